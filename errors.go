@@ -1,0 +1,162 @@
+package wechat
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Error codes that WeChat returns in the errcode field and that callers
+// commonly need to tell apart. The full list is in the official "全局返回码说明"
+// (Global Return Code) page.
+const (
+	CodeSystemBusy          = -1    // 系统繁忙: retry later
+	CodeOK                  = 0     // 请求成功
+	CodeInvalidCredential   = 40001 // access_token invalid or not the latest one
+	CodeInvalidAppID        = 40013 // 不合法的 AppID
+	CodeInvalidAccessToken  = 40014 // 不合法的 access_token
+	CodeInvalidAppSecret    = 40125 // 不合法的 AppSecret
+	CodeIPNotWhitelisted    = 40164 // caller IP not in the API IP whitelist
+	CodeAccessTokenExpired  = 42001 // access_token 超时
+	CodeAPIFreqOutOfLimit   = 45009 // daily call quota of the API reached
+	CodeAPIUnauthorized     = 48001 // the account has no permission for the API
+	CodeInvalidParameter    = 40003 // 不合法的 OpenID (and other invalid parameters)
+	CodeArgumentInvalid     = 47003 // 参数错误
+	CodeSubscribeRequired   = 43004 // 需要接收者关注
+	CodeResponseOutOfWindow = 45015 // 回复时间超过限制 (48-hour customer-service window)
+)
+
+// Sentinel errors. Errors returned by this package wrap one of these where it
+// applies, so callers can test them with errors.Is.
+var (
+	// ErrMissingConfig reports a call that needs an option the Client was
+	// built without (for example WithAppSecret for fetching a token).
+	ErrMissingConfig = errors.New("wechat: missing configuration")
+
+	// ErrInvalidConfig reports an option value that New rejects.
+	ErrInvalidConfig = errors.New("wechat: invalid configuration")
+
+	// ErrTokenInvalid matches an *APIError whose code says the access_token
+	// was rejected (40001, 40014, 42001).
+	ErrTokenInvalid = errors.New("wechat: access token rejected")
+
+	// ErrResponseTooLarge reports an API reply larger than the client reads.
+	ErrResponseTooLarge = errors.New("wechat: response too large")
+
+	// ErrUnexpectedResponse reports a reply that is not what the API
+	// documents (for example HTML from a proxy, or an HTTP error status).
+	ErrUnexpectedResponse = errors.New("wechat: unexpected response")
+)
+
+// APIError is a non-zero errcode returned by a WeChat API.
+type APIError struct {
+	// Code is WeChat's errcode.
+	Code int
+	// Message is WeChat's errmsg, as sent.
+	Message string
+	// Path is the API path that failed, such as "/cgi-bin/menu/create".
+	// It never contains the query string.
+	Path string
+	// RID is the request id WeChat appends to errmsg ("rid: …"), empty when
+	// absent. It can be looked up with the openapi/rid/get API.
+	RID string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	return fmt.Sprintf("wechat: %s: errcode %d: %s", e.Path, e.Code, e.Message)
+}
+
+// Is reports whether the error matches target: ErrTokenInvalid for the token
+// errors, or another *APIError with the same Code (an *APIError target with
+// Code 0 matches any *APIError).
+func (e *APIError) Is(target error) bool {
+	if target == ErrTokenInvalid {
+		return isTokenCode(e.Code)
+	}
+	var t *APIError
+	if errors.As(target, &t) {
+		return t.Code == 0 || t.Code == e.Code
+	}
+	return false
+}
+
+// Temporary reports whether WeChat asked the caller to try again later.
+func (e *APIError) Temporary() bool { return e.Code == CodeSystemBusy }
+
+func isTokenCode(code int) bool {
+	return code == CodeInvalidCredential || code == CodeInvalidAccessToken || code == CodeAccessTokenExpired
+}
+
+// newAPIError builds an *APIError and extracts the request id from errmsg,
+// which WeChat appends as "rid: x", ", rid: x" or the older "hints: [x]".
+func newAPIError(path string, code int, msg string) *APIError {
+	e := &APIError{Code: code, Message: msg, Path: path}
+	if i := strings.LastIndex(msg, "rid: "); i >= 0 {
+		e.RID = strings.TrimSpace(msg[i+len("rid: "):])
+	} else if i := strings.LastIndex(msg, "hints: ["); i >= 0 {
+		e.RID = strings.TrimSuffix(strings.TrimSpace(msg[i+len("hints: ["):]), "]")
+	}
+	return e
+}
+
+// HTTPError reports an API reply with a non-2xx HTTP status. It wraps
+// ErrUnexpectedResponse.
+type HTTPError struct {
+	StatusCode int
+	Path       string
+}
+
+// Error implements error.
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("wechat: %s: unexpected HTTP status %d", e.Path, e.StatusCode)
+}
+
+// Unwrap returns ErrUnexpectedResponse.
+func (e *HTTPError) Unwrap() error { return ErrUnexpectedResponse }
+
+func missing(what string) error {
+	return fmt.Errorf("%w: %s", ErrMissingConfig, what)
+}
+
+// secretParams are query parameters whose values must never reach an error
+// string or a log line.
+var secretParams = []string{"access_token", "secret", "appsecret", "ticket", "code", "refresh_token", "jsapi_ticket"}
+
+// redactURL returns u with the values of secret query parameters replaced.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Never echo something we cannot parse: it may hold a secret.
+		return "[unparsable URL]"
+	}
+	if u.RawQuery == "" {
+		return raw
+	}
+	q := u.Query()
+	changed := false
+	for _, p := range secretParams {
+		if q.Has(p) {
+			q.Set(p, "REDACTED")
+			changed = true
+		}
+	}
+	if !changed {
+		return raw
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// redactError returns err with any *url.Error's URL redacted. The caller's
+// error is not modified: a copy is returned.
+func redactError(err error) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	cp := *ue
+	cp.URL = redactURL(ue.URL)
+	return &cp
+}

@@ -1,0 +1,135 @@
+package wechat
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Values shared by the tests. testBase is where the mock transport answers.
+const (
+	testBase   = "https://api.test"
+	testAppID  = "wx1234567890abcdef"
+	testSecret = "app-secret-do-not-leak"
+	testToken  = "ACCESS_TOKEN_do_not_leak"
+)
+
+var farFuture = time.Now().Add(24 * time.Hour)
+
+// newTestClient returns a Client whose HTTP goes to a fresh mock transport
+// (one per test, so tests may run in parallel) and whose cache is seeded
+// with testToken, so API tests see no token request.
+func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	base := []Option{
+		WithAppID(testAppID),
+		WithAppSecret(testSecret),
+		WithHTTPClient(&http.Client{Transport: mt}),
+		WithBaseURL(testBase),
+		WithAccessToken(testToken, time.Now().Add(time.Hour)),
+	}
+	c, err := New(append(base, opts...)...)
+	require.NoError(t, err)
+	c.retryBase = time.Millisecond
+	return c, mt
+}
+
+// fixture reads a file from testdata/ (see testdata/SOURCES.md).
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
+	require.NoError(t, err)
+	return b
+}
+
+// wire is one request as it crossed the wire.
+type wire struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+}
+
+// recorder keeps the requests a responder saw.
+type recorder struct {
+	mu    sync.Mutex
+	calls []wire
+}
+
+func (r *recorder) record(req *http.Request) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, wire{Method: req.Method, Path: req.URL.Path, Query: req.URL.Query(), Header: req.Header.Clone(), Body: body})
+}
+
+// Calls returns a copy of the recorded requests.
+func (r *recorder) Calls() []wire {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]wire(nil), r.calls...)
+}
+
+// only asserts that exactly one request was recorded and returns it.
+func (r *recorder) only(t *testing.T) wire {
+	t.Helper()
+	calls := r.Calls()
+	require.Len(t, calls, 1, "requests sent")
+	return calls[0]
+}
+
+// stub answers method and path on mt with body (JSON) and records the
+// requests it receives.
+func stub(mt *httpmock.MockTransport, method, path string, body []byte) *recorder {
+	rec := &recorder{}
+	mt.RegisterResponder(method, testBase+path, func(req *http.Request) (*http.Response, error) {
+		rec.record(req)
+		resp := httpmock.NewBytesResponse(http.StatusOK, body)
+		resp.Header.Set("Content-Type", "application/json; encoding=utf-8")
+		return resp, nil
+	})
+	return rec
+}
+
+// stubSeq answers successive requests with successive bodies; the last one
+// repeats.
+func stubSeq(mt *httpmock.MockTransport, method, path string, bodies ...[]byte) *recorder {
+	rec := &recorder{}
+	mt.RegisterResponder(method, testBase+path, func(req *http.Request) (*http.Response, error) {
+		rec.record(req)
+		rec.mu.Lock()
+		i := min(len(rec.calls)-1, len(bodies)-1)
+		rec.mu.Unlock()
+		resp := httpmock.NewBytesResponse(http.StatusOK, bodies[i])
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	return rec
+}
+
+// assertWire checks the method, path and access_token of a request and,
+// when wantJSON is not empty, that its body is that JSON document.
+func assertWire(t *testing.T, w wire, method, path, wantJSON string) {
+	t.Helper()
+	assert.Equal(t, method, w.Method, "method")
+	assert.Equal(t, path, w.Path, "path")
+	assert.Equal(t, testToken, w.Query.Get("access_token"), "access_token")
+	if wantJSON != "" {
+		assert.JSONEq(t, wantJSON, string(w.Body), "JSON body")
+		assert.Contains(t, w.Header.Get("Content-Type"), "application/json")
+	}
+}

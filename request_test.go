@@ -1,0 +1,297 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRequestJSONBodyIsNotHTMLEscaped(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/ok.json"))
+	body := map[string]any{"text": map[string]string{"content": `你好 <a href="https://example.com/?a=1&b=2">link</a>`}}
+	require.NoError(t, c.post(context.Background(), "/cgi-bin/message/custom/send", body, nil))
+	w := rec.only(t)
+	assertWire(t, w, "POST", "/cgi-bin/message/custom/send", `{"text":{"content":"你好 <a href=\"https://example.com/?a=1&b=2\">link</a>"}}`)
+	assert.Contains(t, string(w.Body), `<a href=\"https://example.com/?a=1&b=2\">`, "raw bytes, no \\u003c escapes")
+	assert.Equal(t, userAgent, w.Header.Get("User-Agent"))
+}
+
+func TestRequestBaseURLWithPath(t *testing.T) {
+	c, mt := newTestClient(t, WithBaseURL(testBase+"/proxy/"))
+	rec := &recorder{}
+	mt.RegisterResponder("GET", testBase+"/proxy/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
+		rec.record(req)
+		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
+	})
+	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", url.Values{"x": {"a b"}}, nil))
+	w := rec.only(t)
+	assert.Equal(t, "a b", w.Query.Get("x"))
+	assert.Equal(t, testToken, w.Query.Get("access_token"))
+}
+
+func TestRequestErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		check    func(t *testing.T, err error)
+		attempts int
+	}{
+		{
+			name: "errcode", status: 200, body: `{"errcode":45009,"errmsg":"api freq out of limit"}`, attempts: 1,
+			check: func(t *testing.T, err error) {
+				var e *APIError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, CodeAPIFreqOutOfLimit, e.Code)
+				assert.Equal(t, "api freq out of limit", e.Message)
+				assert.Equal(t, "/cgi-bin/menu/get", e.Path)
+				assert.True(t, errors.Is(err, &APIError{Code: CodeAPIFreqOutOfLimit}))
+				assert.False(t, errors.Is(err, &APIError{Code: CodeAPIUnauthorized}))
+				assert.False(t, errors.Is(err, ErrTokenInvalid))
+				assert.Equal(t, "wechat: /cgi-bin/menu/get: errcode 45009: api freq out of limit", err.Error())
+			},
+		},
+		{
+			name: "errcode as a string", status: 200, body: `{"errcode":"48001","errmsg":"api unauthorized"}`, attempts: 1,
+			check: func(t *testing.T, err error) {
+				assert.ErrorIs(t, err, &APIError{Code: CodeAPIUnauthorized})
+			},
+		},
+		{
+			name: "system busy is retried on GET", status: 200, body: `{"errcode":-1,"errmsg":"system error"}`, attempts: 3,
+			check: func(t *testing.T, err error) {
+				var e *APIError
+				require.ErrorAs(t, err, &e)
+				assert.True(t, e.Temporary())
+			},
+		},
+		{
+			name: "5xx is retried on GET", status: 502, body: `bad gateway`, attempts: 3,
+			check: func(t *testing.T, err error) {
+				var e *HTTPError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, 502, e.StatusCode)
+				assert.ErrorIs(t, err, ErrUnexpectedResponse)
+			},
+		},
+		{
+			name: "4xx", status: 404, body: `not found`, attempts: 1,
+			check: func(t *testing.T, err error) { assert.ErrorIs(t, err, ErrUnexpectedResponse) },
+		},
+		{
+			name: "not JSON", status: 200, body: `<html>proxy error</html>`, attempts: 1,
+			check: func(t *testing.T, err error) { assert.ErrorIs(t, err, ErrUnexpectedResponse) },
+		},
+		{
+			name: "wrong JSON type", status: 200, body: `{"menu":"not an object"}`, attempts: 1,
+			check: func(t *testing.T, err error) { assert.ErrorIs(t, err, ErrUnexpectedResponse) },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			var n atomic.Int64
+			mt.RegisterResponder("GET", testBase+"/cgi-bin/menu/get", func(*http.Request) (*http.Response, error) {
+				n.Add(1)
+				return httpmock.NewStringResponse(tt.status, tt.body), nil
+			})
+			var out struct {
+				Menu struct{} `json:"menu"`
+			}
+			err := c.get(context.Background(), "/cgi-bin/menu/get", nil, &out)
+			require.Error(t, err)
+			tt.check(t, err)
+			assert.EqualValues(t, tt.attempts, n.Load(), "attempts")
+		})
+	}
+}
+
+func TestRequestGETRetriesThenSucceeds(t *testing.T) {
+	c, mt := newTestClient(t)
+	var n atomic.Int64
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(*http.Request) (*http.Response, error) {
+		if n.Add(1) == 1 {
+			return nil, errors.New("connection reset by peer")
+		}
+		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
+	})
+	var out struct {
+		IPList []string `json:"ip_list"`
+	}
+	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, &out))
+	assert.NotEmpty(t, out.IPList)
+	assert.EqualValues(t, 2, n.Load())
+}
+
+// A send is never repeated after a failure that may have delivered it.
+func TestRequestSendIsNotRetried(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		responder httpmock.Responder
+	}{
+		{"network error", httpmock.NewErrorResponder(errors.New("connection reset by peer"))},
+		{"system busy", httpmock.NewStringResponder(200, `{"errcode":-1,"errmsg":"system error"}`)},
+		{"5xx", httpmock.NewStringResponder(503, ``)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			var n atomic.Int64
+			mt.RegisterResponder("POST", testBase+"/cgi-bin/message/template/send", func(r *http.Request) (*http.Response, error) {
+				n.Add(1)
+				return tt.responder(r)
+			})
+			err := c.post(context.Background(), "/cgi-bin/message/template/send", map[string]string{"touser": "o"}, nil)
+			require.Error(t, err)
+			assert.EqualValues(t, 1, n.Load())
+		})
+	}
+}
+
+func TestRequestBackoffHonoursContext(t *testing.T) {
+	c, mt := newTestClient(t)
+	c.retryBase = time.Hour
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", httpmock.NewStringResponder(503, ""))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), time.Second)
+}
+
+func TestRequestTransportErrorIsRedacted(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt := newTestClient(t, WithLogger(logger))
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", httpmock.NewErrorResponder(errors.New("dial tcp: i/o timeout")))
+
+	err := c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), testToken)
+	assert.Contains(t, err.Error(), "access_token=REDACTED")
+	assert.Contains(t, err.Error(), "i/o timeout")
+	var ue *url.Error
+	assert.ErrorAs(t, err, &ue, "still a *url.Error for callers")
+	assert.NotContains(t, logs.String(), testToken)
+	assert.Contains(t, logs.String(), "retrying")
+
+	// The token fetch carries the app secret in its query string.
+	c2, mt2, _, _ := newTokenClient(t, WithLogger(logger))
+	mt2.RegisterResponder("GET", testBase+"/cgi-bin/token", httpmock.NewErrorResponder(errors.New("connection refused")))
+	_, err = c2.AccessToken(context.Background())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), testSecret)
+	assert.NotContains(t, logs.String(), testSecret)
+}
+
+func TestRedactURL(t *testing.T) {
+	assert.Equal(t, "https://h/p?access_token=REDACTED&x=1", redactURL("https://h/p?access_token=abc&x=1"))
+	assert.Equal(t, "https://h/p?x=1", redactURL("https://h/p?x=1"))
+	assert.Equal(t, "[unparsable URL]", redactURL("https://h/p?\x00access_token=abc"))
+}
+
+func TestRequestResponseTooLarge(t *testing.T) {
+	c, mt := newTestClient(t)
+	big := `{"errcode":0,"pad":"` + strings.Repeat("x", maxResponseBytes) + `"}`
+	mt.RegisterResponder("GET", testBase+"/datacube", httpmock.NewStringResponder(200, big))
+	err := c.get(context.Background(), "/datacube", nil, nil)
+	assert.ErrorIs(t, err, ErrResponseTooLarge)
+}
+
+func TestRequestDoesNotFollowRedirects(t *testing.T) {
+	c, mt := newTestClient(t)
+	var followed atomic.Bool
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(302, "")
+		resp.Header.Set("Location", "https://elsewhere.test/steal")
+		return resp, nil
+	})
+	mt.RegisterResponder("GET", "https://elsewhere.test/steal", func(*http.Request) (*http.Response, error) {
+		followed.Store(true)
+		return httpmock.NewStringResponse(200, "{}"), nil
+	})
+	err := c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil)
+	var he *HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, 302, he.StatusCode)
+	assert.False(t, followed.Load())
+}
+
+func TestStream(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		wantBody    string
+		wantJSON    string
+		wantCode    int
+	}{
+		{name: "binary", contentType: "image/jpeg", body: "\xff\xd8\xff\xe0JPEG", wantBody: "\xff\xd8\xff\xe0JPEG"},
+		{name: "JSON error", contentType: "application/json", body: `{"errcode":40007,"errmsg":"invalid media_id"}`, wantCode: 40007},
+		{name: "JSON error as text/plain", contentType: "text/plain", body: `{"errcode":40007,"errmsg":"invalid media_id"}`, wantCode: 40007},
+		{name: "JSON success", contentType: "text/plain", body: `{"video_url":"http://example.com/v.mp4"}`, wantJSON: `{"video_url":"http://example.com/v.mp4"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			mt.RegisterResponder("GET", testBase+"/cgi-bin/media/get", func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewStringResponse(200, tt.body)
+				resp.Header.Set("Content-Type", tt.contentType)
+				resp.Header.Set("Content-Disposition", `attachment; filename="a.jpg"`)
+				return resp, nil
+			})
+			res, err := c.stream(context.Background(), &request{method: "GET", path: "/cgi-bin/media/get"})
+			if tt.wantCode != 0 {
+				var e *APIError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, tt.wantCode, e.Code)
+				return
+			}
+			require.NoError(t, err)
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantBody, string(b))
+			if tt.wantJSON != "" {
+				assert.JSONEq(t, tt.wantJSON, string(res.JSON))
+			} else {
+				assert.Equal(t, "a.jpg", res.Filename)
+				assert.Equal(t, tt.contentType, res.ContentType)
+			}
+		})
+	}
+}
+
+func TestStreamBodyNotReplayable(t *testing.T) {
+	c, mt := newTestClient(t)
+	var n atomic.Int64
+	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
+		n.Add(1)
+		return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
+	})
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", httpmock.NewStringResponder(200, `{"access_token":"fresh","expires_in":7200}`))
+	used := false
+	r := &request{method: "POST", path: "/cgi-bin/media/upload", newBody: func() (io.Reader, string, error) {
+		if used {
+			return nil, "", errBodyNotReplayable
+		}
+		used = true
+		return strings.NewReader("data"), "application/octet-stream", nil
+	}}
+	err := c.do(context.Background(), r, nil)
+	assert.ErrorIs(t, err, errBodyNotReplayable)
+	assert.EqualValues(t, 1, n.Load())
+}

@@ -1,0 +1,314 @@
+package wechat
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Token is a cached credential: an access_token or a jsapi_ticket.
+type Token struct {
+	// Value is the credential itself. Treat it as a secret.
+	Value string
+	// ExpiresAt is when the Client stops using the token: WeChat's
+	// expires_in less a safety margin, so that a token is never sent in
+	// its last minutes of validity.
+	ExpiresAt time.Time
+}
+
+// Valid reports whether t holds a value that has not expired at now.
+func (t Token) Valid(now time.Time) bool { return t.Value != "" && now.Before(t.ExpiresAt) }
+
+// String hides the value, so that a Token printed by mistake leaks nothing.
+func (t Token) String() string {
+	return "wechat.Token{ExpiresAt:" + t.ExpiresAt.Format(time.RFC3339) + "}"
+}
+
+// GoString is String, for %#v.
+func (t Token) GoString() string { return t.String() }
+
+// A FetchFunc obtains a new token from WeChat.
+type FetchFunc func(ctx context.Context) (Token, error)
+
+// TokenStore caches tokens under string keys. The Client keys access
+// tokens and jsapi tickets by AppID, so one store can serve many accounts.
+//
+// The store, not the Client, decides when to call fetch. This is what lets
+// a distributed store guarantee one refresh across many processes: it can
+// take a lock, call fetch once, publish the result and let every other
+// caller wait for it.
+type TokenStore interface {
+	// Token returns the token stored under key if it is still valid.
+	// Otherwise it calls fetch, stores and returns its result. Concurrent
+	// calls for a key that has no valid token must share one call of
+	// fetch. A caller whose ctx ends stops waiting, but must not cancel a
+	// fetch that other callers wait on. If fetch succeeds but storing its
+	// result fails, Token should still return the fetched token.
+	Token(ctx context.Context, key string, fetch FetchFunc) (Token, error)
+
+	// Invalidate removes the token stored under key, but only if its value
+	// is still value: a token that another caller has just refreshed is
+	// kept. The Client calls it when WeChat rejects a token.
+	Invalidate(ctx context.Context, key, value string) error
+}
+
+// fetchTimeout bounds a token fetch that runs detached from its first
+// caller's context.
+const fetchTimeout = 30 * time.Second
+
+// MemoryStore is a TokenStore private to one process. It is the default.
+// The zero value is not usable; call NewMemoryStore.
+type MemoryStore struct {
+	mu     sync.Mutex
+	tokens map[string]Token
+	group  singleflight.Group
+	now    func() time.Time
+}
+
+// NewMemoryStore returns an empty in-memory TokenStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{tokens: make(map[string]Token), now: time.Now}
+}
+
+func (s *MemoryStore) lookup(key string) (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[key]
+	return t, ok && t.Valid(s.now())
+}
+
+// Token implements TokenStore.
+func (s *MemoryStore) Token(ctx context.Context, key string, fetch FetchFunc) (Token, error) {
+	if t, ok := s.lookup(key); ok {
+		return t, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Token{}, err
+	}
+	ch := s.group.DoChan(key, func() (any, error) {
+		// Another flight may have stored a token between our lookup and
+		// this one starting.
+		if t, ok := s.lookup(key); ok {
+			return t, nil
+		}
+		// The fetch outlives the caller that started it: others may be
+		// waiting on it. Values (trace ids) are kept.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		defer cancel()
+		t, err := fetch(fctx)
+		if err != nil {
+			return Token{}, err
+		}
+		s.mu.Lock()
+		s.tokens[key] = t
+		s.mu.Unlock()
+		return t, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return Token{}, r.Err
+		}
+		return r.Val.(Token), nil
+	case <-ctx.Done():
+		return Token{}, ctx.Err()
+	}
+}
+
+// Invalidate implements TokenStore.
+func (s *MemoryStore) Invalidate(_ context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.tokens[key]; ok && t.Value == value {
+		delete(s.tokens, key)
+	}
+	return nil
+}
+
+// seed is a token handed to New by WithAccessToken or WithJSAPITicket. It
+// answers the first fetch only: once WeChat rejects it, or a refresh is
+// forced, it must not come back.
+type seed struct {
+	tok  Token
+	used atomic.Bool
+}
+
+func (s *seed) take(now time.Time) (Token, bool) {
+	if s == nil || s.used.Swap(true) || !s.tok.Valid(now) {
+		return Token{}, false
+	}
+	return s.tok, true
+}
+
+func (s *seed) discard() {
+	if s != nil {
+		s.used.Store(true)
+	}
+}
+
+// Store keys. The AppID keeps accounts that share a store apart.
+func (c *Client) accessTokenKey() string { return "wechat:access_token:" + c.appID }
+func (c *Client) jsapiTicketKey() string { return "wechat:jsapi_ticket:" + c.appID }
+
+// AccessToken returns a valid access_token, from the cache when it holds
+// one, otherwise from WeChat (获取 Access token, cgi-bin/token). However
+// many goroutines call it at once, at most one request reaches WeChat.
+func (c *Client) AccessToken(ctx context.Context) (Token, error) {
+	return c.store.Token(ctx, c.accessTokenKey(), c.fetchAccessToken)
+}
+
+// RefreshAccessToken fetches a new access_token from WeChat even if the
+// cached one is still valid, and caches it. Each call retires the previous
+// token after a few minutes and counts against a small daily quota, so use
+// it only when WeChat has rejected a token for a reason the Client cannot
+// see.
+func (c *Client) RefreshAccessToken(ctx context.Context) (Token, error) {
+	c.seedAccess.discard()
+	return c.refresh(ctx, c.accessTokenKey(), func(ctx context.Context) (Token, error) {
+		return c.fetchAccessTokenForce(ctx, true)
+	})
+}
+
+// WithStableToken makes the Client fetch access tokens from
+// cgi-bin/stable_token (POST) instead of cgi-bin/token.
+//
+// cgi-bin/token issues a new token on every call and retires the previous
+// one, so two systems that share an AppID (a second service, a staging
+// copy, a third-party tool) log each other out. stable_token returns the
+// token that is still valid instead, so such systems can coexist; choose it
+// whenever anything else fetches tokens for the same AppID. With it,
+// RefreshAccessToken sends force_refresh=true, which does retire the
+// current token (and is limited to 20 calls a day).
+func WithStableToken() Option {
+	return func(c *Client) error {
+		c.stableToken = true
+		return nil
+	}
+}
+
+type stableTokenRequest struct {
+	GrantType    string `json:"grant_type"`
+	AppID        string `json:"appid"`
+	Secret       string `json:"secret"`
+	ForceRefresh bool   `json:"force_refresh"`
+}
+
+// JSAPITicket returns a valid jsapi_ticket (cgi-bin/ticket/getticket,
+// type=jsapi), the credential of the JS-SDK signature, from the cache when
+// it holds one.
+func (c *Client) JSAPITicket(ctx context.Context) (Token, error) {
+	return c.store.Token(ctx, c.jsapiTicketKey(), c.fetchJSAPITicket)
+}
+
+// RefreshJSAPITicket fetches a new jsapi_ticket even if the cached one is
+// still valid, and caches it.
+func (c *Client) RefreshJSAPITicket(ctx context.Context) (Token, error) {
+	c.seedTicket.discard()
+	return c.refresh(ctx, c.jsapiTicketKey(), c.fetchJSAPITicket)
+}
+
+// refresh forces a new token under key: it drops whatever the store holds
+// and fetches again, unless the store's answer was itself just fetched.
+func (c *Client) refresh(ctx context.Context, key string, fetch FetchFunc) (Token, error) {
+	var fetched atomic.Bool
+	mark := func(ctx context.Context) (Token, error) {
+		fetched.Store(true)
+		return fetch(ctx)
+	}
+	t, err := c.store.Token(ctx, key, mark)
+	if err != nil || fetched.Load() {
+		return t, err
+	}
+	if err := c.store.Invalidate(ctx, key, t.Value); err != nil {
+		return Token{}, err
+	}
+	return c.store.Token(ctx, key, fetch)
+}
+
+// invalidateAccessToken drops a token WeChat has rejected.
+func (c *Client) invalidateAccessToken(ctx context.Context, value string) {
+	c.seedAccess.discard()
+	if err := c.store.Invalidate(ctx, c.accessTokenKey(), value); err != nil {
+		c.logger.LogAttrs(ctx, slogWarn, "wechat: invalidating rejected access token failed", errAttr(err))
+	}
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+func (c *Client) fetchAccessToken(ctx context.Context) (Token, error) {
+	return c.fetchAccessTokenForce(ctx, false)
+}
+
+// fetchAccessTokenForce asks WeChat for a token. force only matters with
+// WithStableToken: it sets force_refresh, which retires the current token.
+func (c *Client) fetchAccessTokenForce(ctx context.Context, force bool) (Token, error) {
+	if t, ok := c.seedAccess.take(c.now()); ok {
+		return t, nil
+	}
+	if err := c.requireSecret(); err != nil {
+		return Token{}, err
+	}
+	var resp tokenResponse
+	var r *request
+	if c.stableToken {
+		r = &request{
+			method: "POST", path: "/cgi-bin/stable_token", noToken: true, idempotent: true,
+			body: stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.appSecret, ForceRefresh: force},
+		}
+	} else {
+		r = &request{
+			method: "GET", path: "/cgi-bin/token", noToken: true,
+			query: url.Values{"grant_type": {"client_credential"}, "appid": {c.appID}, "secret": {c.appSecret}},
+		}
+	}
+	if err := c.do(ctx, r, &resp); err != nil {
+		return Token{}, err
+	}
+	if resp.AccessToken == "" {
+		return Token{}, unexpected(r.path, "no access_token in reply")
+	}
+	c.logger.LogAttrs(ctx, slogInfo, "wechat: fetched access token", appIDAttr(c.appID), expiresAttr(resp.ExpiresIn))
+	return Token{Value: resp.AccessToken, ExpiresAt: c.expiry(resp.ExpiresIn)}, nil
+}
+
+type ticketResponse struct {
+	Ticket    string `json:"ticket"`
+	ExpiresIn int64  `json:"expires_in"`
+}
+
+func (c *Client) fetchJSAPITicket(ctx context.Context) (Token, error) {
+	if t, ok := c.seedTicket.take(c.now()); ok {
+		return t, nil
+	}
+	var resp ticketResponse
+	r := &request{method: "GET", path: "/cgi-bin/ticket/getticket", query: url.Values{"type": {"jsapi"}}}
+	if err := c.do(ctx, r, &resp); err != nil {
+		return Token{}, err
+	}
+	if resp.Ticket == "" {
+		return Token{}, unexpected(r.path, "no ticket in reply")
+	}
+	return Token{Value: resp.Ticket, ExpiresAt: c.expiry(resp.ExpiresIn)}, nil
+}
+
+// expiry turns WeChat's expires_in into the time the Client stops using
+// the token: a tenth of the lifetime early (at most five minutes), plus up
+// to a quarter of that again at random, so that a fleet of processes with
+// private caches does not refresh in step.
+func (c *Client) expiry(expiresIn int64) time.Time {
+	if expiresIn <= 0 {
+		expiresIn = 7200
+	}
+	life := time.Duration(expiresIn) * time.Second
+	margin := min(life/10, 5*time.Minute)
+	jitter := time.Duration(rand.Int64N(int64(margin)/4 + 1))
+	return c.now().Add(life - margin - jitter)
+}

@@ -1,0 +1,411 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newTokenClient returns a Client with an empty cache, a stubbed clock and
+// a token endpoint that issues "token-1", "token-2", … for 7200 s.
+func newTokenClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *atomic.Int64, *clock) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	store := NewMemoryStore()
+	clk := &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	store.now = clk.Now
+	c, err := New(append([]Option{
+		WithAppID(testAppID), WithAppSecret(testSecret),
+		WithHTTPClient(&http.Client{Transport: mt}), WithBaseURL(testBase),
+		WithTokenStore(store),
+	}, opts...)...)
+	require.NoError(t, err)
+	c.now = clk.Now
+	c.retryBase = time.Millisecond
+	var n atomic.Int64
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
+		q := req.URL.Query()
+		if q.Get("grant_type") != "client_credential" || q.Get("appid") != testAppID || q.Get("secret") != testSecret {
+			return httpmock.NewStringResponse(200, `{"errcode":40125,"errmsg":"invalid appsecret"}`), nil
+		}
+		i := n.Add(1)
+		return httpmock.NewJsonResponse(200, map[string]any{"access_token": tokenN(i), "expires_in": 7200})
+	})
+	return c, mt, &n, clk
+}
+
+func tokenN(i int64) string { return "token-" + string(rune('0'+i)) }
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestAccessTokenFetchThenCache(t *testing.T) {
+	c, _, n, clk := newTokenClient(t)
+	ctx := context.Background()
+
+	tok, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "token-1", tok.Value)
+	// The expiry keeps a margin of 5 minutes plus up to 75 s of jitter.
+	life := tok.ExpiresAt.Sub(clk.Now())
+	assert.LessOrEqual(t, life, 7200*time.Second-5*time.Minute)
+	assert.GreaterOrEqual(t, life, 7200*time.Second-5*time.Minute-75*time.Second)
+
+	tok2, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "token-1", tok2.Value)
+	assert.EqualValues(t, 1, n.Load(), "second call must be served from cache")
+}
+
+func TestAccessTokenExpiry(t *testing.T) {
+	tests := []struct {
+		name    string
+		advance time.Duration
+		want    string
+	}{
+		{"well before expiry", time.Hour, "token-1"},
+		{"inside the safety margin", 7200*time.Second - 4*time.Minute, "token-2"},
+		{"after expiry", 3 * time.Hour, "token-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, _, clk := newTokenClient(t)
+			_, err := c.AccessToken(context.Background())
+			require.NoError(t, err)
+			clk.Advance(tt.advance)
+			tok, err := c.AccessToken(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, tok.Value)
+		})
+	}
+}
+
+func TestAccessTokenConcurrentCallersShareOneFetch(t *testing.T) {
+	c, mt, _, _ := newTokenClient(t)
+	var calls atomic.Int64
+	release := make(chan struct{})
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(*http.Request) (*http.Response, error) {
+		calls.Add(1)
+		<-release
+		return httpmock.NewJsonResponse(200, map[string]any{"access_token": "shared", "expires_in": 7200})
+	})
+	const n = 100
+	var wg sync.WaitGroup
+	got := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := c.AccessToken(context.Background())
+			got[i], errs[i] = tok.Value, err
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // let the callers pile up behind the fetch
+	close(release)
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Equal(t, "shared", got[i])
+	}
+	assert.EqualValues(t, 1, calls.Load(), "upstream token requests")
+}
+
+func TestAccessTokenCancelledCallerDoesNotAbortSharedFetch(t *testing.T) {
+	c, mt, _, _ := newTokenClient(t)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var calls atomic.Int64
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		close(started)
+		select {
+		case <-release:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+		return httpmock.NewJsonResponse(200, map[string]any{"access_token": "survivor", "expires_in": 7200})
+	})
+
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	err1 := make(chan error, 1)
+	go func() {
+		_, err := c.AccessToken(ctx1)
+		err1 <- err
+	}()
+	<-started
+	got2 := make(chan string, 1)
+	go func() {
+		tok, _ := c.AccessToken(context.Background())
+		got2 <- tok.Value
+	}()
+	cancel1()
+	select {
+	case err := <-err1:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(2 * time.Second):
+		t.Fatal("cancelled caller did not return promptly")
+	}
+	close(release)
+	assert.Equal(t, "survivor", <-got2)
+	assert.EqualValues(t, 1, calls.Load())
+}
+
+func TestAccessTokenCancelledContext(t *testing.T) {
+	c, mt, _, _ := newTokenClient(t)
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	start := time.Now()
+	_, err := c.AccessToken(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), time.Second)
+
+	_, err = c.AccessToken(ctx) // already cancelled
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestAccessTokenEndpointError(t *testing.T) {
+	c, err := New(WithAppID(testAppID), WithAppSecret("wrong"), WithBaseURL(testBase))
+	require.NoError(t, err)
+	mt := httpmock.NewMockTransport()
+	c.httpClient = &http.Client{Transport: mt}
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/token",
+		httpmock.NewStringResponder(200, `{"errcode":40125,"errmsg":"invalid appsecret, rid: 6645a1b2-1c2d3e4f-5a6b7c8d"}`))
+
+	_, err = c.AccessToken(context.Background())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, CodeInvalidAppSecret, apiErr.Code)
+	assert.Equal(t, "/cgi-bin/token", apiErr.Path)
+	assert.Equal(t, "6645a1b2-1c2d3e4f-5a6b7c8d", apiErr.RID)
+	assert.NotContains(t, err.Error(), "wrong", "the secret must not appear in the error")
+}
+
+func TestAccessTokenMissingConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"no app id", []Option{WithAppSecret("s")}, "WithAppID"},
+		{"no secret", []Option{WithAppID("wx")}, "WithAppSecret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.opts...)
+			require.NoError(t, err)
+			_, err = c.AccessToken(context.Background())
+			require.ErrorIs(t, err, ErrMissingConfig)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
+	for _, code := range []int{CodeInvalidCredential, CodeInvalidAccessToken, CodeAccessTokenExpired} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			c, mt, n, _ := newTokenClient(t)
+			errBody, _ := json.Marshal(map[string]any{"errcode": code, "errmsg": "token rejected"})
+			rec := stubSeq(mt, "GET", "/cgi-bin/get_api_domain_ip", errBody, []byte(`{"ip_list":["1.2.3.4"]}`))
+
+			var out struct {
+				IPList []string `json:"ip_list"`
+			}
+			require.NoError(t, c.get(context.Background(), "/cgi-bin/get_api_domain_ip", nil, &out))
+			assert.Equal(t, []string{"1.2.3.4"}, out.IPList)
+			calls := rec.Calls()
+			require.Len(t, calls, 2)
+			assert.Equal(t, "token-1", calls[0].Query.Get("access_token"))
+			assert.Equal(t, "token-2", calls[1].Query.Get("access_token"))
+			assert.EqualValues(t, 2, n.Load())
+		})
+	}
+}
+
+func TestAPICallTokenErrorTwiceDoesNotLoop(t *testing.T) {
+	c, mt, n, _ := newTokenClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
+
+	err := c.post(context.Background(), "/cgi-bin/message/custom/send", map[string]string{"touser": "o1"}, nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, CodeInvalidCredential, apiErr.Code)
+	assert.ErrorIs(t, err, ErrTokenInvalid)
+	assert.Equal(t, "60a47f32-6c752146-08923d1f", apiErr.RID)
+	assert.Len(t, rec.Calls(), 2, "one call and one retry")
+	assert.EqualValues(t, 2, n.Load(), "one refresh")
+	// The retry carries the same body.
+	assert.Equal(t, rec.Calls()[0].Body, rec.Calls()[1].Body)
+}
+
+func TestConcurrentTokenErrorsCauseOneRefresh(t *testing.T) {
+	c, mt, n, _ := newTokenClient(t)
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
+		if req.URL.Query().Get("access_token") == "token-1" {
+			return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
+		}
+		return httpmock.NewStringResponse(200, `{"ip_list":[]}`), nil
+	})
+	_, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil))
+		}()
+	}
+	wg.Wait()
+	// Invalidate only removes token-1 while it is still cached, so the
+	// burst of 40001s leads to a single new token.
+	assert.EqualValues(t, 2, n.Load())
+}
+
+func TestMemoryStoreInvalidateKeepsNewerToken(t *testing.T) {
+	s := NewMemoryStore()
+	ctx := context.Background()
+	fetch := func(v string) FetchFunc {
+		return func(context.Context) (Token, error) {
+			return Token{Value: v, ExpiresAt: time.Now().Add(time.Hour)}, nil
+		}
+	}
+	_, err := s.Token(ctx, "k", fetch("new"))
+	require.NoError(t, err)
+	require.NoError(t, s.Invalidate(ctx, "k", "old")) // a stale failure report
+	tok, err := s.Token(ctx, "k", fetch("unwanted"))
+	require.NoError(t, err)
+	assert.Equal(t, "new", tok.Value)
+
+	require.NoError(t, s.Invalidate(ctx, "k", "new"))
+	tok, err = s.Token(ctx, "k", fetch("newer"))
+	require.NoError(t, err)
+	assert.Equal(t, "newer", tok.Value)
+}
+
+func TestMemoryStoreFetchError(t *testing.T) {
+	s := NewMemoryStore()
+	boom := errors.New("boom")
+	_, err := s.Token(context.Background(), "k", func(context.Context) (Token, error) { return Token{}, boom })
+	assert.ErrorIs(t, err, boom)
+}
+
+func TestSeededAccessToken(t *testing.T) {
+	c, mt, n, clk := newTokenClient(t, WithAccessToken("seeded", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)))
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "seeded", tok.Value)
+	assert.EqualValues(t, 0, n.Load())
+
+	// Once WeChat rejects the seed it never comes back.
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
+		if req.URL.Query().Get("access_token") == "seeded" {
+			return httpmock.NewStringResponse(200, `{"errcode":42001,"errmsg":"access_token expired"}`), nil
+		}
+		return httpmock.NewStringResponse(200, `{"ip_list":[]}`), nil
+	})
+	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil))
+	assert.EqualValues(t, 1, n.Load())
+
+	// An expired seed is ignored.
+	c2, _, n2, _ := newTokenClient(t, WithAccessToken("old", clk.Now().Add(-time.Minute)))
+	tok, err = c2.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "token-1", tok.Value)
+	assert.EqualValues(t, 1, n2.Load())
+}
+
+func TestRefreshAccessToken(t *testing.T) {
+	c, _, n, _ := newTokenClient(t)
+	ctx := context.Background()
+	tok, err := c.RefreshAccessToken(ctx) // empty cache: one fetch, not two
+	require.NoError(t, err)
+	assert.Equal(t, "token-1", tok.Value)
+	assert.EqualValues(t, 1, n.Load())
+
+	tok, err = c.RefreshAccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "token-2", tok.Value)
+	tok, err = c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "token-2", tok.Value, "the refreshed token is cached")
+}
+
+func TestStableToken(t *testing.T) {
+	c, mt, _, _ := newTokenClient(t, WithStableToken())
+	rec := stub(mt, "POST", "/cgi-bin/stable_token", fixture(t, "api/token.json"))
+	ctx := context.Background()
+
+	tok, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "HoVFaIslbrofqJgkR0Svcx2d4za0RJKa3H6A_NjzhBbm96Wtg_a3ifUYQvOfJmV76QTcCpNubcsnOLmDopu2hjWfFeQSCE4c8QrsxwE_N3w", tok.Value)
+	_, err = c.RefreshAccessToken(ctx)
+	require.NoError(t, err)
+
+	calls := rec.Calls()
+	require.Len(t, calls, 2)
+	for i, force := range []bool{false, true} {
+		assert.Empty(t, calls[i].Query.Get("secret"), "the secret travels in the body")
+		assert.JSONEq(t, `{"grant_type":"client_credential","appid":"`+testAppID+`","secret":"`+testSecret+`","force_refresh":`+map[bool]string{false: "false", true: "true"}[force]+`}`, string(calls[i].Body))
+	}
+}
+
+func TestJSAPITicket(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/ticket/getticket", fixture(t, "api/ticket_getticket_jsapi.json"))
+	for range 2 {
+		tok, err := c.JSAPITicket(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, "bxLdikRXVbTPdHSM05e5u5sUoXNKd8-41ZO3MhKoyN5OfkWITDGgnr2fwJ0m9E8NYzWKVZvdVtaUgWvsdshFKA", tok.Value)
+	}
+	w := rec.only(t)
+	assertWire(t, w, "GET", "/cgi-bin/ticket/getticket", "")
+	assert.Equal(t, "jsapi", w.Query.Get("type"))
+
+	tok, err := c.RefreshJSAPITicket(context.Background())
+	require.NoError(t, err)
+	assert.NotEmpty(t, tok.Value)
+	assert.Len(t, rec.Calls(), 2)
+}
+
+func TestSeededJSAPITicket(t *testing.T) {
+	c, _ := newTestClient(t, WithJSAPITicket("seeded-ticket", time.Now().Add(time.Hour)))
+	tok, err := c.JSAPITicket(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "seeded-ticket", tok.Value)
+}
+
+func TestTokenPrintsNoValue(t *testing.T) {
+	tok := Token{Value: "secret-token", ExpiresAt: time.Unix(0, 0).UTC()}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, sprintf(format, tok), "secret-token", format)
+	}
+}

@@ -1,0 +1,299 @@
+// Package wechat is a client for the WeChat Official Account platform
+// (微信公众号): access_token and jsapi_ticket caching, signature checks,
+// inbound messages and passive replies, safe-mode encryption, a webhook
+// http.Handler, and the official API groups.
+//
+// Every API method takes a context.Context first and returns errors that
+// errors.Is and errors.As can inspect: a non-zero WeChat errcode is an
+// *APIError, a missing option wraps ErrMissingConfig.
+//
+// A Client is safe for concurrent use by many goroutines. Build one per
+// official account and share it.
+package wechat
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is the API host used when WithBaseURL is not given.
+const DefaultBaseURL = "https://api.weixin.qq.com"
+
+// DefaultTimeout bounds each HTTP request of the default HTTP client.
+const DefaultTimeout = 15 * time.Second
+
+// DefaultMaxBodyBytes caps the body the webhook reads from WeChat.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Client talks to the WeChat API for one official account and verifies and
+// answers what WeChat pushes to it. Build it with New.
+type Client struct {
+	appID     string
+	appSecret string
+
+	// Server token (服务器配置 Token) used for signatures, and the one it
+	// replaced, accepted while WeChat rotates it.
+	token     string
+	prevToken string
+
+	// Decoded EncodingAESKey (32 bytes) and the previous one.
+	aesKey     []byte
+	prevAESKey []byte
+
+	httpClient *http.Client
+	baseURL    *url.URL
+	store      TokenStore
+	logger     *slog.Logger
+
+	seedAccess *seed
+	seedTicket *seed
+
+	stableToken bool
+
+	maxBodyBytes int64
+
+	// now and retryBase are replaced by tests.
+	now       func() time.Time
+	retryBase time.Duration
+}
+
+// An Option configures a Client. Options validate their argument; New
+// returns the first error.
+type Option func(*Client) error
+
+// New returns a Client configured by opts. Any subset of options is valid:
+// a call that needs one that was not given fails with an error wrapping
+// ErrMissingConfig that names the option.
+func New(opts ...Option) (*Client, error) {
+	u, _ := url.Parse(DefaultBaseURL)
+	c := &Client{
+		baseURL:      u,
+		logger:       slog.New(slog.DiscardHandler),
+		maxBodyBytes: DefaultMaxBodyBytes,
+		now:          time.Now,
+		retryBase:    200 * time.Millisecond,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect}
+	}
+	if c.store == nil {
+		c.store = NewMemoryStore()
+	}
+	return c, nil
+}
+
+// noRedirect stops the HTTP client at the first redirect: the access_token
+// rides in the query string and must not be sent to another host.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// WithAppID sets the official account's AppID (开发者ID).
+func WithAppID(appID string) Option {
+	return func(c *Client) error {
+		c.appID = strings.TrimSpace(appID)
+		return nil
+	}
+}
+
+// WithAppSecret sets the AppSecret (开发者密码) used to fetch access tokens.
+func WithAppSecret(secret string) Option {
+	return func(c *Client) error {
+		c.appSecret = strings.TrimSpace(secret)
+		return nil
+	}
+}
+
+// WithToken sets the server token (服务器配置 Token) used to sign what WeChat
+// pushes to the webhook.
+func WithToken(token string) Option {
+	return func(c *Client) error {
+		c.token = token
+		return nil
+	}
+}
+
+// WithPreviousToken sets the server token that WithToken replaced. The
+// webhook accepts signatures made with either, so a rotation in the WeChat
+// console does not drop messages while the new token propagates.
+func WithPreviousToken(token string) Option {
+	return func(c *Client) error {
+		c.prevToken = token
+		return nil
+	}
+}
+
+// WithEncodingAESKey sets the EncodingAESKey (消息加解密密钥) of safe mode: 43
+// characters of base64 without padding. New fails with ErrInvalidConfig
+// for any other value.
+func WithEncodingAESKey(key string) Option {
+	return func(c *Client) error {
+		k, err := decodeAESKey(key)
+		if err != nil {
+			return err
+		}
+		c.aesKey = k
+		return nil
+	}
+}
+
+// WithPreviousEncodingAESKey sets the EncodingAESKey that WithEncodingAESKey
+// replaced; the webhook decrypts with either during a rotation.
+func WithPreviousEncodingAESKey(key string) Option {
+	return func(c *Client) error {
+		k, err := decodeAESKey(key)
+		if err != nil {
+			return err
+		}
+		c.prevAESKey = k
+		return nil
+	}
+}
+
+func decodeAESKey(key string) ([]byte, error) {
+	if len(key) != 43 {
+		return nil, fmt.Errorf("%w: EncodingAESKey must be 43 characters, got %d", ErrInvalidConfig, len(key))
+	}
+	k, err := base64.StdEncoding.DecodeString(key + "=")
+	if err != nil || len(k) != 32 {
+		// The key itself is secret: do not echo it or the decoder's
+		// message, which quotes the offending byte position only.
+		return nil, fmt.Errorf("%w: EncodingAESKey is not valid base64", ErrInvalidConfig)
+	}
+	return k, nil
+}
+
+// WithHTTPClient sets the HTTP client used for API calls. The client is
+// copied; if it follows redirects, the copy does not, because the
+// access_token travels in the query string.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return fmt.Errorf("%w: nil *http.Client", ErrInvalidConfig)
+		}
+		cp := *hc
+		if cp.CheckRedirect == nil {
+			cp.CheckRedirect = noRedirect
+		}
+		c.httpClient = &cp
+		return nil
+	}
+}
+
+// WithBaseURL sets the API host, DefaultBaseURL by default. Point it at a
+// fake server in tests, or at a regional host or a proxy.
+func WithBaseURL(base string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(strings.TrimRight(base, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: base URL %q is not an absolute http(s) URL", ErrInvalidConfig, base)
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithTokenStore sets where access tokens and jsapi tickets are cached. The
+// default is an in-memory store private to the Client; share a store such
+// as redisstore between processes that use one AppID.
+func WithTokenStore(s TokenStore) Option {
+	return func(c *Client) error {
+		if s == nil {
+			return fmt.Errorf("%w: nil TokenStore", ErrInvalidConfig)
+		}
+		c.store = s
+		return nil
+	}
+}
+
+// WithAccessToken seeds the cache with an access_token obtained earlier,
+// for example by a previous run of the process. It is used until
+// expiresAt, unless the store already holds a valid token.
+func WithAccessToken(token string, expiresAt time.Time) Option {
+	return func(c *Client) error {
+		c.seedAccess = &seed{tok: Token{Value: token, ExpiresAt: expiresAt}}
+		return nil
+	}
+}
+
+// WithJSAPITicket seeds the cache with a jsapi_ticket obtained earlier.
+func WithJSAPITicket(ticket string, expiresAt time.Time) Option {
+	return func(c *Client) error {
+		c.seedTicket = &seed{tok: Token{Value: ticket, ExpiresAt: expiresAt}}
+		return nil
+	}
+}
+
+// WithLogger sets the logger for events worth knowing about (token
+// refreshes, retries, webhook handler errors). Nothing is logged by
+// default. Secrets are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", ErrInvalidConfig)
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxBodyBytes caps the size of a webhook request body; larger bodies
+// are answered 413 without calling the handler. The default is
+// DefaultMaxBodyBytes.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: max body bytes must be positive", ErrInvalidConfig)
+		}
+		c.maxBodyBytes = n
+		return nil
+	}
+}
+
+// AppID returns the AppID the Client was built with.
+func (c *Client) AppID() string { return c.appID }
+
+// String describes the Client without its secrets.
+func (c Client) String() string {
+	base := ""
+	if c.baseURL != nil {
+		base = c.baseURL.String()
+	}
+	return fmt.Sprintf("wechat.Client{AppID:%q, BaseURL:%q, AppSecret:%s, Token:%s, EncodingAESKey:%s}",
+		c.appID, base, mask(c.appSecret != ""), mask(c.token != ""), mask(len(c.aesKey) > 0))
+}
+
+// GoString is String, so that %#v does not print secrets either.
+func (c Client) GoString() string { return c.String() }
+
+// Format prints the Client through String for every verb, so that neither
+// %v, %+v nor %#v exposes its fields.
+func (c Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
+
+func mask(set bool) string {
+	if set {
+		return "[set]"
+	}
+	return "[unset]"
+}
+
+func (c *Client) requireSecret() error {
+	if c.appID == "" {
+		return missing("AppID (WithAppID)")
+	}
+	if c.appSecret == "" {
+		return missing("AppSecret (WithAppSecret)")
+	}
+	return nil
+}

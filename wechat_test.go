@@ -1,0 +1,91 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// The EncodingAESKey of the official message-encryption sample.
+const sampleAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+func TestNewValidatesOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  Option
+		ok   bool
+	}{
+		{"valid AES key", WithEncodingAESKey(sampleAESKey), true},
+		{"AES key too short", WithEncodingAESKey(sampleAESKey[:42]), false},
+		{"AES key too long", WithEncodingAESKey(sampleAESKey + "A"), false},
+		{"AES key not base64", WithEncodingAESKey("!bcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"), false},
+		{"previous AES key checked too", WithPreviousEncodingAESKey("short"), false},
+		{"base URL", WithBaseURL("http://127.0.0.1:8080/"), true},
+		{"relative base URL", WithBaseURL("/api"), false},
+		{"base URL without scheme", WithBaseURL("api.weixin.qq.com"), false},
+		{"nil HTTP client", WithHTTPClient(nil), false},
+		{"nil store", WithTokenStore(nil), false},
+		{"nil logger", WithLogger(nil), false},
+		{"zero body cap", WithMaxBodyBytes(0), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.opt)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.NotNil(t, c)
+				return
+			}
+			assert.ErrorIs(t, err, ErrInvalidConfig)
+			assert.Nil(t, c)
+			assert.NotContains(t, fmt.Sprint(err), "bcdefghijklmnopqrstuvwxyz", "the key must not be echoed")
+		})
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	c, err := New()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultBaseURL, c.baseURL.String())
+	assert.Equal(t, DefaultTimeout, c.httpClient.Timeout, "the default HTTP client has a timeout")
+	assert.NotNil(t, c.httpClient.CheckRedirect, "redirects are not followed")
+	assert.IsType(t, &MemoryStore{}, c.store)
+	assert.False(t, c.CheckSignature("x", "1", "2"), "no token configured: nothing verifies")
+}
+
+func TestWithHTTPClientDoesNotModifyCallersClient(t *testing.T) {
+	hc := &http.Client{}
+	c, err := New(WithHTTPClient(hc))
+	require.NoError(t, err)
+	assert.Nil(t, hc.CheckRedirect)
+	assert.NotNil(t, c.httpClient.CheckRedirect)
+}
+
+func TestClientPrintsNoSecrets(t *testing.T) {
+	c, err := New(WithAppID(testAppID), WithAppSecret(testSecret), WithToken("server-token-x"),
+		WithEncodingAESKey(sampleAESKey), WithAccessToken(testToken, farFuture))
+	require.NoError(t, err)
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{c, *c} {
+			out := fmt.Sprintf(format, v)
+			for _, secret := range []string{testSecret, "server-token-x", testToken} {
+				assert.NotContains(t, out, secret, format)
+			}
+		}
+	}
+	assert.Contains(t, c.String(), testAppID)
+}
+
+func TestAccessTokenErrorsAreContextErrors(t *testing.T) {
+	c, _ := newTestClient(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+}
