@@ -1,0 +1,77 @@
+package wechat
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"path"
+	"strings"
+)
+
+// upload is a multipart/form-data body that is streamed from its reader,
+// never held in memory whole. WeChat's upload APIs (media, material,
+// customer-service avatars, OCR images) all take one file part.
+type upload struct {
+	field    string            // name of the file part, "media" for most APIs
+	filename string            // WeChat derives the file type from its extension
+	r        io.Reader         // the file
+	fields   map[string]string // extra form fields, written before the file
+}
+
+// body returns the newBody function of a request. The body can be sent a
+// second time (after a token refresh) only if the reader is an io.Seeker.
+func (u upload) body() func() (io.Reader, string, error) {
+	start := int64(-1)
+	if s, ok := u.r.(io.Seeker); ok {
+		if pos, err := s.Seek(0, io.SeekCurrent); err == nil {
+			start = pos
+		}
+	}
+	used := false
+	return func() (io.Reader, string, error) {
+		if used {
+			if start < 0 {
+				return nil, "", errBodyNotReplayable
+			}
+			if _, err := u.r.(io.Seeker).Seek(start, io.SeekStart); err != nil {
+				return nil, "", errBodyNotReplayable
+			}
+		}
+		used = true
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			// The transport closes pr when the request ends, so this
+			// goroutine cannot outlive it.
+			pw.CloseWithError(u.write(mw))
+		}()
+		return pr, mw.FormDataContentType(), nil
+	}
+}
+
+func (u upload) write(mw *multipart.Writer) error {
+	for k, v := range u.fields {
+		if err := mw.WriteField(k, v); err != nil {
+			return err
+		}
+	}
+	h := make(textproto.MIMEHeader)
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, quoteEscaper.Replace(u.field), quoteEscaper.Replace(u.filename)))
+	ct := mime.TypeByExtension(strings.ToLower(path.Ext(u.filename)))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h.Set("Content-Type", ct)
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(part, u.r); err != nil {
+		return err
+	}
+	return mw.Close()
+}
+
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "", "\n", "")
