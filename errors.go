@@ -41,6 +41,10 @@ var (
 	// was rejected (40001, 40014, 42001).
 	ErrTokenInvalid = errors.New("wechat: access token rejected")
 
+	// ErrInvalidArgument reports an argument rejected before any request
+	// is made (an empty openid, a date range WeChat does not accept).
+	ErrInvalidArgument = errors.New("wechat: invalid argument")
+
 	// ErrResponseTooLarge reports an API reply larger than the client reads.
 	ErrResponseTooLarge = errors.New("wechat: response too large")
 
@@ -115,6 +119,11 @@ func (e *HTTPError) Error() string {
 
 // Unwrap returns ErrUnexpectedResponse.
 func (e *HTTPError) Unwrap() error { return ErrUnexpectedResponse }
+
+// invalidArg returns an error wrapping ErrInvalidArgument.
+func invalidArg(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, a...)...)
+}
 
 func missing(what string) error {
 	return fmt.Errorf("%w: %s", ErrMissingConfig, what)
