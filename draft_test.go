@@ -2,7 +2,6 @@ package wechat
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,14 +20,6 @@ func batchPage(total int, items ...string) []byte {
 // draftItem is one item of a draft/batchget (or material news) page.
 func draftItem(id string) string {
 	return fmt.Sprintf(`{"media_id":%q,"content":{"news_item":[{"title":"T-%s","content":"C","thumb_media_id":"THUMB","url":"URL"}]},"update_time":1620000000}`, id, id)
-}
-
-// batchBody decodes a recorded batchget request.
-func batchBody(t *testing.T, w wire) map[string]any {
-	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(w.Body, &m))
-	return m
 }
 
 func TestAddDraft(t *testing.T) {
