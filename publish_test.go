@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,4 +216,56 @@ func TestPublications(t *testing.T) {
 		require.Len(t, calls, 1, "no request after the break")
 		assert.JSONEq(t, `{"offset":0,"count":20,"no_content":1}`, string(calls[0].Body))
 	})
+}
+
+// TestContentAPIErrors checks that every call of the content groups
+// surfaces an errcode as an *APIError naming its path.
+func TestContentAPIErrors(t *testing.T) {
+	ctx := context.Background()
+	calls := []struct {
+		method, path string
+		call         func(*Client) error
+	}{
+		{"GET", "/cgi-bin/draft/count", func(c *Client) error { _, err := c.CountDrafts(ctx); return err }},
+		{"GET", "/cgi-bin/material/get_materialcount", func(c *Client) error { _, err := c.CountMaterials(ctx); return err }},
+		{"POST", "/cgi-bin/draft/add", func(c *Client) error {
+			_, err := c.AddDraft(ctx, []NewsArticle{{Title: "T", Content: "C", ThumbMediaID: "M"}})
+			return err
+		}},
+		{"POST", "/cgi-bin/draft/update", func(c *Client) error {
+			return c.UpdateDraft(ctx, "M", 0, NewsArticle{Title: "T", Content: "C", ThumbMediaID: "M"})
+		}},
+		{"POST", "/cgi-bin/draft/delete", func(c *Client) error { return c.DeleteDraft(ctx, "M") }},
+		{"POST", "/cgi-bin/freepublish/delete", func(c *Client) error { return c.DeletePublication(ctx, "A", 0) }},
+		{"POST", "/cgi-bin/material/add_material", func(c *Client) error {
+			_, err := c.AddVideoMaterial(ctx, "v.mp4", strings.NewReader("x"), "T", "")
+			return err
+		}},
+		{"POST", "/cgi-bin/media/uploadimg", func(c *Client) error {
+			_, err := c.UploadArticleImage(ctx, "a.png", strings.NewReader("x"))
+			return err
+		}},
+		{"POST", "/cgi-bin/message/mass/speed/get", func(c *Client) error { _, err := c.GetMassSpeed(ctx); return err }},
+		{"POST", "/cgi-bin/message/mass/speed/set", func(c *Client) error { return c.SetMassSpeed(ctx, 0) }},
+		{"POST", "/cgi-bin/message/mass/delete", func(c *Client) error { return c.DeleteMass(ctx, 1, 0) }},
+		{"POST", "/cgi-bin/message/mass/preview", func(c *Client) error {
+			return c.PreviewMassToWxName(ctx, "wx", MassMessage{Type: MassText, Content: "hi"})
+		}},
+		{"POST", "/cgi-bin/message/mass/sendall", func(c *Client) error {
+			_, err := c.SendMassToTag(ctx, 2, MassMessage{Type: MassText, Content: "hi"})
+			return err
+		}},
+	}
+	for _, tt := range calls {
+		t.Run(tt.path, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+			err := tt.call(c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+			assert.Equal(t, tt.path, apiErr.Path)
+			assert.Len(t, rec.Calls(), 1)
+		})
+	}
 }
