@@ -1,0 +1,238 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// batchPage builds a reply of a batchget API in its documented shape:
+// {"total_count":…,"item_count":…,"item":[…]}.
+func batchPage(total int, items ...string) []byte {
+	return []byte(fmt.Sprintf(`{"total_count":%d,"item_count":%d,"item":[%s]}`, total, len(items), strings.Join(items, ",")))
+}
+
+// draftItem is one item of a draft/batchget (or material news) page.
+func draftItem(id string) string {
+	return fmt.Sprintf(`{"media_id":%q,"content":{"news_item":[{"title":"T-%s","content":"C","thumb_media_id":"THUMB","url":"URL"}]},"update_time":1620000000}`, id, id)
+}
+
+func TestAddDraft(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
+
+	id, err := c.AddDraft(context.Background(), []NewsArticle{
+		{
+			Title:            "Release notes",
+			Author:           "麦多多",
+			Digest:           "What changed",
+			Content:          `<p>a & b <img src="http://mmbiz.qpic.cn/x/0"></p>`,
+			ContentSourceURL: "https://example.com/notes",
+			ThumbMediaID:     "THUMB_MEDIA_ID",
+			NeedOpenComment:  true,
+			PicCrop235x1:     "0.1945_0_1_0.5236",
+			PicCrop1x1:       "0.166454_0_0.833545_1",
+			URL:              "ignored: set by WeChat",
+		},
+		{
+			Type:               ArticleNewsPic,
+			Title:              "Photos",
+			Content:            "plain text",
+			OnlyFansCanComment: true,
+			ImageMediaIDs:      []string{"IMG1", "IMG2"},
+			CoverCrops:         []CoverCrop{{Ratio: CropRatio1x1, X1: "0.166454", Y1: "0", X2: "0.833545", Y2: "1"}},
+			FooterProductKey:   "PRODUCT_KEY",
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "MEDIA_ID", id)
+
+	w := rec.only(t)
+	assertWire(t, w, "POST", "/cgi-bin/draft/add", `{"articles":[
+		{"title":"Release notes","author":"麦多多","digest":"What changed",
+		 "content":"<p>a & b <img src=\"http://mmbiz.qpic.cn/x/0\"></p>",
+		 "content_source_url":"https://example.com/notes","thumb_media_id":"THUMB_MEDIA_ID",
+		 "need_open_comment":1,"pic_crop_235_1":"0.1945_0_1_0.5236","pic_crop_1_1":"0.166454_0_0.833545_1"},
+		{"article_type":"newspic","title":"Photos","content":"plain text","only_fans_can_comment":1,
+		 "image_info":{"image_list":[{"image_media_id":"IMG1"},{"image_media_id":"IMG2"}]},
+		 "cover_info":{"crop_percent_list":[{"ratio":"1_1","x1":"0.166454","y1":"0","x2":"0.833545","y2":"1"}]},
+		 "product_info":{"footer_product_info":{"product_key":"PRODUCT_KEY"}}}]}`)
+	// HTML goes as written: WeChat stores what it receives.
+	assert.Contains(t, string(w.Body), `<p>a & b <img`)
+	assert.Contains(t, string(w.Body), `麦多多`, "no \\u escapes: the docs warn against them")
+}
+
+func TestAddDraftRejects(t *testing.T) {
+	good := NewsArticle{Title: "T", Content: "C", ThumbMediaID: "THUMB"}
+	tooMany := make([]string, 21)
+	for i := range tooMany {
+		tooMany[i] = "IMG"
+	}
+	tests := []struct {
+		name     string
+		articles []NewsArticle
+	}{
+		{"no articles", nil},
+		{"no title", []NewsArticle{{Content: "C", ThumbMediaID: "THUMB"}}},
+		{"no content", []NewsArticle{good, {Title: "T", ThumbMediaID: "THUMB"}}},
+		{"news without cover", []NewsArticle{{Title: "T", Content: "C"}}},
+		{"picture message without images", []NewsArticle{{Type: ArticleNewsPic, Title: "T", Content: "C"}}},
+		{"picture message with 21 images", []NewsArticle{{Type: ArticleNewsPic, Title: "T", Content: "C", ImageMediaIDs: tooMany}}},
+		{"unknown type", []NewsArticle{{Type: "video", Title: "T", Content: "C", ThumbMediaID: "THUMB"}}},
+	}
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.AddDraft(context.Background(), tt.articles)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+		})
+	}
+	assert.Empty(t, rec.Calls(), "nothing reaches WeChat")
+}
+
+// draftGetArticles is what draft_get.json (the documented reply) says.
+var draftGetArticles = []NewsArticle{
+	{
+		Type: ArticleNews, Title: "TITLE", Author: "AUTHOR", Digest: "DIGEST", Content: "CONTENT",
+		ContentSourceURL: "CONTENT_SOURCE_URL", ThumbMediaID: "THUMB_MEDIA_ID", URL: "URL",
+	},
+	{
+		Type: ArticleNewsPic, Title: "TITLE", Content: "CONTENT", ThumbMediaID: "THUMB_MEDIA_ID",
+		ImageMediaIDs: []string{"IMAGE_MEDIA_ID"}, FooterProductKey: "PRODUCT_KEY", URL: "URL",
+	},
+}
+
+func TestGetDraft(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/draft/get", fixture(t, "api/draft_get.json"))
+	got, err := c.GetDraft(context.Background(), "MEDIA_ID")
+	require.NoError(t, err)
+	assert.Equal(t, draftGetArticles, got)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/get", `{"media_id":"MEDIA_ID"}`)
+
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "POST", "/cgi-bin/draft/get", fixture(t, "api/errors/40007_invalid_media_id.json"))
+	_, err = c2.GetDraft(context.Background(), "NOPE")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 40007, apiErr.Code)
+
+	_, err = c.GetDraft(context.Background(), "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+}
+
+func TestUpdateDraft(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/draft/update", fixture(t, "api/ok.json"))
+	err := c.UpdateDraft(context.Background(), "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/update",
+		`{"media_id":"MEDIA_ID","index":1,"articles":{"article_type":"news","title":"T2","content":"<b>C2</b>","thumb_media_id":"THUMB"}}`)
+
+	assert.ErrorIs(t, c.UpdateDraft(context.Background(), "", 0, draftGetArticles[0]), ErrInvalidArgument)
+	assert.ErrorIs(t, c.UpdateDraft(context.Background(), "MEDIA_ID", -1, draftGetArticles[0]), ErrInvalidArgument)
+	assert.ErrorIs(t, c.UpdateDraft(context.Background(), "MEDIA_ID", 0, NewsArticle{Title: "T"}), ErrInvalidArgument)
+	assert.Len(t, rec.Calls(), 1)
+}
+
+func TestDeleteDraft(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/draft/delete", fixture(t, "api/ok.json"))
+	require.NoError(t, c.DeleteDraft(context.Background(), "MEDIA_ID"))
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/delete", `{"media_id":"MEDIA_ID"}`)
+	assert.ErrorIs(t, c.DeleteDraft(context.Background(), ""), ErrInvalidArgument)
+}
+
+func TestCountDrafts(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/draft/count", fixture(t, "api/draft_count.json"))
+	n, err := c.CountDrafts(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 15, n)
+	assertWire(t, rec.only(t), "GET", "/cgi-bin/draft/count", "")
+}
+
+func TestDraftsDocumentedPage(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/cgi-bin/draft/batchget", fixture(t, "api/draft_batchget.json"))
+	var got []Draft
+	for d, err := range c.Drafts(context.Background(), false) {
+		require.NoError(t, err)
+		got = append(got, d)
+	}
+	assert.Equal(t, []Draft{{MediaID: "MEDIA_ID", Articles: draftGetArticles, UpdateTime: time.Unix(1620000000, 0)}}, got)
+}
+
+func TestDraftsPages(t *testing.T) {
+	pages := [][]byte{
+		batchPage(5, draftItem("D1"), draftItem("D2")),
+		batchPage(5, draftItem("D3"), draftItem("D4")),
+		batchPage(5, draftItem("D5")),
+	}
+
+	t.Run("three pages", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages...)
+		var ids []string
+		for d, err := range c.Drafts(context.Background(), true) {
+			require.NoError(t, err)
+			ids = append(ids, d.MediaID)
+			assert.Equal(t, "T-"+d.MediaID, d.Articles[0].Title)
+		}
+		assert.Equal(t, []string{"D1", "D2", "D3", "D4", "D5"}, ids)
+		calls := rec.Calls()
+		require.Len(t, calls, 3)
+		for i, offset := range []int{0, 2, 4} {
+			assertWire(t, calls[i], "POST", "/cgi-bin/draft/batchget", fmt.Sprintf(`{"offset":%d,"count":20,"no_content":1}`, offset))
+		}
+	})
+
+	t.Run("early break", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages...)
+		for d, err := range c.Drafts(context.Background(), false) {
+			require.NoError(t, err)
+			if d.MediaID == "D3" {
+				break
+			}
+		}
+		calls := rec.Calls()
+		require.Len(t, calls, 2, "no request after the break")
+		assert.JSONEq(t, `{"offset":2,"count":20}`, string(calls[1].Body))
+	})
+
+	t.Run("error on the second page", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages[0], fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+		var ids []string
+		var errs []error
+		for d, err := range c.Drafts(context.Background(), false) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			ids = append(ids, d.MediaID)
+		}
+		assert.Equal(t, []string{"D1", "D2"}, ids)
+		require.Len(t, errs, 1)
+		var apiErr *APIError
+		require.ErrorAs(t, errs[0], &apiErr)
+		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+		assert.Len(t, rec.Calls(), 2)
+	})
+
+	t.Run("empty box", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/draft/batchget", batchPage(0))
+		for range c.Drafts(context.Background(), false) {
+			t.Fatal("no drafts expected")
+		}
+		assert.Len(t, rec.Calls(), 1)
+	})
+}

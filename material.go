@@ -1,0 +1,258 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+// Material is a permanent material (永久素材) just added.
+type Material struct {
+	MediaID string `json:"media_id"`
+	// URL is set for images only: an address usable inside WeChat's own
+	// pages (mmbiz.qpic.cn), blocked elsewhere.
+	URL string `json:"url"`
+}
+
+// AddMaterial uploads a permanent image, voice or thumb material (新增其他类型
+// 永久素材, material/add_material). The file is streamed from r, never held
+// in memory; WeChat tells the format from filename's extension (images:
+// bmp/png/jpeg/jpg/gif up to 10 MB, voice: mp3/wma/wav/amr up to 2 MB and
+// 60 s, thumb: jpg up to 64 KB). Videos need a title and go through
+// AddVideoMaterial.
+//
+// If WeChat rejects the access token mid-call, the upload is repeated only
+// when r is an io.Seeker.
+func (c *Client) AddMaterial(ctx context.Context, typ MediaType, filename string, r io.Reader) (*Material, error) {
+	switch typ {
+	case MediaImage, MediaVoice, MediaThumb:
+	case MediaVideo:
+		return nil, invalidArg("a video material needs a title: use AddVideoMaterial")
+	default:
+		return nil, invalidArg("material type %q cannot be uploaded; use image, voice or thumb", typ)
+	}
+	return c.addMaterial(ctx, typ, filename, r, nil)
+}
+
+// AddVideoMaterial uploads a permanent video material (mp4, up to 10 MB)
+// with the title and introduction WeChat shows with it (新增永久视频素材,
+// material/add_material, type=video).
+func (c *Client) AddVideoMaterial(ctx context.Context, filename string, r io.Reader, title, introduction string) (*Material, error) {
+	if title == "" {
+		return nil, invalidArg("video title is empty")
+	}
+	desc, err := marshalNoEscape(struct {
+		Title        string `json:"title"`
+		Introduction string `json:"introduction"`
+	}{title, introduction})
+	if err != nil {
+		return nil, err
+	}
+	return c.addMaterial(ctx, MediaVideo, filename, r, map[string]string{"description": desc})
+}
+
+func (c *Client) addMaterial(ctx context.Context, typ MediaType, filename string, r io.Reader, fields map[string]string) (*Material, error) {
+	if err := checkUpload(filename, r); err != nil {
+		return nil, err
+	}
+	u := upload{field: "media", filename: filename, r: r, fields: fields}
+	req := &request{
+		method:  http.MethodPost,
+		path:    "/cgi-bin/material/add_material",
+		query:   url.Values{"type": {string(typ)}},
+		newBody: u.body(),
+	}
+	var m Material
+	if err := c.do(ctx, req, &m); err != nil {
+		return nil, err
+	}
+	if m.MediaID == "" {
+		return nil, unexpected(req.path, "no media_id in reply")
+	}
+	return &m, nil
+}
+
+func checkUpload(filename string, r io.Reader) error {
+	if r == nil {
+		return invalidArg("nil reader")
+	}
+	if filename == "" || path.Ext(filename) == "" {
+		// WeChat derives the file type from the extension alone.
+		return invalidArg("file name %q has no extension", filename)
+	}
+	return nil
+}
+
+// marshalNoEscape encodes v as JSON without HTML escaping, the way the
+// request bodies are sent.
+func marshalNoEscape(v any) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// UploadArticleImage uploads an image for use inside an article's HTML
+// (上传图文消息内的图片获取URL, media/uploadimg) and returns its URL: WeChat
+// strips images from other hosts out of article content. Only jpg and png
+// under 1 MB are accepted; these images do not count against the material
+// quota and do not appear in the material library.
+func (c *Client) UploadArticleImage(ctx context.Context, filename string, r io.Reader) (string, error) {
+	if err := checkUpload(filename, r); err != nil {
+		return "", err
+	}
+	switch strings.ToLower(path.Ext(filename)) {
+	case ".jpg", ".jpeg", ".png":
+	default:
+		return "", invalidArg("article images must be jpg or png, not %q", path.Ext(filename))
+	}
+	u := upload{field: "media", filename: filename, r: r}
+	var reply struct {
+		URL string `json:"url"`
+	}
+	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/media/uploadimg", newBody: u.body()}, &reply); err != nil {
+		return "", err
+	}
+	if reply.URL == "" {
+		return "", unexpected("/cgi-bin/media/uploadimg", "no url in reply")
+	}
+	// The URL is returned as WeChat wrote it; old replies have been seen
+	// with a literal space inside.
+	return reply.URL, nil
+}
+
+// VideoMaterial describes a permanent video material.
+type VideoMaterial struct {
+	Title       string
+	Description string
+	// DownURL is where the video file can be downloaded.
+	DownURL string
+}
+
+// MaterialContent is a permanent material read back with GetMaterial.
+// Exactly one of its fields is set, by the kind of the material.
+type MaterialContent struct {
+	// News holds the articles of a legacy news material.
+	News []NewsArticle
+	// Video describes a video material; its file is at Video.DownURL.
+	Video *VideoMaterial
+	// File streams an image, voice or thumb material. The caller must
+	// close File.Body.
+	File *Response
+}
+
+// GetMaterial reads a permanent material (获取永久素材,
+// material/get_material). A news material comes back as articles and a
+// video as its description and download link; any other material is
+// streamed in File, which the caller must close.
+func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialContent, error) {
+	if mediaID == "" {
+		return nil, invalidArg("media_id is empty")
+	}
+	const p = "/cgi-bin/material/get_material"
+	// A POST that only reads: safe to retry.
+	res, err := c.stream(ctx, &request{method: http.MethodPost, path: p, body: mediaIDRequest{mediaID}, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	if res.JSON == nil {
+		return &MaterialContent{File: res}, nil
+	}
+	res.Body.Close() // empty: the reply was read into res.JSON
+	var r struct {
+		NewsItem    []newsArticleJSON `json:"news_item"`
+		Title       string            `json:"title"`
+		Description string            `json:"description"`
+		DownURL     string            `json:"down_url"`
+	}
+	if err := json.Unmarshal(res.JSON, &r); err != nil {
+		return nil, unexpected(p, "decoding reply: "+err.Error())
+	}
+	switch {
+	case r.NewsItem != nil:
+		return &MaterialContent{News: articles(r.NewsItem)}, nil
+	case r.DownURL != "" || r.Title != "":
+		return &MaterialContent{Video: &VideoMaterial{Title: r.Title, Description: r.Description, DownURL: r.DownURL}}, nil
+	}
+	return nil, unexpected(p, "reply is neither a news nor a video material")
+}
+
+// DeleteMaterial deletes a permanent material (删除永久素材,
+// material/del_material). It cannot be undone.
+func (c *Client) DeleteMaterial(ctx context.Context, mediaID string) error {
+	if mediaID == "" {
+		return invalidArg("media_id is empty")
+	}
+	return c.post(ctx, "/cgi-bin/material/del_material", mediaIDRequest{mediaID}, nil)
+}
+
+// MaterialCount is how many permanent materials of each kind the account
+// holds, including those created on the web console.
+type MaterialCount struct {
+	Voice int `json:"voice_count"`
+	Video int `json:"video_count"`
+	Image int `json:"image_count"`
+	News  int `json:"news_count"`
+}
+
+// CountMaterials returns the number of permanent materials of each kind
+// (获取素材总数, material/get_materialcount).
+func (c *Client) CountMaterials(ctx context.Context) (*MaterialCount, error) {
+	var n MaterialCount
+	if err := c.get(ctx, "/cgi-bin/material/get_materialcount", nil, &n); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// MaterialItem is one image, voice or video of the material library.
+type MaterialItem struct {
+	MediaID string
+	Name    string
+	// URL is the image's address; for voice and video it may be empty.
+	URL        string
+	UpdateTime time.Time
+}
+
+// NewsMaterial is one legacy news material of the library.
+type NewsMaterial struct {
+	MediaID    string
+	Articles   []NewsArticle
+	UpdateTime time.Time
+}
+
+// Materials iterates over the permanent images, voices or videos (typ)
+// of the material library (获取素材列表, material/batchget_material),
+// fetching 20 a request as the loop advances. News materials have their
+// own iterator, NewsMaterials. The iterator stops at the first error,
+// which it yields.
+func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[MaterialItem, error] {
+	switch typ {
+	case MediaImage, MediaVoice, MediaVideo:
+	default:
+		err := invalidArg("cannot list materials of type %q; use image, voice or video (NewsMaterials lists news)", typ)
+		return func(yield func(MaterialItem, error) bool) { yield(MaterialItem{}, err) }
+	}
+	return batchPages(ctx, c, "/cgi-bin/material/batchget_material", batchRequest{Type: string(typ)}, func(it batchItemJSON) MaterialItem {
+		return MaterialItem{MediaID: it.MediaID, Name: it.Name, URL: it.URL, UpdateTime: unixTime(it.UpdateTime)}
+	})
+}
+
+// NewsMaterials iterates over the legacy news materials of the library
+// (获取素材列表, material/batchget_material, type=news). New accounts keep
+// their articles in the draft box instead: see Drafts.
+func (c *Client) NewsMaterials(ctx context.Context) iter.Seq2[NewsMaterial, error] {
+	return batchPages(ctx, c, "/cgi-bin/material/batchget_material", batchRequest{Type: string(MediaNews)}, func(it batchItemJSON) NewsMaterial {
+		return NewsMaterial{MediaID: it.MediaID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}
+	})
+}

@@ -1,0 +1,310 @@
+package wechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAddMaterial(t *testing.T) {
+	tests := []struct {
+		typ      MediaType
+		filename string
+		partType string
+	}{
+		{MediaImage, "cover.png", "image/png"},
+		{MediaVoice, "hello.mp3", ""}, // the type of .mp3 depends on the system's MIME table
+		{MediaThumb, "thumb.jpg", "image/jpeg"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.typ), func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
+			m, err := c.AddMaterial(context.Background(), tt.typ, tt.filename, strings.NewReader("FILEDATA"))
+			require.NoError(t, err)
+			assert.Equal(t, &Material{MediaID: "MEDIA_ID_654321", URL: "https://example.com/image.jpg"}, m)
+
+			w := rec.only(t)
+			assertWire(t, w, "POST", "/cgi-bin/material/add_material", "")
+			assert.Equal(t, url.Values{"access_token": {testToken}, "type": {string(tt.typ)}}, w.Query)
+			fields, field, filename, partType, data := parseUpload(t, w)
+			assert.Empty(t, fields)
+			assert.Equal(t, "media", field)
+			assert.Equal(t, tt.filename, filename)
+			if tt.partType != "" {
+				assert.Equal(t, tt.partType, partType)
+			}
+			assert.Equal(t, "FILEDATA", string(data))
+		})
+	}
+}
+
+func TestAddVideoMaterial(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_video.json"))
+	m, err := c.AddVideoMaterial(context.Background(), "clip.mp4", strings.NewReader("MP4"), "Launch <day>", "Q&A \"live\"")
+	require.NoError(t, err)
+	assert.Equal(t, &Material{MediaID: "MEDIA_ID_123456"}, m)
+
+	w := rec.only(t)
+	assert.Equal(t, "video", w.Query.Get("type"))
+	fields, field, filename, partType, data := parseUpload(t, w)
+	assert.Equal(t, "media", field)
+	assert.Equal(t, "clip.mp4", filename)
+	assert.NotEmpty(t, partType)
+	assert.Equal(t, "MP4", string(data))
+	require.Contains(t, fields, "description")
+	assert.JSONEq(t, `{"title":"Launch <day>","introduction":"Q&A \"live\""}`, fields["description"])
+	assert.Contains(t, fields["description"], "<day>", "no HTML escaping")
+}
+
+func TestAddMaterialRejects(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
+	ctx := context.Background()
+	for name, call := range map[string]func() error{
+		"video without title": func() error { _, err := c.AddMaterial(ctx, MediaVideo, "v.mp4", strings.NewReader("x")); return err },
+		"news":                func() error { _, err := c.AddMaterial(ctx, MediaNews, "n.txt", strings.NewReader("x")); return err },
+		"unknown type":        func() error { _, err := c.AddMaterial(ctx, "file", "f.pdf", strings.NewReader("x")); return err },
+		"nil reader":          func() error { _, err := c.AddMaterial(ctx, MediaImage, "a.jpg", nil); return err },
+		"no extension":        func() error { _, err := c.AddMaterial(ctx, MediaImage, "photo", strings.NewReader("x")); return err },
+		"empty video title": func() error {
+			_, err := c.AddVideoMaterial(ctx, "v.mp4", strings.NewReader("x"), "", "intro")
+			return err
+		},
+	} {
+		assert.ErrorIs(t, call(), ErrInvalidArgument, name)
+	}
+	assert.Empty(t, rec.Calls())
+}
+
+func TestAddMaterialNotRetriedAfterNetworkError(t *testing.T) {
+	// A retry after a lost reply would add the material twice.
+	c, mt := newTestClient(t)
+	calls := 0
+	mt.RegisterResponder("POST", testBase+"/cgi-bin/material/add_material", func(req *http.Request) (*http.Response, error) {
+		calls++
+		_, _ = io.Copy(io.Discard, req.Body)
+		return nil, errors.New("connection reset by peer")
+	})
+	_, err := c.AddMaterial(context.Background(), MediaImage, "a.jpg", strings.NewReader("JPEG"))
+	require.Error(t, err)
+	assert.Equal(t, 1, calls)
+}
+
+func TestUploadArticleImage(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/media/uploadimg", fixture(t, "api/media_uploadimg.json"))
+	u, err := c.UploadArticleImage(context.Background(), "inline.JPG", strings.NewReader("JPEG"))
+	require.NoError(t, err)
+	assert.Equal(t, "http://mmbiz.qpic.cn/mmbiz/gLO17UPS6FS2xsypf378iaNhWacZ1G1UplZYWEYfwvuU6Ont96b1roYs CNFwaRrSaKTPCUdBK9DgEHicsKwWCBRQ/0", u,
+		"returned as sent, literal space included")
+
+	w := rec.only(t)
+	assertWire(t, w, "POST", "/cgi-bin/media/uploadimg", "")
+	assert.False(t, w.Query.Has("type"))
+	_, field, filename, _, data := parseUpload(t, w)
+	assert.Equal(t, "media", field)
+	assert.Equal(t, "inline.JPG", filename)
+	assert.Equal(t, "JPEG", string(data))
+
+	_, err = c.UploadArticleImage(context.Background(), "anim.gif", strings.NewReader("GIF"))
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Len(t, rec.Calls(), 1)
+}
+
+func TestGetMaterial(t *testing.T) {
+	t.Run("news", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/material/get_material", fixture(t, "api/material_get_material_news.json"))
+		m, err := c.GetMaterial(context.Background(), "MEDIA_ID")
+		require.NoError(t, err)
+		assert.Equal(t, &MaterialContent{News: []NewsArticle{{
+			Title: "TITLE", ThumbMediaID: "THUMB_MEDIA_ID", ShowCoverPic: true, Author: "AUTHOR", Digest: "DIGEST",
+			Content: "CONTENT", URL: "URL", ContentSourceURL: "CONTENT_SOURCE_URL",
+		}}}, m)
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/material/get_material", `{"media_id":"MEDIA_ID"}`)
+	})
+
+	t.Run("video", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		mt.RegisterResponder("POST", testBase+"/cgi-bin/material/get_material", func(*http.Request) (*http.Response, error) {
+			resp := httpmock.NewBytesResponse(200, fixture(t, "api/material_get_material_video.json"))
+			resp.Header.Set("Content-Type", "text/plain")
+			return resp, nil
+		})
+		m, err := c.GetMaterial(context.Background(), "MEDIA_ID")
+		require.NoError(t, err)
+		assert.Equal(t, &MaterialContent{Video: &VideoMaterial{Title: "TITLE", Description: "DESCRIPTION", DownURL: "DOWN_URL"}}, m)
+	})
+
+	t.Run("binary", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := &recorder{}
+		mt.RegisterResponder("POST", testBase+"/cgi-bin/material/get_material", func(req *http.Request) (*http.Response, error) {
+			rec.record(req)
+			resp := httpmock.NewStringResponse(200, "\xff\xd8\xff\xe0JFIF")
+			resp.Header.Set("Content-Type", "image/jpeg")
+			resp.Header.Set("Content-Disposition", `attachment; filename="MEDIA_ID.jpg"`)
+			return resp, nil
+		})
+		m, err := c.GetMaterial(context.Background(), "MEDIA_ID")
+		require.NoError(t, err)
+		require.NotNil(t, m.File)
+		assert.Nil(t, m.News)
+		assert.Nil(t, m.Video)
+		defer m.File.Body.Close()
+		b, err := io.ReadAll(m.File.Body)
+		require.NoError(t, err)
+		assert.Equal(t, "\xff\xd8\xff\xe0JFIF", string(b))
+		assert.Equal(t, "image/jpeg", m.File.ContentType)
+		assert.Equal(t, "MEDIA_ID.jpg", m.File.Filename)
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/material/get_material", `{"media_id":"MEDIA_ID"}`)
+	})
+
+	t.Run("invalid media_id", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/material/get_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
+		_, err := c.GetMaterial(context.Background(), "NOPE")
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 40007, apiErr.Code)
+	})
+
+	t.Run("unknown JSON", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/material/get_material", []byte(`{"something":"else"}`))
+		_, err := c.GetMaterial(context.Background(), "MEDIA_ID")
+		assert.ErrorIs(t, err, ErrUnexpectedResponse)
+	})
+
+	t.Run("empty media_id", func(t *testing.T) {
+		c, _ := newTestClient(t)
+		_, err := c.GetMaterial(context.Background(), "")
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+	})
+}
+
+func TestDeleteMaterial(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/material/del_material", fixture(t, "api/ok.json"))
+	require.NoError(t, c.DeleteMaterial(context.Background(), "MEDIA_ID"))
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/material/del_material", `{"media_id":"MEDIA_ID"}`)
+	assert.ErrorIs(t, c.DeleteMaterial(context.Background(), ""), ErrInvalidArgument)
+
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "POST", "/cgi-bin/material/del_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
+	var apiErr *APIError
+	require.ErrorAs(t, c2.DeleteMaterial(context.Background(), "NOPE"), &apiErr)
+	assert.Equal(t, 40007, apiErr.Code)
+}
+
+func TestCountMaterials(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/material/get_materialcount", fixture(t, "api/material_get_materialcount.json"))
+	n, err := c.CountMaterials(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, &MaterialCount{Voice: 1, Video: 2, Image: 3, News: 4}, n)
+	assertWire(t, rec.only(t), "GET", "/cgi-bin/material/get_materialcount", "")
+}
+
+func materialItem(id string) string {
+	return fmt.Sprintf(`{"media_id":%q,"name":"%s.jpg","update_time":1620000000,"url":"http://mmbiz.qpic.cn/%s"}`, id, id, id)
+}
+
+func TestMaterials(t *testing.T) {
+	t.Run("documented page", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", fixture(t, "api/material_batchget_material_image.json"))
+		for m, err := range c.Materials(context.Background(), MediaImage) {
+			require.NoError(t, err)
+			assert.Equal(t, MaterialItem{MediaID: "MEDIA_ID", Name: "IMAGE.jpg", URL: "http://mmbiz.qpic.cn/xxx", UpdateTime: time.Unix(1620000000, 0)}, m)
+			break // the documented page claims 50 in all
+		}
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/material/batchget_material", `{"type":"image","offset":0,"count":20}`)
+	})
+
+	pages := [][]byte{
+		batchPage(5, materialItem("M1"), materialItem("M2")),
+		batchPage(5, materialItem("M3"), materialItem("M4")),
+		batchPage(5, materialItem("M5")),
+	}
+	t.Run("three pages", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material", pages...)
+		var names []string
+		for m, err := range c.Materials(context.Background(), MediaVideo) {
+			require.NoError(t, err)
+			names = append(names, m.Name)
+		}
+		assert.Equal(t, []string{"M1.jpg", "M2.jpg", "M3.jpg", "M4.jpg", "M5.jpg"}, names)
+		calls := rec.Calls()
+		require.Len(t, calls, 3)
+		for i, offset := range []int{0, 2, 4} {
+			assertWire(t, calls[i], "POST", "/cgi-bin/material/batchget_material", fmt.Sprintf(`{"type":"video","offset":%d,"count":20}`, offset))
+		}
+	})
+	t.Run("early break", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material", pages...)
+		for m, err := range c.Materials(context.Background(), MediaVoice) {
+			require.NoError(t, err)
+			if m.MediaID == "M4" {
+				break
+			}
+		}
+		assert.Len(t, rec.Calls(), 2, "no request after the break")
+	})
+	t.Run("types that cannot be listed", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", batchPage(0))
+		for _, typ := range []MediaType{MediaNews, MediaThumb, ""} {
+			n := 0
+			for _, err := range c.Materials(context.Background(), typ) {
+				n++
+				assert.ErrorIs(t, err, ErrInvalidArgument)
+			}
+			assert.Equal(t, 1, n)
+		}
+		assert.Empty(t, rec.Calls())
+	})
+}
+
+func TestNewsMaterials(t *testing.T) {
+	t.Run("documented page", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", fixture(t, "api/material_batchget_material_news.json"))
+		for m, err := range c.NewsMaterials(context.Background()) {
+			require.NoError(t, err)
+			assert.Equal(t, NewsMaterial{MediaID: "MEDIA_ID", UpdateTime: time.Unix(1620000000, 0), Articles: []NewsArticle{{
+				Title: "TITLE", ThumbMediaID: "THUMB_MEDIA_ID", ShowCoverPic: true, Author: "AUTHOR", Digest: "DIGEST",
+				Content: "CONTENT", URL: "URL", ContentSourceURL: "CONTENT_SOURCE_URL",
+			}}}, m)
+			break
+		}
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/material/batchget_material", `{"type":"news","offset":0,"count":20}`)
+	})
+
+	t.Run("three pages", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material",
+			batchPage(5, draftItem("N1"), draftItem("N2")), batchPage(5, draftItem("N3"), draftItem("N4")), batchPage(5, draftItem("N5")))
+		var ids []string
+		for m, err := range c.NewsMaterials(context.Background()) {
+			require.NoError(t, err)
+			ids = append(ids, m.MediaID)
+		}
+		assert.Equal(t, []string{"N1", "N2", "N3", "N4", "N5"}, ids)
+		assert.Len(t, rec.Calls(), 3)
+	})
+}

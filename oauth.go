@@ -1,0 +1,288 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// OAuthScope is the scope of a web authorization (网页授权作用域).
+type OAuthScope string
+
+// The scopes of web authorization.
+const (
+	// ScopeBase authorizes silently: the user is redirected straight back
+	// and the Client learns only the openid.
+	ScopeBase OAuthScope = "snsapi_base"
+	// ScopeUserInfo asks the user to agree, after which OAuthUserInfo
+	// returns their nickname, avatar and region, even if they do not
+	// follow the account.
+	ScopeUserInfo OAuthScope = "snsapi_userinfo"
+)
+
+// authorizeEndpoint is where web authorization starts. It is a page the
+// user's WeChat opens, not an API the Client calls, so WithBaseURL does not
+// change it.
+const authorizeEndpoint = "https://open.weixin.qq.com/connect/oauth2/authorize"
+
+// maxStateLen is the longest state WeChat carries back (128 bytes).
+const maxStateLen = 128
+
+// AuthorizeURL returns the page to send a user to for web authorization
+// (网页授权, connect/oauth2/authorize). After the user agrees (or at once,
+// for ScopeBase) WeChat redirects to redirectURI with code and state in the
+// query; pass the code to ExchangeCode.
+//
+// redirectURI must be an absolute http(s) URL on the domain configured as
+// the account's web authorization domain; it is escaped here, so pass it
+// unescaped. state is returned untouched and is the place for a CSRF
+// token: WeChat accepts at most 128 bytes of a-z, A-Z and 0-9, and an
+// empty state is left out. The URL ends in #wechat_redirect, which WeChat
+// requires.
+func (c *Client) AuthorizeURL(redirectURI string, scope OAuthScope, state string) (string, error) {
+	if c.appID == "" {
+		return "", missing("AppID (WithAppID)")
+	}
+	u, err := url.Parse(redirectURI)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", invalidArg("redirect URI %q is not an absolute http(s) URL", redirectURI)
+	}
+	if u.Fragment != "" || strings.Contains(redirectURI, "#") {
+		// WeChat appends code and state to the URI; after a fragment
+		// they would never reach the server.
+		return "", invalidArg("redirect URI %q has a fragment", redirectURI)
+	}
+	if scope != ScopeBase && scope != ScopeUserInfo {
+		return "", invalidArg("unknown web authorization scope %q", scope)
+	}
+	if err := checkOAuthState(state); err != nil {
+		return "", err
+	}
+	// The parameters are written in the documented order: WeChat has been
+	// known to reject reordered authorization URLs.
+	var b strings.Builder
+	b.WriteString(authorizeEndpoint)
+	b.WriteString("?appid=")
+	b.WriteString(url.QueryEscape(c.appID))
+	b.WriteString("&redirect_uri=")
+	b.WriteString(url.QueryEscape(redirectURI))
+	b.WriteString("&response_type=code&scope=")
+	b.WriteString(string(scope))
+	if state != "" {
+		b.WriteString("&state=")
+		b.WriteString(state)
+	}
+	b.WriteString("#wechat_redirect")
+	return b.String(), nil
+}
+
+func checkOAuthState(state string) error {
+	if len(state) > maxStateLen {
+		return invalidArg("state is %d bytes; WeChat allows at most %d", len(state), maxStateLen)
+	}
+	for i := 0; i < len(state); i++ {
+		ch := state[i]
+		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9') {
+			return invalidArg("state may hold only a-z, A-Z and 0-9; found %q at byte %d", ch, i)
+		}
+	}
+	return nil
+}
+
+// OAuthToken is a user's web authorization credential (网页授权
+// access_token). It belongs to one user and can only read that user's
+// profile; it is unrelated to the account's access_token and is never put
+// in the Client's TokenStore. Keep it, if at all, with the user's session.
+type OAuthToken struct {
+	// AccessToken is the credential for OAuthUserInfo and
+	// CheckOAuthToken. Treat it as a secret.
+	AccessToken string
+	// RefreshToken renews AccessToken with RefreshOAuthToken; it lasts
+	// about 30 days. Treat it as a secret.
+	RefreshToken string
+	// ExpiresAt is when AccessToken expires (WeChat's expires_in from the
+	// time of the reply).
+	ExpiresAt time.Time
+	// OpenID identifies the user within this account. A user who does not
+	// follow the account also has one.
+	OpenID string
+	// Scope is what the user authorized: scopes separated by commas.
+	Scope string
+	// UnionID identifies the user across the accounts bound to one WeChat
+	// Open Platform account. It is set only for ScopeUserInfo and only
+	// when such a binding exists.
+	UnionID string
+	// IsSnapshotUser reports a virtual account of the "snapshot page"
+	// mode (快照页模式): the user opened the page from a shared snapshot
+	// in Moments without really authorizing. Its openid is not the
+	// user's.
+	IsSnapshotUser bool
+}
+
+// String hides the credentials, so that a token printed by mistake leaks
+// nothing.
+func (t OAuthToken) String() string {
+	return fmt.Sprintf("wechat.OAuthToken{OpenID:%q, Scope:%q, ExpiresAt:%s}", t.OpenID, t.Scope, t.ExpiresAt.Format(time.RFC3339))
+}
+
+// GoString is String, for %#v.
+func (t OAuthToken) GoString() string { return t.String() }
+
+// Format prints the token through String for every verb, so that %+v
+// does not expose the credentials either.
+func (t OAuthToken) Format(f fmt.State, verb rune) { fmt.Fprint(f, t.String()) }
+
+type oauthTokenReply struct {
+	AccessToken    string  `json:"access_token"`
+	ExpiresIn      int64   `json:"expires_in"`
+	RefreshToken   string  `json:"refresh_token"`
+	OpenID         string  `json:"openid"`
+	Scope          string  `json:"scope"`
+	UnionID        string  `json:"unionid"`
+	IsSnapshotUser flexInt `json:"is_snapshotuser"`
+}
+
+// ExchangeCode trades the code that web authorization appended to the
+// redirect URI for the user's OAuthToken (通过 code 换取网页授权
+// access_token, sns/oauth2/access_token). A code works once and for five
+// minutes. The request carries the AppSecret; neither it nor the code ever
+// appears in an error.
+func (c *Client) ExchangeCode(ctx context.Context, code string) (*OAuthToken, error) {
+	if err := c.requireSecret(); err != nil {
+		return nil, err
+	}
+	if code == "" {
+		return nil, invalidArg("code is empty")
+	}
+	return c.oauthToken(ctx, "/sns/oauth2/access_token", url.Values{
+		"appid":      {c.appID},
+		"secret":     {c.appSecret},
+		"code":       {code},
+		"grant_type": {"authorization_code"},
+	})
+}
+
+// RefreshOAuthToken renews a user's access token with the refresh token
+// from ExchangeCode (刷新网页授权 access_token, sns/oauth2/refresh_token). If
+// the access token is still valid WeChat extends it, otherwise it issues a
+// new one. Once the refresh token has expired the user must authorize
+// again.
+func (c *Client) RefreshOAuthToken(ctx context.Context, refreshToken string) (*OAuthToken, error) {
+	if c.appID == "" {
+		return nil, missing("AppID (WithAppID)")
+	}
+	if refreshToken == "" {
+		return nil, invalidArg("refresh token is empty")
+	}
+	return c.oauthToken(ctx, "/sns/oauth2/refresh_token", url.Values{
+		"appid":         {c.appID},
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {refreshToken},
+	})
+}
+
+func (c *Client) oauthToken(ctx context.Context, path string, q url.Values) (*OAuthToken, error) {
+	// noToken: these calls carry their own credentials, and the account's
+	// access_token must not be sent along with them.
+	var r oauthTokenReply
+	if err := c.do(ctx, &request{method: http.MethodGet, path: path, query: q, noToken: true}, &r); err != nil {
+		return nil, err
+	}
+	if r.AccessToken == "" || r.OpenID == "" {
+		return nil, unexpected(path, "no access_token or openid in reply")
+	}
+	return &OAuthToken{
+		AccessToken:    r.AccessToken,
+		RefreshToken:   r.RefreshToken,
+		ExpiresAt:      c.now().Add(time.Duration(r.ExpiresIn) * time.Second),
+		OpenID:         r.OpenID,
+		Scope:          r.Scope,
+		UnionID:        r.UnionID,
+		IsSnapshotUser: r.IsSnapshotUser == 1,
+	}, nil
+}
+
+// OAuthUser is the profile a user shared through ScopeUserInfo.
+type OAuthUser struct {
+	OpenID   string
+	Nickname string
+	// Sex is 1 for male, 2 for female and 0 when unknown. WeChat has
+	// stopped filling it in for most users.
+	Sex      int
+	Province string
+	City     string
+	// Country is a code such as "CN".
+	Country string
+	// HeadImgURL is the avatar; its last path element picks the size (0
+	// for 640x640, or 46, 64, 96 or 132). Empty when the user has none.
+	HeadImgURL string
+	// Privilege lists special statuses of the user, such as
+	// "chinaunicom" for a WeChat Wo card.
+	Privilege []string
+	// UnionID is set only when the account is bound to a WeChat Open
+	// Platform account.
+	UnionID string
+}
+
+type oauthUserReply struct {
+	OpenID     string   `json:"openid"`
+	Nickname   string   `json:"nickname"`
+	Sex        flexInt  `json:"sex"` // a number in the docs, a string in some replies
+	Province   string   `json:"province"`
+	City       string   `json:"city"`
+	Country    string   `json:"country"`
+	HeadImgURL string   `json:"headimgurl"`
+	Privilege  []string `json:"privilege"`
+	UnionID    string   `json:"unionid"`
+}
+
+// OAuthUserInfo returns the profile of the user an OAuthToken belongs to
+// (拉取用户信息, sns/userinfo). It needs a token from ScopeUserInfo: a
+// ScopeBase token fails with errcode 48001. lang picks the language of the
+// region names: "zh_CN" (WeChat's default when lang is empty), "zh_TW" or
+// "en".
+func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID, lang string) (*OAuthUser, error) {
+	if accessToken == "" {
+		return nil, invalidArg("access token is empty")
+	}
+	if openID == "" {
+		return nil, invalidArg("openid is empty")
+	}
+	q := url.Values{"access_token": {accessToken}, "openid": {openID}}
+	if lang != "" {
+		q.Set("lang", lang)
+	}
+	var r oauthUserReply
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sns/userinfo", query: q, noToken: true}, &r); err != nil {
+		return nil, err
+	}
+	return &OAuthUser{
+		OpenID:     r.OpenID,
+		Nickname:   r.Nickname,
+		Sex:        int(r.Sex),
+		Province:   r.Province,
+		City:       r.City,
+		Country:    r.Country,
+		HeadImgURL: r.HeadImgURL,
+		Privilege:  r.Privilege,
+		UnionID:    r.UnionID,
+	}, nil
+}
+
+// CheckOAuthToken asks WeChat whether a user's access token is still valid
+// for openID (检验授权凭证是否有效, sns/auth). It returns nil if it is, and
+// otherwise the *APIError WeChat answered with (for example 40001 for an
+// expired token or 40003 for an openid that does not match).
+func (c *Client) CheckOAuthToken(ctx context.Context, accessToken, openID string) error {
+	if accessToken == "" {
+		return invalidArg("access token is empty")
+	}
+	if openID == "" {
+		return invalidArg("openid is empty")
+	}
+	q := url.Values{"access_token": {accessToken}, "openid": {openID}}
+	return c.do(ctx, &request{method: http.MethodGet, path: "/sns/auth", query: q, noToken: true}, nil)
+}

@@ -1,0 +1,349 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAuthorizeURL(t *testing.T) {
+	c, _ := newTestClient(t)
+	tests := []struct {
+		name     string
+		redirect string
+		scope    OAuthScope
+		state    string
+		want     string
+	}{
+		{
+			name:     "userinfo with state",
+			redirect: "https://example.com/callback?next=/orders&x=1",
+			scope:    ScopeUserInfo,
+			state:    "Xy9z",
+			// Checked by hand against the documented form
+			// ...?appid=APPID&redirect_uri=REDIRECT_URI&response_type=code&scope=SCOPE&state=STATE#wechat_redirect
+			want: "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1234567890abcdef" +
+				"&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback%3Fnext%3D%2Forders%26x%3D1" +
+				"&response_type=code&scope=snsapi_userinfo&state=Xy9z#wechat_redirect",
+		},
+		{
+			name:     "base without state",
+			redirect: "http://m.example.com/a b",
+			scope:    ScopeBase,
+			want: "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1234567890abcdef" +
+				"&redirect_uri=http%3A%2F%2Fm.example.com%2Fa+b" +
+				"&response_type=code&scope=snsapi_base#wechat_redirect",
+		},
+		{
+			name:     "longest state",
+			redirect: "https://example.com/",
+			scope:    ScopeBase,
+			state:    strings.Repeat("a", 128),
+			want: "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1234567890abcdef" +
+				"&redirect_uri=https%3A%2F%2Fexample.com%2F&response_type=code&scope=snsapi_base&state=" +
+				strings.Repeat("a", 128) + "#wechat_redirect",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.AuthorizeURL(tt.redirect, tt.scope, tt.state)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+
+			// What WeChat will read back out of it.
+			u, err := url.Parse(got)
+			require.NoError(t, err)
+			assert.Equal(t, tt.redirect, u.Query().Get("redirect_uri"))
+			assert.Equal(t, "wechat_redirect", u.Fragment)
+		})
+	}
+}
+
+func TestAuthorizeURLRejects(t *testing.T) {
+	c, _ := newTestClient(t)
+	tests := []struct {
+		name     string
+		redirect string
+		scope    OAuthScope
+		state    string
+	}{
+		{"state too long", "https://example.com/", ScopeBase, strings.Repeat("a", 129)},
+		{"state with a dash", "https://example.com/", ScopeBase, "ab-cd"},
+		{"state with non-ASCII", "https://example.com/", ScopeBase, "状态"},
+		{"relative redirect", "/callback", ScopeBase, ""},
+		{"redirect without host", "https:///callback", ScopeBase, ""},
+		{"redirect with fragment", "https://example.com/#/home", ScopeBase, ""},
+		{"not http", "javascript:alert(1)", ScopeBase, ""},
+		{"unknown scope", "https://example.com/", "snsapi_login", ""},
+		{"empty scope", "https://example.com/", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.AuthorizeURL(tt.redirect, tt.scope, tt.state)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Empty(t, got)
+		})
+	}
+
+	noApp, err := New()
+	require.NoError(t, err)
+	_, err = noApp.AuthorizeURL("https://example.com/", ScopeBase, "")
+	assert.ErrorIs(t, err, ErrMissingConfig)
+}
+
+// fixedNow makes a test client's clock deterministic.
+var fixedNow = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+
+func TestExchangeCode(t *testing.T) {
+	tests := []struct {
+		name    string
+		fixture string
+		want    OAuthToken
+	}{
+		{
+			name:    "documented reply",
+			fixture: "api/sns_oauth2_access_token.json",
+			want: OAuthToken{AccessToken: "ACCESS_TOKEN", RefreshToken: "REFRESH_TOKEN", OpenID: "OPENID", Scope: "SCOPE",
+				ExpiresAt: fixedNow.Add(7200 * time.Second)},
+		},
+		{
+			name:    "snapshot page user with unionid",
+			fixture: "api/sns_oauth2_access_token_snapshot.json",
+			want: OAuthToken{AccessToken: "ACCESS_TOKEN", RefreshToken: "REFRESH_TOKEN", OpenID: "OPENID", Scope: "SCOPE",
+				UnionID: "UNIONID", IsSnapshotUser: true, ExpiresAt: fixedNow.Add(7200 * time.Second)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			c.now = func() time.Time { return fixedNow }
+			rec := stub(mt, "GET", "/sns/oauth2/access_token", fixture(t, tt.fixture))
+
+			tok, err := c.ExchangeCode(context.Background(), "CODE_0123")
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, *tok)
+
+			w := rec.only(t)
+			assert.Equal(t, url.Values{
+				"appid":      {testAppID},
+				"secret":     {testSecret},
+				"code":       {"CODE_0123"},
+				"grant_type": {"authorization_code"},
+			}, w.Query, "query, and no account access_token")
+		})
+	}
+}
+
+func TestOAuthTokenPrintsNoSecret(t *testing.T) {
+	tok := OAuthToken{AccessToken: "USER_AT_secret", RefreshToken: "USER_RT_secret", OpenID: "OPENID", ExpiresAt: fixedNow}
+	var b bytes.Buffer
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		b.Reset()
+		_, _ = fmt.Fprintf(&b, format, tok)
+		assert.NotContains(t, b.String(), "secret", format)
+		assert.Contains(t, b.String(), "OPENID", format)
+		b.Reset()
+		_, _ = fmt.Fprintf(&b, format, &tok)
+		assert.NotContains(t, b.String(), "secret", format+" pointer")
+	}
+}
+
+func TestExchangeCodeErrors(t *testing.T) {
+	t.Run("invalid code", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "GET", "/sns/oauth2/access_token", fixture(t, "api/errors/40029_invalid_code.json"))
+		_, err := c.ExchangeCode(context.Background(), "USED_CODE_xyz")
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 40029, apiErr.Code)
+		assert.Equal(t, "/sns/oauth2/access_token", apiErr.Path)
+		assert.NotContains(t, err.Error(), testSecret)
+		assert.NotContains(t, err.Error(), "USED_CODE_xyz")
+	})
+
+	t.Run("credential errors are not treated as the account token", func(t *testing.T) {
+		// A 40001 from an sns endpoint is about the AppSecret or the user's
+		// token: the Client must neither refresh its own token nor retry.
+		c, mt := newTestClient(t)
+		tokenRec := stub(mt, "GET", "/cgi-bin/token", fixture(t, "api/token.json"))
+		rec := stub(mt, "GET", "/sns/oauth2/access_token", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
+		_, err := c.ExchangeCode(context.Background(), "CODE")
+		assert.ErrorIs(t, err, ErrTokenInvalid)
+		assert.Len(t, rec.Calls(), 1)
+		assert.Empty(t, tokenRec.Calls())
+	})
+
+	t.Run("reply without token", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "GET", "/sns/oauth2/access_token", []byte(`{"expires_in":7200}`))
+		_, err := c.ExchangeCode(context.Background(), "CODE")
+		assert.ErrorIs(t, err, ErrUnexpectedResponse)
+	})
+
+	t.Run("before any request", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "GET", "/sns/oauth2/access_token", fixture(t, "api/sns_oauth2_access_token.json"))
+		_, err := c.ExchangeCode(context.Background(), "")
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+
+		noSecret, _ := newTestClient(t, WithAppSecret(""))
+		_, err = noSecret.ExchangeCode(context.Background(), "CODE")
+		assert.ErrorIs(t, err, ErrMissingConfig)
+		assert.Empty(t, rec.Calls())
+	})
+}
+
+func TestRefreshOAuthToken(t *testing.T) {
+	c, mt := newTestClient(t)
+	c.now = func() time.Time { return fixedNow }
+	rec := stub(mt, "GET", "/sns/oauth2/refresh_token", fixture(t, "api/sns_oauth2_refresh_token.json"))
+
+	tok, err := c.RefreshOAuthToken(context.Background(), "REFRESH_abc")
+	require.NoError(t, err)
+	assert.Equal(t, OAuthToken{AccessToken: "ACCESS_TOKEN", RefreshToken: "REFRESH_TOKEN", OpenID: "OPENID", Scope: "SCOPE",
+		ExpiresAt: fixedNow.Add(2 * time.Hour)}, *tok)
+	assert.Equal(t, url.Values{
+		"appid":         {testAppID},
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {"REFRESH_abc"},
+	}, rec.only(t).Query, "no secret and no account access_token")
+
+	_, err = c.RefreshOAuthToken(context.Background(), "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Len(t, rec.Calls(), 1)
+}
+
+func TestOAuthUserInfo(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    []byte
+		wantSex int
+	}{
+		{"sex as a string", fixture(t, "api/sns_userinfo.json"), 1},
+		{"sex as a number", bytes.Replace(fixture(t, "api/sns_userinfo.json"), []byte(`"sex": "1"`), []byte(`"sex": 2`), 1), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "GET", "/sns/userinfo", tt.body)
+			u, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "en")
+			require.NoError(t, err)
+			assert.Equal(t, &OAuthUser{
+				OpenID:     "OPENID",
+				Nickname:   "NICKNAME",
+				Sex:        tt.wantSex,
+				Province:   "PROVINCE",
+				City:       "CITY",
+				Country:    "COUNTRY",
+				HeadImgURL: "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/46",
+				Privilege:  []string{"PRIVILEGE1", "PRIVILEGE2"},
+				UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
+			}, u)
+			assert.Equal(t, url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}}, rec.only(t).Query,
+				"the user's token, never the account's")
+		})
+	}
+
+	t.Run("no lang", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "GET", "/sns/userinfo", fixture(t, "api/sns_userinfo.json"))
+		_, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
+		require.NoError(t, err)
+		assert.False(t, rec.only(t).Query.Has("lang"))
+	})
+
+	t.Run("base scope token", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "GET", "/sns/userinfo", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+		_, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+		assert.Equal(t, "62fb9bc8-078c24da-4202f278", apiErr.RID)
+	})
+
+	t.Run("arguments", func(t *testing.T) {
+		c, _ := newTestClient(t)
+		_, err := c.OAuthUserInfo(context.Background(), "", "OPENID", "")
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+		_, err = c.OAuthUserInfo(context.Background(), "USER_AT", "", "")
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+	})
+}
+
+func TestCheckOAuthToken(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/sns/auth", fixture(t, "api/sns_auth.json"))
+	require.NoError(t, c.CheckOAuthToken(context.Background(), "USER_AT", "OPENID"))
+	assert.Equal(t, url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}}, rec.only(t).Query)
+
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "GET", "/sns/auth", fixture(t, "api/errors/40003_invalid_openid.json"))
+	err := c2.CheckOAuthToken(context.Background(), "USER_AT", "OTHER")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, CodeInvalidParameter, apiErr.Code)
+
+	assert.ErrorIs(t, c.CheckOAuthToken(context.Background(), "", "OPENID"), ErrInvalidArgument)
+	assert.ErrorIs(t, c.CheckOAuthToken(context.Background(), "USER_AT", ""), ErrInvalidArgument)
+}
+
+// TestOAuthTransportErrorsAreRedacted checks that a network failure on any
+// sns endpoint reports the URL without the AppSecret, the code or the
+// user's tokens, in the error and in the logs.
+func TestOAuthTransportErrorsAreRedacted(t *testing.T) {
+	const (
+		code    = "CODE_must_not_leak"
+		userAT  = "USER_AT_must_not_leak"
+		refresh = "REFRESH_must_not_leak"
+	)
+	calls := []struct {
+		name string
+		path string
+		call func(*Client) error
+	}{
+		{"ExchangeCode", "/sns/oauth2/access_token", func(c *Client) error {
+			_, err := c.ExchangeCode(context.Background(), code)
+			return err
+		}},
+		{"RefreshOAuthToken", "/sns/oauth2/refresh_token", func(c *Client) error {
+			_, err := c.RefreshOAuthToken(context.Background(), refresh)
+			return err
+		}},
+		{"OAuthUserInfo", "/sns/userinfo", func(c *Client) error {
+			_, err := c.OAuthUserInfo(context.Background(), userAT, "OPENID", "zh_CN")
+			return err
+		}},
+		{"CheckOAuthToken", "/sns/auth", func(c *Client) error {
+			return c.CheckOAuthToken(context.Background(), userAT, "OPENID")
+		}},
+	}
+	for _, tt := range calls {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			mt.RegisterResponder("GET", testBase+tt.path, httpmock.NewErrorResponder(errors.New("connection reset by peer")))
+
+			err := tt.call(c)
+			require.Error(t, err)
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue)
+			assert.Contains(t, err.Error(), "REDACTED")
+			assert.Contains(t, err.Error(), "connection reset by peer")
+			for _, secret := range []string{testSecret, code, userAT, refresh, testToken} {
+				assert.NotContains(t, err.Error(), secret)
+				assert.NotContains(t, logs.String(), secret)
+			}
+		})
+	}
+}

@@ -1,0 +1,271 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPublishDraft(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+		want PublishSubmission
+	}{
+		{"documented reply", fixture(t, "api/freepublish_submit.json"), PublishSubmission{PublishID: "100000001"}},
+		{"numeric ids", []byte(`{"errcode":0,"errmsg":"ok","publish_id":2247503051,"msg_data_id":2247503052}`),
+			PublishSubmission{PublishID: "2247503051", MsgDataID: "2247503052"}},
+		{"string msg_data_id", []byte(`{"errcode":0,"errmsg":"ok","publish_id":"100000001","msg_data_id":"2247483649"}`),
+			PublishSubmission{PublishID: "100000001", MsgDataID: "2247483649"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/freepublish/submit", tt.body)
+			got, err := c.PublishDraft(context.Background(), "MEDIA_ID")
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, *got)
+			assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/submit", `{"media_id":"MEDIA_ID"}`)
+		})
+	}
+}
+
+func TestPublishDraftErrors(t *testing.T) {
+	t.Run("API error", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/freepublish/submit", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+		_, err := c.PublishDraft(context.Background(), "MEDIA_ID")
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+	})
+
+	t.Run("not retried after a 5xx", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		calls := 0
+		mt.RegisterResponder("POST", testBase+"/cgi-bin/freepublish/submit", func(*http.Request) (*http.Response, error) {
+			calls++
+			return httpmock.NewStringResponse(502, "bad gateway"), nil
+		})
+		_, err := c.PublishDraft(context.Background(), "MEDIA_ID")
+		var he *HTTPError
+		require.ErrorAs(t, err, &he)
+		assert.Equal(t, 1, calls, "publishing twice would be worse than failing")
+	})
+
+	t.Run("reply without publish_id", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/freepublish/submit", fixture(t, "api/ok.json"))
+		_, err := c.PublishDraft(context.Background(), "MEDIA_ID")
+		assert.ErrorIs(t, err, ErrUnexpectedResponse)
+	})
+
+	t.Run("empty media_id", func(t *testing.T) {
+		c, _ := newTestClient(t)
+		_, err := c.PublishDraft(context.Background(), "")
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+	})
+}
+
+func TestGetPublishStatus(t *testing.T) {
+	tests := []struct {
+		fixture string
+		want    PublishJob
+	}{
+		{"api/freepublish_get.json", PublishJob{PublishID: "100000001", Status: PublishSucceeded, ArticleID: "ARTICLE_ID",
+			Articles: []PublishedURL{{Index: 1, URL: "ARTICLE_URL"}}}},
+		{"api/freepublish_get_publishing.json", PublishJob{PublishID: "100000001", Status: PublishInProgress, FailedIndexes: []int{1}}},
+		{"api/freepublish_get_original_failed.json", PublishJob{PublishID: "100000001", Status: PublishOriginalFailed, FailedIndexes: []int{1, 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/freepublish/get", fixture(t, tt.fixture))
+			got, err := c.GetPublishStatus(context.Background(), "100000001")
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, *got)
+			assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/get", `{"publish_id":"100000001"}`)
+		})
+	}
+
+	c, _ := newTestClient(t)
+	_, err := c.GetPublishStatus(context.Background(), "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+}
+
+func TestGetPublishStatusIsRetried(t *testing.T) {
+	// freepublish/get only reads, so a system-busy reply is retried.
+	c, mt := newTestClient(t)
+	rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/get", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/freepublish_get.json"))
+	got, err := c.GetPublishStatus(context.Background(), "100000001")
+	require.NoError(t, err)
+	assert.Equal(t, PublishSucceeded, got.Status)
+	assert.Len(t, rec.Calls(), 2)
+}
+
+func TestPublishStatusString(t *testing.T) {
+	assert.Equal(t, "rejected by review", PublishRejected.String())
+	assert.Equal(t, "banned by the platform", PublishBannedAfterward.String())
+	assert.Equal(t, "PublishStatus(9)", PublishStatus(9).String())
+	assert.Equal(t, "PublishStatus(-1)", PublishStatus(-1).String())
+}
+
+func TestDeletePublication(t *testing.T) {
+	tests := []struct {
+		index int
+		want  string
+	}{
+		{1, `{"article_id":"ARTICLE_ID","index":1}`},
+		{0, `{"article_id":"ARTICLE_ID"}`}, // the whole publication
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.index), func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/freepublish/delete", fixture(t, "api/ok.json"))
+			require.NoError(t, c.DeletePublication(context.Background(), "ARTICLE_ID", tt.index))
+			assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/delete", tt.want)
+		})
+	}
+	c, _ := newTestClient(t)
+	assert.ErrorIs(t, c.DeletePublication(context.Background(), "", 0), ErrInvalidArgument)
+	assert.ErrorIs(t, c.DeletePublication(context.Background(), "ARTICLE_ID", -1), ErrInvalidArgument)
+}
+
+func TestGetPublication(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/freepublish/getarticle", fixture(t, "api/freepublish_getarticle.json"))
+	got, err := c.GetPublication(context.Background(), "ARTICLE_ID")
+	require.NoError(t, err)
+	assert.Equal(t, []NewsArticle{{
+		Title: "TITLE", Author: "AUTHOR", Digest: "DIGEST", Content: "CONTENT", ContentSourceURL: "CONTENT_SOURCE_URL",
+		ThumbMediaID: "THUMB_MEDIA_ID", ThumbURL: "THUMB_URL", ShowCoverPic: true, URL: "URL",
+	}}, got)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/getarticle", `{"article_id":"ARTICLE_ID"}`)
+
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "POST", "/cgi-bin/freepublish/getarticle", []byte(`{"errcode":53600,"errmsg":"Article ID 无效"}`))
+	_, err = c2.GetPublication(context.Background(), "BAD")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 53600, apiErr.Code)
+
+	_, err = c.GetPublication(context.Background(), "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+}
+
+func publicationItem(id string) string {
+	return fmt.Sprintf(`{"article_id":%q,"content":{"news_item":[{"title":"T-%s","content":"C","url":"URL","is_deleted":false}]},"update_time":1627891234}`, id, id)
+}
+
+func TestPublications(t *testing.T) {
+	t.Run("documented page", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/freepublish/batchget", fixture(t, "api/freepublish_batchget.json"))
+		for p, err := range c.Publications(context.Background(), false) {
+			require.NoError(t, err)
+			assert.Equal(t, Publication{
+				ArticleID: "ARTICLE_ID_1",
+				Articles: []NewsArticle{{
+					Title: "示例标题", Author: "作者名", Digest: "摘要内容", Content: "HTML内容",
+					ContentSourceURL: "https://example.com/source", ThumbMediaID: "MEDIA_ID_123", ShowCoverPic: true,
+					URL: "https://example.com/article",
+				}},
+				UpdateTime: time.Unix(1627891234, 0),
+			}, p)
+			break // the documented page claims 100 in all
+		}
+	})
+
+	pages := [][]byte{
+		batchPage(5, publicationItem("A1"), publicationItem("A2")),
+		batchPage(5, publicationItem("A3"), publicationItem("A4")),
+		batchPage(5, publicationItem("A5")),
+	}
+	t.Run("three pages", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/batchget", pages...)
+		var ids []string
+		for p, err := range c.Publications(context.Background(), false) {
+			require.NoError(t, err)
+			ids = append(ids, p.ArticleID)
+		}
+		assert.Equal(t, []string{"A1", "A2", "A3", "A4", "A5"}, ids)
+		calls := rec.Calls()
+		require.Len(t, calls, 3)
+		for i, offset := range []int{0, 2, 4} {
+			assertWire(t, calls[i], "POST", "/cgi-bin/freepublish/batchget", fmt.Sprintf(`{"offset":%d,"count":20}`, offset))
+		}
+	})
+	t.Run("early break", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/batchget", pages...)
+		for p, err := range c.Publications(context.Background(), true) {
+			require.NoError(t, err)
+			if p.ArticleID == "A2" {
+				break
+			}
+		}
+		calls := rec.Calls()
+		require.Len(t, calls, 1, "no request after the break")
+		assert.JSONEq(t, `{"offset":0,"count":20,"no_content":1}`, string(calls[0].Body))
+	})
+}
+
+// TestContentAPIErrors checks that every call of the content groups
+// surfaces an errcode as an *APIError naming its path.
+func TestContentAPIErrors(t *testing.T) {
+	ctx := context.Background()
+	calls := []struct {
+		method, path string
+		call         func(*Client) error
+	}{
+		{"GET", "/cgi-bin/draft/count", func(c *Client) error { _, err := c.CountDrafts(ctx); return err }},
+		{"GET", "/cgi-bin/material/get_materialcount", func(c *Client) error { _, err := c.CountMaterials(ctx); return err }},
+		{"POST", "/cgi-bin/draft/add", func(c *Client) error {
+			_, err := c.AddDraft(ctx, []NewsArticle{{Title: "T", Content: "C", ThumbMediaID: "M"}})
+			return err
+		}},
+		{"POST", "/cgi-bin/draft/update", func(c *Client) error {
+			return c.UpdateDraft(ctx, "M", 0, NewsArticle{Title: "T", Content: "C", ThumbMediaID: "M"})
+		}},
+		{"POST", "/cgi-bin/draft/delete", func(c *Client) error { return c.DeleteDraft(ctx, "M") }},
+		{"POST", "/cgi-bin/freepublish/delete", func(c *Client) error { return c.DeletePublication(ctx, "A", 0) }},
+		{"POST", "/cgi-bin/material/add_material", func(c *Client) error {
+			_, err := c.AddVideoMaterial(ctx, "v.mp4", strings.NewReader("x"), "T", "")
+			return err
+		}},
+		{"POST", "/cgi-bin/media/uploadimg", func(c *Client) error {
+			_, err := c.UploadArticleImage(ctx, "a.png", strings.NewReader("x"))
+			return err
+		}},
+		{"POST", "/cgi-bin/message/mass/speed/get", func(c *Client) error { _, err := c.GetMassSpeed(ctx); return err }},
+		{"POST", "/cgi-bin/message/mass/speed/set", func(c *Client) error { return c.SetMassSpeed(ctx, 0) }},
+		{"POST", "/cgi-bin/message/mass/delete", func(c *Client) error { return c.DeleteMass(ctx, 1, 0) }},
+		{"POST", "/cgi-bin/message/mass/preview", func(c *Client) error {
+			return c.PreviewMassToWxName(ctx, "wx", MassMessage{Type: MassText, Content: "hi"})
+		}},
+		{"POST", "/cgi-bin/message/mass/sendall", func(c *Client) error {
+			_, err := c.SendMassToTag(ctx, 2, MassMessage{Type: MassText, Content: "hi"})
+			return err
+		}},
+	}
+	for _, tt := range calls {
+		t.Run(tt.path, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+			err := tt.call(c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+			assert.Equal(t, tt.path, apiErr.Path)
+			assert.Len(t, rec.Calls(), 1)
+		})
+	}
+}
