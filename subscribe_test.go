@@ -247,7 +247,10 @@ func TestOneTimeSubscribeURL(t *testing.T) {
 		"template":     func() error { _, err := c.OneTimeSubscribeURL(1, "", "https://a.com", ""); return err },
 		"relative":     func() error { _, err := c.OneTimeSubscribeURL(1, "T", "/cb", ""); return err },
 		"reserved set": func() error { _, err := c.OneTimeSubscribeURL(1, "T", "https://a.com", "a&b"); return err },
-		"reserved len": func() error { _, err := c.OneTimeSubscribeURL(1, "T", "https://a.com", strings.Repeat("a", 129)); return err },
+		"reserved len": func() error {
+			_, err := c.OneTimeSubscribeURL(1, "T", "https://a.com", strings.Repeat("a", 129))
+			return err
+		},
 	} {
 		assert.ErrorIs(t, f(), ErrInvalidArgument, name)
 	}
