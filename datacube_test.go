@@ -63,7 +63,9 @@ func datacubeCases() []datacubeCase {
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserCumulate(ctx, b, e)) },
 			UserCumulateStat{RefDate: d, CumulateUser: 1217056}},
 		{"ArticleSummary", "/datacube/getarticlesummary", 1, "datacube_getarticlesummary.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.ArticleSummary(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.ArticleSummary(ctx, b, e))
+			},
 			ArticleSummaryStat{RefDate: Date{2014, 12, 8}, MsgID: "10000050_1", Title: "12月27日 DiLi日报", ArticleStat: article}},
 		{"ArticleTotal", "/datacube/getarticletotal", 1, "datacube_getarticletotal.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.ArticleTotal(ctx, b, e)) },
@@ -90,31 +92,49 @@ func datacubeCases() []datacubeCase {
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShareHour(ctx, b, e)) },
 			ArticleShareHourStat{RefDate: d, RefHour: 1200, ShareScene: 1, ShareCount: 72, ShareUser: 4}},
 		{"UpstreamMessages", "/datacube/getupstreammsg", 7, "datacube_getupstreammsg.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessages(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessages(ctx, b, e))
+			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
 		{"UpstreamMessagesHour", "/datacube/getupstreammsghour", 1, "datacube_getupstreammsghour.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessagesHour(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessagesHour(ctx, b, e))
+			},
 			UpstreamMessageHourStat{RefDate: d, MsgType: 1, MsgUser: 9, MsgCount: 10}},
 		{"UpstreamMessagesWeek", "/datacube/getupstreammsgweek", 30, "datacube_getupstreammsg.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessagesWeek(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessagesWeek(ctx, b, e))
+			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
 		{"UpstreamMessagesMonth", "/datacube/getupstreammsgmonth", 30, "datacube_getupstreammsg.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessagesMonth(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessagesMonth(ctx, b, e))
+			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
 		{"UpstreamMessageDist", "/datacube/getupstreammsgdist", 15, "datacube_getupstreammsgdist.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessageDist(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessageDist(ctx, b, e))
+			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
 		{"UpstreamMessageDistWeek", "/datacube/getupstreammsgdistweek", 30, "datacube_getupstreammsgdist.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessageDistWeek(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessageDistWeek(ctx, b, e))
+			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
 		{"UpstreamMessageDistMonth", "/datacube/getupstreammsgdistmonth", 30, "datacube_getupstreammsgdist.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UpstreamMessageDistMonth(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessageDistMonth(ctx, b, e))
+			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
 		{"InterfaceSummary", "/datacube/getinterfacesummary", 30, "datacube_getinterfacesummary.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.InterfaceSummary(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.InterfaceSummary(ctx, b, e))
+			},
 			InterfaceStat{RefDate: d, CallbackCount: 36974, FailCount: 67, TotalTimeCost: 14994291, MaxTimeCost: 5044}},
 		{"InterfaceSummaryHour", "/datacube/getinterfacesummaryhour", 1, "datacube_getinterfacesummaryhour.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.InterfaceSummaryHour(ctx, b, e)) },
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.InterfaceSummaryHour(ctx, b, e))
+			},
 			InterfaceHourStat{RefDate: Date{2014, 12, 1}, CallbackCount: 331, FailCount: 18, TotalTimeCost: 167870, MaxTimeCost: 5042}},
 	}
 }
