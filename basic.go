@@ -1,0 +1,317 @@
+package wechat
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Operations and diagnostics: the addresses WeChat uses, a network check
+// of the callback URL, the daily API quotas, request-id lookup, and the
+// short-key store.
+
+// CallbackIPs returns the addresses WeChat pushes messages from (获取微信推送
+// 服务器IP地址, cgi-bin/getcallbackip), for a firewall allow-list. The list
+// changes; refresh it regularly.
+func (c *Client) CallbackIPs(ctx context.Context) ([]string, error) {
+	var resp struct {
+		IPs []string `json:"ip_list"`
+	}
+	if err := c.get(ctx, "/cgi-bin/getcallbackip", nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp.IPs, nil
+}
+
+// APIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
+// 地址, cgi-bin/get_api_domain_ip), for an egress allow-list.
+func (c *Client) APIDomainIPs(ctx context.Context) ([]string, error) {
+	var resp struct {
+		IPs []string `json:"ip_list"`
+	}
+	if err := c.get(ctx, "/cgi-bin/get_api_domain_ip", nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp.IPs, nil
+}
+
+// CheckAction selects what CheckCallback tests.
+type CheckAction string
+
+// Callback checks.
+const (
+	CheckDNS  CheckAction = "dns"  // resolve the callback domain
+	CheckPing CheckAction = "ping" // ping the callback address
+	CheckAll  CheckAction = "all"  // both
+)
+
+// CheckOperator selects the network CheckCallback tests from.
+type CheckOperator string
+
+// Networks of CheckCallback.
+const (
+	OperatorChinanet CheckOperator = "CHINANET" // 电信出口
+	OperatorUnicom   CheckOperator = "UNICOM"   // 联通出口
+	OperatorCAP      CheckOperator = "CAP"      // 腾讯自建出口
+	OperatorDefault  CheckOperator = "DEFAULT"  // chosen by the server's network
+)
+
+// DNSResult is how the callback domain resolved from one network.
+type DNSResult struct {
+	IP string `json:"ip"`
+	// RealOperator is the network the address belongs to (CHINANET,
+	// UNICOM, CAP).
+	RealOperator string `json:"real_operator"`
+}
+
+// PingResult is how one callback address answered pings.
+type PingResult struct {
+	IP           string `json:"ip"`
+	FromOperator string `json:"from_operator"`
+	// PackageLoss is the loss rate as WeChat formats it ("0%").
+	PackageLoss string `json:"package_loss"`
+	// Time is the round-trip time as WeChat formats it ("23.079ms").
+	Time string `json:"time"`
+}
+
+// CallbackCheck is the result of CheckCallback.
+type CallbackCheck struct {
+	DNS  []DNSResult  `json:"dns"`
+	Ping []PingResult `json:"ping"`
+}
+
+// CheckCallback has WeChat resolve and ping the account's callback URL
+// (网络检测, cgi-bin/callback/check), to tell a network problem from a
+// server one when pushes fail.
+func (c *Client) CheckCallback(ctx context.Context, action CheckAction, operator CheckOperator) (*CallbackCheck, error) {
+	switch action {
+	case CheckDNS, CheckPing, CheckAll:
+	default:
+		return nil, invalidArg("callback check action %q is not dns, ping or all", action)
+	}
+	switch operator {
+	case OperatorChinanet, OperatorUnicom, OperatorCAP, OperatorDefault:
+	default:
+		return nil, invalidArg("callback check operator %q is not CHINANET, UNICOM, CAP or DEFAULT", operator)
+	}
+	body := struct {
+		Action   CheckAction   `json:"action"`
+		Operator CheckOperator `json:"check_operator"`
+	}{action, operator}
+	var out CallbackCheck
+	// A diagnostic read: safe to retry.
+	r := &request{method: http.MethodPost, path: "/cgi-bin/callback/check", body: body, idempotent: true}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Quotas (接口调用次数).
+
+// ClearQuota resets the account's daily call counts of every API (清空 api
+// 的调用 quota, cgi-bin/clear_quota). An account may do this 10 times a
+// month. If no access_token can be had because its quota is spent, use
+// ClearQuotaWithSecret.
+func (c *Client) ClearQuota(ctx context.Context) error {
+	if c.appID == "" {
+		return missing("AppID (WithAppID)")
+	}
+	return c.post(ctx, "/cgi-bin/clear_quota", struct {
+		AppID string `json:"appid"`
+	}{c.appID}, nil)
+}
+
+// ClearQuotaWithSecret is ClearQuota authenticated with the AppSecret
+// instead of an access_token (使用AppSecret重置API调用次数,
+// cgi-bin/clear_quota/v2): it works when cgi-bin/token itself is out of
+// quota. It shares the monthly limit of 10 resets with ClearQuota. The
+// secret travels in the request body.
+func (c *Client) ClearQuotaWithSecret(ctx context.Context) error {
+	if err := c.requireSecret(); err != nil {
+		return err
+	}
+	body := struct {
+		AppID     string `json:"appid"`
+		AppSecret string `json:"appsecret"`
+	}{c.appID, c.appSecret}
+	return c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/clear_quota/v2", body: body, noToken: true}, nil)
+}
+
+// APIQuota is the daily quota of one API.
+type APIQuota struct {
+	// DailyLimit is the number of calls allowed today.
+	DailyLimit int64 `json:"daily_limit"`
+	// Used is the number made today.
+	Used int64 `json:"used"`
+	// Remain is the number left today.
+	Remain int64 `json:"remain"`
+}
+
+// RateLimit is a frequency limit: CallCount calls per RefreshSecond
+// seconds.
+type RateLimit struct {
+	CallCount     int64 `json:"call_count"`
+	RefreshSecond int64 `json:"refresh_second"`
+}
+
+// APIQuotaInfo is the reply of QueryAPIQuota.
+type APIQuotaInfo struct {
+	Quota APIQuota `json:"quota"`
+	// RateLimit is the API's frequency limit, where WeChat reports one.
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
+	// ComponentRateLimit is the limit of calls made by a third-party
+	// platform on the account's behalf, where WeChat reports one.
+	ComponentRateLimit *RateLimit `json:"component_rate_limit,omitempty"`
+}
+
+// QueryAPIQuota returns today's quota of one API (查询API调用额度,
+// cgi-bin/openapi/quota/get). cgiPath is the API's path, such as
+// "/cgi-bin/message/custom/send"; sns APIs are not supported.
+func (c *Client) QueryAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaInfo, error) {
+	if !strings.HasPrefix(cgiPath, "/") || strings.Contains(cgiPath, "://") {
+		return nil, invalidArg("cgi path %q must be a path starting with /, without the host", cgiPath)
+	}
+	body := struct {
+		CGIPath string `json:"cgi_path"`
+	}{cgiPath}
+	var out APIQuotaInfo
+	r := &request{method: http.MethodPost, path: "/cgi-bin/openapi/quota/get", body: body, idempotent: true}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RIDRequest is the request a rid identifies.
+type RIDRequest struct {
+	// InvokeTime is when the request was made, in Unix seconds.
+	InvokeTime int64 `json:"invoke_time"`
+	// CostInMs is how long WeChat took, in milliseconds.
+	CostInMs int64 `json:"cost_in_ms"`
+	// RequestURL is the request's query string. Secrets in it (the
+	// access_token) are replaced by "REDACTED".
+	RequestURL string `json:"request_url"`
+	// RequestBody is the body of a POST.
+	RequestBody string `json:"request_body"`
+	// ResponseBody is what WeChat answered.
+	ResponseBody string `json:"response_body"`
+	// ClientIP is the address the request came from.
+	ClientIP string `json:"client_ip"`
+}
+
+// LookupRID returns the request behind a request id (查询rid信息,
+// cgi-bin/openapi/rid/get). The id is the RID of an *APIError; WeChat keeps
+// them for 7 days and only the account that made the request may look
+// it up.
+//
+//	var apiErr *wechat.APIError
+//	if errors.As(err, &apiErr) && apiErr.RID != "" {
+//		req, _ := c.LookupRID(ctx, apiErr.RID)
+//	}
+func (c *Client) LookupRID(ctx context.Context, rid string) (*RIDRequest, error) {
+	if strings.TrimSpace(rid) == "" {
+		return nil, invalidArg("rid is empty")
+	}
+	body := struct {
+		RID string `json:"rid"`
+	}{rid}
+	var resp struct {
+		Request RIDRequest `json:"request"`
+	}
+	r := &request{method: http.MethodPost, path: "/cgi-bin/openapi/rid/get", body: body, idempotent: true}
+	if err := c.do(ctx, r, &resp); err != nil {
+		return nil, err
+	}
+	resp.Request.RequestURL = redactQuery(resp.Request.RequestURL)
+	return &resp.Request, nil
+}
+
+// redactQuery replaces the values of secret parameters in a query string,
+// leaving the rest as WeChat wrote it.
+func redactQuery(q string) string {
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		name, _, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		for _, s := range secretParams {
+			if strings.EqualFold(name, s) {
+				parts[i] = name + "=REDACTED"
+				break
+			}
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// Short keys (短key托管).
+
+// Limits of the short-key store.
+const (
+	// MaxShortKeyData is the most data a short key stores, in bytes.
+	MaxShortKeyData = 4 << 10
+	// MaxShortKeyLifetime is the longest (and default) lifetime of a key.
+	MaxShortKeyLifetime = 30 * 24 * time.Hour
+)
+
+// GenerateShortKey stores up to 4 KB of data and returns a 15-character key
+// for it (生成短key, cgi-bin/shorten/gen), to put in a QR code or a link
+// where the data itself does not fit. The key expires after lifetime,
+// at most 30 days; 0 means 30 days. Lifetimes are whole seconds.
+func (c *Client) GenerateShortKey(ctx context.Context, longData string, lifetime time.Duration) (string, error) {
+	if longData == "" {
+		return "", invalidArg("short-key data is empty")
+	}
+	if len(longData) > MaxShortKeyData {
+		return "", invalidArg("short-key data has %d bytes, at most %d are allowed", len(longData), MaxShortKeyData)
+	}
+	if lifetime == 0 {
+		lifetime = MaxShortKeyLifetime
+	}
+	if lifetime < time.Second || lifetime > MaxShortKeyLifetime {
+		return "", invalidArg("short-key lifetime %s is outside 1s..720h", lifetime)
+	}
+	body := struct {
+		LongData      string `json:"long_data"`
+		ExpireSeconds int64  `json:"expire_seconds"`
+	}{longData, int64(lifetime / time.Second)}
+	var resp struct {
+		ShortKey string `json:"short_key"`
+	}
+	if err := c.post(ctx, "/cgi-bin/shorten/gen", body, &resp); err != nil {
+		return "", err
+	}
+	if resp.ShortKey == "" {
+		return "", unexpected("/cgi-bin/shorten/gen", "no short_key in reply")
+	}
+	return resp.ShortKey, nil
+}
+
+// ShortKeyData is the data behind a short key.
+type ShortKeyData struct {
+	LongData string `json:"long_data"`
+	// CreateTime is when the key was made, in Unix seconds.
+	CreateTime int64 `json:"create_time"`
+	// ExpireSeconds is how long the key has left.
+	ExpireSeconds int64 `json:"expire_seconds"`
+}
+
+// FetchShortKey returns the data stored under a short key (获取长信息,
+// cgi-bin/shorten/fetch).
+func (c *Client) FetchShortKey(ctx context.Context, shortKey string) (*ShortKeyData, error) {
+	if shortKey == "" {
+		return nil, invalidArg("short key is empty")
+	}
+	body := struct {
+		ShortKey string `json:"short_key"`
+	}{shortKey}
+	var out ShortKeyData
+	r := &request{method: http.MethodPost, path: "/cgi-bin/shorten/fetch", body: body, idempotent: true}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,211 @@
+package wechat
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCallbackIPs(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/getcallbackip", fixture(t, "api/getcallbackip.json"))
+	ips, err := c.CallbackIPs(context.Background())
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "GET", "/cgi-bin/getcallbackip", "")
+	assert.Equal(t, []string{"127.0.0.1"}, ips)
+}
+
+func TestAPIDomainIPs(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/get_api_domain_ip", fixture(t, "api/get_api_domain_ip.json"))
+	ips, err := c.APIDomainIPs(context.Background())
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "GET", "/cgi-bin/get_api_domain_ip", "")
+	assert.Equal(t, []string{"101.89.47.18", "101.91.34.103"}, ips)
+
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "GET", "/cgi-bin/get_api_domain_ip", fixture(t, "api/errors/40013_invalid_appid.json"))
+	_, err = c2.APIDomainIPs(context.Background())
+	assert.ErrorIs(t, err, &APIError{Code: CodeInvalidAppID})
+}
+
+func TestCheckCallback(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/callback/check", fixture(t, "api/callback_check.json"))
+	res, err := c.CheckCallback(context.Background(), CheckAll, OperatorDefault)
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/callback/check", `{"action":"all","check_operator":"DEFAULT"}`)
+	assert.Equal(t, &CallbackCheck{
+		DNS: []DNSResult{{IP: "111.161.64.40", RealOperator: "UNICOM"}, {IP: "111.161.64.48", RealOperator: "UNICOM"}},
+		Ping: []PingResult{
+			{IP: "111.161.64.40", FromOperator: "UNICOM", PackageLoss: "0%", Time: "23.079ms"},
+			{IP: "111.161.64.48", FromOperator: "UNICOM", PackageLoss: "0%", Time: "21.434ms"},
+		},
+	}, res)
+
+	sent := countRequests(mt)
+	_, err = c.CheckCallback(context.Background(), "trace", OperatorDefault)
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.CheckCallback(context.Background(), CheckDNS, "MOBILE")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Zero(t, sent())
+}
+
+func TestClearQuota(t *testing.T) {
+	ctx := context.Background()
+	t.Run("with token", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/clear_quota", fixture(t, "api/ok.json"))
+		require.NoError(t, c.ClearQuota(ctx))
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/clear_quota", `{"appid":"`+testAppID+`"}`)
+	})
+	t.Run("limit reached", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/clear_quota", fixture(t, "api/errors/48006_clear_quota_limit.json"))
+		err := c.ClearQuota(ctx)
+		assert.ErrorIs(t, err, &APIError{Code: 48006})
+	})
+	t.Run("with secret", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/clear_quota/v2", fixture(t, "api/ok.json"))
+		require.NoError(t, c.ClearQuotaWithSecret(ctx))
+		w := rec.only(t)
+		assert.Equal(t, "POST", w.Method)
+		assert.Empty(t, w.Query, "no access_token, no secret in the URL")
+		assert.JSONEq(t, `{"appid":"`+testAppID+`","appsecret":"`+testSecret+`"}`, string(w.Body))
+	})
+	t.Run("secret error hides the secret", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/clear_quota/v2", fixture(t, "api/errors/48006_clear_quota_limit.json"))
+		err := c.ClearQuotaWithSecret(ctx)
+		require.ErrorIs(t, err, &APIError{Code: 48006})
+		assert.NotContains(t, err.Error(), testSecret)
+	})
+	t.Run("missing config", func(t *testing.T) {
+		c, err := New()
+		require.NoError(t, err)
+		assert.ErrorIs(t, c.ClearQuota(ctx), ErrMissingConfig)
+		assert.ErrorIs(t, c.ClearQuotaWithSecret(ctx), ErrMissingConfig)
+	})
+}
+
+func TestQueryAPIQuota(t *testing.T) {
+	ctx := context.Background()
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/openapi/quota/get", fixture(t, "api/openapi_quota_get.json"))
+	q, err := c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/openapi/quota/get", `{"cgi_path":"/cgi-bin/message/custom/send"}`)
+	assert.Equal(t, &APIQuotaInfo{}, q)
+
+	// The current reference adds the frequency limits.
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "POST", "/cgi-bin/openapi/quota/get", []byte(`{"errcode":0,"errmsg":"ok","quota":{"daily_limit":10000000,"used":12,"remain":9999988},
+		"rate_limit":{"call_count":5000,"refresh_second":60},"component_rate_limit":{"call_count":100,"refresh_second":60}}`))
+	q, err = c2.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
+	require.NoError(t, err)
+	assert.Equal(t, &APIQuotaInfo{
+		Quota:              APIQuota{DailyLimit: 10000000, Used: 12, Remain: 9999988},
+		RateLimit:          &RateLimit{CallCount: 5000, RefreshSecond: 60},
+		ComponentRateLimit: &RateLimit{CallCount: 100, RefreshSecond: 60},
+	}, q)
+
+	sent := countRequests(mt)
+	for _, bad := range []string{"", "cgi-bin/token", "https://api.weixin.qq.com/cgi-bin/token"} {
+		_, err := c.QueryAPIQuota(ctx, bad)
+		assert.ErrorIs(t, err, ErrInvalidArgument, bad)
+	}
+	assert.Zero(t, sent())
+}
+
+func TestLookupRID(t *testing.T) {
+	ctx := context.Background()
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/openapi/rid/get", fixture(t, "api/openapi_rid_get.json"))
+	r, err := c.LookupRID(ctx, "61725984-6126f6f9-040f19c4")
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/openapi/rid/get", `{"rid":"61725984-6126f6f9-040f19c4"}`)
+	assert.Equal(t, &RIDRequest{
+		InvokeTime:   1635156704,
+		CostInMs:     30,
+		RequestURL:   "access_token=REDACTED",
+		ResponseBody: `{"errcode":45009,"errmsg":"reach max api daily quota limit rid: 617682e0-09059ac5-34a8e2ea"}`,
+		ClientIP:     "113.xx.70.51",
+	}, r)
+
+	// The RID of an *APIError feeds straight in.
+	c2, mt2 := newTestClient(t)
+	stub(mt2, "GET", "/cgi-bin/getcallbackip", fixture(t, "api/errors/40013_invalid_appid_rid.json"))
+	rec2 := stub(mt2, "POST", "/cgi-bin/openapi/rid/get", fixture(t, "api/openapi_rid_get.json"))
+	_, err = c2.CallbackIPs(ctx)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	_, err = c2.LookupRID(ctx, apiErr.RID)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"rid":"664ef1ea-61270f43-2b492c40"}`, string(rec2.only(t).Body))
+
+	_, err = c.LookupRID(ctx, " ")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+}
+
+func TestRedactQuery(t *testing.T) {
+	assert.Equal(t, "access_token=REDACTED&openid=o1", redactQuery("access_token=50_Im7xxxx&openid=o1"))
+	assert.Equal(t, "appid=wx1&secret=REDACTED&grant_type=client_credential", redactQuery("appid=wx1&secret=s3cr3t&grant_type=client_credential"))
+	assert.Equal(t, "", redactQuery(""))
+	assert.Equal(t, "plain", redactQuery("plain"))
+}
+
+func TestShortKey(t *testing.T) {
+	ctx := context.Background()
+	t.Run("generate", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
+		key, err := c.GenerateShortKey(ctx, "loooooong data", 24*time.Hour)
+		require.NoError(t, err)
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/shorten/gen", `{"long_data":"loooooong data","expire_seconds":86400}`)
+		assert.Equal(t, "iTqRJFSEqk9RvPk", key)
+	})
+	t.Run("default lifetime", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
+		_, err := c.GenerateShortKey(ctx, strings.Repeat("x", MaxShortKeyData), 0)
+		require.NoError(t, err)
+		assert.Contains(t, string(rec.only(t).Body), `"expire_seconds":2592000`)
+	})
+	t.Run("fetch", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/shorten/fetch", fixture(t, "api/shorten_fetch.json"))
+		d, err := c.FetchShortKey(ctx, "iTqRJFSEqk9RvPk")
+		require.NoError(t, err)
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/shorten/fetch", `{"short_key":"iTqRJFSEqk9RvPk"}`)
+		assert.Equal(t, &ShortKeyData{LongData: "loooooong data", CreateTime: 1611047541, ExpireSeconds: 86300}, d)
+	})
+	t.Run("generate without key", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/ok.json"))
+		_, err := c.GenerateShortKey(ctx, "d", time.Hour)
+		assert.ErrorIs(t, err, ErrUnexpectedResponse)
+	})
+	t.Run("invalid", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		sent := countRequests(mt)
+		for name, f := range map[string]func() error{
+			"empty":     func() error { _, err := c.GenerateShortKey(ctx, "", 0); return err },
+			"too large": func() error { _, err := c.GenerateShortKey(ctx, strings.Repeat("x", MaxShortKeyData+1), 0); return err },
+			"too long":  func() error { _, err := c.GenerateShortKey(ctx, "d", 31*24*time.Hour); return err },
+			"negative":  func() error { _, err := c.GenerateShortKey(ctx, "d", -time.Second); return err },
+			"sub-second": func() error {
+				_, err := c.GenerateShortKey(ctx, "d", time.Millisecond)
+				return err
+			},
+			"fetch empty": func() error { _, err := c.FetchShortKey(ctx, ""); return err },
+		} {
+			assert.ErrorIs(t, f(), ErrInvalidArgument, name)
+		}
+		assert.Zero(t, sent())
+	})
+}

@@ -1,0 +1,445 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Statistics (数据统计, datacube): daily figures about users, articles,
+// messages and API calls. Each call takes an inclusive range of days and
+// WeChat serves at most a fixed number of days per call (最大时间跨度); the
+// methods check that limit before sending anything. Data is stored from
+// 2014-12-01 and yesterday's is ready after 08:00 Beijing time.
+
+// Date is a calendar day, as the statistics APIs send and receive it
+// ("2006-01-02"). It carries no time zone: WeChat counts days in Beijing
+// time.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns the day t falls on in t's location. Pass
+// t.In(beijing) to get the day WeChat counts it in.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// ParseDate parses a day written "2006-01-02".
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("wechat: date %q is not YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// String returns the day as "2006-01-02".
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// AddDays returns the day n days after d (before, if n is negative).
+func (d Date) AddDays(n int) Date { return DateOf(d.midnight().AddDate(0, 0, n)) }
+
+// midnight is the start of d in UTC, used to count days between dates.
+func (d Date) midnight() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// valid reports whether d names a real day (not February 30th).
+func (d Date) valid() bool { return !d.IsZero() && DateOf(d.midnight()) == d }
+
+// MarshalJSON encodes d as "2006-01-02".
+func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON decodes "2006-01-02"; an empty string gives the zero Date.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// daysBetween counts the days from begin to end, inclusive: one for the
+// same day.
+func daysBetween(begin, end Date) int {
+	return int(end.midnight().Sub(begin.midnight()).Hours()/24) + 1
+}
+
+// datacubeAPI is one statistics endpoint and the most days it serves per
+// call, from the official tables of 最大时间跨度.
+type datacubeAPI struct {
+	path    string
+	maxDays int
+}
+
+var (
+	apiUserSummary             = datacubeAPI{"/datacube/getusersummary", 7}
+	apiUserCumulate            = datacubeAPI{"/datacube/getusercumulate", 7}
+	apiArticleSummary          = datacubeAPI{"/datacube/getarticlesummary", 1}
+	apiArticleTotal            = datacubeAPI{"/datacube/getarticletotal", 1}
+	apiUserRead                = datacubeAPI{"/datacube/getuserread", 3}
+	apiUserReadHour            = datacubeAPI{"/datacube/getuserreadhour", 1}
+	apiUserShare               = datacubeAPI{"/datacube/getusershare", 7}
+	apiUserShareHour           = datacubeAPI{"/datacube/getusersharehour", 1}
+	apiUpstreamMessage         = datacubeAPI{"/datacube/getupstreammsg", 7}
+	apiUpstreamMessageHour     = datacubeAPI{"/datacube/getupstreammsghour", 1}
+	apiUpstreamMessageWeek     = datacubeAPI{"/datacube/getupstreammsgweek", 30}
+	apiUpstreamMessageMonth    = datacubeAPI{"/datacube/getupstreammsgmonth", 30}
+	apiUpstreamMessageDist     = datacubeAPI{"/datacube/getupstreammsgdist", 15}
+	apiUpstreamMessageDistWeek = datacubeAPI{"/datacube/getupstreammsgdistweek", 30}
+	apiUpstreamMessageDistMon  = datacubeAPI{"/datacube/getupstreammsgdistmonth", 30}
+	apiInterfaceSummary        = datacubeAPI{"/datacube/getinterfacesummary", 30}
+	apiInterfaceSummaryHour    = datacubeAPI{"/datacube/getinterfacesummaryhour", 1}
+)
+
+// check rejects a range the API does not serve.
+func (a datacubeAPI) check(begin, end Date) error {
+	switch {
+	case !begin.valid():
+		return invalidArg("%s: begin date %v is not a valid day", a.path, begin)
+	case !end.valid():
+		return invalidArg("%s: end date %v is not a valid day", a.path, end)
+	case end.midnight().Before(begin.midnight()):
+		return invalidArg("%s: end date %s is before begin date %s", a.path, end, begin)
+	}
+	if n := daysBetween(begin, end); n > a.maxDays {
+		return invalidArg("%s: %s..%s covers %d days, WeChat serves at most %d per call", a.path, begin, end, n, a.maxDays)
+	}
+	return nil
+}
+
+type dateRangeRequest struct {
+	Begin Date `json:"begin_date"`
+	End   Date `json:"end_date"`
+}
+
+// datacube checks the range, calls the API and returns its list.
+func datacube[T any](ctx context.Context, c *Client, api datacubeAPI, begin, end Date) ([]T, error) {
+	if err := api.check(begin, end); err != nil {
+		return nil, err
+	}
+	var resp struct {
+		List []T `json:"list"`
+	}
+	// The statistics POSTs are pure reads: safe to retry.
+	r := &request{method: http.MethodPost, path: api.path, body: dateRangeRequest{begin, end}, idempotent: true}
+	if err := c.do(ctx, r, &resp); err != nil {
+		return nil, err
+	}
+	return resp.List, nil
+}
+
+// User analysis (用户分析).
+
+// UserSummaryStat is one row of the user increase and decrease figures.
+type UserSummaryStat struct {
+	RefDate Date `json:"ref_date"`
+	// UserSource is the channel users came from: 0 other (total), 1
+	// account search, 17 business card sharing, 30 QR code scan, 57
+	// account name in an article, 100 WeChat ads, 161 reposts by others,
+	// 149 Mini Program, 200 Channels, 201 live stream.
+	UserSource int `json:"user_source"`
+	// NewUser is the number of new followers.
+	NewUser int `json:"new_user"`
+	// CancelUser is the number of users who unfollowed.
+	CancelUser int `json:"cancel_user"`
+}
+
+// UserSummary returns new and lost followers per day and source
+// (获取用户增减数据, datacube/getusersummary), at most 7 days per call.
+func (c *Client) UserSummary(ctx context.Context, begin, end Date) ([]UserSummaryStat, error) {
+	return datacube[UserSummaryStat](ctx, c, apiUserSummary, begin, end)
+}
+
+// UserCumulateStat is the total number of followers on a day.
+type UserCumulateStat struct {
+	RefDate      Date `json:"ref_date"`
+	CumulateUser int  `json:"cumulate_user"`
+}
+
+// UserCumulate returns the total number of followers per day (获取累计用户数据,
+// datacube/getusercumulate), at most 7 days per call.
+func (c *Client) UserCumulate(ctx context.Context, begin, end Date) ([]UserCumulateStat, error) {
+	return datacube[UserCumulateStat](ctx, c, apiUserCumulate, begin, end)
+}
+
+// Article analysis (图文分析).
+
+// ArticleStat holds the reading figures shared by the article reports.
+type ArticleStat struct {
+	// IntPageReadUser and IntPageReadCount count readers and reads of the
+	// article page.
+	IntPageReadUser  int `json:"int_page_read_user"`
+	IntPageReadCount int `json:"int_page_read_count"`
+	// OriPageReadUser and OriPageReadCount count readers and reads of the
+	// original page ("阅读原文"), 0 without one.
+	OriPageReadUser  int `json:"ori_page_read_user"`
+	OriPageReadCount int `json:"ori_page_read_count"`
+	ShareUser        int `json:"share_user"`
+	ShareCount       int `json:"share_count"`
+	AddToFavUser     int `json:"add_to_fav_user"`
+	AddToFavCount    int `json:"add_to_fav_count"`
+}
+
+// ArticleSummaryStat is the reading of one mass-sent article on a day.
+type ArticleSummaryStat struct {
+	RefDate Date `json:"ref_date"`
+	// MsgID is "<msg_data_id>_<index>": the mass message and the
+	// article's position in it.
+	MsgID string `json:"msgid"`
+	Title string `json:"title"`
+	ArticleStat
+}
+
+// ArticleSummary returns the reading of each mass-sent article per day
+// (获取图文群发每日数据, datacube/getarticlesummary), one day per call.
+func (c *Client) ArticleSummary(ctx context.Context, begin, end Date) ([]ArticleSummaryStat, error) {
+	return datacube[ArticleSummaryStat](ctx, c, apiArticleSummary, begin, end)
+}
+
+// ArticleTotalDetail is the cumulative reading of an article up to
+// StatDate.
+type ArticleTotalDetail struct {
+	StatDate Date `json:"stat_date"`
+	// TargetUser is the number of users the article was sent to.
+	TargetUser int `json:"target_user"`
+	ArticleStat
+	// Reads by where they came from: conversation, history, moments,
+	// friends' shares, other.
+	IntPageFromSessionReadUser  int `json:"int_page_from_session_read_user"`
+	IntPageFromSessionReadCount int `json:"int_page_from_session_read_count"`
+	IntPageFromHistMsgReadUser  int `json:"int_page_from_hist_msg_read_user"`
+	IntPageFromHistMsgReadCount int `json:"int_page_from_hist_msg_read_count"`
+	IntPageFromFeedReadUser     int `json:"int_page_from_feed_read_user"`
+	IntPageFromFeedReadCount    int `json:"int_page_from_feed_read_count"`
+	IntPageFromFriendsReadUser  int `json:"int_page_from_friends_read_user"`
+	IntPageFromFriendsReadCount int `json:"int_page_from_friends_read_count"`
+	IntPageFromOtherReadUser    int `json:"int_page_from_other_read_user"`
+	IntPageFromOtherReadCount   int `json:"int_page_from_other_read_count"`
+	FeedShareFromSessionUser    int `json:"feed_share_from_session_user"`
+	FeedShareFromSessionCount   int `json:"feed_share_from_session_cnt"`
+	FeedShareFromFeedUser       int `json:"feed_share_from_feed_user"`
+	FeedShareFromFeedCount      int `json:"feed_share_from_feed_cnt"`
+	FeedShareFromOtherUser      int `json:"feed_share_from_other_user"`
+	FeedShareFromOtherCount     int `json:"feed_share_from_other_cnt"`
+}
+
+// ArticleTotalStat is an article mass-sent on RefDate with its reading on
+// each day since.
+type ArticleTotalStat struct {
+	RefDate Date   `json:"ref_date"`
+	MsgID   string `json:"msgid"`
+	Title   string `json:"title"`
+	// UserSource is present in some replies; 0 means all sources.
+	UserSource int                  `json:"user_source"`
+	Details    []ArticleTotalDetail `json:"details"`
+}
+
+// ArticleTotal returns the cumulative reading of the articles mass-sent on
+// a day, for each of the seven days after (获取图文群发总数据,
+// datacube/getarticletotal), one day per call.
+func (c *Client) ArticleTotal(ctx context.Context, begin, end Date) ([]ArticleTotalStat, error) {
+	return datacube[ArticleTotalStat](ctx, c, apiArticleTotal, begin, end)
+}
+
+// ArticleReadStat is the reading of all articles on a day, by source.
+type ArticleReadStat struct {
+	RefDate Date `json:"ref_date"`
+	// UserSource is where readers came from, where WeChat reports it:
+	// 99999999 all, 0 conversation, 1 friends, 2 moments, 4 history
+	// page, 5 other.
+	UserSource int `json:"user_source"`
+	ArticleStat
+}
+
+// UserRead returns the reading of all articles per day (获取图文统计数据,
+// datacube/getuserread), at most 3 days per call.
+func (c *Client) UserRead(ctx context.Context, begin, end Date) ([]ArticleReadStat, error) {
+	return datacube[ArticleReadStat](ctx, c, apiUserRead, begin, end)
+}
+
+// ArticleReadHourStat is the reading of all articles in one hour.
+type ArticleReadHourStat struct {
+	RefDate Date `json:"ref_date"`
+	// RefHour is the hour as HHMM: 0, 100, …, 2300.
+	RefHour    int `json:"ref_hour"`
+	UserSource int `json:"user_source"`
+	ArticleStat
+}
+
+// UserReadHour returns the reading of all articles per hour of a day
+// (获取图文统计分时数据, datacube/getuserreadhour), one day per call.
+func (c *Client) UserReadHour(ctx context.Context, begin, end Date) ([]ArticleReadHourStat, error) {
+	return datacube[ArticleReadHourStat](ctx, c, apiUserReadHour, begin, end)
+}
+
+// ArticleShareStat counts the sharing of articles on a day, by scene.
+type ArticleShareStat struct {
+	RefDate Date `json:"ref_date"`
+	// ShareScene is 1 forwarded to a friend, 2 shared to moments, 255
+	// other.
+	ShareScene int `json:"share_scene"`
+	ShareCount int `json:"share_count"`
+	ShareUser  int `json:"share_user"`
+}
+
+// UserShare returns the sharing of articles per day (获取图文分享转发数据,
+// datacube/getusershare), at most 7 days per call.
+func (c *Client) UserShare(ctx context.Context, begin, end Date) ([]ArticleShareStat, error) {
+	return datacube[ArticleShareStat](ctx, c, apiUserShare, begin, end)
+}
+
+// ArticleShareHourStat counts the sharing of articles in one hour.
+type ArticleShareHourStat struct {
+	RefDate Date `json:"ref_date"`
+	// RefHour is the hour as HHMM: 0, 100, …, 2300.
+	RefHour    int `json:"ref_hour"`
+	ShareScene int `json:"share_scene"`
+	ShareCount int `json:"share_count"`
+	ShareUser  int `json:"share_user"`
+}
+
+// UserShareHour returns the sharing of articles per hour of a day
+// (获取图文分享转发分时数据, datacube/getusersharehour), one day per call.
+func (c *Client) UserShareHour(ctx context.Context, begin, end Date) ([]ArticleShareHourStat, error) {
+	return datacube[ArticleShareHourStat](ctx, c, apiUserShareHour, begin, end)
+}
+
+// Message analysis (消息分析).
+
+// UpstreamMessageStat counts the messages users sent to the account on a
+// day (or in the week or month starting on RefDate), by type.
+type UpstreamMessageStat struct {
+	RefDate Date `json:"ref_date"`
+	// MsgType is 1 text, 2 image, 3 voice, 4 video, 6 third-party app
+	// message (link).
+	MsgType int `json:"msg_type"`
+	// MsgUser is the number of users who sent messages.
+	MsgUser int `json:"msg_user"`
+	// MsgCount is the number of messages.
+	MsgCount int `json:"msg_count"`
+}
+
+// UpstreamMessageHourStat counts the messages users sent in one hour.
+type UpstreamMessageHourStat struct {
+	RefDate Date `json:"ref_date"`
+	// RefHour is the hour as HHMM: 0, 100, …, 2300.
+	RefHour  int `json:"ref_hour"`
+	MsgType  int `json:"msg_type"`
+	MsgUser  int `json:"msg_user"`
+	MsgCount int `json:"msg_count"`
+}
+
+// UpstreamMessageDistStat counts users by how many messages they sent.
+type UpstreamMessageDistStat struct {
+	RefDate Date `json:"ref_date"`
+	// CountInterval is the bracket of messages sent: 0 for none, 1 for
+	// 1-5, 2 for 6-10, 3 for more than 10.
+	CountInterval int `json:"count_interval"`
+	MsgUser       int `json:"msg_user"`
+}
+
+// UpstreamMessages returns the messages users sent per day
+// (获取消息发送概况数据, datacube/getupstreammsg), at most 7 days per call.
+func (c *Client) UpstreamMessages(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
+	return datacube[UpstreamMessageStat](ctx, c, apiUpstreamMessage, begin, end)
+}
+
+// UpstreamMessagesHour returns the messages users sent per hour of a day
+// (获取消息发送分时数据, datacube/getupstreammsghour), one day per call.
+func (c *Client) UpstreamMessagesHour(ctx context.Context, begin, end Date) ([]UpstreamMessageHourStat, error) {
+	return datacube[UpstreamMessageHourStat](ctx, c, apiUpstreamMessageHour, begin, end)
+}
+
+// UpstreamMessagesWeek returns the messages users sent per week, dated by
+// the week's Monday (获取消息发送周数据, datacube/getupstreammsgweek), at
+// most 30 days per call. A week is reported once it is over.
+func (c *Client) UpstreamMessagesWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
+	return datacube[UpstreamMessageStat](ctx, c, apiUpstreamMessageWeek, begin, end)
+}
+
+// UpstreamMessagesMonth returns the messages users sent per month, dated by
+// the month's first day (获取消息发送月数据, datacube/getupstreammsgmonth), at
+// most 30 days per call. A month is reported once it is over.
+func (c *Client) UpstreamMessagesMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
+	return datacube[UpstreamMessageStat](ctx, c, apiUpstreamMessageMonth, begin, end)
+}
+
+// UpstreamMessageDist returns how many users sent how many messages per day
+// (获取消息发送分布数据, datacube/getupstreammsgdist), at most 15 days per
+// call.
+func (c *Client) UpstreamMessageDist(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
+	return datacube[UpstreamMessageDistStat](ctx, c, apiUpstreamMessageDist, begin, end)
+}
+
+// UpstreamMessageDistWeek is UpstreamMessageDist per week
+// (获取消息发送分布周数据, datacube/getupstreammsgdistweek), at most 30 days
+// per call.
+func (c *Client) UpstreamMessageDistWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
+	return datacube[UpstreamMessageDistStat](ctx, c, apiUpstreamMessageDistWeek, begin, end)
+}
+
+// UpstreamMessageDistMonth is UpstreamMessageDist per month
+// (获取消息发送分布月数据, datacube/getupstreammsgdistmonth), at most 30 days
+// per call.
+func (c *Client) UpstreamMessageDistMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
+	return datacube[UpstreamMessageDistStat](ctx, c, apiUpstreamMessageDistMon, begin, end)
+}
+
+// Interface analysis (接口分析).
+
+// InterfaceStat counts the account's server receiving WeChat's pushes on a
+// day: how often WeChat called it, how often that failed and how long it
+// took.
+type InterfaceStat struct {
+	RefDate Date `json:"ref_date"`
+	// CallbackCount is the number of pushes WeChat made to the server.
+	CallbackCount int `json:"callback_count"`
+	// FailCount is the number of pushes that failed.
+	FailCount int `json:"fail_count"`
+	// TotalTimeCost is the total response time, in milliseconds; divide
+	// by CallbackCount for the average.
+	TotalTimeCost int64 `json:"total_time_cost"`
+	// MaxTimeCost is the slowest response, in milliseconds.
+	MaxTimeCost int64 `json:"max_time_cost"`
+}
+
+// InterfaceHourStat is InterfaceStat for one hour.
+type InterfaceHourStat struct {
+	RefDate Date `json:"ref_date"`
+	// RefHour is the hour as HHMM: 0, 100, …, 2300.
+	RefHour       int   `json:"ref_hour"`
+	CallbackCount int   `json:"callback_count"`
+	FailCount     int   `json:"fail_count"`
+	TotalTimeCost int64 `json:"total_time_cost"`
+	MaxTimeCost   int64 `json:"max_time_cost"`
+}
+
+// InterfaceSummary returns how WeChat's pushes to the server fared per day
+// (获取接口分析数据, datacube/getinterfacesummary), at most 30 days per call.
+func (c *Client) InterfaceSummary(ctx context.Context, begin, end Date) ([]InterfaceStat, error) {
+	return datacube[InterfaceStat](ctx, c, apiInterfaceSummary, begin, end)
+}
+
+// InterfaceSummaryHour returns how WeChat's pushes to the server fared per
+// hour of a day (获取接口分析分时数据, datacube/getinterfacesummaryhour), one
+// day per call.
+func (c *Client) InterfaceSummaryHour(ctx context.Context, begin, end Date) ([]InterfaceHourStat, error) {
+	return datacube[InterfaceHourStat](ctx, c, apiInterfaceSummaryHour, begin, end)
+}

@@ -1,0 +1,221 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDate(t *testing.T) {
+	d, err := ParseDate("2014-12-07")
+	require.NoError(t, err)
+	assert.Equal(t, Date{2014, time.December, 7}, d)
+	assert.Equal(t, "2014-12-07", d.String())
+	assert.Equal(t, Date{2015, time.January, 6}, d.AddDays(30))
+	assert.Equal(t, Date{2014, time.November, 30}, d.AddDays(-7))
+	assert.Equal(t, Date{2024, time.February, 29}, DateOf(time.Date(2024, 2, 29, 23, 59, 0, 0, time.UTC)))
+	assert.True(t, Date{}.IsZero())
+
+	for _, bad := range []string{"2014-12-7", "20141207", "2014-02-30", ""} {
+		_, err := ParseDate(bad)
+		assert.Error(t, err, bad)
+	}
+
+	b, err := json.Marshal(struct{ D Date }{Date{2014, 12, 7}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"D":"2014-12-07"}`, string(b))
+	var v struct{ D, E Date }
+	require.NoError(t, json.Unmarshal([]byte(`{"D":"2014-12-07","E":""}`), &v))
+	assert.Equal(t, Date{2014, 12, 7}, v.D)
+	assert.True(t, v.E.IsZero())
+	assert.Error(t, json.Unmarshal([]byte(`{"D":"yesterday"}`), &v))
+	assert.Error(t, json.Unmarshal([]byte(`{"D":20141207}`), &v))
+
+	assert.Equal(t, 1, daysBetween(d, d))
+	assert.Equal(t, 7, daysBetween(Date{2014, 12, 1}, Date{2014, 12, 7}))
+	assert.Equal(t, 30, daysBetween(Date{2024, 2, 1}, Date{2024, 3, 1}), "leap year")
+}
+
+// datacubeCase is one statistics API: its method, path, documented maximum
+// span, fixture and the first row the fixture decodes to.
+type datacubeCase struct {
+	name    string
+	path    string
+	maxDays int
+	fixture string
+	call    func(c *Client, ctx context.Context, b, e Date) (any, error)
+	first   any
+}
+
+func datacubeCases() []datacubeCase {
+	d := Date{2014, 12, 7}
+	article := ArticleStat{IntPageReadUser: 23676, IntPageReadCount: 25615, OriPageReadUser: 29, OriPageReadCount: 34, ShareUser: 122, ShareCount: 994, AddToFavUser: 1, AddToFavCount: 3}
+	return []datacubeCase{
+		{"UserSummary", "/datacube/getusersummary", 7, "datacube_getusersummary.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserSummary(ctx, b, e)) },
+			UserSummaryStat{RefDate: d}},
+		{"UserCumulate", "/datacube/getusercumulate", 7, "datacube_getusercumulate.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserCumulate(ctx, b, e)) },
+			UserCumulateStat{RefDate: d, CumulateUser: 1217056}},
+		{"ArticleSummary", "/datacube/getarticlesummary", 1, "datacube_getarticlesummary.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.ArticleSummary(ctx, b, e))
+			},
+			ArticleSummaryStat{RefDate: Date{2014, 12, 8}, MsgID: "10000050_1", Title: "12月27日 DiLi日报", ArticleStat: article}},
+		{"ArticleTotal", "/datacube/getarticletotal", 1, "datacube_getarticletotal.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.ArticleTotal(ctx, b, e)) },
+			ArticleTotalStat{RefDate: Date{2014, 12, 14}, MsgID: "202457380_1", Title: "马航丢画记", Details: []ArticleTotalDetail{{
+				StatDate: Date{2014, 12, 14}, TargetUser: 261917, ArticleStat: article,
+				IntPageFromSessionReadUser: 657283, IntPageFromSessionReadCount: 753486,
+				IntPageFromHistMsgReadUser: 1669, IntPageFromHistMsgReadCount: 1920,
+				IntPageFromFeedReadUser: 367308, IntPageFromFeedReadCount: 433422,
+				IntPageFromFriendsReadUser: 15428, IntPageFromFriendsReadCount: 19645,
+				IntPageFromOtherReadUser: 477, IntPageFromOtherReadCount: 703,
+				FeedShareFromSessionUser: 63925, FeedShareFromSessionCount: 66489,
+				FeedShareFromFeedUser: 18249, FeedShareFromFeedCount: 19319,
+			}}}},
+		{"UserRead", "/datacube/getuserread", 3, "datacube_getuserread.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserRead(ctx, b, e)) },
+			ArticleReadStat{RefDate: d, ArticleStat: ArticleStat{IntPageReadUser: 45524, IntPageReadCount: 48796, OriPageReadUser: 11, OriPageReadCount: 35, ShareUser: 11, ShareCount: 276, AddToFavUser: 5, AddToFavCount: 15}}},
+		{"UserReadHour", "/datacube/getuserreadhour", 1, "datacube_getuserreadhour.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserReadHour(ctx, b, e)) },
+			ArticleReadHourStat{RefDate: d, RefHour: 1200, ArticleStat: ArticleStat{OriPageReadUser: 4, OriPageReadCount: 25517, ShareUser: 4, ShareCount: 96, AddToFavUser: 1, AddToFavCount: 3}}},
+		{"UserShare", "/datacube/getusershare", 7, "datacube_getusershare.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShare(ctx, b, e)) },
+			ArticleShareStat{RefDate: d, ShareScene: 1, ShareCount: 207, ShareUser: 11}},
+		{"UserShareHour", "/datacube/getusersharehour", 1, "datacube_getusersharehour.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShareHour(ctx, b, e)) },
+			ArticleShareHourStat{RefDate: d, RefHour: 1200, ShareScene: 1, ShareCount: 72, ShareUser: 4}},
+		{"UpstreamMessages", "/datacube/getupstreammsg", 7, "datacube_getupstreammsg.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessages(ctx, b, e))
+			},
+			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
+		{"UpstreamMessagesHour", "/datacube/getupstreammsghour", 1, "datacube_getupstreammsghour.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessagesHour(ctx, b, e))
+			},
+			UpstreamMessageHourStat{RefDate: d, MsgType: 1, MsgUser: 9, MsgCount: 10}},
+		{"UpstreamMessagesWeek", "/datacube/getupstreammsgweek", 30, "datacube_getupstreammsg.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessagesWeek(ctx, b, e))
+			},
+			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
+		{"UpstreamMessagesMonth", "/datacube/getupstreammsgmonth", 30, "datacube_getupstreammsg.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessagesMonth(ctx, b, e))
+			},
+			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
+		{"UpstreamMessageDist", "/datacube/getupstreammsgdist", 15, "datacube_getupstreammsgdist.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessageDist(ctx, b, e))
+			},
+			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
+		{"UpstreamMessageDistWeek", "/datacube/getupstreammsgdistweek", 30, "datacube_getupstreammsgdist.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessageDistWeek(ctx, b, e))
+			},
+			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
+		{"UpstreamMessageDistMonth", "/datacube/getupstreammsgdistmonth", 30, "datacube_getupstreammsgdist.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.UpstreamMessageDistMonth(ctx, b, e))
+			},
+			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
+		{"InterfaceSummary", "/datacube/getinterfacesummary", 30, "datacube_getinterfacesummary.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.InterfaceSummary(ctx, b, e))
+			},
+			InterfaceStat{RefDate: d, CallbackCount: 36974, FailCount: 67, TotalTimeCost: 14994291, MaxTimeCost: 5044}},
+		{"InterfaceSummaryHour", "/datacube/getinterfacesummaryhour", 1, "datacube_getinterfacesummaryhour.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.InterfaceSummaryHour(ctx, b, e))
+			},
+			InterfaceHourStat{RefDate: Date{2014, 12, 1}, CallbackCount: 331, FailCount: 18, TotalTimeCost: 167870, MaxTimeCost: 5042}},
+	}
+}
+
+// first returns the only row of a one-row reply.
+func first[T any](list []T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(list) != 1 {
+		return nil, fmt.Errorf("%d rows, want 1", len(list))
+	}
+	return list[0], nil
+}
+
+func TestDatacube(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range datacubeCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", tc.path, fixture(t, "api/"+tc.fixture))
+			// The widest range the API serves.
+			begin := Date{2014, 12, 7}
+			end := begin.AddDays(tc.maxDays - 1)
+			got, err := tc.call(c, ctx, begin, end)
+			require.NoError(t, err)
+			assertWire(t, rec.only(t), "POST", tc.path, fmt.Sprintf(`{"begin_date":"2014-12-07","end_date":%q}`, end.String()))
+			assert.Equal(t, tc.first, got)
+		})
+	}
+}
+
+func TestDatacubeRangeValidation(t *testing.T) {
+	ctx := context.Background()
+	begin := Date{2024, 2, 20}
+	for _, tc := range datacubeCases() {
+		cases := []struct {
+			name       string
+			begin, end Date
+		}{
+			{"one day too many", begin, begin.AddDays(tc.maxDays)},
+			{"end before begin", begin, begin.AddDays(-1)},
+			{"zero begin", Date{}, begin},
+			{"zero end", begin, Date{}},
+			{"impossible day", Date{2024, 2, 30}, Date{2024, 2, 30}},
+		}
+		for _, rc := range cases {
+			t.Run(tc.name+"/"+rc.name, func(t *testing.T) {
+				c, mt := newTestClient(t)
+				sent := countRequests(mt)
+				_, err := tc.call(c, ctx, rc.begin, rc.end)
+				require.ErrorIs(t, err, ErrInvalidArgument)
+				assert.Contains(t, err.Error(), tc.path, "the error names the API")
+				assert.Zero(t, sent(), "no request for an invalid range")
+			})
+		}
+	}
+}
+
+func TestDatacubeSpanMessage(t *testing.T) {
+	c, _ := newTestClient(t)
+	_, err := c.UserSummary(context.Background(), Date{2024, 1, 1}, Date{2024, 1, 9})
+	assert.EqualError(t, err, "wechat: invalid argument: /datacube/getusersummary: 2024-01-01..2024-01-09 covers 9 days, WeChat serves at most 7 per call")
+}
+
+func TestDatacubeRetriedAsRead(t *testing.T) {
+	// A statistics POST is a read: a busy WeChat is asked again.
+	c, mt := newTestClient(t)
+	rec := stubSeq(mt, "POST", "/datacube/getusercumulate", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/datacube_getusercumulate.json"))
+	list, err := c.UserCumulate(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
+	require.NoError(t, err)
+	assert.Len(t, list, 1)
+	assert.Len(t, rec.Calls(), 2)
+}
+
+func TestDatacubeAPIError(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/datacube/getinterfacesummary", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+	_, err := c.InterfaceSummary(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+	assert.Equal(t, "/datacube/getinterfacesummary", apiErr.Path)
+}

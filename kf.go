@@ -1,0 +1,467 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Customer service (客服): the accounts people answer users with, their
+// sessions, and the chat history. Messages are sent with the
+// customer-service message API; this file manages who sends them.
+
+// KFInviteStatus is the state of an invitation to bind a WeChat user to a
+// customer-service account.
+type KFInviteStatus string
+
+// Invitation states reported by ListKFAccounts.
+const (
+	KFInviteWaiting  KFInviteStatus = "waiting"  // 等待确认
+	KFInviteRejected KFInviteStatus = "rejected" // 被拒绝
+	KFInviteExpired  KFInviteStatus = "expired"  // 过期
+)
+
+// KFAccount is a customer-service account (客服帐号).
+type KFAccount struct {
+	// Account is the full account, "prefix@official-account-wechat-id".
+	Account string `json:"kf_account"`
+	// Nickname is the name users see.
+	Nickname string `json:"kf_nick"`
+	// ID is the account's number (客服编号).
+	ID string `json:"kf_id"`
+	// HeadImgURL is the avatar.
+	HeadImgURL string `json:"kf_headimgurl"`
+	// WeChatID is the WeChat ID of the person bound to the account, empty
+	// while none is.
+	WeChatID string `json:"kf_wx"`
+	// InviteWeChatID is the WeChat ID invited to bind the account, while
+	// an invitation is pending or has failed.
+	InviteWeChatID string `json:"invite_wx"`
+	// InviteExpireTime is when the invitation expires, in Unix seconds.
+	InviteExpireTime int64 `json:"invite_expire_time"`
+	// InviteStatus is the state of the invitation.
+	InviteStatus KFInviteStatus `json:"invite_status"`
+}
+
+// UnmarshalJSON accepts kf_id as a string or a number: the documentation
+// shows both.
+func (a *KFAccount) UnmarshalJSON(b []byte) error {
+	type plain KFAccount
+	var v struct {
+		plain
+		ID flexString `json:"kf_id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = KFAccount(v.plain)
+	a.ID = string(v.ID)
+	return nil
+}
+
+// OnlineKFAccount is a customer-service account that is online, with its
+// current load.
+type OnlineKFAccount struct {
+	// Account is the full account, "prefix@official-account-wechat-id".
+	Account string `json:"kf_account"`
+	// Status is the online status: 0 offline, 1 online on the web client
+	// (older replies use 1 PC, 2 mobile, 3 both).
+	Status int `json:"status"`
+	// ID is the account's number (客服编号).
+	ID string `json:"kf_id"`
+	// AutoAccept is the maximum number of sessions the account accepts
+	// automatically, where WeChat reports it.
+	AutoAccept int `json:"auto_accept"`
+	// AcceptedCases is the number of sessions the account is serving now.
+	AcceptedCases int `json:"accepted_case"`
+}
+
+// UnmarshalJSON accepts kf_id as a string or a number.
+func (a *OnlineKFAccount) UnmarshalJSON(b []byte) error {
+	type plain OnlineKFAccount
+	var v struct {
+		plain
+		ID flexString `json:"kf_id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = OnlineKFAccount(v.plain)
+	a.ID = string(v.ID)
+	return nil
+}
+
+// ListKFAccounts returns every customer-service account (获取客服基本信息,
+// customservice/getkflist).
+func (c *Client) ListKFAccounts(ctx context.Context) ([]KFAccount, error) {
+	var resp struct {
+		List []KFAccount `json:"kf_list"`
+	}
+	if err := c.get(ctx, "/cgi-bin/customservice/getkflist", nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp.List, nil
+}
+
+// ListOnlineKFAccounts returns the customer-service accounts that are
+// online and how many sessions each serves (获取在线客服,
+// customservice/getonlinekflist).
+func (c *Client) ListOnlineKFAccounts(ctx context.Context) ([]OnlineKFAccount, error) {
+	var resp struct {
+		List []OnlineKFAccount `json:"kf_online_list"`
+	}
+	if err := c.get(ctx, "/cgi-bin/customservice/getonlinekflist", nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp.List, nil
+}
+
+type kfAccountRequest struct {
+	Account  string `json:"kf_account"`
+	Nickname string `json:"nickname,omitempty"`
+	InviteWX string `json:"invite_wx,omitempty"`
+}
+
+// AddKFAccount adds a customer-service account (添加客服帐号,
+// customservice/kfaccount/add). account is "prefix@official-account-wechat-id"
+// with a prefix of at most 10 letters, digits or underscores; nickname has
+// at most 16 characters. The account is usable once a person is bound to
+// it with InviteKFWorker.
+func (c *Client) AddKFAccount(ctx context.Context, account, nickname string) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	if err := checkKFNickname(nickname); err != nil {
+		return err
+	}
+	return c.post(ctx, "/customservice/kfaccount/add", kfAccountRequest{Account: account, Nickname: nickname}, nil)
+}
+
+// InviteKFWorker invites the WeChat user wechatID to bind account
+// (邀请绑定客服帐号, customservice/kfaccount/inviteworker). The user must
+// accept in the WeChat app; ListKFAccounts shows the invitation's state.
+func (c *Client) InviteKFWorker(ctx context.Context, account, wechatID string) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	if strings.TrimSpace(wechatID) == "" {
+		return invalidArg("WeChat ID to invite is empty")
+	}
+	return c.post(ctx, "/customservice/kfaccount/inviteworker", kfAccountRequest{Account: account, InviteWX: wechatID}, nil)
+}
+
+// UpdateKFAccount changes the nickname of a customer-service account
+// (设置客服信息, customservice/kfaccount/update).
+func (c *Client) UpdateKFAccount(ctx context.Context, account, nickname string) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	if err := checkKFNickname(nickname); err != nil {
+		return err
+	}
+	return c.post(ctx, "/customservice/kfaccount/update", kfAccountRequest{Account: account, Nickname: nickname}, nil)
+}
+
+// DeleteKFAccount deletes a customer-service account (删除客服帐号,
+// customservice/kfaccount/del).
+func (c *Client) DeleteKFAccount(ctx context.Context, account string) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	// The current reference documents a POST with the account in the
+	// body; the earlier one a GET with it in the query. Sending both is
+	// understood by either reading.
+	return c.do(ctx, &request{
+		method: http.MethodPost,
+		path:   "/customservice/kfaccount/del",
+		query:  url.Values{"kf_account": {account}},
+		body:   kfAccountRequest{Account: account},
+	}, nil)
+}
+
+// UploadKFAvatar sets the avatar of a customer-service account from an
+// image (上传客服头像, customservice/kfaccount/uploadheadimg). The image is
+// streamed, not read into memory; WeChat takes its type from filename's
+// extension (.jpg is recommended, 640×640, under 5 MB). If r is an
+// io.Seeker the upload can be repeated after a token refresh.
+func (c *Client) UploadKFAvatar(ctx context.Context, account, filename string, r io.Reader) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	if r == nil {
+		return invalidArg("avatar reader is nil")
+	}
+	if filename == "" {
+		return invalidArg("avatar filename is empty")
+	}
+	u := upload{field: "media", filename: filename, r: r}
+	return c.do(ctx, &request{
+		method:  http.MethodPost,
+		path:    "/customservice/kfaccount/uploadheadimg",
+		query:   url.Values{"kf_account": {account}},
+		newBody: u.body(),
+	}, nil)
+}
+
+// checkKFAccount rejects an account that is not "prefix@wechat-id" with a
+// documented prefix (at most 10 letters, digits or underscores).
+func checkKFAccount(account string) error {
+	prefix, suffix, ok := strings.Cut(account, "@")
+	if !ok || prefix == "" || suffix == "" {
+		return invalidArg("customer-service account %q is not prefix@wechat-id", account)
+	}
+	if len(prefix) > 10 {
+		return invalidArg("customer-service account prefix %q is longer than 10 characters", prefix)
+	}
+	for _, r := range prefix {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return invalidArg("customer-service account prefix %q may hold only letters, digits and underscores", prefix)
+		}
+	}
+	return nil
+}
+
+func checkKFNickname(nickname string) error {
+	if strings.TrimSpace(nickname) == "" {
+		return invalidArg("customer-service nickname is empty")
+	}
+	if n := utf8.RuneCountInString(nickname); n > 16 {
+		return invalidArg("customer-service nickname has %d characters, at most 16 are allowed", n)
+	}
+	return nil
+}
+
+// Sessions (会话控制).
+
+type kfSessionRequest struct {
+	Account string `json:"kf_account"`
+	OpenID  string `json:"openid"`
+}
+
+// CreateKFSession starts a session between a customer-service account and
+// a user (创建会话, customservice/kfsession/create). The account must be
+// bound to a person and online.
+func (c *Client) CreateKFSession(ctx context.Context, account, openID string) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	if openID == "" {
+		return invalidArg("openid is empty")
+	}
+	return c.post(ctx, "/customservice/kfsession/create", kfSessionRequest{Account: account, OpenID: openID}, nil)
+}
+
+// CloseKFSession ends the session between a customer-service account and a
+// user (关闭会话, customservice/kfsession/close).
+func (c *Client) CloseKFSession(ctx context.Context, account, openID string) error {
+	if err := checkKFAccount(account); err != nil {
+		return err
+	}
+	if openID == "" {
+		return invalidArg("openid is empty")
+	}
+	return c.post(ctx, "/customservice/kfsession/close", kfSessionRequest{Account: account, OpenID: openID}, nil)
+}
+
+// KFSession is a user's session with a customer-service account.
+type KFSession struct {
+	// Account is the customer-service account serving the user; empty
+	// when the user has no session.
+	Account string `json:"kf_account"`
+	// OpenID is the user, set in the lists returned by ListKFSessions.
+	OpenID string `json:"openid"`
+	// CreateTime is when the session started, in Unix seconds.
+	CreateTime int64 `json:"createtime"`
+}
+
+// KFSessionOf returns the session of a user (获取客户会话状态,
+// customservice/kfsession/getsession). A user without a session gets a
+// KFSession with an empty Account.
+func (c *Client) KFSessionOf(ctx context.Context, openID string) (*KFSession, error) {
+	if openID == "" {
+		return nil, invalidArg("openid is empty")
+	}
+	var s KFSession
+	if err := c.get(ctx, "/customservice/kfsession/getsession", url.Values{"openid": {openID}}, &s); err != nil {
+		return nil, err
+	}
+	s.OpenID = openID
+	return &s, nil
+}
+
+// ListKFSessions returns the sessions a customer-service account is serving
+// (获取客服会话列表, customservice/kfsession/getsessionlist).
+func (c *Client) ListKFSessions(ctx context.Context, account string) ([]KFSession, error) {
+	if err := checkKFAccount(account); err != nil {
+		return nil, err
+	}
+	var resp struct {
+		List []KFSession `json:"sessionlist"`
+	}
+	if err := c.get(ctx, "/customservice/kfsession/getsessionlist", url.Values{"kf_account": {account}}, &resp); err != nil {
+		return nil, err
+	}
+	for i := range resp.List {
+		resp.List[i].Account = account
+	}
+	return resp.List, nil
+}
+
+// KFWaitCase is a user waiting for a customer-service account.
+type KFWaitCase struct {
+	OpenID string `json:"openid"`
+	// LatestTime is when the user last sent a message, in Unix seconds.
+	LatestTime int64 `json:"latest_time"`
+}
+
+// KFWaitCases is the queue of users no customer-service account has taken.
+type KFWaitCases struct {
+	// Count is the number of waiting users, which may exceed len(Cases).
+	Count int `json:"count"`
+	// Cases lists at most 100 waiting users, earliest first.
+	Cases []KFWaitCase `json:"waitcaselist"`
+}
+
+// ListKFWaitCases returns the users waiting for a customer-service account
+// (获取未接入会话列表, customservice/kfsession/getwaitcase).
+func (c *Client) ListKFWaitCases(ctx context.Context) (*KFWaitCases, error) {
+	var w KFWaitCases
+	if err := c.get(ctx, "/customservice/kfsession/getwaitcase", nil, &w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// Chat history (获取聊天记录).
+
+// KFOperCode says which way a chat record went.
+type KFOperCode int
+
+// Operation codes of chat records.
+const (
+	KFOperSend    KFOperCode = 2002 // the account sent the message
+	KFOperReceive KFOperCode = 2003 // the account received the message
+)
+
+// KFMessageRecord is one message of the customer-service chat history.
+// Images, voice and video appear as the text "[image]", "[voice]" and
+// "[video]".
+type KFMessageRecord struct {
+	OpenID   string     `json:"openid"`
+	OperCode KFOperCode `json:"opercode"`
+	Text     string     `json:"text"`
+	// Time is when the message was sent, in Unix seconds.
+	Time int64 `json:"time"`
+	// Worker is the customer-service account.
+	Worker string `json:"worker"`
+}
+
+// KFRecordQuery selects chat history by time.
+type KFRecordQuery struct {
+	// Start and End bound the period; WeChat serves at most 24 hours per
+	// query.
+	Start, End time.Time
+	// PageSize is the number of records fetched per request, 1 to
+	// MaxKFRecordPage; 0 means MaxKFRecordPage.
+	PageSize int
+}
+
+// MaxKFRecordPage is the largest page customservice/msgrecord/getmsglist
+// serves.
+const MaxKFRecordPage = 10000
+
+// maxKFRecordSpan is the longest period one chat-history query may cover.
+const maxKFRecordSpan = 24 * time.Hour
+
+type kfRecordRequest struct {
+	StartTime int64 `json:"starttime"`
+	EndTime   int64 `json:"endtime"`
+	MsgID     int64 `json:"msgid"`
+	Number    int   `json:"number"`
+}
+
+type kfRecordPage struct {
+	Records []KFMessageRecord `json:"recordlist"`
+	Number  int               `json:"number"`
+	MsgID   int64             `json:"msgid"`
+}
+
+// KFMessageRecords iterates over the chat history of a period (获取聊天记录,
+// customservice/msgrecord/getmsglist). Pages are fetched as the loop needs
+// them: each starts at the msgid the previous one returned, and a page
+// shorter than PageSize is the last. The period must not exceed 24 hours;
+// an invalid query is yielded as an error wrapping ErrInvalidArgument
+// before any request.
+//
+//	for rec, err := range c.KFMessageRecords(ctx, q) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(rec.Worker, rec.Text)
+//	}
+func (c *Client) KFMessageRecords(ctx context.Context, q KFRecordQuery) iter.Seq2[KFMessageRecord, error] {
+	size := q.PageSize
+	if size == 0 {
+		size = MaxKFRecordPage
+	}
+	if err := q.check(size); err != nil {
+		return func(yield func(KFMessageRecord, error) bool) { yield(KFMessageRecord{}, err) }
+	}
+	fetch := func(ctx context.Context, msgID int64) ([]KFMessageRecord, int64, bool, error) {
+		var page kfRecordPage
+		body := kfRecordRequest{StartTime: q.Start.Unix(), EndTime: q.End.Unix(), MsgID: msgID, Number: size}
+		// A pure read: safe to retry.
+		r := &request{method: http.MethodPost, path: "/customservice/msgrecord/getmsglist", body: body, idempotent: true}
+		if err := c.do(ctx, r, &page); err != nil {
+			return nil, 0, false, err
+		}
+		more := len(page.Records) >= size && page.MsgID > msgID
+		return page.Records, page.MsgID, more, nil
+	}
+	return paginate(ctx, 1, fetch)
+}
+
+func (q KFRecordQuery) check(size int) error {
+	switch {
+	case q.Start.IsZero() || q.End.IsZero():
+		return invalidArg("chat history query needs both Start and End")
+	case !q.End.After(q.Start):
+		return invalidArg("chat history query ends (%s) before it starts (%s)", q.End.Format(time.RFC3339), q.Start.Format(time.RFC3339))
+	case q.End.Sub(q.Start) > maxKFRecordSpan:
+		return invalidArg("chat history query spans %s, WeChat serves at most 24h per query", q.End.Sub(q.Start))
+	case size < 1 || size > MaxKFRecordPage:
+		return invalidArg("chat history page size %d is outside 1..%d", size, MaxKFRecordPage)
+	}
+	return nil
+}
+
+// flexString decodes a JSON string or number as a string: WeChat sends
+// some identifiers either way.
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+		return nil
+	}
+	if string(b) == "null" {
+		*s = ""
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*s = flexString(n.String())
+	return nil
+}

@@ -1,0 +1,338 @@
+package wechat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// countRequests makes every request to mt that no stub answers fail, and
+// returns a function reporting how many there were: tests of argument
+// validation check that it stays zero.
+func countRequests(mt *httpmock.MockTransport) func() int64 {
+	var n atomic.Int64
+	mt.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+		n.Add(1)
+		return nil, errors.New("unexpected request")
+	})
+	return n.Load
+}
+
+func TestListKFAccounts(t *testing.T) {
+	ctx := context.Background()
+	t.Run("doc sample", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/customservice_getkflist_doc.json"))
+		list, err := c.ListKFAccounts(ctx)
+		require.NoError(t, err)
+		assertWire(t, rec.only(t), "GET", "/cgi-bin/customservice/getkflist", "")
+		require.Len(t, list, 3)
+		assert.Equal(t, KFAccount{
+			Account:    "test1@test",
+			Nickname:   "ntest1",
+			ID:         "1001",
+			HeadImgURL: "http://mmbiz.qpic.cn/mmbiz/4whpV1VZl2iccsvYbHvnphkyGtnvjfUS8Ym0GSaLic0FD3vN0V8PILcibEGb2fPfEOmw/0",
+			WeChatID:   "kfwx1",
+		}, list[0])
+		assert.Equal(t, "kfwx3", list[2].InviteWeChatID)
+		assert.Equal(t, int64(123456789), list[2].InviteExpireTime)
+		assert.Equal(t, KFInviteWaiting, list[2].InviteStatus)
+		assert.Empty(t, list[2].WeChatID)
+	})
+	t.Run("sdk capture", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/customservice_getkflist.json"))
+		list, err := c.ListKFAccounts(ctx)
+		require.NoError(t, err)
+		require.Len(t, list, 2)
+		assert.Equal(t, "test2@test", list[1].Account)
+		assert.Equal(t, "test2", list[1].Nickname)
+		assert.Equal(t, "1002", list[1].ID)
+	})
+}
+
+func TestListOnlineKFAccounts(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/customservice/getonlinekflist", fixture(t, "api/customservice_getonlinekflist.json"))
+	list, err := c.ListOnlineKFAccounts(context.Background())
+	require.NoError(t, err)
+	assertWire(t, rec.only(t), "GET", "/cgi-bin/customservice/getonlinekflist", "")
+	assert.Equal(t, []OnlineKFAccount{
+		{Account: "test1@test", Status: 1, ID: "1001", AcceptedCases: 1},
+		{Account: "test2@test", Status: 1, ID: "1002", AcceptedCases: 2},
+	}, list)
+}
+
+func TestOnlineKFAccountNumericID(t *testing.T) {
+	// The current reference types kf_id as a number.
+	c, mt := newTestClient(t)
+	stub(mt, "GET", "/cgi-bin/customservice/getonlinekflist", []byte(`{"kf_online_list":[{"kf_account":"a@b","status":0,"kf_id":1003,"accepted_case":0}]}`))
+	list, err := c.ListOnlineKFAccounts(context.Background())
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, "1003", list[0].ID)
+}
+
+func TestKFAccountWrites(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name, path, body string
+		call             func(*Client) error
+	}{
+		{"add", "/customservice/kfaccount/add", `{"kf_account":"test1@test","nickname":"客服1"}`,
+			func(c *Client) error { return c.AddKFAccount(ctx, "test1@test", "客服1") }},
+		{"invite", "/customservice/kfaccount/inviteworker", `{"kf_account":"test1@test","invite_wx":"test_kfwx"}`,
+			func(c *Client) error { return c.InviteKFWorker(ctx, "test1@test", "test_kfwx") }},
+		{"update", "/customservice/kfaccount/update", `{"kf_account":"test1@test","nickname":"客服1"}`,
+			func(c *Client) error { return c.UpdateKFAccount(ctx, "test1@test", "客服1") }},
+		{"create session", "/customservice/kfsession/create", `{"kf_account":"test1@test","openid":"OPENID"}`,
+			func(c *Client) error { return c.CreateKFSession(ctx, "test1@test", "OPENID") }},
+		{"close session", "/customservice/kfsession/close", `{"kf_account":"test1@test","openid":"OPENID"}`,
+			func(c *Client) error { return c.CloseKFSession(ctx, "test1@test", "OPENID") }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", tc.path, fixture(t, "api/ok.json"))
+			require.NoError(t, tc.call(c))
+			assertWire(t, rec.only(t), "POST", tc.path, tc.body)
+		})
+		t.Run(tc.name+" error", func(t *testing.T) {
+			c, mt := newTestClient(t)
+			stub(mt, "POST", tc.path, fixture(t, "api/errors/65400_kf_not_enabled.json"))
+			err := tc.call(c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 65400, apiErr.Code)
+			assert.Equal(t, tc.path, apiErr.Path)
+		})
+	}
+}
+
+func TestDeleteKFAccount(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/customservice/kfaccount/del", fixture(t, "api/ok.json"))
+	require.NoError(t, c.DeleteKFAccount(context.Background(), "test1@test"))
+	w := rec.only(t)
+	assertWire(t, w, "POST", "/customservice/kfaccount/del", `{"kf_account":"test1@test"}`)
+	assert.Equal(t, "test1@test", w.Query.Get("kf_account"))
+}
+
+func TestUploadKFAvatar(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/customservice/kfaccount/uploadheadimg", fixture(t, "api/ok.json"))
+	require.NoError(t, c.UploadKFAvatar(context.Background(), "test1@test", "avatar.jpg", strings.NewReader("JPEG")))
+	w := rec.only(t)
+	assertWire(t, w, "POST", "/customservice/kfaccount/uploadheadimg", "")
+	assert.Equal(t, "test1@test", w.Query.Get("kf_account"))
+	fields, field, filename, partType, data := parseUpload(t, w)
+	assert.Empty(t, fields)
+	assert.Equal(t, "media", field)
+	assert.Equal(t, "avatar.jpg", filename)
+	assert.Equal(t, "image/jpeg", partType)
+	assert.Equal(t, "JPEG", string(data))
+}
+
+func TestKFSessions(t *testing.T) {
+	ctx := context.Background()
+	t.Run("session of a user", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "GET", "/customservice/kfsession/getsession", fixture(t, "api/customservice_kfsession_getsession.json"))
+		s, err := c.KFSessionOf(ctx, "OPENID")
+		require.NoError(t, err)
+		w := rec.only(t)
+		assertWire(t, w, "GET", "/customservice/kfsession/getsession", "")
+		assert.Equal(t, "OPENID", w.Query.Get("openid"))
+		assert.Equal(t, &KFSession{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789}, s)
+	})
+	t.Run("sessions of an account", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "GET", "/customservice/kfsession/getsessionlist", fixture(t, "api/customservice_kfsession_getsessionlist.json"))
+		list, err := c.ListKFSessions(ctx, "test1@test")
+		require.NoError(t, err)
+		w := rec.only(t)
+		assertWire(t, w, "GET", "/customservice/kfsession/getsessionlist", "")
+		assert.Equal(t, "test1@test", w.Query.Get("kf_account"))
+		assert.Equal(t, []KFSession{{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789}}, list)
+	})
+	t.Run("wait cases", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "GET", "/customservice/kfsession/getwaitcase", fixture(t, "api/customservice_kfsession_getwaitcase.json"))
+		w, err := c.ListKFWaitCases(ctx)
+		require.NoError(t, err)
+		assertWire(t, rec.only(t), "GET", "/customservice/kfsession/getwaitcase", "")
+		assert.Equal(t, &KFWaitCases{Count: 150, Cases: []KFWaitCase{{OpenID: "OPENID", LatestTime: 123456789}}}, w)
+	})
+	t.Run("error", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stub(mt, "GET", "/customservice/kfsession/getwaitcase", fixture(t, "api/errors/65400_kf_not_enabled.json"))
+		_, err := c.ListKFWaitCases(ctx)
+		assert.ErrorIs(t, err, &APIError{Code: 65400})
+	})
+}
+
+func TestKFInvalidArguments(t *testing.T) {
+	ctx := context.Background()
+	c, mt := newTestClient(t)
+	sent := countRequests(mt)
+	cases := map[string]error{
+		"no at":            c.AddKFAccount(ctx, "test1", "n"),
+		"empty prefix":     c.AddKFAccount(ctx, "@test", "n"),
+		"long prefix":      c.AddKFAccount(ctx, "abcdefghijk@test", "n"),
+		"bad prefix":       c.AddKFAccount(ctx, "te-st@test", "n"),
+		"empty nickname":   c.AddKFAccount(ctx, "test1@test", " "),
+		"long nickname":    c.UpdateKFAccount(ctx, "test1@test", strings.Repeat("客", 17)),
+		"invite empty":     c.InviteKFWorker(ctx, "test1@test", ""),
+		"delete bad":       c.DeleteKFAccount(ctx, ""),
+		"avatar nil":       c.UploadKFAvatar(ctx, "test1@test", "a.jpg", nil),
+		"avatar no name":   c.UploadKFAvatar(ctx, "test1@test", "", strings.NewReader("x")),
+		"session openid":   c.CreateKFSession(ctx, "test1@test", ""),
+		"close openid":     c.CloseKFSession(ctx, "test1@test", ""),
+		"session of empty": func() error { _, err := c.KFSessionOf(ctx, ""); return err }(),
+		"list bad account": func() error { _, err := c.ListKFSessions(ctx, "x"); return err }(),
+	}
+	for name, err := range cases {
+		assert.ErrorIs(t, err, ErrInvalidArgument, name)
+	}
+	assert.Zero(t, sent(), "no request for invalid arguments")
+	// Exactly 16 characters is accepted by validation.
+	assert.NoError(t, checkKFNickname(strings.Repeat("客", 16)))
+}
+
+func TestKFMessageRecords(t *testing.T) {
+	start := time.Unix(1464710400, 0)
+	end := time.Unix(1464796800, 0)
+	page2 := []byte(`{"recordlist":[{"openid":"o2","opercode":2003,"text":"c","time":1464710600,"worker":"test1@test"},{"openid":"o2","opercode":2002,"text":"d","time":1464710700,"worker":"test1@test"}],"number":2,"msgid":20165300}`)
+	page3 := []byte(`{"recordlist":[{"openid":"o3","opercode":2003,"text":"e","time":1464710800,"worker":"test2@test"}],"number":1,"msgid":20165301}`)
+
+	t.Run("three pages", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)
+		var texts []string
+		for r, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {
+			require.NoError(t, err)
+			texts = append(texts, r.Text)
+		}
+		assert.Equal(t, []string{" 您好，客服test1为您服务。", "你好，有什么事情？", "c", "d", "e"}, texts)
+		calls := rec.Calls()
+		require.Len(t, calls, 3)
+		for i, msgID := range []string{"1", "20165267", "20165300"} {
+			assertWire(t, calls[i], "POST", "/customservice/msgrecord/getmsglist",
+				`{"starttime":1464710400,"endtime":1464796800,"msgid":`+msgID+`,"number":2}`)
+		}
+	})
+
+	t.Run("parsed record", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"))
+		var got []KFMessageRecord
+		for r, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end}) {
+			require.NoError(t, err)
+			got = append(got, r)
+		}
+		// Two records is less than a full page of 10000: one request.
+		assertWire(t, rec.only(t), "POST", "/customservice/msgrecord/getmsglist",
+			`{"starttime":1464710400,"endtime":1464796800,"msgid":1,"number":10000}`)
+		require.Len(t, got, 2)
+		assert.Equal(t, KFMessageRecord{OpenID: "oDF3iY9WMaswOPWjCIp_f3Bnpljk", OperCode: KFOperSend, Text: " 您好，客服test1为您服务。", Time: 1400563710, Worker: "test1@test"}, got[0])
+		assert.Equal(t, KFOperReceive, got[1].OperCode)
+	})
+
+	t.Run("early break", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)
+		n := 0
+		for _, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {
+			require.NoError(t, err)
+			n++
+			if n == 3 { // first record of the second page
+				break
+			}
+		}
+		assert.Len(t, rec.Calls(), 2, "no request after the break")
+	})
+
+	t.Run("error mid-way", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), fixture(t, "api/errors/65400_kf_not_enabled.json"))
+		var errs []error
+		n := 0
+		for _, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			n++
+		}
+		assert.Equal(t, 2, n)
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], &APIError{Code: 65400})
+	})
+}
+
+func TestKFRecordQueryValidation(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		q    KFRecordQuery
+		ok   bool
+	}{
+		{"exactly 24h", KFRecordQuery{Start: t0, End: t0.Add(24 * time.Hour)}, true},
+		{"one second", KFRecordQuery{Start: t0, End: t0.Add(time.Second)}, true},
+		{"over 24h", KFRecordQuery{Start: t0, End: t0.Add(24*time.Hour + time.Second)}, false},
+		{"end before start", KFRecordQuery{Start: t0, End: t0.Add(-time.Hour)}, false},
+		{"empty period", KFRecordQuery{Start: t0, End: t0}, false},
+		{"no start", KFRecordQuery{End: t0}, false},
+		{"no end", KFRecordQuery{Start: t0}, false},
+		{"page too large", KFRecordQuery{Start: t0, End: t0.Add(time.Hour), PageSize: 10001}, false},
+		{"negative page", KFRecordQuery{Start: t0, End: t0.Add(time.Hour), PageSize: -1}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/customservice/msgrecord/getmsglist", []byte(`{"recordlist":[],"number":0,"msgid":1}`))
+			var errs []error
+			for _, err := range c.KFMessageRecords(context.Background(), tc.q) {
+				errs = append(errs, err)
+			}
+			if tc.ok {
+				assert.Empty(t, errs)
+				assert.Len(t, rec.Calls(), 1)
+				return
+			}
+			require.Len(t, errs, 1)
+			assert.True(t, errors.Is(errs[0], ErrInvalidArgument), "%v", errs[0])
+			assert.Empty(t, rec.Calls(), "no request for an invalid query")
+		})
+	}
+}
+
+func TestListKFAccountsError(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+	_, err := c.ListKFAccounts(context.Background())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "62fb9bc8-078c24da-4202f278", apiErr.RID)
+}
+
+func TestFlexString(t *testing.T) {
+	for in, want := range map[string]string{`"1001"`: "1001", `1001`: "1001", `null`: "", `""`: ""} {
+		var s flexString
+		require.NoError(t, s.UnmarshalJSON([]byte(in)), in)
+		assert.Equal(t, want, string(s), in)
+	}
+	var s flexString
+	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
+	assert.Error(t, s.UnmarshalJSON([]byte(`"unterminated`)))
+	var a KFAccount
+	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
+}

@@ -1,0 +1,240 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"mime"
+	"mime/multipart"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// imageCase is one image service: its call, path, fixture and decoded
+// reply.
+type imageCase struct {
+	name    string
+	path    string
+	fixture string
+	query   map[string]string // besides img_url and access_token
+	call    func(c *Client, ctx context.Context, img ImageSource) (any, error)
+	want    any
+}
+
+func imageCases() []imageCase {
+	return []imageCase{
+		{"id card front", "/cv/ocr/idcard", "ocr_idcard_front.json", map[string]string{"type": "photo"},
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
+				return c.OCRIDCard(ctx, img, OCRPhoto)
+			},
+			&IDCardOCR{Type: IDCardFront, Name: "张三", ID: "123456789012345678", Addr: "广东省广州市", Gender: "男", Nationality: "汉"}},
+		{"id card back", "/cv/ocr/idcard", "ocr_idcard_back.json", map[string]string{"type": "scan"},
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
+				return c.OCRIDCard(ctx, img, OCRScan)
+			},
+			&IDCardOCR{Type: IDCardBack, ValidDate: "20070105-20270105"}},
+		{"bank card", "/cv/ocr/bankcard", "ocr_bankcard.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.OCRBankCard(ctx, img) },
+			&BankCardOCR{Number: "24234234345234"}},
+		{"vehicle licence", "/cv/ocr/driving", "ocr_driving.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
+				return c.OCRVehicleLicense(ctx, img)
+			},
+			&VehicleLicenseOCR{
+				PlateNum: "粤xxxxx", VehicleType: "小型普通客车", Owner: "东莞市xxxxx机械厂", Addr: "广东省东莞市xxxxx号",
+				UseCharacter: "非营运", Model: "江淮牌HFCxxxxxxx", VIN: "LJ166xxxxxxxx51", EngineNum: "J3xxxxx3",
+				RegisterDate: "2018-07-06", IssueDate: "2018-07-01", PlateNumB: "粤xxxxx", Record: "441xxxxxx3",
+				PassengersNum: "7人", TotalQuality: "2700kg", PrepareQuality: "1995kg", OverallSize: "4582x1795x1458mm",
+				CardPositionFront: &ImageQuad{ImagePoint{119, 76}, ImagePoint{1084, 76}, ImagePoint{1084, 718}, ImagePoint{119, 718}},
+				CardPositionBack:  &ImageQuad{ImagePoint{1168, 90}, ImagePoint{2160, 90}, ImagePoint{2160, 716}, ImagePoint{1168, 716}},
+				ImgSize:           ImageSize{W: 2258, H: 1018},
+			}},
+		{"driving licence", "/cv/ocr/drivinglicense", "ocr_drivinglicense.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
+				return c.OCRDrivingLicense(ctx, img)
+			},
+			&DrivingLicenseOCR{IDNum: "660601xxxxxxxx1234", Name: "张三", Sex: "男", Nationality: "中国", Address: "广东省东莞市xxxxx号",
+				BirthDate: "1990-12-21", IssueDate: "2012-12-21", CarClass: "C1", ValidFrom: "2018-07-06", ValidTo: "2020-07-01",
+				OfficialSeal: "xx市公安局公安交通管理局"}},
+		{"business licence", "/cv/ocr/bizlicense", "ocr_bizlicense.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
+				return c.OCRBusinessLicense(ctx, img)
+			},
+			&BusinessLicenseOCR{RegNum: "123123", Serial: "123123", LegalRepresentative: "张三", EnterpriseName: "XX饮食店",
+				TypeOfOrganization: "个人经营", Address: "XX市XX区XX路XX号", TypeOfEnterprise: "xxx",
+				BusinessScope: "中型餐馆(不含凉菜、不含裱花蛋糕，不含生食海产品)。", RegisteredCapital: "200万", PaidInCapital: "200万",
+				ValidPeriod: "2019年1月1日", RegisteredDate: "2018年1月1日",
+				CertPosition: &ImageQuad{ImagePoint{155, 191}, ImagePoint{725, 157}, ImagePoint{743, 512}, ImagePoint{164, 525}},
+				ImgSize:      ImageSize{W: 966, H: 728}}},
+		{"printed text", "/cv/ocr/comm", "ocr_comm.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.OCRPrintedText(ctx, img) },
+			&PrintedTextOCR{Items: []TextItem{
+				{Text: "腾讯", Pos: ImageQuad{ImagePoint{575, 519}, ImagePoint{744, 519}, ImagePoint{744, 532}, ImagePoint{573, 532}}},
+				{Text: "微信团队", Pos: ImageQuad{ImagePoint{670, 516}, ImagePoint{762, 517}, ImagePoint{762, 532}, ImagePoint{670, 531}}},
+			}, ImgSize: ImageSize{W: 1280, H: 720}}},
+		{"qr code", "/cv/img/qrcode", "img_qrcode.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.ScanQRCode(ctx, img) },
+			&CodeScan{Codes: []CodeResult{
+				{TypeName: "QR_CODE", Data: "https://www.qq.com", Pos: &ImageQuad{ImagePoint{585, 378}, ImagePoint{828, 378}, ImagePoint{828, 618}, ImagePoint{585, 618}}},
+				{TypeName: "QR_CODE", Data: "https://mp.weixin.qq.com", Pos: &ImageQuad{ImagePoint{185, 142}, ImagePoint{396, 142}, ImagePoint{396, 353}, ImagePoint{185, 353}}},
+				{TypeName: "EAN_13", Data: "5906789678957"},
+				{TypeName: "CODE_128", Data: "50090500019191"},
+			}, ImgSize: ImageSize{W: 1000, H: 900}}},
+		{"ai crop", "/cv/img/aicrop", "img_aicrop.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.AICrop(ctx, img) },
+			&CropSuggestions{Results: []CropRect{{112, 0, 839, 727}, {0, 205, 965, 615}}, ImgSize: ImageSize{W: 966, H: 728}}},
+		{"super resolution", "/cv/img/superresolution", "img_superresolution.json", nil,
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.SuperResolution(ctx, img) },
+			"6WXsIXkG7lXuDLspD9xfm5dsvHzb0EFl0li6ySxi92ap8Vl3zZoD9DpOyNudeJGB"},
+	}
+}
+
+func TestImageServicesByURL(t *testing.T) {
+	const imgURL = "https://example.com/card.jpg?size=l&v=2"
+	for _, tc := range imageCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", tc.path, fixture(t, "api/"+tc.fixture))
+			got, err := tc.call(c, context.Background(), ImageURL(imgURL))
+			require.NoError(t, err)
+			w := rec.only(t)
+			assertWire(t, w, "POST", tc.path, "")
+			assert.Equal(t, imgURL, w.Query.Get("img_url"))
+			for k, v := range tc.query {
+				assert.Equal(t, v, w.Query.Get(k), k)
+			}
+			assert.Len(t, w.Query, 2+len(tc.query), "access_token, img_url and nothing else")
+			assert.Empty(t, w.Body, "the image is WeChat's to fetch")
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestImageServicesByUpload(t *testing.T) {
+	for _, tc := range imageCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", tc.path, fixture(t, "api/"+tc.fixture))
+			got, err := tc.call(c, context.Background(), ImageFile("card.png", strings.NewReader("PNGDATA")))
+			require.NoError(t, err)
+			w := rec.only(t)
+			assertWire(t, w, "POST", tc.path, "")
+			assert.False(t, w.Query.Has("img_url"))
+			for k, v := range tc.query {
+				assert.Equal(t, v, w.Query.Get(k), k)
+			}
+			fields, field, filename, partType, data := parseUpload(t, w)
+			assert.Empty(t, fields)
+			assert.Equal(t, "img", field)
+			assert.Equal(t, "card.png", filename)
+			assert.Equal(t, "image/png", partType)
+			assert.Equal(t, "PNGDATA", string(data))
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestImageServiceErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range imageCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			stub(mt, "POST", tc.path, fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
+			_, err := tc.call(c, ctx, ImageURL("https://example.com/a.jpg"))
+			assert.ErrorIs(t, err, &APIError{Code: CodeAPIFreqOutOfLimit})
+		})
+		t.Run(tc.name+" invalid image", func(t *testing.T) {
+			c, mt := newTestClient(t)
+			sent := countRequests(mt)
+			for name, img := range map[string]ImageSource{
+				"zero":        {},
+				"relative":    ImageURL("/a.jpg"),
+				"no filename": ImageFile("", strings.NewReader("x")),
+				"nil reader":  ImageFile("a.jpg", nil),
+			} {
+				_, err := tc.call(c, ctx, img)
+				assert.ErrorIs(t, err, ErrInvalidArgument, name)
+			}
+			assert.Zero(t, sent())
+		})
+	}
+}
+
+func TestOCRIDCardMode(t *testing.T) {
+	c, mt := newTestClient(t)
+	sent := countRequests(mt)
+	_, err := c.OCRIDCard(context.Background(), ImageURL("https://example.com/a.jpg"), "auto")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Zero(t, sent())
+}
+
+func TestVehicleLicenseMisspeltType(t *testing.T) {
+	// The Mini Program reference's example spells the field "vhicle_type".
+	var v VehicleLicenseOCR
+	require.NoError(t, v.UnmarshalJSON([]byte(`{"vhicle_type":"小型普通客⻋","owner":"o"}`)))
+	assert.Equal(t, "小型普通客⻋", v.VehicleType)
+	assert.Nil(t, v.CardPositionFront)
+}
+
+func TestAICropRatios(t *testing.T) {
+	ctx := context.Background()
+	t.Run("upload", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
+		_, err := c.AICrop(ctx, ImageFile("a.jpg", strings.NewReader("JPG")), 1, 2.35)
+		require.NoError(t, err)
+		fields, field, _, _, data := parseUpload(t, rec.only(t))
+		assert.Equal(t, map[string]string{"ratios": "1,2.35"}, fields)
+		assert.Equal(t, "img", field)
+		assert.Equal(t, "JPG", string(data))
+	})
+	t.Run("url", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
+		_, err := c.AICrop(ctx, ImageURL("https://example.com/a.jpg"), 1.5)
+		require.NoError(t, err)
+		w := rec.only(t)
+		assert.Equal(t, "https://example.com/a.jpg", w.Query.Get("img_url"))
+		mediaType, params, err := mime.ParseMediaType(w.Header.Get("Content-Type"))
+		require.NoError(t, err)
+		assert.Equal(t, "multipart/form-data", mediaType)
+		form, err := multipart.NewReader(bytes.NewReader(w.Body), params["boundary"]).ReadForm(1 << 10)
+		require.NoError(t, err)
+		assert.Equal(t, map[string][]string{"ratios": {"1.5"}}, form.Value)
+		assert.Empty(t, form.File)
+	})
+	t.Run("invalid", func(t *testing.T) {
+		c, mt := newTestClient(t)
+		sent := countRequests(mt)
+		img := ImageURL("https://example.com/a.jpg")
+		_, err := c.AICrop(ctx, img, 1, 2, 3, 4, 5, 6)
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+		_, err = c.AICrop(ctx, img, 0)
+		assert.ErrorIs(t, err, ErrInvalidArgument)
+		assert.Zero(t, sent())
+	})
+}
+
+func TestImageUploadReplayedAfterTokenRefresh(t *testing.T) {
+	// A seekable image is sent again, whole, after WeChat rejects the token.
+	c, mt := newTestClient(t)
+	stub(mt, "GET", "/cgi-bin/token", fixture(t, "api/token.json"))
+	rec := stubSeq(mt, "POST", "/cv/ocr/bankcard", fixture(t, "api/errors/40001_invalid_credential_rid.json"), fixture(t, "api/ocr_bankcard.json"))
+	got, err := c.OCRBankCard(context.Background(), ImageFile("card.jpg", bytes.NewReader([]byte("JPEGDATA"))))
+	require.NoError(t, err)
+	assert.Equal(t, "24234234345234", got.Number)
+	calls := rec.Calls()
+	require.Len(t, calls, 2)
+	_, _, _, _, data := parseUpload(t, calls[1])
+	assert.Equal(t, "JPEGDATA", string(data))
+	assert.NotEqual(t, testToken, calls[1].Query.Get("access_token"))
+}
+
+func TestSuperResolutionWithoutMediaID(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
+	_, err := c.SuperResolution(context.Background(), ImageURL("https://example.com/a.jpg"))
+	assert.ErrorIs(t, err, ErrUnexpectedResponse)
+}
