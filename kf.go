@@ -440,28 +440,3 @@ func (q KFRecordQuery) check(size int) error {
 	}
 	return nil
 }
-
-// flexString decodes a JSON string or number as a string: WeChat sends
-// some identifiers either way.
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-		return nil
-	}
-	if string(b) == "null" {
-		*s = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*s = flexString(n.String())
-	return nil
-}

@@ -1,7 +1,6 @@
 package wechat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -48,14 +47,14 @@ func (c *Client) AddVideoMaterial(ctx context.Context, filename string, r io.Rea
 	if title == "" {
 		return nil, invalidArg("video title is empty")
 	}
-	desc, err := marshalNoEscape(struct {
+	desc, err := encodeJSON(struct {
 		Title        string `json:"title"`
 		Introduction string `json:"introduction"`
 	}{title, introduction})
 	if err != nil {
 		return nil, err
 	}
-	return c.addMaterial(ctx, MediaVideo, filename, r, map[string]string{"description": desc})
+	return c.addMaterial(ctx, MediaVideo, filename, r, map[string]string{"description": string(desc)})
 }
 
 func (c *Client) addMaterial(ctx context.Context, typ MediaType, filename string, r io.Reader, fields map[string]string) (*Material, error) {
@@ -88,18 +87,6 @@ func checkUpload(filename string, r io.Reader) error {
 		return invalidArg("file name %q has no extension", filename)
 	}
 	return nil
-}
-
-// marshalNoEscape encodes v as JSON without HTML escaping, the way the
-// request bodies are sent.
-func marshalNoEscape(v any) (string, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 // UploadArticleImage uploads an image for use inside an article's HTML

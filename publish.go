@@ -2,8 +2,6 @@ package wechat
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
@@ -41,31 +39,6 @@ func (s PublishStatus) String() string {
 		return publishStatusNames[s]
 	}
 	return "PublishStatus(" + strconv.Itoa(int(s)) + ")"
-}
-
-// flexString decodes a JSON string or number into a string: publish_id is
-// a string in the API replies and a number in the pushed event.
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	switch {
-	case string(b) == "null":
-		*s = ""
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("wechat: %s is neither a string nor a number", b)
-	}
-	*s = flexString(n.String())
-	return nil
 }
 
 // PublishSubmission is WeChat's receipt for a draft submitted for

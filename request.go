@@ -80,6 +80,44 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// flexString decodes a JSON string or a number into a string: WeChat sends
+// some identifiers (kf_id, publish_id) either way.
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*s = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("wechat: %s is neither a string nor a number", b)
+	}
+	*s = flexString(n.String())
+	return nil
+}
+
+// encodeJSON encodes v the way WeChat expects request bodies: UTF-8 with
+// "<", ">" and "&" as written (WeChat shows text as sent, not as \u003c
+// escapes), without the encoder's trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // get calls a GET API and decodes its reply into out.
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
 	return c.do(ctx, &request{method: http.MethodGet, path: path, query: query}, out)
@@ -252,15 +290,11 @@ func (c *Client) send(ctx context.Context, r *request, tok string) (*http.Respon
 		}
 		body, contentType = b, ct
 	case r.body != nil:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		// WeChat shows the text as sent: "<", ">" and "&" must not
-		// arrive as \u003c escapes.
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(r.body); err != nil {
+		b, err := encodeJSON(r.body)
+		if err != nil {
 			return nil, fmt.Errorf("wechat: %s: encoding request: %w", r.path, err)
 		}
-		body, contentType = &buf, "application/json; charset=utf-8"
+		body, contentType = bytes.NewReader(b), "application/json; charset=utf-8"
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {

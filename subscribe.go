@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,47 +27,18 @@ type MiniProgramLink struct {
 // {"value": …}.
 type SubscribeData map[string]string
 
-// MarshalJSON encodes the data as WeChat wants it: {"key":{"value":"…"}},
-// keys sorted so that the request is reproducible.
+// MarshalJSON encodes the data as WeChat wants it: {"key":{"value":"…"}}.
 func (d SubscribeData) MarshalJSON() ([]byte, error) {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
+	type value struct {
+		Value string `json:"value"`
 	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, err := marshalNoEscape(k)
-		if err != nil {
-			return nil, err
-		}
-		vb, err := marshalNoEscape(d[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(kb)
-		b.WriteString(`:{"value":`)
-		b.Write(vb)
-		b.WriteByte('}')
+	m := make(map[string]value, len(d))
+	for k, v := range d {
+		m[k] = value{v}
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
-}
-
-// marshalNoEscape encodes a string without turning <, > and & into \u
-// escapes: WeChat shows the text as sent.
-func marshalNoEscape(s string) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return nil, err
-	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+	// encodeJSON, not json.Marshal: a Marshaler's output is not unescaped
+	// by the outer encoder, so "<" would reach WeChat as \u003c.
+	return encodeJSON(m)
 }
 
 // SubscribeMessage is a subscribe message (订阅通知) to one user.
