@@ -180,3 +180,12 @@ func fixture(t *testing.T, name string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// withFollower seeds subscribed followers with the given openids.
+func withFollower(openIDs ...string) wechattest.Option {
+	fs := make([]wechattest.Follower, len(openIDs))
+	for i, id := range openIDs {
+		fs[i] = wechattest.Follower{OpenID: id}
+	}
+	return wechattest.WithFollowers(fs...)
+}
