@@ -480,10 +480,7 @@ func (s *Server) next() int64 {
 
 // rid returns a request id in WeChat's "xxxxxxxx-xxxxxxxx-xxxxxxxx" form.
 func (s *Server) rid() string {
-	s.mu.Lock()
-	n := s.next()
-	s.mu.Unlock()
-	return hex8(uint32(time.Now().Unix())) + "-" + hex8(uint32(n)) + "-" + randomHex(8)
+	return hex8(uint32(time.Now().Unix())) + "-" + randomHex(8) + "-" + randomHex(8)
 }
 
 func hex8(v uint32) string {
