@@ -129,7 +129,9 @@ func TestConditionalMenu(t *testing.T) {
 	assert.Equal(t, map[string]string{"tag_id": "2"}, got.Conditional[0].MatchRule, "empty rule fields are dropped")
 	assert.JSONEq(t, `[{"type":"click","name":"星标","key":"STAR","sub_button":[]}]`, string(got.Conditional[0].Button))
 
-	try := func(user string) string { return string(a.post("/cgi-bin/menu/trymatch", `{"user_id":"`+user+`"}`).Body) }
+	try := func(user string) string {
+		return string(a.post("/cgi-bin/menu/trymatch", `{"user_id":"`+user+`"}`).Body)
+	}
 	assert.JSONEq(t, `{"button":[{"type":"click","name":"星标","key":"STAR","sub_button":[]}]}`, try("tagged"))
 	assert.JSONEq(t, `{"button":[{"type":"click","name":"EN","key":"EN","sub_button":[]}]}`, try("english"))
 	assert.Contains(t, try("plain"), "V1001_TODAY_MUSIC")
