@@ -3,7 +3,6 @@ package wechattest
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"time"
 )
@@ -155,6 +154,3 @@ func (s *Server) Menu() json.RawMessage {
 	defer s.mu.Unlock()
 	return bytes.Clone(s.menuRaw)
 }
-
-// statusNotFound is showqrcode's answer to an unknown ticket.
-const statusNotFound = statusReply(http.StatusNotFound)

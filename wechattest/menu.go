@@ -36,13 +36,12 @@ type conditionalMenu struct {
 
 // Documented limits of the menu (自定义菜单创建接口).
 const (
-	maxButtons       = 3
-	maxSubButtons    = 5
-	maxNameBytes     = 16
-	maxSubNameBytes  = 60
-	maxKeyBytes      = 128
-	maxURLBytes      = 1024
-	maxMatchRuleKeys = 7
+	maxButtons      = 3
+	maxSubButtons   = 5
+	maxNameBytes    = 16
+	maxSubNameBytes = 60
+	maxKeyBytes     = 128
+	maxURLBytes     = 1024
 )
 
 // parseMenu decodes and validates the button array of a menu request.
@@ -189,7 +188,7 @@ func (s *Server) handleMenuAddConditional(x *exchange) any {
 			rule[k] = v
 		}
 	}
-	if len(rule) == 0 || len(rule) > maxMatchRuleKeys {
+	if len(rule) == 0 {
 		return fail(65304)
 	}
 	m := &conditionalMenu{id: s.next() % 1e9, button: compact(req.Button), matchRule: rule}

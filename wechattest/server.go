@@ -321,6 +321,9 @@ type (
 	statusReply int
 )
 
+// statusNotFound answers a download that does not exist.
+const statusNotFound = statusReply(http.StatusNotFound)
+
 func fail(code int) *apiError { return &apiError{code: code, msg: errmsg(code)} }
 
 func failf(code int, msg string) *apiError { return &apiError{code: code, msg: msg} }
