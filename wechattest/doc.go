@@ -1,0 +1,36 @@
+// Package wechattest provides a fake of the WeChat Official Account API
+// (微信公众号) for tests, in the style of net/http/httptest.
+//
+// NewServer starts an in-memory server on a loopback address that issues
+// access tokens and jsapi tickets, checks the access_token of every call,
+// and keeps real state for the API groups the wechat package covers:
+// menus, temporary media, followers with their tags and groups, template,
+// customer-service and mass messages, and QR codes. Replies follow the
+// documented wire formats, errors included: a retired or revoked token is
+// answered with errcode 40001, an expired one with 42001, a wrong secret
+// with 40125, an unknown openid with 40003, an unknown path with 40066.
+//
+//	srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: "o1"}))
+//	defer srv.Close()
+//	client, err := srv.Client() // a *wechat.Client with the right AppID, secret and base URL
+//
+// A test then inspects what reached the fake: Calls counts requests per
+// path (so "one token request" is an assertion), Requests returns them all,
+// SentMessages returns every message sent, Menu the current menu and
+// Follower the state of one follower.
+//
+// Faults are injected per path: FailNext answers the next calls with an
+// errcode, DropNext closes the connection without a reply, SetLatency
+// delays replies. ExpireTokens, RevokeToken and RevokeTokens act on the
+// credentials already issued, and WithClock lets a test move time forward
+// so that tokens, tickets, media and QR codes expire.
+//
+// Token semantics follow the documentation: each cgi-bin/token call issues
+// a new token and retires the previous one, which keeps working for five
+// minutes (WithRetiredTokenGrace); cgi-bin/stable_token returns the current
+// stable token until it is near its end, and force_refresh retires it at
+// once (a second forced refresh within 30 seconds returns the same token).
+// The two kinds of token are independent of each other.
+//
+// The server is safe for concurrent use.
+package wechattest

@@ -1,0 +1,149 @@
+package wechattest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// mediaFile is an uploaded temporary media file (临时素材).
+type mediaFile struct {
+	id          string
+	typ         string
+	contentType string
+	ext         string
+	data        []byte
+	created     time.Time
+}
+
+// mediaLifetime is how long WeChat keeps temporary media: three days.
+const mediaLifetime = 72 * time.Hour
+
+// videoPath serves the download URL that media/get gives for a video.
+const videoPath = "/wechattest/video"
+
+// mediaLimit is the documented size limit of a type of temporary media,
+// the errcode for a larger file, and the file extension used when the
+// upload has none.
+type mediaLimit struct {
+	max  int
+	code int
+	ext  string
+}
+
+func limitOf(typ string) (mediaLimit, bool) {
+	switch typ {
+	case "image":
+		return mediaLimit{10 << 20, 40009, ".jpg"}, true
+	case "voice":
+		return mediaLimit{2 << 20, 40010, ".amr"}, true
+	case "video":
+		return mediaLimit{10 << 20, 40011, ".mp4"}, true
+	case "thumb":
+		return mediaLimit{64 << 10, 40012, ".jpg"}, true
+	}
+	return mediaLimit{}, false
+}
+
+// handleMediaUpload answers 新增临时素材 (POST media/upload?type=TYPE with
+// the file in the multipart field "media"). It replies {"type","media_id",
+// "created_at"}; for a thumb the id is in "thumb_media_id", as WeChat
+// really sends it although the page shows media_id.
+func (s *Server) handleMediaUpload(x *exchange) any {
+	typ := x.r.URL.Query().Get("type")
+	limit, ok := limitOf(typ)
+	if !ok {
+		return fail(40004)
+	}
+	part, data, err := readPart(x, "media")
+	if err != nil {
+		return fail(41005)
+	}
+	if len(data) == 0 {
+		return fail(41005)
+	}
+	if len(data) > limit.max {
+		return fail(limit.code)
+	}
+	ct := part.Header.Get("Content-Type")
+	if mt, _, _ := mime.ParseMediaType(ct); mt == "" || mt == "application/octet-stream" {
+		ct = http.DetectContentType(data)
+	}
+	ext := strings.ToLower(path.Ext(part.FileName()))
+	if ext == "" {
+		ext = limit.ext
+	}
+	m := &mediaFile{id: randomID(64), typ: typ, contentType: ct, ext: ext, data: data, created: x.now}
+	s.media[m.id] = m
+	idField := "media_id"
+	if typ == "thumb" {
+		idField = "thumb_media_id"
+	}
+	return map[string]any{"type": typ, idField: m.id, "created_at": x.now.Unix()}
+}
+
+// readPart returns the first part of the multipart body named field.
+func readPart(x *exchange, field string) (*multipart.Part, []byte, error) {
+	mt, params, err := mime.ParseMediaType(x.r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, nil, errors.New("not multipart/form-data")
+	}
+	mr := multipart.NewReader(bytes.NewReader(x.body), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.FormName() != field {
+			continue
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, data, nil
+	}
+}
+
+// lookupMedia returns a temporary media file that has not expired.
+func (s *Server) lookupMedia(id string, now time.Time) *mediaFile {
+	m := s.media[id]
+	if m == nil || !now.Before(m.created.Add(mediaLifetime)) {
+		return nil
+	}
+	return m
+}
+
+// handleMediaGet answers 获取临时素材 (GET media/get?media_id=): the file
+// as uploaded, with its Content-Type and Content-disposition, or for a
+// video {"video_url": ...} pointing back at the fake.
+func (s *Server) handleMediaGet(x *exchange) any {
+	id := x.r.URL.Query().Get("media_id")
+	if id == "" {
+		return fail(41006)
+	}
+	m := s.lookupMedia(id, x.now)
+	if m == nil {
+		return fail(40007)
+	}
+	if m.typ == "video" {
+		return map[string]any{"video_url": s.URL + videoPath + "?media_id=" + m.id}
+	}
+	return &fileReply{contentType: m.contentType, filename: m.id + m.ext, data: bytes.Clone(m.data)}
+}
+
+// handleVideoDownload serves the video_url of media/get, which needs no
+// access token.
+func (s *Server) handleVideoDownload(x *exchange) any {
+	m := s.lookupMedia(x.r.URL.Query().Get("media_id"), x.now)
+	if m == nil || m.typ != "video" {
+		return statusNotFound
+	}
+	return &fileReply{contentType: m.contentType, filename: m.id + m.ext, data: bytes.Clone(m.data)}
+}

@@ -1,0 +1,298 @@
+package wechattest
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// button is the part of a menu button the fake validates. The button is
+// stored as sent.
+type button struct {
+	Type      string   `json:"type"`
+	Name      string   `json:"name"`
+	Key       string   `json:"key"`
+	URL       string   `json:"url"`
+	MediaID   string   `json:"media_id"`
+	AppID     string   `json:"appid"`
+	PagePath  string   `json:"pagepath"`
+	ArticleID string   `json:"article_id"`
+	SubButton []button `json:"sub_button"`
+}
+
+type menuRequest struct {
+	Button    json.RawMessage            `json:"button"`
+	MatchRule map[string]json.RawMessage `json:"matchrule"`
+}
+
+// conditionalMenu is a personalised menu (个性化菜单).
+type conditionalMenu struct {
+	id        int64
+	button    json.RawMessage
+	matchRule map[string]json.RawMessage
+}
+
+// Documented limits of the menu (自定义菜单创建接口).
+const (
+	maxButtons      = 3
+	maxSubButtons   = 5
+	maxNameBytes    = 16
+	maxSubNameBytes = 60
+	maxKeyBytes     = 128
+	maxURLBytes     = 1024
+)
+
+// parseMenu decodes and validates the button array of a menu request.
+func parseMenu(x *exchange) (*menuRequest, *apiError) {
+	var req menuRequest
+	if e := x.decode(&req); e != nil {
+		return nil, e
+	}
+	var buttons []button
+	if len(req.Button) == 0 || json.Unmarshal(req.Button, &buttons) != nil {
+		return nil, fail(40016)
+	}
+	if code := checkButtons(buttons); code != 0 {
+		return nil, fail(code)
+	}
+	return &req, nil
+}
+
+// checkButtons returns the errcode WeChat gives for an invalid menu, or 0.
+func checkButtons(buttons []button) int {
+	if len(buttons) == 0 || len(buttons) > maxButtons {
+		return 40016
+	}
+	for _, b := range buttons {
+		if b.Name == "" || len(b.Name) > maxNameBytes {
+			return 40018
+		}
+		if len(b.SubButton) == 0 {
+			if code := checkAction(b, false); code != 0 {
+				return code
+			}
+			continue
+		}
+		if len(b.SubButton) > maxSubButtons {
+			return 40023
+		}
+		for _, sb := range b.SubButton {
+			if sb.Name == "" || len(sb.Name) > maxSubNameBytes {
+				return 40025
+			}
+			if code := checkAction(sb, true); code != 0 {
+				return code
+			}
+		}
+	}
+	return 0
+}
+
+// checkAction validates the type of a button and the field it needs.
+func checkAction(b button, sub bool) int {
+	typeErr, keyErr, urlErr := 40017, 40019, 40020
+	if sub {
+		typeErr, keyErr, urlErr = 40024, 40026, 40027
+	}
+	switch b.Type {
+	case "click", "scancode_push", "scancode_waitmsg", "pic_sysphoto",
+		"pic_photo_or_album", "pic_weixin", "location_select":
+		if b.Key == "" || len(b.Key) > maxKeyBytes {
+			return keyErr
+		}
+	case "view":
+		if b.URL == "" || len(b.URL) > maxURLBytes {
+			return urlErr
+		}
+	case "miniprogram":
+		if b.URL == "" || len(b.URL) > maxURLBytes {
+			return urlErr
+		}
+		if b.AppID == "" || b.PagePath == "" {
+			return 47001
+		}
+	case "media_id", "view_limited":
+		if b.MediaID == "" {
+			return 40007
+		}
+	case "article_id", "article_view_limited":
+		if b.ArticleID == "" {
+			return 47001
+		}
+	default:
+		return typeErr
+	}
+	return 0
+}
+
+// handleMenuCreate answers 创建菜单 (POST menu/create). The new default menu
+// replaces the old one; personalised menus stay.
+func (s *Server) handleMenuCreate(x *exchange) any {
+	req, e := parseMenu(x)
+	if e != nil {
+		return e
+	}
+	s.menu = compact(req.Button)
+	s.menuRaw = compact(x.body)
+	s.menuID = s.next() % 1e9
+	return okReply()
+}
+
+// handleMenuGet answers 查询菜单 (GET menu/get): {"menu":{"button":[...]}}
+// plus the personalised menus in "conditionalmenu". Like WeChat, it
+// gives every button a "sub_button" array, empty for leaf buttons.
+func (s *Server) handleMenuGet(*exchange) any {
+	if s.menu == nil {
+		return fail(46003)
+	}
+	menu := map[string]any{"button": withSubButtons(s.menu)}
+	out := map[string]any{"menu": menu}
+	if len(s.conditional) > 0 {
+		menu["menuid"] = s.menuID
+		list := make([]any, 0, len(s.conditional))
+		for _, m := range s.conditional {
+			list = append(list, map[string]any{
+				"button":    withSubButtons(m.button),
+				"matchrule": m.matchRule,
+				"menuid":    m.id,
+			})
+		}
+		out["conditionalmenu"] = list
+	}
+	return out
+}
+
+// handleMenuDelete answers 删除菜单 (GET menu/delete), which removes the
+// default menu and every personalised menu.
+func (s *Server) handleMenuDelete(*exchange) any {
+	s.menu, s.menuRaw, s.conditional = nil, nil, nil
+	return okReply()
+}
+
+// handleMenuAddConditional answers 创建个性化菜单 (POST
+// menu/addconditional). It needs a default menu and a matchrule with at
+// least one non-empty field, and returns the new menuid as a string.
+func (s *Server) handleMenuAddConditional(x *exchange) any {
+	req, e := parseMenu(x)
+	if e != nil {
+		return e
+	}
+	if s.menu == nil {
+		return fail(65303)
+	}
+	rule := make(map[string]json.RawMessage)
+	for k, v := range req.MatchRule {
+		if t := strings.TrimSpace(string(v)); t != "" && t != `""` && t != "null" {
+			rule[k] = v
+		}
+	}
+	if len(rule) == 0 {
+		return fail(65304)
+	}
+	m := &conditionalMenu{id: s.next() % 1e9, button: compact(req.Button), matchRule: rule}
+	s.conditional = append(s.conditional, m)
+	return map[string]any{"menuid": strconv.FormatInt(m.id, 10)}
+}
+
+// handleMenuDelConditional answers 删除个性化菜单 (POST
+// menu/delconditional, {"menuid":"..."}).
+func (s *Server) handleMenuDelConditional(x *exchange) any {
+	var req struct {
+		MenuID json.RawMessage `json:"menuid"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	id, ok := jsonInt(req.MenuID)
+	if !ok {
+		return fail(65301)
+	}
+	i := slices.IndexFunc(s.conditional, func(m *conditionalMenu) bool { return m.id == id })
+	if i < 0 {
+		return fail(65301)
+	}
+	s.conditional = slices.Delete(s.conditional, i, i+1)
+	return okReply()
+}
+
+// handleMenuTryMatch answers 测试个性化菜单匹配结果 (POST menu/trymatch,
+// {"user_id":"openid"}) with the menu the follower sees: the newest
+// personalised menu whose rule matches, else the default menu. The fake
+// evaluates tag_id and language; a rule on any other field (sex, country,
+// client platform...) never matches, since the fake does not know them.
+func (s *Server) handleMenuTryMatch(x *exchange) any {
+	var req struct {
+		UserID string `json:"user_id"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	f := s.followers[req.UserID]
+	if f == nil {
+		return fail(65302)
+	}
+	if s.menu == nil {
+		return fail(46003)
+	}
+	for i := len(s.conditional) - 1; i >= 0; i-- {
+		if m := s.conditional[i]; ruleMatches(m.matchRule, f) {
+			return map[string]any{"button": withSubButtons(m.button)}
+		}
+	}
+	return map[string]any{"button": withSubButtons(s.menu)}
+}
+
+func ruleMatches(rule map[string]json.RawMessage, f *Follower) bool {
+	for k, v := range rule {
+		switch k {
+		case "tag_id", "group_id":
+			id, ok := jsonInt(v)
+			if !ok || !slices.Contains(f.TagIDs, int(id)) {
+				return false
+			}
+		case "language":
+			var lang string
+			if json.Unmarshal(v, &lang) != nil || lang != f.language() {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// withSubButtons returns the button array with an empty "sub_button" on
+// every button that has none, as menu/get shows it.
+func withSubButtons(raw json.RawMessage) json.RawMessage {
+	var buttons []map[string]json.RawMessage
+	if json.Unmarshal(raw, &buttons) != nil {
+		return raw
+	}
+	for _, b := range buttons {
+		if sub, ok := b["sub_button"]; ok {
+			b["sub_button"] = withSubButtons(sub)
+		} else {
+			b["sub_button"] = json.RawMessage("[]")
+		}
+	}
+	return marshal(buttons)
+}
+
+// compact returns a compact copy of a valid JSON document.
+func compact(raw []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return bytes.Clone(raw)
+	}
+	return buf.Bytes()
+}
+
+// jsonInt reads an integer sent as a JSON number or a numeric string.
+func jsonInt(raw json.RawMessage) (int64, bool) {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}

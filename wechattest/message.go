@@ -1,0 +1,532 @@
+package wechattest
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Template is a private template of the account (模板消息), as
+// template/get_all_private_template lists it.
+type Template struct {
+	ID              string
+	Title           string
+	PrimaryIndustry string
+	DeputyIndustry  string
+	Content         string
+	Example         string
+}
+
+// Documented limits of the message APIs.
+const (
+	maxTemplates       = 25
+	templateDedupTime  = 10 * time.Minute // client_msg_id of template/send
+	massDedupTime      = 24 * time.Hour   // clientmsgid of mass/sendall and mass/send
+	minMassSendOpenIDs = 2
+	maxMassSendOpenIDs = 10000
+)
+
+// isCustomType reports the msgtypes of message/custom/send.
+func isCustomType(t string) bool {
+	switch t {
+	case "text", "image", "voice", "video", "music", "news", "mpnews",
+		"mpnewsarticle", "msgmenu", "wxcard", "miniprogrampage":
+		return true
+	}
+	return false
+}
+
+// isMassType reports the msgtypes of mass messages.
+func isMassType(t string) bool {
+	switch t {
+	case "mpnews", "text", "voice", "image", "mpvideo", "wxcard":
+		return true
+	}
+	return false
+}
+
+// record stores an accepted message.
+func (s *Server) record(m SentMessage, x *exchange) {
+	m.Path = x.r.URL.Path
+	m.Body = compact(x.body)
+	m.Time = x.now
+	s.sent = append(s.sent, m)
+}
+
+// envelope is what the fake reads from any message body; the rest is
+// kept raw.
+type envelope struct {
+	ToUser  json.RawMessage            `json:"touser"`
+	MsgType string                     `json:"msgtype"`
+	Fields  map[string]json.RawMessage `json:"-"`
+}
+
+func (x *exchange) decodeMessage() (*envelope, *apiError) {
+	var env envelope
+	if e := x.decode(&env); e != nil {
+		return nil, e
+	}
+	if e := x.decode(&env.Fields); e != nil {
+		return nil, e
+	}
+	return &env, nil
+}
+
+// payload returns the object under the msgtype key, such as "text".
+func (env *envelope) payload() map[string]json.RawMessage {
+	var p map[string]json.RawMessage
+	if json.Unmarshal(env.Fields[env.MsgType], &p) != nil {
+		return nil
+	}
+	return p
+}
+
+// checkMedia validates the media_id of an image, voice or video message
+// against the temporary media the server holds (40007 if unknown).
+func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
+	switch env.MsgType {
+	case "image", "voice", "video":
+		var id string
+		_ = json.Unmarshal(env.payload()["media_id"], &id)
+		if s.lookupMedia(id, now) == nil {
+			return fail(40007)
+		}
+	}
+	return nil
+}
+
+// handleCustomSend answers 客服接口-发消息 (POST message/custom/send) and
+// records the message. The recipient must follow the account; the
+// media_id of an image, voice or video message must be one the server
+// issued.
+func (s *Server) handleCustomSend(x *exchange) any {
+	env, e := x.decodeMessage()
+	if e != nil {
+		return e
+	}
+	var to string
+	_ = json.Unmarshal(env.ToUser, &to)
+	if _, e := s.subscribed(to); e != nil {
+		return e
+	}
+	if !isCustomType(env.MsgType) {
+		return fail(40008)
+	}
+	if env.payload() == nil {
+		return fail(47001)
+	}
+	if e := s.checkMedia(env, x.now); e != nil {
+		return e
+	}
+	s.record(SentMessage{Kind: CustomMessage, ToUser: to, MsgType: env.MsgType}, x)
+	return okReply()
+}
+
+type templateSendRequest struct {
+	ToUser      string                     `json:"touser"`
+	TemplateID  string                     `json:"template_id"`
+	ClientMsgID string                     `json:"client_msg_id"`
+	Data        map[string]json.RawMessage `json:"data"`
+}
+
+// handleTemplateSend answers 发送模板消息 (POST message/template/send) with
+// {"errcode":0,"errmsg":"ok","msgid":...} and records the message. The
+// template must be one of the account's; every data item needs a
+// non-empty value (47003 otherwise). A repeated client_msg_id for the same
+// openid within ten minutes is not sent again: the first msgid is returned.
+func (s *Server) handleTemplateSend(x *exchange) any {
+	var req templateSendRequest
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if _, e := s.subscribed(req.ToUser); e != nil {
+		return e
+	}
+	if req.TemplateID == "" {
+		return fail(40036)
+	}
+	if s.template(req.TemplateID) == nil {
+		return fail(40037)
+	}
+	keys := make([]string, 0, len(req.Data))
+	for k := range req.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		var item struct {
+			Value string `json:"value"`
+		}
+		if json.Unmarshal(req.Data[k], &item) != nil || item.Value == "" {
+			return failf(47003, "argument invalid! data."+k+".value is empty")
+		}
+	}
+	dedupKey := req.ToUser + "\x00" + req.ClientMsgID
+	if req.ClientMsgID != "" {
+		if id, ok := s.templDedup[dedupKey]; ok {
+			if m := s.sentByID(id); m != nil && x.now.Sub(m.Time) < templateDedupTime {
+				return map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id}
+			}
+		}
+	}
+	id := s.next()
+	if req.ClientMsgID != "" {
+		s.templDedup[dedupKey] = id
+	}
+	s.record(SentMessage{Kind: TemplateMessage, ToUser: req.ToUser, TemplateID: req.TemplateID, MsgID: id}, x)
+	return map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id}
+}
+
+func (s *Server) sentByID(id int64) *SentMessage {
+	for i := range s.sent {
+		if s.sent[i].MsgID == id {
+			return &s.sent[i]
+		}
+	}
+	return nil
+}
+
+func (s *Server) template(id string) *Template {
+	for _, t := range s.templates {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// handleAddTemplate answers 获得模板ID (POST template/api_add_template,
+// {"template_id_short":"TM00015"}). An account holds at most 25 private
+// templates.
+func (s *Server) handleAddTemplate(x *exchange) any {
+	var req struct {
+		Short    string   `json:"template_id_short"`
+		Keywords []string `json:"keyword_name_list"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if req.Short == "" {
+		return fail(40036)
+	}
+	if len(s.templates) >= maxTemplates {
+		return fail(45026)
+	}
+	t := &Template{ID: randomID(43), Title: req.Short}
+	for i, k := range req.Keywords {
+		t.Content += k + "：{{keyword" + strconv.Itoa(i+1) + ".DATA}}\n"
+	}
+	if n := s.industry[0]; n != 0 {
+		t.PrimaryIndustry, t.DeputyIndustry = industryName(n)
+	}
+	s.templates = append(s.templates, t)
+	return map[string]any{"errcode": 0, "errmsg": "ok", "template_id": t.ID}
+}
+
+// handleListTemplates answers 获取模板列表 (GET
+// template/get_all_private_template).
+func (s *Server) handleListTemplates(*exchange) any {
+	list := []any{}
+	for _, t := range s.templates {
+		list = append(list, map[string]any{
+			"template_id": t.ID, "title": t.Title,
+			"primary_industry": t.PrimaryIndustry, "deputy_industry": t.DeputyIndustry,
+			"content": t.Content, "example": t.Example,
+		})
+	}
+	return map[string]any{"template_list": list}
+}
+
+// handleDeleteTemplate answers 删除模板 (POST template/del_private_template).
+func (s *Server) handleDeleteTemplate(x *exchange) any {
+	var req struct {
+		TemplateID string `json:"template_id"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	i := slices.IndexFunc(s.templates, func(t *Template) bool { return t.ID == req.TemplateID })
+	if i < 0 {
+		return fail(40037)
+	}
+	s.templates = slices.Delete(s.templates, i, i+1)
+	return okReply()
+}
+
+// industryName returns the classes of a documented industry code (行业代码),
+// "" for an unknown one.
+func industryName(code int) (first, second string) {
+	switch code {
+	case 1:
+		return "IT科技", "互联网|电子商务"
+	case 2:
+		return "IT科技", "IT软件与服务"
+	case 3:
+		return "IT科技", "IT硬件与设备"
+	case 4:
+		return "IT科技", "电子技术"
+	case 5:
+		return "IT科技", "通信与运营商"
+	case 6:
+		return "IT科技", "网络游戏"
+	case 7:
+		return "金融业", "银行"
+	case 8:
+		return "金融业", "基金|理财|信托"
+	case 9:
+		return "金融业", "保险"
+	case 10:
+		return "餐饮", "餐饮"
+	case 11:
+		return "酒店旅游", "酒店"
+	case 12:
+		return "酒店旅游", "旅游"
+	case 13:
+		return "运输与仓储", "快递"
+	case 14:
+		return "运输与仓储", "物流"
+	case 15:
+		return "运输与仓储", "仓储"
+	case 16:
+		return "教育", "培训"
+	case 17:
+		return "教育", "院校"
+	case 18:
+		return "政府与公共事业", "学术科研"
+	case 19:
+		return "政府与公共事业", "交警"
+	case 20:
+		return "政府与公共事业", "博物馆"
+	case 21:
+		return "政府与公共事业", "公共事业|非盈利机构"
+	case 22:
+		return "医药护理", "医药医疗"
+	case 23:
+		return "医药护理", "护理美容"
+	case 24:
+		return "医药护理", "保健与卫生"
+	case 25:
+		return "交通工具", "汽车相关"
+	case 26:
+		return "交通工具", "摩托车相关"
+	case 27:
+		return "交通工具", "火车相关"
+	case 28:
+		return "交通工具", "飞机相关"
+	case 29:
+		return "房地产", "建筑"
+	case 30:
+		return "房地产", "物业"
+	case 31:
+		return "消费品", "消费品"
+	case 32:
+		return "商业服务", "法律"
+	case 33:
+		return "商业服务", "会展"
+	case 34:
+		return "商业服务", "中介服务"
+	case 35:
+		return "商业服务", "认证"
+	case 36:
+		return "商业服务", "审计"
+	case 37:
+		return "文体娱乐", "传媒"
+	case 38:
+		return "文体娱乐", "体育"
+	case 39:
+		return "文体娱乐", "娱乐休闲"
+	case 40:
+		return "印刷", "印刷"
+	case 41:
+		return "其它", "其它"
+	}
+	return "", ""
+}
+
+// handleSetIndustry answers 设置所属行业 (POST template/api_set_industry,
+// {"industry_id1":"1","industry_id2":"4"}). As documented, changing the
+// industry deletes the account's templates.
+func (s *Server) handleSetIndustry(x *exchange) any {
+	var req struct {
+		ID1 json.RawMessage `json:"industry_id1"`
+		ID2 json.RawMessage `json:"industry_id2"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	id1, ok1 := jsonInt(req.ID1)
+	id2, ok2 := jsonInt(req.ID2)
+	if f, _ := industryName(int(id1)); !ok1 || f == "" {
+		return fail(47003)
+	}
+	if f, _ := industryName(int(id2)); !ok2 || f == "" {
+		return fail(47003)
+	}
+	next := [2]int{int(id1), int(id2)}
+	if next != s.industry {
+		s.industry = next
+		s.templates = nil
+	}
+	return okReply()
+}
+
+// handleGetIndustry answers 获取设置的行业信息 (GET template/get_industry).
+func (s *Server) handleGetIndustry(*exchange) any {
+	class := func(code int) map[string]string {
+		f, sc := industryName(code)
+		return map[string]string{"first_class": f, "second_class": sc}
+	}
+	return map[string]any{
+		"primary_industry":   class(s.industry[0]),
+		"secondary_industry": class(s.industry[1]),
+	}
+}
+
+// massRecord remembers a mass send by its clientmsgid.
+type massRecord struct {
+	msgID int64
+	at    time.Time
+}
+
+// massCommon checks what sendall and send share: the msgtype and the
+// clientmsgid. It returns a non-nil reply when the request is answered
+// without sending.
+func (s *Server) massCommon(x *exchange, env *envelope) any {
+	if !isMassType(env.MsgType) {
+		return fail(40008)
+	}
+	if env.payload() == nil {
+		return fail(47001)
+	}
+	var clientID string
+	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
+	if clientID != "" {
+		if r, ok := s.massDedup[clientID]; ok && x.now.Sub(r.at) < massDedupTime {
+			e := fail(45065)
+			e.extra = map[string]any{"msg_id": r.msgID}
+			return e
+		}
+	}
+	return nil
+}
+
+// massAccepted records a mass message and builds the reply of sendall and
+// send: msg_data_id is only present for mpnews.
+func (s *Server) massAccepted(x *exchange, env *envelope, m SentMessage) any {
+	m.Kind, m.MsgType, m.MsgID = MassMessage, env.MsgType, s.next()
+	var clientID string
+	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
+	if clientID != "" {
+		s.massDedup[clientID] = massRecord{msgID: m.MsgID, at: x.now}
+	}
+	s.mass[m.MsgID] = "SEND_SUCCESS"
+	s.record(m, x)
+	out := map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": m.MsgID}
+	if env.MsgType == "mpnews" {
+		out["msg_data_id"] = s.next() % 1e9
+	}
+	return out
+}
+
+// handleMassSendAll answers 根据标签进行群发 (POST message/mass/sendall,
+// {"filter":{"is_to_all":false,"tag_id":2},"msgtype":...}). A clientmsgid
+// already used within 24 hours is answered 45065 with the earlier msg_id.
+func (s *Server) handleMassSendAll(x *exchange) any {
+	env, e := x.decodeMessage()
+	if e != nil {
+		return e
+	}
+	var filter struct {
+		IsToAll bool            `json:"is_to_all"`
+		TagID   json.RawMessage `json:"tag_id"`
+	}
+	if json.Unmarshal(env.Fields["filter"], &filter) != nil {
+		return fail(47001)
+	}
+	var tag int64
+	if !filter.IsToAll {
+		var ok bool
+		tag, ok = jsonInt(filter.TagID)
+		if _, known := s.tags[int(tag)]; !ok || !known {
+			return fail(45159)
+		}
+	}
+	if r := s.massCommon(x, env); r != nil {
+		return r
+	}
+	return s.massAccepted(x, env, SentMessage{ToAll: filter.IsToAll, TagID: int(tag)})
+}
+
+// handleMassSend answers 根据OpenID列表群发 (POST message/mass/send,
+// {"touser":[...],"msgtype":...}): two to 10000 openids.
+func (s *Server) handleMassSend(x *exchange) any {
+	env, e := x.decodeMessage()
+	if e != nil {
+		return e
+	}
+	var to []string
+	if json.Unmarshal(env.ToUser, &to) != nil {
+		return fail(47001)
+	}
+	if len(to) < minMassSendOpenIDs || len(to) > maxMassSendOpenIDs {
+		return fail(40130)
+	}
+	if r := s.massCommon(x, env); r != nil {
+		return r
+	}
+	return s.massAccepted(x, env, SentMessage{ToUsers: slices.Clone(to)})
+}
+
+// handleMassPreview answers 预览接口 (POST message/mass/preview) and
+// records the preview.
+func (s *Server) handleMassPreview(x *exchange) any {
+	env, e := x.decodeMessage()
+	if e != nil {
+		return e
+	}
+	var to string
+	_ = json.Unmarshal(env.ToUser, &to)
+	if _, e := s.subscribed(to); e != nil {
+		return e
+	}
+	if !isMassType(env.MsgType) {
+		return fail(40008)
+	}
+	id := s.next()
+	s.record(SentMessage{Kind: MassPreview, ToUser: to, MsgType: env.MsgType, MsgID: id}, x)
+	return map[string]any{"errcode": 0, "errmsg": "preview success", "msg_id": id}
+}
+
+// handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
+// {"msg_id":"..."}): SEND_SUCCESS, or DELETE after mass/delete.
+func (s *Server) handleMassGet(x *exchange) any {
+	var req struct {
+		MsgID json.RawMessage `json:"msg_id"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	id, ok := jsonInt(req.MsgID)
+	status := s.mass[id]
+	if !ok || status == "" {
+		return fail(47003)
+	}
+	return map[string]any{"msg_id": id, "msg_status": status}
+}
+
+// handleMassDelete answers 删除群发 (POST message/mass/delete).
+func (s *Server) handleMassDelete(x *exchange) any {
+	var req struct {
+		MsgID json.RawMessage `json:"msg_id"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	id, ok := jsonInt(req.MsgID)
+	if !ok || s.mass[id] == "" {
+		return fail(47003)
+	}
+	s.mass[id] = "DELETE"
+	return okReply()
+}

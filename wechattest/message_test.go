@@ -1,0 +1,209 @@
+package wechattest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mpkit/wechat/wechattest"
+)
+
+func TestCustomSend(t *testing.T) {
+	clock := newClock()
+	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithFollowers(
+		wechattest.Follower{OpenID: "o1"}, wechattest.Follower{OpenID: "gone", Unsubscribed: true}))
+	a := newAPI(t, srv)
+
+	body := `{"touser":"o1","msgtype":"text","text":{"content":"Hello <World> & you"}}`
+	a.ok(a.post("/cgi-bin/message/custom/send", body))
+	sent := srv.SentMessages()
+	require.Len(t, sent, 1)
+	assert.Equal(t, wechattest.CustomMessage, sent[0].Kind)
+	assert.Equal(t, "/cgi-bin/message/custom/send", sent[0].Path)
+	assert.Equal(t, "o1", sent[0].ToUser)
+	assert.Equal(t, "text", sent[0].MsgType)
+	assert.Zero(t, sent[0].MsgID)
+	assert.JSONEq(t, body, string(sent[0].Body))
+	assert.Equal(t, clock.Now(), sent[0].Time)
+
+	for _, tc := range []struct {
+		name string
+		body string
+		code int
+	}{
+		{"unknown openid", `{"touser":"nobody","msgtype":"text","text":{"content":"x"}}`, 40003},
+		{"unsubscribed", `{"touser":"gone","msgtype":"text","text":{"content":"x"}}`, 43004},
+		{"unknown msgtype", `{"touser":"o1","msgtype":"sticker","sticker":{}}`, 40008},
+		{"no payload", `{"touser":"o1","msgtype":"text"}`, 47001},
+		{"unknown media", `{"touser":"o1","msgtype":"image","image":{"media_id":"MEDIA_ID"}}`, 40007},
+		{"empty body", ``, 44002},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fails(t, a.post("/cgi-bin/message/custom/send", tc.body), tc.code, "")
+		})
+	}
+	assert.Len(t, srv.SentMessages(), 1, "failed sends are not recorded")
+
+	var up struct {
+		MediaID string `json:"media_id"`
+	}
+	require.NoError(t, json.Unmarshal(a.upload("image", "media", "a.png", "image/png", pngBytes(t)).Body, &up))
+	a.ok(a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"image","image":{"media_id":"`+up.MediaID+`"}}`))
+	assert.Len(t, srv.SentMessages(), 2)
+}
+
+const docTemplateSend = `{
+  "touser": "o1",
+  "template_id": "%s",
+  "url": "http://weixin.qq.com/download",
+  "client_msg_id": "%s",
+  "data": {
+    "keyword1": {"value": "巧克力"},
+    "keyword2": {"value": "39.8元"},
+    "remark": {"value": "欢迎再次购买！"}
+  }
+}`
+
+func TestTemplateMessages(t *testing.T) {
+	clock := newClock()
+	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(24*time.Hour), withFollower("o1"))
+	a := newAPI(t, srv)
+
+	r := a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015","keyword_name_list":["商品名称","价格"]}`)
+	var added struct {
+		ErrCode    int    `json:"errcode"`
+		ErrMsg     string `json:"errmsg"`
+		TemplateID string `json:"template_id"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &added))
+	assert.Equal(t, "ok", added.ErrMsg)
+	require.NotEmpty(t, added.TemplateID)
+
+	r = a.post("/cgi-bin/message/template/send", fmt.Sprintf(docTemplateSend, added.TemplateID, ""))
+	var sent struct {
+		ErrCode int    `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
+		MsgID   int64  `json:"msgid"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &sent))
+	assert.Equal(t, "ok", sent.ErrMsg)
+	assert.Greater(t, sent.MsgID, int64(1)<<32, "msgids do not fit 32 bits")
+	msgs := srv.SentMessages()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, wechattest.TemplateMessage, msgs[0].Kind)
+	assert.Equal(t, added.TemplateID, msgs[0].TemplateID)
+	assert.Equal(t, sent.MsgID, msgs[0].MsgID)
+	assert.Equal(t, "o1", msgs[0].ToUser)
+
+	fails(t, a.post("/cgi-bin/message/template/send", fmt.Sprintf(docTemplateSend, "unknown", "")), 40037, "invalid template_id")
+	fails(t, a.post("/cgi-bin/message/template/send",
+		`{"touser":"o1","template_id":"`+added.TemplateID+`","data":{"thing41":{"value":""}}}`),
+		47003, "argument invalid! data.thing41.value is empty")
+	fails(t, a.post("/cgi-bin/message/template/send", `{"touser":"o2","template_id":"`+added.TemplateID+`"}`), 40003, "")
+
+	// The same client_msg_id within ten minutes is sent once.
+	first := a.post("/cgi-bin/message/template/send", fmt.Sprintf(docTemplateSend, added.TemplateID, "order-1")).JSON(t)["msgid"]
+	clock.Advance(9 * time.Minute)
+	again := a.post("/cgi-bin/message/template/send", fmt.Sprintf(docTemplateSend, added.TemplateID, "order-1")).JSON(t)["msgid"]
+	assert.Equal(t, first, again)
+	assert.Len(t, srv.SentMessages(), 2)
+	clock.Advance(time.Minute)
+	later := a.post("/cgi-bin/message/template/send", fmt.Sprintf(docTemplateSend, added.TemplateID, "order-1")).JSON(t)["msgid"]
+	assert.NotEqual(t, first, later)
+	assert.Len(t, srv.SentMessages(), 3)
+}
+
+func TestTemplateManagement(t *testing.T) {
+	srv := start(t, wechattest.WithTemplates(wechattest.Template{
+		ID: "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s", Title: "领取奖金提醒",
+		PrimaryIndustry: "IT科技", DeputyIndustry: "互联网|电子商务",
+		Content: "{ {result.DATA} }\n\n领奖金额:{ {withdrawMoney.DATA} }\n", Example: "您已提交领奖申请",
+	}))
+	a := newAPI(t, srv)
+	assert.JSONEq(t, `{"template_list":[{"template_id":"iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s","title":"领取奖金提醒",`+
+		`"primary_industry":"IT科技","deputy_industry":"互联网|电子商务",`+
+		`"content":"{ {result.DATA} }\n\n领奖金额:{ {withdrawMoney.DATA} }\n","example":"您已提交领奖申请"}]}`,
+		string(a.get("/cgi-bin/template/get_all_private_template", nil).Body))
+
+	a.ok(a.post("/cgi-bin/template/del_private_template", `{"template_id":"iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s"}`))
+	fails(t, a.post("/cgi-bin/template/del_private_template", `{"template_id":"iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s"}`), 40037, "")
+	assert.JSONEq(t, `{"template_list":[]}`, string(a.get("/cgi-bin/template/get_all_private_template", nil).Body))
+
+	a.ok(a.post("/cgi-bin/template/api_set_industry", `{"industry_id1":"13","industry_id2":"1"}`))
+	assert.JSONEq(t, fixture(t, "api/template_get_industry.json"), string(a.get("/cgi-bin/template/get_industry", nil).Body))
+	fails(t, a.post("/cgi-bin/template/api_set_industry", `{"industry_id1":"1","industry_id2":"99"}`), 47003, "")
+
+	// Changing the industry deletes the templates.
+	a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015"}`)
+	a.ok(a.post("/cgi-bin/template/api_set_industry", `{"industry_id1":"13","industry_id2":"1"}`))
+	assert.Len(t, a.get("/cgi-bin/template/get_all_private_template", nil).JSON(t)["template_list"], 1, "same industry: kept")
+	a.ok(a.post("/cgi-bin/template/api_set_industry", `{"industry_id1":"1","industry_id2":"4"}`))
+	assert.JSONEq(t, `{"template_list":[]}`, string(a.get("/cgi-bin/template/get_all_private_template", nil).Body))
+
+	for range 25 {
+		a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015"}`)
+	}
+	fails(t, a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015"}`), 45026, "")
+}
+
+func TestMassMessages(t *testing.T) {
+	srv := start(t, withFollower("o1", "o2"))
+	a := newAPI(t, srv)
+
+	r := a.post("/cgi-bin/message/mass/sendall",
+		`{"filter":{"is_to_all":false,"tag_id":2},"mpnews":{"media_id":"123dsdajkasd231jhksad"},"msgtype":"mpnews","send_ignore_reprint":0}`)
+	doc := r.JSON(t)
+	assert.Equal(t, "send job submission success", doc["errmsg"])
+	assert.Contains(t, doc, "msg_data_id", "mpnews has a msg_data_id")
+	mpnewsID := int64(doc["msg_id"].(float64))
+
+	r = a.post("/cgi-bin/message/mass/send",
+		`{"touser":["o1","o2"],"msgtype":"text","text":{"content":"hello from boxer."},"clientmsgid":"send-1"}`)
+	doc = r.JSON(t)
+	assert.NotContains(t, doc, "msg_data_id")
+	textID := doc["msg_id"]
+
+	r = a.post("/cgi-bin/message/mass/send",
+		`{"touser":["o1","o2"],"msgtype":"text","text":{"content":"again"},"clientmsgid":"send-1"}`)
+	fails(t, r, 45065, "clientmsgid exist")
+	assert.Equal(t, textID, r.JSON(t)["msg_id"], "the earlier msg_id comes with 45065")
+
+	a.post("/cgi-bin/message/mass/sendall", `{"filter":{"is_to_all":true},"text":{"content":"all"},"msgtype":"text"}`)
+	doc = a.post("/cgi-bin/message/mass/preview", `{"touser":"o1","text":{"content":"preview"},"msgtype":"text"}`).JSON(t)
+	assert.Equal(t, "preview success", doc["errmsg"])
+	previewID := doc["msg_id"]
+
+	msgs := srv.SentMessages()
+	require.Len(t, msgs, 4)
+	assert.Equal(t, wechattest.MassMessage, msgs[0].Kind)
+	assert.Equal(t, 2, msgs[0].TagID)
+	assert.False(t, msgs[0].ToAll)
+	assert.Equal(t, "mpnews", msgs[0].MsgType)
+	assert.Equal(t, []string{"o1", "o2"}, msgs[1].ToUsers)
+	assert.Equal(t, "/cgi-bin/message/mass/send", msgs[1].Path)
+	assert.True(t, msgs[2].ToAll)
+	assert.Equal(t, wechattest.MassPreview, msgs[3].Kind)
+	assert.Equal(t, "o1", msgs[3].ToUser)
+	assert.Equal(t, previewID, float64(msgs[3].MsgID))
+
+	fails(t, a.post("/cgi-bin/message/mass/send", `{"touser":["o1"],"msgtype":"text","text":{"content":"x"}}`),
+		40130, "invalid openid list size, at least two openid")
+	fails(t, a.post("/cgi-bin/message/mass/sendall", `{"filter":{"is_to_all":false,"tag_id":999},"msgtype":"text","text":{"content":"x"}}`), 45159, "")
+	fails(t, a.post("/cgi-bin/message/mass/sendall", `{"filter":{"is_to_all":true},"msgtype":"music","music":{}}`), 40008, "")
+
+	get := func() string {
+		return string(a.post("/cgi-bin/message/mass/get", `{"msg_id":"`+jsonNumber(mpnewsID)+`"}`).Body)
+	}
+	assert.JSONEq(t, `{"msg_id":`+jsonNumber(mpnewsID)+`,"msg_status":"SEND_SUCCESS"}`, get())
+	a.ok(a.post("/cgi-bin/message/mass/delete", `{"msg_id":`+jsonNumber(mpnewsID)+`,"article_idx":0}`))
+	assert.JSONEq(t, `{"msg_id":`+jsonNumber(mpnewsID)+`,"msg_status":"DELETE"}`, get())
+}
+
+func jsonNumber(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,199 @@
+package wechattest
+
+import (
+	"strconv"
+	"time"
+)
+
+// credential is an access token or a ticket the server issued.
+type credential struct {
+	value     string
+	expiresAt time.Time
+	retiredAt time.Time // when a newer cgi-bin/token replaced it; zero if not
+	revoked   bool
+}
+
+// stableForceInterval is the documented minimum interval between two
+// stable_token force refreshes; a faster one returns the current token.
+const stableForceInterval = 30 * time.Second
+
+// checkToken returns the errcode WeChat answers for an API call carrying
+// the access token v, or 0 if the token is good.
+func (s *Server) checkToken(v string, now time.Time) int {
+	if v == "" {
+		return 41001
+	}
+	c := s.tokens[v]
+	switch {
+	case c == nil || c.revoked:
+		return 40001
+	case !c.retiredAt.IsZero() && !now.Before(c.retiredAt.Add(s.grace)):
+		return 40001 // "access_token is invalid or not latest"
+	case !now.Before(c.expiresAt):
+		return 42001
+	}
+	return 0
+}
+
+// issue creates an access token valid from now.
+func (s *Server) issue(now time.Time) *credential {
+	c := &credential{
+		value:     strconv.FormatInt(s.next()%1000, 10) + "_" + randomID(120),
+		expiresAt: now.Add(s.tokenLife),
+	}
+	s.tokens[c.value] = c
+	return c
+}
+
+// checkAppCredentials validates the grant_type, appid and secret of a
+// token request in the order WeChat reports them.
+func (s *Server) checkAppCredentials(grantType, appID, secret string) *apiError {
+	switch {
+	case grantType != "client_credential":
+		return fail(40002)
+	case appID == "":
+		return fail(41002)
+	case appID != s.appID:
+		return fail(40013)
+	case secret == "":
+		return fail(41004)
+	case secret != s.appSecret:
+		return fail(40125)
+	}
+	return nil
+}
+
+type tokenReply struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+// seconds returns d in whole seconds, rounded up, at least 1.
+func seconds(d time.Duration) int64 {
+	n := int64((d + time.Second - 1) / time.Second)
+	return max(n, 1)
+}
+
+// handleToken answers 获取 Access token (GET cgi-bin/token). Each call
+// issues a new token and retires the previous one, which keeps working
+// for the grace period.
+func (s *Server) handleToken(x *exchange) any {
+	q := x.r.URL.Query()
+	if e := s.checkAppCredentials(q.Get("grant_type"), q.Get("appid"), q.Get("secret")); e != nil {
+		return e
+	}
+	if old := s.tokens[s.current]; old != nil && old.retiredAt.IsZero() {
+		old.retiredAt = x.now
+	}
+	c := s.issue(x.now)
+	s.current = c.value
+	return tokenReply{AccessToken: c.value, ExpiresIn: seconds(s.tokenLife)}
+}
+
+type stableTokenRequest struct {
+	GrantType    string `json:"grant_type"`
+	AppID        string `json:"appid"`
+	Secret       string `json:"secret"`
+	ForceRefresh bool   `json:"force_refresh"`
+}
+
+// handleStableToken answers 获取稳定版接口调用凭据 (POST
+// cgi-bin/stable_token). In normal mode the current token is returned
+// with its remaining lifetime, unless it is within the renewal window of
+// its end (five minutes of a two-hour token, scaled to the configured
+// lifetime), when a new one is issued and the old one runs out on its own.
+// force_refresh retires the current token at once, but at most once every
+// 30 seconds.
+func (s *Server) handleStableToken(x *exchange) any {
+	var req stableTokenRequest
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if e := s.checkAppCredentials(req.GrantType, req.AppID, req.Secret); e != nil {
+		return e
+	}
+	cur := s.tokens[s.stable]
+	valid := cur != nil && !cur.revoked && x.now.Before(cur.expiresAt)
+	if req.ForceRefresh {
+		if valid && !s.lastForced.IsZero() && x.now.Sub(s.lastForced) < stableForceInterval {
+			return tokenReply{AccessToken: cur.value, ExpiresIn: seconds(cur.expiresAt.Sub(x.now))}
+		}
+		s.lastForced = x.now
+		if cur != nil {
+			cur.revoked = true
+		}
+	} else if valid && cur.expiresAt.Sub(x.now) > s.tokenLife/24 {
+		return tokenReply{AccessToken: cur.value, ExpiresIn: seconds(cur.expiresAt.Sub(x.now))}
+	}
+	c := s.issue(x.now)
+	s.stable = c.value
+	return tokenReply{AccessToken: c.value, ExpiresIn: seconds(s.tokenLife)}
+}
+
+// handleTicket answers 获取 jsapi_ticket (GET cgi-bin/ticket/getticket,
+// type=jsapi or wx_card). While the current ticket of the type is valid
+// it is returned again, with its remaining lifetime.
+func (s *Server) handleTicket(x *exchange) any {
+	typ := x.r.URL.Query().Get("type")
+	if typ != "jsapi" && typ != "wx_card" {
+		return fail(40097)
+	}
+	c := s.tickets[typ]
+	if c == nil || !x.now.Before(c.expiresAt) {
+		c = &credential{value: randomID(86), expiresAt: x.now.Add(s.ticketLife)}
+		s.tickets[typ] = c
+	}
+	return map[string]any{
+		"errcode": 0, "errmsg": "ok",
+		"ticket": c.value, "expires_in": seconds(c.expiresAt.Sub(x.now)),
+	}
+}
+
+// handleCallbackIP answers getcallbackip and get_api_domain_ip with the
+// loopback address the fake runs on.
+func (s *Server) handleCallbackIP(*exchange) any {
+	return map[string]any{"ip_list": []string{"127.0.0.1"}}
+}
+
+// ExpireTokens makes every access token and ticket issued so far expire
+// now: API calls carrying one of the tokens are answered 42001 (access_token
+// expired), and the next token or ticket request issues a new one.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for _, c := range s.tokens {
+		if c.expiresAt.After(now) {
+			c.expiresAt = now
+		}
+	}
+	for _, c := range s.tickets {
+		if c.expiresAt.After(now) {
+			c.expiresAt = now
+		}
+	}
+}
+
+// RevokeToken makes WeChat forget the access token: calls carrying it are
+// answered 40001, as they are when a token was replaced elsewhere. It
+// reports whether the server had issued the token.
+func (s *Server) RevokeToken(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.tokens[token]
+	if c == nil {
+		return false
+	}
+	c.revoked = true
+	return true
+}
+
+// RevokeTokens revokes every access token issued so far, as if another
+// system had fetched new ones: calls carrying them are answered 40001.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.tokens {
+		c.revoked = true
+	}
+}
