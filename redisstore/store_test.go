@@ -385,7 +385,9 @@ func TestLeaseRenewed(t *testing.T) {
 	srv := startRedis(t)
 	admin := srv.client()
 	ctx := context.Background()
-	const lease = 100 * time.Millisecond
+	// Long enough that a renewal, due every 100ms, is not missed on a busy
+	// machine.
+	const lease = 300 * time.Millisecond
 	holder := newStore(t, srv, redisstore.WithLease(lease))
 	waiter := newStore(t, srv, redisstore.WithLease(lease), redisstore.WithPollInterval(5*time.Millisecond))
 
@@ -410,8 +412,8 @@ func TestLeaseRenewed(t *testing.T) {
 		waited <- tok.Value
 	}()
 
-	// Five leases pass; the lock stays held throughout.
-	for end := time.Now().Add(5 * lease); time.Now().Before(end); time.Sleep(lease / 10) {
+	// Four leases pass; the lock stays held throughout.
+	for end := time.Now().Add(4 * lease); time.Now().Before(end); time.Sleep(lease / 10) {
 		require.EqualValues(t, 1, admin.Exists(ctx, lockKey).Val(), "lock lost while the holder fetched")
 	}
 	close(proceed)
