@@ -1,0 +1,231 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// requireRedisEnv turns the skip for a missing redis-server into a
+// failure, so that CI cannot pass without running these tests.
+const requireRedisEnv = "WECHAT_REQUIRE_REDIS"
+
+// redisServer is a real redis-server private to one test, listening on a
+// Unix socket only, with persistence off so that a restart empties it.
+type redisServer struct {
+	t      *testing.T
+	bin    string
+	dir    string
+	socket string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// startRedis starts a redis-server for t and stops it when t ends. It
+// skips t when redis-server is not installed, unless WECHAT_REQUIRE_REDIS=1.
+func startRedis(t *testing.T) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv(requireRedisEnv) == "1" {
+			t.Fatalf("redis-server not found in PATH and %s=1: %v", requireRedisEnv, err)
+		}
+		t.Skipf("redis-server not found in PATH: install it (apt-get install redis-server) to run this test; set %s=1 to make its absence a failure", requireRedisEnv)
+	}
+	// A short directory: Unix socket paths are limited to about 100 bytes,
+	// which t.TempDir with a long test name can exceed.
+	dir, err := os.MkdirTemp("", "redisstore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s := &redisServer{t: t, bin: bin, dir: dir, socket: filepath.Join(dir, "redis.sock")}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *redisServer) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.bin,
+		"--port", "0",
+		"--unixsocket", s.socket,
+		"--unixsocketperm", "700",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", s.dir,
+		"--logfile", filepath.Join(s.dir, "redis.log"),
+	)
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("starting redis-server: %v", err)
+	}
+	s.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) {
+		_ = cmd.Wait()
+		close(exited)
+	}(s.cmd, s.exited)
+
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: s.socket, MaxRetries: -1})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := rdb.Ping(context.Background()).Err()
+		if err == nil {
+			return
+		}
+		select {
+		case <-s.exited:
+			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+			s.t.Fatalf("redis-server exited at start-up:\n%s", log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("redis-server did not answer PING within 10s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stop kills the server and waits until it has exited, so that its socket
+// no longer accepts connections. It is idempotent.
+func (s *redisServer) stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	s.cmd = nil
+	_ = os.Remove(s.socket)
+}
+
+// client returns a new connection pool to the server, closed when the test
+// ends: one per simulated process.
+func (s *redisServer) client() *redis.Client {
+	// Short retry back-offs keep the tests that stop Redis quick.
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: s.socket,
+		MaxRetryBackoff: 20 * time.Millisecond, DialerRetryTimeout: 5 * time.Millisecond})
+	s.t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// tokenServer is a fake WeChat token endpoint (cgi-bin/token). It counts
+// requests and answers the n-th with access_token "token-n". While hold is
+// set, each request waits until release is called.
+type tokenServer struct {
+	*httptest.Server
+	requests atomic.Int64
+	arrived  chan struct{} // receives once per request as it arrives
+
+	mu      sync.Mutex
+	gate    chan struct{}
+	replies []string // answers to use instead of the default, in order
+}
+
+func newTokenServer(t *testing.T) *tokenServer {
+	ts := &tokenServer{arrived: make(chan struct{}, 1024)}
+	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/cgi-bin/token" {
+		http.NotFound(w, r)
+		return
+	}
+	n := ts.requests.Add(1)
+	ts.arrived <- struct{}{}
+	ts.mu.Lock()
+	gate := ts.gate
+	var reply string
+	if len(ts.replies) > 0 {
+		reply, ts.replies = ts.replies[0], ts.replies[1:]
+	}
+	ts.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if reply == "" {
+		reply = fmt.Sprintf(`{"access_token":"token-%d","expires_in":7200}`, n)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprint(w, reply)
+}
+
+// hold makes requests wait until the returned release is called.
+func (ts *tokenServer) hold() (release func()) {
+	gate := make(chan struct{})
+	ts.mu.Lock()
+	ts.gate = gate
+	ts.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			ts.mu.Lock()
+			ts.gate = nil
+			ts.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// reply queues the body of the next answer.
+func (ts *tokenServer) reply(body string) {
+	ts.mu.Lock()
+	ts.replies = append(ts.replies, body)
+	ts.mu.Unlock()
+}
+
+// waitArrival waits until a token request reaches the server.
+func (ts *tokenServer) waitArrival(t *testing.T) {
+	t.Helper()
+	select {
+	case <-ts.arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no token request reached the fake endpoint within 10s")
+	}
+}
+
+// waitFor polls cond until it holds, failing t after 10s. It is for
+// conditions that only Redis can tell, such as a key's expiry.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// noSecret fails t if err mentions one of the token values.
+func noSecret(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error %q contains the token %q", err, s)
+		}
+	}
+}
+
+var errFetch = errors.New("fetch failed")

@@ -1,0 +1,375 @@
+// Package redisstore is a wechat.TokenStore kept in Redis, so that every
+// process of an application shares one access_token and one jsapi_ticket,
+// and one refresh per expiry reaches WeChat however many processes ask.
+//
+// WeChat issues one access_token per AppID: fetching a new one retires the
+// previous one a few minutes later, and the daily quota of token requests
+// is small. Processes that each cache their own token log one another out
+// and spend the quota; processes that share a Store do not.
+//
+// When a token is missing or expired, the processes race for a lock in
+// Redis (SET NX with a lease, released only by its owner). The winner
+// fetches the token and saves it with a TTL that ends at its expiry; the
+// others poll Redis until the token appears, each for no longer than its
+// own context allows. Within one process a single goroutine does the
+// locking and polling for everyone. A holder that dies leaves the lock to
+// expire after the lease; a holder that lives renews the lease until its
+// fetch returns.
+//
+// The Store does not own its Redis client: close the client yourself.
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mpkit/wechat"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
+)
+
+// Defaults for the Options.
+const (
+	DefaultLease        = 10 * time.Second
+	DefaultPollInterval = 50 * time.Millisecond
+	DefaultFetchTimeout = 30 * time.Second
+)
+
+// ErrUnavailable reports that the Store could not use Redis: it was
+// unreachable, timed out or answered with an error. The Redis error is
+// wrapped too, so errors.Is and errors.As see both.
+var ErrUnavailable = errors.New("redis unavailable")
+
+// Store is a wechat.TokenStore kept in Redis. It is safe for concurrent
+// use; build one per process and Redis client and share it between the
+// Clients of that process. Create it with New.
+type Store struct {
+	rdb          redis.UniversalClient
+	prefix       string
+	lease        time.Duration
+	pollInterval time.Duration
+	fetchTimeout time.Duration
+	logger       *slog.Logger
+
+	// One flight per key in this process: its goroutines share one lock
+	// attempt and one polling loop instead of each polling Redis.
+	group singleflight.Group
+
+	// Lua scripts, run with EVALSHA (EVAL the first time after a Redis
+	// restart has emptied the script cache).
+	read          *redis.Script
+	compareDelete *redis.Script
+	compareExtend *redis.Script
+}
+
+var _ wechat.TokenStore = (*Store)(nil)
+
+// An Option configures a Store.
+type Option func(*Store) error
+
+// WithLease sets how long the refresh lock is held without renewal:
+// DefaultLease by default. The holder renews it every third of the lease
+// while its fetch runs, so the lease only bounds how long the others wait
+// for a holder that died. It must be at least 10ms.
+func WithLease(d time.Duration) Option {
+	return func(s *Store) error {
+		if d < 10*time.Millisecond {
+			return fmt.Errorf("%w: redisstore: lease %v is shorter than 10ms", wechat.ErrInvalidConfig, d)
+		}
+		s.lease = d
+		return nil
+	}
+}
+
+// WithPollInterval sets how often a process that waits for another one's
+// refresh looks for the new token: DefaultPollInterval by default.
+func WithPollInterval(d time.Duration) Option {
+	return func(s *Store) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: redisstore: poll interval %v is not positive", wechat.ErrInvalidConfig, d)
+		}
+		s.pollInterval = d
+		return nil
+	}
+}
+
+// WithFetchTimeout bounds a fetch from WeChat: DefaultFetchTimeout by
+// default. The fetch runs apart from the context of the caller that
+// started it, because other callers wait on it, so this is what stops it.
+func WithFetchTimeout(d time.Duration) Option {
+	return func(s *Store) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: redisstore: fetch timeout %v is not positive", wechat.ErrInvalidConfig, d)
+		}
+		s.fetchTimeout = d
+		return nil
+	}
+}
+
+// WithLogger sets the logger for failures the Store absorbs: a token that
+// could not be saved (it is still returned) and a lock that could not be
+// released (its lease ends it). Nothing is logged by default, and tokens
+// never are.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Store) error {
+		if l == nil {
+			return fmt.Errorf("%w: redisstore: nil logger", wechat.ErrInvalidConfig)
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// New returns a Store that keeps tokens in rdb, which may be a single
+// node, a Sentinel or a Cluster client. Every key the Store writes begins
+// with prefix, which keeps applications or environments that share a Redis
+// apart, for example "myapp:prod:". A token is kept under prefix + key,
+// where key is the one the wechat.Client chooses (it includes the AppID),
+// and its lock under prefix + key + ":lock".
+//
+// New fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil
+// or an option is invalid. It does not contact Redis.
+func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, error) {
+	if rdb == nil {
+		return nil, fmt.Errorf("%w: redisstore: nil Redis client", wechat.ErrInvalidConfig)
+	}
+	s := &Store{
+		rdb:           rdb,
+		prefix:        prefix,
+		lease:         DefaultLease,
+		pollInterval:  DefaultPollInterval,
+		fetchTimeout:  DefaultFetchTimeout,
+		logger:        slog.New(slog.DiscardHandler),
+		read:          redis.NewScript(readScript),
+		compareDelete: redis.NewScript(compareDeleteScript),
+		compareExtend: redis.NewScript(compareExtendScript),
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// readScript returns the token and its remaining lifetime in milliseconds
+// in one atomic step, or nil when there is none.
+const readScript = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return {v, redis.call('PTTL', KEYS[1])}
+`
+
+// compareDeleteScript deletes KEYS[1] only if it still holds ARGV[1]. It
+// releases a lock only for its owner, and invalidates a token only if it
+// is still the rejected one.
+const compareDeleteScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+
+// compareExtendScript renews the lease of a lock only for its owner.
+const compareExtendScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`
+
+// Token implements wechat.TokenStore. It returns the token stored under
+// key if there is one, and otherwise makes sure that one process fetches
+// it while the others wait. An error wraps ErrUnavailable when Redis
+// failed, or is the caller's context error when ctx ended first.
+func (s *Store) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (wechat.Token, error) {
+	t, ok, err := s.load(ctx, key)
+	if err != nil {
+		if ctx.Err() != nil {
+			return wechat.Token{}, ctx.Err()
+		}
+		return wechat.Token{}, err
+	}
+	if ok {
+		return t, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return wechat.Token{}, err
+	}
+	// The flight outlives the caller that started it, since others may
+	// be waiting on it; values such as trace ids are kept.
+	detached := context.WithoutCancel(ctx)
+	ch := s.group.DoChan(key, func() (any, error) {
+		return s.refresh(detached, key, fetch)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return wechat.Token{}, r.Err
+		}
+		return r.Val.(wechat.Token), nil
+	case <-ctx.Done():
+		return wechat.Token{}, ctx.Err()
+	}
+}
+
+// Invalidate implements wechat.TokenStore: it deletes the token stored
+// under key only if its value is still value, so a token that another
+// process has just refreshed is kept.
+func (s *Store) Invalidate(ctx context.Context, key, value string) error {
+	if err := s.compareDelete.Run(ctx, s.rdb, []string{s.prefix + key}, value).Err(); err != nil {
+		return redisError("invalidating", key, err)
+	}
+	return nil
+}
+
+// load reads the token under key; ok is false when there is none.
+func (s *Store) load(ctx context.Context, key string) (t wechat.Token, ok bool, err error) {
+	res, err := s.read.Run(ctx, s.rdb, []string{s.prefix + key}).Slice()
+	if errors.Is(err, redis.Nil) {
+		return wechat.Token{}, false, nil
+	}
+	if err != nil {
+		return wechat.Token{}, false, redisError("reading", key, err)
+	}
+	if len(res) != 2 {
+		return wechat.Token{}, false, fmt.Errorf("redisstore: reading %s: %w: unexpected reply to the read script", key, ErrUnavailable)
+	}
+	value, _ := res[0].(string)
+	ttl, _ := res[1].(int64)
+	// A key without a TTL (-1) was not written by a Store: treat it as
+	// expired so that a refresh replaces it.
+	if value == "" || ttl <= 0 {
+		return wechat.Token{}, false, nil
+	}
+	// Redis, not this host's clock, decides when the token expires, so
+	// processes whose clocks disagree still agree on the token.
+	return wechat.Token{Value: value, ExpiresAt: time.Now().Add(time.Duration(ttl) * time.Millisecond)}, true, nil
+}
+
+// refresh runs once per key and process at a time. It waits until the
+// token appears or this process wins the lock, then fetches the token.
+func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc) (wechat.Token, error) {
+	// A live holder's fetch ends within fetchTimeout and a dead holder's
+	// lock within the lease: waiting longer means something is wrong.
+	wctx, cancel := context.WithTimeout(ctx, s.lease+s.fetchTimeout)
+	defer cancel()
+	owner := rand.Text() // identifies this holder, so that only it releases the lock
+	lockKey := s.prefix + key + ":lock"
+	timer := time.NewTimer(s.pollInterval)
+	defer timer.Stop()
+	for {
+		t, ok, err := s.load(wctx, key)
+		if err != nil {
+			return wechat.Token{}, err
+		}
+		if ok {
+			return t, nil
+		}
+		won, err := s.rdb.SetNX(wctx, lockKey, owner, s.lease).Result()
+		if err != nil {
+			return wechat.Token{}, redisError("locking", key, err)
+		}
+		if won {
+			return s.fetchLocked(ctx, key, lockKey, owner, fetch)
+		}
+		timer.Reset(s.pollInterval)
+		select {
+		case <-timer.C:
+		case <-wctx.Done():
+			return wechat.Token{}, fmt.Errorf("redisstore: waiting for another process to refresh %s: %w", key, wctx.Err())
+		}
+	}
+}
+
+// fetchLocked fetches and saves the token while this process holds the
+// lock, and releases the lock afterwards.
+func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fetch wechat.FetchFunc) (wechat.Token, error) {
+	stop := s.keepLease(ctx, lockKey, owner)
+	defer func() {
+		stop()
+		s.release(ctx, key, lockKey, owner)
+	}()
+
+	// The previous holder may have saved the token and released the lock
+	// between our read and our lock.
+	fctx, cancel := context.WithTimeout(ctx, s.fetchTimeout)
+	defer cancel()
+	t, ok, err := s.load(fctx, key)
+	if err != nil {
+		return wechat.Token{}, err
+	}
+	if ok {
+		return t, nil
+	}
+
+	t, err = fetch(fctx)
+	if err != nil {
+		return wechat.Token{}, err
+	}
+	// Save before releasing the lock, so that whoever takes the lock next
+	// finds the token. A token that could not be saved is still good.
+	if ttl := time.Until(t.ExpiresAt); ttl >= time.Millisecond {
+		sctx, cancel := context.WithTimeout(ctx, s.lease)
+		defer cancel()
+		if err := s.rdb.Set(sctx, s.prefix+key, t.Value, ttl).Err(); err != nil {
+			s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: saving the fetched token failed; it is returned but not shared",
+				slog.String("key", key), slog.String("error", err.Error()))
+		}
+	}
+	return t, nil
+}
+
+// keepLease renews the lock every third of the lease until stop is called,
+// so that a fetch slower than the lease does not let another process in.
+func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(s.lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				rctx, cancel := context.WithTimeout(ctx, s.lease/3)
+				// A failed renewal is not fatal: the next tick retries, and
+				// at worst another process fetches too.
+				_ = s.compareExtend.Run(rctx, s.rdb, []string{lockKey}, owner, s.lease.Milliseconds()).Err()
+				cancel()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// release deletes the lock if this process still owns it.
+func (s *Store) release(ctx context.Context, key, lockKey, owner string) {
+	rctx, cancel := context.WithTimeout(ctx, s.lease)
+	defer cancel()
+	if err := s.compareDelete.Run(rctx, s.rdb, []string{lockKey}, owner).Err(); err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: releasing the refresh lock failed; its lease will end it",
+			slog.String("key", key), slog.String("error", err.Error()))
+	}
+}
+
+// redisError wraps a failed Redis command. Context errors are not Redis's
+// fault and are not marked ErrUnavailable.
+func redisError(op, key string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("redisstore: %s %s: %w", op, key, err)
+	}
+	return fmt.Errorf("redisstore: %s %s: %w: %w", op, key, ErrUnavailable, err)
+}

@@ -1,0 +1,686 @@
+package redisstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/redisstore"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	testAppID  = "wx0123456789abcdef"
+	testPrefix = "test:"
+	// tokenKey is where the Store keeps the access token of testAppID.
+	tokenKey = testPrefix + "wechat:access_token:" + testAppID
+	lockKey  = tokenKey + ":lock"
+	// storeKey is the key the Client hands to the Store.
+	storeKey = "wechat:access_token:" + testAppID
+)
+
+// newStore returns a Store on its own Redis connection pool.
+func newStore(t *testing.T, srv *redisServer, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	s, err := redisstore.New(srv.client(), testPrefix, opts...)
+	require.NoError(t, err)
+	return s
+}
+
+// newClient returns a Client with its own Store and Redis connection, as a
+// separate process would have, fetching tokens from the fake WeChat at
+// baseURL.
+func newClient(t *testing.T, srv *redisServer, baseURL string, opts ...redisstore.Option) (*wechat.Client, *redisstore.Store) {
+	t.Helper()
+	store := newStore(t, srv, opts...)
+	c, err := wechat.New(
+		wechat.WithAppID(testAppID),
+		wechat.WithAppSecret("test-secret"),
+		wechat.WithBaseURL(baseURL),
+		wechat.WithTokenStore(store),
+	)
+	require.NoError(t, err)
+	return c, store
+}
+
+// hammer calls AccessToken from perClient goroutines on each client at
+// once. The token endpoint answers only when every goroutine is about to
+// call, so that they all overlap the one refresh.
+func hammer(t *testing.T, ts *tokenServer, clients []*wechat.Client, perClient int) []string {
+	t.Helper()
+	release := ts.hold()
+	defer release()
+	var ready, done sync.WaitGroup
+	ready.Add(len(clients) * perClient)
+	go func() {
+		ready.Wait()
+		release()
+	}()
+	tokens := make([]string, len(clients)*perClient)
+	errs := make([]error, len(tokens))
+	for i, c := range clients {
+		for j := range perClient {
+			n := i*perClient + j
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				ready.Done()
+				tok, err := c.AccessToken(ctx)
+				tokens[n], errs[n] = tok.Value, err
+			}()
+		}
+	}
+	done.Wait()
+	for n, err := range errs {
+		require.NoError(t, err, "caller %d", n)
+	}
+	return tokens
+}
+
+func assertAll(t *testing.T, tokens []string, want string) {
+	t.Helper()
+	for n, tok := range tokens {
+		if tok != want {
+			t.Fatalf("caller %d got token %q, want %q", n, tok, want)
+		}
+	}
+}
+
+// commandCalls returns how many times Redis has run command (lower case).
+func commandCalls(t *testing.T, rdb *redis.Client, command string) int {
+	t.Helper()
+	info, err := rdb.Info(context.Background(), "commandstats").Result()
+	require.NoError(t, err)
+	for line := range strings.Lines(info) {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+command+":calls=")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+		require.NoError(t, err)
+		return n
+	}
+	return 0
+}
+
+// TestManyProcessesOneRefresh runs 8 Clients, each with its own Store and
+// Redis connection as separate processes would have, and 50 goroutines on
+// each, against an empty store: one token request reaches WeChat, and all
+// 400 callers get its token. It does the same again once that token has
+// expired in Redis.
+func TestManyProcessesOneRefresh(t *testing.T) {
+	srv := startRedis(t)
+	ts := newTokenServer(t)
+	admin := srv.client()
+	ctx := context.Background()
+
+	clients := make([]*wechat.Client, 8)
+	for i := range clients {
+		clients[i], _ = newClient(t, srv, ts.URL)
+	}
+
+	start := time.Now()
+	assertAll(t, hammer(t, ts, clients, 50), "token-1")
+	assert.EqualValues(t, 1, ts.requests.Load(), "token requests to WeChat")
+
+	// The TTL ends where the Client stops using the token: expires_in
+	// (7200s) less a margin of 5 minutes and a jitter of up to a quarter
+	// of that.
+	ttl, err := admin.PTTL(ctx, tokenKey).Result()
+	require.NoError(t, err)
+	assert.Greater(t, ttl, 7200*time.Second-5*time.Minute-75*time.Second-time.Since(start)-time.Second)
+	assert.LessOrEqual(t, ttl, 7200*time.Second-5*time.Minute)
+	// Every Client reads the same expiry back.
+	tok, err := clients[3].AccessToken(ctx)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now().Add(ttl), tok.ExpiresAt, time.Second)
+	n, err := admin.Exists(ctx, lockKey).Result()
+	require.NoError(t, err)
+	assert.Zero(t, n, "the lock is released")
+
+	// Expire the token the way Redis does when its TTL ends.
+	require.NoError(t, admin.PExpire(ctx, tokenKey, time.Millisecond).Err())
+	waitFor(t, "the token to expire", func() bool { return admin.Exists(ctx, tokenKey).Val() == 0 })
+
+	assertAll(t, hammer(t, ts, clients, 50), "token-2")
+	assert.EqualValues(t, 2, ts.requests.Load(), "token requests to WeChat after expiry")
+}
+
+// TestOneProcessPollsOnce checks that the goroutines of one process share
+// one wait: while another process holds the lock, they do not each try to
+// take it.
+func TestOneProcessPollsOnce(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	store := newStore(t, srv, redisstore.WithPollInterval(20*time.Millisecond))
+
+	// A holder that never releases: its lease ends in 200ms.
+	require.NoError(t, admin.Set(ctx, lockKey, "another-process", 200*time.Millisecond).Err())
+	before := commandCalls(t, admin, "set")
+
+	var fetches atomic.Int64
+	fetch := func(context.Context) (wechat.Token, error) {
+		fetches.Add(1)
+		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := store.Token(ctx, storeKey, fetch)
+			assert.NoError(t, err)
+			assert.Equal(t, "fresh", tok.Value)
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, fetches.Load())
+	// 200ms of polling every 20ms, plus the lock that won and the save: far
+	// fewer than one attempt per goroutine.
+	sets := commandCalls(t, admin, "set") - before
+	assert.Less(t, sets, 25, "SET commands while 50 goroutines waited")
+}
+
+// TestLockHolderCancelled cancels the caller whose process holds the lock
+// while its fetch is in flight. The fetch goes on, because others wait on
+// it: they get its token and WeChat sees one request.
+func TestLockHolderCancelled(t *testing.T) {
+	srv := startRedis(t)
+	ts := newTokenServer(t)
+	admin := srv.client()
+	holder, _ := newClient(t, srv, ts.URL)
+	waiter, _ := newClient(t, srv, ts.URL, redisstore.WithPollInterval(5*time.Millisecond))
+	release := ts.hold()
+	defer release()
+
+	hctx, cancel := context.WithCancel(context.Background())
+	holderErr := make(chan error, 1)
+	go func() {
+		_, err := holder.AccessToken(hctx)
+		holderErr <- err
+	}()
+	ts.waitArrival(t) // the holder has the lock and is fetching
+	setsWithLock := commandCalls(t, admin, "set")
+
+	type result struct {
+		tok wechat.Token
+		err error
+	}
+	waited := make(chan result, 1)
+	go func() {
+		tok, err := waiter.AccessToken(context.Background())
+		waited <- result{tok, err}
+	}()
+	// The waiter has tried the lock and is polling.
+	waitFor(t, "the waiter to try the lock", func() bool { return commandCalls(t, admin, "set") > setsWithLock })
+
+	cancel()
+	select {
+	case err := <-holderErr:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cancelled caller did not return")
+	}
+
+	release()
+	r := <-waited
+	require.NoError(t, r.err)
+	assert.Equal(t, "token-1", r.tok.Value)
+	assert.EqualValues(t, 1, ts.requests.Load(), "token requests to WeChat")
+
+	// The cancelled caller's process kept the token too.
+	tok, err := holder.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "token-1", tok.Value)
+	assert.EqualValues(t, 1, ts.requests.Load())
+}
+
+// TestFetchContextDetached checks that the fetch does not see the first
+// caller's cancellation, but keeps its values.
+func TestFetchContextDetached(t *testing.T) {
+	srv := startRedis(t)
+	store := newStore(t, srv)
+	type ctxKey struct{}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "trace-1"))
+
+	started, proceed := make(chan struct{}), make(chan struct{})
+	fetchErr := make(chan error, 1)
+	fetch := func(fctx context.Context) (wechat.Token, error) {
+		close(started)
+		<-proceed
+		assert.Equal(t, "trace-1", fctx.Value(ctxKey{}))
+		_, hasDeadline := fctx.Deadline()
+		assert.True(t, hasDeadline, "the fetch is bounded by the fetch timeout")
+		fetchErr <- fctx.Err()
+		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	}
+	callerErr := make(chan error, 1)
+	go func() {
+		_, err := store.Token(ctx, storeKey, fetch)
+		callerErr <- err
+	}()
+	<-started
+	cancel()
+	assert.ErrorIs(t, <-callerErr, context.Canceled)
+	close(proceed)
+	assert.NoError(t, <-fetchErr)
+
+	// The fetched token was saved although its caller had gone.
+	waitFor(t, "the token to be saved", func() bool {
+		return srv.client().Get(context.Background(), tokenKey).Val() == "fresh"
+	})
+}
+
+// TestWaiterContextEnds checks that a caller waiting for another
+// process's refresh gives up when its context ends, without fetching.
+func TestWaiterContextEnds(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	store := newStore(t, srv, redisstore.WithPollInterval(5*time.Millisecond))
+	// The lock stays taken until Redis stops at the end of the test, so
+	// the abandoned wait never reaches fetch.
+	require.NoError(t, admin.Set(ctx, lockKey, "another-process", time.Hour).Err())
+
+	var fetches atomic.Int64
+	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	_, err := store.Token(cctx, storeKey, func(context.Context) (wechat.Token, error) {
+		fetches.Add(1)
+		return wechat.Token{}, errFetch
+	})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+	assert.Zero(t, fetches.Load(), "fetch called while another process holds the lock")
+}
+
+// TestDeadHolder leaves a lock that nobody releases, as a process that
+// died mid-refresh would: the others fetch once its lease has ended, and
+// not before.
+func TestDeadHolder(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	store := newStore(t, srv, redisstore.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, admin.Set(ctx, lockKey, "dead-process", 200*time.Millisecond).Err())
+
+	var fetches atomic.Int64
+	var lockHeld atomic.Bool
+	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+		fetches.Add(1)
+		lockHeld.Store(admin.Get(ctx, lockKey).Val() == "dead-process")
+		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+	assert.EqualValues(t, 1, fetches.Load())
+	assert.False(t, lockHeld.Load(), "fetch called before the dead holder's lease ended")
+}
+
+// beforeLock runs fn once, just before its client sends the SET NX that
+// takes the lock.
+type beforeLock struct {
+	once sync.Once
+	fn   func()
+}
+
+func (h *beforeLock) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *beforeLock) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if args := cmd.Args(); cmd.Name() == "set" && len(args) > 1 && args[1] == lockKey {
+			h.once.Do(h.fn)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *beforeLock) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestDoubleCheckAfterLocking lets the previous holder save the token and
+// release the lock between a caller's read and its lock: having won the
+// lock, the caller finds the token and does not fetch again.
+func TestDoubleCheckAfterLocking(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	require.NoError(t, admin.Set(ctx, lockKey, "previous-holder", time.Hour).Err())
+
+	rdb := srv.client()
+	rdb.AddHook(&beforeLock{fn: func() {
+		require.NoError(t, admin.Set(ctx, tokenKey, "saved", time.Hour).Err())
+		require.NoError(t, admin.Del(ctx, lockKey).Err())
+	}})
+	store, err := redisstore.New(rdb, testPrefix)
+	require.NoError(t, err)
+
+	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+		t.Error("fetched although the token had been saved before the lock was won")
+		return wechat.Token{}, errFetch
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "saved", tok.Value)
+	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
+}
+
+// TestLeaseRenewed runs a fetch that lasts several leases: the holder
+// renews its lock, so a waiting process does not fetch as well.
+func TestLeaseRenewed(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	// Long enough that a renewal, due every 100ms, is not missed on a busy
+	// machine.
+	const lease = 300 * time.Millisecond
+	holder := newStore(t, srv, redisstore.WithLease(lease))
+	waiter := newStore(t, srv, redisstore.WithLease(lease), redisstore.WithPollInterval(5*time.Millisecond))
+
+	started, proceed := make(chan struct{}), make(chan struct{})
+	holderDone := make(chan error, 1)
+	go func() {
+		_, err := holder.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+			close(started)
+			<-proceed
+			return wechat.Token{Value: "slow", ExpiresAt: time.Now().Add(time.Hour)}, nil
+		})
+		holderDone <- err
+	}()
+	<-started
+	waited := make(chan string, 1)
+	go func() {
+		tok, err := waiter.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+			t.Error("the waiter fetched while the holder was alive")
+			return wechat.Token{}, errFetch
+		})
+		assert.NoError(t, err)
+		waited <- tok.Value
+	}()
+
+	// Four leases pass; the lock stays held throughout.
+	for end := time.Now().Add(4 * lease); time.Now().Before(end); time.Sleep(lease / 10) {
+		require.EqualValues(t, 1, admin.Exists(ctx, lockKey).Val(), "lock lost while the holder fetched")
+	}
+	close(proceed)
+	require.NoError(t, <-holderDone)
+	assert.Equal(t, "slow", <-waited)
+	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
+}
+
+// TestFetchError checks that a failed fetch releases the lock at once, so
+// that the next caller, here in another process, can try without waiting
+// for the lease.
+func TestFetchError(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	a := newStore(t, srv, redisstore.WithLease(time.Hour))
+	b := newStore(t, srv, redisstore.WithLease(time.Hour))
+
+	_, err := a.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) { return wechat.Token{}, errFetch })
+	assert.ErrorIs(t, err, errFetch)
+	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
+
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tok, err := b.Token(cctx, storeKey, func(context.Context) (wechat.Token, error) {
+		return wechat.Token{Value: "second", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "second", tok.Value)
+}
+
+// TestWeChatErrorPassesThrough checks that WeChat's refusal to issue a
+// token reaches the caller as the *wechat.APIError it is.
+func TestWeChatErrorPassesThrough(t *testing.T) {
+	srv := startRedis(t)
+	ts := newTokenServer(t)
+	c, _ := newClient(t, srv, ts.URL)
+	ts.reply(`{"errcode":40125,"errmsg":"invalid appsecret rid: 1-2-3"}`)
+
+	_, err := c.AccessToken(context.Background())
+	var apiErr *wechat.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, wechat.CodeInvalidAppSecret, apiErr.Code)
+	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "token-2", tok.Value)
+}
+
+// TestRedisRestarted stops Redis under a running Client: calls fail with
+// ErrUnavailable wrapping the connection error, without calling WeChat,
+// and the first call after Redis is back recovers.
+func TestRedisRestarted(t *testing.T) {
+	srv := startRedis(t)
+	ts := newTokenServer(t)
+	c, store := newClient(t, srv, ts.URL)
+	ctx := context.Background()
+
+	tok, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "token-1", tok.Value)
+
+	srv.stop()
+	_, err = c.AccessToken(ctx)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, redisstore.ErrUnavailable)
+	var opErr *net.OpError
+	assert.ErrorAs(t, err, &opErr, "the Redis connection error is wrapped")
+	assert.Contains(t, err.Error(), "redisstore: reading "+storeKey+": redis unavailable: ")
+	noSecret(t, err, "token-1", "test-secret")
+	assert.EqualValues(t, 1, ts.requests.Load(), "no fetch while Redis is down")
+
+	err = store.Invalidate(ctx, storeKey, "token-1")
+	assert.ErrorIs(t, err, redisstore.ErrUnavailable)
+	noSecret(t, err, "token-1")
+
+	srv.start() // empty: persistence is off
+	tok, err = c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "token-2", tok.Value)
+	assert.EqualValues(t, 2, ts.requests.Load())
+}
+
+// TestSaveFails loses Redis between the fetch and the save: the fetched
+// token is still returned, and the failure is logged without it.
+func TestSaveFails(t *testing.T) {
+	srv := startRedis(t)
+	var logs bytes.Buffer
+	store := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+
+	tok, err := store.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
+		srv.stop()
+		return wechat.Token{Value: "secret-token-value", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "secret-token-value", tok.Value)
+	assert.Contains(t, logs.String(), "saving the fetched token failed")
+	assert.NotContains(t, logs.String(), "secret-token-value")
+}
+
+// TestExpiredTokenNotSaved checks that a token that is already expired
+// when fetched is returned but not stored.
+func TestExpiredTokenNotSaved(t *testing.T) {
+	srv := startRedis(t)
+	store := newStore(t, srv)
+	ctx := context.Background()
+	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+		return wechat.Token{Value: "stale", ExpiresAt: time.Now().Add(-time.Second)}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "stale", tok.Value)
+	assert.Zero(t, srv.client().Exists(ctx, tokenKey).Val())
+}
+
+// TestKeyWithoutTTL treats a token that has no TTL, which a Store never
+// writes, as expired.
+func TestKeyWithoutTTL(t *testing.T) {
+	srv := startRedis(t)
+	store := newStore(t, srv)
+	ctx := context.Background()
+	require.NoError(t, srv.client().Set(ctx, tokenKey, "forever", 0).Err())
+	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+}
+
+// TestInvalidate checks the compare-and-delete: only the rejected value is
+// removed.
+func TestInvalidate(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	store := newStore(t, srv)
+	ctx := context.Background()
+	require.NoError(t, admin.Set(ctx, tokenKey, "current", time.Hour).Err())
+
+	require.NoError(t, store.Invalidate(ctx, storeKey, "older"))
+	assert.Equal(t, "current", admin.Get(ctx, tokenKey).Val())
+
+	require.NoError(t, store.Invalidate(ctx, storeKey, "current"))
+	assert.Zero(t, admin.Exists(ctx, tokenKey).Val())
+
+	require.NoError(t, store.Invalidate(ctx, storeKey, "current"), "nothing to invalidate")
+}
+
+// TestInvalidationRacesRefresh invalidates a rejected token while another
+// process refreshes it, and again after: the newer token is kept.
+func TestInvalidationRacesRefresh(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+
+	t.Run("during and after the refresh", func(t *testing.T) {
+		a := newStore(t, srv)
+		b := newStore(t, srv)
+		token := func(v string) wechat.FetchFunc {
+			return func(context.Context) (wechat.Token, error) {
+				return wechat.Token{Value: v, ExpiresAt: time.Now().Add(time.Hour)}, nil
+			}
+		}
+		_, err := a.Token(ctx, storeKey, token("old"))
+		require.NoError(t, err)
+
+		// b sees "old" rejected, drops it and refreshes.
+		require.NoError(t, b.Invalidate(ctx, storeKey, "old"))
+		started, proceed := make(chan struct{}), make(chan struct{})
+		refreshed := make(chan string, 1)
+		go func() {
+			tok, err := b.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+				close(started)
+				<-proceed
+				return wechat.Token{Value: "new", ExpiresAt: time.Now().Add(time.Hour)}, nil
+			})
+			assert.NoError(t, err)
+			refreshed <- tok.Value
+		}()
+		<-started
+		// a sees "old" rejected too, during b's refresh and after it.
+		require.NoError(t, a.Invalidate(ctx, storeKey, "old"))
+		close(proceed)
+		require.Equal(t, "new", <-refreshed)
+		require.NoError(t, a.Invalidate(ctx, storeKey, "old"))
+
+		tok, err := a.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+			t.Error("the newer token was lost")
+			return wechat.Token{}, errFetch
+		})
+		require.NoError(t, err)
+		assert.Equal(t, "new", tok.Value)
+	})
+
+	t.Run("400 callers", func(t *testing.T) {
+		require.NoError(t, srv.client().FlushAll(ctx).Err())
+		ts := newTokenServer(t)
+		clients := make([]*wechat.Client, 8)
+		stores := make([]*redisstore.Store, 8)
+		for i := range clients {
+			clients[i], stores[i] = newClient(t, srv, ts.URL)
+		}
+		assertAll(t, hammer(t, ts, clients, 50), "token-1")
+
+		// Every caller finds token-1 rejected, as a burst of API calls
+		// answered 40001 would: it invalidates it and asks again, and
+		// invalidates it once more afterwards, as a late reply would.
+		var wg sync.WaitGroup
+		for i, c := range clients {
+			for range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					assert.NoError(t, stores[i].Invalidate(ctx, storeKey, "token-1"))
+					tok, err := c.AccessToken(ctx)
+					assert.NoError(t, err)
+					assert.Equal(t, "token-2", tok.Value)
+					assert.NoError(t, stores[i].Invalidate(ctx, storeKey, "token-1"))
+				}()
+			}
+		}
+		wg.Wait()
+		assert.EqualValues(t, 2, ts.requests.Load(), "token requests to WeChat")
+		tok, err := clients[0].AccessToken(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "token-2", tok.Value)
+	})
+}
+
+func TestNew(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:0"})
+	defer rdb.Close()
+	tests := []struct {
+		name string
+		rdb  redis.UniversalClient
+		opts []redisstore.Option
+		want string
+	}{
+		{"nil client", nil, nil, "nil Redis client"},
+		{"lease too short", rdb, []redisstore.Option{redisstore.WithLease(time.Millisecond)}, "lease 1ms is shorter than 10ms"},
+		{"zero poll interval", rdb, []redisstore.Option{redisstore.WithPollInterval(0)}, "poll interval 0s is not positive"},
+		{"negative fetch timeout", rdb, []redisstore.Option{redisstore.WithFetchTimeout(-time.Second)}, "fetch timeout -1s is not positive"},
+		{"nil logger", rdb, []redisstore.Option{redisstore.WithLogger(nil)}, "nil logger"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := redisstore.New(tt.rdb, "p:", tt.opts...)
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+	s, err := redisstore.New(rdb, "", nil, redisstore.WithLease(time.Minute))
+	require.NoError(t, err)
+	assert.NotNil(t, s)
+}
+
+// TestContextDoneBeforeCall checks that a caller whose context has ended
+// gets its context error, not ErrUnavailable.
+func TestContextDoneBeforeCall(t *testing.T) {
+	srv := startRedis(t)
+	store := newStore(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+		t.Error("fetch called for a cancelled caller")
+		return wechat.Token{}, errFetch
+	})
+	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+}
