@@ -48,6 +48,10 @@ type request struct {
 	// messages) must never be: WeChat has no idempotency key, so a retry
 	// after a lost reply can deliver twice.
 	idempotent bool
+
+	// base replaces the client's base URL for this call: a few endpoints
+	// (showqrcode) live on another host.
+	base *url.URL
 }
 
 func (r *request) retryable() bool { return r.method == http.MethodGet || r.idempotent }
@@ -232,6 +236,9 @@ var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again
 // send makes one HTTP attempt.
 func (c *Client) send(ctx context.Context, r *request, tok string) (*http.Response, error) {
 	u := *c.baseURL
+	if r.base != nil {
+		u = *r.base
+	}
 	u.Path = strings.TrimRight(u.Path, "/") + r.path
 	q := url.Values{}
 	for k, v := range r.query {
