@@ -132,7 +132,8 @@ func TestUploadMediaTokenRetry(t *testing.T) {
 				assert.Equal(t, "IMAGE", string(data), "every attempt sends the whole file")
 			}
 			if tt.wantErr {
-				require.ErrorIs(t, err, errBodyNotReplayable)
+				require.ErrorIs(t, err, ErrTokenInvalid)
+				assert.Contains(t, err.Error(), "not an io.Seeker")
 				return
 			}
 			require.NoError(t, err)
