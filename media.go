@@ -3,8 +3,6 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -33,8 +31,8 @@ type UploadedMedia struct {
 //
 // If WeChat rejects the access token, the upload is sent again with a
 // fresh one when r is an io.Seeker (such as *os.File or *bytes.Reader).
-// Otherwise the call fails with an error matching ErrTokenInvalid, and
-// the caller may upload again from a new reader.
+// Otherwise the call returns WeChat's *APIError, which matches
+// ErrTokenInvalid, and the caller may upload again from a new reader.
 //
 // Available to verified subscription accounts and service accounts.
 func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string, r io.Reader) (*UploadedMedia, error) {
@@ -59,11 +57,6 @@ func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string
 	}
 	req := &request{method: http.MethodPost, path: path, query: url.Values{"type": {string(typ)}}, newBody: u.body()}
 	if err := c.do(ctx, req, &out); err != nil {
-		if errors.Is(err, errBodyNotReplayable) {
-			// Only a rejected token makes an upload go out twice. The
-			// token is fresh now: the caller may retry with a new reader.
-			return nil, fmt.Errorf("%w: %s: the upload was not sent again because the reader is not an io.Seeker", ErrTokenInvalid, path)
-		}
 		return nil, err
 	}
 	id := out.MediaID

@@ -132,8 +132,11 @@ func TestUploadMediaTokenRetry(t *testing.T) {
 				assert.Equal(t, "IMAGE", string(data), "every attempt sends the whole file")
 			}
 			if tt.wantErr {
-				require.ErrorIs(t, err, ErrTokenInvalid)
-				assert.Contains(t, err.Error(), "not an io.Seeker")
+				require.ErrorIs(t, err, ErrTokenInvalid, "the token rejection is reported")
+				require.ErrorIs(t, err, errBodyNotReplayable)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, CodeInvalidCredential, apiErr.Code)
 				return
 			}
 			require.NoError(t, err)
