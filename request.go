@@ -48,6 +48,10 @@ type request struct {
 	// messages) must never be: WeChat has no idempotency key, so a retry
 	// after a lost reply can deliver twice.
 	idempotent bool
+
+	// base replaces the client's base URL for this call: a few endpoints
+	// (showqrcode) live on another host.
+	base *url.URL
 }
 
 func (r *request) retryable() bool { return r.method == http.MethodGet || r.idempotent }
@@ -189,7 +193,7 @@ type result struct {
 // call is the one request loop of the package: it adds the access_token,
 // sends, checks the status and errcode, and retries where that is safe.
 func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, error) {
-	tokenRetried := false
+	var tokenErr *APIError // the token rejection being retried, if any
 	for attempt := 0; ; attempt++ {
 		var tok string
 		if !r.noToken {
@@ -201,6 +205,11 @@ func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, 
 		}
 		resp, err := c.send(ctx, r, tok)
 		if err != nil {
+			if tokenErr != nil && errors.Is(err, errBodyNotReplayable) {
+				// Report the rejection that needed the resend: it
+				// matches ErrTokenInvalid, and the token is fresh now.
+				return result{}, fmt.Errorf("%w; %w", tokenErr, err)
+			}
 			if ctx.Err() == nil && r.retryable() && attempt < maxRetries && !errors.Is(err, errBodyNotReplayable) {
 				c.logRetry(ctx, r, attempt, err)
 				if werr := c.wait(ctx, attempt); werr != nil {
@@ -245,8 +254,8 @@ func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, 
 		if code := int(st.ErrCode); code != CodeOK {
 			apiErr := newAPIError(r.path, code, st.ErrMsg)
 			switch {
-			case isTokenCode(code) && !r.noToken && !tokenRetried:
-				tokenRetried = true
+			case isTokenCode(code) && !r.noToken && tokenErr == nil:
+				tokenErr = apiErr
 				c.logger.LogAttrs(ctx, slogWarn, "wechat: access token rejected, refreshing and retrying once",
 					slog.String("path", r.path), slog.Int("errcode", code))
 				c.invalidateAccessToken(ctx, tok)
@@ -270,6 +279,9 @@ var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again
 // send makes one HTTP attempt.
 func (c *Client) send(ctx context.Context, r *request, tok string) (*http.Response, error) {
 	u := *c.baseURL
+	if r.base != nil {
+		u = *r.base
+	}
 	u.Path = strings.TrimRight(u.Path, "/") + r.path
 	q := url.Values{}
 	for k, v := range r.query {

@@ -1,0 +1,129 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// UploadedMedia is a temporary media file stored by UploadMedia. WeChat
+// keeps it for three days.
+type UploadedMedia struct {
+	Type MediaType
+	// MediaID identifies the file in messages and downloads. For a thumb
+	// WeChat answers thumb_media_id instead of media_id; it lands here
+	// too.
+	MediaID   string
+	CreatedAt time.Time
+}
+
+// UploadMedia uploads a temporary media file (新增临时素材, media/upload):
+// an image, voice, video or thumb. The file is streamed from r as it is
+// sent and never held in memory whole. WeChat derives the format from the
+// extension of filename, so give the real one ("photo.jpg", "voice.amr").
+//
+// WeChat's limits: image 10 MB (PNG, JPEG, JPG, GIF), voice 2 MB and 60 s
+// (AMR, MP3), video 10 MB (MP4), thumb 64 KB (JPG).
+//
+// If WeChat rejects the access token, the upload is sent again with a
+// fresh one when r is an io.Seeker (such as *os.File or *bytes.Reader).
+// Otherwise the call returns WeChat's *APIError, which matches
+// ErrTokenInvalid, and the caller may upload again from a new reader.
+//
+// Available to verified subscription accounts and service accounts.
+func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string, r io.Reader) (*UploadedMedia, error) {
+	switch typ {
+	case MediaImage, MediaVoice, MediaVideo, MediaThumb:
+	default:
+		return nil, invalidArg("media type %q cannot be uploaded as temporary media", typ)
+	}
+	if strings.TrimSpace(filename) == "" {
+		return nil, invalidArg("filename is empty")
+	}
+	if r == nil {
+		return nil, invalidArg("reader is nil")
+	}
+	const path = "/cgi-bin/media/upload"
+	u := upload{field: "media", filename: filename, r: r}
+	var out struct {
+		Type         MediaType `json:"type"`
+		MediaID      string    `json:"media_id"`
+		ThumbMediaID string    `json:"thumb_media_id"`
+		CreatedAt    flexInt   `json:"created_at"`
+	}
+	req := &request{method: http.MethodPost, path: path, query: url.Values{"type": {string(typ)}}, newBody: u.body()}
+	if err := c.do(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	id := out.MediaID
+	if id == "" {
+		id = out.ThumbMediaID
+	}
+	if id == "" {
+		return nil, unexpected(path, "reply has no media_id")
+	}
+	return &UploadedMedia{Type: out.Type, MediaID: id, CreatedAt: time.Unix(int64(out.CreatedAt), 0)}, nil
+}
+
+// Media is a downloaded temporary media file. Either Body streams the
+// file, or, for a video, VideoURL says where to fetch it and Body is
+// empty. The caller must Close it.
+type Media struct {
+	Body          io.ReadCloser
+	ContentType   string
+	ContentLength int64 // -1 when unknown
+	// Filename is the name WeChat gives in Content-Disposition.
+	Filename string
+	// VideoURL is set instead of Body for videos: WeChat answers them
+	// with a download link.
+	VideoURL string
+}
+
+// Close closes Body.
+func (m *Media) Close() error { return m.Body.Close() }
+
+// DownloadMedia fetches a temporary media file (获取临时素材, media/get):
+// one uploaded with UploadMedia or sent by a follower. The file is
+// streamed; nothing is read before the caller reads Body. For a video
+// WeChat answers a link instead, returned in Media.VideoURL. A JSON error
+// reply (an expired media_id is 40007) is an *APIError, never a file.
+func (c *Client) DownloadMedia(ctx context.Context, mediaID string) (*Media, error) {
+	return c.downloadMedia(ctx, "/cgi-bin/media/get", mediaID, true)
+}
+
+// DownloadHDVoice fetches the high-definition version of a voice a user
+// uploaded with the JS-SDK's uploadVoice (获取高清语音素材,
+// media/get/jssdk): Speex at 16 kHz, clearer than the 8 kHz AMR of
+// DownloadMedia and better suited to speech recognition.
+func (c *Client) DownloadHDVoice(ctx context.Context, mediaID string) (*Media, error) {
+	return c.downloadMedia(ctx, "/cgi-bin/media/get/jssdk", mediaID, false)
+}
+
+func (c *Client) downloadMedia(ctx context.Context, path, mediaID string, videoURL bool) (*Media, error) {
+	if strings.TrimSpace(mediaID) == "" {
+		return nil, invalidArg("media ID is empty")
+	}
+	resp, err := c.stream(ctx, &request{method: http.MethodGet, path: path, query: url.Values{"media_id": {mediaID}}})
+	if err != nil {
+		return nil, err
+	}
+	m := &Media{Body: resp.Body, ContentType: resp.ContentType, ContentLength: resp.ContentLength, Filename: resp.Filename}
+	if resp.JSON == nil {
+		return m, nil
+	}
+	// A JSON reply that is not an error: the video case.
+	var out struct {
+		VideoURL string `json:"video_url"`
+	}
+	if videoURL && json.Unmarshal(resp.JSON, &out) == nil && out.VideoURL != "" {
+		m.VideoURL = out.VideoURL
+		m.ContentLength = 0
+		return m, nil
+	}
+	resp.Body.Close()
+	return nil, unexpected(path, "JSON reply carries no file")
+}

@@ -1,0 +1,387 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestUploadMedia(t *testing.T) {
+	tests := []struct {
+		typ      MediaType
+		filename string
+		reply    string
+		want     UploadedMedia
+	}{
+		{MediaImage, "photo.jpg", "api/media_upload.json", UploadedMedia{Type: MediaImage, MediaID: "dPlluMsb5R5uw24i-bUKNi7_MMTJ2enonGNkjmbcSlJjzsD2SdAB7DICkU8JIfjK", CreatedAt: time.Unix(1454546204, 0)}},
+		{MediaVoice, "voice.amr", "api/media_upload.json", UploadedMedia{Type: MediaImage, MediaID: "dPlluMsb5R5uw24i-bUKNi7_MMTJ2enonGNkjmbcSlJjzsD2SdAB7DICkU8JIfjK", CreatedAt: time.Unix(1454546204, 0)}},
+		{MediaVideo, "clip.mp4", "api/media_upload.json", UploadedMedia{Type: MediaImage, MediaID: "dPlluMsb5R5uw24i-bUKNi7_MMTJ2enonGNkjmbcSlJjzsD2SdAB7DICkU8JIfjK", CreatedAt: time.Unix(1454546204, 0)}},
+		// WeChat answers a thumb upload with thumb_media_id.
+		{MediaThumb, "cover.jpg", "api/media_upload_thumb.json", UploadedMedia{Type: MediaThumb, MediaID: "SfE42Oy3x2SLQzgaXsUuWgl-ZhTFRS5DMWCFLbCmh9RS1gHGSc5-CMMWCWYu7kLN", CreatedAt: time.Unix(1718691181, 0)}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.typ), func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, tt.reply))
+			content := "\x00\x01binary\r\n--not-a-boundary\xff"
+			got, err := c.UploadMedia(context.Background(), tt.typ, tt.filename, strings.NewReader(content))
+			require.NoError(t, err)
+			assert.Equal(t, &tt.want, got)
+
+			w := rec.only(t)
+			assertWire(t, w, "POST", "/cgi-bin/media/upload", "")
+			assert.Equal(t, string(tt.typ), w.Query.Get("type"))
+			fields, field, filename, _, data := parseUpload(t, w)
+			assert.Empty(t, fields)
+			assert.Equal(t, "media", field)
+			assert.Equal(t, tt.filename, filename)
+			assert.Equal(t, content, string(data), "file bytes on the wire")
+		})
+	}
+}
+
+func TestUploadMediaPartContentType(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
+	_, err := c.UploadMedia(context.Background(), MediaImage, "photo.JPG", strings.NewReader("jpeg"))
+	require.NoError(t, err)
+	_, _, _, partType, _ := parseUpload(t, rec.only(t))
+	assert.Equal(t, "image/jpeg", partType)
+}
+
+func TestUploadMediaRejects(t *testing.T) {
+	tests := []struct {
+		name     string
+		typ      MediaType
+		filename string
+		r        io.Reader
+	}{
+		{"news", MediaNews, "a.jpg", strings.NewReader("x")},
+		{"empty type", "", "a.jpg", strings.NewReader("x")},
+		{"unknown type", "file", "a.jpg", strings.NewReader("x")},
+		{"no filename", MediaImage, " ", strings.NewReader("x")},
+		{"nil reader", MediaImage, "a.jpg", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
+			_, err := c.UploadMedia(context.Background(), tt.typ, tt.filename, tt.r)
+			require.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Empty(t, rec.Calls())
+		})
+	}
+}
+
+func TestUploadMediaAPIError(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40004_invalid_media_type.json"))
+	_, err := c.UploadMedia(context.Background(), MediaVoice, "a.wav", strings.NewReader("RIFF"))
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 40004, apiErr.Code)
+	assert.Equal(t, "/cgi-bin/media/upload", apiErr.Path)
+}
+
+func TestUploadMediaReplyWithoutID(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/ok.json"))
+	_, err := c.UploadMedia(context.Background(), MediaImage, "a.jpg", strings.NewReader("x"))
+	require.ErrorIs(t, err, ErrUnexpectedResponse)
+}
+
+// onlyReader hides every method of a reader but Read, so it is not an
+// io.Seeker.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+func TestUploadMediaTokenRetry(t *testing.T) {
+	tests := []struct {
+		name      string
+		r         io.Reader
+		wantCalls int
+		wantErr   bool
+	}{
+		{"seekable reader is sent again", strings.NewReader("IMAGE"), 2, false},
+		{"non-seekable reader is not", onlyReader{strings.NewReader("IMAGE")}, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			mt.RegisterResponder("GET", testBase+"/cgi-bin/token", httpmock.NewStringResponder(200, `{"access_token":"fresh","expires_in":7200}`))
+			rec := stubSeq(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40001_invalid_credential_rid.json"), fixture(t, "api/media_upload.json"))
+			_, err := c.UploadMedia(context.Background(), MediaImage, "a.jpg", tt.r)
+			calls := rec.Calls()
+			require.Len(t, calls, tt.wantCalls)
+			for _, w := range calls {
+				_, _, _, _, data := parseUpload(t, w)
+				assert.Equal(t, "IMAGE", string(data), "every attempt sends the whole file")
+			}
+			if tt.wantErr {
+				require.ErrorIs(t, err, ErrTokenInvalid, "the token rejection is reported")
+				require.ErrorIs(t, err, errBodyNotReplayable)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, CodeInvalidCredential, apiErr.Code)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "fresh", calls[1].Query.Get("access_token"))
+		})
+	}
+}
+
+// patternReader yields n deterministic bytes and counts how many it has
+// given out.
+type patternReader struct {
+	n, off int64
+	read   atomic.Int64
+}
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	if p.off >= p.n {
+		return 0, io.EOF
+	}
+	b = b[:min(int64(len(b)), p.n-p.off)]
+	for i := range b {
+		b[i] = byte((p.off + int64(i)) * 31 % 251)
+	}
+	p.off += int64(len(b))
+	p.read.Add(int64(len(b)))
+	return len(b), nil
+}
+
+func patternSum(n int64) [sha256.Size]byte {
+	h := sha256.New()
+	_, _ = io.Copy(h, &patternReader{n: n})
+	var s [sha256.Size]byte
+	copy(s[:], h.Sum(nil))
+	return s
+}
+
+// TestUploadMediaStreamsLargeFile shows that a 32 MiB upload is streamed:
+// the server sees the start of the file while most of it is still unread,
+// the bytes it receives are exact, and the upload allocates far less than
+// the file's size.
+func TestUploadMediaStreamsLargeFile(t *testing.T) {
+	const size = 32 << 20
+	want := patternSum(size)
+
+	c, mt := newTestClient(t)
+	src := &patternReader{n: size}
+	var (
+		readWhenServerStarted int64
+		received              int64
+		sum                   [sha256.Size]byte
+		field, filename       string
+	)
+	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
+		_, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+		if err != nil {
+			return nil, err
+		}
+		part, err := multipart.NewReader(req.Body, params["boundary"]).NextPart()
+		if err != nil {
+			return nil, err
+		}
+		field, filename = part.FormName(), part.FileName()
+		h := sha256.New()
+		first := make([]byte, 64<<10)
+		n, err := io.ReadFull(part, first)
+		if err != nil {
+			return nil, err
+		}
+		readWhenServerStarted = src.read.Load()
+		h.Write(first[:n])
+		rest, err := io.Copy(h, part)
+		if err != nil {
+			return nil, err
+		}
+		received = int64(n) + rest
+		copy(sum[:], h.Sum(nil))
+		return httpmock.NewBytesResponse(200, fixture(t, "api/media_upload.json")), nil
+	})
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got, err := c.UploadMedia(context.Background(), MediaVideo, "big.mp4", src)
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.NotEmpty(t, got.MediaID)
+
+	assert.Equal(t, "media", field)
+	assert.Equal(t, "big.mp4", filename)
+	assert.Equal(t, int64(size), received, "bytes of the file part")
+	assert.Equal(t, want, sum, "file part is the source, byte for byte")
+	assert.Less(t, readWhenServerStarted, int64(1<<20), "the request was in flight before the file was read")
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("uploading %d MiB allocated %d KiB", size>>20, alloc>>10)
+	assert.Less(t, alloc, uint64(size/8), "the file is not buffered")
+}
+
+// BenchmarkUploadMedia reports the allocations of streaming a 10 MiB
+// upload; they do not grow with the file.
+func BenchmarkUploadMedia(b *testing.B) {
+	const size = 10 << 20
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, req.Body)
+		return httpmock.NewBytesResponse(200, fixture(b, "api/media_upload.json")), nil
+	})
+	c, err := New(WithHTTPClient(&http.Client{Transport: mt}), WithBaseURL(testBase), WithAccessToken(testToken, time.Now().Add(time.Hour)))
+	require.NoError(b, err)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.UploadMedia(context.Background(), MediaVideo, "big.mp4", &patternReader{n: size}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// trackedBody is a response body that records reads and Close.
+type trackedBody struct {
+	r      io.Reader
+	read   atomic.Int64
+	closed atomic.Bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read.Add(int64(n))
+	return n, err
+}
+
+func (b *trackedBody) Close() error { b.closed.Store(true); return nil }
+
+// stubFile answers path with a file body and the given headers.
+func stubFile(mt *httpmock.MockTransport, path string, body io.ReadCloser, length int64, header http.Header) *recorder {
+	rec := &recorder{}
+	mt.RegisterResponder("GET", testBase+path, func(req *http.Request) (*http.Response, error) {
+		rec.record(req)
+		return &http.Response{StatusCode: 200, Header: header, Body: body, ContentLength: length, Request: req}, nil
+	})
+	return rec
+}
+
+func TestDownloadMediaStreamsFile(t *testing.T) {
+	c, mt := newTestClient(t)
+	content := bytes.Repeat([]byte("\xff\xd8JPEG"), 4096)
+	body := &trackedBody{r: bytes.NewReader(content)}
+	rec := stubFile(mt, "/cgi-bin/media/get", body, int64(len(content)), http.Header{
+		"Content-Type":        {"image/jpeg"},
+		"Content-Disposition": {`attachment; filename="MEDIA_ID.jpg"`},
+	})
+
+	m, err := c.DownloadMedia(context.Background(), "MEDIA_ID")
+	require.NoError(t, err)
+	w := rec.only(t)
+	assertWire(t, w, "GET", "/cgi-bin/media/get", "")
+	assert.Equal(t, "MEDIA_ID", w.Query.Get("media_id"))
+
+	assert.Zero(t, body.read.Load(), "nothing is read before the caller reads")
+	assert.Equal(t, "image/jpeg", m.ContentType)
+	assert.Equal(t, "MEDIA_ID.jpg", m.Filename)
+	assert.Equal(t, int64(len(content)), m.ContentLength)
+	assert.Empty(t, m.VideoURL)
+	got, err := io.ReadAll(m.Body)
+	require.NoError(t, err)
+	assert.Equal(t, content, got)
+	require.NoError(t, m.Close())
+	assert.True(t, body.closed.Load(), "Close closes the response body")
+}
+
+func TestDownloadMediaVideoURL(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
+	m, err := c.DownloadMedia(context.Background(), "VIDEO_MEDIA_ID")
+	require.NoError(t, err)
+	defer m.Close()
+	assert.Equal(t, "VIDEO_MEDIA_ID", rec.only(t).Query.Get("media_id"))
+	assert.Equal(t, "DOWN_URL", m.VideoURL)
+	got, err := io.ReadAll(m.Body)
+	require.NoError(t, err)
+	assert.Empty(t, got, "no file body for a video")
+}
+
+func TestDownloadMediaJSONError(t *testing.T) {
+	for _, ct := range []string{"application/json; encoding=utf-8", "text/plain"} {
+		t.Run(ct, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			body := io.NopCloser(bytes.NewReader(fixture(t, "api/errors/40007_invalid_media_id.json")))
+			stubFile(mt, "/cgi-bin/media/get", body, -1, http.Header{"Content-Type": {ct}})
+			m, err := c.DownloadMedia(context.Background(), "EXPIRED")
+			assert.Nil(t, m)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 40007, apiErr.Code)
+			assert.Equal(t, "invalid media_id", apiErr.Message)
+			assert.Equal(t, "/cgi-bin/media/get", apiErr.Path)
+		})
+	}
+}
+
+func TestDownloadMediaRejectsEmptyID(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
+	_, err := c.DownloadMedia(context.Background(), "")
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.DownloadHDVoice(context.Background(), " ")
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Empty(t, rec.Calls())
+}
+
+func TestDownloadHDVoice(t *testing.T) {
+	c, mt := newTestClient(t)
+	body := &trackedBody{r: strings.NewReader("Speex   speex-1.2")}
+	rec := stubFile(mt, "/cgi-bin/media/get/jssdk", body, -1, http.Header{
+		"Content-Type":        {"voice/speex"},
+		"Content-Disposition": {`attachment; filename="XXX"`},
+	})
+	m, err := c.DownloadHDVoice(context.Background(), "VOICE_ID")
+	require.NoError(t, err)
+	w := rec.only(t)
+	assertWire(t, w, "GET", "/cgi-bin/media/get/jssdk", "")
+	assert.Equal(t, "VOICE_ID", w.Query.Get("media_id"))
+	assert.Equal(t, "voice/speex", m.ContentType)
+	assert.Equal(t, "XXX", m.Filename)
+	assert.Equal(t, int64(-1), m.ContentLength)
+	got, err := io.ReadAll(m.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "Speex   speex-1.2", string(got))
+	require.NoError(t, m.Close())
+	assert.True(t, body.closed.Load())
+}
+
+func TestDownloadHDVoiceUnexpectedJSON(t *testing.T) {
+	// media/get/jssdk has no video case: a JSON success is not a file.
+	c, mt := newTestClient(t)
+	stub(mt, "GET", "/cgi-bin/media/get/jssdk", fixture(t, "api/media_get_video.json"))
+	_, err := c.DownloadHDVoice(context.Background(), "VOICE_ID")
+	require.ErrorIs(t, err, ErrUnexpectedResponse)
+}
+
+func TestDownloadMediaHTTPError(t *testing.T) {
+	c, mt := newTestClient(t)
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/media/get", httpmock.NewStringResponder(404, "not found"))
+	_, err := c.DownloadMedia(context.Background(), "X")
+	var httpErr *HTTPError
+	require.ErrorAs(t, err, &httpErr)
+	assert.Equal(t, 404, httpErr.StatusCode)
+	assert.NotContains(t, err.Error(), testToken)
+}
