@@ -129,7 +129,7 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 	return &l, nil
 }
 
-// GetTagMembers returns one page of up to 10000 users with the tag tagID
+// GetTagMembers returns one page of the users with the tag tagID
 // (获取标签下粉丝列表, user/tag/get), starting after nextOpenID, or at the
 // beginning when it is empty. The page has no Total. TagMembers walks
 // every page.

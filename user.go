@@ -238,8 +238,7 @@ type OpenIDPage struct {
 	// Total is the size of the whole list. The members of a tag come
 	// without it, and it is then zero.
 	Total int
-	// Count is the number of openids WeChat reported for this page (at
-	// most 10000).
+	// Count is the number of openids WeChat reported for this page.
 	Count   int
 	OpenIDs []string
 	// NextOpenID is the cursor for the next page; it is empty when there
@@ -357,9 +356,9 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 	return &l, nil
 }
 
-// GetBlacklist returns one page of up to 10000 blacklisted users (获取公众号
-// 的黑名单列表, tags/members/getblacklist), starting after beginOpenID, or
-// at the beginning when it is empty. Blacklist walks every page.
+// GetBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
+// tags/members/getblacklist), starting at beginOpenID, or at the beginning
+// when it is empty. Blacklist walks every page.
 func (c *Client) GetBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
 	l, err := c.blacklist(ctx, beginOpenID)
 	if err != nil {
