@@ -43,18 +43,19 @@ type SubscribeScene string
 // Subscribe scenes documented by WeChat. Other values may appear as WeChat
 // adds channels.
 const (
-	SceneSearch              SubscribeScene = "ADD_SCENE_SEARCH"               // 公众号搜索
-	SceneAccountMigration    SubscribeScene = "ADD_SCENE_ACCOUNT_MIGRATION"    // 公众号迁移
-	SceneProfileCard         SubscribeScene = "ADD_SCENE_PROFILE_CARD"         // 名片分享
-	SceneQRCode              SubscribeScene = "ADD_SCENE_QR_CODE"              // 扫描二维码
-	SceneProfileLink         SubscribeScene = "ADD_SCENE_PROFILE_LINK"         // 图文页内名称点击
-	SceneProfileItem         SubscribeScene = "ADD_SCENE_PROFILE_ITEM"         // 图文页右上角菜单
-	ScenePaid                SubscribeScene = "ADD_SCENE_PAID"                 // 支付后关注
-	SceneWeChatAdvertisement SubscribeScene = "ADD_SCENE_WECHAT_ADVERTISEMENT" // 微信广告
-	SceneReprint             SubscribeScene = "ADD_SCENE_REPRINT"              // 他人转载
-	SceneLivestream          SubscribeScene = "ADD_SCENE_LIVESTREAM"           // 视频号直播
-	SceneChannels            SubscribeScene = "ADD_SCENE_CHANNELS"             // 视频号
-	SceneOthers              SubscribeScene = "ADD_SCENE_OTHERS"               // 其他
+	SubscribeSceneSearch              SubscribeScene = "ADD_SCENE_SEARCH"               // 公众号搜索
+	SubscribeSceneAccountMigration    SubscribeScene = "ADD_SCENE_ACCOUNT_MIGRATION"    // 公众号迁移
+	SubscribeSceneProfileCard         SubscribeScene = "ADD_SCENE_PROFILE_CARD"         // 名片分享
+	SubscribeSceneQRCode              SubscribeScene = "ADD_SCENE_QR_CODE"              // 扫描二维码
+	SubscribeSceneProfileLink         SubscribeScene = "ADD_SCENE_PROFILE_LINK"         // 图文页内名称点击
+	SubscribeSceneProfileItem         SubscribeScene = "ADD_SCENE_PROFILE_ITEM"         // 图文页右上角菜单
+	SubscribeScenePaid                SubscribeScene = "ADD_SCENE_PAID"                 // 支付后关注
+	SubscribeSceneWeChatAdvertisement SubscribeScene = "ADD_SCENE_WECHAT_ADVERTISEMENT" // 微信广告
+	SubscribeSceneReprint             SubscribeScene = "ADD_SCENE_REPRINT"              // 他人转载
+	SubscribeSceneLivestream          SubscribeScene = "ADD_SCENE_LIVESTREAM"           // 视频号直播
+	SubscribeSceneChannels            SubscribeScene = "ADD_SCENE_CHANNELS"             // 视频号
+	SubscribeSceneMiniProgram         SubscribeScene = "ADD_SCENE_WXA"                  // 小程序关注
+	SubscribeSceneOthers              SubscribeScene = "ADD_SCENE_OTHERS"               // 其他
 )
 
 // UserInfo is the profile of a user as the account sees it (用户基本信息).
@@ -84,7 +85,7 @@ type UserInfo struct {
 	// SubscribeScene is how the user came to follow the account.
 	SubscribeScene SubscribeScene
 	// QRScene and QRSceneStr are the scene of the parametric QR code the
-	// user scanned to follow, when SubscribeScene is SceneQRCode.
+	// user scanned to follow, when SubscribeScene is SubscribeSceneQRCode.
 	QRScene    int
 	QRSceneStr string
 

@@ -69,7 +69,7 @@ func TestGetUserInfo(t *testing.T) {
 				// passed on as sent.
 				UnionID:        " o6_bmasdasdsad6_2sgVt7hMZOPfL",
 				TagIDs:         []int{128, 2},
-				SubscribeScene: SceneQRCode,
+				SubscribeScene: SubscribeSceneQRCode,
 				QRScene:        98765,
 			},
 		},
