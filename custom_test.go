@@ -1,0 +1,245 @@
+package wechat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const customSend = "/cgi-bin/message/custom/send"
+
+// customSends are the customer-service sends, each with the body WeChat
+// documents for it.
+var customSends = []struct {
+	name string
+	send func(c *Client, opts ...CustomOption) error
+	body string
+}{
+	{
+		name: "text",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendText(context.Background(), "OPENID", "Hello World", opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"text","text":{"content":"Hello World"}}`,
+	},
+	{
+		name: "image",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendImage(context.Background(), "OPENID", "MEDIA_ID", opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"image","image":{"media_id":"MEDIA_ID"}}`,
+	},
+	{
+		name: "voice",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendVoice(context.Background(), "OPENID", "MEDIA_ID", opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"voice","voice":{"media_id":"MEDIA_ID"}}`,
+	},
+	{
+		name: "video",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendVideo(context.Background(), "OPENID", VideoMessage{
+				MediaID: "MEDIA_ID", ThumbMediaID: "MEDIA_ID", Title: "TITLE", Description: "DESCRIPTION",
+			}, opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"video","video":{"media_id":"MEDIA_ID","thumb_media_id":"MEDIA_ID","title":"TITLE","description":"DESCRIPTION"}}`,
+	},
+	{
+		name: "video without title",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendVideo(context.Background(), "OPENID", VideoMessage{MediaID: "MEDIA_ID", ThumbMediaID: "THUMB"}, opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"video","video":{"media_id":"MEDIA_ID","thumb_media_id":"THUMB"}}`,
+	},
+	{
+		name: "music",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendMusic(context.Background(), "OPENID", MusicMessage{
+				Title: "MUSIC_TITLE", Description: "MUSIC_DESCRIPTION",
+				MusicURL: "MUSIC_URL", HQMusicURL: "HQ_MUSIC_URL", ThumbMediaID: "THUMB_MEDIA_ID",
+			}, opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"music","music":{"title":"MUSIC_TITLE","description":"MUSIC_DESCRIPTION","musicurl":"MUSIC_URL","hqmusicurl":"HQ_MUSIC_URL","thumb_media_id":"THUMB_MEDIA_ID"}}`,
+	},
+	{
+		name: "news",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendNews(context.Background(), "OPENID", Article{
+				Title: "Happy Day", Description: "Is Really A Happy Day", URL: "URL", PicURL: "PIC_URL",
+			}, opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"news","news":{"articles":[{"title":"Happy Day","description":"Is Really A Happy Day","url":"URL","picurl":"PIC_URL"}]}}`,
+	},
+	{
+		name: "mpnews",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendMPNews(context.Background(), "OPENID", "MEDIA_ID", opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"mpnews","mpnews":{"media_id":"MEDIA_ID"}}`,
+	},
+	{
+		name: "mpnewsarticle",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendMPNewsArticle(context.Background(), "OPENID", "ARTICLE_ID", opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"mpnewsarticle","mpnewsarticle":{"article_id":"ARTICLE_ID"}}`,
+	},
+	{
+		name: "msgmenu",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendMenuMessage(context.Background(), "OPENID", MenuMessage{
+				HeadContent: "您对本次服务是否满意呢? ",
+				List:        []MenuMessageItem{{ID: "101", Content: "满意"}, {ID: "102", Content: "不满意"}},
+				TailContent: "欢迎再次光临",
+			}, opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"msgmenu","msgmenu":{"head_content":"您对本次服务是否满意呢? ","list":[{"id":"101","content":"满意"},{"id":"102","content":"不满意"}],"tail_content":"欢迎再次光临"}}`,
+	},
+	{
+		name: "miniprogrampage",
+		send: func(c *Client, opts ...CustomOption) error {
+			return c.SendMiniProgramPage(context.Background(), "OPENID", MiniProgramPage{
+				Title: "title", AppID: "appid", PagePath: "pagepath", ThumbMediaID: "thumb_media_id",
+			}, opts...)
+		},
+		body: `{"touser":"OPENID","msgtype":"miniprogrampage","miniprogrampage":{"title":"title","appid":"appid","pagepath":"pagepath","thumb_media_id":"thumb_media_id"}}`,
+	},
+}
+
+func TestCustomSend(t *testing.T) {
+	for _, tt := range customSends {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+			require.NoError(t, tt.send(c))
+			assertWire(t, rec.only(t), "POST", customSend, tt.body)
+		})
+	}
+}
+
+func TestCustomSendAsKFAccount(t *testing.T) {
+	for _, tt := range customSends {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", customSend, fixture(t, "api/message_custom_send_empty_errmsg.json"))
+			require.NoError(t, tt.send(c, AsKFAccount("test1@kftest")))
+			want := tt.body[:len(tt.body)-1] + `,"customservice":{"kf_account":"test1@kftest"}}`
+			assertWire(t, rec.only(t), "POST", customSend, want)
+		})
+	}
+
+	// An empty account, and a nil option, change nothing.
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+	require.NoError(t, c.SendText(context.Background(), "OPENID", "Hello World", AsKFAccount(""), nil))
+	assertWire(t, rec.only(t), "POST", customSend, customSends[0].body)
+}
+
+func TestCustomSendAPIError(t *testing.T) {
+	for _, tt := range customSends {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", customSend, fixture(t, "api/errors/47003_argument_invalid.json"))
+			err := tt.send(c)
+			assertAPIError(t, err, CodeArgumentInvalid, customSend)
+			assert.Len(t, rec.Calls(), 1)
+		})
+	}
+}
+
+func TestCustomSendIsNotRetried(t *testing.T) {
+	replies := map[string]func(*http.Request) (*http.Response, error){
+		"network error": func(*http.Request) (*http.Response, error) {
+			return nil, errors.New("connection reset by peer")
+		},
+		"system busy": func(*http.Request) (*http.Response, error) {
+			return newJSONResponse(`{"errcode":-1,"errmsg":"system error"}`), nil
+		},
+		"HTTP 502": func(*http.Request) (*http.Response, error) {
+			r := newJSONResponse(`bad gateway`)
+			r.StatusCode = http.StatusBadGateway
+			return r, nil
+		},
+	}
+	for name, reply := range replies {
+		t.Run(name, func(t *testing.T) {
+			for _, tt := range customSends {
+				c, mt := newTestClient(t)
+				var calls atomic.Int32
+				mt.RegisterResponder("POST", testBase+customSend, func(req *http.Request) (*http.Response, error) {
+					calls.Add(1)
+					return reply(req)
+				})
+				assert.Error(t, tt.send(c), tt.name)
+				assert.Equal(t, int32(1), calls.Load(), "%s: exactly one request", tt.name)
+			}
+		})
+	}
+}
+
+func newJSONResponse(body string) *http.Response {
+	r := httpmock.NewStringResponse(http.StatusOK, body)
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+func TestSendTextKeepsHTML(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+	link := `<a href="https://example.com/?a=1&b=2" data-miniprogram-appid="appid" data-miniprogram-path="pages/index/index">点击跳小程序</a>`
+	require.NoError(t, c.SendText(context.Background(), "OPENID", link))
+	w := rec.only(t)
+	assert.Contains(t, string(w.Body), `<a href=\"https://example.com/?a=1&b=2\"`, "no \\u003c or \\u0026 escapes")
+}
+
+func TestCustomSendRejects(t *testing.T) {
+	ctx := context.Background()
+	c, mt := newTestClient(t)
+	forbidRequests(t, mt)
+	for name, err := range map[string]error{
+		"text no user":         c.SendText(ctx, "", "hi"),
+		"text no content":      c.SendText(ctx, "OPENID", ""),
+		"image no media":       c.SendImage(ctx, "OPENID", ""),
+		"image no user":        c.SendImage(ctx, "", "MEDIA_ID"),
+		"voice no media":       c.SendVoice(ctx, "OPENID", ""),
+		"video no media":       c.SendVideo(ctx, "OPENID", VideoMessage{ThumbMediaID: "T"}),
+		"music no url":         c.SendMusic(ctx, "OPENID", MusicMessage{ThumbMediaID: "T"}),
+		"news no user":         c.SendNews(ctx, "", Article{Title: "t"}),
+		"mpnews no media":      c.SendMPNews(ctx, "OPENID", ""),
+		"article no id":        c.SendMPNewsArticle(ctx, "OPENID", ""),
+		"menu no choices":      c.SendMenuMessage(ctx, "OPENID", MenuMessage{HeadContent: "h"}),
+		"menu empty choice id": c.SendMenuMessage(ctx, "OPENID", MenuMessage{List: []MenuMessageItem{{Content: "x"}}}),
+		"card no appid":        c.SendMiniProgramPage(ctx, "OPENID", MiniProgramPage{PagePath: "p", ThumbMediaID: "t"}),
+		"card no path":         c.SendMiniProgramPage(ctx, "OPENID", MiniProgramPage{AppID: "a", ThumbMediaID: "t"}),
+		"card no thumb":        c.SendMiniProgramPage(ctx, "OPENID", MiniProgramPage{AppID: "a", PagePath: "p"}),
+		"typing no user":       c.SetTyping(ctx, "", true),
+	} {
+		assert.ErrorIs(t, err, ErrInvalidArgument, name)
+	}
+}
+
+func TestSetTyping(t *testing.T) {
+	for _, tt := range []struct {
+		typing bool
+		body   string
+	}{
+		{true, `{"touser":"OPENID","command":"Typing"}`},
+		{false, `{"touser":"OPENID","command":"CancelTyping"}`},
+	} {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/ok.json"))
+		require.NoError(t, c.SetTyping(context.Background(), "OPENID", tt.typing))
+		assertWire(t, rec.only(t), "POST", "/cgi-bin/message/custom/typing", tt.body)
+	}
+
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
+	assertAPIError(t, c.SetTyping(context.Background(), "OPENID", true), CodeAPIFreqOutOfLimit, "/cgi-bin/message/custom/typing")
+}
