@@ -242,9 +242,9 @@ type oauthUserReply struct {
 // OAuthUserInfo returns the profile of the user an OAuthToken belongs to
 // (拉取用户信息, sns/userinfo). It needs a token from ScopeUserInfo: a
 // ScopeBase token fails with errcode 48001. lang picks the language of the
-// region names: "zh_CN" (WeChat's default when lang is empty), "zh_TW" or
-// "en".
-func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID, lang string) (*OAuthUser, error) {
+// region names: LangZhCN (WeChat's default when lang is empty), LangZhTW
+// or LangEn.
+func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID string, lang Lang) (*OAuthUser, error) {
 	if accessToken == "" {
 		return nil, invalidArg("access token is empty")
 	}
@@ -253,7 +253,7 @@ func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID, lang st
 	}
 	q := url.Values{"access_token": {accessToken}, "openid": {openID}}
 	if lang != "" {
-		q.Set("lang", lang)
+		q.Set("lang", string(lang))
 	}
 	var r oauthUserReply
 	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sns/userinfo", query: q, noToken: true}, &r); err != nil {
