@@ -3,6 +3,7 @@ package wechat
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -384,6 +385,9 @@ func (r *fieldReader) float(n *xmlNode) float64 {
 		return 0
 	}
 	v, err := strconv.ParseFloat(n.text, 64)
+	if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+		err = strconv.ErrSyntax
+	}
 	if err != nil {
 		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not a number", n.name), Err: err})
 	}
@@ -746,15 +750,14 @@ var errNoMsgType = errors.New("wechat: message has no MsgType")
 // written. Text is always safe: "]]>" is split across CDATA sections and
 // characters XML cannot carry become U+FFFD.
 func (m *Message) XML() ([]byte, error) {
+	if !m.known() && len(m.Raw) > 0 {
+		return append([]byte(nil), m.Raw...), nil
+	}
 	if m.MsgType == "" {
 		return nil, errNoMsgType
 	}
 	if m.MsgType == MsgTypeEvent && m.Event == "" {
 		return nil, errors.New("wechat: event message has no Event")
-	}
-	known := m.known()
-	if !known && len(m.Raw) > 0 {
-		return append([]byte(nil), m.Raw...), nil
 	}
 	b := make([]byte, 0, 256+len(m.Content))
 	b = append(b, "<xml>"...)
@@ -1519,8 +1522,13 @@ func appendFloat(b []byte, name string, v float64) []byte {
 }
 
 // appendRawText appends <name>v</name> with v escaped as character data,
-// for the few values WeChat sends without CDATA that are not numbers.
+// for the few values WeChat sends without CDATA that are not numbers. A
+// value with leading or trailing whitespace goes in CDATA instead, since
+// readers trim character data.
 func appendRawText(b []byte, name, v string) []byte {
+	if trimXMLSpace(v) != v {
+		return appendStr(b, name, v)
+	}
 	b = appendOpen(b, name)
 	for i := 0; i < len(v); {
 		c := v[i]

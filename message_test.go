@@ -251,6 +251,8 @@ func TestParseMessageErrors(t *testing.T) {
 		{"bad CreateTime", "<xml><MsgType>text</MsgType><CreateTime>soon</CreateTime></xml>", "<CreateTime> is not an integer"},
 		{"bad Scale", "<xml><MsgType>location</MsgType><Scale>1.5</Scale></xml>", "<Scale> is not an integer"},
 		{"bad Latitude", "<xml><MsgType>event</MsgType><Latitude>north</Latitude></xml>", "<Latitude> is not a number"},
+		{"NaN Latitude", "<xml><MsgType>event</MsgType><Latitude>NaN</Latitude></xml>", "<Latitude> is not a number"},
+		{"infinite Precision", "<xml><MsgType>event</MsgType><Precision>-Inf</Precision></xml>", "<Precision> is not a number"},
 		{"bad nested number", "<xml><MsgType>event</MsgType><SendPicsInfo><Count>x</Count></SendPicsInfo></xml>", "<Count> is not an integer"},
 		{"MsgId overflows", "<xml><MsgType>text</MsgType><MsgId>99999999999999999999</MsgId></xml>", "<MsgId> is not an integer"},
 		{"unterminated CDATA", "<xml><MsgType><![CDATA[text</MsgType></xml>", "unterminated CDATA section"},
