@@ -150,10 +150,10 @@ var (
 // WeChat pushes messages to:
 //
 //   - GET is the URL check (验证服务器地址的有效性): it answers echostr when
-//     signature matches the server token, timestamp and nonce; when the
-//     request carries msg_signature instead (an encrypted echostr), it
-//     checks that signature over the echostr and answers the decrypted
-//     echostr.
+//     signature matches the server token, timestamp and nonce. When the
+//     request carries msg_signature (an encrypted echostr) and safe mode
+//     is configured, it checks that signature over the echostr and
+//     answers the decrypted echostr.
 //   - POST is a message. In plain mode signature is checked; with
 //     encrypt_type=aes (safe and compatible mode) msg_signature is
 //     checked, the Encrypt element decrypted and the AppID inside it
@@ -218,7 +218,8 @@ func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
 		wh.reject(w, r, http.StatusBadRequest, "URL check without echostr", nil)
 		return
 	}
-	if msgSig := queryGet(q, "msg_signature"); msgSig != "" {
+	sig, msgSig := queryGet(q, "signature"), queryGet(q, "msg_signature")
+	if msgSig != "" && (wh.keys.err == nil || sig == "") {
 		if wh.keys.err != nil {
 			wh.reject(w, r, http.StatusInternalServerError, "encrypted URL check but safe mode is not configured", wh.keys.err)
 			return
@@ -233,7 +234,7 @@ func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		echo = string(plain)
-	} else if wh.keys.verify(queryGet(q, "signature"), ts, nonce, "") < 0 {
+	} else if wh.keys.verify(sig, ts, nonce, "") < 0 {
 		wh.reject(w, r, http.StatusForbidden, "bad signature", nil)
 		return
 	}

@@ -167,11 +167,23 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 	q.Set("nonce", u.FailNonce)
 	assert.Equal(t, 403, serve(wh, http.MethodGet, "/?"+q.Encode(), nil).Code)
 
-	// Without safe mode configured it cannot be answered.
+	// An account in safe mode gets the documented plain URL check.
+	plainCheck := url.Values{"signature": {Sign(v.Token, "1", "2")}, "timestamp": {"1"}, "nonce": {"2"}, "echostr": {"plain-echo"}}
+	rec = serve(wh, http.MethodGet, "/?"+plainCheck.Encode(), nil)
+	assert.Equal(t, 200, rec.Code)
+	assert.Equal(t, "plain-echo", rec.Body.String())
+
+	// Without safe mode configured it cannot be answered, unless the
+	// plain signature is there too.
 	plainOnly, err := New(WithToken(v.Token))
 	require.NoError(t, err)
 	q.Set("nonce", u.Nonce)
 	assert.Equal(t, 500, serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
+	q.Set("signature", Sign(v.Token, u.Timestamp, u.Nonce))
+	rec = serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil)
+	assert.Equal(t, 200, rec.Code)
+	assert.Equal(t, u.Echostr, rec.Body.String())
+	q.Del("signature")
 
 	// For another AppID the echostr does not open.
 	other, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID("wx_other"))
