@@ -455,3 +455,15 @@ func TestClientSafeModeNeedsConfig(t *testing.T) {
 		})
 	}
 }
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("entropy exhausted") }
+
+func TestEncryptRandomFailure(t *testing.T) {
+	c := newCipher(t, loadVector(t, "official_sample.json"))
+	c.rand = failingReader{}
+	env, err := c.Encrypt([]byte("x"), "1", "2")
+	assert.Nil(t, env)
+	assert.ErrorContains(t, err, "entropy exhausted")
+}

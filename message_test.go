@@ -458,3 +458,26 @@ func TestMessageXMLNilParts(t *testing.T) {
 		assert.True(t, bytes.HasPrefix(out, []byte("<xml>")))
 	}
 }
+
+// Values WeChat sends without CDATA are escaped, or put in CDATA when
+// they have edge whitespace, so that they read back unchanged.
+func TestMessageXMLPlainTextValues(t *testing.T) {
+	for _, menu := range []string{"MENUID", "a<b>&c", " padded ", "tab\there", "x\x01y"} {
+		m := &Message{MsgType: MsgTypeEvent, Event: EventView, EventKey: "k", MenuID: menu}
+		out, err := m.XML()
+		require.NoError(t, err)
+		back, err := ParseMessage(out)
+		require.NoError(t, err, "%s", out)
+		want := strings.ReplaceAll(menu, "\x01", "\uFFFD")
+		assert.Equal(t, want, back.MenuID, "%s", out)
+		var ref struct{ MenuId string }
+		require.NoError(t, xml.Unmarshal(out, &ref))
+		assert.Equal(t, want, ref.MenuId)
+	}
+}
+
+func TestParseMessageJoinsManyChunks(t *testing.T) {
+	m, err := ParseMessage([]byte("<xml><MsgType>text</MsgType><Content><![CDATA[a]]><![CDATA[b]]>&amp;<![CDATA[c]]></Content></xml>"))
+	require.NoError(t, err)
+	assert.Equal(t, "ab&c", m.Content)
+}
