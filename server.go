@@ -15,14 +15,15 @@ import (
 )
 
 // A Handler answers the messages and events WeChat pushes to the webhook.
-// ServeMessage returns the passive reply, or nil for none. ctx is the
-// request's context with a deadline inside WeChat's 5-second window;
-// work that takes longer belongs in a goroutine that answers through the
-// customer-service API.
+// ServeMessage returns the passive reply, or nil for none. It runs on the
+// request's goroutine; ctx is the request's context with a deadline
+// inside WeChat's 5-second window. Work that takes longer belongs in a
+// goroutine that answers through the customer-service API: at the
+// deadline the webhook answers for the handler and drops its reply.
 //
-// An error is logged through the Client's logger and WeChat gets
-// "success", the answer that stops it retrying: WeChat resends a push it
-// gets no valid answer to, up to three times.
+// An error or a panic is logged through the Client's logger and WeChat
+// gets "success", the answer that stops it retrying: WeChat resends a
+// push it gets no valid answer to, up to three times.
 type Handler interface {
 	ServeMessage(ctx context.Context, msg *Message) (Reply, error)
 }
@@ -141,9 +142,10 @@ const replyTimeout = 4500 * time.Millisecond
 // header map directly: full slices, so that an append by a middleware
 // copies instead of writing into them.
 var (
-	contentTypeXML   = []string{"application/xml; charset=utf-8"}
-	contentTypePlain = []string{"text/plain; charset=utf-8"}
-	headerNoSniff    = []string{"nosniff"}
+	contentTypeXML       = []string{"application/xml; charset=utf-8"}
+	contentTypePlain     = []string{"text/plain; charset=utf-8"}
+	contentLengthSuccess = []string{"7"}
+	headerNoSniff        = []string{"nosniff"}
 )
 
 // Webhook returns the http.Handler of the server URL (服务器地址(URL)) that
@@ -160,8 +162,10 @@ var (
 //     compared with WithAppID. The message is then parsed and given to h
 //     with the request's context and a deadline inside WeChat's 5-second
 //     window. Its reply is written back, encrypted with the same key and
-//     token when the request was encrypted; no reply, an error, or a
-//     handler that does not return in time is answered "success".
+//     token when the request was encrypted; no reply or an error is
+//     answered "success", and so is a handler still running at the
+//     deadline, at once (the response is complete and flushed; the
+//     connection is released when the handler returns).
 //
 // A bad signature or an AppID mismatch is answered 403, a body that does
 // not parse or decrypt 400, a body larger than WithMaxBodyBytes 413, in
@@ -301,7 +305,10 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	reply := wh.call(r.Context(), msg)
+	reply, answered := wh.call(r.Context(), w, msg)
+	if answered {
+		return
+	}
 	var out []byte
 	if reply != nil {
 		out, err = reply.AppendXML(make([]byte, 0, 512))
@@ -313,49 +320,88 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 			out = nil
 		}
 	}
-	h := w.Header()
 	if out == nil {
-		h["Content-Type"] = contentTypePlain
-		_, _ = io.WriteString(w, "success")
+		writeSuccess(w)
 		return
 	}
-	h["Content-Type"] = contentTypeXML
+	w.Header()["Content-Type"] = contentTypeXML
 	_, _ = w.Write(out)
 }
 
-// call runs the handler under the reply deadline. A handler that
-// overruns is left to finish on its own; WeChat gets "success" in time.
-func (wh *webhook) call(ctx context.Context, msg *Message) Reply {
+// writeSuccess answers "success": WeChat takes it as "no reply" and does
+// not retry.
+func writeSuccess(w http.ResponseWriter) {
+	h := w.Header()
+	h["Content-Type"] = contentTypePlain
+	h["Content-Length"] = contentLengthSuccess
+	_, _ = io.WriteString(w, "success")
+}
+
+// call runs the handler on the request's goroutine with a deadline
+// inside WeChat's window. A handler that overruns it is not abandoned
+// (it keeps its goroutine and sees its context done), but a watchdog
+// answers "success" at the deadline, with its length set and flushed, so
+// that WeChat has a complete answer in time; answered then reports that
+// the response is written and the handler's late reply is dropped.
+func (wh *webhook) call(ctx context.Context, w http.ResponseWriter, msg *Message) (reply Reply, answered bool) {
 	if wh.h == nil {
-		return nil
+		return nil, false
 	}
+	reqCtx := ctx
 	ctx, cancel := context.WithTimeout(ctx, wh.timeout)
 	defer cancel()
-	type result struct {
-		reply Reply
-		err   error
+	g := &watchdog{wh: wh, ctx: reqCtx, w: w, msg: msg}
+	t := time.AfterFunc(wh.timeout, g.expire)
+	reply, err := serveMessage(ctx, wh.h, msg)
+	g.mu.Lock()
+	g.returned = true
+	answered = g.answered
+	g.mu.Unlock()
+	t.Stop()
+	if answered {
+		return nil, true
 	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- result{err: fmt.Errorf("wechat: handler panic: %v\n%s", p, debug.Stack())}
-			}
-		}()
-		reply, err := wh.h.ServeMessage(ctx, msg)
-		done <- result{reply, err}
-	}()
-	select {
-	case res := <-done:
-		if res.err != nil {
-			wh.logFailure(ctx, msg, "wechat: webhook handler failed", res.err)
-			return nil
+	if err != nil {
+		wh.logFailure(ctx, msg, "wechat: webhook handler failed", err)
+		return nil, false
+	}
+	return reply, false
+}
+
+// watchdog answers for a handler that overruns its deadline. Its lock
+// decides whether the handler or the deadline came first, and keeps the
+// request's goroutine from returning while the watchdog writes.
+type watchdog struct {
+	wh  *webhook
+	ctx context.Context // the request's, for the log
+	w   http.ResponseWriter
+	msg *Message
+
+	mu       sync.Mutex
+	returned bool // the handler returned
+	answered bool // the deadline came first and the response is written
+}
+
+func (g *watchdog) expire() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.returned {
+		return
+	}
+	g.answered = true
+	g.wh.logFailure(g.ctx, g.msg, "wechat: webhook handler did not return in time", context.DeadlineExceeded)
+	writeSuccess(g.w)
+	_ = http.NewResponseController(g.w).Flush()
+}
+
+// serveMessage calls h, turning a panic into an error.
+func serveMessage(ctx context.Context, h Handler, msg *Message) (reply Reply, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			reply, err = nil, fmt.Errorf("wechat: handler panic: %v\n%s", p, debug.Stack())
 		}
-		return res.reply
-	case <-ctx.Done():
-		wh.logFailure(ctx, msg, "wechat: webhook handler did not return in time", ctx.Err())
-		return nil
-	}
+	}()
+	return h.ServeMessage(ctx, msg)
 }
 
 func (wh *webhook) logFailure(ctx context.Context, msg *Message, what string, err error) {

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -458,30 +457,61 @@ func TestWebhookNoReply(t *testing.T) {
 }
 
 // A handler that ignores its context does not hold WeChat past its
-// window: the webhook answers "success" at the deadline.
+// window: at the deadline the webhook answers "success", complete and
+// flushed, while the handler keeps running.
 func TestWebhookSlowHandler(t *testing.T) {
 	c, logs := newWebhookClient(t)
 	release := make(chan struct{})
-	var finished atomic.Bool
+	finished := make(chan struct{})
 	slow := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		defer close(finished)
 		<-release
-		finished.Store(true)
 		return m.ReplyText("too late"), nil
 	})
 	wh := c.Webhook(slow).(*webhook)
 	wh.timeout = 50 * time.Millisecond
+	srv := httptest.NewServer(wh)
+	defer srv.Close()
+	defer close(release)
 
 	start := time.Now()
-	rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), fixture(t, "inbound/text.xml"))
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Post(srv.URL+"/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), "text/xml", bytes.NewReader(fixture(t, "inbound/text.xml")))
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
 	elapsed := time.Since(start)
-	close(release)
 
-	assert.Equal(t, "success", rec.Body.String())
-	assert.Less(t, elapsed, 2*time.Second)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "success", string(body))
+	assert.Equal(t, int64(7), resp.ContentLength)
 	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond)
+	assert.Less(t, elapsed, 2*time.Second)
+	select {
+	case <-finished:
+		t.Fatal("the answer waited for the handler")
+	default:
+	}
 	assert.Contains(t, logs.String(), "did not return in time")
 	assert.Contains(t, logs.String(), "context deadline exceeded")
-	assert.Eventually(t, finished.Load, time.Second, time.Millisecond, "the handler is left to finish")
+}
+
+// A handler that honours its context stops at the deadline; WeChat still
+// gets one complete answer.
+func TestWebhookHandlerDeadline(t *testing.T) {
+	c, _ := newWebhookClient(t)
+	h := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	wh := c.Webhook(h).(*webhook)
+	wh.timeout = 20 * time.Millisecond
+	for range 20 { // the handler and the watchdog race; either way one answer
+		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), fixture(t, "inbound/text.xml"))
+		assert.Equal(t, 200, rec.Code)
+		assert.Equal(t, "success", rec.Body.String())
+	}
 }
 
 // The handler's context carries the request's values and a deadline
