@@ -1,0 +1,180 @@
+// Command echo is a WeChat Official Account bot built on
+// github.com/mpkit/wechat: it echoes text, welcomes new followers, answers
+// a menu click with the button's key and tells what it got for anything
+// else, in plain, compatible and safe (AES) mode.
+//
+//	go run ./examples/echo
+//
+// It listens on ADDR (default 127.0.0.1:8080) at /wechat and reads the
+// account's settings (服务器配置) from the environment:
+//
+//	WECHAT_TOKEN             server token (Token)
+//	WECHAT_APPID             AppID (开发者ID)
+//	WECHAT_ENCODING_AES_KEY  EncodingAESKey (消息加解密密钥), 43 characters
+//
+// Each has a demo default so that the bot starts without an account:
+// token "wechat-echo-demo", AppID "wxd0000000000000e0" and the
+// EncodingAESKey of Tencent's encryption sample,
+// "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG". Never use them for a real
+// account. To try it, sign a URL check with the demo token:
+//
+//	curl "http://127.0.0.1:8080/wechat?signature=…&timestamp=…&nonce=…&echostr=hello"
+//
+// where signature is the hex SHA-1 of the sorted token, timestamp and
+// nonce, concatenated (see wechat.Sign).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mpkit/wechat"
+)
+
+// Demo settings, used when the environment does not set them.
+const (
+	defaultAddr   = "127.0.0.1:8080"
+	demoToken     = "wechat-echo-demo"
+	demoAppID     = "wxd0000000000000e0"
+	demoAESKey    = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	webhookPath   = "/wechat"
+	welcomeText   = "欢迎关注！Thanks for following. Send me anything and I will send it back."
+	shutdownGrace = 10 * time.Second
+)
+
+// config is what the bot reads from the environment.
+type config struct {
+	addr   string
+	token  string
+	appID  string
+	aesKey string
+	demo   []string // the variables that fell back to a demo value
+}
+
+func configFromEnv(getenv func(string) string) config {
+	var cfg config
+	get := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		if name != "ADDR" {
+			cfg.demo = append(cfg.demo, name)
+		}
+		return def
+	}
+	cfg.addr = get("ADDR", defaultAddr)
+	cfg.token = get("WECHAT_TOKEN", demoToken)
+	cfg.appID = get("WECHAT_APPID", demoAppID)
+	cfg.aesKey = get("WECHAT_ENCODING_AES_KEY", demoAESKey)
+	return cfg
+}
+
+func newClient(cfg config, logger *slog.Logger) (*wechat.Client, error) {
+	return wechat.New(
+		wechat.WithToken(cfg.token),
+		wechat.WithAppID(cfg.appID),
+		wechat.WithEncodingAESKey(cfg.aesKey),
+		wechat.WithLogger(logger),
+	)
+}
+
+// newBot returns the bot's message handler.
+func newBot(logger *slog.Logger) wechat.Handler {
+	mux := wechat.NewServeMux()
+	mux.HandleFunc(wechat.MsgTypeText, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText(msg.Content), nil
+	})
+	mux.HandleEventFunc(wechat.EventSubscribe, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText(welcomeText), nil
+	})
+	mux.HandleEventFunc(wechat.EventClick, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("You clicked " + msg.EventKey), nil
+	})
+	mux.HandleEventFunc(wechat.EventUnsubscribe, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return nil, nil // the user has gone: a reply would not be delivered
+	})
+	mux.HandleDefaultFunc(func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		if msg.MsgType == wechat.MsgTypeEvent {
+			return msg.ReplyText("Got a " + string(msg.Event) + " event"), nil
+		}
+		return msg.ReplyText("Got a " + string(msg.MsgType) + " message"), nil
+	})
+	return wechat.HandlerFunc(func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		logger.InfoContext(ctx, "message", "type", msg.MsgType, "event", msg.Event, "msg_id", msg.MsgID)
+		return mux.ServeMessage(ctx, msg)
+	})
+}
+
+// newMux returns the bot's HTTP routes.
+func newMux(client *wechat.Client, logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(webhookPath, client.Webhook(newBot(logger)))
+	return mux
+}
+
+// run reads the configuration, then serves until ctx is done.
+func run(ctx context.Context, getenv func(string) string, logOut io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	cfg := configFromEnv(getenv)
+	client, err := newClient(cfg, logger)
+	if err != nil {
+		return err
+	}
+	for _, name := range cfg.demo {
+		logger.Warn("using the demo value; set it for a real account", "variable", name)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, ln, newMux(client, logger), logger)
+}
+
+// serve serves h on ln until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", "url", "http://"+ln.Addr().String()+webhookPath)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "echo:", err)
+		os.Exit(1)
+	}
+}

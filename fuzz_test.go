@@ -1,0 +1,176 @@
+package wechat
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// addFiles seeds a fuzz target with the files matching pattern.
+func addFiles(f *testing.F, pattern string) {
+	files, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds for %s: %v", pattern, err)
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// FuzzParseMessage checks that any input either parses or fails with a
+// *ParseError, and that what parses renders to XML that parses to the
+// same message, stably.
+func FuzzParseMessage(f *testing.F) {
+	addFiles(f, "inbound/*")
+	addFiles(f, "replies/*.xml")
+	addFiles(f, "crypto/*.xml")
+	f.Add([]byte("<xml><MsgType>text</MsgType><Content><![CDATA[a]]]]><![CDATA[>b]]></Content></xml>"))
+	f.Add([]byte("<xml><MsgType>event</MsgType><Event>LOCATION</Event><Latitude>1e3</Latitude></xml>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseMessage(data)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %T is not a *ParseError: %v", err, err)
+			}
+			if pe.Offset < 0 || pe.Offset > len(data) {
+				t.Fatalf("offset %d outside the input (%d bytes)", pe.Offset, len(data))
+			}
+			return
+		}
+		out, err := m.XML()
+		if err != nil {
+			t.Fatalf("parsed message does not render: %v", err)
+		}
+		m1, err := ParseMessage(out)
+		if err != nil {
+			t.Fatalf("rendered message does not parse: %v\n%s", err, out)
+		}
+		if m1.ToUserName != m.ToUserName || m1.FromUserName != m.FromUserName || m1.CreateTime != m.CreateTime ||
+			m1.MsgType != m.MsgType || m1.Event != m.Event {
+			t.Fatalf("common fields changed:\n%+v\n%+v", withoutRaw(m), withoutRaw(m1))
+		}
+		if m.known() && m.MsgType == MsgTypeText && m1.Content != m.Content {
+			t.Fatalf("content changed: %q -> %q", m.Content, m1.Content)
+		}
+		out2, err := m1.XML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, out2) {
+			t.Fatalf("rendering is not stable:\n%s\n%s", out, out2)
+		}
+		_, _ = m.Lookup("Content")
+		_, _ = m.QRScene()
+	})
+}
+
+// FuzzParseReply checks that ParseReply fails cleanly or returns a reply
+// that renders to XML it reads back unchanged.
+func FuzzParseReply(f *testing.F) {
+	addFiles(f, "replies/*.xml")
+	f.Add([]byte("success"))
+	f.Add([]byte("<xml><MsgType>news</MsgType><Articles><item><Title>t</Title></item></Articles></xml>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseReply(data)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %T is not a *ParseError: %v", err, err)
+			}
+			return
+		}
+		if r == nil {
+			return
+		}
+		out, err := r.AppendXML(nil)
+		if err != nil {
+			return // a news reply without articles or with too many
+		}
+		back, err := ParseReply(out)
+		if err != nil {
+			t.Fatalf("rendered reply does not parse: %v\n%s", err, out)
+		}
+		out2, err := back.AppendXML(nil)
+		if err != nil || !bytes.Equal(out, out2) {
+			t.Fatalf("reply changed on a round trip: %v\n%s\n%s", err, out, out2)
+		}
+	})
+}
+
+// FuzzDecrypt checks that decryption never panics and fails with a
+// *CryptoError: for any base64 text under a valid signature, and for any
+// plaintext block layout under a valid signature and key (so the checks
+// of padding, length and AppID see fuzzer-chosen bytes).
+func FuzzDecrypt(f *testing.F) {
+	v := loadVector(f, "official_sample.json")
+	c := newCipher(f, v)
+	f.Add(v.Encrypt, []byte(nil))
+	for _, name := range []string{"official_java_sample.json", "doraemonext_safe_mode.json", "negative_short_random_prefix.json"} {
+		w := loadVector(f, name)
+		f.Add(w.Encrypt, []byte(nil))
+		for _, tc := range w.Cases {
+			f.Add(tc.Ciphertext, []byte(nil))
+		}
+	}
+	f.Add("", layout(5, "hello", v.AppID))
+	f.Add("", layout(1<<31, "", v.AppID))
+	f.Add("=", bytes.Repeat([]byte{32}, 32))
+	f.Fuzz(func(t *testing.T, encrypt string, plaintext []byte) {
+		check := func(env *Envelope) []byte {
+			msg, err := c.Decrypt(env)
+			if err != nil {
+				var ce *CryptoError
+				if !errors.As(err, &ce) {
+					t.Fatalf("error %T is not a *CryptoError: %v", err, err)
+				}
+				return nil
+			}
+			return msg
+		}
+		sign := func(enc string) *Envelope {
+			return &Envelope{Encrypt: enc, Timestamp: v.Timestamp, Nonce: v.Nonce, MsgSignature: c.Sign(v.Timestamp, v.Nonce, enc)}
+		}
+		if msg := check(sign(encrypt)); msg != nil {
+			// What decrypts encrypts back to something that decrypts to
+			// the same message.
+			env, err := c.Encrypt(msg, v.Timestamp, v.Nonce)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := c.Decrypt(env)
+			if err != nil || !bytes.Equal(again, msg) {
+				t.Fatalf("round trip: %v", err)
+			}
+		}
+		// Unsigned input is refused before anything else.
+		if _, err := c.Decrypt(&Envelope{Encrypt: encrypt, Timestamp: v.Timestamp, Nonce: v.Nonce, MsgSignature: "0"}); !errors.Is(err, ErrInvalidSignature) {
+			t.Fatalf("unsigned input: %v", err)
+		}
+
+		if len(plaintext) == 0 {
+			return
+		}
+		buf := append([]byte(nil), plaintext...)
+		for len(buf)%aes.BlockSize != 0 {
+			buf = append(buf, 0)
+		}
+		cipher.NewCBCEncrypter(c.key.block, c.key.iv).CryptBlocks(buf, buf)
+		if msg := check(sign(base64.StdEncoding.EncodeToString(buf))); msg != nil {
+			size := binary.BigEndian.Uint32(plaintext[16:20])
+			if uint32(len(msg)) != size || !bytes.Equal(msg, plaintext[20:20+size]) {
+				t.Fatalf("message %q does not match its length field %d", msg, size)
+			}
+		}
+	})
+}

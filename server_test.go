@@ -1,0 +1,635 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// safeVector is the captured safe-mode request of testdata/crypto.
+func safeVector(t testing.TB) cryptoVector { return loadVector(t, "doraemonext_safe_mode.json") }
+
+// newWebhookClient returns a Client configured like the account of the
+// captured request, with a fixed clock and a logger writing to the
+// returned buffer.
+func newWebhookClient(t testing.TB, opts ...Option) (*Client, *syncBuffer) {
+	t.Helper()
+	v := safeVector(t)
+	logs := &syncBuffer{}
+	base := []Option{
+		WithAppID(v.AppID), WithAppSecret(testSecret), WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey),
+		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	}
+	c, err := New(append(base, opts...)...)
+	require.NoError(t, err)
+	c.now = func() time.Time { return time.Unix(1442129999, 0) }
+	return c, logs
+}
+
+// recordingHandler records the messages it gets and answers with reply.
+type recordingHandler struct {
+	mu    sync.Mutex
+	msgs  []*Message
+	reply func(*Message) (Reply, error)
+}
+
+func (h *recordingHandler) ServeMessage(ctx context.Context, msg *Message) (Reply, error) {
+	h.mu.Lock()
+	h.msgs = append(h.msgs, msg)
+	h.mu.Unlock()
+	if h.reply == nil {
+		return nil, nil
+	}
+	return h.reply(msg)
+}
+
+func (h *recordingHandler) calls() []*Message {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]*Message(nil), h.msgs...)
+}
+
+func echoHandler() *recordingHandler {
+	return &recordingHandler{reply: func(m *Message) (Reply, error) { return m.ReplyText("echo: " + m.Content), nil }}
+}
+
+// plainQuery is the query WeChat adds to a plain-mode push.
+func plainQuery(token, timestamp, nonce string) string {
+	return url.Values{"signature": {Sign(token, timestamp, nonce)}, "timestamp": {timestamp}, "nonce": {nonce}, "openid": {"fromUser"}}.Encode()
+}
+
+func serve(h http.Handler, method, target string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestWebhookURLCheck(t *testing.T) {
+	c, err := New(WithToken("test_token"), WithPreviousToken("old_token"))
+	require.NoError(t, err)
+	h := &recordingHandler{}
+	wh := c.Webhook(h)
+	const ts, nonce = "1434295379", "ueivlkyhvdng46da0qxr52qzcjabjmo7"
+	tests := []struct {
+		name   string
+		query  url.Values
+		status int
+		body   string
+	}{
+		{"documented signature", url.Values{"signature": {"41f929117dd6231a953f632cfb3be174b8e3ef08"}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {"5837397520665436492"}},
+			200, "5837397520665436492"},
+		{"upper-case hex", url.Values{"signature": {"41F929117DD6231A953F632CFB3BE174B8E3EF08"}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {"e"}},
+			200, "e"},
+		{"previous token", url.Values{"signature": {Sign("old_token", ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {"e<script>"}},
+			200, "e<script>"},
+		{"bad signature", url.Values{"signature": {Sign("other", ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {"e"}},
+			403, "Forbidden\n"},
+		{"other timestamp", url.Values{"signature": {"41f929117dd6231a953f632cfb3be174b8e3ef08"}, "timestamp": {ts + "2"}, "nonce": {nonce}, "echostr": {"e"}},
+			403, "Forbidden\n"},
+		{"no signature", url.Values{"timestamp": {ts}, "nonce": {nonce}, "echostr": {"e"}}, 403, "Forbidden\n"},
+		{"no echostr", url.Values{"signature": {"41f929117dd6231a953f632cfb3be174b8e3ef08"}, "timestamp": {ts}, "nonce": {nonce}},
+			400, "Bad Request\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serve(wh, http.MethodGet, "/wechat?"+tt.query.Encode(), nil)
+			assert.Equal(t, tt.status, rec.Code)
+			assert.Equal(t, tt.body, rec.Body.String())
+			if tt.status == 200 {
+				assert.Equal(t, "text/plain; charset=utf-8", rec.Header().Get("Content-Type"))
+				assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+			}
+		})
+	}
+	assert.Empty(t, h.calls(), "the URL check never reaches the handler")
+}
+
+// A URL check that carries msg_signature and an encrypted echostr
+// (wechatpy's vector) is answered with the decrypted echostr.
+func TestWebhookURLCheckEncrypted(t *testing.T) {
+	var v struct {
+		Token          string `json:"token"`
+		EncodingAESKey string `json:"encoding_aes_key"`
+		ReceiverID     string `json:"receiver_id"`
+		VerifyURL      struct {
+			MsgSignature string `json:"msg_signature"`
+			Timestamp    string `json:"timestamp"`
+			Nonce        string `json:"nonce"`
+			Echostr      string `json:"echostr"`
+			Decrypted    string `json:"derived_decrypted_echostr"`
+			FailNonce    string `json:"must_fail_with_nonce"`
+		} `json:"verify_url"`
+	}
+	require.NoError(t, json.Unmarshal(fixture(t, "crypto/wechatpy_work_sample.json"), &v))
+	u := v.VerifyURL
+	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.ReceiverID))
+	require.NoError(t, err)
+	wh := c.Webhook(nil)
+	q := url.Values{"msg_signature": {u.MsgSignature}, "timestamp": {u.Timestamp}, "nonce": {u.Nonce}, "echostr": {u.Echostr}}
+
+	rec := serve(wh, http.MethodGet, "/?"+q.Encode(), nil)
+	assert.Equal(t, 200, rec.Code)
+	assert.Equal(t, u.Decrypted, rec.Body.String())
+
+	q.Set("nonce", u.FailNonce)
+	assert.Equal(t, 403, serve(wh, http.MethodGet, "/?"+q.Encode(), nil).Code)
+
+	// An account in safe mode gets the documented plain URL check.
+	plainCheck := url.Values{"signature": {Sign(v.Token, "1", "2")}, "timestamp": {"1"}, "nonce": {"2"}, "echostr": {"plain-echo"}}
+	rec = serve(wh, http.MethodGet, "/?"+plainCheck.Encode(), nil)
+	assert.Equal(t, 200, rec.Code)
+	assert.Equal(t, "plain-echo", rec.Body.String())
+
+	// Without safe mode configured it cannot be answered, unless the
+	// plain signature is there too.
+	plainOnly, err := New(WithToken(v.Token))
+	require.NoError(t, err)
+	q.Set("nonce", u.Nonce)
+	assert.Equal(t, 500, serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
+	q.Set("signature", Sign(v.Token, u.Timestamp, u.Nonce))
+	rec = serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil)
+	assert.Equal(t, 200, rec.Code)
+	assert.Equal(t, u.Echostr, rec.Body.String())
+	q.Del("signature")
+
+	// For another AppID the echostr does not open.
+	other, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID("wx_other"))
+	require.NoError(t, err)
+	assert.Equal(t, 403, serve(other.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
+}
+
+func TestWebhookPlainMessage(t *testing.T) {
+	c, logs := newWebhookClient(t)
+	h := echoHandler()
+	q := plainQuery(safeVector(t).Token, "1348831860", "9876")
+	rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+q, fixture(t, "inbound/text.xml"))
+
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	assert.Equal(t, "application/xml; charset=utf-8", rec.Header().Get("Content-Type"))
+	calls := h.calls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, "this is a test", calls[0].Content)
+	assert.Equal(t, "fromUser", calls[0].FromUserName)
+
+	r, err := ParseReply(rec.Body.Bytes())
+	require.NoError(t, err)
+	require.IsType(t, &TextReply{}, r)
+	tr := r.(*TextReply)
+	assert.Equal(t, "fromUser", tr.ToUserName)
+	assert.Equal(t, "toUser", tr.FromUserName)
+	assert.Equal(t, "echo: this is a test", tr.Content)
+	assert.Empty(t, logs.String())
+}
+
+// The captured request of a real account in safe and compatible mode:
+// the handler sees the decrypted message and the reply is encrypted.
+func TestWebhookSafeAndCompatibleMode(t *testing.T) {
+	v := safeVector(t)
+	for _, file := range []string{"doraemonext_safe_request.xml", "doraemonext_compatible_request.xml"} {
+		t.Run(file, func(t *testing.T) {
+			c, logs := newWebhookClient(t)
+			h := echoHandler()
+			q := url.Values{"signature": {v.Signature}, "timestamp": {v.Timestamp}, "nonce": {v.Nonce},
+				"openid": {"oJNCEjt3uIphaC1DrpB030QxMV_w"}, "encrypt_type": {"aes"}, "msg_signature": {v.MsgSignature}}
+			rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+q.Encode(), fixture(t, "crypto/"+file))
+
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			calls := h.calls()
+			require.Len(t, calls, 1)
+			assert.Equal(t, "xxx", calls[0].Content)
+			assert.Equal(t, int64(6193900740131666054), calls[0].MsgID)
+			assert.Equal(t, v.Derived.DecryptedXML, string(calls[0].Raw), "Raw is the decrypted XML")
+
+			env, err := ParseEnvelope(rec.Body.Bytes())
+			require.NoError(t, err)
+			assert.Equal(t, "1442129999", env.Timestamp, "the Client's clock")
+			assert.Equal(t, v.Nonce, env.Nonce, "the request's nonce")
+			assert.Equal(t, string(env.ReplyXML()), rec.Body.String())
+			plain, err := newCipher(t, v).Decrypt(env)
+			require.NoError(t, err)
+			r, err := ParseReply(plain)
+			require.NoError(t, err)
+			assert.Equal(t, "echo: xxx", r.(*TextReply).Content)
+			assert.Equal(t, "oJNCEjt3uIphaC1DrpB030QxMV_w", r.(*TextReply).ToUserName)
+			assert.Empty(t, logs.String())
+		})
+	}
+}
+
+// encryptedPush builds a safe-mode POST the way WeChat does.
+func encryptedPush(t testing.TB, mc *MessageCipher, msg []byte, timestamp, nonce string) (string, []byte) {
+	t.Helper()
+	env, err := mc.Encrypt(msg, timestamp, nonce)
+	require.NoError(t, err)
+	env.ToUserName = "gh_1b2959761a7d"
+	q := url.Values{"signature": {Sign(mc.token, timestamp, nonce)}, "timestamp": {timestamp}, "nonce": {nonce},
+		"encrypt_type": {"aes"}, "msg_signature": {env.MsgSignature}}
+	return "/wechat?" + q.Encode(), env.RequestXML()
+}
+
+// During a rotation WeChat may still use the previous token and key; the
+// reply is encrypted with the key and signed with the token it used.
+func TestWebhookRotation(t *testing.T) {
+	v := safeVector(t)
+	const newToken, newKey = "new_token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	c, logs := newWebhookClient(t, WithToken(newToken), WithPreviousToken(v.Token),
+		WithEncodingAESKey(newKey), WithPreviousEncodingAESKey(v.EncodingAESKey))
+	wh := c.Webhook(echoHandler())
+
+	oldCipher := newCipher(t, v)
+	newCipher, err := NewMessageCipher(newToken, newKey, v.AppID)
+	require.NoError(t, err)
+	mixed, err := NewMessageCipher(v.Token, newKey, v.AppID) // old token, new key
+	require.NoError(t, err)
+
+	msg := fixture(t, "inbound/text.xml")
+	for name, mc := range map[string]*MessageCipher{"previous": oldCipher, "current": newCipher, "old token new key": mixed} {
+		t.Run(name, func(t *testing.T) {
+			target, body := encryptedPush(t, mc, msg, "1700000000", "42")
+			rec := serve(wh, http.MethodPost, target, body)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			env, err := ParseEnvelope(rec.Body.Bytes())
+			require.NoError(t, err)
+			plain, err := mc.Decrypt(env)
+			require.NoError(t, err, "answered with the sender's token and key")
+			r, err := ParseReply(plain)
+			require.NoError(t, err)
+			assert.Equal(t, "echo: this is a test", r.(*TextReply).Content)
+		})
+	}
+	// The plain-mode signature accepts both tokens too.
+	for _, tok := range []string{newToken, v.Token} {
+		rec := serve(wh, http.MethodPost, "/?"+plainQuery(tok, "1", "2"), msg)
+		assert.Equal(t, 200, rec.Code)
+	}
+	assert.Empty(t, logs.String())
+}
+
+func TestWebhookRejects(t *testing.T) {
+	v := safeVector(t)
+	mc := newCipher(t, v)
+	text := fixture(t, "inbound/text.xml")
+	goodPlain := "/wechat?" + plainQuery(v.Token, "1", "2")
+	safeTarget, safeBody := encryptedPush(t, mc, text, "1700000000", "42")
+
+	otherApp, err := NewMessageCipher(v.Token, v.EncodingAESKey, "wx_other_app")
+	require.NoError(t, err)
+	otherTarget, otherBody := encryptedPush(t, otherApp, text, "1700000000", "42")
+
+	// A valid signature over a ciphertext that is not base64.
+	garbage := &Envelope{ToUserName: "gh", Encrypt: "not base64!"}
+	garbageTarget := "/wechat?" + url.Values{"timestamp": {"1"}, "nonce": {"2"}, "encrypt_type": {"aes"},
+		"msg_signature": {mc.Sign("1", "2", garbage.Encrypt)}}.Encode()
+
+	tests := []struct {
+		name   string
+		opts   []Option
+		method string
+		target string
+		body   []byte
+		status int
+		log    string
+	}{
+		{"bad signature", nil, "POST", "/wechat?" + plainQuery("other", "1", "2"), text, 403, "bad signature"},
+		{"no query", nil, "POST", "/wechat", text, 403, "bad signature"},
+		{"bad msg_signature", nil, "POST", strings.Replace(safeTarget, "msg_signature=", "msg_signature=0", 1), safeBody, 403, "bad msg_signature"},
+		{"plain signature only in safe mode", nil, "POST", strings.Replace(safeTarget, "msg_signature=", "x=", 1), safeBody, 403, "bad msg_signature"},
+		{"AppID mismatch", nil, "POST", otherTarget, otherBody, 403, "message is for another AppID"},
+		{"bad XML", nil, "POST", goodPlain, []byte("<xml><MsgType>text</Content></xml>"), 400, "bad message"},
+		{"malformed.txt", nil, "POST", goodPlain, fixture(t, "inbound/malformed.txt"), 400, "bad message"},
+		{"empty body", nil, "POST", goodPlain, nil, 400, "bad message"},
+		{"no MsgType", nil, "POST", goodPlain, []byte("<xml><Content>x</Content></xml>"), 400, "no MsgType"},
+		{"plain body in safe mode", nil, "POST", safeTarget, text, 400, "no Encrypt"},
+		{"ciphertext not base64", nil, "POST", garbageTarget, garbage.RequestXML(), 400, "not valid base64"},
+		{"decrypted body not XML", nil, "POST", "", nil, 400, "bad message"}, // filled below
+		{"oversized", []Option{WithMaxBodyBytes(100)}, "POST", goodPlain, text, 413, "body too large"},
+		{"oversized safe", []Option{WithMaxBodyBytes(100)}, "POST", safeTarget, safeBody, 413, "body too large"},
+		{"method", nil, "PUT", goodPlain, text, 405, ""},
+		{"no token", []Option{WithToken(""), WithPreviousToken("")}, "POST", goodPlain, text, 500, "no server token"},
+		{"safe mode not configured", []Option{WithAppID("")}, "POST", safeTarget, safeBody, 500, "WithAppID"},
+	}
+	junkTarget, junkBody := encryptedPush(t, mc, []byte("not xml at all"), "1", "2")
+	tests[11].target, tests[11].body = junkTarget, junkBody
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, logs := newWebhookClient(t, tt.opts...)
+			h := echoHandler()
+			rec := serve(c.Webhook(h), tt.method, tt.target, tt.body)
+			assert.Equal(t, tt.status, rec.Code, rec.Body.String())
+			assert.Empty(t, h.calls(), "the handler is not called")
+			assert.Contains(t, logs.String(), tt.log)
+			assertNoSecrets(t, logs.String(), v)
+		})
+	}
+}
+
+// A body of unknown length (chunked) is capped as it is read.
+func TestWebhookOversizedChunkedBody(t *testing.T) {
+	c, logs := newWebhookClient(t, WithMaxBodyBytes(64))
+	h := echoHandler()
+	req := httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), io.MultiReader(bytes.NewReader(fixture(t, "inbound/text.xml"))))
+	req.ContentLength = -1
+	rec := httptest.NewRecorder()
+	c.Webhook(h).ServeHTTP(rec, req)
+	assert.Equal(t, 413, rec.Code)
+	assert.Empty(t, h.calls())
+	assert.Contains(t, logs.String(), "body too large")
+
+	// Under the cap it is read whole.
+	c2, _ := newWebhookClient(t)
+	req = httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), io.MultiReader(bytes.NewReader(fixture(t, "inbound/text.xml"))))
+	req.ContentLength = -1
+	rec = httptest.NewRecorder()
+	c2.Webhook(h).ServeHTTP(rec, req)
+	assert.Equal(t, 200, rec.Code)
+	assert.Len(t, h.calls(), 1)
+}
+
+// assertNoSecrets checks that a log holds no secret of the test account.
+func assertNoSecrets(t *testing.T, log string, v cryptoVector) {
+	t.Helper()
+	for _, secret := range []string{v.Token, v.EncodingAESKey, testSecret} {
+		assert.NotContains(t, log, secret)
+	}
+}
+
+func TestWebhookHandlerFailures(t *testing.T) {
+	v := safeVector(t)
+	tests := []struct {
+		name    string
+		handler Handler
+		log     string
+	}{
+		{"error", HandlerFunc(func(context.Context, *Message) (Reply, error) {
+			return nil, errors.New("database is down")
+		}), "database is down"},
+		{"panic", HandlerFunc(func(context.Context, *Message) (Reply, error) {
+			panic("nil map write")
+		}), "handler panic: nil map write"},
+		{"unrenderable reply", HandlerFunc(func(_ context.Context, m *Message) (Reply, error) {
+			return m.ReplyNews(), nil
+		}), "news reply without articles"},
+		{"typed nil reply", HandlerFunc(func(context.Context, *Message) (Reply, error) {
+			var r *TextReply
+			return r, nil
+		}), "nil reply"},
+	}
+	for _, tt := range tests {
+		for _, safe := range []bool{false, true} {
+			name := tt.name
+			if safe {
+				name += "/safe"
+			}
+			t.Run(name, func(t *testing.T) {
+				c, logs := newWebhookClient(t)
+				target, body := "/wechat?"+plainQuery(v.Token, "1", "2"), fixture(t, "inbound/text.xml")
+				if safe {
+					target, body = encryptedPush(t, newCipher(t, v), body, "1", "2")
+				}
+				rec := serve(c.Webhook(tt.handler), http.MethodPost, target, body)
+				assert.Equal(t, 200, rec.Code)
+				assert.Equal(t, "success", rec.Body.String(), "WeChat must not retry")
+				assert.Contains(t, logs.String(), tt.log)
+				assert.Contains(t, logs.String(), "level=ERROR")
+				assert.Contains(t, logs.String(), "msg_type=text")
+				assert.Contains(t, logs.String(), "msg_id=1234567890123456")
+				assertNoSecrets(t, logs.String(), v)
+			})
+		}
+	}
+}
+
+func TestWebhookNoReply(t *testing.T) {
+	v := safeVector(t)
+	for name, h := range map[string]Handler{
+		"nil reply":   &recordingHandler{},
+		"nil handler": nil,
+		"empty mux":   NewServeMux(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, logs := newWebhookClient(t)
+			for _, safe := range []bool{false, true} {
+				target, body := "/wechat?"+plainQuery(v.Token, "1", "2"), fixture(t, "inbound/event_subscribe.xml")
+				if safe {
+					target, body = encryptedPush(t, newCipher(t, v), body, "1", "2")
+				}
+				rec := serve(c.Webhook(h), http.MethodPost, target, body)
+				assert.Equal(t, 200, rec.Code)
+				assert.Equal(t, "success", rec.Body.String())
+				assert.Equal(t, "text/plain; charset=utf-8", rec.Header().Get("Content-Type"))
+			}
+			assert.Empty(t, logs.String())
+		})
+	}
+}
+
+// A handler that ignores its context does not hold WeChat past its
+// window: at the deadline the webhook answers "success", complete and
+// flushed, while the handler keeps running.
+func TestWebhookSlowHandler(t *testing.T) {
+	c, logs := newWebhookClient(t)
+	release := make(chan struct{})
+	finished := make(chan struct{})
+	slow := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		defer close(finished)
+		<-release
+		return m.ReplyText("too late"), nil
+	})
+	wh := c.Webhook(slow).(*webhook)
+	wh.timeout = 50 * time.Millisecond
+	srv := httptest.NewServer(wh)
+	defer srv.Close()
+	defer close(release)
+
+	start := time.Now()
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Post(srv.URL+"/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), "text/xml", bytes.NewReader(fixture(t, "inbound/text.xml")))
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	elapsed := time.Since(start)
+
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "success", string(body))
+	assert.Equal(t, int64(7), resp.ContentLength)
+	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond)
+	assert.Less(t, elapsed, 2*time.Second)
+	select {
+	case <-finished:
+		t.Fatal("the answer waited for the handler")
+	default:
+	}
+	assert.Contains(t, logs.String(), "did not return in time")
+	assert.Contains(t, logs.String(), "context deadline exceeded")
+}
+
+// A handler that honours its context stops at the deadline; WeChat still
+// gets one complete answer.
+func TestWebhookHandlerDeadline(t *testing.T) {
+	c, _ := newWebhookClient(t)
+	h := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	wh := c.Webhook(h).(*webhook)
+	wh.timeout = 20 * time.Millisecond
+	for range 20 { // the handler and the watchdog race; either way one answer
+		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), fixture(t, "inbound/text.xml"))
+		assert.Equal(t, 200, rec.Code)
+		assert.Equal(t, "success", rec.Body.String())
+	}
+}
+
+// The handler's context carries the request's values and a deadline
+// inside WeChat's 5-second window.
+func TestWebhookHandlerContext(t *testing.T) {
+	c, _ := newWebhookClient(t)
+	type key struct{}
+	var deadline time.Time
+	var value any
+	h := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		deadline, _ = ctx.Deadline()
+		value = ctx.Value(key{})
+		return nil, nil
+	})
+	req := httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), bytes.NewReader(fixture(t, "inbound/text.xml")))
+	req = req.WithContext(context.WithValue(req.Context(), key{}, "request value"))
+	start := time.Now()
+	c.Webhook(h).ServeHTTP(httptest.NewRecorder(), req)
+	assert.Equal(t, "request value", value)
+	require.False(t, deadline.IsZero())
+	assert.WithinDuration(t, start.Add(replyTimeout), deadline, time.Second)
+	assert.Less(t, replyTimeout, 5*time.Second)
+}
+
+func TestServeMux(t *testing.T) {
+	tag := func(name string) Handler {
+		return HandlerFunc(func(_ context.Context, m *Message) (Reply, error) { return m.ReplyText(name), nil })
+	}
+	mux := NewServeMux()
+	mux.Handle(MsgTypeText, tag("text"))
+	mux.HandleFunc(MsgTypeImage, func(_ context.Context, m *Message) (Reply, error) { return m.ReplyText("image"), nil })
+	mux.HandleEvent(EventSubscribe, tag("subscribe"))
+	mux.HandleEventFunc(EventClick, func(_ context.Context, m *Message) (Reply, error) { return m.ReplyText("click " + m.EventKey), nil })
+	mux.Handle(MsgTypeEvent, tag("any event"))
+	mux.HandleDefault(tag("default"))
+
+	tests := []struct{ file, want string }{
+		{"text.xml", "text"},
+		{"image.xml", "image"},
+		{"event_subscribe.xml", "subscribe"},
+		{"event_click.xml", "click EVENTKEY"},
+		{"event_view.xml", "any event"},
+		{"voice.xml", "default"},
+		{"unknown_msgtype.xml", "default"},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		m, err := ParseMessage(fixture(t, "inbound/"+tt.file))
+		require.NoError(t, err)
+		r, err := mux.ServeMessage(ctx, m)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, r.(*TextReply).Content, tt.file)
+	}
+
+	// Removing handlers falls back, and finally to no reply.
+	view, err := ParseMessage(fixture(t, "inbound/event_view.xml"))
+	require.NoError(t, err)
+	mux.Handle(MsgTypeEvent, nil)
+	r, err := mux.ServeMessage(ctx, view)
+	require.NoError(t, err)
+	assert.Equal(t, "default", r.(*TextReply).Content)
+	mux.HandleDefaultFunc(nil)
+	assert.Nil(t, mux.Handler(view))
+	r, err = mux.ServeMessage(ctx, view)
+	assert.NoError(t, err)
+	assert.Nil(t, r)
+	mux.HandleEvent(EventSubscribe, nil)
+	mux.HandleEventFunc(EventClick, nil)
+	mux.HandleFunc(MsgTypeImage, nil)
+	sub, err := ParseMessage(fixture(t, "inbound/event_subscribe.xml"))
+	require.NoError(t, err)
+	assert.Nil(t, mux.Handler(sub))
+
+	// Errors pass through.
+	boom := errors.New("boom")
+	mux.HandleFunc(MsgTypeText, func(context.Context, *Message) (Reply, error) { return nil, boom })
+	text, err := ParseMessage(fixture(t, "inbound/text.xml"))
+	require.NoError(t, err)
+	_, err = mux.ServeMessage(ctx, text)
+	assert.ErrorIs(t, err, boom)
+}
+
+func TestServeMuxConcurrentUse(t *testing.T) {
+	mux := NewServeMux()
+	m := &Message{MsgType: MsgTypeText}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				mux.HandleFunc(MsgTypeText, func(context.Context, *Message) (Reply, error) { return nil, nil })
+				mux.HandleEvent(EventType(rune('a'+i)), nil)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				_, _ = mux.ServeMessage(context.Background(), m)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestQueryGet(t *testing.T) {
+	for _, raw := range []string{
+		"signature=abc&timestamp=1&nonce=2",
+		"nonce=a%2Bb&echostr=x+y&timestamp=",
+		"echostr=first&echostr=second",
+		"bad=%zz&nonce=%zz&timestamp=3",
+		"time%73tamp=7&nonce",
+		"",
+		"&&timestamp=9&",
+	} {
+		want, _ := url.ParseQuery(raw)
+		for _, key := range []string{"signature", "timestamp", "nonce", "echostr", "missing"} {
+			assert.Equal(t, want.Get(key), queryGet(raw, key), "%q %q", raw, key)
+		}
+	}
+}
