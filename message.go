@@ -217,11 +217,10 @@ type ArticleURLItem struct {
 // PublishEventInfo is the result of a freepublish job (PUBLISHJOBFINISH).
 type PublishEventInfo struct {
 	PublishID string // publish_id
-	// PublishStatus: 0 success, 1 publishing, 2 originality check
-	// failed, 3 failed, 4 rejected by review, 5 all articles deleted by
-	// the user after success, 6 all articles banned after success.
-	PublishStatus int    // publish_status
-	ArticleID     string // article_id, on success
+	// PublishStatus is the job's outcome (publish_status), the same
+	// values GetPublishStatus reports.
+	PublishStatus PublishStatus // publish_status
+	ArticleID     string        // article_id, on success
 	// ArticleCount and Articles are article_detail (count, item), on
 	// success.
 	ArticleCount int
@@ -627,7 +626,7 @@ func (r *fieldReader) publishEventInfo(i int32) *PublishEventInfo {
 		case "publish_id":
 			v.PublishID = n.text
 		case "publish_status":
-			v.PublishStatus = r.int(n)
+			v.PublishStatus = PublishStatus(r.int(n))
 		case "article_id":
 			v.ArticleID = n.text
 		case "fail_idx":
