@@ -1,7 +1,496 @@
 package wechattest
 
-// This file is reserved for the webhook side of the fake: building the
-// requests WeChat sends to a server (the signed GET URL check, signed
-// plain and encrypted POSTs of a message) and decrypting and parsing the
-// reply. Those helpers need the message types and the message crypto of
-// package wechat, and are added together with them.
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mpkit/wechat"
+)
+
+// Mode is how WeChat delivers messages to a webhook (消息加解密方式), as
+// chosen in the account's server settings (服务器配置).
+type Mode int
+
+const (
+	// ModePlain posts the message XML as is (明文模式).
+	ModePlain Mode = iota
+	// ModeCompatible posts the message XML with an Encrypt element
+	// added (兼容模式). WeChat expects the reply encrypted.
+	ModeCompatible
+	// ModeSafe posts only the encrypted message (安全模式) and expects
+	// the reply encrypted.
+	ModeSafe
+)
+
+// String returns the mode's name: "plain", "compatible" or "safe".
+func (m Mode) String() string {
+	switch m {
+	case ModePlain:
+		return "plain"
+	case ModeCompatible:
+		return "compatible"
+	case ModeSafe:
+		return "safe"
+	}
+	return "Mode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Defaults for the sender and the receiver of a message whose
+// FromUserName or ToUserName is empty.
+const (
+	DefaultAccount = "gh_wechattest0"              // the official account's original ID
+	DefaultOpenID  = "o_wechattest_user0000000000" // the user's OpenID
+)
+
+// DefaultTimeout is how long WeChat waits for a webhook's answer before
+// it gives up on the push.
+const DefaultTimeout = 5 * time.Second
+
+// maxReplyBytes caps the answer read from a webhook. WeChat's own limit
+// is smaller; the cap only keeps a broken server from exhausting memory.
+const maxReplyBytes = 1 << 20
+
+// Errors reported by Webhook. Problems with the reply's encryption are
+// *wechat.CryptoError, with its XML *wechat.ParseError, and an answer
+// other than 200 OK is a *StatusError.
+var (
+	// ErrEchoMismatch: the answer to a URL check is not the echostr
+	// it was sent. WeChat then refuses the server URL.
+	ErrEchoMismatch = errors.New("wechattest: URL check answered with the wrong echostr")
+	// ErrReplyNotEncrypted: in compatible or safe mode the webhook
+	// answered with a plain reply, which WeChat drops.
+	ErrReplyNotEncrypted = errors.New("wechattest: reply is not encrypted")
+	// ErrReplyMisaddressed: the reply's ToUserName is not the sender of
+	// the message or its FromUserName not the account; WeChat drops it.
+	ErrReplyMisaddressed = errors.New("wechattest: reply is not addressed to the sender")
+)
+
+// StatusError is the answer of a webhook whose status is not 200 OK.
+type StatusError struct {
+	StatusCode int
+	Body       string // the start of the answer's body
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("wechattest: webhook answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if b := strings.TrimSpace(e.Body); b != "" {
+		msg += ": " + b
+	}
+	return msg
+}
+
+// Webhook sends a webhook what WeChat would: signed URL checks and signed
+// posts of messages, plain or encrypted. It reads the answers as WeChat
+// does, checking the echoed string, decrypting and parsing the reply.
+//
+// Set Handler to test an http.Handler in process, or URL to talk to a
+// running server:
+//
+//	wh := &wechattest.Webhook{Handler: client.Webhook(bot), Token: "token"}
+//	reply, err := wh.Send(ctx, wechattest.Text("hello"))
+//
+// The zero values of the other fields are usable: plain mode, the
+// default account and OpenID, the current time, DefaultTimeout. A
+// Webhook must not be modified while it is in use; it is otherwise safe
+// for concurrent use.
+type Webhook struct {
+	// URL of the webhook, such as "http://127.0.0.1:8080/wechat". With
+	// Handler set only its path and query are used, and it may be empty.
+	URL string
+	// Handler, when set, serves every request in process: no network.
+	Handler http.Handler
+	// HTTPClient sends the requests when Handler is nil; nil means
+	// http.DefaultClient.
+	HTTPClient *http.Client
+
+	// Token is the server token (Token) both sides sign with.
+	Token string
+	// Mode selects plain, compatible or safe delivery. The last two need
+	// EncodingAESKey and AppID.
+	Mode           Mode
+	EncodingAESKey string
+	AppID          string
+
+	// Account fills in the ToUserName of a message that has none;
+	// empty means DefaultAccount.
+	Account string
+	// OpenID fills in the FromUserName of a message that has none;
+	// empty means DefaultOpenID.
+	OpenID string
+
+	// Now is the clock of the timestamps; nil means time.Now.
+	Now func() time.Time
+	// Timeout bounds each exchange, as WeChat gives a webhook five
+	// seconds to answer. Zero means DefaultTimeout, negative no limit
+	// beyond the context's.
+	Timeout time.Duration
+}
+
+// NewVerifyRequest returns the GET request WeChat sends to check a server
+// URL (验证消息的确来自微信服务器): signature, timestamp, nonce and
+// echostr in the query. The webhook must answer echostr.
+func (w *Webhook) NewVerifyRequest(ctx context.Context, echostr string) (*http.Request, error) {
+	ts, nonce := w.timestamp(), newNonce()
+	q := url.Values{
+		"signature": {wechat.Sign(w.Token, ts, nonce)},
+		"timestamp": {ts},
+		"nonce":     {nonce},
+		"echostr":   {echostr},
+	}
+	return w.newRequest(ctx, http.MethodGet, q, nil)
+}
+
+// Verify sends a URL check with a fresh echostr and reports whether the
+// webhook echoed it: nil, ErrEchoMismatch or a *StatusError.
+func (w *Webhook) Verify(ctx context.Context) error {
+	echostr := newEchostr()
+	ctx, cancel := w.withTimeout(ctx)
+	defer cancel()
+	req, err := w.NewVerifyRequest(ctx, echostr)
+	if err != nil {
+		return err
+	}
+	status, body, err := w.roundTrip(req)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return &StatusError{StatusCode: status, Body: clip(body)}
+	}
+	if string(body) != echostr {
+		return fmt.Errorf("%w: sent %q, got %q", ErrEchoMismatch, echostr, clip(body))
+	}
+	return nil
+}
+
+// NewMessageRequest returns the POST request WeChat sends to push msg
+// (接收普通消息, 接收事件推送) in w's mode: the query carries signature,
+// timestamp, nonce and openid, plus encrypt_type=aes and msg_signature
+// when encrypted. msg is not modified; empty ToUserName, FromUserName and
+// CreateTime are filled in, and so is the MsgId of a message that is not
+// an event.
+func (w *Webhook) NewMessageRequest(ctx context.Context, msg *wechat.Message) (*http.Request, error) {
+	if msg == nil {
+		return nil, errors.New("wechattest: nil message")
+	}
+	m := w.complete(msg)
+	plain, err := m.XML()
+	if err != nil {
+		return nil, err
+	}
+	ts, nonce := w.timestamp(), newNonce()
+	q := url.Values{
+		"signature": {wechat.Sign(w.Token, ts, nonce)},
+		"timestamp": {ts},
+		"nonce":     {nonce},
+		"openid":    {m.FromUserName},
+	}
+	body := plain
+	if w.Mode != ModePlain {
+		mc, err := w.cipher()
+		if err != nil {
+			return nil, err
+		}
+		env, err := mc.Encrypt(plain, ts, nonce)
+		if err != nil {
+			return nil, err
+		}
+		q.Set("encrypt_type", "aes")
+		q.Set("msg_signature", env.MsgSignature)
+		if w.Mode == ModeSafe {
+			env.ToUserName = m.ToUserName
+			body = env.RequestXML()
+		} else {
+			// Compatible mode: the plain XML with the ciphertext added
+			// as its last element.
+			end := bytes.LastIndex(plain, []byte("</xml>"))
+			if end < 0 {
+				return nil, errors.New("wechattest: message XML does not end with </xml>")
+			}
+			body = append(plain[:end:end], "<Encrypt><![CDATA["+env.Encrypt+"]]></Encrypt></xml>"...)
+		}
+	}
+	req, err := w.newRequest(ctx, http.MethodPost, q, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	return req, nil
+}
+
+// ReadReply reads a webhook's answer to a pushed message as WeChat does:
+// in compatible and safe mode it checks the reply's msg_signature and
+// decrypts it, then parses it. An empty answer or "success" (no reply)
+// gives a nil Reply and a nil error. It closes resp.Body.
+func (w *Webhook) ReadReply(resp *http.Response) (wechat.Reply, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil {
+		return nil, err
+	}
+	return w.parseReply(resp.StatusCode, body)
+}
+
+// Send pushes msg to the webhook in w's mode (see NewMessageRequest) and
+// returns its reply, decrypted and parsed (see ReadReply). A reply that
+// is not addressed to the message's sender fails with
+// ErrReplyMisaddressed.
+func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+	ctx, cancel := w.withTimeout(ctx)
+	defer cancel()
+	m := w.complete(msg)
+	req, err := w.NewMessageRequest(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	status, body, err := w.roundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	reply, err := w.parseReply(status, body)
+	if err != nil || reply == nil {
+		return reply, err
+	}
+	if h := header(reply); h != nil && (h.ToUserName != m.FromUserName || h.FromUserName != m.ToUserName) {
+		return reply, fmt.Errorf("%w: reply from %q to %q, message from %q to %q", ErrReplyMisaddressed,
+			h.FromUserName, h.ToUserName, m.FromUserName, m.ToUserName)
+	}
+	return reply, nil
+}
+
+func (w *Webhook) parseReply(status int, body []byte) (wechat.Reply, error) {
+	if status != http.StatusOK {
+		return nil, &StatusError{StatusCode: status, Body: clip(body)}
+	}
+	if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "success" {
+		return nil, nil
+	}
+	if w.Mode != ModePlain {
+		mc, err := w.cipher()
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Contains(body, []byte("<Encrypt>")) {
+			return nil, ErrReplyNotEncrypted
+		}
+		env, err := wechat.ParseEnvelope(body)
+		if err != nil {
+			return nil, err
+		}
+		if body, err = mc.Decrypt(env); err != nil {
+			return nil, err
+		}
+	}
+	return wechat.ParseReply(body)
+}
+
+// complete returns a copy of msg with the fields WeChat always sets filled
+// in.
+func (w *Webhook) complete(msg *wechat.Message) *wechat.Message {
+	m := *msg
+	if m.ToUserName == "" {
+		m.ToUserName = orDefault(w.Account, DefaultAccount)
+	}
+	if m.FromUserName == "" {
+		m.FromUserName = orDefault(w.OpenID, DefaultOpenID)
+	}
+	if m.CreateTime == 0 {
+		m.CreateTime = w.now().Unix()
+	}
+	if m.MsgID == 0 && m.MsgType != wechat.MsgTypeEvent {
+		m.MsgID = newMsgID()
+	}
+	return &m
+}
+
+func (w *Webhook) cipher() (*wechat.MessageCipher, error) {
+	if w.EncodingAESKey == "" || w.AppID == "" {
+		return nil, fmt.Errorf("wechattest: %s mode needs EncodingAESKey and AppID", w.Mode)
+	}
+	return wechat.NewMessageCipher(w.Token, w.EncodingAESKey, w.AppID)
+}
+
+func (w *Webhook) newRequest(ctx context.Context, method string, q url.Values, body []byte) (*http.Request, error) {
+	target := w.URL
+	if target == "" {
+		if w.Handler == nil {
+			return nil, errors.New("wechattest: Webhook has neither URL nor Handler")
+		}
+		target = "/"
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("wechattest: webhook URL: %w", err)
+	}
+	if w.Handler == nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		return nil, fmt.Errorf("wechattest: webhook URL %q is not an absolute http(s) URL", target)
+	}
+	// WeChat appends its parameters to those the URL already has.
+	all := u.Query()
+	for k, v := range q {
+		all[k] = v
+	}
+	u.RawQuery = all.Encode()
+	if w.Handler != nil && u.Host == "" {
+		u.Scheme, u.Host = "http", "wechattest.invalid"
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	return http.NewRequestWithContext(ctx, method, u.String(), r)
+}
+
+// roundTrip sends req to the handler or over the network and returns the
+// status and body of the answer.
+func (w *Webhook) roundTrip(req *http.Request) (int, []byte, error) {
+	if w.Handler != nil {
+		// Give the handler the request as a server would: a body that
+		// is never nil, RequestURI and a (documentation) RemoteAddr.
+		in := *req
+		if in.Body == nil {
+			in.Body = http.NoBody
+		}
+		in.RequestURI = req.URL.RequestURI()
+		in.RemoteAddr = "192.0.2.1:1234"
+		rec := httptest.NewRecorder()
+		w.Handler.ServeHTTP(rec, &in)
+		if err := req.Context().Err(); err != nil {
+			return 0, nil, err
+		}
+		return rec.Code, rec.Body.Bytes(), nil
+	}
+	hc := w.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil {
+		return 0, nil, err
+	}
+	return resp.StatusCode, body, nil
+}
+
+func (w *Webhook) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	switch {
+	case w.Timeout < 0:
+		return context.WithCancel(ctx)
+	case w.Timeout == 0:
+		return context.WithTimeout(ctx, DefaultTimeout)
+	}
+	return context.WithTimeout(ctx, w.Timeout)
+}
+
+func (w *Webhook) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *Webhook) timestamp() string { return strconv.FormatInt(w.now().Unix(), 10) }
+
+// header returns the header of the reply types of package wechat.
+func header(r wechat.Reply) *wechat.ReplyHeader {
+	switch r := r.(type) {
+	case *wechat.TextReply:
+		return &r.ReplyHeader
+	case *wechat.ImageReply:
+		return &r.ReplyHeader
+	case *wechat.VoiceReply:
+		return &r.ReplyHeader
+	case *wechat.VideoReply:
+		return &r.ReplyHeader
+	case *wechat.MusicReply:
+		return &r.ReplyHeader
+	case *wechat.NewsReply:
+		return &r.ReplyHeader
+	case *wechat.TransferCustomerServiceReply:
+		return &r.ReplyHeader
+	}
+	return nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// clip keeps error messages short when a server answers with a page.
+func clip(b []byte) string {
+	const n = 200
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
+
+// randomUint64 reads 8 random bytes; crypto/rand does not fail on the
+// platforms Go supports.
+func randomUint64() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// newNonce returns a nonce shaped like WeChat's: a decimal number of up
+// to ten digits.
+func newNonce() string { return strconv.FormatUint(randomUint64()%10_000_000_000, 10) }
+
+// newEchostr returns an echostr shaped like WeChat's: a decimal number of
+// up to nineteen digits.
+func newEchostr() string { return strconv.FormatUint(randomUint64()>>1, 10) }
+
+// newMsgID returns a positive 64-bit message id, as WeChat's MsgId is.
+func newMsgID() int64 { return int64(randomUint64()>>1) | 1 }
+
+// Text returns a text message (文本消息) with the given content.
+func Text(content string) *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeText, Content: content}
+}
+
+// Image returns an image message (图片消息) of the picture at picURL.
+func Image(picURL, mediaID string) *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeImage, PicURL: picURL, MediaID: mediaID}
+}
+
+// Voice returns a voice message (语音消息); recognition is the text of
+// speech recognition, empty when it is off.
+func Voice(mediaID, format, recognition string) *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeVoice, MediaID: mediaID, Format: format, Recognition: recognition}
+}
+
+// Location returns a location message (地理位置消息).
+func Location(latitude, longitude float64, scale int, label string) *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeLocation, LocationX: latitude, LocationY: longitude, Scale: scale, Label: label}
+}
+
+// Link returns a link message (链接消息).
+func Link(title, description, url string) *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeLink, Title: title, Description: description, URL: url}
+}
+
+// Event returns an event push (事件推送) with the given EventKey: the key
+// of a CLICK, the URL of a VIEW, "qrscene_…" of a subscribe through a QR
+// code, or empty.
+func Event(event wechat.EventType, key string) *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeEvent, Event: event, EventKey: key}
+}
