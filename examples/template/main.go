@@ -100,8 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mpPage := fs.String("pagepath", "", "the mini program `page`, such as index?foo=bar (with -miniprogram)")
 	clientMsgID := fs.String("client-msg-id", "", "an `ID` that makes a resend within ten minutes harmless")
 	var data, colors pairs
-	fs.Var(&data, "data", "a template field, `name=value`; repeat it for each field")
-	fs.Var(&colors, "color", "the colour of a field, `name=#RRGGBB`; repeatable")
+	fs.Var(&data, "data", "`name=value` fills the template's {{name.DATA}}; repeat it for each field")
+	fs.Var(&colors, "color", "`name=#RRGGBB` sets the colour of a -data field; repeatable")
 	// The flag package would print parse errors itself; main prints them
 	// like every other usage error instead.
 	fs.SetOutput(io.Discard)
