@@ -32,9 +32,9 @@
 //	                  point it at a proxy or a fake such as wechattest
 //
 // WeChat accepts menu/create from service accounts and verified
-// subscription accounts only, and only from an IP address on the account's
-// API whitelist (errcode 40164 otherwise). Followers see a new menu within
-// about five minutes.
+// subscription accounts only, and issues access tokens only to IP
+// addresses on the account's API whitelist (errcode 40164 otherwise).
+// Followers see a new menu within about five minutes.
 //
 // The command exits 0 on success, 1 when a call or the file fails and 2 on
 // a usage error.
