@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"strconv"
+	"testing"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	follower   = "oR5Gjjl_eiZoUpGozMo7dbBJ362A"
+	templateID = "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY"
+)
+
+// newServer is a fake account with one follower and one template, the
+// purchase notice of WeChat's template message documentation.
+func newServer(t *testing.T) *wechattest.Server {
+	t.Helper()
+	srv := wechattest.NewServer(
+		wechattest.WithFollowers(wechattest.Follower{OpenID: follower}),
+		wechattest.WithTemplates(wechattest.Template{
+			ID:              templateID,
+			Title:           "购买成功通知",
+			PrimaryIndustry: "IT科技",
+			DeputyIndustry:  "互联网|电子商务",
+			Content:         "{{first.DATA}}\n商品名称：{{keyword1.DATA}}\n商品价格：{{keyword2.DATA}}\n购买时间：{{keyword3.DATA}}\n{{remark.DATA}}",
+		}),
+	)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func env(srv *wechattest.Server) func(string) string {
+	vars := map[string]string{
+		"WECHAT_APPID":     srv.AppID(),
+		"WECHAT_APPSECRET": srv.AppSecret(),
+		"WECHAT_BASE_URL":  srv.URL,
+	}
+	return func(k string) string { return vars[k] }
+}
+
+func runTemplate(t *testing.T, srv *wechattest.Server, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, env(srv), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestSend(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		body string
+	}{
+		{
+			name: "every flag",
+			args: []string{
+				"-to", follower, "-template", templateID,
+				"-data", "first=恭喜你购买成功！", "-color", "first=#173177",
+				"-data", "keyword1=巧克力", "-data", "keyword2=39.8元",
+				"-data", "keyword3=2014年9月22日", "-color", "keyword3=#173177",
+				"-data", "remark=欢迎再次购买！a=b&c<d>",
+				"-url", "http://weixin.qq.com/download",
+				"-miniprogram", "xiaochengxuappid12345", "-pagepath", "index?foo=bar",
+				"-client-msg-id", "MSG_000001",
+			},
+			body: `{
+				"touser": "` + follower + `",
+				"template_id": "` + templateID + `",
+				"url": "http://weixin.qq.com/download",
+				"miniprogram": {"appid": "xiaochengxuappid12345", "pagepath": "index?foo=bar"},
+				"client_msg_id": "MSG_000001",
+				"data": {
+					"first": {"value": "恭喜你购买成功！", "color": "#173177"},
+					"keyword1": {"value": "巧克力"},
+					"keyword2": {"value": "39.8元"},
+					"keyword3": {"value": "2014年9月22日", "color": "#173177"},
+					"remark": {"value": "欢迎再次购买！a=b&c<d>"}
+				}
+			}`,
+		},
+		{
+			name: "fields only",
+			args: []string{"-template", templateID, "-to", follower, "-data", "keyword1=巧克力"},
+			body: `{"touser": "` + follower + `", "template_id": "` + templateID + `", "data": {"keyword1": {"value": "巧克力"}}}`,
+		},
+		{
+			name: "mini program without a page",
+			args: []string{"-to", follower, "-template", templateID, "-miniprogram", "wxmini", "-data", "first=hi"},
+			body: `{"touser": "` + follower + `", "template_id": "` + templateID + `", "miniprogram": {"appid": "wxmini"}, "data": {"first": {"value": "hi"}}}`,
+		},
+		{
+			name: "no fields",
+			args: []string{"-to", follower, "-template", templateID},
+			body: `{"touser": "` + follower + `", "template_id": "` + templateID + `", "data": {}}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t)
+			out, stderr, err := runTemplate(t, srv, tt.args...)
+			require.NoError(t, err)
+			assert.Empty(t, stderr)
+
+			sent := srv.SentMessages()
+			require.Len(t, sent, 1)
+			assert.Equal(t, wechattest.TemplateMessage, sent[0].Kind)
+			assert.Equal(t, follower, sent[0].ToUser)
+			assert.Equal(t, templateID, sent[0].TemplateID)
+			assert.NotZero(t, sent[0].MsgID)
+			assert.Equal(t, strconv.FormatInt(sent[0].MsgID, 10)+"\n", out, "the msgid alone")
+			assert.JSONEq(t, tt.body, string(sent[0].Body))
+		})
+	}
+}
+
+// A resend with the same -client-msg-id gets the first msgid back and
+// reaches the follower once.
+func TestResendWithClientMsgID(t *testing.T) {
+	srv := newServer(t)
+	args := []string{"-to", follower, "-template", templateID, "-data", "first=hi", "-client-msg-id", "MSG_000001"}
+	first, _, err := runTemplate(t, srv, args...)
+	require.NoError(t, err)
+	again, _, err := runTemplate(t, srv, args...)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	assert.Len(t, srv.SentMessages(), 1)
+	assert.Equal(t, 2, srv.Calls("/cgi-bin/message/template/send"))
+}
+
+// WeChat's refusals fail the run with their errcode, and nothing is
+// printed to stdout.
+func TestSendErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		fail  int // errcode injected on message/template/send, 0 for none
+		code  int
+		calls int
+	}{
+		{"unknown openid", []string{"-to", "o-nobody", "-template", templateID, "-data", "first=hi"}, 0, wechat.CodeInvalidParameter, 1},
+		{"unknown template", []string{"-to", follower, "-template", "no-such-template", "-data", "first=hi"}, 0, 40037, 1},
+		{"quota", []string{"-to", follower, "-template", templateID, "-data", "first=hi"}, wechat.CodeAPIFreqOutOfLimit, wechat.CodeAPIFreqOutOfLimit, 1},
+		// A send is not retried, even on "system busy".
+		{"system busy", []string{"-to", follower, "-template", templateID, "-data", "first=hi"}, wechat.CodeSystemBusy, wechat.CodeSystemBusy, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t)
+			if tt.fail != 0 {
+				srv.FailNext("/cgi-bin/message/template/send", 1, tt.fail)
+			}
+			out, _, err := runTemplate(t, srv, tt.args...)
+			var apiErr *wechat.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.code, apiErr.Code)
+			assert.Contains(t, err.Error(), "send the template message: ")
+			assert.Contains(t, err.Error(), "errcode "+strconv.Itoa(tt.code))
+			assert.NotContains(t, err.Error(), srv.AppSecret())
+			assert.Empty(t, out)
+			assert.Empty(t, srv.SentMessages())
+			assert.Equal(t, tt.calls, srv.Calls("/cgi-bin/message/template/send"))
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	ok := []string{"-to", follower, "-template", templateID}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nothing", nil, "-to and -template are required"},
+		{"no openid", []string{"-template", templateID, "-data", "first=hi"}, "-to is required: the follower's openid"},
+		{"blank openid", []string{"-to", " ", "-template", templateID}, "-to is required: the follower's openid"},
+		{"no template", []string{"-to", follower}, "-template is required: the template ID"},
+		{"argument", append(ok, "extra"), `unexpected argument "extra"`},
+		{"unknown flag", append(ok, "-nope"), "flag provided but not defined: -nope"},
+		{"data without =", append(ok, "-data", "first"), `invalid value "first" for flag -data: "first" is not name=value`},
+		{"data without name", append(ok, "-data", "=hi"), `invalid value "=hi" for flag -data: "=hi" is not name=value`},
+		{"data without value", append(ok, "-data", "first="), `invalid value "first=" for flag -data: first has no value`},
+		{"data twice", append(ok, "-data", "first=a", "-data", "first=b"), `invalid value "first=b" for flag -data: first is given twice`},
+		{"colour without data", append(ok, "-data", "first=a", "-color", "remark=#173177"), "-color remark: no -data remark=… to colour"},
+		{"bad colour", append(ok, "-data", "first=a", "-color", "first=blue"), `-color first: "blue" is not a colour such as #173177`},
+		{"short colour", append(ok, "-data", "first=a", "-color", "first=#fff"), `-color first: "#fff" is not a colour such as #173177`},
+		{"page without mini program", append(ok, "-pagepath", "index"), "-pagepath needs -miniprogram, the mini program's appid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t)
+			out, stderr, err := runTemplate(t, srv, tt.args...)
+			var ue usageError
+			require.ErrorAs(t, err, &ue)
+			assert.Equal(t, tt.want, err.Error())
+			assert.Empty(t, out)
+			assert.Empty(t, stderr, "main prints usage errors")
+			assert.Empty(t, srv.Requests(), "nothing reaches WeChat")
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	srv := newServer(t)
+	out, stderr, err := runTemplate(t, srv, "-h")
+	assert.ErrorIs(t, err, flag.ErrHelp)
+	assert.Empty(t, out)
+	for _, s := range []string{"Usage: template", "-to openid", "-template ID", "-data name=value", "-color name=#RRGGBB",
+		"-url URL", "-miniprogram appid", "-pagepath page", "-client-msg-id ID", "WECHAT_APPID", "WECHAT_APPSECRET", "WECHAT_BASE_URL"} {
+		assert.Contains(t, stderr, s)
+	}
+	assert.Empty(t, srv.Requests())
+}
+
+func TestConfig(t *testing.T) {
+	args := []string{"-to", follower, "-template", templateID, "-data", "first=hi"}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no appid", map[string]string{"WECHAT_APPSECRET": "s"}, "set WECHAT_APPID and WECHAT_APPSECRET"},
+		{"no secret", map[string]string{"WECHAT_APPID": "wx1"}, "set WECHAT_APPID and WECHAT_APPSECRET"},
+		{"bad base URL", map[string]string{"WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s", "WECHAT_BASE_URL": "ftp://example.com"}, "base URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), args, func(k string) string { return tt.env[k] }, &out, &out)
+			var ue usageError
+			require.ErrorAs(t, err, &ue)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Empty(t, out.String())
+		})
+	}
+}
+
+func TestWrongSecret(t *testing.T) {
+	srv := newServer(t)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-to", follower, "-template", templateID, "-data", "first=hi"}, func(k string) string {
+		return map[string]string{"WECHAT_APPID": srv.AppID(), "WECHAT_APPSECRET": "not-the-secret", "WECHAT_BASE_URL": srv.URL}[k]
+	}, &out, &out)
+	assert.ErrorIs(t, err, &wechat.APIError{Code: wechat.CodeInvalidAppSecret})
+	assert.NotContains(t, err.Error(), "not-the-secret")
+	assert.Empty(t, out.String())
+	assert.Zero(t, srv.Calls("/cgi-bin/message/template/send"))
+}
