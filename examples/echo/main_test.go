@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,41 +36,14 @@ func newTestBot(t *testing.T) (http.Handler, *bytes.Buffer) {
 	return newMux(client, logger), logs
 }
 
-// post sends msg as WeChat would, in plain or safe mode, and returns the
-// reply it got, decrypted and parsed.
-func post(t *testing.T, h http.Handler, msg []byte, safe bool) (int, wechat.Reply) {
-	t.Helper()
-	const ts, nonce = "1700000000", "314159"
-	q := url.Values{"signature": {wechat.Sign(demoToken, ts, nonce)}, "timestamp": {ts}, "nonce": {nonce}, "openid": {"fromUser"}}
-	body := msg
-	var mc *wechat.MessageCipher
-	if safe {
-		var err error
-		mc, err = wechat.NewMessageCipher(demoToken, demoAESKey, demoAppID)
-		require.NoError(t, err)
-		env, err := mc.Encrypt(msg, ts, nonce)
-		require.NoError(t, err)
-		env.ToUserName = "toUser"
-		q.Set("encrypt_type", "aes")
-		q.Set("msg_signature", env.MsgSignature)
-		body = env.RequestXML()
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, webhookPath+"?"+q.Encode(), bytes.NewReader(body)))
-	if rec.Code != http.StatusOK {
-		return rec.Code, nil
-	}
-	out := rec.Body.Bytes()
-	if safe {
-		env, err := wechat.ParseEnvelope(out)
-		require.NoError(t, err)
-		out, err = mc.Decrypt(env)
-		require.NoError(t, err)
-	}
-	r, err := wechat.ParseReply(out)
-	require.NoError(t, err)
-	return rec.Code, r
+// webhook returns what WeChat would be to the bot h in the given mode,
+// with the demo settings.
+func webhook(h http.Handler, mode wechattest.Mode) *wechattest.Webhook {
+	return &wechattest.Webhook{Handler: h, URL: webhookPath, Token: demoToken, Mode: mode,
+		EncodingAESKey: demoAESKey, AppID: demoAppID}
 }
+
+var modes = []wechattest.Mode{wechattest.ModePlain, wechattest.ModeCompatible, wechattest.ModeSafe}
 
 func TestBot(t *testing.T) {
 	tests := []struct{ file, want string }{
@@ -87,17 +59,20 @@ func TestBot(t *testing.T) {
 		{"event_location.xml", "Got a LOCATION event"},
 		{"unknown_msgtype.xml", "Got a notsure message"},
 	}
-	for _, mode := range []string{"plain", "safe"} {
+	for _, mode := range modes {
 		h, logs := newTestBot(t)
+		wh := webhook(h, mode)
 		for _, tt := range tests {
-			t.Run(mode+"/"+tt.file, func(t *testing.T) {
-				code, r := post(t, h, inbound(t, tt.file), mode == "safe")
-				require.Equal(t, http.StatusOK, code)
+			t.Run(mode.String()+"/"+tt.file, func(t *testing.T) {
+				msg, err := wechat.ParseMessage(inbound(t, tt.file))
+				require.NoError(t, err)
+				r, err := wh.Send(context.Background(), msg)
+				require.NoError(t, err)
 				require.IsType(t, &wechat.TextReply{}, r)
 				tr := r.(*wechat.TextReply)
 				assert.Equal(t, tt.want, tr.Content)
-				assert.Equal(t, "toUser", tr.FromUserName, "from the account")
-				assert.NotEmpty(t, tr.ToUserName)
+				assert.Equal(t, msg.ToUserName, tr.FromUserName, "from the account")
+				assert.Equal(t, msg.FromUserName, tr.ToUserName, "to the sender")
 			})
 		}
 		assert.Contains(t, logs.String(), "msg=message type=text")
@@ -105,23 +80,62 @@ func TestBot(t *testing.T) {
 	}
 }
 
+// The messages a newcomer sends with cmd/wxsim, built with the helpers.
+func TestBotAnswersTheSimulator(t *testing.T) {
+	h, _ := newTestBot(t)
+	tests := []struct {
+		msg  *wechat.Message
+		want string
+	}{
+		{wechattest.Text("hello"), "hello"},
+		{wechattest.Event(wechat.EventSubscribe, ""), welcomeText},
+		{wechattest.Event(wechat.EventClick, "V1001_GOOD"), "You clicked V1001_GOOD"},
+		{wechattest.Image("http://mmbiz.qpic.cn/demo.jpg", "media1"), "Got a image message"},
+		{wechattest.Location(23.134521, 113.358803, 20, "广州"), "Got a location message"},
+	}
+	for _, mode := range modes {
+		wh := webhook(h, mode)
+		require.NoError(t, wh.Verify(context.Background()), mode)
+		for _, tt := range tests {
+			r, err := wh.Send(context.Background(), tt.msg)
+			require.NoError(t, err, mode)
+			assert.Equal(t, tt.want, r.(*wechat.TextReply).Content, mode)
+		}
+	}
+}
+
 func TestBotUnsubscribeGetsNoReply(t *testing.T) {
 	h, _ := newTestBot(t)
-	code, r := post(t, h, inbound(t, "event_unsubscribe.xml"), false)
-	assert.Equal(t, http.StatusOK, code)
-	assert.Nil(t, r)
+	for _, mode := range modes {
+		r, err := webhook(h, mode).Send(context.Background(), wechattest.Event(wechat.EventUnsubscribe, ""))
+		require.NoError(t, err)
+		assert.Nil(t, r)
+	}
 }
 
 func TestBotRejectsForgedRequests(t *testing.T) {
 	h, _ := newTestBot(t)
-	q := url.Values{"signature": {wechat.Sign("not-the-token", "1", "2")}, "timestamp": {"1"}, "nonce": {"2"}}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, webhookPath+"?"+q.Encode(), bytes.NewReader(inbound(t, "text.xml"))))
-	assert.Equal(t, http.StatusForbidden, rec.Code)
+	forged := webhook(h, wechattest.ModePlain)
+	forged.Token = "not-the-token"
+	var se *wechattest.StatusError
+	_, err := forged.Send(context.Background(), wechattest.Text("hello"))
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusForbidden, se.StatusCode)
+	require.ErrorAs(t, forged.Verify(context.Background()), &se)
+	assert.Equal(t, http.StatusForbidden, se.StatusCode)
 
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/elsewhere", nil))
-	assert.Equal(t, http.StatusNotFound, rec.Code)
+	// Right token, wrong key: the message does not decrypt.
+	forged = webhook(h, wechattest.ModeSafe)
+	forged.EncodingAESKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
+	_, err = forged.Send(context.Background(), wechattest.Text("hello"))
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusBadRequest, se.StatusCode)
+
+	elsewhere := webhook(h, wechattest.ModePlain)
+	elsewhere.URL = "/elsewhere"
+	_, err = elsewhere.Send(context.Background(), wechattest.Text("hello"))
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusNotFound, se.StatusCode)
 }
 
 func TestConfigFromEnv(t *testing.T) {
@@ -143,7 +157,8 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	assert.Error(t, run(context.Background(), func(k string) string { return env[k] }, io.Discard))
 }
 
-// The bot serves a real URL check over the network and stops when its
+// The bot answers URL checks and messages in every mode over the network
+// and stops when its
 // context ends.
 func TestRunServesAndStops(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -157,14 +172,14 @@ func TestRunServesAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, ln, newMux(client, logger), logger) }()
 
-	q := url.Values{"signature": {wechat.Sign(demoToken, "1", "2")}, "timestamp": {"1"}, "nonce": {"2"}, "echostr": {"hello"}}
-	resp, err := http.Get("http://" + ln.Addr().String() + webhookPath + "?" + q.Encode())
-	require.NoError(t, err)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Equal(t, "hello", string(body))
+	for _, mode := range modes {
+		wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demoToken, Mode: mode,
+			EncodingAESKey: demoAESKey, AppID: demoAppID}
+		require.NoError(t, wh.Verify(ctx), mode)
+		r, err := wh.Send(ctx, wechattest.Text("over the network"))
+		require.NoError(t, err, mode)
+		assert.Equal(t, "over the network", r.(*wechat.TextReply).Content, mode)
+	}
 
 	cancel()
 	select {
