@@ -158,8 +158,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 }
 
 // The bot answers URL checks and messages in every mode over the network
-// and stops when its
-// context ends.
+// and stops when its context ends.
 func TestRunServesAndStops(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
