@@ -33,4 +33,15 @@
 // The two kinds of token are independent of each other.
 //
 // The server is safe for concurrent use.
+//
+// Webhook is the other direction: WeChat calling an app's webhook. It
+// sends signed URL checks and signed posts of any wechat.Message, in
+// plain, compatible or safe (AES) mode, to an http.Handler in process or
+// to a running server, and reads the answer as WeChat does:
+//
+//	wh := &wechattest.Webhook{Handler: client.Webhook(bot), Token: "token"}
+//	reply, err := wh.Send(ctx, wechattest.Text("hello"))
+//	// reply.(*wechat.TextReply).Content is what the bot answered
+//
+// The command cmd/wxsim is built on it.
 package wechattest
