@@ -59,3 +59,42 @@ func ExampleServer_FailNext() {
 	// errcode: -1 temporary: true
 	// attempts: 3
 }
+
+func ExampleWebhook() {
+	// The bot under test: it echoes text, in safe mode.
+	client, err := wechat.New(
+		wechat.WithToken("token"),
+		wechat.WithAppID("wx0123456789abcdef"),
+		wechat.WithEncodingAESKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	bot := client.Webhook(wechat.HandlerFunc(func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("you said: " + msg.Content), nil
+	}))
+
+	// WeChat's side: it encrypts and signs the message, then checks,
+	// decrypts and parses the reply.
+	wh := &wechattest.Webhook{
+		Handler:        bot,
+		Token:          "token",
+		Mode:           wechattest.ModeSafe,
+		EncodingAESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+		AppID:          "wx0123456789abcdef",
+	}
+	ctx := context.Background()
+	if err := wh.Verify(ctx); err != nil {
+		log.Fatal(err)
+	}
+	reply, err := wh.Send(ctx, wechattest.Text("你好"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	text := reply.(*wechat.TextReply)
+	fmt.Println(text.Content)
+	fmt.Println(text.ToUserName == wechattest.DefaultOpenID)
+	// Output:
+	// you said: 你好
+	// true
+}
