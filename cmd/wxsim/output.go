@@ -99,7 +99,9 @@ func explain(err error, cfg *config) string {
 		return fmt.Sprintf("reply is not valid XML: %s", trimPrefix(parse.Error()))
 	case errors.Is(err, wechattest.ErrReplyNotEncrypted):
 		return fmt.Sprintf("reply is not encrypted: in %s mode WeChat drops a plain reply (is the webhook set up with the EncodingAESKey?)", cfg.mode)
-	case errors.Is(err, wechattest.ErrReplyMisaddressed), errors.Is(err, wechattest.ErrEchoMismatch):
+	case errors.Is(err, wechattest.ErrEchoMismatch):
+		return strings.Replace(trimPrefix(err.Error()), "URL check answered", "the webhook answered", 1)
+	case errors.Is(err, wechattest.ErrReplyMisaddressed):
 		return trimPrefix(err.Error())
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("cannot connect to %s: connection refused (is the webhook running?)", cfg.url)
@@ -133,7 +135,7 @@ func explainStatus(e *wechattest.StatusError, cfg *config) string {
 	case e.StatusCode == http.StatusForbidden:
 		return msg + ": it rejected the signature; is -token the webhook's server token?"
 	case e.StatusCode == http.StatusBadRequest && encrypted:
-		return msg + ": it could not read the message; are -aeskey and -appid the webhook's (or does it expect plain mode)?"
+		return msg + ": it could not decrypt or read the message; are -aeskey and -appid the webhook's (or does it expect plain mode)?"
 	case e.StatusCode == http.StatusBadRequest:
 		return msg + ": it could not read the message"
 	case e.StatusCode == http.StatusNotFound:
