@@ -16,12 +16,11 @@
 // token "wechat-echo-demo", AppID "wxd0000000000000e0" and the
 // EncodingAESKey of Tencent's encryption sample,
 // "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG". Never use them for a real
-// account. To try it, sign a URL check with the demo token:
+// account. To try it, play WeChat with cmd/wxsim in a second terminal:
 //
-//	curl "http://127.0.0.1:8080/wechat?signature=…&timestamp=…&nonce=…&echostr=hello"
-//
-// where signature is the hex SHA-1 of the sorted token, timestamp and
-// nonce, concatenated (see wechat.Sign).
+//	go run ./cmd/wxsim -demo verify        # the URL check
+//	go run ./cmd/wxsim -demo text hello    # a message, in safe (AES) mode
+//	go run ./cmd/wxsim -token wechat-echo-demo text hello   # in plain mode
 package main
 
 import (
