@@ -21,6 +21,8 @@ func errmsg(code int) string {
 		return "invalid openid"
 	case 40004:
 		return "invalid media type"
+	case 40005:
+		return "invalid file type"
 	case 40007:
 		return "invalid media_id"
 	case 40008:

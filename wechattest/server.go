@@ -96,6 +96,10 @@ type Server struct {
 	mass       map[int64]string // msg_id → status
 
 	qrcodes map[string]*qrcode
+
+	materials     map[string]*material
+	materialOrder []string              // media_ids in the order added
+	articleImages map[string]*mediaFile // media/uploadimg, by id
 }
 
 // Request is one request as the server received it.
@@ -234,6 +238,9 @@ func NewServer(opts ...Option) *Server {
 		massDedup:  make(map[string]massRecord),
 		mass:       make(map[int64]string),
 		qrcodes:    make(map[string]*qrcode),
+
+		materials:     make(map[string]*material),
+		articleImages: make(map[string]*mediaFile),
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -523,6 +530,16 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/media/upload": post(s.handleMediaUpload),
 		"/cgi-bin/media/get":    get(s.handleMediaGet),
 		videoPath:               open(http.MethodGet, s.handleVideoDownload),
+
+		// Permanent materials (material.go).
+		"/cgi-bin/material/add_material":      post(s.handleAddMaterial),
+		"/cgi-bin/material/get_material":      post(s.handleGetMaterial),
+		"/cgi-bin/material/del_material":      post(s.handleDelMaterial),
+		"/cgi-bin/material/get_materialcount": get(s.handleMaterialCount),
+		"/cgi-bin/material/batchget_material": post(s.handleBatchGetMaterial),
+		"/cgi-bin/media/uploadimg":            post(s.handleUploadImg),
+		materialPath:                          open(http.MethodGet, s.handleMaterialFile),
+		articleImagePath:                      open(http.MethodGet, s.handleArticleImage),
 
 		// Followers, tags and groups (user.go).
 		"/cgi-bin/user/info":                   get(s.handleUserInfo),
