@@ -101,6 +101,12 @@ func errmsg(code int) string {
 		return "require subscribe"
 	case 44002:
 		return "empty post data"
+	case 44003:
+		return "empty news data"
+	case 45003:
+		return "title size out of limit"
+	case 45008:
+		return "article size out of limit"
 	case 45009:
 		return "reach max api daily quota limit"
 	case 45015:
@@ -131,6 +137,8 @@ func errmsg(code int) string {
 		return "argument invalid!"
 	case 48001:
 		return "api unauthorized"
+	case 53600:
+		return "invalid article_id"
 	case 65301:
 		return "no such conditional menu"
 	case 65302:

@@ -100,6 +100,11 @@ type Server struct {
 	materials     map[string]*material
 	materialOrder []string              // media_ids in the order added
 	articleImages map[string]*mediaFile // media/uploadimg, by id
+
+	drafts       map[string]*draft
+	draftOrder   []string // media_ids in the order added
+	publications map[string]*publication
+	pubOrder     []string // publish_ids in the order submitted
 }
 
 // Request is one request as the server received it.
@@ -241,6 +246,8 @@ func NewServer(opts ...Option) *Server {
 
 		materials:     make(map[string]*material),
 		articleImages: make(map[string]*mediaFile),
+		drafts:        make(map[string]*draft),
+		publications:  make(map[string]*publication),
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -540,6 +547,19 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/media/uploadimg":            post(s.handleUploadImg),
 		materialPath:                          open(http.MethodGet, s.handleMaterialFile),
 		articleImagePath:                      open(http.MethodGet, s.handleArticleImage),
+
+		// Drafts and publishing (draft.go).
+		"/cgi-bin/draft/add":              post(s.handleDraftAdd),
+		"/cgi-bin/draft/get":              post(s.handleDraftGet),
+		"/cgi-bin/draft/update":           post(s.handleDraftUpdate),
+		"/cgi-bin/draft/delete":           post(s.handleDraftDelete),
+		"/cgi-bin/draft/count":            get(s.handleDraftCount),
+		"/cgi-bin/draft/batchget":         post(s.handleDraftBatchGet),
+		"/cgi-bin/freepublish/submit":     post(s.handleFreePublishSubmit),
+		"/cgi-bin/freepublish/get":        post(s.handleFreePublishGet),
+		"/cgi-bin/freepublish/delete":     post(s.handleFreePublishDelete),
+		"/cgi-bin/freepublish/getarticle": post(s.handleFreePublishGetArticle),
+		"/cgi-bin/freepublish/batchget":   post(s.handleFreePublishBatchGet),
 
 		// Followers, tags and groups (user.go).
 		"/cgi-bin/user/info":                   get(s.handleUserInfo),
