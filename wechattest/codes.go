@@ -59,6 +59,10 @@ func errmsg(code int) string {
 		return "invalid sub button key size"
 	case 40027:
 		return "invalid sub button url size"
+	case 40029:
+		return "invalid code"
+	case 40030:
+		return "invalid refresh_token"
 	case 40032:
 		return "invalid openid list size"
 	case 40036:
@@ -79,20 +83,30 @@ func errmsg(code int) string {
 		return "invalid appsecret"
 	case 40130:
 		return "invalid openid list size, at least two openid"
+	case 40163:
+		return "code been used"
 	case 41001:
 		return "access_token missing"
 	case 41002:
 		return "appid missing"
+	case 41003:
+		return "refresh_token missing"
 	case 41004:
 		return "appsecret missing"
 	case 41005:
 		return "media data missing"
 	case 41006:
 		return "media_id missing"
+	case 41008:
+		return "missing code"
 	case 41009:
 		return "missing openid"
 	case 42001:
 		return "access_token expired"
+	case 42002:
+		return "refresh_token expired"
+	case 42003:
+		return "code expired"
 	case 43001:
 		return "require GET method"
 	case 43002:

@@ -105,6 +105,10 @@ type Server struct {
 	draftOrder   []string // media_ids in the order added
 	publications map[string]*publication
 	pubOrder     []string // publish_ids in the order submitted
+
+	oauthCodes   map[string]*oauthCode
+	oauthTokens  map[string]*oauthGrant // by user access token
+	oauthRefresh map[string]*oauthGrant // by refresh token
 }
 
 // Request is one request as the server received it.
@@ -248,6 +252,9 @@ func NewServer(opts ...Option) *Server {
 		articleImages: make(map[string]*mediaFile),
 		drafts:        make(map[string]*draft),
 		publications:  make(map[string]*publication),
+		oauthCodes:    make(map[string]*oauthCode),
+		oauthTokens:   make(map[string]*oauthGrant),
+		oauthRefresh:  make(map[string]*oauthGrant),
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -560,6 +567,13 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/freepublish/delete":     post(s.handleFreePublishDelete),
 		"/cgi-bin/freepublish/getarticle": post(s.handleFreePublishGetArticle),
 		"/cgi-bin/freepublish/batchget":   post(s.handleFreePublishBatchGet),
+
+		// Web authorization (oauth.go): credentials of the app or of the
+		// user, never the account's access token.
+		"/sns/oauth2/access_token":  open(http.MethodGet, s.handleOAuthAccessToken),
+		"/sns/oauth2/refresh_token": open(http.MethodGet, s.handleOAuthRefreshToken),
+		"/sns/userinfo":             open(http.MethodGet, s.handleSNSUserInfo),
+		"/sns/auth":                 open(http.MethodGet, s.handleSNSAuth),
 
 		// Followers, tags and groups (user.go).
 		"/cgi-bin/user/info":                   get(s.handleUserInfo),
