@@ -177,8 +177,9 @@ func WithRetiredTokenGrace(d time.Duration) Option {
 	}
 }
 
-// WithClock sets the clock that decides when tokens, tickets, media and QR
-// codes expire and that stamps created_at values. A test that advances it
+// WithClock sets the clock that decides when tokens, tickets, media, QR
+// codes and web authorization codes and tokens expire, and that stamps
+// created_at and update_time values. A test that advances it
 // sees WeChat's expiry errors without waiting. Latency injected with
 // SetLatency is real time regardless.
 func WithClock(now func() time.Time) Option {
