@@ -21,6 +21,8 @@ func errmsg(code int) string {
 		return "invalid openid"
 	case 40004:
 		return "invalid media type"
+	case 40005:
+		return "invalid file type"
 	case 40007:
 		return "invalid media_id"
 	case 40008:
@@ -57,6 +59,10 @@ func errmsg(code int) string {
 		return "invalid sub button key size"
 	case 40027:
 		return "invalid sub button url size"
+	case 40029:
+		return "invalid code"
+	case 40030:
+		return "invalid refresh_token"
 	case 40032:
 		return "invalid openid list size"
 	case 40036:
@@ -77,20 +83,30 @@ func errmsg(code int) string {
 		return "invalid appsecret"
 	case 40130:
 		return "invalid openid list size, at least two openid"
+	case 40163:
+		return "code been used"
 	case 41001:
 		return "access_token missing"
 	case 41002:
 		return "appid missing"
+	case 41003:
+		return "refresh_token missing"
 	case 41004:
 		return "appsecret missing"
 	case 41005:
 		return "media data missing"
 	case 41006:
 		return "media_id missing"
+	case 41008:
+		return "missing code"
 	case 41009:
 		return "missing openid"
 	case 42001:
 		return "access_token expired"
+	case 42002:
+		return "refresh_token expired"
+	case 42003:
+		return "code expired"
 	case 43001:
 		return "require GET method"
 	case 43002:
@@ -99,6 +115,12 @@ func errmsg(code int) string {
 		return "require subscribe"
 	case 44002:
 		return "empty post data"
+	case 44003:
+		return "empty news data"
+	case 45003:
+		return "title size out of limit"
+	case 45008:
+		return "article size out of limit"
 	case 45009:
 		return "reach max api daily quota limit"
 	case 45015:
@@ -129,6 +151,8 @@ func errmsg(code int) string {
 		return "argument invalid!"
 	case 48001:
 		return "api unauthorized"
+	case 53600:
+		return "invalid article_id"
 	case 65301:
 		return "no such conditional menu"
 	case 65302:

@@ -4,15 +4,30 @@
 // NewServer starts an in-memory server on a loopback address that issues
 // access tokens and jsapi tickets, checks the access_token of every call,
 // and keeps real state for the API groups the wechat package covers:
-// menus, temporary media, followers with their tags and groups, template,
-// customer-service and mass messages, and QR codes. Replies follow the
-// documented wire formats, errors included: a retired or revoked token is
-// answered with errcode 40001, an expired one with 42001, a wrong secret
-// with 40125, an unknown openid with 40003, an unknown path with 40066.
+// menus, temporary media, permanent materials and article images, the
+// draft box and publishing, followers with their tags and groups,
+// template, customer-service and mass messages, QR codes, and web
+// authorization (网页授权). Replies follow the documented wire formats,
+// errors included: a retired or revoked token is answered with errcode
+// 40001, an expired one with 42001, a wrong secret with 40125, an unknown
+// openid with 40003, an unknown media_id with 40007, an unknown path with
+// 40066.
 //
 //	srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: "o1"}))
 //	defer srv.Close()
 //	client, err := srv.Client() // a *wechat.Client with the right AppID, secret and base URL
+//
+// The files WeChat hands out by URL (the url of an image material or of
+// media/uploadimg, the down_url of a video) are served by the fake itself.
+// Publishing is immediate: a draft submitted with freepublish/submit
+// leaves the draft box and freepublish/get reports success at once.
+//
+// Web authorization starts on a page in the user's WeChat, which a test
+// stands in for with AuthorizeCode: it returns the code WeChat would
+// append to the redirect URI, for the Client to exchange. A code works
+// once and for five minutes; the user access token it brings is accepted
+// by sns/userinfo and sns/auth only, and the account's own access token is
+// never asked for.
 //
 // A test then inspects what reached the fake: Calls counts requests per
 // path (so "one token request" is an assertion), Requests returns them all,
@@ -23,7 +38,8 @@
 // errcode, DropNext closes the connection without a reply, SetLatency
 // delays replies. ExpireTokens, RevokeToken and RevokeTokens act on the
 // credentials already issued, and WithClock lets a test move time forward
-// so that tokens, tickets, media and QR codes expire.
+// so that tokens, tickets, media, QR codes and web authorization codes
+// and tokens expire.
 //
 // Token semantics follow the documentation: each cgi-bin/token call issues
 // a new token and retires the previous one, which keeps working for five

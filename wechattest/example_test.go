@@ -98,3 +98,39 @@ func ExampleWebhook() {
 	// you said: 你好
 	// true
 }
+
+func ExampleServer_AuthorizeCode() {
+	srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: "oFollower1", Nickname: "小明"}))
+	defer srv.Close()
+	client, err := srv.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// The user agrees on the authorization page; WeChat would redirect to
+	// the app with this code in the query.
+	code := srv.AuthorizeCode("oFollower1", wechat.ScopeUserInfo)
+
+	tok, err := client.ExchangeCode(ctx, code)
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := client.OAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(user.OpenID, user.Nickname)
+
+	// A code works once.
+	_, err = client.ExchangeCode(ctx, code)
+	var apiErr *wechat.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println("errcode:", apiErr.Code)
+	}
+	fmt.Println("account token requests:", srv.Calls("/cgi-bin/token"))
+	// Output:
+	// oFollower1 小明
+	// errcode: 40163
+	// account token requests: 0
+}

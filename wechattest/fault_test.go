@@ -172,7 +172,7 @@ func TestUnknownPathAndMethod(t *testing.T) {
 	srv := start(t)
 	a := newAPI(t, srv)
 	fails(t, a.get("/cgi-bin/no/such/api", nil), 40066, "invalid url")
-	fails(t, raw(t, srv, "GET", "/sns/userinfo", nil, "", nil), 40066, "invalid url")
+	fails(t, raw(t, srv, "GET", "/sns/no/such/api", nil, "", nil), 40066, "invalid url")
 	fails(t, a.get("/cgi-bin/menu/create", nil), 43002, "require POST method")
 	fails(t, a.post("/cgi-bin/menu/get", `{}`), 43001, "require GET method")
 	assert.Equal(t, 1, srv.Calls("/cgi-bin/no/such/api"))

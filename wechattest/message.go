@@ -83,12 +83,16 @@ func (env *envelope) payload() map[string]json.RawMessage {
 }
 
 // checkMedia validates the media_id of an image, voice or video message
-// against the temporary media the server holds (40007 if unknown).
+// against the temporary media and the permanent materials the server
+// holds (40007 if unknown).
 func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
 	switch env.MsgType {
 	case "image", "voice", "video":
 		var id string
 		_ = json.Unmarshal(env.payload()["media_id"], &id)
+		if m := s.materials[id]; m != nil && listType(m.typ) == env.MsgType {
+			return nil
+		}
 		if s.lookupMedia(id, now) == nil {
 			return fail(40007)
 		}

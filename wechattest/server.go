@@ -96,6 +96,19 @@ type Server struct {
 	mass       map[int64]string // msg_id → status
 
 	qrcodes map[string]*qrcode
+
+	materials     map[string]*material
+	materialOrder []string              // media_ids in the order added
+	articleImages map[string]*mediaFile // media/uploadimg, by id
+
+	drafts       map[string]*draft
+	draftOrder   []string // media_ids in the order added
+	publications map[string]*publication
+	pubOrder     []string // publish_ids in the order submitted
+
+	oauthCodes   map[string]*oauthCode
+	oauthTokens  map[string]*oauthGrant // by user access token
+	oauthRefresh map[string]*oauthGrant // by refresh token
 }
 
 // Request is one request as the server received it.
@@ -164,8 +177,9 @@ func WithRetiredTokenGrace(d time.Duration) Option {
 	}
 }
 
-// WithClock sets the clock that decides when tokens, tickets, media and QR
-// codes expire and that stamps created_at values. A test that advances it
+// WithClock sets the clock that decides when tokens, tickets, media, QR
+// codes and web authorization codes and tokens expire, and that stamps
+// created_at and update_time values. A test that advances it
 // sees WeChat's expiry errors without waiting. Latency injected with
 // SetLatency is real time regardless.
 func WithClock(now func() time.Time) Option {
@@ -234,6 +248,14 @@ func NewServer(opts ...Option) *Server {
 		massDedup:  make(map[string]massRecord),
 		mass:       make(map[int64]string),
 		qrcodes:    make(map[string]*qrcode),
+
+		materials:     make(map[string]*material),
+		articleImages: make(map[string]*mediaFile),
+		drafts:        make(map[string]*draft),
+		publications:  make(map[string]*publication),
+		oauthCodes:    make(map[string]*oauthCode),
+		oauthTokens:   make(map[string]*oauthGrant),
+		oauthRefresh:  make(map[string]*oauthGrant),
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -523,6 +545,36 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/media/upload": post(s.handleMediaUpload),
 		"/cgi-bin/media/get":    get(s.handleMediaGet),
 		videoPath:               open(http.MethodGet, s.handleVideoDownload),
+
+		// Permanent materials (material.go).
+		"/cgi-bin/material/add_material":      post(s.handleAddMaterial),
+		"/cgi-bin/material/get_material":      post(s.handleGetMaterial),
+		"/cgi-bin/material/del_material":      post(s.handleDelMaterial),
+		"/cgi-bin/material/get_materialcount": get(s.handleMaterialCount),
+		"/cgi-bin/material/batchget_material": post(s.handleBatchGetMaterial),
+		"/cgi-bin/media/uploadimg":            post(s.handleUploadImg),
+		materialPath:                          open(http.MethodGet, s.handleMaterialFile),
+		articleImagePath:                      open(http.MethodGet, s.handleArticleImage),
+
+		// Drafts and publishing (draft.go).
+		"/cgi-bin/draft/add":              post(s.handleDraftAdd),
+		"/cgi-bin/draft/get":              post(s.handleDraftGet),
+		"/cgi-bin/draft/update":           post(s.handleDraftUpdate),
+		"/cgi-bin/draft/delete":           post(s.handleDraftDelete),
+		"/cgi-bin/draft/count":            get(s.handleDraftCount),
+		"/cgi-bin/draft/batchget":         post(s.handleDraftBatchGet),
+		"/cgi-bin/freepublish/submit":     post(s.handleFreePublishSubmit),
+		"/cgi-bin/freepublish/get":        post(s.handleFreePublishGet),
+		"/cgi-bin/freepublish/delete":     post(s.handleFreePublishDelete),
+		"/cgi-bin/freepublish/getarticle": post(s.handleFreePublishGetArticle),
+		"/cgi-bin/freepublish/batchget":   post(s.handleFreePublishBatchGet),
+
+		// Web authorization (oauth.go): credentials of the app or of the
+		// user, never the account's access token.
+		"/sns/oauth2/access_token":  open(http.MethodGet, s.handleOAuthAccessToken),
+		"/sns/oauth2/refresh_token": open(http.MethodGet, s.handleOAuthRefreshToken),
+		"/sns/userinfo":             open(http.MethodGet, s.handleSNSUserInfo),
+		"/sns/auth":                 open(http.MethodGet, s.handleSNSAuth),
 
 		// Followers, tags and groups (user.go).
 		"/cgi-bin/user/info":                   get(s.handleUserInfo),

@@ -22,6 +22,10 @@ type Follower struct {
 	Remark         string
 	GroupID        int
 	TagIDs         []int
+	// Nickname and HeadImgURL are shared through web authorization
+	// (sns/userinfo) only: user/info no longer returns them.
+	Nickname   string
+	HeadImgURL string
 	// Unsubscribed users are known to user/info (subscribe 0) but are not
 	// listed by user/get and cannot receive messages.
 	Unsubscribed bool

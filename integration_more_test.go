@@ -1,0 +1,426 @@
+package wechat_test
+
+// End-to-end tests of permanent materials, the draft box, publishing and
+// web authorization against the fake WeChat server (see
+// integration_test.go for the helpers).
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
+)
+
+// download fetches a URL the fake handed out, which needs no access
+// token.
+func download(t *testing.T, srv *wechattest.Server, u string) []byte {
+	t.Helper()
+	assert.NotContains(t, u, "access_token")
+	resp, err := srv.HTTPClient().Get(u)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return b
+}
+
+func TestIntegrationMaterials(t *testing.T) {
+	srv, c := startFake(t)
+	ctx := context.Background()
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1, 2, 3}, 100)...)
+	jpg := append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte{7}, 500)...)
+	voice := []byte("ID3" + strings.Repeat("v", 300))
+
+	tests := []struct {
+		typ      wechat.MediaType
+		filename string
+		data     []byte
+		hasURL   bool
+	}{
+		{wechat.MediaImage, "photo.png", png, true},
+		{wechat.MediaThumb, "cover.jpg", jpg, true},
+		{wechat.MediaVoice, "hello.mp3", voice, false},
+	}
+	ids := map[wechat.MediaType]string{}
+	for _, tt := range tests {
+		m, err := c.AddMaterial(ctx, tt.typ, tt.filename, bytes.NewReader(tt.data))
+		require.NoError(t, err, "%s", tt.typ)
+		ids[tt.typ] = m.MediaID
+		if !tt.hasURL {
+			assert.Empty(t, m.URL, "%s", tt.typ)
+		} else {
+			assert.Equal(t, tt.data, download(t, srv, m.URL), "%s: the url serves the upload", tt.typ)
+		}
+
+		got, err := c.GetMaterial(ctx, m.MediaID)
+		require.NoError(t, err, "%s", tt.typ)
+		require.NotNil(t, got.File, "%s", tt.typ)
+		assert.Nil(t, got.Video)
+		assert.Nil(t, got.News)
+		body, err := io.ReadAll(got.File.Body)
+		require.NoError(t, err)
+		require.NoError(t, got.File.Body.Close())
+		assert.Equal(t, tt.data, body, "%s: identical bytes", tt.typ)
+		assert.Equal(t, tt.filename, got.File.Filename)
+	}
+
+	video := bytes.Repeat([]byte("mp4!"), 2000)
+	vm, err := c.AddVideoMaterial(ctx, "clip.mp4", bytes.NewReader(video), "发布会", "现场录像")
+	require.NoError(t, err)
+	assert.Empty(t, vm.URL)
+	got, err := c.GetMaterial(ctx, vm.MediaID)
+	require.NoError(t, err)
+	require.NotNil(t, got.Video)
+	assert.Nil(t, got.File)
+	assert.Equal(t, "发布会", got.Video.Title)
+	assert.Equal(t, "现场录像", got.Video.Description)
+	assert.Equal(t, video, download(t, srv, got.Video.DownURL))
+
+	n, err := c.CountMaterials(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, wechat.MaterialCount{Voice: 1, Video: 1, Image: 2}, *n, "a thumb counts as an image")
+
+	require.NoError(t, c.DeleteMaterial(ctx, ids[wechat.MediaVoice]))
+	_, err = c.GetMaterial(ctx, ids[wechat.MediaVoice])
+	requireAPIError(t, err, 40007, "/cgi-bin/material/get_material")
+	err = c.DeleteMaterial(ctx, ids[wechat.MediaVoice])
+	requireAPIError(t, err, 40007, "/cgi-bin/material/del_material")
+	n, err = c.CountMaterials(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 0, n.Voice)
+
+	// A permanent image in a customer-service message needs no upload of
+	// its own.
+	srv.AddFollower(wechattest.Follower{OpenID: "o1"})
+	require.NoError(t, c.SendImage(ctx, "o1", ids[wechat.MediaImage]))
+	assert.Equal(t, 1, srv.Calls(pathToken))
+}
+
+func TestIntegrationMaterialPages(t *testing.T) {
+	srv, c := startFake(t)
+	ctx := context.Background()
+	const n = 45 // three pages of 20
+	var added []string
+	for i := range n {
+		name := "img" + strconv.Itoa(i) + ".jpg"
+		m, err := c.AddMaterial(ctx, wechat.MediaImage, name, strings.NewReader("jpeg "+name))
+		require.NoError(t, err)
+		added = append(added, m.MediaID)
+	}
+	_, err := c.AddMaterial(ctx, wechat.MediaVoice, "v.amr", strings.NewReader("#!AMR\n"))
+	require.NoError(t, err)
+
+	var listed []string
+	for it, err := range c.Materials(ctx, wechat.MediaImage) {
+		require.NoError(t, err)
+		assert.NotEmpty(t, it.URL)
+		assert.False(t, it.UpdateTime.IsZero())
+		assert.True(t, strings.HasPrefix(it.Name, "img"), "voice is not listed with images: %s", it.Name)
+		listed = append(listed, it.MediaID)
+	}
+	require.Len(t, listed, n)
+	for i, id := range listed {
+		assert.Equal(t, added[n-1-i], id, "newest first")
+	}
+	assert.Equal(t, 3, srv.Calls("/cgi-bin/material/batchget_material"))
+
+	// Breaking early stops the requests.
+	seen := 0
+	for _, err := range c.Materials(ctx, wechat.MediaImage) {
+		require.NoError(t, err)
+		if seen++; seen == 21 {
+			break
+		}
+	}
+	assert.Equal(t, 3+2, srv.Calls("/cgi-bin/material/batchget_material"), "the 21st item is on the second page")
+
+	seen = 0
+	for _, err := range c.NewsMaterials(ctx) {
+		require.NoError(t, err)
+		seen++
+	}
+	assert.Zero(t, seen, "the fake holds no news materials")
+}
+
+// newsArticle is an article with a cover.
+func newsArticle(title, thumb string) wechat.NewsArticle {
+	return wechat.NewsArticle{
+		Title: title, Author: "编辑部", Digest: "摘要", Content: "<p>" + title + "</p>",
+		ContentSourceURL: "https://example.com/" + url.PathEscape(title), ThumbMediaID: thumb,
+		NeedOpenComment: true,
+	}
+}
+
+func addCover(t *testing.T, c *wechat.Client) string {
+	t.Helper()
+	m, err := c.AddMaterial(context.Background(), wechat.MediaImage, "cover.jpg", strings.NewReader("\xff\xd8\xff cover"))
+	require.NoError(t, err)
+	return m.MediaID
+}
+
+func TestIntegrationDrafts(t *testing.T) {
+	srv, c := startFake(t)
+	ctx := context.Background()
+	thumb := addCover(t, c)
+
+	first := newsArticle("第一篇", thumb)
+	pic := wechat.NewsArticle{
+		Type: wechat.ArticleNewsPic, Title: "图片消息", Content: "纯文本",
+		ImageMediaIDs: []string{thumb, thumb},
+		CoverCrops:    []wechat.CoverCrop{{Ratio: wechat.CropRatio1x1, X1: "0", Y1: "0", X2: "1", Y2: "1"}},
+	}
+	id, err := c.AddDraft(ctx, []wechat.NewsArticle{first, pic})
+	require.NoError(t, err)
+
+	got, err := c.GetDraft(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, strings.HasPrefix(got[0].URL, "https://mp.weixin.qq.com/"), "a preview link: %q", got[0].URL)
+	// What was sent comes back, plus what WeChat sets.
+	want := first
+	want.Type, want.URL = wechat.ArticleNews, got[0].URL
+	assert.Equal(t, want, got[0])
+	wantPic := pic
+	wantPic.URL = got[1].URL
+	assert.Equal(t, wantPic, got[1])
+
+	second := newsArticle("第二篇", thumb)
+	require.NoError(t, c.UpdateDraft(ctx, id, 1, second))
+	got, err = c.GetDraft(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "第二篇", got[1].Title)
+	assert.Equal(t, wechat.ArticleNews, got[1].Type)
+	err = c.UpdateDraft(ctx, id, 2, second)
+	requireAPIError(t, err, 40097, "/cgi-bin/draft/update")
+
+	// A cover that is not a permanent material is refused.
+	_, err = c.AddDraft(ctx, []wechat.NewsArticle{newsArticle("x", "no-such-material")})
+	requireAPIError(t, err, 40007, "/cgi-bin/draft/add")
+
+	var ids []string
+	ids = append(ids, id)
+	for i := range 21 {
+		d, err := c.AddDraft(ctx, []wechat.NewsArticle{newsArticle("草稿"+strconv.Itoa(i), thumb)})
+		require.NoError(t, err)
+		ids = append(ids, d)
+	}
+	count, err := c.CountDrafts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 22, count)
+
+	var listed []string
+	for d, err := range c.Drafts(ctx, true) {
+		require.NoError(t, err)
+		require.NotEmpty(t, d.Articles)
+		assert.Empty(t, d.Articles[0].Content, "noContent")
+		assert.NotEmpty(t, d.Articles[0].Title)
+		assert.False(t, d.UpdateTime.IsZero())
+		listed = append(listed, d.MediaID)
+	}
+	require.Len(t, listed, 22)
+	assert.Equal(t, ids[21], listed[0], "newest first")
+	assert.Equal(t, id, listed[21])
+	assert.Equal(t, 2, srv.Calls("/cgi-bin/draft/batchget"))
+	for d, err := range c.Drafts(ctx, false) {
+		require.NoError(t, err)
+		assert.Equal(t, "<p>草稿20</p>", d.Articles[0].Content)
+		break
+	}
+
+	require.NoError(t, c.DeleteDraft(ctx, id))
+	_, err = c.GetDraft(ctx, id)
+	requireAPIError(t, err, 40007, "/cgi-bin/draft/get")
+	err = c.DeleteDraft(ctx, id)
+	requireAPIError(t, err, 40007, "/cgi-bin/draft/delete")
+	count, err = c.CountDrafts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 21, count)
+}
+
+func TestIntegrationPublishing(t *testing.T) {
+	srv, c := startFake(t)
+	ctx := context.Background()
+	thumb := addCover(t, c)
+	articles := []wechat.NewsArticle{newsArticle("头条", thumb), newsArticle("次条", thumb)}
+	id, err := c.AddDraft(ctx, articles)
+	require.NoError(t, err)
+
+	sub, err := c.PublishDraft(ctx, id)
+	require.NoError(t, err)
+	assert.NotEmpty(t, sub.PublishID)
+	assert.NotEmpty(t, sub.MsgDataID)
+	_, err = c.GetDraft(ctx, id)
+	requireAPIError(t, err, 40007, "/cgi-bin/draft/get")
+	_, err = c.PublishDraft(ctx, id)
+	requireAPIError(t, err, 40007, "/cgi-bin/freepublish/submit")
+
+	job, err := c.GetPublishStatus(ctx, sub.PublishID)
+	require.NoError(t, err)
+	assert.Equal(t, sub.PublishID, job.PublishID)
+	assert.Equal(t, wechat.PublishSucceeded, job.Status)
+	require.NotEmpty(t, job.ArticleID)
+	require.Len(t, job.Articles, 2)
+	assert.Equal(t, 1, job.Articles[0].Index)
+	assert.Equal(t, 2, job.Articles[1].Index)
+	assert.Empty(t, job.FailedIndexes)
+
+	pub, err := c.GetPublication(ctx, job.ArticleID)
+	require.NoError(t, err)
+	require.Len(t, pub, 2)
+	for i, a := range pub {
+		assert.Equal(t, job.Articles[i].URL, a.URL, "the permanent link")
+		assert.NotEmpty(t, a.ThumbURL)
+		assert.False(t, a.IsDeleted)
+		assert.Equal(t, articles[i].Title, a.Title)
+		assert.Equal(t, articles[i].Content, a.Content)
+		assert.Equal(t, articles[i].ContentSourceURL, a.ContentSourceURL)
+		assert.True(t, a.NeedOpenComment)
+	}
+
+	// A second publication, listed first.
+	id2, err := c.AddDraft(ctx, []wechat.NewsArticle{newsArticle("另一篇", thumb)})
+	require.NoError(t, err)
+	sub2, err := c.PublishDraft(ctx, id2)
+	require.NoError(t, err)
+	job2, err := c.GetPublishStatus(ctx, sub2.PublishID)
+	require.NoError(t, err)
+	var listed []wechat.Publication
+	for p, err := range c.Publications(ctx, true) {
+		require.NoError(t, err)
+		listed = append(listed, p)
+	}
+	require.Len(t, listed, 2)
+	assert.Equal(t, job2.ArticleID, listed[0].ArticleID)
+	assert.Equal(t, job.ArticleID, listed[1].ArticleID)
+	assert.Equal(t, "头条", listed[1].Articles[0].Title)
+	assert.Empty(t, listed[1].Articles[0].Content, "noContent")
+
+	// Deleting one article, then the whole publication.
+	require.NoError(t, c.DeletePublication(ctx, job.ArticleID, 2))
+	pub, err = c.GetPublication(ctx, job.ArticleID)
+	require.NoError(t, err)
+	assert.False(t, pub[0].IsDeleted)
+	assert.True(t, pub[1].IsDeleted)
+	require.NoError(t, c.DeletePublication(ctx, job.ArticleID, 0))
+	job, err = c.GetPublishStatus(ctx, sub.PublishID)
+	require.NoError(t, err)
+	assert.Equal(t, wechat.PublishDeletedByUser, job.Status)
+	listed = listed[:0]
+	for p, err := range c.Publications(ctx, false) {
+		require.NoError(t, err)
+		listed = append(listed, p)
+	}
+	require.Len(t, listed, 1)
+	assert.Equal(t, job2.ArticleID, listed[0].ArticleID)
+
+	err = c.DeletePublication(ctx, "no-such-article", 0)
+	requireAPIError(t, err, 53600, "/cgi-bin/freepublish/delete")
+	assert.Equal(t, 1, srv.Calls(pathToken))
+}
+
+func TestIntegrationOAuth(t *testing.T) {
+	srv, c := startFake(t, wechattest.WithFollowers(wechattest.Follower{
+		OpenID: "o1", UnionID: "u1", Nickname: "小明", HeadImgURL: "http://thirdwx.qlogo.cn/mmopen/a/132",
+	}))
+	ctx := context.Background()
+
+	// The page the user is sent to, as the SDK builds it.
+	page, err := c.AuthorizeURL("https://app.example.com/callback?from=menu", wechat.ScopeUserInfo, "xyz123")
+	require.NoError(t, err)
+	u, err := url.Parse(page)
+	require.NoError(t, err)
+	assert.Equal(t, "open.weixin.qq.com", u.Host)
+	assert.Equal(t, srv.AppID(), u.Query().Get("appid"))
+	assert.Equal(t, "https://app.example.com/callback?from=menu", u.Query().Get("redirect_uri"))
+	assert.Equal(t, "snsapi_userinfo", u.Query().Get("scope"))
+	assert.Equal(t, "wechat_redirect", u.Fragment)
+
+	// The user agrees; WeChat redirects with a code.
+	code := srv.AuthorizeCode("o1", wechat.ScopeUserInfo)
+	tok, err := c.ExchangeCode(ctx, code)
+	require.NoError(t, err)
+	assert.Equal(t, "o1", tok.OpenID)
+	assert.Equal(t, "snsapi_userinfo", tok.Scope)
+	assert.Equal(t, "u1", tok.UnionID)
+	assert.NotEmpty(t, tok.AccessToken)
+	assert.NotEmpty(t, tok.RefreshToken)
+	assert.NotContains(t, tok.String(), tok.AccessToken)
+
+	// A code works once.
+	_, err = c.ExchangeCode(ctx, code)
+	apiErr := requireAPIError(t, err, 40163, "/sns/oauth2/access_token")
+	assert.NotContains(t, apiErr.Error(), code, "the code stays out of errors")
+	assert.NotContains(t, apiErr.Error(), srv.AppSecret())
+	_, err = c.ExchangeCode(ctx, "forged")
+	requireAPIError(t, err, 40029, "/sns/oauth2/access_token")
+
+	user, err := c.OAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
+	require.NoError(t, err)
+	assert.Equal(t, &wechat.OAuthUser{
+		OpenID: "o1", Nickname: "小明", HeadImgURL: "http://thirdwx.qlogo.cn/mmopen/a/132",
+		Privilege: []string{}, UnionID: "u1",
+	}, user)
+	require.NoError(t, c.CheckOAuthToken(ctx, tok.AccessToken, tok.OpenID))
+	err = c.CheckOAuthToken(ctx, tok.AccessToken, "someone-else")
+	requireAPIError(t, err, 40003, "/sns/auth")
+
+	renewed, err := c.RefreshOAuthToken(ctx, tok.RefreshToken)
+	require.NoError(t, err)
+	assert.Equal(t, tok.AccessToken, renewed.AccessToken, "a valid token is extended")
+	assert.Equal(t, "o1", renewed.OpenID)
+	_, err = c.RefreshOAuthToken(ctx, "forged")
+	requireAPIError(t, err, 40030, "/sns/oauth2/refresh_token")
+
+	// A silent authorization cannot read the profile.
+	base, err := c.ExchangeCode(ctx, srv.AuthorizeCode("o2", wechat.ScopeBase))
+	require.NoError(t, err)
+	assert.Empty(t, base.UnionID)
+	_, err = c.OAuthUserInfo(ctx, base.AccessToken, base.OpenID, "")
+	requireAPIError(t, err, 48001, "/sns/userinfo")
+	require.NoError(t, c.CheckOAuthToken(ctx, base.AccessToken, "o2"))
+
+	// Web authorization never touches the account's access token.
+	assert.Equal(t, 0, srv.Calls(pathToken))
+	for _, r := range srv.Requests() {
+		if r.Path == "/sns/userinfo" || r.Path == "/sns/auth" {
+			assert.NotEqual(t, "", r.Query.Get("access_token"))
+			assert.Contains(t, []string{tok.AccessToken, base.AccessToken}, r.Query.Get("access_token"), "the user's token only")
+		} else {
+			assert.False(t, r.Query.Has("access_token"), "%s carries no access_token", r.Path)
+		}
+	}
+}
+
+// A user token that has expired is refused by sns/auth and replaced by
+// RefreshOAuthToken.
+func TestIntegrationOAuthExpiry(t *testing.T) {
+	clock := newFakeClock()
+	srv, c := startFake(t, wechattest.WithClock(clock.Now))
+	ctx := context.Background()
+	tok, err := c.ExchangeCode(ctx, srv.AuthorizeCode("o1", wechat.ScopeBase))
+	require.NoError(t, err)
+
+	clock.Advance(2 * time.Hour)
+	err = c.CheckOAuthToken(ctx, tok.AccessToken, "o1")
+	requireAPIError(t, err, 42001, "/sns/auth")
+	renewed, err := c.RefreshOAuthToken(ctx, tok.RefreshToken)
+	require.NoError(t, err)
+	assert.NotEqual(t, tok.AccessToken, renewed.AccessToken)
+	assert.Equal(t, tok.RefreshToken, renewed.RefreshToken)
+	require.NoError(t, c.CheckOAuthToken(ctx, renewed.AccessToken, "o1"))
+	err = c.CheckOAuthToken(ctx, tok.AccessToken, "o1")
+	requireAPIError(t, err, 40001, "/sns/auth")
+	assert.Equal(t, 0, srv.Calls(pathToken))
+}

@@ -1,0 +1,427 @@
+package wechattest
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// article is one article of a draft or a publication: the JSON object
+// as sent to draft/add or draft/update, with the fields WeChat sets
+// filled in.
+type article map[string]json.RawMessage
+
+// draft is an entry of the draft box (草稿箱).
+type draft struct {
+	id       string
+	articles []article
+	updated  time.Time
+}
+
+// publication is a draft submitted with freepublish/submit. The fake
+// publishes at once: the job succeeds when it is submitted.
+type publication struct {
+	publishID string
+	articleID string
+	articles  []article // url is the permanent link, is_deleted is set
+	deleted   []bool
+	updated   time.Time
+}
+
+// Documented limits of the draft box.
+const (
+	maxDraftArticles = 8
+	maxTitleRunes    = 32
+	maxNewsPicImages = 20
+)
+
+// articleFields are the fields of an article the fake checks.
+type articleFields struct {
+	ArticleType  string `json:"article_type"`
+	Title        string `json:"title"`
+	Content      string `json:"content"`
+	ThumbMediaID string `json:"thumb_media_id"`
+	ImageInfo    struct {
+		ImageList []struct {
+			ImageMediaID string `json:"image_media_id"`
+		} `json:"image_list"`
+	} `json:"image_info"`
+}
+
+// setByWeChat are the fields of an article that WeChat fills in and
+// ignores in requests.
+var setByWeChat = []string{"url", "thumb_url", "show_cover_pic", "is_deleted"}
+
+// parseArticle validates an article of draft/add or draft/update and
+// returns it as it is stored: an empty title or content fails with 44003
+// (empty news data), a title over 32 characters with 45003, a cover
+// (thumb_media_id) or a picture (image_info) that is not a permanent
+// image with 40007, an unknown article_type or more than 20 pictures with
+// 40097.
+func (s *Server) parseArticle(raw json.RawMessage) (article, *apiError) {
+	var a article
+	var f articleFields
+	if json.Unmarshal(raw, &a) != nil || json.Unmarshal(raw, &f) != nil || a == nil {
+		return nil, fail(47001)
+	}
+	if f.Title == "" || f.Content == "" {
+		return nil, fail(44003)
+	}
+	if utf8.RuneCountInString(f.Title) > maxTitleRunes {
+		return nil, fail(45003)
+	}
+	isImage := func(id string) bool {
+		m := s.materials[id]
+		return m != nil && listType(m.typ) == "image"
+	}
+	switch f.ArticleType {
+	case "", "news":
+		if !isImage(f.ThumbMediaID) {
+			return nil, fail(40007)
+		}
+		a["article_type"] = json.RawMessage(`"news"`)
+	case "newspic":
+		images := f.ImageInfo.ImageList
+		if len(images) == 0 || len(images) > maxNewsPicImages {
+			return nil, fail(40097)
+		}
+		for _, im := range images {
+			if !isImage(im.ImageMediaID) {
+				return nil, fail(40007)
+			}
+		}
+	default:
+		return nil, fail(40097)
+	}
+	for _, k := range setByWeChat {
+		delete(a, k)
+	}
+	for _, k := range []string{"need_open_comment", "only_fans_can_comment"} {
+		if _, ok := a[k]; !ok {
+			a[k] = json.RawMessage(`0`)
+		}
+	}
+	// A draft's url is a temporary preview link.
+	a["url"] = marshal("https://mp.weixin.qq.com/s?__biz=wechattest&tempkey=" + randomID(32))
+	return a, nil
+}
+
+// handleDraftAdd answers 新建草稿 (POST draft/add, {"articles":[...]},
+// one to eight articles) with {"media_id"}.
+func (s *Server) handleDraftAdd(x *exchange) any {
+	var req struct {
+		Articles []json.RawMessage `json:"articles"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if len(req.Articles) == 0 {
+		return fail(44003)
+	}
+	if len(req.Articles) > maxDraftArticles {
+		return fail(45008)
+	}
+	d := &draft{id: randomID(43), updated: x.now}
+	for _, raw := range req.Articles {
+		a, e := s.parseArticle(raw)
+		if e != nil {
+			return e
+		}
+		d.articles = append(d.articles, a)
+	}
+	s.drafts[d.id] = d
+	s.draftOrder = append(s.draftOrder, d.id)
+	return map[string]any{"media_id": d.id}
+}
+
+// lookupDraft decodes the {"media_id"} of a draft request: 40007 for an
+// unknown draft.
+func (s *Server) lookupDraft(x *exchange) (*draft, *apiError) {
+	id, e := x.decodeMediaID()
+	if e != nil {
+		return nil, e
+	}
+	d := s.drafts[id]
+	if d == nil {
+		return nil, fail(40007)
+	}
+	return d, nil
+}
+
+// newsItems copies articles for a reply, without their content when
+// noContent is set.
+func newsItems(arts []article, noContent bool) []article {
+	out := make([]article, len(arts))
+	for i, a := range arts {
+		out[i] = maps.Clone(a)
+		if noContent {
+			delete(out[i], "content")
+		}
+	}
+	return out
+}
+
+// handleDraftGet answers 获取草稿 (POST draft/get, {"media_id"}) with
+// {"news_item":[...]}.
+func (s *Server) handleDraftGet(x *exchange) any {
+	d, e := s.lookupDraft(x)
+	if e != nil {
+		return e
+	}
+	return map[string]any{"news_item": newsItems(d.articles, false)}
+}
+
+// handleDraftUpdate answers 修改草稿 (POST draft/update,
+// {"media_id","index","articles":{...}}): it replaces the article at
+// index, from 0; an index out of range fails with 40097.
+func (s *Server) handleDraftUpdate(x *exchange) any {
+	var req struct {
+		MediaID  string          `json:"media_id"`
+		Index    *int            `json:"index"`
+		Articles json.RawMessage `json:"articles"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	d := s.drafts[req.MediaID]
+	if d == nil {
+		return fail(40007)
+	}
+	if req.Index == nil || *req.Index < 0 || *req.Index >= len(d.articles) {
+		return fail(40097)
+	}
+	a, e := s.parseArticle(req.Articles)
+	if e != nil {
+		return e
+	}
+	d.articles[*req.Index] = a
+	d.updated = x.now
+	return okReply()
+}
+
+// removeDraft takes a draft out of the draft box.
+func (s *Server) removeDraft(id string) {
+	delete(s.drafts, id)
+	s.draftOrder = slices.DeleteFunc(s.draftOrder, func(v string) bool { return v == id })
+}
+
+// handleDraftDelete answers 删除草稿 (POST draft/delete, {"media_id"}).
+func (s *Server) handleDraftDelete(x *exchange) any {
+	d, e := s.lookupDraft(x)
+	if e != nil {
+		return e
+	}
+	s.removeDraft(d.id)
+	return okReply()
+}
+
+// handleDraftCount answers 获取草稿总数 (GET draft/count) with
+// {"total_count"}.
+func (s *Server) handleDraftCount(*exchange) any {
+	return map[string]any{"total_count": len(s.drafts)}
+}
+
+// batchItem is an item of the draft and freepublish batchget replies.
+type batchItem struct {
+	MediaID   string `json:"media_id,omitempty"`
+	ArticleID string `json:"article_id,omitempty"`
+	Content   struct {
+		NewsItem []article `json:"news_item"`
+	} `json:"content"`
+	UpdateTime int64 `json:"update_time"`
+}
+
+// batchReply is the reply of the draft and freepublish batchget APIs.
+func batchReply(total int, items []batchItem) map[string]any {
+	return map[string]any{"total_count": total, "item_count": len(items), "item": items}
+}
+
+// handleDraftBatchGet answers 获取草稿列表 (POST draft/batchget,
+// {"offset","count","no_content"}), newest first.
+func (s *Server) handleDraftBatchGet(x *exchange) any {
+	req, e := x.decodeBatch()
+	if e != nil {
+		return e
+	}
+	ids := slices.Clone(s.draftOrder)
+	slices.Reverse(ids)
+	lo, hi := window(len(ids), req)
+	items := make([]batchItem, 0, hi-lo)
+	for _, id := range ids[lo:hi] {
+		d := s.drafts[id]
+		it := batchItem{MediaID: d.id, UpdateTime: d.updated.Unix()}
+		it.Content.NewsItem = newsItems(d.articles, req.NoContent == 1)
+		items = append(items, it)
+	}
+	return batchReply(len(ids), items)
+}
+
+// handleFreePublishSubmit answers 发布草稿 (POST freepublish/submit,
+// {"media_id"}) with {"publish_id","msg_data_id"}. The draft leaves the
+// draft box and is published at once: freepublish/get reports success.
+func (s *Server) handleFreePublishSubmit(x *exchange) any {
+	d, e := s.lookupDraft(x)
+	if e != nil {
+		return e
+	}
+	s.removeDraft(d.id)
+	p := &publication{
+		publishID: strconv.FormatInt(s.next(), 10),
+		articleID: randomID(43),
+		deleted:   make([]bool, len(d.articles)),
+		updated:   x.now,
+	}
+	for _, a := range d.articles {
+		a = maps.Clone(a)
+		a["url"] = marshal("https://mp.weixin.qq.com/s/" + randomID(22))
+		if m := s.materials[jsonString(a["thumb_media_id"])]; m != nil {
+			a["thumb_url"] = marshal(m.url)
+		}
+		p.articles = append(p.articles, a)
+	}
+	s.publications[p.publishID] = p
+	s.pubOrder = append(s.pubOrder, p.publishID)
+	return map[string]any{"errcode": 0, "errmsg": "ok", "publish_id": p.publishID, "msg_data_id": strconv.FormatInt(s.next(), 10)}
+}
+
+func jsonString(raw json.RawMessage) string {
+	var v string
+	_ = json.Unmarshal(raw, &v)
+	return v
+}
+
+// status is the publish_status of a publication: 0 (success), or 5 once
+// every article has been deleted.
+func (p *publication) status() int {
+	if !slices.Contains(p.deleted, false) {
+		return 5
+	}
+	return 0
+}
+
+// items returns the articles of a publication with is_deleted set.
+func (p *publication) items(noContent bool) []article {
+	out := newsItems(p.articles, noContent)
+	for i, a := range out {
+		a["is_deleted"] = marshal(p.deleted[i])
+	}
+	return out
+}
+
+// handleFreePublishGet answers 发布状态轮询 (POST freepublish/get,
+// {"publish_id"}): publish_status 0 with article_id and article_detail,
+// or 5 once every article was deleted; 40097 for an unknown publish_id.
+func (s *Server) handleFreePublishGet(x *exchange) any {
+	var req struct {
+		PublishID json.RawMessage `json:"publish_id"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	id := jsonString(req.PublishID)
+	if id == "" {
+		id = string(req.PublishID) // a number
+	}
+	p := s.publications[id]
+	if p == nil {
+		return fail(40097)
+	}
+	reply := map[string]any{"publish_id": p.publishID, "publish_status": p.status(), "fail_idx": []int{}}
+	if p.status() == 0 {
+		type detail struct {
+			Idx        int    `json:"idx"`
+			ArticleURL string `json:"article_url"`
+		}
+		var items []detail
+		for i, a := range p.articles {
+			items = append(items, detail{Idx: i + 1, ArticleURL: jsonString(a["url"])})
+		}
+		reply["article_id"] = p.articleID
+		reply["article_detail"] = map[string]any{"count": len(items), "item": items}
+	}
+	return reply
+}
+
+// lookupPublication returns the publication with an article_id: 53600
+// (invalid article id) if there is none.
+func (s *Server) lookupPublication(articleID string) (*publication, *apiError) {
+	for _, p := range s.publications {
+		if p.articleID == articleID && articleID != "" {
+			return p, nil
+		}
+	}
+	return nil, fail(53600)
+}
+
+// handleFreePublishDelete answers 删除发布文章 (POST freepublish/delete,
+// {"article_id","index"}): the article at index, from 1, or all of them
+// when index is 0 or absent. An index out of range fails with 40097.
+func (s *Server) handleFreePublishDelete(x *exchange) any {
+	var req struct {
+		ArticleID string `json:"article_id"`
+		Index     int    `json:"index"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	p, e := s.lookupPublication(req.ArticleID)
+	if e != nil {
+		return e
+	}
+	switch {
+	case req.Index == 0:
+		for i := range p.deleted {
+			p.deleted[i] = true
+		}
+	case req.Index < 0 || req.Index > len(p.deleted):
+		return fail(40097)
+	default:
+		p.deleted[req.Index-1] = true
+	}
+	p.updated = x.now
+	return okReply()
+}
+
+// handleFreePublishGetArticle answers 获取已发布图文信息 (POST
+// freepublish/getarticle, {"article_id"}) with {"news_item":[...]},
+// deleted articles included with is_deleted true.
+func (s *Server) handleFreePublishGetArticle(x *exchange) any {
+	var req struct {
+		ArticleID string `json:"article_id"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	p, e := s.lookupPublication(req.ArticleID)
+	if e != nil {
+		return e
+	}
+	return map[string]any{"news_item": p.items(false)}
+}
+
+// handleFreePublishBatchGet answers 获取成功发布列表 (POST
+// freepublish/batchget, {"offset","count","no_content"}), newest first.
+// A publication whose articles were all deleted is no longer listed.
+func (s *Server) handleFreePublishBatchGet(x *exchange) any {
+	req, e := x.decodeBatch()
+	if e != nil {
+		return e
+	}
+	var list []*publication
+	for _, id := range slices.Backward(s.pubOrder) {
+		if p := s.publications[id]; p.status() == 0 {
+			list = append(list, p)
+		}
+	}
+	lo, hi := window(len(list), req)
+	items := make([]batchItem, 0, hi-lo)
+	for _, p := range list[lo:hi] {
+		it := batchItem{ArticleID: p.articleID, UpdateTime: p.updated.Unix()}
+		it.Content.NewsItem = p.items(req.NoContent == 1)
+		items = append(items, it)
+	}
+	return batchReply(len(list), items)
+}
