@@ -49,25 +49,8 @@ func startFake(t *testing.T, opts ...wechattest.Option) (*wechattest.Server, *we
 	return srv, c
 }
 
-// fakeClock is a clock for wechattest.WithClock that the test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1700000000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newFakeClock returns a clock for wechattest.WithClock that the test moves.
+func newFakeClock() *wechattest.Clock { return wechattest.NewClock(time.Unix(1700000000, 0)) }
 
 // requireAPIError asserts that err is an *APIError with the code and the
 // path, and returns it.
@@ -718,11 +701,11 @@ func TestIntegrationTokenExpiryMidSequence(t *testing.T) {
 	tests := []struct {
 		name string
 		// spoil makes the token the Client holds stop working.
-		spoil func(srv *wechattest.Server, clock *fakeClock)
+		spoil func(srv *wechattest.Server, clock *wechattest.Clock)
 	}{
-		{"ExpireTokens", func(srv *wechattest.Server, _ *fakeClock) { srv.ExpireTokens() }},
-		{"clock past the lifetime", func(_ *wechattest.Server, clock *fakeClock) { clock.Advance(2*time.Hour + time.Second) }},
-		{"revoked elsewhere", func(srv *wechattest.Server, _ *fakeClock) { srv.RevokeTokens() }},
+		{"ExpireTokens", func(srv *wechattest.Server, _ *wechattest.Clock) { srv.ExpireTokens() }},
+		{"clock past the lifetime", func(_ *wechattest.Server, clock *wechattest.Clock) { clock.Advance(2*time.Hour + time.Second) }},
+		{"revoked elsewhere", func(srv *wechattest.Server, _ *wechattest.Clock) { srv.RevokeTokens() }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
