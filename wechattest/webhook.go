@@ -82,6 +82,7 @@ type StatusError struct {
 	Body       string // the start of the answer's body
 }
 
+// Error names the status and quotes the start of the body.
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("wechattest: webhook answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	if b := strings.TrimSpace(e.Body); b != "" {
