@@ -180,7 +180,9 @@ func (w *Webhook) Verify(ctx context.Context) error {
 // timestamp, nonce and openid, plus encrypt_type=aes and msg_signature
 // when encrypted. msg is not modified; empty ToUserName, FromUserName and
 // CreateTime are filled in, and so is the MsgId of a message that is not
-// an event.
+// an event. WeChat pushes a message again when it gets no answer within
+// five seconds; to test a handler's deduplication, send one message with
+// its MsgID set twice.
 func (w *Webhook) NewMessageRequest(ctx context.Context, msg *wechat.Message) (*http.Request, error) {
 	if msg == nil {
 		return nil, errors.New("wechattest: nil message")

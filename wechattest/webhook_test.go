@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -410,4 +411,39 @@ func TestModeString(t *testing.T) {
 	assert.Equal(t, "compatible", wechattest.ModeCompatible.String())
 	assert.Equal(t, "safe", wechattest.ModeSafe.String())
 	assert.Equal(t, "Mode(7)", wechattest.Mode(7).String())
+}
+
+// A message sent twice with its MsgID set arrives twice with that MsgId,
+// as WeChat's own retries do.
+func TestWebhookResendKeepsMsgID(t *testing.T) {
+	c, err := wechat.New(wechat.WithToken(hookToken))
+	require.NoError(t, err)
+	seen := map[int64]int{}
+	var mu sync.Mutex
+	bot := c.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[m.MsgID]++
+		if seen[m.MsgID] > 1 {
+			return nil, nil // a retry: answered already
+		}
+		return m.ReplyText("first"), nil
+	}))
+	wh := hook(bot, wechattest.ModePlain)
+	msg := wechattest.Text("hi")
+	msg.MsgID = 6054768590064713728
+	r, err := wh.Send(context.Background(), msg)
+	require.NoError(t, err)
+	assert.Equal(t, "first", r.(*wechat.TextReply).Content)
+	r, err = wh.Send(context.Background(), msg)
+	require.NoError(t, err)
+	assert.Nil(t, r)
+	assert.Equal(t, map[int64]int{6054768590064713728: 2}, seen)
+
+	// Without a MsgID each send is a new message.
+	_, err = wh.Send(context.Background(), wechattest.Text("a"))
+	require.NoError(t, err)
+	_, err = wh.Send(context.Background(), wechattest.Text("a"))
+	require.NoError(t, err)
+	assert.Len(t, seen, 3)
 }
