@@ -152,7 +152,7 @@ func errmsg(code int) string {
 	case 48001:
 		return "api unauthorized"
 	case 53600:
-		return "invalid article_id"
+		return "Article ID 无效"
 	case 65301:
 		return "no such conditional menu"
 	case 65302:

@@ -189,6 +189,6 @@ func TestFreePublish(t *testing.T) {
 		string(a.post("/cgi-bin/freepublish/batchget", `{"offset":0,"count":20}`).Body))
 
 	fails(t, a.post("/cgi-bin/freepublish/get", `{"publish_id":"1"}`), 40097, "")
-	fails(t, a.post("/cgi-bin/freepublish/getarticle", `{"article_id":"nope"}`), 53600, "invalid article_id")
+	fails(t, a.post("/cgi-bin/freepublish/getarticle", `{"article_id":"nope"}`), 53600, "Article ID 无效")
 	fails(t, a.post("/cgi-bin/freepublish/delete", `{"article_id":""}`), 53600, "")
 }
