@@ -745,8 +745,8 @@ var errNoMsgType = errors.New("wechat: message has no MsgType")
 // use of the documented samples, with no indentation. ParseMessage of the
 // result gives back m (without Raw). A kind this package does not model
 // is rendered from Raw when m has it, so a parsed message of any kind
-// survives the round trip; without Raw only its common fields are
-// written. Text is always safe: "]]>" is split across CDATA sections and
+// survives the round trip; without Raw only its common fields (and the
+// Event and EventKey of an event) are written. Text is always safe: "]]>" is split across CDATA sections and
 // characters XML cannot carry become U+FFFD.
 func (m *Message) XML() ([]byte, error) {
 	if !m.known() && len(m.Raw) > 0 {
@@ -934,6 +934,12 @@ func (m *Message) appendEvent(b []byte) []byte {
 	case EventKfSwitchSession:
 		b = appendStr(b, "FromKfAccount", m.FromKfAccount)
 		b = appendStr(b, "ToKfAccount", m.ToKfAccount)
+	default:
+		// An event this package does not model: EventKey is the one
+		// field most of them carry.
+		if m.EventKey != "" {
+			b = appendStr(b, "EventKey", m.EventKey)
+		}
 	}
 	return b
 }

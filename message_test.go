@@ -444,6 +444,15 @@ func TestMessageXMLFromFields(t *testing.T) {
 	back, err := ParseMessage(out)
 	require.NoError(t, err)
 	assert.Equal(t, Message{MsgType: "device_text", ToUserName: "a", FromUserName: "b", Content: "MTIz", MsgID: 7}, withoutRaw(back))
+
+	// An unmodelled event without Raw keeps its Event and EventKey.
+	out, err = (&Message{MsgType: MsgTypeEvent, Event: "card_pass_check", EventKey: "card-1", ToUserName: "a", FromUserName: "b", CreateTime: 9}).XML()
+	require.NoError(t, err)
+	assert.Equal(t, "<xml><ToUserName><![CDATA[a]]></ToUserName><FromUserName><![CDATA[b]]></FromUserName><CreateTime>9</CreateTime>"+
+		"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[card_pass_check]]></Event><EventKey><![CDATA[card-1]]></EventKey></xml>", string(out))
+	back, err = ParseMessage(out)
+	require.NoError(t, err)
+	assert.Equal(t, Message{MsgType: MsgTypeEvent, Event: "card_pass_check", EventKey: "card-1", ToUserName: "a", FromUserName: "b", CreateTime: 9}, withoutRaw(back))
 }
 
 func TestMessageXMLNilParts(t *testing.T) {

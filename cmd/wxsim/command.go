@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/wechattest"
@@ -37,7 +36,7 @@ var events = []wechat.EventType{
 }
 
 // parseCommand turns COMMAND [ARGS] into what to send.
-func parseCommand(args []string, cfg *config) (*command, error) {
+func parseCommand(args []string) (*command, error) {
 	if len(args) == 0 {
 		return nil, usagef("no command")
 	}
@@ -75,7 +74,7 @@ func parseCommand(args []string, cfg *config) (*command, error) {
 		}
 		msg = wechattest.Link(args[0], args[1], args[2])
 	case "event":
-		msg, err = parseEvent(args, cfg)
+		msg, err = parseEvent(args)
 	default:
 		return nil, usagef("unknown command %q", name)
 	}
@@ -108,7 +107,7 @@ func parseLocation(args []string) (*wechat.Message, error) {
 }
 
 // parseEvent reads NAME [ARGS] of the event command.
-func parseEvent(args []string, cfg *config) (*wechat.Message, error) {
+func parseEvent(args []string) (*wechat.Message, error) {
 	if len(args) == 0 {
 		return nil, usagef("event: missing the event name (subscribe, unsubscribe, click, view, scan, location, …)")
 	}
@@ -162,55 +161,11 @@ func parseEvent(args []string, cfg *config) (*wechat.Message, error) {
 		return nil, usagef("%s: %v", name, trimPrefix(err.Error()))
 	}
 	if m.EventKey != "" && !bytes.Contains(xml, []byte("<EventKey>")) {
-		if !known(event) {
-			// An event package wechat does not model: write its XML
-			// here, with the EventKey.
-			return rawEvent(event, m.EventKey, cfg), nil
-		}
+		// A documented event without an EventKey field: WeChat never
+		// sends one, so neither does wxsim.
 		return nil, usagef("%s carries no EventKey", name)
 	}
 	return m, nil
-}
-
-// rawEvent returns an event package wechat does not model, with its XML
-// in Raw. Message.XML sends Raw as is, so the header is filled in here
-// rather than by wechattest.Webhook.
-func rawEvent(event wechat.EventType, key string, cfg *config) *wechat.Message {
-	m := wechattest.Event(event, key)
-	m.ToUserName = orDefault(cfg.to, wechattest.DefaultAccount)
-	m.FromUserName = orDefault(cfg.from, wechattest.DefaultOpenID)
-	m.CreateTime = time.Now().Unix()
-	var b strings.Builder
-	b.WriteString("<xml>")
-	for _, f := range [][2]string{
-		{"ToUserName", cdata(m.ToUserName)},
-		{"FromUserName", cdata(m.FromUserName)},
-		{"CreateTime", strconv.FormatInt(m.CreateTime, 10)},
-		{"MsgType", cdata(string(m.MsgType))},
-		{"Event", cdata(string(m.Event))},
-		{"EventKey", cdata(m.EventKey)},
-	} {
-		b.WriteString("<" + f[0] + ">" + f[1] + "</" + f[0] + ">")
-	}
-	b.WriteString("</xml>")
-	m.Raw = []byte(b.String())
-	return m
-}
-
-// cdata quotes s as WeChat does, in CDATA sections; a "]]>" in s is
-// split across two of them.
-func cdata(s string) string {
-	return "<![CDATA[" + strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>") + "]]>"
-}
-
-// known reports whether event is one of the events package wechat models.
-func known(event wechat.EventType) bool {
-	for _, e := range events {
-		if e == event {
-			return true
-		}
-	}
-	return false
 }
 
 // eventType returns the event called name, in WeChat's spelling when it

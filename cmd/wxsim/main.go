@@ -252,7 +252,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// The flag package has already printed its own errors.
 		return exitUsage
 	}
-	cmd, err := parseCommand(rest, cfg)
+	cmd, err := parseCommand(rest)
 	if err != nil {
 		fmt.Fprintf(stderr, "wxsim: %v\n\n", err)
 		printUsage(stderr)
