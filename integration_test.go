@@ -755,6 +755,45 @@ func TestIntegrationTokenExpiryMidSequence(t *testing.T) {
 	}
 }
 
+// With one clock for the Client and the fake, the Client refreshes its
+// token before WeChat would reject it: no call is refused on the way.
+func TestIntegrationSharedClockRefreshesAhead(t *testing.T) {
+	clock := newFakeClock()
+	srv := wechattest.NewServer(wechattest.WithClock(clock.Now))
+	t.Cleanup(srv.Close)
+	c, err := srv.Client(wechat.WithClock(clock.Now))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	require.NoError(t, c.CreateMenu(ctx, testMenu))
+	old, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	// Used until five minutes (plus up to a quarter of that, at random)
+	// before WeChat's two hours run out, by the shared clock.
+	assert.WithinRange(t, old.ExpiresAt, clock.Now().Add(2*time.Hour-6*time.Minute-15*time.Second), clock.Now().Add(2*time.Hour-5*time.Minute))
+
+	// An hour on, the cached token is still used.
+	clock.Advance(time.Hour)
+	_, err = c.GetMenu(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.Calls(pathToken))
+
+	// Within the margin, the next call fetches a new token first.
+	clock.Advance(time.Hour - 4*time.Minute)
+	mark := len(srv.Requests())
+	_, err = c.GetMenu(ctx)
+	require.NoError(t, err)
+	var paths []string
+	for _, r := range srv.Requests()[mark:] {
+		paths = append(paths, r.Path)
+	}
+	assert.Equal(t, []string{pathToken, pathMenuGet}, paths, "no refused call")
+	cur, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, old.Value, cur.Value)
+	assert.Equal(t, cur.Value, srv.Requests()[len(srv.Requests())-1].Query.Get("access_token"))
+}
+
 func TestIntegrationInjectedInvalidCredential(t *testing.T) {
 	t.Run("once: refreshed and retried", func(t *testing.T) {
 		srv, c := startFake(t)

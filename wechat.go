@@ -57,8 +57,8 @@ type Client struct {
 
 	maxBodyBytes int64
 
-	// now and retryBase are replaced by tests.
-	now       func() time.Time
+	now func() time.Time // WithClock
+	// retryBase is shortened by tests.
 	retryBase time.Duration
 }
 
@@ -90,7 +90,9 @@ func New(opts ...Option) (*Client, error) {
 		c.httpClient = &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect}
 	}
 	if c.store == nil {
-		c.store = NewMemoryStore()
+		m := NewMemoryStore()
+		m.now = c.now
+		c.store = m
 	}
 	return c, nil
 }
@@ -257,6 +259,20 @@ func WithMaxBodyBytes(n int64) Option {
 			return fmt.Errorf("%w: max body bytes must be positive", ErrInvalidConfig)
 		}
 		c.maxBodyBytes = n
+		return nil
+	}
+}
+
+// WithClock sets the clock the Client reads: when cached tokens and
+// tickets expire (with the default in-memory store), the timestamps of
+// JSSDKConfig and of encrypted webhook replies. It is for tests that move
+// time forward, such as with wechattest.Clock; nil means time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) error {
+		if now == nil {
+			now = time.Now
+		}
+		c.now = now
 		return nil
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,6 +58,32 @@ func TestNewDefaults(t *testing.T) {
 	assert.NotNil(t, c.httpClient.CheckRedirect, "redirects are not followed")
 	assert.IsType(t, &MemoryStore{}, c.store)
 	assert.False(t, c.CheckSignature("x", "1", "2"), "no token configured: nothing verifies")
+}
+
+func TestWithClock(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	clock := func() time.Time { return now }
+	c, err := New(WithClock(clock), WithAccessToken("seeded", now.Add(time.Hour)))
+	require.NoError(t, err)
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "seeded", tok.Value)
+
+	// The default store reads the Client's clock: an hour on, the seed
+	// has expired and a fetch needs the AppID.
+	now = now.Add(time.Hour)
+	_, err = c.AccessToken(context.Background())
+	assert.ErrorIs(t, err, ErrMissingConfig)
+
+	// A store of the caller's keeps its own clock.
+	own := NewMemoryStore()
+	_, err = New(WithClock(clock), WithTokenStore(own))
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), own.now(), time.Minute)
+
+	c, err = New(WithClock(nil))
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), c.now(), time.Minute)
 }
 
 func TestWithHTTPClientDoesNotModifyCallersClient(t *testing.T) {
