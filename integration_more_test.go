@@ -330,6 +330,81 @@ func TestIntegrationPublishing(t *testing.T) {
 	assert.Equal(t, 1, srv.Calls(pathToken))
 }
 
+// A job that takes time, then WeChat's PUBLISHJOBFINISH push to the
+// app's webhook, and a job that fails review.
+func TestIntegrationPublishingOutcomes(t *testing.T) {
+	srv, c := startFake(t)
+	ctx := context.Background()
+	thumb := addCover(t, c)
+
+	srv.SetPublishOutcome(wechat.PublishInProgress)
+	id, err := c.AddDraft(ctx, []wechat.NewsArticle{newsArticle("头条", thumb), newsArticle("次条", thumb)})
+	require.NoError(t, err)
+	sub, err := c.PublishDraft(ctx, id)
+	require.NoError(t, err)
+	job, err := c.GetPublishStatus(ctx, sub.PublishID)
+	require.NoError(t, err)
+	assert.Equal(t, wechat.PublishInProgress, job.Status)
+	assert.Empty(t, job.ArticleID)
+	assert.Empty(t, job.Articles)
+	for range c.Publications(ctx, true) {
+		t.Fatal("a job in progress is not listed")
+	}
+
+	// WeChat finishes the job and tells the webhook.
+	require.True(t, srv.SetPublishStatus(sub.PublishID, wechat.PublishSucceeded))
+	job, err = c.GetPublishStatus(ctx, sub.PublishID)
+	require.NoError(t, err)
+	assert.Equal(t, wechat.PublishSucceeded, job.Status)
+	require.NotEmpty(t, job.ArticleID)
+	require.Len(t, job.Articles, 2)
+
+	var got *wechat.Message
+	bot := wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+		got = m
+		return nil, nil
+	})
+	hookClient, err := wechat.New(wechat.WithToken("hook-token"))
+	require.NoError(t, err)
+	wh := &wechattest.Webhook{Handler: hookClient.Webhook(bot), Token: "hook-token"}
+	_, err = wh.Send(ctx, srv.PublishJobFinishEvent(sub.PublishID))
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	assert.Equal(t, wechat.EventPublishJobFinish, got.Event)
+	require.NotNil(t, got.PublishEventInfo)
+	info := got.PublishEventInfo
+	assert.Equal(t, sub.PublishID, info.PublishID)
+	assert.Equal(t, wechat.PublishSucceeded, info.PublishStatus)
+	assert.Equal(t, job.ArticleID, info.ArticleID)
+	require.Len(t, info.Articles, 2)
+	assert.Equal(t, 2, info.ArticleCount)
+	for i, a := range info.Articles {
+		assert.Equal(t, job.Articles[i].Index, a.Idx)
+		assert.Equal(t, job.Articles[i].URL, a.ArticleURL)
+	}
+
+	// The originality check fails the second article of the next job.
+	srv.SetPublishOutcome(wechat.PublishOriginalFailed, 2)
+	id, err = c.AddDraft(ctx, []wechat.NewsArticle{newsArticle("原创", thumb), newsArticle("转载", thumb)})
+	require.NoError(t, err)
+	sub, err = c.PublishDraft(ctx, id)
+	require.NoError(t, err)
+	job, err = c.GetPublishStatus(ctx, sub.PublishID)
+	require.NoError(t, err)
+	assert.Equal(t, wechat.PublishOriginalFailed, job.Status)
+	assert.Equal(t, []int{2}, job.FailedIndexes)
+	assert.Empty(t, job.ArticleID)
+
+	_, err = wh.Send(ctx, srv.PublishJobFinishEvent(sub.PublishID))
+	require.NoError(t, err)
+	assert.Equal(t, wechat.PublishOriginalFailed, got.PublishEventInfo.PublishStatus)
+	assert.Equal(t, []int{2}, got.PublishEventInfo.FailIdx)
+	assert.Empty(t, got.PublishEventInfo.ArticleID)
+
+	assert.False(t, srv.SetPublishStatus("no-such-job", wechat.PublishSucceeded))
+	assert.Nil(t, srv.PublishJobFinishEvent("no-such-job"))
+}
+
 func TestIntegrationOAuth(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithFollowers(wechattest.Follower{
 		OpenID: "o1", UnionID: "u1", Nickname: "小明", HeadImgURL: "http://thirdwx.qlogo.cn/mmopen/a/132",

@@ -19,8 +19,11 @@
 //
 // The files WeChat hands out by URL (the url of an image material or of
 // media/uploadimg, the down_url of a video) are served by the fake itself.
-// Publishing is immediate: a draft submitted with freepublish/submit
-// leaves the draft box and freepublish/get reports success at once.
+// Publishing is immediate by default: a draft submitted with
+// freepublish/submit leaves the draft box and freepublish/get reports
+// success at once. SetPublishOutcome makes later jobs stay in progress or
+// fail, SetPublishStatus ends a job, and PublishJobFinishEvent gives the
+// PUBLISHJOBFINISH push to send to the app's webhook with Webhook.
 //
 // Web authorization starts on a page in the user's WeChat, which a test
 // stands in for with AuthorizeCode: it returns the code WeChat would

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mpkit/wechat"
 )
 
 // article is one article of a draft or a publication: the JSON object
@@ -21,11 +23,14 @@ type draft struct {
 	updated  time.Time
 }
 
-// publication is a draft submitted with freepublish/submit. The fake
-// publishes at once: the job succeeds when it is submitted.
+// publication is a draft submitted with freepublish/submit. By default
+// the fake publishes at once: the job succeeds when it is submitted (see
+// SetPublishOutcome).
 type publication struct {
 	publishID string
-	articleID string
+	articleID string // set once the job has succeeded
+	outcome   wechat.PublishStatus
+	failIdx   []int
 	articles  []article // url is the permanent link, is_deleted is set
 	deleted   []bool
 	updated   time.Time
@@ -270,10 +275,10 @@ func (s *Server) handleFreePublishSubmit(x *exchange) any {
 	s.removeDraft(d.id)
 	p := &publication{
 		publishID: strconv.FormatInt(s.next(), 10),
-		articleID: randomID(43),
 		deleted:   make([]bool, len(d.articles)),
 		updated:   x.now,
 	}
+	p.setOutcome(s.publishOutcome, s.publishFailIdx)
 	for _, a := range d.articles {
 		a = maps.Clone(a)
 		a["url"] = marshal("https://mp.weixin.qq.com/s/" + randomID(22))
@@ -293,13 +298,25 @@ func jsonString(raw json.RawMessage) string {
 	return v
 }
 
-// status is the publish_status of a publication: 0 (success), or 5 once
-// every article has been deleted.
+// status is the publish_status of a publication: its outcome, and for a
+// success 5 once every article has been deleted.
 func (p *publication) status() int {
-	if !slices.Contains(p.deleted, false) {
-		return 5
+	if p.outcome != wechat.PublishSucceeded {
+		return int(p.outcome)
 	}
-	return 0
+	if !slices.Contains(p.deleted, false) {
+		return int(wechat.PublishDeletedByUser)
+	}
+	return int(wechat.PublishSucceeded)
+}
+
+// setOutcome ends (or leaves running) the job; a success gets its
+// article_id.
+func (p *publication) setOutcome(status wechat.PublishStatus, failIdx []int) {
+	p.outcome, p.failIdx = status, slices.Clone(failIdx)
+	if status == wechat.PublishSucceeded && p.articleID == "" {
+		p.articleID = randomID(43)
+	}
 }
 
 // items returns the articles of a publication with is_deleted set.
@@ -329,7 +346,11 @@ func (s *Server) handleFreePublishGet(x *exchange) any {
 	if p == nil {
 		return fail(40097)
 	}
-	reply := map[string]any{"publish_id": p.publishID, "publish_status": p.status(), "fail_idx": []int{}}
+	failIdx := p.failIdx
+	if failIdx == nil {
+		failIdx = []int{}
+	}
+	reply := map[string]any{"publish_id": p.publishID, "publish_status": p.status(), "fail_idx": failIdx}
 	if p.status() == 0 {
 		type detail struct {
 			Idx        int    `json:"idx"`
@@ -424,4 +445,61 @@ func (s *Server) handleFreePublishBatchGet(x *exchange) any {
 		items = append(items, it)
 	}
 	return batchReply(len(list), items)
+}
+
+// SetPublishOutcome sets how the drafts submitted with freepublish/submit
+// from now on end. wechat.PublishSucceeded, the default, publishes at
+// once; wechat.PublishInProgress leaves the job running until
+// SetPublishStatus ends it; any other status ends the job with that
+// failure, failIdx listing the failed articles (fail_idx, from 1).
+func (s *Server) SetPublishOutcome(status wechat.PublishStatus, failIdx ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.publishOutcome, s.publishFailIdx = status, slices.Clone(failIdx)
+}
+
+// SetPublishStatus ends or changes the job publishID, as WeChat does when
+// it finishes publishing: freepublish/get reports the new status from
+// then on. It reports false if there is no such job.
+func (s *Server) SetPublishStatus(publishID string, status wechat.PublishStatus, failIdx ...int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.publications[publishID]
+	if p == nil {
+		return false
+	}
+	p.setOutcome(status, failIdx)
+	p.updated = s.now()
+	return true
+}
+
+// PublishJobFinishEvent returns the PUBLISHJOBFINISH event WeChat pushes
+// to the webhook about the job publishID, in its current state, ready for
+// Webhook.Send (which fills in the account and the sender); nil if there
+// is no such job.
+func (s *Server) PublishJobFinishEvent(publishID string) *wechat.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.publications[publishID]
+	if p == nil {
+		return nil
+	}
+	info := &wechat.PublishEventInfo{
+		PublishID:     p.publishID,
+		PublishStatus: wechat.PublishStatus(p.status()),
+		FailIdx:       slices.Clone(p.failIdx),
+	}
+	if info.PublishStatus == wechat.PublishSucceeded {
+		info.ArticleID = p.articleID
+		for i, a := range p.articles {
+			info.Articles = append(info.Articles, wechat.PublishEventArticle{Idx: i + 1, ArticleURL: jsonString(a["url"])})
+		}
+		info.ArticleCount = len(info.Articles)
+	}
+	return &wechat.Message{
+		MsgType:          wechat.MsgTypeEvent,
+		Event:            wechat.EventPublishJobFinish,
+		CreateTime:       s.now().Unix(),
+		PublishEventInfo: info,
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/wechattest"
 )
 
@@ -191,4 +192,51 @@ func TestFreePublish(t *testing.T) {
 	fails(t, a.post("/cgi-bin/freepublish/get", `{"publish_id":"1"}`), 40097, "")
 	fails(t, a.post("/cgi-bin/freepublish/getarticle", `{"article_id":"nope"}`), 53600, "Article ID 无效")
 	fails(t, a.post("/cgi-bin/freepublish/delete", `{"article_id":""}`), 53600, "")
+}
+
+func TestFreePublishOutcomes(t *testing.T) {
+	srv := start(t)
+	a := newAPI(t, srv)
+	thumb := a.cover()
+	submit := func() string {
+		id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+newsJSON("二", thumb)+`]}`))
+		var sub struct {
+			PublishID string `json:"publish_id"`
+		}
+		require.NoError(t, json.Unmarshal(a.post("/cgi-bin/freepublish/submit", `{"media_id":"`+id+`"}`).Body, &sub))
+		return sub.PublishID
+	}
+
+	srv.SetPublishOutcome(wechat.PublishRejected, 1, 2)
+	rejected := submit()
+	assert.JSONEq(t, `{"publish_id":"`+rejected+`","publish_status":4,"fail_idx":[1,2]}`,
+		string(a.post("/cgi-bin/freepublish/get", `{"publish_id":"`+rejected+`"}`).Body))
+
+	srv.SetPublishOutcome(wechat.PublishInProgress)
+	running := submit()
+	assert.JSONEq(t, `{"publish_id":"`+running+`","publish_status":1,"fail_idx":[]}`,
+		string(a.post("/cgi-bin/freepublish/get", `{"publish_id":"`+running+`"}`).Body))
+	assert.JSONEq(t, `{"total_count":0,"item_count":0,"item":[]}`,
+		string(a.post("/cgi-bin/freepublish/batchget", `{"offset":0,"count":20}`).Body))
+
+	require.True(t, srv.SetPublishStatus(running, wechat.PublishSucceeded))
+	r := a.post("/cgi-bin/freepublish/get", `{"publish_id":"`+running+`"}`)
+	assert.Equal(t, float64(0), r.JSON(t)["publish_status"], "body: %s", r.Body)
+	assert.NotEmpty(t, r.JSON(t)["article_id"])
+	assert.Equal(t, float64(1), a.post("/cgi-bin/freepublish/batchget", `{"offset":0,"count":20}`).JSON(t)["total_count"])
+
+	// The event WeChat pushes renders as documented and parses back.
+	ev := srv.PublishJobFinishEvent(rejected)
+	ev.ToUserName, ev.FromUserName = "gh_4d00ed8d6399", "oV5CrjpxgaGXNHIQigzNlgLTnwic"
+	out, err := ev.XML()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "<PublishEventInfo><publish_id>"+rejected+"</publish_id><publish_status>4</publish_status>")
+	back, err := wechat.ParseMessage(out)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2}, back.PublishEventInfo.FailIdx)
+
+	// Later submissions succeed again once the outcome is reset.
+	srv.SetPublishOutcome(wechat.PublishSucceeded)
+	ok := submit()
+	assert.Equal(t, float64(0), a.post("/cgi-bin/freepublish/get", `{"publish_id":"`+ok+`"}`).JSON(t)["publish_status"])
 }

@@ -106,6 +106,9 @@ type Server struct {
 	publications map[string]*publication
 	pubOrder     []string // publish_ids in the order submitted
 
+	publishOutcome wechat.PublishStatus // of the next submissions
+	publishFailIdx []int
+
 	oauthCodes   map[string]*oauthCode
 	oauthTokens  map[string]*oauthGrant // by user access token
 	oauthRefresh map[string]*oauthGrant // by refresh token
