@@ -147,6 +147,9 @@ func (c *Client) sendCustom(ctx context.Context, m *customMessage, opts []Custom
 // message/custom/send). content may hold links, including ones that open a
 // mini program (<a href="…" data-miniprogram-appid="…"
 // data-miniprogram-path="…">); it is sent without HTML escaping.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendText(ctx context.Context, toUser, content string, opts ...CustomOption) error {
 	if content == "" {
 		return invalidArg("text content is empty")
@@ -156,6 +159,9 @@ func (c *Client) SendText(ctx context.Context, toUser, content string, opts ...C
 
 // SendImage sends the image mediaID, uploaded with UploadMedia, to the
 // user toUser (客服消息 图片消息, message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendImage(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
 	if mediaID == "" {
 		return invalidArg("image media_id is empty")
@@ -165,6 +171,9 @@ func (c *Client) SendImage(ctx context.Context, toUser, mediaID string, opts ...
 
 // SendVoice sends the voice recording mediaID, uploaded with UploadMedia,
 // to the user toUser (客服消息 语音消息, message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendVoice(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
 	if mediaID == "" {
 		return invalidArg("voice media_id is empty")
@@ -174,6 +183,9 @@ func (c *Client) SendVoice(ctx context.Context, toUser, mediaID string, opts ...
 
 // SendVideo sends a video to the user toUser (客服消息 视频消息,
 // message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendVideo(ctx context.Context, toUser string, video VideoMessage, opts ...CustomOption) error {
 	if video.MediaID == "" {
 		return invalidArg("video media_id is empty")
@@ -183,6 +195,9 @@ func (c *Client) SendVideo(ctx context.Context, toUser string, video VideoMessag
 
 // SendMusic sends a piece of music to the user toUser (客服消息 音乐消息,
 // message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendMusic(ctx context.Context, toUser string, music MusicMessage, opts ...CustomOption) error {
 	if music.MusicURL == "" {
 		return invalidArg("music URL is empty")
@@ -194,6 +209,9 @@ func (c *Client) SendMusic(ctx context.Context, toUser string, music MusicMessag
 // user toUser (客服消息 图文消息, msgtype news, message/custom/send).
 // WeChat allows one article per message (more fail with errcode 45008),
 // hence the single Article.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendNews(ctx context.Context, toUser string, article Article, opts ...CustomOption) error {
 	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customNews, News: &newsContent{[]Article{article}}}, opts)
 }
@@ -201,6 +219,9 @@ func (c *Client) SendNews(ctx context.Context, toUser string, article Article, o
 // SendMPNews sends the news material mediaID to the user toUser; it opens
 // as an article inside WeChat (客服消息 图文消息, msgtype mpnews,
 // message/custom/send). Like SendNews it carries one article.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendMPNews(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
 	if mediaID == "" {
 		return invalidArg("mpnews media_id is empty")
@@ -211,6 +232,9 @@ func (c *Client) SendMPNews(ctx context.Context, toUser, mediaID string, opts ..
 // SendMPNewsArticle sends the published article articleID, as returned by
 // the publishing APIs, to the user toUser (客服消息 图文消息, msgtype
 // mpnewsarticle, message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendMPNewsArticle(ctx context.Context, toUser, articleID string, opts ...CustomOption) error {
 	if articleID == "" {
 		return invalidArg("article_id is empty")
@@ -220,6 +244,9 @@ func (c *Client) SendMPNewsArticle(ctx context.Context, toUser, articleID string
 
 // SendMenuMessage sends a list of choices to the user toUser (客服消息 菜单
 // 消息, msgtype msgmenu, message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendMenuMessage(ctx context.Context, toUser string, menu MenuMessage, opts ...CustomOption) error {
 	if len(menu.List) == 0 {
 		return invalidArg("menu message has no choices")
@@ -234,6 +261,9 @@ func (c *Client) SendMenuMessage(ctx context.Context, toUser string, menu MenuMe
 
 // SendMiniProgramPage sends a mini program card to the user toUser (客服
 // 消息 小程序卡片, message/custom/send).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SendMiniProgramPage(ctx context.Context, toUser string, page MiniProgramPage, opts ...CustomOption) error {
 	switch {
 	case page.AppID == "":
@@ -249,6 +279,9 @@ func (c *Client) SendMiniProgramPage(ctx context.Context, toUser string, page Mi
 // SetTyping shows the user toUser that the account is typing, or stops
 // showing it when typing is false (客服输入状态, message/custom/typing).
 // The same window as for sending messages applies.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) SetTyping(ctx context.Context, toUser string, typing bool) error {
 	if toUser == "" {
 		return invalidArg("openid is empty")

@@ -34,7 +34,8 @@ type UploadedMedia struct {
 // Otherwise the call returns WeChat's *APIError, which matches
 // ErrTokenInvalid, and the caller may upload again from a new reader.
 //
-// Available to verified subscription accounts and service accounts.
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string, r io.Reader) (*UploadedMedia, error) {
 	switch typ {
 	case MediaImage, MediaVoice, MediaVideo, MediaThumb:
@@ -91,6 +92,9 @@ func (m *Media) Close() error { return m.Body.Close() }
 // streamed; nothing is read before the caller reads Body. For a video
 // WeChat answers a link instead, returned in Media.VideoURL. A JSON error
 // reply (an expired media_id is 40007) is an *APIError, never a file.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) DownloadMedia(ctx context.Context, mediaID string) (*Media, error) {
 	return c.downloadMedia(ctx, "/cgi-bin/media/get", mediaID, true)
 }
@@ -99,6 +103,9 @@ func (c *Client) DownloadMedia(ctx context.Context, mediaID string) (*Media, err
 // uploaded with the JS-SDK's uploadVoice (获取高清语音素材,
 // media/get/jssdk): Speex at 16 kHz, clearer than the 8 kHz AMR of
 // DownloadMedia and better suited to speech recognition.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) DownloadHDVoice(ctx context.Context, mediaID string) (*Media, error) {
 	return c.downloadMedia(ctx, "/cgi-bin/media/get/jssdk", mediaID, false)
 }

@@ -172,7 +172,8 @@ type Menus struct {
 // sub-buttons each, and every button has a name and the field its type
 // needs. A menu with a MatchRule is rejected: use AddConditionalMenu.
 //
-// Available to service accounts and verified subscription accounts.
+// Available to verified subscription accounts and to service accounts,
+// verified or not (认证订阅号, 认证/未认证服务号).
 // Followers see the change within about five minutes.
 func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 	if menu == nil {
@@ -196,6 +197,9 @@ func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 // any, the conditional menus (自定义菜单 查询接口, menu/get). Without a menu
 // it fails with an *APIError of code CodeMenuNotExist. A menu set up on the
 // website is reported by GetCurrentSelfMenu instead.
+//
+// Available to verified subscription accounts and to service accounts,
+// verified or not (认证订阅号, 认证/未认证服务号).
 func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
 	var out Menus
 	if err := c.get(ctx, "/cgi-bin/menu/get", nil, &out); err != nil {
@@ -206,6 +210,9 @@ func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
 
 // DeleteMenu deletes the custom menu, conditional menus included
 // (自定义菜单 删除接口, menu/delete).
+//
+// Available to verified subscription accounts and to service accounts,
+// verified or not (认证订阅号, 认证/未认证服务号).
 func (c *Client) DeleteMenu(ctx context.Context) error {
 	return c.get(ctx, "/cgi-bin/menu/delete", nil, nil)
 }
@@ -215,7 +222,8 @@ func (c *Client) DeleteMenu(ctx context.Context) error {
 // returns its menu ID. A default menu must exist first. The buttons are
 // checked as by CreateMenu.
 //
-// Available to verified subscription and service accounts.
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID string, err error) {
 	if menu == nil {
 		return "", invalidArg("menu is nil")
@@ -244,6 +252,9 @@ func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID str
 
 // DeleteConditionalMenu deletes one conditional menu (删除个性化菜单,
 // menu/delconditional).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error {
 	if strings.TrimSpace(menuID) == "" {
 		return invalidArg("menu ID is empty")
@@ -256,6 +267,9 @@ func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error
 
 // TryMatchMenu returns the menu a follower sees (测试个性化菜单匹配结果,
 // menu/trymatch). userID is the follower's OpenID or WeChat ID.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) TryMatchMenu(ctx context.Context, userID string) (*Menu, error) {
 	if strings.TrimSpace(userID) == "" {
 		return nil, invalidArg("user ID is empty")

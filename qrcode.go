@@ -122,7 +122,7 @@ type QRCode struct {
 // or a SCAN event carrying the scene value. The request is checked before
 // sending: scene ranges, string length and expiry as documented.
 //
-// Available to verified service accounts.
+// Available to verified service accounts (认证服务号).
 func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
@@ -165,6 +165,8 @@ func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, 
 // The host is QRCodeShowBaseURL while the Client talks to WeChat's own
 // API hosts; a Client pointed by WithBaseURL at another host (a proxy, a
 // fake server in tests) expects that host to serve showqrcode too.
+//
+// Available to verified service accounts (认证服务号).
 func (c *Client) QRCodeURL(ticket string) string {
 	u := *c.qrcodeBase()
 	u.Path = strings.TrimRight(u.Path, "/") + "/cgi-bin/showqrcode"
@@ -176,6 +178,8 @@ func (c *Client) QRCodeURL(ticket string) string {
 // showqrcode) from the address QRCodeURL gives. The caller must close
 // the returned Body. WeChat answers an invalid ticket with HTTP 404, an
 // *HTTPError.
+//
+// Available to verified service accounts (认证服务号).
 func (c *Client) ShowQRCode(ctx context.Context, ticket string) (*Response, error) {
 	if strings.TrimSpace(ticket) == "" {
 		return nil, invalidArg("ticket is empty")

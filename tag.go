@@ -54,6 +54,9 @@ func checkTagName(name string) error {
 // CreateTag creates a tag named name, of at most 30 characters, and
 // returns it with the id WeChat gave it (创建标签, tags/create). Names must
 // be unique, and an account has at most 100 tags.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 	if err := checkTagName(name); err != nil {
 		return nil, err
@@ -79,6 +82,9 @@ func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 
 // GetTags returns every tag of the account with its number of users
 // (获取公众号已创建的标签, tags/get).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetTags(ctx context.Context) ([]Tag, error) {
 	var r struct {
 		Tags []tagJSON `json:"tags"`
@@ -96,6 +102,9 @@ func (c *Client) GetTags(ctx context.Context) ([]Tag, error) {
 // UpdateTag renames the tag id to name, of at most 30 characters (编辑标签,
 // tags/update). The tags 0, 1 and 2 are reserved by WeChat and cannot be
 // changed.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
 	if err := checkTagName(name); err != nil {
 		return err
@@ -109,6 +118,9 @@ func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
 // DeleteTag deletes the tag id (删除标签, tags/delete). WeChat refuses
 // while more than 100000 users have the tag: remove it from users with
 // UntagUsers first.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) DeleteTag(ctx context.Context, id int) error {
 	body := struct {
 		Tag tagRef `json:"tag"`
@@ -133,6 +145,9 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 // (获取标签下粉丝列表, user/tag/get), starting after nextOpenID, or at the
 // beginning when it is empty. The page has no Total. TagMembers walks
 // every page.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
 	l, err := c.tagMembers(ctx, tagID, nextOpenID)
 	if err != nil {
@@ -144,6 +159,9 @@ func (c *Client) GetTagMembers(ctx context.Context, tagID int, nextOpenID string
 // TagMembers iterates over the openids of every user with the tag tagID,
 // fetching pages with user/tag/get as the loop needs them. An error ends
 // the iteration: it is yielded once, with an empty openid.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) TagMembers(ctx context.Context, tagID int) iter.Seq2[string, error] {
 	return openIDSeq(ctx, func(ctx context.Context, cursor string) (*openIDList, error) {
 		return c.tagMembers(ctx, tagID, cursor)
@@ -157,6 +175,9 @@ type taggingBody struct {
 
 // TagUsers gives the tag tagID to up to 50 users (批量为用户打标签,
 // tags/members/batchtagging). A user has at most 20 tags.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
@@ -166,6 +187,9 @@ func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) erro
 
 // UntagUsers removes the tag tagID from up to 50 users (批量为用户取消标签,
 // tags/members/batchuntagging).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
@@ -175,6 +199,9 @@ func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) er
 
 // GetUserTags returns the ids of the tags of the user openID (获取用户身上的
 // 标签列表, tags/getidlist).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetUserTags(ctx context.Context, openID string) ([]int, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")

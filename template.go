@@ -24,7 +24,7 @@ type TemplateIndustry struct {
 // template/api_set_industry), such as 1 for IT科技/互联网|电子商务. WeChat
 // allows one change a month.
 //
-// Template messages are available to verified service accounts.
+// Available to verified service accounts (认证服务号).
 func (c *Client) SetTemplateIndustry(ctx context.Context, primaryID, secondaryID int) error {
 	if primaryID <= 0 || secondaryID <= 0 {
 		return invalidArg("industry codes must be positive, got %d and %d", primaryID, secondaryID)
@@ -39,6 +39,8 @@ func (c *Client) SetTemplateIndustry(ctx context.Context, primaryID, secondaryID
 
 // GetTemplateIndustry returns the account's template-message industries
 // (获取设置的行业信息, template/get_industry).
+//
+// Available to verified service accounts (认证服务号).
 func (c *Client) GetTemplateIndustry(ctx context.Context) (*TemplateIndustry, error) {
 	var out TemplateIndustry
 	if err := c.get(ctx, "/cgi-bin/template/get_industry", nil, &out); err != nil {
@@ -52,6 +54,8 @@ func (c *Client) GetTemplateIndustry(ctx context.Context) (*TemplateIndustry, er
 // template/api_add_template). shortID is the library number: "TM…" or
 // "OPENTM…" for industry templates, digits for category templates, which
 // also need their keywords in order (keyword_name_list).
+//
+// Available to verified service accounts (认证服务号).
 func (c *Client) AddTemplate(ctx context.Context, shortID string, keywords ...string) (templateID string, err error) {
 	if strings.TrimSpace(shortID) == "" {
 		return "", invalidArg("template short ID is empty")
@@ -87,6 +91,8 @@ type Template struct {
 
 // ListTemplates returns every template the account has added
 // (获取模板列表, template/get_all_private_template).
+//
+// Available to verified service accounts (认证服务号).
 func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
 	var out struct {
 		List []Template `json:"template_list"`
@@ -99,6 +105,8 @@ func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
 
 // DeleteTemplate removes a template from the account (删除模板,
 // template/del_private_template).
+//
+// Available to verified service accounts (认证服务号).
 func (c *Client) DeleteTemplate(ctx context.Context, templateID string) error {
 	if strings.TrimSpace(templateID) == "" {
 		return invalidArg("template ID is empty")
@@ -152,7 +160,7 @@ type TemplateField struct {
 // could reach the follower twice. Set ClientMsgID to resend safely
 // yourself.
 //
-// Available to verified service accounts.
+// Available to verified service accounts (认证服务号).
 func (c *Client) SendTemplateMessage(ctx context.Context, msg *TemplateMessage) (msgID int64, err error) {
 	switch {
 	case msg == nil:

@@ -154,6 +154,9 @@ func (r *userInfoReply) info() UserInfo {
 // GetUserInfo returns the profile of the user openID (获取用户基本信息,
 // user/info). lang picks the language of the region names; empty means
 // WeChat's default, LangZhCN.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetUserInfo(ctx context.Context, openID string, lang Lang) (*UserInfo, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
@@ -186,6 +189,9 @@ type batchUser struct {
 // one request per 100 openids, one after another. If a request fails it
 // returns the profiles of the earlier requests together with the error.
 // The batch request only reads, so it is retried like a GET.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang Lang) ([]UserInfo, error) {
 	// Any number of openids is fine here: they are split below.
 	if err := checkOpenIDs(openIDs, len(openIDs)); err != nil {
@@ -215,6 +221,9 @@ func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang La
 // UpdateUserRemark sets the operator's note about the user openID (设置用户
 // 备注名, user/info/updateremark). WeChat documents a limit of 30
 // characters; an empty remark clears the note.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) UpdateUserRemark(ctx context.Context, openID, remark string) error {
 	if openID == "" {
 		return invalidArg("openid is empty")
@@ -310,6 +319,9 @@ func (c *Client) followers(ctx context.Context, nextOpenID string) (*openIDList,
 // GetFollowers returns one page of up to 10000 followers of the account
 // (获取用户列表, user/get), starting after nextOpenID, or at the beginning
 // when nextOpenID is empty. Followers walks every page.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
 	l, err := c.followers(ctx, nextOpenID)
 	if err != nil {
@@ -322,6 +334,9 @@ func (c *Client) GetFollowers(ctx context.Context, nextOpenID string) (*OpenIDPa
 // fetching pages of up to 10000 with user/get as the loop needs them. An
 // error ends the iteration: it is yielded once, with an empty openid.
 // Breaking out of the loop fetches no further page.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) Followers(ctx context.Context) iter.Seq2[string, error] {
 	return openIDSeq(ctx, c.followers)
 }
@@ -360,6 +375,9 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 // GetBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
 // tags/members/getblacklist), starting at beginOpenID, or at the beginning
 // when it is empty. Blacklist walks every page.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
 	l, err := c.blacklist(ctx, beginOpenID)
 	if err != nil {
@@ -371,12 +389,18 @@ func (c *Client) GetBlacklist(ctx context.Context, beginOpenID string) (*OpenIDP
 // Blacklist iterates over the openids of every blacklisted user, fetching
 // pages with tags/members/getblacklist as the loop needs them. An error
 // ends the iteration: it is yielded once, with an empty openid.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) Blacklist(ctx context.Context) iter.Seq2[string, error] {
 	return openIDSeq(ctx, c.blacklist)
 }
 
 // BlacklistUsers adds up to 20 users to the blacklist (拉黑用户,
 // tags/members/batchblacklist).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
 		return err
@@ -386,6 +410,9 @@ func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
 
 // UnblacklistUsers removes up to 20 users from the blacklist (取消拉黑用户,
 // tags/members/batchunblacklist).
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) UnblacklistUsers(ctx context.Context, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
 		return err
@@ -420,6 +447,9 @@ func (ch OpenIDChange) OK() bool { return ch.NewOpenID != "" && ch.Message == "o
 //
 // The call succeeds as a whole even when some openids cannot be
 // converted: check each result with OpenIDChange.OK.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) ChangeOpenID(ctx context.Context, fromAppID string, openIDs []string) ([]OpenIDChange, error) {
 	if fromAppID == "" {
 		return nil, invalidArg("from appid is empty")
@@ -486,6 +516,9 @@ func checkGroupName(name string) error {
 // CreateGroup creates a legacy user group named name, of at most 30
 // characters (创建分组, groups/create). Groups are superseded by tags; see
 // CreateTag.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 	if err := checkGroupName(name); err != nil {
 		return nil, err
@@ -511,6 +544,9 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 
 // GetGroups returns every legacy user group with its number of users
 // (查询所有分组, groups/get). Groups are superseded by tags; see GetTags.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
 	var r struct {
 		Groups []groupJSON `json:"groups"`
@@ -528,6 +564,9 @@ func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
 // GetUserGroup returns the id of the legacy group of the user openID
 // (查询用户所在分组, groups/getid). Groups are superseded by tags; see
 // GetUserTags.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	if openID == "" {
 		return 0, invalidArg("openid is empty")
@@ -551,6 +590,9 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 // UpdateGroup renames the legacy group id to name, of at most 30
 // characters (修改分组名, groups/update). Groups are superseded by tags;
 // see UpdateTag.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
 	if err := checkGroupName(name); err != nil {
 		return err
@@ -569,6 +611,9 @@ type groupRef struct {
 // MoveUserToGroup moves the user openID to the legacy group groupID
 // (移动用户分组, groups/members/update). Groups are superseded by tags;
 // see TagUsers.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int) error {
 	if openID == "" {
 		return invalidArg("openid is empty")
@@ -583,6 +628,9 @@ func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int
 // MoveUsersToGroup moves up to 50 users to the legacy group groupID
 // (批量移动用户分组, groups/members/batchupdate). Groups are superseded by
 // tags; see TagUsers.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID int) error {
 	if err := checkOpenIDs(openIDs, maxGroupMoveIDs); err != nil {
 		return err
@@ -596,6 +644,9 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 
 // DeleteGroup deletes the legacy group id; its users move back to group 0
 // (删除分组, groups/delete). Groups are superseded by tags; see DeleteTag.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
 func (c *Client) DeleteGroup(ctx context.Context, id int) error {
 	body := struct {
 		Group groupRef `json:"group"`
