@@ -1,6 +1,7 @@
 package wechat_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -276,6 +277,23 @@ func TestIntegrationMass(t *testing.T) {
 		sent := srv.SentMessages()
 		assert.JSONEq(t, `{"filter":{"is_to_all":false,"tag_id":`+strconv.Itoa(tag.ID)+`},"msgtype":"mpnews",
 			"mpnews":{"media_id":"draft-media"},"send_ignore_reprint":0}`, string(sent[len(sent)-1].Body))
+	})
+
+	t.Run("video prepared with media/uploadvideo", func(t *testing.T) {
+		up, err := c.UploadMedia(ctx, wechat.MediaVideo, "clip.mp4", bytes.NewReader([]byte("\x00\x00\x00\x18ftypmp42 video")))
+		require.NoError(t, err)
+		_, err = c.UploadMassVideo(ctx, "no-such-media", "标题", "")
+		requireAPIError(t, err, 40007, "/cgi-bin/media/uploadvideo")
+		mv, err := c.UploadMassVideo(ctx, up.MediaID, "标题", "描述")
+		require.NoError(t, err)
+		assert.Equal(t, wechat.MediaVideo, mv.Type)
+		assert.NotEqual(t, up.MediaID, mv.MediaID)
+		res, err := c.SendMassToAll(ctx, wechat.MassMessage{Type: wechat.MassVideo, MediaID: mv.MediaID})
+		require.NoError(t, err)
+		sent := srv.SentMessages()
+		last := sent[len(sent)-1]
+		assert.Equal(t, res.MsgID, last.MsgID)
+		assert.JSONEq(t, `{"filter":{"is_to_all":true},"msgtype":"mpvideo","mpvideo":{"media_id":"`+mv.MediaID+`"}}`, string(last.Body))
 	})
 
 	t.Run("status and delete", func(t *testing.T) {

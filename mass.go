@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"net/http"
+	"time"
 )
 
 // MassMsgType is the kind of a mass message (群发消息类型).
@@ -19,8 +20,8 @@ const (
 	MassVoice MassMsgType = "voice"
 	// MassImage sends one or more images (贴图).
 	MassImage MassMsgType = "image"
-	// MassVideo sends a video: the media_id returned by media/uploadvideo
-	// for a video material.
+	// MassVideo sends a video: the media_id UploadMassVideo returns for
+	// a video uploaded with UploadMedia.
 	MassVideo MassMsgType = "mpvideo"
 	// MassCard sends a card or coupon (卡券).
 	MassCard MassMsgType = "wxcard"
@@ -362,6 +363,40 @@ type MassSpeed struct {
 	Level int `json:"speed"`
 	// RealSpeed is the current rate in units of 10,000 a minute.
 	RealSpeed int `json:"realspeed"`
+}
+
+// UploadMassVideo prepares a video for a mass send (群发 视频素材转换,
+// media/uploadvideo): mediaID is a temporary video from UploadMedia, and
+// the MediaID of the result is what a MassVideo message carries. Title and
+// description are shown with the video; WeChat requires the title.
+//
+// Available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号).
+func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, description string) (*UploadedMedia, error) {
+	if mediaID == "" {
+		return nil, invalidArg("media_id is empty")
+	}
+	if title == "" {
+		return nil, invalidArg("title is empty")
+	}
+	body := struct {
+		MediaID     string `json:"media_id"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+	}{mediaID, title, description}
+	var out struct {
+		Type      string  `json:"type"`
+		MediaID   string  `json:"media_id"`
+		CreatedAt flexInt `json:"created_at"`
+	}
+	// Not retried after a network error: each call makes a new media_id.
+	if err := c.post(ctx, "/cgi-bin/media/uploadvideo", body, &out); err != nil {
+		return nil, err
+	}
+	if out.MediaID == "" {
+		return nil, unexpected("/cgi-bin/media/uploadvideo", "no media_id in reply")
+	}
+	return &UploadedMedia{Type: MediaType(out.Type), MediaID: out.MediaID, CreatedAt: time.Unix(int64(out.CreatedAt), 0)}, nil
 }
 
 // GetMassSpeed returns the mass send speed (获取群发速度,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -268,4 +269,42 @@ func TestMassSpeed(t *testing.T) {
 		assert.ErrorIs(t, c.SetMassSpeed(context.Background(), bad), ErrInvalidArgument)
 	}
 	assert.Len(t, setRec.Calls(), 1)
+}
+
+func TestUploadMassVideo(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/media/uploadvideo", fixture(t, "api/media_uploadvideo.json"))
+	got, err := c.UploadMassVideo(context.Background(), "rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ", "TITLE", "Description & <more>")
+	require.NoError(t, err)
+	assert.Equal(t, &UploadedMedia{Type: MediaVideo, MediaID: "IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc",
+		CreatedAt: time.Unix(1398848981, 0)}, got)
+	assertWire(t, rec.only(t), "POST", "/cgi-bin/media/uploadvideo",
+		`{"media_id":"rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ","title":"TITLE","description":"Description & <more>"}`)
+}
+
+func TestUploadMassVideoErrors(t *testing.T) {
+	c, mt := newTestClient(t)
+	rec := stub(mt, "POST", "/cgi-bin/media/uploadvideo", []byte(`{"errcode":40007,"errmsg":"invalid media_id"}`))
+	_, err := c.UploadMassVideo(context.Background(), "", "t", "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.UploadMassVideo(context.Background(), "m", "", "")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Empty(t, rec.Calls(), "nothing sent for bad arguments")
+
+	_, err = c.UploadMassVideo(context.Background(), "m", "t", "")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 40007, apiErr.Code)
+	assert.Equal(t, "/cgi-bin/media/uploadvideo", apiErr.Path)
+
+	// A lost reply is not retried: a second call would make a second video.
+	c, mt = newTestClient(t)
+	var calls atomic.Int32
+	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/uploadvideo", func(*http.Request) (*http.Response, error) {
+		calls.Add(1)
+		return nil, errors.New("connection reset")
+	})
+	_, err = c.UploadMassVideo(context.Background(), "m", "t", "")
+	assert.Error(t, err)
+	assert.Equal(t, int32(1), calls.Load())
 }

@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// UploadedMedia is a temporary media file stored by UploadMedia. WeChat
-// keeps it for three days.
+// UploadedMedia is a temporary media file stored by UploadMedia (or a
+// video prepared for a mass send by UploadMassVideo). WeChat keeps it for
+// three days.
 type UploadedMedia struct {
 	Type MediaType
 	// MediaID identifies the file in messages and downloads. For a thumb

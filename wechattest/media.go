@@ -88,6 +88,29 @@ func (s *Server) handleMediaUpload(x *exchange) any {
 	return map[string]any{"type": typ, idField: m.id, "created_at": x.now.Unix()}
 }
 
+// handleMassVideo answers 群发 视频素材转换 (POST media/uploadvideo,
+// {"media_id","title","description"}): the media_id of a temporary video
+// becomes a new media_id that a mass mpvideo message carries. An unknown
+// or non-video media_id fails with 40007.
+func (s *Server) handleMassVideo(x *exchange) any {
+	var req struct {
+		MediaID     string `json:"media_id"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	src := s.lookupMedia(req.MediaID, x.now)
+	if src == nil || src.typ != "video" {
+		return fail(40007)
+	}
+	m := *src
+	m.id, m.created = randomID(64), x.now
+	s.media[m.id] = &m
+	return map[string]any{"type": "video", "media_id": m.id, "created_at": x.now.Unix()}
+}
+
 // readPart returns the first part of the multipart body named field.
 func readPart(x *exchange, field string) (*multipart.Part, []byte, error) {
 	mt, params, err := mime.ParseMediaType(x.r.Header.Get("Content-Type"))

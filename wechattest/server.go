@@ -545,9 +545,10 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/menu/trymatch":       post(s.handleMenuTryMatch),
 
 		// Temporary media (media.go).
-		"/cgi-bin/media/upload": post(s.handleMediaUpload),
-		"/cgi-bin/media/get":    get(s.handleMediaGet),
-		videoPath:               open(http.MethodGet, s.handleVideoDownload),
+		"/cgi-bin/media/upload":      post(s.handleMediaUpload),
+		"/cgi-bin/media/get":         get(s.handleMediaGet),
+		"/cgi-bin/media/uploadvideo": post(s.handleMassVideo),
+		videoPath:                    open(http.MethodGet, s.handleVideoDownload),
 
 		// Permanent materials (material.go).
 		"/cgi-bin/material/add_material":      post(s.handleAddMaterial),
