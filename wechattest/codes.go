@@ -137,6 +137,10 @@ func errmsg(code int) string {
 		return "too many tag now, no need to add"
 	case 45065:
 		return "clientmsgid exist"
+	case 45083:
+		return "the speed out of range"
+	case 45084:
+		return "No speed message"
 	case 45157:
 		return "invalid tag name"
 	case 45158:

@@ -4,10 +4,12 @@
 // NewServer starts an in-memory server on a loopback address that issues
 // access tokens and jsapi tickets, checks the access_token of every call,
 // and keeps real state for the API groups the wechat package covers:
-// menus, temporary media, permanent materials and article images, the
-// draft box and publishing, followers with their tags and groups,
-// template, customer-service and mass messages, QR codes, and web
-// authorization (网页授权). Replies follow the documented wire formats,
+// menus (get_current_selfmenu_info included), temporary media, permanent
+// materials and article images, the draft box and publishing, followers
+// with their tags, groups and blacklist, openid migration (changeopenid,
+// set up with WithMigration), template, customer-service and mass
+// messages and the mass send speed, QR codes, and web authorization
+// (网页授权). Replies follow the documented wire formats,
 // errors included: a retired or revoked token is answered with errcode
 // 40001, an expired one with 42001, a wrong secret with 40125, an unknown
 // openid with 40003, an unknown media_id with 40007, an unknown path with
@@ -35,7 +37,10 @@
 // A test then inspects what reached the fake: Calls counts requests per
 // path (so "one token request" is an assertion), Requests returns them all,
 // SentMessages returns every message sent, Menu the current menu and
-// Follower the state of one follower.
+// Follower the state of one follower (remark, tags, group, blacklist).
+// A blacklisted follower cannot message the account, so the fake never
+// opens a customer-service window for them: message/custom/send answers
+// 45015.
 //
 // Faults are injected per path: FailNext answers the next calls with an
 // errcode, DropNext closes the connection without a reply, SetLatency

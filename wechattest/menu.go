@@ -244,6 +244,45 @@ func (s *Server) handleMenuTryMatch(x *exchange) any {
 	return map[string]any{"button": withSubButtons(s.menu)}
 }
 
+// handleSelfMenuInfo answers 查询自定义菜单信息 (GET
+// get_current_selfmenu_info) with the default menu created with
+// menu/create: {"is_menu_open":1,"selfmenu_info":{"button":[...]}}, each
+// button as sent except that sub-buttons are wrapped as
+// "sub_button":{"list":[...]}, as WeChat documents for this API. Without a
+// menu the reply is {"is_menu_open":0,"selfmenu_info":{"button":[]}}.
+// Personalised menus are not reported. The fake has no menus set up on
+// the mp.weixin.qq.com website, so the text, img, voice, video and news
+// buttons of such menus never appear.
+func (s *Server) handleSelfMenuInfo(*exchange) any {
+	if s.menu == nil {
+		return map[string]any{"is_menu_open": 0, "selfmenu_info": map[string]any{"button": []any{}}}
+	}
+	return map[string]any{"is_menu_open": 1, "selfmenu_info": map[string]any{"button": selfMenuButtons(s.menu)}}
+}
+
+// selfMenuButtons rewrites a button array the way
+// get_current_selfmenu_info shows it: a non-empty "sub_button" array
+// becomes {"list":[...]}, an empty one is dropped.
+func selfMenuButtons(raw json.RawMessage) []map[string]json.RawMessage {
+	var buttons []map[string]json.RawMessage
+	if json.Unmarshal(raw, &buttons) != nil {
+		return []map[string]json.RawMessage{}
+	}
+	for _, b := range buttons {
+		sub, ok := b["sub_button"]
+		if !ok {
+			continue
+		}
+		var subs []json.RawMessage
+		if json.Unmarshal(sub, &subs) != nil || len(subs) == 0 {
+			delete(b, "sub_button")
+			continue
+		}
+		b["sub_button"] = marshal(map[string]any{"list": selfMenuButtons(sub)})
+	}
+	return buttons
+}
+
 func ruleMatches(rule map[string]json.RawMessage, f *Follower) bool {
 	for k, v := range rule {
 		switch k {

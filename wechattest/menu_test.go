@@ -146,3 +146,33 @@ func TestConditionalMenu(t *testing.T) {
 	a.ok(a.post("/cgi-bin/menu/create", docMenu))
 	assert.NotContains(t, string(a.get("/cgi-bin/menu/get", nil).Body), "conditionalmenu")
 }
+
+func TestSelfMenuInfo(t *testing.T) {
+	srv := start(t)
+	a := newAPI(t, srv)
+	assert.JSONEq(t, `{"is_menu_open":0,"selfmenu_info":{"button":[]}}`,
+		string(a.get("/cgi-bin/get_current_selfmenu_info", nil).Body))
+
+	// The shape of testdata/api/get_current_selfmenu_info.json: leaf
+	// buttons as they are, sub-buttons under {"list":[...]}.
+	a.ok(a.post("/cgi-bin/menu/create", docMenu))
+	assert.JSONEq(t, `{"is_menu_open":1,"selfmenu_info":{"button":[
+	  {"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"},
+	  {"type":"click","name":"歌手简介","key":"V1001_TODAY_SINGER"},
+	  {"name":"菜单","sub_button":{"list":[
+	    {"type":"view","name":"搜索","url":"http://www.soso.com/"},
+	    {"type":"view","name":"视频","url":"http://v.qq.com/"},
+	    {"type":"click","name":"赞一下我们","key":"V1001_GOOD"}
+	  ]}}
+	]}}`, string(a.get("/cgi-bin/get_current_selfmenu_info", nil).Body))
+
+	// An empty sub_button array on a leaf button is dropped.
+	a.ok(a.post("/cgi-bin/menu/create", `{"button":[{"type":"view","name":"A&B","url":"https://example.com/?a=1&b=2","sub_button":[]}]}`))
+	assert.JSONEq(t, `{"is_menu_open":1,"selfmenu_info":{"button":[{"type":"view","name":"A&B","url":"https://example.com/?a=1&b=2"}]}}`,
+		string(a.get("/cgi-bin/get_current_selfmenu_info", nil).Body))
+
+	a.ok(a.get("/cgi-bin/menu/delete", nil))
+	assert.JSONEq(t, `{"is_menu_open":0,"selfmenu_info":{"button":[]}}`,
+		string(a.get("/cgi-bin/get_current_selfmenu_info", nil).Body))
+	fails(t, a.post("/cgi-bin/get_current_selfmenu_info", `{}`), 43001, "require GET method")
+}

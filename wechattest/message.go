@@ -101,9 +101,9 @@ func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
 }
 
 // handleCustomSend answers 客服接口-发消息 (POST message/custom/send) and
-// records the message. The recipient must follow the account; the
-// media_id of an image, voice or video message must be one the server
-// issued.
+// records the message. The recipient must follow the account and not be
+// blacklisted (45015, as outside the 48-hour window); the media_id of an
+// image, voice or video message must be one the server issued.
 func (s *Server) handleCustomSend(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
@@ -111,8 +111,14 @@ func (s *Server) handleCustomSend(x *exchange) any {
 	}
 	var to string
 	_ = json.Unmarshal(env.ToUser, &to)
-	if _, e := s.subscribed(to); e != nil {
+	f, e := s.subscribed(to)
+	if e != nil {
 		return e
+	}
+	if f.Blacklisted {
+		// A blacklisted user cannot message the account, so the
+		// 48-hour window of customer-service messages never opens.
+		return fail(45015)
 	}
 	if !isCustomType(env.MsgType) {
 		return fail(40008)
@@ -533,4 +539,55 @@ func (s *Server) handleMassDelete(x *exchange) any {
 	}
 	s.mass[id] = "DELETE"
 	return okReply()
+}
+
+// Mass send speed levels (群发速度) of message/mass/speed/set.
+const (
+	minMassSpeed = 0
+	maxMassSpeed = 4
+)
+
+// massRealSpeed returns the documented rate of a speed level, in units of
+// 10,000 messages a minute: 0 is 80w/min, 4 is 10w/min.
+func massRealSpeed(level int) int {
+	switch level {
+	case 0:
+		return 80
+	case 1:
+		return 60
+	case 2:
+		return 45
+	case 3:
+		return 30
+	}
+	return 10
+}
+
+// handleMassSpeedGet answers 获取群发速度 (POST message/mass/speed/get)
+// with {"speed":N,"realspeed":M}. The level is 0 until speed/set changes
+// it; realspeed is the documented rate of the level (WeChat reports the
+// rate it actually achieves, which may be lower).
+func (s *Server) handleMassSpeedGet(*exchange) any {
+	return map[string]any{"speed": s.massSpeed, "realspeed": massRealSpeed(s.massSpeed)}
+}
+
+// handleMassSpeedSet answers 设置群发速度 (POST message/mass/speed/set,
+// {"speed":N}): 45084 without a speed, 45083 for a level outside 0 to 4.
+// Success is {"errcode":0,"errmsg":""}, as documented.
+func (s *Server) handleMassSpeedSet(x *exchange) any {
+	var req struct {
+		Speed json.RawMessage `json:"speed"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if len(req.Speed) == 0 || string(req.Speed) == "null" {
+		return fail(45084)
+	}
+	level, ok := jsonInt(req.Speed)
+	if !ok || level < minMassSpeed || level > maxMassSpeed {
+		return fail(45083)
+	}
+	s.massSpeed = int(level)
+	return map[string]any{"errcode": 0, "errmsg": ""}
 }

@@ -207,3 +207,33 @@ func jsonNumber(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+func TestMassSpeed(t *testing.T) {
+	srv := start(t)
+	a := newAPI(t, srv)
+	// speed/get takes no body.
+	assert.JSONEq(t, `{"speed":0,"realspeed":80}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body))
+
+	assert.JSONEq(t, fixture(t, "api/message_mass_speed_set.json"),
+		string(a.post("/cgi-bin/message/mass/speed/set", `{"speed":3}`).Body), "success has an empty errmsg, as documented")
+	assert.JSONEq(t, `{"speed":3,"realspeed":30}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body))
+
+	for _, tc := range []struct {
+		body string
+		code int
+	}{
+		{`{"speed":5}`, 45083},
+		{`{"speed":-1}`, 45083},
+		{`{"speed":"fast"}`, 45083},
+		{`{}`, 45084},
+		{`{"speed":null}`, 45084},
+		{``, 44002},
+	} {
+		fails(t, a.post("/cgi-bin/message/mass/speed/set", tc.body), tc.code, "")
+	}
+	assert.JSONEq(t, `{"speed":3,"realspeed":30}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body),
+		"a rejected level changes nothing")
+
+	assert.Zero(t, a.post("/cgi-bin/message/mass/speed/set", `{"speed":"4"}`).errcode(t), "a numeric string is a level too")
+	assert.JSONEq(t, `{"speed":4,"realspeed":10}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body))
+}

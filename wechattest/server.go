@@ -27,8 +27,8 @@ const (
 	// cgi-bin/token call keeps working, as documented.
 	DefaultRetiredTokenGrace = 5 * time.Minute
 
-	// DefaultPageSize is the number of openids per page of user/get and
-	// user/tag/get.
+	// DefaultPageSize is the number of openids per page of user/get,
+	// user/tag/get and tags/members/getblacklist.
 	DefaultPageSize = 10000
 )
 
@@ -94,6 +94,7 @@ type Server struct {
 	templDedup map[string]int64 // openid+client_msg_id → msgid
 	massDedup  map[string]massRecord
 	mass       map[int64]string // msg_id → status
+	massSpeed  int              // level of message/mass/speed/set
 
 	qrcodes map[string]*qrcode
 
@@ -112,6 +113,8 @@ type Server struct {
 	oauthCodes   map[string]*oauthCode
 	oauthTokens  map[string]*oauthGrant // by user access token
 	oauthRefresh map[string]*oauthGrant // by refresh token
+
+	migrations map[string]map[string]string // from_appid → old openid → new openid
 }
 
 // Request is one request as the server received it.
@@ -193,9 +196,9 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithPageSize sets the number of openids per page of user/get and
-// user/tag/get, DefaultPageSize (WeChat's 10000) by default, so that tests
-// can page over a handful of followers. Non-positive values are ignored.
+// WithPageSize sets the number of openids per page of user/get,
+// user/tag/get and tags/members/getblacklist, DefaultPageSize (WeChat's
+// 10000) by default, so that tests can page over a handful of followers. Non-positive values are ignored.
 func WithPageSize(n int) Option {
 	return func(s *Server) {
 		if n > 0 {
@@ -259,6 +262,7 @@ func NewServer(opts ...Option) *Server {
 		oauthCodes:    make(map[string]*oauthCode),
 		oauthTokens:   make(map[string]*oauthGrant),
 		oauthRefresh:  make(map[string]*oauthGrant),
+		migrations:    make(map[string]map[string]string),
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -537,12 +541,13 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/get_api_domain_ip": get(s.handleCallbackIP),
 
 		// Custom menus (menu.go).
-		"/cgi-bin/menu/create":         post(s.handleMenuCreate),
-		"/cgi-bin/menu/get":            get(s.handleMenuGet),
-		"/cgi-bin/menu/delete":         get(s.handleMenuDelete),
-		"/cgi-bin/menu/addconditional": post(s.handleMenuAddConditional),
-		"/cgi-bin/menu/delconditional": post(s.handleMenuDelConditional),
-		"/cgi-bin/menu/trymatch":       post(s.handleMenuTryMatch),
+		"/cgi-bin/menu/create":               post(s.handleMenuCreate),
+		"/cgi-bin/menu/get":                  get(s.handleMenuGet),
+		"/cgi-bin/menu/delete":               get(s.handleMenuDelete),
+		"/cgi-bin/menu/addconditional":       post(s.handleMenuAddConditional),
+		"/cgi-bin/menu/delconditional":       post(s.handleMenuDelConditional),
+		"/cgi-bin/menu/trymatch":             post(s.handleMenuTryMatch),
+		"/cgi-bin/get_current_selfmenu_info": get(s.handleSelfMenuInfo),
 
 		// Temporary media (media.go).
 		"/cgi-bin/media/upload":      post(s.handleMediaUpload),
@@ -581,25 +586,29 @@ func (s *Server) routeTable() map[string]route {
 		"/sns/auth":                 open(http.MethodGet, s.handleSNSAuth),
 
 		// Followers, tags and groups (user.go).
-		"/cgi-bin/user/info":                   get(s.handleUserInfo),
-		"/cgi-bin/user/info/batchget":          post(s.handleUserInfoBatch),
-		"/cgi-bin/user/info/updateremark":      post(s.handleUpdateRemark),
-		"/cgi-bin/user/get":                    get(s.handleUserGet),
-		"/cgi-bin/tags/create":                 post(s.handleTagCreate),
-		"/cgi-bin/tags/get":                    get(s.handleTagGet),
-		"/cgi-bin/tags/update":                 post(s.handleTagUpdate),
-		"/cgi-bin/tags/delete":                 post(s.handleTagDelete),
-		"/cgi-bin/tags/members/batchtagging":   post(s.handleBatchTagging),
-		"/cgi-bin/tags/members/batchuntagging": post(s.handleBatchUntagging),
-		"/cgi-bin/user/tag/get":                post(s.handleTagUsers),
-		"/cgi-bin/tags/getidlist":              post(s.handleTagIDList),
-		"/cgi-bin/groups/create":               post(s.handleGroupCreate),
-		"/cgi-bin/groups/get":                  get(s.handleGroupGet),
-		"/cgi-bin/groups/getid":                post(s.handleGroupGetID),
-		"/cgi-bin/groups/update":               post(s.handleGroupUpdate),
-		"/cgi-bin/groups/members/update":       post(s.handleGroupMemberUpdate),
-		"/cgi-bin/groups/members/batchupdate":  post(s.handleGroupMemberBatchUpdate),
-		"/cgi-bin/groups/delete":               post(s.handleGroupDelete),
+		"/cgi-bin/user/info":                     get(s.handleUserInfo),
+		"/cgi-bin/user/info/batchget":            post(s.handleUserInfoBatch),
+		"/cgi-bin/user/info/updateremark":        post(s.handleUpdateRemark),
+		"/cgi-bin/user/get":                      get(s.handleUserGet),
+		"/cgi-bin/tags/create":                   post(s.handleTagCreate),
+		"/cgi-bin/tags/get":                      get(s.handleTagGet),
+		"/cgi-bin/tags/update":                   post(s.handleTagUpdate),
+		"/cgi-bin/tags/delete":                   post(s.handleTagDelete),
+		"/cgi-bin/tags/members/batchtagging":     post(s.handleBatchTagging),
+		"/cgi-bin/tags/members/batchuntagging":   post(s.handleBatchUntagging),
+		"/cgi-bin/user/tag/get":                  post(s.handleTagUsers),
+		"/cgi-bin/tags/getidlist":                post(s.handleTagIDList),
+		"/cgi-bin/groups/create":                 post(s.handleGroupCreate),
+		"/cgi-bin/groups/get":                    get(s.handleGroupGet),
+		"/cgi-bin/groups/getid":                  post(s.handleGroupGetID),
+		"/cgi-bin/groups/update":                 post(s.handleGroupUpdate),
+		"/cgi-bin/groups/members/update":         post(s.handleGroupMemberUpdate),
+		"/cgi-bin/groups/members/batchupdate":    post(s.handleGroupMemberBatchUpdate),
+		"/cgi-bin/groups/delete":                 post(s.handleGroupDelete),
+		"/cgi-bin/tags/members/getblacklist":     post(s.handleGetBlacklist),
+		"/cgi-bin/tags/members/batchblacklist":   post(s.handleBatchBlacklist),
+		"/cgi-bin/tags/members/batchunblacklist": post(s.handleBatchUnblacklist),
+		"/cgi-bin/changeopenid":                  post(s.handleChangeOpenID),
 
 		// Messages (message.go).
 		"/cgi-bin/message/custom/send":               post(s.handleCustomSend),
@@ -614,6 +623,8 @@ func (s *Server) routeTable() map[string]route {
 		"/cgi-bin/message/mass/preview":              post(s.handleMassPreview),
 		"/cgi-bin/message/mass/get":                  post(s.handleMassGet),
 		"/cgi-bin/message/mass/delete":               post(s.handleMassDelete),
+		"/cgi-bin/message/mass/speed/get":            post(s.handleMassSpeedGet),
+		"/cgi-bin/message/mass/speed/set":            post(s.handleMassSpeedSet),
 
 		// QR codes (qrcode.go).
 		"/cgi-bin/qrcode/create": post(s.handleQRCodeCreate),

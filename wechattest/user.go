@@ -29,6 +29,12 @@ type Follower struct {
 	// Unsubscribed users are known to user/info (subscribe 0) but are not
 	// listed by user/get and cannot receive messages.
 	Unsubscribed bool
+	// Blacklisted users (黑名单) are listed by tags/members/getblacklist.
+	// They stay followers, listed by user/get, but a blacklisted user
+	// cannot message the account, so no customer-service window is ever
+	// open: message/custom/send to them fails with 45015. Template and
+	// mass messages are not affected.
+	Blacklisted bool
 }
 
 func (f *Follower) language() string {
