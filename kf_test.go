@@ -323,16 +323,3 @@ func TestListKFAccountsError(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "62fb9bc8-078c24da-4202f278", apiErr.RID)
 }
-
-func TestFlexString(t *testing.T) {
-	for in, want := range map[string]string{`"1001"`: "1001", `1001`: "1001", `null`: "", `""`: ""} {
-		var s flexString
-		require.NoError(t, s.UnmarshalJSON([]byte(in)), in)
-		assert.Equal(t, want, string(s), in)
-	}
-	var s flexString
-	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
-	assert.Error(t, s.UnmarshalJSON([]byte(`"unterminated`)))
-	var a KFAccount
-	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
-}

@@ -105,14 +105,14 @@ type MatchRule struct {
 // takes "tag_id":"2" while menu/get reports "group_id":2.
 func (m *MatchRule) UnmarshalJSON(b []byte) error {
 	var v struct {
-		TagID              idString `json:"tag_id"`
-		Sex                idString `json:"sex"`
-		Country            string   `json:"country"`
-		Province           string   `json:"province"`
-		City               string   `json:"city"`
-		ClientPlatformType idString `json:"client_platform_type"`
-		Language           string   `json:"language"`
-		GroupID            idString `json:"group_id"`
+		TagID              flexString `json:"tag_id"`
+		Sex                flexString `json:"sex"`
+		Country            string     `json:"country"`
+		Province           string     `json:"province"`
+		City               string     `json:"city"`
+		ClientPlatformType flexString `json:"client_platform_type"`
+		Language           string     `json:"language"`
+		GroupID            flexString `json:"group_id"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
@@ -149,7 +149,7 @@ func (m *Menu) UnmarshalJSON(b []byte) error {
 	type plain Menu
 	var v struct {
 		plain
-		MenuID idString `json:"menuid"`
+		MenuID flexString `json:"menuid"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
@@ -239,7 +239,7 @@ func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID str
 		MatchRule *MatchRule `json:"matchrule"`
 	}{menu.Buttons, menu.MatchRule}
 	var out struct {
-		MenuID idString `json:"menuid"`
+		MenuID flexString `json:"menuid"`
 	}
 	if err := c.post(ctx, "/cgi-bin/menu/addconditional", body, &out); err != nil {
 		return "", err
@@ -458,30 +458,5 @@ func validateAction(where string, b Button) error {
 		}
 		return need("a fallback url", b.URL)
 	}
-	return nil
-}
-
-// idString decodes a JSON string or number into its text: IDs such as
-// menuid and tag_id arrive as either.
-type idString string
-
-func (s *idString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*s = ""
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = idString(v)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*s = idString(n.String())
 	return nil
 }

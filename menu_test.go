@@ -338,13 +338,3 @@ func TestMenuJSONRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, seedMenuJSON, string(b))
 }
-
-func TestIDStringDecoding(t *testing.T) {
-	for in, want := range map[string]string{`"208379533"`: "208379533", `208396993`: "208396993", `null`: "", `12345678901234567890`: "12345678901234567890"} {
-		var s idString
-		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
-		assert.Equal(t, want, string(s), in)
-	}
-	var s idString
-	assert.Error(t, json.Unmarshal([]byte(`{}`), &s))
-}

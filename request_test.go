@@ -3,6 +3,7 @@ package wechat
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -294,4 +295,21 @@ func TestStreamBodyNotReplayable(t *testing.T) {
 	err := c.do(context.Background(), r, nil)
 	assert.ErrorIs(t, err, errBodyNotReplayable)
 	assert.EqualValues(t, 1, n.Load())
+}
+
+// flexString takes IDs WeChat sends as strings or numbers: kf_id, menuid,
+// publish_id, the tag_id of a match rule.
+func TestFlexString(t *testing.T) {
+	for in, want := range map[string]string{`"1001"`: "1001", `1001`: "1001", `null`: "", `""`: "",
+		`"208379533"`: "208379533", `208396993`: "208396993", `12345678901234567890`: "12345678901234567890"} {
+		var s flexString
+		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
+		assert.Equal(t, want, string(s), in)
+	}
+	var s flexString
+	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
+	assert.Error(t, json.Unmarshal([]byte(`{}`), &s))
+	assert.Error(t, s.UnmarshalJSON([]byte(`"unterminated`)))
+	var a KFAccount
+	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
 }
