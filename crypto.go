@@ -128,12 +128,9 @@ type Envelope struct {
 // Encrypt is a *ParseError.
 func ParseEnvelope(data []byte) (*Envelope, error) {
 	var buf [32]xmlNode
-	nodes, err := parseXML(string(data), buf[:0])
+	nodes, err := parseDocument(data, buf[:0])
 	if err != nil {
 		return nil, err
-	}
-	if nodes[0].name != "xml" {
-		return nil, parseErr(0, fmt.Sprintf("root element is <%s>, want <xml>", clip(nodes[0].name)))
 	}
 	e := &Envelope{}
 	found := false

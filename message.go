@@ -327,12 +327,9 @@ func parseErr(off int, msg string) error { return &ParseError{Offset: off, Msg: 
 // Raw of the result is data itself: do not modify data afterwards.
 func ParseMessage(data []byte) (*Message, error) {
 	var buf [32]xmlNode
-	nodes, err := parseXML(string(data), buf[:0])
+	nodes, err := parseDocument(data, buf[:0])
 	if err != nil {
 		return nil, err
-	}
-	if nodes[0].name != "xml" {
-		return nil, parseErr(0, fmt.Sprintf("root element is <%s>, want <xml>", clip(nodes[0].name)))
 	}
 	m := &Message{Raw: data}
 	var ferr error
@@ -1074,6 +1071,20 @@ func (f *xmlFrame) value() string {
 		s = trimXMLSpace(s)
 	}
 	return s
+}
+
+// parseDocument parses one of WeChat's XML documents (a message, a reply,
+// an encrypted envelope) into nodes appended to buf, and checks that its
+// root element is <xml>.
+func parseDocument(data []byte, buf []xmlNode) ([]xmlNode, error) {
+	nodes, err := parseXML(string(data), buf)
+	if err != nil {
+		return nil, err
+	}
+	if nodes[0].name != "xml" {
+		return nil, parseErr(0, fmt.Sprintf("root element is <%s>, want <xml>", clip(nodes[0].name)))
+	}
+	return nodes, nil
 }
 
 // parseXML reads a whole document. It appends the elements to nodes,

@@ -251,12 +251,9 @@ func ParseReply(data []byte) (Reply, error) {
 		return nil, nil
 	}
 	var buf [32]xmlNode
-	nodes, err := parseXML(string(data), buf[:0])
+	nodes, err := parseDocument(data, buf[:0])
 	if err != nil {
 		return nil, err
-	}
-	if nodes[0].name != "xml" {
-		return nil, parseErr(0, fmt.Sprintf("root element is <%s>, want <xml>", clip(nodes[0].name)))
 	}
 	var ferr error
 	r := fieldReader{nodes: nodes, err: &ferr}
