@@ -133,3 +133,40 @@ func assertWire(t *testing.T, w wire, method, path, wantJSON string) {
 		assert.Contains(t, w.Header.Get("Content-Type"), "application/json")
 	}
 }
+
+// apiCase is one call of a table-driven API test: the request it must
+// send and what it must return when WeChat answers with the fixture reply.
+type apiCase struct {
+	name, method, path, reply, body string
+	call                            func(c *Client) (any, error)
+	want                            any // nil: only the error is checked
+}
+
+// runAPICases runs every case twice: against its fixture, checking the
+// request on the wire (an empty body means none) and the result, then
+// against the errcode fixture errReply, which must surface as an *APIError
+// with errCode and the case's path.
+func runAPICases(t *testing.T, cases []apiCase, errReply string, errCode int) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, tt.method, tt.path, fixture(t, tt.reply))
+			got, err := tt.call(c)
+			require.NoError(t, err)
+			w := rec.only(t)
+			assertWire(t, w, tt.method, tt.path, tt.body)
+			if tt.body == "" {
+				assert.Empty(t, w.Body)
+			}
+			if tt.want != nil {
+				assert.Equal(t, tt.want, got)
+			}
+
+			c, mt = newTestClient(t)
+			stub(mt, tt.method, tt.path, fixture(t, errReply))
+			_, err = tt.call(c)
+			assertAPIError(t, err, errCode, tt.path)
+		})
+	}
+}

@@ -11,11 +11,7 @@ import (
 
 func TestTags(t *testing.T) {
 	ctx := context.Background()
-	tests := []struct {
-		name, method, path, reply, body string
-		call                            func(c *Client) (any, error)
-		want                            any
-	}{
+	tests := []apiCase{
 		{
 			name: "CreateTag", method: "POST", path: "/cgi-bin/tags/create", reply: "api/tags_create.json",
 			body: `{"tag":{"name":"广东"}}`,
@@ -74,27 +70,7 @@ func TestTags(t *testing.T) {
 			want: []int{134, 2},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, tt.method, tt.path, fixture(t, tt.reply))
-			got, err := tt.call(c)
-			require.NoError(t, err)
-			w := rec.only(t)
-			assertWire(t, w, tt.method, tt.path, tt.body)
-			if tt.body == "" {
-				assert.Empty(t, w.Body)
-			}
-			if tt.want != nil {
-				assert.Equal(t, tt.want, got)
-			}
-
-			c, mt = newTestClient(t)
-			stub(mt, tt.method, tt.path, fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
-			_, err = tt.call(c)
-			assertAPIError(t, err, CodeAPIFreqOutOfLimit, tt.path)
-		})
-	}
+	runAPICases(t, tests, "api/errors/45009_api_freq_out_of_limit.json", CodeAPIFreqOutOfLimit)
 }
 
 func TestTagsReject(t *testing.T) {

@@ -513,11 +513,7 @@ func TestChangeOpenID(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	ctx := context.Background()
-	tests := []struct {
-		name, method, path, reply, body string
-		call                            func(c *Client) (any, error)
-		want                            any
-	}{
+	tests := []apiCase{
 		{
 			name: "CreateGroup", method: "POST", path: "/cgi-bin/groups/create", reply: "api/groups_create.json",
 			body: `{"group":{"name":"test"}}`,
@@ -564,26 +560,7 @@ func TestGroups(t *testing.T) {
 			call: func(c *Client) (any, error) { return nil, c.DeleteGroup(ctx, 108) },
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, tt.method, tt.path, fixture(t, tt.reply))
-			got, err := tt.call(c)
-			require.NoError(t, err)
-			assertWire(t, rec.only(t), tt.method, tt.path, tt.body)
-			if tt.body == "" {
-				assert.Empty(t, rec.only(t).Body)
-			}
-			if tt.want != nil {
-				assert.Equal(t, tt.want, got)
-			}
-
-			c, mt = newTestClient(t)
-			stub(mt, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-			_, err = tt.call(c)
-			assertAPIError(t, err, CodeAPIUnauthorized, tt.path)
-		})
-	}
+	runAPICases(t, tests, "api/errors/48001_api_unauthorized_rid.json", CodeAPIUnauthorized)
 }
 
 func TestGroupsReject(t *testing.T) {
