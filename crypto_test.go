@@ -124,37 +124,48 @@ func TestDecryptCapturedRequest(t *testing.T) {
 	}
 }
 
+// wechatpyVector is testdata/crypto/wechatpy_work_sample.json: wechatpy's
+// vectors for the encrypted echostr of a URL check, a request, and a
+// deterministic reply.
+type wechatpyVector struct {
+	Token          string `json:"token"`
+	EncodingAESKey string `json:"encoding_aes_key"`
+	ReceiverID     string `json:"receiver_id"`
+	VerifyURL      struct {
+		MsgSignature string `json:"msg_signature"`
+		Timestamp    string `json:"timestamp"`
+		Nonce        string `json:"nonce"`
+		Echostr      string `json:"echostr"`
+		Decrypted    string `json:"derived_decrypted_echostr"`
+		FailNonce    string `json:"must_fail_with_nonce"`
+	} `json:"verify_url"`
+	Decrypt struct {
+		RequestBody  string `json:"request_body"`
+		MsgSignature string `json:"msg_signature"`
+		Timestamp    string `json:"timestamp"`
+		Nonce        string `json:"nonce"`
+		DecryptedXML string `json:"derived_decrypted_xml"`
+	} `json:"decrypt"`
+	Encrypt struct {
+		RandomPrefix     string `json:"random_prefix"`
+		Nonce            string `json:"nonce"`
+		Timestamp        string `json:"timestamp"`
+		Plaintext        string `json:"plaintext"`
+		ExpectedResponse string `json:"expected_response"`
+	} `json:"encrypt"`
+}
+
+func loadWechatpyVector(t *testing.T) wechatpyVector {
+	t.Helper()
+	var v wechatpyVector
+	require.NoError(t, json.Unmarshal(fixture(t, "crypto/wechatpy_work_sample.json"), &v))
+	return v
+}
+
 // wechatpy's vectors (WeCom uses the same algorithm): the encrypted
 // echostr of a URL check, a request, and a deterministic reply.
 func TestWechatpyVectors(t *testing.T) {
-	var v struct {
-		Token          string `json:"token"`
-		EncodingAESKey string `json:"encoding_aes_key"`
-		ReceiverID     string `json:"receiver_id"`
-		VerifyURL      struct {
-			MsgSignature string `json:"msg_signature"`
-			Timestamp    string `json:"timestamp"`
-			Nonce        string `json:"nonce"`
-			Echostr      string `json:"echostr"`
-			Decrypted    string `json:"derived_decrypted_echostr"`
-			FailNonce    string `json:"must_fail_with_nonce"`
-		} `json:"verify_url"`
-		Decrypt struct {
-			RequestBody  string `json:"request_body"`
-			MsgSignature string `json:"msg_signature"`
-			Timestamp    string `json:"timestamp"`
-			Nonce        string `json:"nonce"`
-			DecryptedXML string `json:"derived_decrypted_xml"`
-		} `json:"decrypt"`
-		Encrypt struct {
-			RandomPrefix     string `json:"random_prefix"`
-			Nonce            string `json:"nonce"`
-			Timestamp        string `json:"timestamp"`
-			Plaintext        string `json:"plaintext"`
-			ExpectedResponse string `json:"expected_response"`
-		} `json:"encrypt"`
-	}
-	require.NoError(t, json.Unmarshal(fixture(t, "crypto/wechatpy_work_sample.json"), &v))
+	v := loadWechatpyVector(t)
 	c, err := NewMessageCipher(v.Token, v.EncodingAESKey, v.ReceiverID)
 	require.NoError(t, err)
 

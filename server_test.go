@@ -3,7 +3,6 @@ package wechat
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -139,20 +138,7 @@ func TestWebhookURLCheck(t *testing.T) {
 // A URL check that carries msg_signature and an encrypted echostr
 // (wechatpy's vector) is answered with the decrypted echostr.
 func TestWebhookURLCheckEncrypted(t *testing.T) {
-	var v struct {
-		Token          string `json:"token"`
-		EncodingAESKey string `json:"encoding_aes_key"`
-		ReceiverID     string `json:"receiver_id"`
-		VerifyURL      struct {
-			MsgSignature string `json:"msg_signature"`
-			Timestamp    string `json:"timestamp"`
-			Nonce        string `json:"nonce"`
-			Echostr      string `json:"echostr"`
-			Decrypted    string `json:"derived_decrypted_echostr"`
-			FailNonce    string `json:"must_fail_with_nonce"`
-		} `json:"verify_url"`
-	}
-	require.NoError(t, json.Unmarshal(fixture(t, "crypto/wechatpy_work_sample.json"), &v))
+	v := loadWechatpyVector(t)
 	u := v.VerifyURL
 	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.ReceiverID))
 	require.NoError(t, err)
