@@ -184,10 +184,20 @@ func (w *Webhook) Verify(ctx context.Context) error {
 // five seconds; to test a handler's deduplication, send one message with
 // its MsgID set twice.
 func (w *Webhook) NewMessageRequest(ctx context.Context, msg *wechat.Message) (*http.Request, error) {
-	if msg == nil {
-		return nil, errors.New("wechattest: nil message")
+	m, err := w.complete(msg)
+	if err != nil {
+		return nil, err
 	}
-	m := w.complete(msg)
+	mc, err := w.cipher()
+	if err != nil {
+		return nil, err
+	}
+	return w.messageRequest(ctx, m, mc)
+}
+
+// messageRequest builds the request of NewMessageRequest for a completed
+// message; mc is nil in plain mode.
+func (w *Webhook) messageRequest(ctx context.Context, m *wechat.Message, mc *wechat.MessageCipher) (*http.Request, error) {
 	plain, err := m.XML()
 	if err != nil {
 		return nil, err
@@ -200,11 +210,7 @@ func (w *Webhook) NewMessageRequest(ctx context.Context, msg *wechat.Message) (*
 		"openid":    {m.FromUserName},
 	}
 	body := plain
-	if w.Mode != ModePlain {
-		mc, err := w.cipher()
-		if err != nil {
-			return nil, err
-		}
+	if mc != nil {
 		env, err := mc.Encrypt(plain, ts, nonce)
 		if err != nil {
 			return nil, err
@@ -242,7 +248,11 @@ func (w *Webhook) ReadReply(resp *http.Response) (wechat.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return w.parseReply(resp.StatusCode, body)
+	mc, err := w.cipher()
+	if err != nil {
+		return nil, err
+	}
+	return parseReply(resp.StatusCode, body, mc)
 }
 
 // Send pushes msg to the webhook in w's mode (see NewMessageRequest) and
@@ -250,10 +260,17 @@ func (w *Webhook) ReadReply(resp *http.Response) (wechat.Reply, error) {
 // is not addressed to the message's sender fails with
 // ErrReplyMisaddressed.
 func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+	m, err := w.complete(msg)
+	if err != nil {
+		return nil, err
+	}
+	mc, err := w.cipher()
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := w.withTimeout(ctx)
 	defer cancel()
-	m := w.complete(msg)
-	req, err := w.NewMessageRequest(ctx, m)
+	req, err := w.messageRequest(ctx, m, mc)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +278,7 @@ func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, 
 	if err != nil {
 		return nil, err
 	}
-	reply, err := w.parseReply(status, body)
+	reply, err := parseReply(status, body, mc)
 	if err != nil || reply == nil {
 		return reply, err
 	}
@@ -272,18 +289,15 @@ func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, 
 	return reply, nil
 }
 
-func (w *Webhook) parseReply(status int, body []byte) (wechat.Reply, error) {
+// parseReply reads an answer as WeChat does; mc is nil in plain mode.
+func parseReply(status int, body []byte, mc *wechat.MessageCipher) (wechat.Reply, error) {
 	if status != http.StatusOK {
 		return nil, &StatusError{StatusCode: status, Body: clip(body)}
 	}
 	if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "success" {
 		return nil, nil
 	}
-	if w.Mode != ModePlain {
-		mc, err := w.cipher()
-		if err != nil {
-			return nil, err
-		}
+	if mc != nil {
 		if !bytes.Contains(body, []byte("<Encrypt>")) {
 			return nil, ErrReplyNotEncrypted
 		}
@@ -300,7 +314,10 @@ func (w *Webhook) parseReply(status int, body []byte) (wechat.Reply, error) {
 
 // complete returns a copy of msg with the fields WeChat always sets filled
 // in.
-func (w *Webhook) complete(msg *wechat.Message) *wechat.Message {
+func (w *Webhook) complete(msg *wechat.Message) (*wechat.Message, error) {
+	if msg == nil {
+		return nil, errors.New("wechattest: nil message")
+	}
 	m := *msg
 	if m.ToUserName == "" {
 		m.ToUserName = orDefault(w.Account, DefaultAccount)
@@ -314,10 +331,14 @@ func (w *Webhook) complete(msg *wechat.Message) *wechat.Message {
 	if m.MsgID == 0 && m.MsgType != wechat.MsgTypeEvent {
 		m.MsgID = newMsgID()
 	}
-	return &m
+	return &m, nil
 }
 
+// cipher returns the cipher of w's mode: nil in plain mode.
 func (w *Webhook) cipher() (*wechat.MessageCipher, error) {
+	if w.Mode == ModePlain {
+		return nil, nil
+	}
 	if w.EncodingAESKey == "" || w.AppID == "" {
 		return nil, fmt.Errorf("wechattest: %s mode needs EncodingAESKey and AppID", w.Mode)
 	}

@@ -241,6 +241,8 @@ func TestWebhookRequestErrors(t *testing.T) {
 	assert.Error(t, err, "a message without MsgType")
 	_, err = (&wechattest.Webhook{URL: "http://h/"}).NewMessageRequest(ctx, nil)
 	assert.Error(t, err)
+	_, err = (&wechattest.Webhook{URL: "http://h/"}).Send(ctx, nil)
+	assert.ErrorContains(t, err, "nil message", "a nil message is an error, not a panic")
 }
 
 func TestWebhookVerify(t *testing.T) {
