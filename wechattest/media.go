@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/http"
 	"path"
 	"strings"
 	"time"
@@ -71,10 +70,7 @@ func (s *Server) handleMediaUpload(x *exchange) any {
 	if len(data) > limit.max {
 		return fail(limit.code)
 	}
-	ct := part.Header.Get("Content-Type")
-	if mt, _, _ := mime.ParseMediaType(ct); mt == "" || mt == "application/octet-stream" {
-		ct = http.DetectContentType(data)
-	}
+	ct := contentTypeOf(part.Header.Get("Content-Type"), data)
 	ext := strings.ToLower(path.Ext(part.FileName()))
 	if ext == "" {
 		ext = limit.ext
