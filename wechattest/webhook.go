@@ -2,6 +2,7 @@ package wechattest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -320,10 +321,10 @@ func (w *Webhook) complete(msg *wechat.Message) (*wechat.Message, error) {
 	}
 	m := *msg
 	if m.ToUserName == "" {
-		m.ToUserName = orDefault(w.Account, DefaultAccount)
+		m.ToUserName = cmp.Or(w.Account, DefaultAccount)
 	}
 	if m.FromUserName == "" {
-		m.FromUserName = orDefault(w.OpenID, DefaultOpenID)
+		m.FromUserName = cmp.Or(w.OpenID, DefaultOpenID)
 	}
 	if m.CreateTime == 0 {
 		m.CreateTime = w.now().Unix()
@@ -449,13 +450,6 @@ func header(r wechat.Reply) *wechat.ReplyHeader {
 		return &r.ReplyHeader
 	}
 	return nil
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // clip keeps error messages short when a server answers with a page.

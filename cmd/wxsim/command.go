@@ -220,10 +220,3 @@ func at(args []string, i int) string {
 	}
 	return ""
 }
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}

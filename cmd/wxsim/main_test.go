@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -274,8 +275,8 @@ func TestCommands(t *testing.T) {
 				}
 				m.CreateTime, m.MsgID, m.Raw = 0, 0, nil
 				want := tt.want
-				want.ToUserName = orDefault(want.ToUserName, wechattest.DefaultAccount)
-				want.FromUserName = orDefault(want.FromUserName, wechattest.DefaultOpenID)
+				want.ToUserName = cmp.Or(want.ToUserName, wechattest.DefaultAccount)
+				want.FromUserName = cmp.Or(want.FromUserName, wechattest.DefaultOpenID)
 				assert.Equal(t, want, m)
 			})
 		}
