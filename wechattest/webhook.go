@@ -320,12 +320,8 @@ func (w *Webhook) complete(msg *wechat.Message) (*wechat.Message, error) {
 		return nil, errors.New("wechattest: nil message")
 	}
 	m := *msg
-	if m.ToUserName == "" {
-		m.ToUserName = cmp.Or(w.Account, DefaultAccount)
-	}
-	if m.FromUserName == "" {
-		m.FromUserName = cmp.Or(w.OpenID, DefaultOpenID)
-	}
+	m.ToUserName = cmp.Or(m.ToUserName, w.Account, DefaultAccount)
+	m.FromUserName = cmp.Or(m.FromUserName, w.OpenID, DefaultOpenID)
 	if m.CreateTime == 0 {
 		m.CreateTime = w.now().Unix()
 	}
