@@ -61,14 +61,6 @@ type customMessage struct {
 	CustomService   *kfAccountRef    `json:"customservice,omitempty"`
 }
 
-type textContent struct {
-	Content string `json:"content"`
-}
-
-type mediaRef struct {
-	MediaID string `json:"media_id"`
-}
-
 type articleRef struct {
 	ArticleID string `json:"article_id"`
 }

@@ -252,14 +252,6 @@ func (a NewsArticle) check() error {
 	return nil
 }
 
-type mediaIDRequest struct {
-	MediaID string `json:"media_id"`
-}
-
-type mediaIDReply struct {
-	MediaID string `json:"media_id"`
-}
-
 type newsItemsReply struct {
 	NewsItem []newsArticleJSON `json:"news_item"`
 }
@@ -280,7 +272,7 @@ func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, 
 		}
 		body.Articles[i] = a.wire()
 	}
-	var r mediaIDReply
+	var r mediaRef
 	if err := c.post(ctx, "/cgi-bin/draft/add", body, &r); err != nil {
 		return "", err
 	}
@@ -296,7 +288,7 @@ func (c *Client) GetDraft(ctx context.Context, mediaID string) ([]NewsArticle, e
 		return nil, invalidArg("media_id is empty")
 	}
 	var r newsItemsReply
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/draft/get", body: mediaIDRequest{mediaID}, idempotent: true}, &r); err != nil {
+	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/draft/get", body: mediaRef{mediaID}, idempotent: true}, &r); err != nil {
 		return nil, err
 	}
 	return articles(r.NewsItem), nil
@@ -327,7 +319,7 @@ func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
 	}
-	return c.post(ctx, "/cgi-bin/draft/delete", mediaIDRequest{mediaID}, nil)
+	return c.post(ctx, "/cgi-bin/draft/delete", mediaRef{mediaID}, nil)
 }
 
 // CountDrafts returns the number of drafts in the draft box (获取草稿总数,

@@ -98,10 +98,6 @@ type massMediaJSON struct {
 	Description string `json:"description,omitempty"`
 }
 
-type massTextJSON struct {
-	Content string `json:"content"`
-}
-
 type massImagesJSON struct {
 	MediaIDs           []string `json:"media_ids"`
 	Recommend          string   `json:"recommend,omitempty"`
@@ -126,7 +122,7 @@ type massRequest struct {
 	ToWxName          string          `json:"towxname,omitempty"`
 	MsgType           MassMsgType     `json:"msgtype"`
 	MPNews            *massMediaJSON  `json:"mpnews,omitempty"`
-	Text              *massTextJSON   `json:"text,omitempty"`
+	Text              *textContent    `json:"text,omitempty"`
 	Voice             *massMediaJSON  `json:"voice,omitempty"`
 	Images            *massImagesJSON `json:"images,omitempty"`
 	Image             *massMediaJSON  `json:"image,omitempty"` // preview only
@@ -153,7 +149,7 @@ func (m MassMessage) content(preview bool) (*massRequest, error) {
 		if m.Content == "" {
 			return nil, invalidArg("text mass message is empty")
 		}
-		r.Text = &massTextJSON{Content: m.Content}
+		r.Text = &textContent{Content: m.Content}
 	case MassVoice:
 		if m.MediaID == "" {
 			return nil, invalidArg("voice mass message has no media_id")

@@ -148,7 +148,7 @@ func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialCont
 	}
 	const p = "/cgi-bin/material/get_material"
 	// A POST that only reads: safe to retry.
-	res, err := c.stream(ctx, &request{method: http.MethodPost, path: p, body: mediaIDRequest{mediaID}, idempotent: true})
+	res, err := c.stream(ctx, &request{method: http.MethodPost, path: p, body: mediaRef{mediaID}, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (c *Client) DeleteMaterial(ctx context.Context, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
 	}
-	return c.post(ctx, "/cgi-bin/material/del_material", mediaIDRequest{mediaID}, nil)
+	return c.post(ctx, "/cgi-bin/material/del_material", mediaRef{mediaID}, nil)
 }
 
 // MaterialCount is how many permanent materials of each kind the account

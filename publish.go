@@ -67,7 +67,7 @@ func (c *Client) PublishDraft(ctx context.Context, mediaID string) (*PublishSubm
 		PublishID flexString `json:"publish_id"`
 		MsgDataID flexString `json:"msg_data_id"`
 	}
-	if err := c.post(ctx, "/cgi-bin/freepublish/submit", mediaIDRequest{mediaID}, &r); err != nil {
+	if err := c.post(ctx, "/cgi-bin/freepublish/submit", mediaRef{mediaID}, &r); err != nil {
 		return nil, err
 	}
 	if r.PublishID == "" {

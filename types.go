@@ -21,3 +21,16 @@ const (
 	MediaThumb MediaType = "thumb"
 	MediaNews  MediaType = "news" // permanent material only
 )
+
+// Wire shapes several APIs share.
+
+// mediaRef is {"media_id": …}: a request naming a media file, material or
+// draft, the reply that returns one, and a message's media content.
+type mediaRef struct {
+	MediaID string `json:"media_id"`
+}
+
+// textContent is the {"content": …} of a text message.
+type textContent struct {
+	Content string `json:"content"`
+}
