@@ -3,7 +3,6 @@ package wechat
 import (
 	"context"
 	"net/http"
-	"time"
 )
 
 // MassMsgType is the kind of a mass message (群发消息类型).
@@ -380,19 +379,12 @@ func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, descriptio
 		Title       string `json:"title"`
 		Description string `json:"description"`
 	}{mediaID, title, description}
-	var out struct {
-		Type      string  `json:"type"`
-		MediaID   string  `json:"media_id"`
-		CreatedAt flexInt `json:"created_at"`
-	}
+	var out uploadedMediaJSON
 	// Not retried after a network error: each call makes a new media_id.
 	if err := c.post(ctx, "/cgi-bin/media/uploadvideo", body, &out); err != nil {
 		return nil, err
 	}
-	if out.MediaID == "" {
-		return nil, unexpected("/cgi-bin/media/uploadvideo", "no media_id in reply")
-	}
-	return &UploadedMedia{Type: MediaType(out.Type), MediaID: out.MediaID, CreatedAt: time.Unix(int64(out.CreatedAt), 0)}, nil
+	return out.result("/cgi-bin/media/uploadvideo")
 }
 
 // GetMassSpeed returns the mass send speed (获取群发速度,

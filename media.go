@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -51,20 +52,24 @@ func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string
 	}
 	const path = "/cgi-bin/media/upload"
 	u := upload{field: "media", filename: filename, r: r}
-	var out struct {
-		Type         MediaType `json:"type"`
-		MediaID      string    `json:"media_id"`
-		ThumbMediaID string    `json:"thumb_media_id"`
-		CreatedAt    flexInt   `json:"created_at"`
-	}
+	var out uploadedMediaJSON
 	req := &request{method: http.MethodPost, path: path, query: url.Values{"type": {string(typ)}}, newBody: u.body()}
 	if err := c.do(ctx, req, &out); err != nil {
 		return nil, err
 	}
-	id := out.MediaID
-	if id == "" {
-		id = out.ThumbMediaID
-	}
+	return out.result(path)
+}
+
+// uploadedMediaJSON is the reply of media/upload and media/uploadvideo.
+type uploadedMediaJSON struct {
+	Type         MediaType `json:"type"`
+	MediaID      string    `json:"media_id"`
+	ThumbMediaID string    `json:"thumb_media_id"`
+	CreatedAt    flexInt   `json:"created_at"`
+}
+
+func (out *uploadedMediaJSON) result(path string) (*UploadedMedia, error) {
+	id := cmp.Or(out.MediaID, out.ThumbMediaID)
 	if id == "" {
 		return nil, unexpected(path, "reply has no media_id")
 	}
