@@ -241,7 +241,9 @@ func TestDecryptFailures(t *testing.T) {
 	zeroPad := layout(5, "hello", v.AppID)
 	zeroPad[len(zeroPad)-1] = 0
 	bigPad := layout(5, "hello", v.AppID)
-	bigPad[len(bigPad)-1] = 33
+	for i := len(bigPad) - 33; i < len(bigPad); i++ {
+		bigPad[i] = 33 // consistent padding, one byte longer than allowed
+	}
 
 	shortRandom := loadVector(t, "negative_short_random_prefix.json")
 	shortCipher := newCipher(t, shortRandom)
@@ -266,6 +268,7 @@ func TestDecryptFailures(t *testing.T) {
 		{"no room for the length", c, sealRaw(t, c, bytes.Repeat([]byte{16}, 16)), ErrInvalidLength, ""},
 		{"wrong AppID", c, sealRaw(t, c, layout(5, "hello", "wx_other_app")), ErrAppIDMismatch, "wx_other_app"},
 		{"missing AppID", c, sealRaw(t, c, layout(5, "hello", "")), ErrAppIDMismatch, ""},
+		{"long wrong AppID, reported cut to 64 bytes", c, sealRaw(t, c, layout(5, "hello", strings.Repeat("x", 100))), ErrAppIDMismatch, strings.Repeat("x", 64)},
 		{"11-byte random prefix", shortCipher, &Envelope{Encrypt: shortRandom.Encrypt, MsgSignature: shortRandom.MsgSignature,
 			Timestamp: shortRandom.Timestamp, Nonce: shortRandom.Nonce}, ErrInvalidLength, ""},
 	}

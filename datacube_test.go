@@ -219,3 +219,14 @@ func TestDatacubeAPIError(t *testing.T) {
 	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
 	assert.Equal(t, "/datacube/getinterfacesummary", apiErr.Path)
 }
+
+// The documented getusersummary sample has only zero counts; non-zero
+// values show that each one lands in its field.
+func TestUserSummaryFields(t *testing.T) {
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/datacube/getusersummary",
+		[]byte(`{"list":[{"ref_date":"2014-12-07","user_source":30,"new_user":5,"cancel_user":2}]}`))
+	got, err := c.UserSummary(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
+	require.NoError(t, err)
+	assert.Equal(t, []UserSummaryStat{{RefDate: Date{2014, 12, 7}, UserSource: 30, NewUser: 5, CancelUser: 2}}, got)
+}

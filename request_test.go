@@ -58,6 +58,7 @@ func TestRequestErrors(t *testing.T) {
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, CodeAPIFreqOutOfLimit, e.Code)
 				assert.Equal(t, "api freq out of limit", e.Message)
+				assert.False(t, e.Temporary(), "only system busy is temporary")
 				assert.Equal(t, "/cgi-bin/menu/get", e.Path)
 				assert.True(t, errors.Is(err, &APIError{Code: CodeAPIFreqOutOfLimit}))
 				assert.False(t, errors.Is(err, &APIError{Code: CodeAPIUnauthorized}))
