@@ -47,6 +47,7 @@ func TestUserInfo(t *testing.T) {
 	assert.Equal(t, map[string]any{"subscribe": float64(0), "openid": "gone", "unionid": "u-gone"}, batch.List[1])
 	fails(t, a.post("/cgi-bin/user/info/batchget", `{"user_list":[{"openid":"nobody"}]}`), 40003, "")
 	fails(t, a.post("/cgi-bin/user/info/batchget", `{"user_list":[]}`), 40032, "")
+	fails(t, a.post("/cgi-bin/user/info/batchget", `{"user_list":[`+strings.Repeat(`{"openid":"`+docFollower.OpenID+`"},`, 100)+`{"openid":"`+docFollower.OpenID+`"}]}`), 40032, "")
 
 	a.ok(a.post("/cgi-bin/user/info/updateremark", `{"openid":"`+docFollower.OpenID+`","remark":"pangzi"}`))
 	f, ok := srv.Follower(docFollower.OpenID)
@@ -124,6 +125,11 @@ func TestTags(t *testing.T) {
 	f, _ = srv.Follower("o1")
 	assert.Empty(t, f.TagIDs, "deleting a tag removes it from its followers")
 	fails(t, a.post("/cgi-bin/tags/delete", `{"tag":{"id":100}}`), 45159, "")
+
+	// Tag names are at most 30 bytes: ten CJK characters.
+	fails(t, a.post("/cgi-bin/tags/create", `{"tag":{"name":"`+strings.Repeat("标", 10)+`x"}}`), 45158, "tag name too long")
+	r := a.post("/cgi-bin/tags/create", `{"tag":{"name":"`+strings.Repeat("标", 10)+`"}}`)
+	assert.Equal(t, strings.Repeat("标", 10), r.JSON(t)["tag"].(map[string]any)["name"], "body: %s", r.Body)
 }
 
 func TestTagLimits(t *testing.T) {
@@ -163,4 +169,9 @@ func TestGroups(t *testing.T) {
 	f, _ := srv.Follower("o2")
 	assert.Equal(t, 0, f.GroupID, "members of a deleted group move to group 0")
 	fails(t, a.post("/cgi-bin/groups/delete", `{"group":{"id":0}}`), 40050, "")
+
+	// Group names are at most 30 bytes.
+	fails(t, a.post("/cgi-bin/groups/create", `{"group":{"name":"`+strings.Repeat("a", 31)+`"}}`), 40051, "invalid group name")
+	r := a.post("/cgi-bin/groups/create", `{"group":{"name":"`+strings.Repeat("a", 30)+`"}}`)
+	assert.Equal(t, strings.Repeat("a", 30), r.JSON(t)["group"].(map[string]any)["name"], "body: %s", r.Body)
 }

@@ -236,7 +236,7 @@ func TestWebhookRequestErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "safe mode needs EncodingAESKey and AppID")
 	_, err = (&wechattest.Webhook{URL: "http://h/", Mode: wechattest.ModeSafe, AppID: "wx1", EncodingAESKey: "short"}).
 		NewMessageRequest(ctx, wechattest.Text("x"))
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
 	_, err = (&wechattest.Webhook{URL: "http://h/"}).NewMessageRequest(ctx, &wechat.Message{})
 	assert.Error(t, err, "a message without MsgType")
 	_, err = (&wechattest.Webhook{URL: "http://h/"}).NewMessageRequest(ctx, nil)

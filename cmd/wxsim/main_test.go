@@ -516,6 +516,7 @@ func TestUsageErrors(t *testing.T) {
 		{"a key that is not one", nil, append(base, "-aeskey", "wrong-token-0000", "-appid", testAppID, "text", "hi"), "EncodingAESKey must be 43 characters"},
 		{"no token", nil, []string{"-url", url, "text", "hi"}, "no server token"},
 		{"not an http URL", nil, []string{"-url", "127.0.0.1:8080/wechat", "-token", testToken, "text", "hi"}, "is not an http(s) URL"},
+		{"a URL without a host", nil, []string{"-url", "http:///wechat", "-token", testToken, "text", "hi"}, "is not an http(s) URL"},
 		{"zero timeout", nil, append(base, "-timeout", "0s", "text", "hi"), "-timeout must be positive"},
 		{"bad timeout", nil, append(base, "-timeout", "5", "text", "hi"), `invalid value "5" for flag -timeout`},
 		{"unknown flag", nil, append(base, "-secret", "text", "hi"), "flag provided but not defined: -secret"},
