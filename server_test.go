@@ -337,6 +337,15 @@ func TestWebhookRejects(t *testing.T) {
 			assert.Equal(t, tt.status, rec.Code, rec.Body.String())
 			assert.Empty(t, h.calls(), "the handler is not called")
 			assert.Contains(t, logs.String(), tt.log)
+			if tt.log != "" {
+				// A refused request is the sender's problem; a
+				// server that cannot answer is ours.
+				want := "level=WARN"
+				if tt.status >= 500 {
+					want = "level=ERROR"
+				}
+				assert.Contains(t, logs.String(), want)
+			}
 			assertNoSecrets(t, logs.String(), v)
 		})
 	}
