@@ -185,11 +185,7 @@ func (w *Webhook) Verify(ctx context.Context) error {
 // five seconds; to test a handler's deduplication, send one message with
 // its MsgID set twice.
 func (w *Webhook) NewMessageRequest(ctx context.Context, msg *wechat.Message) (*http.Request, error) {
-	m, err := w.complete(msg)
-	if err != nil {
-		return nil, err
-	}
-	mc, err := w.cipher()
+	m, mc, err := w.prepare(msg)
 	if err != nil {
 		return nil, err
 	}
@@ -261,11 +257,7 @@ func (w *Webhook) ReadReply(resp *http.Response) (wechat.Reply, error) {
 // is not addressed to the message's sender fails with
 // ErrReplyMisaddressed.
 func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
-	m, err := w.complete(msg)
-	if err != nil {
-		return nil, err
-	}
-	mc, err := w.cipher()
+	m, mc, err := w.prepare(msg)
 	if err != nil {
 		return nil, err
 	}
@@ -311,6 +303,20 @@ func parseReply(status int, body []byte, mc *wechat.MessageCipher) (wechat.Reply
 		}
 	}
 	return wechat.ParseReply(body)
+}
+
+// prepare returns msg completed and the cipher of w's mode (nil in plain
+// mode).
+func (w *Webhook) prepare(msg *wechat.Message) (*wechat.Message, *wechat.MessageCipher, error) {
+	m, err := w.complete(msg)
+	if err != nil {
+		return nil, nil, err
+	}
+	mc, err := w.cipher()
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, mc, nil
 }
 
 // complete returns a copy of msg with the fields WeChat always sets filled
