@@ -9,9 +9,11 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 )
 
@@ -32,22 +34,31 @@ var (
 	// ErrAppIDMismatch: the message decrypted but was encrypted for
 	// another AppID.
 	ErrAppIDMismatch = errors.New("wechat: message is for another AppID")
+	// ErrStaleTimestamp: the timestamp of a push is not a number or is
+	// further from the Client's clock than WithTimestampWindow allows, as
+	// a replayed request's is.
+	ErrStaleTimestamp = errors.New("wechat: timestamp outside the accepted window")
 )
 
-// CryptoError is a failed safe-mode decryption. Err is one of
-// ErrInvalidSignature, ErrInvalidBase64, ErrInvalidLength,
-// ErrInvalidPadding and ErrAppIDMismatch, so errors.Is works as well as
-// errors.As.
+// CryptoError is a push that failed verification or decryption. Err is
+// one of ErrInvalidSignature, ErrStaleTimestamp, ErrInvalidBase64,
+// ErrInvalidLength, ErrInvalidPadding and ErrAppIDMismatch, so errors.Is
+// works as well as errors.As.
 type CryptoError struct {
 	Err error
 	// AppID is the AppID found in the message, for ErrAppIDMismatch.
 	AppID string
+	// Timestamp is the refused timestamp, for ErrStaleTimestamp.
+	Timestamp string
 }
 
 // Error implements error.
 func (e *CryptoError) Error() string {
-	if e.AppID != "" {
+	switch {
+	case e.AppID != "":
 		return fmt.Sprintf("%v: %q", e.Err, e.AppID)
+	case e.Err == ErrStaleTimestamp:
+		return fmt.Sprintf("%v: %q", e.Err, e.Timestamp)
 	}
 	return e.Err.Error()
 }
@@ -109,6 +120,30 @@ func NewMessageCipher(token, encodingAESKey, appID string) (*MessageCipher, erro
 		return nil, err
 	}
 	return &MessageCipher{token: token, appID: appID, key: k, rand: rand.Reader}, nil
+}
+
+// String describes the cipher by its AppID only: the server token and the
+// key (whose first 16 bytes are the IV) are secrets.
+func (c MessageCipher) String() string { return fmt.Sprintf("wechat.MessageCipher{AppID:%q}", c.appID) }
+
+// GoString is String, so that %#v does not print secrets either.
+func (c MessageCipher) GoString() string { return c.String() }
+
+// Format prints the cipher through String for every verb, so that neither
+// %v, %+v nor %#v exposes its fields.
+func (c MessageCipher) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue shows the AppID alone to log/slog, whose handlers would
+// otherwise print the fields.
+func (c MessageCipher) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("appid", c.appID))
+}
+
+// MarshalJSON encodes the AppID alone.
+func (c MessageCipher) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		AppID string `json:"appid"`
+	}{c.appID})
 }
 
 // Envelope is the encrypted form of a message or reply in safe mode.
@@ -412,22 +447,25 @@ func (r *keyRing) seal(plaintext []byte, token, key int, timestamp, nonce string
 // DecryptMessage verifies, decrypts and parses a safe- or compatible-mode
 // push (the body WeChat posts with encrypt_type=aes, and the
 // msg_signature, timestamp and nonce of its URL), for servers that do not
-// use Webhook. The previous token and key (WithPreviousToken,
-// WithPreviousEncodingAESKey) are accepted. A verification or decryption
-// failure is a *CryptoError, a bad body a *ParseError.
+// use Webhook. It checks what the webhook checks: the timestamp against
+// WithTimestampWindow, then msg_signature over the Encrypt element (found
+// without parsing the unsigned body), then the AppID inside. The previous
+// token and key (WithPreviousToken, WithPreviousEncodingAESKey) are
+// accepted. A verification or decryption failure is a *CryptoError, a bad
+// message a *ParseError.
 func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []byte) (*Message, error) {
 	r := c.keyRing()
 	if r.err != nil {
 		return nil, r.err
 	}
-	env, err := ParseEnvelope(body)
-	if err != nil {
+	if err := c.checkTimestamp(timestamp); err != nil {
 		return nil, err
 	}
-	if r.verify(msgSignature, timestamp, nonce, env.Encrypt) < 0 {
+	enc, ok := findEncrypt(body)
+	if !ok || r.verify(msgSignature, timestamp, nonce, enc) < 0 {
 		return nil, cryptoErr(ErrInvalidSignature)
 	}
-	plain, _, err := r.open(env.Encrypt)
+	plain, _, err := r.open(enc)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,6 +48,15 @@ func loadVector(t testing.TB, name string) cryptoVector {
 	return v
 }
 
+// vectorClock is a Client clock at the vector's timestamp, so that its
+// captured push is fresh.
+func vectorClock(t testing.TB, v cryptoVector) Option {
+	t.Helper()
+	ts, err := strconv.ParseInt(v.Timestamp, 10, 64)
+	require.NoError(t, err)
+	return WithClock(func() time.Time { return time.Unix(ts, 0) })
+}
+
 func newCipher(t testing.TB, v cryptoVector) *MessageCipher {
 	t.Helper()
 	appID := v.AppID
@@ -75,7 +87,7 @@ func TestDecryptOfficialSample(t *testing.T) {
 	m, err := ParseMessage(plain)
 	require.NoError(t, err)
 	assert.Equal(t, "abcdteT", m.Content)
-	assert.Equal(t, int64(6054768590064713728), m.MsgID)
+	assert.Equal(t, uint64(6054768590064713728), m.MsgID)
 
 	// The URL signature of the same request.
 	assert.Equal(t, v.Derived.URLSignature, Sign(v.Token, v.Timestamp, v.Nonce))
@@ -374,7 +386,7 @@ func TestSortedSHA1MatchesSign(t *testing.T) {
 
 func TestClientDecryptMessageAndEncryptReply(t *testing.T) {
 	v := loadVector(t, "doraemonext_safe_mode.json")
-	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID))
+	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID), vectorClock(t, v))
 	require.NoError(t, err)
 	body := fixture(t, "crypto/doraemonext_safe_request.xml")
 
@@ -387,8 +399,22 @@ func TestClientDecryptMessageAndEncryptReply(t *testing.T) {
 	_, err = c.DecryptMessage(v.Signature, v.Timestamp, v.Nonce, body)
 	assert.ErrorIs(t, err, ErrInvalidSignature, "the URL signature is not msg_signature")
 	_, err = c.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, []byte("<xml>"))
+	assert.ErrorIs(t, err, ErrInvalidSignature, "an unsigned body is not parsed")
+	target, junk := encryptedPush(t, newCipher(t, v), []byte("not xml"), v.Timestamp, v.Nonce)
+	u, _ := url.Parse(target)
+	_, err = c.DecryptMessage(u.Query().Get("msg_signature"), v.Timestamp, v.Nonce, junk)
 	var pe *ParseError
-	assert.ErrorAs(t, err, &pe)
+	assert.ErrorAs(t, err, &pe, "a signed body that is not a message")
+
+	// A captured push replayed a day later is refused.
+	late, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID))
+	require.NoError(t, err)
+	_, err = late.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
+	var ce *CryptoError
+	require.ErrorAs(t, err, &ce)
+	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	assert.Equal(t, v.Timestamp, ce.Timestamp)
+	assert.Contains(t, err.Error(), v.Timestamp)
 
 	out, err := c.EncryptReply(m.ReplyText("收到"), "1442129900", v.Nonce)
 	require.NoError(t, err)
@@ -416,7 +442,7 @@ func TestClientDecryptMessageRotation(t *testing.T) {
 	const newKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	body := fixture(t, "crypto/doraemonext_safe_request.xml")
 
-	rotated, err := New(WithAppID(v.AppID),
+	rotated, err := New(WithAppID(v.AppID), vectorClock(t, v),
 		WithToken("new_token"), WithPreviousToken(v.Token),
 		WithEncodingAESKey(newKey), WithPreviousEncodingAESKey(v.EncodingAESKey))
 	require.NoError(t, err)
@@ -426,19 +452,19 @@ func TestClientDecryptMessageRotation(t *testing.T) {
 
 	// Without the previous key the padding check fails; without the
 	// previous token the signature does.
-	noPrevKey, err := New(WithAppID(v.AppID), WithToken(v.Token), WithEncodingAESKey(newKey))
+	noPrevKey, err := New(WithAppID(v.AppID), WithToken(v.Token), WithEncodingAESKey(newKey), vectorClock(t, v))
 	require.NoError(t, err)
 	_, err = noPrevKey.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	var ce *CryptoError
 	require.ErrorAs(t, err, &ce)
 	assert.False(t, errors.Is(err, ErrInvalidSignature))
 
-	noPrevToken, err := New(WithAppID(v.AppID), WithToken("new_token"), WithEncodingAESKey(v.EncodingAESKey))
+	noPrevToken, err := New(WithAppID(v.AppID), WithToken("new_token"), WithEncodingAESKey(v.EncodingAESKey), vectorClock(t, v))
 	require.NoError(t, err)
 	_, err = noPrevToken.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	assert.ErrorIs(t, err, ErrInvalidSignature)
 
-	wrongApp, err := New(WithAppID("wx_someone_else"), WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey))
+	wrongApp, err := New(WithAppID("wx_someone_else"), WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), vectorClock(t, v))
 	require.NoError(t, err)
 	_, err = wrongApp.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	require.ErrorIs(t, err, ErrAppIDMismatch)

@@ -85,9 +85,10 @@ type Message struct {
 	MsgType      MsgType // MsgTypeText, …, MsgTypeEvent
 
 	// MsgID identifies a message (MsgId) and, for the job-finish
-	// events, the job (MsgID). WeChat retries a push it got no answer
-	// to; deduplicate on it.
-	MsgID int64
+	// events, the job (MsgID). WeChat documents it as a 64-bit integer;
+	// it is unsigned here so that every such value fits. Events carry
+	// none.
+	MsgID uint64
 	// MsgDataID and Idx are set when a message comes from an article.
 	MsgDataID string
 	Idx       string
@@ -254,7 +255,7 @@ type SubscribeMsgChange struct {
 // (subscribe_msg_sent_event).
 type SubscribeMsgSent struct {
 	TemplateID  string // TemplateId
-	MsgID       int64
+	MsgID       uint64
 	ErrorCode   int    // 0 on success
 	ErrorStatus string // "success", "fail:user refuse", "fail:user block", "fail:system error"
 }
@@ -320,9 +321,15 @@ func parseErr(off int, msg string) error { return &ParseError{Offset: off, Msg: 
 
 // ParseMessage parses a message or event pushed by WeChat (the plaintext
 // body, or the decrypted one in safe mode). Malformed XML, a root other
-// than <xml>, a missing MsgType or a documented number that is not one is
-// a *ParseError. Kinds this package does not model parse without error;
-// Raw keeps their XML.
+// than <xml>, more than a few thousand elements or a missing MsgType is a
+// *ParseError. Kinds this package does not model parse without error; Raw
+// keeps their XML.
+//
+// A number field whose text is not a number of its type (a CreateTime of
+// "soon", a Scale beyond int) does not make the message unreadable, since
+// WeChat would retry a push it cannot get answered and the message would
+// be lost: the field is left zero and its text stays available through
+// Lookup.
 //
 // Raw of the result is data itself: do not modify data afterwards.
 func ParseMessage(data []byte) (*Message, error) {
@@ -335,9 +342,6 @@ func ParseMessage(data []byte) (*Message, error) {
 	var ferr error
 	r := fieldReader{nodes: nodes, err: &ferr}
 	r.message(m)
-	if ferr != nil {
-		return nil, ferr
-	}
 	if m.MsgType == "" {
 		return nil, parseErr(0, "no MsgType")
 	}
@@ -345,7 +349,7 @@ func ParseMessage(data []byte) (*Message, error) {
 }
 
 // fieldReader copies parsed nodes into typed fields and keeps the first
-// conversion error.
+// conversion error. A number that does not convert is left zero.
 type fieldReader struct {
 	nodes []xmlNode
 	err   *error // kept apart from nodes, which may live on the stack
@@ -357,6 +361,18 @@ func (r *fieldReader) fail(e *ParseError) {
 	}
 }
 
+func (r *fieldReader) uint64(n *xmlNode) uint64 {
+	if n.text == "" {
+		return 0
+	}
+	v, err := strconv.ParseUint(n.text, 10, 64)
+	if err != nil {
+		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not an unsigned integer", n.name), Err: err})
+		return 0
+	}
+	return v
+}
+
 func (r *fieldReader) int64(n *xmlNode) int64 {
 	if n.text == "" {
 		return 0
@@ -364,6 +380,7 @@ func (r *fieldReader) int64(n *xmlNode) int64 {
 	v, err := strconv.ParseInt(n.text, 10, 64)
 	if err != nil {
 		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not an integer", n.name), Err: err})
+		return 0
 	}
 	return v
 }
@@ -372,6 +389,7 @@ func (r *fieldReader) int(n *xmlNode) int {
 	v := r.int64(n)
 	if int64(int(v)) != v {
 		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is out of range", n.name)})
+		return 0
 	}
 	return int(v)
 }
@@ -386,6 +404,7 @@ func (r *fieldReader) float(n *xmlNode) float64 {
 	}
 	if err != nil {
 		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not a number", n.name), Err: err})
+		return 0
 	}
 	return v
 }
@@ -403,7 +422,7 @@ func (r *fieldReader) message(m *Message) {
 		case "MsgType":
 			m.MsgType = MsgType(n.text)
 		case "MsgId", "MsgID":
-			m.MsgID = r.int64(n)
+			m.MsgID = r.uint64(n)
 		case "MsgDataId":
 			m.MsgDataID = n.text
 		case "Idx":
@@ -705,7 +724,7 @@ func (r *fieldReader) subscribeMsgSent(i int32) []SubscribeMsgSent {
 			case "TemplateId":
 				it.TemplateID = f.text
 			case "MsgID", "MsgId":
-				it.MsgID = r.int64(f)
+				it.MsgID = r.uint64(f)
 			case "ErrorCode":
 				it.ErrorCode = r.int(f)
 			case "ErrorStatus":
@@ -817,7 +836,7 @@ func (m *Message) appendMessage(b []byte) []byte {
 			b = appendStr(b, "Content", m.Content)
 		}
 	}
-	b = appendInt(b, "MsgId", m.MsgID)
+	b = appendUint(b, "MsgId", m.MsgID)
 	if m.MsgDataID != "" {
 		b = appendRawText(b, "MsgDataId", m.MsgDataID)
 	}
@@ -890,7 +909,7 @@ func (m *Message) appendEvent(b []byte) []byte {
 		b = appendStr(b, "Poiname", l.Poiname)
 		b = append(b, "</SendLocationInfo>"...)
 	case EventTemplateSendJobFinish:
-		b = appendInt(b, "MsgID", m.MsgID)
+		b = appendUint(b, "MsgID", m.MsgID)
 		b = appendStr(b, "Status", m.Status)
 	case EventMassSendJobFinish:
 		b = m.appendMassSendJobFinish(b)
@@ -920,7 +939,7 @@ func (m *Message) appendEvent(b []byte) []byte {
 		for _, it := range m.SubscribeMsgSentEvent {
 			b = append(b, "<List>"...)
 			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendInt(b, "MsgID", it.MsgID)
+			b = appendUint(b, "MsgID", it.MsgID)
 			b = appendInt(b, "ErrorCode", int64(it.ErrorCode))
 			b = appendStr(b, "ErrorStatus", it.ErrorStatus)
 			b = append(b, "</List>"...)
@@ -942,7 +961,7 @@ func (m *Message) appendEvent(b []byte) []byte {
 }
 
 func (m *Message) appendMassSendJobFinish(b []byte) []byte {
-	b = appendInt(b, "MsgID", m.MsgID)
+	b = appendUint(b, "MsgID", m.MsgID)
 	b = appendStr(b, "Status", m.Status)
 	b = appendInt(b, "TotalCount", int64(m.TotalCount))
 	b = appendInt(b, "FilterCount", int64(m.FilterCount))
@@ -1022,6 +1041,12 @@ func (m *Message) appendPublishJobFinish(b []byte) []byte {
 
 // maxXMLDepth bounds element nesting. WeChat documents nest four levels.
 const maxXMLDepth = 16
+
+// maxXMLNodes bounds the element list of a document. WeChat's largest
+// documented pushes (a copyright check of eight articles, a news reply)
+// have about a hundred elements; the bound keeps a hostile document from
+// costing more than a few hundred KiB of nodes.
+const maxXMLNodes = 4096
 
 // xmlNode is one element of a parsed document; nodes[0] is the root.
 type xmlNode struct {
@@ -1183,6 +1208,9 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 				return nil, err
 			}
 			idx := int32(len(nodes))
+			if idx == maxXMLNodes {
+				return nil, parseErr(i, "too many elements")
+			}
 			nodes = append(nodes, xmlNode{name: name, off: int32(i), child: -1, next: -1})
 			if depth > 0 {
 				p := &stack[depth-1]
@@ -1527,6 +1555,12 @@ func appendStr(b []byte, name, v string) []byte {
 func appendInt(b []byte, name string, v int64) []byte {
 	b = appendOpen(b, name)
 	b = strconv.AppendInt(b, v, 10)
+	return appendClose(b, name)
+}
+
+func appendUint(b []byte, name string, v uint64) []byte {
+	b = appendOpen(b, name)
+	b = strconv.AppendUint(b, v, 10)
 	return appendClose(b, name)
 }
 

@@ -248,13 +248,6 @@ func TestParseMessageErrors(t *testing.T) {
 		{"text after root", "<xml><MsgType>a</MsgType></xml>junk", "text outside the root element"},
 		{"other root", "<message><MsgType>text</MsgType></message>", "root element is <message>"},
 		{"no MsgType", "<xml><ToUserName>a</ToUserName></xml>", "no MsgType"},
-		{"bad CreateTime", "<xml><MsgType>text</MsgType><CreateTime>soon</CreateTime></xml>", "<CreateTime> is not an integer"},
-		{"bad Scale", "<xml><MsgType>location</MsgType><Scale>1.5</Scale></xml>", "<Scale> is not an integer"},
-		{"bad Latitude", "<xml><MsgType>event</MsgType><Latitude>north</Latitude></xml>", "<Latitude> is not a number"},
-		{"NaN Latitude", "<xml><MsgType>event</MsgType><Latitude>NaN</Latitude></xml>", "<Latitude> is not a number"},
-		{"infinite Precision", "<xml><MsgType>event</MsgType><Precision>-Inf</Precision></xml>", "<Precision> is not a number"},
-		{"bad nested number", "<xml><MsgType>event</MsgType><SendPicsInfo><Count>x</Count></SendPicsInfo></xml>", "<Count> is not an integer"},
-		{"MsgId overflows", "<xml><MsgType>text</MsgType><MsgId>99999999999999999999</MsgId></xml>", "<MsgId> is not an integer"},
 		{"unterminated CDATA", "<xml><MsgType><![CDATA[text</MsgType></xml>", "unterminated CDATA section"},
 		{"unterminated comment", "<xml><!-- x</xml>", "unterminated comment"},
 		{"DOCTYPE", `<!DOCTYPE xml [<!ENTITY e "x">]><xml><MsgType>&e;</MsgType></xml>`, "declarations"},
@@ -269,6 +262,7 @@ func TestParseMessageErrors(t *testing.T) {
 		{"unquoted attribute", "<xml a=b><MsgType>t</MsgType></xml>", "unquoted attribute value"},
 		{"attribute without value", "<xml a><MsgType>t</MsgType></xml>", "attribute without a value"},
 		{"too deep", "<xml>" + strings.Repeat("<a>", 20) + strings.Repeat("</a>", 20) + "</xml>", "nested too deeply"},
+		{"too many elements", "<xml><MsgType>text</MsgType>" + strings.Repeat("<a/>", maxXMLNodes) + "</xml>", "too many elements"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,8 +278,54 @@ func TestParseMessageErrors(t *testing.T) {
 	}
 }
 
-func TestParseMessageErrorUnwrapsNumberError(t *testing.T) {
-	_, err := ParseMessage([]byte("<xml><MsgType>text</MsgType><CreateTime>x</CreateTime></xml>"))
+// A number field that does not hold a number of its type leaves the
+// field zero and the message readable: the webhook must not lose a push
+// over one field. Its text stays in Lookup.
+func TestParseMessageNumbersThatDoNotConvert(t *testing.T) {
+	tests := []struct {
+		name, in, field, text string
+		zero                  func(*Message) bool
+	}{
+		{"bad CreateTime", "<xml><MsgType>text</MsgType><CreateTime>soon</CreateTime></xml>", "CreateTime", "soon",
+			func(m *Message) bool { return m.CreateTime == 0 }},
+		{"bad Scale", "<xml><MsgType>location</MsgType><Scale>1.5</Scale></xml>", "Scale", "1.5",
+			func(m *Message) bool { return m.Scale == 0 }},
+		{"Scale beyond int64", "<xml><MsgType>location</MsgType><Scale>99999999999999999999</Scale></xml>", "Scale", "99999999999999999999",
+			func(m *Message) bool { return m.Scale == 0 }},
+		{"bad Latitude", "<xml><MsgType>event</MsgType><Latitude>north</Latitude></xml>", "Latitude", "north",
+			func(m *Message) bool { return m.Latitude == 0 }},
+		{"NaN Latitude", "<xml><MsgType>event</MsgType><Latitude>NaN</Latitude></xml>", "Latitude", "NaN",
+			func(m *Message) bool { return m.Latitude == 0 }},
+		{"infinite Precision", "<xml><MsgType>event</MsgType><Precision>-Inf</Precision></xml>", "Precision", "-Inf",
+			func(m *Message) bool { return m.Precision == 0 }},
+		{"bad nested number", "<xml><MsgType>event</MsgType><SendPicsInfo><Count>x</Count></SendPicsInfo></xml>", "MsgType", "event",
+			func(m *Message) bool { return m.SendPicsInfo != nil && m.SendPicsInfo.Count == 0 }},
+		{"negative MsgId", "<xml><MsgType>text</MsgType><MsgId>-1</MsgId></xml>", "MsgId", "-1",
+			func(m *Message) bool { return m.MsgID == 0 }},
+		{"MsgId beyond 64 bits", "<xml><MsgType>text</MsgType><MsgId>99999999999999999999</MsgId></xml>", "MsgId", "99999999999999999999",
+			func(m *Message) bool { return m.MsgID == 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMessage([]byte(tt.in))
+			require.NoError(t, err)
+			assert.True(t, tt.zero(m))
+			text, ok := m.Lookup(tt.field)
+			assert.True(t, ok)
+			assert.Equal(t, tt.text, text)
+		})
+	}
+
+	// Every unsigned 64-bit MsgId fits.
+	m, err := ParseMessage([]byte("<xml><MsgType>text</MsgType><MsgId>18446744073709551615</MsgId></xml>"))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(18446744073709551615), m.MsgID)
+}
+
+// ParseReply, which reads what a bot wrote, stays strict: a number that is
+// not one is a *ParseError wrapping strconv's error.
+func TestParseReplyErrorUnwrapsNumberError(t *testing.T) {
+	_, err := ParseReply([]byte("<xml><MsgType>text</MsgType><CreateTime>x</CreateTime></xml>"))
 	var pe *ParseError
 	require.ErrorAs(t, err, &pe)
 	require.Error(t, errors.Unwrap(err))
@@ -341,8 +381,8 @@ type refMessage struct {
 	Content      string
 	Event        string
 	EventKey     string
-	MsgID        int64 `xml:"MsgId"`
-	MsgID2       int64 `xml:"MsgID"`
+	MsgID        uint64 `xml:"MsgId"`
+	MsgID2       uint64 `xml:"MsgID"`
 }
 
 func TestParseMessageAgreesWithEncodingXML(t *testing.T) {

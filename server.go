@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -138,15 +141,53 @@ func (m *ServeMux) ServeMessage(ctx context.Context, msg *Message) (Reply, error
 // the connection after 5 s; the rest is left for the network.
 const replyTimeout = 4500 * time.Millisecond
 
-// Content types of the webhook's answers. They are assigned to the
-// header map directly: full slices, so that an append by a middleware
-// copies instead of writing into them.
-var (
-	contentTypeXML       = []string{"application/xml; charset=utf-8"}
-	contentTypePlain     = []string{"text/plain; charset=utf-8"}
-	contentLengthSuccess = []string{"7"}
-	headerNoSniff        = []string{"nosniff"}
+// DefaultTimestampWindow is how far the timestamp of a push or URL check
+// may be from the Client's clock (WithTimestampWindow). WeChat signs each
+// attempt afresh and retries within seconds, so only a replay is older.
+const DefaultTimestampWindow = 5 * time.Minute
+
+// Header values of the webhook's answers.
+const (
+	contentTypeXML   = "application/xml; charset=utf-8"
+	contentTypePlain = "text/plain; charset=utf-8"
 )
+
+// WithTimestampWindow sets how far the timestamp of a push or URL check
+// may be from the Client's clock (WithClock) before the webhook refuses it
+// with 403: DefaultTimestampWindow by default. The plain signature covers
+// only the token, timestamp and nonce, so without this check one signed
+// URL from an access log stays valid for ever. WeChat's own retries of a
+// push arrive within about 15 seconds and are signed afresh.
+//
+// Zero turns the check off, for replaying recorded pushes in tests; a
+// negative window is an ErrInvalidConfig.
+func WithTimestampWindow(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative timestamp window %v", ErrInvalidConfig, d)
+		}
+		c.timestampWindow = d
+		return nil
+	}
+}
+
+// WithInsecurePlaintext makes a webhook configured with an EncodingAESKey
+// accept plaintext pushes too, for an account moving from plain to safe
+// mode (or in compatible mode while it is debugged). Without it such a
+// webhook refuses any push without encrypt_type=aes with 403.
+//
+// What it costs: a plaintext push is checked by the plain signature only,
+// which covers the token, timestamp and nonce and not the body. Anyone who
+// holds one signed URL of this account (from an access log, a proxy, a
+// browser history) can, within the timestamp window, post any message as
+// any user, and read the reply in the clear. Remove the option once the
+// account is switched to safe mode.
+func WithInsecurePlaintext() Option {
+	return func(c *Client) error {
+		c.insecurePlaintext = true
+		return nil
+	}
+}
 
 // Webhook returns the http.Handler of the server URL (服务器地址(URL)) that
 // WeChat pushes messages to:
@@ -156,23 +197,31 @@ var (
 //     request carries msg_signature (an encrypted echostr) and safe mode
 //     is configured, it checks that signature over the echostr and
 //     answers the decrypted echostr.
-//   - POST is a message. In plain mode signature is checked; with
-//     encrypt_type=aes (safe and compatible mode) msg_signature is
-//     checked, the Encrypt element decrypted and the AppID inside it
-//     compared with WithAppID. The message is then parsed and given to h
-//     with the request's context and a deadline inside WeChat's 5-second
-//     window. Its reply is written back, encrypted with the same key and
-//     token when the request was encrypted; no reply or an error is
-//     answered "success", and so is a handler still running at the
-//     deadline, at once (the response is complete and flushed; the
-//     connection is released when the handler returns).
+//   - POST is a message. With encrypt_type=aes (safe and compatible mode)
+//     msg_signature, which covers the ciphertext, is checked, the Encrypt
+//     element decrypted and the AppID inside it compared with WithAppID.
+//     Without it (plain mode) signature is checked, before the body is
+//     read; a Client with an EncodingAESKey refuses such a push unless
+//     WithInsecurePlaintext is set, because the plain signature does not
+//     cover the body. The message is then parsed and given to h with the
+//     request's context and a deadline inside WeChat's 5-second window.
+//     Its reply is written back, encrypted with the same key and token
+//     when the request was encrypted; no reply or an error is answered
+//     "success", and so is a handler still running at the deadline, at
+//     once (the response is complete and flushed, and the connection is
+//     closed when the handler returns, so that nothing waits behind it).
 //
-// A bad signature or an AppID mismatch is answered 403, a body that does
-// not parse or decrypt 400, a body larger than WithMaxBodyBytes 413, in
-// all cases without calling h. Signatures by the previous token and
-// messages encrypted with the previous key (WithPreviousToken,
-// WithPreviousEncodingAESKey) are accepted, since WeChat switches without
-// notice. Handler errors and panics are logged through WithLogger.
+// Every request must carry a timestamp within WithTimestampWindow of the
+// Client's clock. A bad or stale signature, a plaintext push to a safe-mode
+// webhook or an AppID mismatch is answered 403, a body that does not parse
+// or decrypt 400, a body larger than WithMaxBodyBytes 413, in all cases
+// without calling h. Before a request is authenticated the webhook only
+// reads its body, growing its buffer with the bytes that arrive, and scans
+// it for the Encrypt element: an unsigned request costs no more than its
+// own size. Signatures by the previous token and messages encrypted with
+// the previous key (WithPreviousToken, WithPreviousEncodingAESKey) are
+// accepted, since WeChat switches without notice. Handler errors and
+// panics are logged through WithLogger.
 func (c *Client) Webhook(h Handler) http.Handler {
 	return &webhook{c: c, h: h, keys: c.keyRing(), timeout: replyTimeout}
 }
@@ -215,20 +264,47 @@ func (wh *webhook) reject(w http.ResponseWriter, r *http.Request, status int, wh
 	http.Error(w, http.StatusText(status), status)
 }
 
+// checkTimestamp returns an error wrapping ErrStaleTimestamp when ts, a
+// timestamp of WeChat's in Unix seconds, is not within the window of the
+// Client's clock.
+func (c *Client) checkTimestamp(ts string) error {
+	if c.timestampWindow == 0 {
+		return nil
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return &CryptoError{Err: ErrStaleTimestamp, Timestamp: clip(ts)}
+	}
+	// Compared in seconds, without a Duration, which a timestamp from
+	// far away would overflow.
+	skew, window := c.now().Unix()-sec, int64(c.timestampWindow/time.Second)
+	if skew > window || -skew > window {
+		return &CryptoError{Err: ErrStaleTimestamp, Timestamp: ts}
+	}
+	return nil
+}
+
 func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.RawQuery
-	ts, nonce, echo := queryGet(q, "timestamp"), queryGet(q, "nonce"), queryGet(q, "echostr")
+	q := parsePushQuery(r.URL.RawQuery)
+	if q.repeated {
+		wh.reject(w, r, http.StatusForbidden, "a signed query parameter appears twice", nil)
+		return
+	}
+	echo := q.echostr
 	if echo == "" {
 		wh.reject(w, r, http.StatusBadRequest, "URL check without echostr", nil)
 		return
 	}
-	sig, msgSig := queryGet(q, "signature"), queryGet(q, "msg_signature")
-	if msgSig != "" && (wh.keys.err == nil || sig == "") {
+	if err := wh.c.checkTimestamp(q.timestamp); err != nil {
+		wh.reject(w, r, http.StatusForbidden, "stale timestamp", err)
+		return
+	}
+	if q.msgSignature != "" && (wh.keys.err == nil || q.signature == "") {
 		if wh.keys.err != nil {
 			wh.reject(w, r, http.StatusInternalServerError, "encrypted URL check but safe mode is not configured", wh.keys.err)
 			return
 		}
-		if wh.keys.verify(msgSig, ts, nonce, echo) < 0 {
+		if wh.keys.verify(q.msgSignature, q.timestamp, q.nonce, echo) < 0 {
 			wh.reject(w, r, http.StatusForbidden, "bad msg_signature", nil)
 			return
 		}
@@ -238,13 +314,11 @@ func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		echo = string(plain)
-	} else if wh.keys.verify(sig, ts, nonce, "") < 0 {
+	} else if wh.keys.verify(q.signature, q.timestamp, q.nonce, "") < 0 {
 		wh.reject(w, r, http.StatusForbidden, "bad signature", nil)
 		return
 	}
-	h := w.Header()
-	h["Content-Type"] = contentTypePlain
-	h["X-Content-Type-Options"] = headerNoSniff
+	setHeaders(w.Header(), contentTypePlain, "")
 	_, _ = io.WriteString(w, echo)
 }
 
@@ -257,22 +331,47 @@ func statusOf(err error) int {
 }
 
 func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.RawQuery
-	ts, nonce := queryGet(q, "timestamp"), queryGet(q, "nonce")
-	encrypted := queryGet(q, "encrypt_type") == "aes"
+	q := parsePushQuery(r.URL.RawQuery)
+	if q.repeated {
+		wh.reject(w, r, http.StatusForbidden, "a signed query parameter appears twice", nil)
+		return
+	}
+	if err := wh.c.checkTimestamp(q.timestamp); err != nil {
+		wh.reject(w, r, http.StatusForbidden, "stale timestamp", err)
+		return
+	}
+	// encrypt_type is read exactly as WeChat sends it: "aes" in safe and
+	// compatible mode, nothing (or "raw") in plain mode.
+	var encrypted bool
+	switch q.encryptType {
+	case "aes":
+		encrypted = true
+	case "", "raw":
+	default:
+		wh.reject(w, r, http.StatusForbidden, "unknown encrypt_type", nil)
+		return
+	}
 	token, key := -1, -1
 	if encrypted {
 		if wh.keys.err != nil {
 			wh.reject(w, r, http.StatusInternalServerError, "encrypted message but safe mode is not configured", wh.keys.err)
 			return
 		}
-	} else if token = wh.keys.verify(queryGet(q, "signature"), ts, nonce, ""); token < 0 {
-		// Checked before the body is read: nothing unsigned is parsed.
-		wh.reject(w, r, http.StatusForbidden, "bad signature", nil)
-		return
+	} else {
+		if len(wh.keys.keys) > 0 && !wh.c.insecurePlaintext {
+			// The plain signature does not cover the body: believing
+			// it would let one leaked URL forge any message.
+			wh.reject(w, r, http.StatusForbidden, "plaintext push to a safe-mode webhook (see WithInsecurePlaintext)", nil)
+			return
+		}
+		if token = wh.keys.verify(q.signature, q.timestamp, q.nonce, ""); token < 0 {
+			// Checked before the body is read: nothing unsigned is parsed.
+			wh.reject(w, r, http.StatusForbidden, "bad signature", nil)
+			return
+		}
 	}
 
-	body, err := readBody(w, r, wh.c.maxBodyBytes)
+	body, err := readBody(r, wh.c.maxBodyBytes)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -284,16 +383,18 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if encrypted {
-		env, err := ParseEnvelope(body)
-		if err != nil {
-			wh.reject(w, r, http.StatusBadRequest, "bad encrypted body", err)
+		// Only what the signature check needs is done before it: a
+		// scan for the Encrypt element, with no parsing.
+		enc, ok := findEncrypt(body)
+		if !ok {
+			wh.reject(w, r, http.StatusForbidden, "bad msg_signature (no Encrypt element)", nil)
 			return
 		}
-		if token = wh.keys.verify(queryGet(q, "msg_signature"), ts, nonce, env.Encrypt); token < 0 {
+		if token = wh.keys.verify(q.msgSignature, q.timestamp, q.nonce, enc); token < 0 {
 			wh.reject(w, r, http.StatusForbidden, "bad msg_signature", nil)
 			return
 		}
-		if body, key, err = wh.keys.open(env.Encrypt); err != nil {
+		if body, key, err = wh.keys.open(enc); err != nil {
 			wh.reject(w, r, statusOf(err), "message does not decrypt", err)
 			return
 		}
@@ -313,7 +414,7 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 	if reply != nil {
 		out, err = reply.AppendXML(make([]byte, 0, 512))
 		if err == nil && encrypted {
-			out, err = wh.keys.seal(out, token, key, unixString(wh.c.now().Unix()), nonce)
+			out, err = wh.keys.seal(out, token, key, unixString(wh.c.now().Unix()), q.nonce)
 		}
 		if err != nil {
 			wh.logFailure(r.Context(), msg, "wechat: webhook reply not sent", err)
@@ -321,19 +422,36 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if out == nil {
-		writeSuccess(w)
+		writeSuccess(w, false)
 		return
 	}
-	w.Header()["Content-Type"] = contentTypeXML
+	setHeaders(w.Header(), contentTypeXML, "")
 	_, _ = w.Write(out)
 }
 
+// setHeaders sets the headers of an answer, with values of its own: a
+// middleware may edit them in place. contentLength is left out when "".
+func setHeaders(h http.Header, contentType, contentLength string) {
+	v := make([]string, 3)
+	v[0], v[1], v[2] = contentType, "nosniff", contentLength
+	// Full slices, so that an append by a middleware copies.
+	h["Content-Type"] = v[0:1:1]
+	h["X-Content-Type-Options"] = v[1:2:2]
+	if contentLength != "" {
+		h["Content-Length"] = v[2:3:3]
+	}
+}
+
 // writeSuccess answers "success": WeChat takes it as "no reply" and does
-// not retry.
-func writeSuccess(w http.ResponseWriter) {
+// not retry. With closeConn the connection is not kept alive: the
+// request's goroutine is still busy, and a next request on the connection
+// would wait for it.
+func writeSuccess(w http.ResponseWriter, closeConn bool) {
 	h := w.Header()
-	h["Content-Type"] = contentTypePlain
-	h["Content-Length"] = contentLengthSuccess
+	setHeaders(h, contentTypePlain, "7")
+	if closeConn {
+		h["Connection"] = []string{"close"}
+	}
 	_, _ = io.WriteString(w, "success")
 }
 
@@ -390,7 +508,7 @@ func (g *watchdog) expire() {
 	}
 	g.answered = true
 	g.wh.logFailure(g.ctx, g.msg, "wechat: webhook handler did not return in time", context.DeadlineExceeded)
-	writeSuccess(g.w)
+	writeSuccess(g.w, true)
 	_ = http.NewResponseController(g.w).Flush()
 }
 
@@ -408,46 +526,187 @@ func (wh *webhook) logFailure(ctx context.Context, msg *Message, what string, er
 	wh.c.logger.LogAttrs(ctx, slog.LevelError, what,
 		slog.String("msg_type", string(msg.MsgType)),
 		slog.String("event", string(msg.Event)),
-		slog.Int64("msg_id", msg.MsgID),
+		slog.Uint64("msg_id", msg.MsgID),
 		slog.Any("error", err))
 }
 
+// Reading a body: the first buffer is at most bodyChunk bytes, and the
+// buffer grows only as bytes arrive, so that a request announcing a large
+// Content-Length and sending nothing holds nothing.
+const bodyChunk = 8 << 10
+
 // readBody reads the request body, at most limit bytes; a larger body is
-// an *http.MaxBytesError. A body of known length is read in one buffer
-// (net/http stops it at Content-Length); one of unknown length through
-// http.MaxBytesReader.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+// an *http.MaxBytesError.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	if r.ContentLength > 0 {
-		b := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, b); err != nil {
+	size := int64(bodyChunk)
+	if r.ContentLength >= 0 && r.ContentLength < size {
+		size = r.ContentLength + 1 // room to see the end without growing
+	}
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > limit {
+			return nil, &http.MaxBytesError{Limit: limit}
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
 			return nil, err
 		}
-		return b, nil
+		if len(b) == cap(b) {
+			// Grow by what has arrived: doubling, never by what the
+			// client announced.
+			b = slices.Grow(b, min(len(b), int(limit)+1-len(b)))
+		}
 	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
-// queryGet returns the first value of key in a raw query string, like
-// url.Values.Get, without building the map.
-func queryGet(raw, key string) string {
+// findEncrypt returns the text of the Encrypt element directly under the
+// root of a safe- or compatible-mode body. It is the only look at a body
+// before its signature is checked, so it parses nothing: one pass that
+// skips markup, comments and CDATA sections (a compatible-mode body also
+// carries the plaintext message, whose Content may contain anything)
+// and allocates only the result.
+func findEncrypt(b []byte) (string, bool) {
+	depth := 0
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			return "", false
+		}
+		i += j
+		rest := b[i:]
+		switch {
+		case bytes.HasPrefix(rest, cdataOpen):
+			k := bytes.Index(rest, cdataClose)
+			if k < 0 {
+				return "", false
+			}
+			i += k + len(cdataClose)
+		case bytes.HasPrefix(rest, commentOpen):
+			k := bytes.Index(rest[len(commentOpen):], commentClose)
+			if k < 0 {
+				return "", false
+			}
+			i += len(commentOpen) + k + len(commentClose)
+		case len(rest) > 1 && (rest[1] == '?' || rest[1] == '!'):
+			k := bytes.IndexByte(rest, '>')
+			if k < 0 {
+				return "", false
+			}
+			i += k + 1
+		case len(rest) > 1 && rest[1] == '/':
+			depth--
+			k := bytes.IndexByte(rest, '>')
+			if k < 0 || depth < 0 {
+				return "", false
+			}
+			i += k + 1
+		default:
+			k := bytes.IndexByte(rest, '>')
+			if k < 0 {
+				return "", false
+			}
+			if rest[k-1] == '/' {
+				i += k + 1
+				continue
+			}
+			if depth == 1 && string(rest[1:k]) == "Encrypt" {
+				return encryptText(rest[k+1:])
+			}
+			depth++
+			i += k + 1
+		}
+	}
+	return "", false
+}
+
+var (
+	cdataOpen    = []byte("<![CDATA[")
+	cdataClose   = []byte("]]>")
+	commentOpen  = []byte("<!--")
+	commentClose = []byte("-->")
+	encryptClose = []byte("</Encrypt>")
+)
+
+// encryptText reads the content of an Encrypt element, a CDATA section or
+// plain text (base64 needs no escaping), up to its end tag.
+func encryptText(b []byte) (string, bool) {
+	var text []byte
+	if bytes.HasPrefix(b, cdataOpen) {
+		b = b[len(cdataOpen):]
+		k := bytes.Index(b, cdataClose)
+		if k < 0 {
+			return "", false
+		}
+		text, b = b[:k], b[k+len(cdataClose):]
+	} else {
+		k := bytes.IndexByte(b, '<')
+		if k < 0 {
+			return "", false
+		}
+		text, b = b[:k], b[k:]
+	}
+	if !bytes.HasPrefix(b, encryptClose) {
+		return "", false
+	}
+	return string(text), true
+}
+
+// pushQuery is what the webhook reads of the query WeChat adds to a push
+// or URL check, taken in one pass without building a url.Values.
+type pushQuery struct {
+	signature, msgSignature, timestamp, nonce, echostr, encryptType string
+	// repeated is set when one of these parameters appears twice: a
+	// request WeChat never sends, and one whose meaning would depend on
+	// which value is read.
+	repeated bool
+}
+
+func parsePushQuery(raw string) pushQuery {
+	var q pushQuery
+	var seen uint8
 	for raw != "" {
 		var kv string
 		kv, raw, _ = strings.Cut(raw, "&")
 		k, v, _ := strings.Cut(kv, "=")
-		if k != key {
-			if strings.ContainsAny(k, "%+") {
-				if uk, err := url.QueryUnescape(k); err == nil && uk == key {
-					return unescapeValue(v)
-				}
+		if strings.ContainsAny(k, "%+") {
+			uk, err := url.QueryUnescape(k)
+			if err != nil {
+				continue
 			}
+			k = uk
+		}
+		var dst *string
+		var bit uint8
+		switch k {
+		case "signature":
+			dst, bit = &q.signature, 1
+		case "msg_signature":
+			dst, bit = &q.msgSignature, 2
+		case "timestamp":
+			dst, bit = &q.timestamp, 4
+		case "nonce":
+			dst, bit = &q.nonce, 8
+		case "echostr":
+			dst, bit = &q.echostr, 16
+		case "encrypt_type":
+			dst, bit = &q.encryptType, 32
+		default:
 			continue
 		}
-		return unescapeValue(v)
+		if seen&bit != 0 {
+			q.repeated = true
+		}
+		seen |= bit
+		*dst = unescapeValue(v)
 	}
-	return ""
+	return q
 }
 
 func unescapeValue(v string) string {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -96,11 +97,11 @@ func serve(h http.Handler, method, target string, body []byte) *httptest.Respons
 }
 
 func TestWebhookURLCheck(t *testing.T) {
-	c, err := New(WithToken("test_token"), WithPreviousToken("old_token"))
+	const ts, nonce = "1434295379", "ueivlkyhvdng46da0qxr52qzcjabjmo7"
+	c, err := New(WithToken("test_token"), WithPreviousToken("old_token"), WithClock(func() time.Time { return time.Unix(1434295379, 0) }))
 	require.NoError(t, err)
 	h := &recordingHandler{}
 	wh := c.Webhook(h)
-	const ts, nonce = "1434295379", "ueivlkyhvdng46da0qxr52qzcjabjmo7"
 	tests := []struct {
 		name   string
 		query  url.Values
@@ -140,7 +141,8 @@ func TestWebhookURLCheck(t *testing.T) {
 func TestWebhookURLCheckEncrypted(t *testing.T) {
 	v := loadWechatpyVector(t)
 	u := v.VerifyURL
-	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.ReceiverID))
+	clock := WithClock(func() time.Time { ts, _ := strconv.ParseInt(u.Timestamp, 10, 64); return time.Unix(ts, 0) })
+	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.ReceiverID), clock)
 	require.NoError(t, err)
 	wh := c.Webhook(nil)
 	q := url.Values{"msg_signature": {u.MsgSignature}, "timestamp": {u.Timestamp}, "nonce": {u.Nonce}, "echostr": {u.Echostr}}
@@ -153,14 +155,14 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 	assert.Equal(t, 403, serve(wh, http.MethodGet, "/?"+q.Encode(), nil).Code)
 
 	// An account in safe mode gets the documented plain URL check.
-	plainCheck := url.Values{"signature": {Sign(v.Token, "1", "2")}, "timestamp": {"1"}, "nonce": {"2"}, "echostr": {"plain-echo"}}
+	plainCheck := url.Values{"signature": {Sign(v.Token, u.Timestamp, "2")}, "timestamp": {u.Timestamp}, "nonce": {"2"}, "echostr": {"plain-echo"}}
 	rec = serve(wh, http.MethodGet, "/?"+plainCheck.Encode(), nil)
 	assert.Equal(t, 200, rec.Code)
 	assert.Equal(t, "plain-echo", rec.Body.String())
 
 	// Without safe mode configured it cannot be answered, unless the
 	// plain signature is there too.
-	plainOnly, err := New(WithToken(v.Token))
+	plainOnly, err := New(WithToken(v.Token), clock)
 	require.NoError(t, err)
 	q.Set("nonce", u.Nonce)
 	assert.Equal(t, 500, serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
@@ -171,15 +173,15 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 	q.Del("signature")
 
 	// For another AppID the echostr does not open.
-	other, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID("wx_other"))
+	other, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID("wx_other"), clock)
 	require.NoError(t, err)
 	assert.Equal(t, 403, serve(other.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
 }
 
 func TestWebhookPlainMessage(t *testing.T) {
-	c, logs := newWebhookClient(t)
+	c, logs := newWebhookClient(t, WithInsecurePlaintext())
 	h := echoHandler()
-	q := plainQuery(safeVector(t).Token, "1348831860", "9876")
+	q := plainQuery(safeVector(t).Token, nowTS, "9876")
 	rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+q, fixture(t, "inbound/text.xml"))
 
 	require.Equal(t, 200, rec.Code, rec.Body.String())
@@ -205,7 +207,7 @@ func TestWebhookSafeAndCompatibleMode(t *testing.T) {
 	v := safeVector(t)
 	for _, file := range []string{"doraemonext_safe_request.xml", "doraemonext_compatible_request.xml"} {
 		t.Run(file, func(t *testing.T) {
-			c, logs := newWebhookClient(t)
+			c, logs := newWebhookClient(t, WithInsecurePlaintext())
 			h := echoHandler()
 			q := url.Values{"signature": {v.Signature}, "timestamp": {v.Timestamp}, "nonce": {v.Nonce},
 				"openid": {"oJNCEjt3uIphaC1DrpB030QxMV_w"}, "encrypt_type": {"aes"}, "msg_signature": {v.MsgSignature}}
@@ -215,7 +217,7 @@ func TestWebhookSafeAndCompatibleMode(t *testing.T) {
 			calls := h.calls()
 			require.Len(t, calls, 1)
 			assert.Equal(t, "xxx", calls[0].Content)
-			assert.Equal(t, int64(6193900740131666054), calls[0].MsgID)
+			assert.Equal(t, uint64(6193900740131666054), calls[0].MsgID)
 			assert.Equal(t, v.Derived.DecryptedXML, string(calls[0].Raw), "Raw is the decrypted XML")
 
 			env, err := ParseEnvelope(rec.Body.Bytes())
@@ -251,7 +253,7 @@ func TestWebhookRotation(t *testing.T) {
 	v := safeVector(t)
 	const newToken, newKey = "new_token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	c, logs := newWebhookClient(t, WithToken(newToken), WithPreviousToken(v.Token),
-		WithEncodingAESKey(newKey), WithPreviousEncodingAESKey(v.EncodingAESKey))
+		WithEncodingAESKey(newKey), WithPreviousEncodingAESKey(v.EncodingAESKey), WithInsecurePlaintext())
 	wh := c.Webhook(echoHandler())
 
 	oldCipher := newCipher(t, v)
@@ -263,7 +265,7 @@ func TestWebhookRotation(t *testing.T) {
 	msg := fixture(t, "inbound/text.xml")
 	for name, mc := range map[string]*MessageCipher{"previous": oldCipher, "current": newCipher, "old token new key": mixed} {
 		t.Run(name, func(t *testing.T) {
-			target, body := encryptedPush(t, mc, msg, "1700000000", "42")
+			target, body := encryptedPush(t, mc, msg, nowTS, "42")
 			rec := serve(wh, http.MethodPost, target, body)
 			require.Equal(t, 200, rec.Code, rec.Body.String())
 			env, err := ParseEnvelope(rec.Body.Bytes())
@@ -277,7 +279,7 @@ func TestWebhookRotation(t *testing.T) {
 	}
 	// The plain-mode signature accepts both tokens too.
 	for _, tok := range []string{newToken, v.Token} {
-		rec := serve(wh, http.MethodPost, "/?"+plainQuery(tok, "1", "2"), msg)
+		rec := serve(wh, http.MethodPost, "/?"+plainQuery(tok, nowTS, "2"), msg)
 		assert.Equal(t, 200, rec.Code)
 	}
 	assert.Empty(t, logs.String())
@@ -287,17 +289,17 @@ func TestWebhookRejects(t *testing.T) {
 	v := safeVector(t)
 	mc := newCipher(t, v)
 	text := fixture(t, "inbound/text.xml")
-	goodPlain := "/wechat?" + plainQuery(v.Token, "1", "2")
-	safeTarget, safeBody := encryptedPush(t, mc, text, "1700000000", "42")
+	goodPlain := "/wechat?" + plainQuery(v.Token, nowTS, "2")
+	safeTarget, safeBody := encryptedPush(t, mc, text, nowTS, "42")
 
 	otherApp, err := NewMessageCipher(v.Token, v.EncodingAESKey, "wx_other_app")
 	require.NoError(t, err)
-	otherTarget, otherBody := encryptedPush(t, otherApp, text, "1700000000", "42")
+	otherTarget, otherBody := encryptedPush(t, otherApp, text, nowTS, "42")
 
 	// A valid signature over a ciphertext that is not base64.
 	garbage := &Envelope{ToUserName: "gh", Encrypt: "not base64!"}
-	garbageTarget := "/wechat?" + url.Values{"timestamp": {"1"}, "nonce": {"2"}, "encrypt_type": {"aes"},
-		"msg_signature": {mc.Sign("1", "2", garbage.Encrypt)}}.Encode()
+	garbageTarget := "/wechat?" + url.Values{"timestamp": {nowTS}, "nonce": {"2"}, "encrypt_type": {"aes"},
+		"msg_signature": {mc.Sign(nowTS, "2", garbage.Encrypt)}}.Encode()
 
 	tests := []struct {
 		name   string
@@ -308,8 +310,9 @@ func TestWebhookRejects(t *testing.T) {
 		status int
 		log    string
 	}{
-		{"bad signature", nil, "POST", "/wechat?" + plainQuery("other", "1", "2"), text, 403, "bad signature"},
-		{"no query", nil, "POST", "/wechat", text, 403, "bad signature"},
+		{"bad signature", nil, "POST", "/wechat?" + plainQuery("other", nowTS, "2"), text, 403, "bad signature"},
+		{"no query", nil, "POST", "/wechat", text, 403, "stale timestamp"},
+		{"no signature", nil, "POST", "/wechat?timestamp=" + nowTS, text, 403, "bad signature"},
 		{"bad msg_signature", nil, "POST", strings.Replace(safeTarget, "msg_signature=", "msg_signature=0", 1), safeBody, 403, "bad msg_signature"},
 		{"plain signature only in safe mode", nil, "POST", strings.Replace(safeTarget, "msg_signature=", "x=", 1), safeBody, 403, "bad msg_signature"},
 		{"AppID mismatch", nil, "POST", otherTarget, otherBody, 403, "message is for another AppID"},
@@ -317,7 +320,7 @@ func TestWebhookRejects(t *testing.T) {
 		{"malformed.txt", nil, "POST", goodPlain, fixture(t, "inbound/malformed.txt"), 400, "bad message"},
 		{"empty body", nil, "POST", goodPlain, nil, 400, "bad message"},
 		{"no MsgType", nil, "POST", goodPlain, []byte("<xml><Content>x</Content></xml>"), 400, "no MsgType"},
-		{"plain body in safe mode", nil, "POST", safeTarget, text, 400, "no Encrypt"},
+		{"plain body in safe mode", nil, "POST", safeTarget, text, 403, "no Encrypt"},
 		{"ciphertext not base64", nil, "POST", garbageTarget, garbage.RequestXML(), 400, "not valid base64"},
 		{"decrypted body not XML", nil, "POST", "", nil, 400, "bad message"}, // filled below
 		{"oversized", []Option{WithMaxBodyBytes(100)}, "POST", goodPlain, text, 413, "body too large"},
@@ -326,12 +329,16 @@ func TestWebhookRejects(t *testing.T) {
 		{"no token", []Option{WithToken(""), WithPreviousToken("")}, "POST", goodPlain, text, 500, "no server token"},
 		{"safe mode not configured", []Option{WithAppID("")}, "POST", safeTarget, safeBody, 500, "WithAppID"},
 	}
-	junkTarget, junkBody := encryptedPush(t, mc, []byte("not xml at all"), "1", "2")
-	tests[11].target, tests[11].body = junkTarget, junkBody
+	junkTarget, junkBody := encryptedPush(t, mc, []byte("not xml at all"), nowTS, "2")
+	for i := range tests {
+		if tests[i].name == "decrypted body not XML" {
+			tests[i].target, tests[i].body = junkTarget, junkBody
+		}
+	}
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, logs := newWebhookClient(t, tt.opts...)
+			c, logs := newWebhookClient(t, append([]Option{WithInsecurePlaintext()}, tt.opts...)...)
 			h := echoHandler()
 			rec := serve(c.Webhook(h), tt.method, tt.target, tt.body)
 			assert.Equal(t, tt.status, rec.Code, rec.Body.String())
@@ -353,9 +360,9 @@ func TestWebhookRejects(t *testing.T) {
 
 // A body of unknown length (chunked) is capped as it is read.
 func TestWebhookOversizedChunkedBody(t *testing.T) {
-	c, logs := newWebhookClient(t, WithMaxBodyBytes(64))
+	c, logs := newWebhookClient(t, WithMaxBodyBytes(64), WithInsecurePlaintext())
 	h := echoHandler()
-	req := httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), io.MultiReader(bytes.NewReader(fixture(t, "inbound/text.xml"))))
+	req := httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "2"), io.MultiReader(bytes.NewReader(fixture(t, "inbound/text.xml"))))
 	req.ContentLength = -1
 	rec := httptest.NewRecorder()
 	c.Webhook(h).ServeHTTP(rec, req)
@@ -364,8 +371,8 @@ func TestWebhookOversizedChunkedBody(t *testing.T) {
 	assert.Contains(t, logs.String(), "body too large")
 
 	// Under the cap it is read whole.
-	c2, _ := newWebhookClient(t)
-	req = httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), io.MultiReader(bytes.NewReader(fixture(t, "inbound/text.xml"))))
+	c2, _ := newWebhookClient(t, WithInsecurePlaintext())
+	req = httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "2"), io.MultiReader(bytes.NewReader(fixture(t, "inbound/text.xml"))))
 	req.ContentLength = -1
 	rec = httptest.NewRecorder()
 	c2.Webhook(h).ServeHTTP(rec, req)
@@ -409,10 +416,10 @@ func TestWebhookHandlerFailures(t *testing.T) {
 				name += "/safe"
 			}
 			t.Run(name, func(t *testing.T) {
-				c, logs := newWebhookClient(t)
-				target, body := "/wechat?"+plainQuery(v.Token, "1", "2"), fixture(t, "inbound/text.xml")
+				c, logs := newWebhookClient(t, WithInsecurePlaintext())
+				target, body := "/wechat?"+plainQuery(v.Token, nowTS, "2"), fixture(t, "inbound/text.xml")
 				if safe {
-					target, body = encryptedPush(t, newCipher(t, v), body, "1", "2")
+					target, body = encryptedPush(t, newCipher(t, v), body, nowTS, "2")
 				}
 				rec := serve(c.Webhook(tt.handler), http.MethodPost, target, body)
 				assert.Equal(t, 200, rec.Code)
@@ -435,11 +442,11 @@ func TestWebhookNoReply(t *testing.T) {
 		"empty mux":   NewServeMux(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			c, logs := newWebhookClient(t)
+			c, logs := newWebhookClient(t, WithInsecurePlaintext())
 			for _, safe := range []bool{false, true} {
-				target, body := "/wechat?"+plainQuery(v.Token, "1", "2"), fixture(t, "inbound/event_subscribe.xml")
+				target, body := "/wechat?"+plainQuery(v.Token, nowTS, "2"), fixture(t, "inbound/event_subscribe.xml")
 				if safe {
-					target, body = encryptedPush(t, newCipher(t, v), body, "1", "2")
+					target, body = encryptedPush(t, newCipher(t, v), body, nowTS, "2")
 				}
 				rec := serve(c.Webhook(h), http.MethodPost, target, body)
 				assert.Equal(t, 200, rec.Code)
@@ -455,7 +462,7 @@ func TestWebhookNoReply(t *testing.T) {
 // window: at the deadline the webhook answers "success", complete and
 // flushed, while the handler keeps running.
 func TestWebhookSlowHandler(t *testing.T) {
-	c, logs := newWebhookClient(t)
+	c, logs := newWebhookClient(t, WithInsecurePlaintext())
 	release := make(chan struct{})
 	finished := make(chan struct{})
 	slow := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
@@ -471,7 +478,7 @@ func TestWebhookSlowHandler(t *testing.T) {
 
 	start := time.Now()
 	client := &http.Client{Timeout: 5 * time.Second}
-	resp, err := client.Post(srv.URL+"/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), "text/xml", bytes.NewReader(fixture(t, "inbound/text.xml")))
+	resp, err := client.Post(srv.URL+"/wechat?"+plainQuery(safeVector(t).Token, nowTS, "2"), "text/xml", bytes.NewReader(fixture(t, "inbound/text.xml")))
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -495,7 +502,7 @@ func TestWebhookSlowHandler(t *testing.T) {
 // A handler that honours its context stops at the deadline; WeChat still
 // gets one complete answer.
 func TestWebhookHandlerDeadline(t *testing.T) {
-	c, _ := newWebhookClient(t)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
 	h := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -503,7 +510,7 @@ func TestWebhookHandlerDeadline(t *testing.T) {
 	wh := c.Webhook(h).(*webhook)
 	wh.timeout = 20 * time.Millisecond
 	for range 20 { // the handler and the watchdog race; either way one answer
-		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), fixture(t, "inbound/text.xml"))
+		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "2"), fixture(t, "inbound/text.xml"))
 		assert.Equal(t, 200, rec.Code)
 		assert.Equal(t, "success", rec.Body.String())
 	}
@@ -512,7 +519,7 @@ func TestWebhookHandlerDeadline(t *testing.T) {
 // The handler's context carries the request's values and a deadline
 // inside WeChat's 5-second window.
 func TestWebhookHandlerContext(t *testing.T) {
-	c, _ := newWebhookClient(t)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
 	type key struct{}
 	var deadline time.Time
 	var value any
@@ -521,7 +528,7 @@ func TestWebhookHandlerContext(t *testing.T) {
 		value = ctx.Value(key{})
 		return nil, nil
 	})
-	req := httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, "1", "2"), bytes.NewReader(fixture(t, "inbound/text.xml")))
+	req := httptest.NewRequest("POST", "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "2"), bytes.NewReader(fixture(t, "inbound/text.xml")))
 	req = req.WithContext(context.WithValue(req.Context(), key{}, "request value"))
 	start := time.Now()
 	c.Webhook(h).ServeHTTP(httptest.NewRecorder(), req)
@@ -612,19 +619,26 @@ func TestServeMuxConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-func TestQueryGet(t *testing.T) {
+func TestParsePushQuery(t *testing.T) {
 	for _, raw := range []string{
 		"signature=abc&timestamp=1&nonce=2",
 		"nonce=a%2Bb&echostr=x+y&timestamp=",
-		"echostr=first&echostr=second",
 		"bad=%zz&nonce=%zz&timestamp=3",
 		"time%73tamp=7&nonce",
+		"msg_signature=m&encrypt_type=aes&openid=o",
 		"",
 		"&&timestamp=9&",
 	} {
 		want, _ := url.ParseQuery(raw)
-		for _, key := range []string{"signature", "timestamp", "nonce", "echostr", "missing"} {
-			assert.Equal(t, want.Get(key), queryGet(raw, key), "%q %q", raw, key)
+		q := parsePushQuery(raw)
+		assert.False(t, q.repeated, raw)
+		got := map[string]string{"signature": q.signature, "msg_signature": q.msgSignature, "timestamp": q.timestamp,
+			"nonce": q.nonce, "echostr": q.echostr, "encrypt_type": q.encryptType}
+		for key, v := range got {
+			assert.Equal(t, want.Get(key), v, "%q %q", raw, key)
 		}
+	}
+	for _, raw := range []string{"echostr=first&echostr=second", "encrypt_type=&encrypt_type=aes", "timestamp=1&time%73tamp=2"} {
+		assert.True(t, parsePushQuery(raw).repeated, raw)
 	}
 }

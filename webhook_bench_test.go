@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 )
 
 // The webhook benchmarks post a text message through the handler with
@@ -53,11 +54,15 @@ func (r *benchRequest) serve(h http.Handler) *httptest.ResponseRecorder {
 
 const benchTS, benchNonce = "1348831860", "1641605039"
 
+// benchClock puts the Client's clock at benchTS, so that the replayed
+// push is fresh.
+func benchClock() Option { return WithClock(func() time.Time { return time.Unix(1348831860, 0) }) }
+
 func benchEcho(_ context.Context, m *Message) (Reply, error) { return m.ReplyText(m.Content), nil }
 
 func plainBench(b testing.TB) (http.Handler, *benchRequest) {
 	v := safeVector(b)
-	c, err := New(WithToken(v.Token), WithAppID(v.AppID))
+	c, err := New(WithToken(v.Token), WithAppID(v.AppID), benchClock())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,7 +71,7 @@ func plainBench(b testing.TB) (http.Handler, *benchRequest) {
 
 func safeBench(b testing.TB) (http.Handler, *benchRequest, *MessageCipher) {
 	v := safeVector(b)
-	c, err := New(WithToken(v.Token), WithAppID(v.AppID), WithEncodingAESKey(v.EncodingAESKey))
+	c, err := New(WithToken(v.Token), WithAppID(v.AppID), WithEncodingAESKey(v.EncodingAESKey), benchClock())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -134,18 +139,22 @@ func readAll(r *http.Request) []byte {
 	return in
 }
 
+// floorContentType is shared by every answer of the floors, which skip
+// even the webhook's per-response header values.
+var floorContentType = []string{contentTypeXML}
+
 // plainFloor is the unavoidable work of a plain-mode text message.
 func plainFloor(token string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.RawQuery
-		if !sigMatch(sortedSHA1(token, queryGet(q, "timestamp"), queryGet(q, "nonce")), queryGet(q, "signature")) {
+		q := parsePushQuery(r.URL.RawQuery)
+		if !sigMatch(sortedSHA1(token, q.timestamp, q.nonce), q.signature) {
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
 		in := readAll(r)
 		_ = cdata(in, "MsgType")
 		out := floorReply(make([]byte, 0, 512), cdata(in, "FromUserName"), cdata(in, "ToUserName"), cdata(in, "Content"))
-		w.Header()["Content-Type"] = contentTypeXML
+		w.Header()["Content-Type"] = floorContentType
 		_, _ = w.Write(out)
 	}
 }
@@ -153,11 +162,11 @@ func plainFloor(token string) http.HandlerFunc {
 // safeFloor is the unavoidable work of a safe-mode text message.
 func safeFloor(token, appID string, block cipher.Block, iv []byte) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.RawQuery
-		ts, nonce := queryGet(q, "timestamp"), queryGet(q, "nonce")
+		q := parsePushQuery(r.URL.RawQuery)
+		ts, nonce := q.timestamp, q.nonce
 		in := readAll(r)
 		enc := cdata(in, "Encrypt")
-		if !sigMatch(sortedSHA1(token, ts, nonce, string(enc)), queryGet(q, "msg_signature")) {
+		if !sigMatch(sortedSHA1(token, ts, nonce, string(enc)), q.msgSignature) {
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
@@ -189,7 +198,7 @@ func safeFloor(token, appID string, block cipher.Block, iv []byte) http.HandlerF
 		out = append(out, "]]></MsgSignature><TimeStamp>1348831860</TimeStamp><Nonce><![CDATA["...)
 		out = append(out, nonce...)
 		out = append(out, "]]></Nonce></xml>"...)
-		w.Header()["Content-Type"] = contentTypeXML
+		w.Header()["Content-Type"] = floorContentType
 		_, _ = w.Write(out)
 	}
 }

@@ -57,6 +57,11 @@ type Client struct {
 
 	maxBodyBytes int64
 
+	// The webhook's replay defences: WithTimestampWindow and
+	// WithInsecurePlaintext.
+	timestampWindow   time.Duration
+	insecurePlaintext bool
+
 	now func() time.Time // WithClock
 	// retryBase is shortened by tests.
 	retryBase time.Duration
@@ -75,8 +80,10 @@ func New(opts ...Option) (*Client, error) {
 		baseURL:      u,
 		logger:       slog.New(slog.DiscardHandler),
 		maxBodyBytes: DefaultMaxBodyBytes,
-		now:          time.Now,
-		retryBase:    200 * time.Millisecond,
+
+		timestampWindow: DefaultTimestampWindow,
+		now:             time.Now,
+		retryBase:       200 * time.Millisecond,
 	}
 	for _, opt := range opts {
 		if opt == nil {

@@ -480,7 +480,7 @@ func newNonce() string { return strconv.FormatUint(randomUint64()%10_000_000_000
 func newEchostr() string { return strconv.FormatUint(randomUint64()>>1, 10) }
 
 // newMsgID returns a positive 64-bit message id, as WeChat's MsgId is.
-func newMsgID() int64 { return int64(randomUint64()>>1) | 1 }
+func newMsgID() uint64 { return randomUint64()>>1 | 1 }
 
 // Text returns a text message (文本消息) with the given content.
 func Text(content string) *wechat.Message {

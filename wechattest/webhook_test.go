@@ -28,11 +28,12 @@ const (
 )
 
 // echoBot answers text with its content, a click with its key and stays
-// silent on anything else.
+// silent on anything else. It takes pushes in every mode, plaintext too.
 func echoBot(t *testing.T, opts ...wechat.Option) http.Handler {
 	t.Helper()
 	c, err := wechat.New(append([]wechat.Option{
 		wechat.WithToken(hookToken), wechat.WithAppID(hookAppID), wechat.WithEncodingAESKey(hookAESKey),
+		wechat.WithInsecurePlaintext(),
 	}, opts...)...)
 	require.NoError(t, err)
 	return c.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
@@ -344,6 +345,23 @@ func TestWebhookReadsBadReplies(t *testing.T) {
 	}
 }
 
+// A bot in safe mode believes only encrypted pushes: a plaintext one is a
+// 403, as the same push from a forger would be.
+func TestWebhookPlainToSafeModeBot(t *testing.T) {
+	c, err := wechat.New(wechat.WithToken(hookToken), wechat.WithAppID(hookAppID), wechat.WithEncodingAESKey(hookAESKey))
+	require.NoError(t, err)
+	bot := c.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+		return m.ReplyText("echo: " + m.Content), nil
+	}))
+	_, err = hook(bot, wechattest.ModePlain).Send(context.Background(), wechattest.Text("x"))
+	var se *wechattest.StatusError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusForbidden, se.StatusCode)
+	r, err := hook(bot, wechattest.ModeSafe).Send(context.Background(), wechattest.Text("x"))
+	require.NoError(t, err)
+	assert.Equal(t, "echo: x", r.(*wechat.TextReply).Content)
+}
+
 func TestWebhookOverTheNetwork(t *testing.T) {
 	srv := httptest.NewServer(echoBot(t))
 	defer srv.Close()
@@ -420,7 +438,7 @@ func TestModeString(t *testing.T) {
 func TestWebhookResendKeepsMsgID(t *testing.T) {
 	c, err := wechat.New(wechat.WithToken(hookToken))
 	require.NoError(t, err)
-	seen := map[int64]int{}
+	seen := map[uint64]int{}
 	var mu sync.Mutex
 	bot := c.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
 		mu.Lock()
@@ -440,7 +458,7 @@ func TestWebhookResendKeepsMsgID(t *testing.T) {
 	r, err = wh.Send(context.Background(), msg)
 	require.NoError(t, err)
 	assert.Nil(t, r)
-	assert.Equal(t, map[int64]int{6054768590064713728: 2}, seen)
+	assert.Equal(t, map[uint64]int{6054768590064713728: 2}, seen)
 
 	// Without a MsgID each send is a new message.
 	_, err = wh.Send(context.Background(), wechattest.Text("a"))

@@ -46,7 +46,9 @@ func (b *bot) messages() []*wechat.Message {
 // newBot starts a bot with the given settings at <server>/wechat.
 func newBot(t *testing.T, token, appID, aesKey string) *bot {
 	t.Helper()
-	c, err := wechat.New(wechat.WithToken(token), wechat.WithAppID(appID), wechat.WithEncodingAESKey(aesKey))
+	// It takes plaintext too, as examples/echo does on its demo settings,
+	// so that every mode can be tried against one bot.
+	c, err := wechat.New(wechat.WithToken(token), wechat.WithAppID(appID), wechat.WithEncodingAESKey(aesKey), wechat.WithInsecurePlaintext())
 	require.NoError(t, err)
 	b := &bot{}
 	mux := http.NewServeMux()

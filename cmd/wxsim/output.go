@@ -133,7 +133,7 @@ func explainStatus(e *wechattest.StatusError, cfg *config) string {
 	case e.StatusCode == http.StatusForbidden && encrypted:
 		return msg + ": it rejected the signature or msg_signature; are -token and -appid the webhook's?"
 	case e.StatusCode == http.StatusForbidden:
-		return msg + ": it rejected the signature; is -token the webhook's server token?"
+		return msg + ": it rejected the signature; is -token the webhook's server token? (a webhook in safe mode also refuses plaintext pushes: give -aeskey and -appid)"
 	case e.StatusCode == http.StatusBadRequest && encrypted:
 		return msg + ": it could not decrypt or read the message; are -aeskey and -appid the webhook's (or does it expect plain mode)?"
 	case e.StatusCode == http.StatusBadRequest:

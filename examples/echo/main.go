@@ -21,6 +21,11 @@
 //	go run ./cmd/wxsim -demo verify        # the URL check
 //	go run ./cmd/wxsim -demo text hello    # a message, in safe (AES) mode
 //	go run ./cmd/wxsim -token wechat-echo-demo text hello   # in plain mode
+//
+// On the demo key it takes plaintext pushes too, so that every mode can be
+// tried against one bot, and warns about it when it starts. With
+// WECHAT_ENCODING_AES_KEY set it is in safe mode and refuses them: the
+// plain signature does not cover the body (see wechat.WithInsecurePlaintext).
 package main
 
 import (
@@ -77,13 +82,21 @@ func configFromEnv(getenv func(string) string) config {
 	return cfg
 }
 
+// demoKey reports whether the bot runs on the demo EncodingAESKey, and so
+// accepts plaintext pushes as well.
+func (cfg config) demoKey() bool { return cfg.aesKey == demoAESKey }
+
 func newClient(cfg config, logger *slog.Logger) (*wechat.Client, error) {
-	return wechat.New(
+	opts := []wechat.Option{
 		wechat.WithToken(cfg.token),
 		wechat.WithAppID(cfg.appID),
 		wechat.WithEncodingAESKey(cfg.aesKey),
 		wechat.WithLogger(logger),
-	)
+	}
+	if cfg.demoKey() {
+		opts = append(opts, wechat.WithInsecurePlaintext())
+	}
+	return wechat.New(opts...)
 }
 
 // newBot returns the bot's message handler.
@@ -130,6 +143,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 	}
 	for _, name := range cfg.demo {
 		logger.Warn("using the demo value; set it for a real account", "variable", name)
+	}
+	if cfg.demoKey() {
+		logger.Warn("on the demo EncodingAESKey plaintext pushes are accepted too; set WECHAT_ENCODING_AES_KEY to refuse them")
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -138,6 +138,33 @@ func TestBotRejectsForgedRequests(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, se.StatusCode)
 }
 
+// With its own EncodingAESKey the bot is in safe mode and believes only
+// encrypted pushes: a plaintext one, signed by the right token, is refused.
+// On the demo key it takes plaintext too, so that the README's plain-mode
+// walk-through works, and says so when it starts.
+func TestBotInSafeModeRefusesPlaintext(t *testing.T) {
+	const key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
+	env := map[string]string{"WECHAT_ENCODING_AES_KEY": key}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client, err := newClient(configFromEnv(func(k string) string { return env[k] }), logger)
+	require.NoError(t, err)
+	h := newMux(client, logger)
+
+	plain := webhook(h, wechattest.ModePlain)
+	_, err = plain.Send(context.Background(), wechattest.Text("forged"))
+	var se *wechattest.StatusError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusForbidden, se.StatusCode)
+
+	for _, mode := range []wechattest.Mode{wechattest.ModeCompatible, wechattest.ModeSafe} {
+		wh := webhook(h, mode)
+		wh.EncodingAESKey = key
+		r, err := wh.Send(context.Background(), wechattest.Text("sealed"))
+		require.NoError(t, err, mode)
+		assert.Equal(t, "sealed", r.(*wechat.TextReply).Content)
+	}
+}
+
 func TestConfigFromEnv(t *testing.T) {
 	cfg := configFromEnv(func(string) string { return "" })
 	assert.Equal(t, config{addr: defaultAddr, token: demoToken, appID: demoAppID, aesKey: demoAESKey,
@@ -208,6 +235,7 @@ func TestRunWithDemoSettings(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	assert.Contains(t, logs.String(), "variable=WECHAT_TOKEN")
+	assert.Contains(t, logs.String(), "plaintext pushes are accepted too")
 	assert.NotContains(t, logs.String(), demoToken)
 	assert.NotContains(t, logs.String(), demoAESKey)
 }
