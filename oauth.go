@@ -104,7 +104,7 @@ type OAuthToken struct {
 	// about 30 days. Treat it as a secret.
 	RefreshToken string
 	// ExpiresAt is when AccessToken expires (WeChat's expires_in from the
-	// time of the reply).
+	// time of the reply, at most MaxTokenLifetime).
 	ExpiresAt time.Time
 	// OpenID identifies the user within this account. A user who does not
 	// follow the account also has one.
@@ -194,10 +194,14 @@ func (c *Client) oauthToken(ctx context.Context, path string, q url.Values) (*OA
 	if r.AccessToken == "" || r.OpenID == "" {
 		return nil, unexpected(path, "no access_token or openid in reply")
 	}
+	life, err := c.lifetime(ctx, path, r.ExpiresIn)
+	if err != nil {
+		return nil, err
+	}
 	return &OAuthToken{
 		AccessToken:    r.AccessToken,
 		RefreshToken:   r.RefreshToken,
-		ExpiresAt:      c.now().Add(time.Duration(r.ExpiresIn) * time.Second),
+		ExpiresAt:      c.now().Add(life),
 		OpenID:         r.OpenID,
 		Scope:          r.Scope,
 		UnionID:        r.UnionID,

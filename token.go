@@ -2,6 +2,8 @@ package wechat
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"sync"
@@ -16,8 +18,8 @@ type Token struct {
 	// Value is the credential itself. Treat it as a secret.
 	Value string
 	// ExpiresAt is when the Client stops using the token: WeChat's
-	// expires_in less a safety margin, so that a token is never sent in
-	// its last minutes of validity.
+	// expires_in (at most MaxTokenLifetime) less a safety margin, so that
+	// a token is never sent in its last minutes of validity.
 	ExpiresAt time.Time
 }
 
@@ -275,8 +277,12 @@ func (c *Client) fetchAccessTokenForce(ctx context.Context, force bool) (Token, 
 	if resp.AccessToken == "" {
 		return Token{}, unexpected(r.path, "no access_token in reply")
 	}
+	life, err := c.lifetime(ctx, r.path, resp.ExpiresIn)
+	if err != nil {
+		return Token{}, err
+	}
 	c.logger.LogAttrs(ctx, slogInfo, "wechat: fetched access token", appIDAttr(c.appID), expiresAttr(resp.ExpiresIn))
-	return Token{Value: resp.AccessToken, ExpiresAt: c.expiry(resp.ExpiresIn)}, nil
+	return Token{Value: resp.AccessToken, ExpiresAt: c.expiry(life)}, nil
 }
 
 type ticketResponse struct {
@@ -296,18 +302,43 @@ func (c *Client) fetchJSAPITicket(ctx context.Context) (Token, error) {
 	if resp.Ticket == "" {
 		return Token{}, unexpected(r.path, "no ticket in reply")
 	}
-	return Token{Value: resp.Ticket, ExpiresAt: c.expiry(resp.ExpiresIn)}, nil
+	life, err := c.lifetime(ctx, r.path, resp.ExpiresIn)
+	if err != nil {
+		return Token{}, err
+	}
+	return Token{Value: resp.Ticket, ExpiresAt: c.expiry(life)}, nil
 }
 
-// expiry turns WeChat's expires_in into the time the Client stops using
-// the token: a tenth of the lifetime early (at most five minutes), plus up
-// to a quarter of that again at random, so that a fleet of processes with
-// private caches does not refresh in step.
-func (c *Client) expiry(expiresIn int64) time.Time {
+// MaxTokenLifetime is the longest lifetime the Client accepts for a
+// credential WeChat issues: access tokens (cgi-bin/token, stable_token),
+// jsapi tickets and web authorization tokens. WeChat documents 7200 s for
+// all of them. A longer expires_in comes from a broken or hostile endpoint
+// or proxy; it is clamped to this, so that a credential is never cached
+// for longer than WeChat keeps it valid (and a huge number cannot overflow
+// the expiry). An expires_in of zero or less, or none, is refused with an
+// error wrapping ErrUnexpectedResponse: such a credential could not be
+// used, and caching it would make every call fetch again.
+const MaxTokenLifetime = 7200 * time.Second
+
+// lifetime checks the expires_in of a credential that path issued and
+// returns the lifetime to use: see MaxTokenLifetime.
+func (c *Client) lifetime(ctx context.Context, path string, expiresIn int64) (time.Duration, error) {
 	if expiresIn <= 0 {
-		expiresIn = 7200
+		return 0, unexpected(path, fmt.Sprintf("expires_in is %d, not a positive number of seconds", expiresIn))
 	}
-	life := time.Duration(expiresIn) * time.Second
+	if expiresIn > int64(MaxTokenLifetime/time.Second) {
+		c.logger.LogAttrs(ctx, slogWarn, "wechat: clamping a credential lifetime longer than WeChat documents",
+			slog.String("path", path), expiresAttr(expiresIn), slog.Duration("max", MaxTokenLifetime))
+		return MaxTokenLifetime, nil
+	}
+	return time.Duration(expiresIn) * time.Second, nil
+}
+
+// expiry turns a lifetime checked by lifetime into the time the Client
+// stops using the token: a tenth of the lifetime early (at most five
+// minutes), plus up to a quarter of that again at random, so that a fleet
+// of processes with private caches does not refresh in step.
+func (c *Client) expiry(life time.Duration) time.Time {
 	margin := min(life/10, 5*time.Minute)
 	jitter := time.Duration(rand.Int64N(int64(margin)/4 + 1))
 	return c.now().Add(life - margin - jitter)
