@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -33,6 +34,29 @@ func (t Token) String() string {
 
 // GoString is String, for %#v.
 func (t Token) GoString() string { return t.String() }
+
+// Format prints the token through String for every verb: without it, %d
+// or %x would print the fields, Value included.
+func (t Token) Format(f fmt.State, verb rune) { fmt.Fprint(f, t.String()) }
+
+// LogValue hides the value from log/slog: a Token logged as an attribute
+// (slog.Any("token", tok)) shows only its expiry, whichever handler
+// formats it.
+func (t Token) LogValue() slog.Value {
+	return slog.GroupValue(slog.Time("ExpiresAt", t.ExpiresAt))
+}
+
+// MarshalJSON hides the value from encoding/json (and from slog's JSON
+// handler when a Token is nested in another value): the result is
+// {"ExpiresAt":"…"}. To persist a token, store its Value yourself.
+func (t Token) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ ExpiresAt time.Time }{t.ExpiresAt})
+}
+
+// MarshalText is String, for the encoders that use encoding.TextMarshaler
+// (encoding/xml and many YAML and TOML packages), so that they do not
+// write the value either.
+func (t Token) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // A FetchFunc obtains a new token from WeChat.
 type FetchFunc func(ctx context.Context) (Token, error)
