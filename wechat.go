@@ -176,18 +176,20 @@ func decodeAESKey(key string) ([]byte, error) {
 	return k, nil
 }
 
-// WithHTTPClient sets the HTTP client used for API calls. The client is
-// copied; if it follows redirects, the copy does not, because the
-// access_token travels in the query string.
+// WithHTTPClient sets the HTTP client used for API calls: its Transport,
+// Timeout and Jar. The client is copied, and the copy never follows a
+// redirect, whatever the caller's CheckRedirect says: the access_token
+// (and, for cgi-bin/token, the AppSecret) travels in the query string, and
+// a redirect would hand it to another host. A redirect is returned as an
+// *HTTPError with its 3xx status. A Transport that follows redirects
+// itself is beyond the Client's reach.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return fmt.Errorf("%w: nil *http.Client", ErrInvalidConfig)
 		}
 		cp := *hc
-		if cp.CheckRedirect == nil {
-			cp.CheckRedirect = noRedirect
-		}
+		cp.CheckRedirect = noRedirect
 		c.httpClient = &cp
 		return nil
 	}

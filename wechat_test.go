@@ -3,7 +3,10 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,4 +118,43 @@ func TestAccessTokenErrorsAreContextErrors(t *testing.T) {
 	cancel()
 	err := c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// A caller's CheckRedirect that follows redirects must not take the
+// access_token (or, for cgi-bin/token, the app secret) to another host:
+// the Client's copy of the HTTP client never follows them.
+func TestWithHTTPClientNeverFollowsRedirects(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = io.WriteString(w, `{"access_token":"stolen","expires_in":7200,"ip_list":[]}`)
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal?"+r.URL.RawQuery, http.StatusFound)
+	}))
+	defer api.Close()
+
+	var asked atomic.Int64
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+		asked.Add(1)
+		return nil // follow every redirect
+	}}
+	for name, opts := range map[string][]Option{
+		"API call":    {WithAccessToken(testToken, farFuture)},
+		"token fetch": nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := New(append([]Option{WithAppID(testAppID), WithAppSecret(testSecret), WithBaseURL(api.URL), WithHTTPClient(hc)}, opts...)...)
+			require.NoError(t, err)
+			c.retryBase = time.Millisecond
+			_, err = c.CallbackIPs(context.Background())
+			var he *HTTPError
+			require.ErrorAs(t, err, &he)
+			assert.Equal(t, http.StatusFound, he.StatusCode)
+			assert.Zero(t, elsewhere.Load(), "the second host saw a request")
+			assert.Zero(t, asked.Load(), "the caller's CheckRedirect was consulted")
+		})
+	}
+	assert.NotNil(t, hc.CheckRedirect, "the caller's client is left as it was")
 }
