@@ -243,13 +243,16 @@ func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, 
 			}
 			return result{}, redactError(err)
 		}
+		// Every WeChat reply is an object: null, an array or a scalar
+		// (a proxy's answer, a broken gateway) is not a success.
 		var st status
-		if len(bytes.TrimSpace(data)) == 0 || json.Unmarshal(data, &st) != nil {
+		if !isJSONObject(data) || json.Unmarshal(data, &st) != nil {
 			if streaming {
-				// Not JSON after all (a file served as text/plain).
+				// Not a JSON reply after all (a file served as
+				// text/plain).
 				return result{resp: replay(resp, data)}, nil
 			}
-			return result{}, fmt.Errorf("%w: %s: reply is not JSON", ErrUnexpectedResponse, r.path)
+			return result{}, fmt.Errorf("%w: %s: reply is not a JSON object", ErrUnexpectedResponse, r.path)
 		}
 		if code := int(st.ErrCode); code != CodeOK {
 			apiErr := newAPIError(r.path, code, st.ErrMsg)
@@ -370,6 +373,13 @@ func replay(resp *http.Response, data []byte) *http.Response {
 func isJSONType(ct string) bool {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return mt == "application/json" || mt == "text/json" || mt == "text/plain" || mt == ""
+}
+
+// isJSONObject reports whether data starts like a JSON object; whether it
+// is one is left to the decoder.
+func isJSONObject(data []byte) bool {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	return len(data) > 0 && data[0] == '{'
 }
 
 func unexpected(path, what string) error {
