@@ -13,6 +13,7 @@ package wechat
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -196,12 +197,24 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithBaseURL sets the API host, DefaultBaseURL by default. Point it at a
-// fake server in tests, or at a regional host or a proxy.
+// fake server in tests, or at a regional host or a proxy. A password in
+// the URL (https://user:password@proxy) is sent as basic authentication
+// and is shown redacted wherever the Client prints the URL: String, error
+// messages, log lines and observed attempts.
 func WithBaseURL(base string) Option {
 	return func(c *Client) error {
 		u, err := url.Parse(strings.TrimRight(base, "/"))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("%w: base URL %q is not an absolute http(s) URL", ErrInvalidConfig, base)
+		if err != nil {
+			// The URL may hold a proxy's password: report only what
+			// is wrong with it, never the URL itself.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return fmt.Errorf("%w: base URL does not parse: %v", ErrInvalidConfig, err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: base URL %q is not an absolute http(s) URL", ErrInvalidConfig, u.Redacted())
 		}
 		c.baseURL = u
 		return nil
@@ -286,7 +299,7 @@ func (c *Client) AppID() string { return c.appID }
 func (c Client) String() string {
 	base := ""
 	if c.baseURL != nil {
-		base = c.baseURL.String()
+		base = c.baseURL.Redacted()
 	}
 	return fmt.Sprintf("wechat.Client{AppID:%q, BaseURL:%q, AppSecret:%s, Token:%s, EncodingAESKey:%s}",
 		c.appID, base, mask(c.appSecret != ""), mask(c.token != ""), mask(len(c.aesKey) > 0))
