@@ -129,9 +129,25 @@ func missing(what string) error {
 	return fmt.Errorf("%w: %s", ErrMissingConfig, what)
 }
 
-// secretParams are query parameters whose values must never reach an error
-// string or a log line.
-var secretParams = []string{"access_token", "secret", "appsecret", "ticket", "code", "refresh_token", "jsapi_ticket"}
+// secretParams are query parameters and JSON members whose values must
+// never reach an error string, a log line or an observer: the account's
+// and the users' credentials, and those of a third-party platform acting
+// for the account.
+var secretParams = []string{
+	"access_token", "secret", "appsecret", "ticket", "code", "refresh_token", "jsapi_ticket", "password",
+	"component_access_token", "component_appsecret", "component_verify_ticket",
+	"authorizer_access_token", "authorizer_refresh_token", "pre_auth_code", "auth_code",
+}
+
+// isSecretParam reports whether name is one of secretParams, in any case.
+func isSecretParam(name string) bool {
+	for _, p := range secretParams {
+		if strings.EqualFold(name, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // redactURL returns raw with the values of secret query parameters
 // replaced and the password of its user info hidden (url.URL.Redacted).
