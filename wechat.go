@@ -12,6 +12,7 @@
 package wechat
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -55,6 +56,9 @@ type Client struct {
 	seedTicket *seed
 
 	stableToken bool
+
+	// observer sees every HTTP attempt (WithObserver); nil if none.
+	observer func(context.Context, Attempt)
 
 	maxBodyBytes int64
 
