@@ -56,7 +56,10 @@ type Attempt struct {
 // been read (or, for a download, its headers received) and before any
 // retry waits, in the goroutine of the call, with the call's context (a
 // token fetch gets its own, which keeps the first caller's values, such
-// as a trace span). It should return quickly. Each WithObserver adds one
+// as a trace span). It should return quickly. A request that was never
+// handed to the HTTP client (a body that could not be encoded, or an
+// upload that cannot be sent again) is not an attempt and is not
+// reported; the call returns its error. Each WithObserver adds one
 // observer; they are called in order. nil is refused with
 // ErrInvalidConfig. Without an observer, a call pays one nil check.
 func WithObserver(observe func(ctx context.Context, a Attempt)) Option {
