@@ -190,8 +190,13 @@ type RIDRequest struct {
 	InvokeTime int64 `json:"invoke_time"`
 	// CostInMs is how long WeChat took, in milliseconds.
 	CostInMs int64 `json:"cost_in_ms"`
-	// RequestURL is the request's query string. Secrets in it (the
-	// access_token) are replaced by "REDACTED".
+	// RequestURL is the request's query string.
+	//
+	// RequestURL, RequestBody and ResponseBody are as WeChat recorded
+	// them, except for their secrets: the value of every parameter or
+	// JSON member named access_token, secret, appsecret, code,
+	// refresh_token, ticket and the like is replaced by "REDACTED", so
+	// that a looked-up request can be logged or shown to support staff.
 	RequestURL string `json:"request_url"`
 	// RequestBody is the body of a POST.
 	RequestBody string `json:"request_body"`
@@ -224,27 +229,11 @@ func (c *Client) LookupRID(ctx context.Context, rid string) (*RIDRequest, error)
 	if err := c.do(ctx, r, &resp); err != nil {
 		return nil, err
 	}
-	resp.Request.RequestURL = redactQuery(resp.Request.RequestURL)
-	return &resp.Request, nil
-}
-
-// redactQuery replaces the values of secret parameters in a query string,
-// leaving the rest as WeChat wrote it.
-func redactQuery(q string) string {
-	parts := strings.Split(q, "&")
-	for i, p := range parts {
-		name, _, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		for _, s := range secretParams {
-			if strings.EqualFold(name, s) {
-				parts[i] = name + "=REDACTED"
-				break
-			}
-		}
-	}
-	return strings.Join(parts, "&")
+	req := &resp.Request
+	req.RequestURL = redactRecorded(req.RequestURL)
+	req.RequestBody = redactRecorded(req.RequestBody)
+	req.ResponseBody = redactRecorded(req.ResponseBody)
+	return req, nil
 }
 
 // Short keys (短key托管).

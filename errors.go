@@ -129,33 +129,54 @@ func missing(what string) error {
 	return fmt.Errorf("%w: %s", ErrMissingConfig, what)
 }
 
-// secretParams are query parameters whose values must never reach an error
-// string or a log line.
-var secretParams = []string{"access_token", "secret", "appsecret", "ticket", "code", "refresh_token", "jsapi_ticket"}
+// secretParams are query parameters and JSON members whose values must
+// never reach an error string, a log line or an observer: the account's
+// and the users' credentials, and those of a third-party platform acting
+// for the account.
+var secretParams = []string{
+	"access_token", "secret", "appsecret", "ticket", "code", "refresh_token", "jsapi_ticket", "password",
+	"component_access_token", "component_appsecret", "component_verify_ticket",
+	"authorizer_access_token", "authorizer_refresh_token", "pre_auth_code", "auth_code",
+}
 
-// redactURL returns u with the values of secret query parameters replaced.
+// isSecretParam reports whether name is one of secretParams, in any case.
+func isSecretParam(name string) bool {
+	for _, p := range secretParams {
+		if strings.EqualFold(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactURL returns raw with the values of secret query parameters
+// replaced and the password of its user info hidden (url.URL.Redacted).
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// Never echo something we cannot parse: it may hold a secret.
 		return "[unparsable URL]"
 	}
-	if u.RawQuery == "" {
-		return raw
-	}
-	q := u.Query()
-	changed := false
-	for _, p := range secretParams {
-		if q.Has(p) {
-			q.Set(p, "REDACTED")
-			changed = true
+	return redactedURL(u)
+}
+
+// redactedURL is redactURL for a parsed URL, which it does not modify.
+func redactedURL(u *url.URL) string {
+	cp := *u
+	if cp.RawQuery != "" {
+		q := cp.Query()
+		changed := false
+		for _, p := range secretParams {
+			if q.Has(p) {
+				q.Set(p, "REDACTED")
+				changed = true
+			}
+		}
+		if changed {
+			cp.RawQuery = q.Encode()
 		}
 	}
-	if !changed {
-		return raw
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
+	return cp.Redacted()
 }
 
 // redactError returns err with any *url.Error's URL redacted. The caller's

@@ -2,7 +2,9 @@ package wechat
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,7 +106,7 @@ type OAuthToken struct {
 	// about 30 days. Treat it as a secret.
 	RefreshToken string
 	// ExpiresAt is when AccessToken expires (WeChat's expires_in from the
-	// time of the reply).
+	// time of the reply, at most MaxTokenLifetime).
 	ExpiresAt time.Time
 	// OpenID identifies the user within this account. A user who does not
 	// follow the account also has one.
@@ -123,9 +125,10 @@ type OAuthToken struct {
 }
 
 // String hides the credentials, so that a token printed by mistake leaks
-// nothing.
+// nothing. The fields that are not secret are shown.
 func (t OAuthToken) String() string {
-	return fmt.Sprintf("wechat.OAuthToken{OpenID:%q, Scope:%q, ExpiresAt:%s}", t.OpenID, t.Scope, t.ExpiresAt.Format(time.RFC3339))
+	return fmt.Sprintf("wechat.OAuthToken{OpenID:%q, UnionID:%q, Scope:%q, ExpiresAt:%s, IsSnapshotUser:%t}",
+		t.OpenID, t.UnionID, t.Scope, t.ExpiresAt.Format(time.RFC3339), t.IsSnapshotUser)
 }
 
 // GoString is String, for %#v.
@@ -134,6 +137,45 @@ func (t OAuthToken) GoString() string { return t.String() }
 // Format prints the token through String for every verb, so that %+v
 // does not expose the credentials either.
 func (t OAuthToken) Format(f fmt.State, verb rune) { fmt.Fprint(f, t.String()) }
+
+// oauthTokenView is what an OAuthToken shows of itself outside fmt:
+// everything but AccessToken and RefreshToken.
+type oauthTokenView struct {
+	ExpiresAt      time.Time
+	OpenID         string
+	Scope          string
+	UnionID        string `json:",omitempty"`
+	IsSnapshotUser bool
+}
+
+func (t OAuthToken) view() oauthTokenView {
+	return oauthTokenView{ExpiresAt: t.ExpiresAt, OpenID: t.OpenID, Scope: t.Scope, UnionID: t.UnionID, IsSnapshotUser: t.IsSnapshotUser}
+}
+
+// LogValue hides the credentials from log/slog: a token logged as an
+// attribute shows its expiry, OpenID, Scope, UnionID and IsSnapshotUser
+// only, whichever handler formats it.
+func (t OAuthToken) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.Time("ExpiresAt", t.ExpiresAt),
+		slog.String("OpenID", t.OpenID),
+		slog.String("Scope", t.Scope),
+	}
+	if t.UnionID != "" {
+		attrs = append(attrs, slog.String("UnionID", t.UnionID))
+	}
+	return slog.GroupValue(append(attrs, slog.Bool("IsSnapshotUser", t.IsSnapshotUser))...)
+}
+
+// MarshalJSON hides the credentials from encoding/json (and from slog's
+// JSON handler when a token is nested in another value): AccessToken and
+// RefreshToken are left out, the other fields keep their names. To keep a
+// user's token with their session, store the two credentials yourself.
+func (t OAuthToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.view()) }
+
+// MarshalText is String, for the encoders that use encoding.TextMarshaler
+// (encoding/xml and many YAML and TOML packages).
+func (t OAuthToken) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 type oauthTokenReply struct {
 	AccessToken    string  `json:"access_token"`
@@ -194,10 +236,14 @@ func (c *Client) oauthToken(ctx context.Context, path string, q url.Values) (*OA
 	if r.AccessToken == "" || r.OpenID == "" {
 		return nil, unexpected(path, "no access_token or openid in reply")
 	}
+	life, err := c.lifetime(ctx, path, r.ExpiresIn)
+	if err != nil {
+		return nil, err
+	}
 	return &OAuthToken{
 		AccessToken:    r.AccessToken,
 		RefreshToken:   r.RefreshToken,
-		ExpiresAt:      c.now().Add(time.Duration(r.ExpiresIn) * time.Second),
+		ExpiresAt:      c.now().Add(life),
 		OpenID:         r.OpenID,
 		Scope:          r.Scope,
 		UnionID:        r.UnionID,

@@ -347,3 +347,37 @@ func TestOAuthTransportErrorsAreRedacted(t *testing.T) {
 		})
 	}
 }
+
+// The user's token gets the same lifetime checks as the account's: an
+// expires_in that would overflow a time.Duration is clamped to WeChat's
+// documented 7200 s rather than wrapping into the past, and one of zero or
+// less is refused.
+func TestOAuthTokenLifetimeFromHostileEndpoint(t *testing.T) {
+	for _, tt := range []struct {
+		expiresIn string
+		want      time.Duration // 0: refused
+	}{
+		{"7200", 7200 * time.Second},
+		{"60", time.Minute},
+		{"9223372037", 7200 * time.Second},
+		{"9223372036854775807", 7200 * time.Second},
+		{"0", 0},
+		{"-7200", 0},
+	} {
+		t.Run(tt.expiresIn, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			c.now = func() time.Time { return fixedNow }
+			stub(mt, "GET", "/sns/oauth2/access_token",
+				[]byte(`{"access_token":"USER_AT","expires_in":`+tt.expiresIn+`,"refresh_token":"RT","openid":"OPENID","scope":"snsapi_base"}`))
+			tok, err := c.ExchangeCode(context.Background(), "CODE")
+			if tt.want == 0 {
+				require.ErrorIs(t, err, ErrUnexpectedResponse)
+				assert.Contains(t, err.Error(), "expires_in")
+				assert.Nil(t, tok)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, fixedNow.Add(tt.want), tok.ExpiresAt)
+		})
+	}
+}

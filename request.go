@@ -194,6 +194,7 @@ type result struct {
 // sends, checks the status and errcode, and retries where that is safe.
 func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, error) {
 	var tokenErr *APIError // the token rejection being retried, if any
+	number := 0            // HTTP attempts so far, for the observer
 	for attempt := 0; ; attempt++ {
 		var tok string
 		if !r.noToken {
@@ -203,81 +204,136 @@ func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, 
 			}
 			tok = t.Value
 		}
-		resp, err := c.send(ctx, r, tok)
-		if err != nil {
+		number++
+		o := c.try(ctx, r, tok, streaming)
+		if c.observer != nil && o.url != nil {
+			c.observe(ctx, r, number, &o)
+		}
+		err := o.err
+		switch {
+		case err == nil:
+			return o.res, nil
+
+		case o.sendErr:
 			if tokenErr != nil && errors.Is(err, errBodyNotReplayable) {
 				// Report the rejection that needed the resend: it
 				// matches ErrTokenInvalid, and the token is fresh now.
 				return result{}, fmt.Errorf("%w; %w", tokenErr, err)
 			}
 			if ctx.Err() == nil && r.retryable() && attempt < maxRetries && !errors.Is(err, errBodyNotReplayable) {
-				c.logRetry(ctx, r, attempt, err)
-				if werr := c.wait(ctx, attempt); werr != nil {
+				if werr := c.retryWait(ctx, r, attempt, err); werr != nil {
 					return result{}, werr
 				}
 				continue
 			}
 			return result{}, err
-		}
-		if resp.StatusCode >= 500 && r.retryable() && attempt < maxRetries {
-			drain(resp)
-			c.logRetry(ctx, r, attempt, &HTTPError{StatusCode: resp.StatusCode, Path: r.path})
-			if werr := c.wait(ctx, attempt); werr != nil {
+
+		case o.status >= 500 && r.retryable() && attempt < maxRetries:
+			if werr := c.retryWait(ctx, r, attempt, err); werr != nil {
 				return result{}, werr
 			}
 			continue
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			drain(resp)
-			return result{}, &HTTPError{StatusCode: resp.StatusCode, Path: r.path}
-		}
-		ct := resp.Header.Get("Content-Type")
-		if streaming && !isJSONType(ct) {
-			return result{resp: resp}, nil
-		}
-		data, err := readLimited(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			if errors.Is(err, ErrResponseTooLarge) {
-				return result{}, fmt.Errorf("%w: %s", err, r.path)
-			}
-			return result{}, redactError(err)
-		}
-		var st status
-		if len(bytes.TrimSpace(data)) == 0 || json.Unmarshal(data, &st) != nil {
-			if streaming {
-				// Not JSON after all (a file served as text/plain).
-				return result{resp: replay(resp, data)}, nil
-			}
-			return result{}, fmt.Errorf("%w: %s: reply is not JSON", ErrUnexpectedResponse, r.path)
-		}
-		if code := int(st.ErrCode); code != CodeOK {
-			apiErr := newAPIError(r.path, code, st.ErrMsg)
+
+		case o.apiErr != nil:
+			code := o.apiErr.Code
 			switch {
 			case isTokenCode(code) && !r.noToken && tokenErr == nil:
-				tokenErr = apiErr
+				tokenErr = o.apiErr
 				c.logger.LogAttrs(ctx, slogWarn, "wechat: access token rejected, refreshing and retrying once",
 					slog.String("path", r.path), slog.Int("errcode", code))
 				c.invalidateAccessToken(ctx, tok)
 				attempt-- // a token retry does not use up a network retry
 				continue
 			case code == CodeSystemBusy && r.retryable() && attempt < maxRetries:
-				c.logRetry(ctx, r, attempt, apiErr)
-				if werr := c.wait(ctx, attempt); werr != nil {
+				if werr := c.retryWait(ctx, r, attempt, err); werr != nil {
 					return result{}, werr
 				}
 				continue
 			}
-			return result{}, apiErr
+			return result{}, o.apiErr
 		}
-		return result{data: data, contentType: ct}, nil
+		return result{}, err
 	}
+}
+
+// outcome is what one HTTP attempt came to.
+type outcome struct {
+	res result
+	err error
+	// sendErr: err came before any response (building, encoding or
+	// sending the request).
+	sendErr bool
+	// url is the URL sent, nil if the request was not handed to the HTTP
+	// client.
+	url     *url.URL
+	status  int       // HTTP status, 0 without a response
+	apiErr  *APIError // a non-zero errcode
+	elapsed time.Duration
+}
+
+// try makes one HTTP attempt and reads its reply.
+func (c *Client) try(ctx context.Context, r *request, tok string, streaming bool) (o outcome) {
+	req, err := c.newHTTPRequest(ctx, r, tok)
+	if err != nil {
+		return outcome{err: err, sendErr: true}
+	}
+	o.url = req.URL
+	if c.observer != nil {
+		start := time.Now()
+		defer func() { o.elapsed = time.Since(start) }()
+	}
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		o.err, o.sendErr = redactError(err), true
+		return o
+	}
+	o.status = resp.StatusCode
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		drain(resp)
+		o.err = &HTTPError{StatusCode: resp.StatusCode, Path: r.path}
+		return o
+	}
+	ct := resp.Header.Get("Content-Type")
+	if streaming && !isJSONType(ct) {
+		o.res = result{resp: resp}
+		return o
+	}
+	data, err := readLimited(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		if errors.Is(err, ErrResponseTooLarge) {
+			o.err = fmt.Errorf("%w: %s", err, r.path)
+		} else {
+			o.err = redactError(err)
+		}
+		return o
+	}
+	// Every WeChat reply is an object: null, an array or a scalar (a
+	// proxy's answer, a broken gateway) is not a success.
+	var st status
+	if !isJSONObject(data) || json.Unmarshal(data, &st) != nil {
+		if streaming {
+			// Not a JSON reply after all (a file served as
+			// text/plain).
+			o.res = result{resp: replay(resp, data)}
+			return o
+		}
+		o.err = fmt.Errorf("%w: %s: reply is not a JSON object", ErrUnexpectedResponse, r.path)
+		return o
+	}
+	if code := int(st.ErrCode); code != CodeOK {
+		o.apiErr = newAPIError(r.path, code, st.ErrMsg)
+		o.err = o.apiErr
+		return o
+	}
+	o.res = result{data: data, contentType: ct}
+	return o
 }
 
 var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again")
 
-// send makes one HTTP attempt.
-func (c *Client) send(ctx context.Context, r *request, tok string) (*http.Response, error) {
+// newHTTPRequest builds the HTTP request of one attempt of r.
+func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok string) (*http.Request, error) {
 	u := *c.baseURL
 	if r.base != nil {
 		u = *r.base
@@ -316,11 +372,13 @@ func (c *Client) send(ctx context.Context, r *request, tok string) (*http.Respon
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("User-Agent", userAgent)
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		return nil, redactError(err)
-	}
-	return resp, nil
+	return req, nil
+}
+
+// retryWait logs a retry and waits before it.
+func (c *Client) retryWait(ctx context.Context, r *request, attempt int, err error) error {
+	c.logRetry(ctx, r, attempt, err)
+	return c.wait(ctx, attempt)
 }
 
 // wait sleeps before retry number attempt+1, or returns early with the
@@ -370,6 +428,13 @@ func replay(resp *http.Response, data []byte) *http.Response {
 func isJSONType(ct string) bool {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return mt == "application/json" || mt == "text/json" || mt == "text/plain" || mt == ""
+}
+
+// isJSONObject reports whether data starts like a JSON object; whether it
+// is one is left to the decoder.
+func isJSONObject(data []byte) bool {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	return len(data) > 0 && data[0] == '{'
 }
 
 func unexpected(path, what string) error {

@@ -314,3 +314,37 @@ func TestFlexString(t *testing.T) {
 	var a KFAccount
 	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
 }
+
+// Every WeChat JSON reply is an object. A reply that is valid JSON but not
+// an object (a proxy's null, an empty array) is not a success, whether or
+// not the caller decodes a result; a download of such a document is a file.
+func TestRequestNonObjectJSONIsUnexpected(t *testing.T) {
+	for _, body := range []string{`null`, ` null `, `[]`, `[{"errcode":0}]`, `"x"`, `5`, `true`, `false`} {
+		t.Run(body, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			stub(mt, "GET", "/cgi-bin/getcallbackip", []byte(body))
+			stub(mt, "POST", "/cgi-bin/menu/create", []byte(body))
+
+			_, err := c.CallbackIPs(context.Background())
+			require.ErrorIs(t, err, ErrUnexpectedResponse, "with a result to decode")
+			assert.Contains(t, err.Error(), "/cgi-bin/getcallbackip")
+			err = c.post(context.Background(), "/cgi-bin/menu/create", map[string]string{}, nil)
+			require.ErrorIs(t, err, ErrUnexpectedResponse, "without a result")
+
+			// A media download whose body happens to be this JSON
+			// text is returned as it is.
+			mt.RegisterResponder("GET", testBase+"/cgi-bin/media/get", func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewStringResponse(200, body)
+				resp.Header.Set("Content-Type", "text/plain")
+				return resp, nil
+			})
+			res, err := c.stream(context.Background(), &request{method: "GET", path: "/cgi-bin/media/get"})
+			require.NoError(t, err)
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			assert.Equal(t, body, string(b))
+			assert.Nil(t, res.JSON)
+		})
+	}
+}

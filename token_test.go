@@ -409,3 +409,75 @@ func TestTokenPrintsNoValue(t *testing.T) {
 		assert.NotContains(t, sprintf(format, tok), "secret-token", format)
 	}
 }
+
+// A hostile or broken endpoint (or a proxy in front of it) can answer any
+// expires_in. Lifetimes beyond WeChat's documented 7200 s are clamped to it,
+// and a lifetime of zero or less is refused: nothing panics, nothing absurd
+// is cached. Each path that turns an expires_in into an expiry is tried.
+func TestTokenLifetimeFromHostileEndpoint(t *testing.T) {
+	paths := []struct {
+		name, method, path, reply string // reply is completed by the lifetime
+		fetch                     func(c *Client) (Token, error)
+		opts                      []Option
+	}{
+		{
+			name: "access token", method: "GET", path: "/cgi-bin/token", reply: `{"access_token":"tok"`,
+			fetch: func(c *Client) (Token, error) { return c.AccessToken(context.Background()) },
+		},
+		{
+			name: "stable token", method: "POST", path: "/cgi-bin/stable_token", reply: `{"access_token":"tok"`,
+			fetch: func(c *Client) (Token, error) { return c.AccessToken(context.Background()) },
+			opts:  []Option{WithStableToken()},
+		},
+		{
+			name: "jsapi ticket", method: "GET", path: "/cgi-bin/ticket/getticket", reply: `{"errcode":0,"errmsg":"ok","ticket":"tok"`,
+			fetch: func(c *Client) (Token, error) { return c.JSAPITicket(context.Background()) },
+		},
+	}
+	const documented = 7200 * time.Second
+	lifetimes := []struct {
+		name string
+		json string // the expires_in member, if any
+		ok   bool
+		life time.Duration // the lifetime the expiry is computed from
+	}{
+		{"documented", `,"expires_in":7200`, true, documented},
+		{"short", `,"expires_in":300`, true, 300 * time.Second},
+		{"a day", `,"expires_in":86400`, true, documented},
+		{"first to overflow a Duration", `,"expires_in":9223372037`, true, documented},
+		{"max int64", `,"expires_in":9223372036854775807`, true, documented},
+		{"zero", `,"expires_in":0`, false, 0},
+		{"negative", `,"expires_in":-1`, false, 0},
+		{"min int64", `,"expires_in":-9223372036854775808`, false, 0},
+		{"missing", ``, false, 0},
+	}
+	for _, p := range paths {
+		for _, lt := range lifetimes {
+			t.Run(p.name+"/"+lt.name, func(t *testing.T) {
+				// The ticket path gets its access token from the
+				// endpoint newTokenClient sets up.
+				c, mt, _, clk := newTokenClient(t, p.opts...)
+				rec := stub(mt, p.method, p.path, []byte(p.reply+lt.json+`}`))
+
+				tok, err := p.fetch(c)
+				if !lt.ok {
+					require.ErrorIs(t, err, ErrUnexpectedResponse)
+					assert.Contains(t, err.Error(), p.path)
+					assert.Contains(t, err.Error(), "expires_in")
+					assert.Empty(t, tok.Value)
+					// Nothing was cached: the next call asks again.
+					_, err = p.fetch(c)
+					require.ErrorIs(t, err, ErrUnexpectedResponse)
+					assert.Len(t, rec.Calls(), 2)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, "tok", tok.Value)
+				margin := min(lt.life/10, 5*time.Minute)
+				got := tok.ExpiresAt.Sub(clk.Now())
+				assert.LessOrEqual(t, got, lt.life-margin)
+				assert.GreaterOrEqual(t, got, lt.life-margin-margin/4)
+			})
+		}
+	}
+}

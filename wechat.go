@@ -12,7 +12,9 @@
 package wechat
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -54,6 +56,9 @@ type Client struct {
 	seedTicket *seed
 
 	stableToken bool
+
+	// observer sees every HTTP attempt (WithObserver); nil if none.
+	observer func(context.Context, Attempt)
 
 	maxBodyBytes int64
 
@@ -183,30 +188,44 @@ func decodeAESKey(key string) ([]byte, error) {
 	return k, nil
 }
 
-// WithHTTPClient sets the HTTP client used for API calls. The client is
-// copied; if it follows redirects, the copy does not, because the
-// access_token travels in the query string.
+// WithHTTPClient sets the HTTP client used for API calls: its Transport,
+// Timeout and Jar. The client is copied, and the copy never follows a
+// redirect, whatever the caller's CheckRedirect says: the access_token
+// (and, for cgi-bin/token, the AppSecret) travels in the query string, and
+// a redirect would hand it to another host. A redirect is returned as an
+// *HTTPError with its 3xx status. A Transport that follows redirects
+// itself is beyond the Client's reach.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return fmt.Errorf("%w: nil *http.Client", ErrInvalidConfig)
 		}
 		cp := *hc
-		if cp.CheckRedirect == nil {
-			cp.CheckRedirect = noRedirect
-		}
+		cp.CheckRedirect = noRedirect
 		c.httpClient = &cp
 		return nil
 	}
 }
 
 // WithBaseURL sets the API host, DefaultBaseURL by default. Point it at a
-// fake server in tests, or at a regional host or a proxy.
+// fake server in tests, or at a regional host or a proxy. A password in
+// the URL (https://user:password@proxy) is sent as basic authentication
+// and is shown redacted wherever the Client prints the URL: String, error
+// messages, log lines and observed attempts.
 func WithBaseURL(base string) Option {
 	return func(c *Client) error {
 		u, err := url.Parse(strings.TrimRight(base, "/"))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("%w: base URL %q is not an absolute http(s) URL", ErrInvalidConfig, base)
+		if err != nil {
+			// The URL may hold a proxy's password: report only what
+			// is wrong with it, never the URL itself.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return fmt.Errorf("%w: base URL does not parse: %v", ErrInvalidConfig, err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: base URL %q is not an absolute http(s) URL", ErrInvalidConfig, u.Redacted())
 		}
 		c.baseURL = u
 		return nil
@@ -291,7 +310,7 @@ func (c *Client) AppID() string { return c.appID }
 func (c Client) String() string {
 	base := ""
 	if c.baseURL != nil {
-		base = c.baseURL.String()
+		base = c.baseURL.Redacted()
 	}
 	return fmt.Sprintf("wechat.Client{AppID:%q, BaseURL:%q, AppSecret:%s, Token:%s, EncodingAESKey:%s}",
 		c.appID, base, mask(c.appSecret != ""), mask(c.token != ""), mask(len(c.aesKey) > 0))

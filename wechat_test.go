@@ -1,12 +1,20 @@
 package wechat
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -115,4 +123,92 @@ func TestAccessTokenErrorsAreContextErrors(t *testing.T) {
 	cancel()
 	err := c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// A caller's CheckRedirect that follows redirects must not take the
+// access_token (or, for cgi-bin/token, the app secret) to another host:
+// the Client's copy of the HTTP client never follows them.
+func TestWithHTTPClientNeverFollowsRedirects(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = io.WriteString(w, `{"access_token":"stolen","expires_in":7200,"ip_list":[]}`)
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal?"+r.URL.RawQuery, http.StatusFound)
+	}))
+	defer api.Close()
+
+	var asked atomic.Int64
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+		asked.Add(1)
+		return nil // follow every redirect
+	}}
+	for name, opts := range map[string][]Option{
+		"API call":    {WithAccessToken(testToken, farFuture)},
+		"token fetch": nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := New(append([]Option{WithAppID(testAppID), WithAppSecret(testSecret), WithBaseURL(api.URL), WithHTTPClient(hc)}, opts...)...)
+			require.NoError(t, err)
+			c.retryBase = time.Millisecond
+			_, err = c.CallbackIPs(context.Background())
+			var he *HTTPError
+			require.ErrorAs(t, err, &he)
+			assert.Equal(t, http.StatusFound, he.StatusCode)
+			assert.Zero(t, elsewhere.Load(), "the second host saw a request")
+			assert.Zero(t, asked.Load(), "the caller's CheckRedirect was consulted")
+		})
+	}
+	assert.NotNil(t, hc.CheckRedirect, "the caller's client is left as it was")
+}
+
+// A proxy's password in the base URL is a secret like any other: the
+// Client prints the redacted form, and neither errors nor log lines carry
+// it.
+func TestBaseURLPasswordIsRedacted(t *testing.T) {
+	const pass = "PROXY_PASS_do_not_leak"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt := newTestClient(t, WithBaseURL("https://user:"+pass+"@proxy.test/wx"), WithLogger(logger))
+
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{c, *c} {
+			out := fmt.Sprintf(format, v)
+			assert.NotContains(t, out, pass, format)
+			assert.Contains(t, out, "https://user:xxxxx@proxy.test/wx", format)
+		}
+	}
+
+	// A network error, retried and logged; then an HTTP status error.
+	mt.RegisterResponder("GET", "https://user:"+pass+"@proxy.test/wx/cgi-bin/getcallbackip",
+		httpmock.NewErrorResponder(errors.New("proxy refused the connection")))
+	mt.RegisterResponder("GET", "https://proxy.test/wx/cgi-bin/getcallbackip",
+		httpmock.NewErrorResponder(errors.New("proxy refused the connection")))
+	_, err := c.CallbackIPs(context.Background())
+	require.Error(t, err)
+	var ue *url.Error
+	require.ErrorAs(t, err, &ue)
+	assert.NotContains(t, err.Error(), pass)
+	assert.NotContains(t, ue.URL, pass)
+	assert.NotContains(t, err.Error(), testToken)
+	assert.Contains(t, err.Error(), "proxy refused the connection")
+	assert.Contains(t, logs.String(), "retrying")
+	assert.NotContains(t, logs.String(), pass)
+
+	// An invalid base URL is refused without echoing its password.
+	for _, bad := range []string{"ftp://user:" + pass + "@proxy.test", "https://user:" + pass + "@/nohost", "https://user:" + pass + "@proxy.test/%zz"} {
+		_, err := New(WithBaseURL(bad))
+		require.ErrorIs(t, err, ErrInvalidConfig, bad)
+		assert.NotContains(t, err.Error(), pass, bad)
+	}
+}
+
+// redactURL hides the password of a URL's user info as well as secret
+// query parameters.
+func TestRedactURLUserInfo(t *testing.T) {
+	assert.Equal(t, "https://u:xxxxx@h/p?x=1", redactURL("https://u:PASS@h/p?x=1"))
+	assert.Equal(t, "https://u:xxxxx@h/p?access_token=REDACTED&x=1", redactURL("https://u:PASS@h/p?access_token=abc&x=1"))
+	assert.Equal(t, "https://u@h/p", redactURL("https://u@h/p"))
 }
