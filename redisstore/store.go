@@ -241,7 +241,9 @@ func hasHashTag(key string) bool {
 // Token implements wechat.TokenStore. It returns the token stored under
 // key if there is one, and otherwise makes sure that one process fetches
 // it while the others wait. An error wraps ErrUnavailable when Redis
-// failed, or is the caller's context error when ctx ended first.
+// failed, or is the caller's context error when ctx ended first: Token
+// returns when ctx ends even if Redis has not answered, whatever the
+// options of the Redis client.
 func (s *Store) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (wechat.Token, error) {
 	t, ok, err := s.load(ctx, key)
 	if err != nil {
@@ -275,9 +277,10 @@ func (s *Store) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (
 
 // Invalidate implements wechat.TokenStore: it deletes the token stored
 // under key only if its value is still value, so a token that another
-// process has just refreshed is kept.
+// process has just refreshed is kept. Like Token, it returns when ctx
+// ends, with an error wrapping ctx's, even if Redis has not answered.
 func (s *Store) Invalidate(ctx context.Context, key, value string) error {
-	if err := s.compareDelete.Run(ctx, s.rdb, []string{s.prefix + key}, value).Err(); err != nil {
+	if _, err := s.run(ctx, s.compareDelete, []string{s.prefix + key}, value); err != nil {
 		return redisError("invalidating", key, err)
 	}
 	return nil
@@ -285,7 +288,7 @@ func (s *Store) Invalidate(ctx context.Context, key, value string) error {
 
 // load reads the token under key; ok is false when there is none.
 func (s *Store) load(ctx context.Context, key string) (t wechat.Token, ok bool, err error) {
-	res, err := s.read.Run(ctx, s.rdb, []string{s.prefix + key}).Result()
+	res, err := s.run(ctx, s.read, []string{s.prefix + key})
 	if errors.Is(err, redis.Nil) {
 		return wechat.Token{}, false, nil
 	}
@@ -338,7 +341,11 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 		if ok {
 			return t, nil
 		}
-		won, err := s.rdb.SetNX(wctx, lockKey, owner, s.lease).Result()
+		// If wctx ends while this is in flight, a lock it takes anyway
+		// is left to its lease, since nobody else knows owner.
+		won, err := call(wctx, func(ctx context.Context) (bool, error) {
+			return s.rdb.SetNX(ctx, lockKey, owner, s.lease).Result()
+		})
 		if err != nil {
 			return wechat.Token{}, redisError("locking", key, err)
 		}
@@ -387,7 +394,7 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 	}
 	sctx, cancel := context.WithTimeout(ctx, s.lease)
 	defer cancel()
-	res, err := s.save.Run(sctx, s.rdb, []string{s.prefix + key, lockKey}, owner, t.Value, ttl.Milliseconds()).Result()
+	res, err := s.run(sctx, s.save, []string{s.prefix + key, lockKey}, owner, t.Value, ttl.Milliseconds())
 	if err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: saving the fetched token failed; it is returned but not shared",
 			slog.String("key", key), slog.String("error", err.Error()))
@@ -438,7 +445,7 @@ func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func
 				rctx, cancel := context.WithTimeout(ctx, s.lease/3)
 				// A failed renewal is not fatal: the next tick retries, and
 				// at worst another process fetches too.
-				_ = s.compareExtend.Run(rctx, s.rdb, []string{lockKey}, owner, s.lease.Milliseconds()).Err()
+				_, _ = s.run(rctx, s.compareExtend, []string{lockKey}, owner, s.lease.Milliseconds())
 				cancel()
 			}
 		}
@@ -453,9 +460,65 @@ func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func
 func (s *Store) release(ctx context.Context, key, lockKey, owner string) {
 	rctx, cancel := context.WithTimeout(ctx, s.lease)
 	defer cancel()
-	if err := s.compareDelete.Run(rctx, s.rdb, []string{lockKey}, owner).Err(); err != nil {
+	if _, err := s.run(rctx, s.compareDelete, []string{lockKey}, owner); err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: releasing the refresh lock failed; its lease will end it",
 			slog.String("key", key), slog.String("error", err.Error()))
+	}
+}
+
+// run runs a script through call.
+func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (any, error) {
+	return call(ctx, func(ctx context.Context) (any, error) {
+		return script.Run(ctx, s.rdb, keys, args...).Result()
+	})
+}
+
+// call runs cmd, which sends one Redis command or script, and returns
+// when cmd has returned or ctx has ended, whichever comes first.
+//
+// go-redis ignores context deadlines and cancellation unless its client
+// was built with ContextTimeoutEnabled: with the default options, a
+// command to a Redis that hangs fails only after the client's ReadTimeout
+// of five seconds, or later when go-redis retries it. The Store must keep
+// to its callers' deadlines and to its own timeouts whatever options its
+// client was given, and without that option go-redis cannot interrupt a
+// command once sent. So call leaves a command that outlives ctx running in
+// a goroutine of its own and returns ctx's error. go-redis ends the
+// command at the client's own timeouts (or at ctx's deadline, with
+// ContextTimeoutEnabled) and closes its connection rather than reuse one
+// with a reply still to come; the goroutine leaves the result in a
+// buffered channel that nobody reads, and exits. An abandoned command thus
+// holds what its caller would have held blocked in it, one goroutine and
+// one connection, for no longer, while the caller goes on.
+//
+// An abandoned command may still take effect after its caller has given
+// up. Each the Store sends is harmless then: a read changes nothing, the
+// save, the renewal and the deletions compare before they write, and a
+// lock taken that way ends with its lease.
+func call[T any](ctx context.Context, cmd func(context.Context) (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		// Nothing can end ctx, so there is nothing to return early for.
+		return cmd(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := cmd(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -824,4 +825,92 @@ func TestCluster(t *testing.T) {
 			assert.Zero(t, rdb.Exists(ctx, prefix+storeKey).Val())
 		})
 	}
+}
+
+// Generous bounds for calls with a 500ms deadline against a Redis that
+// hangs: a loaded machine may be slow to return, but go-redis, left to its
+// own timeouts, takes 5s (its default read timeout) or more.
+const (
+	callDeadline = 500 * time.Millisecond
+	callBound    = 2 * time.Second
+)
+
+// TestHangingRedis points a Store at a Redis that accepts connections and
+// never answers, through a client built as the README builds it, with
+// default options: go-redis ignores context deadlines unless
+// ContextTimeoutEnabled is set, and the Store must honour them anyway.
+func TestHangingRedis(t *testing.T) {
+	addr, stop := hangingRedis(t)
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}})
+	t.Cleanup(func() { rdb.Close() })
+	store, err := redisstore.New(rdb, testPrefix)
+	require.NoError(t, err)
+
+	calls := []struct {
+		name string
+		call func(context.Context) error
+	}{
+		{"Token", func(ctx context.Context) error {
+			_, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+				t.Error("fetched although Redis could not be read")
+				return wechat.Token{}, errFetch
+			})
+			return err
+		}},
+		{"Invalidate", func(ctx context.Context) error { return store.Invalidate(ctx, storeKey, "rejected") }},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), callDeadline)
+			defer cancel()
+			start := time.Now()
+			err := c.call(ctx)
+			elapsed := time.Since(start)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.NotErrorIs(t, err, redisstore.ErrUnavailable, "the caller's deadline, not Redis, ended the call")
+			assert.Less(t, elapsed, callBound, "a call with a %v deadline returned after %v", callDeadline, elapsed)
+		})
+	}
+
+	// The abandoned commands end when Redis drops their connections.
+	stop()
+	noStoreGoroutines(t)
+}
+
+// TestRefreshBoundedWhenRedisHangs makes Redis hang, as a real
+// redis-server stopped with SIGSTOP does, while the holder fetches. The
+// refresh runs detached from its caller, who here has no deadline at all,
+// and its own timeouts (the lease, for the save and the release of the
+// lock) must bound it although the client, with default options, ignores
+// context deadlines: the fetched token comes back within a second or two,
+// not after go-redis's read timeouts and retries.
+func TestRefreshBoundedWhenRedisHangs(t *testing.T) {
+	srv := startRedis(t)
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.socket})
+	t.Cleanup(func() { rdb.Close() })
+	const lease = 300 * time.Millisecond
+	store, err := redisstore.New(rdb, testPrefix, redisstore.WithLease(lease))
+	require.NoError(t, err)
+
+	var stopped atomic.Bool
+	t.Cleanup(func() {
+		if stopped.Load() {
+			_ = srv.cmd.Process.Signal(syscall.SIGCONT)
+		}
+	})
+	start := time.Now()
+	tok, err := store.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
+		require.NoError(t, srv.cmd.Process.Signal(syscall.SIGSTOP))
+		stopped.Store(true)
+		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	elapsed := time.Since(start)
+	require.NoError(t, err, "the fetched token is returned although it could not be saved")
+	assert.Equal(t, "fresh", tok.Value)
+	// The save and the release each wait up to one lease.
+	assert.Less(t, elapsed, 2*lease+callBound, "the refresh took %v", elapsed)
+
+	require.NoError(t, srv.cmd.Process.Signal(syscall.SIGCONT))
+	stopped.Store(false)
+	noStoreGoroutines(t)
 }
