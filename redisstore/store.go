@@ -19,6 +19,25 @@
 // it resumes: it then does not save what it fetched, so that it cannot
 // overwrite a newer token with an older one.
 //
+// Every call returns when its context ends, and the refresh that runs
+// detached from its callers is bounded by the lease and the fetch timeout,
+// whatever options the Redis client was built with. But go-redis itself
+// stops a command at its context's deadline only when the client has
+// ContextTimeoutEnabled; without it, a command the Store has given up on
+// keeps a goroutine and a connection until the client's ReadTimeout (five
+// seconds by default, more with retries) ends it. Build the client with
+// ContextTimeoutEnabled, and with timeouts near a second, since a healthy
+// Redis answers the Store's small commands in milliseconds:
+//
+//	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+//		Addrs:                 []string{"127.0.0.1:6379"},
+//		ContextTimeoutEnabled: true,
+//		DialTimeout:           2 * time.Second,
+//		ReadTimeout:           time.Second,
+//		WriteTimeout:          time.Second,
+//		PoolTimeout:           2 * time.Second,
+//	})
+//
 // The Store does not own its Redis client: close the client yourself.
 package redisstore
 

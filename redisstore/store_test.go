@@ -843,9 +843,40 @@ func TestHangingRedis(t *testing.T) {
 	addr, stop := hangingRedis(t)
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}})
 	t.Cleanup(func() { rdb.Close() })
+	callHangingRedis(t, rdb)
+
+	// The abandoned commands end when Redis drops their connections.
+	stop()
+	noStoreGoroutines(t)
+}
+
+// TestHangingRedisRecommendedOptions does the same through a client with
+// the options the package documentation recommends. With them go-redis
+// ends each command itself, at its context's deadline or at most at the
+// short ReadTimeout, so the commands the Store gave up on end too,
+// although Redis neither answers nor drops their connections.
+func TestHangingRedisRecommendedOptions(t *testing.T) {
+	addr, _ := hangingRedis(t)
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:                 []string{addr},
+		ContextTimeoutEnabled: true,
+		DialTimeout:           2 * time.Second,
+		ReadTimeout:           time.Second,
+		WriteTimeout:          time.Second,
+		PoolTimeout:           2 * time.Second,
+	})
+	t.Cleanup(func() { rdb.Close() })
+	callHangingRedis(t, rdb)
+	noStoreGoroutines(t)
+}
+
+// callHangingRedis calls Token and Invalidate with a deadline of
+// callDeadline on a Store over rdb, a client of a Redis that never
+// answers: each must fail with the caller's deadline within callBound.
+func callHangingRedis(t *testing.T, rdb redis.UniversalClient) {
+	t.Helper()
 	store, err := redisstore.New(rdb, testPrefix)
 	require.NoError(t, err)
-
 	calls := []struct {
 		name string
 		call func(context.Context) error
@@ -871,10 +902,6 @@ func TestHangingRedis(t *testing.T) {
 			assert.Less(t, elapsed, callBound, "a call with a %v deadline returned after %v", callDeadline, elapsed)
 		})
 	}
-
-	// The abandoned commands end when Redis drops their connections.
-	stop()
-	noStoreGoroutines(t)
 }
 
 // TestRefreshBoundedWhenRedisHangs makes Redis hang, as a real
