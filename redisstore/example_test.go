@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/redisstore"
@@ -16,6 +17,17 @@ import (
 func ExampleNew() {
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs: []string{"127.0.0.1:6379"}, // several addresses: a Cluster; with MasterName: Sentinel
+		// Let go-redis stop a command at its context's deadline. The Store
+		// returns on time without it, but the command would hold its
+		// connection until ReadTimeout.
+		ContextTimeoutEnabled: true,
+		// A healthy Redis answers the Store in milliseconds: fail fast on
+		// one that does not, rather than after go-redis's defaults of 5s.
+		DialTimeout:  2 * time.Second,
+		ReadTimeout:  time.Second,
+		WriteTimeout: time.Second,
+		// How long a call waits for a free connection when all are busy.
+		PoolTimeout: 2 * time.Second,
 	})
 	defer rdb.Close()
 

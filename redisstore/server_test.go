@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -229,3 +232,177 @@ func noSecret(t *testing.T, err error, secrets ...string) {
 }
 
 var errFetch = errors.New("fetch failed")
+
+// startRedisCluster starts a Redis Cluster of one node that serves every
+// hash slot, for t only, and returns a Cluster client to it. One node is
+// enough to see what a Cluster refuses: a command or script whose keys
+// lie in different slots fails with CROSSSLOT there as on many nodes.
+func startRedisCluster(t *testing.T) *redis.ClusterClient {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv(requireRedisEnv) == "1" {
+			t.Fatalf("redis-server not found in PATH and %s=1: %v", requireRedisEnv, err)
+		}
+		t.Skipf("redis-server not found in PATH: install it (apt-get install redis-server) to run this test; set %s=1 to make its absence a failure", requireRedisEnv)
+	}
+	dir, err := os.MkdirTemp("", "redisstore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// A Cluster node needs TCP ports for its clients and for the cluster
+	// bus. Ports picked this way could be taken before redis-server binds
+	// them; the start-up check below would then report it.
+	port, busPort := freePort(t), freePort(t)
+	cmd := exec.Command(bin,
+		"--bind", "127.0.0.1",
+		"--port", fmt.Sprint(port),
+		"--cluster-enabled", "yes",
+		"--cluster-port", fmt.Sprint(busPort),
+		"--cluster-config-file", filepath.Join(dir, "nodes.conf"),
+		"--cluster-announce-ip", "127.0.0.1",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", dir,
+		"--logfile", filepath.Join(dir, "redis.log"),
+	)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting redis-server: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	node := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer node.Close()
+	ctx := context.Background()
+	ready := false
+	deadline := time.Now().Add(10 * time.Second)
+	for !ready {
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			t.Fatalf("redis-server exited at start-up:\n%s", log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the Redis Cluster node was not ready within 10s")
+		}
+		if node.Ping(ctx).Err() == nil {
+			// Fails once the slots are assigned, which is fine.
+			_ = node.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err()
+			info, _ := node.ClusterInfo(ctx).Result()
+			ready = strings.Contains(info, "cluster_state:ok")
+		}
+		if !ready {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{addr}})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// freePort returns a TCP port on the loopback interface that was free a
+// moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// hangingRedis listens on loopback and accepts connections, but never
+// answers: a Redis that hangs, as one does when overloaded, partitioned
+// away or paused. It reads what it is sent, so that no write blocks.
+// Calling stop, which also happens when t ends, closes its listener and
+// its connections: that ends any command still waiting on it.
+func hangingRedis(t *testing.T) (addr string, stop func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	closed := false
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			if closed {
+				mu.Unlock()
+				c.Close()
+				return
+			}
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}()
+	stop = func() {
+		l.Close()
+		mu.Lock()
+		closed = true
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+		mu.Unlock()
+	}
+	t.Cleanup(stop)
+	return l.Addr().String(), stop
+}
+
+// storeGoroutines returns the stacks of the goroutines that run code of
+// package redisstore, the tests excepted.
+func storeGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var found []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "mpkit/wechat/redisstore.") {
+			found = append(found, g)
+		}
+	}
+	return found
+}
+
+// noStoreGoroutines fails t unless every goroutine of the Store ends
+// within 10s: abandoned Redis commands must not leak.
+func noStoreGoroutines(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left := storeGoroutines()
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines of the Store still running after 10s:\n%s", len(left), strings.Join(left, "\n\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

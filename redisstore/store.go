@@ -14,7 +14,29 @@
 // own context allows. Within one process a single goroutine does the
 // locking and polling for everyone. A holder that dies leaves the lock to
 // expire after the lease; a holder that lives renews the lease until its
-// fetch returns.
+// fetch returns. A holder that was paused past its lease (a long GC pause,
+// SIGSTOP, a VM migration) may find the lock taken by another process when
+// it resumes: it then does not save what it fetched, so that it cannot
+// overwrite a newer token with an older one.
+//
+// Every call returns when its context ends, and the refresh that runs
+// detached from its callers is bounded by the lease and the fetch timeout,
+// whatever options the Redis client was built with. But go-redis itself
+// stops a command at its context's deadline only when the client has
+// ContextTimeoutEnabled; without it, a command the Store has given up on
+// keeps a goroutine and a connection until the client's ReadTimeout (five
+// seconds by default, more with retries) ends it. Build the client with
+// ContextTimeoutEnabled, and with timeouts near a second, since a healthy
+// Redis answers the Store's small commands in milliseconds:
+//
+//	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+//		Addrs:                 []string{"127.0.0.1:6379"},
+//		ContextTimeoutEnabled: true,
+//		DialTimeout:           2 * time.Second,
+//		ReadTimeout:           time.Second,
+//		WriteTimeout:          time.Second,
+//		PoolTimeout:           2 * time.Second,
+//	})
 //
 // The Store does not own its Redis client: close the client yourself.
 package redisstore
@@ -25,6 +47,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mpkit/wechat"
@@ -64,6 +87,7 @@ type Store struct {
 	read          *redis.Script
 	compareDelete *redis.Script
 	compareExtend *redis.Script
+	save          *redis.Script
 }
 
 var _ wechat.TokenStore = (*Store)(nil)
@@ -111,9 +135,9 @@ func WithFetchTimeout(d time.Duration) Option {
 }
 
 // WithLogger sets the logger for failures the Store absorbs: a token that
-// could not be saved (it is still returned) and a lock that could not be
-// released (its lease ends it). Nothing is logged by default, and tokens
-// never are.
+// could not be saved (it is still returned), a token not saved because its
+// fetch outlasted the lock, and a lock that could not be released (its
+// lease ends it). Nothing is logged by default, and tokens never are.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *Store) error {
 		if l == nil {
@@ -129,7 +153,11 @@ func WithLogger(l *slog.Logger) Option {
 // with prefix, which keeps applications or environments that share a Redis
 // apart, for example "myapp:prod:". A token is kept under prefix + key,
 // where key is the one the wechat.Client chooses (it includes the AppID),
-// and its lock under prefix + key + ":lock".
+// and its lock under "{" + prefix + key + "}:lock", a name that a Cluster
+// hashes to the token's slot. If prefix has a hash tag of its own, such as
+// "{myapp}:", the lock is prefix + key + ":lock" instead, which shares it.
+// On a Cluster, prefix must not contain "}" outside a hash tag: the lock
+// could not share the token's slot, and tokens would not be saved.
 //
 // New fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil
 // or an option is invalid. It does not contact Redis.
@@ -147,6 +175,7 @@ func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, erro
 		read:          redis.NewScript(readScript),
 		compareDelete: redis.NewScript(compareDeleteScript),
 		compareExtend: redis.NewScript(compareExtendScript),
+		save:          redis.NewScript(saveScript),
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -185,10 +214,55 @@ end
 return 0
 `
 
+// saveScript saves a fetched token (KEYS[1]) only while its fetcher
+// (ARGV[1]) still holds the lock (KEYS[2]), so that a holder paused past
+// its lease cannot overwrite the token saved by the process that took the
+// lock after it. A lock that nobody holds over a missing token is as good
+// as the fetcher's own: nobody else is fetching, and nothing newer can be
+// overwritten, so the token is saved then too rather than fetched again by
+// the next caller. It returns 1 when it saved ARGV[2] with a TTL of ARGV[3]
+// milliseconds; otherwise the token stored and its remaining lifetime, as
+// readScript does, or 0 when there is none.
+//
+// PTTL is negative for a missing key and for one without a TTL, which
+// load treats as missing too.
+const saveScript = `
+local lock = redis.call('GET', KEYS[2])
+if lock == ARGV[1] or (not lock and redis.call('PTTL', KEYS[1]) < 0) then
+	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+	return 1
+end
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+return {v, redis.call('PTTL', KEYS[1])}
+`
+
+// lockKey returns the name of the lock of the token kept under tokenKey.
+// The save script reads the lock and writes the token in one step, which a
+// Cluster allows only for keys in one hash slot. A Cluster hashes a key by
+// its hash tag, the text between its first "{" and the next "}", when that
+// is not empty, and otherwise by the whole key. So the lock shares the
+// token's tag if it has one, and otherwise has the token's whole name as
+// its tag, which works unless that name contains "}".
+func lockKey(tokenKey string) string {
+	if hasHashTag(tokenKey) || strings.Contains(tokenKey, "}") {
+		return tokenKey + ":lock"
+	}
+	return "{" + tokenKey + "}:lock"
+}
+
+// hasHashTag reports whether a Cluster hashes key by a hash tag.
+func hasHashTag(key string) bool {
+	i := strings.IndexByte(key, '{')
+	return i >= 0 && strings.IndexByte(key[i+1:], '}') > 0
+}
+
 // Token implements wechat.TokenStore. It returns the token stored under
 // key if there is one, and otherwise makes sure that one process fetches
 // it while the others wait. An error wraps ErrUnavailable when Redis
-// failed, or is the caller's context error when ctx ended first.
+// failed, or is the caller's context error when ctx ended first: Token
+// returns when ctx ends even if Redis has not answered, whatever the
+// options of the Redis client.
 func (s *Store) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (wechat.Token, error) {
 	t, ok, err := s.load(ctx, key)
 	if err != nil {
@@ -222,9 +296,10 @@ func (s *Store) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (
 
 // Invalidate implements wechat.TokenStore: it deletes the token stored
 // under key only if its value is still value, so a token that another
-// process has just refreshed is kept.
+// process has just refreshed is kept. Like Token, it returns when ctx
+// ends, with an error wrapping ctx's, even if Redis has not answered.
 func (s *Store) Invalidate(ctx context.Context, key, value string) error {
-	if err := s.compareDelete.Run(ctx, s.rdb, []string{s.prefix + key}, value).Err(); err != nil {
+	if _, err := s.run(ctx, s.compareDelete, []string{s.prefix + key}, value); err != nil {
 		return redisError("invalidating", key, err)
 	}
 	return nil
@@ -232,26 +307,38 @@ func (s *Store) Invalidate(ctx context.Context, key, value string) error {
 
 // load reads the token under key; ok is false when there is none.
 func (s *Store) load(ctx context.Context, key string) (t wechat.Token, ok bool, err error) {
-	res, err := s.read.Run(ctx, s.rdb, []string{s.prefix + key}).Slice()
+	res, err := s.run(ctx, s.read, []string{s.prefix + key})
 	if errors.Is(err, redis.Nil) {
 		return wechat.Token{}, false, nil
 	}
 	if err != nil {
 		return wechat.Token{}, false, redisError("reading", key, err)
 	}
-	if len(res) != 2 {
+	if pair, isPair := res.([]any); !isPair || len(pair) != 2 {
 		return wechat.Token{}, false, fmt.Errorf("redisstore: reading %s: %w: unexpected reply to the read script", key, ErrUnavailable)
 	}
-	value, _ := res[0].(string)
-	ttl, _ := res[1].(int64)
+	t, ok = storedToken(res)
+	return t, ok, nil
+}
+
+// storedToken decodes the reply of readScript and saveScript that gives a
+// stored token and its remaining lifetime in milliseconds; ok is false for
+// any other reply, and for a key that has no TTL.
+func storedToken(res any) (t wechat.Token, ok bool) {
+	pair, _ := res.([]any)
+	if len(pair) != 2 {
+		return wechat.Token{}, false
+	}
+	value, _ := pair[0].(string)
+	ttl, _ := pair[1].(int64)
 	// A key without a TTL (-1) was not written by a Store: treat it as
 	// expired so that a refresh replaces it.
 	if value == "" || ttl <= 0 {
-		return wechat.Token{}, false, nil
+		return wechat.Token{}, false
 	}
 	// Redis, not this host's clock, decides when the token expires, so
 	// processes whose clocks disagree still agree on the token.
-	return wechat.Token{Value: value, ExpiresAt: time.Now().Add(time.Duration(ttl) * time.Millisecond)}, true, nil
+	return wechat.Token{Value: value, ExpiresAt: time.Now().Add(time.Duration(ttl) * time.Millisecond)}, true
 }
 
 // refresh runs once per key and process at a time. It waits until the
@@ -262,7 +349,7 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 	wctx, cancel := context.WithTimeout(ctx, s.lease+s.fetchTimeout)
 	defer cancel()
 	owner := rand.Text() // identifies this holder, so that only it releases the lock
-	lockKey := s.prefix + key + ":lock"
+	lockKey := lockKey(s.prefix + key)
 	timer := time.NewTimer(s.pollInterval)
 	defer timer.Stop()
 	for {
@@ -273,7 +360,11 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 		if ok {
 			return t, nil
 		}
-		won, err := s.rdb.SetNX(wctx, lockKey, owner, s.lease).Result()
+		// If wctx ends while this is in flight, a lock it takes anyway
+		// is left to its lease, since nobody else knows owner.
+		won, err := call(wctx, func(ctx context.Context) (bool, error) {
+			return s.rdb.SetNX(ctx, lockKey, owner, s.lease).Result()
+		})
 		if err != nil {
 			return wechat.Token{}, redisError("locking", key, err)
 		}
@@ -316,14 +407,43 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 	}
 	// Save before releasing the lock, so that whoever takes the lock next
 	// finds the token. A token that could not be saved is still good.
-	if ttl := time.Until(t.ExpiresAt); ttl >= time.Millisecond {
-		sctx, cancel := context.WithTimeout(ctx, s.lease)
-		defer cancel()
-		if err := s.rdb.Set(sctx, s.prefix+key, t.Value, ttl).Err(); err != nil {
-			s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: saving the fetched token failed; it is returned but not shared",
-				slog.String("key", key), slog.String("error", err.Error()))
-		}
+	ttl := time.Until(t.ExpiresAt)
+	if ttl < time.Millisecond {
+		return t, nil
 	}
+	sctx, cancel := context.WithTimeout(ctx, s.lease)
+	defer cancel()
+	res, err := s.run(sctx, s.save, []string{s.prefix + key, lockKey}, owner, t.Value, ttl.Milliseconds())
+	if err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: saving the fetched token failed; it is returned but not shared",
+			slog.String("key", key), slog.String("error", err.Error()))
+		return t, nil
+	}
+	if saved, ok := res.(int64); ok && saved == 1 {
+		return t, nil
+	}
+	// The lease ended while this process could not renew it, and another
+	// process has taken the lock since. Two tokens are then valid for a
+	// while: WeChat keeps the older one working for about five minutes
+	// after issuing the newer. Which of the two is the newer cannot be
+	// told: usually it is the other process's, fetched after the lease
+	// ended while this one was paused with its answer unread, but it is
+	// this one's if its request left only after the pause. The token in
+	// Redis is the one to return: it works now either way (the newer for
+	// its whole life, the older for minutes after a fetch that has only
+	// just returned), while ours is dead already if it was the older and
+	// the pause outlasted those minutes. It is also the one every other
+	// process is using, and if it is the older, the first API call it
+	// fails invalidates it for all of them.
+	if stored, ok := storedToken(res); ok {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: lost the refresh lock before saving the fetched token; returning the token another process saved",
+			slog.String("key", key))
+		return stored, nil
+	}
+	// The process that holds the lock now is still fetching: it will save
+	// its token, which ours must not overwrite. Ours is valid meanwhile.
+	s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: lost the refresh lock before saving the fetched token; it is returned but not shared",
+		slog.String("key", key))
 	return t, nil
 }
 
@@ -344,7 +464,7 @@ func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func
 				rctx, cancel := context.WithTimeout(ctx, s.lease/3)
 				// A failed renewal is not fatal: the next tick retries, and
 				// at worst another process fetches too.
-				_ = s.compareExtend.Run(rctx, s.rdb, []string{lockKey}, owner, s.lease.Milliseconds()).Err()
+				_, _ = s.run(rctx, s.compareExtend, []string{lockKey}, owner, s.lease.Milliseconds())
 				cancel()
 			}
 		}
@@ -359,9 +479,65 @@ func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func
 func (s *Store) release(ctx context.Context, key, lockKey, owner string) {
 	rctx, cancel := context.WithTimeout(ctx, s.lease)
 	defer cancel()
-	if err := s.compareDelete.Run(rctx, s.rdb, []string{lockKey}, owner).Err(); err != nil {
+	if _, err := s.run(rctx, s.compareDelete, []string{lockKey}, owner); err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "redisstore: releasing the refresh lock failed; its lease will end it",
 			slog.String("key", key), slog.String("error", err.Error()))
+	}
+}
+
+// run runs a script through call.
+func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (any, error) {
+	return call(ctx, func(ctx context.Context) (any, error) {
+		return script.Run(ctx, s.rdb, keys, args...).Result()
+	})
+}
+
+// call runs cmd, which sends one Redis command or script, and returns
+// when cmd has returned or ctx has ended, whichever comes first.
+//
+// go-redis ignores context deadlines and cancellation unless its client
+// was built with ContextTimeoutEnabled: with the default options, a
+// command to a Redis that hangs fails only after the client's ReadTimeout
+// of five seconds, or later when go-redis retries it. The Store must keep
+// to its callers' deadlines and to its own timeouts whatever options its
+// client was given, and without that option go-redis cannot interrupt a
+// command once sent. So call leaves a command that outlives ctx running in
+// a goroutine of its own and returns ctx's error. go-redis ends the
+// command at the client's own timeouts (or at ctx's deadline, with
+// ContextTimeoutEnabled) and closes its connection rather than reuse one
+// with a reply still to come; the goroutine leaves the result in a
+// buffered channel that nobody reads, and exits. An abandoned command thus
+// holds what its caller would have held blocked in it, one goroutine and
+// one connection, for no longer, while the caller goes on.
+//
+// An abandoned command may still take effect after its caller has given
+// up. Each the Store sends is harmless then: a read changes nothing, the
+// save, the renewal and the deletions compare before they write, and a
+// lock taken that way ends with its lease.
+func call[T any](ctx context.Context, cmd func(context.Context) (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		// Nothing can end ctx, so there is nothing to return early for.
+		return cmd(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := cmd(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ const (
 	testPrefix = "test:"
 	// tokenKey is where the Store keeps the access token of testAppID.
 	tokenKey = testPrefix + "wechat:access_token:" + testAppID
-	lockKey  = tokenKey + ":lock"
+	lockKey  = "{" + tokenKey + "}:lock"
 	// storeKey is the key the Client hands to the Store.
 	storeKey = "wechat:access_token:" + testAppID
 )
@@ -683,4 +684,260 @@ func TestContextDoneBeforeCall(t *testing.T) {
 	})
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+}
+
+// lapsedHolder starts a Token call on holder whose fetch returns the token
+// "older", and waits until that fetch is running, so that the test can
+// take the lock away from it as a pause past its lease would. The returned
+// finish lets the fetch return and gives the call's result.
+func lapsedHolder(t *testing.T, holder *redisstore.Store) (finish func() (wechat.Token, error)) {
+	t.Helper()
+	started, proceed := make(chan struct{}), make(chan struct{})
+	type result struct {
+		tok wechat.Token
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		tok, err := holder.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
+			close(started)
+			<-proceed
+			return wechat.Token{Value: "older", ExpiresAt: time.Now().Add(time.Hour)}, nil
+		})
+		done <- result{tok, err}
+	}()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the holder's fetch did not start within 10s")
+	}
+	return func() (wechat.Token, error) {
+		close(proceed)
+		r := <-done
+		return r.tok, r.err
+	}
+}
+
+// TestLapsedHolderKeepsNewerToken pauses a lock holder past its lease
+// (its lock is deleted, as Redis does when the lease ends while renewal
+// cannot run), lets another process take the lock and save a newer
+// token, and then lets the first holder's fetch return: Redis keeps the
+// newer token, and the first holder's callers get it too.
+func TestLapsedHolderKeepsNewerToken(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	var logs bytes.Buffer
+	holder := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	other := newStore(t, srv)
+
+	finish := lapsedHolder(t, holder)
+	require.NoError(t, admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
+	tok, err := other.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+		return wechat.Token{Value: "newer", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, "newer", tok.Value)
+
+	tok, err = finish()
+	require.NoError(t, err)
+	assert.Equal(t, "newer", admin.Get(ctx, tokenKey).Val(), "the token in Redis")
+	assert.Equal(t, "newer", tok.Value, "the token the lapsed holder returns")
+	ttl := admin.PTTL(ctx, tokenKey).Val()
+	assert.WithinDuration(t, time.Now().Add(ttl), tok.ExpiresAt, time.Second, "the expiry of the stored token")
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "lost the refresh lock")
+	assert.NotContains(t, logs.String(), "older")
+	assert.NotContains(t, logs.String(), "newer")
+}
+
+// TestLapsedHolderWhileAnotherFetches lets another process take the lock
+// of a lapsed holder and keep it, as one still fetching would: the
+// lapsed holder returns the token it fetched, but neither stores it nor
+// releases the other's lock.
+func TestLapsedHolderWhileAnotherFetches(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	var logs bytes.Buffer
+	holder := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+
+	finish := lapsedHolder(t, holder)
+	require.NoError(t, admin.Set(ctx, lockKey, "another-process", time.Hour).Err(), "another process takes the lapsed lock")
+
+	tok, err := finish()
+	require.NoError(t, err)
+	assert.Equal(t, "older", tok.Value, "the fetched token is still returned")
+	assert.Zero(t, admin.Exists(ctx, tokenKey).Val(), "the token is not stored while another process holds the lock")
+	assert.Equal(t, "another-process", admin.Get(ctx, lockKey).Val(), "the other process's lock")
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "lost the refresh lock")
+	assert.NotContains(t, logs.String(), "older")
+}
+
+// TestLapsedHolderNobodyElse lets a holder's lease end while nobody else
+// wants the lock: with the lock free and no token stored, saving the
+// fetched token cannot overwrite anyone's, so it is saved, and the next
+// caller does not fetch again.
+func TestLapsedHolderNobodyElse(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	var logs bytes.Buffer
+	holder := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+
+	finish := lapsedHolder(t, holder)
+	require.NoError(t, admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
+	tok, err := finish()
+	require.NoError(t, err)
+	assert.Equal(t, "older", tok.Value)
+	assert.Equal(t, "older", admin.Get(ctx, tokenKey).Val(), "the token in Redis")
+	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "no lock is left behind")
+	assert.Empty(t, logs.String())
+}
+
+// TestCluster saves and reads tokens through a Redis Cluster client, with
+// a plain prefix and with one that carries a hash tag. The save touches
+// the token and its lock in one script, which a Cluster runs only if both
+// keys hash to one slot.
+func TestCluster(t *testing.T) {
+	rdb := startRedisCluster(t)
+	ctx := context.Background()
+	for _, prefix := range []string{testPrefix, "{myapp}:"} {
+		t.Run(prefix, func(t *testing.T) {
+			var logs bytes.Buffer
+			store, err := redisstore.New(rdb, prefix, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+			require.NoError(t, err)
+			var fetches atomic.Int64
+			fetch := func(context.Context) (wechat.Token, error) {
+				fetches.Add(1)
+				return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+			}
+			for range 2 {
+				tok, err := store.Token(ctx, storeKey, fetch)
+				require.NoError(t, err)
+				assert.Equal(t, "fresh", tok.Value)
+			}
+			assert.EqualValues(t, 1, fetches.Load(), "the second call reads the saved token")
+			assert.Empty(t, logs.String())
+			assert.Equal(t, "fresh", rdb.Get(ctx, prefix+storeKey).Val())
+			require.NoError(t, store.Invalidate(ctx, storeKey, "fresh"))
+			assert.Zero(t, rdb.Exists(ctx, prefix+storeKey).Val())
+		})
+	}
+}
+
+// Generous bounds for calls with a 500ms deadline against a Redis that
+// hangs: a loaded machine may be slow to return, but go-redis, left to its
+// own timeouts, takes 5s (its default read timeout) or more.
+const (
+	callDeadline = 500 * time.Millisecond
+	callBound    = 2 * time.Second
+)
+
+// TestHangingRedis points a Store at a Redis that accepts connections and
+// never answers, through a client built as the README builds it, with
+// default options: go-redis ignores context deadlines unless
+// ContextTimeoutEnabled is set, and the Store must honour them anyway.
+func TestHangingRedis(t *testing.T) {
+	addr, stop := hangingRedis(t)
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}})
+	t.Cleanup(func() { rdb.Close() })
+	callHangingRedis(t, rdb)
+
+	// The abandoned commands end when Redis drops their connections.
+	stop()
+	noStoreGoroutines(t)
+}
+
+// TestHangingRedisRecommendedOptions does the same through a client with
+// the options the package documentation recommends. With them go-redis
+// ends each command itself, at its context's deadline or at most at the
+// short ReadTimeout, so the commands the Store gave up on end too,
+// although Redis neither answers nor drops their connections.
+func TestHangingRedisRecommendedOptions(t *testing.T) {
+	addr, _ := hangingRedis(t)
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:                 []string{addr},
+		ContextTimeoutEnabled: true,
+		DialTimeout:           2 * time.Second,
+		ReadTimeout:           time.Second,
+		WriteTimeout:          time.Second,
+		PoolTimeout:           2 * time.Second,
+	})
+	t.Cleanup(func() { rdb.Close() })
+	callHangingRedis(t, rdb)
+	noStoreGoroutines(t)
+}
+
+// callHangingRedis calls Token and Invalidate with a deadline of
+// callDeadline on a Store over rdb, a client of a Redis that never
+// answers: each must fail with the caller's deadline within callBound.
+func callHangingRedis(t *testing.T, rdb redis.UniversalClient) {
+	t.Helper()
+	store, err := redisstore.New(rdb, testPrefix)
+	require.NoError(t, err)
+	calls := []struct {
+		name string
+		call func(context.Context) error
+	}{
+		{"Token", func(ctx context.Context) error {
+			_, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+				t.Error("fetched although Redis could not be read")
+				return wechat.Token{}, errFetch
+			})
+			return err
+		}},
+		{"Invalidate", func(ctx context.Context) error { return store.Invalidate(ctx, storeKey, "rejected") }},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), callDeadline)
+			defer cancel()
+			start := time.Now()
+			err := c.call(ctx)
+			elapsed := time.Since(start)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.NotErrorIs(t, err, redisstore.ErrUnavailable, "the caller's deadline, not Redis, ended the call")
+			assert.Less(t, elapsed, callBound, "a call with a %v deadline returned after %v", callDeadline, elapsed)
+		})
+	}
+}
+
+// TestRefreshBoundedWhenRedisHangs makes Redis hang, as a real
+// redis-server stopped with SIGSTOP does, while the holder fetches. The
+// refresh runs detached from its caller, who here has no deadline at all,
+// and its own timeouts (the lease, for the save and the release of the
+// lock) must bound it although the client, with default options, ignores
+// context deadlines: the fetched token comes back within a second or two,
+// not after go-redis's read timeouts and retries.
+func TestRefreshBoundedWhenRedisHangs(t *testing.T) {
+	srv := startRedis(t)
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.socket})
+	t.Cleanup(func() { rdb.Close() })
+	const lease = 300 * time.Millisecond
+	store, err := redisstore.New(rdb, testPrefix, redisstore.WithLease(lease))
+	require.NoError(t, err)
+
+	var stopped atomic.Bool
+	t.Cleanup(func() {
+		if stopped.Load() {
+			_ = srv.cmd.Process.Signal(syscall.SIGCONT)
+		}
+	})
+	start := time.Now()
+	tok, err := store.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
+		require.NoError(t, srv.cmd.Process.Signal(syscall.SIGSTOP))
+		stopped.Store(true)
+		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	elapsed := time.Since(start)
+	require.NoError(t, err, "the fetched token is returned although it could not be saved")
+	assert.Equal(t, "fresh", tok.Value)
+	// The save and the release each wait up to one lease.
+	assert.Less(t, elapsed, 2*lease+callBound, "the refresh took %v", elapsed)
+
+	require.NoError(t, srv.cmd.Process.Signal(syscall.SIGCONT))
+	stopped.Store(false)
+	noStoreGoroutines(t)
 }
