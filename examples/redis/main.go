@@ -62,8 +62,15 @@ func main() {
 }
 
 func run(ctx context.Context, logger *slog.Logger, every time.Duration) error {
+	// The options redisstore recommends: go-redis honours a call's
+	// deadline only with ContextTimeoutEnabled.
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs: strings.Split(env("REDIS_ADDR", "127.0.0.1:6379"), ","),
+		Addrs:                 strings.Split(env("REDIS_ADDR", "127.0.0.1:6379"), ","),
+		ContextTimeoutEnabled: true,
+		DialTimeout:           2 * time.Second,
+		ReadTimeout:           time.Second,
+		WriteTimeout:          time.Second,
+		PoolTimeout:           2 * time.Second,
 	})
 	defer rdb.Close()
 
