@@ -18,15 +18,17 @@ import (
 )
 
 // A Handler answers the messages and events WeChat pushes to the webhook.
-// ServeMessage returns the passive reply, or nil for none. It runs on the
-// request's goroutine; ctx is the request's context with a deadline
-// inside WeChat's 5-second window. Work that takes longer belongs in a
-// goroutine that answers through the customer-service API: at the
-// deadline the webhook answers for the handler and drops its reply.
+// ServeMessage returns the passive reply, or nil for none. It runs once
+// per push, however many times WeChat sends it, on the goroutine of the
+// push's first attempt. Its context keeps the request's values but is not
+// cancelled when WeChat drops the connection; its deadline is the
+// handler timeout (WithHandlerTimeout, a minute by default). A handler
+// may take longer than WeChat's 5-second window: what the webhook does
+// then is its SlowReplyMode (by default, WeChat's retries wait for the
+// reply, which gives a handler about 15 seconds).
 //
 // An error or a panic is logged through the Client's logger and WeChat
-// gets "success", the answer that stops it retrying: WeChat resends a
-// push it gets no valid answer to, up to three times.
+// gets "success", the answer that stops it retrying.
 type Handler interface {
 	ServeMessage(ctx context.Context, msg *Message) (Reply, error)
 }
@@ -137,10 +139,6 @@ func (m *ServeMux) ServeMessage(ctx context.Context, msg *Message) (Reply, error
 	return h.ServeMessage(ctx, msg)
 }
 
-// replyTimeout is how long the webhook waits for a Handler. WeChat drops
-// the connection after 5 s; the rest is left for the network.
-const replyTimeout = 4500 * time.Millisecond
-
 // DefaultTimestampWindow is how far the timestamp of a push or URL check
 // may be from the Client's clock (WithTimestampWindow). WeChat signs each
 // attempt afresh and retries within seconds, so only a replay is older.
@@ -203,13 +201,16 @@ func WithInsecurePlaintext() Option {
 //     Without it (plain mode) signature is checked, before the body is
 //     read; a Client with an EncodingAESKey refuses such a push unless
 //     WithInsecurePlaintext is set, because the plain signature does not
-//     cover the body. The message is then parsed and given to h with the
-//     request's context and a deadline inside WeChat's 5-second window.
-//     Its reply is written back, encrypted with the same key and token
-//     when the request was encrypted; no reply or an error is answered
-//     "success", and so is a handler still running at the deadline, at
-//     once (the response is complete and flushed, and the connection is
-//     closed when the handler returns, so that nothing waits behind it).
+//     cover the body. The message is then parsed and, unless it is a
+//     retry of a push already seen (see DedupStore), given to h. Its reply
+//     is written back, encrypted with the same key and token when the
+//     request was encrypted; no reply or an error is answered "success".
+//     A retry is answered with the first attempt's reply as soon as it is
+//     ready. A handler still running at the deadline of an attempt
+//     (WithReplyTimeout) is dealt with as WithSlowReplyMode says; when the
+//     webhook answers "success" for it, the response is complete and
+//     flushed, and the connection is closed when the handler returns, so
+//     that nothing waits behind it.
 //
 // Every request must carry a timestamp within WithTimestampWindow of the
 // Client's clock. A bad or stale signature, a plaintext push to a safe-mode
@@ -223,14 +224,14 @@ func WithInsecurePlaintext() Option {
 // accepted, since WeChat switches without notice. Handler errors and
 // panics are logged through WithLogger.
 func (c *Client) Webhook(h Handler) http.Handler {
-	return &webhook{c: c, h: h, keys: c.keyRing(), timeout: replyTimeout}
+	return &webhook{c: c, h: h, keys: c.keyRing()}
 }
 
 type webhook struct {
 	c       *Client
 	h       Handler
 	keys    *keyRing
-	timeout time.Duration // replyTimeout; shortened by tests
+	flights flights
 }
 
 func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -406,27 +407,7 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	reply, answered := wh.call(r.Context(), w, msg)
-	if answered {
-		return
-	}
-	var out []byte
-	if reply != nil {
-		out, err = reply.AppendXML(make([]byte, 0, 512))
-		if err == nil && encrypted {
-			out, err = wh.keys.seal(out, token, key, unixString(wh.c.now().Unix()), q.nonce)
-		}
-		if err != nil {
-			wh.logFailure(r.Context(), msg, "wechat: webhook reply not sent", err)
-			out = nil
-		}
-	}
-	if out == nil {
-		writeSuccess(w, false)
-		return
-	}
-	setHeaders(w.Header(), contentTypeXML, "")
-	_, _ = w.Write(out)
+	wh.dispatch(&push{w: w, r: r, msg: msg, encrypted: encrypted, token: token, key: key, nonce: q.nonce})
 }
 
 // setHeaders sets the headers of an answer, with values of its own: a
@@ -453,63 +434,6 @@ func writeSuccess(w http.ResponseWriter, closeConn bool) {
 		h["Connection"] = []string{"close"}
 	}
 	_, _ = io.WriteString(w, "success")
-}
-
-// call runs the handler on the request's goroutine with a deadline
-// inside WeChat's window. A handler that overruns it is not abandoned
-// (it keeps its goroutine and sees its context done), but a watchdog
-// answers "success" at the deadline, with its length set and flushed, so
-// that WeChat has a complete answer in time; answered then reports that
-// the response is written and the handler's late reply is dropped.
-func (wh *webhook) call(ctx context.Context, w http.ResponseWriter, msg *Message) (reply Reply, answered bool) {
-	if wh.h == nil {
-		return nil, false
-	}
-	reqCtx := ctx
-	ctx, cancel := context.WithTimeout(ctx, wh.timeout)
-	defer cancel()
-	g := &watchdog{wh: wh, ctx: reqCtx, w: w, msg: msg}
-	t := time.AfterFunc(wh.timeout, g.expire)
-	reply, err := serveMessage(ctx, wh.h, msg)
-	g.mu.Lock()
-	g.returned = true
-	answered = g.answered
-	g.mu.Unlock()
-	t.Stop()
-	if answered {
-		return nil, true
-	}
-	if err != nil {
-		wh.logFailure(ctx, msg, "wechat: webhook handler failed", err)
-		return nil, false
-	}
-	return reply, false
-}
-
-// watchdog answers for a handler that overruns its deadline. Its lock
-// decides whether the handler or the deadline came first, and keeps the
-// request's goroutine from returning while the watchdog writes.
-type watchdog struct {
-	wh  *webhook
-	ctx context.Context // the request's, for the log
-	w   http.ResponseWriter
-	msg *Message
-
-	mu       sync.Mutex
-	returned bool // the handler returned
-	answered bool // the deadline came first and the response is written
-}
-
-func (g *watchdog) expire() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.returned {
-		return
-	}
-	g.answered = true
-	g.wh.logFailure(g.ctx, g.msg, "wechat: webhook handler did not return in time", context.DeadlineExceeded)
-	writeSuccess(g.w, true)
-	_ = http.NewResponseController(g.w).Flush()
 }
 
 // serveMessage calls h, turning a panic into an error.

@@ -259,7 +259,6 @@ func TestWebhookNoParsingBeforeAuthentication(t *testing.T) {
 // After the webhook has answered for a handler that overran, the next push
 // on the same connection is not held up by it.
 func TestWebhookSlowHandlerDoesNotStallTheConnection(t *testing.T) {
-	c, _ := newWebhookClient(t)
 	release := make(chan struct{})
 	h := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
 		if m.Content == "slow" {
@@ -267,9 +266,8 @@ func TestWebhookSlowHandlerDoesNotStallTheConnection(t *testing.T) {
 		}
 		return m.ReplyText("fast"), nil
 	})
-	wh := c.Webhook(h).(*webhook)
-	wh.timeout = 50 * time.Millisecond
-	srv := httptest.NewServer(wh)
+	c2, _ := newWebhookClient(t, WithInsecurePlaintext(), WithoutDedup(), WithReplyTimeout(50*time.Millisecond))
+	srv := httptest.NewServer(c2.Webhook(h))
 	defer srv.Close()
 	defer close(release) // before Close, which waits for the handler
 
@@ -287,9 +285,6 @@ func TestWebhookSlowHandlerDoesNotStallTheConnection(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		return string(b), time.Since(start), err
 	}
-	c2, _ := newWebhookClient(t, WithInsecurePlaintext())
-	wh.c = c2 // the push is plaintext
-
 	body, _, err := post("slow")
 	require.NoError(t, err)
 	assert.Equal(t, "success", body)

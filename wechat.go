@@ -67,6 +67,15 @@ type Client struct {
 	timestampWindow   time.Duration
 	insecurePlaintext bool
 
+	// The webhook's handling of retries and slow handlers (slow.go).
+	replyTimeout   time.Duration
+	handlerTimeout time.Duration
+	slowMode       SlowReplyMode
+	typing         bool
+	lateReply      func(context.Context, LateReply)
+	dedup          DedupStore
+	dedupOff       bool
+
 	now func() time.Time // WithClock
 	// retryBase is shortened by tests.
 	retryBase time.Duration
@@ -87,6 +96,8 @@ func New(opts ...Option) (*Client, error) {
 		maxBodyBytes: DefaultMaxBodyBytes,
 
 		timestampWindow: DefaultTimestampWindow,
+		replyTimeout:    DefaultReplyTimeout,
+		handlerTimeout:  DefaultHandlerTimeout,
 		now:             time.Now,
 		retryBase:       200 * time.Millisecond,
 	}
@@ -100,6 +111,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect}
+	}
+	if c.dedup == nil && !c.dedupOff {
+		c.dedup = NewMemoryDedupStore(0, 0)
 	}
 	if c.store == nil {
 		m := NewMemoryStore()

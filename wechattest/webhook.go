@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mpkit/wechat"
@@ -182,8 +183,7 @@ func (w *Webhook) Verify(ctx context.Context) error {
 // when encrypted. msg is not modified; empty ToUserName, FromUserName and
 // CreateTime are filled in, and so is the MsgId of a message that is not
 // an event. WeChat pushes a message again when it gets no answer within
-// five seconds; to test a handler's deduplication, send one message with
-// its MsgID set twice.
+// five seconds; Push plays that.
 func (w *Webhook) NewMessageRequest(ctx context.Context, msg *wechat.Message) (*http.Request, error) {
 	m, mc, err := w.prepare(msg)
 	if err != nil {
@@ -261,25 +261,7 @@ func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, 
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := w.withTimeout(ctx)
-	defer cancel()
-	req, err := w.messageRequest(ctx, m, mc)
-	if err != nil {
-		return nil, err
-	}
-	status, body, err := w.roundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	reply, err := parseReply(status, body, mc)
-	if err != nil || reply == nil {
-		return reply, err
-	}
-	if h := header(reply); h != nil && (h.ToUserName != m.FromUserName || h.FromUserName != m.ToUserName) {
-		return reply, fmt.Errorf("%w: reply from %q to %q, message from %q to %q", ErrReplyMisaddressed,
-			h.FromUserName, h.ToUserName, m.FromUserName, m.ToUserName)
-	}
-	return reply, nil
+	return w.attempt(ctx, m, mc)
 }
 
 // parseReply reads an answer as WeChat does; mc is nil in plain mode.
@@ -391,12 +373,27 @@ func (w *Webhook) roundTrip(req *http.Request) (int, []byte, error) {
 		}
 		in.RequestURI = req.URL.RequestURI()
 		in.RemoteAddr = "192.0.2.1:1234"
-		rec := httptest.NewRecorder()
-		w.Handler.ServeHTTP(rec, &in)
+		// As WeChat hangs up at its timeout, whatever the handler is
+		// still doing: the handler sees its request's context end. A
+		// response flushed complete (its Content-Length written) is an
+		// answer, as it is to a client on the network, even while the
+		// handler goes on.
+		rec := &flushRecorder{ResponseRecorder: httptest.NewRecorder(), complete: make(chan struct{})}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			w.Handler.ServeHTTP(rec, &in)
+		}()
+		select {
+		case <-done:
+		case <-rec.complete:
+		case <-req.Context().Done():
+			return 0, nil, req.Context().Err()
+		}
 		if err := req.Context().Err(); err != nil {
 			return 0, nil, err
 		}
-		return rec.Code, rec.Body.Bytes(), nil
+		return rec.Code, bytes.Clone(rec.Body.Bytes()), nil
 	}
 	hc := w.HTTPClient
 	if hc == nil {
@@ -412,6 +409,24 @@ func (w *Webhook) roundTrip(req *http.Request) (int, []byte, error) {
 		return 0, nil, err
 	}
 	return resp.StatusCode, body, nil
+}
+
+// flushRecorder is a recorder that tells when the handler has flushed a
+// complete response.
+type flushRecorder struct {
+	*httptest.ResponseRecorder
+	complete chan struct{}
+	once     sync.Once
+}
+
+// Flush flushes and, when the body written is as long as the response's
+// Content-Length, reports the response complete.
+func (r *flushRecorder) Flush() {
+	r.ResponseRecorder.Flush()
+	n, err := strconv.Atoi(r.Header().Get("Content-Length"))
+	if err == nil && n == r.Body.Len() {
+		r.once.Do(func() { close(r.complete) })
+	}
 }
 
 func (w *Webhook) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -1,0 +1,267 @@
+package wechat
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Attempts WeChat makes at a push: it gives each about 5 seconds, then
+// drops the connection and sends the same push again, three attempts in
+// all. If none is answered the user sees "该公众号提供的服务出现故障，请稍后再试".
+const pushAttempts = 3
+
+// A DedupStore remembers the pushes a webhook has seen for as long as
+// WeChat may retry them, so that each push is handled once however many
+// attempts reach the webhook, and the attempts that follow the first can
+// answer with its reply. Share one store between the processes behind a
+// load balancer (redisstore.Store is one) so that a retry that lands on
+// another process is recognised too; the default is an in-memory store
+// private to the Client (NewMemoryDedupStore).
+//
+// Keys are chosen by the webhook and include the AppID. The replies kept
+// are the plaintext XML of passive replies, for a few seconds.
+// Implementations must make each method atomic for its key: Finish and
+// GiveUp in particular decide between them whether a reply is delivered
+// or late.
+type DedupStore interface {
+	// Arrive records an attempt at the push key, made at now, and
+	// returns what is known of the push, this attempt counted. The
+	// first attempt (Attempt 1) runs the handler. The record is kept
+	// for ttl after the first attempt.
+	Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (PushState, error)
+
+	// Finish stores reply, the handler's answer to the push (nil for
+	// none), for the attempts that are waiting or still to come. It
+	// returns false and stores nothing if the push was given up first:
+	// then no attempt can deliver the reply.
+	Finish(ctx context.Context, key string, reply []byte) (stored bool, err error)
+
+	// GiveUp marks the push as answered without its reply, which the
+	// last attempt does at its deadline, unless Finish came first: then
+	// it returns the finished state, whose reply can still be sent.
+	GiveUp(ctx context.Context, key string) (PushState, error)
+
+	// State returns what is known of the push without recording an
+	// attempt. A push the store does not know is the zero PushState.
+	State(ctx context.Context, key string) (PushState, error)
+}
+
+// PushState is what a DedupStore knows of one push.
+type PushState struct {
+	// Attempt counts the attempts recorded, the latest included.
+	Attempt int
+	// First is when the first attempt arrived.
+	First time.Time
+	// Done reports that the handler finished; Reply is its answer.
+	Done bool
+	// Reply is the plaintext XML of the passive reply, nil for none.
+	Reply []byte
+	// GivenUp reports that the push was answered without its reply.
+	GivenUp bool
+}
+
+// Defaults of NewMemoryDedupStore.
+const (
+	// DefaultDedupEntries bounds the pushes a MemoryDedupStore keeps.
+	DefaultDedupEntries = 100_000
+	// DefaultDedupBytes bounds the reply bytes it keeps.
+	DefaultDedupBytes = 32 << 20
+)
+
+// MemoryDedupStore is a DedupStore private to one process, the default.
+// It is bounded: a push is forgotten when its time is up, and when more
+// pushes or reply bytes arrive than its limits allow, the oldest are
+// forgotten first, so that no load can grow it without bound (a push
+// forgotten early may be handled again if WeChat retries it). The zero
+// value is not usable; call NewMemoryDedupStore.
+type MemoryDedupStore struct {
+	mu         sync.Mutex
+	pushes     map[string]*memoryPush
+	order      []*memoryPush // by first arrival; a ring from head
+	head       int
+	maxEntries int
+	maxBytes   int
+	bytes      int
+	// now is the latest time an Arrive gave: the store's clock, so that
+	// it follows the Client's (WithClock).
+	now time.Time
+}
+
+type memoryPush struct {
+	key     string
+	expires time.Time
+	state   PushState
+}
+
+// NewMemoryDedupStore returns an empty MemoryDedupStore that keeps at
+// most maxEntries pushes and maxBytes bytes of replies (either zero or
+// less means its default).
+func NewMemoryDedupStore(maxEntries, maxBytes int) *MemoryDedupStore {
+	if maxEntries <= 0 {
+		maxEntries = DefaultDedupEntries
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultDedupBytes
+	}
+	return &MemoryDedupStore{pushes: make(map[string]*memoryPush), maxEntries: maxEntries, maxBytes: maxBytes}
+}
+
+// Arrive implements DedupStore.
+func (s *MemoryDedupStore) Arrive(_ context.Context, key string, now time.Time, ttl time.Duration) (PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now.After(s.now) {
+		s.now = now
+	}
+	s.expire(now)
+	p := s.lookup(key)
+	if p == nil {
+		for len(s.pushes) >= s.maxEntries {
+			s.dropOldest()
+		}
+		p = &memoryPush{key: key, expires: now.Add(ttl), state: PushState{First: now}}
+		s.pushes[key] = p
+		s.order = append(s.order, p)
+	}
+	p.state.Attempt++
+	return p.state, nil
+}
+
+// Finish implements DedupStore.
+func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	if p == nil {
+		// Forgotten (expired or pushed out): nothing waits for it.
+		return false, nil
+	}
+	if p.state.GivenUp {
+		return false, nil
+	}
+	if len(reply) > s.maxBytes {
+		reply = nil // cannot be kept; the attempts that follow get "success"
+	}
+	for s.bytes+len(reply) > s.maxBytes && len(s.order) > s.head {
+		if s.order[s.head] == p {
+			break
+		}
+		s.dropOldest()
+	}
+	p.state.Done = true
+	p.state.Reply = append([]byte(nil), reply...)
+	s.bytes += len(reply)
+	return true, nil
+}
+
+// GiveUp implements DedupStore.
+func (s *MemoryDedupStore) GiveUp(_ context.Context, key string) (PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	if p == nil {
+		return PushState{GivenUp: true}, nil
+	}
+	if !p.state.Done {
+		p.state.GivenUp = true
+	}
+	return p.state, nil
+}
+
+// State implements DedupStore.
+func (s *MemoryDedupStore) State(_ context.Context, key string) (PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.lookup(key); p != nil {
+		return p.state, nil
+	}
+	return PushState{}, nil
+}
+
+// lookup returns the live push of key. One whose time is up but that the
+// ring has not reached yet (a store shared by Clients with different
+// ttls) is forgotten here.
+func (s *MemoryDedupStore) lookup(key string) *memoryPush {
+	p := s.pushes[key]
+	if p != nil && !s.now.Before(p.expires) {
+		delete(s.pushes, key)
+		s.bytes -= len(p.state.Reply)
+		return nil
+	}
+	return p
+}
+
+// expire forgets the pushes whose time is up. They expire in the order
+// they arrived, since they share one ttl.
+func (s *MemoryDedupStore) expire(now time.Time) {
+	for s.head < len(s.order) && !now.Before(s.order[s.head].expires) {
+		s.dropOldest()
+	}
+}
+
+// dropOldest forgets the push that arrived first.
+func (s *MemoryDedupStore) dropOldest() {
+	p := s.order[s.head]
+	s.order[s.head] = nil
+	s.head++
+	if s.pushes[p.key] == p {
+		delete(s.pushes, p.key)
+		s.bytes -= len(p.state.Reply)
+	}
+	// Reclaim the front of the ring once it is half the slice.
+	if s.head > 1024 && s.head*2 > len(s.order) {
+		s.order = append(s.order[:0], s.order[s.head:]...)
+		s.head = 0
+	}
+}
+
+// pushKey is the key a push is deduplicated on, scoped by the account:
+// a message by its MsgId, an event (which has none) by its sender,
+// CreateTime, Event and EventKey, as WeChat's documentation says to, and
+// the job an event reports on where it names one (the MsgID of the
+// job-finish events, the publish_id of PUBLISHJOBFINISH), so that two
+// jobs finishing in one second are two pushes. A number that did not
+// parse is keyed by its text.
+func pushKey(appID string, m *Message) string {
+	account := appID
+	if account == "" {
+		account = m.ToUserName
+	}
+	b := make([]byte, 0, 64+len(m.FromUserName)+len(m.EventKey))
+	b = append(b, "wechat:push:"...)
+	b = append(b, account...)
+	if m.MsgType != MsgTypeEvent {
+		if m.MsgID != 0 {
+			b = append(b, ":m:"...)
+			return string(strconv.AppendUint(b, m.MsgID, 10))
+		}
+		if raw, ok := m.Lookup("MsgId"); ok && raw != "" {
+			return string(append(append(b, ":m:"...), raw...))
+		}
+	}
+	b = append(b, ":e:"...)
+	b = append(b, m.FromUserName...)
+	b = append(b, 0)
+	if m.CreateTime != 0 {
+		b = strconv.AppendInt(b, m.CreateTime, 10)
+	} else if raw, ok := m.Lookup("CreateTime"); ok {
+		b = append(b, raw...)
+	}
+	b = append(b, 0)
+	b = append(b, m.MsgType...)
+	b = append(b, 0)
+	b = append(b, m.Event...)
+	b = append(b, 0)
+	b = append(b, m.EventKey...)
+	if m.MsgID != 0 {
+		b = append(b, 0)
+		b = strconv.AppendUint(b, m.MsgID, 10)
+	}
+	if m.PublishEventInfo != nil {
+		b = append(b, 0)
+		b = append(b, m.PublishEventInfo.PublishID...)
+	}
+	return string(b)
+}

@@ -1,0 +1,210 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPushKey(t *testing.T) {
+	msg := func(xml string) *Message {
+		m, err := ParseMessage([]byte(xml))
+		require.NoError(t, err)
+		return m
+	}
+	text := msg(`<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime><MsgType>text</MsgType><Content>a</Content><MsgId>42</MsgId></xml>`)
+	assert.Equal(t, "wechat:push:wx1:m:42", pushKey("wx1", text))
+	assert.NotEqual(t, pushKey("wx1", text), pushKey("wx2", text), "scoped by the account")
+	assert.Equal(t, "wechat:push:gh:m:42", pushKey("", text), "the original ID without an AppID")
+
+	event := func(e, key string) *Message {
+		return msg(`<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime>` +
+			`<MsgType>event</MsgType><Event>` + e + `</Event><EventKey>` + key + `</EventKey></xml>`)
+	}
+	subscribe, click, click2 := event("subscribe", ""), event("CLICK", "V1"), event("CLICK", "V2")
+	keys := map[string]bool{pushKey("wx1", subscribe): true, pushKey("wx1", click): true, pushKey("wx1", click2): true}
+	assert.Len(t, keys, 3, "a subscribe and clicks from one user in one second are different pushes")
+	assert.Equal(t, pushKey("wx1", click), pushKey("wx1", event("CLICK", "V1")), "a retry has the same key")
+	assert.Contains(t, pushKey("wx1", click), "o1\x001700000000\x00event\x00CLICK\x00V1")
+
+	// Two job-finish events in one second are told apart by their jobs.
+	job := func(id string) *Message {
+		return msg(`<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime>` +
+			`<MsgType>event</MsgType><Event>MASSSENDJOBFINISH</Event><MsgID>` + id + `</MsgID></xml>`)
+	}
+	assert.NotEqual(t, pushKey("wx1", job("1")), pushKey("wx1", job("2")))
+
+	// Numbers that do not parse key by their text.
+	odd := msg(`<xml><FromUserName>o1</FromUserName><CreateTime>soon</CreateTime><MsgType>text</MsgType><MsgId>99999999999999999999</MsgId></xml>`)
+	assert.Equal(t, "wechat:push:wx1:m:99999999999999999999", pushKey("wx1", odd))
+}
+
+func TestMemoryDedupStore(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1700000000, 0)
+	s := NewMemoryDedupStore(3, 10)
+
+	st, err := s.Arrive(ctx, "a", now, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, PushState{Attempt: 1, First: now}, st)
+	st, _ = s.Arrive(ctx, "a", now.Add(5*time.Second), time.Minute)
+	assert.Equal(t, PushState{Attempt: 2, First: now}, st)
+
+	stored, err := s.Finish(ctx, "a", []byte("reply"))
+	require.NoError(t, err)
+	assert.True(t, stored)
+	st, _ = s.State(ctx, "a")
+	assert.Equal(t, PushState{Attempt: 2, First: now, Done: true, Reply: []byte("reply")}, st)
+	st, _ = s.GiveUp(ctx, "a")
+	assert.True(t, st.Done, "GiveUp after Finish returns the reply")
+	assert.False(t, st.GivenUp)
+
+	// GiveUp first: the reply is late and not kept.
+	_, _ = s.Arrive(ctx, "b", now, time.Minute)
+	st, _ = s.GiveUp(ctx, "b")
+	assert.True(t, st.GivenUp)
+	stored, _ = s.Finish(ctx, "b", []byte("late"))
+	assert.False(t, stored)
+
+	// Entries expire after their ttl.
+	_, _ = s.Arrive(ctx, "c", now, time.Second)
+	st, _ = s.Arrive(ctx, "c", now.Add(2*time.Second), time.Second)
+	assert.Equal(t, 1, st.Attempt, "c expired and arrives anew")
+
+	// At most 3 pushes: the oldest go first.
+	for _, k := range []string{"d", "e", "f"} {
+		_, _ = s.Arrive(ctx, k, now.Add(3*time.Second), time.Minute)
+	}
+	assert.Len(t, s.pushes, 3)
+	st, _ = s.State(ctx, "a")
+	assert.Zero(t, st, "a was pushed out")
+
+	// At most 10 reply bytes: storing more pushes out older replies.
+	_, _ = s.Finish(ctx, "d", []byte("123456"))
+	_, _ = s.Finish(ctx, "e", []byte("123456"))
+	st, _ = s.State(ctx, "d")
+	assert.Zero(t, st, "d went to make room for e's reply")
+	assert.LessOrEqual(t, s.bytes, 10)
+	stored, _ = s.Finish(ctx, "f", []byte(strings.Repeat("x", 11)))
+	assert.True(t, stored, "a reply over the limit is stored as none")
+	st, _ = s.State(ctx, "f")
+	assert.True(t, st.Done)
+	assert.Empty(t, st.Reply)
+}
+
+// 1,000 pushes, each sent three times, from 16 goroutines: each handler
+// runs once, every attempt gets the push's own reply, and the store stays
+// within its bounds.
+func TestWebhookDedupUnderLoad(t *testing.T) {
+	const pushes, goroutines = 1000, 16
+	store := NewMemoryDedupStore(0, 0)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext(), WithDedupStore(store))
+	var mu sync.Mutex
+	runs := map[uint64]int{}
+	wh := c.Webhook(HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		mu.Lock()
+		runs[m.MsgID]++
+		mu.Unlock()
+		return m.ReplyText(fmt.Sprint("reply to ", m.MsgID)), nil
+	}))
+	v := safeVector(t)
+	body := func(id int) []byte {
+		return []byte(fmt.Sprintf(`<xml><ToUserName>gh</ToUserName><FromUserName>o%d</FromUserName><CreateTime>%s</CreateTime>`+
+			`<MsgType>text</MsgType><Content>hi</Content><MsgId>%d</MsgId></xml>`, id%7, nowTS, 1_000_000+id))
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var peakEntries, peakBytes int
+	var failures []string
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "2"), body(id))
+				want := fmt.Sprint("reply to ", 1_000_000+id)
+				if rec.Code != 200 || !strings.Contains(rec.Body.String(), want) {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("%d: %d %s", id, rec.Code, rec.Body))
+					mu.Unlock()
+				}
+				store.mu.Lock()
+				peakEntries, peakBytes = max(peakEntries, len(store.pushes)), max(peakBytes, store.bytes)
+				store.mu.Unlock()
+			}
+		}()
+	}
+	// Each push three times, the retries interleaved with other pushes.
+	for round := range 3 {
+		for id := range pushes {
+			jobs <- (id + round*37) % pushes
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	assert.Empty(t, failures)
+	assert.Len(t, runs, pushes)
+	for id, n := range runs {
+		if n != 1 {
+			t.Errorf("push %d handled %d times", id, n)
+		}
+	}
+	t.Logf("peak of the in-memory store: %d pushes, %d reply bytes (limits %d, %d)", peakEntries, peakBytes, DefaultDedupEntries, DefaultDedupBytes)
+	assert.LessOrEqual(t, peakEntries, pushes)
+	assert.LessOrEqual(t, peakBytes, DefaultDedupBytes)
+
+	// Past their time the pushes are forgotten.
+	c.now = func() time.Time { return webhookNow.Add(c.dedupTTL() + time.Second) }
+	_, _ = store.Arrive(context.Background(), "next", c.now(), c.dedupTTL())
+	assert.Len(t, store.pushes, 1)
+}
+
+// A subscribe and a CLICK from one user in one second are two pushes,
+// each handled; a retry of either is not.
+func TestWebhookDedupEvents(t *testing.T) {
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
+	h := echoHandler()
+	wh := c.Webhook(h)
+	v := safeVector(t)
+	ev := func(e, key string) []byte {
+		return []byte(`<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>` + nowTS + `</CreateTime>` +
+			`<MsgType>event</MsgType><Event>` + e + `</Event><EventKey>` + key + `</EventKey></xml>`)
+	}
+	for _, b := range [][]byte{ev("subscribe", ""), ev("CLICK", "V1"), ev("subscribe", ""), ev("CLICK", "V1")} {
+		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "2"), b)
+		assert.Equal(t, 200, rec.Code)
+	}
+	require.Len(t, h.calls(), 2)
+	assert.Equal(t, EventSubscribe, h.calls()[0].Event)
+	assert.Equal(t, EventClick, h.calls()[1].Event)
+
+	// WithoutDedup: every attempt runs the handler.
+	c, _ = newWebhookClient(t, WithInsecurePlaintext(), WithoutDedup())
+	h = echoHandler()
+	wh = c.Webhook(h)
+	for range 2 {
+		serve(wh, http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "2"), ev("subscribe", ""))
+	}
+	assert.Len(t, h.calls(), 2)
+}
+
+func TestSlowReplyOptions(t *testing.T) {
+	for _, opt := range []Option{WithReplyTimeout(0), WithHandlerTimeout(-time.Second), WithSlowReplyMode(7),
+		WithLateReplyFunc(nil), WithDedupStore(nil)} {
+		_, err := New(opt)
+		assert.ErrorIs(t, err, ErrInvalidConfig)
+	}
+	assert.Equal(t, "WaitForRetry", WaitForRetry.String())
+	assert.Equal(t, "SendAsCustomerMessage", SendAsCustomerMessage.String())
+	assert.Equal(t, "SlowReplyMode(7)", SlowReplyMode(7).String())
+	c, err := New(WithReplyTimeout(900 * time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, c.span())
+}

@@ -1,0 +1,566 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Defaults of the webhook's timing.
+const (
+	// DefaultReplyTimeout is how long an attempt at a push waits for the
+	// handler's reply: just under the 5 seconds WeChat waits, the rest
+	// left for the network.
+	DefaultReplyTimeout = 4500 * time.Millisecond
+	// DefaultHandlerTimeout is the deadline of the handler's context.
+	// A handler is not bound to an attempt: one that needs a language
+	// model for 30 seconds still gets its answer to the user (see
+	// SlowReplyMode).
+	DefaultHandlerTimeout = 60 * time.Second
+)
+
+// SlowReplyMode says what the webhook does when the handler has not
+// replied by the deadline of an attempt (WithReplyTimeout). Whatever the
+// mode, the handler runs once per push and its reply reaches the user at
+// most once.
+type SlowReplyMode int
+
+const (
+	// WaitForRetry, the default, lets WeChat retry: the attempt is not
+	// answered, so WeChat sends the push again after its 5 seconds; the
+	// retry joins the running handler instead of starting another, and
+	// returns its reply passively as soon as it is ready. That gives a
+	// handler about 15 seconds over WeChat's three attempts. The last
+	// attempt is answered "success" before WeChat gives up, so that the
+	// user never sees "该公众号提供的服务出现故障"; a reply that comes later
+	// still goes to the WithLateReplyFunc callback. It works for every
+	// account type, including unverified subscription accounts, which may
+	// not send customer-service messages. It needs deduplication (on by
+	// default); with WithoutDedup the webhook answers "success" at the
+	// deadline instead.
+	WaitForRetry SlowReplyMode = iota
+
+	// SendAsCustomerMessage answers "success" at the deadline and, when
+	// the handler is done, sends its reply to the user as a
+	// customer-service message (text, image, voice, video, music and news
+	// map to their customer-service kinds; see Client.SendReply), which
+	// the 48-hour window of the user's last message allows. It needs the
+	// Client's AppSecret and an account that may send customer-service
+	// messages (verified subscription and service accounts). With
+	// WithTyping the user sees "typing" in the meantime. A send that
+	// fails is logged and handed to the WithLateReplyFunc callback.
+	SendAsCustomerMessage
+)
+
+// String returns the mode's name.
+func (m SlowReplyMode) String() string {
+	switch m {
+	case WaitForRetry:
+		return "WaitForRetry"
+	case SendAsCustomerMessage:
+		return "SendAsCustomerMessage"
+	}
+	return fmt.Sprintf("SlowReplyMode(%d)", int(m))
+}
+
+// LateReply is a reply the webhook could not return passively: the
+// handler finished after the push's last attempt was answered.
+type LateReply struct {
+	// Message is the push the handler answered.
+	Message *Message
+	// Reply is the handler's reply; nil if it returned none.
+	Reply Reply
+	// Err is the handler's error or panic, or why the customer-service
+	// send failed.
+	Err error
+	// Sent reports that Reply reached the user as a customer-service
+	// message (SendAsCustomerMessage).
+	Sent bool
+}
+
+// WithReplyTimeout sets how long an attempt at a push waits for the
+// handler's reply before the webhook answers for it as its SlowReplyMode
+// says: DefaultReplyTimeout by default. WeChat gives an attempt 5
+// seconds; keep it under that. Tests shorten it to play WeChat's retries
+// in milliseconds (wechattest.Webhook's Timeout).
+func WithReplyTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: reply timeout %v is not positive", ErrInvalidConfig, d)
+		}
+		c.replyTimeout = d
+		return nil
+	}
+}
+
+// WithHandlerTimeout sets the deadline of the context a webhook handler
+// gets: DefaultHandlerTimeout by default. That context is not cancelled
+// when WeChat drops the connection, only at this deadline.
+func WithHandlerTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: handler timeout %v is not positive", ErrInvalidConfig, d)
+		}
+		c.handlerTimeout = d
+		return nil
+	}
+}
+
+// WithSlowReplyMode sets what the webhook does with a handler that
+// overruns an attempt: WaitForRetry by default.
+func WithSlowReplyMode(m SlowReplyMode) Option {
+	return func(c *Client) error {
+		if m != WaitForRetry && m != SendAsCustomerMessage {
+			return fmt.Errorf("%w: unknown %v", ErrInvalidConfig, m)
+		}
+		c.slowMode = m
+		return nil
+	}
+}
+
+// WithTyping makes a webhook in SendAsCustomerMessage mode show the user
+// "typing" (SetTyping) while a handler runs past the deadline.
+func WithTyping() Option {
+	return func(c *Client) error {
+		c.typing = true
+		return nil
+	}
+}
+
+// WithLateReplyFunc sets the function a webhook hands every late reply to:
+// in WaitForRetry mode one that came after the last attempt was
+// answered, in SendAsCustomerMessage mode each reply it sent, or failed
+// to send, as a customer-service message. It is called on the handler's
+// goroutine, with the handler's context. Without it a late reply is
+// logged.
+func WithLateReplyFunc(f func(ctx context.Context, late LateReply)) Option {
+	return func(c *Client) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil late reply func", ErrInvalidConfig)
+		}
+		c.lateReply = f
+		return nil
+	}
+}
+
+// WithDedupStore sets where the webhook keeps the pushes it has seen (see
+// DedupStore): a private MemoryDedupStore by default. Share one store,
+// such as redisstore.Store, between the processes behind a load
+// balancer, so that a retry that lands on another process joins the
+// first attempt's handler instead of running it again.
+func WithDedupStore(s DedupStore) Option {
+	return func(c *Client) error {
+		if s == nil {
+			return fmt.Errorf("%w: nil DedupStore (use WithoutDedup)", ErrInvalidConfig)
+		}
+		c.dedup, c.dedupOff = s, false
+		return nil
+	}
+}
+
+// WithoutDedup turns deduplication off: every attempt WeChat makes at a
+// push runs the handler, and WaitForRetry cannot join a running handler,
+// so a handler that overruns is answered "success" at the deadline.
+func WithoutDedup() Option {
+	return func(c *Client) error {
+		c.dedup, c.dedupOff = nil, true
+		return nil
+	}
+}
+
+// span is how long WeChat gives an attempt: the reply timeout is nine
+// tenths of it (4.5 s of 5 s by default).
+func (c *Client) span() time.Duration { return c.replyTimeout * 10 / 9 }
+
+// dedupTTL is how long a push is remembered: the three attempts and
+// a span to spare.
+func (c *Client) dedupTTL() time.Duration { return (pushAttempts + 1) * c.span() }
+
+// push is one attempt at a push that passed verification and parsed.
+type push struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	msg       *Message
+	encrypted bool
+	token     int // the token and key of an encrypted push, for the reply
+	key       int
+	nonce     string
+}
+
+// flight is a push whose handler runs in this process; the attempts
+// that arrive meanwhile wait for done.
+type flight struct {
+	done  chan struct{}
+	reply []byte // the plaintext reply, set before done closes
+	// remote reports that another process runs the handler: waiters
+	// poll the store instead.
+	remote bool
+}
+
+// flights are the pushes whose handlers run in this process.
+type flights struct {
+	mu sync.Mutex
+	m  map[string]*flight
+}
+
+// join returns the flight of key, or registers a new one; created
+// reports which.
+func (fs *flights) join(key string) (f *flight, created bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f = fs.m[key]; f != nil {
+		return f, false
+	}
+	if fs.m == nil {
+		fs.m = make(map[string]*flight)
+	}
+	f = &flight{done: make(chan struct{})}
+	fs.m[key] = f
+	return f, true
+}
+
+// land publishes the flight's result and forgets it.
+func (fs *flights) land(key string, f *flight, reply []byte, remote bool) {
+	fs.mu.Lock()
+	if fs.m[key] == f {
+		delete(fs.m, key)
+	}
+	fs.mu.Unlock()
+	f.reply, f.remote = reply, remote
+	close(f.done)
+}
+
+// dispatch hands a push to the handler once, however many attempts
+// arrive, and answers each attempt.
+func (wh *webhook) dispatch(p *push) {
+	c := wh.c
+	if wh.h == nil {
+		wh.answer(p, nil)
+		return
+	}
+	if c.dedup == nil {
+		wh.lead(p, "", nil)
+		return
+	}
+	ctx := p.r.Context()
+	key := pushKey(c.appID, p.msg)
+	f, created := wh.flights.join(key)
+	st, err := c.dedup.Arrive(ctx, key, c.now(), c.dedupTTL())
+	if err != nil {
+		// Fail open: a push handled twice is better than one lost.
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook dedup store failed; handling the push",
+			slog.String("error", err.Error()))
+		st = PushState{Attempt: 1, First: c.now()}
+	}
+	switch {
+	case !created:
+		wh.follow(p, key, f, st)
+	case st.Attempt <= 1:
+		wh.lead(p, key, f)
+	default:
+		// Another process runs the handler: let the attempts of this
+		// process that arrive meanwhile poll the store too.
+		wh.flights.land(key, f, nil, true)
+		if st.Done {
+			wh.answer(p, st.Reply)
+			return
+		}
+		wh.follow(p, key, nil, st)
+	}
+}
+
+// lead runs the handler for the first attempt at a push, on the
+// request's goroutine, with a context that outlives WeChat's connection.
+// In WaitForRetry mode the attempt is answered when the reply is ready,
+// however late: WeChat will have retried, and the retry takes the reply
+// from the flight. Otherwise a watchdog answers "success" at the deadline.
+func (wh *webhook) lead(p *push, key string, f *flight) {
+	c := wh.c
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(p.r.Context()), c.handlerTimeout)
+	defer cancel()
+
+	var g *watchdog
+	if c.slowMode == SendAsCustomerMessage || c.dedup == nil {
+		g = &watchdog{wh: wh, p: p, key: key}
+		t := time.AfterFunc(c.replyTimeout, g.expire)
+		defer t.Stop()
+	}
+	reply, err := serveMessage(hctx, wh.h, p.msg)
+	if err != nil {
+		wh.logFailure(hctx, p.msg, "wechat: webhook handler failed", err)
+		reply = nil
+	}
+	out := wh.render(hctx, p.msg, reply)
+
+	answered := false
+	if g != nil {
+		answered = g.finish()
+	}
+	delivered := !answered
+	if key != "" {
+		stored, serr := c.dedup.Finish(hctx, key, out)
+		if serr != nil {
+			c.logger.LogAttrs(hctx, slog.LevelWarn, "wechat: webhook dedup store failed to keep a reply", slog.String("error", serr.Error()))
+		}
+		wh.flights.land(key, f, out, false)
+		// A reply the store did not take was given up by the last
+		// attempt, or forgotten after WeChat's retries: none can carry it.
+		delivered = delivered && (stored || serr != nil)
+	}
+	if !answered {
+		wh.answer(p, out)
+	}
+	if !delivered {
+		wh.late(hctx, p.msg, reply, err)
+	}
+}
+
+// follow answers a retry of a push whose handler runs elsewhere: in this
+// process (f) or another (f is nil; the store is polled). It returns the
+// reply as soon as there is one. At its deadline the last attempt gives
+// the push up and answers "success", so that WeChat shows the user no
+// error; an earlier one is left unanswered, so that WeChat retries, until
+// WeChat drops it.
+func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
+	c := wh.c
+	ctx := p.r.Context()
+	if f != nil {
+		select {
+		case <-f.done:
+			if !f.remote {
+				wh.answer(p, f.reply)
+				return
+			}
+			f = nil // the handler runs in another process
+		default:
+		}
+	}
+	last := st.Attempt >= pushAttempts || c.now().Sub(st.First) >= (pushAttempts-1)*c.span()
+	if c.slowMode == SendAsCustomerMessage {
+		last = true // the first attempt was answered; never hold WeChat
+	}
+	deadline := time.NewTimer(c.replyTimeout)
+	defer deadline.Stop()
+	var poll <-chan time.Time
+	var done <-chan struct{}
+	if f != nil {
+		done = f.done
+	} else {
+		t := time.NewTicker(pollInterval(c.replyTimeout))
+		defer t.Stop()
+		poll = t.C
+	}
+	held := false
+	for {
+		select {
+		case <-done:
+			if f.remote {
+				// The flight turned out to be another process's.
+				f, done = nil, nil
+				t := time.NewTicker(pollInterval(c.replyTimeout))
+				defer t.Stop()
+				poll = t.C
+				continue
+			}
+			wh.answer(p, f.reply)
+			return
+		case <-poll:
+			s, err := c.dedup.State(ctx, key)
+			if err == nil && s.Done {
+				wh.answer(p, s.Reply)
+				return
+			}
+		case <-deadline.C:
+			if last {
+				s, err := c.dedup.GiveUp(ctx, key)
+				if err == nil && s.Done {
+					wh.answer(p, s.Reply)
+					return
+				}
+				wh.answer(p, nil)
+				return
+			}
+			if held {
+				// WeChat (or whatever is in between) did not drop the
+				// attempt: answer it, which ends WeChat's retries.
+				c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook attempt was not dropped; answering success",
+					slog.String("msg_type", string(p.msg.MsgType)))
+				wh.answer(p, nil)
+				return
+			}
+			// Leave the attempt unanswered so that WeChat retries, but
+			// take the reply if it comes before WeChat hangs up.
+			held = true
+			deadline.Reset(c.span())
+		case <-ctx.Done():
+			return // WeChat dropped the attempt; the next one takes over
+		}
+	}
+}
+
+// pollInterval is how often a retry looks for a reply another process
+// is preparing: often enough to answer within a twentieth of an attempt.
+func pollInterval(replyTimeout time.Duration) time.Duration {
+	return max(replyTimeout/20, time.Millisecond)
+}
+
+// render returns the plaintext XML of reply, nil for none or for one that
+// cannot be rendered (logged).
+func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte {
+	if reply == nil {
+		return nil
+	}
+	out, err := reply.AppendXML(make([]byte, 0, 512))
+	if err != nil {
+		wh.logFailure(ctx, msg, "wechat: webhook reply not sent", err)
+		return nil
+	}
+	return out
+}
+
+// answer writes the reply (plaintext XML, nil for none) to the attempt,
+// encrypted when the push was.
+func (wh *webhook) answer(p *push, plain []byte) {
+	if plain == nil {
+		writeSuccess(p.w, false)
+		return
+	}
+	out := plain
+	if p.encrypted {
+		var err error
+		out, err = wh.keys.seal(plain, p.token, p.key, unixString(wh.c.now().Unix()), p.nonce)
+		if err != nil {
+			wh.logFailure(p.r.Context(), p.msg, "wechat: webhook reply not sent", err)
+			writeSuccess(p.w, false)
+			return
+		}
+	}
+	setHeaders(p.w.Header(), contentTypeXML, "")
+	_, _ = p.w.Write(out)
+}
+
+// late delivers a reply that no attempt could return: as a
+// customer-service message in SendAsCustomerMessage mode, and to the
+// WithLateReplyFunc callback.
+func (wh *webhook) late(ctx context.Context, msg *Message, reply Reply, herr error) {
+	c := wh.c
+	lr := LateReply{Message: msg, Reply: reply, Err: herr}
+	if c.slowMode == SendAsCustomerMessage && reply != nil && herr == nil {
+		if err := c.SendReply(ctx, reply); err != nil {
+			lr.Err = err
+			wh.logFailure(ctx, msg, "wechat: webhook could not send a late reply as a customer-service message", err)
+		} else {
+			lr.Sent = true
+		}
+	}
+	if c.lateReply != nil {
+		c.lateReply(ctx, lr)
+		return
+	}
+	if !lr.Sent && reply != nil && lr.Err == nil {
+		wh.logFailure(ctx, msg, "wechat: webhook reply came after the last attempt and was dropped (see WithLateReplyFunc)", context.DeadlineExceeded)
+	}
+}
+
+// watchdog answers "success" for a handler that overruns the deadline
+// (SendAsCustomerMessage, or no dedup). Its lock decides whether the
+// handler or the deadline came first, and keeps the request's goroutine
+// from returning while the watchdog writes.
+type watchdog struct {
+	wh  *webhook
+	p   *push
+	key string
+
+	mu       sync.Mutex
+	returned bool // the handler returned
+	answered bool // the deadline came first and the response is written
+}
+
+func (g *watchdog) expire() {
+	g.mu.Lock()
+	if g.returned {
+		g.mu.Unlock()
+		return
+	}
+	g.answered = true
+	wh, p := g.wh, g.p
+	ctx := p.r.Context()
+	wh.c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook handler did not reply in time; answered success",
+		slog.String("msg_type", string(p.msg.MsgType)), slog.Uint64("msg_id", p.msg.MsgID), slog.String("mode", wh.c.slowMode.String()))
+	writeSuccess(p.w, true)
+	_ = http.NewResponseController(p.w).Flush()
+	g.mu.Unlock()
+
+	c := wh.c
+	if g.key != "" {
+		// A retry that comes anyway must not wait for this reply.
+		_, _ = c.dedup.GiveUp(context.WithoutCancel(ctx), g.key)
+	}
+	if c.typing && c.slowMode == SendAsCustomerMessage && p.msg.FromUserName != "" {
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.replyTimeout)
+		defer cancel()
+		if err := c.SetTyping(tctx, p.msg.FromUserName, true); err != nil {
+			wh.logFailure(tctx, p.msg, "wechat: webhook could not show typing", err)
+		}
+	}
+}
+
+// finish reports, once the handler has returned, whether the watchdog
+// answered first.
+func (g *watchdog) finish() (answered bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.returned = true
+	return g.answered
+}
+
+// SendReply sends reply, a passive reply built for a push (Message's
+// ReplyText, ReplyImage, …), to its addressee as a customer-service
+// message instead (客服消息): what a webhook in SendAsCustomerMessage mode
+// does with a reply that came too late. Text, image, voice, music and
+// news map to their customer-service kinds; a video is sent without a
+// cover (passive video replies have none, and WeChat may refuse it); of
+// a news reply only the first article is sent, the most a
+// customer-service news message holds. A transfer to customer service
+// has no customer-service form and is an ErrInvalidArgument, as is a nil
+// reply. The 48-hour window of customer-service messages applies.
+func (c *Client) SendReply(ctx context.Context, reply Reply, opts ...CustomOption) error {
+	switch r := reply.(type) {
+	case *TextReply:
+		if r != nil {
+			return c.SendText(ctx, r.ToUserName, r.Content, opts...)
+		}
+	case *ImageReply:
+		if r != nil {
+			return c.SendImage(ctx, r.ToUserName, r.MediaID, opts...)
+		}
+	case *VoiceReply:
+		if r != nil {
+			return c.SendVoice(ctx, r.ToUserName, r.MediaID, opts...)
+		}
+	case *VideoReply:
+		if r != nil {
+			return c.SendVideo(ctx, r.ToUserName, VideoMessage{MediaID: r.MediaID, Title: r.Title, Description: r.Description}, opts...)
+		}
+	case *MusicReply:
+		if r != nil {
+			return c.SendMusic(ctx, r.ToUserName, MusicMessage{Title: r.Title, Description: r.Description,
+				MusicURL: r.MusicURL, HQMusicURL: r.HQMusicURL, ThumbMediaID: r.ThumbMediaID}, opts...)
+		}
+	case *NewsReply:
+		if r != nil {
+			if len(r.Articles) == 0 {
+				return invalidArg("news reply without articles")
+			}
+			return c.SendNews(ctx, r.ToUserName, r.Articles[0], opts...)
+		}
+	case *TransferCustomerServiceReply:
+		if r != nil {
+			return invalidArg("a transfer to customer service cannot be sent as a customer-service message")
+		}
+	}
+	return invalidArg("no reply to send (%T)", reply)
+}
