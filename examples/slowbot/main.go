@@ -1,0 +1,220 @@
+// Command slowbot is a WeChat Official Account bot whose answer takes
+// longer than WeChat waits: its text handler sleeps SLOWBOT_DELAY (8s by
+// default), standing in for a call to a language model, then replies with
+// the text it received. WeChat drops a push after 5 seconds and sends it
+// again, three attempts in all; the webhook of github.com/mpkit/wechat
+// runs the handler once and answers the attempt that is waiting when the
+// reply is ready.
+//
+//	go run ./examples/slowbot
+//
+// It listens on ADDR (default 127.0.0.1:8080) at /wechat and reads the
+// account's settings from the environment, as examples/echo does:
+//
+//	WECHAT_TOKEN             server token (Token)
+//	WECHAT_APPID             AppID (开发者ID)
+//	WECHAT_ENCODING_AES_KEY  EncodingAESKey (消息加解密密钥), 43 characters
+//	SLOWBOT_DELAY            how long the handler takes, a Go duration (8s)
+//	SLOWBOT_MODE             "retry" (default) or "customer"
+//
+// In "retry" mode (wechat.WaitForRetry) WeChat's retries wait for the
+// reply, which works for every account type; a handler slower than the
+// three attempts (about 15 s) has its reply logged as late, and the last
+// attempt is answered "success" so that the user sees no error. In
+// "customer" mode (wechat.SendAsCustomerMessage) the push is answered
+// "success" at once and the reply sent as a customer-service message,
+// which needs WECHAT_APPSECRET and a verified account.
+//
+// The demo defaults are those of examples/echo. Play WeChat, retries
+// included, with cmd/wxsim in a second terminal:
+//
+//	go run ./cmd/wxsim -demo -retry text hello
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mpkit/wechat"
+)
+
+// Demo settings, used when the environment does not set them.
+const (
+	defaultAddr   = "127.0.0.1:8080"
+	defaultDelay  = 8 * time.Second
+	demoToken     = "wechat-echo-demo"
+	demoAppID     = "wxd0000000000000e0"
+	demoAESKey    = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	webhookPath   = "/wechat"
+	shutdownGrace = 10 * time.Second
+)
+
+// config is what the bot reads from the environment.
+type config struct {
+	addr      string
+	token     string
+	appID     string
+	appSecret string
+	aesKey    string
+	delay     time.Duration
+	mode      wechat.SlowReplyMode
+	demo      []string // the variables that fell back to a demo value
+}
+
+func configFromEnv(getenv func(string) string) (config, error) {
+	var cfg config
+	get := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		if name == "WECHAT_TOKEN" || name == "WECHAT_APPID" || name == "WECHAT_ENCODING_AES_KEY" {
+			cfg.demo = append(cfg.demo, name)
+		}
+		return def
+	}
+	cfg.addr = get("ADDR", defaultAddr)
+	cfg.token = get("WECHAT_TOKEN", demoToken)
+	cfg.appID = get("WECHAT_APPID", demoAppID)
+	cfg.aesKey = get("WECHAT_ENCODING_AES_KEY", demoAESKey)
+	cfg.appSecret = getenv("WECHAT_APPSECRET")
+	cfg.delay = defaultDelay
+	if v := getenv("SLOWBOT_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("SLOWBOT_DELAY %q is not a duration such as 8s", v)
+		}
+		cfg.delay = d
+	}
+	switch m := getenv("SLOWBOT_MODE"); m {
+	case "", "retry":
+		cfg.mode = wechat.WaitForRetry
+	case "customer":
+		cfg.mode = wechat.SendAsCustomerMessage
+	default:
+		return cfg, fmt.Errorf("SLOWBOT_MODE %q is neither retry nor customer", m)
+	}
+	return cfg, nil
+}
+
+func newClient(cfg config, logger *slog.Logger, extra ...wechat.Option) (*wechat.Client, error) {
+	opts := []wechat.Option{
+		wechat.WithToken(cfg.token),
+		wechat.WithAppID(cfg.appID),
+		wechat.WithEncodingAESKey(cfg.aesKey),
+		wechat.WithLogger(logger),
+		wechat.WithSlowReplyMode(cfg.mode),
+		wechat.WithLateReplyFunc(func(ctx context.Context, late wechat.LateReply) {
+			logger.WarnContext(ctx, "late reply", "to", late.Message.FromUserName, "sent", late.Sent, "error", late.Err)
+		}),
+	}
+	if cfg.appSecret != "" {
+		opts = append(opts, wechat.WithAppSecret(cfg.appSecret))
+	}
+	if cfg.aesKey == demoAESKey {
+		// The demo takes every mode, as examples/echo does.
+		opts = append(opts, wechat.WithInsecurePlaintext())
+	}
+	return wechat.New(append(opts, extra...)...)
+}
+
+// newBot returns the bot's message handler: text is answered after
+// delay, the rest at once.
+func newBot(delay time.Duration, logger *slog.Logger) wechat.Handler {
+	mux := wechat.NewServeMux()
+	mux.HandleFunc(wechat.MsgTypeText, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		logger.InfoContext(ctx, "thinking", "msg_id", msg.MsgID, "delay", delay)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return msg.ReplyText(msg.Content), nil
+	})
+	mux.HandleDefaultFunc(func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("Send me text and I will think about it"), nil
+	})
+	return mux
+}
+
+// newMux returns the bot's HTTP routes.
+func newMux(client *wechat.Client, delay time.Duration, logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(webhookPath, client.Webhook(newBot(delay, logger)))
+	return mux
+}
+
+// run reads the configuration, then serves until ctx is done.
+func run(ctx context.Context, getenv func(string) string, logOut io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	cfg, err := configFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.mode == wechat.SendAsCustomerMessage && cfg.appSecret == "" {
+		return errors.New("SLOWBOT_MODE=customer needs WECHAT_APPSECRET to send customer-service messages")
+	}
+	client, err := newClient(cfg, logger)
+	if err != nil {
+		return err
+	}
+	for _, name := range cfg.demo {
+		logger.Warn("using the demo value; set it for a real account", "variable", name)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("answering text after a delay", "delay", cfg.delay, "mode", cfg.mode)
+	return serve(ctx, ln, newMux(client, cfg.delay, logger), logger)
+}
+
+// serve serves h on ln until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		// A handler may outlive WeChat's connection; the write timeout
+		// only bounds writing the answer of an attempt.
+		WriteTimeout: 20 * time.Second,
+		IdleTimeout:  60 * time.Second,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", "url", "http://"+ln.Addr().String()+webhookPath)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "slowbot:", err)
+		os.Exit(1)
+	}
+}
