@@ -187,7 +187,7 @@ func write(w io.Writer, s *summary) error {
 		}
 	}
 	fmt.Fprintln(bw)
-	fmt.Fprintf(bw, "| benchmark | ns/op %[1]s/%[2]s | B/op %[1]s/%[2]s | allocs/op %[1]s/%[2]s | %[1]s faster by | ns/op %[1]s/%[3]s |\n", ours, theirs, floor)
+	fmt.Fprintf(bw, "| benchmark | ns/op %[1]s/%[2]s | B/op %[1]s/%[2]s | allocs/op %[1]s/%[2]s | speed-up (ns/op %[2]s/%[1]s) | ns/op %[1]s/%[3]s |\n", ours, theirs, floor)
 	fmt.Fprintln(bw, "|---|---:|---:|---:|---:|---:|")
 	for _, g := range s.groups {
 		o, t, f := g.results[ours], g.results[theirs], g.results[floor]

@@ -43,12 +43,14 @@ func TestTables(t *testing.T) {
 	out := render(t, sample)
 	for _, row := range []string{
 		"cpu: Intel(R) Xeon(R) Processor\n",
+		"| benchmark | contender | ns/op | B/op | allocs/op |\n|---|---|---:|---:|---:|\n",
+		"| benchmark | ns/op mpkit/silenceper | B/op mpkit/silenceper | allocs/op mpkit/silenceper | speed-up (ns/op silenceper/mpkit) | ns/op mpkit/floor |\n|---|---:|---:|---:|---:|---:|\n",
 		// The median of 3000, 4000 and 9000.
 		"| WebhookPlain | mpkit | 4000 | 3472 | 21 |\n",
 		"| WebhookPlain | silenceper | 24000 | 20800 | 210 |\n",
 		"| WebhookPlain | floor | 2000 | 1952 | 10 |\n",
 		"| ParseText | mpkit | 87.2 | 928 | 0 |\n",
-		// ours/theirs, theirs/ours, ours/floor.
+		// ours/theirs, the speed-up theirs/ours, ours/floor.
 		"| WebhookPlain | 0.17x | 0.17x | 0.10x | 6.00x | 2.00x |\n",
 		"| ParseText | 0.01x | 0.21x | 0.00x | 129.07x | — |\n",
 		"| OnlyOurs | — | — | — | — | — |\n",
