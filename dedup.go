@@ -35,7 +35,8 @@ type DedupStore interface {
 	// Finish stores reply, the handler's answer to the push (nil for
 	// none), for the attempts that are waiting or still to come. It
 	// returns false and stores nothing if the push was given up first:
-	// then no attempt can deliver the reply.
+	// then no attempt can deliver the reply. The store may keep reply
+	// itself: the caller does not modify it afterwards.
 	Finish(ctx context.Context, key string, reply []byte) (stored bool, err error)
 
 	// GiveUp marks the push as answered without its reply, which the
@@ -151,7 +152,7 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 		s.dropOldest()
 	}
 	p.state.Done = true
-	p.state.Reply = append([]byte(nil), reply...)
+	p.state.Reply = reply
 	s.bytes += len(reply)
 	return true, nil
 }
@@ -229,8 +230,8 @@ func pushKey(appID string, m *Message) string {
 	if account == "" {
 		account = m.ToUserName
 	}
-	b := make([]byte, 0, 64+len(m.FromUserName)+len(m.EventKey))
-	b = append(b, "wechat:push:"...)
+	var buf [128]byte
+	b := append(buf[:0], "wechat:push:"...)
 	b = append(b, account...)
 	if m.MsgType != MsgTypeEvent {
 		if m.MsgID != 0 {

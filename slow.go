@@ -188,13 +188,19 @@ type push struct {
 	token     int // the token and key of an encrypted push, for the reply
 	key       int
 	nonce     string
+
+	hctx handlerContext // the handler's, when this attempt runs it
 }
 
 // flight is a push whose handler runs in this process; the attempts
-// that arrive meanwhile wait for done.
+// that arrive meanwhile wait for it to land. Its fields are guarded by
+// the lock of its flights.
 type flight struct {
-	done  chan struct{}
-	reply []byte // the plaintext reply, set before done closes
+	// done is made when the first attempt waits, closed when the flight
+	// lands: a push without retries costs no channel.
+	done   chan struct{}
+	landed bool
+	reply  []byte // the plaintext reply, once landed
 	// remote reports that another process runs the handler: waiters
 	// poll the store instead.
 	remote bool
@@ -217,20 +223,43 @@ func (fs *flights) join(key string) (f *flight, created bool) {
 	if fs.m == nil {
 		fs.m = make(map[string]*flight)
 	}
-	f = &flight{done: make(chan struct{})}
+	f = &flight{}
 	fs.m[key] = f
 	return f, true
+}
+
+// wait returns a channel closed when f lands.
+func (fs *flights) wait(f *flight) <-chan struct{} {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f.done == nil {
+		f.done = make(chan struct{})
+		if f.landed {
+			close(f.done)
+		}
+	}
+	return f.done
+}
+
+// result returns what f landed with; call it once the wait channel is
+// closed.
+func (fs *flights) result(f *flight) (reply []byte, remote bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return f.reply, f.remote
 }
 
 // land publishes the flight's result and forgets it.
 func (fs *flights) land(key string, f *flight, reply []byte, remote bool) {
 	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	if fs.m[key] == f {
 		delete(fs.m, key)
 	}
-	fs.mu.Unlock()
-	f.reply, f.remote = reply, remote
-	close(f.done)
+	f.reply, f.remote, f.landed = reply, remote, true
+	if f.done != nil {
+		close(f.done)
+	}
 }
 
 // dispatch hands a push to the handler once, however many attempts
@@ -279,8 +308,9 @@ func (wh *webhook) dispatch(p *push) {
 // from the flight. Otherwise a watchdog answers "success" at the deadline.
 func (wh *webhook) lead(p *push, key string, f *flight) {
 	c := wh.c
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(p.r.Context()), c.handlerTimeout)
-	defer cancel()
+	hctx := &p.hctx
+	hctx.init(p.r.Context(), c.handlerTimeout)
+	defer hctx.end(context.Canceled)
 
 	var g *watchdog
 	if c.slowMode == SendAsCustomerMessage || c.dedup == nil {
@@ -327,17 +357,6 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 	c := wh.c
 	ctx := p.r.Context()
-	if f != nil {
-		select {
-		case <-f.done:
-			if !f.remote {
-				wh.answer(p, f.reply)
-				return
-			}
-			f = nil // the handler runs in another process
-		default:
-		}
-	}
 	last := st.Attempt >= pushAttempts || c.now().Sub(st.First) >= (pushAttempts-1)*c.span()
 	if c.slowMode == SendAsCustomerMessage {
 		last = true // the first attempt was answered; never hold WeChat
@@ -345,27 +364,34 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 	deadline := time.NewTimer(c.replyTimeout)
 	defer deadline.Stop()
 	var poll <-chan time.Time
+	var ticker *time.Ticker
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
+	startPolling := func() {
+		ticker = time.NewTicker(pollInterval(c.replyTimeout))
+		poll = ticker.C
+	}
 	var done <-chan struct{}
 	if f != nil {
-		done = f.done
+		done = wh.flights.wait(f)
 	} else {
-		t := time.NewTicker(pollInterval(c.replyTimeout))
-		defer t.Stop()
-		poll = t.C
+		startPolling()
 	}
 	held := false
 	for {
 		select {
 		case <-done:
-			if f.remote {
+			reply, remote := wh.flights.result(f)
+			if remote {
 				// The flight turned out to be another process's.
-				f, done = nil, nil
-				t := time.NewTicker(pollInterval(c.replyTimeout))
-				defer t.Stop()
-				poll = t.C
+				done = nil
+				startPolling()
 				continue
 			}
-			wh.answer(p, f.reply)
+			wh.answer(p, reply)
 			return
 		case <-poll:
 			s, err := c.dedup.State(ctx, key)

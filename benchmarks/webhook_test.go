@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,13 +19,40 @@ import (
 // encrypted) as WeChat does, through each SDK's server handler, which
 // answers with a text reply echoing the content.
 
-// webhookInput is one push as it crosses the wire: every contender is
-// given these bytes.
+// webhookInput is a ring of pushes as they cross the wire: every
+// contender is given these bytes. The pushes differ in their MsgId only,
+// so that a webhook that deduplicates (this SDK's does, by default) sees
+// each as new, as it would a stream of real messages: the ring is larger
+// than the dedup store the benchmark gives it, so a push has been
+// forgotten by the time the ring comes back to it.
 type webhookInput struct {
 	acc    account
+	pushes []wirePush
+	safe   bool
+}
+
+// wirePush is one push: its URL and body.
+type wirePush struct {
 	target string
 	body   []byte
-	safe   bool
+}
+
+// ringSize is how many distinct pushes a benchmark cycles through, and
+// dedupEntries what the dedup store of this SDK's webhook keeps.
+const (
+	ringSize     = 1024
+	dedupEntries = ringSize / 2
+)
+
+// messages returns the text message with ringSize distinct MsgIds.
+func messages(tb testing.TB) [][]byte {
+	msg := string(textMessage(tb))
+	id := strconv.Itoa(textMsgID)
+	out := make([][]byte, ringSize)
+	for i := range out {
+		out[i] = []byte(strings.Replace(msg, id, strconv.Itoa(textMsgID+i), 1))
+	}
+	return out
 }
 
 func plainInput(tb testing.TB) webhookInput {
@@ -33,28 +61,36 @@ func plainInput(tb testing.TB) webhookInput {
 		"signature": {wechat.Sign(acc.Token, pushTimestamp, pushNonce)},
 		"timestamp": {pushTimestamp}, "nonce": {pushNonce}, "openid": {userOpenID},
 	}
-	return webhookInput{acc: acc, target: "/wechat?" + q.Encode(), body: textMessage(tb)}
+	in := webhookInput{acc: acc}
+	for _, m := range messages(tb) {
+		in.pushes = append(in.pushes, wirePush{target: "/wechat?" + q.Encode(), body: m})
+	}
+	return in
 }
 
-// safeInput encrypts the text message once, so that every contender
-// decrypts the same ciphertext.
+// safeInput encrypts the text messages once, so that every contender
+// decrypts the same ciphertexts.
 func safeInput(tb testing.TB) webhookInput {
 	acc := loadAccount(tb)
 	mc, err := wechat.NewMessageCipher(acc.Token, acc.EncodingAESKey, acc.AppID)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	env, err := mc.Encrypt(textMessage(tb), pushTimestamp, pushNonce)
-	if err != nil {
-		tb.Fatal(err)
+	in := webhookInput{acc: acc, safe: true}
+	for _, m := range messages(tb) {
+		env, err := mc.Encrypt(m, pushTimestamp, pushNonce)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		env.ToUserName = accountID
+		q := url.Values{
+			"signature": {wechat.Sign(acc.Token, pushTimestamp, pushNonce)},
+			"timestamp": {pushTimestamp}, "nonce": {pushNonce}, "openid": {userOpenID},
+			"encrypt_type": {"aes"}, "msg_signature": {env.MsgSignature},
+		}
+		in.pushes = append(in.pushes, wirePush{target: "/wechat?" + q.Encode(), body: env.RequestXML()})
 	}
-	env.ToUserName = accountID
-	q := url.Values{
-		"signature": {wechat.Sign(acc.Token, pushTimestamp, pushNonce)},
-		"timestamp": {pushTimestamp}, "nonce": {pushNonce}, "openid": {userOpenID},
-		"encrypt_type": {"aes"}, "msg_signature": {env.MsgSignature},
-	}
-	return webhookInput{acc: acc, target: "/wechat?" + q.Encode(), body: env.RequestXML(), safe: true}
+	return in
 }
 
 // contender is one way of answering a push.
@@ -75,12 +111,13 @@ func webhookContenders(tb testing.TB, in webhookInput) []contender {
 	}
 }
 
-// mpkitWebhook is the handler as this SDK's README mounts it. The plain
-// one has no EncodingAESKey: a Client with one refuses plaintext pushes.
+// mpkitWebhook is the handler as this SDK's README mounts it, its
+// deduplication on. The plain one has no EncodingAESKey: a Client with
+// one refuses plaintext pushes.
 func mpkitWebhook(tb testing.TB, acc account, safe bool) http.Handler {
 	opts := []wechat.Option{
 		wechat.WithAppID(acc.AppID), wechat.WithToken(acc.Token),
-		wechat.WithClock(pushTime),
+		wechat.WithClock(pushTime), wechat.WithDedupStore(wechat.NewMemoryDedupStore(dedupEntries, 0)),
 	}
 	if safe {
 		opts = append(opts, wechat.WithEncodingAESKey(acc.EncodingAESKey))
@@ -119,15 +156,20 @@ func silenceperWebhook(acc account, safe bool) http.Handler {
 	})
 }
 
-// runPush replays in through h. The cheap check in the loop makes sure
-// the benchmark never measures an error path.
+// runPush replays the ring of in through h. The cheap check in the loop
+// makes sure the benchmark never measures an error path.
 func runPush(b *testing.B, h http.Handler, in webhookInput) {
-	p := newPush(in.target, in.body)
+	ring := make([]*push, len(in.pushes))
+	for i, p := range in.pushes {
+		ring[i] = newPush(p.target, p.body)
+	}
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
-		if rec := p.serve(h); rec.Code != http.StatusOK || rec.Body.Len() < 100 {
+		if rec := ring[i%len(ring)].serve(h); rec.Code != http.StatusOK || rec.Body.Len() < 100 {
 			b.Fatalf("answer %d: %s", rec.Code, rec.Body)
 		}
+		i++
 	}
 }
 
@@ -156,10 +198,10 @@ func TestWebhookAnswers(t *testing.T) {
 		}
 		for _, c := range webhookContenders(t, in) {
 			t.Run(mode+"/"+c.name, func(t *testing.T) {
-				// Twice: the second push replays the first one's
-				// request, as the benchmark loop does.
-				for range 2 {
-					rec := newPush(in.target, in.body).serve(c.handler)
+				// Twice round the ring, as the benchmark loop goes.
+				for i := range 2 * len(in.pushes) {
+					p := in.pushes[i%len(in.pushes)]
+					rec := newPush(p.target, p.body).serve(c.handler)
 					if rec.Code != http.StatusOK {
 						t.Fatalf("status %d: %s", rec.Code, rec.Body)
 					}
