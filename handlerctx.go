@@ -16,10 +16,10 @@ type handlerContext struct {
 	values   context.Context
 	deadline time.Time
 
-	mu     sync.Mutex
-	done   chan struct{}
-	timer  *time.Timer
-	err    error
+	mu    sync.Mutex
+	done  chan struct{}
+	timer *time.Timer
+	err   error
 	funcs map[*afterFunc]struct{} // AfterFunc's, run when it ends
 }
 
