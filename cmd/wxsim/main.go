@@ -33,6 +33,8 @@
 //	-from OPENID    the sender (default o_wechattest_user0000000000)
 //	-to ID          the account's original ID (default gh_wechattest0)
 //	-timeout D      how long to wait for the answer (default 5s, as WeChat)
+//	-retry          retry as WeChat does: up to 3 attempts of -timeout each;
+//	                prints which attempt was answered
 //	-demo           use the demo settings of examples/echo
 //	-v              print the request and the raw answer on stderr
 //
@@ -129,6 +131,7 @@ type config struct {
 	from    string
 	to      string
 	timeout time.Duration
+	retry   bool
 	verbose bool
 }
 
@@ -149,6 +152,7 @@ func newFlagSet(cfg *config, mode *string, demo *bool, out io.Writer) *flag.Flag
 	fs.StringVar(&cfg.from, "from", "", "sender `OpenID` (default "+wechattest.DefaultOpenID+")")
 	fs.StringVar(&cfg.to, "to", "", "account's original `ID` (default "+wechattest.DefaultAccount+")")
 	fs.DurationVar(&cfg.timeout, "timeout", wechattest.DefaultTimeout, "how long to wait for the answer")
+	fs.BoolVar(&cfg.retry, "retry", false, "retry as WeChat does, up to 3 attempts of -timeout, and say which was answered")
 	fs.BoolVar(demo, "demo", false, "use the token, AppID and key of examples/echo")
 	fs.BoolVar(&cfg.verbose, "v", false, "print the request and the raw answer on stderr")
 	return fs
@@ -290,6 +294,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitOK
 	}
 
+	if cfg.retry {
+		return push(ctx, wh, cmd.msg, cfg, rec, stdout, stderr)
+	}
 	reply, err := wh.Send(ctx, cmd.msg)
 	if cfg.verbose {
 		rec.dump(stderr, cfg)
@@ -299,6 +306,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitFail
 	}
 	printReply(stdout, reply)
+	return exitOK
+}
+
+// push sends msg as WeChat does with -retry: an attempt that gets no
+// answer within -timeout is dropped and sent again, up to three.
+func push(ctx context.Context, wh *wechattest.Webhook, msg *wechat.Message, cfg *config, rec *recorder, stdout, stderr io.Writer) int {
+	d, err := wh.Push(ctx, msg)
+	if cfg.verbose {
+		rec.dump(stderr, cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "wxsim: %s\n", explain(err, cfg))
+		return exitFail
+	}
+	if d.Failed {
+		fmt.Fprintf(stderr, "wxsim: %s\n", d)
+		return exitFail
+	}
+	printReply(stdout, d.Reply)
+	fmt.Fprintf(stdout, "(%s)\n", d)
 	return exitOK
 }
 

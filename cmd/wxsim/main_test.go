@@ -545,3 +545,42 @@ func TestHelp(t *testing.T) {
 	assert.Contains(t, r.stderr, "usage: wxsim")
 	assert.Contains(t, r.stderr, "event location LAT LNG [PRECISION]")
 }
+
+// With -retry wxsim plays WeChat's retries: a bot slower than -timeout is
+// answered on a later attempt, and one that never answers is the failure
+// WeChat shows the user.
+func TestRetry(t *testing.T) {
+	const attempt = 300 * time.Millisecond
+	c, err := wechat.New(wechat.WithToken(testToken), wechat.WithAppID(testAppID), wechat.WithEncodingAESKey(testAESKey),
+		wechat.WithReplyTimeout(attempt*8/10))
+	require.NoError(t, err)
+	var runs atomic.Int32
+	slow := c.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+		runs.Add(1)
+		time.Sleep(attempt * 3 / 2)
+		return m.ReplyText("thought about " + m.Content), nil
+	}))
+	srv := httptest.NewServer(slow)
+	defer srv.Close()
+	safe := []string{"-url", srv.URL, "-token", testToken, "-aeskey", testAESKey, "-appid", testAppID, "-timeout", attempt.String()}
+
+	r := wxsim(t, nil, append(safe, "-retry", "text", "hello")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "text reply to "+wechattest.DefaultOpenID+" from "+wechattest.DefaultAccount+":\n  thought about hello\n(answered on attempt 2 of 3)\n", r.stdout)
+	assert.Equal(t, int32(1), runs.Load())
+
+	// Without -retry the one attempt times out.
+	r = wxsim(t, nil, append(safe, "text", "again")...)
+	assert.Equal(t, exitFail, r.code)
+	assert.Contains(t, r.stderr, "no answer")
+
+	// A webhook that never answers.
+	block := make(chan struct{})
+	defer close(block)
+	mute := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-block }))
+	defer mute.Close()
+	r = wxsim(t, nil, "-url", mute.URL, "-token", testToken, "-timeout", "50ms", "-retry", "text", "hello")
+	assert.Equal(t, exitFail, r.code)
+	assert.Equal(t, "wxsim: no answer in 3 attempts: the user sees 该公众号提供的服务出现故障，请稍后再试\n", r.stderr)
+	assert.Empty(t, r.stdout)
+}
