@@ -576,9 +576,9 @@ func TestRetry(t *testing.T) {
 
 	// A webhook that never answers.
 	block := make(chan struct{})
-	defer close(block)
 	mute := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-block }))
 	defer mute.Close()
+	defer close(block) // before Close, which waits for the handlers
 	r = wxsim(t, nil, "-url", mute.URL, "-token", testToken, "-timeout", "50ms", "-retry", "text", "hello")
 	assert.Equal(t, exitFail, r.code)
 	assert.Equal(t, "wxsim: no answer in 3 attempts: the user sees 该公众号提供的服务出现故障，请稍后再试\n", r.stderr)
