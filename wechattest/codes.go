@@ -83,6 +83,8 @@ func errmsg(code int) string {
 		return "invalid appsecret"
 	case 40130:
 		return "invalid openid list size, at least two openid"
+	case 40132:
+		return "invalid username"
 	case 40163:
 		return "code been used"
 	case 41001:

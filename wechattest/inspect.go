@@ -114,6 +114,9 @@ type SentMessage struct {
 	Path string
 	// ToUser is the recipient's openid (custom, template and preview).
 	ToUser string
+	// ToWxName is the WeChat ID a preview was sent to instead of an
+	// openid (towxname).
+	ToWxName string
 	// ToUsers are the recipients of message/mass/send.
 	ToUsers []string
 	// ToAll and TagID are the filter of message/mass/sendall.

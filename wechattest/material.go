@@ -54,8 +54,8 @@ var materialFormats = map[string][]string{
 // handleAddMaterial answers 新增永久素材 (POST
 // material/add_material?type=TYPE, the file in the multipart field
 // "media"; a video also carries the field "description",
-// {"title","introduction"}). It replies {"media_id","url"}, where url is
-// set for images and thumbs and empty otherwise. Files over the size
+// {"title","introduction"}). It replies {"media_id","url"}, url for an
+// image only. Files over the size
 // limit of their type fail as media/upload does, an extension the type
 // does not allow with 40005, a video without a title with 40097.
 func (s *Server) handleAddMaterial(x *exchange) any {
@@ -95,7 +95,11 @@ func (s *Server) handleAddMaterial(x *exchange) any {
 	}
 	s.materials[m.id] = m
 	s.materialOrder = append(s.materialOrder, m.id)
-	return map[string]any{"media_id": m.id, "url": m.url}
+	out := map[string]any{"media_id": m.id}
+	if typ == "image" {
+		out["url"] = m.url // only images, as documented
+	}
+	return out
 }
 
 // contentTypeOf returns the declared Content-Type of an uploaded part, or

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,6 +20,7 @@ type mediaFile struct {
 	ext         string
 	data        []byte
 	created     time.Time
+	massVideo   bool // made by media/uploadvideo for a mass mpvideo message
 }
 
 // mediaLifetime is how long WeChat keeps temporary media: three days.
@@ -27,33 +29,44 @@ const mediaLifetime = 72 * time.Hour
 // videoPath serves the download URL that media/get gives for a video.
 const videoPath = "/wechattest/video"
 
-// mediaLimit is the documented size limit of a type of temporary media,
-// the errcode for a larger file, and the file extension used when the
-// upload has none.
+// mediaLimit is the documented size limit of a type of media and the
+// errcode for a larger file.
 type mediaLimit struct {
 	max  int
 	code int
-	ext  string
 }
 
 func limitOf(typ string) (mediaLimit, bool) {
 	switch typ {
 	case "image":
-		return mediaLimit{10 << 20, 40009, ".jpg"}, true
+		return mediaLimit{10 << 20, 40009}, true
 	case "voice":
-		return mediaLimit{2 << 20, 40010, ".amr"}, true
+		return mediaLimit{2 << 20, 40010}, true
 	case "video":
-		return mediaLimit{10 << 20, 40011, ".mp4"}, true
+		return mediaLimit{10 << 20, 40011}, true
 	case "thumb":
-		return mediaLimit{64 << 10, 40012, ".jpg"}, true
+		return mediaLimit{64 << 10, 40012}, true
 	}
 	return mediaLimit{}, false
+}
+
+// mediaFormats are the file extensions media/upload accepts for each type
+// of temporary media (新增临时素材: image PNG, JPEG, JPG, GIF; voice AMR,
+// MP3; video MP4; thumb JPG). WeChat tells the format from the extension
+// of the uploaded file name, so a name without one is refused too.
+var mediaFormats = map[string][]string{
+	"image": {".png", ".jpeg", ".jpg", ".gif"},
+	"voice": {".amr", ".mp3"},
+	"video": {".mp4"},
+	"thumb": {".jpg"},
 }
 
 // handleMediaUpload answers 新增临时素材 (POST media/upload?type=TYPE with
 // the file in the multipart field "media"). It replies {"type","media_id",
 // "created_at"}; for a thumb the id is in "thumb_media_id", as WeChat
-// really sends it although the page shows media_id.
+// really sends it although the page shows media_id. A file whose
+// extension the type does not allow fails with 40005, one over the size
+// limit of its type with that type's errcode (40009 to 40012).
 func (s *Server) handleMediaUpload(x *exchange) any {
 	typ := x.r.URL.Query().Get("type")
 	limit, ok := limitOf(typ)
@@ -67,14 +80,14 @@ func (s *Server) handleMediaUpload(x *exchange) any {
 	if len(data) == 0 {
 		return fail(41005)
 	}
+	ext := strings.ToLower(path.Ext(part.FileName()))
+	if !slices.Contains(mediaFormats[typ], ext) {
+		return fail(40005)
+	}
 	if len(data) > limit.max {
 		return fail(limit.code)
 	}
 	ct := contentTypeOf(part.Header.Get("Content-Type"), data)
-	ext := strings.ToLower(path.Ext(part.FileName()))
-	if ext == "" {
-		ext = limit.ext
-	}
 	m := &mediaFile{id: randomID(64), typ: typ, contentType: ct, ext: ext, data: data, created: x.now}
 	s.media[m.id] = m
 	idField := "media_id"
@@ -102,7 +115,7 @@ func (s *Server) handleMassVideo(x *exchange) any {
 		return fail(40007)
 	}
 	m := *src
-	m.id, m.created = randomID(64), x.now
+	m.id, m.created, m.massVideo = randomID(64), x.now, true
 	s.media[m.id] = &m
 	return map[string]any{"type": "video", "media_id": m.id, "created_at": x.now.Unix()}
 }

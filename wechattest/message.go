@@ -82,18 +82,79 @@ func (env *envelope) payload() map[string]json.RawMessage {
 	return p
 }
 
-// checkMedia validates the media_id of an image, voice or video message
-// against the temporary media and the permanent materials the server
-// holds (40007 if unknown).
+// checkMedia validates the media of a customer-service message against
+// what the server holds (40007 if unknown): the media_id of an image,
+// voice or video message is a temporary media or a permanent material of
+// that type, the media_id of an mpnews message a draft.
 func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
 	switch env.MsgType {
 	case "image", "voice", "video":
-		var id string
-		_ = json.Unmarshal(env.payload()["media_id"], &id)
-		if m := s.materials[id]; m != nil && listType(m.typ) == env.MsgType {
-			return nil
+		if !s.isMedia(env.MsgType, jsonString(env.payload()["media_id"]), now) {
+			return fail(40007)
 		}
-		if s.lookupMedia(id, now) == nil {
+	case "mpnews":
+		if s.drafts[jsonString(env.payload()["media_id"])] == nil {
+			return fail(40007)
+		}
+	}
+	return nil
+}
+
+// isMedia reports whether id is a temporary media or a permanent material
+// of type typ (image, voice or video).
+func (s *Server) isMedia(typ, id string, now time.Time) bool {
+	if m := s.materials[id]; m != nil && listType(m.typ) == typ {
+		return true
+	}
+	m := s.lookupMedia(id, now)
+	return m != nil && m.typ == typ
+}
+
+// massPayloadKey is the member that holds the content of a mass message:
+// the msgtype, except that sendall and send carry images under "images"
+// (a preview shows one, under "image").
+func massPayloadKey(env *envelope) string {
+	if env.MsgType == "image" {
+		if _, ok := env.Fields["images"]; ok {
+			return "images"
+		}
+	}
+	return env.MsgType
+}
+
+// checkMassMedia validates the media of a mass message or preview (40007
+// if unknown): images and voice are temporary media or permanent
+// materials of their type, an mpvideo is a video made with
+// media/uploadvideo or a permanent video, mpnews a draft.
+func (s *Server) checkMassMedia(env *envelope, now time.Time) *apiError {
+	var p map[string]json.RawMessage
+	_ = json.Unmarshal(env.Fields[massPayloadKey(env)], &p)
+	id := jsonString(p["media_id"])
+	switch env.MsgType {
+	case "image":
+		ids := []string{id}
+		if _, ok := p["media_ids"]; ok {
+			ids = nil
+			if json.Unmarshal(p["media_ids"], &ids) != nil || len(ids) == 0 {
+				return fail(40007)
+			}
+		}
+		for _, id := range ids {
+			if !s.isMedia("image", id, now) {
+				return fail(40007)
+			}
+		}
+	case "voice":
+		if !s.isMedia("voice", id, now) {
+			return fail(40007)
+		}
+	case "mpvideo":
+		m := s.lookupMedia(id, now)
+		if mat := s.materials[id]; (m == nil || !m.massVideo) && (mat == nil || mat.typ != "video") {
+			return fail(40007)
+		}
+	case "mpnews":
+		if s.drafts[id] == nil {
 			return fail(40007)
 		}
 	}
@@ -103,7 +164,7 @@ func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
 // handleCustomSend answers 客服接口-发消息 (POST message/custom/send) and
 // records the message. The recipient must follow the account and not be
 // blacklisted (45015, as outside the 48-hour window); the media_id of an
-// image, voice or video message must be one the server issued.
+// image, voice, video or mpnews message must be one the server issued.
 func (s *Server) handleCustomSend(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
@@ -406,8 +467,11 @@ func (s *Server) massCommon(x *exchange, env *envelope) any {
 	if !isMassType(env.MsgType) {
 		return fail(40008)
 	}
-	if env.payload() == nil {
+	if len(env.Fields[massPayloadKey(env)]) == 0 {
 		return fail(47001)
+	}
+	if e := s.checkMassMedia(env, x.now); e != nil {
+		return e
 	}
 	var clientID string
 	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
@@ -489,23 +553,54 @@ func (s *Server) handleMassSend(x *exchange) any {
 }
 
 // handleMassPreview answers 预览接口 (POST message/mass/preview) and
-// records the preview.
+// records the preview. It is addressed to a follower's openid (touser) or
+// to anyone's WeChat ID (towxname), which wins when both are sent; a
+// WeChat ID that cannot exist (6 to 20 letters, digits, '_' or '-',
+// starting with a letter) fails with 40132.
 func (s *Server) handleMassPreview(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
 		return e
 	}
-	var to string
-	_ = json.Unmarshal(env.ToUser, &to)
-	if _, e := s.subscribed(to); e != nil {
-		return e
+	m := SentMessage{Kind: MassPreview, MsgType: env.MsgType}
+	if m.ToWxName = jsonString(env.Fields["towxname"]); m.ToWxName != "" {
+		if !isWeChatID(m.ToWxName) {
+			return fail(40132)
+		}
+	} else {
+		_ = json.Unmarshal(env.ToUser, &m.ToUser)
+		if _, e := s.subscribed(m.ToUser); e != nil {
+			return e
+		}
 	}
 	if !isMassType(env.MsgType) {
 		return fail(40008)
 	}
-	id := s.next()
-	s.record(SentMessage{Kind: MassPreview, ToUser: to, MsgType: env.MsgType, MsgID: id}, x)
-	return map[string]any{"errcode": 0, "errmsg": "preview success", "msg_id": id}
+	if len(env.Fields[massPayloadKey(env)]) == 0 {
+		return fail(47001)
+	}
+	if e := s.checkMassMedia(env, x.now); e != nil {
+		return e
+	}
+	m.MsgID = s.next()
+	s.record(m, x)
+	return map[string]any{"errcode": 0, "errmsg": "preview success", "msg_id": m.MsgID}
+}
+
+// isWeChatID reports whether id has the form of a WeChat ID (微信号): 6 to
+// 20 characters, letters, digits, underscores and hyphens, starting with a
+// letter.
+func isWeChatID(id string) bool {
+	if len(id) < 6 || len(id) > 20 {
+		return false
+	}
+	for i, r := range id {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if i == 0 && !letter || !letter && !(r >= '0' && r <= '9') && r != '_' && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
