@@ -137,6 +137,10 @@ type Webhook struct {
 	// seconds to answer. Zero means DefaultTimeout, negative no limit
 	// beyond the context's.
 	Timeout time.Duration
+
+	// Server, when set, is the fake WeChat the pushes come from: it
+	// learns of each one Send delivers (see webhook_link.go).
+	Server *Server
 }
 
 // NewVerifyRequest returns the GET request WeChat sends to check a server
@@ -272,6 +276,7 @@ func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, 
 		return nil, err
 	}
 	reply, err := parseReply(status, body, mc)
+	w.delivered(m, reply)
 	if err != nil || reply == nil {
 		return reply, err
 	}
