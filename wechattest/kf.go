@@ -421,20 +421,31 @@ type kfSessionBody struct {
 	OpenID  string `json:"openid"`
 }
 
+// sessionRequest reads the {"kf_account","openid"} of the session APIs:
+// 40003 for a user who does not follow the account, 65401 for an unknown
+// account.
+func (g *kfAPI) sessionRequest(x *exchange) (*kfSessionBody, *kfAccount, *apiError) {
+	var req kfSessionBody
+	if e := x.decode(&req); e != nil {
+		return nil, nil, e
+	}
+	if _, e := g.s.users.check(req.OpenID); e != nil {
+		return nil, nil, fail(40003)
+	}
+	a, e := g.account(req.Account)
+	if e != nil {
+		return nil, nil, e
+	}
+	return &req, a, nil
+}
+
 // handleCreateSession answers 创建会话 (POST customservice/kfsession/create,
 // {"kf_account","openid"}). The user must follow the account (40003); the
 // account must exist (65401), be bound to a person (65402) and be online
 // (65415); a user served by another account fails with 65414, one served
 // by this account already succeeds. The user leaves the waiting list.
 func (g *kfAPI) handleCreateSession(x *exchange) any {
-	var req kfSessionBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if _, e := g.s.users.check(req.OpenID); e != nil {
-		return fail(40003)
-	}
-	a, e := g.account(req.Account)
+	req, a, e := g.sessionRequest(x)
 	if e != nil {
 		return e
 	}
@@ -465,14 +476,8 @@ func (g *kfAPI) startSession(openID, account string, now time.Time) {
 // 40003 for a user who does not follow, 65413 for one without a session,
 // 65414 for one served by another account.
 func (g *kfAPI) handleCloseSession(x *exchange) any {
-	var req kfSessionBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if _, e := g.s.users.check(req.OpenID); e != nil {
-		return fail(40003)
-	}
-	if _, e := g.account(req.Account); e != nil {
+	req, _, e := g.sessionRequest(x)
+	if e != nil {
 		return e
 	}
 	s := g.sessions[req.OpenID]
