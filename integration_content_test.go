@@ -271,12 +271,14 @@ func TestIntegrationMass(t *testing.T) {
 	require.Len(t, msgIDs, len(tests))
 
 	t.Run("news has a msg_data_id", func(t *testing.T) {
-		res, err := c.SendMassToTag(ctx, int64(tag.ID), wechat.MassMessage{Type: wechat.MassNews, MediaID: "draft-media"})
+		draft, err := c.AddDraft(ctx, []wechat.NewsArticle{newsArticle("群发", addCover(t, c))})
+		require.NoError(t, err)
+		res, err := c.SendMassToTag(ctx, int64(tag.ID), wechat.MassMessage{Type: wechat.MassNews, MediaID: draft})
 		require.NoError(t, err)
 		assert.NotZero(t, res.MsgDataID)
 		sent := srv.SentMessages()
 		assert.JSONEq(t, `{"filter":{"is_to_all":false,"tag_id":`+strconv.Itoa(tag.ID)+`},"msgtype":"mpnews",
-			"mpnews":{"media_id":"draft-media"},"send_ignore_reprint":0}`, string(sent[len(sent)-1].Body))
+			"mpnews":{"media_id":"`+draft+`"},"send_ignore_reprint":0}`, string(sent[len(sent)-1].Body))
 	})
 
 	t.Run("video prepared with media/uploadvideo", func(t *testing.T) {

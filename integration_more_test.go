@@ -50,7 +50,7 @@ func TestIntegrationMaterials(t *testing.T) {
 		hasURL   bool
 	}{
 		{wechat.MediaImage, "photo.png", png, true},
-		{wechat.MediaThumb, "cover.jpg", jpg, true},
+		{wechat.MediaThumb, "cover.jpg", jpg, false}, // url is for images only
 		{wechat.MediaVoice, "hello.mp3", voice, false},
 	}
 	ids := map[wechat.MediaType]string{}

@@ -10,7 +10,7 @@ const maxBlacklistOpenIDs = 20
 // user/get: begin_openid is the next_openid of the previous page, and the
 // page starts after it. Blacklisted users are listed in subscription
 // order, whether or not they still follow the account.
-func (s *Server) handleGetBlacklist(x *exchange) any {
+func (g *userAPI) handleGetBlacklist(x *exchange) any {
 	var req struct {
 		BeginOpenID string `json:"begin_openid"`
 	}
@@ -20,7 +20,7 @@ func (s *Server) handleGetBlacklist(x *exchange) any {
 			return e
 		}
 	}
-	total, ids, e := s.page(req.BeginOpenID, func(f *Follower) bool { return f.Blacklisted })
+	total, ids, e := g.page(req.BeginOpenID, func(f *Follower) bool { return f.Blacklisted })
 	if e != nil {
 		return e
 	}
@@ -32,7 +32,7 @@ func (s *Server) handleGetBlacklist(x *exchange) any {
 // blacklistTargets validates a batchblacklist or batchunblacklist body,
 // {"openid_list":[...]}: one to 20 openids (40032 otherwise), each known
 // to the account (40003 otherwise).
-func (s *Server) blacklistTargets(x *exchange) ([]*Follower, *apiError) {
+func (g *userAPI) blacklistTargets(x *exchange) ([]*Follower, *apiError) {
 	var req struct {
 		OpenIDList []string `json:"openid_list"`
 	}
@@ -44,7 +44,7 @@ func (s *Server) blacklistTargets(x *exchange) ([]*Follower, *apiError) {
 	}
 	fs := make([]*Follower, 0, len(req.OpenIDList))
 	for _, id := range req.OpenIDList {
-		f := s.followers[id]
+		f := g.followers[id]
 		if f == nil {
 			return nil, fail(40003)
 		}
@@ -55,8 +55,8 @@ func (s *Server) blacklistTargets(x *exchange) ([]*Follower, *apiError) {
 
 // handleBatchBlacklist answers 拉黑用户 (POST tags/members/batchblacklist).
 // Nothing changes unless every openid is valid.
-func (s *Server) handleBatchBlacklist(x *exchange) any {
-	fs, e := s.blacklistTargets(x)
+func (g *userAPI) handleBatchBlacklist(x *exchange) any {
+	fs, e := g.blacklistTargets(x)
 	if e != nil {
 		return e
 	}
@@ -69,8 +69,8 @@ func (s *Server) handleBatchBlacklist(x *exchange) any {
 // handleBatchUnblacklist answers 取消拉黑用户 (POST
 // tags/members/batchunblacklist). Nothing changes unless every openid is
 // valid; unblacklisting a user who is not blacklisted is not an error.
-func (s *Server) handleBatchUnblacklist(x *exchange) any {
-	fs, e := s.blacklistTargets(x)
+func (g *userAPI) handleBatchUnblacklist(x *exchange) any {
+	fs, e := g.blacklistTargets(x)
 	if e != nil {
 		return e
 	}

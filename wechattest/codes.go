@@ -83,6 +83,8 @@ func errmsg(code int) string {
 		return "invalid appsecret"
 	case 40130:
 		return "invalid openid list size, at least two openid"
+	case 40132:
+		return "invalid username"
 	case 40163:
 		return "code been used"
 	case 41001:
@@ -125,6 +127,8 @@ func errmsg(code int) string {
 		return "reach max api daily quota limit"
 	case 45015:
 		return "response out of time limit or subscription is canceled"
+	case 45047:
+		return "out of response count limit"
 	case 45026:
 		return "template num exceeds limit"
 	case 45056:
@@ -155,6 +159,80 @@ func errmsg(code int) string {
 		return "argument invalid!"
 	case 48001:
 		return "api unauthorized"
+	case 48006:
+		return "forbid to clear quota because of reaching the limit"
+	case 43101:
+		return "user refuse to accept the msg"
+	case 61500:
+		return "date format error"
+	case 61501:
+		return "date range error"
+	case 65400:
+		return "please enable new custom service or wait for a while if you have enabled"
+	case 65401:
+		return "invalid custom service account"
+	case 65402:
+		return "the custom service account need to bind a wechat user"
+	case 65403:
+		return "客服昵称不合法"
+	case 65404:
+		return "客服账号不合法"
+	case 65405:
+		return "账号数目已达到上限，不能继续添加"
+	case 65406:
+		return "已经存在的客服账号"
+	case 65409:
+		return "无效的微信号"
+	case 65411:
+		return "该账号已经有一个等待确认的邀请"
+	case 65412:
+		return "该账号已经绑定微信号"
+	case 65413:
+		return "no effective session for the customer"
+	case 65414:
+		return "another worker is serving the customer"
+	case 65415:
+		return "the worker is not online"
+	case 65416:
+		return "查询参数不合法"
+	case 65417:
+		return "查询时间段超出限制"
+	case 76001:
+		return "rid not found"
+	case 76002:
+		return "rid is error"
+	case 76021:
+		return "cgi_path not found, please check"
+	case 76022:
+		return "could not use this cgi_path，no permission"
+	case 101000:
+		return "invalid image url"
+	case 101001:
+		return "certificate not found"
+	case 101002:
+		return "invalid image"
+	case 200012:
+		return "个人模版数已达上限，上限25个"
+	case 200014:
+		return "模版 tid 参数错误"
+	case 200016:
+		return "start 参数错误"
+	case 200017:
+		return "limit 参数错误"
+	case 200018:
+		return "类目 ids 缺失"
+	case 200019:
+		return "类目 ids 不合法"
+	case 200020:
+		return "关键词列表 kidList 参数错误"
+	case 200021:
+		return "场景描述 sceneDesc 参数错误"
+	case 9410010:
+		return "long_data too long"
+	case 9410011:
+		return "expire_seconds too long"
+	case 9410012:
+		return "short_key not found"
 	case 53600:
 		return "Article ID 无效"
 	case 65301:
@@ -178,6 +256,19 @@ func randomID(n int) string {
 	_, _ = rand.Read(b) // crypto/rand.Read does not fail on supported platforms
 	for i := range b {
 		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b)
+}
+
+const base62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// randomBase62 returns n random base62 characters, the alphabet of short
+// keys.
+func randomBase62(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = base62[int(b[i])%len(base62)]
 	}
 	return string(b)
 }

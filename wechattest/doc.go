@@ -1,69 +1,115 @@
 // Package wechattest provides a fake of the WeChat Official Account API
 // (微信公众号) for tests, in the style of net/http/httptest.
 //
-// NewServer starts an in-memory server on a loopback address that issues
-// access tokens and jsapi tickets, checks the access_token of every call,
-// and keeps real state for the API groups the wechat package covers:
-// menus (get_current_selfmenu_info included), temporary media, permanent
-// materials and article images, the draft box and publishing, followers
-// with their tags, groups and blacklist, openid migration (changeopenid,
-// set up with WithMigration), template, customer-service and mass
-// messages and the mass send speed, QR codes, and web authorization
-// (网页授权). Replies follow the documented wire formats,
-// errors included: a retired or revoked token is answered with errcode
-// 40001, an expired one with 42001, a wrong secret with 40125, an unknown
-// openid with 40003, an unknown media_id with 40007, an unknown path with
-// 40066.
+// NewServer starts an in-memory server on a loopback address that serves
+// every endpoint package wechat calls, checks the access_token of every
+// call and answers with the documented wire formats and error codes:
 //
 //	srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: "o1"}))
 //	defer srv.Close()
 //	client, err := srv.Client() // a *wechat.Client with the right AppID, secret and base URL
 //
-// The files WeChat hands out by URL (the url of an image material or of
-// media/uploadimg, the down_url of a video) are served by the fake itself.
-// Publishing is immediate by default: a draft submitted with
-// freepublish/submit leaves the draft box and freepublish/get reports
-// success at once. SetPublishOutcome makes later jobs stay in progress or
-// fail, SetPublishStatus ends a job, and PublishJobFinishEvent gives the
-// PUBLISHJOBFINISH push to send to the app's webhook with Webhook.
+// # What the fake keeps real state for
 //
-// Web authorization starts on a page in the user's WeChat, which a test
-// stands in for with AuthorizeCode: it returns the code WeChat would
-// append to the redirect URI, for the Client to exchange. A code works
-// once and for five minutes; the user access token it brings is accepted
-// by sns/userinfo and sns/auth only, and the account's own access token is
-// never asked for.
+// Access tokens and jsapi tickets (each cgi-bin/token call retires the
+// previous token, which keeps working for five minutes; stable_token
+// returns the current token until near its end); menus and personalised
+// menus; temporary media (three days; media/upload checks the documented
+// formats, image PNG/JPEG/JPG/GIF, voice AMR/MP3, video MP4, thumb JPG,
+// and sizes, 10 MB, 2 MB, 10 MB and 64 KB); permanent materials and
+// article images, served back by URL; the draft box and publishing;
+// followers with their tags, groups and blacklist, and openid migration;
+// template messages and their templates and industry; customer-service
+// messages and each user's customer-service window; mass sends, previews
+// (by openid or WeChat ID), their status and speed; QR codes; web
+// authorization; customer-service accounts, invitations, sessions, the
+// waiting list and the chat history; subscribe-message templates picked
+// from the public library, users' consent and sends, and one-time
+// subscription messages; the daily call count of every API, reset by
+// clear_quota, clear_quota/v2 and openapi/quota/clear; the rid, request
+// and reply of every answered call, for openapi/rid/get; short keys.
 //
-// A test then inspects what reached the fake: Calls counts requests per
-// path (so "one token request" is an assertion), Requests returns them all,
-// SentMessages returns every message sent, Menu the current menu and
-// Follower the state of one follower (remark, tags, group, blacklist).
-// A blacklisted follower cannot message the account, so the fake never
-// opens a customer-service window for them: message/custom/send answers
-// 45015.
+// Media ids are checked wherever WeChat checks them: a customer-service
+// or mass message, a preview, a draft's cover or an mpvideo that names a
+// media_id the fake did not issue is answered 40007.
 //
-// Faults are injected per path: FailNext answers the next calls with an
+// # What it answers with documented samples
+//
+// WeChat reports on traffic and recognises images; the fake has neither.
+// The statistics APIs (datacube) answer one row of the documented
+// example per day, week or month of the range, after checking the range
+// as WeChat does: each API's span (getusersummary 7 days, getuserread 3,
+// getarticlesummary 1, getupstreammsgdist 15, getinterfacesummary 30,
+// ...), no day before 2014-12-01 or after yesterday (61501), dates as
+// 2006-01-02 (61500). The image services (OCR, QR code scan, crop,
+// super-resolution) check the image (an http(s) img_url, which is not
+// fetched, or an uploaded JPEG, PNG, GIF or BMP under 2 MB) and answer
+// the documented example; super-resolution returns the upload itself as
+// a temporary image. callback/check answers the documented sample, with
+// the operator asked for. The subscribe-message library holds the
+// documented sample category and title, with keywords of the documented
+// value types.
+//
+// # What it does not model
+//
+// Anything not listed: an unknown path is answered errcode 40066 with an
+// errmsg that names the path and says it is not modelled by wechattest.
+// Server.Handle serves such a path, or replaces the fake's answer for one
+// it models. The fake delivers nothing to users: SentMessages says what
+// it accepted. It does not push events on its own (PublishJobFinishEvent
+// builds the PUBLISHJOBFINISH push for Webhook.Send), apply WeChat's
+// content review, rate limits other than the daily quotas, or limits of
+// account type and verification.
+//
+// # Users' actions
+//
+// A test stands in for what users do in the WeChat app: AuthorizeCode
+// (web authorization consent), AcceptSubscribeMessage and
+// ConfirmOneTimeSubscribe (subscription consent), AcceptKFInvite and
+// SetKFOnline (the person behind a customer-service account), AddFollower
+// and OpenCustomerServiceWindow. A Webhook linked to the server
+// (Webhook.Server) does the rest the way WeChat learns it, from the
+// pushes it delivers: messages and qualifying events open the
+// customer-service window, a transfer_customer_service reply starts a
+// session or queues the user, and subscribe pop-up events record
+// consent.
+//
+// The customer-service window (客服消息下发规则): a message from the user
+// allows 5 customer-service messages within 48 hours; a follow, a QR code
+// scan, a click or a scan-code menu event allows 3 within a minute;
+// outside the window message/custom/send and message/custom/typing answer
+// 45015, within one whose messages are used up 45047. By default the
+// window is enforced only for followers the fake has seen a push for, so
+// that a test that seeds a follower and sends at once keeps working;
+// WithCustomerServiceWindow enforces it for every follower. A
+// blacklisted follower never opens one.
+//
+// # Inspecting and breaking it
+//
+// Calls counts requests per path (so "one token request" is an
+// assertion), Requests returns them all, SentMessages every message
+// accepted, Menu the current menu, Follower the state of one follower,
+// Quota an API's count. FailNext answers the next calls to a path with an
 // errcode, DropNext closes the connection without a reply, SetLatency
-// delays replies. ExpireTokens, RevokeToken and RevokeTokens act on the
-// credentials already issued, and WithClock lets a test move time forward
-// so that tokens, tickets, media, QR codes and web authorization codes
-// and tokens expire.
+// delays replies, WithQuota lowers a daily limit. ExpireTokens,
+// RevokeToken and RevokeTokens act on the credentials already issued, and
+// WithClock moves time for everything that expires.
 //
-// Token semantics follow the documentation: each cgi-bin/token call issues
-// a new token and retires the previous one, which keeps working for five
-// minutes (WithRetiredTokenGrace); cgi-bin/stable_token returns the current
-// stable token until it is near its end, and force_refresh retires it at
-// once (a second forced refresh within 30 seconds returns the same token).
-// The two kinds of token are independent of each other.
+// Options validate their values: an invalid one makes NewServer panic
+// with a message that names the option, as httptest.NewServer panics
+// when it cannot listen.
 //
-// The server is safe for concurrent use.
+// Each API group keeps its state in its own type, with its own lock; the
+// server is safe for concurrent use.
+//
+// # The webhook side
 //
 // Webhook is the other direction: WeChat calling an app's webhook. It
 // sends signed URL checks and signed posts of any wechat.Message, in
 // plain, compatible or safe (AES) mode, to an http.Handler in process or
 // to a running server, and reads the answer as WeChat does:
 //
-//	wh := &wechattest.Webhook{Handler: client.Webhook(bot), Token: "token"}
+//	wh := &wechattest.Webhook{Handler: client.Webhook(bot), Token: "token", Server: srv}
 //	reply, err := wh.Send(ctx, wechattest.Text("hello"))
 //	// reply.(*wechat.TextReply).Content is what the bot answered
 //

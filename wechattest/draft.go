@@ -11,6 +11,54 @@ import (
 	"github.com/mpkit/wechat"
 )
 
+// draftAPI keeps the draft box (草稿箱) and the publications (发布能力).
+type draftAPI struct {
+	group
+	drafts       map[string]*draft
+	draftOrder   []string // media_ids in the order added
+	publications map[string]*publication
+	pubOrder     []string // publish_ids in the order submitted
+
+	publishOutcome wechat.PublishStatus // of the next submissions
+	publishFailIdx []int
+}
+
+func newDraftAPI(s *Server) *draftAPI {
+	return &draftAPI{group: group{s: s}, drafts: make(map[string]*draft), publications: make(map[string]*publication)}
+}
+
+func (g *draftAPI) routes() []route {
+	return []route{
+		g.post("/cgi-bin/draft/add", g.handleDraftAdd),
+		g.post("/cgi-bin/draft/get", g.handleDraftGet),
+		g.post("/cgi-bin/draft/update", g.handleDraftUpdate),
+		g.post("/cgi-bin/draft/delete", g.handleDraftDelete),
+		g.get("/cgi-bin/draft/count", g.handleDraftCount),
+		g.post("/cgi-bin/draft/batchget", g.handleDraftBatchGet),
+		g.post("/cgi-bin/freepublish/submit", g.handleFreePublishSubmit),
+		g.post("/cgi-bin/freepublish/get", g.handleFreePublishGet),
+		g.post("/cgi-bin/freepublish/delete", g.handleFreePublishDelete),
+		g.post("/cgi-bin/freepublish/getarticle", g.handleFreePublishGetArticle),
+		g.post("/cgi-bin/freepublish/batchget", g.handleFreePublishBatchGet),
+	}
+}
+
+// isDraft reports whether id is in the draft box. For other groups.
+func (g *draftAPI) isDraft(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.drafts[id] != nil
+}
+
+// isArticle reports whether id is the article_id of a publication. For
+// other groups.
+func (g *draftAPI) isArticle(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, e := g.lookupPublication(id)
+	return e == nil
+}
+
 // article is one article of a draft or a publication: the JSON object
 // as sent to draft/add or draft/update, with the fields WeChat sets
 // filled in.
@@ -66,7 +114,7 @@ var setByWeChat = []string{"url", "thumb_url", "show_cover_pic", "is_deleted"}
 // (thumb_media_id) or a picture (image_info) that is not a permanent
 // image with 40007, an unknown article_type or more than 20 pictures with
 // 40097.
-func (s *Server) parseArticle(raw json.RawMessage) (article, *apiError) {
+func (g *draftAPI) parseArticle(raw json.RawMessage) (article, *apiError) {
 	var a article
 	var f articleFields
 	if json.Unmarshal(raw, &a) != nil || json.Unmarshal(raw, &f) != nil || a == nil {
@@ -78,10 +126,7 @@ func (s *Server) parseArticle(raw json.RawMessage) (article, *apiError) {
 	if utf8.RuneCountInString(f.Title) > maxTitleRunes {
 		return nil, fail(45003)
 	}
-	isImage := func(id string) bool {
-		m := s.materials[id]
-		return m != nil && listType(m.typ) == "image"
-	}
+	isImage := func(id string) bool { return g.s.materials.listTypeOf(id) == "image" }
 	switch f.ArticleType {
 	case "", "news":
 		if !isImage(f.ThumbMediaID) {
@@ -116,7 +161,7 @@ func (s *Server) parseArticle(raw json.RawMessage) (article, *apiError) {
 
 // handleDraftAdd answers 新建草稿 (POST draft/add, {"articles":[...]},
 // one to eight articles) with {"media_id"}.
-func (s *Server) handleDraftAdd(x *exchange) any {
+func (g *draftAPI) handleDraftAdd(x *exchange) any {
 	var req struct {
 		Articles []json.RawMessage `json:"articles"`
 	}
@@ -131,25 +176,25 @@ func (s *Server) handleDraftAdd(x *exchange) any {
 	}
 	d := &draft{id: randomID(43), updated: x.now}
 	for _, raw := range req.Articles {
-		a, e := s.parseArticle(raw)
+		a, e := g.parseArticle(raw)
 		if e != nil {
 			return e
 		}
 		d.articles = append(d.articles, a)
 	}
-	s.drafts[d.id] = d
-	s.draftOrder = append(s.draftOrder, d.id)
+	g.drafts[d.id] = d
+	g.draftOrder = append(g.draftOrder, d.id)
 	return map[string]any{"media_id": d.id}
 }
 
 // lookupDraft decodes the {"media_id"} of a draft request: 40007 for an
 // unknown draft.
-func (s *Server) lookupDraft(x *exchange) (*draft, *apiError) {
+func (g *draftAPI) lookupDraft(x *exchange) (*draft, *apiError) {
 	id, e := x.decodeMediaID()
 	if e != nil {
 		return nil, e
 	}
-	d := s.drafts[id]
+	d := g.drafts[id]
 	if d == nil {
 		return nil, fail(40007)
 	}
@@ -171,8 +216,8 @@ func newsItems(arts []article, noContent bool) []article {
 
 // handleDraftGet answers 获取草稿 (POST draft/get, {"media_id"}) with
 // {"news_item":[...]}.
-func (s *Server) handleDraftGet(x *exchange) any {
-	d, e := s.lookupDraft(x)
+func (g *draftAPI) handleDraftGet(x *exchange) any {
+	d, e := g.lookupDraft(x)
 	if e != nil {
 		return e
 	}
@@ -182,7 +227,7 @@ func (s *Server) handleDraftGet(x *exchange) any {
 // handleDraftUpdate answers 修改草稿 (POST draft/update,
 // {"media_id","index","articles":{...}}): it replaces the article at
 // index, from 0; an index out of range fails with 40097.
-func (s *Server) handleDraftUpdate(x *exchange) any {
+func (g *draftAPI) handleDraftUpdate(x *exchange) any {
 	var req struct {
 		MediaID  string          `json:"media_id"`
 		Index    *int            `json:"index"`
@@ -191,14 +236,14 @@ func (s *Server) handleDraftUpdate(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	d := s.drafts[req.MediaID]
+	d := g.drafts[req.MediaID]
 	if d == nil {
 		return fail(40007)
 	}
 	if req.Index == nil || *req.Index < 0 || *req.Index >= len(d.articles) {
 		return fail(40097)
 	}
-	a, e := s.parseArticle(req.Articles)
+	a, e := g.parseArticle(req.Articles)
 	if e != nil {
 		return e
 	}
@@ -208,25 +253,25 @@ func (s *Server) handleDraftUpdate(x *exchange) any {
 }
 
 // removeDraft takes a draft out of the draft box.
-func (s *Server) removeDraft(id string) {
-	delete(s.drafts, id)
-	s.draftOrder = slices.DeleteFunc(s.draftOrder, func(v string) bool { return v == id })
+func (g *draftAPI) removeDraft(id string) {
+	delete(g.drafts, id)
+	g.draftOrder = slices.DeleteFunc(g.draftOrder, func(v string) bool { return v == id })
 }
 
 // handleDraftDelete answers 删除草稿 (POST draft/delete, {"media_id"}).
-func (s *Server) handleDraftDelete(x *exchange) any {
-	d, e := s.lookupDraft(x)
+func (g *draftAPI) handleDraftDelete(x *exchange) any {
+	d, e := g.lookupDraft(x)
 	if e != nil {
 		return e
 	}
-	s.removeDraft(d.id)
+	g.removeDraft(d.id)
 	return okReply()
 }
 
 // handleDraftCount answers 获取草稿总数 (GET draft/count) with
 // {"total_count"}.
-func (s *Server) handleDraftCount(*exchange) any {
-	return map[string]any{"total_count": len(s.drafts)}
+func (g *draftAPI) handleDraftCount(*exchange) any {
+	return map[string]any{"total_count": len(g.drafts)}
 }
 
 // batchItem is an item of the draft and freepublish batchget replies.
@@ -246,17 +291,17 @@ func batchReply(total int, items []batchItem) map[string]any {
 
 // handleDraftBatchGet answers 获取草稿列表 (POST draft/batchget,
 // {"offset","count","no_content"}), newest first.
-func (s *Server) handleDraftBatchGet(x *exchange) any {
+func (g *draftAPI) handleDraftBatchGet(x *exchange) any {
 	req, e := x.decodeBatch()
 	if e != nil {
 		return e
 	}
-	ids := slices.Clone(s.draftOrder)
+	ids := slices.Clone(g.draftOrder)
 	slices.Reverse(ids)
 	lo, hi := window(len(ids), req)
 	items := make([]batchItem, 0, hi-lo)
 	for _, id := range ids[lo:hi] {
-		d := s.drafts[id]
+		d := g.drafts[id]
 		it := batchItem{MediaID: d.id, UpdateTime: d.updated.Unix()}
 		it.Content.NewsItem = newsItems(d.articles, req.NoContent == 1)
 		items = append(items, it)
@@ -267,29 +312,29 @@ func (s *Server) handleDraftBatchGet(x *exchange) any {
 // handleFreePublishSubmit answers 发布草稿 (POST freepublish/submit,
 // {"media_id"}) with {"publish_id","msg_data_id"}. The draft leaves the
 // draft box and is published at once: freepublish/get reports success.
-func (s *Server) handleFreePublishSubmit(x *exchange) any {
-	d, e := s.lookupDraft(x)
+func (g *draftAPI) handleFreePublishSubmit(x *exchange) any {
+	d, e := g.lookupDraft(x)
 	if e != nil {
 		return e
 	}
-	s.removeDraft(d.id)
+	g.removeDraft(d.id)
 	p := &publication{
-		publishID: strconv.FormatInt(s.next(), 10),
+		publishID: strconv.FormatInt(g.s.next(), 10),
 		deleted:   make([]bool, len(d.articles)),
 		updated:   x.now,
 	}
-	p.setOutcome(s.publishOutcome, s.publishFailIdx)
+	p.setOutcome(g.publishOutcome, g.publishFailIdx)
 	for _, a := range d.articles {
 		a = maps.Clone(a)
 		a["url"] = marshal("https://mp.weixin.qq.com/s/" + randomID(22))
-		if m := s.materials[jsonString(a["thumb_media_id"])]; m != nil {
-			a["thumb_url"] = marshal(m.url)
+		if u := g.s.materials.urlOf(jsonString(a["thumb_media_id"])); u != "" {
+			a["thumb_url"] = marshal(u)
 		}
 		p.articles = append(p.articles, a)
 	}
-	s.publications[p.publishID] = p
-	s.pubOrder = append(s.pubOrder, p.publishID)
-	return map[string]any{"errcode": 0, "errmsg": "ok", "publish_id": p.publishID, "msg_data_id": strconv.FormatInt(s.next(), 10)}
+	g.publications[p.publishID] = p
+	g.pubOrder = append(g.pubOrder, p.publishID)
+	return map[string]any{"errcode": 0, "errmsg": "ok", "publish_id": p.publishID, "msg_data_id": strconv.FormatInt(g.s.next(), 10)}
 }
 
 func jsonString(raw json.RawMessage) string {
@@ -331,7 +376,7 @@ func (p *publication) items(noContent bool) []article {
 // handleFreePublishGet answers 发布状态轮询 (POST freepublish/get,
 // {"publish_id"}): publish_status 0 with article_id and article_detail,
 // or 5 once every article was deleted; 40097 for an unknown publish_id.
-func (s *Server) handleFreePublishGet(x *exchange) any {
+func (g *draftAPI) handleFreePublishGet(x *exchange) any {
 	var req struct {
 		PublishID json.RawMessage `json:"publish_id"`
 	}
@@ -342,7 +387,7 @@ func (s *Server) handleFreePublishGet(x *exchange) any {
 	if id == "" {
 		id = string(req.PublishID) // a number
 	}
-	p := s.publications[id]
+	p := g.publications[id]
 	if p == nil {
 		return fail(40097)
 	}
@@ -368,8 +413,8 @@ func (s *Server) handleFreePublishGet(x *exchange) any {
 
 // lookupPublication returns the publication with an article_id: 53600
 // (invalid article id) if there is none.
-func (s *Server) lookupPublication(articleID string) (*publication, *apiError) {
-	for _, p := range s.publications {
+func (g *draftAPI) lookupPublication(articleID string) (*publication, *apiError) {
+	for _, p := range g.publications {
 		if p.articleID == articleID && articleID != "" {
 			return p, nil
 		}
@@ -380,7 +425,7 @@ func (s *Server) lookupPublication(articleID string) (*publication, *apiError) {
 // handleFreePublishDelete answers 删除发布文章 (POST freepublish/delete,
 // {"article_id","index"}): the article at index, from 1, or all of them
 // when index is 0 or absent. An index out of range fails with 40097.
-func (s *Server) handleFreePublishDelete(x *exchange) any {
+func (g *draftAPI) handleFreePublishDelete(x *exchange) any {
 	var req struct {
 		ArticleID string `json:"article_id"`
 		Index     int    `json:"index"`
@@ -388,7 +433,7 @@ func (s *Server) handleFreePublishDelete(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	p, e := s.lookupPublication(req.ArticleID)
+	p, e := g.lookupPublication(req.ArticleID)
 	if e != nil {
 		return e
 	}
@@ -409,14 +454,14 @@ func (s *Server) handleFreePublishDelete(x *exchange) any {
 // handleFreePublishGetArticle answers 获取已发布图文信息 (POST
 // freepublish/getarticle, {"article_id"}) with {"news_item":[...]},
 // deleted articles included with is_deleted true.
-func (s *Server) handleFreePublishGetArticle(x *exchange) any {
+func (g *draftAPI) handleFreePublishGetArticle(x *exchange) any {
 	var req struct {
 		ArticleID string `json:"article_id"`
 	}
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	p, e := s.lookupPublication(req.ArticleID)
+	p, e := g.lookupPublication(req.ArticleID)
 	if e != nil {
 		return e
 	}
@@ -426,14 +471,14 @@ func (s *Server) handleFreePublishGetArticle(x *exchange) any {
 // handleFreePublishBatchGet answers 获取成功发布列表 (POST
 // freepublish/batchget, {"offset","count","no_content"}), newest first.
 // A publication whose articles were all deleted is no longer listed.
-func (s *Server) handleFreePublishBatchGet(x *exchange) any {
+func (g *draftAPI) handleFreePublishBatchGet(x *exchange) any {
 	req, e := x.decodeBatch()
 	if e != nil {
 		return e
 	}
 	var list []*publication
-	for _, id := range slices.Backward(s.pubOrder) {
-		if p := s.publications[id]; p.status() == 0 {
+	for _, id := range slices.Backward(g.pubOrder) {
+		if p := g.publications[id]; p.status() == 0 {
 			list = append(list, p)
 		}
 	}
@@ -453,18 +498,20 @@ func (s *Server) handleFreePublishBatchGet(x *exchange) any {
 // SetPublishStatus ends it; any other status ends the job with that
 // failure, failIdx listing the failed articles (fail_idx, from 1).
 func (s *Server) SetPublishOutcome(status wechat.PublishStatus, failIdx ...int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.publishOutcome, s.publishFailIdx = status, slices.Clone(failIdx)
+	g := s.drafts
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.publishOutcome, g.publishFailIdx = status, slices.Clone(failIdx)
 }
 
 // SetPublishStatus ends or changes the job publishID, as WeChat does when
 // it finishes publishing: freepublish/get reports the new status from
 // then on. It reports false if there is no such job.
 func (s *Server) SetPublishStatus(publishID string, status wechat.PublishStatus, failIdx ...int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.publications[publishID]
+	g := s.drafts
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.publications[publishID]
 	if p == nil {
 		return false
 	}
@@ -478,9 +525,10 @@ func (s *Server) SetPublishStatus(publishID string, status wechat.PublishStatus,
 // Webhook.Send (which fills in the account and the sender); nil if there
 // is no such job.
 func (s *Server) PublishJobFinishEvent(publishID string) *wechat.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.publications[publishID]
+	g := s.drafts
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.publications[publishID]
 	if p == nil {
 		return nil
 	}

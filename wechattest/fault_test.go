@@ -171,8 +171,11 @@ func TestCloseEndsLatency(t *testing.T) {
 func TestUnknownPathAndMethod(t *testing.T) {
 	srv := start(t)
 	a := newAPI(t, srv)
-	fails(t, a.get("/cgi-bin/no/such/api", nil), 40066, "invalid url")
-	fails(t, raw(t, srv, "GET", "/sns/no/such/api", nil, "", nil), 40066, "invalid url")
+	// The errmsg says that the fake, not the caller, lacks the API.
+	fails(t, a.get("/cgi-bin/no/such/api", nil), 40066,
+		"invalid url: /cgi-bin/no/such/api is not modelled by wechattest (Server.Handle can serve it)")
+	fails(t, raw(t, srv, "GET", "/sns/no/such/api", nil, "", nil), 40066,
+		"invalid url: /sns/no/such/api is not modelled by wechattest (Server.Handle can serve it)")
 	fails(t, a.get("/cgi-bin/menu/create", nil), 43002, "require POST method")
 	fails(t, a.post("/cgi-bin/menu/get", `{}`), 43001, "require GET method")
 	assert.Equal(t, 1, srv.Calls("/cgi-bin/no/such/api"))

@@ -4,8 +4,80 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"sync"
 	"time"
 )
+
+// recorder keeps what reached the server and the faults to inject. It
+// has its own lock: it is used before any API group's.
+type recorder struct {
+	mu       sync.Mutex
+	calls    map[string]int
+	requests []Request
+	fails    map[string]*failure
+	drops    map[string]int
+	latency  map[string]time.Duration
+	rids     map[string]*ridRecord
+}
+
+func (r *recorder) init() {
+	r.calls = make(map[string]int)
+	r.fails = make(map[string]*failure)
+	r.drops = make(map[string]int)
+	r.latency = make(map[string]time.Duration)
+	r.rids = make(map[string]*ridRecord)
+}
+
+// arrive records a request and returns what to do with it: the delay to
+// wait, whether to hang up, and the error to answer instead of the API's.
+func (r *recorder) arrive(req Request) (delay time.Duration, drop bool, injected *apiError) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls[req.Path]++
+	r.requests = append(r.requests, req)
+	delay, ok := r.latency[req.Path]
+	if !ok {
+		delay = r.latency[""]
+	}
+	if r.drops[req.Path] > 0 {
+		r.drops[req.Path]--
+		return delay, true, nil
+	}
+	if f := r.fails[req.Path]; f != nil {
+		injected = fail(f.code)
+		if f.n--; f.n <= 0 {
+			delete(r.fails, req.Path)
+		}
+	}
+	return delay, false, injected
+}
+
+// ridRecord is what the fake keeps of an answered call for
+// openapi/rid/get.
+type ridRecord struct {
+	rid      string
+	path     string
+	at       time.Time
+	cost     time.Duration
+	query    string
+	body     string
+	reply    []byte
+	clientIP string
+}
+
+// answered keeps the record of an answered call under its rid.
+func (r *recorder) answered(rec ridRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rids[rec.rid] = &rec
+}
+
+// lookup returns the record of a rid.
+func (r *recorder) lookup(rid string) *ridRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rids[rid]
+}
 
 // failure is a pending FailNext.
 type failure struct {
@@ -20,26 +92,26 @@ type failure struct {
 // usual. A later call replaces an earlier one for the same path; n <= 0
 // cancels it.
 func (s *Server) FailNext(path string, n, errcode int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
 	if n <= 0 {
-		delete(s.fails, path)
+		delete(s.rec.fails, path)
 		return
 	}
-	s.fails[path] = &failure{n: n, code: errcode}
+	s.rec.fails[path] = &failure{n: n, code: errcode}
 }
 
 // DropNext makes the server close the connection of the next n requests
 // to path without answering and without acting on them, as a network
 // failure does. n <= 0 cancels it.
 func (s *Server) DropNext(path string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
 	if n <= 0 {
-		delete(s.drops, path)
+		delete(s.rec.drops, path)
 		return
 	}
-	s.drops[path] = n
+	s.rec.drops[path] = n
 }
 
 // SetLatency delays every reply to path by d of real time; the empty path
@@ -47,29 +119,29 @@ func (s *Server) DropNext(path string, n int) {
 // delay. A client that gives up earlier sees its own timeout; Close ends
 // the delays.
 func (s *Server) SetLatency(path string, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
 	if d <= 0 {
-		delete(s.latency, path)
+		delete(s.rec.latency, path)
 		return
 	}
-	s.latency[path] = d
+	s.rec.latency[path] = d
 }
 
 // Calls returns how many requests the server received for path, such as
 // "/cgi-bin/token", whatever their outcome.
 func (s *Server) Calls(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[path]
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	return s.rec.calls[path]
 }
 
 // Requests returns every request the server received, in order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	out := make([]Request, len(s.rec.requests))
+	for i, r := range s.rec.requests {
 		r.Query = cloneValues(r.Query)
 		r.Header = r.Header.Clone()
 		r.Body = bytes.Clone(r.Body)
@@ -105,6 +177,12 @@ const (
 	MassMessage MessageKind = "mass"
 	// MassPreview is a mass message preview (message/mass/preview).
 	MassPreview MessageKind = "mass_preview"
+	// SubscribeMessage is a subscribe notification (订阅通知,
+	// message/subscribe/bizsend).
+	SubscribeMessage MessageKind = "subscribe"
+	// OneTimeSubscribeMessage is a one-time subscription message
+	// (一次性订阅消息, message/template/subscribe).
+	OneTimeSubscribeMessage MessageKind = "subscribe_once"
 )
 
 // SentMessage is a message the server accepted for delivery.
@@ -114,6 +192,9 @@ type SentMessage struct {
 	Path string
 	// ToUser is the recipient's openid (custom, template and preview).
 	ToUser string
+	// ToWxName is the WeChat ID a preview was sent to instead of an
+	// openid (towxname).
+	ToWxName string
 	// ToUsers are the recipients of message/mass/send.
 	ToUsers []string
 	// ToAll and TagID are the filter of message/mass/sendall.
@@ -132,25 +213,46 @@ type SentMessage struct {
 	Time time.Time
 }
 
+// outbox keeps the messages the server accepted. It has its own lock and
+// calls nothing, so every message API can record into it.
+type outbox struct {
+	mu   sync.Mutex
+	sent []SentMessage
+}
+
+// record stores an accepted message with its path, body and time.
+func (o *outbox) record(m SentMessage, x *exchange) {
+	m.Path = x.r.URL.Path
+	m.Body = compact(x.body)
+	m.Time = x.now
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, m)
+}
+
+// byID returns a copy of the message with a msgid.
+func (o *outbox) byID(id int64) (SentMessage, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, m := range o.sent {
+		if m.MsgID == id {
+			return m, true
+		}
+	}
+	return SentMessage{}, false
+}
+
 // SentMessages returns the messages the server accepted, in order.
 // Requests that failed (an unknown openid, an injected fault) are not
 // included.
 func (s *Server) SentMessages() []SentMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]SentMessage, len(s.sent))
-	for i, m := range s.sent {
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	out := make([]SentMessage, len(s.out.sent))
+	for i, m := range s.out.sent {
 		m.ToUsers = slices.Clone(m.ToUsers)
 		m.Body = bytes.Clone(m.Body)
 		out[i] = m
 	}
 	return out
-}
-
-// Menu returns the body of the menu/create call that set the current
-// default menu, {"button":[...]} as sent, or nil when there is no menu.
-func (s *Server) Menu() json.RawMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.menuRaw)
 }

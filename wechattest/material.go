@@ -11,6 +11,55 @@ import (
 	"time"
 )
 
+// materialAPI keeps the permanent materials (永久素材) and the images
+// uploaded for articles (media/uploadimg).
+type materialAPI struct {
+	group
+	materials     map[string]*material
+	order         []string              // media_ids in the order added
+	articleImages map[string]*mediaFile // media/uploadimg, by id
+}
+
+func newMaterialAPI(s *Server) *materialAPI {
+	return &materialAPI{group: group{s: s}, materials: make(map[string]*material), articleImages: make(map[string]*mediaFile)}
+}
+
+func (g *materialAPI) routes() []route {
+	return []route{
+		g.post("/cgi-bin/material/add_material", g.handleAddMaterial),
+		g.post("/cgi-bin/material/get_material", g.handleGetMaterial),
+		g.post("/cgi-bin/material/del_material", g.handleDelMaterial),
+		g.get("/cgi-bin/material/get_materialcount", g.handleMaterialCount),
+		g.post("/cgi-bin/material/batchget_material", g.handleBatchGetMaterial),
+		g.post("/cgi-bin/media/uploadimg", g.handleUploadImg),
+		g.open(http.MethodGet, materialPath, g.handleMaterialFile),
+		g.open(http.MethodGet, articleImagePath, g.handleArticleImage),
+	}
+}
+
+// listTypeOf returns the type under which the material id is listed
+// (image, voice or video; thumbs are images), "" if there is none. For
+// other groups.
+func (g *materialAPI) listTypeOf(id string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if m := g.materials[id]; m != nil {
+		return listType(m.typ)
+	}
+	return ""
+}
+
+// urlOf returns the url of an image or thumb material, "" if there is
+// none. For other groups.
+func (g *materialAPI) urlOf(id string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if m := g.materials[id]; m != nil {
+		return m.url
+	}
+	return ""
+}
+
 // material is a permanent material (永久素材) of the library.
 type material struct {
 	id          string
@@ -54,11 +103,11 @@ var materialFormats = map[string][]string{
 // handleAddMaterial answers 新增永久素材 (POST
 // material/add_material?type=TYPE, the file in the multipart field
 // "media"; a video also carries the field "description",
-// {"title","introduction"}). It replies {"media_id","url"}, where url is
-// set for images and thumbs and empty otherwise. Files over the size
+// {"title","introduction"}). It replies {"media_id","url"}, url for an
+// image only. Files over the size
 // limit of their type fail as media/upload does, an extension the type
 // does not allow with 40005, a video without a title with 40097.
-func (s *Server) handleAddMaterial(x *exchange) any {
+func (g *materialAPI) handleAddMaterial(x *exchange) any {
 	typ := x.r.URL.Query().Get("type")
 	limit, ok := limitOf(typ)
 	if !ok {
@@ -91,11 +140,15 @@ func (s *Server) handleAddMaterial(x *exchange) any {
 		m.title, m.intro = d.Title, d.Introduction
 	}
 	if typ == "image" || typ == "thumb" {
-		m.url = s.URL + materialPath + "?media_id=" + m.id
+		m.url = g.s.URL + materialPath + "?media_id=" + m.id
 	}
-	s.materials[m.id] = m
-	s.materialOrder = append(s.materialOrder, m.id)
-	return map[string]any{"media_id": m.id, "url": m.url}
+	g.materials[m.id] = m
+	g.order = append(g.order, m.id)
+	out := map[string]any{"media_id": m.id}
+	if typ == "image" {
+		out["url"] = m.url // only images, as documented
+	}
+	return out
 }
 
 // contentTypeOf returns the declared Content-Type of an uploaded part, or
@@ -125,19 +178,19 @@ func (x *exchange) decodeMediaID() (string, *apiError) {
 // handleGetMaterial answers 获取永久素材 (POST material/get_material,
 // {"media_id"}): a video as {"title","description","down_url"}, any other
 // material as the bytes uploaded, 40007 for an unknown id.
-func (s *Server) handleGetMaterial(x *exchange) any {
+func (g *materialAPI) handleGetMaterial(x *exchange) any {
 	id, e := x.decodeMediaID()
 	if e != nil {
 		return e
 	}
-	m := s.materials[id]
+	m := g.materials[id]
 	if m == nil {
 		return fail(40007)
 	}
 	if m.typ == "video" {
 		return map[string]any{
 			"title": m.title, "description": m.intro,
-			"down_url": s.URL + materialPath + "?media_id=" + m.id,
+			"down_url": g.s.URL + materialPath + "?media_id=" + m.id,
 		}
 	}
 	return &fileReply{contentType: m.contentType, filename: m.name, data: bytes.Clone(m.data)}
@@ -145,8 +198,8 @@ func (s *Server) handleGetMaterial(x *exchange) any {
 
 // handleMaterialFile serves the url of an image material and the
 // down_url of a video material, which need no access token.
-func (s *Server) handleMaterialFile(x *exchange) any {
-	m := s.materials[x.r.URL.Query().Get("media_id")]
+func (g *materialAPI) handleMaterialFile(x *exchange) any {
+	m := g.materials[x.r.URL.Query().Get("media_id")]
 	if m == nil {
 		return statusNotFound
 	}
@@ -155,16 +208,16 @@ func (s *Server) handleMaterialFile(x *exchange) any {
 
 // handleDelMaterial answers 删除永久素材 (POST material/del_material,
 // {"media_id"}); 40007 for an unknown id.
-func (s *Server) handleDelMaterial(x *exchange) any {
+func (g *materialAPI) handleDelMaterial(x *exchange) any {
 	id, e := x.decodeMediaID()
 	if e != nil {
 		return e
 	}
-	if s.materials[id] == nil {
+	if g.materials[id] == nil {
 		return fail(40007)
 	}
-	delete(s.materials, id)
-	s.materialOrder = slices.DeleteFunc(s.materialOrder, func(v string) bool { return v == id })
+	delete(g.materials, id)
+	g.order = slices.DeleteFunc(g.order, func(v string) bool { return v == id })
 	return okReply()
 }
 
@@ -181,9 +234,9 @@ func listType(typ string) string {
 // handleMaterialCount answers 获取素材总数 (GET
 // material/get_materialcount). Thumbs count as images; news_count is
 // always 0, as the fake cannot create news materials.
-func (s *Server) handleMaterialCount(*exchange) any {
+func (g *materialAPI) handleMaterialCount(*exchange) any {
 	n := map[string]int{}
-	for _, m := range s.materials {
+	for _, m := range g.materials {
 		n[listType(m.typ)]++
 	}
 	return map[string]any{
@@ -225,7 +278,7 @@ func window(n int, req *batchRequest) (lo, hi int) {
 // material/batchget_material, {"type","offset","count"}), newest first:
 // {"total_count","item_count","item":[{"media_id","name","update_time",
 // "url"}]}, url for images only. The news list is always empty.
-func (s *Server) handleBatchGetMaterial(x *exchange) any {
+func (g *materialAPI) handleBatchGetMaterial(x *exchange) any {
 	req, e := x.decodeBatch()
 	if e != nil {
 		return e
@@ -236,8 +289,8 @@ func (s *Server) handleBatchGetMaterial(x *exchange) any {
 		return fail(40004)
 	}
 	var list []*material
-	for _, id := range slices.Backward(s.materialOrder) {
-		if m := s.materials[id]; listType(m.typ) == req.Type {
+	for _, id := range slices.Backward(g.order) {
+		if m := g.materials[id]; listType(m.typ) == req.Type {
 			list = append(list, m)
 		}
 	}
@@ -256,7 +309,7 @@ func (s *Server) handleBatchGetMaterial(x *exchange) any {
 // handleUploadImg answers 上传图文消息内的图片获取URL (POST media/uploadimg,
 // the file in the multipart field "media"): jpg or png under 1 MB, which
 // the fake serves at the url it returns. Such images are not materials.
-func (s *Server) handleUploadImg(x *exchange) any {
+func (g *materialAPI) handleUploadImg(x *exchange) any {
 	part, data, err := readPart(x, "media")
 	if err != nil || len(data) == 0 {
 		return fail(41005)
@@ -270,13 +323,13 @@ func (s *Server) handleUploadImg(x *exchange) any {
 		return fail(40009)
 	}
 	id := randomID(43)
-	s.articleImages[id] = &mediaFile{id: id, typ: "image", contentType: contentTypeOf(part.Header.Get("Content-Type"), data), data: data, created: x.now}
-	return map[string]any{"url": s.URL + articleImagePath + "?id=" + id}
+	g.articleImages[id] = &mediaFile{id: id, typ: "image", contentType: contentTypeOf(part.Header.Get("Content-Type"), data), data: data, created: x.now}
+	return map[string]any{"url": g.s.URL + articleImagePath + "?id=" + id}
 }
 
 // handleArticleImage serves the url of media/uploadimg.
-func (s *Server) handleArticleImage(x *exchange) any {
-	m := s.articleImages[x.r.URL.Query().Get("id")]
+func (g *materialAPI) handleArticleImage(x *exchange) any {
+	m := g.articleImages[x.r.URL.Query().Get("id")]
 	if m == nil {
 		return statusNotFound
 	}

@@ -6,12 +6,32 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
 
-// mediaFile is an uploaded temporary media file (临时素材).
+// mediaAPI keeps temporary media (临时素材): files uploaded with
+// media/upload and videos prepared with media/uploadvideo.
+type mediaAPI struct {
+	group
+	files map[string]*mediaFile
+}
+
+func (g *mediaAPI) routes() []route {
+	return []route{
+		g.post("/cgi-bin/media/upload", g.handleMediaUpload),
+		g.get("/cgi-bin/media/get", g.handleMediaGet),
+		g.get("/cgi-bin/media/get/jssdk", g.handleHDVoice),
+		g.post("/cgi-bin/media/uploadvideo", g.handleMassVideo),
+		g.open(http.MethodGet, videoPath, g.handleVideoDownload),
+	}
+}
+
+// mediaFile is an uploaded temporary media file (临时素材). Its fields do
+// not change once it is stored.
 type mediaFile struct {
 	id          string
 	typ         string
@@ -19,6 +39,7 @@ type mediaFile struct {
 	ext         string
 	data        []byte
 	created     time.Time
+	massVideo   bool // made by media/uploadvideo for a mass mpvideo message
 }
 
 // mediaLifetime is how long WeChat keeps temporary media: three days.
@@ -27,34 +48,45 @@ const mediaLifetime = 72 * time.Hour
 // videoPath serves the download URL that media/get gives for a video.
 const videoPath = "/wechattest/video"
 
-// mediaLimit is the documented size limit of a type of temporary media,
-// the errcode for a larger file, and the file extension used when the
-// upload has none.
+// mediaLimit is the documented size limit of a type of media and the
+// errcode for a larger file.
 type mediaLimit struct {
 	max  int
 	code int
-	ext  string
 }
 
 func limitOf(typ string) (mediaLimit, bool) {
 	switch typ {
 	case "image":
-		return mediaLimit{10 << 20, 40009, ".jpg"}, true
+		return mediaLimit{10 << 20, 40009}, true
 	case "voice":
-		return mediaLimit{2 << 20, 40010, ".amr"}, true
+		return mediaLimit{2 << 20, 40010}, true
 	case "video":
-		return mediaLimit{10 << 20, 40011, ".mp4"}, true
+		return mediaLimit{10 << 20, 40011}, true
 	case "thumb":
-		return mediaLimit{64 << 10, 40012, ".jpg"}, true
+		return mediaLimit{64 << 10, 40012}, true
 	}
 	return mediaLimit{}, false
+}
+
+// mediaFormats are the file extensions media/upload accepts for each type
+// of temporary media (新增临时素材: image PNG, JPEG, JPG, GIF; voice AMR,
+// MP3; video MP4; thumb JPG). WeChat tells the format from the extension
+// of the uploaded file name, so a name without one is refused too.
+var mediaFormats = map[string][]string{
+	"image": {".png", ".jpeg", ".jpg", ".gif"},
+	"voice": {".amr", ".mp3"},
+	"video": {".mp4"},
+	"thumb": {".jpg"},
 }
 
 // handleMediaUpload answers 新增临时素材 (POST media/upload?type=TYPE with
 // the file in the multipart field "media"). It replies {"type","media_id",
 // "created_at"}; for a thumb the id is in "thumb_media_id", as WeChat
-// really sends it although the page shows media_id.
-func (s *Server) handleMediaUpload(x *exchange) any {
+// really sends it although the page shows media_id. A file whose
+// extension the type does not allow fails with 40005, one over the size
+// limit of its type with that type's errcode (40009 to 40012).
+func (g *mediaAPI) handleMediaUpload(x *exchange) any {
 	typ := x.r.URL.Query().Get("type")
 	limit, ok := limitOf(typ)
 	if !ok {
@@ -67,16 +99,16 @@ func (s *Server) handleMediaUpload(x *exchange) any {
 	if len(data) == 0 {
 		return fail(41005)
 	}
+	ext := strings.ToLower(path.Ext(part.FileName()))
+	if !slices.Contains(mediaFormats[typ], ext) {
+		return fail(40005)
+	}
 	if len(data) > limit.max {
 		return fail(limit.code)
 	}
 	ct := contentTypeOf(part.Header.Get("Content-Type"), data)
-	ext := strings.ToLower(path.Ext(part.FileName()))
-	if ext == "" {
-		ext = limit.ext
-	}
 	m := &mediaFile{id: randomID(64), typ: typ, contentType: ct, ext: ext, data: data, created: x.now}
-	s.media[m.id] = m
+	g.files[m.id] = m
 	idField := "media_id"
 	if typ == "thumb" {
 		idField = "thumb_media_id"
@@ -88,7 +120,7 @@ func (s *Server) handleMediaUpload(x *exchange) any {
 // {"media_id","title","description"}): the media_id of a temporary video
 // becomes a new media_id that a mass mpvideo message carries. An unknown
 // or non-video media_id fails with 40007.
-func (s *Server) handleMassVideo(x *exchange) any {
+func (g *mediaAPI) handleMassVideo(x *exchange) any {
 	var req struct {
 		MediaID     string `json:"media_id"`
 		Title       string `json:"title"`
@@ -97,13 +129,13 @@ func (s *Server) handleMassVideo(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	src := s.lookupMedia(req.MediaID, x.now)
+	src := g.find(req.MediaID, x.now)
 	if src == nil || src.typ != "video" {
 		return fail(40007)
 	}
 	m := *src
-	m.id, m.created = randomID(64), x.now
-	s.media[m.id] = &m
+	m.id, m.created, m.massVideo = randomID(64), x.now, true
+	g.files[m.id] = &m
 	return map[string]any{"type": "video", "media_id": m.id, "created_at": x.now.Unix()}
 }
 
@@ -130,37 +162,71 @@ func readPart(x *exchange, field string) (*multipart.Part, []byte, error) {
 	}
 }
 
-// lookupMedia returns a temporary media file that has not expired.
-func (s *Server) lookupMedia(id string, now time.Time) *mediaFile {
-	m := s.media[id]
+// find returns a temporary media file that has not expired. Called with
+// g.mu held.
+func (g *mediaAPI) find(id string, now time.Time) *mediaFile {
+	m := g.files[id]
 	if m == nil || !now.Before(m.created.Add(mediaLifetime)) {
 		return nil
 	}
 	return m
 }
 
-// handleMediaGet answers 获取临时素材 (GET media/get?media_id=): the file
-// as uploaded, with its Content-Type and Content-disposition, or for a
-// video {"video_url": ...} pointing back at the fake.
-func (s *Server) handleMediaGet(x *exchange) any {
+// lookup is find for other groups.
+func (g *mediaAPI) lookup(id string, now time.Time) *mediaFile {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.find(id, now)
+}
+
+// add stores a new temporary media file made by another API (an image
+// service's result) and returns its id.
+func (g *mediaAPI) add(typ, contentType, ext string, data []byte, now time.Time) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	m := &mediaFile{id: randomID(64), typ: typ, contentType: contentType, ext: ext, data: data, created: now}
+	g.files[m.id] = m
+	return m.id
+}
+
+// handleHDVoice answers 获取高清语音素材 (GET media/get/jssdk?media_id=),
+// which serves the 16 kHz Speex version of a voice a user uploaded with
+// the JS-SDK. The fake has no JS-SDK: it serves the voices uploaded with
+// media/upload, as audio/speex. Anything else fails with 40007.
+func (g *mediaAPI) handleHDVoice(x *exchange) any {
 	id := x.r.URL.Query().Get("media_id")
 	if id == "" {
 		return fail(41006)
 	}
-	m := s.lookupMedia(id, x.now)
+	m := g.find(id, x.now)
+	if m == nil || m.typ != "voice" {
+		return fail(40007)
+	}
+	return &fileReply{contentType: "audio/speex", filename: m.id + ".speex", data: bytes.Clone(m.data)}
+}
+
+// handleMediaGet answers 获取临时素材 (GET media/get?media_id=): the file
+// as uploaded, with its Content-Type and Content-disposition, or for a
+// video {"video_url": ...} pointing back at the fake.
+func (g *mediaAPI) handleMediaGet(x *exchange) any {
+	id := x.r.URL.Query().Get("media_id")
+	if id == "" {
+		return fail(41006)
+	}
+	m := g.find(id, x.now)
 	if m == nil {
 		return fail(40007)
 	}
 	if m.typ == "video" {
-		return map[string]any{"video_url": s.URL + videoPath + "?media_id=" + m.id}
+		return map[string]any{"video_url": g.s.URL + videoPath + "?media_id=" + m.id}
 	}
 	return &fileReply{contentType: m.contentType, filename: m.id + m.ext, data: bytes.Clone(m.data)}
 }
 
 // handleVideoDownload serves the video_url of media/get, which needs no
 // access token.
-func (s *Server) handleVideoDownload(x *exchange) any {
-	m := s.lookupMedia(x.r.URL.Query().Get("media_id"), x.now)
+func (g *mediaAPI) handleVideoDownload(x *exchange) any {
+	m := g.find(x.r.URL.Query().Get("media_id"), x.now)
 	if m == nil || m.typ != "video" {
 		return statusNotFound
 	}

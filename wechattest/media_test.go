@@ -63,10 +63,10 @@ func TestMediaContentTypeDetected(t *testing.T) {
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("image", "media", "noext", "application/octet-stream", data).Body, &up))
+	require.NoError(t, json.Unmarshal(a.upload("image", "media", "photo.png", "application/octet-stream", data).Body, &up))
 	got := a.get("/cgi-bin/media/get", url.Values{"media_id": {up.MediaID}})
 	assert.Equal(t, "image/png", got.Header.Get("Content-Type"))
-	assert.Equal(t, `attachment; filename="`+up.MediaID+`.jpg"`, got.Header.Get("Content-Disposition"))
+	assert.Equal(t, `attachment; filename="`+up.MediaID+`.png"`, got.Header.Get("Content-Disposition"))
 }
 
 func TestMediaThumbAndVideo(t *testing.T) {

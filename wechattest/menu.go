@@ -27,6 +27,37 @@ type menuRequest struct {
 	MatchRule map[string]json.RawMessage `json:"matchrule"`
 }
 
+// menuAPI keeps the custom menu and the personalised menus (自定义菜单,
+// 个性化菜单).
+type menuAPI struct {
+	group
+	menu        json.RawMessage // button array of the default menu, as created
+	menuRaw     json.RawMessage // the menu/create body, as created
+	menuID      int64
+	conditional []*conditionalMenu
+}
+
+func (g *menuAPI) routes() []route {
+	return []route{
+		g.post("/cgi-bin/menu/create", g.handleMenuCreate),
+		g.get("/cgi-bin/menu/get", g.handleMenuGet),
+		g.get("/cgi-bin/menu/delete", g.handleMenuDelete),
+		g.post("/cgi-bin/menu/addconditional", g.handleMenuAddConditional),
+		g.post("/cgi-bin/menu/delconditional", g.handleMenuDelConditional),
+		g.post("/cgi-bin/menu/trymatch", g.handleMenuTryMatch),
+		g.get("/cgi-bin/get_current_selfmenu_info", g.handleSelfMenuInfo),
+	}
+}
+
+// Menu returns the body of the menu/create call that set the current
+// default menu, {"button":[...]} as sent, or nil when there is no menu.
+func (s *Server) Menu() json.RawMessage {
+	g := s.menus
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return bytes.Clone(g.menuRaw)
+}
+
 // conditionalMenu is a personalised menu (个性化菜单).
 type conditionalMenu struct {
 	id        int64
@@ -129,30 +160,30 @@ func checkAction(b button, sub bool) int {
 
 // handleMenuCreate answers 创建菜单 (POST menu/create). The new default menu
 // replaces the old one; personalised menus stay.
-func (s *Server) handleMenuCreate(x *exchange) any {
+func (g *menuAPI) handleMenuCreate(x *exchange) any {
 	req, e := parseMenu(x)
 	if e != nil {
 		return e
 	}
-	s.menu = compact(req.Button)
-	s.menuRaw = compact(x.body)
-	s.menuID = s.next() % 1e9
+	g.menu = compact(req.Button)
+	g.menuRaw = compact(x.body)
+	g.menuID = g.s.next() % 1e9
 	return okReply()
 }
 
 // handleMenuGet answers 查询菜单 (GET menu/get): {"menu":{"button":[...]}}
 // plus the personalised menus in "conditionalmenu". Like WeChat, it
 // gives every button a "sub_button" array, empty for leaf buttons.
-func (s *Server) handleMenuGet(*exchange) any {
-	if s.menu == nil {
+func (g *menuAPI) handleMenuGet(*exchange) any {
+	if g.menu == nil {
 		return fail(46003)
 	}
-	menu := map[string]any{"button": withSubButtons(s.menu)}
+	menu := map[string]any{"button": withSubButtons(g.menu)}
 	out := map[string]any{"menu": menu}
-	if len(s.conditional) > 0 {
-		menu["menuid"] = s.menuID
-		list := make([]any, 0, len(s.conditional))
-		for _, m := range s.conditional {
+	if len(g.conditional) > 0 {
+		menu["menuid"] = g.menuID
+		list := make([]any, 0, len(g.conditional))
+		for _, m := range g.conditional {
 			list = append(list, map[string]any{
 				"button":    withSubButtons(m.button),
 				"matchrule": m.matchRule,
@@ -166,20 +197,20 @@ func (s *Server) handleMenuGet(*exchange) any {
 
 // handleMenuDelete answers 删除菜单 (GET menu/delete), which removes the
 // default menu and every personalised menu.
-func (s *Server) handleMenuDelete(*exchange) any {
-	s.menu, s.menuRaw, s.conditional = nil, nil, nil
+func (g *menuAPI) handleMenuDelete(*exchange) any {
+	g.menu, g.menuRaw, g.conditional = nil, nil, nil
 	return okReply()
 }
 
 // handleMenuAddConditional answers 创建个性化菜单 (POST
 // menu/addconditional). It needs a default menu and a matchrule with at
 // least one non-empty field, and returns the new menuid as a string.
-func (s *Server) handleMenuAddConditional(x *exchange) any {
+func (g *menuAPI) handleMenuAddConditional(x *exchange) any {
 	req, e := parseMenu(x)
 	if e != nil {
 		return e
 	}
-	if s.menu == nil {
+	if g.menu == nil {
 		return fail(65303)
 	}
 	rule := make(map[string]json.RawMessage)
@@ -191,14 +222,14 @@ func (s *Server) handleMenuAddConditional(x *exchange) any {
 	if len(rule) == 0 {
 		return fail(65304)
 	}
-	m := &conditionalMenu{id: s.next() % 1e9, button: compact(req.Button), matchRule: rule}
-	s.conditional = append(s.conditional, m)
+	m := &conditionalMenu{id: g.s.next() % 1e9, button: compact(req.Button), matchRule: rule}
+	g.conditional = append(g.conditional, m)
 	return map[string]any{"menuid": strconv.FormatInt(m.id, 10)}
 }
 
 // handleMenuDelConditional answers 删除个性化菜单 (POST
 // menu/delconditional, {"menuid":"..."}).
-func (s *Server) handleMenuDelConditional(x *exchange) any {
+func (g *menuAPI) handleMenuDelConditional(x *exchange) any {
 	var req struct {
 		MenuID json.RawMessage `json:"menuid"`
 	}
@@ -209,11 +240,11 @@ func (s *Server) handleMenuDelConditional(x *exchange) any {
 	if !ok {
 		return fail(65301)
 	}
-	i := slices.IndexFunc(s.conditional, func(m *conditionalMenu) bool { return m.id == id })
+	i := slices.IndexFunc(g.conditional, func(m *conditionalMenu) bool { return m.id == id })
 	if i < 0 {
 		return fail(65301)
 	}
-	s.conditional = slices.Delete(s.conditional, i, i+1)
+	g.conditional = slices.Delete(g.conditional, i, i+1)
 	return okReply()
 }
 
@@ -222,26 +253,26 @@ func (s *Server) handleMenuDelConditional(x *exchange) any {
 // personalised menu whose rule matches, else the default menu. The fake
 // evaluates tag_id and language; a rule on any other field (sex, country,
 // client platform...) never matches, since the fake does not know them.
-func (s *Server) handleMenuTryMatch(x *exchange) any {
+func (g *menuAPI) handleMenuTryMatch(x *exchange) any {
 	var req struct {
 		UserID string `json:"user_id"`
 	}
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	f := s.followers[req.UserID]
-	if f == nil {
+	f, ok := g.s.users.follower(req.UserID)
+	if !ok {
 		return fail(65302)
 	}
-	if s.menu == nil {
+	if g.menu == nil {
 		return fail(46003)
 	}
-	for i := len(s.conditional) - 1; i >= 0; i-- {
-		if m := s.conditional[i]; ruleMatches(m.matchRule, f) {
+	for i := len(g.conditional) - 1; i >= 0; i-- {
+		if m := g.conditional[i]; ruleMatches(m.matchRule, &f) {
 			return map[string]any{"button": withSubButtons(m.button)}
 		}
 	}
-	return map[string]any{"button": withSubButtons(s.menu)}
+	return map[string]any{"button": withSubButtons(g.menu)}
 }
 
 // handleSelfMenuInfo answers 查询自定义菜单信息 (GET
@@ -253,11 +284,11 @@ func (s *Server) handleMenuTryMatch(x *exchange) any {
 // Personalised menus are not reported. The fake has no menus set up on
 // the mp.weixin.qq.com website, so the text, img, voice, video and news
 // buttons of such menus never appear.
-func (s *Server) handleSelfMenuInfo(*exchange) any {
-	if s.menu == nil {
+func (g *menuAPI) handleSelfMenuInfo(*exchange) any {
+	if g.menu == nil {
 		return map[string]any{"is_menu_open": 0, "selfmenu_info": map[string]any{"button": []any{}}}
 	}
-	return map[string]any{"is_menu_open": 1, "selfmenu_info": map[string]any{"button": selfMenuButtons(s.menu)}}
+	return map[string]any{"is_menu_open": 1, "selfmenu_info": map[string]any{"button": selfMenuButtons(g.menu)}}
 }
 
 // selfMenuButtons rewrites a button array the way

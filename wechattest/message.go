@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/mpkit/wechat"
 )
 
 // Template is a private template of the account (模板消息), as
@@ -27,6 +29,51 @@ const (
 	maxMassSendOpenIDs = 10000
 )
 
+// messageAPI keeps template messages and their templates, customer-service
+// messages and the customer-service window of each user, and mass sends.
+type messageAPI struct {
+	group
+	templates  []*Template
+	industry   [2]int
+	templDedup map[string]int64 // openid+client_msg_id → msgid
+	massDedup  map[string]massRecord
+	mass       map[int64]string // msg_id → status
+	massSpeed  int              // level of message/mass/speed/set
+	windows    map[string]*csWindow
+}
+
+func newMessageAPI(s *Server) *messageAPI {
+	g := &messageAPI{group: group{s: s}, templDedup: make(map[string]int64), massDedup: make(map[string]massRecord),
+		mass: make(map[int64]string), windows: make(map[string]*csWindow)}
+	for _, t := range s.cfg.templates {
+		if t.ID == "" {
+			t.ID = randomID(43)
+		}
+		g.templates = append(g.templates, &t)
+	}
+	return g
+}
+
+func (g *messageAPI) routes() []route {
+	return []route{
+		g.post("/cgi-bin/message/custom/send", g.handleCustomSend),
+		g.post("/cgi-bin/message/custom/typing", g.handleTyping),
+		g.post("/cgi-bin/message/template/send", g.handleTemplateSend),
+		g.post("/cgi-bin/template/api_add_template", g.handleAddTemplate),
+		g.get("/cgi-bin/template/get_all_private_template", g.handleListTemplates),
+		g.post("/cgi-bin/template/del_private_template", g.handleDeleteTemplate),
+		g.post("/cgi-bin/template/api_set_industry", g.handleSetIndustry),
+		g.get("/cgi-bin/template/get_industry", g.handleGetIndustry),
+		g.post("/cgi-bin/message/mass/sendall", g.handleMassSendAll),
+		g.post("/cgi-bin/message/mass/send", g.handleMassSend),
+		g.post("/cgi-bin/message/mass/preview", g.handleMassPreview),
+		g.post("/cgi-bin/message/mass/get", g.handleMassGet),
+		g.post("/cgi-bin/message/mass/delete", g.handleMassDelete),
+		g.post("/cgi-bin/message/mass/speed/get", g.handleMassSpeedGet),
+		g.post("/cgi-bin/message/mass/speed/set", g.handleMassSpeedSet),
+	}
+}
+
 // isCustomType reports the msgtypes of message/custom/send.
 func isCustomType(t string) bool {
 	switch t {
@@ -44,14 +91,6 @@ func isMassType(t string) bool {
 		return true
 	}
 	return false
-}
-
-// record stores an accepted message.
-func (s *Server) record(m SentMessage, x *exchange) {
-	m.Path = x.r.URL.Path
-	m.Body = compact(x.body)
-	m.Time = x.now
-	s.sent = append(s.sent, m)
 }
 
 // envelope is what the fake reads from any message body; the rest is
@@ -82,18 +121,83 @@ func (env *envelope) payload() map[string]json.RawMessage {
 	return p
 }
 
-// checkMedia validates the media_id of an image, voice or video message
-// against the temporary media and the permanent materials the server
-// holds (40007 if unknown).
-func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
+// checkMedia validates the media of a customer-service message against
+// what the server holds (40007 if unknown): the media_id of an image,
+// voice or video message is a temporary media or a permanent material of
+// that type, the media_id of an mpnews message a draft.
+func (g *messageAPI) checkMedia(env *envelope, now time.Time) *apiError {
 	switch env.MsgType {
 	case "image", "voice", "video":
-		var id string
-		_ = json.Unmarshal(env.payload()["media_id"], &id)
-		if m := s.materials[id]; m != nil && listType(m.typ) == env.MsgType {
-			return nil
+		if !g.isMedia(env.MsgType, jsonString(env.payload()["media_id"]), now) {
+			return fail(40007)
 		}
-		if s.lookupMedia(id, now) == nil {
+	case "mpnews":
+		if !g.s.drafts.isDraft(jsonString(env.payload()["media_id"])) {
+			return fail(40007)
+		}
+	case "mpnewsarticle":
+		if !g.s.drafts.isArticle(jsonString(env.payload()["article_id"])) {
+			return fail(53600)
+		}
+	}
+	return nil
+}
+
+// isMedia reports whether id is a temporary media or a permanent material
+// of type typ (image, voice or video).
+func (g *messageAPI) isMedia(typ, id string, now time.Time) bool {
+	if g.s.materials.listTypeOf(id) == typ {
+		return true
+	}
+	m := g.s.media.lookup(id, now)
+	return m != nil && m.typ == typ
+}
+
+// massPayloadKey is the member that holds the content of a mass message:
+// the msgtype, except that sendall and send carry images under "images"
+// (a preview shows one, under "image").
+func massPayloadKey(env *envelope) string {
+	if env.MsgType == "image" {
+		if _, ok := env.Fields["images"]; ok {
+			return "images"
+		}
+	}
+	return env.MsgType
+}
+
+// checkMassMedia validates the media of a mass message or preview (40007
+// if unknown): images and voice are temporary media or permanent
+// materials of their type, an mpvideo is a video made with
+// media/uploadvideo or a permanent video, mpnews a draft.
+func (g *messageAPI) checkMassMedia(env *envelope, now time.Time) *apiError {
+	var p map[string]json.RawMessage
+	_ = json.Unmarshal(env.Fields[massPayloadKey(env)], &p)
+	id := jsonString(p["media_id"])
+	switch env.MsgType {
+	case "image":
+		ids := []string{id}
+		if _, ok := p["media_ids"]; ok {
+			ids = nil
+			if json.Unmarshal(p["media_ids"], &ids) != nil || len(ids) == 0 {
+				return fail(40007)
+			}
+		}
+		for _, id := range ids {
+			if !g.isMedia("image", id, now) {
+				return fail(40007)
+			}
+		}
+	case "voice":
+		if !g.isMedia("voice", id, now) {
+			return fail(40007)
+		}
+	case "mpvideo":
+		m := g.s.media.lookup(id, now)
+		if (m == nil || !m.massVideo) && g.s.materials.listTypeOf(id) != "video" {
+			return fail(40007)
+		}
+	case "mpnews":
+		if !g.s.drafts.isDraft(id) {
 			return fail(40007)
 		}
 	}
@@ -101,24 +205,24 @@ func (s *Server) checkMedia(env *envelope, now time.Time) *apiError {
 }
 
 // handleCustomSend answers 客服接口-发消息 (POST message/custom/send) and
-// records the message. The recipient must follow the account and not be
-// blacklisted (45015, as outside the 48-hour window); the media_id of an
-// image, voice or video message must be one the server issued.
-func (s *Server) handleCustomSend(x *exchange) any {
+// records the message. The recipient must follow the account and be
+// inside the customer-service window (45015 outside it, 45047 once it
+// allows no more messages; see windowFor), which never opens for a
+// blacklisted follower; the media_id of an image, voice, video or mpnews
+// message must be one the server issued, the article_id of an
+// mpnewsarticle a published article. A message sent as a
+// customer-service account (customservice.kf_account), or to a user in a
+// session with one, enters that account's chat history.
+func (g *messageAPI) handleCustomSend(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
 		return e
 	}
 	var to string
 	_ = json.Unmarshal(env.ToUser, &to)
-	f, e := s.subscribed(to)
+	f, e := g.s.users.check(to)
 	if e != nil {
 		return e
-	}
-	if f.Blacklisted {
-		// A blacklisted user cannot message the account, so the
-		// 48-hour window of customer-service messages never opens.
-		return fail(45015)
 	}
 	if !isCustomType(env.MsgType) {
 		return fail(40008)
@@ -126,11 +230,150 @@ func (s *Server) handleCustomSend(x *exchange) any {
 	if env.payload() == nil {
 		return fail(47001)
 	}
-	if e := s.checkMedia(env, x.now); e != nil {
+	if e := g.checkMedia(env, x.now); e != nil {
 		return e
 	}
-	s.record(SentMessage{Kind: CustomMessage, ToUser: to, MsgType: env.MsgType}, x)
+	if e := g.spendWindow(&f, x.now, true); e != nil {
+		return e
+	}
+	var kf struct {
+		Account string `json:"kf_account"`
+	}
+	_ = json.Unmarshal(env.Fields["customservice"], &kf)
+	text := "[" + env.MsgType + "]"
+	if env.MsgType == "text" {
+		text = jsonString(env.payload()["content"])
+	}
+	g.s.kf.sent(to, kf.Account, text, x.now)
+	g.s.out.record(SentMessage{Kind: CustomMessage, ToUser: to, MsgType: env.MsgType}, x)
 	return okReply()
+}
+
+// handleTyping answers 客服输入状态 (POST message/custom/typing,
+// {"touser","command":"Typing"|"CancelTyping"}). The same window as for
+// messages applies, but typing uses none of the messages it allows; a
+// command other than the two fails with 40097.
+func (g *messageAPI) handleTyping(x *exchange) any {
+	var req struct {
+		ToUser  string `json:"touser"`
+		Command string `json:"command"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	f, e := g.s.users.check(req.ToUser)
+	if e != nil {
+		return e
+	}
+	if req.Command != "Typing" && req.Command != "CancelTyping" {
+		return fail(40097)
+	}
+	if e := g.spendWindow(&f, x.now, false); e != nil {
+		return e
+	}
+	return okReply()
+}
+
+// Customer-service windows (客服消息下发规则): a message from the user
+// allows 5 messages within 48 hours; a menu click, a follow or a QR code
+// scan allows 3 within a minute.
+const (
+	messageWindow      = 48 * time.Hour
+	messageWindowSends = 5
+	eventWindow        = time.Minute
+	eventWindowSends   = 3
+)
+
+// csWindow is what a user's pushes allow: grants from their last message
+// and from their last qualifying event.
+type csWindow struct {
+	message, event windowGrant
+}
+
+// windowGrant is one allowance of customer-service messages.
+type windowGrant struct {
+	expires time.Time
+	left    int
+}
+
+func (w *windowGrant) open(now time.Time) bool { return now.Before(w.expires) }
+
+// opens returns the window a push opens: 48 hours after a message from
+// the user, a minute after a subscribe, a scan, a click or a scan-code
+// menu event; none (ok false) for other events.
+func opens(m *wechat.Message) (event, ok bool) {
+	if m.MsgType != wechat.MsgTypeEvent {
+		return false, true
+	}
+	switch m.Event {
+	case wechat.EventSubscribe, wechat.EventScan, wechat.EventClick, wechat.EventScanCodePush, wechat.EventScanCodeWaitMsg:
+		return true, true
+	}
+	return false, false
+}
+
+// pushed opens the customer-service window of a push from the user.
+func (g *messageAPI) pushed(m *wechat.Message, now time.Time) {
+	event, ok := opens(m)
+	if !ok {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	w := g.windows[m.FromUserName]
+	if w == nil {
+		w = &csWindow{}
+		g.windows[m.FromUserName] = w
+	}
+	if event {
+		w.event = windowGrant{expires: now.Add(eventWindow), left: eventWindowSends}
+	} else {
+		w.message = windowGrant{expires: now.Add(messageWindow), left: messageWindowSends}
+	}
+}
+
+// OpenCustomerServiceWindow opens the customer-service window of openID
+// as a message from the user does: 5 messages within 48 hours by the
+// server's clock. It stands in for a push when a test does not link a
+// Webhook to the server.
+func (s *Server) OpenCustomerServiceWindow(openID string) {
+	s.messages.pushed(&wechat.Message{MsgType: wechat.MsgTypeText, FromUserName: openID}, s.now())
+}
+
+// spendWindow checks that the customer-service window of f is open and,
+// when send is set, uses one message of it. A blacklisted follower never
+// opens one (45015). A follower the fake has seen no push for is not
+// limited unless WithCustomerServiceWindow is set. Outside every window
+// the answer is 45015; within one whose messages are used up, 45047.
+func (g *messageAPI) spendWindow(f *Follower, now time.Time, send bool) *apiError {
+	if f.Blacklisted {
+		return fail(45015)
+	}
+	w := g.windows[f.OpenID]
+	if w == nil {
+		if g.s.cfg.csWindow {
+			return fail(45015)
+		}
+		return nil
+	}
+	var open []*windowGrant
+	for _, gr := range []*windowGrant{&w.event, &w.message} {
+		if gr.open(now) {
+			open = append(open, gr)
+		}
+	}
+	if len(open) == 0 {
+		return fail(45015)
+	}
+	for _, gr := range open {
+		if gr.left > 0 {
+			if send {
+				gr.left--
+			}
+			return nil
+		}
+	}
+	return fail(45047)
 }
 
 type templateSendRequest struct {
@@ -145,18 +388,18 @@ type templateSendRequest struct {
 // template must be one of the account's; every data item needs a
 // non-empty value (47003 otherwise). A repeated client_msg_id for the same
 // openid within ten minutes is not sent again: the first msgid is returned.
-func (s *Server) handleTemplateSend(x *exchange) any {
+func (g *messageAPI) handleTemplateSend(x *exchange) any {
 	var req templateSendRequest
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if _, e := s.subscribed(req.ToUser); e != nil {
+	if _, e := g.s.users.check(req.ToUser); e != nil {
 		return e
 	}
 	if req.TemplateID == "" {
 		return fail(40036)
 	}
-	if s.template(req.TemplateID) == nil {
+	if g.template(req.TemplateID) == nil {
 		return fail(40037)
 	}
 	keys := make([]string, 0, len(req.Data))
@@ -174,31 +417,22 @@ func (s *Server) handleTemplateSend(x *exchange) any {
 	}
 	dedupKey := req.ToUser + "\x00" + req.ClientMsgID
 	if req.ClientMsgID != "" {
-		if id, ok := s.templDedup[dedupKey]; ok {
-			if m := s.sentByID(id); m != nil && x.now.Sub(m.Time) < templateDedupTime {
+		if id, ok := g.templDedup[dedupKey]; ok {
+			if m, ok := g.s.out.byID(id); ok && x.now.Sub(m.Time) < templateDedupTime {
 				return map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id}
 			}
 		}
 	}
-	id := s.next()
+	id := g.s.next()
 	if req.ClientMsgID != "" {
-		s.templDedup[dedupKey] = id
+		g.templDedup[dedupKey] = id
 	}
-	s.record(SentMessage{Kind: TemplateMessage, ToUser: req.ToUser, TemplateID: req.TemplateID, MsgID: id}, x)
+	g.s.out.record(SentMessage{Kind: TemplateMessage, ToUser: req.ToUser, TemplateID: req.TemplateID, MsgID: id}, x)
 	return map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id}
 }
 
-func (s *Server) sentByID(id int64) *SentMessage {
-	for i := range s.sent {
-		if s.sent[i].MsgID == id {
-			return &s.sent[i]
-		}
-	}
-	return nil
-}
-
-func (s *Server) template(id string) *Template {
-	for _, t := range s.templates {
+func (g *messageAPI) template(id string) *Template {
+	for _, t := range g.templates {
 		if t.ID == id {
 			return t
 		}
@@ -209,7 +443,7 @@ func (s *Server) template(id string) *Template {
 // handleAddTemplate answers 获得模板ID (POST template/api_add_template,
 // {"template_id_short":"TM00015"}). An account holds at most 25 private
 // templates.
-func (s *Server) handleAddTemplate(x *exchange) any {
+func (g *messageAPI) handleAddTemplate(x *exchange) any {
 	var req struct {
 		Short    string   `json:"template_id_short"`
 		Keywords []string `json:"keyword_name_list"`
@@ -220,25 +454,25 @@ func (s *Server) handleAddTemplate(x *exchange) any {
 	if req.Short == "" {
 		return fail(40036)
 	}
-	if len(s.templates) >= maxTemplates {
+	if len(g.templates) >= maxTemplates {
 		return fail(45026)
 	}
 	t := &Template{ID: randomID(43), Title: req.Short}
 	for i, k := range req.Keywords {
 		t.Content += k + "：{{keyword" + strconv.Itoa(i+1) + ".DATA}}\n"
 	}
-	if n := s.industry[0]; n != 0 {
+	if n := g.industry[0]; n != 0 {
 		t.PrimaryIndustry, t.DeputyIndustry = industryName(n)
 	}
-	s.templates = append(s.templates, t)
+	g.templates = append(g.templates, t)
 	return map[string]any{"errcode": 0, "errmsg": "ok", "template_id": t.ID}
 }
 
 // handleListTemplates answers 获取模板列表 (GET
 // template/get_all_private_template).
-func (s *Server) handleListTemplates(*exchange) any {
+func (g *messageAPI) handleListTemplates(*exchange) any {
 	list := []any{}
-	for _, t := range s.templates {
+	for _, t := range g.templates {
 		list = append(list, map[string]any{
 			"template_id": t.ID, "title": t.Title,
 			"primary_industry": t.PrimaryIndustry, "deputy_industry": t.DeputyIndustry,
@@ -249,18 +483,18 @@ func (s *Server) handleListTemplates(*exchange) any {
 }
 
 // handleDeleteTemplate answers 删除模板 (POST template/del_private_template).
-func (s *Server) handleDeleteTemplate(x *exchange) any {
+func (g *messageAPI) handleDeleteTemplate(x *exchange) any {
 	var req struct {
 		TemplateID string `json:"template_id"`
 	}
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	i := slices.IndexFunc(s.templates, func(t *Template) bool { return t.ID == req.TemplateID })
+	i := slices.IndexFunc(g.templates, func(t *Template) bool { return t.ID == req.TemplateID })
 	if i < 0 {
 		return fail(40037)
 	}
-	s.templates = slices.Delete(s.templates, i, i+1)
+	g.templates = slices.Delete(g.templates, i, i+1)
 	return okReply()
 }
 
@@ -357,7 +591,7 @@ func industryName(code int) (first, second string) {
 // handleSetIndustry answers 设置所属行业 (POST template/api_set_industry,
 // {"industry_id1":"1","industry_id2":"4"}). As documented, changing the
 // industry deletes the account's templates.
-func (s *Server) handleSetIndustry(x *exchange) any {
+func (g *messageAPI) handleSetIndustry(x *exchange) any {
 	var req struct {
 		ID1 json.RawMessage `json:"industry_id1"`
 		ID2 json.RawMessage `json:"industry_id2"`
@@ -374,22 +608,22 @@ func (s *Server) handleSetIndustry(x *exchange) any {
 		return fail(47003)
 	}
 	next := [2]int{int(id1), int(id2)}
-	if next != s.industry {
-		s.industry = next
-		s.templates = nil
+	if next != g.industry {
+		g.industry = next
+		g.templates = nil
 	}
 	return okReply()
 }
 
 // handleGetIndustry answers 获取设置的行业信息 (GET template/get_industry).
-func (s *Server) handleGetIndustry(*exchange) any {
+func (g *messageAPI) handleGetIndustry(*exchange) any {
 	class := func(code int) map[string]string {
 		f, sc := industryName(code)
 		return map[string]string{"first_class": f, "second_class": sc}
 	}
 	return map[string]any{
-		"primary_industry":   class(s.industry[0]),
-		"secondary_industry": class(s.industry[1]),
+		"primary_industry":   class(g.industry[0]),
+		"secondary_industry": class(g.industry[1]),
 	}
 }
 
@@ -402,17 +636,20 @@ type massRecord struct {
 // massCommon checks what sendall and send share: the msgtype and the
 // clientmsgid. It returns a non-nil reply when the request is answered
 // without sending.
-func (s *Server) massCommon(x *exchange, env *envelope) any {
+func (g *messageAPI) massCommon(x *exchange, env *envelope) any {
 	if !isMassType(env.MsgType) {
 		return fail(40008)
 	}
-	if env.payload() == nil {
+	if len(env.Fields[massPayloadKey(env)]) == 0 {
 		return fail(47001)
+	}
+	if e := g.checkMassMedia(env, x.now); e != nil {
+		return e
 	}
 	var clientID string
 	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
 	if clientID != "" {
-		if r, ok := s.massDedup[clientID]; ok && x.now.Sub(r.at) < massDedupTime {
+		if r, ok := g.massDedup[clientID]; ok && x.now.Sub(r.at) < massDedupTime {
 			e := fail(45065)
 			e.extra = map[string]any{"msg_id": r.msgID}
 			return e
@@ -423,18 +660,18 @@ func (s *Server) massCommon(x *exchange, env *envelope) any {
 
 // massAccepted records a mass message and builds the reply of sendall and
 // send: msg_data_id is only present for mpnews.
-func (s *Server) massAccepted(x *exchange, env *envelope, m SentMessage) any {
-	m.Kind, m.MsgType, m.MsgID = MassMessage, env.MsgType, s.next()
+func (g *messageAPI) massAccepted(x *exchange, env *envelope, m SentMessage) any {
+	m.Kind, m.MsgType, m.MsgID = MassMessage, env.MsgType, g.s.next()
 	var clientID string
 	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
 	if clientID != "" {
-		s.massDedup[clientID] = massRecord{msgID: m.MsgID, at: x.now}
+		g.massDedup[clientID] = massRecord{msgID: m.MsgID, at: x.now}
 	}
-	s.mass[m.MsgID] = "SEND_SUCCESS"
-	s.record(m, x)
+	g.mass[m.MsgID] = "SEND_SUCCESS"
+	g.s.out.record(m, x)
 	out := map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": m.MsgID}
 	if env.MsgType == "mpnews" {
-		out["msg_data_id"] = s.next() % 1e9
+		out["msg_data_id"] = g.s.next() % 1e9
 	}
 	return out
 }
@@ -442,7 +679,7 @@ func (s *Server) massAccepted(x *exchange, env *envelope, m SentMessage) any {
 // handleMassSendAll answers 根据标签进行群发 (POST message/mass/sendall,
 // {"filter":{"is_to_all":false,"tag_id":2},"msgtype":...}). A clientmsgid
 // already used within 24 hours is answered 45065 with the earlier msg_id.
-func (s *Server) handleMassSendAll(x *exchange) any {
+func (g *messageAPI) handleMassSendAll(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
 		return e
@@ -458,19 +695,19 @@ func (s *Server) handleMassSendAll(x *exchange) any {
 	if !filter.IsToAll {
 		var ok bool
 		tag, ok = jsonInt(filter.TagID)
-		if _, known := s.tags[int(tag)]; !ok || !known {
+		if !ok || !g.s.users.tagExists(int(tag)) {
 			return fail(45159)
 		}
 	}
-	if r := s.massCommon(x, env); r != nil {
+	if r := g.massCommon(x, env); r != nil {
 		return r
 	}
-	return s.massAccepted(x, env, SentMessage{ToAll: filter.IsToAll, TagID: int(tag)})
+	return g.massAccepted(x, env, SentMessage{ToAll: filter.IsToAll, TagID: int(tag)})
 }
 
 // handleMassSend answers 根据OpenID列表群发 (POST message/mass/send,
 // {"touser":[...],"msgtype":...}): two to 10000 openids.
-func (s *Server) handleMassSend(x *exchange) any {
+func (g *messageAPI) handleMassSend(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
 		return e
@@ -482,35 +719,66 @@ func (s *Server) handleMassSend(x *exchange) any {
 	if len(to) < minMassSendOpenIDs || len(to) > maxMassSendOpenIDs {
 		return fail(40130)
 	}
-	if r := s.massCommon(x, env); r != nil {
+	if r := g.massCommon(x, env); r != nil {
 		return r
 	}
-	return s.massAccepted(x, env, SentMessage{ToUsers: slices.Clone(to)})
+	return g.massAccepted(x, env, SentMessage{ToUsers: slices.Clone(to)})
 }
 
 // handleMassPreview answers 预览接口 (POST message/mass/preview) and
-// records the preview.
-func (s *Server) handleMassPreview(x *exchange) any {
+// records the preview. It is addressed to a follower's openid (touser) or
+// to anyone's WeChat ID (towxname), which wins when both are sent; a
+// WeChat ID that cannot exist (6 to 20 letters, digits, '_' or '-',
+// starting with a letter) fails with 40132.
+func (g *messageAPI) handleMassPreview(x *exchange) any {
 	env, e := x.decodeMessage()
 	if e != nil {
 		return e
 	}
-	var to string
-	_ = json.Unmarshal(env.ToUser, &to)
-	if _, e := s.subscribed(to); e != nil {
-		return e
+	m := SentMessage{Kind: MassPreview, MsgType: env.MsgType}
+	if m.ToWxName = jsonString(env.Fields["towxname"]); m.ToWxName != "" {
+		if !isWeChatID(m.ToWxName) {
+			return fail(40132)
+		}
+	} else {
+		_ = json.Unmarshal(env.ToUser, &m.ToUser)
+		if _, e := g.s.users.check(m.ToUser); e != nil {
+			return e
+		}
 	}
 	if !isMassType(env.MsgType) {
 		return fail(40008)
 	}
-	id := s.next()
-	s.record(SentMessage{Kind: MassPreview, ToUser: to, MsgType: env.MsgType, MsgID: id}, x)
-	return map[string]any{"errcode": 0, "errmsg": "preview success", "msg_id": id}
+	if len(env.Fields[massPayloadKey(env)]) == 0 {
+		return fail(47001)
+	}
+	if e := g.checkMassMedia(env, x.now); e != nil {
+		return e
+	}
+	m.MsgID = g.s.next()
+	g.s.out.record(m, x)
+	return map[string]any{"errcode": 0, "errmsg": "preview success", "msg_id": m.MsgID}
+}
+
+// isWeChatID reports whether id has the form of a WeChat ID (微信号): 6 to
+// 20 characters, letters, digits, underscores and hyphens, starting with a
+// letter.
+func isWeChatID(id string) bool {
+	if len(id) < 6 || len(id) > 20 {
+		return false
+	}
+	for i, r := range id {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if i == 0 && !letter || !letter && !(r >= '0' && r <= '9') && r != '_' && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
 // {"msg_id":"..."}): SEND_SUCCESS, or DELETE after mass/delete.
-func (s *Server) handleMassGet(x *exchange) any {
+func (g *messageAPI) handleMassGet(x *exchange) any {
 	var req struct {
 		MsgID json.RawMessage `json:"msg_id"`
 	}
@@ -518,7 +786,7 @@ func (s *Server) handleMassGet(x *exchange) any {
 		return e
 	}
 	id, ok := jsonInt(req.MsgID)
-	status := s.mass[id]
+	status := g.mass[id]
 	if !ok || status == "" {
 		return fail(47003)
 	}
@@ -526,7 +794,7 @@ func (s *Server) handleMassGet(x *exchange) any {
 }
 
 // handleMassDelete answers 删除群发 (POST message/mass/delete).
-func (s *Server) handleMassDelete(x *exchange) any {
+func (g *messageAPI) handleMassDelete(x *exchange) any {
 	var req struct {
 		MsgID json.RawMessage `json:"msg_id"`
 	}
@@ -534,10 +802,10 @@ func (s *Server) handleMassDelete(x *exchange) any {
 		return e
 	}
 	id, ok := jsonInt(req.MsgID)
-	if !ok || s.mass[id] == "" {
+	if !ok || g.mass[id] == "" {
 		return fail(47003)
 	}
-	s.mass[id] = "DELETE"
+	g.mass[id] = "DELETE"
 	return okReply()
 }
 
@@ -567,14 +835,14 @@ func massRealSpeed(level int) int {
 // with {"speed":N,"realspeed":M}. The level is 0 until speed/set changes
 // it; realspeed is the documented rate of the level (WeChat reports the
 // rate it actually achieves, which may be lower).
-func (s *Server) handleMassSpeedGet(*exchange) any {
-	return map[string]any{"speed": s.massSpeed, "realspeed": massRealSpeed(s.massSpeed)}
+func (g *messageAPI) handleMassSpeedGet(*exchange) any {
+	return map[string]any{"speed": g.massSpeed, "realspeed": massRealSpeed(g.massSpeed)}
 }
 
 // handleMassSpeedSet answers 设置群发速度 (POST message/mass/speed/set,
 // {"speed":N}): 45084 without a speed, 45083 for a level outside 0 to 4.
 // Success is {"errcode":0,"errmsg":""}, as documented.
-func (s *Server) handleMassSpeedSet(x *exchange) any {
+func (g *messageAPI) handleMassSpeedSet(x *exchange) any {
 	var req struct {
 		Speed json.RawMessage `json:"speed"`
 	}
@@ -588,6 +856,6 @@ func (s *Server) handleMassSpeedSet(x *exchange) any {
 	if !ok || level < minMassSpeed || level > maxMassSpeed {
 		return fail(45083)
 	}
-	s.massSpeed = int(level)
+	g.massSpeed = int(level)
 	return map[string]any{"errcode": 0, "errmsg": ""}
 }

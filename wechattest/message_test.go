@@ -153,9 +153,10 @@ func TestTemplateManagement(t *testing.T) {
 func TestMassMessages(t *testing.T) {
 	srv := start(t, withFollower("o1", "o2"))
 	a := newAPI(t, srv)
+	draft := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("标题", a.cover())+`]}`))
 
 	r := a.post("/cgi-bin/message/mass/sendall",
-		`{"filter":{"is_to_all":false,"tag_id":2},"mpnews":{"media_id":"123dsdajkasd231jhksad"},"msgtype":"mpnews","send_ignore_reprint":0}`)
+		`{"filter":{"is_to_all":false,"tag_id":2},"mpnews":{"media_id":"`+draft+`"},"msgtype":"mpnews","send_ignore_reprint":0}`)
 	doc := r.JSON(t)
 	assert.Equal(t, "send job submission success", doc["errmsg"])
 	assert.Contains(t, doc, "msg_data_id", "mpnews has a msg_data_id")

@@ -1,26 +1,7 @@
 package wechattest
 
-import "maps"
-
 // maxChangeOpenIDs is the documented limit of changeopenid.
 const maxChangeOpenIDs = 100
-
-// WithMigration records that the followers of the account fromAppID were
-// migrated to this one (公众号迁移): openIDs maps each of their openids
-// under fromAppID to their openid under this account. changeopenid
-// converts the openids of the map and answers "ori_openid error" for any
-// other; a from_appid without a migration is answered 40013 (invalid
-// appid). The new openids need not be followers: seed them with
-// WithFollowers when a test goes on to use them. A later call for the
-// same fromAppID replaces the earlier one.
-func WithMigration(fromAppID string, openIDs map[string]string) Option {
-	return func(s *Server) {
-		if fromAppID == "" {
-			return
-		}
-		s.migrations[fromAppID] = maps.Clone(openIDs)
-	}
-}
 
 // changeResult is one entry of the result_list of changeopenid; a failed
 // entry has no new_openid.
@@ -36,7 +17,7 @@ type changeResult struct {
 // one entry per openid in the order sent. The call succeeds as a whole
 // when some openids cannot be converted: their entry says "ori_openid
 // error".
-func (s *Server) handleChangeOpenID(x *exchange) any {
+func (g *userAPI) handleChangeOpenID(x *exchange) any {
 	var req struct {
 		FromAppID  string   `json:"from_appid"`
 		OpenIDList []string `json:"openid_list"`
@@ -47,7 +28,7 @@ func (s *Server) handleChangeOpenID(x *exchange) any {
 	if req.FromAppID == "" {
 		return fail(41002)
 	}
-	m, ok := s.migrations[req.FromAppID]
+	m, ok := g.migrations[req.FromAppID]
 	if !ok {
 		return fail(40013)
 	}

@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
@@ -13,6 +14,30 @@ const (
 	oauthTokenLifetime   = 2 * time.Hour // expires_in 7200
 	oauthRefreshLifetime = 30 * 24 * time.Hour
 )
+
+// oauthAPI keeps the codes and user tokens of web authorization (网页授权).
+type oauthAPI struct {
+	group
+	codes   map[string]*oauthCode
+	tokens  map[string]*oauthGrant // by user access token
+	refresh map[string]*oauthGrant // by refresh token
+}
+
+func newOAuthAPI(s *Server) *oauthAPI {
+	return &oauthAPI{group: group{s: s}, codes: make(map[string]*oauthCode),
+		tokens: make(map[string]*oauthGrant), refresh: make(map[string]*oauthGrant)}
+}
+
+// routes are called with the app's credentials or the user's, never the
+// account's access token.
+func (g *oauthAPI) routes() []route {
+	return []route{
+		g.open(http.MethodGet, "/sns/oauth2/access_token", g.handleOAuthAccessToken),
+		g.open(http.MethodGet, "/sns/oauth2/refresh_token", g.handleOAuthRefreshToken),
+		g.open(http.MethodGet, "/sns/userinfo", g.handleSNSUserInfo),
+		g.open(http.MethodGet, "/sns/auth", g.handleSNSAuth),
+	}
+}
 
 // oauthCode is a code that web authorization appended to the redirect
 // URI.
@@ -41,26 +66,27 @@ type oauthGrant struct {
 // the server's clock, with sns/oauth2/access_token. openID need not be a
 // follower: users who do not follow the account authorize too.
 func (s *Server) AuthorizeCode(openID string, scope wechat.OAuthScope) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	g := s.oauth
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	code := randomID(32)
-	s.oauthCodes[code] = &oauthCode{openID: openID, scope: string(scope), issued: s.now()}
+	g.codes[code] = &oauthCode{openID: openID, scope: string(scope), issued: s.now()}
 	return code
 }
 
 // checkOAuthApp validates the appid and, when withSecret is set, the
 // secret of a web authorization token request.
-func (s *Server) checkOAuthApp(appID, secret string, withSecret bool) *apiError {
+func (g *oauthAPI) checkOAuthApp(appID, secret string, withSecret bool) *apiError {
 	switch {
 	case appID == "":
 		return fail(41002)
-	case appID != s.appID:
+	case appID != g.s.cfg.appID:
 		return fail(40013)
 	case !withSecret:
 		return nil
 	case secret == "":
 		return fail(41004)
-	case secret != s.appSecret:
+	case secret != g.s.cfg.appSecret:
 		return fail(40125)
 	}
 	return nil
@@ -85,11 +111,11 @@ func (g *oauthGrant) reply(now time.Time) oauthTokenReply {
 }
 
 // newOAuthToken gives a grant a new user access token.
-func (s *Server) newOAuthToken(g *oauthGrant, now time.Time) {
-	delete(s.oauthTokens, g.token)
-	g.token = randomID(96)
-	g.expiresAt = now.Add(oauthTokenLifetime)
-	s.oauthTokens[g.token] = g
+func (g *oauthAPI) newOAuthToken(gr *oauthGrant, now time.Time) {
+	delete(g.tokens, gr.token)
+	gr.token = randomID(96)
+	gr.expiresAt = now.Add(oauthTokenLifetime)
+	g.tokens[gr.token] = gr
 }
 
 // hasUserInfoScope reports whether a grant's scope, scopes separated by
@@ -109,9 +135,9 @@ func (g *oauthGrant) hasUserInfoScope() bool {
 // token. A code works once (40163 afterwards) and for five minutes (42003
 // afterwards); one the server did not issue fails with 40029. unionid is
 // in the reply for snsapi_userinfo when the follower has one.
-func (s *Server) handleOAuthAccessToken(x *exchange) any {
+func (g *oauthAPI) handleOAuthAccessToken(x *exchange) any {
 	q := x.r.URL.Query()
-	if e := s.checkOAuthApp(q.Get("appid"), q.Get("secret"), true); e != nil {
+	if e := g.checkOAuthApp(q.Get("appid"), q.Get("secret"), true); e != nil {
 		return e
 	}
 	code := q.Get("code")
@@ -121,7 +147,7 @@ func (s *Server) handleOAuthAccessToken(x *exchange) any {
 	case q.Get("grant_type") != "authorization_code":
 		return fail(40002)
 	}
-	c := s.oauthCodes[code]
+	c := g.codes[code]
 	switch {
 	case c == nil:
 		return fail(40029)
@@ -131,14 +157,14 @@ func (s *Server) handleOAuthAccessToken(x *exchange) any {
 		return fail(42003)
 	}
 	c.used = true
-	g := &oauthGrant{
+	gr := &oauthGrant{
 		openID: c.openID, scope: c.scope,
 		refresh: randomID(96), refreshExpires: x.now.Add(oauthRefreshLifetime),
 	}
-	s.newOAuthToken(g, x.now)
-	s.oauthRefresh[g.refresh] = g
-	r := g.reply(x.now)
-	if f := s.followers[g.openID]; f != nil && g.hasUserInfoScope() {
+	g.newOAuthToken(gr, x.now)
+	g.refresh[gr.refresh] = gr
+	r := gr.reply(x.now)
+	if f, ok := g.s.users.follower(gr.openID); ok && gr.hasUserInfoScope() {
 		r.UnionID = f.UnionID
 	}
 	return r
@@ -149,9 +175,9 @@ func (s *Server) handleOAuthAccessToken(x *exchange) any {
 // As documented, a user access token that is still valid is extended to a
 // full lifetime, and an expired one is replaced. An unknown refresh token
 // fails with 40030, one older than 30 days with 42002.
-func (s *Server) handleOAuthRefreshToken(x *exchange) any {
+func (g *oauthAPI) handleOAuthRefreshToken(x *exchange) any {
 	q := x.r.URL.Query()
-	if e := s.checkOAuthApp(q.Get("appid"), "", false); e != nil {
+	if e := g.checkOAuthApp(q.Get("appid"), "", false); e != nil {
 		return e
 	}
 	if q.Get("grant_type") != "refresh_token" {
@@ -161,43 +187,43 @@ func (s *Server) handleOAuthRefreshToken(x *exchange) any {
 	if rt == "" {
 		return fail(41003)
 	}
-	g := s.oauthRefresh[rt]
+	gr := g.refresh[rt]
 	switch {
-	case g == nil:
+	case gr == nil:
 		return fail(40030)
-	case !x.now.Before(g.refreshExpires):
+	case !x.now.Before(gr.refreshExpires):
 		return fail(42002)
 	}
-	if x.now.Before(g.expiresAt) {
-		g.expiresAt = x.now.Add(oauthTokenLifetime)
+	if x.now.Before(gr.expiresAt) {
+		gr.expiresAt = x.now.Add(oauthTokenLifetime)
 	} else {
-		s.newOAuthToken(g, x.now)
+		g.newOAuthToken(gr, x.now)
 	}
-	return g.reply(x.now)
+	return gr.reply(x.now)
 }
 
 // checkUserToken validates the user access token and the openid of
 // sns/userinfo and sns/auth: 40001 for a token the server did not issue
 // (an account access token included), 42001 for an expired one, 40003
 // for an openid that is not the token's.
-func (s *Server) checkUserToken(x *exchange) (*oauthGrant, *apiError) {
+func (g *oauthAPI) checkUserToken(x *exchange) (*oauthGrant, *apiError) {
 	q := x.r.URL.Query()
 	tok := q.Get("access_token")
 	if tok == "" {
 		return nil, fail(41001)
 	}
-	g := s.oauthTokens[tok]
+	gr := g.tokens[tok]
 	switch {
-	case g == nil:
+	case gr == nil:
 		return nil, fail(40001)
-	case !x.now.Before(g.expiresAt):
+	case !x.now.Before(gr.expiresAt):
 		return nil, fail(42001)
 	case q.Get("openid") == "":
 		return nil, fail(41009)
-	case q.Get("openid") != g.openID:
+	case q.Get("openid") != gr.openID:
 		return nil, fail(40003)
 	}
-	return g, nil
+	return gr, nil
 }
 
 // oauthUser is the reply of sns/userinfo.
@@ -218,16 +244,16 @@ type oauthUser struct {
 // of snsapi_userinfo (48001 otherwise). Nickname, avatar and unionid come
 // from the Follower with the openid, if any; sex and region are 0 and
 // empty, as WeChat has sent them since 2021.
-func (s *Server) handleSNSUserInfo(x *exchange) any {
-	g, e := s.checkUserToken(x)
+func (g *oauthAPI) handleSNSUserInfo(x *exchange) any {
+	gr, e := g.checkUserToken(x)
 	if e != nil {
 		return e
 	}
-	if !g.hasUserInfoScope() {
+	if !gr.hasUserInfoScope() {
 		return fail(48001)
 	}
-	u := oauthUser{OpenID: g.openID, Privilege: []string{}}
-	if f := s.followers[g.openID]; f != nil {
+	u := oauthUser{OpenID: gr.openID, Privilege: []string{}}
+	if f, ok := g.s.users.follower(gr.openID); ok {
 		u.Nickname, u.HeadImgURL, u.UnionID = f.Nickname, f.HeadImgURL, f.UnionID
 	}
 	return u
@@ -236,8 +262,8 @@ func (s *Server) handleSNSUserInfo(x *exchange) any {
 // handleSNSAuth answers 检验授权凭证(access_token)是否有效 (GET
 // sns/auth?access_token=USER_TOKEN&openid=) with errcode 0, or the error
 // of checkUserToken.
-func (s *Server) handleSNSAuth(x *exchange) any {
-	if _, e := s.checkUserToken(x); e != nil {
+func (g *oauthAPI) handleSNSAuth(x *exchange) any {
+	if _, e := g.checkUserToken(x); e != nil {
 		return e
 	}
 	return okReply()

@@ -8,8 +8,23 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"net/http"
 	"time"
 )
+
+// qrcodeAPI keeps the QR code tickets the server issued (带参数二维码).
+type qrcodeAPI struct {
+	group
+	codes map[string]*qrcode
+}
+
+func (g *qrcodeAPI) routes() []route {
+	return []route{
+		g.post("/cgi-bin/qrcode/create", g.handleQRCodeCreate),
+		// Served on mp.weixin.qq.com without an access token.
+		g.open(http.MethodGet, "/cgi-bin/showqrcode", g.handleShowQRCode),
+	}
+}
 
 // qrcode is a QR code ticket the server issued.
 type qrcode struct {
@@ -44,7 +59,7 @@ type qrcodeRequest struct {
 // at most 30 days. The scene must fit the action: a non-zero 32-bit
 // scene_id for QR_SCENE, 1 to 100000 for QR_LIMIT_SCENE, a scene_str of
 // 1 to 64 bytes for the string kinds (40053 otherwise).
-func (s *Server) handleQRCodeCreate(x *exchange) any {
+func (g *qrcodeAPI) handleQRCodeCreate(x *exchange) any {
 	var req qrcodeRequest
 	if e := x.decode(&req); e != nil {
 		return e
@@ -88,7 +103,7 @@ func (s *Server) handleQRCodeCreate(x *exchange) any {
 		q.expiresAt = x.now.Add(time.Duration(exp) * time.Second)
 		out["expire_seconds"] = exp
 	}
-	s.qrcodes[q.ticket] = q
+	g.codes[q.ticket] = q
 	return out
 }
 
@@ -96,8 +111,8 @@ func (s *Server) handleQRCodeCreate(x *exchange) any {
 // which WeChat serves on mp.weixin.qq.com without an access token: an
 // image for a known ticket that has not expired, HTTP 404 otherwise. The
 // image is a placeholder derived from the ticket, not a scannable code.
-func (s *Server) handleShowQRCode(x *exchange) any {
-	q := s.qrcodes[x.r.URL.Query().Get("ticket")]
+func (g *qrcodeAPI) handleShowQRCode(x *exchange) any {
+	q := g.codes[x.r.URL.Query().Get("ticket")]
 	if q == nil || (!q.expiresAt.IsZero() && !x.now.Before(q.expiresAt)) {
 		return statusNotFound
 	}

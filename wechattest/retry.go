@@ -56,10 +56,18 @@ func (w *Webhook) Push(ctx context.Context, msg *wechat.Message) (*Delivery, err
 		return nil, err
 	}
 	d := &Delivery{}
+	reached := false // an attempt reached the webhook: the push counts
+	defer func() {
+		if reached {
+			w.delivered(m, d.Reply)
+		}
+	}()
 	for d.Attempts < Attempts {
 		d.Attempts++
-		reply, err := w.attempt(ctx, m, mc)
+		reply, answered, err := w.attempt(ctx, m, mc)
+		reached = reached || answered
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			reached = true
 			continue // WeChat gave the attempt up
 		}
 		if err != nil {
@@ -73,25 +81,25 @@ func (w *Webhook) Push(ctx context.Context, msg *wechat.Message) (*Delivery, err
 }
 
 // attempt sends one attempt at the completed message m and reads the
-// answer as Send does.
-func (w *Webhook) attempt(ctx context.Context, m *wechat.Message, mc *wechat.MessageCipher) (wechat.Reply, error) {
+// answer as Send does; answered reports that the webhook answered.
+func (w *Webhook) attempt(ctx context.Context, m *wechat.Message, mc *wechat.MessageCipher) (reply wechat.Reply, answered bool, err error) {
 	ctx, cancel := w.withTimeout(ctx)
 	defer cancel()
 	req, err := w.messageRequest(ctx, m, mc)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	status, body, err := w.roundTrip(req)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	reply, err := parseReply(status, body, mc)
+	reply, err = parseReply(status, body, mc)
 	if err != nil || reply == nil {
-		return reply, err
+		return reply, true, err
 	}
 	if h := header(reply); h != nil && (h.ToUserName != m.FromUserName || h.FromUserName != m.ToUserName) {
-		return reply, fmt.Errorf("%w: reply from %q to %q, message from %q to %q", ErrReplyMisaddressed,
+		return reply, true, fmt.Errorf("%w: reply from %q to %q, message from %q to %q", ErrReplyMisaddressed,
 			h.FromUserName, h.ToUserName, m.FromUserName, m.ToUserName)
 	}
-	return reply, nil
+	return reply, true, nil
 }

@@ -3,12 +3,15 @@ package wechattest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mpkit/wechat"
@@ -38,6 +41,21 @@ const maxRequestBytes = 32 << 20
 
 // Server is a fake WeChat API server listening on a loopback address.
 // Build it with NewServer and stop it with Close.
+//
+// Each API group keeps its state in a type of its own, with its own lock,
+// in the file of the group: tokens (token.go), menus (menu.go), temporary
+// media (media.go), permanent materials (material.go), drafts and
+// publishing (draft.go), followers, tags, groups and the blacklist
+// (user.go), web authorization (oauth.go), template, customer-service and
+// mass messages (message.go), QR codes (qrcode.go), customer-service
+// accounts and sessions (kf.go), subscribe messages (subscribe.go),
+// statistics (datacube.go), image services (ocr.go) and operations:
+// quotas, rids, short keys (basic.go). A group that reads another's state
+// calls it through methods that take the other's lock; the groups form a
+// hierarchy (messages and subscribe messages above customer service,
+// followers, media, materials and drafts; drafts above materials), and a
+// lower group never calls a higher one, so no two locks are ever taken in
+// opposite orders.
 type Server struct {
 	// URL is the base URL of the server, such as "http://127.0.0.1:54321",
 	// without a trailing slash: pass it to wechat.WithBaseURL.
@@ -47,74 +65,30 @@ type Server struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	// Configuration, fixed once NewServer returns.
-	appID      string
-	appSecret  string
-	tokenLife  time.Duration
-	ticketLife time.Duration
-	grace      time.Duration
-	pageSize   int
-	now        func() time.Time
-	routes     map[string]route
+	cfg config       // fixed once NewServer returns
+	seq atomic.Int64 // source of ids and msgids
+	rec recorder     // requests, faults and rids (inspect.go)
+	out outbox       // messages sent (inspect.go)
 
-	seedFollowers []Follower
-	seedTemplates []Template
+	tokens    *tokenAPI
+	menus     *menuAPI
+	media     *mediaAPI
+	materials *materialAPI
+	drafts    *draftAPI
+	users     *userAPI
+	oauth     *oauthAPI
+	messages  *messageAPI
+	qrcodes   *qrcodeAPI
+	kf        *kfAPI
+	subscribe *subscribeAPI
+	stats     *statsAPI
+	images    *imageAPI
+	ops       *opsAPI
 
-	mu       sync.Mutex
-	calls    map[string]int
-	requests []Request
-	fails    map[string]*failure
-	drops    map[string]int
-	latency  map[string]time.Duration
-	seq      int64 // source of ids and msgids
+	routes map[string]route // every modelled API, fixed once NewServer returns
 
-	tokens     map[string]*credential // every access token issued, by value
-	current    string                 // the newest cgi-bin/token token
-	stable     string                 // the current cgi-bin/stable_token token
-	lastForced time.Time              // last stable_token force_refresh that refreshed
-	tickets    map[string]*credential // the current ticket of each type
-
-	menu        json.RawMessage // button array of the default menu, as created
-	menuRaw     json.RawMessage // the menu/create body, as created
-	menuID      int64
-	conditional []*conditionalMenu
-
-	media map[string]*mediaFile
-
-	followers map[string]*Follower
-	order     []string // openids in subscription order
-	tags      map[int]string
-	nextTag   int
-	groups    map[int]string
-	nextGroup int
-
-	templates  []*Template
-	industry   [2]int
-	sent       []SentMessage
-	templDedup map[string]int64 // openid+client_msg_id → msgid
-	massDedup  map[string]massRecord
-	mass       map[int64]string // msg_id → status
-	massSpeed  int              // level of message/mass/speed/set
-
-	qrcodes map[string]*qrcode
-
-	materials     map[string]*material
-	materialOrder []string              // media_ids in the order added
-	articleImages map[string]*mediaFile // media/uploadimg, by id
-
-	drafts       map[string]*draft
-	draftOrder   []string // media_ids in the order added
-	publications map[string]*publication
-	pubOrder     []string // publish_ids in the order submitted
-
-	publishOutcome wechat.PublishStatus // of the next submissions
-	publishFailIdx []int
-
-	oauthCodes   map[string]*oauthCode
-	oauthTokens  map[string]*oauthGrant // by user access token
-	oauthRefresh map[string]*oauthGrant // by refresh token
-
-	migrations map[string]map[string]string // from_appid → old openid → new openid
+	customMu sync.RWMutex
+	custom   map[string]http.Handler // routes added with Handle
 }
 
 // Request is one request as the server received it.
@@ -128,159 +102,59 @@ type Request struct {
 	Time   time.Time // by the server's clock
 }
 
-// An Option configures a Server. Invalid values are ignored: the default
-// stays in force.
-type Option func(*Server)
-
-// WithAppID sets the AppID the server accepts, DefaultAppID by default.
-func WithAppID(appID string) Option {
-	return func(s *Server) {
-		if appID != "" {
-			s.appID = appID
-		}
-	}
-}
-
-// WithAppSecret sets the AppSecret the server accepts, DefaultAppSecret by
-// default.
-func WithAppSecret(secret string) Option {
-	return func(s *Server) {
-		if secret != "" {
-			s.appSecret = secret
-		}
-	}
-}
-
-// WithTokenLifetime sets the lifetime of the access tokens the server
-// issues (expires_in, rounded up to a whole second). Non-positive values
-// are ignored.
-func WithTokenLifetime(d time.Duration) Option {
-	return func(s *Server) {
-		if d > 0 {
-			s.tokenLife = d
-		}
-	}
-}
-
-// WithTicketLifetime sets the lifetime of jsapi and wx_card tickets.
-// Non-positive values are ignored.
-func WithTicketLifetime(d time.Duration) Option {
-	return func(s *Server) {
-		if d > 0 {
-			s.ticketLife = d
-		}
-	}
-}
-
-// WithRetiredTokenGrace sets how long an access token keeps working after
-// a newer cgi-bin/token call retired it, DefaultRetiredTokenGrace by
-// default. Zero retires tokens at once. Negative values are ignored.
-func WithRetiredTokenGrace(d time.Duration) Option {
-	return func(s *Server) {
-		if d >= 0 {
-			s.grace = d
-		}
-	}
-}
-
-// WithClock sets the clock that decides when tokens, tickets, media, QR
-// codes and web authorization codes and tokens expire, and that stamps
-// created_at and update_time values. A test that advances it
-// sees WeChat's expiry errors without waiting. Latency injected with
-// SetLatency is real time regardless.
-func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
-}
-
-// WithPageSize sets the number of openids per page of user/get,
-// user/tag/get and tags/members/getblacklist, DefaultPageSize (WeChat's
-// 10000) by default, so that tests can page over a handful of followers. Non-positive values are ignored.
-func WithPageSize(n int) Option {
-	return func(s *Server) {
-		if n > 0 {
-			s.pageSize = n
-		}
-	}
-}
-
-// WithFollowers seeds the followers of the account, in subscription order.
-// Followers with an empty OpenID are skipped; a repeated OpenID replaces
-// the earlier one.
-func WithFollowers(f ...Follower) Option {
-	return func(s *Server) {
-		s.seedFollowers = append(s.seedFollowers, f...)
-	}
-}
-
-// WithTemplates seeds the account's private templates (模板消息), which
-// message/template/send requires. Templates without an ID get one.
-func WithTemplates(t ...Template) Option {
-	return func(s *Server) {
-		s.seedTemplates = append(s.seedTemplates, t...)
-	}
-}
-
 // NewServer starts a fake WeChat API server on a loopback address. The
 // caller must Close it. Like httptest.NewServer, it panics if it cannot
-// listen.
+// listen, and it panics when an option has an invalid value, with a
+// message that names the option: a test that sets a value has a reason
+// to, and a fake that quietly kept its default would let the test pass
+// without testing anything.
 func NewServer(opts ...Option) *Server {
-	s := &Server{
-		done:       make(chan struct{}),
-		appID:      DefaultAppID,
-		appSecret:  DefaultAppSecret,
-		tokenLife:  DefaultTokenLifetime,
-		ticketLife: DefaultTokenLifetime,
-		grace:      DefaultRetiredTokenGrace,
-		pageSize:   DefaultPageSize,
-		now:        time.Now,
-		calls:      make(map[string]int),
-		fails:      make(map[string]*failure),
-		drops:      make(map[string]int),
-		latency:    make(map[string]time.Duration),
-		seq:        1 << 32, // msgids beyond 32 bits, as WeChat's are
-		tokens:     make(map[string]*credential),
-		tickets:    make(map[string]*credential),
-		media:      make(map[string]*mediaFile),
-		followers:  make(map[string]*Follower),
-		tags:       map[int]string{2: "星标组"},
-		nextTag:    100,
-		groups:     map[int]string{0: "未分组", 1: "黑名单", 2: "星标组"},
-		nextGroup:  100,
-		templDedup: make(map[string]int64),
-		massDedup:  make(map[string]massRecord),
-		mass:       make(map[int64]string),
-		qrcodes:    make(map[string]*qrcode),
-
-		materials:     make(map[string]*material),
-		articleImages: make(map[string]*mediaFile),
-		drafts:        make(map[string]*draft),
-		publications:  make(map[string]*publication),
-		oauthCodes:    make(map[string]*oauthCode),
-		oauthTokens:   make(map[string]*oauthGrant),
-		oauthRefresh:  make(map[string]*oauthGrant),
-		migrations:    make(map[string]map[string]string),
-	}
+	cfg := defaultConfig()
 	for _, opt := range opts {
-		if opt != nil {
-			opt(s)
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			panic("wechattest: NewServer: " + err.Error())
 		}
 	}
-	now := s.now()
-	for _, f := range s.seedFollowers {
-		s.addFollower(f, now)
-	}
-	for _, t := range s.seedTemplates {
-		if t.ID == "" {
-			t.ID = randomID(43)
+	s := &Server{done: make(chan struct{}), cfg: cfg, custom: make(map[string]http.Handler)}
+	s.seq.Store(1 << 32) // msgids beyond 32 bits, as WeChat's are
+	s.rec.init()
+	now := cfg.now()
+	s.tokens = newTokenAPI(s)
+	s.menus = &menuAPI{group: group{s: s}}
+	s.media = &mediaAPI{group: group{s: s}, files: make(map[string]*mediaFile)}
+	s.materials = newMaterialAPI(s)
+	s.drafts = newDraftAPI(s)
+	s.users = newUserAPI(s, now)
+	s.oauth = newOAuthAPI(s)
+	s.messages = newMessageAPI(s)
+	s.qrcodes = &qrcodeAPI{group: group{s: s}, codes: make(map[string]*qrcode)}
+	s.kf = newKFAPI(s, now)
+	s.subscribe = newSubscribeAPI(s)
+	s.stats = &statsAPI{group: group{s: s}}
+	s.images = &imageAPI{group: group{s: s}}
+	s.ops = newOpsAPI(s)
+	s.routes = make(map[string]route)
+	for _, list := range [][]route{
+		s.tokens.routes(), s.menus.routes(), s.media.routes(), s.materials.routes(),
+		s.drafts.routes(), s.users.routes(), s.oauth.routes(), s.messages.routes(),
+		s.qrcodes.routes(), s.kf.routes(), s.subscribe.routes(), s.stats.routes(),
+		s.images.routes(), s.ops.routes(),
+	} {
+		for _, rt := range list {
+			if _, dup := s.routes[rt.path]; dup {
+				panic("wechattest: two routes for " + rt.path)
+			}
+			s.routes[rt.path] = rt
 		}
-		s.templates = append(s.templates, &t)
 	}
-	s.seedFollowers, s.seedTemplates = nil, nil
-	s.routes = s.routeTable()
+	for path := range cfg.quotas {
+		if _, ok := s.routes[path]; !ok {
+			panic("wechattest: NewServer: WithQuota: " + path + " is not an API the fake models")
+		}
+	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	return s
@@ -296,10 +170,10 @@ func (s *Server) Close() {
 }
 
 // AppID returns the AppID the server accepts.
-func (s *Server) AppID() string { return s.appID }
+func (s *Server) AppID() string { return s.cfg.appID }
 
 // AppSecret returns the AppSecret the server accepts.
-func (s *Server) AppSecret() string { return s.appSecret }
+func (s *Server) AppSecret() string { return s.cfg.appSecret }
 
 // HTTPClient returns an HTTP client for the server, for tests that send
 // raw requests.
@@ -309,22 +183,79 @@ func (s *Server) HTTPClient() *http.Client { return s.ts.Client() }
 // AppSecret. opts are applied after those and may override them.
 func (s *Server) Client(opts ...wechat.Option) (*wechat.Client, error) {
 	base := []wechat.Option{
-		wechat.WithAppID(s.appID),
-		wechat.WithAppSecret(s.appSecret),
+		wechat.WithAppID(s.cfg.appID),
+		wechat.WithAppSecret(s.cfg.appSecret),
 		wechat.WithBaseURL(s.URL),
 		wechat.WithHTTPClient(s.ts.Client()),
 	}
 	return wechat.New(append(base, opts...)...)
 }
 
+// Handle serves path with h instead of the fake's own API, or in addition
+// to it for a path the fake does not model: an endpoint WeChat added, or
+// an answer a test wants to dictate. h sees the request as sent, body
+// included, and writes the whole answer; the fake checks no token and
+// keeps no state for it. Requests to path are still counted by Calls and
+// listed by Requests, and FailNext, DropNext and SetLatency still apply.
+// A nil h removes the override. Handle may be called while the server
+// runs.
+func (s *Server) Handle(path string, h http.Handler) {
+	s.customMu.Lock()
+	defer s.customMu.Unlock()
+	if h == nil {
+		delete(s.custom, path)
+		return
+	}
+	s.custom[path] = h
+}
+
+// Modelled reports whether the fake has its own model of path (such as
+// "/cgi-bin/menu/get"); paths added with Handle do not count.
+func (s *Server) Modelled(path string) bool {
+	_, ok := s.routes[path]
+	return ok
+}
+
+// now reads the server's clock.
+func (s *Server) now() time.Time { return s.cfg.now() }
+
+// next returns a fresh number for ids and msgids.
+func (s *Server) next() int64 { return s.seq.Add(1) }
+
+// handler answers one API call: a JSON document, an *apiError, a
+// *fileReply or a statusReply. It runs with its group's lock held.
+type handler func(x *exchange) any
+
 // route is one API of the fake.
 type route struct {
 	method  string // http.MethodGet or http.MethodPost
-	noToken bool   // the call carries other credentials, or none
-	handle  func(x *exchange) any
+	path    string
+	noToken bool        // the call carries other credentials, or none
+	lock    *sync.Mutex // the lock of the group the API belongs to
+	handle  handler
 }
 
-// exchange is one request being answered. Handlers run with s.mu held.
+// group is what every API group shares: its lock and the server.
+type group struct {
+	mu sync.Mutex
+	s  *Server
+}
+
+// get, post and open build the routes of a group: an API called with GET
+// or POST and an access token, or one that carries other credentials.
+func (g *group) get(path string, h handler) route {
+	return route{method: http.MethodGet, path: path, lock: &g.mu, handle: h}
+}
+
+func (g *group) post(path string, h handler) route {
+	return route{method: http.MethodPost, path: path, lock: &g.mu, handle: h}
+}
+
+func (g *group) open(method, path string, h handler) route {
+	return route{method: method, path: path, noToken: true, lock: &g.mu, handle: h}
+}
+
+// exchange is one request being answered.
 type exchange struct {
 	r    *http.Request
 	body []byte
@@ -362,37 +293,18 @@ func okReply() any { return map[string]any{"errcode": 0, "errmsg": "ok"} }
 
 // serve is the server's HTTP handler.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	if err != nil {
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
 	path := r.URL.Path
-
-	s.mu.Lock()
 	now := s.now()
-	s.calls[path]++
-	s.requests = append(s.requests, Request{
+	delay, drop, injected := s.rec.arrive(Request{
 		Method: r.Method, Path: path, Query: r.URL.Query(), Header: r.Header.Clone(),
 		Body: body, Time: now,
 	})
-	delay, ok := s.latency[path]
-	if !ok {
-		delay = s.latency[""]
-	}
-	drop := s.drops[path] > 0
-	if drop {
-		s.drops[path]--
-	}
-	var injected *apiError
-	if f := s.fails[path]; f != nil && !drop {
-		injected = fail(f.code)
-		if f.n--; f.n <= 0 {
-			delete(s.fails, path)
-		}
-	}
-	s.mu.Unlock()
-
 	if delay > 0 {
 		t := time.NewTimer(delay)
 		select {
@@ -408,18 +320,61 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		hangUp(w)
 		return
 	}
-	if injected != nil {
-		s.write(w, injected)
+	if h := s.customRoute(path); h != nil && injected == nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
 		return
 	}
-	s.write(w, s.dispatch(r, body))
+	rid := newRID(now)
+	var reply any = injected
+	if injected == nil {
+		reply = s.dispatch(r, body)
+	}
+	// The call is on record under its rid before the answer leaves, so
+	// that a client that looks the rid up at once finds it.
+	doc := document(reply, rid)
+	s.rec.answered(ridRecord{
+		rid: rid, path: path, at: now, cost: time.Since(start),
+		query: r.URL.RawQuery, body: jsonBody(body), reply: doc, clientIP: hostOf(r.RemoteAddr),
+	})
+	if doc != nil {
+		w.Header().Set("Content-Type", "application/json; encoding=utf-8")
+		_, _ = w.Write(doc)
+		return
+	}
+	writeRaw(w, reply)
 }
 
-// dispatch routes a request and runs its handler under the lock.
+func (s *Server) customRoute(path string) http.Handler {
+	s.customMu.RLock()
+	defer s.customMu.RUnlock()
+	return s.custom[path]
+}
+
+// jsonBody is the request body as WeChat's rid log keeps it: the JSON of
+// a POST, nothing for an upload.
+func jsonBody(body []byte) string {
+	if json.Valid(body) {
+		return string(body)
+	}
+	return ""
+}
+
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}
+
+// dispatch routes a request and runs its handler under its group's lock.
+// Calls with a valid token (and token requests) count against the API's
+// daily quota before the handler runs.
 func (s *Server) dispatch(r *http.Request, body []byte) any {
 	rt, ok := s.routes[r.URL.Path]
 	if !ok {
-		return fail(40066)
+		return notModelled(r.URL.Path)
 	}
 	if r.Method != rt.method {
 		if rt.method == http.MethodPost {
@@ -427,26 +382,46 @@ func (s *Server) dispatch(r *http.Request, body []byte) any {
 		}
 		return fail(43001)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := &exchange{r: r, body: body, now: s.now()}
+	now := s.now()
 	if !rt.noToken {
-		if code := s.checkToken(r.URL.Query().Get("access_token"), x.now); code != 0 {
+		if code := s.tokens.check(r.URL.Query().Get("access_token"), now); code != 0 {
 			return fail(code)
 		}
 	}
-	return rt.handle(x)
+	if e := s.ops.spend(rt.path, now); e != nil {
+		return e
+	}
+	rt.lock.Lock()
+	defer rt.lock.Unlock()
+	return rt.handle(&exchange{r: r, body: body, now: now})
 }
 
-// write sends a handler's reply.
-func (s *Server) write(w http.ResponseWriter, v any) {
+// notModelled answers a path the fake has no model of with WeChat's
+// error for an unknown URL, saying which path and why, so that a test
+// author does not take it for a bug of their own.
+func notModelled(path string) *apiError {
+	return failf(40066, fmt.Sprintf("invalid url: %s is not modelled by wechattest (Server.Handle can serve it)", path))
+}
+
+// document returns the JSON of a reply, with the rid appended to the
+// errmsg of an error, or nil for a file or a bare status.
+func document(v any, rid string) []byte {
 	switch v := v.(type) {
 	case *apiError:
-		doc := map[string]any{"errcode": v.code, "errmsg": v.msg + ", rid: " + s.rid()}
+		doc := map[string]any{"errcode": v.code, "errmsg": v.msg + ", rid: " + rid}
 		for k, e := range v.extra {
 			doc[k] = e
 		}
-		writeJSON(w, doc)
+		return marshal(doc)
+	case *fileReply, statusReply:
+		return nil
+	}
+	return marshal(v)
+}
+
+// writeRaw sends a file or a bare status.
+func writeRaw(w http.ResponseWriter, v any) {
+	switch v := v.(type) {
 	case *fileReply:
 		w.Header().Set("Content-Type", v.contentType)
 		if v.filename != "" {
@@ -457,15 +432,7 @@ func (s *Server) write(w http.ResponseWriter, v any) {
 		_, _ = w.Write(v.data)
 	case statusReply:
 		http.Error(w, http.StatusText(int(v)), int(v))
-	default:
-		writeJSON(w, v)
 	}
-}
-
-// writeJSON writes v the way WeChat does: UTF-8 without HTML escapes.
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; encoding=utf-8")
-	_, _ = w.Write(marshal(v))
 }
 
 // marshal encodes v as JSON without escaping <, > and &.
@@ -504,15 +471,10 @@ func (x *exchange) decode(v any) *apiError {
 	return nil
 }
 
-// next returns a fresh number for ids and msgids.
-func (s *Server) next() int64 {
-	s.seq++
-	return s.seq
-}
-
-// rid returns a request id in WeChat's "xxxxxxxx-xxxxxxxx-xxxxxxxx" form.
-func (s *Server) rid() string {
-	return hex8(uint32(time.Now().Unix())) + "-" + randomHex(8) + "-" + randomHex(8)
+// newRID returns a request id in WeChat's "xxxxxxxx-xxxxxxxx-xxxxxxxx"
+// form, its first part the time of the request.
+func newRID(now time.Time) string {
+	return hex8(uint32(now.Unix())) + "-" + randomHex(8) + "-" + randomHex(8)
 }
 
 func hex8(v uint32) string {
@@ -523,111 +485,4 @@ func hex8(v uint32) string {
 		v >>= 4
 	}
 	return string(b[:])
-}
-
-// routeTable lists every API the fake answers.
-func (s *Server) routeTable() map[string]route {
-	get := func(h func(*exchange) any) route { return route{method: http.MethodGet, handle: h} }
-	post := func(h func(*exchange) any) route { return route{method: http.MethodPost, handle: h} }
-	open := func(method string, h func(*exchange) any) route {
-		return route{method: method, noToken: true, handle: h}
-	}
-	return map[string]route{
-		// Access tokens and tickets (token.go).
-		"/cgi-bin/token":             open(http.MethodGet, s.handleToken),
-		"/cgi-bin/stable_token":      open(http.MethodPost, s.handleStableToken),
-		"/cgi-bin/ticket/getticket":  get(s.handleTicket),
-		"/cgi-bin/getcallbackip":     get(s.handleCallbackIP),
-		"/cgi-bin/get_api_domain_ip": get(s.handleCallbackIP),
-
-		// Custom menus (menu.go).
-		"/cgi-bin/menu/create":               post(s.handleMenuCreate),
-		"/cgi-bin/menu/get":                  get(s.handleMenuGet),
-		"/cgi-bin/menu/delete":               get(s.handleMenuDelete),
-		"/cgi-bin/menu/addconditional":       post(s.handleMenuAddConditional),
-		"/cgi-bin/menu/delconditional":       post(s.handleMenuDelConditional),
-		"/cgi-bin/menu/trymatch":             post(s.handleMenuTryMatch),
-		"/cgi-bin/get_current_selfmenu_info": get(s.handleSelfMenuInfo),
-
-		// Temporary media (media.go).
-		"/cgi-bin/media/upload":      post(s.handleMediaUpload),
-		"/cgi-bin/media/get":         get(s.handleMediaGet),
-		"/cgi-bin/media/uploadvideo": post(s.handleMassVideo),
-		videoPath:                    open(http.MethodGet, s.handleVideoDownload),
-
-		// Permanent materials (material.go).
-		"/cgi-bin/material/add_material":      post(s.handleAddMaterial),
-		"/cgi-bin/material/get_material":      post(s.handleGetMaterial),
-		"/cgi-bin/material/del_material":      post(s.handleDelMaterial),
-		"/cgi-bin/material/get_materialcount": get(s.handleMaterialCount),
-		"/cgi-bin/material/batchget_material": post(s.handleBatchGetMaterial),
-		"/cgi-bin/media/uploadimg":            post(s.handleUploadImg),
-		materialPath:                          open(http.MethodGet, s.handleMaterialFile),
-		articleImagePath:                      open(http.MethodGet, s.handleArticleImage),
-
-		// Drafts and publishing (draft.go).
-		"/cgi-bin/draft/add":              post(s.handleDraftAdd),
-		"/cgi-bin/draft/get":              post(s.handleDraftGet),
-		"/cgi-bin/draft/update":           post(s.handleDraftUpdate),
-		"/cgi-bin/draft/delete":           post(s.handleDraftDelete),
-		"/cgi-bin/draft/count":            get(s.handleDraftCount),
-		"/cgi-bin/draft/batchget":         post(s.handleDraftBatchGet),
-		"/cgi-bin/freepublish/submit":     post(s.handleFreePublishSubmit),
-		"/cgi-bin/freepublish/get":        post(s.handleFreePublishGet),
-		"/cgi-bin/freepublish/delete":     post(s.handleFreePublishDelete),
-		"/cgi-bin/freepublish/getarticle": post(s.handleFreePublishGetArticle),
-		"/cgi-bin/freepublish/batchget":   post(s.handleFreePublishBatchGet),
-
-		// Web authorization (oauth.go): credentials of the app or of the
-		// user, never the account's access token.
-		"/sns/oauth2/access_token":  open(http.MethodGet, s.handleOAuthAccessToken),
-		"/sns/oauth2/refresh_token": open(http.MethodGet, s.handleOAuthRefreshToken),
-		"/sns/userinfo":             open(http.MethodGet, s.handleSNSUserInfo),
-		"/sns/auth":                 open(http.MethodGet, s.handleSNSAuth),
-
-		// Followers, tags and groups (user.go).
-		"/cgi-bin/user/info":                     get(s.handleUserInfo),
-		"/cgi-bin/user/info/batchget":            post(s.handleUserInfoBatch),
-		"/cgi-bin/user/info/updateremark":        post(s.handleUpdateRemark),
-		"/cgi-bin/user/get":                      get(s.handleUserGet),
-		"/cgi-bin/tags/create":                   post(s.handleTagCreate),
-		"/cgi-bin/tags/get":                      get(s.handleTagGet),
-		"/cgi-bin/tags/update":                   post(s.handleTagUpdate),
-		"/cgi-bin/tags/delete":                   post(s.handleTagDelete),
-		"/cgi-bin/tags/members/batchtagging":     post(s.handleBatchTagging),
-		"/cgi-bin/tags/members/batchuntagging":   post(s.handleBatchUntagging),
-		"/cgi-bin/user/tag/get":                  post(s.handleTagUsers),
-		"/cgi-bin/tags/getidlist":                post(s.handleTagIDList),
-		"/cgi-bin/groups/create":                 post(s.handleGroupCreate),
-		"/cgi-bin/groups/get":                    get(s.handleGroupGet),
-		"/cgi-bin/groups/getid":                  post(s.handleGroupGetID),
-		"/cgi-bin/groups/update":                 post(s.handleGroupUpdate),
-		"/cgi-bin/groups/members/update":         post(s.handleGroupMemberUpdate),
-		"/cgi-bin/groups/members/batchupdate":    post(s.handleGroupMemberBatchUpdate),
-		"/cgi-bin/groups/delete":                 post(s.handleGroupDelete),
-		"/cgi-bin/tags/members/getblacklist":     post(s.handleGetBlacklist),
-		"/cgi-bin/tags/members/batchblacklist":   post(s.handleBatchBlacklist),
-		"/cgi-bin/tags/members/batchunblacklist": post(s.handleBatchUnblacklist),
-		"/cgi-bin/changeopenid":                  post(s.handleChangeOpenID),
-
-		// Messages (message.go).
-		"/cgi-bin/message/custom/send":               post(s.handleCustomSend),
-		"/cgi-bin/message/template/send":             post(s.handleTemplateSend),
-		"/cgi-bin/template/api_add_template":         post(s.handleAddTemplate),
-		"/cgi-bin/template/get_all_private_template": get(s.handleListTemplates),
-		"/cgi-bin/template/del_private_template":     post(s.handleDeleteTemplate),
-		"/cgi-bin/template/api_set_industry":         post(s.handleSetIndustry),
-		"/cgi-bin/template/get_industry":             get(s.handleGetIndustry),
-		"/cgi-bin/message/mass/sendall":              post(s.handleMassSendAll),
-		"/cgi-bin/message/mass/send":                 post(s.handleMassSend),
-		"/cgi-bin/message/mass/preview":              post(s.handleMassPreview),
-		"/cgi-bin/message/mass/get":                  post(s.handleMassGet),
-		"/cgi-bin/message/mass/delete":               post(s.handleMassDelete),
-		"/cgi-bin/message/mass/speed/get":            post(s.handleMassSpeedGet),
-		"/cgi-bin/message/mass/speed/set":            post(s.handleMassSpeedSet),
-
-		// QR codes (qrcode.go).
-		"/cgi-bin/qrcode/create": post(s.handleQRCodeCreate),
-		"/cgi-bin/showqrcode":    open(http.MethodGet, s.handleShowQRCode),
-	}
 }

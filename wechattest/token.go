@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -17,17 +18,42 @@ type credential struct {
 // stable_token force refreshes; a faster one returns the current token.
 const stableForceInterval = 30 * time.Second
 
-// checkToken returns the errcode WeChat answers for an API call carrying
-// the access token v, or 0 if the token is good.
-func (s *Server) checkToken(v string, now time.Time) int {
+// tokenAPI issues and checks access tokens and tickets (获取 Access token,
+// stable_token, getticket).
+type tokenAPI struct {
+	group
+	tokens     map[string]*credential // every access token issued, by value
+	current    string                 // the newest cgi-bin/token token
+	stable     string                 // the current cgi-bin/stable_token token
+	lastForced time.Time              // last stable_token force_refresh that refreshed
+	tickets    map[string]*credential // the current ticket of each type
+}
+
+func newTokenAPI(s *Server) *tokenAPI {
+	return &tokenAPI{group: group{s: s}, tokens: make(map[string]*credential), tickets: make(map[string]*credential)}
+}
+
+func (g *tokenAPI) routes() []route {
+	return []route{
+		g.open(http.MethodGet, "/cgi-bin/token", g.handleToken),
+		g.open(http.MethodPost, "/cgi-bin/stable_token", g.handleStableToken),
+		g.get("/cgi-bin/ticket/getticket", g.handleTicket),
+	}
+}
+
+// check returns the errcode WeChat answers for an API call carrying the
+// access token v, or 0 if the token is good.
+func (g *tokenAPI) check(v string, now time.Time) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if v == "" {
 		return 41001
 	}
-	c := s.tokens[v]
+	c := g.tokens[v]
 	switch {
 	case c == nil || c.revoked:
 		return 40001
-	case !c.retiredAt.IsZero() && !now.Before(c.retiredAt.Add(s.grace)):
+	case !c.retiredAt.IsZero() && !now.Before(c.retiredAt.Add(g.s.cfg.grace)):
 		return 40001 // "access_token is invalid or not latest"
 	case !now.Before(c.expiresAt):
 		return 42001
@@ -36,28 +62,29 @@ func (s *Server) checkToken(v string, now time.Time) int {
 }
 
 // issue creates an access token valid from now.
-func (s *Server) issue(now time.Time) *credential {
+func (g *tokenAPI) issue(now time.Time) *credential {
 	c := &credential{
-		value:     strconv.FormatInt(s.next()%1000, 10) + "_" + randomID(120),
-		expiresAt: now.Add(s.tokenLife),
+		value:     strconv.FormatInt(g.s.next()%1000, 10) + "_" + randomID(120),
+		expiresAt: now.Add(g.s.cfg.tokenLife),
 	}
-	s.tokens[c.value] = c
+	g.tokens[c.value] = c
 	return c
 }
 
 // checkAppCredentials validates the grant_type, appid and secret of a
 // token request in the order WeChat reports them.
 func (s *Server) checkAppCredentials(grantType, appID, secret string) *apiError {
+	cfg := &s.cfg
 	switch {
 	case grantType != "client_credential":
 		return fail(40002)
 	case appID == "":
 		return fail(41002)
-	case appID != s.appID:
+	case appID != cfg.appID:
 		return fail(40013)
 	case secret == "":
 		return fail(41004)
-	case secret != s.appSecret:
+	case secret != cfg.appSecret:
 		return fail(40125)
 	}
 	return nil
@@ -77,17 +104,17 @@ func seconds(d time.Duration) int64 {
 // handleToken answers 获取 Access token (GET cgi-bin/token). Each call
 // issues a new token and retires the previous one, which keeps working
 // for the grace period.
-func (s *Server) handleToken(x *exchange) any {
+func (g *tokenAPI) handleToken(x *exchange) any {
 	q := x.r.URL.Query()
-	if e := s.checkAppCredentials(q.Get("grant_type"), q.Get("appid"), q.Get("secret")); e != nil {
+	if e := g.s.checkAppCredentials(q.Get("grant_type"), q.Get("appid"), q.Get("secret")); e != nil {
 		return e
 	}
-	if old := s.tokens[s.current]; old != nil && old.retiredAt.IsZero() {
+	if old := g.tokens[g.current]; old != nil && old.retiredAt.IsZero() {
 		old.retiredAt = x.now
 	}
-	c := s.issue(x.now)
-	s.current = c.value
-	return tokenReply{AccessToken: c.value, ExpiresIn: seconds(s.tokenLife)}
+	c := g.issue(x.now)
+	g.current = c.value
+	return tokenReply{AccessToken: c.value, ExpiresIn: seconds(g.s.cfg.tokenLife)}
 }
 
 type stableTokenRequest struct {
@@ -104,44 +131,44 @@ type stableTokenRequest struct {
 // lifetime), when a new one is issued and the old one runs out on its own.
 // force_refresh retires the current token at once, but at most once every
 // 30 seconds.
-func (s *Server) handleStableToken(x *exchange) any {
+func (g *tokenAPI) handleStableToken(x *exchange) any {
 	var req stableTokenRequest
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if e := s.checkAppCredentials(req.GrantType, req.AppID, req.Secret); e != nil {
+	if e := g.s.checkAppCredentials(req.GrantType, req.AppID, req.Secret); e != nil {
 		return e
 	}
-	cur := s.tokens[s.stable]
+	cur := g.tokens[g.stable]
 	valid := cur != nil && !cur.revoked && x.now.Before(cur.expiresAt)
 	if req.ForceRefresh {
-		if valid && !s.lastForced.IsZero() && x.now.Sub(s.lastForced) < stableForceInterval {
+		if valid && !g.lastForced.IsZero() && x.now.Sub(g.lastForced) < stableForceInterval {
 			return tokenReply{AccessToken: cur.value, ExpiresIn: seconds(cur.expiresAt.Sub(x.now))}
 		}
-		s.lastForced = x.now
+		g.lastForced = x.now
 		if cur != nil {
 			cur.revoked = true
 		}
-	} else if valid && cur.expiresAt.Sub(x.now) > s.tokenLife/24 {
+	} else if valid && cur.expiresAt.Sub(x.now) > g.s.cfg.tokenLife/24 {
 		return tokenReply{AccessToken: cur.value, ExpiresIn: seconds(cur.expiresAt.Sub(x.now))}
 	}
-	c := s.issue(x.now)
-	s.stable = c.value
-	return tokenReply{AccessToken: c.value, ExpiresIn: seconds(s.tokenLife)}
+	c := g.issue(x.now)
+	g.stable = c.value
+	return tokenReply{AccessToken: c.value, ExpiresIn: seconds(g.s.cfg.tokenLife)}
 }
 
 // handleTicket answers 获取 jsapi_ticket (GET cgi-bin/ticket/getticket,
 // type=jsapi or wx_card). While the current ticket of the type is valid
 // it is returned again, with its remaining lifetime.
-func (s *Server) handleTicket(x *exchange) any {
+func (g *tokenAPI) handleTicket(x *exchange) any {
 	typ := x.r.URL.Query().Get("type")
 	if typ != "jsapi" && typ != "wx_card" {
 		return fail(40097)
 	}
-	c := s.tickets[typ]
+	c := g.tickets[typ]
 	if c == nil || !x.now.Before(c.expiresAt) {
-		c = &credential{value: randomID(86), expiresAt: x.now.Add(s.ticketLife)}
-		s.tickets[typ] = c
+		c = &credential{value: randomID(86), expiresAt: x.now.Add(g.s.cfg.ticketLife)}
+		g.tickets[typ] = c
 	}
 	return map[string]any{
 		"errcode": 0, "errmsg": "ok",
@@ -149,25 +176,20 @@ func (s *Server) handleTicket(x *exchange) any {
 	}
 }
 
-// handleCallbackIP answers getcallbackip and get_api_domain_ip with the
-// loopback address the fake runs on.
-func (s *Server) handleCallbackIP(*exchange) any {
-	return map[string]any{"ip_list": []string{"127.0.0.1"}}
-}
-
 // ExpireTokens makes every access token and ticket issued so far expire
 // now: API calls carrying one of the tokens are answered 42001 (access_token
 // expired), and the next token or ticket request issues a new one.
 func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	g := s.tokens
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	now := s.now()
-	for _, c := range s.tokens {
+	for _, c := range g.tokens {
 		if c.expiresAt.After(now) {
 			c.expiresAt = now
 		}
 	}
-	for _, c := range s.tickets {
+	for _, c := range g.tickets {
 		if c.expiresAt.After(now) {
 			c.expiresAt = now
 		}
@@ -178,9 +200,10 @@ func (s *Server) ExpireTokens() {
 // answered 40001, as they are when a token was replaced elsewhere. It
 // reports whether the server had issued the token.
 func (s *Server) RevokeToken(token string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.tokens[token]
+	g := s.tokens
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c := g.tokens[token]
 	if c == nil {
 		return false
 	}
@@ -191,9 +214,10 @@ func (s *Server) RevokeToken(token string) bool {
 // RevokeTokens revokes every access token issued so far, as if another
 // system had fetched new ones: calls carrying them are answered 40001.
 func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, c := range s.tokens {
+	g := s.tokens
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, c := range g.tokens {
 		c.revoked = true
 	}
 }

@@ -54,9 +54,102 @@ const (
 	maxGroupName     = 30
 )
 
+// userAPI keeps the followers of the account with their tags, groups and
+// blacklist (用户管理), and the openid migrations (changeopenid).
+type userAPI struct {
+	group
+	followers  map[string]*Follower
+	order      []string // openids in subscription order
+	tags       map[int]string
+	nextTag    int
+	groups     map[int]string
+	nextGroup  int
+	migrations map[string]map[string]string // from_appid → old openid → new openid
+}
+
+func newUserAPI(s *Server, now time.Time) *userAPI {
+	g := &userAPI{
+		group:      group{s: s},
+		followers:  make(map[string]*Follower),
+		tags:       map[int]string{2: "星标组"},
+		nextTag:    100,
+		groups:     map[int]string{0: "未分组", 1: "黑名单", 2: "星标组"},
+		nextGroup:  100,
+		migrations: s.cfg.migrations,
+	}
+	for _, f := range s.cfg.followers {
+		g.addFollower(f, now)
+	}
+	return g
+}
+
+func (g *userAPI) routes() []route {
+	return []route{
+		g.get("/cgi-bin/user/info", g.handleUserInfo),
+		g.post("/cgi-bin/user/info/batchget", g.handleUserInfoBatch),
+		g.post("/cgi-bin/user/info/updateremark", g.handleUpdateRemark),
+		g.get("/cgi-bin/user/get", g.handleUserGet),
+		g.post("/cgi-bin/tags/create", g.handleTagCreate),
+		g.get("/cgi-bin/tags/get", g.handleTagGet),
+		g.post("/cgi-bin/tags/update", g.handleTagUpdate),
+		g.post("/cgi-bin/tags/delete", g.handleTagDelete),
+		g.post("/cgi-bin/tags/members/batchtagging", g.handleBatchTagging),
+		g.post("/cgi-bin/tags/members/batchuntagging", g.handleBatchUntagging),
+		g.post("/cgi-bin/user/tag/get", g.handleTagUsers),
+		g.post("/cgi-bin/tags/getidlist", g.handleTagIDList),
+		g.post("/cgi-bin/groups/create", g.handleGroupCreate),
+		g.get("/cgi-bin/groups/get", g.handleGroupGet),
+		g.post("/cgi-bin/groups/getid", g.handleGroupGetID),
+		g.post("/cgi-bin/groups/update", g.handleGroupUpdate),
+		g.post("/cgi-bin/groups/members/update", g.handleGroupMemberUpdate),
+		g.post("/cgi-bin/groups/members/batchupdate", g.handleGroupMemberBatchUpdate),
+		g.post("/cgi-bin/groups/delete", g.handleGroupDelete),
+		g.post("/cgi-bin/tags/members/getblacklist", g.handleGetBlacklist),
+		g.post("/cgi-bin/tags/members/batchblacklist", g.handleBatchBlacklist),
+		g.post("/cgi-bin/tags/members/batchunblacklist", g.handleBatchUnblacklist),
+		g.post("/cgi-bin/changeopenid", g.handleChangeOpenID),
+	}
+}
+
+// follower returns a copy of a follower and whether the openid is known.
+// For other groups.
+func (g *userAPI) follower(openID string) (Follower, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f := g.followers[openID]
+	if f == nil {
+		return Follower{}, false
+	}
+	out := *f
+	out.TagIDs = slices.Clone(f.TagIDs)
+	return out, true
+}
+
+// check returns a copy of the follower with openid if they follow the
+// account, or the error of subscribed. For other groups.
+func (g *userAPI) check(openID string) (Follower, *apiError) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f, e := g.subscribed(openID)
+	if e != nil {
+		return Follower{}, e
+	}
+	out := *f
+	out.TagIDs = slices.Clone(f.TagIDs)
+	return out, nil
+}
+
+// tagExists reports whether a tag exists. For other groups.
+func (g *userAPI) tagExists(id int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, ok := g.tags[id]
+	return ok
+}
+
 // addFollower stores a copy of f with its defaults filled in. Called with
-// s.mu held, or before the server starts.
-func (s *Server) addFollower(f Follower, now time.Time) {
+// g.mu held, or before the server starts.
+func (g *userAPI) addFollower(f Follower, now time.Time) {
 	if f.OpenID == "" {
 		return
 	}
@@ -68,40 +161,33 @@ func (s *Server) addFollower(f Follower, now time.Time) {
 		f.SubscribeScene = "ADD_SCENE_OTHERS"
 	}
 	f.TagIDs = slices.Clone(f.TagIDs)
-	if _, ok := s.followers[f.OpenID]; !ok {
-		s.order = append(s.order, f.OpenID)
+	if _, ok := g.followers[f.OpenID]; !ok {
+		g.order = append(g.order, f.OpenID)
 	}
-	s.followers[f.OpenID] = &f
+	g.followers[f.OpenID] = &f
 }
 
 // AddFollower adds a follower, or replaces the one with the same OpenID,
 // as when a user subscribes while a test runs. A new follower is listed
 // last by user/get.
 func (s *Server) AddFollower(f Follower) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addFollower(f, s.now())
+	g := s.users
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.addFollower(f, s.now())
 }
 
 // Follower returns the current state of a follower as the API calls left
 // it (remark, group, tags), and whether the openid is known.
 func (s *Server) Follower(openID string) (Follower, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := s.followers[openID]
-	if f == nil {
-		return Follower{}, false
-	}
-	out := *f
-	out.TagIDs = slices.Clone(f.TagIDs)
-	return out, true
+	return s.users.follower(openID)
 }
 
 // subscribed returns the follower with openid if they follow the account:
 // the errcode is 40003 for an unknown openid and 43004 for a user who
 // unsubscribed.
-func (s *Server) subscribed(openID string) (*Follower, *apiError) {
-	f := s.followers[openID]
+func (g *userAPI) subscribed(openID string) (*Follower, *apiError) {
+	f := g.followers[openID]
 	if f == nil {
 		return nil, fail(40003)
 	}
@@ -150,12 +236,12 @@ func infoOf(f *Follower) any {
 }
 
 // handleUserInfo answers 获取用户基本信息 (GET user/info?openid=&lang=).
-func (s *Server) handleUserInfo(x *exchange) any {
+func (g *userAPI) handleUserInfo(x *exchange) any {
 	openID := x.r.URL.Query().Get("openid")
 	if openID == "" {
 		return fail(41009)
 	}
-	f := s.followers[openID]
+	f := g.followers[openID]
 	if f == nil {
 		return fail(40003)
 	}
@@ -164,7 +250,7 @@ func (s *Server) handleUserInfo(x *exchange) any {
 
 // handleUserInfoBatch answers 批量获取用户基本信息 (POST
 // user/info/batchget, {"user_list":[{"openid","lang"}]}, at most 100).
-func (s *Server) handleUserInfoBatch(x *exchange) any {
+func (g *userAPI) handleUserInfoBatch(x *exchange) any {
 	var req struct {
 		UserList []struct {
 			OpenID string `json:"openid"`
@@ -178,7 +264,7 @@ func (s *Server) handleUserInfoBatch(x *exchange) any {
 	}
 	list := make([]any, 0, len(req.UserList))
 	for _, u := range req.UserList {
-		f := s.followers[u.OpenID]
+		f := g.followers[u.OpenID]
 		if f == nil {
 			return fail(40003)
 		}
@@ -188,7 +274,7 @@ func (s *Server) handleUserInfoBatch(x *exchange) any {
 }
 
 // handleUpdateRemark answers 设置用户备注名 (POST user/info/updateremark).
-func (s *Server) handleUpdateRemark(x *exchange) any {
+func (g *userAPI) handleUpdateRemark(x *exchange) any {
 	var req struct {
 		OpenID string `json:"openid"`
 		Remark string `json:"remark"`
@@ -196,7 +282,7 @@ func (s *Server) handleUpdateRemark(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	f, e := s.subscribed(req.OpenID)
+	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return e
 	}
@@ -207,22 +293,22 @@ func (s *Server) handleUpdateRemark(x *exchange) any {
 // page returns the openids after next (from the start when next is
 // empty) among those accepted by keep, at most pageSize of them. The
 // error is 40003 when next is not a known openid.
-func (s *Server) page(next string, keep func(*Follower) bool) (total int, ids []string, e *apiError) {
+func (g *userAPI) page(next string, keep func(*Follower) bool) (total int, ids []string, e *apiError) {
 	start := 0
 	if next != "" {
-		i := slices.Index(s.order, next)
+		i := slices.Index(g.order, next)
 		if i < 0 {
 			return 0, nil, fail(40003)
 		}
 		start = i + 1
 	}
-	for i, id := range s.order {
-		f := s.followers[id]
+	for i, id := range g.order {
+		f := g.followers[id]
 		if !keep(f) {
 			continue
 		}
 		total++
-		if i >= start && len(ids) < s.pageSize {
+		if i >= start && len(ids) < g.s.cfg.pageSize {
 			ids = append(ids, id)
 		}
 	}
@@ -244,8 +330,8 @@ func pageReply(ids []string) map[string]any {
 }
 
 // handleUserGet answers 获取用户列表 (GET user/get?next_openid=).
-func (s *Server) handleUserGet(x *exchange) any {
-	total, ids, e := s.page(x.r.URL.Query().Get("next_openid"), func(f *Follower) bool { return !f.Unsubscribed })
+func (g *userAPI) handleUserGet(x *exchange) any {
+	total, ids, e := g.page(x.r.URL.Query().Get("next_openid"), func(f *Follower) bool { return !f.Unsubscribed })
 	if e != nil {
 		return e
 	}
@@ -255,9 +341,9 @@ func (s *Server) handleUserGet(x *exchange) any {
 }
 
 // tagCount counts the subscribed followers that carry a tag.
-func (s *Server) tagCount(id int) int {
+func (g *userAPI) tagCount(id int) int {
 	n := 0
-	for _, f := range s.followers {
+	for _, f := range g.followers {
 		if !f.Unsubscribed && slices.Contains(f.TagIDs, id) {
 			n++
 		}
@@ -274,14 +360,14 @@ type tagBody struct {
 
 // checkTagName returns 45157 for an empty or duplicate name and 45158 for
 // one over 30 bytes.
-func (s *Server) checkTagName(name string, self int) *apiError {
+func (g *userAPI) checkTagName(name string, self int) *apiError {
 	if len(name) > maxTagNameBytes {
 		return fail(45158)
 	}
 	if name == "" {
 		return fail(45157)
 	}
-	for id, n := range s.tags {
+	for id, n := range g.tags {
 		if n == name && id != self {
 			return fail(45157)
 		}
@@ -290,20 +376,20 @@ func (s *Server) checkTagName(name string, self int) *apiError {
 }
 
 // handleTagCreate answers 创建标签 (POST tags/create).
-func (s *Server) handleTagCreate(x *exchange) any {
+func (g *userAPI) handleTagCreate(x *exchange) any {
 	var req tagBody
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if e := s.checkTagName(req.Tag.Name, -1); e != nil {
+	if e := g.checkTagName(req.Tag.Name, -1); e != nil {
 		return e
 	}
-	if len(s.tags) >= maxTags {
+	if len(g.tags) >= maxTags {
 		return fail(45056)
 	}
-	id := s.nextTag
-	s.nextTag++
-	s.tags[id] = req.Tag.Name
+	id := g.nextTag
+	g.nextTag++
+	g.tags[id] = req.Tag.Name
 	return map[string]any{"tag": map[string]any{"id": id, "name": req.Tag.Name}}
 }
 
@@ -317,10 +403,10 @@ func sortedIDs(m map[int]string) []int {
 }
 
 // handleTagGet answers 获取公众号已创建的标签 (GET tags/get).
-func (s *Server) handleTagGet(*exchange) any {
+func (g *userAPI) handleTagGet(*exchange) any {
 	list := []any{}
-	for _, id := range sortedIDs(s.tags) {
-		list = append(list, map[string]any{"id": id, "name": s.tags[id], "count": s.tagCount(id)})
+	for _, id := range sortedIDs(g.tags) {
+		list = append(list, map[string]any{"id": id, "name": g.tags[id], "count": g.tagCount(id)})
 	}
 	return map[string]any{"tags": list}
 }
@@ -329,7 +415,7 @@ func (s *Server) handleTagGet(*exchange) any {
 func isSystemTag(id int) bool { return id >= 0 && id <= 2 }
 
 // handleTagUpdate answers 编辑标签 (POST tags/update).
-func (s *Server) handleTagUpdate(x *exchange) any {
+func (g *userAPI) handleTagUpdate(x *exchange) any {
 	var req tagBody
 	if e := x.decode(&req); e != nil {
 		return e
@@ -337,19 +423,19 @@ func (s *Server) handleTagUpdate(x *exchange) any {
 	if isSystemTag(req.Tag.ID) {
 		return fail(45058)
 	}
-	if _, ok := s.tags[req.Tag.ID]; !ok {
+	if _, ok := g.tags[req.Tag.ID]; !ok {
 		return fail(45159)
 	}
-	if e := s.checkTagName(req.Tag.Name, req.Tag.ID); e != nil {
+	if e := g.checkTagName(req.Tag.Name, req.Tag.ID); e != nil {
 		return e
 	}
-	s.tags[req.Tag.ID] = req.Tag.Name
+	g.tags[req.Tag.ID] = req.Tag.Name
 	return okReply()
 }
 
 // handleTagDelete answers 删除标签 (POST tags/delete); the tag is removed
 // from its followers.
-func (s *Server) handleTagDelete(x *exchange) any {
+func (g *userAPI) handleTagDelete(x *exchange) any {
 	var req tagBody
 	if e := x.decode(&req); e != nil {
 		return e
@@ -357,11 +443,11 @@ func (s *Server) handleTagDelete(x *exchange) any {
 	if isSystemTag(req.Tag.ID) {
 		return fail(45058)
 	}
-	if _, ok := s.tags[req.Tag.ID]; !ok {
+	if _, ok := g.tags[req.Tag.ID]; !ok {
 		return fail(45159)
 	}
-	delete(s.tags, req.Tag.ID)
-	for _, f := range s.followers {
+	delete(g.tags, req.Tag.ID)
+	for _, f := range g.followers {
 		f.TagIDs = slices.DeleteFunc(f.TagIDs, func(t int) bool { return t == req.Tag.ID })
 	}
 	return okReply()
@@ -373,7 +459,7 @@ type batchTagRequest struct {
 }
 
 // batchTargets validates a batch tag request and returns its followers.
-func (s *Server) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *apiError) {
+func (g *userAPI) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *apiError) {
 	var req batchTagRequest
 	if e := x.decode(&req); e != nil {
 		return nil, nil, e
@@ -381,12 +467,12 @@ func (s *Server) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *apiE
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
 		return nil, nil, fail(40032)
 	}
-	if _, ok := s.tags[req.TagID]; !ok {
+	if _, ok := g.tags[req.TagID]; !ok {
 		return nil, nil, fail(45159)
 	}
 	fs := make([]*Follower, 0, len(req.OpenIDList))
 	for _, id := range req.OpenIDList {
-		f, e := s.subscribed(id)
+		f, e := g.subscribed(id)
 		if e != nil {
 			return nil, nil, fail(40003)
 		}
@@ -398,8 +484,8 @@ func (s *Server) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *apiE
 // handleBatchTagging answers 批量为用户打标签 (POST
 // tags/members/batchtagging): at most 50 openids, at most 20 tags per user.
 // Nothing changes unless every openid is valid.
-func (s *Server) handleBatchTagging(x *exchange) any {
-	req, fs, e := s.batchTargets(x)
+func (g *userAPI) handleBatchTagging(x *exchange) any {
+	req, fs, e := g.batchTargets(x)
 	if e != nil {
 		return e
 	}
@@ -418,8 +504,8 @@ func (s *Server) handleBatchTagging(x *exchange) any {
 
 // handleBatchUntagging answers 批量为用户取消标签 (POST
 // tags/members/batchuntagging).
-func (s *Server) handleBatchUntagging(x *exchange) any {
-	req, fs, e := s.batchTargets(x)
+func (g *userAPI) handleBatchUntagging(x *exchange) any {
+	req, fs, e := g.batchTargets(x)
 	if e != nil {
 		return e
 	}
@@ -431,7 +517,7 @@ func (s *Server) handleBatchUntagging(x *exchange) any {
 
 // handleTagUsers answers 获取标签下粉丝列表 (POST user/tag/get,
 // {"tagid","next_openid"}), paged like user/get.
-func (s *Server) handleTagUsers(x *exchange) any {
+func (g *userAPI) handleTagUsers(x *exchange) any {
 	var req struct {
 		TagID      int    `json:"tagid"`
 		NextOpenID string `json:"next_openid"`
@@ -439,10 +525,10 @@ func (s *Server) handleTagUsers(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if _, ok := s.tags[req.TagID]; !ok {
+	if _, ok := g.tags[req.TagID]; !ok {
 		return fail(45159)
 	}
-	_, ids, e := s.page(req.NextOpenID, func(f *Follower) bool {
+	_, ids, e := g.page(req.NextOpenID, func(f *Follower) bool {
 		return !f.Unsubscribed && slices.Contains(f.TagIDs, req.TagID)
 	})
 	if e != nil {
@@ -452,14 +538,14 @@ func (s *Server) handleTagUsers(x *exchange) any {
 }
 
 // handleTagIDList answers 获取用户身上的标签列表 (POST tags/getidlist).
-func (s *Server) handleTagIDList(x *exchange) any {
+func (g *userAPI) handleTagIDList(x *exchange) any {
 	var req struct {
 		OpenID string `json:"openid"`
 	}
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	f, e := s.subscribed(req.OpenID)
+	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return fail(40003)
 	}
@@ -477,11 +563,11 @@ type groupBody struct {
 	} `json:"group"`
 }
 
-func (s *Server) checkGroupName(name string, self int) *apiError {
+func (g *userAPI) checkGroupName(name string, self int) *apiError {
 	if name == "" || len(name) > maxGroupName {
 		return fail(40051)
 	}
-	for id, n := range s.groups {
+	for id, n := range g.groups {
 		if n == name && id != self {
 			return fail(40051)
 		}
@@ -491,44 +577,44 @@ func (s *Server) checkGroupName(name string, self int) *apiError {
 
 // handleGroupCreate answers 创建分组 (POST groups/create) with
 // {"group":{"id","name"}}.
-func (s *Server) handleGroupCreate(x *exchange) any {
+func (g *userAPI) handleGroupCreate(x *exchange) any {
 	var req groupBody
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if e := s.checkGroupName(req.Group.Name, -1); e != nil {
+	if e := g.checkGroupName(req.Group.Name, -1); e != nil {
 		return e
 	}
-	id := s.nextGroup
-	s.nextGroup++
-	s.groups[id] = req.Group.Name
+	id := g.nextGroup
+	g.nextGroup++
+	g.groups[id] = req.Group.Name
 	return map[string]any{"group": map[string]any{"id": id, "name": req.Group.Name}}
 }
 
 // handleGroupGet answers 查询所有分组 (GET groups/get).
-func (s *Server) handleGroupGet(*exchange) any {
+func (g *userAPI) handleGroupGet(*exchange) any {
 	list := []any{}
-	for _, id := range sortedIDs(s.groups) {
+	for _, id := range sortedIDs(g.groups) {
 		n := 0
-		for _, f := range s.followers {
+		for _, f := range g.followers {
 			if !f.Unsubscribed && f.GroupID == id {
 				n++
 			}
 		}
-		list = append(list, map[string]any{"id": id, "name": s.groups[id], "count": n})
+		list = append(list, map[string]any{"id": id, "name": g.groups[id], "count": n})
 	}
 	return map[string]any{"groups": list}
 }
 
 // handleGroupGetID answers 查询用户所在分组 (POST groups/getid).
-func (s *Server) handleGroupGetID(x *exchange) any {
+func (g *userAPI) handleGroupGetID(x *exchange) any {
 	var req struct {
 		OpenID string `json:"openid"`
 	}
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	f, e := s.subscribed(req.OpenID)
+	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return fail(40003)
 	}
@@ -537,23 +623,23 @@ func (s *Server) handleGroupGetID(x *exchange) any {
 
 // handleGroupUpdate answers 修改分组名 (POST groups/update); the default
 // groups 0, 1 and 2 cannot be renamed.
-func (s *Server) handleGroupUpdate(x *exchange) any {
+func (g *userAPI) handleGroupUpdate(x *exchange) any {
 	var req groupBody
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if _, ok := s.groups[req.Group.ID]; !ok || isSystemTag(req.Group.ID) {
+	if _, ok := g.groups[req.Group.ID]; !ok || isSystemTag(req.Group.ID) {
 		return fail(40050)
 	}
-	if e := s.checkGroupName(req.Group.Name, req.Group.ID); e != nil {
+	if e := g.checkGroupName(req.Group.Name, req.Group.ID); e != nil {
 		return e
 	}
-	s.groups[req.Group.ID] = req.Group.Name
+	g.groups[req.Group.ID] = req.Group.Name
 	return okReply()
 }
 
 // handleGroupMemberUpdate answers 移动用户分组 (POST groups/members/update).
-func (s *Server) handleGroupMemberUpdate(x *exchange) any {
+func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
 	var req struct {
 		OpenID    string `json:"openid"`
 		ToGroupID int    `json:"to_groupid"`
@@ -561,11 +647,11 @@ func (s *Server) handleGroupMemberUpdate(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	f, e := s.subscribed(req.OpenID)
+	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return fail(40003)
 	}
-	if _, ok := s.groups[req.ToGroupID]; !ok {
+	if _, ok := g.groups[req.ToGroupID]; !ok {
 		return fail(40050)
 	}
 	f.GroupID = req.ToGroupID
@@ -574,7 +660,7 @@ func (s *Server) handleGroupMemberUpdate(x *exchange) any {
 
 // handleGroupMemberBatchUpdate answers 批量移动用户分组 (POST
 // groups/members/batchupdate, at most 50 openids).
-func (s *Server) handleGroupMemberBatchUpdate(x *exchange) any {
+func (g *userAPI) handleGroupMemberBatchUpdate(x *exchange) any {
 	var req struct {
 		OpenIDList []string `json:"openid_list"`
 		ToGroupID  int      `json:"to_groupid"`
@@ -585,12 +671,12 @@ func (s *Server) handleGroupMemberBatchUpdate(x *exchange) any {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
 		return fail(40032)
 	}
-	if _, ok := s.groups[req.ToGroupID]; !ok {
+	if _, ok := g.groups[req.ToGroupID]; !ok {
 		return fail(40050)
 	}
 	fs := make([]*Follower, 0, len(req.OpenIDList))
 	for _, id := range req.OpenIDList {
-		f, e := s.subscribed(id)
+		f, e := g.subscribed(id)
 		if e != nil {
 			return fail(40003)
 		}
@@ -604,16 +690,16 @@ func (s *Server) handleGroupMemberBatchUpdate(x *exchange) any {
 
 // handleGroupDelete answers 删除分组 (POST groups/delete); its members
 // move back to group 0.
-func (s *Server) handleGroupDelete(x *exchange) any {
+func (g *userAPI) handleGroupDelete(x *exchange) any {
 	var req groupBody
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if _, ok := s.groups[req.Group.ID]; !ok || isSystemTag(req.Group.ID) {
+	if _, ok := g.groups[req.Group.ID]; !ok || isSystemTag(req.Group.ID) {
 		return fail(40050)
 	}
-	delete(s.groups, req.Group.ID)
-	for _, f := range s.followers {
+	delete(g.groups, req.Group.ID)
+	for _, f := range g.followers {
 		if f.GroupID == req.Group.ID {
 			f.GroupID = 0
 		}

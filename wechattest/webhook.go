@@ -138,6 +138,10 @@ type Webhook struct {
 	// seconds to answer. Zero means DefaultTimeout, negative no limit
 	// beyond the context's.
 	Timeout time.Duration
+
+	// Server, when set, is the fake WeChat the pushes come from: it
+	// learns of each one Send delivers (see webhook_link.go).
+	Server *Server
 }
 
 // NewVerifyRequest returns the GET request WeChat sends to check a server
@@ -261,7 +265,11 @@ func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, 
 	if err != nil {
 		return nil, err
 	}
-	return w.attempt(ctx, m, mc)
+	reply, answered, err := w.attempt(ctx, m, mc)
+	if answered {
+		w.delivered(m, reply)
+	}
+	return reply, err
 }
 
 // parseReply reads an answer as WeChat does; mc is nil in plain mode.
