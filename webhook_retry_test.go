@@ -130,7 +130,9 @@ func TestWebhookRetriesSixTimesTooSlow(t *testing.T) {
 		// The bot's API calls go to the fake, which records what is sent.
 		c, err := srv.Client(b.options(wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithTyping())...)
 		require.NoError(t, err)
-		wh := pusher(&wechattest.Webhook{Handler: c.Webhook(b.handler(delay)), Mode: wechattest.ModePlain})
+		// Linked to the fake, the push opens the user's customer-service
+		// window, as on WeChat: the late send is within it.
+		wh := pusher(&wechattest.Webhook{Handler: c.Webhook(b.handler(delay)), Mode: wechattest.ModePlain, Server: srv})
 		d, err := wh.Push(context.Background(), wechattest.Text("hello"))
 		require.NoError(t, err)
 		assert.Equal(t, 1, d.Attempt, "answered success at once: %s", d)
