@@ -79,7 +79,7 @@ func Check(ctx context.Context, src string, opts CheckOptions) (map[string][]byt
 		published[m.Dir] = data
 	}
 	if err := install(ctx, g, tree, filepath.Join(tmp, "user"), mods, opts.Version, log); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("installing as a user would: %w", err)
 	}
 	return published, nil
 }
@@ -95,7 +95,7 @@ func publish(ctx context.Context, g *goCmd, proxy Proxy, root string, mods []Mod
 			if pinning {
 				requires, err := pin(ctx, g, root, m, version)
 				if err != nil {
-					return err
+					return fmt.Errorf("pinning %s/go.mod to %s: %w", m.Dir, version, err)
 				}
 				if requires {
 					fmt.Fprintf(log, "pinned %s/go.mod: require %s %s\n", m.Dir, CorePath, version)

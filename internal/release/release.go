@@ -219,7 +219,7 @@ func pinTree(ctx context.Context, root string, mods []Module, v, fallback string
 	for _, m := range mods[1:] {
 		requires, err := pin(ctx, g, root, m, v)
 		if err != nil {
-			return err
+			return fmt.Errorf("pinning %s/go.mod to %s: %w", m.Dir, v, err)
 		}
 		if requires {
 			fmt.Fprintf(log, "pinned %s/go.mod: require %s %s\n", m.Dir, CorePath, v)

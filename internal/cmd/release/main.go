@@ -4,7 +4,7 @@
 // module proxy the way users install it. It pushes nothing: it prints the
 // git push commands to run. RELEASING.md describes the procedure.
 //
-// Usage, from anywhere in the repository:
+// Usage, from the repository root:
 //
 //	go run ./internal/cmd/release [-dry-run] [-remote origin] vX.Y.Z
 //
