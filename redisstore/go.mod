@@ -16,4 +16,6 @@ require (
 	golang.org/x/sys v0.30.0 // indirect
 )
 
+// For development only: users' builds ignore replace directives. A release
+// drops this one and requires the core at the version it tags (RELEASING.md).
 replace github.com/mpkit/wechat => ../
