@@ -339,6 +339,9 @@ func parseInteger[T ~int | ~int64](s string) (T, *badValue) {
 	if s == "" {
 		return 0, nil
 	}
+	if d, ok := parseDigits(s); ok && int64(T(d)) == int64(d) {
+		return T(d), nil
+	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0, &badValue{what: "is not an integer", err: err}
@@ -350,6 +353,9 @@ func parseInteger[T ~int | ~int64](s string) (T, *badValue) {
 }
 
 func parseUnsigned(s string) (uint64, *badValue) {
+	if d, ok := parseDigits(s); ok {
+		return d, nil
+	}
 	if s == "" {
 		return 0, nil
 	}
@@ -358,6 +364,24 @@ func parseUnsigned(s string) (uint64, *badValue) {
 		return 0, &badValue{what: "is not an unsigned integer", err: err}
 	}
 	return v, nil
+}
+
+// parseDigits reads a decimal of at most 18 digits, which cannot
+// overflow: every CreateTime and MsgId WeChat sends, at a third of the
+// cost of strconv, which handles the rest.
+func parseDigits(s string) (uint64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + uint64(c)
+	}
+	return v, true
 }
 
 // parseFloat refuses NaN and infinities, which no coordinate or
@@ -412,4 +436,48 @@ func closeValue(b []byte, name string, cdata bool) []byte {
 		b = append(b, "]]>"...)
 	}
 	return appendClose(b, name)
+}
+
+// nameIndex maps element names to table entries. It is an open-addressed
+// table hashed on a name's length and end bytes: for the few dozen short
+// names of a message, a lookup costs a fraction of a map's, and
+// ParseMessage makes one per element.
+type nameIndex struct {
+	keys [nameSlots]string
+	vals [nameSlots]int16 // entry + 1; 0 is an empty slot
+}
+
+// nameSlots keeps the table under half full for up to 64 names.
+const nameSlots = 128
+
+func nameHash(s string) uint {
+	if s == "" {
+		return 0
+	}
+	return uint(len(s))*7 + uint(s[0])*31 + uint(s[len(s)-1])*131
+}
+
+// add maps name, which is not in x, to entry i. It does nothing once x is
+// full; find then misses the name and a test notices.
+func (x *nameIndex) add(name string, i int) {
+	for h, n := nameHash(name), 0; n < nameSlots; h, n = h+1, n+1 {
+		if s := h % nameSlots; x.vals[s] == 0 {
+			x.keys[s], x.vals[s] = name, int16(i+1)
+			return
+		}
+	}
+}
+
+// find returns the entry of name, or -1.
+func (x *nameIndex) find(name string) int {
+	for h, n := nameHash(name), 0; n < nameSlots; h, n = h+1, n+1 {
+		s := h % nameSlots
+		if x.vals[s] == 0 {
+			return -1
+		}
+		if x.keys[s] == name {
+			return int(x.vals[s]) - 1
+		}
+	}
+	return -1
 }

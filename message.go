@@ -3,8 +3,7 @@ package wechat
 import (
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 )
@@ -338,417 +337,250 @@ func ParseMessage(data []byte) (*Message, error) {
 		return nil, err
 	}
 	m := &Message{Raw: data}
-	var ferr error
-	r := fieldReader{nodes: nodes, err: &ferr}
-	r.message(m)
+	// A number that does not convert is left zero, as said above.
+	_ = readDocument(nodes, m, messageField)
 	if m.MsgType == "" {
 		return nil, parseErr(0, "no MsgType")
 	}
 	return m, nil
 }
 
-// fieldReader copies parsed nodes into typed fields and keeps the first
-// conversion error. A number that does not convert is left zero.
-type fieldReader struct {
-	nodes []xmlNode
-	err   *error // kept apart from nodes, which may live on the stack
+// A kind is what a pushed message is: its MsgType and, for an event, its
+// Event. The fields of messageFields name the kinds that carry them.
+type kind struct {
+	msgType MsgType
+	event   EventType
+	other   bool // a kind no field names
 }
 
-func (r *fieldReader) fail(e *ParseError) {
-	if *r.err == nil {
-		*r.err = e
+// Kinds that stand for several.
+var (
+	everyKind    = kind{}                                   // every message and event
+	everyEvent   = kind{msgType: MsgTypeEvent}              // every event
+	otherMessage = kind{other: true}                        // a message kind no field names
+	otherEvent   = kind{msgType: MsgTypeEvent, other: true} // an event no field names
+)
+
+func messages(ts ...MsgType) []kind {
+	ks := make([]kind, len(ts))
+	for i, t := range ts {
+		ks[i] = kind{msgType: t}
 	}
+	return ks
 }
 
-func (r *fieldReader) uint64(n *xmlNode) uint64 {
-	if n.text == "" {
-		return 0
+func events(es ...EventType) []kind {
+	ks := make([]kind, len(es))
+	for i, e := range es {
+		ks[i] = kind{msgType: MsgTypeEvent, event: e}
 	}
-	v, err := strconv.ParseUint(n.text, 10, 64)
-	if err != nil {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not an unsigned integer", n.name), Err: err})
-		return 0
-	}
-	return v
+	return ks
 }
 
-func (r *fieldReader) int64(n *xmlNode) int64 {
-	if n.text == "" {
-		return 0
-	}
-	v, err := strconv.ParseInt(n.text, 10, 64)
-	if err != nil {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not an integer", n.name), Err: err})
-		return 0
-	}
-	return v
-}
-
-func (r *fieldReader) int(n *xmlNode) int {
-	v := r.int64(n)
-	if int64(int(v)) != v {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is out of range", n.name)})
-		return 0
-	}
-	return int(v)
-}
-
-func (r *fieldReader) float(n *xmlNode) float64 {
-	if n.text == "" {
-		return 0
-	}
-	v, err := strconv.ParseFloat(n.text, 64)
-	if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		err = strconv.ErrSyntax
-	}
-	if err != nil {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not a number", n.name), Err: err})
-		return 0
-	}
-	return v
-}
-
-func (r *fieldReader) message(m *Message) {
-	for c := r.nodes[0].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "ToUserName":
-			m.ToUserName = n.text
-		case "FromUserName":
-			m.FromUserName = n.text
-		case "CreateTime":
-			m.CreateTime = r.int64(n)
-		case "MsgType":
-			m.MsgType = MsgType(n.text)
-		case "MsgId", "MsgID":
-			m.MsgID = r.uint64(n)
-		case "MsgDataId":
-			m.MsgDataID = n.text
-		case "Idx":
-			m.Idx = n.text
-		case "Content":
-			m.Content = n.text
-		case "PicUrl":
-			m.PicURL = n.text
-		case "MediaId":
-			m.MediaID = n.text
-		case "MediaId16K":
-			m.MediaID16K = n.text
-		case "Format":
-			m.Format = n.text
-		case "Recognition":
-			m.Recognition = n.text
-		case "ThumbMediaId":
-			m.ThumbMediaID = n.text
-		case "Location_X":
-			m.LocationX = r.float(n)
-		case "Location_Y":
-			m.LocationY = r.float(n)
-		case "Scale":
-			m.Scale = r.int(n)
-		case "Label":
-			m.Label = n.text
-		case "Title":
-			m.Title = n.text
-		case "Description":
-			m.Description = n.text
-		case "Url":
-			m.URL = n.text
-		case "Event":
-			m.Event = EventType(n.text)
-		case "EventKey":
-			m.EventKey = n.text
-		case "Ticket":
-			m.Ticket = n.text
-		case "Latitude":
-			m.Latitude = r.float(n)
-		case "Longitude":
-			m.Longitude = r.float(n)
-		case "Precision":
-			m.Precision = r.float(n)
-		case "MenuId":
-			m.MenuID = n.text
-		case "ScanCodeInfo":
-			m.ScanCodeInfo = r.scanCodeInfo(c)
-		case "SendPicsInfo":
-			m.SendPicsInfo = r.sendPicsInfo(c)
-		case "SendLocationInfo":
-			m.SendLocationInfo = r.sendLocationInfo(c)
-		case "Status":
-			m.Status = n.text
-		case "TotalCount":
-			m.TotalCount = r.int(n)
-		case "FilterCount":
-			m.FilterCount = r.int(n)
-		case "SentCount":
-			m.SentCount = r.int(n)
-		case "ErrorCount":
-			m.ErrorCount = r.int(n)
-		case "CopyrightCheckResult":
-			m.CopyrightCheckResult = r.copyrightCheckResult(c)
-		case "ArticleUrlResult":
-			m.ArticleURLResult = r.articleURLResult(c)
-		case "PublishEventInfo":
-			m.PublishEventInfo = r.publishEventInfo(c)
-		case "SubscribeMsgPopupEvent":
-			m.SubscribeMsgPopupEvent = r.subscribeMsgPopup(c)
-		case "SubscribeMsgChangeEvent":
-			m.SubscribeMsgChangeEvent = r.subscribeMsgChange(c)
-		case "SubscribeMsgSentEvent":
-			m.SubscribeMsgSentEvent = r.subscribeMsgSent(c)
-		case "KfAccount":
-			m.KfAccount = n.text
-		case "FromKfAccount":
-			m.FromKfAccount = n.text
-		case "ToKfAccount":
-			m.ToKfAccount = n.text
+// covers reports whether the kinds ks of a field include k.
+func covers(ks []kind, k kind) bool {
+	for _, w := range ks {
+		if w == k || w == everyKind || w == everyEvent && k.msgType == MsgTypeEvent {
+			return true
 		}
 	}
+	return false
 }
 
-func (r *fieldReader) scanCodeInfo(i int32) *ScanCodeInfo {
-	v := &ScanCodeInfo{}
-	for n := r.child(&r.nodes[i]); n != nil; n = r.next(n) {
-		switch n.name {
-		case "ScanType":
-			v.ScanType = n.text
-		case "ScanResult":
-			v.ScanResult = n.text
+// elementOf is an element of a pushed message with the kinds that carry
+// it.
+type elementOf struct {
+	field[Message]
+	always  []kind // carry it whatever its value
+	whenSet []kind // carry it when it is not zero
+}
+
+// carriedBy reports whether messages of kind k carry the element, and
+// whether only when it is set.
+func (e *elementOf) carriedBy(k kind) (carried, whenSet bool) {
+	if covers(e.always, k) {
+		return true, false
+	}
+	return covers(e.whenSet, k), true
+}
+
+// userMessages are the kinds of 接收普通消息.
+var userMessages = append(messages(MsgTypeText, MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeShortVideo,
+	MsgTypeLocation, MsgTypeLink), otherMessage)
+
+// messageFields declares every element of a pushed message that Message
+// models: its name, the field of Message that holds it, and the kinds
+// that carry it. ParseMessage reads by it; XML writes each kind's
+// elements in this order, which is that of WeChat's samples; the kinds
+// it names are the ones known() reports. A new element is one entry here
+// and its field in Message.
+var messageFields = [...]elementOf{
+	{text("ToUserName", func(m *Message) *string { return &m.ToUserName }), []kind{everyKind}, nil},
+	{text("FromUserName", func(m *Message) *string { return &m.FromUserName }), []kind{everyKind}, nil},
+	{integer("CreateTime", func(m *Message) *int64 { return &m.CreateTime }), []kind{everyKind}, nil},
+	{text("MsgType", func(m *Message) *MsgType { return &m.MsgType }), []kind{everyKind}, nil},
+
+	// 接收普通消息.
+	{text("Content", func(m *Message) *string { return &m.Content }), messages(MsgTypeText), []kind{otherMessage}},
+	{text("PicUrl", func(m *Message) *string { return &m.PicURL }), messages(MsgTypeImage), nil},
+	{text("MediaId", func(m *Message) *string { return &m.MediaID }),
+		messages(MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeShortVideo), nil},
+	{text("Format", func(m *Message) *string { return &m.Format }), messages(MsgTypeVoice), nil},
+	{text("Recognition", func(m *Message) *string { return &m.Recognition }), nil, messages(MsgTypeVoice)},
+	{text("ThumbMediaId", func(m *Message) *string { return &m.ThumbMediaID }), messages(MsgTypeVideo, MsgTypeShortVideo), nil},
+	{float("Location_X", func(m *Message) *float64 { return &m.LocationX }), messages(MsgTypeLocation), nil},
+	{float("Location_Y", func(m *Message) *float64 { return &m.LocationY }), messages(MsgTypeLocation), nil},
+	{integer("Scale", func(m *Message) *int { return &m.Scale }), messages(MsgTypeLocation), nil},
+	{text("Label", func(m *Message) *string { return &m.Label }), messages(MsgTypeLocation), nil},
+	{text("Title", func(m *Message) *string { return &m.Title }), messages(MsgTypeLink), nil},
+	{text("Description", func(m *Message) *string { return &m.Description }), messages(MsgTypeLink), nil},
+	{text("Url", func(m *Message) *string { return &m.URL }), messages(MsgTypeLink), nil},
+	{unsigned("MsgId", func(m *Message) *uint64 { return &m.MsgID }).alias("MsgID"), userMessages, nil},
+	{text("MsgDataId", func(m *Message) *string { return &m.MsgDataID }).plain(), nil, userMessages},
+	{text("Idx", func(m *Message) *string { return &m.Idx }).plain(), nil, userMessages},
+	{text("MediaId16K", func(m *Message) *string { return &m.MediaID16K }), nil, userMessages},
+
+	// 接收事件推送.
+	{text("Event", func(m *Message) *EventType { return &m.Event }), []kind{everyEvent}, nil},
+	{text("EventKey", func(m *Message) *string { return &m.EventKey }),
+		events(EventScan, EventClick, EventView, EventViewMiniProgram, EventScanCodePush, EventScanCodeWaitMsg,
+			EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin, EventLocationSelect),
+		append(events(EventSubscribe, EventUnsubscribe), otherEvent)},
+	{text("Ticket", func(m *Message) *string { return &m.Ticket }), events(EventScan), events(EventSubscribe, EventUnsubscribe)},
+	{float("Latitude", func(m *Message) *float64 { return &m.Latitude }), events(EventLocation), nil},
+	{float("Longitude", func(m *Message) *float64 { return &m.Longitude }), events(EventLocation), nil},
+	{float("Precision", func(m *Message) *float64 { return &m.Precision }), events(EventLocation), nil},
+	{text("MenuId", func(m *Message) *string { return &m.MenuID }).plain(), events(EventViewMiniProgram), events(EventView)},
+	{part("ScanCodeInfo", func(m *Message) **ScanCodeInfo { return &m.ScanCodeInfo },
+		text("ScanType", func(s *ScanCodeInfo) *string { return &s.ScanType }),
+		text("ScanResult", func(s *ScanCodeInfo) *string { return &s.ScanResult }),
+	), events(EventScanCodePush, EventScanCodeWaitMsg), nil},
+	{part("SendPicsInfo", func(m *Message) **SendPicsInfo { return &m.SendPicsInfo },
+		integer("Count", func(s *SendPicsInfo) *int { return &s.Count }),
+		list("PicList", func(s *SendPicsInfo) *[]string { return &s.PicMD5Sums },
+			group("item", text("PicMd5Sum", self[string]))),
+	), events(EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin), nil},
+	{part("SendLocationInfo", func(m *Message) **SendLocationInfo { return &m.SendLocationInfo },
+		float("Location_X", func(s *SendLocationInfo) *float64 { return &s.LocationX }).inCDATA(),
+		float("Location_Y", func(s *SendLocationInfo) *float64 { return &s.LocationY }).inCDATA(),
+		integer("Scale", func(s *SendLocationInfo) *int { return &s.Scale }).inCDATA(),
+		text("Label", func(s *SendLocationInfo) *string { return &s.Label }),
+		text("Poiname", func(s *SendLocationInfo) *string { return &s.Poiname }),
+	), events(EventLocationSelect), nil},
+
+	// 模板消息, 群发 and 发布 results.
+	{unsigned("MsgID", func(m *Message) *uint64 { return &m.MsgID }).alias("MsgId"),
+		events(EventTemplateSendJobFinish, EventMassSendJobFinish), nil},
+	{text("Status", func(m *Message) *string { return &m.Status }), events(EventTemplateSendJobFinish, EventMassSendJobFinish), nil},
+	{integer("TotalCount", func(m *Message) *int { return &m.TotalCount }), events(EventMassSendJobFinish), nil},
+	{integer("FilterCount", func(m *Message) *int { return &m.FilterCount }), events(EventMassSendJobFinish), nil},
+	{integer("SentCount", func(m *Message) *int { return &m.SentCount }), events(EventMassSendJobFinish), nil},
+	{integer("ErrorCount", func(m *Message) *int { return &m.ErrorCount }), events(EventMassSendJobFinish), nil},
+	{part("CopyrightCheckResult", func(m *Message) **CopyrightCheckResult { return &m.CopyrightCheckResult },
+		integer("Count", func(c *CopyrightCheckResult) *int { return &c.Count }),
+		list("ResultList", func(c *CopyrightCheckResult) *[]CopyrightCheckItem { return &c.ResultList }, group("item",
+			integer("ArticleIdx", func(it *CopyrightCheckItem) *int { return &it.ArticleIdx }),
+			integer("UserDeclareState", func(it *CopyrightCheckItem) *int { return &it.UserDeclareState }),
+			integer("AuditState", func(it *CopyrightCheckItem) *int { return &it.AuditState }),
+			text("OriginalArticleUrl", func(it *CopyrightCheckItem) *string { return &it.OriginalArticleURL }),
+			integer("OriginalArticleType", func(it *CopyrightCheckItem) *int { return &it.OriginalArticleType }),
+			integer("CanReprint", func(it *CopyrightCheckItem) *int { return &it.CanReprint }),
+			integer("NeedReplaceContent", func(it *CopyrightCheckItem) *int { return &it.NeedReplaceContent }),
+			integer("NeedShowReprintSource", func(it *CopyrightCheckItem) *int { return &it.NeedShowReprintSource }),
+		)),
+		integer("CheckState", func(c *CopyrightCheckResult) *int { return &c.CheckState }),
+	), nil, events(EventMassSendJobFinish)},
+	{part("ArticleUrlResult", func(m *Message) **ArticleURLResult { return &m.ArticleURLResult },
+		integer("Count", func(a *ArticleURLResult) *int { return &a.Count }),
+		list("ResultList", func(a *ArticleURLResult) *[]ArticleURLItem { return &a.ResultList }, group("item",
+			integer("ArticleIdx", func(it *ArticleURLItem) *int { return &it.ArticleIdx }),
+			text("ArticleUrl", func(it *ArticleURLItem) *string { return &it.ArticleURL }),
+		)),
+	), nil, events(EventMassSendJobFinish)},
+	{part("PublishEventInfo", func(m *Message) **PublishEventInfo { return &m.PublishEventInfo },
+		text("publish_id", func(p *PublishEventInfo) *string { return &p.PublishID }).plain(),
+		integer("publish_status", func(p *PublishEventInfo) *PublishStatus { return &p.PublishStatus }),
+		text("article_id", func(p *PublishEventInfo) *string { return &p.ArticleID }).optional(),
+		group("article_detail",
+			integer("count", func(p *PublishEventInfo) *int { return &p.ArticleCount }),
+			repeated(func(p *PublishEventInfo) *[]PublishEventArticle { return &p.Articles }, group("item",
+				integer("idx", func(a *PublishEventArticle) *int { return &a.Idx }),
+				text("article_url", func(a *PublishEventArticle) *string { return &a.ArticleURL }),
+			)),
+		).optional(),
+		repeated(func(p *PublishEventInfo) *[]int { return &p.FailIdx }, integer("fail_idx", self[int])),
+	), events(EventPublishJobFinish), nil},
+
+	// 订阅通知 events.
+	{list("SubscribeMsgPopupEvent", func(m *Message) *[]SubscribeMsgPopup { return &m.SubscribeMsgPopupEvent }, group("List",
+		text("TemplateId", func(it *SubscribeMsgPopup) *string { return &it.TemplateID }),
+		text("SubscribeStatusString", func(it *SubscribeMsgPopup) *string { return &it.SubscribeStatusString }),
+		integer("PopupScene", func(it *SubscribeMsgPopup) *int { return &it.PopupScene }),
+	)), events(EventSubscribeMsgPopup), nil},
+	{list("SubscribeMsgChangeEvent", func(m *Message) *[]SubscribeMsgChange { return &m.SubscribeMsgChangeEvent }, group("List",
+		text("TemplateId", func(it *SubscribeMsgChange) *string { return &it.TemplateID }),
+		text("SubscribeStatusString", func(it *SubscribeMsgChange) *string { return &it.SubscribeStatusString }),
+	)), events(EventSubscribeMsgChange), nil},
+	{list("SubscribeMsgSentEvent", func(m *Message) *[]SubscribeMsgSent { return &m.SubscribeMsgSentEvent }, group("List",
+		text("TemplateId", func(it *SubscribeMsgSent) *string { return &it.TemplateID }),
+		unsigned("MsgID", func(it *SubscribeMsgSent) *uint64 { return &it.MsgID }).alias("MsgId"),
+		integer("ErrorCode", func(it *SubscribeMsgSent) *int { return &it.ErrorCode }),
+		text("ErrorStatus", func(it *SubscribeMsgSent) *string { return &it.ErrorStatus }),
+	)), events(EventSubscribeMsgSent), nil},
+
+	// 客服会话 events.
+	{text("KfAccount", func(m *Message) *string { return &m.KfAccount }), events(EventKfCreateSession, EventKfCloseSession), nil},
+	{text("FromKfAccount", func(m *Message) *string { return &m.FromKfAccount }), events(EventKfSwitchSession), nil},
+	{text("ToKfAccount", func(m *Message) *string { return &m.ToKfAccount }), events(EventKfSwitchSession), nil},
+}
+
+// messageIndex finds the entries of messageFields by element name, for
+// ParseMessage.
+var messageIndex = func() *nameIndex {
+	var x nameIndex
+	for i := range messageFields {
+		if f := &messageFields[i]; x.find(f.name) < 0 {
+			x.add(f.name, i)
+		}
+		if f := &messageFields[i]; f.alt != "" && x.find(f.alt) < 0 {
+			x.add(f.alt, i)
 		}
 	}
-	return v
+	return &x
+}()
+
+// messageField returns the field of the element called name, or nil.
+func messageField(name string) *field[Message] {
+	if i := messageIndex.find(name); i >= 0 {
+		return &messageFields[i].field
+	}
+	return nil
 }
 
-func (r *fieldReader) sendPicsInfo(i int32) *SendPicsInfo {
-	v := &SendPicsInfo{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "Count":
-			v.Count = r.int(n)
-		case "PicList":
-			for item := r.child(&r.nodes[c]); item != nil; item = r.next(item) {
-				if item.name != "item" {
-					continue
-				}
-				sum := ""
-				for f := r.child(item); f != nil; f = r.next(f) {
-					if f.name == "PicMd5Sum" {
-						sum = f.text
-					}
-				}
-				v.PicMD5Sums = append(v.PicMD5Sums, sum)
+// kind returns the kind of m; known is false, and k otherMessage or
+// otherEvent, when no field names it.
+func (m *Message) kind() (k kind, known bool) {
+	k = kind{msgType: m.MsgType}
+	if m.MsgType == MsgTypeEvent {
+		k.event = m.Event
+	}
+	if m.MsgType != "" && k != everyEvent {
+		for i := range messageFields {
+			if f := &messageFields[i]; slices.Contains(f.always, k) || slices.Contains(f.whenSet, k) {
+				return k, true
 			}
 		}
 	}
-	return v
+	if m.MsgType == MsgTypeEvent {
+		return otherEvent, false
+	}
+	return otherMessage, false
 }
 
-func (r *fieldReader) sendLocationInfo(i int32) *SendLocationInfo {
-	v := &SendLocationInfo{}
-	for n := r.child(&r.nodes[i]); n != nil; n = r.next(n) {
-		switch n.name {
-		case "Location_X":
-			v.LocationX = r.float(n)
-		case "Location_Y":
-			v.LocationY = r.float(n)
-		case "Scale":
-			v.Scale = r.int(n)
-		case "Label":
-			v.Label = n.text
-		case "Poiname":
-			v.Poiname = n.text
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) copyrightCheckResult(i int32) *CopyrightCheckResult {
-	v := &CopyrightCheckResult{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "Count":
-			v.Count = r.int(n)
-		case "CheckState":
-			v.CheckState = r.int(n)
-		case "ResultList":
-			for item := r.child(&r.nodes[c]); item != nil; item = r.next(item) {
-				if item.name != "item" {
-					continue
-				}
-				var it CopyrightCheckItem
-				for f := r.child(item); f != nil; f = r.next(f) {
-					switch f.name {
-					case "ArticleIdx":
-						it.ArticleIdx = r.int(f)
-					case "UserDeclareState":
-						it.UserDeclareState = r.int(f)
-					case "AuditState":
-						it.AuditState = r.int(f)
-					case "OriginalArticleUrl":
-						it.OriginalArticleURL = f.text
-					case "OriginalArticleType":
-						it.OriginalArticleType = r.int(f)
-					case "CanReprint":
-						it.CanReprint = r.int(f)
-					case "NeedReplaceContent":
-						it.NeedReplaceContent = r.int(f)
-					case "NeedShowReprintSource":
-						it.NeedShowReprintSource = r.int(f)
-					}
-				}
-				v.ResultList = append(v.ResultList, it)
-			}
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) articleURLResult(i int32) *ArticleURLResult {
-	v := &ArticleURLResult{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "Count":
-			v.Count = r.int(n)
-		case "ResultList":
-			for item := r.child(&r.nodes[c]); item != nil; item = r.next(item) {
-				if item.name != "item" {
-					continue
-				}
-				var it ArticleURLItem
-				for f := r.child(item); f != nil; f = r.next(f) {
-					switch f.name {
-					case "ArticleIdx":
-						it.ArticleIdx = r.int(f)
-					case "ArticleUrl":
-						it.ArticleURL = f.text
-					}
-				}
-				v.ResultList = append(v.ResultList, it)
-			}
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) publishEventInfo(i int32) *PublishEventInfo {
-	v := &PublishEventInfo{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "publish_id":
-			v.PublishID = n.text
-		case "publish_status":
-			v.PublishStatus = PublishStatus(r.int(n))
-		case "article_id":
-			v.ArticleID = n.text
-		case "fail_idx":
-			v.FailIdx = append(v.FailIdx, r.int(n))
-		case "article_detail":
-			for d := r.child(&r.nodes[c]); d != nil; d = r.next(d) {
-				switch d.name {
-				case "count":
-					v.ArticleCount = r.int(d)
-				case "item":
-					var it PublishEventArticle
-					for f := r.child(d); f != nil; f = r.next(f) {
-						switch f.name {
-						case "idx":
-							it.Idx = r.int(f)
-						case "article_url":
-							it.ArticleURL = f.text
-						}
-					}
-					v.Articles = append(v.Articles, it)
-				}
-			}
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) subscribeMsgPopup(i int32) []SubscribeMsgPopup {
-	var out []SubscribeMsgPopup
-	for l := r.child(&r.nodes[i]); l != nil; l = r.next(l) {
-		if l.name != "List" {
-			continue
-		}
-		var it SubscribeMsgPopup
-		for f := r.child(l); f != nil; f = r.next(f) {
-			switch f.name {
-			case "TemplateId":
-				it.TemplateID = f.text
-			case "SubscribeStatusString":
-				it.SubscribeStatusString = f.text
-			case "PopupScene":
-				it.PopupScene = r.int(f)
-			}
-		}
-		out = append(out, it)
-	}
-	return out
-}
-
-func (r *fieldReader) subscribeMsgChange(i int32) []SubscribeMsgChange {
-	var out []SubscribeMsgChange
-	for l := r.child(&r.nodes[i]); l != nil; l = r.next(l) {
-		if l.name != "List" {
-			continue
-		}
-		var it SubscribeMsgChange
-		for f := r.child(l); f != nil; f = r.next(f) {
-			switch f.name {
-			case "TemplateId":
-				it.TemplateID = f.text
-			case "SubscribeStatusString":
-				it.SubscribeStatusString = f.text
-			}
-		}
-		out = append(out, it)
-	}
-	return out
-}
-
-func (r *fieldReader) subscribeMsgSent(i int32) []SubscribeMsgSent {
-	var out []SubscribeMsgSent
-	for l := r.child(&r.nodes[i]); l != nil; l = r.next(l) {
-		if l.name != "List" {
-			continue
-		}
-		var it SubscribeMsgSent
-		for f := r.child(l); f != nil; f = r.next(f) {
-			switch f.name {
-			case "TemplateId":
-				it.TemplateID = f.text
-			case "MsgID", "MsgId":
-				it.MsgID = r.uint64(f)
-			case "ErrorCode":
-				it.ErrorCode = r.int(f)
-			case "ErrorStatus":
-				it.ErrorStatus = f.text
-			}
-		}
-		out = append(out, it)
-	}
-	return out
-}
-
-// child returns the first child of n, which points into r.nodes, or nil.
-func (r *fieldReader) child(n *xmlNode) *xmlNode {
-	if n.child < 0 {
-		return nil
-	}
-	return &r.nodes[n.child]
-}
-
-// next returns the next sibling of n, or nil.
-func (r *fieldReader) next(n *xmlNode) *xmlNode {
-	if n.next < 0 {
-		return nil
-	}
-	return &r.nodes[n.next]
+// known reports whether messageFields names the kind of m.
+func (m *Message) known() bool {
+	_, ok := m.kind()
+	return ok
 }
 
 // Rendering.
@@ -761,10 +593,12 @@ var errNoMsgType = errors.New("wechat: message has no MsgType")
 // result gives back m (without Raw). A kind this package does not model
 // is rendered from Raw when m has it, so a parsed message of any kind
 // survives the round trip; without Raw only its common fields (and the
-// Event and EventKey of an event) are written. Text is always safe: "]]>" is split across CDATA sections and
-// characters XML cannot carry become U+FFFD.
+// Event and EventKey of an event) are written. Text is always safe: "]]>"
+// is split across CDATA sections and characters XML cannot carry become
+// U+FFFD.
 func (m *Message) XML() ([]byte, error) {
-	if !m.known() && len(m.Raw) > 0 {
+	k, known := m.kind()
+	if !known && len(m.Raw) > 0 {
 		return append([]byte(nil), m.Raw...), nil
 	}
 	if m.MsgType == "" {
@@ -775,256 +609,11 @@ func (m *Message) XML() ([]byte, error) {
 	}
 	b := make([]byte, 0, 256+len(m.Content))
 	b = append(b, "<xml>"...)
-	b = appendStr(b, "ToUserName", m.ToUserName)
-	b = appendStr(b, "FromUserName", m.FromUserName)
-	b = appendInt(b, "CreateTime", m.CreateTime)
-	b = appendStr(b, "MsgType", string(m.MsgType))
-	if m.MsgType == MsgTypeEvent {
-		b = m.appendEvent(b)
-	} else {
-		b = m.appendMessage(b)
-	}
-	b = append(b, "</xml>"...)
-	return b, nil
-}
-
-func (m *Message) known() bool {
-	switch m.MsgType {
-	case MsgTypeText, MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeShortVideo, MsgTypeLocation, MsgTypeLink:
-		return true
-	case MsgTypeEvent:
-		switch m.Event {
-		case EventSubscribe, EventUnsubscribe, EventScan, EventLocation, EventClick, EventView,
-			EventScanCodePush, EventScanCodeWaitMsg, EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin,
-			EventLocationSelect, EventViewMiniProgram, EventTemplateSendJobFinish, EventMassSendJobFinish,
-			EventPublishJobFinish, EventSubscribeMsgPopup, EventSubscribeMsgChange, EventSubscribeMsgSent,
-			EventKfCreateSession, EventKfCloseSession, EventKfSwitchSession:
-			return true
+	for i := range messageFields {
+		f := &messageFields[i]
+		if carried, whenSet := f.carriedBy(k); carried && !(whenSet && f.zero(m)) {
+			b = f.write(&f.field, b, m)
 		}
 	}
-	return false
-}
-
-func (m *Message) appendMessage(b []byte) []byte {
-	switch m.MsgType {
-	case MsgTypeText:
-		b = appendStr(b, "Content", m.Content)
-	case MsgTypeImage:
-		b = appendStr(b, "PicUrl", m.PicURL)
-		b = appendStr(b, "MediaId", m.MediaID)
-	case MsgTypeVoice:
-		b = appendStr(b, "MediaId", m.MediaID)
-		b = appendStr(b, "Format", m.Format)
-		if m.Recognition != "" {
-			b = appendStr(b, "Recognition", m.Recognition)
-		}
-	case MsgTypeVideo, MsgTypeShortVideo:
-		b = appendStr(b, "MediaId", m.MediaID)
-		b = appendStr(b, "ThumbMediaId", m.ThumbMediaID)
-	case MsgTypeLocation:
-		b = appendFloat(b, "Location_X", m.LocationX)
-		b = appendFloat(b, "Location_Y", m.LocationY)
-		b = appendInt(b, "Scale", int64(m.Scale))
-		b = appendStr(b, "Label", m.Label)
-	case MsgTypeLink:
-		b = appendStr(b, "Title", m.Title)
-		b = appendStr(b, "Description", m.Description)
-		b = appendStr(b, "Url", m.URL)
-	default:
-		if m.Content != "" {
-			b = appendStr(b, "Content", m.Content)
-		}
-	}
-	b = appendUint(b, "MsgId", m.MsgID)
-	if m.MsgDataID != "" {
-		b = appendRawText(b, "MsgDataId", m.MsgDataID)
-	}
-	if m.Idx != "" {
-		b = appendRawText(b, "Idx", m.Idx)
-	}
-	if m.MediaID16K != "" {
-		b = appendStr(b, "MediaId16K", m.MediaID16K)
-	}
-	return b
-}
-
-func (m *Message) appendEvent(b []byte) []byte {
-	b = appendStr(b, "Event", string(m.Event))
-	switch m.Event {
-	case EventSubscribe, EventUnsubscribe, EventScan:
-		if m.EventKey != "" || m.Event == EventScan {
-			b = appendStr(b, "EventKey", m.EventKey)
-		}
-		if m.Ticket != "" || m.Event == EventScan {
-			b = appendStr(b, "Ticket", m.Ticket)
-		}
-	case EventLocation:
-		b = appendFloat(b, "Latitude", m.Latitude)
-		b = appendFloat(b, "Longitude", m.Longitude)
-		b = appendFloat(b, "Precision", m.Precision)
-	case EventClick:
-		b = appendStr(b, "EventKey", m.EventKey)
-	case EventView, EventViewMiniProgram:
-		b = appendStr(b, "EventKey", m.EventKey)
-		if m.MenuID != "" || m.Event == EventViewMiniProgram {
-			b = appendRawText(b, "MenuId", m.MenuID)
-		}
-	case EventScanCodePush, EventScanCodeWaitMsg:
-		b = appendStr(b, "EventKey", m.EventKey)
-		s := m.ScanCodeInfo
-		if s == nil {
-			s = &ScanCodeInfo{}
-		}
-		b = append(b, "<ScanCodeInfo>"...)
-		b = appendStr(b, "ScanType", s.ScanType)
-		b = appendStr(b, "ScanResult", s.ScanResult)
-		b = append(b, "</ScanCodeInfo>"...)
-	case EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin:
-		b = appendStr(b, "EventKey", m.EventKey)
-		p := m.SendPicsInfo
-		if p == nil {
-			p = &SendPicsInfo{}
-		}
-		b = append(b, "<SendPicsInfo>"...)
-		b = appendInt(b, "Count", int64(p.Count))
-		b = append(b, "<PicList>"...)
-		for _, sum := range p.PicMD5Sums {
-			b = append(b, "<item>"...)
-			b = appendStr(b, "PicMd5Sum", sum)
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</PicList></SendPicsInfo>"...)
-	case EventLocationSelect:
-		b = appendStr(b, "EventKey", m.EventKey)
-		l := m.SendLocationInfo
-		if l == nil {
-			l = &SendLocationInfo{}
-		}
-		b = append(b, "<SendLocationInfo>"...)
-		b = appendStr(b, "Location_X", strconv.FormatFloat(l.LocationX, 'f', -1, 64))
-		b = appendStr(b, "Location_Y", strconv.FormatFloat(l.LocationY, 'f', -1, 64))
-		b = appendStr(b, "Scale", strconv.Itoa(l.Scale))
-		b = appendStr(b, "Label", l.Label)
-		b = appendStr(b, "Poiname", l.Poiname)
-		b = append(b, "</SendLocationInfo>"...)
-	case EventTemplateSendJobFinish:
-		b = appendUint(b, "MsgID", m.MsgID)
-		b = appendStr(b, "Status", m.Status)
-	case EventMassSendJobFinish:
-		b = m.appendMassSendJobFinish(b)
-	case EventPublishJobFinish:
-		b = m.appendPublishJobFinish(b)
-	case EventSubscribeMsgPopup:
-		b = append(b, "<SubscribeMsgPopupEvent>"...)
-		for _, it := range m.SubscribeMsgPopupEvent {
-			b = append(b, "<List>"...)
-			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendStr(b, "SubscribeStatusString", it.SubscribeStatusString)
-			b = appendInt(b, "PopupScene", int64(it.PopupScene))
-			b = append(b, "</List>"...)
-		}
-		b = append(b, "</SubscribeMsgPopupEvent>"...)
-	case EventSubscribeMsgChange:
-		b = append(b, "<SubscribeMsgChangeEvent>"...)
-		for _, it := range m.SubscribeMsgChangeEvent {
-			b = append(b, "<List>"...)
-			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendStr(b, "SubscribeStatusString", it.SubscribeStatusString)
-			b = append(b, "</List>"...)
-		}
-		b = append(b, "</SubscribeMsgChangeEvent>"...)
-	case EventSubscribeMsgSent:
-		b = append(b, "<SubscribeMsgSentEvent>"...)
-		for _, it := range m.SubscribeMsgSentEvent {
-			b = append(b, "<List>"...)
-			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendUint(b, "MsgID", it.MsgID)
-			b = appendInt(b, "ErrorCode", int64(it.ErrorCode))
-			b = appendStr(b, "ErrorStatus", it.ErrorStatus)
-			b = append(b, "</List>"...)
-		}
-		b = append(b, "</SubscribeMsgSentEvent>"...)
-	case EventKfCreateSession, EventKfCloseSession:
-		b = appendStr(b, "KfAccount", m.KfAccount)
-	case EventKfSwitchSession:
-		b = appendStr(b, "FromKfAccount", m.FromKfAccount)
-		b = appendStr(b, "ToKfAccount", m.ToKfAccount)
-	default:
-		// An event this package does not model: EventKey is the one
-		// field most of them carry.
-		if m.EventKey != "" {
-			b = appendStr(b, "EventKey", m.EventKey)
-		}
-	}
-	return b
-}
-
-func (m *Message) appendMassSendJobFinish(b []byte) []byte {
-	b = appendUint(b, "MsgID", m.MsgID)
-	b = appendStr(b, "Status", m.Status)
-	b = appendInt(b, "TotalCount", int64(m.TotalCount))
-	b = appendInt(b, "FilterCount", int64(m.FilterCount))
-	b = appendInt(b, "SentCount", int64(m.SentCount))
-	b = appendInt(b, "ErrorCount", int64(m.ErrorCount))
-	if c := m.CopyrightCheckResult; c != nil {
-		b = append(b, "<CopyrightCheckResult>"...)
-		b = appendInt(b, "Count", int64(c.Count))
-		b = append(b, "<ResultList>"...)
-		for _, it := range c.ResultList {
-			b = append(b, "<item>"...)
-			b = appendInt(b, "ArticleIdx", int64(it.ArticleIdx))
-			b = appendInt(b, "UserDeclareState", int64(it.UserDeclareState))
-			b = appendInt(b, "AuditState", int64(it.AuditState))
-			b = appendStr(b, "OriginalArticleUrl", it.OriginalArticleURL)
-			b = appendInt(b, "OriginalArticleType", int64(it.OriginalArticleType))
-			b = appendInt(b, "CanReprint", int64(it.CanReprint))
-			b = appendInt(b, "NeedReplaceContent", int64(it.NeedReplaceContent))
-			b = appendInt(b, "NeedShowReprintSource", int64(it.NeedShowReprintSource))
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</ResultList>"...)
-		b = appendInt(b, "CheckState", int64(c.CheckState))
-		b = append(b, "</CopyrightCheckResult>"...)
-	}
-	if a := m.ArticleURLResult; a != nil {
-		b = append(b, "<ArticleUrlResult>"...)
-		b = appendInt(b, "Count", int64(a.Count))
-		b = append(b, "<ResultList>"...)
-		for _, it := range a.ResultList {
-			b = append(b, "<item>"...)
-			b = appendInt(b, "ArticleIdx", int64(it.ArticleIdx))
-			b = appendStr(b, "ArticleUrl", it.ArticleURL)
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</ResultList></ArticleUrlResult>"...)
-	}
-	return b
-}
-
-func (m *Message) appendPublishJobFinish(b []byte) []byte {
-	p := m.PublishEventInfo
-	if p == nil {
-		p = &PublishEventInfo{}
-	}
-	b = append(b, "<PublishEventInfo>"...)
-	b = appendRawText(b, "publish_id", p.PublishID)
-	b = appendInt(b, "publish_status", int64(p.PublishStatus))
-	if p.ArticleID != "" {
-		b = appendStr(b, "article_id", p.ArticleID)
-	}
-	if p.ArticleCount != 0 || len(p.Articles) > 0 {
-		b = append(b, "<article_detail>"...)
-		b = appendInt(b, "count", int64(p.ArticleCount))
-		for _, it := range p.Articles {
-			b = append(b, "<item>"...)
-			b = appendInt(b, "idx", int64(it.Idx))
-			b = appendStr(b, "article_url", it.ArticleURL)
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</article_detail>"...)
-	}
-	for _, i := range p.FailIdx {
-		b = appendInt(b, "fail_idx", int64(i))
-	}
-	return append(b, "</PublishEventInfo>"...)
+	return append(b, "</xml>"...), nil
 }

@@ -535,19 +535,6 @@ func appendInt(b []byte, name string, v int64) []byte {
 	return appendClose(b, name)
 }
 
-func appendUint(b []byte, name string, v uint64) []byte {
-	b = appendOpen(b, name)
-	b = strconv.AppendUint(b, v, 10)
-	return appendClose(b, name)
-}
-
-// appendFloat appends <name>v</name> with the shortest exact decimal.
-func appendFloat(b []byte, name string, v float64) []byte {
-	b = appendOpen(b, name)
-	b = strconv.AppendFloat(b, v, 'f', -1, 64)
-	return appendClose(b, name)
-}
-
 // appendRawText appends <name>v</name> with v escaped as character data,
 // for the few values WeChat sends without CDATA that are not numbers. A
 // value with leading or trailing whitespace goes in CDATA instead, since
