@@ -36,6 +36,11 @@ func FuzzParseMessage(f *testing.F) {
 	addFiles(f, "crypto/*.xml")
 	f.Add([]byte("<xml><MsgType>text</MsgType><Content><![CDATA[a]]]]><![CDATA[>b]]></Content></xml>"))
 	f.Add([]byte("<xml><MsgType>event</MsgType><Event>LOCATION</Event><Latitude>1e3</Latitude></xml>"))
+	// Elements another kind carries, or both spellings of MsgId, in a
+	// modelled kind.
+	f.Add([]byte("<xml><MsgType>text</MsgType><Event>CLICK</Event><Title>t</Title></xml>"))
+	f.Add([]byte("<xml><MsgType>text</MsgType><MsgID>7</MsgID><MsgId>5</MsgId></xml>"))
+	f.Add([]byte("<xml><MsgType>event</MsgType><Event>TEMPLATESENDJOBFINISH</Event><MsgId>5</MsgId><MsgID>x</MsgID></xml>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseMessage(data)
 		if err != nil {

@@ -590,12 +590,14 @@ var errNoMsgType = errors.New("wechat: message has no MsgType")
 
 // XML renders m as WeChat pushes it: the element names, order and CDATA
 // use of the documented samples, with no indentation. ParseMessage of the
-// result gives back m (without Raw). A kind this package does not model
-// is rendered from Raw when m has it, so a parsed message of any kind
-// survives the round trip; without Raw only its common fields (and the
-// Event and EventKey of an event) are written. Text is always safe: "]]>"
-// is split across CDATA sections and characters XML cannot carry become
-// U+FFFD.
+// result gives back m (without Raw), so a parsed message of any kind
+// survives the round trip: a kind this package models is written from its
+// fields, followed by the top-level elements of Raw that none of them
+// holds (the AgentID of an enterprise account, an element WeChat added
+// later), copied as they stand; a kind it does not model is Raw itself.
+// Without Raw, an unmodelled kind keeps only its common fields (and the
+// Event and EventKey of an event). Text is always safe: "]]>" is split
+// across CDATA sections and characters XML cannot carry become U+FFFD.
 func (m *Message) XML() ([]byte, error) {
 	k, known := m.kind()
 	if !known && len(m.Raw) > 0 {
@@ -615,5 +617,39 @@ func (m *Message) XML() ([]byte, error) {
 			b = f.write(&f.field, b, m)
 		}
 	}
+	b = m.appendUnmodelled(b, k)
 	return append(b, "</xml>"...), nil
+}
+
+// appendUnmodelled appends the top-level elements of m.Raw that kind k
+// does not carry, as they stand. Raw that does not parse adds nothing.
+func (m *Message) appendUnmodelled(b []byte, k kind) []byte {
+	if len(m.Raw) == 0 {
+		return b
+	}
+	var buf [32]xmlNode
+	nodes, err := parseDocument(m.Raw, buf[:0])
+	if err != nil {
+		return b
+	}
+	for c := nodes[0].child; c >= 0; c = nodes[c].next {
+		if n := &nodes[c]; !carries(k, n.name) {
+			b = append(b, m.Raw[n.off:n.end]...)
+		}
+	}
+	return b
+}
+
+// carries reports whether kind k carries an element called name. Both
+// spellings of an element count: a text message's MsgId is also its
+// MsgID, so an <MsgID> in Raw is not written a second time.
+func carries(k kind, name string) bool {
+	for i := range messageFields {
+		if f := &messageFields[i]; f.name == name || f.alt == name {
+			if carried, _ := f.carriedBy(k); carried {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -428,6 +428,32 @@ func TestMessageXMLRoundTripEveryFixture(t *testing.T) {
 	}
 }
 
+// Writing a parsed message of a modelled kind keeps the top-level
+// elements this package has no field for: the bizmsgmenuid of a text
+// message sent from a menu message, the AgentID of an enterprise push.
+func TestMessageXMLKeepsUnmodelledElements(t *testing.T) {
+	data := fixture(t, "inbound/text_bizmsgmenuid.xml")
+	data = bytes.Replace(data, []byte("</xml>"), []byte("<AgentID>1</AgentID>\n<Extra a=\"1\"><Inner><![CDATA[x]]></Inner></Extra>\n</xml>"), 1)
+	m, err := ParseMessage(data)
+	require.NoError(t, err)
+	out, err := m.XML()
+	require.NoError(t, err)
+	back, err := ParseMessage(out)
+	require.NoError(t, err, "%s", out)
+	for name, want := range map[string]string{"bizmsgmenuid": "101", "AgentID": "1", "Content": "满意"} {
+		got, ok := back.Lookup(name)
+		assert.True(t, ok, "%s is kept: %s", name, out)
+		assert.Equal(t, want, got, name)
+	}
+	assert.Contains(t, string(out), `<Extra a="1"><Inner><![CDATA[x]]></Inner></Extra>`, "copied as it was")
+	assert.Equal(t, withoutRaw(m), withoutRaw(back))
+
+	// Written again, the message does not change.
+	again, err := back.XML()
+	require.NoError(t, err)
+	assert.Equal(t, string(out), string(again))
+}
+
 // For the modelled kinds, XML writes exactly what WeChat documents:
 // element for element, CDATA where the sample has it.
 func TestMessageXMLMatchesDocumentedSamples(t *testing.T) {
@@ -449,8 +475,11 @@ func TestMessageXMLMatchesDocumentedSamples(t *testing.T) {
 			data := fixture(t, "inbound/"+name)
 			m, err := ParseMessage(data)
 			require.NoError(t, err)
-			m.Raw = nil // rendered from the fields, not echoed
 			out, err := m.XML()
+			require.NoError(t, err)
+			assert.Equal(t, compact(data), string(out), "with Raw: no element is written twice")
+			m.Raw = nil // rendered from the fields alone
+			out, err = m.XML()
 			require.NoError(t, err)
 			assert.Equal(t, compact(data), string(out))
 		})

@@ -29,7 +29,8 @@ const maxXMLNodes = 4096
 type xmlNode struct {
 	name  string
 	text  string
-	off   int32 // byte offset of the start tag, for errors
+	off   int32 // byte offset of the start tag
+	end   int32 // byte offset just past the end tag
 	child int32 // first child, or -1
 	next  int32 // next sibling, or -1
 }
@@ -167,6 +168,7 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 				return nil, parseErr(i, fmt.Sprintf("element <%s> closed by </%s>", clip(open), clip(name)))
 			}
 			nodes[f.node].text = f.value()
+			nodes[f.node].end = int32(i + k + 1)
 			depth--
 			if depth == 0 {
 				rootDone = true
@@ -188,7 +190,7 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 			if idx == maxXMLNodes {
 				return nil, parseErr(i, "too many elements")
 			}
-			nodes = append(nodes, xmlNode{name: name, off: int32(i), child: -1, next: -1})
+			nodes = append(nodes, xmlNode{name: name, off: int32(i), end: int32(i + k), child: -1, next: -1})
 			if depth > 0 {
 				p := &stack[depth-1]
 				if p.lastChild < 0 {
