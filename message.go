@@ -70,6 +70,14 @@ const (
 	EventKfCreateSession EventType = "kf_create_session"
 	EventKfCloseSession  EventType = "kf_close_session"
 	EventKfSwitchSession EventType = "kf_switch_session"
+
+	// 微信认证事件推送: the steps of the account's verification.
+	EventQualificationVerifySuccess EventType = "qualification_verify_success"
+	EventQualificationVerifyFail    EventType = "qualification_verify_fail"
+	EventNamingVerifySuccess        EventType = "naming_verify_success"
+	EventNamingVerifyFail           EventType = "naming_verify_fail"
+	EventAnnualRenew                EventType = "annual_renew"   // 年审通知
+	EventVerifyExpired              EventType = "verify_expired" // 认证过期失效通知
 )
 
 // Message is a message or event WeChat pushes to the webhook. It carries
@@ -91,7 +99,10 @@ type Message struct {
 	MsgDataID string
 	Idx       string
 
-	Content      string // text
+	Content string // text
+	// BizMsgMenuID is the id of the choice the user tapped in a menu
+	// message (SendMenuMessage); Content is the choice's text.
+	BizMsgMenuID string // text (bizmsgmenuid)
 	PicURL       string // image
 	MediaID      string // image, voice, video, shortvideo
 	MediaID16K   string // voice: the 16 kHz recording
@@ -149,6 +160,15 @@ type Message struct {
 	KfAccount     string
 	FromKfAccount string
 	ToKfAccount   string
+
+	// ExpiredTime (Unix seconds) is when the account's verification
+	// lapses: in qualification_verify_success, naming_verify_success,
+	// annual_renew (renew before it) and verify_expired.
+	ExpiredTime int64
+	// FailTime (Unix seconds) and FailReason tell when and why
+	// qualification_verify_fail or naming_verify_fail happened.
+	FailTime   int64
+	FailReason string
 
 	// Raw is the XML the message was parsed from (decrypted, in safe
 	// mode). ParseMessage does not copy it: it is the slice it was given.
@@ -439,6 +459,7 @@ var messageFields = [...]elementOf{
 	{text("MsgDataId", func(m *Message) *string { return &m.MsgDataID }).plain(), nil, userMessages},
 	{text("Idx", func(m *Message) *string { return &m.Idx }).plain(), nil, userMessages},
 	{text("MediaId16K", func(m *Message) *string { return &m.MediaID16K }), nil, userMessages},
+	{text("bizmsgmenuid", func(m *Message) *string { return &m.BizMsgMenuID }).plain(), nil, messages(MsgTypeText)},
 
 	// 接收事件推送.
 	{text("Event", func(m *Message) *EventType { return &m.Event }), []kind{everyEvent}, nil},
@@ -532,6 +553,14 @@ var messageFields = [...]elementOf{
 	{text("KfAccount", func(m *Message) *string { return &m.KfAccount }), events(EventKfCreateSession, EventKfCloseSession), nil},
 	{text("FromKfAccount", func(m *Message) *string { return &m.FromKfAccount }), events(EventKfSwitchSession), nil},
 	{text("ToKfAccount", func(m *Message) *string { return &m.ToKfAccount }), events(EventKfSwitchSession), nil},
+
+	// 微信认证 events.
+	{integer("ExpiredTime", func(m *Message) *int64 { return &m.ExpiredTime }),
+		events(EventQualificationVerifySuccess, EventNamingVerifySuccess, EventAnnualRenew, EventVerifyExpired), nil},
+	{integer("FailTime", func(m *Message) *int64 { return &m.FailTime }),
+		events(EventQualificationVerifyFail, EventNamingVerifyFail), nil},
+	{text("FailReason", func(m *Message) *string { return &m.FailReason }),
+		events(EventQualificationVerifyFail, EventNamingVerifyFail), nil},
 }
 
 // messageIndex finds the entries of messageFields by element name, for

@@ -41,6 +41,8 @@ func TestParseMessageKinds(t *testing.T) {
 			Content: "this is a test", MsgID: 1234567890123456}},
 		{"text_cjk.xml", Message{ToUserName: "toUser", FromUserName: "fromUser", CreateTime: 1348831860, MsgType: MsgTypeText,
 			Content: "测试信息", MsgID: 1234567890123456}},
+		{"text_bizmsgmenuid.xml", Message{ToUserName: "ToUser", FromUserName: "FromUser", CreateTime: 1500000000, MsgType: MsgTypeText,
+			Content: "满意", MsgID: 1234567890123456, BizMsgMenuID: "101"}},
 		{"text_msgdataid.xml", Message{ToUserName: "toUser", FromUserName: "fromUser", CreateTime: 1348831860, MsgType: MsgTypeText,
 			Content: "this is a test", MsgID: 1234567890123456, MsgDataID: "xxxx", Idx: "xxxx"}},
 		{"image.xml", Message{ToUserName: "toUser", FromUserName: "fromUser", CreateTime: 1348831860, MsgType: MsgTypeImage,
@@ -141,6 +143,18 @@ func TestParseMessageKinds(t *testing.T) {
 			Event: EventKfCloseSession, KfAccount: "test1@test"}},
 		{"event_kf_switch_session.xml", Message{ToUserName: "touser", FromUserName: "fromuser", CreateTime: 1399197672, MsgType: MsgTypeEvent,
 			Event: EventKfSwitchSession, FromKfAccount: "test1@test", ToKfAccount: "test2@test"}},
+		{"event_qualification_verify_success.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401156, MsgType: MsgTypeEvent,
+			Event: EventQualificationVerifySuccess, ExpiredTime: 1442401156}},
+		{"event_qualification_verify_fail.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401156, MsgType: MsgTypeEvent,
+			Event: EventQualificationVerifyFail, FailTime: 1442401122, FailReason: "by time"}},
+		{"event_naming_verify_success.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401093, MsgType: MsgTypeEvent,
+			Event: EventNamingVerifySuccess, ExpiredTime: 1442401093}},
+		{"event_naming_verify_fail.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401061, MsgType: MsgTypeEvent,
+			Event: EventNamingVerifyFail, FailTime: 1442401061, FailReason: "by time"}},
+		{"event_annual_renew.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401004, MsgType: MsgTypeEvent,
+			Event: EventAnnualRenew, ExpiredTime: 1442401004}},
+		{"event_verify_expired.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442400900, MsgType: MsgTypeEvent,
+			Event: EventVerifyExpired, ExpiredTime: 1442400900}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -458,7 +472,7 @@ func TestMessageXMLKeepsUnmodelledElements(t *testing.T) {
 // element for element, CDATA where the sample has it.
 func TestMessageXMLMatchesDocumentedSamples(t *testing.T) {
 	files := []string{
-		"text.xml", "text_cjk.xml", "text_msgdataid.xml", "image.xml", "voice.xml", "voice_recognition.xml",
+		"text.xml", "text_cjk.xml", "text_bizmsgmenuid.xml", "text_msgdataid.xml", "image.xml", "voice.xml", "voice_recognition.xml",
 		"voice_mediaid16k.xml", "video.xml", "shortvideo.xml", "location.xml", "link.xml",
 		"event_subscribe.xml", "event_subscribe_qrscene.xml", "event_unsubscribe.xml", "event_scan.xml",
 		"event_click.xml", "event_view.xml", "event_view_menuid.xml", "event_view_miniprogram.xml",
@@ -469,6 +483,9 @@ func TestMessageXMLMatchesDocumentedSamples(t *testing.T) {
 		"event_masssendjobfinish.xml", "event_publishjobfinish.xml", "event_publishjobfinish_fail.xml",
 		"event_subscribe_msg_popup.xml", "event_subscribe_msg_change.xml", "event_subscribe_msg_sent.xml",
 		"event_kf_create_session.xml", "event_kf_close_session.xml", "event_kf_switch_session.xml",
+		"event_qualification_verify_success.xml", "event_qualification_verify_fail.xml",
+		"event_naming_verify_success.xml", "event_naming_verify_fail.xml", "event_annual_renew.xml",
+		"event_verify_expired.xml",
 	}
 	for _, name := range files {
 		t.Run(name, func(t *testing.T) {
