@@ -93,56 +93,46 @@ func text[S any, T ~string](name string, p func(*S) *T) field[S] {
 
 // integer is an element holding a signed decimal.
 func integer[S any, T ~int | ~int64](name string, p func(*S) *T) field[S] {
-	return field[S]{
-		name: name,
-		set: func(s *S, v string) *badValue {
-			n, err := parseInteger[T](v)
-			*p(s) = n
-			return err
-		},
-		write: func(f *field[S], b []byte, s *S) []byte {
-			b = openValue(b, f.name, f.cdata)
-			b = strconv.AppendInt(b, int64(*p(s)), 10)
-			return closeValue(b, f.name, f.cdata)
-		},
-		zero: func(s *S) bool { return *p(s) == 0 },
-	}
+	return number(name, p, parseInteger[T], func(b []byte, v T) []byte { return strconv.AppendInt(b, int64(v), 10) })
 }
 
 // unsigned is an element holding an unsigned decimal.
 func unsigned[S any](name string, p func(*S) *uint64) field[S] {
-	return field[S]{
-		name: name,
-		set: func(s *S, v string) *badValue {
-			n, err := parseUnsigned(v)
-			*p(s) = n
-			return err
-		},
-		write: func(f *field[S], b []byte, s *S) []byte {
-			b = openValue(b, f.name, f.cdata)
-			b = strconv.AppendUint(b, *p(s), 10)
-			return closeValue(b, f.name, f.cdata)
-		},
-		zero: func(s *S) bool { return *p(s) == 0 },
-	}
+	return number(name, p, parseUnsigned, func(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) })
 }
 
 // float is an element holding a decimal number, written with the
-// shortest exact digits.
+// shortest digits that read back exactly.
 func float[S any](name string, p func(*S) *float64) field[S] {
+	return number(name, p, parseFloat, func(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'f', -1, 64) })
+}
+
+// number is an element holding a number of type T, which parse reads and
+// format writes; it is written without CDATA unless inCDATA says so.
+func number[S any, T comparable](name string, p func(*S) *T,
+	parse func(string) (T, *badValue), format func([]byte, T) []byte) field[S] {
 	return field[S]{
 		name: name,
 		set: func(s *S, v string) *badValue {
-			n, err := parseFloat(v)
+			n, err := parse(v)
 			*p(s) = n
 			return err
 		},
 		write: func(f *field[S], b []byte, s *S) []byte {
-			b = openValue(b, f.name, f.cdata)
-			b = strconv.AppendFloat(b, *p(s), 'f', -1, 64)
-			return closeValue(b, f.name, f.cdata)
+			b = appendOpen(b, f.name)
+			if f.cdata {
+				b = append(b, "<![CDATA["...)
+			}
+			b = format(b, *p(s))
+			if f.cdata {
+				b = append(b, "]]>"...)
+			}
+			return appendClose(b, f.name)
 		},
-		zero: func(s *S) bool { return *p(s) == 0 },
+		zero: func(s *S) bool {
+			var zero T
+			return *p(s) == zero
+		},
 	}
 }
 
@@ -420,22 +410,6 @@ func appendItems[E any](b []byte, item *field[E], l []E) []byte {
 		b = item.write(item, b, &l[i])
 	}
 	return b
-}
-
-// openValue and closeValue surround a number, in CDATA or not.
-func openValue(b []byte, name string, cdata bool) []byte {
-	b = appendOpen(b, name)
-	if cdata {
-		b = append(b, "<![CDATA["...)
-	}
-	return b
-}
-
-func closeValue(b []byte, name string, cdata bool) []byte {
-	if cdata {
-		b = append(b, "]]>"...)
-	}
-	return appendClose(b, name)
 }
 
 // nameIndex maps element names to table entries. It is an open-addressed

@@ -407,9 +407,9 @@ func covers(ks []kind, k kind) bool {
 	return false
 }
 
-// elementOf is an element of a pushed message with the kinds that carry
-// it.
-type elementOf struct {
+// messageElement is an element of a pushed message with the kinds that
+// carry it.
+type messageElement struct {
 	field[Message]
 	always  []kind // carry it whatever its value
 	whenSet []kind // carry it when it is not zero
@@ -417,7 +417,7 @@ type elementOf struct {
 
 // carriedBy reports whether messages of kind k carry the element, and
 // whether only when it is set.
-func (e *elementOf) carriedBy(k kind) (carried, whenSet bool) {
+func (e *messageElement) carriedBy(k kind) (carried, whenSet bool) {
 	if covers(e.always, k) {
 		return true, false
 	}
@@ -434,7 +434,7 @@ var userMessages = append(messages(MsgTypeText, MsgTypeImage, MsgTypeVoice, MsgT
 // elements in this order, which is that of WeChat's samples; the kinds
 // it names are the ones known() reports. A new element is one entry here
 // and its field in Message.
-var messageFields = [...]elementOf{
+var messageFields = [...]messageElement{
 	{text("ToUserName", func(m *Message) *string { return &m.ToUserName }), []kind{everyKind}, nil},
 	{text("FromUserName", func(m *Message) *string { return &m.FromUserName }), []kind{everyKind}, nil},
 	{integer("CreateTime", func(m *Message) *int64 { return &m.CreateTime }), []kind{everyKind}, nil},

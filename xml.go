@@ -123,32 +123,31 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 		}
 		rest := s[i:]
 		switch {
-		case strings.HasPrefix(rest, "<!--"):
-			j := strings.Index(rest[4:], "-->")
-			if j < 0 {
-				return nil, parseErr(i, "unterminated comment")
+		case strings.HasPrefix(rest, "<!--"), strings.HasPrefix(rest, "<?"):
+			// Comments and processing instructions are skipped.
+			open, end, what := "<?", "?>", "processing instruction"
+			if rest[1] == '!' {
+				open, end, what = "<!--", "-->", "comment"
 			}
-			i += 4 + j + 3
+			_, n, ok := section(rest, open, end)
+			if !ok {
+				return nil, parseErr(i, "unterminated "+what)
+			}
+			i += n
 		case strings.HasPrefix(rest, "<![CDATA["):
 			if depth == 0 {
 				return nil, parseErr(i, "CDATA outside the root element")
 			}
-			j := strings.Index(rest[9:], "]]>")
-			if j < 0 {
+			body, n, ok := section(rest, "<![CDATA[", "]]>")
+			if !ok {
 				return nil, parseErr(i, "unterminated CDATA section")
 			}
-			v, err := normalizeCDATA(rest[9:9+j], i+9)
+			v, err := normalizeCDATA(body, i+9)
 			if err != nil {
 				return nil, err
 			}
 			stack[depth-1].add(v, true)
-			i += 9 + j + 3
-		case strings.HasPrefix(rest, "<?"):
-			j := strings.Index(rest[2:], "?>")
-			if j < 0 {
-				return nil, parseErr(i, "unterminated processing instruction")
-			}
-			i += 2 + j + 2
+			i += n
 		case strings.HasPrefix(rest, "<!"):
 			return nil, parseErr(i, "declarations (DOCTYPE, ENTITY) are not accepted")
 		case strings.HasPrefix(rest, "</"):
@@ -221,6 +220,17 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 		return nil, parseErr(len(s), "no root element")
 	}
 	return nodes, nil
+}
+
+// section reads the comment, CDATA section or processing instruction
+// that rest starts with: open, a body, and the first end after it. n is
+// its length; ok is false when end is missing.
+func section(rest, open, end string) (body string, n int, ok bool) {
+	j := strings.Index(rest[len(open):], end)
+	if j < 0 {
+		return "", 0, false
+	}
+	return rest[len(open) : len(open)+j], len(open) + j + len(end), true
 }
 
 // scanAttrs skips the attributes of a start tag whose name ends at k and
@@ -500,15 +510,21 @@ func appendCDATA(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
-			b = append(b, "\uFFFD"...)
-		} else {
-			b = append(b, s[i:i+n]...)
-		}
+		var n int
+		b, n = appendXMLRune(b, s[i:])
 		i += n
 	}
 	return append(b, "]]>"...)
+}
+
+// appendXMLRune appends the character s starts with, or U+FFFD if XML
+// cannot carry it, and returns its length in s.
+func appendXMLRune(b []byte, s string) ([]byte, int) {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
+		return append(b, "\uFFFD"...), n
+	}
+	return append(b, s[:n]...), n
 }
 
 func appendOpen(b []byte, name string) []byte {
@@ -562,12 +578,8 @@ func appendRawText(b []byte, name, v string) []byte {
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 		default:
-			r, n := utf8.DecodeRuneInString(v[i:])
-			if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, v[i:i+n]...)
-			}
+			var n int
+			b, n = appendXMLRune(b, v[i:])
 			i += n
 			continue
 		}
