@@ -282,14 +282,21 @@ func TestParseMessageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseMessage([]byte(tt.in))
 			assert.Nil(t, m)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Contains(t, pe.Msg, tt.msg)
-			assert.GreaterOrEqual(t, pe.Offset, 0)
-			assert.LessOrEqual(t, pe.Offset, len(tt.in))
-			assert.Contains(t, err.Error(), "wechat: bad XML")
+			assertParseError(t, err, tt.in, tt.msg)
 		})
 	}
+}
+
+// assertParseError checks that err is a *ParseError saying msg at an
+// offset inside in.
+func assertParseError(t *testing.T, err error, in, msg string) {
+	t.Helper()
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, pe.Msg, msg)
+	assert.GreaterOrEqual(t, pe.Offset, 0)
+	assert.LessOrEqual(t, pe.Offset, len(in))
+	assert.Contains(t, err.Error(), "wechat: bad XML")
 }
 
 // A number field that does not hold a number of its type leaves the
@@ -426,18 +433,34 @@ func compact(b []byte) string {
 	return regexp.MustCompile(`>\s+<`).ReplaceAllString(strings.TrimSpace(string(b)), "><")
 }
 
+// writeAndParse parses data, writes the message with XML and parses
+// what it wrote.
+func writeAndParse(t *testing.T, data []byte) (m *Message, out []byte, back *Message) {
+	t.Helper()
+	m, err := ParseMessage(data)
+	require.NoError(t, err)
+	out, err = m.XML()
+	require.NoError(t, err)
+	back, err = ParseMessage(out)
+	require.NoError(t, err, "%s", out)
+	return m, out, back
+}
+
+// Every fixture survives XML: the same fields, and every top-level
+// element still there.
 func TestMessageXMLRoundTripEveryFixture(t *testing.T) {
 	for _, file := range inboundFixtures(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			data, err := os.ReadFile(file)
 			require.NoError(t, err)
-			m, err := ParseMessage(data)
-			require.NoError(t, err)
-			out, err := m.XML()
-			require.NoError(t, err)
-			back, err := ParseMessage(out)
-			require.NoError(t, err, "%s", out)
+			m, out, back := writeAndParse(t, data)
 			assert.Equal(t, withoutRaw(m), withoutRaw(back))
+			nodes, err := parseDocument(data, nil)
+			require.NoError(t, err)
+			for c := nodes[0].child; c >= 0; c = nodes[c].next {
+				_, ok := back.Lookup(nodes[c].name)
+				assert.True(t, ok, "<%s> is lost: %s", nodes[c].name, out)
+			}
 		})
 	}
 }
@@ -448,12 +471,7 @@ func TestMessageXMLRoundTripEveryFixture(t *testing.T) {
 func TestMessageXMLKeepsUnmodelledElements(t *testing.T) {
 	data := fixture(t, "inbound/text_bizmsgmenuid.xml")
 	data = bytes.Replace(data, []byte("</xml>"), []byte("<AgentID>1</AgentID>\n<Extra a=\"1\"><Inner><![CDATA[x]]></Inner></Extra>\n</xml>"), 1)
-	m, err := ParseMessage(data)
-	require.NoError(t, err)
-	out, err := m.XML()
-	require.NoError(t, err)
-	back, err := ParseMessage(out)
-	require.NoError(t, err, "%s", out)
+	m, out, back := writeAndParse(t, data)
 	for name, want := range map[string]string{"bizmsgmenuid": "101", "AgentID": "1", "Content": "满意"} {
 		got, ok := back.Lookup(name)
 		assert.True(t, ok, "%s is kept: %s", name, out)
@@ -575,4 +593,44 @@ func TestParseMessageJoinsManyChunks(t *testing.T) {
 	m, err := ParseMessage([]byte("<xml><MsgType>text</MsgType><Content><![CDATA[a]]><![CDATA[b]]>&amp;<![CDATA[c]]></Content></xml>"))
 	require.NoError(t, err)
 	assert.Equal(t, "ab&c", m.Content)
+}
+
+// ParseMessage finds every element of messageFields, under each of its
+// spellings, and nothing else.
+func TestMessageFieldsIndex(t *testing.T) {
+	for i := range messageFields {
+		f := &messageFields[i]
+		for _, name := range []string{f.name, f.alt} {
+			if name == "" {
+				continue
+			}
+			got := messageField(name)
+			require.NotNil(t, got, name)
+			assert.True(t, got.name == name || got.alt == name, "%s finds %s", name, got.name)
+		}
+	}
+	for _, name := range []string{"AgentID", "msgid", "Content ", "x", "SubscribeMsgPopupEventX"} {
+		assert.Nil(t, messageField(name), name)
+	}
+
+	// A full index refuses more names instead of looping.
+	var x nameIndex
+	for i := range nameSlots + 1 {
+		x.add(strings.Repeat("a", i+1), i)
+	}
+	assert.Equal(t, nameSlots-1, x.find(strings.Repeat("a", nameSlots)))
+	assert.Equal(t, -1, x.find(strings.Repeat("a", nameSlots+1)))
+	assert.Equal(t, -1, x.find(""))
+}
+
+// A text message costs its Message and the string its text lives in: the
+// node list stays on the stack.
+func TestParseMessageAllocations(t *testing.T) {
+	data := fixture(t, "inbound/text.xml")
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := ParseMessage(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.LessOrEqual(t, allocs, 2.0)
 }
