@@ -22,8 +22,9 @@ type field[S any] struct {
 	// a number) and reports a number that does not convert; the field is
 	// then left zero.
 	set func(s *S, text string) *badValue
-	// read stores an element that holds elements.
-	read func(t *tree, n int32, s *S)
+	// read stores node n, an element that holds elements, and returns
+	// the first number in it that does not convert.
+	read func(nodes []xmlNode, n int32, s *S) *ParseError
 	// write appends the element as WeChat writes it.
 	write func(f *field[S], b []byte, s *S) []byte
 	// zero reports whether s holds nothing for the element.
@@ -156,7 +157,7 @@ func count[S any](name string, n func(*S) int) field[S] {
 func group[S any](name string, fs ...field[S]) field[S] {
 	return field[S]{
 		name: name,
-		read: func(t *tree, n int32, s *S) { readChildren(t, n, fs, s) },
+		read: func(nodes []xmlNode, n int32, s *S) *ParseError { return readChildren(nodes, n, fs, s) },
 		write: func(f *field[S], b []byte, s *S) []byte {
 			b = appendOpen(b, f.name)
 			b = appendFields(b, fs, s)
@@ -180,10 +181,10 @@ func part[S, P any](name string, p func(*S) **P, fs ...field[P]) field[S] {
 	g := group(name, fs...)
 	return field[S]{
 		name: name,
-		read: func(t *tree, n int32, s *S) {
+		read: func(nodes []xmlNode, n int32, s *S) *ParseError {
 			v := new(P)
-			g.read(t, n, v)
 			*p(s) = v
+			return g.read(nodes, n, v)
 		},
 		write: func(_ *field[S], b []byte, s *S) []byte {
 			v := *p(s)
@@ -202,12 +203,14 @@ func part[S, P any](name string, p func(*S) **P, fs ...field[P]) field[S] {
 func list[S, E any](name string, p func(*S) *[]E, item field[E]) field[S] {
 	return field[S]{
 		name: name,
-		read: func(t *tree, n int32, s *S) {
-			for c := t.nodes[n].child; c >= 0; c = t.nodes[c].next {
-				if t.nodes[c].name == item.name {
-					item.load(t, c, grow(p(s)))
+		read: func(nodes []xmlNode, n int32, s *S) *ParseError {
+			var first *ParseError
+			for c := nodes[n].child; c >= 0; c = nodes[c].next {
+				if nodes[c].name == item.name {
+					first = firstError(first, item.load(nodes, c, grow(p(s))))
 				}
 			}
+			return first
 		},
 		write: func(f *field[S], b []byte, s *S) []byte {
 			b = appendOpen(b, f.name)
@@ -231,7 +234,7 @@ func repeated[S, E any](p func(*S) *[]E, item field[E]) field[S] {
 	if item.set != nil {
 		f.set = func(s *S, v string) *badValue { return item.set(grow(p(s)), v) }
 	} else {
-		f.read = func(t *tree, n int32, s *S) { item.read(t, n, grow(p(s))) }
+		f.read = func(nodes []xmlNode, n int32, s *S) *ParseError { return item.read(nodes, n, grow(p(s))) }
 	}
 	return f
 }
@@ -248,29 +251,15 @@ func grow[E any](l *[]E) *E {
 
 // Reading.
 
-// tree is a parsed document on the heap, for the fields that hold
-// elements. ParseMessage keeps its nodes on the stack and copies them here
-// only when it meets such a field, so that a text message costs no more
-// than its Message.
-type tree struct {
-	nodes []xmlNode
-	err   *ParseError // the first number that does not convert
-}
-
-func (t *tree) fail(n *xmlNode, e *badValue) {
-	if t.err == nil {
-		t.err = e.at(n)
-	}
-}
-
 // readDocument reads the children of the root of nodes into s, each by
 // the field find gives for its name, and returns the first number that
-// does not convert. Only the fields that hold elements see the node tree,
-// a copy on the heap: handing them nodes, which may be the caller's stack
-// buffer, would move that buffer to the heap for every document.
+// does not convert. The fields that hold elements get a copy of nodes on
+// the heap, made when the first of them is met: handing them nodes, which
+// may be the caller's stack buffer, would move that buffer to the heap
+// for every document, so a text message would cost one allocation more.
 func readDocument[S any](nodes []xmlNode, s *S, find func(name string) *field[S]) *ParseError {
 	var first *ParseError
-	var t *tree
+	var heap []xmlNode
 	for c := nodes[0].child; c >= 0; c = nodes[c].next {
 		n := &nodes[c]
 		f := find(n.name)
@@ -281,25 +270,24 @@ func readDocument[S any](nodes []xmlNode, s *S, find func(name string) *field[S]
 				first = e.at(n)
 			}
 		case f.read != nil:
-			if t == nil {
-				t = &tree{nodes: slices.Clone(nodes)}
+			if heap == nil {
+				heap = slices.Clone(nodes)
 			}
-			f.read(t, c, s)
-			if first == nil {
-				first = t.err
-			}
+			first = firstError(first, f.read(heap, c, s))
 		}
 	}
 	return first
 }
 
 // readChildren reads the children of node n into s by the fields fs.
-func readChildren[S any](t *tree, n int32, fs []field[S], s *S) {
-	for c := t.nodes[n].child; c >= 0; c = t.nodes[c].next {
-		if f := lookup(fs, t.nodes[c].name); f != nil {
-			f.load(t, c, s)
+func readChildren[S any](nodes []xmlNode, n int32, fs []field[S], s *S) *ParseError {
+	var first *ParseError
+	for c := nodes[n].child; c >= 0; c = nodes[c].next {
+		if f := lookup(fs, nodes[c].name); f != nil {
+			first = firstError(first, f.load(nodes, c, s))
 		}
 	}
+	return first
 }
 
 // lookup returns the field of fs called name, or nil.
@@ -312,17 +300,24 @@ func lookup[S any](fs []field[S], name string) *field[S] {
 	return nil
 }
 
-// load reads node c of t into s.
-func (f *field[S]) load(t *tree, c int32, s *S) {
-	n := &t.nodes[c]
+// load reads node c into s.
+func (f *field[S]) load(nodes []xmlNode, c int32, s *S) *ParseError {
 	switch {
 	case f.set != nil:
-		if e := f.set(s, n.text); e != nil {
-			t.fail(n, e)
+		if e := f.set(s, nodes[c].text); e != nil {
+			return e.at(&nodes[c])
 		}
 	case f.read != nil:
-		f.read(t, c, s)
+		return f.read(nodes, c, s)
 	}
+	return nil
+}
+
+func firstError(a, b *ParseError) *ParseError {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 func parseInteger[T ~int | ~int64](s string) (T, *badValue) {

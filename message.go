@@ -578,6 +578,33 @@ var messageIndex = func() *nameIndex {
 	return &x
 }()
 
+// messageLayouts gives, for each kind messageFields names (otherMessage
+// and otherEvent included), the entries its messages carry, in order.
+// XML writes by it; a kind without one is not modelled.
+var messageLayouts = func() map[kind][]layoutEntry {
+	layouts := make(map[kind][]layoutEntry)
+	for i := range messageFields {
+		f := &messageFields[i]
+		for _, k := range append(slices.Clip(f.always), f.whenSet...) {
+			if k == everyKind || k == everyEvent || layouts[k] != nil {
+				continue
+			}
+			for j := range messageFields {
+				if carried, whenSet := messageFields[j].carriedBy(k); carried {
+					layouts[k] = append(layouts[k], layoutEntry{field: j, whenSet: whenSet})
+				}
+			}
+		}
+	}
+	return layouts
+}()
+
+// layoutEntry is an element a kind carries.
+type layoutEntry struct {
+	field   int  // its index in messageFields
+	whenSet bool // carried only when it is not zero
+}
+
 // messageField returns the field of the element called name, or nil.
 func messageField(name string) *field[Message] {
 	if i := messageIndex.find(name); i >= 0 {
@@ -593,12 +620,8 @@ func (m *Message) kind() (k kind, known bool) {
 	if m.MsgType == MsgTypeEvent {
 		k.event = m.Event
 	}
-	if m.MsgType != "" && k != everyEvent {
-		for i := range messageFields {
-			if f := &messageFields[i]; slices.Contains(f.always, k) || slices.Contains(f.whenSet, k) {
-				return k, true
-			}
-		}
+	if _, ok := messageLayouts[k]; ok && m.MsgType != "" && k != everyEvent {
+		return k, true
 	}
 	if m.MsgType == MsgTypeEvent {
 		return otherEvent, false
@@ -640,10 +663,9 @@ func (m *Message) XML() ([]byte, error) {
 	}
 	b := make([]byte, 0, 256+len(m.Content))
 	b = append(b, "<xml>"...)
-	for i := range messageFields {
-		f := &messageFields[i]
-		if carried, whenSet := f.carriedBy(k); carried && !(whenSet && f.zero(m)) {
-			b = f.write(&f.field, b, m)
+	for _, e := range messageLayouts[k] {
+		if f := &messageFields[e.field].field; !(e.whenSet && f.zero(m)) {
+			b = f.write(f, b, m)
 		}
 	}
 	b = m.appendUnmodelled(b, k)
@@ -673,11 +695,9 @@ func (m *Message) appendUnmodelled(b []byte, k kind) []byte {
 // spellings of an element count: a text message's MsgId is also its
 // MsgID, so an <MsgID> in Raw is not written a second time.
 func carries(k kind, name string) bool {
-	for i := range messageFields {
-		if f := &messageFields[i]; f.name == name || f.alt == name {
-			if carried, _ := f.carriedBy(k); carried {
-				return true
-			}
+	for _, e := range messageLayouts[k] {
+		if f := &messageFields[e.field]; f.name == name || f.alt == name {
+			return true
 		}
 	}
 	return false
