@@ -27,6 +27,19 @@ func addFiles(f *testing.F, pattern string) {
 	}
 }
 
+// checkParseError fails t unless err is a *ParseError at an offset
+// inside data.
+func checkParseError(t *testing.T, err error, data []byte) {
+	t.Helper()
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %T is not a *ParseError: %v", err, err)
+	}
+	if pe.Offset < 0 || pe.Offset > len(data) {
+		t.Fatalf("offset %d outside the input (%d bytes)", pe.Offset, len(data))
+	}
+}
+
 // FuzzParseMessage checks that any input either parses or fails with a
 // *ParseError, and that what parses renders to XML that parses to the
 // same message, stably.
@@ -36,16 +49,15 @@ func FuzzParseMessage(f *testing.F) {
 	addFiles(f, "crypto/*.xml")
 	f.Add([]byte("<xml><MsgType>text</MsgType><Content><![CDATA[a]]]]><![CDATA[>b]]></Content></xml>"))
 	f.Add([]byte("<xml><MsgType>event</MsgType><Event>LOCATION</Event><Latitude>1e3</Latitude></xml>"))
+	// Elements another kind carries, or both spellings of MsgId, in a
+	// modelled kind.
+	f.Add([]byte("<xml><MsgType>text</MsgType><Event>CLICK</Event><Title>t</Title></xml>"))
+	f.Add([]byte("<xml><MsgType>text</MsgType><MsgID>7</MsgID><MsgId>5</MsgId></xml>"))
+	f.Add([]byte("<xml><MsgType>event</MsgType><Event>TEMPLATESENDJOBFINISH</Event><MsgId>5</MsgId><MsgID>x</MsgID></xml>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseMessage(data)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %T is not a *ParseError: %v", err, err)
-			}
-			if pe.Offset < 0 || pe.Offset > len(data) {
-				t.Fatalf("offset %d outside the input (%d bytes)", pe.Offset, len(data))
-			}
+			checkParseError(t, err, data)
 			return
 		}
 		out, err := m.XML()
@@ -84,10 +96,7 @@ func FuzzParseReply(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := ParseReply(data)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %T is not a *ParseError: %v", err, err)
-			}
+			checkParseError(t, err, data)
 			return
 		}
 		if r == nil {

@@ -3,11 +3,9 @@ package wechat
 import (
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // MsgType is the MsgType of a message WeChat pushes to the webhook (接收普通消息,
@@ -72,6 +70,14 @@ const (
 	EventKfCreateSession EventType = "kf_create_session"
 	EventKfCloseSession  EventType = "kf_close_session"
 	EventKfSwitchSession EventType = "kf_switch_session"
+
+	// 微信认证事件推送: the steps of the account's verification.
+	EventQualificationVerifySuccess EventType = "qualification_verify_success"
+	EventQualificationVerifyFail    EventType = "qualification_verify_fail"
+	EventNamingVerifySuccess        EventType = "naming_verify_success"
+	EventNamingVerifyFail           EventType = "naming_verify_fail"
+	EventAnnualRenew                EventType = "annual_renew"   // 年审通知
+	EventVerifyExpired              EventType = "verify_expired" // 认证过期失效通知
 )
 
 // Message is a message or event WeChat pushes to the webhook. It carries
@@ -93,7 +99,10 @@ type Message struct {
 	MsgDataID string
 	Idx       string
 
-	Content      string // text
+	Content string // text
+	// BizMsgMenuID is the id of the choice the user tapped in a menu
+	// message (SendMenuMessage); Content is the choice's text.
+	BizMsgMenuID string // text (bizmsgmenuid)
 	PicURL       string // image
 	MediaID      string // image, voice, video, shortvideo
 	MediaID16K   string // voice: the 16 kHz recording
@@ -151,6 +160,15 @@ type Message struct {
 	KfAccount     string
 	FromKfAccount string
 	ToKfAccount   string
+
+	// ExpiredTime (Unix seconds) is when the account's verification
+	// lapses: in qualification_verify_success, naming_verify_success,
+	// annual_renew (renew before it) and verify_expired.
+	ExpiredTime int64
+	// FailTime (Unix seconds) and FailReason tell when and why
+	// qualification_verify_fail or naming_verify_fail happened.
+	FailTime   int64
+	FailReason string
 
 	// Raw is the XML the message was parsed from (decrypted, in safe
 	// mode). ParseMessage does not copy it: it is the slice it was given.
@@ -339,417 +357,282 @@ func ParseMessage(data []byte) (*Message, error) {
 		return nil, err
 	}
 	m := &Message{Raw: data}
-	var ferr error
-	r := fieldReader{nodes: nodes, err: &ferr}
-	r.message(m)
+	// A number that does not convert is left zero, as said above.
+	_ = readDocument(nodes, m, messageField)
 	if m.MsgType == "" {
 		return nil, parseErr(0, "no MsgType")
 	}
 	return m, nil
 }
 
-// fieldReader copies parsed nodes into typed fields and keeps the first
-// conversion error. A number that does not convert is left zero.
-type fieldReader struct {
-	nodes []xmlNode
-	err   *error // kept apart from nodes, which may live on the stack
+// A kind is what a pushed message is: its MsgType and, for an event, its
+// Event. The fields of messageFields name the kinds that carry them.
+type kind struct {
+	msgType MsgType
+	event   EventType
+	other   bool // a kind no field names
 }
 
-func (r *fieldReader) fail(e *ParseError) {
-	if *r.err == nil {
-		*r.err = e
+// Kinds that stand for several.
+var (
+	everyKind    = kind{}                                   // every message and event
+	everyEvent   = kind{msgType: MsgTypeEvent}              // every event
+	otherMessage = kind{other: true}                        // a message kind no field names
+	otherEvent   = kind{msgType: MsgTypeEvent, other: true} // an event no field names
+)
+
+func messages(ts ...MsgType) []kind {
+	ks := make([]kind, len(ts))
+	for i, t := range ts {
+		ks[i] = kind{msgType: t}
 	}
+	return ks
 }
 
-func (r *fieldReader) uint64(n *xmlNode) uint64 {
-	if n.text == "" {
-		return 0
+func events(es ...EventType) []kind {
+	ks := make([]kind, len(es))
+	for i, e := range es {
+		ks[i] = kind{msgType: MsgTypeEvent, event: e}
 	}
-	v, err := strconv.ParseUint(n.text, 10, 64)
-	if err != nil {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not an unsigned integer", n.name), Err: err})
-		return 0
-	}
-	return v
+	return ks
 }
 
-func (r *fieldReader) int64(n *xmlNode) int64 {
-	if n.text == "" {
-		return 0
-	}
-	v, err := strconv.ParseInt(n.text, 10, 64)
-	if err != nil {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not an integer", n.name), Err: err})
-		return 0
-	}
-	return v
-}
-
-func (r *fieldReader) int(n *xmlNode) int {
-	v := r.int64(n)
-	if int64(int(v)) != v {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is out of range", n.name)})
-		return 0
-	}
-	return int(v)
-}
-
-func (r *fieldReader) float(n *xmlNode) float64 {
-	if n.text == "" {
-		return 0
-	}
-	v, err := strconv.ParseFloat(n.text, 64)
-	if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		err = strconv.ErrSyntax
-	}
-	if err != nil {
-		r.fail(&ParseError{Offset: int(n.off), Msg: fmt.Sprintf("<%s> is not a number", n.name), Err: err})
-		return 0
-	}
-	return v
-}
-
-func (r *fieldReader) message(m *Message) {
-	for c := r.nodes[0].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "ToUserName":
-			m.ToUserName = n.text
-		case "FromUserName":
-			m.FromUserName = n.text
-		case "CreateTime":
-			m.CreateTime = r.int64(n)
-		case "MsgType":
-			m.MsgType = MsgType(n.text)
-		case "MsgId", "MsgID":
-			m.MsgID = r.uint64(n)
-		case "MsgDataId":
-			m.MsgDataID = n.text
-		case "Idx":
-			m.Idx = n.text
-		case "Content":
-			m.Content = n.text
-		case "PicUrl":
-			m.PicURL = n.text
-		case "MediaId":
-			m.MediaID = n.text
-		case "MediaId16K":
-			m.MediaID16K = n.text
-		case "Format":
-			m.Format = n.text
-		case "Recognition":
-			m.Recognition = n.text
-		case "ThumbMediaId":
-			m.ThumbMediaID = n.text
-		case "Location_X":
-			m.LocationX = r.float(n)
-		case "Location_Y":
-			m.LocationY = r.float(n)
-		case "Scale":
-			m.Scale = r.int(n)
-		case "Label":
-			m.Label = n.text
-		case "Title":
-			m.Title = n.text
-		case "Description":
-			m.Description = n.text
-		case "Url":
-			m.URL = n.text
-		case "Event":
-			m.Event = EventType(n.text)
-		case "EventKey":
-			m.EventKey = n.text
-		case "Ticket":
-			m.Ticket = n.text
-		case "Latitude":
-			m.Latitude = r.float(n)
-		case "Longitude":
-			m.Longitude = r.float(n)
-		case "Precision":
-			m.Precision = r.float(n)
-		case "MenuId":
-			m.MenuID = n.text
-		case "ScanCodeInfo":
-			m.ScanCodeInfo = r.scanCodeInfo(c)
-		case "SendPicsInfo":
-			m.SendPicsInfo = r.sendPicsInfo(c)
-		case "SendLocationInfo":
-			m.SendLocationInfo = r.sendLocationInfo(c)
-		case "Status":
-			m.Status = n.text
-		case "TotalCount":
-			m.TotalCount = r.int(n)
-		case "FilterCount":
-			m.FilterCount = r.int(n)
-		case "SentCount":
-			m.SentCount = r.int(n)
-		case "ErrorCount":
-			m.ErrorCount = r.int(n)
-		case "CopyrightCheckResult":
-			m.CopyrightCheckResult = r.copyrightCheckResult(c)
-		case "ArticleUrlResult":
-			m.ArticleURLResult = r.articleURLResult(c)
-		case "PublishEventInfo":
-			m.PublishEventInfo = r.publishEventInfo(c)
-		case "SubscribeMsgPopupEvent":
-			m.SubscribeMsgPopupEvent = r.subscribeMsgPopup(c)
-		case "SubscribeMsgChangeEvent":
-			m.SubscribeMsgChangeEvent = r.subscribeMsgChange(c)
-		case "SubscribeMsgSentEvent":
-			m.SubscribeMsgSentEvent = r.subscribeMsgSent(c)
-		case "KfAccount":
-			m.KfAccount = n.text
-		case "FromKfAccount":
-			m.FromKfAccount = n.text
-		case "ToKfAccount":
-			m.ToKfAccount = n.text
+// covers reports whether the kinds ks of a field include k.
+func covers(ks []kind, k kind) bool {
+	for _, w := range ks {
+		if w == k || w == everyKind || w == everyEvent && k.msgType == MsgTypeEvent {
+			return true
 		}
 	}
+	return false
 }
 
-func (r *fieldReader) scanCodeInfo(i int32) *ScanCodeInfo {
-	v := &ScanCodeInfo{}
-	for n := r.child(&r.nodes[i]); n != nil; n = r.next(n) {
-		switch n.name {
-		case "ScanType":
-			v.ScanType = n.text
-		case "ScanResult":
-			v.ScanResult = n.text
+// messageElement is an element of a pushed message with the kinds that
+// carry it.
+type messageElement struct {
+	field[Message]
+	always  []kind // carry it whatever its value
+	whenSet []kind // carry it when it is not zero
+}
+
+// carriedBy reports whether messages of kind k carry the element, and
+// whether only when it is set.
+func (e *messageElement) carriedBy(k kind) (carried, whenSet bool) {
+	if covers(e.always, k) {
+		return true, false
+	}
+	return covers(e.whenSet, k), true
+}
+
+// userMessages are the kinds of 接收普通消息.
+var userMessages = append(messages(MsgTypeText, MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeShortVideo,
+	MsgTypeLocation, MsgTypeLink), otherMessage)
+
+// messageFields declares every element of a pushed message that Message
+// models: its name, the field of Message that holds it, and the kinds
+// that carry it. ParseMessage reads by it; XML writes each kind's
+// elements in this order, which is that of WeChat's samples; the kinds
+// it names are the ones known() reports. A new element is one entry here
+// and its field in Message.
+var messageFields = [...]messageElement{
+	{text("ToUserName", func(m *Message) *string { return &m.ToUserName }), []kind{everyKind}, nil},
+	{text("FromUserName", func(m *Message) *string { return &m.FromUserName }), []kind{everyKind}, nil},
+	{integer("CreateTime", func(m *Message) *int64 { return &m.CreateTime }), []kind{everyKind}, nil},
+	{text("MsgType", func(m *Message) *MsgType { return &m.MsgType }), []kind{everyKind}, nil},
+
+	// 接收普通消息.
+	{text("Content", func(m *Message) *string { return &m.Content }), messages(MsgTypeText), []kind{otherMessage}},
+	{text("PicUrl", func(m *Message) *string { return &m.PicURL }), messages(MsgTypeImage), nil},
+	{text("MediaId", func(m *Message) *string { return &m.MediaID }),
+		messages(MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeShortVideo), nil},
+	{text("Format", func(m *Message) *string { return &m.Format }), messages(MsgTypeVoice), nil},
+	{text("Recognition", func(m *Message) *string { return &m.Recognition }), nil, messages(MsgTypeVoice)},
+	{text("ThumbMediaId", func(m *Message) *string { return &m.ThumbMediaID }), messages(MsgTypeVideo, MsgTypeShortVideo), nil},
+	{float("Location_X", func(m *Message) *float64 { return &m.LocationX }), messages(MsgTypeLocation), nil},
+	{float("Location_Y", func(m *Message) *float64 { return &m.LocationY }), messages(MsgTypeLocation), nil},
+	{integer("Scale", func(m *Message) *int { return &m.Scale }), messages(MsgTypeLocation), nil},
+	{text("Label", func(m *Message) *string { return &m.Label }), messages(MsgTypeLocation), nil},
+	{text("Title", func(m *Message) *string { return &m.Title }), messages(MsgTypeLink), nil},
+	{text("Description", func(m *Message) *string { return &m.Description }), messages(MsgTypeLink), nil},
+	{text("Url", func(m *Message) *string { return &m.URL }), messages(MsgTypeLink), nil},
+	{unsigned("MsgId", func(m *Message) *uint64 { return &m.MsgID }).alias("MsgID"), userMessages, nil},
+	{text("MsgDataId", func(m *Message) *string { return &m.MsgDataID }).plain(), nil, userMessages},
+	{text("Idx", func(m *Message) *string { return &m.Idx }).plain(), nil, userMessages},
+	{text("MediaId16K", func(m *Message) *string { return &m.MediaID16K }), nil, userMessages},
+	{text("bizmsgmenuid", func(m *Message) *string { return &m.BizMsgMenuID }).plain(), nil, messages(MsgTypeText)},
+
+	// 接收事件推送.
+	{text("Event", func(m *Message) *EventType { return &m.Event }), []kind{everyEvent}, nil},
+	{text("EventKey", func(m *Message) *string { return &m.EventKey }),
+		events(EventScan, EventClick, EventView, EventViewMiniProgram, EventScanCodePush, EventScanCodeWaitMsg,
+			EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin, EventLocationSelect),
+		append(events(EventSubscribe, EventUnsubscribe), otherEvent)},
+	{text("Ticket", func(m *Message) *string { return &m.Ticket }), events(EventScan), events(EventSubscribe, EventUnsubscribe)},
+	{float("Latitude", func(m *Message) *float64 { return &m.Latitude }), events(EventLocation), nil},
+	{float("Longitude", func(m *Message) *float64 { return &m.Longitude }), events(EventLocation), nil},
+	{float("Precision", func(m *Message) *float64 { return &m.Precision }), events(EventLocation), nil},
+	{text("MenuId", func(m *Message) *string { return &m.MenuID }).plain(), events(EventViewMiniProgram), events(EventView)},
+	{part("ScanCodeInfo", func(m *Message) **ScanCodeInfo { return &m.ScanCodeInfo },
+		text("ScanType", func(s *ScanCodeInfo) *string { return &s.ScanType }),
+		text("ScanResult", func(s *ScanCodeInfo) *string { return &s.ScanResult }),
+	), events(EventScanCodePush, EventScanCodeWaitMsg), nil},
+	{part("SendPicsInfo", func(m *Message) **SendPicsInfo { return &m.SendPicsInfo },
+		integer("Count", func(s *SendPicsInfo) *int { return &s.Count }),
+		list("PicList", func(s *SendPicsInfo) *[]string { return &s.PicMD5Sums },
+			group("item", text("PicMd5Sum", self[string]))),
+	), events(EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin), nil},
+	{part("SendLocationInfo", func(m *Message) **SendLocationInfo { return &m.SendLocationInfo },
+		float("Location_X", func(s *SendLocationInfo) *float64 { return &s.LocationX }).inCDATA(),
+		float("Location_Y", func(s *SendLocationInfo) *float64 { return &s.LocationY }).inCDATA(),
+		integer("Scale", func(s *SendLocationInfo) *int { return &s.Scale }).inCDATA(),
+		text("Label", func(s *SendLocationInfo) *string { return &s.Label }),
+		text("Poiname", func(s *SendLocationInfo) *string { return &s.Poiname }),
+	), events(EventLocationSelect), nil},
+
+	// 模板消息, 群发 and 发布 results.
+	{unsigned("MsgID", func(m *Message) *uint64 { return &m.MsgID }).alias("MsgId"),
+		events(EventTemplateSendJobFinish, EventMassSendJobFinish), nil},
+	{text("Status", func(m *Message) *string { return &m.Status }), events(EventTemplateSendJobFinish, EventMassSendJobFinish), nil},
+	{integer("TotalCount", func(m *Message) *int { return &m.TotalCount }), events(EventMassSendJobFinish), nil},
+	{integer("FilterCount", func(m *Message) *int { return &m.FilterCount }), events(EventMassSendJobFinish), nil},
+	{integer("SentCount", func(m *Message) *int { return &m.SentCount }), events(EventMassSendJobFinish), nil},
+	{integer("ErrorCount", func(m *Message) *int { return &m.ErrorCount }), events(EventMassSendJobFinish), nil},
+	{part("CopyrightCheckResult", func(m *Message) **CopyrightCheckResult { return &m.CopyrightCheckResult },
+		integer("Count", func(c *CopyrightCheckResult) *int { return &c.Count }),
+		list("ResultList", func(c *CopyrightCheckResult) *[]CopyrightCheckItem { return &c.ResultList }, group("item",
+			integer("ArticleIdx", func(it *CopyrightCheckItem) *int { return &it.ArticleIdx }),
+			integer("UserDeclareState", func(it *CopyrightCheckItem) *int { return &it.UserDeclareState }),
+			integer("AuditState", func(it *CopyrightCheckItem) *int { return &it.AuditState }),
+			text("OriginalArticleUrl", func(it *CopyrightCheckItem) *string { return &it.OriginalArticleURL }),
+			integer("OriginalArticleType", func(it *CopyrightCheckItem) *int { return &it.OriginalArticleType }),
+			integer("CanReprint", func(it *CopyrightCheckItem) *int { return &it.CanReprint }),
+			integer("NeedReplaceContent", func(it *CopyrightCheckItem) *int { return &it.NeedReplaceContent }),
+			integer("NeedShowReprintSource", func(it *CopyrightCheckItem) *int { return &it.NeedShowReprintSource }),
+		)),
+		integer("CheckState", func(c *CopyrightCheckResult) *int { return &c.CheckState }),
+	), nil, events(EventMassSendJobFinish)},
+	{part("ArticleUrlResult", func(m *Message) **ArticleURLResult { return &m.ArticleURLResult },
+		integer("Count", func(a *ArticleURLResult) *int { return &a.Count }),
+		list("ResultList", func(a *ArticleURLResult) *[]ArticleURLItem { return &a.ResultList }, group("item",
+			integer("ArticleIdx", func(it *ArticleURLItem) *int { return &it.ArticleIdx }),
+			text("ArticleUrl", func(it *ArticleURLItem) *string { return &it.ArticleURL }),
+		)),
+	), nil, events(EventMassSendJobFinish)},
+	{part("PublishEventInfo", func(m *Message) **PublishEventInfo { return &m.PublishEventInfo },
+		text("publish_id", func(p *PublishEventInfo) *string { return &p.PublishID }).plain(),
+		integer("publish_status", func(p *PublishEventInfo) *PublishStatus { return &p.PublishStatus }),
+		text("article_id", func(p *PublishEventInfo) *string { return &p.ArticleID }).optional(),
+		group("article_detail",
+			integer("count", func(p *PublishEventInfo) *int { return &p.ArticleCount }),
+			repeated(func(p *PublishEventInfo) *[]PublishEventArticle { return &p.Articles }, group("item",
+				integer("idx", func(a *PublishEventArticle) *int { return &a.Idx }),
+				text("article_url", func(a *PublishEventArticle) *string { return &a.ArticleURL }),
+			)),
+		).optional(),
+		repeated(func(p *PublishEventInfo) *[]int { return &p.FailIdx }, integer("fail_idx", self[int])),
+	), events(EventPublishJobFinish), nil},
+
+	// 订阅通知 events.
+	{list("SubscribeMsgPopupEvent", func(m *Message) *[]SubscribeMsgPopup { return &m.SubscribeMsgPopupEvent }, group("List",
+		text("TemplateId", func(it *SubscribeMsgPopup) *string { return &it.TemplateID }),
+		text("SubscribeStatusString", func(it *SubscribeMsgPopup) *string { return &it.SubscribeStatusString }),
+		integer("PopupScene", func(it *SubscribeMsgPopup) *int { return &it.PopupScene }),
+	)), events(EventSubscribeMsgPopup), nil},
+	{list("SubscribeMsgChangeEvent", func(m *Message) *[]SubscribeMsgChange { return &m.SubscribeMsgChangeEvent }, group("List",
+		text("TemplateId", func(it *SubscribeMsgChange) *string { return &it.TemplateID }),
+		text("SubscribeStatusString", func(it *SubscribeMsgChange) *string { return &it.SubscribeStatusString }),
+	)), events(EventSubscribeMsgChange), nil},
+	{list("SubscribeMsgSentEvent", func(m *Message) *[]SubscribeMsgSent { return &m.SubscribeMsgSentEvent }, group("List",
+		text("TemplateId", func(it *SubscribeMsgSent) *string { return &it.TemplateID }),
+		unsigned("MsgID", func(it *SubscribeMsgSent) *uint64 { return &it.MsgID }).alias("MsgId"),
+		integer("ErrorCode", func(it *SubscribeMsgSent) *int { return &it.ErrorCode }),
+		text("ErrorStatus", func(it *SubscribeMsgSent) *string { return &it.ErrorStatus }),
+	)), events(EventSubscribeMsgSent), nil},
+
+	// 客服会话 events.
+	{text("KfAccount", func(m *Message) *string { return &m.KfAccount }), events(EventKfCreateSession, EventKfCloseSession), nil},
+	{text("FromKfAccount", func(m *Message) *string { return &m.FromKfAccount }), events(EventKfSwitchSession), nil},
+	{text("ToKfAccount", func(m *Message) *string { return &m.ToKfAccount }), events(EventKfSwitchSession), nil},
+
+	// 微信认证 events.
+	{integer("ExpiredTime", func(m *Message) *int64 { return &m.ExpiredTime }),
+		events(EventQualificationVerifySuccess, EventNamingVerifySuccess, EventAnnualRenew, EventVerifyExpired), nil},
+	{integer("FailTime", func(m *Message) *int64 { return &m.FailTime }),
+		events(EventQualificationVerifyFail, EventNamingVerifyFail), nil},
+	{text("FailReason", func(m *Message) *string { return &m.FailReason }),
+		events(EventQualificationVerifyFail, EventNamingVerifyFail), nil},
+}
+
+// messageIndex finds the entries of messageFields by element name, for
+// ParseMessage.
+var messageIndex = func() *nameIndex {
+	var x nameIndex
+	for i := range messageFields {
+		if f := &messageFields[i]; x.find(f.name) < 0 {
+			x.add(f.name, i)
+		}
+		if f := &messageFields[i]; f.alt != "" && x.find(f.alt) < 0 {
+			x.add(f.alt, i)
 		}
 	}
-	return v
-}
+	return &x
+}()
 
-func (r *fieldReader) sendPicsInfo(i int32) *SendPicsInfo {
-	v := &SendPicsInfo{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "Count":
-			v.Count = r.int(n)
-		case "PicList":
-			for item := r.child(&r.nodes[c]); item != nil; item = r.next(item) {
-				if item.name != "item" {
-					continue
-				}
-				sum := ""
-				for f := r.child(item); f != nil; f = r.next(f) {
-					if f.name == "PicMd5Sum" {
-						sum = f.text
-					}
-				}
-				v.PicMD5Sums = append(v.PicMD5Sums, sum)
+// messageLayouts gives, for each kind messageFields names (otherMessage
+// and otherEvent included), the entries its messages carry, in order.
+// XML writes by it; a kind without one is not modelled.
+var messageLayouts = func() map[kind][]layoutEntry {
+	layouts := make(map[kind][]layoutEntry)
+	for i := range messageFields {
+		f := &messageFields[i]
+		for _, k := range append(slices.Clip(f.always), f.whenSet...) {
+			if k == everyKind || k == everyEvent || layouts[k] != nil {
+				continue
 			}
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) sendLocationInfo(i int32) *SendLocationInfo {
-	v := &SendLocationInfo{}
-	for n := r.child(&r.nodes[i]); n != nil; n = r.next(n) {
-		switch n.name {
-		case "Location_X":
-			v.LocationX = r.float(n)
-		case "Location_Y":
-			v.LocationY = r.float(n)
-		case "Scale":
-			v.Scale = r.int(n)
-		case "Label":
-			v.Label = n.text
-		case "Poiname":
-			v.Poiname = n.text
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) copyrightCheckResult(i int32) *CopyrightCheckResult {
-	v := &CopyrightCheckResult{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "Count":
-			v.Count = r.int(n)
-		case "CheckState":
-			v.CheckState = r.int(n)
-		case "ResultList":
-			for item := r.child(&r.nodes[c]); item != nil; item = r.next(item) {
-				if item.name != "item" {
-					continue
-				}
-				var it CopyrightCheckItem
-				for f := r.child(item); f != nil; f = r.next(f) {
-					switch f.name {
-					case "ArticleIdx":
-						it.ArticleIdx = r.int(f)
-					case "UserDeclareState":
-						it.UserDeclareState = r.int(f)
-					case "AuditState":
-						it.AuditState = r.int(f)
-					case "OriginalArticleUrl":
-						it.OriginalArticleURL = f.text
-					case "OriginalArticleType":
-						it.OriginalArticleType = r.int(f)
-					case "CanReprint":
-						it.CanReprint = r.int(f)
-					case "NeedReplaceContent":
-						it.NeedReplaceContent = r.int(f)
-					case "NeedShowReprintSource":
-						it.NeedShowReprintSource = r.int(f)
-					}
-				}
-				v.ResultList = append(v.ResultList, it)
-			}
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) articleURLResult(i int32) *ArticleURLResult {
-	v := &ArticleURLResult{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "Count":
-			v.Count = r.int(n)
-		case "ResultList":
-			for item := r.child(&r.nodes[c]); item != nil; item = r.next(item) {
-				if item.name != "item" {
-					continue
-				}
-				var it ArticleURLItem
-				for f := r.child(item); f != nil; f = r.next(f) {
-					switch f.name {
-					case "ArticleIdx":
-						it.ArticleIdx = r.int(f)
-					case "ArticleUrl":
-						it.ArticleURL = f.text
-					}
-				}
-				v.ResultList = append(v.ResultList, it)
-			}
-		}
-	}
-	return v
-}
-
-func (r *fieldReader) publishEventInfo(i int32) *PublishEventInfo {
-	v := &PublishEventInfo{}
-	for c := r.nodes[i].child; c >= 0; c = r.nodes[c].next {
-		n := &r.nodes[c]
-		switch n.name {
-		case "publish_id":
-			v.PublishID = n.text
-		case "publish_status":
-			v.PublishStatus = PublishStatus(r.int(n))
-		case "article_id":
-			v.ArticleID = n.text
-		case "fail_idx":
-			v.FailIdx = append(v.FailIdx, r.int(n))
-		case "article_detail":
-			for d := r.child(&r.nodes[c]); d != nil; d = r.next(d) {
-				switch d.name {
-				case "count":
-					v.ArticleCount = r.int(d)
-				case "item":
-					var it PublishEventArticle
-					for f := r.child(d); f != nil; f = r.next(f) {
-						switch f.name {
-						case "idx":
-							it.Idx = r.int(f)
-						case "article_url":
-							it.ArticleURL = f.text
-						}
-					}
-					v.Articles = append(v.Articles, it)
+			for j := range messageFields {
+				if carried, whenSet := messageFields[j].carriedBy(k); carried {
+					layouts[k] = append(layouts[k], layoutEntry{field: j, whenSet: whenSet})
 				}
 			}
 		}
 	}
-	return v
+	return layouts
+}()
+
+// layoutEntry is an element a kind carries.
+type layoutEntry struct {
+	field   int  // its index in messageFields
+	whenSet bool // carried only when it is not zero
 }
 
-func (r *fieldReader) subscribeMsgPopup(i int32) []SubscribeMsgPopup {
-	var out []SubscribeMsgPopup
-	for l := r.child(&r.nodes[i]); l != nil; l = r.next(l) {
-		if l.name != "List" {
-			continue
-		}
-		var it SubscribeMsgPopup
-		for f := r.child(l); f != nil; f = r.next(f) {
-			switch f.name {
-			case "TemplateId":
-				it.TemplateID = f.text
-			case "SubscribeStatusString":
-				it.SubscribeStatusString = f.text
-			case "PopupScene":
-				it.PopupScene = r.int(f)
-			}
-		}
-		out = append(out, it)
+// messageField returns the field of the element called name, or nil.
+func messageField(name string) *field[Message] {
+	if i := messageIndex.find(name); i >= 0 {
+		return &messageFields[i].field
 	}
-	return out
+	return nil
 }
 
-func (r *fieldReader) subscribeMsgChange(i int32) []SubscribeMsgChange {
-	var out []SubscribeMsgChange
-	for l := r.child(&r.nodes[i]); l != nil; l = r.next(l) {
-		if l.name != "List" {
-			continue
-		}
-		var it SubscribeMsgChange
-		for f := r.child(l); f != nil; f = r.next(f) {
-			switch f.name {
-			case "TemplateId":
-				it.TemplateID = f.text
-			case "SubscribeStatusString":
-				it.SubscribeStatusString = f.text
-			}
-		}
-		out = append(out, it)
+// kind returns the kind of m; known is false, and k otherMessage or
+// otherEvent, when no field names it.
+func (m *Message) kind() (k kind, known bool) {
+	k = kind{msgType: m.MsgType}
+	if m.MsgType == MsgTypeEvent {
+		k.event = m.Event
 	}
-	return out
+	if _, ok := messageLayouts[k]; ok && m.MsgType != "" && k != everyEvent {
+		return k, true
+	}
+	if m.MsgType == MsgTypeEvent {
+		return otherEvent, false
+	}
+	return otherMessage, false
 }
 
-func (r *fieldReader) subscribeMsgSent(i int32) []SubscribeMsgSent {
-	var out []SubscribeMsgSent
-	for l := r.child(&r.nodes[i]); l != nil; l = r.next(l) {
-		if l.name != "List" {
-			continue
-		}
-		var it SubscribeMsgSent
-		for f := r.child(l); f != nil; f = r.next(f) {
-			switch f.name {
-			case "TemplateId":
-				it.TemplateID = f.text
-			case "MsgID", "MsgId":
-				it.MsgID = r.uint64(f)
-			case "ErrorCode":
-				it.ErrorCode = r.int(f)
-			case "ErrorStatus":
-				it.ErrorStatus = f.text
-			}
-		}
-		out = append(out, it)
-	}
-	return out
-}
-
-// child returns the first child of n, which points into r.nodes, or nil.
-func (r *fieldReader) child(n *xmlNode) *xmlNode {
-	if n.child < 0 {
-		return nil
-	}
-	return &r.nodes[n.child]
-}
-
-// next returns the next sibling of n, or nil.
-func (r *fieldReader) next(n *xmlNode) *xmlNode {
-	if n.next < 0 {
-		return nil
-	}
-	return &r.nodes[n.next]
+// known reports whether messageFields names the kind of m.
+func (m *Message) known() bool {
+	_, ok := m.kind()
+	return ok
 }
 
 // Rendering.
@@ -759,13 +642,17 @@ var errNoMsgType = errors.New("wechat: message has no MsgType")
 
 // XML renders m as WeChat pushes it: the element names, order and CDATA
 // use of the documented samples, with no indentation. ParseMessage of the
-// result gives back m (without Raw). A kind this package does not model
-// is rendered from Raw when m has it, so a parsed message of any kind
-// survives the round trip; without Raw only its common fields (and the
-// Event and EventKey of an event) are written. Text is always safe: "]]>" is split across CDATA sections and
-// characters XML cannot carry become U+FFFD.
+// result gives back m (without Raw), so a parsed message of any kind
+// survives the round trip: a kind this package models is written from its
+// fields, followed by the top-level elements of Raw that none of them
+// holds (the AgentID of an enterprise account, an element WeChat added
+// later), copied as they stand; a kind it does not model is Raw itself.
+// Without Raw, an unmodelled kind keeps only its common fields (and the
+// Event and EventKey of an event). Text is always safe: "]]>" is split
+// across CDATA sections and characters XML cannot carry become U+FFFD.
 func (m *Message) XML() ([]byte, error) {
-	if !m.known() && len(m.Raw) > 0 {
+	k, known := m.kind()
+	if !known && len(m.Raw) > 0 {
 		return append([]byte(nil), m.Raw...), nil
 	}
 	if m.MsgType == "" {
@@ -776,836 +663,42 @@ func (m *Message) XML() ([]byte, error) {
 	}
 	b := make([]byte, 0, 256+len(m.Content))
 	b = append(b, "<xml>"...)
-	b = appendStr(b, "ToUserName", m.ToUserName)
-	b = appendStr(b, "FromUserName", m.FromUserName)
-	b = appendInt(b, "CreateTime", m.CreateTime)
-	b = appendStr(b, "MsgType", string(m.MsgType))
-	if m.MsgType == MsgTypeEvent {
-		b = m.appendEvent(b)
-	} else {
-		b = m.appendMessage(b)
+	for _, e := range messageLayouts[k] {
+		if f := &messageFields[e.field].field; !(e.whenSet && f.zero(m)) {
+			b = f.write(f, b, m)
+		}
 	}
-	b = append(b, "</xml>"...)
-	return b, nil
+	b = m.appendUnmodelled(b, k)
+	return append(b, "</xml>"...), nil
 }
 
-func (m *Message) known() bool {
-	switch m.MsgType {
-	case MsgTypeText, MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeShortVideo, MsgTypeLocation, MsgTypeLink:
-		return true
-	case MsgTypeEvent:
-		switch m.Event {
-		case EventSubscribe, EventUnsubscribe, EventScan, EventLocation, EventClick, EventView,
-			EventScanCodePush, EventScanCodeWaitMsg, EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin,
-			EventLocationSelect, EventViewMiniProgram, EventTemplateSendJobFinish, EventMassSendJobFinish,
-			EventPublishJobFinish, EventSubscribeMsgPopup, EventSubscribeMsgChange, EventSubscribeMsgSent,
-			EventKfCreateSession, EventKfCloseSession, EventKfSwitchSession:
+// appendUnmodelled appends the top-level elements of m.Raw that kind k
+// does not carry, as they stand. Raw that does not parse adds nothing.
+func (m *Message) appendUnmodelled(b []byte, k kind) []byte {
+	if len(m.Raw) == 0 {
+		return b
+	}
+	var buf [32]xmlNode
+	nodes, err := parseDocument(m.Raw, buf[:0])
+	if err != nil {
+		return b
+	}
+	for c := nodes[0].child; c >= 0; c = nodes[c].next {
+		if n := &nodes[c]; !carries(k, n.name) {
+			b = append(b, m.Raw[n.off:n.end]...)
+		}
+	}
+	return b
+}
+
+// carries reports whether kind k carries an element called name. Both
+// spellings of an element count: a text message's MsgId is also its
+// MsgID, so an <MsgID> in Raw is not written a second time.
+func carries(k kind, name string) bool {
+	for _, e := range messageLayouts[k] {
+		if f := &messageFields[e.field]; f.name == name || f.alt == name {
 			return true
 		}
 	}
 	return false
-}
-
-func (m *Message) appendMessage(b []byte) []byte {
-	switch m.MsgType {
-	case MsgTypeText:
-		b = appendStr(b, "Content", m.Content)
-	case MsgTypeImage:
-		b = appendStr(b, "PicUrl", m.PicURL)
-		b = appendStr(b, "MediaId", m.MediaID)
-	case MsgTypeVoice:
-		b = appendStr(b, "MediaId", m.MediaID)
-		b = appendStr(b, "Format", m.Format)
-		if m.Recognition != "" {
-			b = appendStr(b, "Recognition", m.Recognition)
-		}
-	case MsgTypeVideo, MsgTypeShortVideo:
-		b = appendStr(b, "MediaId", m.MediaID)
-		b = appendStr(b, "ThumbMediaId", m.ThumbMediaID)
-	case MsgTypeLocation:
-		b = appendFloat(b, "Location_X", m.LocationX)
-		b = appendFloat(b, "Location_Y", m.LocationY)
-		b = appendInt(b, "Scale", int64(m.Scale))
-		b = appendStr(b, "Label", m.Label)
-	case MsgTypeLink:
-		b = appendStr(b, "Title", m.Title)
-		b = appendStr(b, "Description", m.Description)
-		b = appendStr(b, "Url", m.URL)
-	default:
-		if m.Content != "" {
-			b = appendStr(b, "Content", m.Content)
-		}
-	}
-	b = appendUint(b, "MsgId", m.MsgID)
-	if m.MsgDataID != "" {
-		b = appendRawText(b, "MsgDataId", m.MsgDataID)
-	}
-	if m.Idx != "" {
-		b = appendRawText(b, "Idx", m.Idx)
-	}
-	if m.MediaID16K != "" {
-		b = appendStr(b, "MediaId16K", m.MediaID16K)
-	}
-	return b
-}
-
-func (m *Message) appendEvent(b []byte) []byte {
-	b = appendStr(b, "Event", string(m.Event))
-	switch m.Event {
-	case EventSubscribe, EventUnsubscribe, EventScan:
-		if m.EventKey != "" || m.Event == EventScan {
-			b = appendStr(b, "EventKey", m.EventKey)
-		}
-		if m.Ticket != "" || m.Event == EventScan {
-			b = appendStr(b, "Ticket", m.Ticket)
-		}
-	case EventLocation:
-		b = appendFloat(b, "Latitude", m.Latitude)
-		b = appendFloat(b, "Longitude", m.Longitude)
-		b = appendFloat(b, "Precision", m.Precision)
-	case EventClick:
-		b = appendStr(b, "EventKey", m.EventKey)
-	case EventView, EventViewMiniProgram:
-		b = appendStr(b, "EventKey", m.EventKey)
-		if m.MenuID != "" || m.Event == EventViewMiniProgram {
-			b = appendRawText(b, "MenuId", m.MenuID)
-		}
-	case EventScanCodePush, EventScanCodeWaitMsg:
-		b = appendStr(b, "EventKey", m.EventKey)
-		s := m.ScanCodeInfo
-		if s == nil {
-			s = &ScanCodeInfo{}
-		}
-		b = append(b, "<ScanCodeInfo>"...)
-		b = appendStr(b, "ScanType", s.ScanType)
-		b = appendStr(b, "ScanResult", s.ScanResult)
-		b = append(b, "</ScanCodeInfo>"...)
-	case EventPicSysPhoto, EventPicPhotoOrAlbum, EventPicWeixin:
-		b = appendStr(b, "EventKey", m.EventKey)
-		p := m.SendPicsInfo
-		if p == nil {
-			p = &SendPicsInfo{}
-		}
-		b = append(b, "<SendPicsInfo>"...)
-		b = appendInt(b, "Count", int64(p.Count))
-		b = append(b, "<PicList>"...)
-		for _, sum := range p.PicMD5Sums {
-			b = append(b, "<item>"...)
-			b = appendStr(b, "PicMd5Sum", sum)
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</PicList></SendPicsInfo>"...)
-	case EventLocationSelect:
-		b = appendStr(b, "EventKey", m.EventKey)
-		l := m.SendLocationInfo
-		if l == nil {
-			l = &SendLocationInfo{}
-		}
-		b = append(b, "<SendLocationInfo>"...)
-		b = appendStr(b, "Location_X", strconv.FormatFloat(l.LocationX, 'f', -1, 64))
-		b = appendStr(b, "Location_Y", strconv.FormatFloat(l.LocationY, 'f', -1, 64))
-		b = appendStr(b, "Scale", strconv.Itoa(l.Scale))
-		b = appendStr(b, "Label", l.Label)
-		b = appendStr(b, "Poiname", l.Poiname)
-		b = append(b, "</SendLocationInfo>"...)
-	case EventTemplateSendJobFinish:
-		b = appendUint(b, "MsgID", m.MsgID)
-		b = appendStr(b, "Status", m.Status)
-	case EventMassSendJobFinish:
-		b = m.appendMassSendJobFinish(b)
-	case EventPublishJobFinish:
-		b = m.appendPublishJobFinish(b)
-	case EventSubscribeMsgPopup:
-		b = append(b, "<SubscribeMsgPopupEvent>"...)
-		for _, it := range m.SubscribeMsgPopupEvent {
-			b = append(b, "<List>"...)
-			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendStr(b, "SubscribeStatusString", it.SubscribeStatusString)
-			b = appendInt(b, "PopupScene", int64(it.PopupScene))
-			b = append(b, "</List>"...)
-		}
-		b = append(b, "</SubscribeMsgPopupEvent>"...)
-	case EventSubscribeMsgChange:
-		b = append(b, "<SubscribeMsgChangeEvent>"...)
-		for _, it := range m.SubscribeMsgChangeEvent {
-			b = append(b, "<List>"...)
-			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendStr(b, "SubscribeStatusString", it.SubscribeStatusString)
-			b = append(b, "</List>"...)
-		}
-		b = append(b, "</SubscribeMsgChangeEvent>"...)
-	case EventSubscribeMsgSent:
-		b = append(b, "<SubscribeMsgSentEvent>"...)
-		for _, it := range m.SubscribeMsgSentEvent {
-			b = append(b, "<List>"...)
-			b = appendStr(b, "TemplateId", it.TemplateID)
-			b = appendUint(b, "MsgID", it.MsgID)
-			b = appendInt(b, "ErrorCode", int64(it.ErrorCode))
-			b = appendStr(b, "ErrorStatus", it.ErrorStatus)
-			b = append(b, "</List>"...)
-		}
-		b = append(b, "</SubscribeMsgSentEvent>"...)
-	case EventKfCreateSession, EventKfCloseSession:
-		b = appendStr(b, "KfAccount", m.KfAccount)
-	case EventKfSwitchSession:
-		b = appendStr(b, "FromKfAccount", m.FromKfAccount)
-		b = appendStr(b, "ToKfAccount", m.ToKfAccount)
-	default:
-		// An event this package does not model: EventKey is the one
-		// field most of them carry.
-		if m.EventKey != "" {
-			b = appendStr(b, "EventKey", m.EventKey)
-		}
-	}
-	return b
-}
-
-func (m *Message) appendMassSendJobFinish(b []byte) []byte {
-	b = appendUint(b, "MsgID", m.MsgID)
-	b = appendStr(b, "Status", m.Status)
-	b = appendInt(b, "TotalCount", int64(m.TotalCount))
-	b = appendInt(b, "FilterCount", int64(m.FilterCount))
-	b = appendInt(b, "SentCount", int64(m.SentCount))
-	b = appendInt(b, "ErrorCount", int64(m.ErrorCount))
-	if c := m.CopyrightCheckResult; c != nil {
-		b = append(b, "<CopyrightCheckResult>"...)
-		b = appendInt(b, "Count", int64(c.Count))
-		b = append(b, "<ResultList>"...)
-		for _, it := range c.ResultList {
-			b = append(b, "<item>"...)
-			b = appendInt(b, "ArticleIdx", int64(it.ArticleIdx))
-			b = appendInt(b, "UserDeclareState", int64(it.UserDeclareState))
-			b = appendInt(b, "AuditState", int64(it.AuditState))
-			b = appendStr(b, "OriginalArticleUrl", it.OriginalArticleURL)
-			b = appendInt(b, "OriginalArticleType", int64(it.OriginalArticleType))
-			b = appendInt(b, "CanReprint", int64(it.CanReprint))
-			b = appendInt(b, "NeedReplaceContent", int64(it.NeedReplaceContent))
-			b = appendInt(b, "NeedShowReprintSource", int64(it.NeedShowReprintSource))
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</ResultList>"...)
-		b = appendInt(b, "CheckState", int64(c.CheckState))
-		b = append(b, "</CopyrightCheckResult>"...)
-	}
-	if a := m.ArticleURLResult; a != nil {
-		b = append(b, "<ArticleUrlResult>"...)
-		b = appendInt(b, "Count", int64(a.Count))
-		b = append(b, "<ResultList>"...)
-		for _, it := range a.ResultList {
-			b = append(b, "<item>"...)
-			b = appendInt(b, "ArticleIdx", int64(it.ArticleIdx))
-			b = appendStr(b, "ArticleUrl", it.ArticleURL)
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</ResultList></ArticleUrlResult>"...)
-	}
-	return b
-}
-
-func (m *Message) appendPublishJobFinish(b []byte) []byte {
-	p := m.PublishEventInfo
-	if p == nil {
-		p = &PublishEventInfo{}
-	}
-	b = append(b, "<PublishEventInfo>"...)
-	b = appendRawText(b, "publish_id", p.PublishID)
-	b = appendInt(b, "publish_status", int64(p.PublishStatus))
-	if p.ArticleID != "" {
-		b = appendStr(b, "article_id", p.ArticleID)
-	}
-	if p.ArticleCount != 0 || len(p.Articles) > 0 {
-		b = append(b, "<article_detail>"...)
-		b = appendInt(b, "count", int64(p.ArticleCount))
-		for _, it := range p.Articles {
-			b = append(b, "<item>"...)
-			b = appendInt(b, "idx", int64(it.Idx))
-			b = appendStr(b, "article_url", it.ArticleURL)
-			b = append(b, "</item>"...)
-		}
-		b = append(b, "</article_detail>"...)
-	}
-	for _, i := range p.FailIdx {
-		b = appendInt(b, "fail_idx", int64(i))
-	}
-	return append(b, "</PublishEventInfo>"...)
-}
-
-// The rest of this file is the small XML reader and writer behind
-// ParseMessage, ParseReply, ParseEnvelope and the XML methods. WeChat's
-// documents are flat: an <xml> root, elements holding text or CDATA, a few nested lists.
-// encoding/xml handles them but allocates for every token; this reader
-// allocates the node list once and returns text as substrings of the
-// input, except where an entity or a split CDATA section must be joined.
-// It accepts well-formed XML only (matched tags, closed sections, valid
-// UTF-8, legal characters) and never panics.
-
-// maxXMLDepth bounds element nesting. WeChat documents nest four levels.
-const maxXMLDepth = 16
-
-// maxXMLNodes bounds the element list of a document. WeChat's largest
-// documented pushes (a copyright check of eight articles, a news reply)
-// have about a hundred elements; the bound keeps a hostile document from
-// costing more than a few hundred KiB of nodes.
-const maxXMLNodes = 4096
-
-// xmlNode is one element of a parsed document; nodes[0] is the root.
-type xmlNode struct {
-	name  string
-	text  string
-	off   int32 // byte offset of the start tag, for errors
-	child int32 // first child, or -1
-	next  int32 // next sibling, or -1
-}
-
-// xmlFrame is an open element while its content is read.
-type xmlFrame struct {
-	node      int32
-	lastChild int32
-	n         int    // text chunks kept
-	text      string // the only chunk, when n == 1
-	buf       []byte // the joined chunks, when n > 1
-	cdata     bool
-}
-
-func (f *xmlFrame) add(chunk string, cdata bool) {
-	if cdata {
-		f.cdata = true
-	} else if isXMLSpace(chunk) {
-		// Indentation between elements, and the spaces some official
-		// samples put around CDATA sections, are not part of the value.
-		return
-	}
-	switch f.n {
-	case 0:
-		f.text = chunk
-	case 1:
-		f.buf = make([]byte, 0, len(f.text)+len(chunk)+16)
-		f.buf = append(append(f.buf, f.text...), chunk...)
-	default:
-		f.buf = append(f.buf, chunk...)
-	}
-	f.n++
-}
-
-func (f *xmlFrame) value() string {
-	s := f.text
-	if f.n > 1 {
-		s = string(f.buf)
-	}
-	if !f.cdata {
-		s = trimXMLSpace(s)
-	}
-	return s
-}
-
-// parseDocument parses one of WeChat's XML documents (a message, a reply,
-// an encrypted envelope) into nodes appended to buf, and checks that its
-// root element is <xml>.
-func parseDocument(data []byte, buf []xmlNode) ([]xmlNode, error) {
-	nodes, err := parseXML(string(data), buf)
-	if err != nil {
-		return nil, err
-	}
-	if nodes[0].name != "xml" {
-		return nil, parseErr(0, fmt.Sprintf("root element is <%s>, want <xml>", clip(nodes[0].name)))
-	}
-	return nodes, nil
-}
-
-// parseXML reads a whole document. It appends the elements to nodes,
-// which may be a caller's stack buffer.
-func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
-	var stack [maxXMLDepth]xmlFrame
-	depth := 0
-	rootDone := false
-	i := 0
-	if strings.HasPrefix(s, "\uFEFF") {
-		i = 3
-	}
-	for i < len(s) {
-		if s[i] != '<' {
-			end := len(s)
-			if j := strings.IndexByte(s[i:], '<'); j >= 0 {
-				end = i + j
-			}
-			chunk := s[i:end]
-			if isXMLSpace(chunk) {
-				// Indentation: valid anywhere, never part of a value.
-			} else if depth == 0 {
-				return nil, parseErr(i, "text outside the root element")
-			} else {
-				v, err := unescapeText(chunk, i)
-				if err != nil {
-					return nil, err
-				}
-				stack[depth-1].add(v, false)
-			}
-			i = end
-			continue
-		}
-		rest := s[i:]
-		switch {
-		case strings.HasPrefix(rest, "<!--"):
-			j := strings.Index(rest[4:], "-->")
-			if j < 0 {
-				return nil, parseErr(i, "unterminated comment")
-			}
-			i += 4 + j + 3
-		case strings.HasPrefix(rest, "<![CDATA["):
-			if depth == 0 {
-				return nil, parseErr(i, "CDATA outside the root element")
-			}
-			j := strings.Index(rest[9:], "]]>")
-			if j < 0 {
-				return nil, parseErr(i, "unterminated CDATA section")
-			}
-			v, err := normalizeCDATA(rest[9:9+j], i+9)
-			if err != nil {
-				return nil, err
-			}
-			stack[depth-1].add(v, true)
-			i += 9 + j + 3
-		case strings.HasPrefix(rest, "<?"):
-			j := strings.Index(rest[2:], "?>")
-			if j < 0 {
-				return nil, parseErr(i, "unterminated processing instruction")
-			}
-			i += 2 + j + 2
-		case strings.HasPrefix(rest, "<!"):
-			return nil, parseErr(i, "declarations (DOCTYPE, ENTITY) are not accepted")
-		case strings.HasPrefix(rest, "</"):
-			if depth == 0 {
-				return nil, parseErr(i, "end tag without a start tag")
-			}
-			name := scanName(rest[2:])
-			k := 2 + len(name)
-			for k < len(rest) && isSpaceByte(rest[k]) {
-				k++
-			}
-			if name == "" || k >= len(rest) || rest[k] != '>' {
-				return nil, parseErr(i, "malformed end tag")
-			}
-			f := &stack[depth-1]
-			if open := nodes[f.node].name; open != name {
-				return nil, parseErr(i, fmt.Sprintf("element <%s> closed by </%s>", clip(open), clip(name)))
-			}
-			nodes[f.node].text = f.value()
-			depth--
-			if depth == 0 {
-				rootDone = true
-			}
-			i += k + 1
-		default:
-			if rootDone {
-				return nil, parseErr(i, "a second root element")
-			}
-			name := scanName(rest[1:])
-			if name == "" {
-				return nil, parseErr(i, "malformed start tag")
-			}
-			k, selfClose, err := scanAttrs(rest, 1+len(name), i)
-			if err != nil {
-				return nil, err
-			}
-			idx := int32(len(nodes))
-			if idx == maxXMLNodes {
-				return nil, parseErr(i, "too many elements")
-			}
-			nodes = append(nodes, xmlNode{name: name, off: int32(i), child: -1, next: -1})
-			if depth > 0 {
-				p := &stack[depth-1]
-				if p.lastChild < 0 {
-					nodes[p.node].child = idx
-				} else {
-					nodes[p.lastChild].next = idx
-				}
-				p.lastChild = idx
-			}
-			if selfClose {
-				if depth == 0 {
-					rootDone = true
-				}
-			} else {
-				if depth == maxXMLDepth {
-					return nil, parseErr(i, "elements nested too deeply")
-				}
-				stack[depth] = xmlFrame{node: idx, lastChild: -1}
-				depth++
-			}
-			i += k
-		}
-	}
-	if depth > 0 {
-		return nil, parseErr(len(s), fmt.Sprintf("unexpected end of input: <%s> is not closed", clip(nodes[stack[depth-1].node].name)))
-	}
-	if !rootDone {
-		return nil, parseErr(len(s), "no root element")
-	}
-	return nodes, nil
-}
-
-// scanAttrs skips the attributes of a start tag whose name ends at k and
-// returns the length of the tag.
-func scanAttrs(tag string, k, off int) (int, bool, error) {
-	for {
-		sp := k
-		for k < len(tag) && isSpaceByte(tag[k]) {
-			k++
-		}
-		if k >= len(tag) {
-			return 0, false, parseErr(off, "unterminated start tag")
-		}
-		switch tag[k] {
-		case '>':
-			return k + 1, false, nil
-		case '/':
-			if k+1 < len(tag) && tag[k+1] == '>' {
-				return k + 2, true, nil
-			}
-			return 0, false, parseErr(off, "malformed start tag")
-		}
-		name := scanName(tag[k:])
-		if name == "" || sp == k {
-			return 0, false, parseErr(off, "malformed attribute")
-		}
-		k += len(name)
-		for k < len(tag) && isSpaceByte(tag[k]) {
-			k++
-		}
-		if k >= len(tag) || tag[k] != '=' {
-			return 0, false, parseErr(off, "attribute without a value")
-		}
-		k++
-		for k < len(tag) && isSpaceByte(tag[k]) {
-			k++
-		}
-		if k >= len(tag) || (tag[k] != '"' && tag[k] != '\'') {
-			return 0, false, parseErr(off, "unquoted attribute value")
-		}
-		q := tag[k]
-		j := strings.IndexByte(tag[k+1:], q)
-		if j < 0 || strings.IndexByte(tag[k+1:k+1+j], '<') >= 0 {
-			return 0, false, parseErr(off, "unterminated attribute value")
-		}
-		k += 1 + j + 1
-	}
-}
-
-// scanName returns the XML name at the start of s ("" if none).
-func scanName(s string) string {
-	i := 0
-	ascii := true
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' {
-			continue
-		}
-		if i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.') {
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
-			continue
-		}
-		break
-	}
-	name := s[:i]
-	if !ascii && !utf8.ValidString(name) {
-		return ""
-	}
-	return name
-}
-
-func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-func trimXMLSpace(s string) string {
-	for len(s) > 0 && isSpaceByte(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && isSpaceByte(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-func isXMLSpace(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isSpaceByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// checkChars reports the offset of the first byte of s that is not an XML
-// character (control characters other than tab and newlines, U+FFFE,
-// U+FFFF, invalid UTF-8), or -1.
-func checkChars(s string) int {
-	for i := 0; i < len(s); {
-		// Skip eight printable ASCII bytes at a time: no byte has its
-		// high bit set or is below 0x20.
-		if i+8 <= len(s) {
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			const lo, hi = 0x2020202020202020, 0x8080808080808080
-			if (x|(x-lo))&hi == 0 {
-				i += 8
-				continue
-			}
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				return i
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
-			return i
-		}
-		i += n
-	}
-	return -1
-}
-
-// normalizeCDATA checks the characters of a CDATA section and turns
-// "\r\n" and "\r" into "\n", as XML requires.
-func normalizeCDATA(s string, off int) (string, error) {
-	if j := checkChars(s); j >= 0 {
-		return "", parseErr(off+j, "illegal character")
-	}
-	if strings.IndexByte(s, '\r') < 0 {
-		return s, nil
-	}
-	return normalizeNewlines(s), nil
-}
-
-func normalizeNewlines(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\r' {
-			b.WriteByte('\n')
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// unescapeText decodes the character data s found at offset off: entity
-// and character references, and newlines.
-func unescapeText(s string, off int) (string, error) {
-	if j := checkChars(s); j >= 0 {
-		return "", parseErr(off+j, "illegal character")
-	}
-	if strings.IndexByte(s, '&') < 0 {
-		if strings.IndexByte(s, '\r') < 0 {
-			return s, nil
-		}
-		return normalizeNewlines(s), nil
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch c {
-		case '\r':
-			b = append(b, '\n')
-			i++
-			if i < len(s) && s[i] == '\n' {
-				i++
-			}
-		case '&':
-			j := strings.IndexByte(s[i:], ';')
-			if j < 0 || j > 12 {
-				return "", parseErr(off+i, "malformed entity reference")
-			}
-			ent := s[i+1 : i+j]
-			switch ent {
-			case "lt":
-				b = append(b, '<')
-			case "gt":
-				b = append(b, '>')
-			case "amp":
-				b = append(b, '&')
-			case "apos":
-				b = append(b, '\'')
-			case "quot":
-				b = append(b, '"')
-			default:
-				r, ok := charRef(ent)
-				if !ok {
-					return "", parseErr(off+i, "unknown entity reference")
-				}
-				b = utf8.AppendRune(b, r)
-			}
-			i += j + 1
-		default:
-			b = append(b, c)
-			i++
-		}
-	}
-	return string(b), nil
-}
-
-// charRef decodes "#123" or "#x7B".
-func charRef(ent string) (rune, bool) {
-	if len(ent) < 2 || ent[0] != '#' {
-		return 0, false
-	}
-	var v uint64
-	var err error
-	if ent[1] == 'x' {
-		if len(ent) < 3 {
-			return 0, false
-		}
-		v, err = strconv.ParseUint(ent[2:], 16, 32)
-	} else {
-		v, err = strconv.ParseUint(ent[1:], 10, 32)
-	}
-	if err != nil {
-		return 0, false
-	}
-	r := rune(v)
-	if !isXMLChar(r) {
-		return 0, false
-	}
-	return r, true
-}
-
-func isXMLChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF ||
-		r >= 0xE000 && r <= 0xFFFD ||
-		r >= 0x10000 && r <= 0x10FFFF
-}
-
-// clip shortens a name read from the input before it goes into an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
-
-// Writing.
-
-// appendCDATA appends s as a CDATA section. "]]>" inside s is split over
-// two sections, and characters XML cannot carry (control characters,
-// invalid UTF-8) become U+FFFD, so any string is safe to send.
-func appendCDATA(b []byte, s string) []byte {
-	b = append(b, "<![CDATA["...)
-	if checkChars(s) < 0 && !strings.Contains(s, "]]>") {
-		b = append(b, s...)
-		return append(b, "]]>"...)
-	}
-	for i := 0; i < len(s); {
-		if strings.HasPrefix(s[i:], "]]>") {
-			// End the section after "]]" and start a new one with ">".
-			b = append(b, "]]]]><![CDATA[>"...)
-			i += 3
-			continue
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
-			b = append(b, "\uFFFD"...)
-		} else {
-			b = append(b, s[i:i+n]...)
-		}
-		i += n
-	}
-	return append(b, "]]>"...)
-}
-
-func appendOpen(b []byte, name string) []byte {
-	b = append(b, '<')
-	b = append(b, name...)
-	return append(b, '>')
-}
-
-func appendClose(b []byte, name string) []byte {
-	b = append(b, "</"...)
-	b = append(b, name...)
-	return append(b, '>')
-}
-
-// appendStr appends <name><![CDATA[v]]></name>.
-func appendStr(b []byte, name, v string) []byte {
-	b = appendOpen(b, name)
-	b = appendCDATA(b, v)
-	return appendClose(b, name)
-}
-
-// appendInt appends <name>v</name>.
-func appendInt(b []byte, name string, v int64) []byte {
-	b = appendOpen(b, name)
-	b = strconv.AppendInt(b, v, 10)
-	return appendClose(b, name)
-}
-
-func appendUint(b []byte, name string, v uint64) []byte {
-	b = appendOpen(b, name)
-	b = strconv.AppendUint(b, v, 10)
-	return appendClose(b, name)
-}
-
-// appendFloat appends <name>v</name> with the shortest exact decimal.
-func appendFloat(b []byte, name string, v float64) []byte {
-	b = appendOpen(b, name)
-	b = strconv.AppendFloat(b, v, 'f', -1, 64)
-	return appendClose(b, name)
-}
-
-// appendRawText appends <name>v</name> with v escaped as character data,
-// for the few values WeChat sends without CDATA that are not numbers. A
-// value with leading or trailing whitespace goes in CDATA instead, since
-// readers trim character data.
-func appendRawText(b []byte, name, v string) []byte {
-	if trimXMLSpace(v) != v {
-		return appendStr(b, name, v)
-	}
-	b = appendOpen(b, name)
-	for i := 0; i < len(v); {
-		c := v[i]
-		switch {
-		case c == '<':
-			b = append(b, "&lt;"...)
-		case c == '>':
-			b = append(b, "&gt;"...)
-		case c == '&':
-			b = append(b, "&amp;"...)
-		case c == '\r':
-			b = append(b, "&#xD;"...)
-		case c < 0x20 && c != '\t' && c != '\n':
-			b = append(b, "\uFFFD"...)
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-		default:
-			r, n := utf8.DecodeRuneInString(v[i:])
-			if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, v[i:i+n]...)
-			}
-			i += n
-			continue
-		}
-		i++
-	}
-	return appendClose(b, name)
 }

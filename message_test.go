@@ -41,6 +41,8 @@ func TestParseMessageKinds(t *testing.T) {
 			Content: "this is a test", MsgID: 1234567890123456}},
 		{"text_cjk.xml", Message{ToUserName: "toUser", FromUserName: "fromUser", CreateTime: 1348831860, MsgType: MsgTypeText,
 			Content: "测试信息", MsgID: 1234567890123456}},
+		{"text_bizmsgmenuid.xml", Message{ToUserName: "ToUser", FromUserName: "FromUser", CreateTime: 1500000000, MsgType: MsgTypeText,
+			Content: "满意", MsgID: 1234567890123456, BizMsgMenuID: "101"}},
 		{"text_msgdataid.xml", Message{ToUserName: "toUser", FromUserName: "fromUser", CreateTime: 1348831860, MsgType: MsgTypeText,
 			Content: "this is a test", MsgID: 1234567890123456, MsgDataID: "xxxx", Idx: "xxxx"}},
 		{"image.xml", Message{ToUserName: "toUser", FromUserName: "fromUser", CreateTime: 1348831860, MsgType: MsgTypeImage,
@@ -141,6 +143,18 @@ func TestParseMessageKinds(t *testing.T) {
 			Event: EventKfCloseSession, KfAccount: "test1@test"}},
 		{"event_kf_switch_session.xml", Message{ToUserName: "touser", FromUserName: "fromuser", CreateTime: 1399197672, MsgType: MsgTypeEvent,
 			Event: EventKfSwitchSession, FromKfAccount: "test1@test", ToKfAccount: "test2@test"}},
+		{"event_qualification_verify_success.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401156, MsgType: MsgTypeEvent,
+			Event: EventQualificationVerifySuccess, ExpiredTime: 1442401156}},
+		{"event_qualification_verify_fail.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401156, MsgType: MsgTypeEvent,
+			Event: EventQualificationVerifyFail, FailTime: 1442401122, FailReason: "by time"}},
+		{"event_naming_verify_success.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401093, MsgType: MsgTypeEvent,
+			Event: EventNamingVerifySuccess, ExpiredTime: 1442401093}},
+		{"event_naming_verify_fail.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401061, MsgType: MsgTypeEvent,
+			Event: EventNamingVerifyFail, FailTime: 1442401061, FailReason: "by time"}},
+		{"event_annual_renew.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442401004, MsgType: MsgTypeEvent,
+			Event: EventAnnualRenew, ExpiredTime: 1442401004}},
+		{"event_verify_expired.xml", Message{ToUserName: "toUser", FromUserName: "FromUser", CreateTime: 1442400900, MsgType: MsgTypeEvent,
+			Event: EventVerifyExpired, ExpiredTime: 1442400900}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -268,14 +282,21 @@ func TestParseMessageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseMessage([]byte(tt.in))
 			assert.Nil(t, m)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Contains(t, pe.Msg, tt.msg)
-			assert.GreaterOrEqual(t, pe.Offset, 0)
-			assert.LessOrEqual(t, pe.Offset, len(tt.in))
-			assert.Contains(t, err.Error(), "wechat: bad XML")
+			assertParseError(t, err, tt.in, tt.msg)
 		})
 	}
+}
+
+// assertParseError checks that err is a *ParseError saying msg at an
+// offset inside in.
+func assertParseError(t *testing.T, err error, in, msg string) {
+	t.Helper()
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, pe.Msg, msg)
+	assert.GreaterOrEqual(t, pe.Offset, 0)
+	assert.LessOrEqual(t, pe.Offset, len(in))
+	assert.Contains(t, err.Error(), "wechat: bad XML")
 }
 
 // A number field that does not hold a number of its type leaves the
@@ -412,27 +433,64 @@ func compact(b []byte) string {
 	return regexp.MustCompile(`>\s+<`).ReplaceAllString(strings.TrimSpace(string(b)), "><")
 }
 
+// writeAndParse parses data, writes the message with XML and parses
+// what it wrote.
+func writeAndParse(t *testing.T, data []byte) (m *Message, out []byte, back *Message) {
+	t.Helper()
+	m, err := ParseMessage(data)
+	require.NoError(t, err)
+	out, err = m.XML()
+	require.NoError(t, err)
+	back, err = ParseMessage(out)
+	require.NoError(t, err, "%s", out)
+	return m, out, back
+}
+
+// Every fixture survives XML: the same fields, and every top-level
+// element still there.
 func TestMessageXMLRoundTripEveryFixture(t *testing.T) {
 	for _, file := range inboundFixtures(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			data, err := os.ReadFile(file)
 			require.NoError(t, err)
-			m, err := ParseMessage(data)
-			require.NoError(t, err)
-			out, err := m.XML()
-			require.NoError(t, err)
-			back, err := ParseMessage(out)
-			require.NoError(t, err, "%s", out)
+			m, out, back := writeAndParse(t, data)
 			assert.Equal(t, withoutRaw(m), withoutRaw(back))
+			nodes, err := parseDocument(data, nil)
+			require.NoError(t, err)
+			for c := nodes[0].child; c >= 0; c = nodes[c].next {
+				_, ok := back.Lookup(nodes[c].name)
+				assert.True(t, ok, "<%s> is lost: %s", nodes[c].name, out)
+			}
 		})
 	}
+}
+
+// Writing a parsed message of a modelled kind keeps the top-level
+// elements this package has no field for: the bizmsgmenuid of a text
+// message sent from a menu message, the AgentID of an enterprise push.
+func TestMessageXMLKeepsUnmodelledElements(t *testing.T) {
+	data := fixture(t, "inbound/text_bizmsgmenuid.xml")
+	data = bytes.Replace(data, []byte("</xml>"), []byte("<AgentID>1</AgentID>\n<Extra a=\"1\"><Inner><![CDATA[x]]></Inner></Extra>\n</xml>"), 1)
+	m, out, back := writeAndParse(t, data)
+	for name, want := range map[string]string{"bizmsgmenuid": "101", "AgentID": "1", "Content": "满意"} {
+		got, ok := back.Lookup(name)
+		assert.True(t, ok, "%s is kept: %s", name, out)
+		assert.Equal(t, want, got, name)
+	}
+	assert.Contains(t, string(out), `<Extra a="1"><Inner><![CDATA[x]]></Inner></Extra>`, "copied as it was")
+	assert.Equal(t, withoutRaw(m), withoutRaw(back))
+
+	// Written again, the message does not change.
+	again, err := back.XML()
+	require.NoError(t, err)
+	assert.Equal(t, string(out), string(again))
 }
 
 // For the modelled kinds, XML writes exactly what WeChat documents:
 // element for element, CDATA where the sample has it.
 func TestMessageXMLMatchesDocumentedSamples(t *testing.T) {
 	files := []string{
-		"text.xml", "text_cjk.xml", "text_msgdataid.xml", "image.xml", "voice.xml", "voice_recognition.xml",
+		"text.xml", "text_cjk.xml", "text_bizmsgmenuid.xml", "text_msgdataid.xml", "image.xml", "voice.xml", "voice_recognition.xml",
 		"voice_mediaid16k.xml", "video.xml", "shortvideo.xml", "location.xml", "link.xml",
 		"event_subscribe.xml", "event_subscribe_qrscene.xml", "event_unsubscribe.xml", "event_scan.xml",
 		"event_click.xml", "event_view.xml", "event_view_menuid.xml", "event_view_miniprogram.xml",
@@ -443,14 +501,20 @@ func TestMessageXMLMatchesDocumentedSamples(t *testing.T) {
 		"event_masssendjobfinish.xml", "event_publishjobfinish.xml", "event_publishjobfinish_fail.xml",
 		"event_subscribe_msg_popup.xml", "event_subscribe_msg_change.xml", "event_subscribe_msg_sent.xml",
 		"event_kf_create_session.xml", "event_kf_close_session.xml", "event_kf_switch_session.xml",
+		"event_qualification_verify_success.xml", "event_qualification_verify_fail.xml",
+		"event_naming_verify_success.xml", "event_naming_verify_fail.xml", "event_annual_renew.xml",
+		"event_verify_expired.xml",
 	}
 	for _, name := range files {
 		t.Run(name, func(t *testing.T) {
 			data := fixture(t, "inbound/"+name)
 			m, err := ParseMessage(data)
 			require.NoError(t, err)
-			m.Raw = nil // rendered from the fields, not echoed
 			out, err := m.XML()
+			require.NoError(t, err)
+			assert.Equal(t, compact(data), string(out), "with Raw: no element is written twice")
+			m.Raw = nil // rendered from the fields alone
+			out, err = m.XML()
 			require.NoError(t, err)
 			assert.Equal(t, compact(data), string(out))
 		})
@@ -529,4 +593,44 @@ func TestParseMessageJoinsManyChunks(t *testing.T) {
 	m, err := ParseMessage([]byte("<xml><MsgType>text</MsgType><Content><![CDATA[a]]><![CDATA[b]]>&amp;<![CDATA[c]]></Content></xml>"))
 	require.NoError(t, err)
 	assert.Equal(t, "ab&c", m.Content)
+}
+
+// ParseMessage finds every element of messageFields, under each of its
+// spellings, and nothing else.
+func TestMessageFieldsIndex(t *testing.T) {
+	for i := range messageFields {
+		f := &messageFields[i]
+		for _, name := range []string{f.name, f.alt} {
+			if name == "" {
+				continue
+			}
+			got := messageField(name)
+			require.NotNil(t, got, name)
+			assert.True(t, got.name == name || got.alt == name, "%s finds %s", name, got.name)
+		}
+	}
+	for _, name := range []string{"AgentID", "msgid", "Content ", "x", "SubscribeMsgPopupEventX"} {
+		assert.Nil(t, messageField(name), name)
+	}
+
+	// A full index refuses more names instead of looping.
+	var x nameIndex
+	for i := range nameSlots + 1 {
+		x.add(strings.Repeat("a", i+1), i)
+	}
+	assert.Equal(t, nameSlots-1, x.find(strings.Repeat("a", nameSlots)))
+	assert.Equal(t, -1, x.find(strings.Repeat("a", nameSlots+1)))
+	assert.Equal(t, -1, x.find(""))
+}
+
+// A text message costs its Message and the string its text lives in: the
+// node list stays on the stack.
+func TestParseMessageAllocations(t *testing.T) {
+	data := fixture(t, "inbound/text.xml")
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := ParseMessage(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.LessOrEqual(t, allocs, 2.0)
 }

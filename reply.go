@@ -133,206 +133,158 @@ func (m *Message) TransferCustomerService(kfAccount string) *TransferCustomerSer
 // errNilReply is returned by AppendXML on a nil reply pointer.
 var errNilReply = errors.New("wechat: nil reply")
 
-func (h *ReplyHeader) appendHeader(b []byte, t MsgType) []byte {
-	b = append(b, "<xml>"...)
-	b = appendStr(b, "ToUserName", h.ToUserName)
-	b = appendStr(b, "FromUserName", h.FromUserName)
-	b = appendInt(b, "CreateTime", h.CreateTime)
-	return appendStr(b, "MsgType", string(t))
+// replyForm declares the XML of a reply type R (P is *R): after the
+// header and MsgType, its body fields. AppendXML writes by it and
+// ParseReply reads by it.
+type replyForm[R any, P interface {
+	*R
+	Reply
+	header() *ReplyHeader
+}] struct {
+	msgType MsgType
+	body    []field[R]
 }
 
-// AppendXML implements Reply.
-func (r *TextReply) AppendXML(b []byte) ([]byte, error) {
+// header gives the reply forms the ReplyHeader each reply type embeds.
+func (h *ReplyHeader) header() *ReplyHeader { return h }
+
+// replyHeaderFields are the elements every reply starts with; MsgType
+// follows them.
+var replyHeaderFields = []field[ReplyHeader]{
+	text("ToUserName", func(h *ReplyHeader) *string { return &h.ToUserName }),
+	text("FromUserName", func(h *ReplyHeader) *string { return &h.FromUserName }),
+	integer("CreateTime", func(h *ReplyHeader) *int64 { return &h.CreateTime }),
+}
+
+var (
+	textReply = &replyForm[TextReply, *TextReply]{MsgTypeText, []field[TextReply]{
+		text("Content", func(r *TextReply) *string { return &r.Content }),
+	}}
+	imageReply = &replyForm[ImageReply, *ImageReply]{MsgTypeImage, []field[ImageReply]{
+		group("Image", text("MediaId", func(r *ImageReply) *string { return &r.MediaID })),
+	}}
+	voiceReply = &replyForm[VoiceReply, *VoiceReply]{MsgTypeVoice, []field[VoiceReply]{
+		group("Voice", text("MediaId", func(r *VoiceReply) *string { return &r.MediaID })),
+	}}
+	videoReply = &replyForm[VideoReply, *VideoReply]{MsgTypeVideo, []field[VideoReply]{
+		group("Video",
+			text("MediaId", func(r *VideoReply) *string { return &r.MediaID }),
+			text("Title", func(r *VideoReply) *string { return &r.Title }),
+			text("Description", func(r *VideoReply) *string { return &r.Description })),
+	}}
+	musicReply = &replyForm[MusicReply, *MusicReply]{MsgTypeMusic, []field[MusicReply]{
+		group("Music",
+			text("Title", func(r *MusicReply) *string { return &r.Title }),
+			text("Description", func(r *MusicReply) *string { return &r.Description }),
+			text("MusicUrl", func(r *MusicReply) *string { return &r.MusicURL }),
+			text("HQMusicUrl", func(r *MusicReply) *string { return &r.HQMusicURL }),
+			text("ThumbMediaId", func(r *MusicReply) *string { return &r.ThumbMediaID })),
+	}}
+	newsReply = &replyForm[NewsReply, *NewsReply]{MsgTypeNews, []field[NewsReply]{
+		count("ArticleCount", func(r *NewsReply) int { return len(r.Articles) }),
+		list("Articles", func(r *NewsReply) *[]Article { return &r.Articles }, group("item",
+			text("Title", func(a *Article) *string { return &a.Title }),
+			text("Description", func(a *Article) *string { return &a.Description }),
+			text("PicUrl", func(a *Article) *string { return &a.PicURL }),
+			text("Url", func(a *Article) *string { return &a.URL }))),
+	}}
+	transferReply = &replyForm[TransferCustomerServiceReply, *TransferCustomerServiceReply]{MsgTypeTransferCustomerService, []field[TransferCustomerServiceReply]{
+		group("TransInfo", text("KfAccount", func(r *TransferCustomerServiceReply) *string { return &r.KfAccount })).optional(),
+	}}
+)
+
+// replyForms are the reply types ParseReply knows.
+var replyForms = []interface {
+	replyType() MsgType
+	parse(nodes []xmlNode) (Reply, error)
+}{textReply, imageReply, voiceReply, videoReply, musicReply, newsReply, transferReply}
+
+func (f *replyForm[R, P]) replyType() MsgType { return f.msgType }
+
+// appendXML appends r, which may be a nil pointer.
+func (f *replyForm[R, P]) appendXML(b []byte, r P) ([]byte, error) {
 	if r == nil {
 		return b, errNilReply
 	}
-	b = r.appendHeader(b, MsgTypeText)
-	b = appendStr(b, "Content", r.Content)
+	b = append(b, "<xml>"...)
+	b = appendFields(b, replyHeaderFields, r.header())
+	b = appendStr(b, "MsgType", string(f.msgType))
+	b = appendFields(b, f.body, (*R)(r))
 	return append(b, "</xml>"...), nil
 }
 
-// AppendXML implements Reply.
-func (r *ImageReply) AppendXML(b []byte) ([]byte, error) {
-	if r == nil {
-		return b, errNilReply
+// parse reads a reply of this type from the nodes of a document.
+func (f *replyForm[R, P]) parse(nodes []xmlNode) (Reply, error) {
+	r := P(new(R))
+	if err := readDocument(nodes, r.header(), func(name string) *field[ReplyHeader] {
+		return lookup(replyHeaderFields, name)
+	}); err != nil {
+		return nil, err
 	}
-	b = r.appendHeader(b, MsgTypeImage)
-	b = append(b, "<Image>"...)
-	b = appendStr(b, "MediaId", r.MediaID)
-	return append(b, "</Image></xml>"...), nil
+	if err := readDocument(nodes, (*R)(r), func(name string) *field[R] {
+		return lookup(f.body, name)
+	}); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // AppendXML implements Reply.
-func (r *VoiceReply) AppendXML(b []byte) ([]byte, error) {
-	if r == nil {
-		return b, errNilReply
-	}
-	b = r.appendHeader(b, MsgTypeVoice)
-	b = append(b, "<Voice>"...)
-	b = appendStr(b, "MediaId", r.MediaID)
-	return append(b, "</Voice></xml>"...), nil
-}
+func (r *TextReply) AppendXML(b []byte) ([]byte, error) { return textReply.appendXML(b, r) }
 
 // AppendXML implements Reply.
-func (r *VideoReply) AppendXML(b []byte) ([]byte, error) {
-	if r == nil {
-		return b, errNilReply
-	}
-	b = r.appendHeader(b, MsgTypeVideo)
-	b = append(b, "<Video>"...)
-	b = appendStr(b, "MediaId", r.MediaID)
-	b = appendStr(b, "Title", r.Title)
-	b = appendStr(b, "Description", r.Description)
-	return append(b, "</Video></xml>"...), nil
-}
+func (r *ImageReply) AppendXML(b []byte) ([]byte, error) { return imageReply.appendXML(b, r) }
 
 // AppendXML implements Reply.
-func (r *MusicReply) AppendXML(b []byte) ([]byte, error) {
-	if r == nil {
-		return b, errNilReply
-	}
-	b = r.appendHeader(b, MsgTypeMusic)
-	b = append(b, "<Music>"...)
-	b = appendStr(b, "Title", r.Title)
-	b = appendStr(b, "Description", r.Description)
-	b = appendStr(b, "MusicUrl", r.MusicURL)
-	b = appendStr(b, "HQMusicUrl", r.HQMusicURL)
-	b = appendStr(b, "ThumbMediaId", r.ThumbMediaID)
-	return append(b, "</Music></xml>"...), nil
-}
+func (r *VoiceReply) AppendXML(b []byte) ([]byte, error) { return voiceReply.appendXML(b, r) }
+
+// AppendXML implements Reply.
+func (r *VideoReply) AppendXML(b []byte) ([]byte, error) { return videoReply.appendXML(b, r) }
+
+// AppendXML implements Reply.
+func (r *MusicReply) AppendXML(b []byte) ([]byte, error) { return musicReply.appendXML(b, r) }
 
 // AppendXML implements Reply. It fails without articles or with more
 // than eight.
 func (r *NewsReply) AppendXML(b []byte) ([]byte, error) {
-	if r == nil {
-		return b, errNilReply
-	}
-	if len(r.Articles) == 0 {
+	if r != nil && len(r.Articles) == 0 {
 		return b, errors.New("wechat: news reply without articles")
 	}
-	if len(r.Articles) > maxReplyArticles {
+	if r != nil && len(r.Articles) > maxReplyArticles {
 		return b, fmt.Errorf("wechat: news reply with %d articles; WeChat accepts at most %d", len(r.Articles), maxReplyArticles)
 	}
-	b = r.appendHeader(b, MsgTypeNews)
-	b = appendInt(b, "ArticleCount", int64(len(r.Articles)))
-	b = append(b, "<Articles>"...)
-	for _, a := range r.Articles {
-		b = append(b, "<item>"...)
-		b = appendStr(b, "Title", a.Title)
-		b = appendStr(b, "Description", a.Description)
-		b = appendStr(b, "PicUrl", a.PicURL)
-		b = appendStr(b, "Url", a.URL)
-		b = append(b, "</item>"...)
-	}
-	return append(b, "</Articles></xml>"...), nil
+	return newsReply.appendXML(b, r)
 }
 
 // AppendXML implements Reply.
 func (r *TransferCustomerServiceReply) AppendXML(b []byte) ([]byte, error) {
-	if r == nil {
-		return b, errNilReply
-	}
-	b = r.appendHeader(b, MsgTypeTransferCustomerService)
-	if r.KfAccount != "" {
-		b = append(b, "<TransInfo>"...)
-		b = appendStr(b, "KfAccount", r.KfAccount)
-		b = append(b, "</TransInfo>"...)
-	}
-	return append(b, "</xml>"...), nil
+	return transferReply.appendXML(b, r)
 }
 
 // ParseReply parses a passive reply: what a webhook wrote in plain mode,
 // or the plaintext of a safe-mode reply (see MessageCipher.Decrypt). The
 // result is one of the reply types of this package. An empty body or
 // "success", which tell WeChat there is no reply, give a nil Reply and a
-// nil error. Malformed XML or an unknown MsgType is a *ParseError.
+// nil error. Malformed XML, an unknown MsgType or a number field that is
+// not a number is a *ParseError.
 func ParseReply(data []byte) (Reply, error) {
 	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "success" {
 		return nil, nil
 	}
-	var buf [32]xmlNode
-	nodes, err := parseDocument(data, buf[:0])
+	nodes, err := parseDocument(data, nil)
 	if err != nil {
 		return nil, err
 	}
-	var ferr error
-	r := fieldReader{nodes: nodes, err: &ferr}
-	var h ReplyHeader
 	var t MsgType
-	var text string
-	var media, title, desc, musicURL, hqURL, thumb, kf string
-	var articles []Article
-	for n := r.child(&r.nodes[0]); n != nil; n = r.next(n) {
-		switch n.name {
-		case "ToUserName":
-			h.ToUserName = n.text
-		case "FromUserName":
-			h.FromUserName = n.text
-		case "CreateTime":
-			h.CreateTime = r.int64(n)
-		case "MsgType":
-			t = MsgType(n.text)
-		case "Content":
-			text = n.text
-		case "Image", "Voice", "Video", "Music", "TransInfo":
-			for f := r.child(n); f != nil; f = r.next(f) {
-				switch f.name {
-				case "MediaId":
-					media = f.text
-				case "Title":
-					title = f.text
-				case "Description":
-					desc = f.text
-				case "MusicUrl":
-					musicURL = f.text
-				case "HQMusicUrl":
-					hqURL = f.text
-				case "ThumbMediaId":
-					thumb = f.text
-				case "KfAccount":
-					kf = f.text
-				}
-			}
-		case "Articles":
-			for it := r.child(n); it != nil; it = r.next(it) {
-				if it.name != "item" {
-					continue
-				}
-				var a Article
-				for f := r.child(it); f != nil; f = r.next(f) {
-					switch f.name {
-					case "Title":
-						a.Title = f.text
-					case "Description":
-						a.Description = f.text
-					case "PicUrl":
-						a.PicURL = f.text
-					case "Url":
-						a.URL = f.text
-					}
-				}
-				articles = append(articles, a)
-			}
+	for c := nodes[0].child; c >= 0; c = nodes[c].next {
+		if nodes[c].name == "MsgType" {
+			t = MsgType(nodes[c].text)
 		}
 	}
-	if ferr != nil {
-		return nil, ferr
-	}
-	switch t {
-	case MsgTypeText:
-		return &TextReply{ReplyHeader: h, Content: text}, nil
-	case MsgTypeImage:
-		return &ImageReply{ReplyHeader: h, MediaID: media}, nil
-	case MsgTypeVoice:
-		return &VoiceReply{ReplyHeader: h, MediaID: media}, nil
-	case MsgTypeVideo:
-		return &VideoReply{ReplyHeader: h, MediaID: media, Title: title, Description: desc}, nil
-	case MsgTypeMusic:
-		return &MusicReply{ReplyHeader: h, Title: title, Description: desc, MusicURL: musicURL, HQMusicURL: hqURL, ThumbMediaID: thumb}, nil
-	case MsgTypeNews:
-		return &NewsReply{ReplyHeader: h, Articles: articles}, nil
-	case MsgTypeTransferCustomerService:
-		return &TransferCustomerServiceReply{ReplyHeader: h, KfAccount: kf}, nil
+	for _, f := range replyForms {
+		if f.replyType() == t {
+			return f.parse(nodes)
+		}
 	}
 	return nil, parseErr(0, fmt.Sprintf("unknown reply MsgType %q", clip(string(t))))
 }

@@ -135,9 +135,7 @@ func TestParseReplyErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := ParseReply([]byte(tt.in))
 			assert.Nil(t, r)
-			var pe *ParseError
-			require.ErrorAs(t, err, &pe)
-			assert.Contains(t, pe.Msg, tt.msg)
+			assertParseError(t, err, tt.in, tt.msg)
 		})
 	}
 }
