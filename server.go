@@ -223,9 +223,20 @@ func WithInsecurePlaintext() Option {
 // the previous key (WithPreviousToken, WithPreviousEncodingAESKey) are
 // accepted, since WeChat switches without notice. Handler errors and
 // panics are logged through WithLogger.
+//
+// A Client without a server token (WithToken) cannot verify anything:
+// its webhook logs that at ERROR when it is built and answers every
+// request 500 with what is missing.
 func (c *Client) Webhook(h Handler) http.Handler {
-	return &webhook{c: c, h: h, keys: c.keyRing()}
+	wh := &webhook{c: c, h: h, keys: c.keyRing()}
+	if len(wh.keys.tokens) == 0 {
+		c.logger.LogAttrs(context.Background(), slog.LevelError, "wechat: "+errNoServerToken)
+	}
+	return wh
 }
+
+// errNoServerToken is what a webhook without a server token says.
+const errNoServerToken = "webhook cannot verify requests: no server token (WithToken)"
 
 type webhook struct {
 	c       *Client
@@ -236,8 +247,8 @@ type webhook struct {
 
 func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(wh.keys.tokens) == 0 {
-		wh.c.logger.LogAttrs(r.Context(), slog.LevelError, "wechat: webhook cannot verify requests: no server token (WithToken)")
-		http.Error(w, "server token not configured", http.StatusInternalServerError)
+		// Logged when the webhook was built.
+		http.Error(w, "wechat "+errNoServerToken, http.StatusInternalServerError)
 		return
 	}
 	switch r.Method {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/hex"
+	neturl "net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,10 +78,19 @@ type JSSDKConfig struct {
 
 // JSSDKConfig returns the values wx.config needs for the page at url,
 // signed with a fresh nonce, the current time and the cached jsapi_ticket.
+// url is the page's full URL (location.href.split('#')[0] in the page);
+// a #fragment is left out, as WeChat signs without it, so that pages
+// with hash routes get a signature that works. An empty or relative URL
+// is an ErrInvalidArgument.
 func (c *Client) JSSDKConfig(ctx context.Context, url string) (*JSSDKConfig, error) {
 	if c.appID == "" {
 		return nil, missing("AppID (WithAppID)")
 	}
+	page, _, _ := strings.Cut(strings.TrimSpace(url), "#")
+	if u, err := neturl.Parse(page); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, invalidArg("JS-SDK page URL %q is not an absolute http(s) URL", clip(page))
+	}
+	url = page
 	t, err := c.JSAPITicket(ctx)
 	if err != nil {
 		return nil, err

@@ -144,10 +144,11 @@ func WithAppSecret(secret string) Option {
 }
 
 // WithToken sets the server token (服务器配置 Token) used to sign what WeChat
-// pushes to the webhook.
+// pushes to the webhook; spaces around it are ignored, and empty means
+// none (a webhook then says, when it is built, that it needs one).
 func WithToken(token string) Option {
 	return func(c *Client) error {
-		c.token = token
+		c.token = strings.TrimSpace(token)
 		return nil
 	}
 }
@@ -157,17 +158,19 @@ func WithToken(token string) Option {
 // console does not drop messages while the new token propagates.
 func WithPreviousToken(token string) Option {
 	return func(c *Client) error {
-		c.prevToken = token
+		c.prevToken = strings.TrimSpace(token)
 		return nil
 	}
 }
 
 // WithEncodingAESKey sets the EncodingAESKey (消息加解密密钥) of safe mode: 43
-// characters of base64 without padding. New fails with ErrInvalidConfig
-// for any other value.
+// characters of base64 without padding; spaces around it are ignored. An
+// empty key means none (plain mode), so that an unset environment
+// variable can be passed as it is. New fails with ErrInvalidConfig for
+// any other value.
 func WithEncodingAESKey(key string) Option {
 	return func(c *Client) error {
-		k, err := decodeAESKey(key)
+		k, err := optionalAESKey(key)
 		if err != nil {
 			return err
 		}
@@ -177,16 +180,26 @@ func WithEncodingAESKey(key string) Option {
 }
 
 // WithPreviousEncodingAESKey sets the EncodingAESKey that WithEncodingAESKey
-// replaced; the webhook decrypts with either during a rotation.
+// replaced; the webhook decrypts with either during a rotation. Empty
+// means none.
 func WithPreviousEncodingAESKey(key string) Option {
 	return func(c *Client) error {
-		k, err := decodeAESKey(key)
+		k, err := optionalAESKey(key)
 		if err != nil {
 			return err
 		}
 		c.prevAESKey = k
 		return nil
 	}
+}
+
+// optionalAESKey decodes key, or returns nil for an empty one.
+func optionalAESKey(key string) ([]byte, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return nil, nil
+	}
+	return decodeAESKey(key)
 }
 
 func decodeAESKey(key string) ([]byte, error) {
