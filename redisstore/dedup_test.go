@@ -1,9 +1,13 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +15,7 @@ import (
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/redisstore"
+	"github.com/mpkit/wechat/wechattest"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -300,4 +305,312 @@ func TestDedupHangingRedis(t *testing.T) {
 	}
 	stop()
 	noStoreGoroutines(t)
+}
+
+// WeChat's retries, played by wechattest.Webhook.Push in a tenth of
+// their real time: an attempt lasts hookAttempt (WeChat's 5 s), and each
+// webhook answers within hookReplyTimeout of it (its 4.5 s).
+const (
+	hookAttempt      = 500 * time.Millisecond
+	hookReplyTimeout = 400 * time.Millisecond
+	hookToken        = "hook-token"
+	hookAESKey       = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+)
+
+// instance is one process of a webhook fleet: a Client with its own
+// Store on its own Redis client, whose text handler takes delay and
+// replies with the text it got.
+type instance struct {
+	name    string
+	client  *wechat.Client
+	handler http.Handler
+	runs    atomic.Int32
+	logs    *syncBuffer
+
+	mu   sync.Mutex
+	late []wechat.LateReply
+}
+
+func newInstance(t *testing.T, name string, rdb redis.UniversalClient, delay time.Duration, opts ...wechat.Option) *instance {
+	t.Helper()
+	store, err := redisstore.New(rdb, testPrefix)
+	require.NoError(t, err)
+	in := &instance{name: name, logs: &syncBuffer{}}
+	in.client, err = wechat.New(append([]wechat.Option{
+		wechat.WithAppID(testAppID),
+		wechat.WithToken(hookToken),
+		wechat.WithEncodingAESKey(hookAESKey),
+		wechat.WithReplyTimeout(hookReplyTimeout),
+		wechat.WithTokenStore(store),
+		wechat.WithDedupStore(store),
+		wechat.WithLogger(slog.New(slog.NewTextHandler(in.logs, nil))),
+		wechat.WithLateReplyFunc(func(ctx context.Context, lr wechat.LateReply) {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			in.late = append(in.late, lr)
+		}),
+	}, opts...)...)
+	require.NoError(t, err)
+	in.handler = in.client.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+		in.runs.Add(1)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return m.ReplyText(in.name + " answers: " + m.Content), nil
+	}))
+	return in
+}
+
+func (in *instance) lateReplies() []wechat.LateReply {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]wechat.LateReply(nil), in.late...)
+}
+
+// syncBuffer is a bytes.Buffer for a logger written from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// alternate is a load balancer that hands each request to the next of
+// its backends in turn, and counts what each got.
+type alternate struct {
+	next     atomic.Int64
+	backends []*instance
+	served   []atomic.Int32
+}
+
+func newAlternate(backends ...*instance) *alternate {
+	return &alternate{backends: backends, served: make([]atomic.Int32, len(backends))}
+}
+
+func (lb *alternate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	i := int(lb.next.Add(1)-1) % len(lb.backends)
+	lb.served[i].Add(1)
+	lb.backends[i].handler.ServeHTTP(w, r)
+}
+
+// wechatFor plays WeChat to h in safe mode, with retries at the tests'
+// pace.
+func wechatFor(h http.Handler) *wechattest.Webhook {
+	return &wechattest.Webhook{Handler: h, Token: hookToken, Mode: wechattest.ModeSafe,
+		EncodingAESKey: hookAESKey, AppID: testAppID, Timeout: hookAttempt}
+}
+
+// fleet is two webhook instances on one redis-server behind an
+// alternating load balancer, played WeChat's retries in safe mode.
+type fleet struct {
+	a, b  *instance
+	lb    *alternate
+	hook  *wechattest.Webhook
+	admin *redis.Client
+}
+
+func newFleet(t *testing.T, delay time.Duration, opts ...wechat.Option) *fleet {
+	t.Helper()
+	srv := startRedis(t)
+	f := &fleet{
+		a:     newInstance(t, "A", srv.client(), delay, opts...),
+		b:     newInstance(t, "B", srv.client(), delay, opts...),
+		admin: srv.client(),
+	}
+	f.lb = newAlternate(f.a, f.b)
+	f.hook = wechatFor(f.lb)
+	return f
+}
+
+// push pushes a text message with MsgId id through the load balancer.
+func (f *fleet) push(t *testing.T, id uint64, content string) *wechattest.Delivery {
+	t.Helper()
+	m := wechattest.Text(content)
+	m.MsgID = id
+	d, err := f.hook.Push(context.Background(), m)
+	require.NoError(t, err)
+	return d
+}
+
+// pushKey is where the Store keeps the text message id of testAppID.
+func pushKey(id uint64) string {
+	return fmt.Sprintf("%swechat:push:%s:m:%d", testPrefix, testAppID, id)
+}
+
+// Two webhook instances, each with its own Store and Redis client on one
+// redis-server, behind a load balancer that alternates between them, so
+// that WeChat's retries land on the instance that is not running the
+// handler. The handler runs once across both, and the reply comes back
+// passively on the attempt that is waiting when the handler is done,
+// from whichever instance that attempt reached.
+func TestFleetRetriesWaitForTheHandler(t *testing.T) {
+	tests := []struct {
+		name    string
+		delay   time.Duration
+		attempt int
+		served  [2]int32
+	}{
+		{"fast: on the first attempt", 0, 1, [2]int32{1, 0}},
+		{"1.5x an attempt: on the second, by the other instance", hookAttempt * 3 / 2, 2, [2]int32{1, 1}},
+		{"2.5x: on the third, back on the first instance", hookAttempt * 5 / 2, 3, [2]int32{2, 1}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFleet(t, tt.delay)
+			id := uint64(1000 + i)
+			d := f.push(t, id, "hello")
+			assert.False(t, d.Failed)
+			assert.Equal(t, tt.attempt, d.Attempt, d.String())
+			require.IsType(t, &wechat.TextReply{}, d.Reply)
+			assert.Equal(t, "A answers: hello", d.Reply.(*wechat.TextReply).Content, "the reply of the handler that ran")
+			assert.Equal(t, tt.served, [2]int32{f.lb.served[0].Load(), f.lb.served[1].Load()}, "attempts per instance")
+
+			assert.Equal(t, int32(1), f.a.runs.Load()+f.b.runs.Load(), "the handler ran once across both instances")
+			assert.Equal(t, int32(1), f.a.runs.Load(), "on the instance of the first attempt")
+			assert.Empty(t, f.a.lateReplies())
+			assert.Empty(t, f.b.lateReplies())
+			assert.NotContains(t, f.a.logs.String()+f.b.logs.String(), "dedup store failed")
+
+			// What Redis holds: the push, its attempts and the reply, for
+			// the push's ttl only.
+			fields := f.admin.HGetAll(context.Background(), pushKey(id)).Val()
+			assert.Equal(t, fmt.Sprint(tt.attempt), fields["attempts"])
+			assert.Equal(t, "1", fields["done"])
+			assert.Contains(t, fields["reply"], "<Content><![CDATA[A answers: hello]]></Content>")
+			ttl := f.admin.PTTL(context.Background(), pushKey(id)).Val()
+			assert.Greater(t, ttl, time.Duration(0))
+			assert.LessOrEqual(t, ttl, 4*hookAttempt, "ttl: the three attempts and one to spare")
+		})
+	}
+}
+
+// The same fleet with each instance's own private store, the default:
+// the retry on the other instance runs the handler again, and the reply
+// of the 1.5x handler comes only on the third attempt, back on the first
+// instance, while the second instance's reply is lost.
+func TestFleetWithPrivateStores(t *testing.T) {
+	t.Parallel()
+	srv := startRedis(t)
+	private := func() wechat.Option { return wechat.WithDedupStore(wechat.NewMemoryDedupStore(0, 0)) }
+	a := newInstance(t, "A", srv.client(), hookAttempt*3/2, private())
+	b := newInstance(t, "B", srv.client(), hookAttempt*3/2, private())
+	lb := newAlternate(a, b)
+	hook := wechatFor(lb)
+	d, err := hook.Push(context.Background(), wechattest.Text("hello"))
+	require.NoError(t, err)
+	t.Logf("private stores: %s; handler runs: A %d, B %d", d, a.runs.Load(), b.runs.Load())
+	assert.Equal(t, 3, d.Attempt, d.String())
+	assert.Equal(t, int32(1), a.runs.Load())
+	assert.Equal(t, int32(1), b.runs.Load(), "the retry on B ran the handler again")
+}
+
+// A handler that needs six attempts' time: the last attempt is answered
+// "success" before WeChat gives up, so the user sees no error, and the
+// reply reaches the late-reply callback of the instance that ran the
+// handler, once; the other instance sees none.
+func TestFleetRetriesSixTimesTooSlow(t *testing.T) {
+	t.Parallel()
+	const delay = 6 * hookAttempt
+	f := newFleet(t, delay)
+	d := f.push(t, 2000, "hello")
+	assert.False(t, d.Failed, "the user never sees the failure message")
+	assert.Equal(t, 3, d.Attempt, d.String())
+	assert.Nil(t, d.Reply, "answered success")
+
+	require.Eventually(t, func() bool { return len(f.a.lateReplies()) == 1 }, 3*delay, 10*time.Millisecond)
+	// Long enough for a second late reply to show up, if there were one.
+	time.Sleep(2 * hookAttempt)
+	late := f.a.lateReplies()
+	require.Len(t, late, 1, "the late reply is handed over once")
+	assert.Equal(t, "A answers: hello", late[0].Reply.(*wechat.TextReply).Content)
+	assert.Equal(t, "hello", late[0].Message.Content)
+	assert.NoError(t, late[0].Err)
+	assert.False(t, late[0].Sent)
+	assert.Empty(t, f.b.lateReplies())
+	assert.Equal(t, int32(1), f.a.runs.Load())
+	assert.Zero(t, f.b.runs.Load())
+	// The push had expired when the handler finished: the reply was not
+	// stored, and the push not brought back without a TTL.
+	assert.Zero(t, f.admin.Exists(context.Background(), pushKey(2000)).Val())
+}
+
+// Redis unreachable: the webhook handles the push anyway and logs a
+// warning, rather than dropping it.
+func TestFleetFailsOpenWhenRedisIsDown(t *testing.T) {
+	srv := startRedis(t)
+	in := newInstance(t, "A", srv.client(), 0)
+	srv.stop()
+	hook := wechatFor(in.handler)
+	d, err := hook.Push(context.Background(), wechattest.Text("hello"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, d.Attempt, d.String())
+	require.IsType(t, &wechat.TextReply{}, d.Reply)
+	assert.Equal(t, "A answers: hello", d.Reply.(*wechat.TextReply).Content)
+	assert.Equal(t, int32(1), in.runs.Load())
+	assert.Empty(t, in.lateReplies())
+	logs := in.logs.String()
+	assert.Contains(t, logs, "level=WARN")
+	assert.Contains(t, logs, "dedup store failed; handling the push")
+	assert.Contains(t, logs, redisstore.ErrUnavailable.Error())
+	assert.NotContains(t, logs, wechattest.DefaultOpenID, "the log does not name the sender")
+}
+
+// 300 pushes, each sent three times through the load balancer, the
+// retries interleaved with other pushes, from 16 goroutines: each
+// handler runs once across the two instances, and every attempt gets
+// the push's own reply, whichever instance it reached.
+func TestFleetUnderLoad(t *testing.T) {
+	const pushes, goroutines = 300, 16
+	f := newFleet(t, 0)
+	type job struct {
+		id      uint64
+		attempt int
+	}
+	jobs := make(chan job)
+	var mu sync.Mutex
+	var failures []string
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				m := wechattest.Text(fmt.Sprint("push ", j.id))
+				m.MsgID = j.id
+				reply, err := f.hook.Send(context.Background(), m)
+				want := fmt.Sprint("push ", j.id)
+				if tr, ok := reply.(*wechat.TextReply); err != nil || !ok || !strings.HasSuffix(tr.Content, " answers: "+want) {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("%s, attempt %d: %v %v", want, j.attempt, reply, err))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for round := range 3 {
+		for i := range pushes {
+			jobs <- job{id: uint64(10_000 + (i+round*37)%pushes), attempt: round + 1}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	assert.Empty(t, failures)
+	runs := f.a.runs.Load() + f.b.runs.Load()
+	t.Logf("handler runs: A %d, B %d; attempts served: A %d, B %d", f.a.runs.Load(), f.b.runs.Load(),
+		f.lb.served[0].Load(), f.lb.served[1].Load())
+	assert.Equal(t, int32(pushes), runs, "one run per push across both instances")
+	assert.NotContains(t, f.a.logs.String()+f.b.logs.String(), "level=WARN")
 }

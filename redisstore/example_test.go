@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 	"time"
 
@@ -50,4 +51,35 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	fmt.Println("token valid until", tok.ExpiresAt)
+}
+
+// The webhooks of every process behind a load balancer share one Store
+// for their pushes as well as their tokens: each push is handled once,
+// whichever process WeChat's retries reach, and a retry that reaches
+// another process than the handler's returns its reply passively.
+func ExampleStore_webhook() {
+	// Built with the options of ExampleNew, which bound each command.
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}, ContextTimeoutEnabled: true})
+	defer rdb.Close()
+	store, err := redisstore.New(rdb, "myapp:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := wechat.New(
+		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
+		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
+		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
+		wechat.WithEncodingAESKey(os.Getenv("WECHAT_ENCODING_AES_KEY")),
+		wechat.WithTokenStore(store), // one access_token for the fleet
+		wechat.WithDedupStore(store), // one record of the pushes it has seen
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := wechat.NewServeMux()
+	mux.HandleFunc(wechat.MsgTypeText, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("you said: " + msg.Content), nil
+	})
+	http.Handle("/wechat", client.Webhook(mux))
+	log.Fatal(http.ListenAndServe(":8080", nil))
 }
