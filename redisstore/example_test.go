@@ -14,7 +14,10 @@ import (
 )
 
 // Every process of the application builds its Client on a Store over the
-// same Redis: they share one access_token, and one of them refreshes it.
+// same Redis: they share one access_token, and one of them refreshes it;
+// and behind a load balancer their webhooks handle each push once,
+// whichever process WeChat's retries reach, a retry on another process
+// returning the reply of the handler that runs in the first.
 func ExampleNew() {
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs: []string{"127.0.0.1:6379"}, // several addresses: a Cluster; with MasterName: Sentinel
@@ -39,39 +42,10 @@ func ExampleNew() {
 	client, err := wechat.New(
 		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
 		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-		wechat.WithTokenStore(store),
-	)
-	if err != nil {
-		log.Fatal(err)
-	}
-
-	tok, err := client.AccessToken(context.Background())
-	if err != nil {
-		// errors.Is(err, redisstore.ErrUnavailable) when Redis is down.
-		log.Fatal(err)
-	}
-	fmt.Println("token valid until", tok.ExpiresAt)
-}
-
-// The webhooks of every process behind a load balancer share one Store
-// for their pushes as well as their tokens: each push is handled once,
-// whichever process WeChat's retries reach, and a retry that reaches
-// another process than the handler's returns its reply passively.
-func ExampleStore_webhook() {
-	// Built with the options of ExampleNew, which bound each command.
-	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}, ContextTimeoutEnabled: true})
-	defer rdb.Close()
-	store, err := redisstore.New(rdb, "myapp:")
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
 		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
 		wechat.WithEncodingAESKey(os.Getenv("WECHAT_ENCODING_AES_KEY")),
-		wechat.WithTokenStore(store), // one access_token for the fleet
-		wechat.WithDedupStore(store), // one record of the pushes it has seen
+		wechat.WithTokenStore(store), // one access_token for all processes
+		wechat.WithDedupStore(store), // one record of the pushes their webhooks have seen
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -81,5 +55,12 @@ func ExampleStore_webhook() {
 		return msg.ReplyText("you said: " + msg.Content), nil
 	})
 	http.Handle("/wechat", client.Webhook(mux))
+
+	tok, err := client.AccessToken(context.Background())
+	if err != nil {
+		// errors.Is(err, redisstore.ErrUnavailable) when Redis is down.
+		log.Fatal(err)
+	}
+	fmt.Println("token valid until", tok.ExpiresAt)
 	log.Fatal(http.ListenAndServe(":8080", nil))
 }
