@@ -560,6 +560,33 @@ func TestFleetFailsOpenWhenRedisIsDown(t *testing.T) {
 	assert.NotContains(t, logs, wechattest.DefaultOpenID, "the log does not name the sender")
 }
 
+// Redis hanging (overloaded, partitioned away, paused): the webhook must
+// fail open as it does when Redis is down, answering a quick handler's
+// push on its first attempt, whatever the Redis client's timeouts. This
+// client has go-redis's defaults scaled to the tests' tenth of WeChat's
+// time: 5s to dial and to read, as long as WeChat's attempt, are 500ms.
+//
+// This fails today: the webhook calls the store with the request's
+// context, which has no deadline of its own, so Arrive takes the whole
+// attempt, and the reply then waits as long for Finish.
+func TestFleetFailsOpenWhenRedisHangs(t *testing.T) {
+	addr, _ := hangingRedis(t)
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:       []string{addr},
+		DialTimeout: hookAttempt,
+		ReadTimeout: hookAttempt,
+	})
+	t.Cleanup(func() { rdb.Close() })
+	in := newInstance(t, "A", rdb, 0)
+	d := in.push(t, "hello")
+	assert.False(t, d.Failed, "the user sees 该公众号提供的服务出现故障 although the handler is instant")
+	assert.Equal(t, 1, d.Attempt, d.String())
+	assert.Equal(t, int32(1), in.runs.Load())
+	if t.Failed() {
+		t.Log(in.logs.String())
+	}
+}
+
 // 300 pushes, each sent three times through the load balancer, the
 // retries interleaved with other pushes, from 16 goroutines: each
 // handler runs once across the two instances, and every attempt gets
@@ -605,4 +632,28 @@ func TestFleetUnderLoad(t *testing.T) {
 		f.lb.served[0].Load(), f.lb.served[1].Load())
 	assert.Equal(t, int32(pushes), runs, "one run per push across both instances")
 	assert.NotContains(t, f.a.logs.String()+f.b.logs.String(), "level=WARN")
+}
+
+// Redis down and a handler that needs six attempts' time: failing open
+// must still keep the user from WeChat's failure message (the last
+// attempt answered "success") and hand the reply to the late-reply
+// callback, as with Redis up.
+//
+// This fails today: when Arrive fails, the webhook takes every attempt
+// for a first one (PushState{Attempt: 1, First: now}), so the last is
+// held unanswered until WeChat drops it; and when Finish fails, it takes
+// the reply for delivered, so it reaches no one.
+func TestFailOpenSixTimesTooSlow(t *testing.T) {
+	srv := startRedis(t)
+	in := newInstance(t, "A", srv.client(), 6*hookAttempt)
+	srv.stop()
+	d := in.push(t, "hello")
+	assert.False(t, d.Failed, "the user sees 该公众号提供的服务出现故障")
+	assert.Equal(t, 3, d.Attempt, d.String())
+	assert.Equal(t, int32(1), in.runs.Load())
+	assert.Eventually(t, func() bool { return len(in.lateReplies()) == 1 }, 6*hookAttempt, 10*time.Millisecond,
+		"the reply reaches the late-reply callback")
+	if t.Failed() {
+		t.Log(in.logs.String())
+	}
 }
