@@ -86,6 +86,10 @@ func (s *Store) Arrive(ctx context.Context, key string, now time.Time, ttl time.
 // none) as the handler's answer to the push key, unless the push was
 // given up or Redis no longer has it (its ttl ended): then it stores
 // nothing and returns false, since no attempt is left to deliver it.
+// The reply is the plaintext XML of a passive reply, readable by anyone
+// who can read Redis until the push's ttl ends, even for a push that
+// came encrypted: Redis must be trusted with message content for those
+// seconds.
 func (s *Store) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
 	res, err := s.run(ctx, s.finish, []string{s.prefix + key}, reply)
 	if err != nil {
