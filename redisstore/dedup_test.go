@@ -305,7 +305,6 @@ const (
 // replies with the text it got.
 type instance struct {
 	name    string
-	client  *wechat.Client
 	handler http.Handler
 	runs    atomic.Int32
 	logs    *syncBuffer
@@ -319,7 +318,7 @@ func newInstance(t *testing.T, name string, rdb redis.UniversalClient, delay tim
 	store, err := redisstore.New(rdb, testPrefix)
 	require.NoError(t, err)
 	in := &instance{name: name, logs: &syncBuffer{}}
-	in.client, err = wechat.New(append([]wechat.Option{
+	client, err := wechat.New(append([]wechat.Option{
 		wechat.WithAppID(testAppID),
 		wechat.WithToken(hookToken),
 		wechat.WithEncodingAESKey(hookAESKey),
@@ -334,7 +333,7 @@ func newInstance(t *testing.T, name string, rdb redis.UniversalClient, delay tim
 		}),
 	}, opts...)...)
 	require.NoError(t, err)
-	in.handler = in.client.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+	in.handler = client.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
 		in.runs.Add(1)
 		select {
 		case <-time.After(delay):
@@ -437,7 +436,8 @@ func (f *fleet) push(t *testing.T, id uint64, content string) *wechattest.Delive
 	return d
 }
 
-// pushKey is where the Store keeps the text message id of testAppID.
+// pushKey is where the Store keeps the text message with MsgId id sent
+// to testAppID.
 func pushKey(id uint64) string {
 	return fmt.Sprintf("%swechat:push:%s:m:%d", testPrefix, testAppID, id)
 }
