@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 	"time"
 
@@ -13,7 +14,10 @@ import (
 )
 
 // Every process of the application builds its Client on a Store over the
-// same Redis: they share one access_token, and one of them refreshes it.
+// same Redis: they share one access_token, and one of them refreshes it;
+// and behind a load balancer their webhooks handle each push once,
+// whichever process WeChat's retries reach, a retry on another process
+// returning the reply of the handler that runs in the first.
 func ExampleNew() {
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs: []string{"127.0.0.1:6379"}, // several addresses: a Cluster; with MasterName: Sentinel
@@ -38,11 +42,19 @@ func ExampleNew() {
 	client, err := wechat.New(
 		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
 		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-		wechat.WithTokenStore(store),
+		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
+		wechat.WithEncodingAESKey(os.Getenv("WECHAT_ENCODING_AES_KEY")),
+		wechat.WithTokenStore(store), // one access_token for all processes
+		wechat.WithDedupStore(store), // one record of the pushes their webhooks have seen
 	)
 	if err != nil {
 		log.Fatal(err)
 	}
+	mux := wechat.NewServeMux()
+	mux.HandleFunc(wechat.MsgTypeText, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("you said: " + msg.Content), nil
+	})
+	http.Handle("/wechat", client.Webhook(mux))
 
 	tok, err := client.AccessToken(context.Background())
 	if err != nil {
@@ -50,4 +62,5 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	fmt.Println("token valid until", tok.ExpiresAt)
+	log.Fatal(http.ListenAndServe(":8080", nil))
 }

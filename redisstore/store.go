@@ -1,6 +1,14 @@
-// Package redisstore is a wechat.TokenStore kept in Redis, so that every
-// process of an application shares one access_token and one jsapi_ticket,
-// and one refresh per expiry reaches WeChat however many processes ask.
+// Package redisstore keeps in Redis what the processes of an application
+// must share: as a wechat.TokenStore, one access_token and one
+// jsapi_ticket, with one refresh per expiry reaching WeChat however many
+// processes ask; as a wechat.DedupStore, the pushes their webhooks have
+// seen, so that each push is handled once whichever process WeChat's
+// retries land on. One Store serves both:
+//
+//	store, err := redisstore.New(rdb, "myapp:prod:")
+//	client, err := wechat.New(..., wechat.WithTokenStore(store), wechat.WithDedupStore(store))
+//
+// # Tokens
 //
 // WeChat issues one access_token per AppID: fetching a new one retires the
 // previous one a few minutes later, and the daily quota of token requests
@@ -18,6 +26,34 @@
 // SIGSTOP, a VM migration) may find the lock taken by another process when
 // it resumes: it then does not save what it fetched, so that it cannot
 // overwrite a newer token with an older one.
+//
+// # Pushes
+//
+// WeChat gives a push 5 seconds, then sends it again, three attempts in
+// all, and a load balancer may hand each attempt to another process.
+// Behind one, webhooks with a private store would each run the handler,
+// and a retry could not return the reply of a handler that runs
+// elsewhere. With a shared Store the first attempt runs the handler; a
+// retry on another process finds the push in Redis, polls it, and
+// returns the reply passively as soon as the handler has stored it; and
+// the last attempt gives the push up at its deadline, atomically against
+// the handler's end, so that while Redis answers a reply is either
+// returned by an attempt or handed to the late-reply callback
+// (wechat.WithLateReplyFunc) of the process that ran the handler, never
+// both.
+//
+// Each push is one hash under prefix + key, read or written by one Redis
+// command or Lua script per call, with a TTL of the push's ttl from its
+// first attempt (four times an attempt: 20 seconds with the webhook's
+// defaults). It holds the handler's reply once it is done: the plaintext
+// XML of the passive reply, the conversation's content even when the
+// push came encrypted (safe mode). Redis must be trusted with that
+// content for those seconds; after them Redis deletes it. The errors of
+// these methods do not name the push, whose key contains the sender's
+// OpenID. When Redis fails, the webhook handles the push anyway and logs
+// the error: a push handled twice is better than one lost.
+//
+// # Redis clients
 //
 // Every call returns when its context ends, and the refresh that runs
 // detached from its callers is bounded by the lease and the fetch timeout,
@@ -67,9 +103,9 @@ const (
 // wrapped too, so errors.Is and errors.As see both.
 var ErrUnavailable = errors.New("redis unavailable")
 
-// Store is a wechat.TokenStore kept in Redis. It is safe for concurrent
-// use; build one per process and Redis client and share it between the
-// Clients of that process. Create it with New.
+// Store is a wechat.TokenStore and a wechat.DedupStore kept in Redis. It
+// is safe for concurrent use; build one per process and Redis client and
+// share it between the Clients of that process. Create it with New.
 type Store struct {
 	rdb          redis.UniversalClient
 	prefix       string
@@ -88,6 +124,9 @@ type Store struct {
 	compareDelete *redis.Script
 	compareExtend *redis.Script
 	save          *redis.Script
+	arrive        *redis.Script
+	finish        *redis.Script
+	giveUp        *redis.Script
 }
 
 var _ wechat.TokenStore = (*Store)(nil)
@@ -151,9 +190,9 @@ func WithLogger(l *slog.Logger) Option {
 // New returns a Store that keeps tokens in rdb, which may be a single
 // node, a Sentinel or a Cluster client. Every key the Store writes begins
 // with prefix, which keeps applications or environments that share a Redis
-// apart, for example "myapp:prod:". A token is kept under prefix + key,
-// where key is the one the wechat.Client chooses (it includes the AppID),
-// and its lock under "{" + prefix + key + "}:lock", a name that a Cluster
+// apart, for example "myapp:prod:". A token, or a push a webhook has seen,
+// is kept under prefix + key, where key is the one the wechat.Client
+// chooses (it includes the AppID), and a token's lock under "{" + prefix + key + "}:lock", a name that a Cluster
 // hashes to the token's slot. If prefix has a hash tag of its own, such as
 // "{myapp}:", the lock is prefix + key + ":lock" instead, which shares it.
 // On a Cluster, prefix must not contain "}" outside a hash tag: the lock
@@ -176,6 +215,9 @@ func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, erro
 		compareDelete: redis.NewScript(compareDeleteScript),
 		compareExtend: redis.NewScript(compareExtendScript),
 		save:          redis.NewScript(saveScript),
+		arrive:        redis.NewScript(arriveScript),
+		finish:        redis.NewScript(finishScript),
+		giveUp:        redis.NewScript(giveUpScript),
 	}
 	for _, opt := range opts {
 		if opt == nil {

@@ -877,10 +877,7 @@ func callHangingRedis(t *testing.T, rdb redis.UniversalClient) {
 	t.Helper()
 	store, err := redisstore.New(rdb, testPrefix)
 	require.NoError(t, err)
-	calls := []struct {
-		name string
-		call func(context.Context) error
-	}{
+	endAtDeadline(t, []namedCall{
 		{"Token", func(ctx context.Context) error {
 			_, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
 				t.Error("fetched although Redis could not be read")
@@ -889,7 +886,20 @@ func callHangingRedis(t *testing.T, rdb redis.UniversalClient) {
 			return err
 		}},
 		{"Invalidate", func(ctx context.Context) error { return store.Invalidate(ctx, storeKey, "rejected") }},
-	}
+	})
+}
+
+// namedCall is one call to a Store, for tests that make several.
+type namedCall struct {
+	name string
+	call func(context.Context) error
+}
+
+// endAtDeadline makes each call, in a subtest, with a deadline of
+// callDeadline, against a Redis that never answers: each must fail with
+// the caller's deadline within callBound.
+func endAtDeadline(t *testing.T, calls []namedCall) {
+	t.Helper()
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), callDeadline)
