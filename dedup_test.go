@@ -2,10 +2,13 @@ package wechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,4 +210,83 @@ func TestSlowReplyOptions(t *testing.T) {
 	c, err := New(WithReplyTimeout(900 * time.Millisecond))
 	require.NoError(t, err)
 	assert.Equal(t, time.Second, c.span())
+}
+
+// failingStore is a DedupStore whose every call fails, at once or after
+// hanging until its context ends.
+type failingStore struct{ hang bool }
+
+func (s failingStore) fail(ctx context.Context) error {
+	if s.hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return errors.New("store down")
+}
+
+func (s failingStore) Arrive(ctx context.Context, _ string, _ time.Time, _ time.Duration) (PushState, error) {
+	return PushState{}, s.fail(ctx)
+}
+func (s failingStore) Finish(ctx context.Context, _ string, _ []byte) (bool, error) {
+	return false, s.fail(ctx)
+}
+func (s failingStore) GiveUp(ctx context.Context, _ string) (PushState, error) {
+	return PushState{}, s.fail(ctx)
+}
+func (s failingStore) State(ctx context.Context, _ string) (PushState, error) {
+	return PushState{}, s.fail(ctx)
+}
+
+// When the store fails, the webhook still handles each push (fail open)
+// and answers in time: a store that hangs costs a bounded share of the
+// attempt, and the attempts of this process still join one handler,
+// answer the last attempt, and hand a late reply to the callback.
+func TestWebhookDedupStoreFailure(t *testing.T) {
+	for _, hang := range []bool{false, true} {
+		t.Run(fmt.Sprint("hang=", hang), func(t *testing.T) {
+			const reply = 200 * time.Millisecond
+			var late []LateReply
+			var mu sync.Mutex
+			c, logs := newWebhookClient(t, WithInsecurePlaintext(), WithDedupStore(failingStore{hang: hang}), WithReplyTimeout(reply),
+				WithLateReplyFunc(func(_ context.Context, lr LateReply) { mu.Lock(); late = append(late, lr); mu.Unlock() }))
+			var runs atomic.Int32
+			var delay atomic.Int64
+			wh := c.Webhook(HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+				runs.Add(1)
+				time.Sleep(time.Duration(delay.Load()))
+				return m.ReplyText("r"), nil
+			}))
+			v := safeVector(t)
+			target := "/wechat?" + plainQuery(v.Token, nowTS, "2")
+
+			// A fast handler is answered within the attempt.
+			start := time.Now()
+			rec := serve(wh, http.MethodPost, target, fixture(t, "inbound/text.xml"))
+			assert.Equal(t, 200, rec.Code)
+			assert.Contains(t, rec.Body.String(), "<Content><![CDATA[r]]></Content>")
+			assert.Less(t, time.Since(start), reply, "the store's failure used up the attempt")
+			assert.Contains(t, logs.String(), "dedup store")
+
+			// A handler slower than all three attempts: the attempts of
+			// this process join it, the last is answered success in
+			// time, and the reply goes to the callback.
+			runs.Store(0)
+			delay.Store(int64(6 * reply))
+			body := []byte(strings.Replace(string(fixture(t, "inbound/text.xml")), "1234567890123456", "77", 1))
+			var wg sync.WaitGroup
+			answers := make([]*httptest.ResponseRecorder, 3)
+			for i := range answers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					answers[i] = serve(wh, http.MethodPost, target, body)
+				}()
+				time.Sleep(c.span()) // WeChat's next attempt
+			}
+			wg.Wait()
+			assert.Equal(t, int32(1), runs.Load(), "one handler for the three attempts")
+			assert.Equal(t, "success", answers[2].Body.String(), "the last attempt is answered")
+			require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(late) == 1 }, 10*reply, 10*time.Millisecond)
+		})
+	}
 }

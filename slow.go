@@ -204,6 +204,12 @@ type flight struct {
 	// remote reports that another process runs the handler: waiters
 	// poll the store instead.
 	remote bool
+	// What this process knows of the push without the store, for when
+	// the store fails: when its first attempt came, how many came, and
+	// whether the last gave it up.
+	first    time.Time
+	attempts int
+	gaveUp   bool
 }
 
 // flights are the pushes whose handlers run in this process.
@@ -212,20 +218,34 @@ type flights struct {
 	m  map[string]*flight
 }
 
-// join returns the flight of key, or registers a new one; created
-// reports which.
-func (fs *flights) join(key string) (f *flight, created bool) {
+// join counts an attempt, made at now, at the flight of key, registering
+// a new flight for the first; created reports which, and local is what
+// this process knows of the push.
+func (fs *flights) join(key string, now time.Time) (f *flight, created bool, local PushState) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	if f = fs.m[key]; f != nil {
-		return f, false
+	if f = fs.m[key]; f == nil {
+		if fs.m == nil {
+			fs.m = make(map[string]*flight)
+		}
+		f = &flight{first: now}
+		fs.m[key] = f
+		created = true
 	}
-	if fs.m == nil {
-		fs.m = make(map[string]*flight)
+	f.attempts++
+	return f, created, PushState{Attempt: f.attempts, First: f.first}
+}
+
+// giveUp marks f as answered without its reply, unless it has landed;
+// then it returns the reply, and landed true.
+func (fs *flights) giveUp(f *flight) (reply []byte, landed bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f.landed && !f.remote {
+		return f.reply, true
 	}
-	f = &flight{}
-	fs.m[key] = f
-	return f, true
+	f.gaveUp = true
+	return nil, false
 }
 
 // wait returns a channel closed when f lands.
@@ -249,8 +269,9 @@ func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 	return f.reply, f.remote
 }
 
-// land publishes the flight's result and forgets it.
-func (fs *flights) land(key string, f *flight, reply []byte, remote bool) {
+// land publishes the flight's result and forgets it. It reports whether
+// an attempt of this process gave the push up first.
+func (fs *flights) land(key string, f *flight, reply []byte, remote bool) (gaveUp bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.m[key] == f {
@@ -260,6 +281,19 @@ func (fs *flights) land(key string, f *flight, reply []byte, remote bool) {
 	if f.done != nil {
 		close(f.done)
 	}
+	return f.gaveUp
+}
+
+// storeContext bounds a call of the DedupStore: a store that hangs must
+// not use up the attempt it serves.
+func (c *Client) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.replyTimeout/10)
+}
+
+// storeFailed logs a DedupStore error; the webhook goes on without it.
+func (c *Client) storeFailed(ctx context.Context, what string, err error) {
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook dedup store failed "+what+"; going on without it",
+		slog.String("error", err.Error()))
 }
 
 // dispatch hands a push to the handler once, however many attempts
@@ -276,13 +310,16 @@ func (wh *webhook) dispatch(p *push) {
 	}
 	ctx := p.r.Context()
 	key := pushKey(c.appID, p.msg)
-	f, created := wh.flights.join(key)
-	st, err := c.dedup.Arrive(ctx, key, c.now(), c.dedupTTL())
+	now := c.now()
+	f, created, local := wh.flights.join(key, now)
+	sctx, cancel := c.storeContext(ctx)
+	st, err := c.dedup.Arrive(sctx, key, now, c.dedupTTL())
+	cancel()
 	if err != nil {
-		// Fail open: a push handled twice is better than one lost.
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook dedup store failed; handling the push",
-			slog.String("error", err.Error()))
-		st = PushState{Attempt: 1, First: c.now()}
+		// Fail open: a push handled twice is better than one lost. What
+		// this process has seen of the push stands in for the store.
+		c.storeFailed(ctx, "to record an attempt", err)
+		st = local
 	}
 	switch {
 	case !created:
@@ -293,11 +330,14 @@ func (wh *webhook) dispatch(p *push) {
 		// Another process runs the handler: let the attempts of this
 		// process that arrive meanwhile poll the store too.
 		wh.flights.land(key, f, nil, true)
-		if st.Done {
+		switch {
+		case st.Done:
 			wh.answer(p, st.Reply)
-			return
+		case st.GivenUp:
+			wh.answer(p, nil)
+		default:
+			wh.follow(p, key, nil, st)
 		}
-		wh.follow(p, key, nil, st)
 	}
 }
 
@@ -331,14 +371,17 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	delivered := !answered
 	if key != "" {
-		stored, serr := c.dedup.Finish(hctx, key, out)
+		sctx, cancel := c.storeContext(hctx)
+		stored, serr := c.dedup.Finish(sctx, key, out)
+		cancel()
 		if serr != nil {
-			c.logger.LogAttrs(hctx, slog.LevelWarn, "wechat: webhook dedup store failed to keep a reply", slog.String("error", serr.Error()))
+			c.storeFailed(hctx, "to keep a reply", serr)
 		}
-		wh.flights.land(key, f, out, false)
+		gaveUp := wh.flights.land(key, f, out, false)
 		// A reply the store did not take was given up by the last
-		// attempt, or forgotten after WeChat's retries: none can carry it.
-		delivered = delivered && (stored || serr != nil)
+		// attempt, or forgotten after WeChat's retries: none can carry
+		// it. Without the store, this process's attempts tell.
+		delivered = delivered && !gaveUp && (stored || serr != nil)
 	}
 	if !answered {
 		wh.answer(p, out)
@@ -394,19 +437,21 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 			wh.answer(p, reply)
 			return
 		case <-poll:
-			s, err := c.dedup.State(ctx, key)
-			if err == nil && s.Done {
+			sctx, cancel := c.storeContext(ctx)
+			s, err := c.dedup.State(sctx, key)
+			cancel()
+			switch {
+			case err != nil:
+			case s.Done:
 				wh.answer(p, s.Reply)
+				return
+			case s.GivenUp:
+				wh.answer(p, nil) // answered already; nothing will come
 				return
 			}
 		case <-deadline.C:
 			if last {
-				s, err := c.dedup.GiveUp(ctx, key)
-				if err == nil && s.Done {
-					wh.answer(p, s.Reply)
-					return
-				}
-				wh.answer(p, nil)
+				wh.answer(p, wh.giveUp(ctx, key, f))
 				return
 			}
 			if held {
@@ -425,6 +470,27 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 			return // WeChat dropped the attempt; the next one takes over
 		}
 	}
+}
+
+// giveUp gives the push up for its last attempt, in the store and in this
+// process, unless the handler is done: then it returns the reply, which
+// the attempt can still carry.
+func (wh *webhook) giveUp(ctx context.Context, key string, f *flight) []byte {
+	c := wh.c
+	sctx, cancel := c.storeContext(ctx)
+	s, err := c.dedup.GiveUp(sctx, key)
+	cancel()
+	if err != nil {
+		c.storeFailed(ctx, "to give a push up", err)
+	} else if s.Done {
+		return s.Reply
+	}
+	if f != nil {
+		if reply, landed := wh.flights.giveUp(f); landed {
+			return reply
+		}
+	}
+	return nil
 }
 
 // pollInterval is how often a retry looks for a reply another process
@@ -523,7 +589,11 @@ func (g *watchdog) expire() {
 	c := wh.c
 	if g.key != "" {
 		// A retry that comes anyway must not wait for this reply.
-		_, _ = c.dedup.GiveUp(context.WithoutCancel(ctx), g.key)
+		sctx, cancel := c.storeContext(context.WithoutCancel(ctx))
+		if _, err := c.dedup.GiveUp(sctx, g.key); err != nil {
+			c.storeFailed(ctx, "to give a push up", err)
+		}
+		cancel()
 	}
 	if c.typing && c.slowMode == SendAsCustomerMessage && p.msg.FromUserName != "" {
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.replyTimeout)
