@@ -3,9 +3,10 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // ButtonType is the action of a menu button (菜单的响应动作类型).
@@ -188,9 +189,7 @@ func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 	body := struct {
 		Buttons []Button `json:"button"`
 	}{menu.Buttons}
-	// Creating a menu replaces the whole menu, so sending it twice after a
-	// lost reply is harmless.
-	return c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/menu/create", body: body, idempotent: true}, nil)
+	return exec(ctx, c, endpoint.MenuCreate, nil, body)
 }
 
 // GetMenu returns the menu created through the API and, when there are
@@ -201,11 +200,14 @@ func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 // Available to verified subscription accounts and to service accounts,
 // verified or not (认证订阅号, 认证/未认证服务号).
 func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
-	var out Menus
-	if err := c.get(ctx, "/cgi-bin/menu/get", nil, &out); err != nil {
+	r, err := call[struct {
+		status
+		Menus
+	}](ctx, c, endpoint.MenuGet, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &r.Menus, nil
 }
 
 // DeleteMenu deletes the custom menu, conditional menus included
@@ -214,7 +216,7 @@ func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
 // Available to verified subscription accounts and to service accounts,
 // verified or not (认证订阅号, 认证/未认证服务号).
 func (c *Client) DeleteMenu(ctx context.Context) error {
-	return c.get(ctx, "/cgi-bin/menu/delete", nil, nil)
+	return exec(ctx, c, endpoint.MenuDelete, nil, nil)
 }
 
 // AddConditionalMenu creates a conditional menu (创建个性化菜单,
@@ -238,14 +240,15 @@ func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID str
 		Buttons   []Button   `json:"button"`
 		MatchRule *MatchRule `json:"matchrule"`
 	}{menu.Buttons, menu.MatchRule}
-	var out struct {
+	out, err := call[struct {
+		status
 		MenuID flexString `json:"menuid"`
-	}
-	if err := c.post(ctx, "/cgi-bin/menu/addconditional", body, &out); err != nil {
+	}](ctx, c, endpoint.MenuAddConditional, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if out.MenuID == "" {
-		return "", unexpected("/cgi-bin/menu/addconditional", "reply has no menuid")
+		return "", badReply(endpoint.MenuAddConditional, "reply has no menuid")
 	}
 	return string(out.MenuID), nil
 }
@@ -262,7 +265,7 @@ func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error
 	body := struct {
 		MenuID string `json:"menuid"`
 	}{menuID}
-	return c.post(ctx, "/cgi-bin/menu/delconditional", body, nil)
+	return exec(ctx, c, endpoint.MenuDelConditional, nil, body)
 }
 
 // TryMatchMenu returns the menu a follower sees (测试个性化菜单匹配结果,
@@ -277,12 +280,11 @@ func (c *Client) TryMatchMenu(ctx context.Context, userID string) (*Menu, error)
 	body := struct {
 		UserID string `json:"user_id"`
 	}{userID}
-	var out Menu
-	// A pure read: safe to retry.
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/menu/trymatch", body: body, idempotent: true}, &out); err != nil {
+	r, err := call[withStatus[Menu]](ctx, c, endpoint.MenuTryMatch, nil, body)
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &r.v, nil
 }
 
 // SelfMenu is the menu in use, however it was set up, as reported by
@@ -372,13 +374,14 @@ func (b *SelfMenuButton) UnmarshalJSON(data []byte) error {
 //
 // Available to every account type.
 func (c *Client) GetCurrentSelfMenu(ctx context.Context) (*SelfMenu, error) {
-	var out struct {
+	out, err := call[struct {
+		status
 		IsMenuOpen   flexInt `json:"is_menu_open"`
 		SelfMenuInfo struct {
 			Button []SelfMenuButton `json:"button"`
 		} `json:"selfmenu_info"`
-	}
-	if err := c.get(ctx, "/cgi-bin/get_current_selfmenu_info", nil, &out); err != nil {
+	}](ctx, c, endpoint.SelfMenuInfo, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return &SelfMenu{Open: out.IsMenuOpen != 0, Buttons: out.SelfMenuInfo.Button}, nil

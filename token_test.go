@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -236,11 +237,9 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 			errBody, _ := json.Marshal(map[string]any{"errcode": code, "errmsg": "token rejected"})
 			rec := stubSeq(mt, "GET", "/cgi-bin/get_api_domain_ip", errBody, []byte(`{"ip_list":["1.2.3.4"]}`))
 
-			var out struct {
-				IPList []string `json:"ip_list"`
-			}
-			require.NoError(t, c.get(context.Background(), "/cgi-bin/get_api_domain_ip", nil, &out))
-			assert.Equal(t, []string{"1.2.3.4"}, out.IPList)
+			ips, err := c.APIDomainIPs(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, []string{"1.2.3.4"}, ips)
 			calls := rec.Calls()
 			require.Len(t, calls, 2)
 			assert.Equal(t, "token-1", calls[0].Query.Get("access_token"))
@@ -254,7 +253,7 @@ func TestAPICallTokenErrorTwiceDoesNotLoop(t *testing.T) {
 	c, mt, n, _ := newTokenClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
 
-	err := c.post(context.Background(), "/cgi-bin/message/custom/send", map[string]string{"touser": "o1"}, nil)
+	err := exec(context.Background(), c, endpoint.CustomSend, nil, map[string]string{"touser": "o1"})
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, CodeInvalidCredential, apiErr.Code)
@@ -281,7 +280,7 @@ func TestConcurrentTokenErrorsCauseOneRefresh(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			assert.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil))
+			assert.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, nil, nil))
 		}()
 	}
 	wg.Wait()
@@ -332,7 +331,7 @@ func TestSeededAccessToken(t *testing.T) {
 		}
 		return httpmock.NewStringResponse(200, `{"ip_list":[]}`), nil
 	})
-	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil))
+	require.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, nil, nil))
 	assert.EqualValues(t, 1, n.Load())
 
 	// An expired seed is ignored.
