@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -478,5 +479,34 @@ func TestTokenLifetimeFromHostileEndpoint(t *testing.T) {
 				assert.GreaterOrEqual(t, got, lt.life-margin-margin/4)
 			})
 		}
+	}
+}
+
+func tokenEndpoints() map[endpoint.ID]endpointCase {
+	value := func(tok Token, err error) (any, error) { return tok.Value, err }
+	const fetched = "HoVFaIslbrofqJgkR0Svcx2d4za0RJKa3H6A_NjzhBbm96Wtg_a3ifUYQvOfJmV76QTcCpNubcsnOLmDopu2hjWfFeQSCE4c8QrsxwE_N3w"
+	return map[endpoint.ID]endpointCase{
+		endpoint.Token: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return value(c.RefreshAccessToken(ctx)) },
+			query:  url.Values{"grant_type": {"client_credential"}, "appid": {testAppID}, "secret": {testSecret}},
+			reply:  "api/token.json",
+			want:   fetched,
+			noArgs: true,
+		},
+		endpoint.StableToken: {
+			opts:   []Option{WithStableToken()},
+			call:   func(ctx context.Context, c *Client) (any, error) { return value(c.RefreshAccessToken(ctx)) },
+			body:   `{"grant_type":"client_credential","appid":"` + testAppID + `","secret":"` + testSecret + `","force_refresh":true}`,
+			reply:  "api/token.json",
+			want:   fetched,
+			noArgs: true,
+		},
+		endpoint.Ticket: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return value(c.RefreshJSAPITicket(ctx)) },
+			query:  url.Values{"type": {"jsapi"}},
+			reply:  "api/ticket_getticket_jsapi.json",
+			want:   "bxLdikRXVbTPdHSM05e5u5sUoXNKd8-41ZO3MhKoyN5OfkWITDGgnr2fwJ0m9E8NYzWKVZvdVtaUgWvsdshFKA",
+			noArgs: true,
+		},
 	}
 }
