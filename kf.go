@@ -53,16 +53,11 @@ type KFAccount struct {
 // shows both.
 func (a *KFAccount) UnmarshalJSON(b []byte) error {
 	type plain KFAccount
-	var v struct {
-		plain
-		ID flexString `json:"kf_id"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = KFAccount(v.plain)
-	a.ID = string(v.ID)
-	return nil
+	*a = KFAccount{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		ID *flexString `json:"kf_id"`
+	}{(*plain)(a), (*flexString)(&a.ID)})
 }
 
 // OnlineKFAccount is a customer-service account that is online, with its
@@ -85,16 +80,11 @@ type OnlineKFAccount struct {
 // UnmarshalJSON accepts kf_id as a string or a number.
 func (a *OnlineKFAccount) UnmarshalJSON(b []byte) error {
 	type plain OnlineKFAccount
-	var v struct {
-		plain
-		ID flexString `json:"kf_id"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = OnlineKFAccount(v.plain)
-	a.ID = string(v.ID)
-	return nil
+	*a = OnlineKFAccount{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		ID *flexString `json:"kf_id"`
+	}{(*plain)(a), (*flexString)(&a.ID)})
 }
 
 // ListKFAccounts returns every customer-service account (获取客服基本信息,

@@ -7,8 +7,21 @@ import (
 	"strings"
 )
 
-// flexInt decodes a JSON number or a number in a string: some WeChat
-// replies change the type of a field between versions.
+// WeChat writes some numbers and identifiers as a JSON number in one API
+// or version and as a string in another. Each kind has one lenient type
+// here, and every field that drifts is decoded with it:
+//
+//   - flexInt, a number that may come as a string: errcode, counts,
+//     flags, times, and the numeric ids (tag and group ids, msgids).
+//   - flexString, an identifier that may come as a number: menuid,
+//     kf_id, publish_id and msg_data_id, and the codes and ids of a menu
+//     match rule (tag_id, group_id, sex, client_platform_type).
+//
+// A public type whose field drifts decodes it in place, by pointing a
+// lenient shadow field at it (see MatchRule.UnmarshalJSON); its other
+// fields are decoded as declared, so none needs copying by hand.
+
+// flexInt decodes a JSON number or a number in a string.
 type flexInt int64
 
 func (n *flexInt) UnmarshalJSON(b []byte) error {
@@ -29,8 +42,7 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flexString decodes a JSON string or a number into a string: WeChat sends
-// some identifiers (kf_id, publish_id) either way.
+// flexString decodes a JSON string or a number into a string.
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {

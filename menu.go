@@ -102,33 +102,19 @@ type MatchRule struct {
 	GroupID string `json:"group_id,omitempty"`
 }
 
-// UnmarshalJSON accepts numbers as well as strings: menu/addconditional
-// takes "tag_id":"2" while menu/get reports "group_id":2.
+// UnmarshalJSON accepts numbers as well as strings for the codes and ids
+// of a rule: menu/addconditional takes "tag_id":"2" while menu/get
+// reports "group_id":2. Every other field is decoded as declared.
 func (m *MatchRule) UnmarshalJSON(b []byte) error {
-	var v struct {
-		TagID              flexString `json:"tag_id"`
-		Sex                flexString `json:"sex"`
-		Country            string     `json:"country"`
-		Province           string     `json:"province"`
-		City               string     `json:"city"`
-		ClientPlatformType flexString `json:"client_platform_type"`
-		Language           string     `json:"language"`
-		GroupID            flexString `json:"group_id"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*m = MatchRule{
-		TagID:              string(v.TagID),
-		Sex:                string(v.Sex),
-		Country:            v.Country,
-		Province:           v.Province,
-		City:               v.City,
-		ClientPlatformType: ClientPlatform(v.ClientPlatformType),
-		Language:           v.Language,
-		GroupID:            string(v.GroupID),
-	}
-	return nil
+	type plain MatchRule
+	*m = MatchRule{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		TagID              *flexString `json:"tag_id"`
+		Sex                *flexString `json:"sex"`
+		ClientPlatformType *flexString `json:"client_platform_type"`
+		GroupID            *flexString `json:"group_id"`
+	}{(*plain)(m), (*flexString)(&m.TagID), (*flexString)(&m.Sex), (*flexString)(&m.ClientPlatformType), (*flexString)(&m.GroupID)})
 }
 
 func (m *MatchRule) empty() bool { return m == nil || *m == (MatchRule{}) }
@@ -148,16 +134,11 @@ type Menu struct {
 // (menu/addconditional).
 func (m *Menu) UnmarshalJSON(b []byte) error {
 	type plain Menu
-	var v struct {
-		plain
-		MenuID flexString `json:"menuid"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*m = Menu(v.plain)
-	m.MenuID = string(v.MenuID)
-	return nil
+	*m = Menu{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		MenuID *flexString `json:"menuid"`
+	}{(*plain)(m), (*flexString)(&m.MenuID)})
 }
 
 // Menus is what menu/get reports: the default menu and the conditional

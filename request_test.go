@@ -3,7 +3,6 @@ package wechat
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -316,23 +315,6 @@ func (b *onceBody) open() (io.Reader, string, error) {
 	}
 	b.used = true
 	return strings.NewReader("data"), "application/octet-stream", nil
-}
-
-// flexString takes IDs WeChat sends as strings or numbers: kf_id, menuid,
-// publish_id, the tag_id of a match rule.
-func TestFlexString(t *testing.T) {
-	for in, want := range map[string]string{`"1001"`: "1001", `1001`: "1001", `null`: "", `""`: "",
-		`"208379533"`: "208379533", `208396993`: "208396993", `12345678901234567890`: "12345678901234567890"} {
-		var s flexString
-		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
-		assert.Equal(t, want, string(s), in)
-	}
-	var s flexString
-	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
-	assert.Error(t, json.Unmarshal([]byte(`{}`), &s))
-	assert.Error(t, s.UnmarshalJSON([]byte(`"unterminated`)))
-	var a KFAccount
-	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
 }
 
 // Every WeChat JSON reply is an object. A reply that is valid JSON but not

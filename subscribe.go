@@ -123,16 +123,14 @@ type PublicSubscribeTemplate struct {
 // documented example sends a string.
 func (p *PublicSubscribeTemplate) UnmarshalJSON(b []byte) error {
 	type plain PublicSubscribeTemplate
-	var v struct {
-		plain
-		CategoryID flexInt `json:"categoryId"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*p = PublicSubscribeTemplate(v.plain)
-	p.CategoryID = int(v.CategoryID)
-	return nil
+	*p = PublicSubscribeTemplate{}
+	var category flexInt
+	err := json.Unmarshal(b, &struct {
+		*plain
+		CategoryID *flexInt `json:"categoryId"`
+	}{(*plain)(p), &category})
+	p.CategoryID = int(category)
+	return err
 }
 
 // PublicSubscribeTemplates is one page of public template titles.
