@@ -90,9 +90,8 @@ func (w *withStatus[T]) UnmarshalJSON(b []byte) error {
 // embed a type with its own UnmarshalJSON, which would be promoted and
 // skip the status: use withStatus.
 func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*R, error) {
-	ep := endpoint.Get(id)
 	var out *R
-	_, err := c.run(ctx, ep, q, body, false, func(data []byte) (*status, error) {
+	decode := func(data []byte) (*status, error) {
 		out = new(R)
 		if sc, ok := any(out).(statusCarrier); ok {
 			err := json.Unmarshal(data, out)
@@ -103,8 +102,8 @@ func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body a
 			return st, err
 		}
 		return st, json.Unmarshal(data, out)
-	})
-	if err != nil {
+	}
+	if _, err := c.run(ctx, &request{ep: endpoint.Get(id), query: q, body: body}, decode); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -127,7 +126,7 @@ func decodeStatus(data []byte) (*status, error) {
 // an error (a video's link, a news material), the document is returned
 // too, and the Media has an empty Body.
 func download(ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*Media, []byte, error) {
-	res, err := c.run(ctx, endpoint.Get(id), q, body, true, decodeStatus)
+	res, err := c.run(ctx, &request{ep: endpoint.Get(id), query: q, body: body, streaming: true}, decodeStatus)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,6 +140,20 @@ func download(ctx context.Context, c *Client, id endpoint.ID, q query, body any)
 	}
 	return m, nil, nil
 }
+
+// request is what every attempt of one call sends.
+type request struct {
+	ep    *endpoint.Endpoint
+	query query
+	body  any // nil, a value encoded as JSON, or a bodySource
+	// streaming asks for a reply that is not JSON to be returned unread.
+	streaming bool
+}
+
+// A decoder reads a JSON reply into the call's result and returns its
+// status. It is kept apart from the request, whose contents the loop
+// hands to the logger, so that it does not escape to the heap.
+type decoder func(data []byte) (*status, error)
 
 // result is what a successful attempt returns: the JSON reply, or for a
 // download that is not JSON the live response.
@@ -198,10 +211,9 @@ func next(ep *endpoint.Endpoint, o *outcome, retries int, resent bool) action {
 }
 
 // run makes the attempts of one call: one at a time with try, and next
-// says whether to make another. decode reads a JSON reply and returns its
-// status. streaming asks for a reply that is not JSON to be returned
-// unread.
-func (c *Client) run(ctx context.Context, ep *endpoint.Endpoint, q query, body any, streaming bool, decode func([]byte) (*status, error)) (result, error) {
+// says whether to make another.
+func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, error) {
+	ep := r.ep
 	var rejected *APIError // the token rejection that was resent, if any
 	retries := 0
 	for number := 1; ; number++ {
@@ -209,7 +221,7 @@ func (c *Client) run(ctx context.Context, ep *endpoint.Endpoint, q query, body a
 		if err != nil {
 			return result{}, err
 		}
-		o := c.try(ctx, ep, q, body, tok, streaming, decode)
+		o := c.try(ctx, r, tok, decode)
 		if c.observer != nil && o.url != nil {
 			c.observe(ctx, ep, number, &o)
 		}
@@ -248,8 +260,8 @@ func (c *Client) credential(ctx context.Context, ep *endpoint.Endpoint) (string,
 }
 
 // try makes one HTTP attempt and reads its reply.
-func (c *Client) try(ctx context.Context, ep *endpoint.Endpoint, q query, body any, tok string, streaming bool, decode func([]byte) (*status, error)) (o outcome) {
-	req, err := c.newHTTPRequest(ctx, ep, q, body, tok)
+func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder) (o outcome) {
+	req, err := c.newHTTPRequest(ctx, r, tok)
 	if err != nil {
 		return outcome{err: err, unsent: true}
 	}
@@ -264,56 +276,58 @@ func (c *Client) try(ctx context.Context, ep *endpoint.Endpoint, q query, body a
 		return o
 	}
 	o.status = resp.StatusCode
+	o.res, o.apiErr, o.err = r.read(resp, decode)
+	o.transient = o.status >= 500 || o.apiErr != nil && o.apiErr.Code == CodeSystemBusy
+	return o
+}
+
+// read reads and decodes the reply of an attempt. A non-zero errcode is
+// returned twice: as the *APIError and as the error.
+func (r *request) read(resp *http.Response, decode decoder) (result, *APIError, error) {
+	path := r.ep.Path
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		drain(resp)
-		o.err, o.transient = &HTTPError{StatusCode: resp.StatusCode, Path: ep.Path}, resp.StatusCode >= 500
-		return o
+		return result{}, nil, &HTTPError{StatusCode: resp.StatusCode, Path: path}
 	}
-	if streaming && !isJSONType(resp.Header.Get("Content-Type")) {
-		o.res = result{resp: resp}
-		return o
+	if r.streaming && !isJSONType(resp.Header.Get("Content-Type")) {
+		return result{resp: resp}, nil, nil
 	}
 	data, err := readLimited(resp.Body, resp.ContentLength)
 	resp.Body.Close()
-	if err != nil {
-		if errors.Is(err, ErrResponseTooLarge) {
-			o.err = fmt.Errorf("%w: %s", err, ep.Path)
-		} else {
-			o.err = redactError(err)
-		}
-		return o
+	switch {
+	case errors.Is(err, ErrResponseTooLarge):
+		return result{}, nil, fmt.Errorf("%w: %s", err, path)
+	case err != nil:
+		return result{}, nil, redactError(err)
 	}
 	// Every WeChat reply is an object: null, an array or a scalar (a
 	// proxy's answer, a broken gateway) is not a success.
 	if !isJSONObject(data) {
-		if streaming {
-			o.res = result{resp: replay(resp, data)}
-			return o
+		if r.streaming {
+			return result{resp: replay(resp, data)}, nil, nil
 		}
-		o.err = unexpected(ep.Path, "reply is not a JSON object")
-		return o
+		return result{}, nil, unexpected(path, "reply is not a JSON object")
 	}
 	st, err := decode(data)
 	switch {
 	case st != nil && st.ErrCode != 0:
-		o.apiErr = newAPIError(ep.Path, int(st.ErrCode), st.ErrMsg)
-		o.err, o.transient = o.apiErr, o.apiErr.Code == CodeSystemBusy
-	case err != nil && streaming:
+		apiErr := newAPIError(path, int(st.ErrCode), st.ErrMsg)
+		return result{}, apiErr, apiErr
+	case err != nil && r.streaming:
 		// Not a JSON reply after all (a file served as text/plain).
-		o.res = result{resp: replay(resp, data)}
+		return result{resp: replay(resp, data)}, nil, nil
 	case err != nil:
-		o.err = unexpected(ep.Path, "decoding reply: "+err.Error())
-	default:
-		o.res = result{data: data, contentType: resp.Header.Get("Content-Type")}
+		return result{}, nil, unexpected(path, "decoding reply: "+err.Error())
 	}
-	return o
+	return result{data: data, contentType: resp.Header.Get("Content-Type")}, nil, nil
 }
 
 // newHTTPRequest builds the HTTP request of one attempt.
-func (c *Client) newHTTPRequest(ctx context.Context, ep *endpoint.Endpoint, q query, body any, tok string) (*http.Request, error) {
+func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok string) (*http.Request, error) {
+	ep := r.ep
 	var rd io.Reader
 	contentType := jsonContentHeader
-	switch b := body.(type) {
+	switch b := r.body.(type) {
 	case nil:
 		contentType = nil
 	case bodySource:
@@ -329,7 +343,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, ep *endpoint.Endpoint, q qu
 		}
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, ep.Method, c.requestURL(ep, q, tok), rd)
+	req, err := http.NewRequestWithContext(ctx, ep.Method, c.requestURL(ep, r.query, tok), rd)
 	if err != nil {
 		return nil, redactError(err)
 	}
