@@ -261,11 +261,7 @@ func (c *Client) TryMatchMenu(ctx context.Context, userID string) (*Menu, error)
 	body := struct {
 		UserID string `json:"user_id"`
 	}{userID}
-	r, err := call[withStatus[Menu]](ctx, c, endpoint.MenuTryMatch, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	return &r.v, nil
+	return call[Menu](ctx, c, endpoint.MenuTryMatch, nil, body)
 }
 
 // SelfMenu is the menu in use, however it was set up, as reported by

@@ -65,30 +65,15 @@ func (s *status) apiStatus() *status { return s }
 // statusCarrier is implemented by the reply types that embed status.
 type statusCarrier interface{ apiStatus() *status }
 
-// withStatus decodes a reply into a T that has an UnmarshalJSON method of
-// its own, which would hide an embedded status from encoding/json: status
-// and T are decoded one after the other.
-type withStatus[T any] struct {
-	status
-	v T
-}
-
-func (w *withStatus[T]) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, &w.status); err != nil {
-		return err
-	}
-	return json.Unmarshal(b, &w.v)
-}
-
 // call is the request helper of every API method: it sends the call to
 // the endpoint id, with the query q and body (nil, a value encoded as
 // JSON, or a bodySource), as the table says (host, credential, retries),
 // and decodes the reply into a new R. A non-zero errcode is an *APIError.
 //
 // A reply type that embeds status (errcode and errmsg) is decoded in one
-// pass; any other R is decoded after the status. Such a type must not
-// embed a type with its own UnmarshalJSON, which would be promoted and
-// skip the status: use withStatus.
+// pass; any other R is decoded after the status. A type with an
+// UnmarshalJSON of its own (Menu) must not be embedded next to status:
+// its method would be promoted and skip the status. Use it as R itself.
 func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*R, error) {
 	var out *R
 	decode := func(data []byte) (*status, error) {
@@ -167,16 +152,15 @@ type result struct {
 type outcome struct {
 	res result
 	err error
-	// unsent: the request was never handed to the HTTP client (the body
-	// could not be encoded or sent again).
-	unsent bool
 	// transient: the failure may not have reached WeChat, or WeChat asked
 	// to try later: a network error while the context is live, a 5xx, or
 	// errcode -1. Whether to send again is the endpoint's retry policy.
 	transient bool
 	// apiErr is a non-zero errcode.
 	apiErr *APIError
-	// url is the URL sent, nil if unsent.
+	// url is the URL sent, nil if the request could not be built (its
+	// body could not be encoded or sent again): such an attempt is no
+	// attempt for the observer, and it is not sent again.
 	url     *url.URL
 	status  int // HTTP status, 0 without a response
 	elapsed time.Duration
@@ -263,7 +247,7 @@ func (c *Client) credential(ctx context.Context, ep *endpoint.Endpoint) (string,
 func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder) (o outcome) {
 	req, err := c.newHTTPRequest(ctx, r, tok)
 	if err != nil {
-		return outcome{err: err, unsent: true}
+		return outcome{err: err}
 	}
 	o.url = req.URL
 	if c.observer != nil {
@@ -331,11 +315,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok string) (*h
 	case nil:
 		contentType = nil
 	case bodySource:
-		r, ct, err := b.open()
+		stream, ct, err := b.open()
 		if err != nil {
 			return nil, err
 		}
-		rd, contentType = r, []string{ct}
+		rd, contentType = stream, []string{ct}
 	default:
 		data, err := encodeJSON(b)
 		if err != nil {
