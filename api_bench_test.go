@@ -1,14 +1,11 @@
-package wechat_test
+package wechat
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/mpkit/wechat"
 )
 
 // The API benchmarks measure the client's own cost of one call: building
@@ -18,28 +15,13 @@ import (
 //
 //	go test -run '^$' -bench API -benchmem .
 
-// cannedBody is a reply body that can be rewound without allocating.
-type cannedBody struct{ bytes.Reader }
-
-func (*cannedBody) Close() error { return nil }
-
 // cannedTransport answers every request with the same JSON reply. It
 // reads the request body, as a real transport would. It is for one
 // goroutine at a time.
 type cannedTransport struct {
 	reply []byte
-	body  cannedBody
+	body  body
 	resp  http.Response
-}
-
-func newCannedTransport(reply string) *cannedTransport {
-	t := &cannedTransport{reply: []byte(reply)}
-	t.resp = http.Response{
-		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json; encoding=utf-8"}},
-		ContentLength: int64(len(reply)),
-	}
-	return t
 }
 
 func (t *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -53,22 +35,34 @@ func (t *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &t.resp, nil
 }
 
-func BenchmarkAPISendTemplateMessage(b *testing.B) {
-	rt := newCannedTransport(`{"errcode":0,"errmsg":"ok","msgid":200228332}`)
-	c, err := wechat.New(
-		wechat.WithAppID("wx1234567890abcdef"),
-		wechat.WithHTTPClient(&http.Client{Transport: rt}),
-		wechat.WithAccessToken("ACCESS_TOKEN", time.Now().Add(24*time.Hour)),
+// cannedClient returns a Client with a cached token whose every call is
+// answered with reply.
+func cannedClient(b *testing.B, reply string) *Client {
+	t := &cannedTransport{reply: []byte(reply)}
+	t.resp = http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json; encoding=utf-8"}},
+		ContentLength: int64(len(reply)),
+	}
+	c, err := New(
+		WithAppID("wx1234567890abcdef"),
+		WithHTTPClient(&http.Client{Transport: t}),
+		WithAccessToken("ACCESS_TOKEN", time.Now().Add(24*time.Hour)),
 	)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return c
+}
+
+func BenchmarkAPISendTemplateMessage(b *testing.B) {
+	c := cannedClient(b, `{"errcode":0,"errmsg":"ok","msgid":200228332}`)
 	ctx := context.Background()
-	msg := &wechat.TemplateMessage{
+	msg := &TemplateMessage{
 		ToUser:     "oJ4v2wJUD0mVgH5sKxSwfrAdRn3M",
 		TemplateID: "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY",
 		URL:        "http://weixin.qq.com/download",
-		Data: map[string]wechat.TemplateField{
+		Data: map[string]TemplateField{
 			"first":    {Value: "恭喜你购买成功！", Color: "#173177"},
 			"keyword1": {Value: "巧克力"},
 			"keyword2": {Value: "39.8元"},
@@ -85,15 +79,7 @@ func BenchmarkAPISendTemplateMessage(b *testing.B) {
 }
 
 func BenchmarkAPIGetMenu(b *testing.B) {
-	rt := newCannedTransport(`{"menu":{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"},{"name":"菜单","sub_button":[{"type":"view","name":"搜索","url":"http://www.soso.com/"}]}]}}`)
-	c, err := wechat.New(
-		wechat.WithAppID("wx1234567890abcdef"),
-		wechat.WithHTTPClient(&http.Client{Transport: rt}),
-		wechat.WithAccessToken("ACCESS_TOKEN", time.Now().Add(24*time.Hour)),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := cannedClient(b, `{"menu":{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"},{"name":"菜单","sub_button":[{"type":"view","name":"搜索","url":"http://www.soso.com/"}]}]}}`)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

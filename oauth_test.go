@@ -219,17 +219,7 @@ func TestOAuthUserInfo(t *testing.T) {
 			rec := stub(mt, "GET", "/sns/userinfo", tt.body)
 			u, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "en")
 			require.NoError(t, err)
-			assert.Equal(t, &OAuthUser{
-				OpenID:     "OPENID",
-				Nickname:   "NICKNAME",
-				Sex:        tt.wantSex,
-				Province:   "PROVINCE",
-				City:       "CITY",
-				Country:    "COUNTRY",
-				HeadImgURL: "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/46",
-				Privilege:  []string{"PRIVILEGE1", "PRIVILEGE2"},
-				UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
-			}, u)
+			assert.Equal(t, snsUser(tt.wantSex), u)
 			assert.Equal(t, url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}}, rec.only(t).Query,
 				"the user's token, never the account's")
 		})
@@ -375,17 +365,7 @@ func oauthEndpoints() map[endpoint.ID]endpointCase {
 			// The user's token, never the account's.
 			query: url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}},
 			reply: "api/sns_userinfo.json",
-			want: &OAuthUser{
-				OpenID:     "OPENID",
-				Nickname:   "NICKNAME",
-				Sex:        1,
-				Province:   "PROVINCE",
-				City:       "CITY",
-				Country:    "COUNTRY",
-				HeadImgURL: "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/46",
-				Privilege:  []string{"PRIVILEGE1", "PRIVILEGE2"},
-				UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
-			},
+			want:  snsUser(1),
 			invalid: func(ctx context.Context, c *Client) error {
 				_, err := c.OAuthUserInfo(ctx, "USER_AT", "", "")
 				return err
@@ -399,5 +379,20 @@ func oauthEndpoints() map[endpoint.ID]endpointCase {
 			reply:   "api/sns_auth.json",
 			invalid: func(ctx context.Context, c *Client) error { return c.CheckOAuthToken(ctx, "", "OPENID") },
 		},
+	}
+}
+
+// snsUser is the profile of sns_userinfo.json, which sends sex as "1".
+func snsUser(sex int) *OAuthUser {
+	return &OAuthUser{
+		OpenID:     "OPENID",
+		Nickname:   "NICKNAME",
+		Sex:        sex,
+		Province:   "PROVINCE",
+		City:       "CITY",
+		Country:    "COUNTRY",
+		HeadImgURL: "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/46",
+		Privilege:  []string{"PRIVILEGE1", "PRIVILEGE2"},
+		UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
 	}
 }

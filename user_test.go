@@ -59,23 +59,6 @@ func TestGetUserInfo(t *testing.T) {
 		want      UserInfo
 	}{
 		{
-			name:  "current documented reply",
-			reply: fixture(t, "api/user_info.json"),
-			lang:  LangZhCN, wantQuery: "zh_CN",
-			want: UserInfo{
-				Subscribed:    true,
-				OpenID:        "o6_bmjrPTlm6_2sgVt7hMZOPfL2M",
-				Language:      "zh_CN",
-				SubscribeTime: time.Unix(1382694957, 0),
-				// The documented example has a leading space; it is
-				// passed on as sent.
-				UnionID:        " o6_bmasdasdsad6_2sgVt7hMZOPfL",
-				TagIDs:         []int{128, 2},
-				SubscribeScene: SubscribeSceneQRCode,
-				QRScene:        98765,
-			},
-		},
-		{
 			name:  "legacy reply with profile fields",
 			reply: []byte(legacy),
 			want:  legacyUserInfo,
