@@ -188,6 +188,21 @@ func TestRequestBackoffHonoursContext(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second)
 }
 
+// A body that cannot be encoded fails the same way every time: the call
+// returns at once, even on an endpoint that is retried, and nothing is
+// sent or reported as an attempt.
+func TestRequestUnencodableBodyIsNotRetried(t *testing.T) {
+	var logs bytes.Buffer
+	var obs attempts
+	c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithObserver(obs.observe))
+	forbidRequests(t, mt)
+	err := exec(context.Background(), c, endpoint.CallbackCheck, nil, map[string]any{"action": func() {}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "encoding request")
+	assert.NotContains(t, logs.String(), "retrying")
+	assert.Empty(t, obs.all())
+}
+
 func TestRequestTransportErrorIsRedacted(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
