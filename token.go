@@ -182,7 +182,7 @@ func (s *seed) discard() {
 // one, otherwise from WeChat (获取 Access token, cgi-bin/token). However
 // many goroutines call it at once, at most one request reaches WeChat.
 func (c *Client) AccessToken(ctx context.Context) (Token, error) {
-	return c.store.Token(ctx, c.accessKey, c.fetchAccess)
+	return c.store.Token(ctx, c.accessKey, c.fetch().access)
 }
 
 // RefreshAccessToken fetches a new access_token from WeChat even if the
@@ -245,7 +245,7 @@ type stableTokenRequest struct {
 // type=jsapi), the credential of the JS-SDK signature, from the cache when
 // it holds one.
 func (c *Client) JSAPITicket(ctx context.Context) (Token, error) {
-	return c.store.Token(ctx, c.ticketKey, c.fetchTicket)
+	return c.store.Token(ctx, c.ticketKey, c.fetch().ticket)
 }
 
 // RefreshJSAPITicket fetches a new jsapi_ticket even if the cached one is
@@ -285,6 +285,21 @@ type tokenResponse struct {
 	status
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int64  `json:"expires_in"`
+}
+
+// tokenFetchers are the FetchFuncs of the Client's two tokens, made once,
+// on the first lookup. Made in New, they would link the HTTP client into
+// programs that only serve the webhook; made on every lookup, they would
+// cost an allocation each.
+type tokenFetchers struct {
+	once           sync.Once
+	access, ticket FetchFunc
+}
+
+func (c *Client) fetch() *tokenFetchers {
+	f := c.fetchers
+	f.once.Do(func() { f.access, f.ticket = c.fetchAccessToken, c.fetchJSAPITicket })
+	return f
 }
 
 func (c *Client) fetchAccessToken(ctx context.Context) (Token, error) {

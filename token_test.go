@@ -510,3 +510,18 @@ func tokenEndpoints() map[endpoint.ID]endpointCase {
 		},
 	}
 }
+
+// A token served from the cache costs no allocation: it is looked up on
+// every API call.
+func TestAccessTokenCachedLookupAllocatesNothing(t *testing.T) {
+	c, _ := newTestClient(t)
+	ctx := context.Background()
+	_, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := c.AccessToken(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+}

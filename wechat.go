@@ -60,8 +60,8 @@ type Client struct {
 
 	// The store keys of the access token and the jsapi ticket, and the
 	// functions that fetch them.
-	accessKey, ticketKey     string
-	fetchAccess, fetchTicket FetchFunc
+	accessKey, ticketKey string
+	fetchers             *tokenFetchers
 
 	stableToken bool
 
@@ -117,7 +117,7 @@ func New(opts ...Option) (*Client, error) {
 	c.apiPrefix, c.mpPrefix = urlPrefix(c.baseURL), urlPrefix(c.qrcodeBase())
 	// Built once, so that a cached token costs no allocation.
 	c.accessKey, c.ticketKey = "wechat:access_token:"+c.appID, "wechat:jsapi_ticket:"+c.appID
-	c.fetchAccess, c.fetchTicket = c.fetchAccessToken, c.fetchJSAPITicket
+	c.fetchers = &tokenFetchers{}
 	return c, nil
 }
 
