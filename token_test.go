@@ -250,6 +250,35 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 	}
 }
 
+// The resend after a token rejection is not one of the retries: a read
+// rejected once and then met by two 5xx still gets its two retries.
+func TestTokenResendIsNotARetry(t *testing.T) {
+	c, mt, n, _ := newTokenClient(t)
+	replies := []func() (*http.Response, error){
+		func() (*http.Response, error) {
+			return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
+		},
+		func() (*http.Response, error) { return httpmock.NewStringResponse(502, "bad gateway"), nil },
+		func() (*http.Response, error) { return httpmock.NewStringResponse(503, "unavailable"), nil },
+		func() (*http.Response, error) { return httpmock.NewStringResponse(200, `{"ip_list":["1.2.3.4"]}`), nil },
+	}
+	rec := &recorder{}
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
+		rec.record(req)
+		return replies[min(len(rec.Calls()), len(replies))-1]()
+	})
+	ips, err := c.CallbackIPs(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1.2.3.4"}, ips)
+	calls := rec.Calls()
+	require.Len(t, calls, 4, "the rejected attempt, the resend and two retries")
+	assert.Equal(t, "token-1", calls[0].Query.Get("access_token"))
+	for _, w := range calls[1:] {
+		assert.Equal(t, "token-2", w.Query.Get("access_token"))
+	}
+	assert.EqualValues(t, 2, n.Load(), "one refresh")
+}
+
 func TestAPICallTokenErrorTwiceDoesNotLoop(t *testing.T) {
 	c, mt, n, _ := newTokenClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
