@@ -2,9 +2,10 @@ package wechat
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Operations and diagnostics: the addresses WeChat uses, a network check
@@ -15,25 +16,27 @@ import (
 // 服务器IP地址, cgi-bin/getcallbackip), for a firewall allow-list. The list
 // changes; refresh it regularly.
 func (c *Client) CallbackIPs(ctx context.Context) ([]string, error) {
-	var resp struct {
-		IPs []string `json:"ip_list"`
-	}
-	if err := c.get(ctx, "/cgi-bin/getcallbackip", nil, &resp); err != nil {
+	r, err := call[ipList](ctx, c, endpoint.CallbackIP, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return resp.IPs, nil
+	return r.IPs, nil
+}
+
+// ipList is the reply of getcallbackip and get_api_domain_ip.
+type ipList struct {
+	status
+	IPs []string `json:"ip_list"`
 }
 
 // APIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
 // 地址, cgi-bin/get_api_domain_ip), for an egress allow-list.
 func (c *Client) APIDomainIPs(ctx context.Context) ([]string, error) {
-	var resp struct {
-		IPs []string `json:"ip_list"`
-	}
-	if err := c.get(ctx, "/cgi-bin/get_api_domain_ip", nil, &resp); err != nil {
+	r, err := call[ipList](ctx, c, endpoint.APIDomainIP, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return resp.IPs, nil
+	return r.IPs, nil
 }
 
 // CheckAction selects what CheckCallback tests.
@@ -99,13 +102,7 @@ func (c *Client) CheckCallback(ctx context.Context, action CheckAction, operator
 		Action   CheckAction   `json:"action"`
 		Operator CheckOperator `json:"check_operator"`
 	}{action, operator}
-	var out CallbackCheck
-	// A diagnostic read: safe to retry.
-	r := &request{method: http.MethodPost, path: "/cgi-bin/callback/check", body: body, idempotent: true}
-	if err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[CallbackCheck](ctx, c, endpoint.CallbackCheck, nil, body)
 }
 
 // Quotas (接口调用次数).
@@ -118,9 +115,9 @@ func (c *Client) ClearQuota(ctx context.Context) error {
 	if c.appID == "" {
 		return missing("AppID (WithAppID)")
 	}
-	return c.post(ctx, "/cgi-bin/clear_quota", struct {
+	return exec(ctx, c, endpoint.ClearQuota, nil, struct {
 		AppID string `json:"appid"`
-	}{c.appID}, nil)
+	}{c.appID})
 }
 
 // ClearQuotaWithSecret is ClearQuota authenticated with the AppSecret
@@ -136,7 +133,7 @@ func (c *Client) ClearQuotaWithSecret(ctx context.Context) error {
 		AppID     string `json:"appid"`
 		AppSecret string `json:"appsecret"`
 	}{c.appID, c.appSecret}
-	return c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/clear_quota/v2", body: body, noToken: true}, nil)
+	return exec(ctx, c, endpoint.ClearQuotaV2, nil, body)
 }
 
 // APIQuota is the daily quota of one API.
@@ -176,12 +173,7 @@ func (c *Client) QueryAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaIn
 	body := struct {
 		CGIPath string `json:"cgi_path"`
 	}{cgiPath}
-	var out APIQuotaInfo
-	r := &request{method: http.MethodPost, path: "/cgi-bin/openapi/quota/get", body: body, idempotent: true}
-	if err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[APIQuotaInfo](ctx, c, endpoint.QuotaGet, nil, body)
 }
 
 // RIDRequest is the request a rid identifies.
@@ -222,11 +214,11 @@ func (c *Client) LookupRID(ctx context.Context, rid string) (*RIDRequest, error)
 	body := struct {
 		RID string `json:"rid"`
 	}{rid}
-	var resp struct {
+	resp, err := call[struct {
+		status
 		Request RIDRequest `json:"request"`
-	}
-	r := &request{method: http.MethodPost, path: "/cgi-bin/openapi/rid/get", body: body, idempotent: true}
-	if err := c.do(ctx, r, &resp); err != nil {
+	}](ctx, c, endpoint.RIDGet, nil, body)
+	if err != nil {
 		return nil, err
 	}
 	req := &resp.Request
@@ -267,14 +259,15 @@ func (c *Client) GenerateShortKey(ctx context.Context, longData string, lifetime
 		LongData      string `json:"long_data"`
 		ExpireSeconds int64  `json:"expire_seconds"`
 	}{longData, int64(lifetime / time.Second)}
-	var resp struct {
+	resp, err := call[struct {
+		status
 		ShortKey string `json:"short_key"`
-	}
-	if err := c.post(ctx, "/cgi-bin/shorten/gen", body, &resp); err != nil {
+	}](ctx, c, endpoint.ShortenGen, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if resp.ShortKey == "" {
-		return "", unexpected("/cgi-bin/shorten/gen", "no short_key in reply")
+		return "", badReply(endpoint.ShortenGen, "no short_key in reply")
 	}
 	return resp.ShortKey, nil
 }
@@ -297,10 +290,5 @@ func (c *Client) FetchShortKey(ctx context.Context, shortKey string) (*ShortKeyD
 	body := struct {
 		ShortKey string `json:"short_key"`
 	}{shortKey}
-	var out ShortKeyData
-	r := &request{method: http.MethodPost, path: "/cgi-bin/shorten/fetch", body: body, idempotent: true}
-	if err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[ShortKeyData](ctx, c, endpoint.ShortenFetch, nil, body)
 }

@@ -8,77 +8,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestCallbackIPs(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/getcallbackip", fixture(t, "api/getcallbackip.json"))
-	ips, err := c.CallbackIPs(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/getcallbackip", "")
-	assert.Equal(t, []string{"127.0.0.1"}, ips)
-}
-
-func TestAPIDomainIPs(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/get_api_domain_ip", fixture(t, "api/get_api_domain_ip.json"))
-	ips, err := c.APIDomainIPs(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/get_api_domain_ip", "")
-	assert.Equal(t, []string{"101.89.47.18", "101.91.34.103"}, ips)
-
-	c2, mt2 := newTestClient(t)
-	stub(mt2, "GET", "/cgi-bin/get_api_domain_ip", fixture(t, "api/errors/40013_invalid_appid.json"))
-	_, err = c2.APIDomainIPs(context.Background())
-	assert.ErrorIs(t, err, &APIError{Code: CodeInvalidAppID})
-}
-
-func TestCheckCallback(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/callback/check", fixture(t, "api/callback_check.json"))
-	res, err := c.CheckCallback(context.Background(), CheckAll, OperatorDefault)
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/callback/check", `{"action":"all","check_operator":"DEFAULT"}`)
-	assert.Equal(t, &CallbackCheck{
-		DNS: []DNSResult{{IP: "111.161.64.40", RealOperator: "UNICOM"}, {IP: "111.161.64.48", RealOperator: "UNICOM"}},
-		Ping: []PingResult{
-			{IP: "111.161.64.40", FromOperator: "UNICOM", PackageLoss: "0%", Time: "23.079ms"},
-			{IP: "111.161.64.48", FromOperator: "UNICOM", PackageLoss: "0%", Time: "21.434ms"},
-		},
-	}, res)
-
-	sent := countRequests(mt)
-	_, err = c.CheckCallback(context.Background(), "trace", OperatorDefault)
-	assert.ErrorIs(t, err, ErrInvalidArgument)
-	_, err = c.CheckCallback(context.Background(), CheckDNS, "MOBILE")
-	assert.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Zero(t, sent())
-}
-
 func TestClearQuota(t *testing.T) {
 	ctx := context.Background()
-	t.Run("with token", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/clear_quota", fixture(t, "api/ok.json"))
-		require.NoError(t, c.ClearQuota(ctx))
-		assertWire(t, rec.only(t), "POST", "/cgi-bin/clear_quota", `{"appid":"`+testAppID+`"}`)
-	})
 	t.Run("limit reached", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "POST", "/cgi-bin/clear_quota", fixture(t, "api/errors/48006_clear_quota_limit.json"))
 		err := c.ClearQuota(ctx)
 		assert.ErrorIs(t, err, &APIError{Code: 48006})
-	})
-	t.Run("with secret", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/clear_quota/v2", fixture(t, "api/ok.json"))
-		require.NoError(t, c.ClearQuotaWithSecret(ctx))
-		w := rec.only(t)
-		assert.Equal(t, "POST", w.Method)
-		assert.Empty(t, w.Query, "no access_token, no secret in the URL")
-		assert.JSONEq(t, `{"appid":"`+testAppID+`","appsecret":"`+testSecret+`"}`, string(w.Body))
 	})
 	t.Run("secret error hides the secret", func(t *testing.T) {
 		c, mt := newTestClient(t)
@@ -97,18 +38,11 @@ func TestClearQuota(t *testing.T) {
 
 func TestQueryAPIQuota(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/openapi/quota/get", fixture(t, "api/openapi_quota_get.json"))
-	q, err := c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/openapi/quota/get", `{"cgi_path":"/cgi-bin/message/custom/send"}`)
-	assert.Equal(t, &APIQuotaInfo{}, q)
-
 	// The current reference adds the frequency limits.
-	c2, mt2 := newTestClient(t)
-	stub(mt2, "POST", "/cgi-bin/openapi/quota/get", []byte(`{"errcode":0,"errmsg":"ok","quota":{"daily_limit":10000000,"used":12,"remain":9999988},
+	c, mt := newTestClient(t)
+	stub(mt, "POST", "/cgi-bin/openapi/quota/get", []byte(`{"errcode":0,"errmsg":"ok","quota":{"daily_limit":10000000,"used":12,"remain":9999988},
 		"rate_limit":{"call_count":5000,"refresh_second":60},"component_rate_limit":{"call_count":100,"refresh_second":60}}`))
-	q, err = c2.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
+	q, err := c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
 	require.NoError(t, err)
 	assert.Equal(t, &APIQuotaInfo{
 		Quota:              APIQuota{DailyLimit: 10000000, Used: 12, Remain: 9999988},
@@ -126,32 +60,16 @@ func TestQueryAPIQuota(t *testing.T) {
 
 func TestLookupRID(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/openapi/rid/get", fixture(t, "api/openapi_rid_get.json"))
-	r, err := c.LookupRID(ctx, "61725984-6126f6f9-040f19c4")
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/openapi/rid/get", `{"rid":"61725984-6126f6f9-040f19c4"}`)
-	assert.Equal(t, &RIDRequest{
-		InvokeTime:   1635156704,
-		CostInMs:     30,
-		RequestURL:   "access_token=REDACTED",
-		ResponseBody: `{"errcode":45009,"errmsg":"reach max api daily quota limit rid: 617682e0-09059ac5-34a8e2ea"}`,
-		ClientIP:     "113.xx.70.51",
-	}, r)
-
 	// The RID of an *APIError feeds straight in.
-	c2, mt2 := newTestClient(t)
-	stub(mt2, "GET", "/cgi-bin/getcallbackip", fixture(t, "api/errors/40013_invalid_appid_rid.json"))
-	rec2 := stub(mt2, "POST", "/cgi-bin/openapi/rid/get", fixture(t, "api/openapi_rid_get.json"))
-	_, err = c2.CallbackIPs(ctx)
+	c, mt := newTestClient(t)
+	stub(mt, "GET", "/cgi-bin/getcallbackip", fixture(t, "api/errors/40013_invalid_appid_rid.json"))
+	rec := stub(mt, "POST", "/cgi-bin/openapi/rid/get", fixture(t, "api/openapi_rid_get.json"))
+	_, err := c.CallbackIPs(ctx)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	_, err = c2.LookupRID(ctx, apiErr.RID)
+	_, err = c.LookupRID(ctx, apiErr.RID)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"rid":"664ef1ea-61270f43-2b492c40"}`, string(rec2.only(t).Body))
-
-	_, err = c.LookupRID(ctx, " ")
-	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.JSONEq(t, `{"rid":"664ef1ea-61270f43-2b492c40"}`, string(rec.only(t).Body))
 }
 
 // LookupRID hands back what WeChat recorded of a request, and requests
@@ -229,28 +147,12 @@ func TestRedactRecorded(t *testing.T) {
 
 func TestShortKey(t *testing.T) {
 	ctx := context.Background()
-	t.Run("generate", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
-		key, err := c.GenerateShortKey(ctx, "loooooong data", 24*time.Hour)
-		require.NoError(t, err)
-		assertWire(t, rec.only(t), "POST", "/cgi-bin/shorten/gen", `{"long_data":"loooooong data","expire_seconds":86400}`)
-		assert.Equal(t, "iTqRJFSEqk9RvPk", key)
-	})
 	t.Run("default lifetime", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
 		_, err := c.GenerateShortKey(ctx, strings.Repeat("x", MaxShortKeyData), 0)
 		require.NoError(t, err)
 		assert.Contains(t, string(rec.only(t).Body), `"expire_seconds":2592000`)
-	})
-	t.Run("fetch", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/shorten/fetch", fixture(t, "api/shorten_fetch.json"))
-		d, err := c.FetchShortKey(ctx, "iTqRJFSEqk9RvPk")
-		require.NoError(t, err)
-		assertWire(t, rec.only(t), "POST", "/cgi-bin/shorten/fetch", `{"short_key":"iTqRJFSEqk9RvPk"}`)
-		assert.Equal(t, &ShortKeyData{LongData: "loooooong data", CreateTime: 1611047541, ExpireSeconds: 86300}, d)
 	})
 	t.Run("generate without key", func(t *testing.T) {
 		c, mt := newTestClient(t)
@@ -285,4 +187,95 @@ func TestRedactRecordedLargeText(t *testing.T) {
 	got := redactRecorded(big)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.True(t, strings.HasSuffix(got, `{"secret":"REDACTED"}`))
+}
+
+func basicEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.CallbackIP: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.CallbackIPs(ctx) },
+			reply:  "api/getcallbackip.json",
+			want:   []string{"127.0.0.1"},
+			noArgs: true,
+		},
+		endpoint.APIDomainIP: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.APIDomainIPs(ctx) },
+			reply:  "api/get_api_domain_ip.json",
+			want:   []string{"101.89.47.18", "101.91.34.103"},
+			noArgs: true,
+		},
+		endpoint.CallbackCheck: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CheckCallback(ctx, CheckAll, OperatorDefault)
+			},
+			body:  `{"action":"all","check_operator":"DEFAULT"}`,
+			reply: "api/callback_check.json",
+			want: &CallbackCheck{
+				DNS: []DNSResult{{IP: "111.161.64.40", RealOperator: "UNICOM"}, {IP: "111.161.64.48", RealOperator: "UNICOM"}},
+				Ping: []PingResult{
+					{IP: "111.161.64.40", FromOperator: "UNICOM", PackageLoss: "0%", Time: "23.079ms"},
+					{IP: "111.161.64.48", FromOperator: "UNICOM", PackageLoss: "0%", Time: "21.434ms"},
+				},
+			},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.CheckCallback(ctx, "trace", OperatorDefault)
+				return err
+			},
+		},
+		endpoint.ClearQuota: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.ClearQuota(ctx) },
+			body:   `{"appid":"` + testAppID + `"}`,
+			reply:  "api/ok.json",
+			noArgs: true,
+		},
+		endpoint.ClearQuotaV2: {
+			// No access_token, and the secret in the body, not the URL.
+			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.ClearQuotaWithSecret(ctx) },
+			body:   `{"appid":"` + testAppID + `","appsecret":"` + testSecret + `"}`,
+			reply:  "api/ok.json",
+			noArgs: true,
+		},
+		endpoint.QuotaGet: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
+			},
+			body:  `{"cgi_path":"/cgi-bin/message/custom/send"}`,
+			reply: "api/openapi_quota_get.json",
+			want:  &APIQuotaInfo{},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.QueryAPIQuota(ctx, "https://api.weixin.qq.com/cgi-bin/token")
+				return err
+			},
+		},
+		endpoint.RIDGet: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.LookupRID(ctx, "61725984-6126f6f9-040f19c4")
+			},
+			body:  `{"rid":"61725984-6126f6f9-040f19c4"}`,
+			reply: "api/openapi_rid_get.json",
+			want: &RIDRequest{
+				InvokeTime:   1635156704,
+				CostInMs:     30,
+				RequestURL:   "access_token=REDACTED",
+				ResponseBody: `{"errcode":45009,"errmsg":"reach max api daily quota limit rid: 617682e0-09059ac5-34a8e2ea"}`,
+				ClientIP:     "113.xx.70.51",
+			},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.LookupRID(ctx, " "); return err },
+		},
+		endpoint.ShortenGen: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.GenerateShortKey(ctx, "loooooong data", 24*time.Hour)
+			},
+			body:    `{"long_data":"loooooong data","expire_seconds":86400}`,
+			reply:   "api/shorten_gen.json",
+			want:    "iTqRJFSEqk9RvPk",
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GenerateShortKey(ctx, "", 0); return err },
+		},
+		endpoint.ShortenFetch: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.FetchShortKey(ctx, "iTqRJFSEqk9RvPk") },
+			body:    `{"short_key":"iTqRJFSEqk9RvPk"}`,
+			reply:   "api/shorten_fetch.json",
+			want:    &ShortKeyData{LongData: "loooooong data", CreateTime: 1611047541, ExpireSeconds: 86300},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.FetchShortKey(ctx, ""); return err },
+		},
+	}
 }

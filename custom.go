@@ -1,6 +1,10 @@
 package wechat
 
-import "context"
+import (
+	"context"
+
+	"github.com/mpkit/wechat/internal/endpoint"
+)
 
 // Customer-service messages (客服消息, message/custom/send) are free-form
 // messages an account sends to one user. WeChat accepts them only for a
@@ -121,8 +125,7 @@ type MiniProgramPage struct {
 	ThumbMediaID string `json:"thumb_media_id"`
 }
 
-// sendCustom applies opts to m and sends it with c.post, which is never
-// retried after a network error.
+// sendCustom applies opts to m and sends it.
 func (c *Client) sendCustom(ctx context.Context, m *customMessage, opts []CustomOption) error {
 	if m.ToUser == "" {
 		return invalidArg("openid is empty")
@@ -132,7 +135,7 @@ func (c *Client) sendCustom(ctx context.Context, m *customMessage, opts []Custom
 			opt(m)
 		}
 	}
-	return c.post(ctx, "/cgi-bin/message/custom/send", m, nil)
+	return exec(ctx, c, endpoint.CustomSend, nil, m)
 }
 
 // SendText sends a text message to the user toUser (客服消息 文本消息,
@@ -286,5 +289,5 @@ func (c *Client) SetTyping(ctx context.Context, toUser string, typing bool) erro
 		ToUser  string `json:"touser"`
 		Command string `json:"command"`
 	}{toUser, command}
-	return c.post(ctx, "/cgi-bin/message/custom/typing", body, nil)
+	return exec(ctx, c, endpoint.CustomTyping, nil, body)
 }

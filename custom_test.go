@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -242,4 +243,21 @@ func TestSetTyping(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
 	assertAPIError(t, c.SetTyping(context.Background(), "OPENID", true), CodeAPIFreqOutOfLimit, "/cgi-bin/message/custom/typing")
+}
+
+func customEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.CustomSend: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, customSends[0].send(c) },
+			body:    customSends[0].body,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.SendText(ctx, "", "Hello World") },
+		},
+		endpoint.CustomTyping: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetTyping(ctx, "OPENID", true) },
+			body:    `{"touser":"OPENID","command":"Typing"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "", true) },
+		},
+	}
 }

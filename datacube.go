@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Statistics (数据统计, datacube): daily figures about users, articles,
@@ -81,45 +82,20 @@ func daysBetween(begin, end Date) int {
 	return int(end.midnight().Sub(begin.midnight()).Hours()/24) + 1
 }
 
-// datacubeAPI is one statistics endpoint and the most days it serves per
-// call, from the official tables of 最大时间跨度.
-type datacubeAPI struct {
-	path    string
-	maxDays int
-}
-
-var (
-	apiUserSummary             = datacubeAPI{"/datacube/getusersummary", 7}
-	apiUserCumulate            = datacubeAPI{"/datacube/getusercumulate", 7}
-	apiArticleSummary          = datacubeAPI{"/datacube/getarticlesummary", 1}
-	apiArticleTotal            = datacubeAPI{"/datacube/getarticletotal", 1}
-	apiUserRead                = datacubeAPI{"/datacube/getuserread", 3}
-	apiUserReadHour            = datacubeAPI{"/datacube/getuserreadhour", 1}
-	apiUserShare               = datacubeAPI{"/datacube/getusershare", 7}
-	apiUserShareHour           = datacubeAPI{"/datacube/getusersharehour", 1}
-	apiUpstreamMessage         = datacubeAPI{"/datacube/getupstreammsg", 7}
-	apiUpstreamMessageHour     = datacubeAPI{"/datacube/getupstreammsghour", 1}
-	apiUpstreamMessageWeek     = datacubeAPI{"/datacube/getupstreammsgweek", 30}
-	apiUpstreamMessageMonth    = datacubeAPI{"/datacube/getupstreammsgmonth", 30}
-	apiUpstreamMessageDist     = datacubeAPI{"/datacube/getupstreammsgdist", 15}
-	apiUpstreamMessageDistWeek = datacubeAPI{"/datacube/getupstreammsgdistweek", 30}
-	apiUpstreamMessageDistMon  = datacubeAPI{"/datacube/getupstreammsgdistmonth", 30}
-	apiInterfaceSummary        = datacubeAPI{"/datacube/getinterfacesummary", 30}
-	apiInterfaceSummaryHour    = datacubeAPI{"/datacube/getinterfacesummaryhour", 1}
-)
-
-// check rejects a range the API does not serve.
-func (a datacubeAPI) check(begin, end Date) error {
+// checkRange rejects a range the endpoint id does not serve: more than
+// maxDays days, from the official tables of 最大时间跨度.
+func checkRange(id endpoint.ID, maxDays int, begin, end Date) error {
+	path := endpoint.Get(id).Path
 	switch {
 	case !begin.valid():
-		return invalidArg("%s: begin date %v is not a valid day", a.path, begin)
+		return invalidArg("%s: begin date %v is not a valid day", path, begin)
 	case !end.valid():
-		return invalidArg("%s: end date %v is not a valid day", a.path, end)
+		return invalidArg("%s: end date %v is not a valid day", path, end)
 	case end.midnight().Before(begin.midnight()):
-		return invalidArg("%s: end date %s is before begin date %s", a.path, end, begin)
+		return invalidArg("%s: end date %s is before begin date %s", path, end, begin)
 	}
-	if n := daysBetween(begin, end); n > a.maxDays {
-		return invalidArg("%s: %s..%s covers %d days, WeChat serves at most %d per call", a.path, begin, end, n, a.maxDays)
+	if n := daysBetween(begin, end); n > maxDays {
+		return invalidArg("%s: %s..%s covers %d days, WeChat serves at most %d per call", path, begin, end, n, maxDays)
 	}
 	return nil
 }
@@ -129,17 +105,16 @@ type dateRangeRequest struct {
 	End   Date `json:"end_date"`
 }
 
-// datacube checks the range, calls the API and returns its list.
-func datacube[T any](ctx context.Context, c *Client, api datacubeAPI, begin, end Date) ([]T, error) {
-	if err := api.check(begin, end); err != nil {
+// datacube checks the range, calls the endpoint id and returns its list.
+func datacube[T any](ctx context.Context, c *Client, id endpoint.ID, maxDays int, begin, end Date) ([]T, error) {
+	if err := checkRange(id, maxDays, begin, end); err != nil {
 		return nil, err
 	}
-	var resp struct {
+	resp, err := call[struct {
+		status
 		List []T `json:"list"`
-	}
-	// The statistics POSTs are pure reads: safe to retry.
-	r := &request{method: http.MethodPost, path: api.path, body: dateRangeRequest{begin, end}, idempotent: true}
-	if err := c.do(ctx, r, &resp); err != nil {
+	}](ctx, c, id, nil, dateRangeRequest{begin, end})
+	if err != nil {
 		return nil, err
 	}
 	return resp.List, nil
@@ -164,7 +139,7 @@ type UserSummaryStat struct {
 // UserSummary returns new and lost followers per day and source
 // (获取用户增减数据, datacube/getusersummary), at most 7 days per call.
 func (c *Client) UserSummary(ctx context.Context, begin, end Date) ([]UserSummaryStat, error) {
-	return datacube[UserSummaryStat](ctx, c, apiUserSummary, begin, end)
+	return datacube[UserSummaryStat](ctx, c, endpoint.UserSummary, 7, begin, end)
 }
 
 // UserCumulateStat is the total number of followers on a day.
@@ -176,7 +151,7 @@ type UserCumulateStat struct {
 // UserCumulate returns the total number of followers per day (获取累计用户数据,
 // datacube/getusercumulate), at most 7 days per call.
 func (c *Client) UserCumulate(ctx context.Context, begin, end Date) ([]UserCumulateStat, error) {
-	return datacube[UserCumulateStat](ctx, c, apiUserCumulate, begin, end)
+	return datacube[UserCumulateStat](ctx, c, endpoint.UserCumulate, 7, begin, end)
 }
 
 // Article analysis (图文分析).
@@ -210,7 +185,7 @@ type ArticleSummaryStat struct {
 // ArticleSummary returns the reading of each mass-sent article per day
 // (获取图文群发每日数据, datacube/getarticlesummary), one day per call.
 func (c *Client) ArticleSummary(ctx context.Context, begin, end Date) ([]ArticleSummaryStat, error) {
-	return datacube[ArticleSummaryStat](ctx, c, apiArticleSummary, begin, end)
+	return datacube[ArticleSummaryStat](ctx, c, endpoint.ArticleSummary, 1, begin, end)
 }
 
 // ArticleTotalDetail is the cumulative reading of an article up to
@@ -255,7 +230,7 @@ type ArticleTotalStat struct {
 // a day, for each of the seven days after (获取图文群发总数据,
 // datacube/getarticletotal), one day per call.
 func (c *Client) ArticleTotal(ctx context.Context, begin, end Date) ([]ArticleTotalStat, error) {
-	return datacube[ArticleTotalStat](ctx, c, apiArticleTotal, begin, end)
+	return datacube[ArticleTotalStat](ctx, c, endpoint.ArticleTotal, 1, begin, end)
 }
 
 // ArticleReadStat is the reading of all articles on a day, by source.
@@ -271,7 +246,7 @@ type ArticleReadStat struct {
 // UserRead returns the reading of all articles per day (获取图文统计数据,
 // datacube/getuserread), at most 3 days per call.
 func (c *Client) UserRead(ctx context.Context, begin, end Date) ([]ArticleReadStat, error) {
-	return datacube[ArticleReadStat](ctx, c, apiUserRead, begin, end)
+	return datacube[ArticleReadStat](ctx, c, endpoint.UserRead, 3, begin, end)
 }
 
 // ArticleReadHourStat is the reading of all articles in one hour.
@@ -286,7 +261,7 @@ type ArticleReadHourStat struct {
 // UserReadHour returns the reading of all articles per hour of a day
 // (获取图文统计分时数据, datacube/getuserreadhour), one day per call.
 func (c *Client) UserReadHour(ctx context.Context, begin, end Date) ([]ArticleReadHourStat, error) {
-	return datacube[ArticleReadHourStat](ctx, c, apiUserReadHour, begin, end)
+	return datacube[ArticleReadHourStat](ctx, c, endpoint.UserReadHour, 1, begin, end)
 }
 
 // ArticleShareStat counts the sharing of articles on a day, by scene.
@@ -302,7 +277,7 @@ type ArticleShareStat struct {
 // UserShare returns the sharing of articles per day (获取图文分享转发数据,
 // datacube/getusershare), at most 7 days per call.
 func (c *Client) UserShare(ctx context.Context, begin, end Date) ([]ArticleShareStat, error) {
-	return datacube[ArticleShareStat](ctx, c, apiUserShare, begin, end)
+	return datacube[ArticleShareStat](ctx, c, endpoint.UserShare, 7, begin, end)
 }
 
 // ArticleShareHourStat counts the sharing of articles in one hour.
@@ -318,7 +293,7 @@ type ArticleShareHourStat struct {
 // UserShareHour returns the sharing of articles per hour of a day
 // (获取图文分享转发分时数据, datacube/getusersharehour), one day per call.
 func (c *Client) UserShareHour(ctx context.Context, begin, end Date) ([]ArticleShareHourStat, error) {
-	return datacube[ArticleShareHourStat](ctx, c, apiUserShareHour, begin, end)
+	return datacube[ArticleShareHourStat](ctx, c, endpoint.UserShareHour, 1, begin, end)
 }
 
 // Message analysis (消息分析).
@@ -358,48 +333,48 @@ type UpstreamMessageDistStat struct {
 // UpstreamMessages returns the messages users sent per day
 // (获取消息发送概况数据, datacube/getupstreammsg), at most 7 days per call.
 func (c *Client) UpstreamMessages(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
-	return datacube[UpstreamMessageStat](ctx, c, apiUpstreamMessage, begin, end)
+	return datacube[UpstreamMessageStat](ctx, c, endpoint.UpstreamMsg, 7, begin, end)
 }
 
 // UpstreamMessagesHour returns the messages users sent per hour of a day
 // (获取消息发送分时数据, datacube/getupstreammsghour), one day per call.
 func (c *Client) UpstreamMessagesHour(ctx context.Context, begin, end Date) ([]UpstreamMessageHourStat, error) {
-	return datacube[UpstreamMessageHourStat](ctx, c, apiUpstreamMessageHour, begin, end)
+	return datacube[UpstreamMessageHourStat](ctx, c, endpoint.UpstreamMsgHour, 1, begin, end)
 }
 
 // UpstreamMessagesWeek returns the messages users sent per week, dated by
 // the week's Monday (获取消息发送周数据, datacube/getupstreammsgweek), at
 // most 30 days per call. A week is reported once it is over.
 func (c *Client) UpstreamMessagesWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
-	return datacube[UpstreamMessageStat](ctx, c, apiUpstreamMessageWeek, begin, end)
+	return datacube[UpstreamMessageStat](ctx, c, endpoint.UpstreamMsgWeek, 30, begin, end)
 }
 
 // UpstreamMessagesMonth returns the messages users sent per month, dated by
 // the month's first day (获取消息发送月数据, datacube/getupstreammsgmonth), at
 // most 30 days per call. A month is reported once it is over.
 func (c *Client) UpstreamMessagesMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
-	return datacube[UpstreamMessageStat](ctx, c, apiUpstreamMessageMonth, begin, end)
+	return datacube[UpstreamMessageStat](ctx, c, endpoint.UpstreamMsgMonth, 30, begin, end)
 }
 
 // UpstreamMessageDist returns how many users sent how many messages per day
 // (获取消息发送分布数据, datacube/getupstreammsgdist), at most 15 days per
 // call.
 func (c *Client) UpstreamMessageDist(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
-	return datacube[UpstreamMessageDistStat](ctx, c, apiUpstreamMessageDist, begin, end)
+	return datacube[UpstreamMessageDistStat](ctx, c, endpoint.UpstreamMsgDist, 15, begin, end)
 }
 
 // UpstreamMessageDistWeek is UpstreamMessageDist per week
 // (获取消息发送分布周数据, datacube/getupstreammsgdistweek), at most 30 days
 // per call.
 func (c *Client) UpstreamMessageDistWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
-	return datacube[UpstreamMessageDistStat](ctx, c, apiUpstreamMessageDistWeek, begin, end)
+	return datacube[UpstreamMessageDistStat](ctx, c, endpoint.UpstreamMsgDistWeek, 30, begin, end)
 }
 
 // UpstreamMessageDistMonth is UpstreamMessageDist per month
 // (获取消息发送分布月数据, datacube/getupstreammsgdistmonth), at most 30 days
 // per call.
 func (c *Client) UpstreamMessageDistMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
-	return datacube[UpstreamMessageDistStat](ctx, c, apiUpstreamMessageDistMon, begin, end)
+	return datacube[UpstreamMessageDistStat](ctx, c, endpoint.UpstreamMsgDistMonth, 30, begin, end)
 }
 
 // Interface analysis (接口分析).
@@ -434,12 +409,12 @@ type InterfaceHourStat struct {
 // InterfaceSummary returns how WeChat's pushes to the server fared per day
 // (获取接口分析数据, datacube/getinterfacesummary), at most 30 days per call.
 func (c *Client) InterfaceSummary(ctx context.Context, begin, end Date) ([]InterfaceStat, error) {
-	return datacube[InterfaceStat](ctx, c, apiInterfaceSummary, begin, end)
+	return datacube[InterfaceStat](ctx, c, endpoint.InterfaceSummary, 30, begin, end)
 }
 
 // InterfaceSummaryHour returns how WeChat's pushes to the server fared per
 // hour of a day (获取接口分析分时数据, datacube/getinterfacesummaryhour), one
 // day per call.
 func (c *Client) InterfaceSummaryHour(ctx context.Context, begin, end Date) ([]InterfaceHourStat, error) {
-	return datacube[InterfaceHourStat](ctx, c, apiInterfaceSummaryHour, begin, end)
+	return datacube[InterfaceHourStat](ctx, c, endpoint.InterfaceSummaryHour, 1, begin, end)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,11 +42,11 @@ func TestDate(t *testing.T) {
 	assert.Equal(t, 30, daysBetween(Date{2024, 2, 1}, Date{2024, 3, 1}), "leap year")
 }
 
-// datacubeCase is one statistics API: its method, path, documented maximum
-// span, fixture and the first row the fixture decodes to.
+// datacubeCase is one statistics API: its method, endpoint, documented
+// maximum span, fixture and the first row the fixture decodes to.
 type datacubeCase struct {
 	name    string
-	path    string
+	id      endpoint.ID
 	maxDays int
 	fixture string
 	call    func(c *Client, ctx context.Context, b, e Date) (any, error)
@@ -56,18 +57,18 @@ func datacubeCases() []datacubeCase {
 	d := Date{2014, 12, 7}
 	article := ArticleStat{IntPageReadUser: 23676, IntPageReadCount: 25615, OriPageReadUser: 29, OriPageReadCount: 34, ShareUser: 122, ShareCount: 994, AddToFavUser: 1, AddToFavCount: 3}
 	return []datacubeCase{
-		{"UserSummary", "/datacube/getusersummary", 7, "datacube_getusersummary.json",
+		{"UserSummary", endpoint.UserSummary, 7, "datacube_getusersummary.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserSummary(ctx, b, e)) },
 			UserSummaryStat{RefDate: d}},
-		{"UserCumulate", "/datacube/getusercumulate", 7, "datacube_getusercumulate.json",
+		{"UserCumulate", endpoint.UserCumulate, 7, "datacube_getusercumulate.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserCumulate(ctx, b, e)) },
 			UserCumulateStat{RefDate: d, CumulateUser: 1217056}},
-		{"ArticleSummary", "/datacube/getarticlesummary", 1, "datacube_getarticlesummary.json",
+		{"ArticleSummary", endpoint.ArticleSummary, 1, "datacube_getarticlesummary.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.ArticleSummary(ctx, b, e))
 			},
 			ArticleSummaryStat{RefDate: Date{2014, 12, 8}, MsgID: "10000050_1", Title: "12月27日 DiLi日报", ArticleStat: article}},
-		{"ArticleTotal", "/datacube/getarticletotal", 1, "datacube_getarticletotal.json",
+		{"ArticleTotal", endpoint.ArticleTotal, 1, "datacube_getarticletotal.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.ArticleTotal(ctx, b, e)) },
 			ArticleTotalStat{RefDate: Date{2014, 12, 14}, MsgID: "202457380_1", Title: "马航丢画记", Details: []ArticleTotalDetail{{
 				StatDate: Date{2014, 12, 14}, TargetUser: 261917, ArticleStat: article,
@@ -79,59 +80,59 @@ func datacubeCases() []datacubeCase {
 				FeedShareFromSessionUser: 63925, FeedShareFromSessionCount: 66489,
 				FeedShareFromFeedUser: 18249, FeedShareFromFeedCount: 19319,
 			}}}},
-		{"UserRead", "/datacube/getuserread", 3, "datacube_getuserread.json",
+		{"UserRead", endpoint.UserRead, 3, "datacube_getuserread.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserRead(ctx, b, e)) },
 			ArticleReadStat{RefDate: d, ArticleStat: ArticleStat{IntPageReadUser: 45524, IntPageReadCount: 48796, OriPageReadUser: 11, OriPageReadCount: 35, ShareUser: 11, ShareCount: 276, AddToFavUser: 5, AddToFavCount: 15}}},
-		{"UserReadHour", "/datacube/getuserreadhour", 1, "datacube_getuserreadhour.json",
+		{"UserReadHour", endpoint.UserReadHour, 1, "datacube_getuserreadhour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserReadHour(ctx, b, e)) },
 			ArticleReadHourStat{RefDate: d, RefHour: 1200, ArticleStat: ArticleStat{OriPageReadUser: 4, OriPageReadCount: 25517, ShareUser: 4, ShareCount: 96, AddToFavUser: 1, AddToFavCount: 3}}},
-		{"UserShare", "/datacube/getusershare", 7, "datacube_getusershare.json",
+		{"UserShare", endpoint.UserShare, 7, "datacube_getusershare.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShare(ctx, b, e)) },
 			ArticleShareStat{RefDate: d, ShareScene: 1, ShareCount: 207, ShareUser: 11}},
-		{"UserShareHour", "/datacube/getusersharehour", 1, "datacube_getusersharehour.json",
+		{"UserShareHour", endpoint.UserShareHour, 1, "datacube_getusersharehour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShareHour(ctx, b, e)) },
 			ArticleShareHourStat{RefDate: d, RefHour: 1200, ShareScene: 1, ShareCount: 72, ShareUser: 4}},
-		{"UpstreamMessages", "/datacube/getupstreammsg", 7, "datacube_getupstreammsg.json",
+		{"UpstreamMessages", endpoint.UpstreamMsg, 7, "datacube_getupstreammsg.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessages(ctx, b, e))
 			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
-		{"UpstreamMessagesHour", "/datacube/getupstreammsghour", 1, "datacube_getupstreammsghour.json",
+		{"UpstreamMessagesHour", endpoint.UpstreamMsgHour, 1, "datacube_getupstreammsghour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessagesHour(ctx, b, e))
 			},
 			UpstreamMessageHourStat{RefDate: d, MsgType: 1, MsgUser: 9, MsgCount: 10}},
-		{"UpstreamMessagesWeek", "/datacube/getupstreammsgweek", 30, "datacube_getupstreammsg.json",
+		{"UpstreamMessagesWeek", endpoint.UpstreamMsgWeek, 30, "datacube_getupstreammsg.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessagesWeek(ctx, b, e))
 			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
-		{"UpstreamMessagesMonth", "/datacube/getupstreammsgmonth", 30, "datacube_getupstreammsg.json",
+		{"UpstreamMessagesMonth", endpoint.UpstreamMsgMonth, 30, "datacube_getupstreammsg.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessagesMonth(ctx, b, e))
 			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
-		{"UpstreamMessageDist", "/datacube/getupstreammsgdist", 15, "datacube_getupstreammsgdist.json",
+		{"UpstreamMessageDist", endpoint.UpstreamMsgDist, 15, "datacube_getupstreammsgdist.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessageDist(ctx, b, e))
 			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
-		{"UpstreamMessageDistWeek", "/datacube/getupstreammsgdistweek", 30, "datacube_getupstreammsgdist.json",
+		{"UpstreamMessageDistWeek", endpoint.UpstreamMsgDistWeek, 30, "datacube_getupstreammsgdist.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessageDistWeek(ctx, b, e))
 			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
-		{"UpstreamMessageDistMonth", "/datacube/getupstreammsgdistmonth", 30, "datacube_getupstreammsgdist.json",
+		{"UpstreamMessageDistMonth", endpoint.UpstreamMsgDistMonth, 30, "datacube_getupstreammsgdist.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.UpstreamMessageDistMonth(ctx, b, e))
 			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
-		{"InterfaceSummary", "/datacube/getinterfacesummary", 30, "datacube_getinterfacesummary.json",
+		{"InterfaceSummary", endpoint.InterfaceSummary, 30, "datacube_getinterfacesummary.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.InterfaceSummary(ctx, b, e))
 			},
 			InterfaceStat{RefDate: d, CallbackCount: 36974, FailCount: 67, TotalTimeCost: 14994291, MaxTimeCost: 5044}},
-		{"InterfaceSummaryHour", "/datacube/getinterfacesummaryhour", 1, "datacube_getinterfacesummaryhour.json",
+		{"InterfaceSummaryHour", endpoint.InterfaceSummaryHour, 1, "datacube_getinterfacesummaryhour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
 				return first(c.InterfaceSummaryHour(ctx, b, e))
 			},
@@ -148,23 +149,6 @@ func first[T any](list []T, err error) (any, error) {
 		return nil, fmt.Errorf("%d rows, want 1", len(list))
 	}
 	return list[0], nil
-}
-
-func TestDatacube(t *testing.T) {
-	ctx := context.Background()
-	for _, tc := range datacubeCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", tc.path, fixture(t, "api/"+tc.fixture))
-			// The widest range the API serves.
-			begin := Date{2014, 12, 7}
-			end := begin.AddDays(tc.maxDays - 1)
-			got, err := tc.call(c, ctx, begin, end)
-			require.NoError(t, err)
-			assertWire(t, rec.only(t), "POST", tc.path, fmt.Sprintf(`{"begin_date":"2014-12-07","end_date":%q}`, end.String()))
-			assert.Equal(t, tc.first, got)
-		})
-	}
 }
 
 func TestDatacubeRangeValidation(t *testing.T) {
@@ -187,7 +171,7 @@ func TestDatacubeRangeValidation(t *testing.T) {
 				sent := countRequests(mt)
 				_, err := tc.call(c, ctx, rc.begin, rc.end)
 				require.ErrorIs(t, err, ErrInvalidArgument)
-				assert.Contains(t, err.Error(), tc.path, "the error names the API")
+				assert.Contains(t, err.Error(), endpoint.Get(tc.id).Path, "the error names the API")
 				assert.Zero(t, sent(), "no request for an invalid range")
 			})
 		}
@@ -210,16 +194,6 @@ func TestDatacubeRetriedAsRead(t *testing.T) {
 	assert.Len(t, rec.Calls(), 2)
 }
 
-func TestDatacubeAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/datacube/getinterfacesummary", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-	_, err := c.InterfaceSummary(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-	assert.Equal(t, "/datacube/getinterfacesummary", apiErr.Path)
-}
-
 // The documented getusersummary sample has only zero counts; non-zero
 // values show that each one lands in its field.
 func TestUserSummaryFields(t *testing.T) {
@@ -229,4 +203,23 @@ func TestUserSummaryFields(t *testing.T) {
 	got, err := c.UserSummary(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
 	require.NoError(t, err)
 	assert.Equal(t, []UserSummaryStat{{RefDate: Date{2014, 12, 7}, UserSource: 30, NewUser: 5, CancelUser: 2}}, got)
+}
+
+func datacubeEndpoints() map[endpoint.ID]endpointCase {
+	cases := map[endpoint.ID]endpointCase{}
+	begin := Date{2014, 12, 7}
+	for _, tc := range datacubeCases() {
+		end := begin.AddDays(tc.maxDays - 1) // the widest range the API serves
+		cases[tc.id] = endpointCase{
+			call:  func(ctx context.Context, c *Client) (any, error) { return tc.call(c, ctx, begin, end) },
+			body:  fmt.Sprintf(`{"begin_date":"2014-12-07","end_date":%q}`, end.String()),
+			reply: "api/" + tc.fixture,
+			want:  tc.first,
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := tc.call(c, ctx, begin, end.AddDays(1))
+				return err
+			},
+		}
+	}
+	return cases
 }

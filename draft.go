@@ -3,8 +3,9 @@ package wechat
 import (
 	"context"
 	"iter"
-	"net/http"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // ArticleType is the kind of a draft or published article.
@@ -253,6 +254,7 @@ func (a NewsArticle) check() error {
 }
 
 type newsItemsReply struct {
+	status
 	NewsItem []newsArticleJSON `json:"news_item"`
 }
 
@@ -272,12 +274,15 @@ func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, 
 		}
 		body.Articles[i] = a.wire()
 	}
-	var r mediaRef
-	if err := c.post(ctx, "/cgi-bin/draft/add", body, &r); err != nil {
+	r, err := call[struct {
+		status
+		mediaRef
+	}](ctx, c, endpoint.DraftAdd, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if r.MediaID == "" {
-		return "", unexpected("/cgi-bin/draft/add", "no media_id in reply")
+		return "", badReply(endpoint.DraftAdd, "no media_id in reply")
 	}
 	return r.MediaID, nil
 }
@@ -287,8 +292,8 @@ func (c *Client) GetDraft(ctx context.Context, mediaID string) ([]NewsArticle, e
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
 	}
-	var r newsItemsReply
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/draft/get", body: mediaRef{mediaID}, idempotent: true}, &r); err != nil {
+	r, err := call[newsItemsReply](ctx, c, endpoint.DraftGet, nil, mediaRef{mediaID})
+	if err != nil {
 		return nil, err
 	}
 	return articles(r.NewsItem), nil
@@ -311,7 +316,7 @@ func (c *Client) UpdateDraft(ctx context.Context, mediaID string, index int, art
 		Index    int             `json:"index"`
 		Articles newsArticleJSON `json:"articles"` // one article, despite the name
 	}{mediaID, index, article.wire()}
-	return c.post(ctx, "/cgi-bin/draft/update", body, nil)
+	return exec(ctx, c, endpoint.DraftUpdate, nil, body)
 }
 
 // DeleteDraft deletes a draft (删除草稿, draft/delete). It cannot be undone.
@@ -319,16 +324,17 @@ func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
 	}
-	return c.post(ctx, "/cgi-bin/draft/delete", mediaRef{mediaID}, nil)
+	return exec(ctx, c, endpoint.DraftDelete, nil, mediaRef{mediaID})
 }
 
 // CountDrafts returns the number of drafts in the draft box (获取草稿总数,
 // draft/count).
 func (c *Client) CountDrafts(ctx context.Context) (int, error) {
-	var r struct {
+	r, err := call[struct {
+		status
 		TotalCount int `json:"total_count"`
-	}
-	if err := c.get(ctx, "/cgi-bin/draft/count", nil, &r); err != nil {
+	}](ctx, c, endpoint.DraftCount, nil, nil)
+	if err != nil {
 		return 0, err
 	}
 	return r.TotalCount, nil
@@ -363,6 +369,7 @@ type batchItemJSON struct {
 }
 
 type batchReply struct {
+	status
 	TotalCount int             `json:"total_count"`
 	ItemCount  int             `json:"item_count"`
 	Item       []batchItemJSON `json:"item"`
@@ -371,11 +378,11 @@ type batchReply struct {
 // batchPages iterates one of the offset/count batchget APIs (draft,
 // freepublish, material), converting each item with conv. It asks for
 // pages of 20 and stops when WeChat's total_count is reached.
-func batchPages[T any](ctx context.Context, c *Client, path string, req batchRequest, conv func(batchItemJSON) T) iter.Seq2[T, error] {
+func batchPages[T any](ctx context.Context, c *Client, id endpoint.ID, req batchRequest, conv func(batchItemJSON) T) iter.Seq2[T, error] {
 	return paginate(ctx, 0, func(ctx context.Context, offset int) ([]T, int, bool, error) {
 		req.Offset, req.Count = offset, batchCount
-		var r batchReply
-		if err := c.do(ctx, &request{method: http.MethodPost, path: path, body: req, idempotent: true}, &r); err != nil {
+		r, err := call[batchReply](ctx, c, id, nil, req)
+		if err != nil {
 			return nil, 0, false, err
 		}
 		items := make([]T, len(r.Item))
@@ -400,7 +407,7 @@ func unixTime(sec int64) time.Time {
 // pages much smaller. The iterator stops at the first error, which it
 // yields.
 func (c *Client) Drafts(ctx context.Context, noContent bool) iter.Seq2[Draft, error] {
-	return batchPages(ctx, c, "/cgi-bin/draft/batchget", batchRequest{NoContent: int(bit(noContent))}, func(it batchItemJSON) Draft {
+	return batchPages(ctx, c, endpoint.DraftBatchGet, batchRequest{NoContent: int(bit(noContent))}, func(it batchItemJSON) Draft {
 		return Draft{MediaID: it.MediaID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}
 	})
 }

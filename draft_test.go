@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,25 +109,6 @@ var draftGetArticles = []NewsArticle{
 	},
 }
 
-func TestGetDraft(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/get", fixture(t, "api/draft_get.json"))
-	got, err := c.GetDraft(context.Background(), "MEDIA_ID")
-	require.NoError(t, err)
-	assert.Equal(t, draftGetArticles, got)
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/get", `{"media_id":"MEDIA_ID"}`)
-
-	c2, mt2 := newTestClient(t)
-	stub(mt2, "POST", "/cgi-bin/draft/get", fixture(t, "api/errors/40007_invalid_media_id.json"))
-	_, err = c2.GetDraft(context.Background(), "NOPE")
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 40007, apiErr.Code)
-
-	_, err = c.GetDraft(context.Background(), "")
-	assert.ErrorIs(t, err, ErrInvalidArgument)
-}
-
 func TestUpdateDraft(t *testing.T) {
 	c, mt := newTestClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/draft/update", fixture(t, "api/ok.json"))
@@ -139,34 +121,6 @@ func TestUpdateDraft(t *testing.T) {
 	assert.ErrorIs(t, c.UpdateDraft(context.Background(), "MEDIA_ID", -1, draftGetArticles[0]), ErrInvalidArgument)
 	assert.ErrorIs(t, c.UpdateDraft(context.Background(), "MEDIA_ID", 0, NewsArticle{Title: "T"}), ErrInvalidArgument)
 	assert.Len(t, rec.Calls(), 1)
-}
-
-func TestDeleteDraft(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/delete", fixture(t, "api/ok.json"))
-	require.NoError(t, c.DeleteDraft(context.Background(), "MEDIA_ID"))
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/delete", `{"media_id":"MEDIA_ID"}`)
-	assert.ErrorIs(t, c.DeleteDraft(context.Background(), ""), ErrInvalidArgument)
-}
-
-func TestCountDrafts(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/draft/count", fixture(t, "api/draft_count.json"))
-	n, err := c.CountDrafts(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, 15, n)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/draft/count", "")
-}
-
-func TestDraftsDocumentedPage(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/draft/batchget", fixture(t, "api/draft_batchget.json"))
-	var got []Draft
-	for d, err := range c.Drafts(context.Background(), false) {
-		require.NoError(t, err)
-		got = append(got, d)
-	}
-	assert.Equal(t, []Draft{{MediaID: "MEDIA_ID", Articles: draftGetArticles, UpdateTime: time.Unix(1620000000, 0)}}, got)
 }
 
 func TestDraftsPages(t *testing.T) {
@@ -235,4 +189,54 @@ func TestDraftsPages(t *testing.T) {
 		}
 		assert.Len(t, rec.Calls(), 1)
 	})
+}
+
+func draftEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.DraftAdd: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.AddDraft(ctx, []NewsArticle{{Title: "T", Content: "<p>C</p>", ThumbMediaID: "THUMB"}})
+			},
+			body:    `{"articles":[{"title":"T","content":"<p>C</p>","thumb_media_id":"THUMB"}]}`,
+			reply:   "api/draft_add.json",
+			want:    "MEDIA_ID",
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.AddDraft(ctx, nil); return err },
+		},
+		endpoint.DraftGet: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.GetDraft(ctx, "MEDIA_ID") },
+			body:    `{"media_id":"MEDIA_ID"}`,
+			reply:   "api/draft_get.json",
+			want:    draftGetArticles,
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetDraft(ctx, ""); return err },
+		},
+		endpoint.DraftUpdate: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.UpdateDraft(ctx, "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
+			},
+			body:  `{"media_id":"MEDIA_ID","index":1,"articles":{"article_type":"news","title":"T2","content":"<b>C2</b>","thumb_media_id":"THUMB"}}`,
+			reply: "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error {
+				return c.UpdateDraft(ctx, "MEDIA_ID", -1, draftGetArticles[0])
+			},
+		},
+		endpoint.DraftDelete: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteDraft(ctx, "MEDIA_ID") },
+			body:    `{"media_id":"MEDIA_ID"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "") },
+		},
+		endpoint.DraftCount: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.CountDrafts(ctx) },
+			reply:  "api/draft_count.json",
+			want:   15,
+			noArgs: true,
+		},
+		endpoint.DraftBatchGet: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return firstItem(c.Drafts(ctx, false)) },
+			body:   `{"offset":0,"count":20}`,
+			reply:  "api/draft_batchget.json",
+			want:   Draft{MediaID: "MEDIA_ID", Articles: draftGetArticles, UpdateTime: time.Unix(1620000000, 0)},
+			noArgs: true,
+		},
+	}
 }

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Customer service (客服): the accounts people answer users with, their
@@ -53,16 +53,11 @@ type KFAccount struct {
 // shows both.
 func (a *KFAccount) UnmarshalJSON(b []byte) error {
 	type plain KFAccount
-	var v struct {
-		plain
-		ID flexString `json:"kf_id"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = KFAccount(v.plain)
-	a.ID = string(v.ID)
-	return nil
+	*a = KFAccount{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		ID *flexString `json:"kf_id"`
+	}{(*plain)(a), (*flexString)(&a.ID)})
 }
 
 // OnlineKFAccount is a customer-service account that is online, with its
@@ -85,25 +80,21 @@ type OnlineKFAccount struct {
 // UnmarshalJSON accepts kf_id as a string or a number.
 func (a *OnlineKFAccount) UnmarshalJSON(b []byte) error {
 	type plain OnlineKFAccount
-	var v struct {
-		plain
-		ID flexString `json:"kf_id"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = OnlineKFAccount(v.plain)
-	a.ID = string(v.ID)
-	return nil
+	*a = OnlineKFAccount{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		ID *flexString `json:"kf_id"`
+	}{(*plain)(a), (*flexString)(&a.ID)})
 }
 
 // ListKFAccounts returns every customer-service account (获取客服基本信息,
 // customservice/getkflist).
 func (c *Client) ListKFAccounts(ctx context.Context) ([]KFAccount, error) {
-	var resp struct {
+	resp, err := call[struct {
+		status
 		List []KFAccount `json:"kf_list"`
-	}
-	if err := c.get(ctx, "/cgi-bin/customservice/getkflist", nil, &resp); err != nil {
+	}](ctx, c, endpoint.KFList, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return resp.List, nil
@@ -113,10 +104,11 @@ func (c *Client) ListKFAccounts(ctx context.Context) ([]KFAccount, error) {
 // online and how many sessions each serves (获取在线客服,
 // customservice/getonlinekflist).
 func (c *Client) ListOnlineKFAccounts(ctx context.Context) ([]OnlineKFAccount, error) {
-	var resp struct {
+	resp, err := call[struct {
+		status
 		List []OnlineKFAccount `json:"kf_online_list"`
-	}
-	if err := c.get(ctx, "/cgi-bin/customservice/getonlinekflist", nil, &resp); err != nil {
+	}](ctx, c, endpoint.KFOnlineList, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return resp.List, nil
@@ -140,7 +132,7 @@ func (c *Client) AddKFAccount(ctx context.Context, account, nickname string) err
 	if err := checkKFNickname(nickname); err != nil {
 		return err
 	}
-	return c.post(ctx, "/customservice/kfaccount/add", kfAccountRequest{Account: account, Nickname: nickname}, nil)
+	return exec(ctx, c, endpoint.KFAccountAdd, nil, kfAccountRequest{Account: account, Nickname: nickname})
 }
 
 // InviteKFWorker invites the WeChat user wechatID to bind account
@@ -153,7 +145,7 @@ func (c *Client) InviteKFWorker(ctx context.Context, account, wechatID string) e
 	if strings.TrimSpace(wechatID) == "" {
 		return invalidArg("WeChat ID to invite is empty")
 	}
-	return c.post(ctx, "/customservice/kfaccount/inviteworker", kfAccountRequest{Account: account, InviteWX: wechatID}, nil)
+	return exec(ctx, c, endpoint.KFAccountInvite, nil, kfAccountRequest{Account: account, InviteWX: wechatID})
 }
 
 // UpdateKFAccount changes the nickname of a customer-service account
@@ -165,7 +157,7 @@ func (c *Client) UpdateKFAccount(ctx context.Context, account, nickname string) 
 	if err := checkKFNickname(nickname); err != nil {
 		return err
 	}
-	return c.post(ctx, "/customservice/kfaccount/update", kfAccountRequest{Account: account, Nickname: nickname}, nil)
+	return exec(ctx, c, endpoint.KFAccountUpdate, nil, kfAccountRequest{Account: account, Nickname: nickname})
 }
 
 // DeleteKFAccount deletes a customer-service account (删除客服帐号,
@@ -177,12 +169,7 @@ func (c *Client) DeleteKFAccount(ctx context.Context, account string) error {
 	// The current reference documents a POST with the account in the
 	// body; the earlier one a GET with it in the query. Sending both is
 	// understood by either reading.
-	return c.do(ctx, &request{
-		method: http.MethodPost,
-		path:   "/customservice/kfaccount/del",
-		query:  url.Values{"kf_account": {account}},
-		body:   kfAccountRequest{Account: account},
-	}, nil)
+	return exec(ctx, c, endpoint.KFAccountDel, query{{"kf_account", account}}, kfAccountRequest{Account: account})
 }
 
 // UploadKFAvatar sets the avatar of a customer-service account from an
@@ -200,13 +187,7 @@ func (c *Client) UploadKFAvatar(ctx context.Context, account, filename string, r
 	if filename == "" {
 		return invalidArg("avatar filename is empty")
 	}
-	u := upload{field: "media", filename: filename, r: r}
-	return c.do(ctx, &request{
-		method:  http.MethodPost,
-		path:    "/customservice/kfaccount/uploadheadimg",
-		query:   url.Values{"kf_account": {account}},
-		newBody: u.body(),
-	}, nil)
+	return exec(ctx, c, endpoint.KFAccountAvatar, query{{"kf_account", account}}, newUpload("media", filename, r, nil))
 }
 
 // checkKFAccount rejects an account that is not "prefix@wechat-id" with a
@@ -254,7 +235,7 @@ func (c *Client) CreateKFSession(ctx context.Context, account, openID string) er
 	if openID == "" {
 		return invalidArg("openid is empty")
 	}
-	return c.post(ctx, "/customservice/kfsession/create", kfSessionRequest{Account: account, OpenID: openID}, nil)
+	return exec(ctx, c, endpoint.KFSessionCreate, nil, kfSessionRequest{Account: account, OpenID: openID})
 }
 
 // CloseKFSession ends the session between a customer-service account and a
@@ -266,7 +247,7 @@ func (c *Client) CloseKFSession(ctx context.Context, account, openID string) err
 	if openID == "" {
 		return invalidArg("openid is empty")
 	}
-	return c.post(ctx, "/customservice/kfsession/close", kfSessionRequest{Account: account, OpenID: openID}, nil)
+	return exec(ctx, c, endpoint.KFSessionClose, nil, kfSessionRequest{Account: account, OpenID: openID})
 }
 
 // KFSession is a user's session with a customer-service account.
@@ -287,12 +268,15 @@ func (c *Client) KFSessionOf(ctx context.Context, openID string) (*KFSession, er
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
-	var s KFSession
-	if err := c.get(ctx, "/customservice/kfsession/getsession", url.Values{"openid": {openID}}, &s); err != nil {
+	r, err := call[struct {
+		status
+		KFSession
+	}](ctx, c, endpoint.KFSessionGet, query{{"openid", openID}}, nil)
+	if err != nil {
 		return nil, err
 	}
-	s.OpenID = openID
-	return &s, nil
+	r.OpenID = openID
+	return &r.KFSession, nil
 }
 
 // ListKFSessions returns the sessions a customer-service account is serving
@@ -301,10 +285,11 @@ func (c *Client) ListKFSessions(ctx context.Context, account string) ([]KFSessio
 	if err := checkKFAccount(account); err != nil {
 		return nil, err
 	}
-	var resp struct {
+	resp, err := call[struct {
+		status
 		List []KFSession `json:"sessionlist"`
-	}
-	if err := c.get(ctx, "/customservice/kfsession/getsessionlist", url.Values{"kf_account": {account}}, &resp); err != nil {
+	}](ctx, c, endpoint.KFSessionList, query{{"kf_account", account}}, nil)
+	if err != nil {
 		return nil, err
 	}
 	for i := range resp.List {
@@ -331,11 +316,14 @@ type KFWaitCases struct {
 // ListKFWaitCases returns the users waiting for a customer-service account
 // (获取未接入会话列表, customservice/kfsession/getwaitcase).
 func (c *Client) ListKFWaitCases(ctx context.Context) (*KFWaitCases, error) {
-	var w KFWaitCases
-	if err := c.get(ctx, "/customservice/kfsession/getwaitcase", nil, &w); err != nil {
+	r, err := call[struct {
+		status
+		KFWaitCases
+	}](ctx, c, endpoint.KFSessionWaiting, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &w, nil
+	return &r.KFWaitCases, nil
 }
 
 // Chat history (获取聊天记录).
@@ -387,6 +375,7 @@ type kfRecordRequest struct {
 }
 
 type kfRecordPage struct {
+	status
 	Records []KFMessageRecord `json:"recordlist"`
 	Number  int               `json:"number"`
 	MsgID   int64             `json:"msgid"`
@@ -414,11 +403,9 @@ func (c *Client) KFMessageRecords(ctx context.Context, q KFRecordQuery) iter.Seq
 		return func(yield func(KFMessageRecord, error) bool) { yield(KFMessageRecord{}, err) }
 	}
 	fetch := func(ctx context.Context, msgID int64) ([]KFMessageRecord, int64, bool, error) {
-		var page kfRecordPage
 		body := kfRecordRequest{StartTime: q.Start.Unix(), EndTime: q.End.Unix(), MsgID: msgID, Number: size}
-		// A pure read: safe to retry.
-		r := &request{method: http.MethodPost, path: "/customservice/msgrecord/getmsglist", body: body, idempotent: true}
-		if err := c.do(ctx, r, &page); err != nil {
+		page, err := call[kfRecordPage](ctx, c, endpoint.KFMsgRecords, nil, body)
+		if err != nil {
 			return nil, 0, false, err
 		}
 		more := len(page.Records) >= size && page.MsgID > msgID

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,28 +49,6 @@ func TestListKFAccounts(t *testing.T) {
 		assert.Equal(t, KFInviteWaiting, list[2].InviteStatus)
 		assert.Empty(t, list[2].WeChatID)
 	})
-	t.Run("sdk capture", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/customservice_getkflist.json"))
-		list, err := c.ListKFAccounts(ctx)
-		require.NoError(t, err)
-		require.Len(t, list, 2)
-		assert.Equal(t, "test2@test", list[1].Account)
-		assert.Equal(t, "test2", list[1].Nickname)
-		assert.Equal(t, "1002", list[1].ID)
-	})
-}
-
-func TestListOnlineKFAccounts(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/customservice/getonlinekflist", fixture(t, "api/customservice_getonlinekflist.json"))
-	list, err := c.ListOnlineKFAccounts(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/customservice/getonlinekflist", "")
-	assert.Equal(t, []OnlineKFAccount{
-		{Account: "test1@test", Status: 1, ID: "1001", AcceptedCases: 1},
-		{Account: "test2@test", Status: 1, ID: "1002", AcceptedCases: 2},
-	}, list)
 }
 
 func TestOnlineKFAccountNumericID(t *testing.T) {
@@ -115,30 +95,6 @@ func TestKFAccountWrites(t *testing.T) {
 			assert.Equal(t, tc.path, apiErr.Path)
 		})
 	}
-}
-
-func TestDeleteKFAccount(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/customservice/kfaccount/del", fixture(t, "api/ok.json"))
-	require.NoError(t, c.DeleteKFAccount(context.Background(), "test1@test"))
-	w := rec.only(t)
-	assertWire(t, w, "POST", "/customservice/kfaccount/del", `{"kf_account":"test1@test"}`)
-	assert.Equal(t, "test1@test", w.Query.Get("kf_account"))
-}
-
-func TestUploadKFAvatar(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/customservice/kfaccount/uploadheadimg", fixture(t, "api/ok.json"))
-	require.NoError(t, c.UploadKFAvatar(context.Background(), "test1@test", "avatar.jpg", strings.NewReader("JPEG")))
-	w := rec.only(t)
-	assertWire(t, w, "POST", "/customservice/kfaccount/uploadheadimg", "")
-	assert.Equal(t, "test1@test", w.Query.Get("kf_account"))
-	fields, field, filename, partType, data := parseUpload(t, w)
-	assert.Empty(t, fields)
-	assert.Equal(t, "media", field)
-	assert.Equal(t, "avatar.jpg", filename)
-	assert.Equal(t, "image/jpeg", partType)
-	assert.Equal(t, "JPEG", string(data))
 }
 
 func TestKFSessions(t *testing.T) {
@@ -315,11 +271,116 @@ func TestKFRecordQueryValidation(t *testing.T) {
 	}
 }
 
-func TestListKFAccountsError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-	_, err := c.ListKFAccounts(context.Background())
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "62fb9bc8-078c24da-4202f278", apiErr.RID)
+func kfEndpoints() map[endpoint.ID]endpointCase {
+	const account = "test1@test"
+	badAccount := "te-st@test"
+	session := func(call func(c *Client, ctx context.Context, account, openID string) error) func(ctx context.Context, c *Client) (any, error) {
+		return func(ctx context.Context, c *Client) (any, error) { return nil, call(c, ctx, account, "OPENID") }
+	}
+	return map[endpoint.ID]endpointCase{
+		endpoint.KFList: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListKFAccounts(ctx) },
+			reply: "api/customservice_getkflist.json",
+			want: []KFAccount{
+				{Account: "test1@test", Nickname: "test1", ID: "1001"},
+				{Account: "test2@test", Nickname: "test2", ID: "1002"},
+			},
+			noArgs: true,
+		},
+		endpoint.KFOnlineList: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListOnlineKFAccounts(ctx) },
+			reply: "api/customservice_getonlinekflist.json",
+			want: []OnlineKFAccount{
+				{Account: "test1@test", Status: 1, ID: "1001", AcceptedCases: 1},
+				{Account: "test2@test", Status: 1, ID: "1002", AcceptedCases: 2},
+			},
+			noArgs: true,
+		},
+		endpoint.KFAccountAdd: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.AddKFAccount(ctx, account, "客服1") },
+			body:    `{"kf_account":"test1@test","nickname":"客服1"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.AddKFAccount(ctx, badAccount, "客服1") },
+		},
+		endpoint.KFAccountInvite: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.InviteKFWorker(ctx, account, "test_kfwx")
+			},
+			body:    `{"kf_account":"test1@test","invite_wx":"test_kfwx"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.InviteKFWorker(ctx, account, "") },
+		},
+		endpoint.KFAccountUpdate: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.UpdateKFAccount(ctx, account, "客服1")
+			},
+			body:  `{"kf_account":"test1@test","nickname":"客服1"}`,
+			reply: "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error {
+				return c.UpdateKFAccount(ctx, account, strings.Repeat("客", 17))
+			},
+		},
+		endpoint.KFAccountDel: {
+			// The account in the body (current reference) and the
+			// query (earlier one).
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteKFAccount(ctx, account) },
+			query:   url.Values{"kf_account": {account}},
+			body:    `{"kf_account":"test1@test"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.DeleteKFAccount(ctx, "") },
+		},
+		endpoint.KFAccountAvatar: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.UploadKFAvatar(ctx, account, "avatar.jpg", strings.NewReader("JPEG"))
+			},
+			query:   url.Values{"kf_account": {account}},
+			form:    &wantForm{field: "media", filename: "avatar.jpg", data: "JPEG"},
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.UploadKFAvatar(ctx, account, "a.jpg", nil) },
+		},
+		endpoint.KFSessionCreate: {
+			call:    session((*Client).CreateKFSession),
+			body:    `{"kf_account":"test1@test","openid":"OPENID"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.CreateKFSession(ctx, account, "") },
+		},
+		endpoint.KFSessionClose: {
+			call:    session((*Client).CloseKFSession),
+			body:    `{"kf_account":"test1@test","openid":"OPENID"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.CloseKFSession(ctx, account, "") },
+		},
+		endpoint.KFSessionGet: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.KFSessionOf(ctx, "OPENID") },
+			query:   url.Values{"openid": {"OPENID"}},
+			reply:   "api/customservice_kfsession_getsession.json",
+			want:    &KFSession{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.KFSessionOf(ctx, ""); return err },
+		},
+		endpoint.KFSessionList: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.ListKFSessions(ctx, account) },
+			query:   url.Values{"kf_account": {account}},
+			reply:   "api/customservice_kfsession_getsessionlist.json",
+			want:    []KFSession{{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789}},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.ListKFSessions(ctx, "x"); return err },
+		},
+		endpoint.KFSessionWaiting: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListKFWaitCases(ctx) },
+			reply:  "api/customservice_kfsession_getwaitcase.json",
+			want:   &KFWaitCases{Count: 150, Cases: []KFWaitCase{{OpenID: "OPENID", LatestTime: 123456789}}},
+			noArgs: true,
+		},
+		endpoint.KFMsgRecords: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return firstItem(c.KFMessageRecords(ctx, KFRecordQuery{Start: time.Unix(1464710400, 0), End: time.Unix(1464796800, 0)}))
+			},
+			body:  `{"starttime":1464710400,"endtime":1464796800,"msgid":1,"number":10000}`,
+			reply: "api/customservice_msgrecord_getmsglist.json",
+			want:  KFMessageRecord{OpenID: "oDF3iY9WMaswOPWjCIp_f3Bnpljk", OperCode: KFOperSend, Text: " 您好，客服test1为您服务。", Time: 1400563710, Worker: "test1@test"},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := firstItem(c.KFMessageRecords(ctx, KFRecordQuery{Start: time.Unix(1464710400, 0)}))
+				return err
+			},
+		},
+	}
 }

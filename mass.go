@@ -2,7 +2,8 @@ package wechat
 
 import (
 	"context"
-	"net/http"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // MassMsgType is the kind of a mass message (群发消息类型).
@@ -195,15 +196,16 @@ func (m MassMessage) content(preview bool) (*massRequest, error) {
 }
 
 type massReply struct {
+	status
 	MsgID     flexInt `json:"msg_id"`
 	MsgDataID flexInt `json:"msg_data_id"`
 }
 
-// sendMass posts a mass send. c.post never retries after a network error:
+// sendMass posts a mass send. It is never retried after a network error:
 // WeChat's only guard against a double send is the ClientMsgID.
-func (c *Client) sendMass(ctx context.Context, path string, r *massRequest) (*MassResult, error) {
-	var reply massReply
-	if err := c.post(ctx, path, r, &reply); err != nil {
+func (c *Client) sendMass(ctx context.Context, id endpoint.ID, r *massRequest) (*MassResult, error) {
+	reply, err := call[massReply](ctx, c, id, nil, r)
+	if err != nil {
 		return nil, err
 	}
 	return &MassResult{MsgID: int64(reply.MsgID), MsgDataID: int64(reply.MsgDataID)}, nil
@@ -220,7 +222,7 @@ func (c *Client) SendMassToAll(ctx context.Context, m MassMessage) (*MassResult,
 		return nil, err
 	}
 	r.Filter = &massFilterJSON{IsToAll: true}
-	return c.sendMass(ctx, "/cgi-bin/message/mass/sendall", r)
+	return c.sendMass(ctx, endpoint.MassSendAll, r)
 }
 
 // SendMassToTag sends m to the followers with a tag (根据标签群发,
@@ -234,7 +236,7 @@ func (c *Client) SendMassToTag(ctx context.Context, tagID int64, m MassMessage) 
 		return nil, err
 	}
 	r.Filter = &massFilterJSON{TagID: &tagID}
-	return c.sendMass(ctx, "/cgi-bin/message/mass/sendall", r)
+	return c.sendMass(ctx, endpoint.MassSendAll, r)
 }
 
 // SendMassToUsers sends m to a list of 2 to 10,000 followers (根据 OpenID
@@ -254,7 +256,7 @@ func (c *Client) SendMassToUsers(ctx context.Context, openIDs []string, m MassMe
 		return nil, err
 	}
 	r.ToUser = openIDs
-	return c.sendMass(ctx, "/cgi-bin/message/mass/send", r)
+	return c.sendMass(ctx, endpoint.MassSend, r)
 }
 
 // PreviewMass sends m to one follower, to check how it looks on a phone
@@ -268,7 +270,7 @@ func (c *Client) PreviewMass(ctx context.Context, openID string, m MassMessage) 
 		return err
 	}
 	r.ToUser = openID
-	return c.post(ctx, "/cgi-bin/message/mass/preview", r, nil)
+	return exec(ctx, c, endpoint.MassPreview, nil, r)
 }
 
 // PreviewMassToWxName is PreviewMass addressed by WeChat ID (微信号,
@@ -283,7 +285,7 @@ func (c *Client) PreviewMassToWxName(ctx context.Context, wxName string, m MassM
 		return err
 	}
 	r.ToWxName = wxName
-	return c.post(ctx, "/cgi-bin/message/mass/preview", r, nil)
+	return exec(ctx, c, endpoint.MassPreview, nil, r)
 }
 
 // DeleteMass deletes a sent MassNews or MassVideo (删除群发,
@@ -302,7 +304,7 @@ func (c *Client) DeleteMass(ctx context.Context, msgID int64, articleIndex int) 
 		MsgID      int64 `json:"msg_id"`
 		ArticleIdx int   `json:"article_idx"`
 	}{msgID, articleIndex}
-	return c.post(ctx, "/cgi-bin/message/mass/delete", body, nil)
+	return exec(ctx, c, endpoint.MassDelete, nil, body)
 }
 
 // DeleteMassByURL deletes a sent article by its link, for sends whose
@@ -315,7 +317,7 @@ func (c *Client) DeleteMassByURL(ctx context.Context, articleURL string) error {
 		ArticleIdx int    `json:"article_idx"`
 		URL        string `json:"url"`
 	}{0, articleURL}
-	return c.post(ctx, "/cgi-bin/message/mass/delete", body, nil)
+	return exec(ctx, c, endpoint.MassDelete, nil, body)
 }
 
 // MassStatus is how far a mass send has got.
@@ -339,14 +341,15 @@ func (c *Client) GetMassStatus(ctx context.Context, msgID int64) (MassStatus, er
 	body := struct {
 		MsgID int64 `json:"msg_id,string"`
 	}{msgID}
-	var r struct {
+	r, err := call[struct {
+		status
 		MsgStatus MassStatus `json:"msg_status"`
-	}
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/message/mass/get", body: body, idempotent: true}, &r); err != nil {
+	}](ctx, c, endpoint.MassGet, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if r.MsgStatus == "" {
-		return "", unexpected("/cgi-bin/message/mass/get", "no msg_status in reply")
+		return "", badReply(endpoint.MassGet, "no msg_status in reply")
 	}
 	return r.MsgStatus, nil
 }
@@ -379,22 +382,24 @@ func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, descriptio
 		Title       string `json:"title"`
 		Description string `json:"description"`
 	}{mediaID, title, description}
-	var out uploadedMediaJSON
-	// Not retried after a network error: each call makes a new media_id.
-	if err := c.post(ctx, "/cgi-bin/media/uploadvideo", body, &out); err != nil {
+	out, err := call[uploadedMediaJSON](ctx, c, endpoint.MediaUploadVideo, nil, body)
+	if err != nil {
 		return nil, err
 	}
-	return out.result("/cgi-bin/media/uploadvideo")
+	return out.result(endpoint.MediaUploadVideo)
 }
 
 // GetMassSpeed returns the mass send speed (获取群发速度,
 // message/mass/speed/get).
 func (c *Client) GetMassSpeed(ctx context.Context) (*MassSpeed, error) {
-	var s MassSpeed
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/message/mass/speed/get", idempotent: true}, &s); err != nil {
+	r, err := call[struct {
+		status
+		MassSpeed
+	}](ctx, c, endpoint.MassSpeedGet, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &s, nil
+	return &r.MassSpeed, nil
 }
 
 // SetMassSpeed sets the mass send speed level, 0 (fastest) to 4 (设置群发速度,
@@ -406,5 +411,5 @@ func (c *Client) SetMassSpeed(ctx context.Context, level int) error {
 	body := struct {
 		Speed int `json:"speed"`
 	}{level}
-	return c.post(ctx, "/cgi-bin/message/mass/speed/set", body, nil)
+	return exec(ctx, c, endpoint.MassSpeedSet, nil, body)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -250,38 +251,6 @@ func TestGetMassStatus(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 }
 
-func TestMassSpeed(t *testing.T) {
-	c, mt := newTestClient(t)
-	getRec := stub(mt, "POST", "/cgi-bin/message/mass/speed/get", fixture(t, "api/message_mass_speed_get.json"))
-	setRec := stub(mt, "POST", "/cgi-bin/message/mass/speed/set", fixture(t, "api/message_mass_speed_set.json"))
-
-	s, err := c.GetMassSpeed(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, &MassSpeed{Level: 3, RealSpeed: 15}, s)
-	w := getRec.only(t)
-	assertWire(t, w, "POST", "/cgi-bin/message/mass/speed/get", "")
-	assert.Empty(t, w.Body, "the documented request has no body")
-
-	require.NoError(t, c.SetMassSpeed(context.Background(), 1))
-	assertWire(t, setRec.only(t), "POST", "/cgi-bin/message/mass/speed/set", `{"speed":1}`)
-
-	for _, bad := range []int{-1, 5} {
-		assert.ErrorIs(t, c.SetMassSpeed(context.Background(), bad), ErrInvalidArgument)
-	}
-	assert.Len(t, setRec.Calls(), 1)
-}
-
-func TestUploadMassVideo(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/media/uploadvideo", fixture(t, "api/media_uploadvideo.json"))
-	got, err := c.UploadMassVideo(context.Background(), "rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ", "TITLE", "Description & <more>")
-	require.NoError(t, err)
-	assert.Equal(t, &UploadedMedia{Type: MediaVideo, MediaID: "IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc",
-		CreatedAt: time.Unix(1398848981, 0)}, got)
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/media/uploadvideo",
-		`{"media_id":"rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ","title":"TITLE","description":"Description & <more>"}`)
-}
-
 func TestUploadMassVideoErrors(t *testing.T) {
 	c, mt := newTestClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/media/uploadvideo", []byte(`{"errcode":40007,"errmsg":"invalid media_id"}`))
@@ -307,4 +276,75 @@ func TestUploadMassVideoErrors(t *testing.T) {
 	_, err = c.UploadMassVideo(context.Background(), "m", "t", "")
 	assert.Error(t, err)
 	assert.Equal(t, int32(1), calls.Load())
+}
+
+func massEndpoints() map[endpoint.ID]endpointCase {
+	text := MassMessage{Type: MassText, Content: "CONTENT"}
+	sent := &MassResult{MsgID: 34182, MsgDataID: 206227730}
+	return map[endpoint.ID]endpointCase{
+		endpoint.MediaUploadVideo: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.UploadMassVideo(ctx, "rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ", "TITLE", "Description & <more>")
+			},
+			body:  `{"media_id":"rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ","title":"TITLE","description":"Description & <more>"}`,
+			reply: "api/media_uploadvideo.json",
+			want: &UploadedMedia{Type: MediaVideo, MediaID: "IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc",
+				CreatedAt: time.Unix(1398848981, 0)},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.UploadMassVideo(ctx, "m", "", ""); return err },
+		},
+		endpoint.MassSendAll: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.SendMassToAll(ctx, text) },
+			body:  `{"filter":{"is_to_all":true},"text":{"content":"CONTENT"},"msgtype":"text"}`,
+			reply: "api/message_mass_send.json",
+			want:  sent,
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.SendMassToAll(ctx, MassMessage{Type: MassText})
+				return err
+			},
+		},
+		endpoint.MassSend: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.SendMassToUsers(ctx, []string{"OPENID1", "OPENID2"}, text)
+			},
+			body:  `{"touser":["OPENID1","OPENID2"],"text":{"content":"CONTENT"},"msgtype":"text"}`,
+			reply: "api/message_mass_send.json",
+			want:  sent,
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.SendMassToUsers(ctx, []string{"OPENID1"}, text)
+				return err
+			},
+		},
+		endpoint.MassPreview: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.PreviewMass(ctx, "OPENID", text) },
+			body:    `{"touser":"OPENID","text":{"content":"CONTENT"},"msgtype":"text"}`,
+			reply:   "api/message_mass_preview.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.PreviewMass(ctx, "", text) },
+		},
+		endpoint.MassDelete: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteMass(ctx, 30124, 2) },
+			body:    `{"msg_id":30124,"article_idx":2}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.DeleteMass(ctx, 0, 0) },
+		},
+		endpoint.MassGet: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.GetMassStatus(ctx, 201053012) },
+			body:    `{"msg_id":"201053012"}`,
+			reply:   "api/message_mass_get.json",
+			want:    MassSendSuccess,
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetMassStatus(ctx, 0); return err },
+		},
+		endpoint.MassSpeedGet: {
+			// The documented request has no body.
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetMassSpeed(ctx) },
+			reply:  "api/message_mass_speed_get.json",
+			want:   &MassSpeed{Level: 3, RealSpeed: 15},
+			noArgs: true,
+		},
+		endpoint.MassSpeedSet: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetMassSpeed(ctx, 1) },
+			body:    `{"speed":1}`,
+			reply:   "api/message_mass_speed_set.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.SetMassSpeed(ctx, 5) },
+		},
+	}
 }

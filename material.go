@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
-	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Material is a permanent material (永久素材) just added.
@@ -61,21 +61,17 @@ func (c *Client) addMaterial(ctx context.Context, typ MediaType, filename string
 	if err := checkUpload(filename, r); err != nil {
 		return nil, err
 	}
-	u := upload{field: "media", filename: filename, r: r, fields: fields}
-	req := &request{
-		method:  http.MethodPost,
-		path:    "/cgi-bin/material/add_material",
-		query:   url.Values{"type": {string(typ)}},
-		newBody: u.body(),
-	}
-	var m Material
-	if err := c.do(ctx, req, &m); err != nil {
+	out, err := call[struct {
+		status
+		Material
+	}](ctx, c, endpoint.MaterialAdd, query{{"type", string(typ)}}, newUpload("media", filename, r, fields))
+	if err != nil {
 		return nil, err
 	}
-	if m.MediaID == "" {
-		return nil, unexpected(req.path, "no media_id in reply")
+	if out.MediaID == "" {
+		return nil, badReply(endpoint.MaterialAdd, "no media_id in reply")
 	}
-	return &m, nil
+	return &out.Material, nil
 }
 
 func checkUpload(filename string, r io.Reader) error {
@@ -103,15 +99,15 @@ func (c *Client) UploadArticleImage(ctx context.Context, filename string, r io.R
 	default:
 		return "", invalidArg("article images must be jpg or png, not %q", path.Ext(filename))
 	}
-	u := upload{field: "media", filename: filename, r: r}
-	var reply struct {
+	reply, err := call[struct {
+		status
 		URL string `json:"url"`
-	}
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/media/uploadimg", newBody: u.body()}, &reply); err != nil {
+	}](ctx, c, endpoint.MediaUploadImg, nil, newUpload("media", filename, r, nil))
+	if err != nil {
 		return "", err
 	}
 	if reply.URL == "" {
-		return "", unexpected("/cgi-bin/media/uploadimg", "no url in reply")
+		return "", badReply(endpoint.MediaUploadImg, "no url in reply")
 	}
 	// The URL is returned as WeChat wrote it; old replies have been seen
 	// with a literal space inside.
@@ -135,7 +131,7 @@ type MaterialContent struct {
 	Video *VideoMaterial
 	// File streams an image, voice or thumb material. The caller must
 	// close File.Body.
-	File *Response
+	File *Media
 }
 
 // GetMaterial reads a permanent material (获取永久素材,
@@ -146,24 +142,21 @@ func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialCont
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
 	}
-	const p = "/cgi-bin/material/get_material"
-	// A POST that only reads: safe to retry.
-	res, err := c.stream(ctx, &request{method: http.MethodPost, path: p, body: mediaRef{mediaID}, idempotent: true})
+	file, doc, err := download(ctx, c, endpoint.MaterialGet, nil, mediaRef{mediaID})
 	if err != nil {
 		return nil, err
 	}
-	if res.JSON == nil {
-		return &MaterialContent{File: res}, nil
+	if doc == nil {
+		return &MaterialContent{File: file}, nil
 	}
-	res.Body.Close() // empty: the reply was read into res.JSON
 	var r struct {
 		NewsItem    []newsArticleJSON `json:"news_item"`
 		Title       string            `json:"title"`
 		Description string            `json:"description"`
 		DownURL     string            `json:"down_url"`
 	}
-	if err := json.Unmarshal(res.JSON, &r); err != nil {
-		return nil, unexpected(p, "decoding reply: "+err.Error())
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return nil, badReply(endpoint.MaterialGet, "decoding reply: "+err.Error())
 	}
 	switch {
 	case r.NewsItem != nil:
@@ -171,7 +164,7 @@ func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialCont
 	case r.DownURL != "" || r.Title != "":
 		return &MaterialContent{Video: &VideoMaterial{Title: r.Title, Description: r.Description, DownURL: r.DownURL}}, nil
 	}
-	return nil, unexpected(p, "reply is neither a news nor a video material")
+	return nil, badReply(endpoint.MaterialGet, "reply is neither a news nor a video material")
 }
 
 // DeleteMaterial deletes a permanent material (删除永久素材,
@@ -180,7 +173,7 @@ func (c *Client) DeleteMaterial(ctx context.Context, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
 	}
-	return c.post(ctx, "/cgi-bin/material/del_material", mediaRef{mediaID}, nil)
+	return exec(ctx, c, endpoint.MaterialDel, nil, mediaRef{mediaID})
 }
 
 // MaterialCount is how many permanent materials of each kind the account
@@ -195,11 +188,14 @@ type MaterialCount struct {
 // CountMaterials returns the number of permanent materials of each kind
 // (获取素材总数, material/get_materialcount).
 func (c *Client) CountMaterials(ctx context.Context) (*MaterialCount, error) {
-	var n MaterialCount
-	if err := c.get(ctx, "/cgi-bin/material/get_materialcount", nil, &n); err != nil {
+	r, err := call[struct {
+		status
+		MaterialCount
+	}](ctx, c, endpoint.MaterialCount, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &n, nil
+	return &r.MaterialCount, nil
 }
 
 // MaterialItem is one image, voice or video of the material library.
@@ -230,7 +226,7 @@ func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[Materia
 		err := invalidArg("cannot list materials of type %q; use image, voice or video (NewsMaterials lists news)", typ)
 		return func(yield func(MaterialItem, error) bool) { yield(MaterialItem{}, err) }
 	}
-	return batchPages(ctx, c, "/cgi-bin/material/batchget_material", batchRequest{Type: string(typ)}, func(it batchItemJSON) MaterialItem {
+	return batchPages(ctx, c, endpoint.MaterialBatchGet, batchRequest{Type: string(typ)}, func(it batchItemJSON) MaterialItem {
 		return MaterialItem{MediaID: it.MediaID, Name: it.Name, URL: it.URL, UpdateTime: unixTime(it.UpdateTime)}
 	})
 }
@@ -239,7 +235,7 @@ func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[Materia
 // (获取素材列表, material/batchget_material, type=news). New accounts keep
 // their articles in the draft box instead: see Drafts.
 func (c *Client) NewsMaterials(ctx context.Context) iter.Seq2[NewsMaterial, error] {
-	return batchPages(ctx, c, "/cgi-bin/material/batchget_material", batchRequest{Type: string(MediaNews)}, func(it batchItemJSON) NewsMaterial {
+	return batchPages(ctx, c, endpoint.MaterialBatchGet, batchRequest{Type: string(MediaNews)}, func(it batchItemJSON) NewsMaterial {
 		return NewsMaterial{MediaID: it.MediaID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}
 	})
 }

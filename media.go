@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // UploadedMedia is a temporary media file stored by UploadMedia (or a
@@ -50,45 +50,54 @@ func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string
 	if r == nil {
 		return nil, invalidArg("reader is nil")
 	}
-	const path = "/cgi-bin/media/upload"
-	u := upload{field: "media", filename: filename, r: r}
-	var out uploadedMediaJSON
-	req := &request{method: http.MethodPost, path: path, query: url.Values{"type": {string(typ)}}, newBody: u.body()}
-	if err := c.do(ctx, req, &out); err != nil {
+	out, err := call[uploadedMediaJSON](ctx, c, endpoint.MediaUpload, query{{"type", string(typ)}}, newUpload("media", filename, r, nil))
+	if err != nil {
 		return nil, err
 	}
-	return out.result(path)
+	return out.result(endpoint.MediaUpload)
 }
 
 // uploadedMediaJSON is the reply of media/upload and media/uploadvideo.
 type uploadedMediaJSON struct {
+	status
 	Type         MediaType `json:"type"`
 	MediaID      string    `json:"media_id"`
 	ThumbMediaID string    `json:"thumb_media_id"`
 	CreatedAt    flexInt   `json:"created_at"`
 }
 
-func (out *uploadedMediaJSON) result(path string) (*UploadedMedia, error) {
+func (out *uploadedMediaJSON) result(from endpoint.ID) (*UploadedMedia, error) {
 	id := cmp.Or(out.MediaID, out.ThumbMediaID)
 	if id == "" {
-		return nil, unexpected(path, "reply has no media_id")
+		return nil, badReply(from, "reply has no media_id")
 	}
 	return &UploadedMedia{Type: out.Type, MediaID: id, CreatedAt: time.Unix(int64(out.CreatedAt), 0)}, nil
 }
 
-// Media is a downloaded temporary media file. Either Body streams the
-// file, or, for a video, VideoURL says where to fetch it and Body is
-// empty. The caller must Close it.
+// Media is a file WeChat sends back, streamed: a temporary media file
+// (DownloadMedia, DownloadHDVoice), a permanent material
+// (MaterialContent.File) or a QR code image (ShowQRCode). Nothing is read
+// before the caller reads Body. The caller must Close it.
 type Media struct {
 	Body          io.ReadCloser
 	ContentType   string
 	ContentLength int64 // -1 when unknown
-	// Filename is the name WeChat gives in Content-Disposition.
+	// Filename is the name WeChat gives in Content-Disposition, if any.
 	Filename string
-	// VideoURL is set instead of Body for videos: WeChat answers them
-	// with a download link.
+	// VideoURL is set by DownloadMedia for a video, which WeChat answers
+	// with a download link instead of the file; Body is then empty.
 	VideoURL string
+
+	// Deprecated: JSON is always nil: the methods that download decode a
+	// JSON reply themselves (into an *APIError, VideoURL or a
+	// MaterialContent).
+	JSON []byte
 }
+
+// Response is the streamed reply of ShowQRCode and GetMaterial.
+//
+// Deprecated: Response is Media, the one type of a streamed reply.
+type Response = Media
 
 // Close closes Body.
 func (m *Media) Close() error { return m.Body.Close() }
@@ -102,7 +111,7 @@ func (m *Media) Close() error { return m.Body.Close() }
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
 func (c *Client) DownloadMedia(ctx context.Context, mediaID string) (*Media, error) {
-	return c.downloadMedia(ctx, "/cgi-bin/media/get", mediaID, true)
+	return c.downloadMedia(ctx, endpoint.MediaGet, mediaID, true)
 }
 
 // DownloadHDVoice fetches the high-definition version of a voice a user
@@ -113,30 +122,24 @@ func (c *Client) DownloadMedia(ctx context.Context, mediaID string) (*Media, err
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
 func (c *Client) DownloadHDVoice(ctx context.Context, mediaID string) (*Media, error) {
-	return c.downloadMedia(ctx, "/cgi-bin/media/get/jssdk", mediaID, false)
+	return c.downloadMedia(ctx, endpoint.MediaGetJSSDK, mediaID, false)
 }
 
-func (c *Client) downloadMedia(ctx context.Context, path, mediaID string, videoURL bool) (*Media, error) {
+func (c *Client) downloadMedia(ctx context.Context, id endpoint.ID, mediaID string, videoURL bool) (*Media, error) {
 	if strings.TrimSpace(mediaID) == "" {
 		return nil, invalidArg("media ID is empty")
 	}
-	resp, err := c.stream(ctx, &request{method: http.MethodGet, path: path, query: url.Values{"media_id": {mediaID}}})
-	if err != nil {
-		return nil, err
-	}
-	m := &Media{Body: resp.Body, ContentType: resp.ContentType, ContentLength: resp.ContentLength, Filename: resp.Filename}
-	if resp.JSON == nil {
-		return m, nil
+	m, doc, err := download(ctx, c, id, query{{"media_id", mediaID}}, nil)
+	if err != nil || doc == nil {
+		return m, err
 	}
 	// A JSON reply that is not an error: the video case.
 	var out struct {
 		VideoURL string `json:"video_url"`
 	}
-	if videoURL && json.Unmarshal(resp.JSON, &out) == nil && out.VideoURL != "" {
+	if videoURL && json.Unmarshal(doc, &out) == nil && out.VideoURL != "" {
 		m.VideoURL = out.VideoURL
-		m.ContentLength = 0
 		return m, nil
 	}
-	resp.Body.Close()
-	return nil, unexpected(path, "JSON reply carries no file")
+	return nil, badReply(id, "JSON reply carries no file")
 }

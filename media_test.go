@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -384,4 +386,40 @@ func TestDownloadMediaHTTPError(t *testing.T) {
 	require.ErrorAs(t, err, &httpErr)
 	assert.Equal(t, 404, httpErr.StatusCode)
 	assert.NotContains(t, err.Error(), testToken)
+}
+
+func mediaEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.MediaUpload: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.UploadMedia(ctx, MediaImage, "photo.jpg", strings.NewReader("JPEG"))
+			},
+			query: url.Values{"type": {"image"}},
+			form:  &wantForm{field: "media", filename: "photo.jpg", data: "JPEG"},
+			reply: "api/media_upload.json",
+			want:  &UploadedMedia{Type: MediaImage, MediaID: "dPlluMsb5R5uw24i-bUKNi7_MMTJ2enonGNkjmbcSlJjzsD2SdAB7DICkU8JIfjK", CreatedAt: time.Unix(1454546204, 0)},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.UploadMedia(ctx, MediaNews, "photo.jpg", strings.NewReader("JPEG"))
+				return err
+			},
+		},
+		endpoint.MediaGet: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return readDownload(c.DownloadMedia(ctx, "MEDIA_ID"))
+			},
+			query:   url.Values{"media_id": {"MEDIA_ID"}},
+			file:    &servedFile{contentType: "image/jpeg", filename: "a.jpg", data: "\xff\xd8JPEG"},
+			want:    downloaded{ContentType: "image/jpeg", Filename: "a.jpg", Body: "\xff\xd8JPEG"},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.DownloadMedia(ctx, " "); return err },
+		},
+		endpoint.MediaGetJSSDK: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return readDownload(c.DownloadHDVoice(ctx, "MEDIA_ID"))
+			},
+			query:   url.Values{"media_id": {"MEDIA_ID"}},
+			file:    &servedFile{contentType: "voice/speex", data: "SPEEX"},
+			want:    downloaded{ContentType: "voice/speex", Body: "SPEEX"},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.DownloadHDVoice(ctx, ""); return err },
+		},
+	}
 }

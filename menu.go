@@ -3,9 +3,10 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // ButtonType is the action of a menu button (菜单的响应动作类型).
@@ -101,33 +102,19 @@ type MatchRule struct {
 	GroupID string `json:"group_id,omitempty"`
 }
 
-// UnmarshalJSON accepts numbers as well as strings: menu/addconditional
-// takes "tag_id":"2" while menu/get reports "group_id":2.
+// UnmarshalJSON accepts numbers as well as strings for the codes and ids
+// of a rule: menu/addconditional takes "tag_id":"2" while menu/get
+// reports "group_id":2. Every other field is decoded as declared.
 func (m *MatchRule) UnmarshalJSON(b []byte) error {
-	var v struct {
-		TagID              flexString `json:"tag_id"`
-		Sex                flexString `json:"sex"`
-		Country            string     `json:"country"`
-		Province           string     `json:"province"`
-		City               string     `json:"city"`
-		ClientPlatformType flexString `json:"client_platform_type"`
-		Language           string     `json:"language"`
-		GroupID            flexString `json:"group_id"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*m = MatchRule{
-		TagID:              string(v.TagID),
-		Sex:                string(v.Sex),
-		Country:            v.Country,
-		Province:           v.Province,
-		City:               v.City,
-		ClientPlatformType: ClientPlatform(v.ClientPlatformType),
-		Language:           v.Language,
-		GroupID:            string(v.GroupID),
-	}
-	return nil
+	type plain MatchRule
+	*m = MatchRule{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		TagID              *flexString `json:"tag_id"`
+		Sex                *flexString `json:"sex"`
+		ClientPlatformType *flexString `json:"client_platform_type"`
+		GroupID            *flexString `json:"group_id"`
+	}{(*plain)(m), (*flexString)(&m.TagID), (*flexString)(&m.Sex), (*flexString)(&m.ClientPlatformType), (*flexString)(&m.GroupID)})
 }
 
 func (m *MatchRule) empty() bool { return m == nil || *m == (MatchRule{}) }
@@ -147,16 +134,11 @@ type Menu struct {
 // (menu/addconditional).
 func (m *Menu) UnmarshalJSON(b []byte) error {
 	type plain Menu
-	var v struct {
-		plain
-		MenuID flexString `json:"menuid"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*m = Menu(v.plain)
-	m.MenuID = string(v.MenuID)
-	return nil
+	*m = Menu{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		MenuID *flexString `json:"menuid"`
+	}{(*plain)(m), (*flexString)(&m.MenuID)})
 }
 
 // Menus is what menu/get reports: the default menu and the conditional
@@ -188,9 +170,7 @@ func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 	body := struct {
 		Buttons []Button `json:"button"`
 	}{menu.Buttons}
-	// Creating a menu replaces the whole menu, so sending it twice after a
-	// lost reply is harmless.
-	return c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/menu/create", body: body, idempotent: true}, nil)
+	return exec(ctx, c, endpoint.MenuCreate, nil, body)
 }
 
 // GetMenu returns the menu created through the API and, when there are
@@ -201,11 +181,14 @@ func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 // Available to verified subscription accounts and to service accounts,
 // verified or not (认证订阅号, 认证/未认证服务号).
 func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
-	var out Menus
-	if err := c.get(ctx, "/cgi-bin/menu/get", nil, &out); err != nil {
+	r, err := call[struct {
+		status
+		Menus
+	}](ctx, c, endpoint.MenuGet, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &r.Menus, nil
 }
 
 // DeleteMenu deletes the custom menu, conditional menus included
@@ -214,7 +197,7 @@ func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
 // Available to verified subscription accounts and to service accounts,
 // verified or not (认证订阅号, 认证/未认证服务号).
 func (c *Client) DeleteMenu(ctx context.Context) error {
-	return c.get(ctx, "/cgi-bin/menu/delete", nil, nil)
+	return exec(ctx, c, endpoint.MenuDelete, nil, nil)
 }
 
 // AddConditionalMenu creates a conditional menu (创建个性化菜单,
@@ -238,14 +221,15 @@ func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID str
 		Buttons   []Button   `json:"button"`
 		MatchRule *MatchRule `json:"matchrule"`
 	}{menu.Buttons, menu.MatchRule}
-	var out struct {
+	out, err := call[struct {
+		status
 		MenuID flexString `json:"menuid"`
-	}
-	if err := c.post(ctx, "/cgi-bin/menu/addconditional", body, &out); err != nil {
+	}](ctx, c, endpoint.MenuAddConditional, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if out.MenuID == "" {
-		return "", unexpected("/cgi-bin/menu/addconditional", "reply has no menuid")
+		return "", badReply(endpoint.MenuAddConditional, "reply has no menuid")
 	}
 	return string(out.MenuID), nil
 }
@@ -262,7 +246,7 @@ func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error
 	body := struct {
 		MenuID string `json:"menuid"`
 	}{menuID}
-	return c.post(ctx, "/cgi-bin/menu/delconditional", body, nil)
+	return exec(ctx, c, endpoint.MenuDelConditional, nil, body)
 }
 
 // TryMatchMenu returns the menu a follower sees (测试个性化菜单匹配结果,
@@ -277,12 +261,7 @@ func (c *Client) TryMatchMenu(ctx context.Context, userID string) (*Menu, error)
 	body := struct {
 		UserID string `json:"user_id"`
 	}{userID}
-	var out Menu
-	// A pure read: safe to retry.
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/menu/trymatch", body: body, idempotent: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return call[Menu](ctx, c, endpoint.MenuTryMatch, nil, body)
 }
 
 // SelfMenu is the menu in use, however it was set up, as reported by
@@ -372,13 +351,14 @@ func (b *SelfMenuButton) UnmarshalJSON(data []byte) error {
 //
 // Available to every account type.
 func (c *Client) GetCurrentSelfMenu(ctx context.Context) (*SelfMenu, error) {
-	var out struct {
+	out, err := call[struct {
+		status
 		IsMenuOpen   flexInt `json:"is_menu_open"`
 		SelfMenuInfo struct {
 			Button []SelfMenuButton `json:"button"`
 		} `json:"selfmenu_info"`
-	}
-	if err := c.get(ctx, "/cgi-bin/get_current_selfmenu_info", nil, &out); err != nil {
+	}](ctx, c, endpoint.SelfMenuInfo, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return &SelfMenu{Open: out.IsMenuOpen != 0, Buttons: out.SelfMenuInfo.Button}, nil

@@ -3,10 +3,10 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,13 +30,6 @@ const seedMenuJSON = `{"button":[
 		{"type":"view","name":"搜索","url":"http://www.soso.com/"},
 		{"type":"miniprogram","name":"wxa","url":"http://mp.weixin.qq.com","appid":"wx286b93c14bbf93aa","pagepath":"pages/lunar/index"},
 		{"type":"click","name":"赞一下我们","key":"V1001_GOOD"}]}]}`
-
-func TestCreateMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/menu/create", fixture(t, "api/ok.json"))
-	require.NoError(t, c.CreateMenu(context.Background(), seedMenu))
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/menu/create", seedMenuJSON)
-}
 
 func TestCreateMenuEveryButtonType(t *testing.T) {
 	tests := []struct {
@@ -114,36 +107,6 @@ func TestCreateMenuPassesUnknownTypesThrough(t *testing.T) {
 	assertWire(t, rec.only(t), "POST", "/cgi-bin/menu/create", `{"button":[{"type":"view_limited","name":"n","media_id":"M"}]}`)
 }
 
-func TestCreateMenuAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/menu/create", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-	err := c.CreateMenu(context.Background(), seedMenu)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/menu/create", apiErr.Path)
-}
-
-func TestGetMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/menu/get", fixture(t, "api/menu_get.json"))
-	got, err := c.GetMenu(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/menu/get", "")
-
-	want := &Menus{Menu: Menu{Buttons: []Button{
-		{Type: ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC", SubButtons: []Button{}},
-		{Type: ButtonClick, Name: "歌手简介", Key: "V1001_TODAY_SINGER", SubButtons: []Button{}},
-		{Name: "菜单", SubButtons: []Button{
-			{Type: ButtonView, Name: "搜索", URL: "http://www.soso.com/", SubButtons: []Button{}},
-			{Type: ButtonView, Name: "视频", URL: "http://v.qq.com/", SubButtons: []Button{}},
-			{Type: ButtonClick, Name: "赞一下我们", Key: "V1001_GOOD", SubButtons: []Button{}},
-		}},
-	}}}
-	assert.Equal(t, want, got)
-	assert.Empty(t, got.Conditional)
-}
-
 func TestGetMenuWithConditionalMenus(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "GET", "/cgi-bin/menu/get", fixture(t, "api/menu_get_conditional.json"))
@@ -170,21 +133,6 @@ func TestGetMenuNotExist(t *testing.T) {
 	stub(mt, "GET", "/cgi-bin/menu/get", fixture(t, "api/errors/46003_menu_no_exist.json"))
 	_, err := c.GetMenu(context.Background())
 	require.ErrorIs(t, err, &APIError{Code: CodeMenuNotExist})
-}
-
-func TestDeleteMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/menu/delete", fixture(t, "api/ok.json"))
-	require.NoError(t, c.DeleteMenu(context.Background()))
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/menu/delete", "")
-	assert.Empty(t, rec.only(t).Body)
-}
-
-func TestDeleteMenuAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/menu/delete", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
-	err := c.DeleteMenu(context.Background())
-	require.ErrorIs(t, err, &APIError{Code: CodeAPIFreqOutOfLimit})
 }
 
 func TestAddConditionalMenu(t *testing.T) {
@@ -234,75 +182,12 @@ func TestAddConditionalMenuWithoutMenuID(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }
 
-func TestDeleteConditionalMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/menu/delconditional", fixture(t, "api/ok.json"))
-	require.NoError(t, c.DeleteConditionalMenu(context.Background(), "208379533"))
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/menu/delconditional", `{"menuid":"208379533"}`)
-
-	err := c.DeleteConditionalMenu(context.Background(), " ")
-	require.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Len(t, rec.Calls(), 1)
-}
-
-func TestTryMatchMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/menu/trymatch", fixture(t, "api/menu_trymatch.json"))
-	got, err := c.TryMatchMenu(context.Background(), "weixin")
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/menu/trymatch", `{"user_id":"weixin"}`)
-	assert.Equal(t, &Menu{Buttons: []Button{
-		{Type: ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC", SubButtons: []Button{}},
-		{Name: "菜单", SubButtons: []Button{{Type: ButtonView, Name: "搜索", URL: "http://www.soso.com/", SubButtons: []Button{}}}},
-	}}, got)
-
-	_, err = c.TryMatchMenu(context.Background(), "")
-	require.ErrorIs(t, err, ErrInvalidArgument)
-}
-
 func TestTryMatchMenuRetriesSystemBusy(t *testing.T) {
 	c, mt := newTestClient(t)
 	rec := stubSeq(mt, "POST", "/cgi-bin/menu/trymatch", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/menu_trymatch.json"))
 	_, err := c.TryMatchMenu(context.Background(), "weixin")
 	require.NoError(t, err)
 	assert.Len(t, rec.Calls(), 2, "a pure read is retried")
-}
-
-func TestGetCurrentSelfMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/get_current_selfmenu_info", fixture(t, "api/get_current_selfmenu_info.json"))
-	got, err := c.GetCurrentSelfMenu(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/get_current_selfmenu_info", "")
-
-	assert.True(t, got.Open)
-	require.Len(t, got.Buttons, 3)
-	parent := got.Buttons[0]
-	assert.Equal(t, "button", parent.Name)
-	assert.Empty(t, parent.Type)
-	require.Len(t, parent.SubButtons, 4)
-	assert.Equal(t, SelfMenuButton{Type: ButtonView, Name: "view_url", URL: "http://www.qq.com"}, parent.SubButtons[0])
-
-	news := parent.SubButtons[1]
-	assert.Equal(t, ButtonNews, news.Type)
-	assert.Equal(t, []SelfMenuArticle{
-		{
-			Title: "MULTI_NEWS", Author: "JIMZHENG", Digest: "text", ShowCover: false,
-			CoverURL:   "http://mmbiz.qpic.cn/mmbiz/GE7et87vE9vicuCibqXsX9GPPLuEtBfXfK0HKuBIa1A1cypS0uY1wickv70iaY1gf3I1DTszuJoS3lAVLvhTcm9sDA/0",
-			ContentURL: "http://mp.weixin.qq.com/s?__biz=MjM5ODUwNTM3Ng==&mid=204013432&idx=1&sn=80ce6d9abcb832237bf86c87e50fda15#rd",
-		},
-		{
-			Title: "MULTI_NEWS1", Author: "JIMZHENG", Digest: "MULTI_NEWS1", ShowCover: true,
-			CoverURL:   "http://mmbiz.qpic.cn/mmbiz/GE7et87vE9vicuCibqXsX9GPPLuEtBfXfKnmnpXYgWmQD5gXUrEApIYBCgvh2yHsu3ic3anDUGtUCHwjiaEC5bicd7A/0",
-			ContentURL: "http://mp.weixin.qq.com/s?__biz=MjM5ODUwNTM3Ng==&mid=204013432&idx=2&sn=8226843afb14ecdecb08d9ce46bc1d37#rd",
-		},
-	}, news.News)
-
-	assert.Equal(t, ButtonVideo, parent.SubButtons[2].Type)
-	assert.True(t, strings.HasPrefix(parent.SubButtons[2].Value, "http://61.182.130.30/"))
-	assert.Equal(t, SelfMenuButton{Type: ButtonVoice, Name: "voice", Value: "nTXe3aghlQ4XYHa0AQPWiQQbFW9RVtaYTLPC1PCQx11qc9UB6CiUPFjdkeEtJicn"}, parent.SubButtons[3])
-	assert.Equal(t, SelfMenuButton{Type: ButtonText, Name: "text", Value: "This is text!"}, got.Buttons[1])
-	assert.Equal(t, SelfMenuButton{Type: ButtonImage, Name: "photo", Value: "ax5Whs5dsoomJLEppAvftBUuH7CgXCZGFbFJifmbUjnQk_ierMHY99Y5d2Cv14RD"}, got.Buttons[2])
 }
 
 func TestGetCurrentSelfMenuAPIButtons(t *testing.T) {
@@ -320,15 +205,6 @@ func TestGetCurrentSelfMenuAPIButtons(t *testing.T) {
 	}}, got)
 }
 
-func TestGetCurrentSelfMenuAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/get_current_selfmenu_info", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-	_, err := c.GetCurrentSelfMenu(context.Background())
-	var apiErr *APIError
-	require.True(t, errors.As(err, &apiErr))
-	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-}
-
 func TestMenuJSONRoundTrip(t *testing.T) {
 	// A menu kept in a JSON file in WeChat's own format loads into Menu.
 	var m Menu
@@ -337,4 +213,86 @@ func TestMenuJSONRoundTrip(t *testing.T) {
 	b, err := json.Marshal(&m)
 	require.NoError(t, err)
 	assert.JSONEq(t, seedMenuJSON, string(b))
+}
+
+func menuEndpoints() map[endpoint.ID]endpointCase {
+	ruled := &Menu{Buttons: seedMenu.Buttons, MatchRule: &MatchRule{TagID: "2", ClientPlatformType: ClientPlatformAndroid}, MenuID: "ignored"}
+	return map[endpoint.ID]endpointCase{
+		endpoint.MenuCreate: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.CreateMenu(ctx, seedMenu) },
+			body:    seedMenuJSON,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.CreateMenu(ctx, &Menu{}) },
+		},
+		endpoint.MenuGet: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetMenu(ctx) },
+			reply: "api/menu_get.json",
+			want: &Menus{Menu: Menu{Buttons: []Button{
+				{Type: ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC", SubButtons: []Button{}},
+				{Type: ButtonClick, Name: "歌手简介", Key: "V1001_TODAY_SINGER", SubButtons: []Button{}},
+				{Name: "菜单", SubButtons: []Button{
+					{Type: ButtonView, Name: "搜索", URL: "http://www.soso.com/", SubButtons: []Button{}},
+					{Type: ButtonView, Name: "视频", URL: "http://v.qq.com/", SubButtons: []Button{}},
+					{Type: ButtonClick, Name: "赞一下我们", Key: "V1001_GOOD", SubButtons: []Button{}},
+				}},
+			}}},
+			noArgs: true,
+		},
+		endpoint.MenuDelete: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteMenu(ctx) },
+			reply:  "api/ok.json",
+			noArgs: true,
+		},
+		endpoint.MenuAddConditional: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.AddConditionalMenu(ctx, ruled) },
+			body:    strings.TrimSuffix(seedMenuJSON, "}") + `,"matchrule":{"tag_id":"2","client_platform_type":"2"}}`,
+			reply:   "api/menu_addconditional.json",
+			want:    "208379533",
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.AddConditionalMenu(ctx, seedMenu); return err },
+		},
+		endpoint.MenuDelConditional: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.DeleteConditionalMenu(ctx, "208379533")
+			},
+			body:    `{"menuid":"208379533"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.DeleteConditionalMenu(ctx, " ") },
+		},
+		endpoint.MenuTryMatch: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.TryMatchMenu(ctx, "weixin") },
+			body:  `{"user_id":"weixin"}`,
+			reply: "api/menu_trymatch.json",
+			want: &Menu{Buttons: []Button{
+				{Type: ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC", SubButtons: []Button{}},
+				{Name: "菜单", SubButtons: []Button{{Type: ButtonView, Name: "搜索", URL: "http://www.soso.com/", SubButtons: []Button{}}}},
+			}},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.TryMatchMenu(ctx, ""); return err },
+		},
+		endpoint.SelfMenuInfo: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetCurrentSelfMenu(ctx) },
+			reply: "api/get_current_selfmenu_info.json",
+			want: &SelfMenu{Open: true, Buttons: []SelfMenuButton{
+				{Name: "button", SubButtons: []SelfMenuButton{
+					{Type: ButtonView, Name: "view_url", URL: "http://www.qq.com"},
+					{Type: ButtonNews, Name: "news", News: []SelfMenuArticle{
+						{
+							Title: "MULTI_NEWS", Author: "JIMZHENG", Digest: "text", ShowCover: false,
+							CoverURL:   "http://mmbiz.qpic.cn/mmbiz/GE7et87vE9vicuCibqXsX9GPPLuEtBfXfK0HKuBIa1A1cypS0uY1wickv70iaY1gf3I1DTszuJoS3lAVLvhTcm9sDA/0",
+							ContentURL: "http://mp.weixin.qq.com/s?__biz=MjM5ODUwNTM3Ng==&mid=204013432&idx=1&sn=80ce6d9abcb832237bf86c87e50fda15#rd",
+						},
+						{
+							Title: "MULTI_NEWS1", Author: "JIMZHENG", Digest: "MULTI_NEWS1", ShowCover: true,
+							CoverURL:   "http://mmbiz.qpic.cn/mmbiz/GE7et87vE9vicuCibqXsX9GPPLuEtBfXfKnmnpXYgWmQD5gXUrEApIYBCgvh2yHsu3ic3anDUGtUCHwjiaEC5bicd7A/0",
+							ContentURL: "http://mp.weixin.qq.com/s?__biz=MjM5ODUwNTM3Ng==&mid=204013432&idx=2&sn=8226843afb14ecdecb08d9ce46bc1d37#rd",
+						},
+					}},
+					{Type: ButtonVideo, Name: "video", Value: "http://61.182.130.30/vweixinp.tc.qq.com/1007_114bcede9a2244eeb5ab7f76d951df5f.f10.mp4?vkey=77A42D0C2015FBB0A3653D29C571B5F4BBF1D243FBEF17F09C24FF1F2F22E30881BD350E360BC53F&sha=0&save=1"},
+					{Type: ButtonVoice, Name: "voice", Value: "nTXe3aghlQ4XYHa0AQPWiQQbFW9RVtaYTLPC1PCQx11qc9UB6CiUPFjdkeEtJicn"},
+				}},
+				{Type: ButtonText, Name: "text", Value: "This is text!"},
+				{Type: ButtonImage, Name: "photo", Value: "ax5Whs5dsoomJLEppAvftBUuH7CgXCZGFbFJifmbUjnQk_ierMHY99Y5d2Cv14RD"},
+			}},
+			noArgs: true,
+		},
+	}
 }

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // OAuthScope is the scope of a web authorization (网页授权作用域).
@@ -178,6 +179,7 @@ func (t OAuthToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.view()
 func (t OAuthToken) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 type oauthTokenReply struct {
+	status
 	AccessToken    string  `json:"access_token"`
 	ExpiresIn      int64   `json:"expires_in"`
 	RefreshToken   string  `json:"refresh_token"`
@@ -199,11 +201,11 @@ func (c *Client) ExchangeCode(ctx context.Context, code string) (*OAuthToken, er
 	if code == "" {
 		return nil, invalidArg("code is empty")
 	}
-	return c.oauthToken(ctx, "/sns/oauth2/access_token", url.Values{
-		"appid":      {c.appID},
-		"secret":     {c.appSecret},
-		"code":       {code},
-		"grant_type": {"authorization_code"},
+	return c.oauthToken(ctx, endpoint.OAuthAccessToken, query{
+		{"appid", c.appID},
+		{"secret", c.appSecret},
+		{"code", code},
+		{"grant_type", "authorization_code"},
 	})
 }
 
@@ -219,24 +221,25 @@ func (c *Client) RefreshOAuthToken(ctx context.Context, refreshToken string) (*O
 	if refreshToken == "" {
 		return nil, invalidArg("refresh token is empty")
 	}
-	return c.oauthToken(ctx, "/sns/oauth2/refresh_token", url.Values{
-		"appid":         {c.appID},
-		"grant_type":    {"refresh_token"},
-		"refresh_token": {refreshToken},
+	return c.oauthToken(ctx, endpoint.OAuthRefreshToken, query{
+		{"appid", c.appID},
+		{"grant_type", "refresh_token"},
+		{"refresh_token", refreshToken},
 	})
 }
 
-func (c *Client) oauthToken(ctx context.Context, path string, q url.Values) (*OAuthToken, error) {
-	// noToken: these calls carry their own credentials, and the account's
-	// access_token must not be sent along with them.
-	var r oauthTokenReply
-	if err := c.do(ctx, &request{method: http.MethodGet, path: path, query: q, noToken: true}, &r); err != nil {
+// oauthToken calls a token endpoint of web authorization. These carry
+// their own credentials (endpoint.None): the account's access_token is
+// not sent along with them.
+func (c *Client) oauthToken(ctx context.Context, id endpoint.ID, q query) (*OAuthToken, error) {
+	r, err := call[oauthTokenReply](ctx, c, id, q, nil)
+	if err != nil {
 		return nil, err
 	}
 	if r.AccessToken == "" || r.OpenID == "" {
-		return nil, unexpected(path, "no access_token or openid in reply")
+		return nil, badReply(id, "no access_token or openid in reply")
 	}
-	life, err := c.lifetime(ctx, path, r.ExpiresIn)
+	life, err := c.lifetime(ctx, endpoint.Get(id).Path, r.ExpiresIn)
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +277,7 @@ type OAuthUser struct {
 }
 
 type oauthUserReply struct {
+	status
 	OpenID     string   `json:"openid"`
 	Nickname   string   `json:"nickname"`
 	Sex        flexInt  `json:"sex"` // a number in the docs, a string in some replies
@@ -297,12 +301,9 @@ func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID string, 
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
-	q := url.Values{"access_token": {accessToken}, "openid": {openID}}
-	if lang != "" {
-		q.Set("lang", string(lang))
-	}
-	var r oauthUserReply
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sns/userinfo", query: q, noToken: true}, &r); err != nil {
+	q := query{{"access_token", accessToken}, {"openid", openID}, {"lang", string(lang)}}
+	r, err := call[oauthUserReply](ctx, c, endpoint.OAuthUserInfo, q, nil)
+	if err != nil {
 		return nil, err
 	}
 	return &OAuthUser{
@@ -329,6 +330,5 @@ func (c *Client) CheckOAuthToken(ctx context.Context, accessToken, openID string
 	if openID == "" {
 		return invalidArg("openid is empty")
 	}
-	q := url.Values{"access_token": {accessToken}, "openid": {openID}}
-	return c.do(ctx, &request{method: http.MethodGet, path: "/sns/auth", query: q, noToken: true}, nil)
+	return exec(ctx, c, endpoint.OAuthCheck, query{{"access_token", accessToken}, {"openid", openID}}, nil)
 }

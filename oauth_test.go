@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -203,26 +204,6 @@ func TestExchangeCodeErrors(t *testing.T) {
 	})
 }
 
-func TestRefreshOAuthToken(t *testing.T) {
-	c, mt := newTestClient(t)
-	c.now = func() time.Time { return fixedNow }
-	rec := stub(mt, "GET", "/sns/oauth2/refresh_token", fixture(t, "api/sns_oauth2_refresh_token.json"))
-
-	tok, err := c.RefreshOAuthToken(context.Background(), "REFRESH_abc")
-	require.NoError(t, err)
-	assert.Equal(t, OAuthToken{AccessToken: "ACCESS_TOKEN", RefreshToken: "REFRESH_TOKEN", OpenID: "OPENID", Scope: "SCOPE",
-		ExpiresAt: fixedNow.Add(2 * time.Hour)}, *tok)
-	assert.Equal(t, url.Values{
-		"appid":         {testAppID},
-		"grant_type":    {"refresh_token"},
-		"refresh_token": {"REFRESH_abc"},
-	}, rec.only(t).Query, "no secret and no account access_token")
-
-	_, err = c.RefreshOAuthToken(context.Background(), "")
-	assert.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Len(t, rec.Calls(), 1)
-}
-
 func TestOAuthUserInfo(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -238,17 +219,7 @@ func TestOAuthUserInfo(t *testing.T) {
 			rec := stub(mt, "GET", "/sns/userinfo", tt.body)
 			u, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "en")
 			require.NoError(t, err)
-			assert.Equal(t, &OAuthUser{
-				OpenID:     "OPENID",
-				Nickname:   "NICKNAME",
-				Sex:        tt.wantSex,
-				Province:   "PROVINCE",
-				City:       "CITY",
-				Country:    "COUNTRY",
-				HeadImgURL: "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/46",
-				Privilege:  []string{"PRIVILEGE1", "PRIVILEGE2"},
-				UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
-			}, u)
+			assert.Equal(t, snsUser(tt.wantSex), u)
 			assert.Equal(t, url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}}, rec.only(t).Query,
 				"the user's token, never the account's")
 		})
@@ -279,23 +250,6 @@ func TestOAuthUserInfo(t *testing.T) {
 		_, err = c.OAuthUserInfo(context.Background(), "USER_AT", "", "")
 		assert.ErrorIs(t, err, ErrInvalidArgument)
 	})
-}
-
-func TestCheckOAuthToken(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/sns/auth", fixture(t, "api/sns_auth.json"))
-	require.NoError(t, c.CheckOAuthToken(context.Background(), "USER_AT", "OPENID"))
-	assert.Equal(t, url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}}, rec.only(t).Query)
-
-	c2, mt2 := newTestClient(t)
-	stub(mt2, "GET", "/sns/auth", fixture(t, "api/errors/40003_invalid_openid.json"))
-	err := c2.CheckOAuthToken(context.Background(), "USER_AT", "OTHER")
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeInvalidParameter, apiErr.Code)
-
-	assert.ErrorIs(t, c.CheckOAuthToken(context.Background(), "", "OPENID"), ErrInvalidArgument)
-	assert.ErrorIs(t, c.CheckOAuthToken(context.Background(), "USER_AT", ""), ErrInvalidArgument)
 }
 
 // TestOAuthTransportErrorsAreRedacted checks that a network failure on any
@@ -379,5 +333,66 @@ func TestOAuthTokenLifetimeFromHostileEndpoint(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, fixedNow.Add(tt.want), tok.ExpiresAt)
 		})
+	}
+}
+
+func oauthEndpoints() map[endpoint.ID]endpointCase {
+	fixed := WithClock(func() time.Time { return fixedNow })
+	return map[endpoint.ID]endpointCase{
+		endpoint.OAuthAccessToken: {
+			opts: []Option{fixed},
+			call: func(ctx context.Context, c *Client) (any, error) { return c.ExchangeCode(ctx, "CODE_0123") },
+			// No account access_token: the code and the secret are the credentials.
+			query: url.Values{"appid": {testAppID}, "secret": {testSecret}, "code": {"CODE_0123"}, "grant_type": {"authorization_code"}},
+			reply: "api/sns_oauth2_access_token.json",
+			want: &OAuthToken{AccessToken: "ACCESS_TOKEN", RefreshToken: "REFRESH_TOKEN", OpenID: "OPENID", Scope: "SCOPE",
+				ExpiresAt: fixedNow.Add(7200 * time.Second)},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.ExchangeCode(ctx, ""); return err },
+		},
+		endpoint.OAuthRefreshToken: {
+			opts:  []Option{fixed},
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.RefreshOAuthToken(ctx, "REFRESH_abc") },
+			query: url.Values{"appid": {testAppID}, "grant_type": {"refresh_token"}, "refresh_token": {"REFRESH_abc"}},
+			reply: "api/sns_oauth2_refresh_token.json",
+			want: &OAuthToken{AccessToken: "ACCESS_TOKEN", RefreshToken: "REFRESH_TOKEN", OpenID: "OPENID", Scope: "SCOPE",
+				ExpiresAt: fixedNow.Add(2 * time.Hour)},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.RefreshOAuthToken(ctx, ""); return err },
+		},
+		endpoint.OAuthUserInfo: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.OAuthUserInfo(ctx, "USER_AT", "OPENID", LangEn)
+			},
+			// The user's token, never the account's.
+			query: url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}},
+			reply: "api/sns_userinfo.json",
+			want:  snsUser(1),
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.OAuthUserInfo(ctx, "USER_AT", "", "")
+				return err
+			},
+		},
+		endpoint.OAuthCheck: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.CheckOAuthToken(ctx, "USER_AT", "OPENID")
+			},
+			query:   url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}},
+			reply:   "api/sns_auth.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.CheckOAuthToken(ctx, "", "OPENID") },
+		},
+	}
+}
+
+// snsUser is the profile of sns_userinfo.json, which sends sex as "1".
+func snsUser(sex int) *OAuthUser {
+	return &OAuthUser{
+		OpenID:     "OPENID",
+		Nickname:   "NICKNAME",
+		Sex:        sex,
+		Province:   "PROVINCE",
+		City:       "CITY",
+		Country:    "COUNTRY",
+		HeadImgURL: "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/46",
+		Privilege:  []string{"PRIVILEGE1", "PRIVILEGE2"},
+		UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Attempt describes one HTTP request the Client made to WeChat, for an
@@ -80,10 +82,10 @@ func WithObserver(observe func(ctx context.Context, a Attempt)) Option {
 }
 
 // observe reports an attempt that reached the HTTP client.
-func (c *Client) observe(ctx context.Context, r *request, number int, o *outcome) {
+func (c *Client) observe(ctx context.Context, ep *endpoint.Endpoint, number int, o *outcome) {
 	a := Attempt{
-		Method:     r.method,
-		Path:       r.path,
+		Method:     ep.Method,
+		Path:       ep.Path,
 		Number:     number,
 		StatusCode: o.status,
 		Duration:   o.elapsed,

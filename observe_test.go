@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,7 +140,7 @@ func TestObserverNetworkError(t *testing.T) {
 	c, mt := newTestClient(t, WithObserver(obs.observe), WithBaseURL("https://u:"+pass+"@proxy.test"))
 	mt.RegisterResponder("POST", "https://u:"+pass+"@proxy.test/cgi-bin/message/custom/send",
 		httpmock.NewErrorResponder(errors.New("connection reset by peer")))
-	err := c.post(context.Background(), "/cgi-bin/message/custom/send", map[string]string{"touser": "o1"}, nil)
+	err := exec(context.Background(), c, endpoint.CustomSend, nil, map[string]string{"touser": "o1"})
 	require.Error(t, err)
 
 	got := obs.all()
@@ -182,11 +183,11 @@ func TestObserverOtherOutcomes(t *testing.T) {
 	})
 	ctx := context.Background()
 
-	err := c.get(ctx, "/cgi-bin/menu/get", nil, nil)
+	err := exec(ctx, c, endpoint.MenuGet, nil, nil)
 	require.Error(t, err)
-	err = c.get(ctx, "/cgi-bin/get_current_selfmenu_info", nil, nil)
+	err = exec(ctx, c, endpoint.SelfMenuInfo, nil, nil)
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
-	res, err := c.stream(ctx, &request{method: "GET", path: "/cgi-bin/media/get", query: url.Values{"media_id": {"m1"}}})
+	res, err := c.DownloadMedia(ctx, "m1")
 	require.NoError(t, err)
 	res.Body.Close()
 
@@ -224,6 +225,6 @@ func BenchmarkCallWithoutObserver(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
+		_ = exec(ctx, c, endpoint.CallbackIP, nil, nil)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"mime/multipart"
-	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Image services (智能接口: OCR and image processing). Each reads one image,
@@ -36,65 +38,56 @@ func ImageFile(filename string, r io.Reader) ImageSource {
 	return ImageSource{filename: filename, r: r}
 }
 
-// imageRequest builds the request of an image service: img_url in the
-// query, or the file in the multipart field "img". fields are extra form
-// fields (sent as a form of their own when the image is a URL).
-func imageRequest(path string, img ImageSource, query url.Values, fields map[string]string) (*request, error) {
-	if query == nil {
-		query = url.Values{}
-	}
-	r := &request{method: http.MethodPost, path: path, query: query, idempotent: true}
+// callImage calls the image service id with img and decodes its reply
+// into a new R. The image is img_url in the query, or the file in the
+// multipart field "img"; fields are extra form fields (sent as a form of
+// their own when the image is a URL).
+func callImage[R any](ctx context.Context, c *Client, id endpoint.ID, img ImageSource, q query, fields map[string]string) (*R, error) {
+	var body any
 	switch {
 	case img.url != "" && img.r == nil:
 		u, err := url.Parse(img.url)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, invalidArg("image URL %q is not an absolute http(s) URL", img.url)
 		}
-		query.Set("img_url", img.url)
+		q = append(q, param{"img_url", img.url})
 		if len(fields) > 0 {
-			r.newBody = formBody(fields)
+			body = newForm(fields)
 		}
 	case img.url == "" && img.r != nil:
 		if img.filename == "" {
 			return nil, invalidArg("image filename is empty")
 		}
-		r.newBody = upload{field: "img", filename: img.filename, r: img.r, fields: fields}.body()
+		body = newUpload("img", img.filename, img.r, fields)
 	default:
 		return nil, invalidArg("no image: use ImageURL or ImageFile")
 	}
-	return r, nil
+	return call[R](ctx, c, id, q, body)
 }
 
-// formBody is a multipart form of plain fields, small enough to hold in
-// memory and send again.
-func formBody(fields map[string]string) func() (io.Reader, string, error) {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return func() (io.Reader, string, error) {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for _, k := range keys {
-			if err := mw.WriteField(k, fields[k]); err != nil {
-				return nil, "", err
-			}
-		}
-		if err := mw.Close(); err != nil {
+// form is a multipart form of plain fields, small enough to hold in
+// memory and send again. It is a bodySource.
+type form struct {
+	keys   []string // sorted, so that the body is the same every time
+	fields map[string]string
+}
+
+func newForm(fields map[string]string) *form {
+	return &form{keys: slices.Sorted(maps.Keys(fields)), fields: fields}
+}
+
+func (f *form) open() (io.Reader, string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, k := range f.keys {
+		if err := mw.WriteField(k, f.fields[k]); err != nil {
 			return nil, "", err
 		}
-		return &buf, mw.FormDataContentType(), nil
 	}
-}
-
-// callImage runs an image service and decodes its reply into out.
-func (c *Client) callImage(ctx context.Context, path string, img ImageSource, query url.Values, fields map[string]string, out any) error {
-	r, err := imageRequest(path, img, query, fields)
-	if err != nil {
-		return err
+	if err := mw.Close(); err != nil {
+		return nil, "", err
 	}
-	return c.do(ctx, r, out)
+	return &buf, mw.FormDataContentType(), nil
 }
 
 // Geometry shared by the replies.
@@ -166,11 +159,7 @@ func (c *Client) OCRIDCard(ctx context.Context, img ImageSource, mode OCRMode) (
 	if mode != OCRPhoto && mode != OCRScan {
 		return nil, invalidArg("OCR mode %q is neither photo nor scan", mode)
 	}
-	var out IDCardOCR
-	if err := c.callImage(ctx, "/cv/ocr/idcard", img, url.Values{"type": {string(mode)}}, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[IDCardOCR](ctx, c, endpoint.OCRIDCard, img, query{{"type", string(mode)}}, nil)
 }
 
 // BankCardOCR is a recognised bank card.
@@ -181,11 +170,7 @@ type BankCardOCR struct {
 // OCRBankCard reads the number of a bank card (银行卡OCR识别,
 // cv/ocr/bankcard).
 func (c *Client) OCRBankCard(ctx context.Context, img ImageSource) (*BankCardOCR, error) {
-	var out BankCardOCR
-	if err := c.callImage(ctx, "/cv/ocr/bankcard", img, nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[BankCardOCR](ctx, c, endpoint.OCRBankCard, img, nil, nil)
 }
 
 // VehicleLicenseOCR is a recognised vehicle licence (行驶证).
@@ -236,11 +221,7 @@ func (v *VehicleLicenseOCR) UnmarshalJSON(b []byte) error {
 
 // OCRVehicleLicense reads a vehicle licence (行驶证OCR识别, cv/ocr/driving).
 func (c *Client) OCRVehicleLicense(ctx context.Context, img ImageSource) (*VehicleLicenseOCR, error) {
-	var out VehicleLicenseOCR
-	if err := c.callImage(ctx, "/cv/ocr/driving", img, nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[VehicleLicenseOCR](ctx, c, endpoint.OCRVehicleLicense, img, nil, nil)
 }
 
 // DrivingLicenseOCR is a recognised driving licence (驾驶证).
@@ -261,11 +242,7 @@ type DrivingLicenseOCR struct {
 // OCRDrivingLicense reads a driving licence (驾驶证OCR识别,
 // cv/ocr/drivinglicense).
 func (c *Client) OCRDrivingLicense(ctx context.Context, img ImageSource) (*DrivingLicenseOCR, error) {
-	var out DrivingLicenseOCR
-	if err := c.callImage(ctx, "/cv/ocr/drivinglicense", img, nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[DrivingLicenseOCR](ctx, c, endpoint.OCRDrivingLicense, img, nil, nil)
 }
 
 // BusinessLicenseOCR is a recognised business licence (营业执照).
@@ -305,11 +282,7 @@ func (l *BusinessLicenseOCR) UnmarshalJSON(b []byte) error {
 // OCRBusinessLicense reads a business licence (营业执照OCR识别,
 // cv/ocr/bizlicense).
 func (c *Client) OCRBusinessLicense(ctx context.Context, img ImageSource) (*BusinessLicenseOCR, error) {
-	var out BusinessLicenseOCR
-	if err := c.callImage(ctx, "/cv/ocr/bizlicense", img, nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[BusinessLicenseOCR](ctx, c, endpoint.OCRBizLicense, img, nil, nil)
 }
 
 // TextItem is a line of recognised text and where it is.
@@ -327,11 +300,7 @@ type PrintedTextOCR struct {
 // OCRPrintedText reads the printed text of an image (通用印刷体OCR识别,
 // cv/ocr/comm).
 func (c *Client) OCRPrintedText(ctx context.Context, img ImageSource) (*PrintedTextOCR, error) {
-	var out PrintedTextOCR
-	if err := c.callImage(ctx, "/cv/ocr/comm", img, nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[PrintedTextOCR](ctx, c, endpoint.OCRPrintedText, img, nil, nil)
 }
 
 // CodeResult is one code found in an image.
@@ -355,11 +324,7 @@ type CodeScan struct {
 // ScanQRCode decodes the QR codes, bar codes, Data Matrix and PDF417 codes
 // of an image (二维码/条码识别, cv/img/qrcode).
 func (c *Client) ScanQRCode(ctx context.Context, img ImageSource) (*CodeScan, error) {
-	var out CodeScan
-	if err := c.callImage(ctx, "/cv/img/qrcode", img, nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[CodeScan](ctx, c, endpoint.ImgQRCode, img, nil, nil)
 }
 
 // CropRect is a suggested crop, in pixels.
@@ -397,25 +362,22 @@ func (c *Client) AICrop(ctx context.Context, img ImageSource, ratios ...float64)
 		}
 		fields = map[string]string{"ratios": strings.Join(s, ",")}
 	}
-	var out CropSuggestions
-	if err := c.callImage(ctx, "/cv/img/aicrop", img, nil, fields, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return callImage[CropSuggestions](ctx, c, endpoint.ImgAICrop, img, nil, fields)
 }
 
 // SuperResolution enlarges an image (图片高清化, cv/img/superresolution). It
 // returns the media id of the result, a temporary media valid for 3 days,
 // to download with the media API.
 func (c *Client) SuperResolution(ctx context.Context, img ImageSource) (string, error) {
-	var out struct {
+	out, err := callImage[struct {
+		status
 		MediaID string `json:"media_id"`
-	}
-	if err := c.callImage(ctx, "/cv/img/superresolution", img, nil, nil, &out); err != nil {
+	}](ctx, c, endpoint.ImgSuperResolution, img, nil, nil)
+	if err != nil {
 		return "", err
 	}
 	if out.MediaID == "" {
-		return "", unexpected("/cv/img/superresolution", "no media_id in reply")
+		return "", badReply(endpoint.ImgSuperResolution, "no media_id in reply")
 	}
 	return out.MediaID, nil
 }

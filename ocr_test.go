@@ -5,18 +5,20 @@ import (
 	"context"
 	"mime"
 	"mime/multipart"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// imageCase is one image service: its call, path, fixture and decoded
+// imageCase is one image service: its call, endpoint, fixture and decoded
 // reply.
 type imageCase struct {
 	name    string
-	path    string
+	id      endpoint.ID
 	fixture string
 	query   map[string]string // besides img_url and access_token
 	call    func(c *Client, ctx context.Context, img ImageSource) (any, error)
@@ -25,20 +27,20 @@ type imageCase struct {
 
 func imageCases() []imageCase {
 	return []imageCase{
-		{"id card front", "/cv/ocr/idcard", "ocr_idcard_front.json", map[string]string{"type": "photo"},
+		{"id card front", endpoint.OCRIDCard, "ocr_idcard_front.json", map[string]string{"type": "photo"},
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
 				return c.OCRIDCard(ctx, img, OCRPhoto)
 			},
 			&IDCardOCR{Type: IDCardFront, Name: "张三", ID: "123456789012345678", Addr: "广东省广州市", Gender: "男", Nationality: "汉"}},
-		{"id card back", "/cv/ocr/idcard", "ocr_idcard_back.json", map[string]string{"type": "scan"},
+		{"id card back", endpoint.OCRIDCard, "ocr_idcard_back.json", map[string]string{"type": "scan"},
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
 				return c.OCRIDCard(ctx, img, OCRScan)
 			},
 			&IDCardOCR{Type: IDCardBack, ValidDate: "20070105-20270105"}},
-		{"bank card", "/cv/ocr/bankcard", "ocr_bankcard.json", nil,
+		{"bank card", endpoint.OCRBankCard, "ocr_bankcard.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.OCRBankCard(ctx, img) },
 			&BankCardOCR{Number: "24234234345234"}},
-		{"vehicle licence", "/cv/ocr/driving", "ocr_driving.json", nil,
+		{"vehicle licence", endpoint.OCRVehicleLicense, "ocr_driving.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
 				return c.OCRVehicleLicense(ctx, img)
 			},
@@ -51,14 +53,14 @@ func imageCases() []imageCase {
 				CardPositionBack:  &ImageQuad{ImagePoint{1168, 90}, ImagePoint{2160, 90}, ImagePoint{2160, 716}, ImagePoint{1168, 716}},
 				ImgSize:           ImageSize{W: 2258, H: 1018},
 			}},
-		{"driving licence", "/cv/ocr/drivinglicense", "ocr_drivinglicense.json", nil,
+		{"driving licence", endpoint.OCRDrivingLicense, "ocr_drivinglicense.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
 				return c.OCRDrivingLicense(ctx, img)
 			},
 			&DrivingLicenseOCR{IDNum: "660601xxxxxxxx1234", Name: "张三", Sex: "男", Nationality: "中国", Address: "广东省东莞市xxxxx号",
 				BirthDate: "1990-12-21", IssueDate: "2012-12-21", CarClass: "C1", ValidFrom: "2018-07-06", ValidTo: "2020-07-01",
 				OfficialSeal: "xx市公安局公安交通管理局"}},
-		{"business licence", "/cv/ocr/bizlicense", "ocr_bizlicense.json", nil,
+		{"business licence", endpoint.OCRBizLicense, "ocr_bizlicense.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) {
 				return c.OCRBusinessLicense(ctx, img)
 			},
@@ -68,13 +70,13 @@ func imageCases() []imageCase {
 				ValidPeriod: "2019年1月1日", RegisteredDate: "2018年1月1日",
 				CertPosition: &ImageQuad{ImagePoint{155, 191}, ImagePoint{725, 157}, ImagePoint{743, 512}, ImagePoint{164, 525}},
 				ImgSize:      ImageSize{W: 966, H: 728}}},
-		{"printed text", "/cv/ocr/comm", "ocr_comm.json", nil,
+		{"printed text", endpoint.OCRPrintedText, "ocr_comm.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.OCRPrintedText(ctx, img) },
 			&PrintedTextOCR{Items: []TextItem{
 				{Text: "腾讯", Pos: ImageQuad{ImagePoint{575, 519}, ImagePoint{744, 519}, ImagePoint{744, 532}, ImagePoint{573, 532}}},
 				{Text: "微信团队", Pos: ImageQuad{ImagePoint{670, 516}, ImagePoint{762, 517}, ImagePoint{762, 532}, ImagePoint{670, 531}}},
 			}, ImgSize: ImageSize{W: 1280, H: 720}}},
-		{"qr code", "/cv/img/qrcode", "img_qrcode.json", nil,
+		{"qr code", endpoint.ImgQRCode, "img_qrcode.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.ScanQRCode(ctx, img) },
 			&CodeScan{Codes: []CodeResult{
 				{TypeName: "QR_CODE", Data: "https://www.qq.com", Pos: &ImageQuad{ImagePoint{585, 378}, ImagePoint{828, 378}, ImagePoint{828, 618}, ImagePoint{585, 618}}},
@@ -82,33 +84,12 @@ func imageCases() []imageCase {
 				{TypeName: "EAN_13", Data: "5906789678957"},
 				{TypeName: "CODE_128", Data: "50090500019191"},
 			}, ImgSize: ImageSize{W: 1000, H: 900}}},
-		{"ai crop", "/cv/img/aicrop", "img_aicrop.json", nil,
+		{"ai crop", endpoint.ImgAICrop, "img_aicrop.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.AICrop(ctx, img) },
 			&CropSuggestions{Results: []CropRect{{112, 0, 839, 727}, {0, 205, 965, 615}}, ImgSize: ImageSize{W: 966, H: 728}}},
-		{"super resolution", "/cv/img/superresolution", "img_superresolution.json", nil,
+		{"super resolution", endpoint.ImgSuperResolution, "img_superresolution.json", nil,
 			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.SuperResolution(ctx, img) },
 			"6WXsIXkG7lXuDLspD9xfm5dsvHzb0EFl0li6ySxi92ap8Vl3zZoD9DpOyNudeJGB"},
-	}
-}
-
-func TestImageServicesByURL(t *testing.T) {
-	const imgURL = "https://example.com/card.jpg?size=l&v=2"
-	for _, tc := range imageCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", tc.path, fixture(t, "api/"+tc.fixture))
-			got, err := tc.call(c, context.Background(), ImageURL(imgURL))
-			require.NoError(t, err)
-			w := rec.only(t)
-			assertWire(t, w, "POST", tc.path, "")
-			assert.Equal(t, imgURL, w.Query.Get("img_url"))
-			for k, v := range tc.query {
-				assert.Equal(t, v, w.Query.Get(k), k)
-			}
-			assert.Len(t, w.Query, 2+len(tc.query), "access_token, img_url and nothing else")
-			assert.Empty(t, w.Body, "the image is WeChat's to fetch")
-			assert.Equal(t, tc.want, got)
-		})
 	}
 }
 
@@ -116,11 +97,12 @@ func TestImageServicesByUpload(t *testing.T) {
 	for _, tc := range imageCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", tc.path, fixture(t, "api/"+tc.fixture))
+			path := endpoint.Get(tc.id).Path
+			rec := stub(mt, "POST", path, fixture(t, "api/"+tc.fixture))
 			got, err := tc.call(c, context.Background(), ImageFile("card.png", strings.NewReader("PNGDATA")))
 			require.NoError(t, err)
 			w := rec.only(t)
-			assertWire(t, w, "POST", tc.path, "")
+			assertWire(t, w, "POST", path, "")
 			assert.False(t, w.Query.Has("img_url"))
 			for k, v := range tc.query {
 				assert.Equal(t, v, w.Query.Get(k), k)
@@ -139,12 +121,6 @@ func TestImageServicesByUpload(t *testing.T) {
 func TestImageServiceErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range imageCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			stub(mt, "POST", tc.path, fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
-			_, err := tc.call(c, ctx, ImageURL("https://example.com/a.jpg"))
-			assert.ErrorIs(t, err, &APIError{Code: CodeAPIFreqOutOfLimit})
-		})
 		t.Run(tc.name+" invalid image", func(t *testing.T) {
 			c, mt := newTestClient(t)
 			sent := countRequests(mt)
@@ -237,4 +213,30 @@ func TestSuperResolutionWithoutMediaID(t *testing.T) {
 	stub(mt, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
 	_, err := c.SuperResolution(context.Background(), ImageURL("https://example.com/a.jpg"))
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
+}
+
+func ocrEndpoints() map[endpoint.ID]endpointCase {
+	const imgURL = "https://example.com/card.jpg?size=l&v=2"
+	cases := map[endpoint.ID]endpointCase{}
+	for _, tc := range imageCases() {
+		if _, ok := cases[tc.id]; ok {
+			continue // one case an endpoint: the id card's front
+		}
+		q := url.Values{"img_url": {imgURL}}
+		for k, v := range tc.query {
+			q.Set(k, v)
+		}
+		cases[tc.id] = endpointCase{
+			// The image is WeChat's to fetch: no body.
+			call:  func(ctx context.Context, c *Client) (any, error) { return tc.call(c, ctx, ImageURL(imgURL)) },
+			query: q,
+			reply: "api/" + tc.fixture,
+			want:  tc.want,
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := tc.call(c, ctx, ImageURL("/a.jpg"))
+				return err
+			},
+		}
+	}
+	return cases
 }

@@ -3,9 +3,10 @@ package wechat
 import (
 	"context"
 	"iter"
-	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // PublishStatus is the state of a publishing job (发布状态), as returned by
@@ -63,15 +64,16 @@ func (c *Client) PublishDraft(ctx context.Context, mediaID string) (*PublishSubm
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
 	}
-	var r struct {
+	r, err := call[struct {
+		status
 		PublishID flexString `json:"publish_id"`
 		MsgDataID flexString `json:"msg_data_id"`
-	}
-	if err := c.post(ctx, "/cgi-bin/freepublish/submit", mediaRef{mediaID}, &r); err != nil {
+	}](ctx, c, endpoint.PublishSubmit, nil, mediaRef{mediaID})
+	if err != nil {
 		return nil, err
 	}
 	if r.PublishID == "" {
-		return nil, unexpected("/cgi-bin/freepublish/submit", "no publish_id in reply")
+		return nil, badReply(endpoint.PublishSubmit, "no publish_id in reply")
 	}
 	return &PublishSubmission{PublishID: string(r.PublishID), MsgDataID: string(r.MsgDataID)}, nil
 }
@@ -103,7 +105,11 @@ func (c *Client) GetPublishStatus(ctx context.Context, publishID string) (*Publi
 	if publishID == "" {
 		return nil, invalidArg("publish_id is empty")
 	}
-	var r struct {
+	body := struct {
+		PublishID string `json:"publish_id"`
+	}{publishID}
+	r, err := call[struct {
+		status
 		PublishID     flexString `json:"publish_id"`
 		PublishStatus flexInt    `json:"publish_status"`
 		ArticleID     string     `json:"article_id"`
@@ -114,11 +120,8 @@ func (c *Client) GetPublishStatus(ctx context.Context, publishID string) (*Publi
 			} `json:"item"`
 		} `json:"article_detail"`
 		FailIdx []flexInt `json:"fail_idx"`
-	}
-	body := struct {
-		PublishID string `json:"publish_id"`
-	}{publishID}
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/freepublish/get", body: body, idempotent: true}, &r); err != nil {
+	}](ctx, c, endpoint.PublishGet, nil, body)
+	if err != nil {
 		return nil, err
 	}
 	job := &PublishJob{PublishID: string(r.PublishID), Status: PublishStatus(r.PublishStatus), ArticleID: r.ArticleID}
@@ -145,7 +148,7 @@ func (c *Client) DeletePublication(ctx context.Context, articleID string, index 
 		ArticleID string `json:"article_id"`
 		Index     int    `json:"index,omitempty"`
 	}{articleID, index}
-	return c.post(ctx, "/cgi-bin/freepublish/delete", body, nil)
+	return exec(ctx, c, endpoint.PublishDelete, nil, body)
 }
 
 // GetPublication returns the articles of a publication (获取已发布图文信息,
@@ -157,8 +160,8 @@ func (c *Client) GetPublication(ctx context.Context, articleID string) ([]NewsAr
 	body := struct {
 		ArticleID string `json:"article_id"`
 	}{articleID}
-	var r newsItemsReply
-	if err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/freepublish/getarticle", body: body, idempotent: true}, &r); err != nil {
+	r, err := call[newsItemsReply](ctx, c, endpoint.PublishGetArticle, nil, body)
+	if err != nil {
 		return nil, err
 	}
 	return articles(r.NewsItem), nil
@@ -176,7 +179,7 @@ type Publication struct {
 // loop advances. With noContent the articles come without their Content.
 // The iterator stops at the first error, which it yields.
 func (c *Client) Publications(ctx context.Context, noContent bool) iter.Seq2[Publication, error] {
-	return batchPages(ctx, c, "/cgi-bin/freepublish/batchget", batchRequest{NoContent: int(bit(noContent))}, func(it batchItemJSON) Publication {
+	return batchPages(ctx, c, endpoint.PublishBatchGet, batchRequest{NoContent: int(bit(noContent))}, func(it batchItemJSON) Publication {
 		return Publication{ArticleID: it.ArticleID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}
 	})
 }

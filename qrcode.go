@@ -2,10 +2,11 @@ package wechat
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // QRAction is the kind of a parametric QR code (二维码类型, action_name).
@@ -143,17 +144,17 @@ func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, 
 		ActionName:    req.Action,
 		ActionInfo:    actionInfo{Scene: scene{SceneID: req.SceneID, SceneStr: req.SceneStr}},
 	}
-	var out struct {
+	out, err := call[struct {
+		status
 		Ticket        string  `json:"ticket"`
 		ExpireSeconds flexInt `json:"expire_seconds"`
 		URL           string  `json:"url"`
-	}
-	const path = "/cgi-bin/qrcode/create"
-	if err := c.post(ctx, path, body, &out); err != nil {
+	}](ctx, c, endpoint.QRCodeCreate, nil, body)
+	if err != nil {
 		return nil, err
 	}
 	if out.Ticket == "" {
-		return nil, unexpected(path, "reply has no ticket")
+		return nil, badReply(endpoint.QRCodeCreate, "reply has no ticket")
 	}
 	return &QRCode{Ticket: out.Ticket, ExpiresIn: time.Duration(out.ExpireSeconds) * time.Second, URL: out.URL}, nil
 }
@@ -168,10 +169,7 @@ func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, 
 //
 // Available to verified service accounts (认证服务号).
 func (c *Client) QRCodeURL(ticket string) string {
-	u := *c.qrcodeBase()
-	u.Path = strings.TrimRight(u.Path, "/") + "/cgi-bin/showqrcode"
-	u.RawQuery = url.Values{"ticket": {ticket}}.Encode()
-	return u.String()
+	return c.requestURL(endpoint.Get(endpoint.QRCodeShow), query{{"ticket", ticket}}, "")
 }
 
 // ShowQRCode fetches the QR code image of ticket (通过ticket换取二维码,
@@ -180,26 +178,18 @@ func (c *Client) QRCodeURL(ticket string) string {
 // *HTTPError.
 //
 // Available to verified service accounts (认证服务号).
-func (c *Client) ShowQRCode(ctx context.Context, ticket string) (*Response, error) {
+func (c *Client) ShowQRCode(ctx context.Context, ticket string) (*Media, error) {
 	if strings.TrimSpace(ticket) == "" {
 		return nil, invalidArg("ticket is empty")
 	}
-	const path = "/cgi-bin/showqrcode"
-	resp, err := c.stream(ctx, &request{
-		method:  http.MethodGet,
-		path:    path,
-		query:   url.Values{"ticket": {ticket}},
-		noToken: true, // the ticket is the credential
-		base:    c.qrcodeBase(),
-	})
+	img, doc, err := download(ctx, c, endpoint.QRCodeShow, query{{"ticket", ticket}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if resp.JSON != nil {
-		resp.Body.Close()
-		return nil, unexpected(path, "JSON reply carries no image")
+	if doc != nil {
+		return nil, badReply(endpoint.QRCodeShow, "JSON reply carries no image")
 	}
-	return resp, nil
+	return img, nil
 }
 
 // qrcodeBase is the host of showqrcode: mp.weixin.qq.com in front of

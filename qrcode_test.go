@@ -1,15 +1,16 @@
 package wechat
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -180,17 +181,6 @@ func TestShowQRCode(t *testing.T) {
 	assert.Equal(t, 1, mt.GetTotalCallCount(), "no token request")
 }
 
-func TestShowQRCodeOnBaseURL(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stubFile(mt, "/cgi-bin/showqrcode", io.NopCloser(bytes.NewReader([]byte("IMG"))), 3, http.Header{"Content-Type": {"image/jpg"}})
-	resp, err := c.ShowQRCode(context.Background(), fixtureTicket)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	w := rec.only(t)
-	assert.Equal(t, fixtureTicket, w.Query.Get("ticket"))
-	assert.False(t, w.Query.Has("access_token"))
-}
-
 func TestShowQRCodeErrors(t *testing.T) {
 	c, mt := newTestClient(t)
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/showqrcode", httpmock.NewStringResponder(404, ""))
@@ -223,4 +213,30 @@ func TestCreateQRCodeReplyWithoutTicket(t *testing.T) {
 	stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/ok.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
+}
+
+func qrcodeEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.QRCodeCreate: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.CreateQRCode(ctx, PermanentQRCode(100000)) },
+			body:  `{"action_name":"QR_LIMIT_SCENE","action_info":{"scene":{"scene_id":100000}}}`,
+			reply: "api/qrcode_create.json",
+			want:  &QRCode{Ticket: fixtureTicket, ExpiresIn: time.Minute, URL: "http://weixin.qq.com/q/kZgfwMTm72WWPkovabbI"},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.CreateQRCode(ctx, PermanentQRCode(100001))
+				return err
+			},
+		},
+		endpoint.QRCodeShow: {
+			// On the base URL when it is not WeChat's (TestShowQRCode
+			// covers mp.weixin.qq.com); the ticket is the credential.
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return readDownload(c.ShowQRCode(ctx, fixtureTicket))
+			},
+			query:   url.Values{"ticket": {fixtureTicket}},
+			file:    &servedFile{contentType: "image/jpg", data: "\x89PNG\r\n\x1a\n"},
+			want:    downloaded{ContentType: "image/jpg", Body: "\x89PNG\r\n\x1a\n"},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.ShowQRCode(ctx, " "); return err },
+		},
+	}
 }

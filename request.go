@@ -12,101 +12,375 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // maxResponseBytes caps the JSON reply read from WeChat. Media downloads
 // are streamed to the caller and not subject to it.
 const maxResponseBytes = 16 << 20
 
-// maxRetries is how many times a retryable call is repeated after a
-// network error, a 5xx or errcode -1.
+// maxRetries is how many times a call whose endpoint allows it is sent
+// again after a network error, a 5xx or errcode -1.
 const maxRetries = 2
 
 const userAgent = "mpkit-wechat-go"
 
-// request describes one API call. Every API method builds one and hands it
-// to Client.do or Client.stream.
-type request struct {
-	method string
-	path   string     // such as "/cgi-bin/menu/create"
-	query  url.Values // without access_token
-	body   any        // encoded as JSON when non-nil
+// Header values shared by every request. A RoundTripper must not modify
+// the request it is given, so sharing them saves two allocations a call.
+var (
+	userAgentHeader   = []string{userAgent}
+	jsonContentHeader = []string{"application/json; charset=utf-8"}
+)
 
-	// newBody supplies a streamed body (multipart uploads) for each
-	// attempt; it returns an error when the body cannot be sent again.
-	newBody func() (io.Reader, string, error)
+// query is the query string of a call, besides the access_token. A
+// parameter whose value is empty is left out: the optional parameters of
+// WeChat's APIs mean the same absent or empty, and the methods check the
+// required ones before calling.
+type query []param
 
-	// noToken leaves access_token out: token endpoints and web
-	// authorization calls carry their own credentials.
-	noToken bool
+type param struct{ name, value string }
 
-	// idempotent allows retries after a network error, a 5xx or errcode
-	// -1. GETs are idempotent. Sends (template, customer-service and mass
-	// messages) must never be: WeChat has no idempotency key, so a retry
-	// after a lost reply can deliver twice.
-	idempotent bool
-
-	// base replaces the client's base URL for this call: a few endpoints
-	// (showqrcode) live on another host.
-	base *url.URL
+// bodySource supplies a streamed request body, such as a multipart upload,
+// for each attempt. It returns errBodyNotReplayable when the body cannot
+// be sent again.
+type bodySource interface {
+	open() (body io.Reader, contentType string, err error)
 }
 
-func (r *request) retryable() bool { return r.method == http.MethodGet || r.idempotent }
+var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again")
 
-// status is the errcode/errmsg pair every WeChat JSON reply may carry.
+// status is the errcode/errmsg pair every WeChat JSON reply may carry. A
+// reply type that embeds it is decoded in one pass (see call).
 type status struct {
 	ErrCode flexInt `json:"errcode"`
 	ErrMsg  string  `json:"errmsg"`
 }
 
-// flexInt decodes a JSON number or a number in a string: some WeChat
-// replies change the type of a field between versions.
-type flexInt int64
+func (s *status) apiStatus() *status { return s }
 
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if s == "" || s == "null" {
-		*n = 0
-		return nil
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil {
-			return fmt.Errorf("wechat: %s is not a number", b)
+// statusCarrier is implemented by the reply types that embed status.
+type statusCarrier interface{ apiStatus() *status }
+
+// call is the request helper of every API method: it sends the call to
+// the endpoint id, with the query q and body (nil, a value encoded as
+// JSON, or a bodySource), as the table says (host, credential, retries),
+// and decodes the reply into a new R. A non-zero errcode is an *APIError.
+//
+// A reply type that embeds status (errcode and errmsg) is decoded in one
+// pass; any other R is decoded after the status. A type with an
+// UnmarshalJSON of its own (Menu) must not be embedded next to status:
+// its method would be promoted and skip the status. Use it as R itself.
+func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*R, error) {
+	var out *R
+	decode := func(data []byte) (*status, error) {
+		out = new(R)
+		if sc, ok := any(out).(statusCarrier); ok {
+			err := json.Unmarshal(data, out)
+			return sc.apiStatus(), err
 		}
-		v = int64(f)
+		st, err := decodeStatus(data)
+		if err != nil || st.ErrCode != 0 {
+			return st, err
+		}
+		return st, json.Unmarshal(data, out)
 	}
-	*n = flexInt(v)
-	return nil
+	if _, err := c.run(ctx, &request{ep: endpoint.Get(id), query: q, body: body}, decode); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// flexString decodes a JSON string or a number into a string: WeChat sends
-// some identifiers (kf_id, publish_id) either way.
-type flexString string
+// exec is call for the endpoints whose reply carries only the status.
+func exec(ctx context.Context, c *Client, id endpoint.ID, q query, body any) error {
+	_, err := call[status](ctx, c, id, q, body)
+	return err
+}
 
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*s = ""
-		return nil
+func decodeStatus(data []byte) (*status, error) {
+	var st status
+	err := json.Unmarshal(data, &st)
+	return &st, err
+}
+
+// download is call for the endpoints that answer with a file: it returns
+// the file unread. When WeChat answered with a JSON document that is not
+// an error (a video's link, a news material), the document is returned
+// too, and the Media has an empty Body.
+func download(ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*Media, []byte, error) {
+	res, err := c.run(ctx, &request{ep: endpoint.Get(id), query: q, body: body, streaming: true}, decodeStatus)
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
+	if res.data != nil {
+		return &Media{Body: http.NoBody, ContentType: res.contentType}, res.data, nil
+	}
+	resp := res.resp
+	m := &Media{Body: resp.Body, ContentType: resp.Header.Get("Content-Type"), ContentLength: resp.ContentLength}
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
+		m.Filename = params["filename"]
+	}
+	return m, nil, nil
+}
+
+// request is what every attempt of one call sends.
+type request struct {
+	ep    *endpoint.Endpoint
+	query query
+	body  any // nil, a value encoded as JSON, or a bodySource
+	// streaming asks for a reply that is not JSON to be returned unread.
+	streaming bool
+}
+
+// A decoder reads a JSON reply into the call's result and returns its
+// status. It is kept apart from the request, whose contents the loop
+// hands to the logger, so that it does not escape to the heap.
+type decoder func(data []byte) (*status, error)
+
+// result is what a successful attempt returns: the JSON reply, or for a
+// download that is not JSON the live response.
+type result struct {
+	data        []byte
+	contentType string // of data
+	resp        *http.Response
+}
+
+// outcome is what one HTTP attempt came to.
+type outcome struct {
+	res result
+	err error
+	// transient: the failure may not have reached WeChat, or WeChat asked
+	// to try later: a network error while the context is live, a 5xx, or
+	// errcode -1. Whether to send again is the endpoint's retry policy.
+	transient bool
+	// apiErr is a non-zero errcode.
+	apiErr *APIError
+	// url is the URL sent, nil if the request could not be built (its
+	// body could not be encoded or sent again): such an attempt is no
+	// attempt for the observer, and it is not sent again.
+	url     *url.URL
+	status  int // HTTP status, 0 without a response
+	elapsed time.Duration
+}
+
+// tokenRejected reports a rejection of the access_token the attempt
+// carried.
+func (o *outcome) tokenRejected() bool { return o.apiErr != nil && isTokenCode(o.apiErr.Code) }
+
+// action is what the loop of run does after an attempt.
+type action int
+
+const (
+	stop   action = iota // return the attempt's result or error
+	retry                // wait, then send again: counts against maxRetries
+	resend               // refresh the access_token and send at once: once a call
+)
+
+// next decides what follows the attempt o of a call to ep that has been
+// retried retries times and has (resent) or has not yet resent after a
+// token rejection.
+func next(ep *endpoint.Endpoint, o *outcome, retries int, resent bool) action {
+	switch {
+	case o.err == nil:
+		return stop
+	case o.tokenRejected() && ep.Auth == endpoint.AccessToken && !resent:
+		return resend
+	case o.transient && ep.Retry.Retried() && retries < maxRetries:
+		return retry
+	}
+	return stop
+}
+
+// run makes the attempts of one call: one at a time with try, and next
+// says whether to make another.
+func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, error) {
+	ep := r.ep
+	var rejected *APIError // the token rejection that was resent, if any
+	retries := 0
+	for number := 1; ; number++ {
+		tok, err := c.credential(ctx, ep)
+		if err != nil {
+			return result{}, err
 		}
-		*s = flexString(v)
-		return nil
+		o := c.try(ctx, r, tok, decode)
+		if c.observer != nil && o.url != nil {
+			c.observe(ctx, ep, number, &o)
+		}
+		switch next(ep, &o, retries, rejected != nil) {
+		case stop:
+			if rejected != nil && errors.Is(o.err, errBodyNotReplayable) {
+				// Report the rejection that needed the resend: it
+				// matches ErrTokenInvalid, and the token is fresh now.
+				return result{}, fmt.Errorf("%w; %w", rejected, o.err)
+			}
+			return o.res, o.err
+		case resend:
+			rejected = o.apiErr
+			c.logger.LogAttrs(ctx, slogWarn, "wechat: access token rejected, refreshing and retrying once",
+				slog.String("path", ep.Path), slog.Int("errcode", o.apiErr.Code))
+			c.invalidateAccessToken(ctx, tok)
+		case retry:
+			c.logger.LogAttrs(ctx, slogWarn, "wechat: retrying request",
+				slog.String("path", ep.Path), slog.Int("attempt", retries+1), errAttr(o.err))
+			if err := c.wait(ctx, retries); err != nil {
+				return result{}, err
+			}
+			retries++
+		}
 	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("wechat: %s is neither a string nor a number", b)
+}
+
+// credential returns what an attempt of ep carries in its access_token
+// parameter: the account's token, or nothing.
+func (c *Client) credential(ctx context.Context, ep *endpoint.Endpoint) (string, error) {
+	if ep.Auth != endpoint.AccessToken {
+		return "", nil
 	}
-	*s = flexString(n.String())
-	return nil
+	t, err := c.AccessToken(ctx)
+	return t.Value, err
+}
+
+// try makes one HTTP attempt and reads its reply.
+func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder) (o outcome) {
+	req, err := c.newHTTPRequest(ctx, r, tok)
+	if err != nil {
+		return outcome{err: err}
+	}
+	o.url = req.URL
+	if c.observer != nil {
+		start := time.Now()
+		defer func() { o.elapsed = time.Since(start) }()
+	}
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		o.err, o.transient = redactError(err), ctx.Err() == nil
+		return o
+	}
+	o.status = resp.StatusCode
+	o.res, o.apiErr, o.err = r.read(resp, decode)
+	o.transient = o.status >= 500 || o.apiErr != nil && o.apiErr.Code == CodeSystemBusy
+	return o
+}
+
+// read reads and decodes the reply of an attempt. A non-zero errcode is
+// returned twice: as the *APIError and as the error.
+func (r *request) read(resp *http.Response, decode decoder) (result, *APIError, error) {
+	path := r.ep.Path
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		drain(resp)
+		return result{}, nil, &HTTPError{StatusCode: resp.StatusCode, Path: path}
+	}
+	if r.streaming && !isJSONType(resp.Header.Get("Content-Type")) {
+		return result{resp: resp}, nil, nil
+	}
+	data, err := readLimited(resp.Body, resp.ContentLength)
+	resp.Body.Close()
+	switch {
+	case errors.Is(err, ErrResponseTooLarge):
+		return result{}, nil, fmt.Errorf("%w: %s", err, path)
+	case err != nil:
+		return result{}, nil, redactError(err)
+	}
+	// Every WeChat reply is an object: null, an array or a scalar (a
+	// proxy's answer, a broken gateway) is not a success.
+	if !isJSONObject(data) {
+		if r.streaming {
+			return result{resp: replay(resp, data)}, nil, nil
+		}
+		return result{}, nil, unexpected(path, "reply is not a JSON object")
+	}
+	st, err := decode(data)
+	switch {
+	case st != nil && st.ErrCode != 0:
+		apiErr := newAPIError(path, int(st.ErrCode), st.ErrMsg)
+		return result{}, apiErr, apiErr
+	case err != nil && r.streaming:
+		// Not a JSON reply after all (a file served as text/plain).
+		return result{resp: replay(resp, data)}, nil, nil
+	case err != nil:
+		return result{}, nil, unexpected(path, "decoding reply: "+err.Error())
+	}
+	return result{data: data, contentType: resp.Header.Get("Content-Type")}, nil, nil
+}
+
+// newHTTPRequest builds the HTTP request of one attempt.
+func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok string) (*http.Request, error) {
+	ep := r.ep
+	var rd io.Reader
+	contentType := jsonContentHeader
+	switch b := r.body.(type) {
+	case nil:
+		contentType = nil
+	case bodySource:
+		stream, ct, err := b.open()
+		if err != nil {
+			return nil, err
+		}
+		rd, contentType = stream, []string{ct}
+	default:
+		data, err := encodeJSON(b)
+		if err != nil {
+			return nil, fmt.Errorf("wechat: %s: encoding request: %w", ep.Path, err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, ep.Method, c.requestURL(ep, r.query, tok), rd)
+	if err != nil {
+		return nil, redactError(err)
+	}
+	if contentType != nil {
+		req.Header["Content-Type"] = contentType
+	}
+	req.Header["User-Agent"] = userAgentHeader
+	return req, nil
+}
+
+// requestURL returns the URL of an attempt: the endpoint's host and path,
+// then the query with tok as access_token, sorted by name as
+// url.Values.Encode sorts it.
+func (c *Client) requestURL(ep *endpoint.Endpoint, q query, tok string) string {
+	var buf [256]byte
+	b := append(buf[:0], c.hostPrefix(ep.Host)...)
+	b = append(b, ep.Path...)
+	var params [8]param
+	ps := append(params[:0], q...)
+	if tok != "" {
+		ps = append(ps, param{"access_token", tok})
+	}
+	slices.SortStableFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
+	sep := byte('?')
+	for _, p := range ps {
+		if p.value == "" {
+			continue
+		}
+		b = append(b, sep)
+		b = append(b, url.QueryEscape(p.name)...)
+		b = append(b, '=')
+		b = append(b, url.QueryEscape(p.value)...)
+		sep = '&'
+	}
+	return string(b)
+}
+
+// hostPrefix is the scheme, host and base path an endpoint's path is
+// appended to.
+func (c *Client) hostPrefix(h endpoint.Host) string {
+	if h == endpoint.MP {
+		return c.mpPrefix
+	}
+	return c.apiPrefix
+}
+
+// urlPrefix returns u as the prefix of request URLs: without a trailing
+// slash, query or fragment.
+func urlPrefix(u *url.URL) string {
+	cp := *u
+	cp.Path = strings.TrimRight(cp.Path, "/")
+	cp.RawPath, cp.RawQuery, cp.Fragment, cp.RawFragment = "", "", "", ""
+	return cp.String()
 }
 
 // encodeJSON encodes v the way WeChat expects request bodies: UTF-8 with
@@ -122,269 +396,10 @@ func encodeJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// get calls a GET API and decodes its reply into out.
-func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
-	return c.do(ctx, &request{method: http.MethodGet, path: path, query: query}, out)
-}
-
-// post calls a POST API with a JSON body and decodes its reply into out.
-// It is not retried after a network error.
-func (c *Client) post(ctx context.Context, path string, body, out any) error {
-	return c.do(ctx, &request{method: http.MethodPost, path: path, body: body}, out)
-}
-
-// do runs r and decodes the JSON reply into out (which may be nil). A
-// non-zero errcode is returned as an *APIError.
-func (c *Client) do(ctx context.Context, r *request, out any) error {
-	body, err := c.call(ctx, r, false)
-	if err != nil {
-		return err
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(body.data, out); err != nil {
-		return fmt.Errorf("%w: %s: decoding reply: %w", ErrUnexpectedResponse, r.path, err)
-	}
-	return nil
-}
-
-// Response is a reply whose body is streamed: a media file, a QR code
-// image. The caller must close Body.
-type Response struct {
-	Body          io.ReadCloser
-	ContentType   string
-	ContentLength int64
-	// Filename is taken from the Content-Disposition header, if any.
-	Filename string
-	// JSON is set instead of Body when WeChat answered a download with a
-	// JSON document that is not an error (for example a video's
-	// video_url).
-	JSON []byte
-}
-
-// stream runs r and returns the reply unread, unless it is JSON: a JSON
-// error becomes an *APIError and a JSON success is returned in
-// Response.JSON with an empty Body.
-func (c *Client) stream(ctx context.Context, r *request) (*Response, error) {
-	res, err := c.call(ctx, r, true)
-	if err != nil {
-		return nil, err
-	}
-	if res.data != nil {
-		return &Response{Body: io.NopCloser(bytes.NewReader(nil)), ContentType: res.contentType, JSON: res.data}, nil
-	}
-	resp := res.resp
-	out := &Response{Body: resp.Body, ContentType: resp.Header.Get("Content-Type"), ContentLength: resp.ContentLength}
-	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
-		out.Filename = params["filename"]
-	}
-	return out, nil
-}
-
-// result is what call returns: the decoded JSON bytes, or for a stream the
-// live response.
-type result struct {
-	data        []byte
-	contentType string
-	resp        *http.Response
-}
-
-// call is the one request loop of the package: it adds the access_token,
-// sends, checks the status and errcode, and retries where that is safe.
-func (c *Client) call(ctx context.Context, r *request, streaming bool) (result, error) {
-	var tokenErr *APIError // the token rejection being retried, if any
-	number := 0            // HTTP attempts so far, for the observer
-	for attempt := 0; ; attempt++ {
-		var tok string
-		if !r.noToken {
-			t, err := c.AccessToken(ctx)
-			if err != nil {
-				return result{}, err
-			}
-			tok = t.Value
-		}
-		number++
-		o := c.try(ctx, r, tok, streaming)
-		if c.observer != nil && o.url != nil {
-			c.observe(ctx, r, number, &o)
-		}
-		err := o.err
-		switch {
-		case err == nil:
-			return o.res, nil
-
-		case o.sendErr:
-			if tokenErr != nil && errors.Is(err, errBodyNotReplayable) {
-				// Report the rejection that needed the resend: it
-				// matches ErrTokenInvalid, and the token is fresh now.
-				return result{}, fmt.Errorf("%w; %w", tokenErr, err)
-			}
-			if ctx.Err() == nil && r.retryable() && attempt < maxRetries && !errors.Is(err, errBodyNotReplayable) {
-				if werr := c.retryWait(ctx, r, attempt, err); werr != nil {
-					return result{}, werr
-				}
-				continue
-			}
-			return result{}, err
-
-		case o.status >= 500 && r.retryable() && attempt < maxRetries:
-			if werr := c.retryWait(ctx, r, attempt, err); werr != nil {
-				return result{}, werr
-			}
-			continue
-
-		case o.apiErr != nil:
-			code := o.apiErr.Code
-			switch {
-			case isTokenCode(code) && !r.noToken && tokenErr == nil:
-				tokenErr = o.apiErr
-				c.logger.LogAttrs(ctx, slogWarn, "wechat: access token rejected, refreshing and retrying once",
-					slog.String("path", r.path), slog.Int("errcode", code))
-				c.invalidateAccessToken(ctx, tok)
-				attempt-- // a token retry does not use up a network retry
-				continue
-			case code == CodeSystemBusy && r.retryable() && attempt < maxRetries:
-				if werr := c.retryWait(ctx, r, attempt, err); werr != nil {
-					return result{}, werr
-				}
-				continue
-			}
-			return result{}, o.apiErr
-		}
-		return result{}, err
-	}
-}
-
-// outcome is what one HTTP attempt came to.
-type outcome struct {
-	res result
-	err error
-	// sendErr: err came before any response (building, encoding or
-	// sending the request).
-	sendErr bool
-	// url is the URL sent, nil if the request was not handed to the HTTP
-	// client.
-	url     *url.URL
-	status  int       // HTTP status, 0 without a response
-	apiErr  *APIError // a non-zero errcode
-	elapsed time.Duration
-}
-
-// try makes one HTTP attempt and reads its reply.
-func (c *Client) try(ctx context.Context, r *request, tok string, streaming bool) (o outcome) {
-	req, err := c.newHTTPRequest(ctx, r, tok)
-	if err != nil {
-		return outcome{err: err, sendErr: true}
-	}
-	o.url = req.URL
-	if c.observer != nil {
-		start := time.Now()
-		defer func() { o.elapsed = time.Since(start) }()
-	}
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		o.err, o.sendErr = redactError(err), true
-		return o
-	}
-	o.status = resp.StatusCode
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		drain(resp)
-		o.err = &HTTPError{StatusCode: resp.StatusCode, Path: r.path}
-		return o
-	}
-	ct := resp.Header.Get("Content-Type")
-	if streaming && !isJSONType(ct) {
-		o.res = result{resp: resp}
-		return o
-	}
-	data, err := readLimited(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		if errors.Is(err, ErrResponseTooLarge) {
-			o.err = fmt.Errorf("%w: %s", err, r.path)
-		} else {
-			o.err = redactError(err)
-		}
-		return o
-	}
-	// Every WeChat reply is an object: null, an array or a scalar (a
-	// proxy's answer, a broken gateway) is not a success.
-	var st status
-	if !isJSONObject(data) || json.Unmarshal(data, &st) != nil {
-		if streaming {
-			// Not a JSON reply after all (a file served as
-			// text/plain).
-			o.res = result{resp: replay(resp, data)}
-			return o
-		}
-		o.err = fmt.Errorf("%w: %s: reply is not a JSON object", ErrUnexpectedResponse, r.path)
-		return o
-	}
-	if code := int(st.ErrCode); code != CodeOK {
-		o.apiErr = newAPIError(r.path, code, st.ErrMsg)
-		o.err = o.apiErr
-		return o
-	}
-	o.res = result{data: data, contentType: ct}
-	return o
-}
-
-var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again")
-
-// newHTTPRequest builds the HTTP request of one attempt of r.
-func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok string) (*http.Request, error) {
-	u := *c.baseURL
-	if r.base != nil {
-		u = *r.base
-	}
-	u.Path = strings.TrimRight(u.Path, "/") + r.path
-	q := url.Values{}
-	for k, v := range r.query {
-		q[k] = v
-	}
-	if tok != "" {
-		q.Set("access_token", tok)
-	}
-	u.RawQuery = q.Encode()
-
-	var body io.Reader
-	contentType := ""
-	switch {
-	case r.newBody != nil:
-		b, ct, err := r.newBody()
-		if err != nil {
-			return nil, err
-		}
-		body, contentType = b, ct
-	case r.body != nil:
-		b, err := encodeJSON(r.body)
-		if err != nil {
-			return nil, fmt.Errorf("wechat: %s: encoding request: %w", r.path, err)
-		}
-		body, contentType = bytes.NewReader(b), "application/json; charset=utf-8"
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
-	if err != nil {
-		return nil, redactError(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Set("User-Agent", userAgent)
-	return req, nil
-}
-
-// retryWait logs a retry and waits before it.
-func (c *Client) retryWait(ctx context.Context, r *request, attempt int, err error) error {
-	c.logRetry(ctx, r, attempt, err)
-	return c.wait(ctx, attempt)
-}
-
-// wait sleeps before retry number attempt+1, or returns early with the
+// wait sleeps before retry number retries+1, or returns early with the
 // context's error.
-func (c *Client) wait(ctx context.Context, attempt int) error {
-	d := c.retryBase << attempt
+func (c *Client) wait(ctx context.Context, retries int) error {
+	d := c.retryBase << retries
 	d += time.Duration(rand.Int64N(int64(d)/2 + 1))
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -396,20 +411,30 @@ func (c *Client) wait(ctx context.Context, attempt int) error {
 	}
 }
 
-func (c *Client) logRetry(ctx context.Context, r *request, attempt int, err error) {
-	c.logger.LogAttrs(ctx, slogWarn, "wechat: retrying request",
-		slog.String("path", r.path), slog.Int("attempt", attempt+1), errAttr(err))
-}
-
-func readLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return nil, err
+// readLimited reads a JSON reply of at most maxResponseBytes. size is the
+// length the reply announced, -1 if none; it sizes the first buffer only.
+func readLimited(r io.Reader, size int64) ([]byte, error) {
+	n := 512
+	if size >= 0 && size < 64<<10 {
+		n = int(size) + 1 // the extra byte sees EOF without growing
 	}
-	if len(data) > maxResponseBytes {
-		return nil, ErrResponseTooLarge
+	b := make([]byte, 0, n)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if len(b) > maxResponseBytes {
+			return nil, ErrResponseTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return data, nil
 }
 
 // drain discards a little of an unwanted body so the connection can be
@@ -440,6 +465,10 @@ func isJSONObject(data []byte) bool {
 func unexpected(path, what string) error {
 	return fmt.Errorf("%w: %s: %s", ErrUnexpectedResponse, path, what)
 }
+
+// badReply reports a reply of the endpoint id that lacks what the API
+// documents.
+func badReply(id endpoint.ID, what string) error { return unexpected(endpoint.Get(id).Path, what) }
 
 // Logging helpers. Attributes never carry a token, secret or key.
 const (

@@ -3,7 +3,6 @@ package wechat
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +23,7 @@ func TestRequestJSONBodyIsNotHTMLEscaped(t *testing.T) {
 	c, mt := newTestClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/ok.json"))
 	body := map[string]any{"text": map[string]string{"content": `你好 <a href="https://example.com/?a=1&b=2">link</a>`}}
-	require.NoError(t, c.post(context.Background(), "/cgi-bin/message/custom/send", body, nil))
+	require.NoError(t, exec(context.Background(), c, endpoint.CustomSend, nil, body))
 	w := rec.only(t)
 	assertWire(t, w, "POST", "/cgi-bin/message/custom/send", `{"text":{"content":"你好 <a href=\"https://example.com/?a=1&b=2\">link</a>"}}`)
 	assert.Contains(t, string(w.Body), `<a href=\"https://example.com/?a=1&b=2\">`, "raw bytes, no \\u003c escapes")
@@ -37,7 +37,7 @@ func TestRequestBaseURLWithPath(t *testing.T) {
 		rec.record(req)
 		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
 	})
-	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", url.Values{"x": {"a b"}}, nil))
+	require.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, query{{"x", "a b"}}, nil))
 	w := rec.only(t)
 	assert.Equal(t, "a b", w.Query.Get("x"))
 	assert.Equal(t, testToken, w.Query.Get("access_token"))
@@ -102,22 +102,38 @@ func TestRequestErrors(t *testing.T) {
 			check: func(t *testing.T, err error) { assert.ErrorIs(t, err, ErrUnexpectedResponse) },
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			var n atomic.Int64
-			mt.RegisterResponder("GET", testBase+"/cgi-bin/menu/get", func(*http.Request) (*http.Response, error) {
-				n.Add(1)
-				return httpmock.NewStringResponse(tt.status, tt.body), nil
-			})
-			var out struct {
+	// A reply type that embeds status is decoded in one pass, another
+	// after the status: both come to the same verdict.
+	decoders := map[string]func(ctx context.Context, c *Client) error{
+		"one pass": func(ctx context.Context, c *Client) error {
+			_, err := call[struct {
+				status
 				Menu struct{} `json:"menu"`
-			}
-			err := c.get(context.Background(), "/cgi-bin/menu/get", nil, &out)
-			require.Error(t, err)
-			tt.check(t, err)
-			assert.EqualValues(t, tt.attempts, n.Load(), "attempts")
-		})
+			}](ctx, c, endpoint.MenuGet, nil, nil)
+			return err
+		},
+		"status first": func(ctx context.Context, c *Client) error {
+			_, err := call[struct {
+				Menu struct{} `json:"menu"`
+			}](ctx, c, endpoint.MenuGet, nil, nil)
+			return err
+		},
+	}
+	for _, tt := range tests {
+		for name, decode := range decoders {
+			t.Run(tt.name+"/"+name, func(t *testing.T) {
+				c, mt := newTestClient(t)
+				var n atomic.Int64
+				mt.RegisterResponder("GET", testBase+"/cgi-bin/menu/get", func(*http.Request) (*http.Response, error) {
+					n.Add(1)
+					return httpmock.NewStringResponse(tt.status, tt.body), nil
+				})
+				err := decode(context.Background(), c)
+				require.Error(t, err)
+				tt.check(t, err)
+				assert.EqualValues(t, tt.attempts, n.Load(), "attempts")
+			})
+		}
 	}
 }
 
@@ -130,11 +146,9 @@ func TestRequestGETRetriesThenSucceeds(t *testing.T) {
 		}
 		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
 	})
-	var out struct {
-		IPList []string `json:"ip_list"`
-	}
-	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, &out))
-	assert.NotEmpty(t, out.IPList)
+	ips, err := c.CallbackIPs(context.Background())
+	require.NoError(t, err)
+	assert.NotEmpty(t, ips)
 	assert.EqualValues(t, 2, n.Load())
 }
 
@@ -155,7 +169,7 @@ func TestRequestSendIsNotRetried(t *testing.T) {
 				n.Add(1)
 				return tt.responder(r)
 			})
-			err := c.post(context.Background(), "/cgi-bin/message/template/send", map[string]string{"touser": "o"}, nil)
+			err := exec(context.Background(), c, endpoint.TemplateSend, nil, map[string]string{"touser": "o"})
 			require.Error(t, err)
 			assert.EqualValues(t, 1, n.Load())
 		})
@@ -169,9 +183,24 @@ func TestRequestBackoffHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
+	err := exec(ctx, c, endpoint.CallbackIP, nil, nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), time.Second)
+}
+
+// A body that cannot be encoded fails the same way every time: the call
+// returns at once, even on an endpoint that is retried, and nothing is
+// sent or reported as an attempt.
+func TestRequestUnencodableBodyIsNotRetried(t *testing.T) {
+	var logs bytes.Buffer
+	var obs attempts
+	c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithObserver(obs.observe))
+	forbidRequests(t, mt)
+	err := exec(context.Background(), c, endpoint.CallbackCheck, nil, map[string]any{"action": func() {}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "encoding request")
+	assert.NotContains(t, logs.String(), "retrying")
+	assert.Empty(t, obs.all())
 }
 
 func TestRequestTransportErrorIsRedacted(t *testing.T) {
@@ -180,7 +209,7 @@ func TestRequestTransportErrorIsRedacted(t *testing.T) {
 	c, mt := newTestClient(t, WithLogger(logger))
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", httpmock.NewErrorResponder(errors.New("dial tcp: i/o timeout")))
 
-	err := c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil)
+	err := exec(context.Background(), c, endpoint.CallbackIP, nil, nil)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), testToken)
 	assert.Contains(t, err.Error(), "access_token=REDACTED")
@@ -208,8 +237,8 @@ func TestRedactURL(t *testing.T) {
 func TestRequestResponseTooLarge(t *testing.T) {
 	c, mt := newTestClient(t)
 	big := `{"errcode":0,"pad":"` + strings.Repeat("x", maxResponseBytes) + `"}`
-	mt.RegisterResponder("GET", testBase+"/datacube", httpmock.NewStringResponder(200, big))
-	err := c.get(context.Background(), "/datacube", nil, nil)
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", httpmock.NewStringResponder(200, big))
+	err := exec(context.Background(), c, endpoint.CallbackIP, nil, nil)
 	assert.ErrorIs(t, err, ErrResponseTooLarge)
 }
 
@@ -225,7 +254,7 @@ func TestRequestDoesNotFollowRedirects(t *testing.T) {
 		followed.Store(true)
 		return httpmock.NewStringResponse(200, "{}"), nil
 	})
-	err := c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil)
+	err := exec(context.Background(), c, endpoint.CallbackIP, nil, nil)
 	var he *HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, 302, he.StatusCode)
@@ -255,7 +284,7 @@ func TestStream(t *testing.T) {
 				resp.Header.Set("Content-Disposition", `attachment; filename="a.jpg"`)
 				return resp, nil
 			})
-			res, err := c.stream(context.Background(), &request{method: "GET", path: "/cgi-bin/media/get"})
+			res, doc, err := download(context.Background(), c, endpoint.MediaGet, nil, nil)
 			if tt.wantCode != 0 {
 				var e *APIError
 				require.ErrorAs(t, err, &e)
@@ -268,8 +297,9 @@ func TestStream(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantBody, string(b))
 			if tt.wantJSON != "" {
-				assert.JSONEq(t, tt.wantJSON, string(res.JSON))
+				assert.JSONEq(t, tt.wantJSON, string(doc))
 			} else {
+				assert.Nil(t, doc)
 				assert.Equal(t, "a.jpg", res.Filename)
 				assert.Equal(t, tt.contentType, res.ContentType)
 			}
@@ -285,34 +315,21 @@ func TestStreamBodyNotReplayable(t *testing.T) {
 		return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
 	})
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", httpmock.NewStringResponder(200, `{"access_token":"fresh","expires_in":7200}`))
-	used := false
-	r := &request{method: "POST", path: "/cgi-bin/media/upload", newBody: func() (io.Reader, string, error) {
-		if used {
-			return nil, "", errBodyNotReplayable
-		}
-		used = true
-		return strings.NewReader("data"), "application/octet-stream", nil
-	}}
-	err := c.do(context.Background(), r, nil)
+	err := exec(context.Background(), c, endpoint.MediaUpload, nil, &onceBody{})
 	assert.ErrorIs(t, err, errBodyNotReplayable)
+	assert.ErrorIs(t, err, ErrTokenInvalid, "the rejection that needed the resend")
 	assert.EqualValues(t, 1, n.Load())
 }
 
-// flexString takes IDs WeChat sends as strings or numbers: kf_id, menuid,
-// publish_id, the tag_id of a match rule.
-func TestFlexString(t *testing.T) {
-	for in, want := range map[string]string{`"1001"`: "1001", `1001`: "1001", `null`: "", `""`: "",
-		`"208379533"`: "208379533", `208396993`: "208396993", `12345678901234567890`: "12345678901234567890"} {
-		var s flexString
-		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
-		assert.Equal(t, want, string(s), in)
+// onceBody is a streamed body that cannot be sent a second time.
+type onceBody struct{ used bool }
+
+func (b *onceBody) open() (io.Reader, string, error) {
+	if b.used {
+		return nil, "", errBodyNotReplayable
 	}
-	var s flexString
-	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
-	assert.Error(t, json.Unmarshal([]byte(`{}`), &s))
-	assert.Error(t, s.UnmarshalJSON([]byte(`"unterminated`)))
-	var a KFAccount
-	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
+	b.used = true
+	return strings.NewReader("data"), "application/octet-stream", nil
 }
 
 // Every WeChat JSON reply is an object. A reply that is valid JSON but not
@@ -328,7 +345,7 @@ func TestRequestNonObjectJSONIsUnexpected(t *testing.T) {
 			_, err := c.CallbackIPs(context.Background())
 			require.ErrorIs(t, err, ErrUnexpectedResponse, "with a result to decode")
 			assert.Contains(t, err.Error(), "/cgi-bin/getcallbackip")
-			err = c.post(context.Background(), "/cgi-bin/menu/create", map[string]string{}, nil)
+			err = exec(context.Background(), c, endpoint.MenuCreate, nil, map[string]string{})
 			require.ErrorIs(t, err, ErrUnexpectedResponse, "without a result")
 
 			// A media download whose body happens to be this JSON
@@ -338,13 +355,13 @@ func TestRequestNonObjectJSONIsUnexpected(t *testing.T) {
 				resp.Header.Set("Content-Type", "text/plain")
 				return resp, nil
 			})
-			res, err := c.stream(context.Background(), &request{method: "GET", path: "/cgi-bin/media/get"})
+			res, doc, err := download(context.Background(), c, endpoint.MediaGet, nil, nil)
 			require.NoError(t, err)
 			defer res.Body.Close()
 			b, err := io.ReadAll(res.Body)
 			require.NoError(t, err)
 			assert.Equal(t, body, string(b))
-			assert.Nil(t, res.JSON)
+			assert.Nil(t, doc)
 		})
 	}
 }

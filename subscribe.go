@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Subscribe messages (订阅通知): notifications a user agreed to receive,
@@ -73,7 +75,7 @@ func (c *Client) SendSubscribeMessage(ctx context.Context, m *SubscribeMessage) 
 	case m.MiniProgram != nil && m.MiniProgram.AppID == "":
 		return invalidArg("subscribe message MiniProgram has no AppID")
 	}
-	return c.post(ctx, "/cgi-bin/message/subscribe/bizsend", m, nil)
+	return exec(ctx, c, endpoint.SubscribeSend, nil, m)
 }
 
 // Template library (模板库).
@@ -98,10 +100,11 @@ type SubscribeCategory struct {
 // ListSubscribeCategories returns the account's categories (获取公众号类目,
 // wxaapi/newtmpl/getcategory).
 func (c *Client) ListSubscribeCategories(ctx context.Context) ([]SubscribeCategory, error) {
-	var resp struct {
+	resp, err := call[struct {
+		status
 		Data []SubscribeCategory `json:"data"`
-	}
-	if err := c.get(ctx, "/wxaapi/newtmpl/getcategory", nil, &resp); err != nil {
+	}](ctx, c, endpoint.SubscribeCategories, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return resp.Data, nil
@@ -120,16 +123,14 @@ type PublicSubscribeTemplate struct {
 // documented example sends a string.
 func (p *PublicSubscribeTemplate) UnmarshalJSON(b []byte) error {
 	type plain PublicSubscribeTemplate
-	var v struct {
-		plain
-		CategoryID flexInt `json:"categoryId"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*p = PublicSubscribeTemplate(v.plain)
-	p.CategoryID = int(v.CategoryID)
-	return nil
+	*p = PublicSubscribeTemplate{}
+	var category flexInt
+	err := json.Unmarshal(b, &struct {
+		*plain
+		CategoryID *flexInt `json:"categoryId"`
+	}{(*plain)(p), &category})
+	p.CategoryID = int(category)
+	return err
 }
 
 // PublicSubscribeTemplates is one page of public template titles.
@@ -161,16 +162,15 @@ func (c *Client) ListPublicSubscribeTemplates(ctx context.Context, categoryIDs [
 	for i, id := range categoryIDs {
 		ids[i] = strconv.Itoa(id)
 	}
-	q := url.Values{
-		"ids":   {strings.Join(ids, ",")},
-		"start": {strconv.Itoa(start)},
-		"limit": {strconv.Itoa(limit)},
-	}
-	var page PublicSubscribeTemplates
-	if err := c.get(ctx, "/wxaapi/newtmpl/getpubtemplatetitles", q, &page); err != nil {
+	q := query{{"ids", strings.Join(ids, ",")}, {"start", strconv.Itoa(start)}, {"limit", strconv.Itoa(limit)}}
+	page, err := call[struct {
+		status
+		PublicSubscribeTemplates
+	}](ctx, c, endpoint.SubscribePubTitles, q, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &page, nil
+	return &page.PublicSubscribeTemplates, nil
 }
 
 // SubscribeKeyword is a keyword of a public template title, to combine
@@ -193,10 +193,11 @@ func (c *Client) ListSubscribeTemplateKeywords(ctx context.Context, tid int) ([]
 	if tid <= 0 {
 		return nil, invalidArg("template title id %d is not positive", tid)
 	}
-	var resp struct {
+	resp, err := call[struct {
+		status
 		Data []SubscribeKeyword `json:"data"`
-	}
-	if err := c.get(ctx, "/wxaapi/newtmpl/getpubtemplatekeywords", url.Values{"tid": {strconv.Itoa(tid)}}, &resp); err != nil {
+	}](ctx, c, endpoint.SubscribePubKeywords, query{{"tid", strconv.Itoa(tid)}}, nil)
+	if err != nil {
 		return nil, err
 	}
 	return resp.Data, nil
@@ -224,15 +225,16 @@ func (c *Client) AddSubscribeTemplate(ctx context.Context, tid int, keywordIDs [
 	case utf8.RuneCountInString(sceneDesc) > 15:
 		return "", invalidArg("scene description has %d characters, at most 15 are allowed", utf8.RuneCountInString(sceneDesc))
 	}
-	var resp struct {
-		PriTmplID string `json:"priTmplId"`
-	}
 	body := addSubscribeTemplateRequest{TID: strconv.Itoa(tid), KIDList: keywordIDs, SceneDesc: sceneDesc}
-	if err := c.post(ctx, "/wxaapi/newtmpl/addtemplate", body, &resp); err != nil {
+	resp, err := call[struct {
+		status
+		PriTmplID string `json:"priTmplId"`
+	}](ctx, c, endpoint.SubscribeAdd, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if resp.PriTmplID == "" {
-		return "", unexpected("/wxaapi/newtmpl/addtemplate", "no priTmplId in reply")
+		return "", badReply(endpoint.SubscribeAdd, "no priTmplId in reply")
 	}
 	return resp.PriTmplID, nil
 }
@@ -243,9 +245,9 @@ func (c *Client) DeleteSubscribeTemplate(ctx context.Context, templateID string)
 	if templateID == "" {
 		return invalidArg("template id is empty")
 	}
-	return c.post(ctx, "/wxaapi/newtmpl/deltemplate", struct {
+	return exec(ctx, c, endpoint.SubscribeDelete, nil, struct {
 		PriTmplID string `json:"priTmplId"`
-	}{templateID}, nil)
+	}{templateID})
 }
 
 // SubscribeKeywordEnum lists the values an enumerated keyword accepts.
@@ -271,10 +273,11 @@ type SubscribeTemplate struct {
 // ListSubscribeTemplates returns the account's templates (获取私有模板列表,
 // wxaapi/newtmpl/gettemplate).
 func (c *Client) ListSubscribeTemplates(ctx context.Context) ([]SubscribeTemplate, error) {
-	var resp struct {
+	resp, err := call[struct {
+		status
 		Data []SubscribeTemplate `json:"data"`
-	}
-	if err := c.get(ctx, "/wxaapi/newtmpl/gettemplate", nil, &resp); err != nil {
+	}](ctx, c, endpoint.SubscribeList, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return resp.Data, nil
@@ -364,7 +367,7 @@ func (c *Client) SendOneTimeSubscribeMessage(ctx context.Context, m *OneTimeSubs
 	}
 	body.Data.Content.Value = m.Content
 	body.Data.Content.Color = m.Color
-	return c.post(ctx, "/cgi-bin/message/template/subscribe", body, nil)
+	return exec(ctx, c, endpoint.OneTimeSubscribeSend, nil, body)
 }
 
 // OneTimeSubscribeURL returns the page where a user authorizes one

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,12 +31,6 @@ func TestSendSubscribeMessage(t *testing.T) {
 		w := rec.only(t)
 		assertWire(t, w, "POST", "/cgi-bin/message/subscribe/bizsend", want)
 		assert.Contains(t, string(w.Body), "<广州>&腾讯", "no HTML escaping")
-	})
-	t.Run("minimal", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/subscribe/bizsend", fixture(t, "api/ok.json"))
-		require.NoError(t, c.SendSubscribeMessage(ctx, &SubscribeMessage{ToUser: "o", TemplateID: "t", Data: SubscribeData{"thing1": "x"}}))
-		assertWire(t, rec.only(t), "POST", "/cgi-bin/message/subscribe/bizsend", `{"touser":"o","template_id":"t","data":{"thing1":{"value":"x"}}}`)
 	})
 	t.Run("api error", func(t *testing.T) {
 		c, mt := newTestClient(t)
@@ -70,77 +65,11 @@ func TestSendSubscribeMessage(t *testing.T) {
 
 func TestSubscribeTemplateLibrary(t *testing.T) {
 	ctx := context.Background()
-	t.Run("categories", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/wxaapi/newtmpl/getcategory", fixture(t, "api/subscribe_getcategory.json"))
-		cats, err := c.ListSubscribeCategories(ctx)
-		require.NoError(t, err)
-		assertWire(t, rec.only(t), "GET", "/wxaapi/newtmpl/getcategory", "")
-		assert.Equal(t, []SubscribeCategory{{ID: 616, Name: "公交"}}, cats)
-	})
-	t.Run("public titles", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/wxaapi/newtmpl/getpubtemplatetitles", fixture(t, "api/subscribe_getpubtemplatetitles.json"))
-		page, err := c.ListPublicSubscribeTemplates(ctx, []int{2, 616}, 0, 1)
-		require.NoError(t, err)
-		w := rec.only(t)
-		assertWire(t, w, "GET", "/wxaapi/newtmpl/getpubtemplatetitles", "")
-		assert.Equal(t, "2,616", w.Query.Get("ids"))
-		assert.Equal(t, "0", w.Query.Get("start"))
-		assert.Equal(t, "1", w.Query.Get("limit"))
-		assert.Equal(t, &PublicSubscribeTemplates{Count: 55, Templates: []PublicSubscribeTemplate{
-			{TID: 99, Title: "付款成功通知", Type: SubscribeOneTime, CategoryID: 616},
-		}}, page)
-	})
-	t.Run("keywords", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/wxaapi/newtmpl/getpubtemplatekeywords", fixture(t, "api/subscribe_getpubtemplatekeywords.json"))
-		kws, err := c.ListSubscribeTemplateKeywords(ctx, 99)
-		require.NoError(t, err)
-		w := rec.only(t)
-		assertWire(t, w, "GET", "/wxaapi/newtmpl/getpubtemplatekeywords", "")
-		assert.Equal(t, "99", w.Query.Get("tid"))
-		assert.Equal(t, []SubscribeKeyword{{KID: 1, Name: "物品名称", Example: "名称", Rule: "thing"}}, kws)
-	})
-	t.Run("add", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/wxaapi/newtmpl/addtemplate", fixture(t, "api/subscribe_addtemplate.json"))
-		id, err := c.AddSubscribeTemplate(ctx, 401, []int{1, 2}, "测试数据")
-		require.NoError(t, err)
-		assertWire(t, rec.only(t), "POST", "/wxaapi/newtmpl/addtemplate", `{"tid":"401","kidList":[1,2],"sceneDesc":"测试数据"}`)
-		assert.Equal(t, "9Aw5ZV1j9xdWTFEkqCpZ7jWySL7aGN6rQom4gXINfJs", id)
-	})
 	t.Run("add without id", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "POST", "/wxaapi/newtmpl/addtemplate", fixture(t, "api/ok.json"))
 		_, err := c.AddSubscribeTemplate(ctx, 401, []int{1, 2}, "测试数据")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
-	})
-	t.Run("delete", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/wxaapi/newtmpl/deltemplate", fixture(t, "api/ok.json"))
-		require.NoError(t, c.DeleteSubscribeTemplate(ctx, "wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc"))
-		assertWire(t, rec.only(t), "POST", "/wxaapi/newtmpl/deltemplate", `{"priTmplId":"wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc"}`)
-	})
-	t.Run("list", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/wxaapi/newtmpl/gettemplate", fixture(t, "api/subscribe_gettemplate.json"))
-		list, err := c.ListSubscribeTemplates(ctx)
-		require.NoError(t, err)
-		assertWire(t, rec.only(t), "GET", "/wxaapi/newtmpl/gettemplate", "")
-		assert.Equal(t, []SubscribeTemplate{{
-			ID:      "9Aw5ZV1j9xdWTFEkqCpZ7mIBbSC34khK55OtzUPl0rU",
-			Title:   "报名结果通知",
-			Content: "会议时间:{{date2.DATA}}\n会议地点:{{thing1.DATA}}\n",
-			Example: "会议时间:2016年8月8日\n会议地点:TIT会议室\n",
-			Type:    SubscribeOneTime,
-		}}, list)
-	})
-	t.Run("list error", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/wxaapi/newtmpl/gettemplate", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-		_, err := c.ListSubscribeTemplates(ctx)
-		assert.ErrorIs(t, err, &APIError{Code: CodeAPIUnauthorized})
 	})
 	t.Run("invalid", func(t *testing.T) {
 		c, mt := newTestClient(t)
@@ -277,5 +206,92 @@ func TestParseOneTimeSubscribeRedirect(t *testing.T) {
 		q, _ := url.ParseQuery(raw)
 		_, err := ParseOneTimeSubscribeRedirect(q)
 		assert.ErrorIs(t, err, ErrInvalidArgument, raw)
+	}
+}
+
+func subscribeEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.SubscribeSend: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.SendSubscribeMessage(ctx, &SubscribeMessage{ToUser: "o", TemplateID: "t", Data: SubscribeData{"thing1": "x"}})
+			},
+			body:  `{"touser":"o","template_id":"t","data":{"thing1":{"value":"x"}}}`,
+			reply: "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error {
+				return c.SendSubscribeMessage(ctx, &SubscribeMessage{ToUser: "o", TemplateID: "t"})
+			},
+		},
+		endpoint.SubscribeCategories: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListSubscribeCategories(ctx) },
+			reply:  "api/subscribe_getcategory.json",
+			want:   []SubscribeCategory{{ID: 616, Name: "公交"}},
+			noArgs: true,
+		},
+		endpoint.SubscribePubTitles: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.ListPublicSubscribeTemplates(ctx, []int{2, 616}, 0, 1)
+			},
+			query: url.Values{"ids": {"2,616"}, "start": {"0"}, "limit": {"1"}},
+			reply: "api/subscribe_getpubtemplatetitles.json",
+			want: &PublicSubscribeTemplates{Count: 55, Templates: []PublicSubscribeTemplate{
+				{TID: 99, Title: "付款成功通知", Type: SubscribeOneTime, CategoryID: 616},
+			}},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.ListPublicSubscribeTemplates(ctx, []int{1}, 0, 31)
+				return err
+			},
+		},
+		endpoint.SubscribePubKeywords: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListSubscribeTemplateKeywords(ctx, 99) },
+			query: url.Values{"tid": {"99"}},
+			reply: "api/subscribe_getpubtemplatekeywords.json",
+			want:  []SubscribeKeyword{{KID: 1, Name: "物品名称", Example: "名称", Rule: "thing"}},
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.ListSubscribeTemplateKeywords(ctx, 0)
+				return err
+			},
+		},
+		endpoint.SubscribeAdd: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.AddSubscribeTemplate(ctx, 401, []int{1, 2}, "测试数据")
+			},
+			body:  `{"tid":"401","kidList":[1,2],"sceneDesc":"测试数据"}`,
+			reply: "api/subscribe_addtemplate.json",
+			want:  "9Aw5ZV1j9xdWTFEkqCpZ7jWySL7aGN6rQom4gXINfJs",
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.AddSubscribeTemplate(ctx, 401, []int{1}, "测试数据")
+				return err
+			},
+		},
+		endpoint.SubscribeDelete: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.DeleteSubscribeTemplate(ctx, "wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc")
+			},
+			body:    `{"priTmplId":"wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.DeleteSubscribeTemplate(ctx, "") },
+		},
+		endpoint.SubscribeList: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListSubscribeTemplates(ctx) },
+			reply: "api/subscribe_gettemplate.json",
+			want: []SubscribeTemplate{{
+				ID:      "9Aw5ZV1j9xdWTFEkqCpZ7mIBbSC34khK55OtzUPl0rU",
+				Title:   "报名结果通知",
+				Content: "会议时间:{{date2.DATA}}\n会议地点:{{thing1.DATA}}\n",
+				Example: "会议时间:2016年8月8日\n会议地点:TIT会议室\n",
+				Type:    SubscribeOneTime,
+			}},
+			noArgs: true,
+		},
+		endpoint.OneTimeSubscribeSend: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题", Content: "正文"})
+			},
+			body:  `{"touser":"o","template_id":"t","scene":"0","title":"标题","data":{"content":{"value":"正文"}}}`,
+			reply: "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error {
+				return c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题"})
+			},
+		},
 	}
 }

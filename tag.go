@@ -3,8 +3,9 @@ package wechat
 import (
 	"context"
 	"iter"
-	"net/http"
 	"unicode/utf8"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // User tags (用户标签管理) segment the followers of an account: an account
@@ -67,14 +68,15 @@ func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 		} `json:"tag"`
 	}
 	body.Tag.Name = name
-	var r struct {
+	r, err := call[struct {
+		status
 		Tag *tagJSON `json:"tag"`
-	}
-	if err := c.post(ctx, "/cgi-bin/tags/create", body, &r); err != nil {
+	}](ctx, c, endpoint.TagCreate, nil, body)
+	if err != nil {
 		return nil, err
 	}
 	if r.Tag == nil {
-		return nil, unexpected("/cgi-bin/tags/create", "no tag in reply")
+		return nil, badReply(endpoint.TagCreate, "no tag in reply")
 	}
 	t := r.Tag.tag()
 	return &t, nil
@@ -86,10 +88,11 @@ func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
 func (c *Client) GetTags(ctx context.Context) ([]Tag, error) {
-	var r struct {
+	r, err := call[struct {
+		status
 		Tags []tagJSON `json:"tags"`
-	}
-	if err := c.get(ctx, "/cgi-bin/tags/get", nil, &r); err != nil {
+	}](ctx, c, endpoint.TagGet, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	tags := make([]Tag, len(r.Tags))
@@ -112,7 +115,7 @@ func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
 	body := struct {
 		Tag tagRef `json:"tag"`
 	}{tagRef{ID: id, Name: name}}
-	return c.post(ctx, "/cgi-bin/tags/update", body, nil)
+	return exec(ctx, c, endpoint.TagUpdate, nil, body)
 }
 
 // DeleteTag deletes the tag id (删除标签, tags/delete). WeChat refuses
@@ -125,7 +128,7 @@ func (c *Client) DeleteTag(ctx context.Context, id int) error {
 	body := struct {
 		Tag tagRef `json:"tag"`
 	}{tagRef{ID: id}}
-	return c.post(ctx, "/cgi-bin/tags/delete", body, nil)
+	return exec(ctx, c, endpoint.TagDelete, nil, body)
 }
 
 func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (*openIDList, error) {
@@ -133,12 +136,7 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 		TagID      int    `json:"tagid"`
 		NextOpenID string `json:"next_openid"`
 	}{tagID, nextOpenID}
-	var l openIDList
-	err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/user/tag/get", body: body, idempotent: true}, &l)
-	if err != nil {
-		return nil, err
-	}
-	return &l, nil
+	return call[openIDList](ctx, c, endpoint.TagMembers, nil, body)
 }
 
 // GetTagMembers returns one page of the users with the tag tagID
@@ -182,7 +180,7 @@ func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) erro
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
 	}
-	return c.post(ctx, "/cgi-bin/tags/members/batchtagging", taggingBody{openIDs, tagID}, nil)
+	return exec(ctx, c, endpoint.TagBatchTag, nil, taggingBody{openIDs, tagID})
 }
 
 // UntagUsers removes the tag tagID from up to 50 users (批量为用户取消标签,
@@ -194,7 +192,7 @@ func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) er
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
 	}
-	return c.post(ctx, "/cgi-bin/tags/members/batchuntagging", taggingBody{openIDs, tagID}, nil)
+	return exec(ctx, c, endpoint.TagBatchUntag, nil, taggingBody{openIDs, tagID})
 }
 
 // GetUserTags returns the ids of the tags of the user openID (获取用户身上的
@@ -209,10 +207,10 @@ func (c *Client) GetUserTags(ctx context.Context, openID string) ([]int, error) 
 	body := struct {
 		OpenID string `json:"openid"`
 	}{openID}
-	var r struct {
+	r, err := call[struct {
+		status
 		TagIDList []flexInt `json:"tagid_list"`
-	}
-	err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/tags/getidlist", body: body, idempotent: true}, &r)
+	}](ctx, c, endpoint.TagIDList, nil, body)
 	if err != nil {
 		return nil, err
 	}

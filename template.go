@@ -2,9 +2,10 @@ package wechat
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Industry is one industry of the template-message settings (所属行业).
@@ -33,8 +34,7 @@ func (c *Client) SetTemplateIndustry(ctx context.Context, primaryID, secondaryID
 		ID1 string `json:"industry_id1"`
 		ID2 string `json:"industry_id2"`
 	}{strconv.Itoa(primaryID), strconv.Itoa(secondaryID)}
-	// Setting the same pair twice is harmless: safe to retry.
-	return c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/template/api_set_industry", body: body, idempotent: true}, nil)
+	return exec(ctx, c, endpoint.TemplateSetIndustry, nil, body)
 }
 
 // GetTemplateIndustry returns the account's template-message industries
@@ -42,11 +42,14 @@ func (c *Client) SetTemplateIndustry(ctx context.Context, primaryID, secondaryID
 //
 // Available to verified service accounts (认证服务号).
 func (c *Client) GetTemplateIndustry(ctx context.Context) (*TemplateIndustry, error) {
-	var out TemplateIndustry
-	if err := c.get(ctx, "/cgi-bin/template/get_industry", nil, &out); err != nil {
+	r, err := call[struct {
+		status
+		TemplateIndustry
+	}](ctx, c, endpoint.TemplateGetIndustry, nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &r.TemplateIndustry, nil
 }
 
 // AddTemplate adds a template from the template library to the account
@@ -64,15 +67,15 @@ func (c *Client) AddTemplate(ctx context.Context, shortID string, keywords ...st
 		ShortID  string   `json:"template_id_short"`
 		Keywords []string `json:"keyword_name_list,omitempty"`
 	}{shortID, keywords}
-	var out struct {
+	out, err := call[struct {
+		status
 		TemplateID string `json:"template_id"`
-	}
-	const path = "/cgi-bin/template/api_add_template"
-	if err := c.post(ctx, path, body, &out); err != nil {
+	}](ctx, c, endpoint.TemplateAdd, nil, body)
+	if err != nil {
 		return "", err
 	}
 	if out.TemplateID == "" {
-		return "", unexpected(path, "reply has no template_id")
+		return "", badReply(endpoint.TemplateAdd, "reply has no template_id")
 	}
 	return out.TemplateID, nil
 }
@@ -94,10 +97,11 @@ type Template struct {
 //
 // Available to verified service accounts (认证服务号).
 func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
-	var out struct {
+	out, err := call[struct {
+		status
 		List []Template `json:"template_list"`
-	}
-	if err := c.get(ctx, "/cgi-bin/template/get_all_private_template", nil, &out); err != nil {
+	}](ctx, c, endpoint.TemplateList, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	return out.List, nil
@@ -114,7 +118,7 @@ func (c *Client) DeleteTemplate(ctx context.Context, templateID string) error {
 	body := struct {
 		TemplateID string `json:"template_id"`
 	}{templateID}
-	return c.post(ctx, "/cgi-bin/template/del_private_template", body, nil)
+	return exec(ctx, c, endpoint.TemplateDelete, nil, body)
 }
 
 // TemplateMessage is a template message (模板消息) for one follower.
@@ -172,10 +176,11 @@ func (c *Client) SendTemplateMessage(ctx context.Context, msg *TemplateMessage) 
 	case msg.MiniProgram != nil && strings.TrimSpace(msg.MiniProgram.AppID) == "":
 		return 0, invalidArg("mini program appid is empty")
 	}
-	var out struct {
+	out, err := call[struct {
+		status
 		MsgID flexInt `json:"msgid"`
-	}
-	if err := c.post(ctx, "/cgi-bin/message/template/send", msg, &out); err != nil {
+	}](ctx, c, endpoint.TemplateSend, nil, msg)
+	if err != nil {
 		return 0, err
 	}
 	return int64(out.MsgID), nil

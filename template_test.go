@@ -6,34 +6,10 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestSetTemplateIndustry(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/template/api_set_industry", fixture(t, "api/ok.json"))
-	require.NoError(t, c.SetTemplateIndustry(context.Background(), 1, 4))
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/template/api_set_industry", `{"industry_id1":"1","industry_id2":"4"}`)
-
-	for _, ids := range [][2]int{{0, 4}, {1, 0}, {-1, 2}} {
-		err := c.SetTemplateIndustry(context.Background(), ids[0], ids[1])
-		require.ErrorIs(t, err, ErrInvalidArgument, "%v", ids)
-	}
-	assert.Len(t, rec.Calls(), 1)
-}
-
-func TestGetTemplateIndustry(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/template/get_industry", fixture(t, "api/template_get_industry.json"))
-	got, err := c.GetTemplateIndustry(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/template/get_industry", "")
-	assert.Equal(t, &TemplateIndustry{
-		Primary:   Industry{FirstClass: "运输与仓储", SecondClass: "快递"},
-		Secondary: Industry{FirstClass: "IT科技", SecondClass: "互联网|电子商务"},
-	}, got)
-}
 
 func TestAddTemplate(t *testing.T) {
 	tests := []struct {
@@ -71,39 +47,6 @@ func TestAddTemplateErrors(t *testing.T) {
 	stub(mt2, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/ok.json"))
 	_, err = c2.AddTemplate(context.Background(), "TM00015")
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
-}
-
-func TestListTemplates(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/template/get_all_private_template", fixture(t, "api/template_get_all_private_template.json"))
-	got, err := c.ListTemplates(context.Background())
-	require.NoError(t, err)
-	assertWire(t, rec.only(t), "GET", "/cgi-bin/template/get_all_private_template", "")
-	assert.Equal(t, []Template{{
-		ID:              "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s",
-		Title:           "领取奖金提醒",
-		PrimaryIndustry: "IT科技",
-		DeputyIndustry:  "互联网|电子商务",
-		Content:         "{{result.DATA}}\n\n领奖金额:{{withdrawMoney.DATA}}\n领奖  时间:{{withdrawTime.DATA}}\n银行信息:{{cardInfo.DATA}}\n到账时间:  {{arrivedTime.DATA}}\n{{remark.DATA}}",
-		Example:         "您已提交领奖申请\n\n领奖金额：xxxx元\n领奖时间：2013-10-10 12:22:22\n银行信息：xx银行(尾号xxxx)\n到账时间：预计xxxxxxx\n\n预计将于xxxx到达您的银行卡",
-	}}, got)
-}
-
-func TestListTemplatesAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/template/get_all_private_template", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-	_, err := c.ListTemplates(context.Background())
-	require.ErrorIs(t, err, &APIError{Code: CodeAPIUnauthorized})
-}
-
-func TestDeleteTemplate(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/template/del_private_template", fixture(t, "api/ok.json"))
-	require.NoError(t, c.DeleteTemplate(context.Background(), "Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"))
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/template/del_private_template", `{"template_id":"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"}`)
-
-	require.ErrorIs(t, c.DeleteTemplate(context.Background(), ""), ErrInvalidArgument)
-	assert.Len(t, rec.Calls(), 1)
 }
 
 func TestSendTemplateMessage(t *testing.T) {
@@ -215,4 +158,64 @@ func TestSendTemplateMessageIsNotRetried(t *testing.T) {
 		assert.NotContains(t, err.Error(), testToken)
 		assert.Equal(t, 1, calls)
 	})
+}
+
+func templateEndpoints() map[endpoint.ID]endpointCase {
+	return map[endpoint.ID]endpointCase{
+		endpoint.TemplateSetIndustry: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetTemplateIndustry(ctx, 1, 4) },
+			body:    `{"industry_id1":"1","industry_id2":"4"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 0) },
+		},
+		endpoint.TemplateGetIndustry: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetTemplateIndustry(ctx) },
+			reply: "api/template_get_industry.json",
+			want: &TemplateIndustry{
+				Primary:   Industry{FirstClass: "运输与仓储", SecondClass: "快递"},
+				Secondary: Industry{FirstClass: "IT科技", SecondClass: "互联网|电子商务"},
+			},
+			noArgs: true,
+		},
+		endpoint.TemplateAdd: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.AddTemplate(ctx, "TM00015") },
+			body:    `{"template_id_short":"TM00015"}`,
+			reply:   "api/template_api_add_template.json",
+			want:    "Doclyl5uP7Aciu-qZ7mJNPtWkbkYnWBWVja26EGbNyk",
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.AddTemplate(ctx, " "); return err },
+		},
+		endpoint.TemplateList: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListTemplates(ctx) },
+			reply: "api/template_get_all_private_template.json",
+			want: []Template{{
+				ID:              "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s",
+				Title:           "领取奖金提醒",
+				PrimaryIndustry: "IT科技",
+				DeputyIndustry:  "互联网|电子商务",
+				Content:         "{{result.DATA}}\n\n领奖金额:{{withdrawMoney.DATA}}\n领奖  时间:{{withdrawTime.DATA}}\n银行信息:{{cardInfo.DATA}}\n到账时间:  {{arrivedTime.DATA}}\n{{remark.DATA}}",
+				Example:         "您已提交领奖申请\n\n领奖金额：xxxx元\n领奖时间：2013-10-10 12:22:22\n银行信息：xx银行(尾号xxxx)\n到账时间：预计xxxxxxx\n\n预计将于xxxx到达您的银行卡",
+			}},
+			noArgs: true,
+		},
+		endpoint.TemplateDelete: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.DeleteTemplate(ctx, "Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE")
+			},
+			body:    `{"template_id":"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.DeleteTemplate(ctx, "") },
+		},
+		endpoint.TemplateSend: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.SendTemplateMessage(ctx, &TemplateMessage{ToUser: "OPENID", TemplateID: "TPL", Data: map[string]TemplateField{"thing1": {Value: "<v>"}}})
+			},
+			body:  `{"touser":"OPENID","template_id":"TPL","data":{"thing1":{"value":"<v>"}}}`,
+			reply: "api/message_template_send.json",
+			want:  int64(200228332),
+			invalid: func(ctx context.Context, c *Client) error {
+				_, err := c.SendTemplateMessage(ctx, &TemplateMessage{TemplateID: "TPL"})
+				return err
+			},
+		},
+	}
 }

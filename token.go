@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Token is a cached credential: an access_token or a jsapi_ticket.
@@ -177,15 +178,11 @@ func (s *seed) discard() {
 	}
 }
 
-// Store keys. The AppID keeps accounts that share a store apart.
-func (c *Client) accessTokenKey() string { return "wechat:access_token:" + c.appID }
-func (c *Client) jsapiTicketKey() string { return "wechat:jsapi_ticket:" + c.appID }
-
 // AccessToken returns a valid access_token, from the cache when it holds
 // one, otherwise from WeChat (获取 Access token, cgi-bin/token). However
 // many goroutines call it at once, at most one request reaches WeChat.
 func (c *Client) AccessToken(ctx context.Context) (Token, error) {
-	return c.store.Token(ctx, c.accessTokenKey(), c.fetchAccessToken)
+	return c.store.Token(ctx, c.accessKey, c.fetch().access)
 }
 
 // RefreshAccessToken fetches a new access_token from WeChat even if the
@@ -195,7 +192,7 @@ func (c *Client) AccessToken(ctx context.Context) (Token, error) {
 // see.
 func (c *Client) RefreshAccessToken(ctx context.Context) (Token, error) {
 	c.seedAccess.discard()
-	return c.refresh(ctx, c.accessTokenKey(), func(ctx context.Context) (Token, error) {
+	return c.refresh(ctx, c.accessKey, func(ctx context.Context) (Token, error) {
 		return c.fetchAccessTokenForce(ctx, true)
 	})
 }
@@ -248,14 +245,14 @@ type stableTokenRequest struct {
 // type=jsapi), the credential of the JS-SDK signature, from the cache when
 // it holds one.
 func (c *Client) JSAPITicket(ctx context.Context) (Token, error) {
-	return c.store.Token(ctx, c.jsapiTicketKey(), c.fetchJSAPITicket)
+	return c.store.Token(ctx, c.ticketKey, c.fetch().ticket)
 }
 
 // RefreshJSAPITicket fetches a new jsapi_ticket even if the cached one is
 // still valid, and caches it.
 func (c *Client) RefreshJSAPITicket(ctx context.Context) (Token, error) {
 	c.seedTicket.discard()
-	return c.refresh(ctx, c.jsapiTicketKey(), c.fetchJSAPITicket)
+	return c.refresh(ctx, c.ticketKey, c.fetchJSAPITicket)
 }
 
 // refresh forces a new token under key: it drops whatever the store holds
@@ -279,14 +276,30 @@ func (c *Client) refresh(ctx context.Context, key string, fetch FetchFunc) (Toke
 // invalidateAccessToken drops a token WeChat has rejected.
 func (c *Client) invalidateAccessToken(ctx context.Context, value string) {
 	c.seedAccess.discard()
-	if err := c.store.Invalidate(ctx, c.accessTokenKey(), value); err != nil {
+	if err := c.store.Invalidate(ctx, c.accessKey, value); err != nil {
 		c.logger.LogAttrs(ctx, slogWarn, "wechat: invalidating rejected access token failed", errAttr(err))
 	}
 }
 
 type tokenResponse struct {
+	status
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int64  `json:"expires_in"`
+}
+
+// tokenFetchers are the FetchFuncs of the Client's two tokens, made once,
+// on the first lookup. Made in New, they would link the HTTP client into
+// programs that only serve the webhook; made on every lookup, they would
+// cost an allocation each.
+type tokenFetchers struct {
+	once           sync.Once
+	access, ticket FetchFunc
+}
+
+func (c *Client) fetch() *tokenFetchers {
+	f := c.fetchers
+	f.once.Do(func() { f.access, f.ticket = c.fetchAccessToken, c.fetchJSAPITicket })
+	return f
 }
 
 func (c *Client) fetchAccessToken(ctx context.Context) (Token, error) {
@@ -302,26 +315,25 @@ func (c *Client) fetchAccessTokenForce(ctx context.Context, force bool) (Token, 
 	if err := c.requireSecret(); err != nil {
 		return Token{}, err
 	}
-	var resp tokenResponse
-	var r *request
+	id := endpoint.Token
+	var resp *tokenResponse
+	var err error
 	if c.stableToken {
-		r = &request{
-			method: "POST", path: "/cgi-bin/stable_token", noToken: true, idempotent: true,
-			body: stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.appSecret, ForceRefresh: force},
-		}
+		id = endpoint.StableToken
+		body := stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.appSecret, ForceRefresh: force}
+		resp, err = call[tokenResponse](ctx, c, id, nil, body)
 	} else {
-		r = &request{
-			method: "GET", path: "/cgi-bin/token", noToken: true,
-			query: url.Values{"grant_type": {"client_credential"}, "appid": {c.appID}, "secret": {c.appSecret}},
-		}
+		q := query{{"grant_type", "client_credential"}, {"appid", c.appID}, {"secret", c.appSecret}}
+		resp, err = call[tokenResponse](ctx, c, id, q, nil)
 	}
-	if err := c.do(ctx, r, &resp); err != nil {
+	if err != nil {
 		return Token{}, err
 	}
+	path := endpoint.Get(id).Path
 	if resp.AccessToken == "" {
-		return Token{}, unexpected(r.path, "no access_token in reply")
+		return Token{}, unexpected(path, "no access_token in reply")
 	}
-	life, err := c.lifetime(ctx, r.path, resp.ExpiresIn)
+	life, err := c.lifetime(ctx, path, resp.ExpiresIn)
 	if err != nil {
 		return Token{}, err
 	}
@@ -330,6 +342,7 @@ func (c *Client) fetchAccessTokenForce(ctx context.Context, force bool) (Token, 
 }
 
 type ticketResponse struct {
+	status
 	Ticket    string `json:"ticket"`
 	ExpiresIn int64  `json:"expires_in"`
 }
@@ -338,15 +351,15 @@ func (c *Client) fetchJSAPITicket(ctx context.Context) (Token, error) {
 	if t, ok := c.seedTicket.take(c.now()); ok {
 		return t, nil
 	}
-	var resp ticketResponse
-	r := &request{method: "GET", path: "/cgi-bin/ticket/getticket", query: url.Values{"type": {"jsapi"}}}
-	if err := c.do(ctx, r, &resp); err != nil {
+	resp, err := call[ticketResponse](ctx, c, endpoint.Ticket, query{{"type", "jsapi"}}, nil)
+	if err != nil {
 		return Token{}, err
 	}
+	path := endpoint.Get(endpoint.Ticket).Path
 	if resp.Ticket == "" {
-		return Token{}, unexpected(r.path, "no ticket in reply")
+		return Token{}, unexpected(path, "no ticket in reply")
 	}
-	life, err := c.lifetime(ctx, r.path, resp.ExpiresIn)
+	life, err := c.lifetime(ctx, path, resp.ExpiresIn)
 	if err != nil {
 		return Token{}, err
 	}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -236,11 +238,9 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 			errBody, _ := json.Marshal(map[string]any{"errcode": code, "errmsg": "token rejected"})
 			rec := stubSeq(mt, "GET", "/cgi-bin/get_api_domain_ip", errBody, []byte(`{"ip_list":["1.2.3.4"]}`))
 
-			var out struct {
-				IPList []string `json:"ip_list"`
-			}
-			require.NoError(t, c.get(context.Background(), "/cgi-bin/get_api_domain_ip", nil, &out))
-			assert.Equal(t, []string{"1.2.3.4"}, out.IPList)
+			ips, err := c.APIDomainIPs(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, []string{"1.2.3.4"}, ips)
 			calls := rec.Calls()
 			require.Len(t, calls, 2)
 			assert.Equal(t, "token-1", calls[0].Query.Get("access_token"))
@@ -250,11 +250,40 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 	}
 }
 
+// The resend after a token rejection is not one of the retries: a read
+// rejected once and then met by two 5xx still gets its two retries.
+func TestTokenResendIsNotARetry(t *testing.T) {
+	c, mt, n, _ := newTokenClient(t)
+	replies := []func() (*http.Response, error){
+		func() (*http.Response, error) {
+			return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
+		},
+		func() (*http.Response, error) { return httpmock.NewStringResponse(502, "bad gateway"), nil },
+		func() (*http.Response, error) { return httpmock.NewStringResponse(503, "unavailable"), nil },
+		func() (*http.Response, error) { return httpmock.NewStringResponse(200, `{"ip_list":["1.2.3.4"]}`), nil },
+	}
+	rec := &recorder{}
+	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
+		rec.record(req)
+		return replies[min(len(rec.Calls()), len(replies))-1]()
+	})
+	ips, err := c.CallbackIPs(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1.2.3.4"}, ips)
+	calls := rec.Calls()
+	require.Len(t, calls, 4, "the rejected attempt, the resend and two retries")
+	assert.Equal(t, "token-1", calls[0].Query.Get("access_token"))
+	for _, w := range calls[1:] {
+		assert.Equal(t, "token-2", w.Query.Get("access_token"))
+	}
+	assert.EqualValues(t, 2, n.Load(), "one refresh")
+}
+
 func TestAPICallTokenErrorTwiceDoesNotLoop(t *testing.T) {
 	c, mt, n, _ := newTokenClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
 
-	err := c.post(context.Background(), "/cgi-bin/message/custom/send", map[string]string{"touser": "o1"}, nil)
+	err := exec(context.Background(), c, endpoint.CustomSend, nil, map[string]string{"touser": "o1"})
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, CodeInvalidCredential, apiErr.Code)
@@ -281,7 +310,7 @@ func TestConcurrentTokenErrorsCauseOneRefresh(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			assert.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil))
+			assert.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, nil, nil))
 		}()
 	}
 	wg.Wait()
@@ -332,7 +361,7 @@ func TestSeededAccessToken(t *testing.T) {
 		}
 		return httpmock.NewStringResponse(200, `{"ip_list":[]}`), nil
 	})
-	require.NoError(t, c.get(context.Background(), "/cgi-bin/getcallbackip", nil, nil))
+	require.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, nil, nil))
 	assert.EqualValues(t, 1, n.Load())
 
 	// An expired seed is ignored.
@@ -480,4 +509,48 @@ func TestTokenLifetimeFromHostileEndpoint(t *testing.T) {
 			})
 		}
 	}
+}
+
+func tokenEndpoints() map[endpoint.ID]endpointCase {
+	value := func(tok Token, err error) (any, error) { return tok.Value, err }
+	const fetched = "HoVFaIslbrofqJgkR0Svcx2d4za0RJKa3H6A_NjzhBbm96Wtg_a3ifUYQvOfJmV76QTcCpNubcsnOLmDopu2hjWfFeQSCE4c8QrsxwE_N3w"
+	return map[endpoint.ID]endpointCase{
+		endpoint.Token: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return value(c.RefreshAccessToken(ctx)) },
+			query:  url.Values{"grant_type": {"client_credential"}, "appid": {testAppID}, "secret": {testSecret}},
+			reply:  "api/token.json",
+			want:   fetched,
+			noArgs: true,
+		},
+		endpoint.StableToken: {
+			opts:   []Option{WithStableToken()},
+			call:   func(ctx context.Context, c *Client) (any, error) { return value(c.RefreshAccessToken(ctx)) },
+			body:   `{"grant_type":"client_credential","appid":"` + testAppID + `","secret":"` + testSecret + `","force_refresh":true}`,
+			reply:  "api/token.json",
+			want:   fetched,
+			noArgs: true,
+		},
+		endpoint.Ticket: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return value(c.RefreshJSAPITicket(ctx)) },
+			query:  url.Values{"type": {"jsapi"}},
+			reply:  "api/ticket_getticket_jsapi.json",
+			want:   "bxLdikRXVbTPdHSM05e5u5sUoXNKd8-41ZO3MhKoyN5OfkWITDGgnr2fwJ0m9E8NYzWKVZvdVtaUgWvsdshFKA",
+			noArgs: true,
+		},
+	}
+}
+
+// A token served from the cache costs no allocation: it is looked up on
+// every API call.
+func TestAccessTokenCachedLookupAllocatesNothing(t *testing.T) {
+	c, _ := newTestClient(t)
+	ctx := context.Background()
+	_, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := c.AccessToken(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
 }

@@ -12,46 +12,50 @@ import (
 
 // upload is a multipart/form-data body that is streamed from its reader,
 // never held in memory whole. WeChat's upload APIs (media, material,
-// customer-service avatars, OCR images) all take one file part.
+// customer-service avatars, OCR images) all take one file part. It is a
+// bodySource: it can be sent a second time (after a token refresh) only
+// if the reader is an io.Seeker.
 type upload struct {
 	field    string            // name of the file part, "media" for most APIs
 	filename string            // WeChat derives the file type from its extension
 	r        io.Reader         // the file
 	fields   map[string]string // extra form fields, written before the file
+
+	start int64 // where r was when the upload began; -1 if it cannot seek
+	used  bool  // the body has been opened once
 }
 
-// body returns the newBody function of a request. The body can be sent a
-// second time (after a token refresh) only if the reader is an io.Seeker.
-func (u upload) body() func() (io.Reader, string, error) {
-	start := int64(-1)
-	if s, ok := u.r.(io.Seeker); ok {
+func newUpload(field, filename string, r io.Reader, fields map[string]string) *upload {
+	u := &upload{field: field, filename: filename, r: r, fields: fields, start: -1}
+	if s, ok := r.(io.Seeker); ok {
 		if pos, err := s.Seek(0, io.SeekCurrent); err == nil {
-			start = pos
+			u.start = pos
 		}
 	}
-	used := false
-	return func() (io.Reader, string, error) {
-		if used {
-			if start < 0 {
-				return nil, "", errBodyNotReplayable
-			}
-			if _, err := u.r.(io.Seeker).Seek(start, io.SeekStart); err != nil {
-				return nil, "", errBodyNotReplayable
-			}
-		}
-		used = true
-		pr, pw := io.Pipe()
-		mw := multipart.NewWriter(pw)
-		go func() {
-			// The transport closes pr when the request ends, so this
-			// goroutine cannot outlive it.
-			pw.CloseWithError(u.write(mw))
-		}()
-		return pr, mw.FormDataContentType(), nil
-	}
+	return u
 }
 
-func (u upload) write(mw *multipart.Writer) error {
+func (u *upload) open() (io.Reader, string, error) {
+	if u.used {
+		if u.start < 0 {
+			return nil, "", errBodyNotReplayable
+		}
+		if _, err := u.r.(io.Seeker).Seek(u.start, io.SeekStart); err != nil {
+			return nil, "", errBodyNotReplayable
+		}
+	}
+	u.used = true
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		// The transport closes pr when the request ends, so this
+		// goroutine cannot outlive it.
+		pw.CloseWithError(u.write(mw))
+	}()
+	return pr, mw.FormDataContentType(), nil
+}
+
+func (u *upload) write(mw *multipart.Writer) error {
 	for k, v := range u.fields {
 		if err := mw.WriteField(k, v); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,8 +44,8 @@ func parseUpload(t *testing.T, w wire) (fields map[string]string, field, filenam
 func TestUploadStreamsMultipart(t *testing.T) {
 	c, mt := newTestClient(t)
 	rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
-	u := upload{field: "media", filename: `a"b.jpg`, r: strings.NewReader("JPEGDATA"), fields: map[string]string{"description": `{"title":"t"}`}}
-	require.NoError(t, c.do(context.Background(), &request{method: "POST", path: "/cgi-bin/media/upload", newBody: u.body()}, nil))
+	u := newUpload("media", `a"b.jpg`, strings.NewReader("JPEGDATA"), map[string]string{"description": `{"title":"t"}`})
+	require.NoError(t, exec(context.Background(), c, endpoint.MediaUpload, nil, u))
 
 	fields, field, filename, partType, data := parseUpload(t, rec.only(t))
 	assert.Equal(t, "media", field)
@@ -60,8 +61,7 @@ func TestUploadReplaysSeekableReaderAfterTokenError(t *testing.T) {
 	rec := stubSeq(mt, "POST", "/cgi-bin/media/upload", []byte(`{"errcode":40001,"errmsg":"invalid credential"}`), fixture(t, "api/media_upload.json"))
 	r := strings.NewReader("xxVOICE")
 	_, _ = r.Seek(2, io.SeekStart) // uploads start where the reader is
-	u := upload{field: "media", filename: "v.amr", r: r}
-	require.NoError(t, c.do(context.Background(), &request{method: "POST", path: "/cgi-bin/media/upload", newBody: u.body()}, nil))
+	require.NoError(t, exec(context.Background(), c, endpoint.MediaUpload, nil, newUpload("media", "v.amr", r, nil)))
 	calls := rec.Calls()
 	require.Len(t, calls, 2)
 	for _, w := range calls {
@@ -76,8 +76,7 @@ func TestUploadTransportErrorDoesNotLeakGoroutine(t *testing.T) {
 	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
 		return nil, io.ErrUnexpectedEOF // the transport does not read the body
 	})
-	u := upload{field: "media", filename: "big.bin", r: io.LimitReader(zeroReader{}, 64<<20)}
-	err := c.do(context.Background(), &request{method: "POST", path: "/cgi-bin/media/upload", newBody: u.body()}, nil)
+	err := exec(context.Background(), c, endpoint.MediaUpload, nil, newUpload("media", "big.bin", io.LimitReader(zeroReader{}, 64<<20), nil))
 	require.Error(t, err)
 }
 

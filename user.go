@@ -3,10 +3,10 @@ package wechat
 import (
 	"context"
 	"iter"
-	"net/http"
-	"net/url"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // User management (用户管理): followers, their profiles and remarks, the
@@ -102,6 +102,7 @@ type UserInfo struct {
 // userInfoReply is the wire form of a user profile. The numeric fields
 // use flexInt: some replies send them as strings (sex as "1").
 type userInfoReply struct {
+	status
 	Subscribe      flexInt   `json:"subscribe"`
 	OpenID         string    `json:"openid"`
 	Language       string    `json:"language"`
@@ -161,12 +162,8 @@ func (c *Client) GetUserInfo(ctx context.Context, openID string, lang Lang) (*Us
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
-	q := url.Values{"openid": {openID}}
-	if lang != "" {
-		q.Set("lang", string(lang))
-	}
-	var r userInfoReply
-	if err := c.get(ctx, "/cgi-bin/user/info", q, &r); err != nil {
+	r, err := call[userInfoReply](ctx, c, endpoint.UserInfo, query{{"openid", openID}, {"lang", string(lang)}}, nil)
+	if err != nil {
 		return nil, err
 	}
 	u := r.info()
@@ -204,10 +201,10 @@ func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang La
 		for i, id := range chunk {
 			req.UserList[i] = batchUser{OpenID: id, Lang: lang}
 		}
-		var r struct {
+		r, err := call[struct {
+			status
 			UserInfoList []userInfoReply `json:"user_info_list"`
-		}
-		err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/user/info/batchget", body: req, idempotent: true}, &r)
+		}](ctx, c, endpoint.UserInfoBatchGet, nil, req)
 		if err != nil {
 			return infos, err
 		}
@@ -235,7 +232,7 @@ func (c *Client) UpdateUserRemark(ctx context.Context, openID, remark string) er
 		OpenID string `json:"openid"`
 		Remark string `json:"remark"`
 	}{openID, remark}
-	return c.post(ctx, "/cgi-bin/user/info/updateremark", body, nil)
+	return exec(ctx, c, endpoint.UserUpdateRemark, nil, body)
 }
 
 // OpenIDPage is one page of a list of openids: followers, blacklisted
@@ -259,6 +256,7 @@ type OpenIDPage struct {
 
 // openIDList is the wire form of an OpenIDPage.
 type openIDList struct {
+	status
 	Total flexInt `json:"total"`
 	Count flexInt `json:"count"`
 	Data  struct {
@@ -305,15 +303,7 @@ func openIDSeq(ctx context.Context, fetch func(ctx context.Context, cursor strin
 }
 
 func (c *Client) followers(ctx context.Context, nextOpenID string) (*openIDList, error) {
-	var q url.Values
-	if nextOpenID != "" {
-		q = url.Values{"next_openid": {nextOpenID}}
-	}
-	var l openIDList
-	if err := c.get(ctx, "/cgi-bin/user/get", q, &l); err != nil {
-		return nil, err
-	}
-	return &l, nil
+	return call[openIDList](ctx, c, endpoint.UserGet, query{{"next_openid", nextOpenID}}, nil)
 }
 
 // GetFollowers returns one page of up to 10000 followers of the account
@@ -364,12 +354,7 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 	body := struct {
 		BeginOpenID string `json:"begin_openid"`
 	}{beginOpenID}
-	var l openIDList
-	err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/tags/members/getblacklist", body: body, idempotent: true}, &l)
-	if err != nil {
-		return nil, err
-	}
-	return &l, nil
+	return call[openIDList](ctx, c, endpoint.BlacklistGet, nil, body)
 }
 
 // GetBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
@@ -405,7 +390,7 @@ func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
 		return err
 	}
-	return c.post(ctx, "/cgi-bin/tags/members/batchblacklist", openIDListBody{openIDs}, nil)
+	return exec(ctx, c, endpoint.BlacklistAdd, nil, openIDListBody{openIDs})
 }
 
 // UnblacklistUsers removes up to 20 users from the blacklist (取消拉黑用户,
@@ -417,7 +402,7 @@ func (c *Client) UnblacklistUsers(ctx context.Context, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
 		return err
 	}
-	return c.post(ctx, "/cgi-bin/tags/members/batchunblacklist", openIDListBody{openIDs}, nil)
+	return exec(ctx, c, endpoint.BlacklistRemove, nil, openIDListBody{openIDs})
 }
 
 type openIDListBody struct {
@@ -461,15 +446,14 @@ func (c *Client) ChangeOpenID(ctx context.Context, fromAppID string, openIDs []s
 		FromAppID  string   `json:"from_appid"`
 		OpenIDList []string `json:"openid_list"`
 	}{fromAppID, openIDs}
-	var r struct {
+	r, err := call[struct {
+		status
 		ResultList []struct {
 			OriOpenID string `json:"ori_openid"`
 			NewOpenID string `json:"new_openid"`
 			ErrMsg    string `json:"err_msg"`
 		} `json:"result_list"`
-	}
-	// A pure conversion: repeating it returns the same mapping.
-	err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/changeopenid", body: body, idempotent: true}, &r)
+	}](ctx, c, endpoint.ChangeOpenID, nil, body)
 	if err != nil {
 		return nil, err
 	}
@@ -529,14 +513,15 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 		} `json:"group"`
 	}
 	body.Group.Name = name
-	var r struct {
+	r, err := call[struct {
+		status
 		Group *groupJSON `json:"group"`
-	}
-	if err := c.post(ctx, "/cgi-bin/groups/create", body, &r); err != nil {
+	}](ctx, c, endpoint.GroupCreate, nil, body)
+	if err != nil {
 		return nil, err
 	}
 	if r.Group == nil {
-		return nil, unexpected("/cgi-bin/groups/create", "no group in reply")
+		return nil, badReply(endpoint.GroupCreate, "no group in reply")
 	}
 	g := r.Group.group()
 	return &g, nil
@@ -548,10 +533,11 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
 func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
-	var r struct {
+	r, err := call[struct {
+		status
 		Groups []groupJSON `json:"groups"`
-	}
-	if err := c.get(ctx, "/cgi-bin/groups/get", nil, &r); err != nil {
+	}](ctx, c, endpoint.GroupGet, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	groups := make([]Group, len(r.Groups))
@@ -574,15 +560,15 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	body := struct {
 		OpenID string `json:"openid"`
 	}{openID}
-	var r struct {
+	r, err := call[struct {
+		status
 		GroupID *flexInt `json:"groupid"`
-	}
-	err := c.do(ctx, &request{method: http.MethodPost, path: "/cgi-bin/groups/getid", body: body, idempotent: true}, &r)
+	}](ctx, c, endpoint.GroupGetID, nil, body)
 	if err != nil {
 		return 0, err
 	}
 	if r.GroupID == nil {
-		return 0, unexpected("/cgi-bin/groups/getid", "no groupid in reply")
+		return 0, badReply(endpoint.GroupGetID, "no groupid in reply")
 	}
 	return int(*r.GroupID), nil
 }
@@ -600,7 +586,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
 	body := struct {
 		Group groupRef `json:"group"`
 	}{groupRef{ID: id, Name: name}}
-	return c.post(ctx, "/cgi-bin/groups/update", body, nil)
+	return exec(ctx, c, endpoint.GroupUpdate, nil, body)
 }
 
 type groupRef struct {
@@ -622,7 +608,7 @@ func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int
 		OpenID    string `json:"openid"`
 		ToGroupID int    `json:"to_groupid"`
 	}{openID, groupID}
-	return c.post(ctx, "/cgi-bin/groups/members/update", body, nil)
+	return exec(ctx, c, endpoint.GroupMemberUpdate, nil, body)
 }
 
 // MoveUsersToGroup moves up to 50 users to the legacy group groupID
@@ -639,7 +625,7 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 		OpenIDList []string `json:"openid_list"`
 		ToGroupID  int      `json:"to_groupid"`
 	}{openIDs, groupID}
-	return c.post(ctx, "/cgi-bin/groups/members/batchupdate", body, nil)
+	return exec(ctx, c, endpoint.GroupMemberBatch, nil, body)
 }
 
 // DeleteGroup deletes the legacy group id; its users move back to group 0
@@ -651,5 +637,5 @@ func (c *Client) DeleteGroup(ctx context.Context, id int) error {
 	body := struct {
 		Group groupRef `json:"group"`
 	}{groupRef{ID: id}}
-	return c.post(ctx, "/cgi-bin/groups/delete", body, nil)
+	return exec(ctx, c, endpoint.GroupDelete, nil, body)
 }

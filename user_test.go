@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -57,23 +59,6 @@ func TestGetUserInfo(t *testing.T) {
 		want      UserInfo
 	}{
 		{
-			name:  "current documented reply",
-			reply: fixture(t, "api/user_info.json"),
-			lang:  LangZhCN, wantQuery: "zh_CN",
-			want: UserInfo{
-				Subscribed:    true,
-				OpenID:        "o6_bmjrPTlm6_2sgVt7hMZOPfL2M",
-				Language:      "zh_CN",
-				SubscribeTime: time.Unix(1382694957, 0),
-				// The documented example has a leading space; it is
-				// passed on as sent.
-				UnionID:        " o6_bmasdasdsad6_2sgVt7hMZOPfL",
-				TagIDs:         []int{128, 2},
-				SubscribeScene: SubscribeSceneQRCode,
-				QRScene:        98765,
-			},
-		},
-		{
 			name:  "legacy reply with profile fields",
 			reply: []byte(legacy),
 			want:  legacyUserInfo,
@@ -117,18 +102,6 @@ var legacyUserInfo = UserInfo{
 	HeadImgURL:    "http://wx.qlogo.cn/mmopen/g3MonUZtNHkdmzicIlibx6iaFqAc56vxLSUfpb6n5WKSYVY0ChQKkiaJSgQ1dZuTOgvLLrhJbERQQ4eMsv84eavHiaiceqxibJxCfHe/0",
 	SubscribeTime: time.Unix(1382694957, 0),
 	UnionID:       "o6_bmasdasdsad6_2sgVt7hMZOPfL",
-}
-
-func TestGetUserInfoErrors(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/user/info", fixture(t, "api/errors/40013_invalid_appid.json"))
-	_, err := c.GetUserInfo(context.Background(), "OPENID", "")
-	assertAPIError(t, err, 40013, "/cgi-bin/user/info")
-
-	c, mt = newTestClient(t)
-	forbidRequests(t, mt)
-	_, err = c.GetUserInfo(context.Background(), "", LangZhCN)
-	assert.ErrorIs(t, err, ErrInvalidArgument)
 }
 
 func TestBatchGetUserInfo(t *testing.T) {
@@ -234,20 +207,6 @@ func TestBatchGetUserInfoRejects(t *testing.T) {
 			assert.ErrorIs(t, err, ErrInvalidArgument)
 		})
 	}
-}
-
-func TestUpdateUserRemark(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/user/info/updateremark", fixture(t, "api/ok.json"))
-	remark := strings.Repeat("备", 30)
-	require.NoError(t, c.UpdateUserRemark(context.Background(), "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q", remark))
-	assertWire(t, rec.only(t), "POST", "/cgi-bin/user/info/updateremark",
-		`{"openid":"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q","remark":"`+remark+`"}`)
-
-	c, mt = newTestClient(t)
-	forbidRequests(t, mt)
-	assert.ErrorIs(t, c.UpdateUserRemark(context.Background(), "", "x"), ErrInvalidArgument)
-	assert.ErrorIs(t, c.UpdateUserRemark(context.Background(), "OPENID", strings.Repeat("备", 31)), ErrInvalidArgument)
 }
 
 func TestGetFollowers(t *testing.T) {
@@ -511,58 +470,6 @@ func TestChangeOpenID(t *testing.T) {
 	assertAPIError(t, err, 40013, "/cgi-bin/changeopenid")
 }
 
-func TestGroups(t *testing.T) {
-	ctx := context.Background()
-	tests := []apiCase{
-		{
-			name: "CreateGroup", method: "POST", path: "/cgi-bin/groups/create", reply: "api/groups_create.json",
-			body: `{"group":{"name":"test"}}`,
-			call: func(c *Client) (any, error) { return c.CreateGroup(ctx, "test") },
-			want: &Group{ID: 107, Name: "test"},
-		},
-		{
-			name: "GetGroups", method: "GET", path: "/cgi-bin/groups/get", reply: "api/groups_get.json",
-			call: func(c *Client) (any, error) { return c.GetGroups(ctx) },
-			want: []Group{
-				{ID: 0, Name: "未分组", Count: 72596},
-				{ID: 1, Name: "黑名单", Count: 36},
-				{ID: 2, Name: "星标组", Count: 8},
-				{ID: 104, Name: "华东媒", Count: 4},
-				{ID: 106, Name: "★不测试组★", Count: 1},
-			},
-		},
-		{
-			name: "GetUserGroup", method: "POST", path: "/cgi-bin/groups/getid", reply: "api/groups_getid.json",
-			body: `{"openid":"od8XIjsmk6QdVTETa9jLtGWA6KBc"}`,
-			call: func(c *Client) (any, error) { return c.GetUserGroup(ctx, "od8XIjsmk6QdVTETa9jLtGWA6KBc") },
-			want: 102,
-		},
-		{
-			name: "UpdateGroup", method: "POST", path: "/cgi-bin/groups/update", reply: "api/ok.json",
-			body: `{"group":{"id":108,"name":"test2_modify2"}}`,
-			call: func(c *Client) (any, error) { return nil, c.UpdateGroup(ctx, 108, "test2_modify2") },
-		},
-		{
-			name: "MoveUserToGroup", method: "POST", path: "/cgi-bin/groups/members/update", reply: "api/ok.json",
-			body: `{"openid":"oDF3iYx0ro3_7jD4HFRDfrjdCM58","to_groupid":108}`,
-			call: func(c *Client) (any, error) { return nil, c.MoveUserToGroup(ctx, "oDF3iYx0ro3_7jD4HFRDfrjdCM58", 108) },
-		},
-		{
-			name: "MoveUsersToGroup", method: "POST", path: "/cgi-bin/groups/members/batchupdate", reply: "api/ok.json",
-			body: `{"openid_list":["oDF3iYx0ro3_7jD4HFRDfrjdCM58","oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"],"to_groupid":108}`,
-			call: func(c *Client) (any, error) {
-				return nil, c.MoveUsersToGroup(ctx, []string{"oDF3iYx0ro3_7jD4HFRDfrjdCM58", "oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"}, 108)
-			},
-		},
-		{
-			name: "DeleteGroup", method: "POST", path: "/cgi-bin/groups/delete", reply: "api/groups_delete.json",
-			body: `{"group":{"id":108}}`,
-			call: func(c *Client) (any, error) { return nil, c.DeleteGroup(ctx, 108) },
-		},
-	}
-	runAPICases(t, tests, "api/errors/48001_api_unauthorized_rid.json", CodeAPIUnauthorized)
-}
-
 func TestGroupsReject(t *testing.T) {
 	ctx := context.Background()
 	c, mt := newTestClient(t)
@@ -590,4 +497,158 @@ func TestGroupsUnexpectedReply(t *testing.T) {
 	stub(mt, "POST", "/cgi-bin/groups/getid", fixture(t, "api/ok.json"))
 	_, err = c.GetUserGroup(context.Background(), "OPENID")
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
+}
+
+func userEndpoints() map[endpoint.ID]endpointCase {
+	two := []string{"OPENID1", "OPENID2"}
+	remark := strings.Repeat("备", maxRemarkLen)
+	return map[endpoint.ID]endpointCase{
+		endpoint.UserInfo: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.GetUserInfo(ctx, "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", LangZhCN)
+			},
+			query: url.Values{"openid": {"o6_bmjrPTlm6_2sgVt7hMZOPfL2M"}, "lang": {"zh_CN"}},
+			reply: "api/user_info.json",
+			want: &UserInfo{
+				Subscribed:    true,
+				OpenID:        "o6_bmjrPTlm6_2sgVt7hMZOPfL2M",
+				Language:      "zh_CN",
+				SubscribeTime: time.Unix(1382694957, 0),
+				// The documented example has a leading space; it is
+				// passed on as sent.
+				UnionID:        " o6_bmasdasdsad6_2sgVt7hMZOPfL",
+				TagIDs:         []int{128, 2},
+				SubscribeScene: SubscribeSceneQRCode,
+				QRScene:        98765,
+			},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetUserInfo(ctx, "", LangZhCN); return err },
+		},
+		endpoint.UserInfoBatchGet: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.BatchGetUserInfo(ctx, []string{"otvxTs4dckWG7imySrJd6jSi0CWE", "otvxTs_JZ6SEiP0imdhpi50fuSZg"}, LangZhCN)
+			},
+			body:  `{"user_list":[{"openid":"otvxTs4dckWG7imySrJd6jSi0CWE","lang":"zh_CN"},{"openid":"otvxTs_JZ6SEiP0imdhpi50fuSZg","lang":"zh_CN"}]}`,
+			reply: "api/user_info_batchget.json",
+			want: []UserInfo{
+				{
+					Subscribed: true, OpenID: "otvxTs4dckWG7imySrJd6jSi0CWE", Nickname: "iWithery", Sex: 1, Language: "zh_CN",
+					City: "Jieyang", Province: "Guangdong", Country: "China",
+					HeadImgURL:    "http://wx.qlogo.cn/mmopen/xbIQx1GRqdvyqkMMhEaGOX802l1CyqMJNgUzKP8MeAeHFicRDSnZH7FY4XB7p8XHXIf6uJA2SCunTPicGKezDC4saKISzRj3nz/0",
+					SubscribeTime: time.Unix(1434093047, 0), UnionID: "oR5GjjgEhCMJFyzaVZdrxZ2zRRF4",
+				},
+				// An unsubscribed user comes with its ids only.
+				{OpenID: "otvxTs_JZ6SEiP0imdhpi50fuSZg", UnionID: "oR5GjjjrbqBZbrnPwwmSxFukE41U"},
+			},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.BatchGetUserInfo(ctx, nil, ""); return err },
+		},
+		endpoint.UserUpdateRemark: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.UpdateUserRemark(ctx, "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q", remark)
+			},
+			body:    `{"openid":"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q","remark":"` + remark + `"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.UpdateUserRemark(ctx, "OPENID", remark+"备") },
+		},
+		endpoint.UserGet: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetFollowers(ctx, "NEXT_OPENID") },
+			query: url.Values{"next_openid": {"NEXT_OPENID"}},
+			reply: "api/user_get.json",
+			// The fixture lists "", OPENID1, OPENID2 with count 2: the
+			// empty entry is no user and is dropped.
+			want:   &OpenIDPage{Total: 2, Count: 2, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "NEXT_OPENID"},
+			noArgs: true,
+		},
+		endpoint.BlacklistGet: {
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetBlacklist(ctx, "OPENID1") },
+			body:   `{"begin_openid":"OPENID1"}`,
+			reply:  "api/tags_members_getblacklist.json",
+			want:   &OpenIDPage{Total: 23000, Count: 1000, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID1000"},
+			noArgs: true,
+		},
+		endpoint.BlacklistAdd: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.BlacklistUsers(ctx, two) },
+			body:  `{"openid_list":["OPENID1","OPENID2"]}`,
+			reply: "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error {
+				return c.BlacklistUsers(ctx, manyOpenIDs("o", maxBlacklistIDs+1))
+			},
+		},
+		endpoint.BlacklistRemove: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.UnblacklistUsers(ctx, two) },
+			body:    `{"openid_list":["OPENID1","OPENID2"]}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, []string{"OPENID1", ""}) },
+		},
+		endpoint.ChangeOpenID: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.ChangeOpenID(ctx, "wxoldappid", []string{"oEmYbwN-n24jxvk4Sox81qedINkQ", "oEmYbwH9uVd4RKJk7ZZg6SzL6tTo"})
+			},
+			body:  `{"from_appid":"wxoldappid","openid_list":["oEmYbwN-n24jxvk4Sox81qedINkQ","oEmYbwH9uVd4RKJk7ZZg6SzL6tTo"]}`,
+			reply: "api/changeopenid.json",
+			want: []OpenIDChange{
+				{OldOpenID: "oEmYbwN-n24jxvk4Sox81qedINkQ", NewOpenID: "o2FwqwI9xCsVadFah_HtpPfaR-X4", Message: "ok"},
+				{OldOpenID: "oEmYbwH9uVd4RKJk7ZZg6SzL6tTo", Message: "ori_openid error"},
+			},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.ChangeOpenID(ctx, "", two); return err },
+		},
+		endpoint.GroupCreate: {
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.CreateGroup(ctx, "test") },
+			body:    `{"group":{"name":"test"}}`,
+			reply:   "api/groups_create.json",
+			want:    &Group{ID: 107, Name: "test"},
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.CreateGroup(ctx, ""); return err },
+		},
+		endpoint.GroupGet: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetGroups(ctx) },
+			reply: "api/groups_get.json",
+			want: []Group{
+				{ID: 0, Name: "未分组", Count: 72596},
+				{ID: 1, Name: "黑名单", Count: 36},
+				{ID: 2, Name: "星标组", Count: 8},
+				{ID: 104, Name: "华东媒", Count: 4},
+				{ID: 106, Name: "★不测试组★", Count: 1},
+			},
+			noArgs: true,
+		},
+		endpoint.GroupGetID: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.GetUserGroup(ctx, "od8XIjsmk6QdVTETa9jLtGWA6KBc")
+			},
+			body:    `{"openid":"od8XIjsmk6QdVTETa9jLtGWA6KBc"}`,
+			reply:   "api/groups_getid.json",
+			want:    102,
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetUserGroup(ctx, ""); return err },
+		},
+		endpoint.GroupUpdate: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.UpdateGroup(ctx, 108, "test2_modify2")
+			},
+			body:    `{"group":{"id":108,"name":"test2_modify2"}}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, strings.Repeat("组", 31)) },
+		},
+		endpoint.GroupMemberUpdate: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.MoveUserToGroup(ctx, "oDF3iYx0ro3_7jD4HFRDfrjdCM58", 108)
+			},
+			body:    `{"openid":"oDF3iYx0ro3_7jD4HFRDfrjdCM58","to_groupid":108}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.MoveUserToGroup(ctx, "", 108) },
+		},
+		endpoint.GroupMemberBatch: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.MoveUsersToGroup(ctx, []string{"oDF3iYx0ro3_7jD4HFRDfrjdCM58", "oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"}, 108)
+			},
+			body:    `{"openid_list":["oDF3iYx0ro3_7jD4HFRDfrjdCM58","oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"],"to_groupid":108}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.MoveUsersToGroup(ctx, manyOpenIDs("o", 51), 108) },
+		},
+		endpoint.GroupDelete: {
+			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteGroup(ctx, 108) },
+			body:  `{"group":{"id":108}}`,
+			reply: "api/groups_delete.json",
+			// Any group id is WeChat's to judge.
+			noArgs: true,
+		},
+	}
 }

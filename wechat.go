@@ -49,11 +49,19 @@ type Client struct {
 
 	httpClient *http.Client
 	baseURL    *url.URL
-	store      TokenStore
-	logger     *slog.Logger
+	// apiPrefix and mpPrefix are what endpoint paths are appended to: the
+	// base URL, and the host of showqrcode (see qrcodeBase).
+	apiPrefix, mpPrefix string
+	store               TokenStore
+	logger              *slog.Logger
 
 	seedAccess *seed
 	seedTicket *seed
+
+	// The store keys of the access token and the jsapi ticket, and the
+	// functions that fetch them.
+	accessKey, ticketKey string
+	fetchers             *tokenFetchers
 
 	stableToken bool
 
@@ -120,6 +128,10 @@ func New(opts ...Option) (*Client, error) {
 		m.now = c.now
 		c.store = m
 	}
+	c.apiPrefix, c.mpPrefix = urlPrefix(c.baseURL), urlPrefix(c.qrcodeBase())
+	// Built once, so that a cached token costs no allocation.
+	c.accessKey, c.ticketKey = "wechat:access_token:"+c.appID, "wechat:jsapi_ticket:"+c.appID
+	c.fetchers = &tokenFetchers{}
 	return c, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -121,7 +122,7 @@ func TestAccessTokenErrorsAreContextErrors(t *testing.T) {
 	c, _ := newTestClient(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := c.get(ctx, "/cgi-bin/getcallbackip", nil, nil)
+	err := exec(ctx, c, endpoint.CallbackIP, nil, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 

@@ -1,0 +1,172 @@
+package wechat_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/wechattest"
+)
+
+// fakeMissing lists the endpoints wechattest does not serve yet, one path
+// a line. Delete a line when the fake learns the endpoint:
+// TestFakeServesEveryEndpoint fails while a served path is still listed.
+var fakeMissing = []string{
+	"/cgi-bin/callback/check",
+	"/cgi-bin/clear_quota",
+	"/cgi-bin/clear_quota/v2",
+	"/cgi-bin/openapi/quota/get",
+	"/cgi-bin/openapi/rid/get",
+	"/cgi-bin/shorten/gen",
+	"/cgi-bin/shorten/fetch",
+	"/cgi-bin/media/get/jssdk",
+	"/cgi-bin/message/custom/typing",
+	"/cgi-bin/customservice/getkflist",
+	"/cgi-bin/customservice/getonlinekflist",
+	"/customservice/kfaccount/add",
+	"/customservice/kfaccount/inviteworker",
+	"/customservice/kfaccount/update",
+	"/customservice/kfaccount/del",
+	"/customservice/kfaccount/uploadheadimg",
+	"/customservice/kfsession/create",
+	"/customservice/kfsession/close",
+	"/customservice/kfsession/getsession",
+	"/customservice/kfsession/getsessionlist",
+	"/customservice/kfsession/getwaitcase",
+	"/customservice/msgrecord/getmsglist",
+	"/cgi-bin/message/subscribe/bizsend",
+	"/wxaapi/newtmpl/getcategory",
+	"/wxaapi/newtmpl/getpubtemplatetitles",
+	"/wxaapi/newtmpl/getpubtemplatekeywords",
+	"/wxaapi/newtmpl/addtemplate",
+	"/wxaapi/newtmpl/deltemplate",
+	"/wxaapi/newtmpl/gettemplate",
+	"/cgi-bin/message/template/subscribe",
+	"/datacube/getusersummary",
+	"/datacube/getusercumulate",
+	"/datacube/getarticlesummary",
+	"/datacube/getarticletotal",
+	"/datacube/getuserread",
+	"/datacube/getuserreadhour",
+	"/datacube/getusershare",
+	"/datacube/getusersharehour",
+	"/datacube/getupstreammsg",
+	"/datacube/getupstreammsghour",
+	"/datacube/getupstreammsgweek",
+	"/datacube/getupstreammsgmonth",
+	"/datacube/getupstreammsgdist",
+	"/datacube/getupstreammsgdistweek",
+	"/datacube/getupstreammsgdistmonth",
+	"/datacube/getinterfacesummary",
+	"/datacube/getinterfacesummaryhour",
+	"/cv/ocr/idcard",
+	"/cv/ocr/bankcard",
+	"/cv/ocr/driving",
+	"/cv/ocr/drivinglicense",
+	"/cv/ocr/bizlicense",
+	"/cv/ocr/comm",
+	"/cv/img/qrcode",
+	"/cv/img/aicrop",
+	"/cv/img/superresolution",
+}
+
+// The fake answers an unknown path with errcode 40066 (invalid url), a
+// known path called with the other method with 43001 or 43002, and an
+// access_token endpoint called without one with 41001.
+const (
+	codeInvalidURL         = 40066
+	codeRequireGET         = 43001
+	codeRequirePOST        = 43002
+	codeAccessTokenMissing = 41001
+	codeNoErrcode          = -100 // a document without errcode, a file, a bare status: served
+)
+
+// TestFakeServesEveryEndpoint walks the endpoint table against wechattest:
+// every endpoint the Client calls is served by the fake, with the
+// table's method and credential, except those listed in fakeMissing.
+func TestFakeServesEveryEndpoint(t *testing.T) {
+	srv := wechattest.NewServer()
+	defer srv.Close()
+	c, err := srv.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.AccessToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := map[string]bool{}
+	for _, p := range fakeMissing {
+		if missing[p] {
+			t.Errorf("fakeMissing lists %s twice", p)
+		}
+		missing[p] = true
+	}
+	all := endpoint.All()
+	served := 0
+	for _, ep := range all {
+		code := fakeAnswer(t, srv, ep, tok.Value)
+		if code == codeInvalidURL {
+			if !missing[ep.Path] {
+				t.Errorf("wechattest does not serve %s %s: teach the fake, or list the path in fakeMissing", ep.Method, ep.Path)
+			}
+			continue
+		}
+		served++
+		if missing[ep.Path] {
+			t.Errorf("wechattest serves %s now: delete it from fakeMissing", ep.Path)
+		}
+		delete(missing, ep.Path)
+		if code == codeRequireGET || code == codeRequirePOST {
+			t.Errorf("wechattest serves %s with another method than the table's %s", ep.Path, ep.Method)
+		}
+		if ep.Auth == endpoint.AccessToken {
+			if code := fakeAnswer(t, srv, ep, ""); code != codeAccessTokenMissing {
+				t.Errorf("wechattest answers %s without an access_token with %d, not %d", ep.Path, code, codeAccessTokenMissing)
+			}
+		}
+	}
+	for _, ep := range all {
+		delete(missing, ep.Path)
+	}
+	for p := range missing {
+		t.Errorf("fakeMissing lists %s, which is not in the endpoint table", p)
+	}
+	t.Logf("wechattest serves %d of the %d endpoints; fakeMissing lists %d", served, len(all), len(fakeMissing))
+}
+
+// fakeAnswer sends ep a request without arguments (an empty JSON object
+// for a POST), with tok as access_token unless it is empty, and returns
+// the errcode of the reply.
+func fakeAnswer(t *testing.T, srv *wechattest.Server, ep endpoint.Endpoint, tok string) int {
+	t.Helper()
+	u := srv.URL + ep.Path
+	if tok != "" {
+		u += "?" + url.Values{"access_token": {tok}}.Encode()
+	}
+	var body io.Reader
+	if ep.Method == http.MethodPost {
+		body = strings.NewReader("{}")
+	}
+	req, err := http.NewRequestWithContext(context.Background(), ep.Method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", ep.Method, ep.Path, err)
+	}
+	defer resp.Body.Close()
+	var reply struct {
+		ErrCode *int `json:"errcode"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&reply) != nil || reply.ErrCode == nil {
+		return codeNoErrcode
+	}
+	return *reply.ErrCode
+}

@@ -1,0 +1,51 @@
+package endpoint
+
+import "testing"
+
+// Every entry of the table is complete, and no path is declared twice:
+// the fake server routes by path.
+func TestTable(t *testing.T) {
+	seen := map[string]ID{}
+	for id := range Count {
+		e := Get(id)
+		if err := e.Check(); err != nil {
+			t.Errorf("endpoint %d (%s): %v", id, e.Path, err)
+		}
+		if prev, ok := seen[e.Path]; ok {
+			t.Errorf("endpoint %d: path %s is already endpoint %d", id, e.Path, prev)
+		}
+		seen[e.Path] = id
+	}
+	if got := len(All()); got != int(Count) {
+		t.Errorf("All has %d endpoints, want %d", got, Count)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	for _, e := range []Endpoint{
+		{},
+		{Method: "PUT", Path: "/a", Auth: AccessToken, Retry: IdempotentRead},
+		{Method: "GET", Path: "a", Auth: AccessToken, Retry: IdempotentRead},
+		{Method: "GET", Path: "/a?b=c", Auth: AccessToken, Retry: IdempotentRead},
+		{Method: "POST", Path: "/a", Retry: SendOnce},
+		{Method: "POST", Path: "/a", Auth: None},
+		{Method: "POST", Path: "/a", Auth: None, Retry: WriteOnce + 1},
+	} {
+		if e.Check() == nil {
+			t.Errorf("Check(%+v) = nil, want an error", e)
+		}
+	}
+	ok := post("/a", None, SendOnce)
+	if err := ok.Check(); err != nil {
+		t.Errorf("Check(%+v) = %v", ok, err)
+	}
+}
+
+func TestRetried(t *testing.T) {
+	want := map[Retry]bool{retryUnset: false, IdempotentRead: true, IdempotentWrite: true, TokenFetch: true, SendOnce: false, WriteOnce: false}
+	for r, retried := range want {
+		if r.Retried() != retried {
+			t.Errorf("%v.Retried() = %t, want %t", r, r.Retried(), retried)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package wechat
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The public types that decode a few drifting fields leniently decode
+// every other field as declared, fields added later included: each
+// string, integer and bool field gets a value, is encoded and decoded
+// back. A hand-written copy of the fields would drop a new one here.
+func TestLenientTypesKeepEveryField(t *testing.T) {
+	for _, v := range []any{&MatchRule{}, &Menu{}, &KFAccount{}, &OnlineKFAccount{}, &PublicSubscribeTemplate{}} {
+		rv := reflect.ValueOf(v).Elem()
+		t.Run(rv.Type().Name(), func(t *testing.T) {
+			filled := 0
+			for i := range rv.NumField() {
+				f := rv.Field(i)
+				switch f.Kind() {
+				case reflect.String:
+					f.SetString("v" + string(rune('a'+i)))
+				case reflect.Int, reflect.Int64:
+					f.SetInt(int64(i + 1))
+				case reflect.Bool:
+					f.SetBool(true)
+				default:
+					continue
+				}
+				filled++
+			}
+			require.NotZero(t, filled)
+			b, err := json.Marshal(v)
+			require.NoError(t, err)
+			got := reflect.New(rv.Type())
+			require.NoError(t, json.Unmarshal(b, got.Interface()))
+			assert.Equal(t, v, got.Interface(), "decoded from %s", b)
+
+			// Decoding replaces what the value held.
+			require.NoError(t, json.Unmarshal([]byte(`{}`), got.Interface()))
+			assert.True(t, got.Elem().IsZero(), "after {}: %+v", got.Elem())
+		})
+	}
+}
+
+// The drifting fields take a number where WeChat sends one.
+func TestLenientFieldsTakeNumbers(t *testing.T) {
+	var r MatchRule
+	require.NoError(t, json.Unmarshal([]byte(`{"group_id":2,"sex":1,"client_platform_type":2,"tag_id":"101","country":"中国"}`), &r))
+	assert.Equal(t, MatchRule{GroupID: "2", Sex: "1", ClientPlatformType: ClientPlatformAndroid, TagID: "101", Country: "中国"}, r)
+
+	var m Menu
+	require.NoError(t, json.Unmarshal([]byte(`{"button":[],"menuid":208396938}`), &m))
+	assert.Equal(t, Menu{Buttons: []Button{}, MenuID: "208396938"}, m)
+
+	var p PublicSubscribeTemplate
+	require.NoError(t, json.Unmarshal([]byte(`{"tid":99,"categoryId":"616"}`), &p))
+	assert.Equal(t, PublicSubscribeTemplate{TID: 99, CategoryID: 616}, p)
+}
+
+// flexString takes IDs WeChat sends as strings or numbers: kf_id, menuid,
+// publish_id, the tag_id of a match rule.
+func TestFlexString(t *testing.T) {
+	for in, want := range map[string]string{`"1001"`: "1001", `1001`: "1001", `null`: "", `""`: "",
+		`"208379533"`: "208379533", `208396993`: "208396993", `12345678901234567890`: "12345678901234567890"} {
+		var s flexString
+		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
+		assert.Equal(t, want, string(s), in)
+	}
+	var s flexString
+	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
+	assert.Error(t, json.Unmarshal([]byte(`{}`), &s))
+	assert.Error(t, s.UnmarshalJSON([]byte(`"unterminated`)))
+	var a KFAccount
+	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
+}
