@@ -285,9 +285,14 @@ func (fs *flights) land(key string, f *flight, reply []byte, remote bool) (gaveU
 }
 
 // storeContext bounds a call of the DedupStore: a store that hangs must
-// not use up the attempt it serves.
+// not use up the attempt it serves. The call outlives WeChat's connection,
+// so that a reply is kept after WeChat has dropped the first attempt. The
+// in-memory store never waits, so it costs no timer.
 func (c *Client) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, c.replyTimeout/10)
+	if _, ok := c.dedup.(*MemoryDedupStore); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), c.replyTimeout/10)
 }
 
 // storeFailed logs a DedupStore error; the webhook goes on without it.
@@ -371,7 +376,7 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	delivered := !answered
 	if key != "" {
-		sctx, cancel := c.storeContext(hctx)
+		sctx, cancel := c.storeContext(p.r.Context())
 		stored, serr := c.dedup.Finish(sctx, key, out)
 		cancel()
 		if serr != nil {
@@ -589,7 +594,7 @@ func (g *watchdog) expire() {
 	c := wh.c
 	if g.key != "" {
 		// A retry that comes anyway must not wait for this reply.
-		sctx, cancel := c.storeContext(context.WithoutCancel(ctx))
+		sctx, cancel := c.storeContext(ctx)
 		if _, err := c.dedup.GiveUp(sctx, g.key); err != nil {
 			c.storeFailed(ctx, "to give a push up", err)
 		}
