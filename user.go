@@ -280,13 +280,23 @@ func (l *openIDList) page() *OpenIDPage {
 // repeats the cursor it was asked for (which would otherwise loop
 // forever).
 func openIDSeq(ctx context.Context, fetch func(ctx context.Context, cursor string) (*openIDList, error)) iter.Seq2[string, error] {
+	seen := 0 // openids so far, by WeChat's counts
 	pages := paginate(ctx, "", func(ctx context.Context, cursor string) ([]string, string, bool, error) {
 		l, err := fetch(ctx, cursor)
 		if err != nil {
 			return nil, "", false, err
 		}
+		n := int(l.Count)
+		if n == 0 {
+			n = len(l.Data.OpenID)
+		}
+		seen += n
+		// The last page still names a next_openid (its last openid);
+		// where the list has a total, the counts say it is done without
+		// asking for the empty page after it.
 		next := l.NextOpenID
-		return l.Data.OpenID, next, next != "" && next != cursor, nil
+		more := next != "" && next != cursor && n > 0 && (l.Total == 0 || seen < int(l.Total))
+		return l.Data.OpenID, next, more, nil
 	})
 	// Empty entries are skipped here rather than in fetch: a page made
 	// only of empty entries must not end the walk early.

@@ -323,22 +323,32 @@ func TestOpenIDIteratorsWalkEveryPage(t *testing.T) {
 
 func TestOpenIDIteratorsStopOnEmptyPage(t *testing.T) {
 	// WeChat returns the last openid as next_openid even on the last
-	// page; the page after it is empty.
-	pages := [][]byte{
-		[]byte(`{"total":3,"count":2,"data":{"openid":["A","B"]},"next_openid":"B"}`),
-		[]byte(`{"total":3,"count":1,"data":{"openid":["C"]},"next_openid":"C"}`),
-		[]byte(`{"total":3,"count":0,"next_openid":""}`),
-		[]byte(`{"errcode":-1,"errmsg":"must not be fetched"}`),
-	}
-	for _, it := range openIDIterators {
-		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, pages...)
-			ids, err := collect(t, it.seq(c))
-			require.NoError(t, err)
-			assert.Equal(t, []string{"A", "B", "C"}, ids)
-			assert.Len(t, rec.Calls(), 3)
-		})
+	// page; the counts reaching the total say it is the last, so the
+	// empty page after it is not fetched. Without a total, the empty
+	// page ends the list.
+	for name, pages := range map[string][][]byte{
+		"total": {
+			[]byte(`{"total":3,"count":2,"data":{"openid":["A","B"]},"next_openid":"B"}`),
+			[]byte(`{"total":3,"count":1,"data":{"openid":["C"]},"next_openid":"C"}`),
+			[]byte(`{"errcode":-1,"errmsg":"must not be fetched"}`),
+		},
+		"no total": {
+			[]byte(`{"count":2,"data":{"openid":["A","B"]},"next_openid":"B"}`),
+			[]byte(`{"count":1,"data":{"openid":["C"]},"next_openid":"C"}`),
+			[]byte(`{"count":0,"next_openid":""}`),
+			[]byte(`{"errcode":-1,"errmsg":"must not be fetched"}`),
+		},
+	} {
+		for _, it := range openIDIterators {
+			t.Run(name+"/"+it.name, func(t *testing.T) {
+				c, mt := newTestClient(t)
+				rec := stubSeq(mt, it.method, it.path, pages...)
+				ids, err := collect(t, it.seq(c))
+				require.NoError(t, err)
+				assert.Equal(t, []string{"A", "B", "C"}, ids)
+				assert.Len(t, rec.Calls(), len(pages)-1)
+			})
+		}
 	}
 }
 
