@@ -80,10 +80,8 @@ func cryptoErr(err error) error { return &CryptoError{Err: err} }
 // directly to encrypt test pushes or to decrypt outside the webhook. It
 // is safe for concurrent use.
 type MessageCipher struct {
-	token string
-	appID string
-	key   aesKey
-	rand  io.Reader // crypto/rand.Reader; tests replace it
+	ring *keyRing  // one token and one key
+	rand io.Reader // crypto/rand.Reader; tests replace it
 }
 
 // aesKey is a decoded EncodingAESKey ready for use.
@@ -119,12 +117,15 @@ func NewMessageCipher(token, encodingAESKey, appID string) (*MessageCipher, erro
 	if err != nil {
 		return nil, err
 	}
-	return &MessageCipher{token: token, appID: appID, key: k, rand: rand.Reader}, nil
+	ring := &keyRing{appID: appID, tokens: []string{token}, keys: []aesKey{k}}
+	return &MessageCipher{ring: ring, rand: rand.Reader}, nil
 }
 
 // String describes the cipher by its AppID only: the server token and the
 // key (whose first 16 bytes are the IV) are secrets.
-func (c MessageCipher) String() string { return fmt.Sprintf("wechat.MessageCipher{AppID:%q}", c.appID) }
+func (c MessageCipher) String() string {
+	return fmt.Sprintf("wechat.MessageCipher{AppID:%q}", c.ring.appID)
+}
 
 // GoString is String, so that %#v does not print secrets either.
 func (c MessageCipher) GoString() string { return c.String() }
@@ -136,14 +137,14 @@ func (c MessageCipher) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f,
 // LogValue shows the AppID alone to log/slog, whose handlers would
 // otherwise print the fields.
 func (c MessageCipher) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("appid", c.appID))
+	return slog.GroupValue(slog.String("appid", c.ring.appID))
 }
 
 // MarshalJSON encodes the AppID alone.
 func (c MessageCipher) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		AppID string `json:"appid"`
-	}{c.appID})
+	}{c.ring.appID})
 }
 
 // Envelope is the encrypted form of a message or reply in safe mode.
@@ -216,7 +217,7 @@ func (e *Envelope) RequestXML() []byte {
 // Sign returns the msg_signature of a ciphertext: the hex SHA-1 of the
 // sorted token, timestamp, nonce and encrypt.
 func (c *MessageCipher) Sign(timestamp, nonce, encrypt string) string {
-	return hexSum(sortedSHA1(c.token, timestamp, nonce, encrypt))
+	return c.ring.sign(0, timestamp, nonce, encrypt)
 }
 
 // Encrypt encrypts plaintext (a message or reply XML, or any bytes) for
@@ -224,11 +225,7 @@ func (c *MessageCipher) Sign(timestamp, nonce, encrypt string) string {
 // has Encrypt, MsgSignature, Timestamp and Nonce set; ReplyXML and
 // RequestXML render it.
 func (c *MessageCipher) Encrypt(plaintext []byte, timestamp, nonce string) (*Envelope, error) {
-	enc, err := c.key.seal(c.rand, plaintext, c.appID)
-	if err != nil {
-		return nil, err
-	}
-	return &Envelope{Encrypt: enc, MsgSignature: c.Sign(timestamp, nonce, enc), Timestamp: timestamp, Nonce: nonce}, nil
+	return c.ring.encrypt(c.rand, plaintext, 0, 0, timestamp, nonce)
 }
 
 // Decrypt checks the signature of env (MsgSignature over the token,
@@ -237,10 +234,11 @@ func (c *MessageCipher) Encrypt(plaintext []byte, timestamp, nonce string) (*Env
 // *CryptoError. It also opens the echostr of a URL check that carries
 // msg_signature: put echostr in Encrypt.
 func (c *MessageCipher) Decrypt(env *Envelope) ([]byte, error) {
-	if !sigMatch(sortedSHA1(c.token, env.Timestamp, env.Nonce, env.Encrypt), env.MsgSignature) {
+	if c.ring.verify(env.MsgSignature, env.Timestamp, env.Nonce, env.Encrypt) < 0 {
 		return nil, cryptoErr(ErrInvalidSignature)
 	}
-	return c.key.open(env.Encrypt, c.appID)
+	msg, _, err := c.ring.open(env.Encrypt)
+	return msg, err
 }
 
 // seal encrypts msg for appID and returns the base64 ciphertext.
@@ -365,8 +363,12 @@ func hexSum(sum [sha1.Size]byte) string {
 	return string(out[:])
 }
 
-// keyRing holds the Client's secrets for safe mode: the current server
-// token and AES key first, then the ones they replaced.
+// keyRing holds the secrets that sign and encrypt pushes: the server
+// tokens and AES keys, the current first and then the ones they replaced,
+// and the AppID messages are encrypted for. A Client builds its ring once,
+// in New; a MessageCipher is a ring of one token and one key. Every
+// signature of the package is checked by verify, every ciphertext opened
+// by open.
 type keyRing struct {
 	appID  string
 	tokens []string
@@ -374,7 +376,8 @@ type keyRing struct {
 	err    error // why safe mode cannot work, if it cannot
 }
 
-func (c *Client) keyRing() *keyRing {
+// newKeyRing builds the Client's ring.
+func (c *Client) newKeyRing() *keyRing {
 	r := &keyRing{appID: c.appID}
 	for _, t := range []string{c.token, c.prevToken} {
 		if t != "" {
@@ -401,6 +404,14 @@ func (c *Client) keyRing() *keyRing {
 		r.err = missing("AppID (WithAppID)")
 	}
 	return r
+}
+
+// sign returns the hex signature of parts by token number token.
+func (r *keyRing) sign(token int, timestamp, nonce, extra string) string {
+	if extra == "" {
+		return hexSum(sortedSHA1(r.tokens[token], timestamp, nonce))
+	}
+	return hexSum(sortedSHA1(r.tokens[token], timestamp, nonce, extra))
 }
 
 // verify returns the token that signed parts with sig, or -1.
@@ -434,13 +445,22 @@ func (r *keyRing) open(encrypt string) (msg []byte, key int, err error) {
 	return nil, -1, err
 }
 
-// seal encrypts a reply with key and signs it with token.
-func (r *keyRing) seal(plaintext []byte, token, key int, timestamp, nonce string) ([]byte, error) {
-	enc, err := r.keys[key].seal(rand.Reader, plaintext, r.appID)
+// encrypt encrypts plaintext with key number key and signs it with token
+// number token.
+func (r *keyRing) encrypt(rnd io.Reader, plaintext []byte, token, key int, timestamp, nonce string) (*Envelope, error) {
+	enc, err := r.keys[key].seal(rnd, plaintext, r.appID)
 	if err != nil {
 		return nil, err
 	}
-	env := Envelope{Encrypt: enc, MsgSignature: hexSum(sortedSHA1(r.tokens[token], timestamp, nonce, enc)), Timestamp: timestamp, Nonce: nonce}
+	return &Envelope{Encrypt: enc, MsgSignature: r.sign(token, timestamp, nonce, enc), Timestamp: timestamp, Nonce: nonce}, nil
+}
+
+// seal encrypts a reply with key and signs it with token, and renders it.
+func (r *keyRing) seal(plaintext []byte, token, key int, timestamp, nonce string) ([]byte, error) {
+	env, err := r.encrypt(rand.Reader, plaintext, token, key, timestamp, nonce)
+	if err != nil {
+		return nil, err
+	}
 	return env.ReplyXML(), nil
 }
 
@@ -454,7 +474,7 @@ func (r *keyRing) seal(plaintext []byte, token, key int, timestamp, nonce string
 // accepted. A verification or decryption failure is a *CryptoError, a bad
 // message a *ParseError.
 func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []byte) (*Message, error) {
-	r := c.keyRing()
+	r := c.keys
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -477,7 +497,7 @@ func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []by
 // current token, timestamp and nonce (WeChat's sample reuses the nonce of
 // the request). Write it with Content-Type application/xml.
 func (c *Client) EncryptReply(reply Reply, timestamp, nonce string) ([]byte, error) {
-	r := c.keyRing()
+	r := c.keys
 	if r.err != nil {
 		return nil, r.err
 	}

@@ -212,7 +212,7 @@ func sealRaw(t *testing.T, c *MessageCipher, buf []byte) *Envelope {
 	t.Helper()
 	require.Zero(t, len(buf)%aes.BlockSize)
 	out := append([]byte(nil), buf...)
-	cipher.NewCBCEncrypter(c.key.block, c.key.iv).CryptBlocks(out, out)
+	cipher.NewCBCEncrypter(c.ring.keys[0].block, c.ring.keys[0].iv).CryptBlocks(out, out)
 	enc := base64.StdEncoding.EncodeToString(out)
 	return &Envelope{Encrypt: enc, MsgSignature: c.Sign("1409304348", "xxxxxx", enc), Timestamp: "1409304348", Nonce: "xxxxxx"}
 }

@@ -218,7 +218,8 @@ func (s *MemoryDedupStore) dropOldest() {
 	}
 }
 
-// pushKey is the key a push is deduplicated on, scoped by the account:
+// pushKey is the key a push is deduplicated on, scoped by the account (its
+// AppID and original ID):
 // a message by its MsgId, an event (which has none) by its sender,
 // CreateTime, Event and EventKey, as WeChat's documentation says to, and
 // the job an event reports on where it names one (the MsgID of the
@@ -226,13 +227,13 @@ func (s *MemoryDedupStore) dropOldest() {
 // jobs finishing in one second are two pushes. A number that did not
 // parse is keyed by its text.
 func pushKey(appID string, m *Message) string {
-	account := appID
-	if account == "" {
-		account = m.ToUserName
-	}
+	// The AppID and the original ID (ToUserName) both: one Client of a
+	// third-party platform receives the pushes of many accounts.
 	var buf [128]byte
 	b := append(buf[:0], "wechat:push:"...)
-	b = append(b, account...)
+	b = append(b, appID...)
+	b = append(b, ':')
+	b = append(b, m.ToUserName...)
 	if m.MsgType != MsgTypeEvent {
 		if m.MsgID != 0 {
 			b = append(b, ":m:"...)

@@ -23,9 +23,12 @@ func TestPushKey(t *testing.T) {
 		return m
 	}
 	text := msg(`<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime><MsgType>text</MsgType><Content>a</Content><MsgId>42</MsgId></xml>`)
-	assert.Equal(t, "wechat:push:wx1:m:42", pushKey("wx1", text))
+	assert.Equal(t, "wechat:push:wx1:gh:m:42", pushKey("wx1", text))
 	assert.NotEqual(t, pushKey("wx1", text), pushKey("wx2", text), "scoped by the account")
-	assert.Equal(t, "wechat:push:gh:m:42", pushKey("", text), "the original ID without an AppID")
+	assert.Equal(t, "wechat:push::gh:m:42", pushKey("", text), "the original ID without an AppID")
+	other := *text
+	other.ToUserName = "gh_other"
+	assert.NotEqual(t, pushKey("wx1", text), pushKey("wx1", &other), "and by the original ID, for a platform's many accounts")
 
 	event := func(e, key string) *Message {
 		return msg(`<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime>` +
@@ -46,7 +49,7 @@ func TestPushKey(t *testing.T) {
 
 	// Numbers that do not parse key by their text.
 	odd := msg(`<xml><FromUserName>o1</FromUserName><CreateTime>soon</CreateTime><MsgType>text</MsgType><MsgId>99999999999999999999</MsgId></xml>`)
-	assert.Equal(t, "wechat:push:wx1:m:99999999999999999999", pushKey("wx1", odd))
+	assert.Equal(t, "wechat:push:wx1::m:99999999999999999999", pushKey("wx1", odd))
 }
 
 func TestMemoryDedupStore(t *testing.T) {

@@ -174,7 +174,7 @@ func FuzzDecrypt(f *testing.F) {
 		for len(buf)%aes.BlockSize != 0 {
 			buf = append(buf, 0)
 		}
-		cipher.NewCBCEncrypter(c.key.block, c.key.iv).CryptBlocks(buf, buf)
+		cipher.NewCBCEncrypter(c.ring.keys[0].block, c.ring.keys[0].iv).CryptBlocks(buf, buf)
 		if msg := check(sign(base64.StdEncoding.EncodeToString(buf))); msg != nil {
 			size := binary.BigEndian.Uint32(plaintext[16:20])
 			if uint32(len(msg)) != size || !bytes.Equal(msg, plaintext[20:20+size]) {

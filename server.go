@@ -228,8 +228,8 @@ func WithInsecurePlaintext() Option {
 // its webhook logs that at ERROR when it is built and answers every
 // request 500 with what is missing.
 func (c *Client) Webhook(h Handler) http.Handler {
-	wh := &webhook{c: c, h: h, keys: c.keyRing()}
-	if len(wh.keys.tokens) == 0 {
+	wh := &webhook{c: c, h: h}
+	if len(c.keys.tokens) == 0 {
 		c.logger.LogAttrs(context.Background(), slog.LevelError, "wechat: "+errNoServerToken)
 	}
 	return wh
@@ -241,12 +241,11 @@ const errNoServerToken = "webhook cannot verify requests: no server token (WithT
 type webhook struct {
 	c       *Client
 	h       Handler
-	keys    *keyRing
 	flights flights
 }
 
 func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if len(wh.keys.tokens) == 0 {
+	if len(wh.c.keys.tokens) == 0 {
 		// Logged when the webhook was built.
 		http.Error(w, "wechat "+errNoServerToken, http.StatusInternalServerError)
 		return
@@ -262,18 +261,45 @@ func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// PushError is a push or URL check the webhook refuses (OpenPush returns
+// it), with the HTTP status it answers: 403 for what is not authentic
+// (a bad or stale signature, a plaintext push to a safe-mode webhook, an
+// AppID mismatch), 400 for a body that does not decrypt or parse, 413
+// for one larger than WithMaxBodyBytes, 500 for a webhook that lacks the
+// configuration it needs.
+type PushError struct {
+	Status int    // the HTTP status to answer
+	Reason string // what is wrong, for a log line
+	Err    error  // the cause: a *CryptoError, *ParseError, …; may be nil
+}
+
+// Error implements error.
+func (e *PushError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("wechat: push refused (%d): %s: %v", e.Status, e.Reason, e.Err)
+	}
+	return fmt.Sprintf("wechat: push refused (%d): %s", e.Status, e.Reason)
+}
+
+// Unwrap returns Err.
+func (e *PushError) Unwrap() error { return e.Err }
+
+func refuse(status int, reason string, err error) *PushError {
+	return &PushError{Status: status, Reason: reason, Err: err}
+}
+
 // reject answers a request the handler never sees, and logs why.
-func (wh *webhook) reject(w http.ResponseWriter, r *http.Request, status int, why string, err error) {
-	attrs := []slog.Attr{slog.Int("status", status), slog.String("reason", why)}
-	if err != nil {
-		attrs = append(attrs, slog.Any("error", err))
+func (wh *webhook) reject(w http.ResponseWriter, r *http.Request, e *PushError) {
+	attrs := []slog.Attr{slog.Int("status", e.Status), slog.String("reason", e.Reason)}
+	if e.Err != nil {
+		attrs = append(attrs, slog.Any("error", e.Err))
 	}
 	level := slog.LevelWarn
-	if status >= 500 {
+	if e.Status >= 500 {
 		level = slog.LevelError
 	}
 	wh.c.logger.LogAttrs(r.Context(), level, "wechat: webhook rejected a request", attrs...)
-	http.Error(w, http.StatusText(status), status)
+	http.Error(w, http.StatusText(e.Status), e.Status)
 }
 
 // checkTimestamp returns an error wrapping ErrStaleTimestamp when ts, a
@@ -297,41 +323,47 @@ func (c *Client) checkTimestamp(ts string) error {
 }
 
 func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
-	q := parsePushQuery(r.URL.RawQuery)
-	if q.repeated {
-		wh.reject(w, r, http.StatusForbidden, "a signed query parameter appears twice", nil)
-		return
-	}
-	echo := q.echostr
-	if echo == "" {
-		wh.reject(w, r, http.StatusBadRequest, "URL check without echostr", nil)
-		return
-	}
-	if err := wh.c.checkTimestamp(q.timestamp); err != nil {
-		wh.reject(w, r, http.StatusForbidden, "stale timestamp", err)
-		return
-	}
-	if q.msgSignature != "" && (wh.keys.err == nil || q.signature == "") {
-		if wh.keys.err != nil {
-			wh.reject(w, r, http.StatusInternalServerError, "encrypted URL check but safe mode is not configured", wh.keys.err)
-			return
-		}
-		if wh.keys.verify(q.msgSignature, q.timestamp, q.nonce, echo) < 0 {
-			wh.reject(w, r, http.StatusForbidden, "bad msg_signature", nil)
-			return
-		}
-		plain, _, err := wh.keys.open(echo)
-		if err != nil {
-			wh.reject(w, r, statusOf(err), "echostr does not decrypt", err)
-			return
-		}
-		echo = string(plain)
-	} else if wh.keys.verify(q.signature, q.timestamp, q.nonce, "") < 0 {
-		wh.reject(w, r, http.StatusForbidden, "bad signature", nil)
+	echo, perr := wh.c.checkURL(r)
+	if perr != nil {
+		wh.reject(w, r, perr)
 		return
 	}
 	setHeaders(w.Header(), contentTypePlain, "")
 	_, _ = io.WriteString(w, echo)
+}
+
+// checkURL verifies a URL check and returns the echostr to answer with,
+// decrypted when it came encrypted.
+func (c *Client) checkURL(r *http.Request) (string, *PushError) {
+	keys := c.keys
+	q := parsePushQuery(r.URL.RawQuery)
+	if q.repeated {
+		return "", refuse(http.StatusForbidden, "a signed query parameter appears twice", nil)
+	}
+	echo := q.echostr
+	if echo == "" {
+		return "", refuse(http.StatusBadRequest, "URL check without echostr", nil)
+	}
+	if err := c.checkTimestamp(q.timestamp); err != nil {
+		return "", refuse(http.StatusForbidden, "stale timestamp", err)
+	}
+	if q.msgSignature != "" && (keys.err == nil || q.signature == "") {
+		if keys.err != nil {
+			return "", refuse(http.StatusInternalServerError, "encrypted URL check but safe mode is not configured", keys.err)
+		}
+		if keys.verify(q.msgSignature, q.timestamp, q.nonce, echo) < 0 {
+			return "", refuse(http.StatusForbidden, "bad msg_signature", nil)
+		}
+		plain, _, err := keys.open(echo)
+		if err != nil {
+			return "", refuse(statusOf(err), "echostr does not decrypt", err)
+		}
+		return string(plain), nil
+	}
+	if keys.verify(q.signature, q.timestamp, q.nonce, "") < 0 {
+		return "", refuse(http.StatusForbidden, "bad signature", nil)
+	}
+	return echo, nil
 }
 
 // statusOf maps a decryption error to the status of the answer.
@@ -342,83 +374,109 @@ func statusOf(err error) int {
 	return http.StatusBadRequest
 }
 
-func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
+// opened is a push that passed verification: its plaintext, and how to
+// answer it.
+type opened struct {
+	body      []byte
+	encrypted bool
+	token     int // the token and key that signed and encrypted it
+	key       int
+	nonce     string
+}
+
+// OpenPush verifies a push WeChat posted, with every check of Webhook and
+// in the same order (the timestamp window, the signature before the body
+// is read in plain mode, a bounded read, msg_signature over the Encrypt
+// element before anything is parsed, then decryption and the AppID), and
+// returns its plaintext XML: the decrypted body in safe and compatible
+// mode. It is for servers that route pushes themselves, such as a
+// third-party platform's authorization events, whose XML carries
+// InfoType instead of MsgType. A refused push is a *PushError whose
+// Status is what to answer; its Err is the *CryptoError or other cause.
+func (c *Client) OpenPush(r *http.Request) ([]byte, error) {
+	o, perr := c.open(r)
+	if perr != nil {
+		return nil, perr
+	}
+	return o.body, nil
+}
+
+func (c *Client) open(r *http.Request) (opened, *PushError) {
+	keys := c.keys
+	if len(keys.tokens) == 0 {
+		return opened{}, refuse(http.StatusInternalServerError, errNoServerToken, nil)
+	}
 	q := parsePushQuery(r.URL.RawQuery)
 	if q.repeated {
-		wh.reject(w, r, http.StatusForbidden, "a signed query parameter appears twice", nil)
-		return
+		return opened{}, refuse(http.StatusForbidden, "a signed query parameter appears twice", nil)
 	}
-	if err := wh.c.checkTimestamp(q.timestamp); err != nil {
-		wh.reject(w, r, http.StatusForbidden, "stale timestamp", err)
-		return
+	if err := c.checkTimestamp(q.timestamp); err != nil {
+		return opened{}, refuse(http.StatusForbidden, "stale timestamp", err)
 	}
+	o := opened{token: -1, key: -1, nonce: q.nonce}
 	// encrypt_type is read exactly as WeChat sends it: "aes" in safe and
 	// compatible mode, nothing (or "raw") in plain mode.
-	var encrypted bool
 	switch q.encryptType {
 	case "aes":
-		encrypted = true
+		o.encrypted = true
 	case "", "raw":
 	default:
-		wh.reject(w, r, http.StatusForbidden, "unknown encrypt_type", nil)
-		return
+		return opened{}, refuse(http.StatusForbidden, "unknown encrypt_type", nil)
 	}
-	token, key := -1, -1
-	if encrypted {
-		if wh.keys.err != nil {
-			wh.reject(w, r, http.StatusInternalServerError, "encrypted message but safe mode is not configured", wh.keys.err)
-			return
+	if o.encrypted {
+		if keys.err != nil {
+			return opened{}, refuse(http.StatusInternalServerError, "encrypted message but safe mode is not configured", keys.err)
 		}
 	} else {
-		if len(wh.keys.keys) > 0 && !wh.c.insecurePlaintext {
+		if len(keys.keys) > 0 && !c.insecurePlaintext {
 			// The plain signature does not cover the body: believing
 			// it would let one leaked URL forge any message.
-			wh.reject(w, r, http.StatusForbidden, "plaintext push to a safe-mode webhook (see WithInsecurePlaintext)", nil)
-			return
+			return opened{}, refuse(http.StatusForbidden, "plaintext push to a safe-mode webhook (see WithInsecurePlaintext)", nil)
 		}
-		if token = wh.keys.verify(q.signature, q.timestamp, q.nonce, ""); token < 0 {
+		if o.token = keys.verify(q.signature, q.timestamp, q.nonce, ""); o.token < 0 {
 			// Checked before the body is read: nothing unsigned is parsed.
-			wh.reject(w, r, http.StatusForbidden, "bad signature", nil)
-			return
+			return opened{}, refuse(http.StatusForbidden, "bad signature", nil)
 		}
 	}
 
-	body, err := readBody(r, wh.c.maxBodyBytes)
+	body, err := readBody(r, c.maxBodyBytes)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			wh.reject(w, r, http.StatusRequestEntityTooLarge, "body too large", nil)
-		} else {
-			wh.reject(w, r, http.StatusBadRequest, "body unreadable", err)
+			return opened{}, refuse(http.StatusRequestEntityTooLarge, "body too large", err)
 		}
-		return
+		return opened{}, refuse(http.StatusBadRequest, "body unreadable", err)
 	}
-
-	if encrypted {
+	o.body = body
+	if o.encrypted {
 		// Only what the signature check needs is done before it: a
 		// scan for the Encrypt element, with no parsing.
 		enc, ok := findEncrypt(body)
 		if !ok {
-			wh.reject(w, r, http.StatusForbidden, "bad msg_signature (no Encrypt element)", nil)
-			return
+			return opened{}, refuse(http.StatusForbidden, "bad msg_signature (no Encrypt element)", nil)
 		}
-		if token = wh.keys.verify(q.msgSignature, q.timestamp, q.nonce, enc); token < 0 {
-			wh.reject(w, r, http.StatusForbidden, "bad msg_signature", nil)
-			return
+		if o.token = keys.verify(q.msgSignature, q.timestamp, q.nonce, enc); o.token < 0 {
+			return opened{}, refuse(http.StatusForbidden, "bad msg_signature", nil)
 		}
-		if body, key, err = wh.keys.open(enc); err != nil {
-			wh.reject(w, r, statusOf(err), "message does not decrypt", err)
-			return
+		if o.body, o.key, err = keys.open(enc); err != nil {
+			return opened{}, refuse(statusOf(err), "message does not decrypt", err)
 		}
 	}
+	return o, nil
+}
 
-	msg, err := ParseMessage(body)
-	if err != nil {
-		wh.reject(w, r, http.StatusBadRequest, "bad message", err)
+func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
+	o, perr := wh.c.open(r)
+	if perr != nil {
+		wh.reject(w, r, perr)
 		return
 	}
-
-	wh.dispatch(&push{w: w, r: r, msg: msg, encrypted: encrypted, token: token, key: key, nonce: q.nonce})
+	msg, err := ParseMessage(o.body)
+	if err != nil {
+		wh.reject(w, r, refuse(http.StatusBadRequest, "bad message", err))
+		return
+	}
+	wh.dispatch(&push{w: w, r: r, msg: msg, encrypted: o.encrypted, token: o.token, key: o.key, nonce: o.nonce})
 }
 
 // setHeaders sets the headers of an answer, with values of its own: a

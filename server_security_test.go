@@ -374,3 +374,43 @@ func TestMessageCipherPrintsNoSecrets(t *testing.T) {
 		assert.Contains(t, out, v.AppID, "the AppID is not a secret and helps debugging")
 	}
 }
+
+// OpenPush checks what the webhook checks and hands back the plaintext:
+// for pushes the webhook does not route, such as InfoType events.
+func TestOpenPush(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t)
+	info := []byte("<xml><AppId>wx1</AppId><CreateTime>1442129999</CreateTime><InfoType>component_verify_ticket</InfoType></xml>")
+	target, body := encryptedPush(t, newCipher(t, v), info, nowTS, "42")
+	plain, err := c.OpenPush(httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body)))
+	require.NoError(t, err)
+	assert.Equal(t, info, plain)
+
+	for name, req := range map[string]*http.Request{
+		"plaintext in safe mode": httptest.NewRequest(http.MethodPost, "/?"+plainQuery(v.Token, nowTS, "2"), bytes.NewReader(info)),
+		"stale":                  httptest.NewRequest(http.MethodPost, strings.Replace(target, nowTS, "1", 1), bytes.NewReader(body)),
+		"bad msg_signature":      httptest.NewRequest(http.MethodPost, strings.Replace(target, "msg_signature=", "msg_signature=0", 1), bytes.NewReader(body)),
+	} {
+		_, err := c.OpenPush(req)
+		var pe *PushError
+		require.ErrorAs(t, err, &pe, name)
+		assert.Equal(t, http.StatusForbidden, pe.Status, name)
+		assert.NotEmpty(t, pe.Reason)
+	}
+	_, err = c.OpenPush(httptest.NewRequest(http.MethodPost, strings.Replace(target, nowTS, "1", 1), bytes.NewReader(body)))
+	assert.ErrorIs(t, err, ErrStaleTimestamp, "the cause is inspectable")
+}
+
+// The key ring is built once: CheckSignature, DecryptMessage and the
+// webhook check signatures the same way, the hex in either case.
+func TestOneKeyRing(t *testing.T) {
+	c, _ := newWebhookClient(t)
+	ring := c.keys
+	c.Webhook(nil)
+	_, _ = c.DecryptMessage("x", nowTS, "2", nil)
+	assert.Same(t, ring, c.keys)
+	sig := Sign(safeVector(t).Token, nowTS, "2")
+	assert.True(t, c.CheckSignature(sig, nowTS, "2"))
+	assert.True(t, c.CheckSignature(strings.ToUpper(sig), nowTS, "2"))
+	assert.False(t, c.CheckSignature(sig[:39], nowTS, "2"))
+}

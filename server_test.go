@@ -242,7 +242,7 @@ func encryptedPush(t testing.TB, mc *MessageCipher, msg []byte, timestamp, nonce
 	env, err := mc.Encrypt(msg, timestamp, nonce)
 	require.NoError(t, err)
 	env.ToUserName = "gh_1b2959761a7d"
-	q := url.Values{"signature": {Sign(mc.token, timestamp, nonce)}, "timestamp": {timestamp}, "nonce": {nonce},
+	q := url.Values{"signature": {Sign(mc.ring.tokens[0], timestamp, nonce)}, "timestamp": {timestamp}, "nonce": {nonce},
 		"encrypt_type": {"aes"}, "msg_signature": {env.MsgSignature}}
 	return "/wechat?" + q.Encode(), env.RequestXML()
 }

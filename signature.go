@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
-	"crypto/subtle"
 	"encoding/hex"
 	neturl "net/url"
 	"slices"
@@ -30,29 +29,15 @@ func Sign(values ...string) string {
 	return string(out[:])
 }
 
-// signatureEqual compares a computed hex signature with one received, in
-// constant time and ignoring the case of the received hex digits.
-func signatureEqual(computed, received string) bool {
-	if len(received) != len(computed) {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(computed), []byte(strings.ToLower(received))) == 1
-}
-
 // CheckSignature reports whether signature is WeChat's signature of
 // timestamp and nonce under the server token (验证消息来自微信服务器): the
-// check of the GET URL verification and of every plain-mode POST. During a
-// token rotation (WithPreviousToken) either token is accepted. It is false
-// when no server token is configured.
+// check of the GET URL verification and of every plain-mode POST,
+// compared in constant time, the hex in either case. During a token
+// rotation (WithPreviousToken) either token is accepted. It is false
+// when no server token is configured. It does not check that timestamp
+// is recent: Webhook and OpenPush do (WithTimestampWindow).
 func (c *Client) CheckSignature(signature, timestamp, nonce string) bool {
-	ok := false
-	if c.token != "" {
-		ok = signatureEqual(Sign(c.token, timestamp, nonce), signature)
-	}
-	if !ok && c.prevToken != "" {
-		ok = signatureEqual(Sign(c.prevToken, timestamp, nonce), signature)
-	}
-	return ok
+	return c.keys.verify(signature, timestamp, nonce, "") >= 0
 }
 
 // JSAPISignature returns the JS-SDK signature (JS-SDK 使用权限签名算法): the

@@ -528,7 +528,7 @@ func (wh *webhook) answer(p *push, plain []byte) {
 	out := plain
 	if p.encrypted {
 		var err error
-		out, err = wh.keys.seal(plain, p.token, p.key, unixString(wh.c.now().Unix()), p.nonce)
+		out, err = wh.c.keys.seal(plain, p.token, p.key, unixString(wh.c.now().Unix()), p.nonce)
 		if err != nil {
 			wh.logFailure(p.r.Context(), p.msg, "wechat: webhook reply not sent", err)
 			writeSuccess(p.w, false)

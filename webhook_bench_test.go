@@ -254,7 +254,7 @@ func BenchmarkWebhookPlainTextFloor(b *testing.B) {
 func BenchmarkWebhookSafeTextFloor(b *testing.B) {
 	_, r, mc := safeBench(b)
 	v := safeVector(b)
-	runWebhook(b, safeFloor(v.Token, v.AppID, mc.key.block, mc.key.iv), r)
+	runWebhook(b, safeFloor(v.Token, v.AppID, mc.ring.keys[0].block, mc.ring.keys[0].iv), r)
 }
 
 // Floors of the single steps, for reference.

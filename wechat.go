@@ -47,6 +47,10 @@ type Client struct {
 	aesKey     []byte
 	prevAESKey []byte
 
+	// keys are the tokens and keys above, ready for use: built once, in
+	// New.
+	keys *keyRing
+
 	httpClient *http.Client
 	baseURL    *url.URL
 	// apiPrefix and mpPrefix are what endpoint paths are appended to: the
@@ -120,6 +124,7 @@ func New(opts ...Option) (*Client, error) {
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect}
 	}
+	c.keys = c.newKeyRing()
 	if c.dedup == nil && !c.dedupOff {
 		c.dedup = NewMemoryDedupStore(0, 0)
 	}
