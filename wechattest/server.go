@@ -411,7 +411,7 @@ func (s *Server) dispatch(r *http.Request, body []byte) any {
 			return fail(code)
 		}
 	}
-	if e := s.ops.spend(rt.path, now); e != nil {
+	if e := s.ops.spend(rt, now); e != nil {
 		return e
 	}
 	rt.lock.Lock()
