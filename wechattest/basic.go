@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // opsAPI keeps what the operations APIs report on: the daily call counts
@@ -32,16 +34,19 @@ func newOpsAPI(s *Server) *opsAPI {
 
 func (g *opsAPI) routes() []route {
 	return []route{
-		g.get("/cgi-bin/getcallbackip", g.handleCallbackIP),
-		g.get("/cgi-bin/get_api_domain_ip", g.handleCallbackIP),
-		g.post("/cgi-bin/callback/check", g.handleCallbackCheck),
-		g.post("/cgi-bin/openapi/quota/get", g.handleQuotaGet),
-		g.post("/cgi-bin/openapi/quota/clear", g.handleQuotaClearAPI),
-		g.post("/cgi-bin/clear_quota", g.handleClearQuota),
-		g.open(http.MethodPost, "/cgi-bin/clear_quota/v2", g.handleClearQuotaWithSecret),
-		g.post("/cgi-bin/openapi/rid/get", g.handleRIDGet),
-		g.post("/cgi-bin/shorten/gen", g.handleShortenGen),
-		g.post("/cgi-bin/shorten/fetch", g.handleShortenFetch),
+		g.route(endpoint.CallbackIP, g.handleCallbackIP),
+		g.route(endpoint.APIDomainIP, g.handleCallbackIP),
+		g.route(endpoint.CallbackCheck, g.handleCallbackCheck),
+		g.route(endpoint.QuotaGet, g.handleQuotaGet),
+		// Not in the table: a WeChat API no client method calls (the
+		// client resets quotas with clear_quota and clear_quota/v2); a
+		// test may send it by hand.
+		g.literal(http.MethodPost, quotaClearPath, endpoint.AccessToken, g.handleQuotaClearAPI),
+		g.route(endpoint.ClearQuota, g.handleClearQuota),
+		g.route(endpoint.ClearQuotaV2, g.handleClearQuotaWithSecret),
+		g.route(endpoint.RIDGet, g.handleRIDGet),
+		g.route(endpoint.ShortenGen, g.handleShortenGen),
+		g.route(endpoint.ShortenFetch, g.handleShortenFetch),
 	}
 }
 
@@ -56,21 +61,26 @@ const (
 )
 
 // dailyQuotas are the documented default daily limits (接口调用频次限制说明)
-// of some APIs; the others get defaultDailyQuota.
-var dailyQuotas = map[string]int64{
-	"/cgi-bin/token":                 2000,
-	"/cgi-bin/menu/create":           1000,
-	"/cgi-bin/menu/get":              10000,
-	"/cgi-bin/menu/delete":           1000,
-	"/cgi-bin/message/custom/send":   500000,
-	"/cgi-bin/media/upload":          100000,
-	"/cgi-bin/media/get":             200000,
-	"/cgi-bin/user/get":              500,
-	"/cgi-bin/user/info":             5000000,
-	"/cgi-bin/qrcode/create":         100000,
-	"/cgi-bin/message/mass/sendall":  100,
-	"/cgi-bin/message/template/send": 100000,
+// of some APIs; the others get defaultDailyQuota. They are keyed by
+// endpoint, so that they stay with an API whose path the table changes.
+var dailyQuotas = map[endpoint.ID]int64{
+	endpoint.Token:        2000,
+	endpoint.MenuCreate:   1000,
+	endpoint.MenuGet:      10000,
+	endpoint.MenuDelete:   1000,
+	endpoint.CustomSend:   500000,
+	endpoint.MediaUpload:  100000,
+	endpoint.MediaGet:     200000,
+	endpoint.UserGet:      500,
+	endpoint.UserInfo:     5000000,
+	endpoint.QRCodeCreate: 100000,
+	endpoint.MassSendAll:  100,
+	endpoint.TemplateSend: 100000,
 }
+
+// quotaClearPath is openapi/quota/clear, which the fake serves but the
+// client does not call.
+const quotaClearPath = "/cgi-bin/openapi/quota/clear"
 
 // beijing is WeChat's time zone, in which quotas are counted per day.
 var beijing = time.FixedZone("CST", 8*60*60)
@@ -80,8 +90,10 @@ func (g *opsAPI) limit(path string) int64 {
 	if n, ok := g.s.cfg.quotas[path]; ok {
 		return n
 	}
-	if n, ok := dailyQuotas[path]; ok {
-		return n
+	if rt, ok := g.s.routes[path]; ok && rt.id != unlisted {
+		if n, ok := dailyQuotas[rt.id]; ok {
+			return n
+		}
 	}
 	return defaultDailyQuota
 }
@@ -97,21 +109,22 @@ func (g *opsAPI) roll(now time.Time) {
 	}
 }
 
-// spend counts a call to path against its daily quota, or answers 45009
+// spend counts a call of rt against its daily quota, or answers 45009
 // when the quota is spent. The quota APIs themselves are not limited, so
 // that a spent quota can always be looked at and cleared.
-func (g *opsAPI) spend(path string, now time.Time) *apiError {
-	switch path {
-	case "/cgi-bin/openapi/quota/get", "/cgi-bin/openapi/quota/clear", "/cgi-bin/clear_quota", "/cgi-bin/clear_quota/v2":
+func (g *opsAPI) spend(rt route, now time.Time) *apiError {
+	switch {
+	case rt.id == endpoint.QuotaGet, rt.id == endpoint.ClearQuota, rt.id == endpoint.ClearQuotaV2,
+		rt.path == quotaClearPath:
 		return nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.roll(now)
-	if g.used[path] >= g.limit(path) {
+	if g.used[rt.path] >= g.limit(rt.path) {
 		return fail(45009)
 	}
-	g.used[path]++
+	g.used[rt.path]++
 	return nil
 }
 
@@ -178,7 +191,7 @@ func (g *opsAPI) cgiPath(x *exchange) (string, *apiError) {
 	if strings.HasPrefix(req.CGIPath, "/sns/") {
 		return "", fail(76022)
 	}
-	if rt, ok := g.s.routes[req.CGIPath]; !ok || rt.noToken && rt.path != "/cgi-bin/token" {
+	if rt, ok := g.s.routes[req.CGIPath]; !ok || rt.noToken && rt.id != endpoint.Token {
 		return "", fail(76021)
 	}
 	return req.CGIPath, nil

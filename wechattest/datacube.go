@@ -3,6 +3,8 @@ package wechattest
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // statsAPI answers the statistics APIs (数据统计, datacube) with the
@@ -15,7 +17,7 @@ type statsAPI struct {
 // serves per call (最大时间跨度) and whether its rows are days, weeks
 // (dated by their Monday) or months (dated by their first day).
 type datacubeSpan struct {
-	path    string
+	id      endpoint.ID
 	maxDays int
 	per     period
 	sample  string // one row of the documented example, without ref_date
@@ -37,29 +39,29 @@ var datacubeFirstDay = time.Date(2014, 12, 1, 0, 0, 0, 0, time.UTC)
 // its documentation page (testdata/api/datacube_*.json; the week and
 // month APIs document the shape of their daily API).
 var datacubeSpans = []datacubeSpan{
-	{"/datacube/getusersummary", 7, perDay, `{"user_source":0,"new_user":0,"cancel_user":0}`},
-	{"/datacube/getusercumulate", 7, perDay, `{"cumulate_user":1217056}`},
-	{"/datacube/getarticlesummary", 1, perDay, `{"msgid":"10000050_1","title":"12月27日 DiLi日报","int_page_read_user":23676,"int_page_read_count":25615,"ori_page_read_user":29,"ori_page_read_count":34,"share_user":122,"share_count":994,"add_to_fav_user":1,"add_to_fav_count":3}`},
-	{"/datacube/getarticletotal", 1, perDay, `{"msgid":"202457380_1","title":"马航丢画记","details":[{"stat_date":"","target_user":261917,"int_page_read_user":23676,"int_page_read_count":25615,"ori_page_read_user":29,"ori_page_read_count":34,"share_user":122,"share_count":994,"add_to_fav_user":1,"add_to_fav_count":3,"int_page_from_session_read_user":657283,"int_page_from_session_read_count":753486,"int_page_from_hist_msg_read_user":1669,"int_page_from_hist_msg_read_count":1920,"int_page_from_feed_read_user":367308,"int_page_from_feed_read_count":433422,"int_page_from_friends_read_user":15428,"int_page_from_friends_read_count":19645,"int_page_from_other_read_user":477,"int_page_from_other_read_count":703,"feed_share_from_session_user":63925,"feed_share_from_session_cnt":66489,"feed_share_from_feed_user":18249,"feed_share_from_feed_cnt":19319,"feed_share_from_other_user":0,"feed_share_from_other_cnt":0}]}`},
-	{"/datacube/getuserread", 3, perDay, `{"int_page_read_user":45524,"int_page_read_count":48796,"ori_page_read_user":11,"ori_page_read_count":35,"share_user":11,"share_count":276,"add_to_fav_user":5,"add_to_fav_count":15}`},
-	{"/datacube/getuserreadhour", 1, perDay, `{"ref_hour":1200,"int_page_read_user":0,"int_page_read_count":0,"ori_page_read_user":4,"ori_page_read_count":25517,"share_user":4,"share_count":96,"add_to_fav_user":1,"add_to_fav_count":3}`},
-	{"/datacube/getusershare", 7, perDay, `{"share_scene":1,"share_count":207,"share_user":11}`},
-	{"/datacube/getusersharehour", 1, perDay, `{"ref_hour":1200,"share_scene":1,"share_count":72,"share_user":4}`},
-	{"/datacube/getupstreammsg", 7, perDay, `{"msg_type":1,"msg_user":282,"msg_count":817}`},
-	{"/datacube/getupstreammsghour", 1, perDay, `{"ref_hour":0,"msg_type":1,"msg_user":9,"msg_count":10}`},
-	{"/datacube/getupstreammsgweek", 30, perWeek, `{"msg_type":1,"msg_user":282,"msg_count":817}`},
-	{"/datacube/getupstreammsgmonth", 30, perMonth, `{"msg_type":1,"msg_user":282,"msg_count":817}`},
-	{"/datacube/getupstreammsgdist", 15, perDay, `{"count_interval":1,"msg_user":246}`},
-	{"/datacube/getupstreammsgdistweek", 30, perWeek, `{"count_interval":1,"msg_user":246}`},
-	{"/datacube/getupstreammsgdistmonth", 30, perMonth, `{"count_interval":1,"msg_user":246}`},
-	{"/datacube/getinterfacesummary", 30, perDay, `{"callback_count":36974,"fail_count":67,"total_time_cost":14994291,"max_time_cost":5044}`},
-	{"/datacube/getinterfacesummaryhour", 1, perDay, `{"ref_hour":0,"callback_count":331,"fail_count":18,"total_time_cost":167870,"max_time_cost":5042}`},
+	{endpoint.UserSummary, 7, perDay, `{"user_source":0,"new_user":0,"cancel_user":0}`},
+	{endpoint.UserCumulate, 7, perDay, `{"cumulate_user":1217056}`},
+	{endpoint.ArticleSummary, 1, perDay, `{"msgid":"10000050_1","title":"12月27日 DiLi日报","int_page_read_user":23676,"int_page_read_count":25615,"ori_page_read_user":29,"ori_page_read_count":34,"share_user":122,"share_count":994,"add_to_fav_user":1,"add_to_fav_count":3}`},
+	{endpoint.ArticleTotal, 1, perDay, `{"msgid":"202457380_1","title":"马航丢画记","details":[{"stat_date":"","target_user":261917,"int_page_read_user":23676,"int_page_read_count":25615,"ori_page_read_user":29,"ori_page_read_count":34,"share_user":122,"share_count":994,"add_to_fav_user":1,"add_to_fav_count":3,"int_page_from_session_read_user":657283,"int_page_from_session_read_count":753486,"int_page_from_hist_msg_read_user":1669,"int_page_from_hist_msg_read_count":1920,"int_page_from_feed_read_user":367308,"int_page_from_feed_read_count":433422,"int_page_from_friends_read_user":15428,"int_page_from_friends_read_count":19645,"int_page_from_other_read_user":477,"int_page_from_other_read_count":703,"feed_share_from_session_user":63925,"feed_share_from_session_cnt":66489,"feed_share_from_feed_user":18249,"feed_share_from_feed_cnt":19319,"feed_share_from_other_user":0,"feed_share_from_other_cnt":0}]}`},
+	{endpoint.UserRead, 3, perDay, `{"int_page_read_user":45524,"int_page_read_count":48796,"ori_page_read_user":11,"ori_page_read_count":35,"share_user":11,"share_count":276,"add_to_fav_user":5,"add_to_fav_count":15}`},
+	{endpoint.UserReadHour, 1, perDay, `{"ref_hour":1200,"int_page_read_user":0,"int_page_read_count":0,"ori_page_read_user":4,"ori_page_read_count":25517,"share_user":4,"share_count":96,"add_to_fav_user":1,"add_to_fav_count":3}`},
+	{endpoint.UserShare, 7, perDay, `{"share_scene":1,"share_count":207,"share_user":11}`},
+	{endpoint.UserShareHour, 1, perDay, `{"ref_hour":1200,"share_scene":1,"share_count":72,"share_user":4}`},
+	{endpoint.UpstreamMsg, 7, perDay, `{"msg_type":1,"msg_user":282,"msg_count":817}`},
+	{endpoint.UpstreamMsgHour, 1, perDay, `{"ref_hour":0,"msg_type":1,"msg_user":9,"msg_count":10}`},
+	{endpoint.UpstreamMsgWeek, 30, perWeek, `{"msg_type":1,"msg_user":282,"msg_count":817}`},
+	{endpoint.UpstreamMsgMonth, 30, perMonth, `{"msg_type":1,"msg_user":282,"msg_count":817}`},
+	{endpoint.UpstreamMsgDist, 15, perDay, `{"count_interval":1,"msg_user":246}`},
+	{endpoint.UpstreamMsgDistWeek, 30, perWeek, `{"count_interval":1,"msg_user":246}`},
+	{endpoint.UpstreamMsgDistMonth, 30, perMonth, `{"count_interval":1,"msg_user":246}`},
+	{endpoint.InterfaceSummary, 30, perDay, `{"callback_count":36974,"fail_count":67,"total_time_cost":14994291,"max_time_cost":5044}`},
+	{endpoint.InterfaceSummaryHour, 1, perDay, `{"ref_hour":0,"callback_count":331,"fail_count":18,"total_time_cost":167870,"max_time_cost":5042}`},
 }
 
 func (g *statsAPI) routes() []route {
 	var rs []route
 	for _, sp := range datacubeSpans {
-		rs = append(rs, g.post(sp.path, sp.handle))
+		rs = append(rs, g.route(sp.id, sp.handle))
 	}
 	return rs
 }

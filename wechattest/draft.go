@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // draftAPI keeps the draft box (草稿箱) and the publications (发布能力).
@@ -29,17 +30,17 @@ func newDraftAPI(s *Server) *draftAPI {
 
 func (g *draftAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/draft/add", g.handleDraftAdd),
-		g.post("/cgi-bin/draft/get", g.handleDraftGet),
-		g.post("/cgi-bin/draft/update", g.handleDraftUpdate),
-		g.post("/cgi-bin/draft/delete", g.handleDraftDelete),
-		g.get("/cgi-bin/draft/count", g.handleDraftCount),
-		g.post("/cgi-bin/draft/batchget", g.handleDraftBatchGet),
-		g.post("/cgi-bin/freepublish/submit", g.handleFreePublishSubmit),
-		g.post("/cgi-bin/freepublish/get", g.handleFreePublishGet),
-		g.post("/cgi-bin/freepublish/delete", g.handleFreePublishDelete),
-		g.post("/cgi-bin/freepublish/getarticle", g.handleFreePublishGetArticle),
-		g.post("/cgi-bin/freepublish/batchget", g.handleFreePublishBatchGet),
+		g.route(endpoint.DraftAdd, g.handleDraftAdd),
+		g.route(endpoint.DraftGet, g.handleDraftGet),
+		g.route(endpoint.DraftUpdate, g.handleDraftUpdate),
+		g.route(endpoint.DraftDelete, g.handleDraftDelete),
+		g.route(endpoint.DraftCount, g.handleDraftCount),
+		g.route(endpoint.DraftBatchGet, g.handleDraftBatchGet),
+		g.route(endpoint.PublishSubmit, g.handleFreePublishSubmit),
+		g.route(endpoint.PublishGet, g.handleFreePublishGet),
+		g.route(endpoint.PublishDelete, g.handleFreePublishDelete),
+		g.route(endpoint.PublishGetArticle, g.handleFreePublishGetArticle),
+		g.route(endpoint.PublishBatchGet, g.handleFreePublishBatchGet),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // KFAccount is a customer-service account (客服帐号) to seed with
@@ -125,20 +126,23 @@ func newKFAPI(s *Server, now time.Time) *kfAPI {
 
 func (g *kfAPI) routes() []route {
 	return []route{
-		g.get("/cgi-bin/customservice/getkflist", g.handleList),
-		g.get("/cgi-bin/customservice/getonlinekflist", g.handleOnlineList),
-		g.post("/customservice/kfaccount/add", g.handleAdd),
-		g.post("/customservice/kfaccount/inviteworker", g.handleInvite),
-		g.post("/customservice/kfaccount/update", g.handleUpdate),
-		g.post("/customservice/kfaccount/del", g.handleDelete),
-		g.post("/customservice/kfaccount/uploadheadimg", g.handleUploadAvatar),
-		g.open(http.MethodGet, kfAvatarPath, g.handleAvatar),
-		g.post("/customservice/kfsession/create", g.handleCreateSession),
-		g.post("/customservice/kfsession/close", g.handleCloseSession),
-		g.get("/customservice/kfsession/getsession", g.handleGetSession),
-		g.get("/customservice/kfsession/getsessionlist", g.handleSessionList),
-		g.get("/customservice/kfsession/getwaitcase", g.handleWaitCases),
-		g.post("/customservice/msgrecord/getmsglist", g.handleRecords),
+		g.route(endpoint.KFList, g.handleList),
+		g.route(endpoint.KFOnlineList, g.handleOnlineList),
+		g.route(endpoint.KFAccountAdd, g.handleAdd),
+		g.route(endpoint.KFAccountInvite, g.handleInvite),
+		g.route(endpoint.KFAccountUpdate, g.handleUpdate),
+		g.route(endpoint.KFAccountDel, g.handleDelete),
+		g.route(endpoint.KFAccountAvatar, g.handleUploadAvatar),
+		// Not in the table: the address the fake hands out as
+		// kf_headimgurl, standing in for WeChat's CDN. No client method
+		// calls it; whoever holds the URL fetches it.
+		g.literal(http.MethodGet, kfAvatarPath, endpoint.None, g.handleAvatar),
+		g.route(endpoint.KFSessionCreate, g.handleCreateSession),
+		g.route(endpoint.KFSessionClose, g.handleCloseSession),
+		g.route(endpoint.KFSessionGet, g.handleGetSession),
+		g.route(endpoint.KFSessionList, g.handleSessionList),
+		g.route(endpoint.KFSessionWaiting, g.handleWaitCases),
+		g.route(endpoint.KFMsgRecords, g.handleRecords),
 	}
 }
 

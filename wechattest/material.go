@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // materialAPI keeps the permanent materials (永久素材) and the images
@@ -26,14 +28,17 @@ func newMaterialAPI(s *Server) *materialAPI {
 
 func (g *materialAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/material/add_material", g.handleAddMaterial),
-		g.post("/cgi-bin/material/get_material", g.handleGetMaterial),
-		g.post("/cgi-bin/material/del_material", g.handleDelMaterial),
-		g.get("/cgi-bin/material/get_materialcount", g.handleMaterialCount),
-		g.post("/cgi-bin/material/batchget_material", g.handleBatchGetMaterial),
-		g.post("/cgi-bin/media/uploadimg", g.handleUploadImg),
-		g.open(http.MethodGet, materialPath, g.handleMaterialFile),
-		g.open(http.MethodGet, articleImagePath, g.handleArticleImage),
+		g.route(endpoint.MaterialAdd, g.handleAddMaterial),
+		g.route(endpoint.MaterialGet, g.handleGetMaterial),
+		g.route(endpoint.MaterialDel, g.handleDelMaterial),
+		g.route(endpoint.MaterialCount, g.handleMaterialCount),
+		g.route(endpoint.MaterialBatchGet, g.handleBatchGetMaterial),
+		g.route(endpoint.MediaUploadImg, g.handleUploadImg),
+		// Not in the table: the addresses the fake hands out as url and
+		// down_url, standing in for WeChat's CDN. No client method calls
+		// them; whoever holds the URL fetches it.
+		g.literal(http.MethodGet, materialPath, endpoint.None, g.handleMaterialFile),
+		g.literal(http.MethodGet, articleImagePath, endpoint.None, g.handleArticleImage),
 	}
 }
 

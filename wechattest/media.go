@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // mediaAPI keeps temporary media (临时素材): files uploaded with
@@ -22,11 +24,14 @@ type mediaAPI struct {
 
 func (g *mediaAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/media/upload", g.handleMediaUpload),
-		g.get("/cgi-bin/media/get", g.handleMediaGet),
-		g.get("/cgi-bin/media/get/jssdk", g.handleHDVoice),
-		g.post("/cgi-bin/media/uploadvideo", g.handleMassVideo),
-		g.open(http.MethodGet, videoPath, g.handleVideoDownload),
+		g.route(endpoint.MediaUpload, g.handleMediaUpload),
+		g.route(endpoint.MediaGet, g.handleMediaGet),
+		g.route(endpoint.MediaGetJSSDK, g.handleHDVoice),
+		g.route(endpoint.MediaUploadVideo, g.handleMassVideo),
+		// Not in the table: the address the fake hands out as video_url,
+		// standing in for WeChat's video download host. No client method
+		// calls it; whoever holds the URL fetches it.
+		g.literal(http.MethodGet, videoPath, endpoint.None, g.handleVideoDownload),
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // button is the part of a menu button the fake validates. The button is
@@ -39,13 +41,13 @@ type menuAPI struct {
 
 func (g *menuAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/menu/create", g.handleMenuCreate),
-		g.get("/cgi-bin/menu/get", g.handleMenuGet),
-		g.get("/cgi-bin/menu/delete", g.handleMenuDelete),
-		g.post("/cgi-bin/menu/addconditional", g.handleMenuAddConditional),
-		g.post("/cgi-bin/menu/delconditional", g.handleMenuDelConditional),
-		g.post("/cgi-bin/menu/trymatch", g.handleMenuTryMatch),
-		g.get("/cgi-bin/get_current_selfmenu_info", g.handleSelfMenuInfo),
+		g.route(endpoint.MenuCreate, g.handleMenuCreate),
+		g.route(endpoint.MenuGet, g.handleMenuGet),
+		g.route(endpoint.MenuDelete, g.handleMenuDelete),
+		g.route(endpoint.MenuAddConditional, g.handleMenuAddConditional),
+		g.route(endpoint.MenuDelConditional, g.handleMenuDelConditional),
+		g.route(endpoint.MenuTryMatch, g.handleMenuTryMatch),
+		g.route(endpoint.SelfMenuInfo, g.handleSelfMenuInfo),
 	}
 }
 

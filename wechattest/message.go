@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Template is a private template of the account (模板消息), as
@@ -56,21 +57,21 @@ func newMessageAPI(s *Server) *messageAPI {
 
 func (g *messageAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/message/custom/send", g.handleCustomSend),
-		g.post("/cgi-bin/message/custom/typing", g.handleTyping),
-		g.post("/cgi-bin/message/template/send", g.handleTemplateSend),
-		g.post("/cgi-bin/template/api_add_template", g.handleAddTemplate),
-		g.get("/cgi-bin/template/get_all_private_template", g.handleListTemplates),
-		g.post("/cgi-bin/template/del_private_template", g.handleDeleteTemplate),
-		g.post("/cgi-bin/template/api_set_industry", g.handleSetIndustry),
-		g.get("/cgi-bin/template/get_industry", g.handleGetIndustry),
-		g.post("/cgi-bin/message/mass/sendall", g.handleMassSendAll),
-		g.post("/cgi-bin/message/mass/send", g.handleMassSend),
-		g.post("/cgi-bin/message/mass/preview", g.handleMassPreview),
-		g.post("/cgi-bin/message/mass/get", g.handleMassGet),
-		g.post("/cgi-bin/message/mass/delete", g.handleMassDelete),
-		g.post("/cgi-bin/message/mass/speed/get", g.handleMassSpeedGet),
-		g.post("/cgi-bin/message/mass/speed/set", g.handleMassSpeedSet),
+		g.route(endpoint.CustomSend, g.handleCustomSend),
+		g.route(endpoint.CustomTyping, g.handleTyping),
+		g.route(endpoint.TemplateSend, g.handleTemplateSend),
+		g.route(endpoint.TemplateAdd, g.handleAddTemplate),
+		g.route(endpoint.TemplateList, g.handleListTemplates),
+		g.route(endpoint.TemplateDelete, g.handleDeleteTemplate),
+		g.route(endpoint.TemplateSetIndustry, g.handleSetIndustry),
+		g.route(endpoint.TemplateGetIndustry, g.handleGetIndustry),
+		g.route(endpoint.MassSendAll, g.handleMassSendAll),
+		g.route(endpoint.MassSend, g.handleMassSend),
+		g.route(endpoint.MassPreview, g.handleMassPreview),
+		g.route(endpoint.MassGet, g.handleMassGet),
+		g.route(endpoint.MassDelete, g.handleMassDelete),
+		g.route(endpoint.MassSpeedGet, g.handleMassSpeedGet),
+		g.route(endpoint.MassSpeedSet, g.handleMassSpeedSet),
 	}
 }
 

@@ -1,11 +1,11 @@
 package wechattest
 
 import (
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Documented lifetimes of web authorization (网页授权) credentials.
@@ -32,10 +32,10 @@ func newOAuthAPI(s *Server) *oauthAPI {
 // account's access token.
 func (g *oauthAPI) routes() []route {
 	return []route{
-		g.open(http.MethodGet, "/sns/oauth2/access_token", g.handleOAuthAccessToken),
-		g.open(http.MethodGet, "/sns/oauth2/refresh_token", g.handleOAuthRefreshToken),
-		g.open(http.MethodGet, "/sns/userinfo", g.handleSNSUserInfo),
-		g.open(http.MethodGet, "/sns/auth", g.handleSNSAuth),
+		g.route(endpoint.OAuthAccessToken, g.handleOAuthAccessToken),
+		g.route(endpoint.OAuthRefreshToken, g.handleOAuthRefreshToken),
+		g.route(endpoint.OAuthUserInfo, g.handleSNSUserInfo),
+		g.route(endpoint.OAuthCheck, g.handleSNSAuth),
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // imageAPI answers the image services (智能接口: OCR and image processing)
@@ -48,15 +50,15 @@ func (g *imageAPI) routes() []route {
 		}
 	}
 	return []route{
-		g.post("/cv/ocr/idcard", g.handleIDCard),
-		g.post("/cv/ocr/bankcard", fixed(sampleBankCard)),
-		g.post("/cv/ocr/driving", fixed(sampleVehicle)),
-		g.post("/cv/ocr/drivinglicense", fixed(sampleDriving)),
-		g.post("/cv/ocr/bizlicense", fixed(sampleBizLicense)),
-		g.post("/cv/ocr/comm", fixed(samplePrintedText)),
-		g.post("/cv/img/qrcode", fixed(sampleCodeScan)),
-		g.post("/cv/img/aicrop", g.handleAICrop),
-		g.post("/cv/img/superresolution", g.handleSuperResolution),
+		g.route(endpoint.OCRIDCard, g.handleIDCard),
+		g.route(endpoint.OCRBankCard, fixed(sampleBankCard)),
+		g.route(endpoint.OCRVehicleLicense, fixed(sampleVehicle)),
+		g.route(endpoint.OCRDrivingLicense, fixed(sampleDriving)),
+		g.route(endpoint.OCRBizLicense, fixed(sampleBizLicense)),
+		g.route(endpoint.OCRPrintedText, fixed(samplePrintedText)),
+		g.route(endpoint.ImgQRCode, fixed(sampleCodeScan)),
+		g.route(endpoint.ImgAICrop, g.handleAICrop),
+		g.route(endpoint.ImgSuperResolution, g.handleSuperResolution),
 	}
 }
 

@@ -8,8 +8,9 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"net/http"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // qrcodeAPI keeps the QR code tickets the server issued (带参数二维码).
@@ -20,9 +21,10 @@ type qrcodeAPI struct {
 
 func (g *qrcodeAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/qrcode/create", g.handleQRCodeCreate),
-		// Served on mp.weixin.qq.com without an access token.
-		g.open(http.MethodGet, "/cgi-bin/showqrcode", g.handleShowQRCode),
+		g.route(endpoint.QRCodeCreate, g.handleQRCodeCreate),
+		// On mp.weixin.qq.com without an access token, as the table
+		// says; the fake serves both hosts at its one address.
+		g.route(endpoint.QRCodeShow, g.handleShowQRCode),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Defaults of a Server built without options.
@@ -137,18 +138,11 @@ func NewServer(opts ...Option) *Server {
 	s.images = &imageAPI{group: group{s: s}}
 	s.ops = newOpsAPI(s)
 	s.routes = make(map[string]route)
-	for _, list := range [][]route{
-		s.tokens.routes(), s.menus.routes(), s.media.routes(), s.materials.routes(),
-		s.drafts.routes(), s.users.routes(), s.oauth.routes(), s.messages.routes(),
-		s.qrcodes.routes(), s.kf.routes(), s.subscribe.routes(), s.stats.routes(),
-		s.images.routes(), s.ops.routes(),
-	} {
-		for _, rt := range list {
-			if _, dup := s.routes[rt.path]; dup {
-				panic("wechattest: two routes for " + rt.path)
-			}
-			s.routes[rt.path] = rt
+	for _, rt := range s.routeList() {
+		if _, dup := s.routes[rt.path]; dup {
+			panic("wechattest: two routes for " + rt.path)
 		}
+		s.routes[rt.path] = rt
 	}
 	for path := range cfg.quotas {
 		if _, ok := s.routes[path]; !ok {
@@ -216,6 +210,21 @@ func (s *Server) Modelled(path string) bool {
 	return ok
 }
 
+// routeList returns the routes of every API group, as the groups list
+// them: a path listed twice appears twice.
+func (s *Server) routeList() []route {
+	var rs []route
+	for _, list := range [][]route{
+		s.tokens.routes(), s.menus.routes(), s.media.routes(), s.materials.routes(),
+		s.drafts.routes(), s.users.routes(), s.oauth.routes(), s.messages.routes(),
+		s.qrcodes.routes(), s.kf.routes(), s.subscribe.routes(), s.stats.routes(),
+		s.images.routes(), s.ops.routes(),
+	} {
+		rs = append(rs, list...)
+	}
+	return rs
+}
+
 // now reads the server's clock.
 func (s *Server) now() time.Time { return s.cfg.now() }
 
@@ -228,6 +237,8 @@ type handler func(x *exchange) any
 
 // route is one API of the fake.
 type route struct {
+	// id is the client's endpoint the route serves, or unlisted.
+	id      endpoint.ID
 	method  string // http.MethodGet or http.MethodPost
 	path    string
 	noToken bool        // the call carries other credentials, or none
@@ -235,24 +246,36 @@ type route struct {
 	handle  handler
 }
 
+// unlisted is the id of a route that serves no endpoint of the client's
+// table.
+const unlisted endpoint.ID = -1
+
 // group is what every API group shares: its lock and the server.
 type group struct {
 	mu sync.Mutex
 	s  *Server
 }
 
-// get, post and open build the routes of a group: an API called with GET
-// or POST and an access token, or one that carries other credentials.
-func (g *group) get(path string, h handler) route {
-	return route{method: http.MethodGet, path: path, lock: &g.mu, handle: h}
+// route builds the route of an endpoint the client calls. Its method,
+// path and credential are the client's table entry, so that the fake
+// serves what the client sends and answers the other method with 43001
+// or 43002, as WeChat does. Only endpoint.None goes without an
+// access_token: an endpoint given a credential the fake does not know
+// yet is refused without one, which a test notices, rather than served
+// unchecked. The host is not the fake's concern: it serves api and mp
+// paths alike on its one address.
+func (g *group) route(id endpoint.ID, h handler) route {
+	e := endpoint.Get(id)
+	return route{id: id, method: e.Method, path: e.Path, noToken: e.Auth == endpoint.None, lock: &g.mu, handle: h}
 }
 
-func (g *group) post(path string, h handler) route {
-	return route{method: http.MethodPost, path: path, lock: &g.mu, handle: h}
-}
-
-func (g *group) open(method, path string, h handler) route {
-	return route{method: method, path: path, noToken: true, lock: &g.mu, handle: h}
+// literal builds a route that is in no endpoint of the client's table: a
+// WeChat API the client does not call, or an address of the fake's own,
+// such as the download of an uploaded file. Each use says why it is not
+// in the table. auth is endpoint.AccessToken or endpoint.None, as for an
+// endpoint.
+func (g *group) literal(method, path string, auth endpoint.Auth, h handler) route {
+	return route{id: unlisted, method: method, path: path, noToken: auth == endpoint.None, lock: &g.mu, handle: h}
 }
 
 // exchange is one request being answered.
@@ -388,7 +411,7 @@ func (s *Server) dispatch(r *http.Request, body []byte) any {
 			return fail(code)
 		}
 	}
-	if e := s.ops.spend(rt.path, now); e != nil {
+	if e := s.ops.spend(rt, now); e != nil {
 		return e
 	}
 	rt.lock.Lock()

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // subscribeAPI keeps the subscribe-message templates the account picked
@@ -93,14 +94,14 @@ func newSubscribeAPI(s *Server) *subscribeAPI {
 
 func (g *subscribeAPI) routes() []route {
 	return []route{
-		g.post("/cgi-bin/message/subscribe/bizsend", g.handleSend),
-		g.get("/wxaapi/newtmpl/getcategory", g.handleCategories),
-		g.get("/wxaapi/newtmpl/getpubtemplatetitles", g.handleTitles),
-		g.get("/wxaapi/newtmpl/getpubtemplatekeywords", g.handleKeywords),
-		g.post("/wxaapi/newtmpl/addtemplate", g.handleAdd),
-		g.post("/wxaapi/newtmpl/deltemplate", g.handleDelete),
-		g.get("/wxaapi/newtmpl/gettemplate", g.handleList),
-		g.post("/cgi-bin/message/template/subscribe", g.handleOneTime),
+		g.route(endpoint.SubscribeSend, g.handleSend),
+		g.route(endpoint.SubscribeCategories, g.handleCategories),
+		g.route(endpoint.SubscribePubTitles, g.handleTitles),
+		g.route(endpoint.SubscribePubKeywords, g.handleKeywords),
+		g.route(endpoint.SubscribeAdd, g.handleAdd),
+		g.route(endpoint.SubscribeDelete, g.handleDelete),
+		g.route(endpoint.SubscribeList, g.handleList),
+		g.route(endpoint.OneTimeSubscribeSend, g.handleOneTime),
 	}
 }
 

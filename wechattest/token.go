@@ -1,9 +1,10 @@
 package wechattest
 
 import (
-	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // credential is an access token or a ticket the server issued.
@@ -35,9 +36,9 @@ func newTokenAPI(s *Server) *tokenAPI {
 
 func (g *tokenAPI) routes() []route {
 	return []route{
-		g.open(http.MethodGet, "/cgi-bin/token", g.handleToken),
-		g.open(http.MethodPost, "/cgi-bin/stable_token", g.handleStableToken),
-		g.get("/cgi-bin/ticket/getticket", g.handleTicket),
+		g.route(endpoint.Token, g.handleToken),
+		g.route(endpoint.StableToken, g.handleStableToken),
+		g.route(endpoint.Ticket, g.handleTicket),
 	}
 }
 

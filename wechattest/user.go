@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Follower is a user of the account, as user/info describes them.
@@ -85,29 +87,29 @@ func newUserAPI(s *Server, now time.Time) *userAPI {
 
 func (g *userAPI) routes() []route {
 	return []route{
-		g.get("/cgi-bin/user/info", g.handleUserInfo),
-		g.post("/cgi-bin/user/info/batchget", g.handleUserInfoBatch),
-		g.post("/cgi-bin/user/info/updateremark", g.handleUpdateRemark),
-		g.get("/cgi-bin/user/get", g.handleUserGet),
-		g.post("/cgi-bin/tags/create", g.handleTagCreate),
-		g.get("/cgi-bin/tags/get", g.handleTagGet),
-		g.post("/cgi-bin/tags/update", g.handleTagUpdate),
-		g.post("/cgi-bin/tags/delete", g.handleTagDelete),
-		g.post("/cgi-bin/tags/members/batchtagging", g.handleBatchTagging),
-		g.post("/cgi-bin/tags/members/batchuntagging", g.handleBatchUntagging),
-		g.post("/cgi-bin/user/tag/get", g.handleTagUsers),
-		g.post("/cgi-bin/tags/getidlist", g.handleTagIDList),
-		g.post("/cgi-bin/groups/create", g.handleGroupCreate),
-		g.get("/cgi-bin/groups/get", g.handleGroupGet),
-		g.post("/cgi-bin/groups/getid", g.handleGroupGetID),
-		g.post("/cgi-bin/groups/update", g.handleGroupUpdate),
-		g.post("/cgi-bin/groups/members/update", g.handleGroupMemberUpdate),
-		g.post("/cgi-bin/groups/members/batchupdate", g.handleGroupMemberBatchUpdate),
-		g.post("/cgi-bin/groups/delete", g.handleGroupDelete),
-		g.post("/cgi-bin/tags/members/getblacklist", g.handleGetBlacklist),
-		g.post("/cgi-bin/tags/members/batchblacklist", g.handleBatchBlacklist),
-		g.post("/cgi-bin/tags/members/batchunblacklist", g.handleBatchUnblacklist),
-		g.post("/cgi-bin/changeopenid", g.handleChangeOpenID),
+		g.route(endpoint.UserInfo, g.handleUserInfo),
+		g.route(endpoint.UserInfoBatchGet, g.handleUserInfoBatch),
+		g.route(endpoint.UserUpdateRemark, g.handleUpdateRemark),
+		g.route(endpoint.UserGet, g.handleUserGet),
+		g.route(endpoint.TagCreate, g.handleTagCreate),
+		g.route(endpoint.TagGet, g.handleTagGet),
+		g.route(endpoint.TagUpdate, g.handleTagUpdate),
+		g.route(endpoint.TagDelete, g.handleTagDelete),
+		g.route(endpoint.TagBatchTag, g.handleBatchTagging),
+		g.route(endpoint.TagBatchUntag, g.handleBatchUntagging),
+		g.route(endpoint.TagMembers, g.handleTagUsers),
+		g.route(endpoint.TagIDList, g.handleTagIDList),
+		g.route(endpoint.GroupCreate, g.handleGroupCreate),
+		g.route(endpoint.GroupGet, g.handleGroupGet),
+		g.route(endpoint.GroupGetID, g.handleGroupGetID),
+		g.route(endpoint.GroupUpdate, g.handleGroupUpdate),
+		g.route(endpoint.GroupMemberUpdate, g.handleGroupMemberUpdate),
+		g.route(endpoint.GroupMemberBatch, g.handleGroupMemberBatchUpdate),
+		g.route(endpoint.GroupDelete, g.handleGroupDelete),
+		g.route(endpoint.BlacklistGet, g.handleGetBlacklist),
+		g.route(endpoint.BlacklistAdd, g.handleBatchBlacklist),
+		g.route(endpoint.BlacklistRemove, g.handleBatchUnblacklist),
+		g.route(endpoint.ChangeOpenID, g.handleChangeOpenID),
 	}
 }
 
