@@ -94,6 +94,20 @@ type memoryPush struct {
 	key     string
 	expires time.Time
 	state   PushState
+	// done is closed when the push finishes or is forgotten: the
+	// attempts of this process wait on it. Made when the first waits.
+	done chan struct{}
+}
+
+// release wakes the attempts waiting for p.
+func (p *memoryPush) release() {
+	if p.done != nil {
+		select {
+		case <-p.done:
+		default:
+			close(p.done)
+		}
+	}
 }
 
 // NewMemoryDedupStore returns an empty MemoryDedupStore that keeps at
@@ -152,9 +166,33 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 		s.dropOldest()
 	}
 	p.state.Done = true
+	if reply != nil {
+		// A copy of its own length: the caller's buffer is usually
+		// larger, and kept for the push's whole time.
+		reply = append(make([]byte, 0, len(reply)), reply...)
+	}
 	p.state.Reply = reply
 	s.bytes += len(reply)
+	p.release()
 	return true, nil
+}
+
+// wait returns a channel closed when the push key finishes or is
+// forgotten; the webhook's attempts wait on it instead of polling. It is
+// closed already for a push the store does not know or that is done.
+func (s *MemoryDedupStore) wait(key string) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	if p == nil || p.state.Done {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	if p.done == nil {
+		p.done = make(chan struct{})
+	}
+	return p.done
 }
 
 // GiveUp implements DedupStore.
@@ -189,6 +227,7 @@ func (s *MemoryDedupStore) lookup(key string) *memoryPush {
 	if p != nil && !s.now.Before(p.expires) {
 		delete(s.pushes, key)
 		s.bytes -= len(p.state.Reply)
+		p.release()
 		return nil
 	}
 	return p
@@ -210,6 +249,7 @@ func (s *MemoryDedupStore) dropOldest() {
 	if s.pushes[p.key] == p {
 		delete(s.pushes, p.key)
 		s.bytes -= len(p.state.Reply)
+		p.release()
 	}
 	// Reclaim the front of the ring once it is half the slice.
 	if s.head > 1024 && s.head*2 > len(s.order) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // MsgType is the MsgType of a message WeChat pushes to the webhook (接收普通消息,
@@ -351,8 +352,21 @@ func parseErr(off int, msg string) error { return &ParseError{Offset: off, Msg: 
 //
 // Raw of the result is data itself: do not modify data afterwards.
 func ParseMessage(data []byte) (*Message, error) {
+	return parseMessage(data, string(data))
+}
+
+// parseOwnedMessage is ParseMessage of a body the webhook owns: a buffer
+// it read or decrypted and never writes again. Its fields are substrings
+// of the buffer itself, without the copy ParseMessage makes so that a
+// caller may reuse its buffer.
+func parseOwnedMessage(body []byte) (*Message, error) {
+	return parseMessage(body, unsafe.String(unsafe.SliceData(body), len(body)))
+}
+
+// parseMessage parses data, whose text is s.
+func parseMessage(data []byte, s string) (*Message, error) {
 	var buf [32]xmlNode
-	nodes, err := parseDocument(data, buf[:0])
+	nodes, err := parseDocumentString(s, buf[:0])
 	if err != nil {
 		return nil, err
 	}

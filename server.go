@@ -328,7 +328,11 @@ func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
 		wh.reject(w, r, perr)
 		return
 	}
-	setHeaders(w.Header(), contentTypePlain, "")
+	h := w.Header()
+	setHeaders(h, contentTypePlain, "")
+	// The echo is the request's own text: never let a browser take it
+	// for a page.
+	h["X-Content-Type-Options"] = []string{"nosniff"}
 	_, _ = io.WriteString(w, echo)
 }
 
@@ -471,7 +475,7 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 		wh.reject(w, r, perr)
 		return
 	}
-	msg, err := ParseMessage(o.body)
+	msg, err := parseOwnedMessage(o.body)
 	if err != nil {
 		wh.reject(w, r, refuse(http.StatusBadRequest, "bad message", err))
 		return
@@ -482,14 +486,15 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 // setHeaders sets the headers of an answer, with values of its own: a
 // middleware may edit them in place. contentLength is left out when "".
 func setHeaders(h http.Header, contentType, contentLength string) {
-	v := make([]string, 3)
-	v[0], v[1], v[2] = contentType, "nosniff", contentLength
+	if contentLength == "" {
+		h["Content-Type"] = []string{contentType}
+		return
+	}
+	v := make([]string, 2)
+	v[0], v[1] = contentType, contentLength
 	// Full slices, so that an append by a middleware copies.
 	h["Content-Type"] = v[0:1:1]
-	h["X-Content-Type-Options"] = v[1:2:2]
-	if contentLength != "" {
-		h["Content-Length"] = v[2:3:3]
-	}
+	h["Content-Length"] = v[1:2:2]
 }
 
 // writeSuccess answers "success": WeChat takes it as "no reply" and does
@@ -665,15 +670,43 @@ func parsePushQuery(raw string) pushQuery {
 	var q pushQuery
 	var seen uint8
 	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		if strings.ContainsAny(k, "%+") {
+		// One pass over the pair: where it ends, where its '=' is, and
+		// whether anything in it is escaped.
+		end, eq, escaped := len(raw), -1, false
+		for j := 0; j < len(raw); j++ {
+			switch raw[j] {
+			case '&':
+				end = j
+			case '=':
+				if eq < 0 {
+					eq = j
+				}
+				continue
+			case '%', '+':
+				escaped = true
+				continue
+			default:
+				continue
+			}
+			break
+		}
+		kv := raw[:end]
+		if end < len(raw) {
+			raw = raw[end+1:]
+		} else {
+			raw = ""
+		}
+		k, v := kv, ""
+		if eq >= 0 && eq < end {
+			k, v = kv[:eq], kv[eq+1:]
+		}
+		if escaped {
 			uk, err := url.QueryUnescape(k)
 			if err != nil {
 				continue
 			}
 			k = uk
+			v = unescapeValue(v)
 		}
 		var dst *string
 		var bit uint8
@@ -697,7 +730,7 @@ func parsePushQuery(raw string) pushQuery {
 			q.repeated = true
 		}
 		seen |= bit
-		*dst = unescapeValue(v)
+		*dst = v
 	}
 	return q
 }

@@ -316,6 +316,22 @@ func (wh *webhook) dispatch(p *push) {
 	ctx := p.r.Context()
 	key := pushKey(c.appID, p.msg)
 	now := c.now()
+	if ms, ok := c.dedup.(*MemoryDedupStore); ok {
+		// The in-memory store is this process's own: its entries are the
+		// flights, and it cannot fail.
+		st, _ := ms.Arrive(ctx, key, now, c.dedupTTL())
+		switch {
+		case st.Attempt <= 1:
+			wh.lead(p, key, nil)
+		case st.Done:
+			wh.answer(p, st.Reply)
+		case st.GivenUp:
+			wh.answer(p, nil)
+		default:
+			wh.follow(p, key, nil, st)
+		}
+		return
+	}
 	f, created, local := wh.flights.join(key, now)
 	sctx, cancel := c.storeContext(ctx)
 	st, err := c.dedup.Arrive(sctx, key, now, c.dedupTTL())
@@ -382,7 +398,7 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		if serr != nil {
 			c.storeFailed(hctx, "to keep a reply", serr)
 		}
-		gaveUp := wh.flights.land(key, f, out, false)
+		gaveUp := f != nil && wh.flights.land(key, f, out, false)
 		// A reply the store did not take was given up by the last
 		// attempt, or forgotten after WeChat's retries: none can carry
 		// it. Without the store, this process's attempts tell.
@@ -423,15 +439,28 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 		poll = ticker.C
 	}
 	var done <-chan struct{}
-	if f != nil {
+	ms, memory := c.dedup.(*MemoryDedupStore)
+	switch {
+	case f != nil:
 		done = wh.flights.wait(f)
-	} else {
+	case memory:
+		done = ms.wait(key)
+	default:
 		startPolling()
 	}
 	held := false
 	for {
 		select {
 		case <-done:
+			if f == nil {
+				// The memory store's entry finished, or was forgotten.
+				if s, _ := ms.State(ctx, key); s.Done {
+					wh.answer(p, s.Reply)
+					return
+				}
+				done = nil
+				continue
+			}
 			reply, remote := wh.flights.result(f)
 			if remote {
 				// The flight turned out to be another process's.

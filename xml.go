@@ -80,7 +80,13 @@ func (f *xmlFrame) value() string {
 // an encrypted envelope) into nodes appended to buf, and checks that its
 // root element is <xml>.
 func parseDocument(data []byte, buf []xmlNode) ([]xmlNode, error) {
-	nodes, err := parseXML(string(data), buf)
+	return parseDocumentString(string(data), buf)
+}
+
+// parseDocumentString is parseDocument of a document already in a
+// string.
+func parseDocumentString(s string, buf []xmlNode) ([]xmlNode, error) {
+	nodes, err := parseXML(s, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -122,11 +128,17 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 			continue
 		}
 		rest := s[i:]
+		// Dispatch on the byte after '<': start tags, end tags and CDATA
+		// are nearly all a message holds.
+		var second byte
+		if len(rest) > 1 {
+			second = rest[1]
+		}
 		switch {
-		case strings.HasPrefix(rest, "<!--"), strings.HasPrefix(rest, "<?"):
+		case second == '?' || second == '!' && strings.HasPrefix(rest, "<!--"):
 			// Comments and processing instructions are skipped.
 			open, end, what := "<?", "?>", "processing instruction"
-			if rest[1] == '!' {
+			if second == '!' {
 				open, end, what = "<!--", "-->", "comment"
 			}
 			_, n, ok := section(rest, open, end)
@@ -134,7 +146,7 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 				return nil, parseErr(i, "unterminated "+what)
 			}
 			i += n
-		case strings.HasPrefix(rest, "<![CDATA["):
+		case second == '!' && strings.HasPrefix(rest, "<![CDATA["):
 			if depth == 0 {
 				return nil, parseErr(i, "CDATA outside the root element")
 			}
@@ -148,9 +160,9 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 			}
 			stack[depth-1].add(v, true)
 			i += n
-		case strings.HasPrefix(rest, "<!"):
+		case second == '!':
 			return nil, parseErr(i, "declarations (DOCTYPE, ENTITY) are not accepted")
-		case strings.HasPrefix(rest, "</"):
+		case second == '/':
 			if depth == 0 {
 				return nil, parseErr(i, "end tag without a start tag")
 			}
