@@ -77,3 +77,49 @@ func TestFlexString(t *testing.T) {
 	var a KFAccount
 	assert.Error(t, a.UnmarshalJSON([]byte(`{"kf_id":true}`)))
 }
+
+// appendJSONString writes what the package's encoder (encodeJSON, HTML
+// characters as they are) writes, for every kind of string.
+func TestAppendJSONStringAgreesWithEncodingJSON(t *testing.T) {
+	cases := []string{"", "plain", "恭喜你购买成功！", `quote " and \ backslash`, "<b>&amp;</b>", "line\nbreak\r\ttab",
+		"\b\f\x00\x01\x1f\x7f", "bad utf-8 \xff\xfe end", "sep \u2028 and \u2029", "emoji 😀", "\xe6\x81", "ok\u00e9"}
+	for c := range 256 {
+		cases = append(cases, string(rune(c)), string([]byte{byte(c)}))
+	}
+	for _, s := range cases {
+		want, err := encodeJSON(s)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("恭喜\u2028\xff<>")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := encodeJSON(s)
+		if err != nil {
+			t.Skip()
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
+
+// TemplateData encodes as the map would: names in order, color left out
+// when empty.
+func TestTemplateDataJSON(t *testing.T) {
+	d := TemplateData{"remark": {Value: "欢迎再次购买！"}, "first": {Value: "恭喜 <b>", Color: "#173177"}, "k\"1": {Value: "a\u2028b"}}
+	got, err := encodeJSON(struct {
+		Data TemplateData `json:"data"`
+	}{d})
+	require.NoError(t, err)
+	want, err := encodeJSON(struct {
+		Data map[string]TemplateField `json:"data"`
+	}{d})
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+	null, err := encodeJSON(TemplateData(nil))
+	require.NoError(t, err)
+	assert.Equal(t, "null", string(null))
+}
