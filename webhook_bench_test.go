@@ -104,7 +104,7 @@ func plainBench(b testing.TB, opts ...Option) (http.Handler, benchRing) {
 	return benchClient(b, opts...).Webhook(HandlerFunc(benchEcho)), ring
 }
 
-func safeBench(b testing.TB) (http.Handler, benchRing, *MessageCipher) {
+func safeBench(b testing.TB, opts ...Option) (http.Handler, benchRing, *MessageCipher) {
 	v := safeVector(b)
 	mc := newCipher(b, v)
 	var ring benchRing
@@ -118,7 +118,7 @@ func safeBench(b testing.TB) (http.Handler, benchRing, *MessageCipher) {
 			"openid": {"fromUser"}, "encrypt_type": {"aes"}, "msg_signature": {env.MsgSignature}}
 		ring = append(ring, newBenchRequest("/wechat?"+q.Encode(), env.RequestXML()))
 	}
-	return benchClient(b, WithEncodingAESKey(v.EncodingAESKey)).Webhook(HandlerFunc(benchEcho)), ring, mc
+	return benchClient(b, append(opts, WithEncodingAESKey(v.EncodingAESKey))...).Webhook(HandlerFunc(benchEcho)), ring, mc
 }
 
 func runWebhook(b *testing.B, h http.Handler, ring benchRing) {
@@ -145,6 +145,11 @@ func BenchmarkWebhookPlainTextNoDedup(b *testing.B) {
 
 func BenchmarkWebhookSafeText(b *testing.B) {
 	h, r, _ := safeBench(b)
+	runWebhook(b, h, r)
+}
+
+func BenchmarkWebhookSafeTextNoDedup(b *testing.B) {
+	h, r, _ := safeBench(b, WithoutDedup())
 	runWebhook(b, h, r)
 }
 
