@@ -59,7 +59,7 @@ func (r *replyRecorder) last(t *testing.T) map[string]json.RawMessage {
 	return doc
 }
 
-func TestIntegrationRegressPreviewToWxName(t *testing.T) {
+func TestIntegrationMassPreviewToWxName(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithFollowers(seedFollowers(1)...))
 	ctx := context.Background()
 	text := wechat.MassMessage{Type: wechat.MassText, Content: "preview"}
@@ -78,7 +78,7 @@ func TestIntegrationRegressPreviewToWxName(t *testing.T) {
 	assert.Len(t, srv.SentMessages(), 1)
 }
 
-func TestIntegrationRegressUploadMediaFormats(t *testing.T) {
+func TestIntegrationMediaUploadFormats(t *testing.T) {
 	_, c := startFake(t)
 	ctx := context.Background()
 	data := []byte("\xff\xd8\xff\xe0 some bytes")
@@ -114,7 +114,7 @@ func TestIntegrationRegressUploadMediaFormats(t *testing.T) {
 	}
 }
 
-func TestIntegrationRegressMassMediaIDs(t *testing.T) {
+func TestIntegrationMassMediaIDs(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithFollowers(seedFollowers(2)...))
 	ctx := context.Background()
 	bogus := []wechat.MassMessage{
@@ -150,7 +150,7 @@ func TestIntegrationRegressMassMediaIDs(t *testing.T) {
 	assert.Len(t, srv.SentMessages(), 2)
 }
 
-func TestIntegrationRegressAddMaterialURL(t *testing.T) {
+func TestIntegrationMaterialURL(t *testing.T) {
 	srv := wechattest.NewServer()
 	t.Cleanup(srv.Close)
 	rec := &replyRecorder{next: srv.HTTPClient().Transport, path: "/cgi-bin/material/add_material"}
