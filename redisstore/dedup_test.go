@@ -437,9 +437,9 @@ func (f *fleet) push(t *testing.T, id uint64, content string) *wechattest.Delive
 }
 
 // pushKey is where the Store keeps the text message with MsgId id sent
-// to testAppID.
+// to testAppID and wechattest's default account.
 func pushKey(id uint64) string {
-	return fmt.Sprintf("%swechat:push:%s:m:%d", testPrefix, testAppID, id)
+	return fmt.Sprintf("%swechat:push:%s:%s:m:%d", testPrefix, testAppID, wechattest.DefaultAccount, id)
 }
 
 // Two webhook instances, each with its own Store and Redis client on one
