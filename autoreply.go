@@ -38,21 +38,9 @@ type AutoReply struct {
 	// WeChat's sample shows a video's download URL instead.
 	Content string
 	// News are the articles of a news reply, from the permanent
-	// material of the account.
-	News []AutoReplyArticle
-}
-
-// AutoReplyArticle is one article of a news reply.
-type AutoReplyArticle struct {
-	Title  string
-	Author string
-	Digest string
-	// ShowCover reports whether the cover shows in the article's body.
-	ShowCover  bool
-	CoverURL   string
-	ContentURL string
-	// SourceURL is where "阅读原文" (read the original) leads; often empty.
-	SourceURL string
+	// material of the account. WeChat describes them as it describes
+	// the articles of a news button of a website menu.
+	News []SelfMenuArticle
 }
 
 // KeywordReplyMode is how a keyword rule replies when it has several
@@ -120,36 +108,42 @@ type AutoReplyRules struct {
 	KeywordRules []KeywordRule
 }
 
+// newsInfoJSON is the news_info of a news reply or of a news button of
+// a website menu.
+type newsInfoJSON struct {
+	List []struct {
+		Title      string  `json:"title"`
+		Author     string  `json:"author"`
+		Digest     string  `json:"digest"`
+		ShowCover  flexInt `json:"show_cover"`
+		CoverURL   string  `json:"cover_url"`
+		ContentURL string  `json:"content_url"`
+		SourceURL  string  `json:"source_url"`
+	} `json:"list"`
+}
+
+func (n newsInfoJSON) articles() []SelfMenuArticle {
+	var out []SelfMenuArticle
+	for _, a := range n.List {
+		out = append(out, SelfMenuArticle{
+			Title: a.Title, Author: a.Author, Digest: a.Digest, ShowCover: a.ShowCover != 0,
+			CoverURL: a.CoverURL, ContentURL: a.ContentURL, SourceURL: a.SourceURL,
+		})
+	}
+	return out
+}
+
 type autoReplyJSON struct {
-	Type     string `json:"type"`
-	Content  string `json:"content"`
-	NewsInfo *struct {
-		List []struct {
-			Title      string  `json:"title"`
-			Author     string  `json:"author"`
-			Digest     string  `json:"digest"`
-			ShowCover  flexInt `json:"show_cover"`
-			CoverURL   string  `json:"cover_url"`
-			ContentURL string  `json:"content_url"`
-			SourceURL  string  `json:"source_url"`
-		} `json:"list"`
-	} `json:"news_info"`
+	Type     string       `json:"type"`
+	Content  string       `json:"content"`
+	NewsInfo newsInfoJSON `json:"news_info"`
 }
 
 func (w *autoReplyJSON) reply() *AutoReply {
 	if w == nil {
 		return nil
 	}
-	r := &AutoReply{Type: AutoReplyType(w.Type), Content: w.Content}
-	if w.NewsInfo != nil {
-		for _, a := range w.NewsInfo.List {
-			r.News = append(r.News, AutoReplyArticle{
-				Title: a.Title, Author: a.Author, Digest: a.Digest, ShowCover: a.ShowCover != 0,
-				CoverURL: a.CoverURL, ContentURL: a.ContentURL, SourceURL: a.SourceURL,
-			})
-		}
-	}
-	return r
+	return &AutoReply{Type: AutoReplyType(w.Type), Content: w.Content, News: w.NewsInfo.articles()}
 }
 
 type autoReplyRulesReply struct {

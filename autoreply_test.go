@@ -22,13 +22,13 @@ func documentedAutoReplyRules() *AutoReplyRules {
 				Name: "autoreply-news", CreateTime: time.Unix(1423028166, 0), ReplyMode: KeywordReplyAll,
 				Keywords: []Keyword{{Type: "text", MatchMode: KeywordContain, Content: "news测试"}},
 				Replies: []AutoReply{
-					{Type: AutoReplyNews, News: []AutoReplyArticle{{
+					{Type: AutoReplyNews, News: []SelfMenuArticle{{
 						Title: "it's news", Author: "jim", Digest: "it's digest", ShowCover: true,
 						CoverURL:   "http://mmbiz.qpic.cn/mmbiz/GE7et87vE9vicuCibqXsX9GPPLuEtBfXfKbE8sWdt2DDcL0dMfQWJWTVn1N8DxI0gcRmrtqBOuwQHeuPKmFLK0ZQ/0",
 						ContentURL: "http://mp.weixin.qq.com/s?__biz=MjM5ODUwNTM3Ng==&mid=203929886&idx=1&sn=628f964cf0c6d84c026881b6959aea8b#rd",
 						SourceURL:  "http://www.url.com",
 					}}},
-					{Type: AutoReplyNews, News: []AutoReplyArticle{
+					{Type: AutoReplyNews, News: []SelfMenuArticle{
 						{
 							Title: "MULTI_NEWS", Author: "JIMZHENG", Digest: "text",
 							CoverURL:   "http://mmbiz.qpic.cn/mmbiz/GE7et87vE9vicuCibqXsX9GPPLuEtBfXfK0HKuBIa1A1cypS0uY1wickv70iaY1gf3I1DTszuJoS3lAVLvhTcm9sDA/0",

@@ -34,7 +34,7 @@ func TestIntegrationAutoReplyRules(t *testing.T) {
 						{Type: "text", MatchMode: wechat.KeywordEqual, Content: "news"},
 					},
 					Replies: []wechat.AutoReply{
-						{Type: wechat.AutoReplyNews, News: []wechat.AutoReplyArticle{{
+						{Type: wechat.AutoReplyNews, News: []wechat.SelfMenuArticle{{
 							Title: "头条", Author: "编辑部", Digest: "摘要", ShowCover: true,
 							CoverURL: "http://mmbiz.qpic.cn/c/0", ContentURL: "http://mp.weixin.qq.com/s?x=1&y=2",
 						}}},
