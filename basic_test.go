@@ -287,3 +287,23 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 		},
 	}
 }
+
+// TestClearAPIQuotaErrors checks the errcodes documented for
+// openapi/quota/clear, and that it is not retried: each reset spends one
+// of the month's 50.
+func TestClearAPIQuotaErrors(t *testing.T) {
+	for code, msg := range map[int]string{
+		50002: "user limited",
+		76021: "cgi_path not found, please check",
+		76022: "could not use this cgi_path,no permission",
+		-1:    "system error",
+	} {
+		t.Run(msg, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/openapi/quota/clear", []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, msg)))
+			err := c.ClearAPIQuota(context.Background(), "/cgi-bin/message/custom/send")
+			assertAPIError(t, err, code, "/cgi-bin/openapi/quota/clear")
+			assert.Len(t, rec.Calls(), 1)
+		})
+	}
+}
