@@ -136,6 +136,29 @@ func (c *Client) ClearQuotaWithSecret(ctx context.Context) error {
 	return exec(ctx, c, endpoint.ClearQuotaV2, nil, body)
 }
 
+// ClearAPIQuota resets today's call count of one API (重置指定API调用次数,
+// cgi-bin/openapi/quota/clear), where ClearQuota resets them all. cgiPath
+// is the API's path, such as "/cgi-bin/message/custom/send". An account
+// has 50 such resets a month, so the call is never retried.
+func (c *Client) ClearAPIQuota(ctx context.Context, cgiPath string) error {
+	body, err := cgiPathBody(cgiPath)
+	if err != nil {
+		return err
+	}
+	return exec(ctx, c, endpoint.QuotaClearAPI, nil, body)
+}
+
+// cgiPathBody checks the path of an API as the quota APIs take it and
+// returns their request body.
+func cgiPathBody(cgiPath string) (any, error) {
+	if !strings.HasPrefix(cgiPath, "/") || strings.Contains(cgiPath, "://") {
+		return nil, invalidArg("cgi path %q must be a path starting with /, without the host", cgiPath)
+	}
+	return struct {
+		CGIPath string `json:"cgi_path"`
+	}{cgiPath}, nil
+}
+
 // APIQuota is the daily quota of one API.
 type APIQuota struct {
 	// DailyLimit is the number of calls allowed today.
@@ -167,12 +190,10 @@ type APIQuotaInfo struct {
 // cgi-bin/openapi/quota/get). cgiPath is the API's path, such as
 // "/cgi-bin/message/custom/send"; sns APIs are not supported.
 func (c *Client) QueryAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaInfo, error) {
-	if !strings.HasPrefix(cgiPath, "/") || strings.Contains(cgiPath, "://") {
-		return nil, invalidArg("cgi path %q must be a path starting with /, without the host", cgiPath)
+	body, err := cgiPathBody(cgiPath)
+	if err != nil {
+		return nil, err
 	}
-	body := struct {
-		CGIPath string `json:"cgi_path"`
-	}{cgiPath}
 	return call[APIQuotaInfo](ctx, c, endpoint.QuotaGet, nil, body)
 }
 

@@ -234,6 +234,14 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 			reply:  "api/ok.json",
 			noArgs: true,
 		},
+		endpoint.QuotaClearAPI: {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.ClearAPIQuota(ctx, "/cgi-bin/message/custom/send")
+			},
+			body:    `{"cgi_path":"/cgi-bin/message/custom/send"}`,
+			reply:   "api/ok.json",
+			invalid: func(ctx context.Context, c *Client) error { return c.ClearAPIQuota(ctx, "cgi-bin/message/custom/send") },
+		},
 		endpoint.QuotaGet: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
@@ -277,5 +285,25 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 			want:    &ShortKeyData{LongData: "loooooong data", CreateTime: 1611047541, ExpireSeconds: 86300},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.FetchShortKey(ctx, ""); return err },
 		},
+	}
+}
+
+// TestClearAPIQuotaErrors checks the errcodes documented for
+// openapi/quota/clear, and that it is not retried: each reset spends one
+// of the month's 50.
+func TestClearAPIQuotaErrors(t *testing.T) {
+	for code, msg := range map[int]string{
+		50002: "user limited",
+		76021: "cgi_path not found, please check",
+		76022: "could not use this cgi_path,no permission",
+		-1:    "system error",
+	} {
+		t.Run(msg, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", "/cgi-bin/openapi/quota/clear", []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, msg)))
+			err := c.ClearAPIQuota(context.Background(), "/cgi-bin/message/custom/send")
+			assertAPIError(t, err, code, "/cgi-bin/openapi/quota/clear")
+			assert.Len(t, rec.Calls(), 1)
+		})
 	}
 }

@@ -77,6 +77,7 @@ func endpointCases(t *testing.T) map[endpoint.ID]endpointCase {
 		materialEndpoints(), draftEndpoints(), publishEndpoints(), oauthEndpoints(), userEndpoints(),
 		tagEndpoints(), customEndpoints(), templateEndpoints(), qrcodeEndpoints(), kfEndpoints(),
 		subscribeEndpoints(), datacubeEndpoints(), ocrEndpoints(),
+		commentEndpoints(), autoReplyEndpoints(), publisherEndpoints(), wxaLinkEndpoints(),
 	} {
 		for id := range group {
 			if _, dup := all[id]; dup {

@@ -190,3 +190,15 @@ func redactError(err error) error {
 	cp.URL = redactURL(ue.URL)
 	return &cp
 }
+
+// Error codes of the comment APIs (留言管理) that callers act on.
+const (
+	CodeCommentNoPermission   = 88000 // without comment privilege: the account has no comment feature
+	CodeCommentArticleMissing = 88001 // msg_data is not exists: no such msg_data_id or article index
+	CodeCommentAlreadyReplied = 88005 // already reply: delete the reply before replying again
+	CodeCommentNotExist       = 88008 // comment is not exists
+)
+
+// CodeNotPublisher is the ret of publisher/stat for an account that is not
+// a publisher (无效的流量主): it has not joined the ad programme.
+const CodeNotPublisher = 2009

@@ -304,25 +304,15 @@ type SelfMenuArticle struct {
 // sub-buttons and news articles.
 func (b *SelfMenuButton) UnmarshalJSON(data []byte) error {
 	var v struct {
-		Type      ButtonType `json:"type"`
-		Name      string     `json:"name"`
-		Key       string     `json:"key"`
-		URL       string     `json:"url"`
-		Value     string     `json:"value"`
-		AppID     string     `json:"appid"`
-		PagePath  string     `json:"pagepath"`
-		ArticleID string     `json:"article_id"`
-		NewsInfo  struct {
-			List []struct {
-				Title      string  `json:"title"`
-				Author     string  `json:"author"`
-				Digest     string  `json:"digest"`
-				ShowCover  flexInt `json:"show_cover"`
-				CoverURL   string  `json:"cover_url"`
-				ContentURL string  `json:"content_url"`
-				SourceURL  string  `json:"source_url"`
-			} `json:"list"`
-		} `json:"news_info"`
+		Type      ButtonType   `json:"type"`
+		Name      string       `json:"name"`
+		Key       string       `json:"key"`
+		URL       string       `json:"url"`
+		Value     string       `json:"value"`
+		AppID     string       `json:"appid"`
+		PagePath  string       `json:"pagepath"`
+		ArticleID string       `json:"article_id"`
+		NewsInfo  newsInfoJSON `json:"news_info"`
 		SubButton struct {
 			List []SelfMenuButton `json:"list"`
 		} `json:"sub_button"`
@@ -333,13 +323,7 @@ func (b *SelfMenuButton) UnmarshalJSON(data []byte) error {
 	*b = SelfMenuButton{
 		Type: v.Type, Name: v.Name, Key: v.Key, URL: v.URL, Value: v.Value,
 		AppID: v.AppID, PagePath: v.PagePath, ArticleID: v.ArticleID,
-		SubButtons: v.SubButton.List,
-	}
-	for _, a := range v.NewsInfo.List {
-		b.News = append(b.News, SelfMenuArticle{
-			Title: a.Title, Author: a.Author, Digest: a.Digest, ShowCover: a.ShowCover != 0,
-			CoverURL: a.CoverURL, ContentURL: a.ContentURL, SourceURL: a.SourceURL,
-		})
+		SubButtons: v.SubButton.List, News: v.NewsInfo.articles(),
 	}
 	return nil
 }

@@ -368,6 +368,10 @@ func (c *Client) AICrop(ctx context.Context, img ImageSource, ratios ...float64)
 // SuperResolution enlarges an image (图片高清化, cv/img/superresolution). It
 // returns the media id of the result, a temporary media valid for 3 days,
 // to download with the media API.
+//
+// Deprecated: WeChat has withdrawn the API ("由于系统维护原因，已下架",
+// withdrawn for system maintenance); its page sends those who still need
+// it to the developer community or the WeChat service market.
 func (c *Client) SuperResolution(ctx context.Context, img ImageSource) (string, error) {
 	out, err := callImage[struct {
 		status

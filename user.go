@@ -513,6 +513,8 @@ func checkGroupName(name string) error {
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use CreateTag.
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 	if err := checkGroupName(name); err != nil {
 		return nil, err
@@ -542,6 +544,8 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use GetTags.
 func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
 	r, err := call[struct {
 		status
@@ -563,6 +567,8 @@ func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use GetUserTags.
 func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	if openID == "" {
 		return 0, invalidArg("openid is empty")
@@ -589,6 +595,8 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use UpdateTag.
 func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
 	if err := checkGroupName(name); err != nil {
 		return err
@@ -610,6 +618,8 @@ type groupRef struct {
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use TagUsers.
 func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int) error {
 	if openID == "" {
 		return invalidArg("openid is empty")
@@ -627,6 +637,8 @@ func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use TagUsers.
 func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID int) error {
 	if err := checkOpenIDs(openIDs, maxGroupMoveIDs); err != nil {
 		return err
@@ -643,6 +655,8 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
+//
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use DeleteTag.
 func (c *Client) DeleteGroup(ctx context.Context, id int) error {
 	body := struct {
 		Group groupRef `json:"group"`

@@ -2,7 +2,6 @@ package wechattest
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"time"
 
@@ -38,10 +37,7 @@ func (g *opsAPI) routes() []route {
 		g.route(endpoint.APIDomainIP, g.handleCallbackIP),
 		g.route(endpoint.CallbackCheck, g.handleCallbackCheck),
 		g.route(endpoint.QuotaGet, g.handleQuotaGet),
-		// Not in the table: a WeChat API no client method calls (the
-		// client resets quotas with clear_quota and clear_quota/v2); a
-		// test may send it by hand.
-		g.literal(http.MethodPost, quotaClearPath, endpoint.AccessToken, g.handleQuotaClearAPI),
+		g.route(endpoint.QuotaClearAPI, g.handleQuotaClearAPI),
 		g.route(endpoint.ClearQuota, g.handleClearQuota),
 		g.route(endpoint.ClearQuotaV2, g.handleClearQuotaWithSecret),
 		g.route(endpoint.RIDGet, g.handleRIDGet),
@@ -78,10 +74,6 @@ var dailyQuotas = map[endpoint.ID]int64{
 	endpoint.TemplateSend: 100000,
 }
 
-// quotaClearPath is openapi/quota/clear, which the fake serves but the
-// client does not call.
-const quotaClearPath = "/cgi-bin/openapi/quota/clear"
-
 // beijing is WeChat's time zone, in which quotas are counted per day.
 var beijing = time.FixedZone("CST", 8*60*60)
 
@@ -115,7 +107,7 @@ func (g *opsAPI) roll(now time.Time) {
 func (g *opsAPI) spend(rt route, now time.Time) *apiError {
 	switch {
 	case rt.id == endpoint.QuotaGet, rt.id == endpoint.ClearQuota, rt.id == endpoint.ClearQuotaV2,
-		rt.path == quotaClearPath:
+		rt.id == endpoint.QuotaClearAPI:
 		return nil
 	}
 	g.mu.Lock()

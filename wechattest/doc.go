@@ -27,7 +27,11 @@
 // from the public library, users' consent and sends, and one-time
 // subscription messages; the daily call count of every API, reset by
 // clear_quota, clear_quota/v2 and openapi/quota/clear; the rid, request
-// and reply of every answered call, for openapi/rid/get; short keys.
+// and reply of every answered call, for openapi/rid/get; short keys; the
+// comment areas of the articles it published or mass-sent as news, keyed
+// by msg_data_id and index (open as the draft set them, then opened,
+// closed, listed, elected, replied to and deleted); links to Mini
+// Programs; the auto-reply rules WithAutoReplyRules sets up.
 //
 // Media ids are checked wherever WeChat checks them: a customer-service
 // or mass message, a preview, a draft's cover or an mpvideo that names a
@@ -45,7 +49,12 @@
 // super-resolution) check the image (an http(s) img_url, which is not
 // fetched, or an uploaded JPEG, PNG, GIF or BMP under 2 MB) and answer
 // the documented example; super-resolution returns the upload itself as
-// a temporary image. callback/check answers the documented sample, with
+// a temporary image. The publisher statistics (流量主, publisher/stat)
+// answer the documented figures for each day of the range, and the
+// documented income for each half-month it overlaps, after WeChat's
+// checks: the action (45010), the pages and dates and the longest span,
+// 90 days for the ad slots and 60 for the products on commission (1701,
+// in base_resp); there are no figures before 2016 or from today on. callback/check answers the documented sample, with
 // the operator asked for. The subscribe-message library holds the
 // documented sample category and title, with keywords of the documented
 // value types.
@@ -67,7 +76,9 @@
 // (web authorization consent), AcceptSubscribeMessage and
 // ConfirmOneTimeSubscribe (subscription consent), AcceptKFInvite and
 // SetKFOnline (the person behind a customer-service account), AddFollower
-// and OpenCustomerServiceWindow. A Webhook linked to the server
+// and OpenCustomerServiceWindow, AddComment (a reader commenting on an
+// article) and SetMiniProgramLinkStatus (administrators confirming or
+// refusing a link). A Webhook linked to the server
 // (Webhook.Server) does the rest the way WeChat learns it, from the
 // pushes it delivers: messages and qualifying events open the
 // customer-service window, a transfer_customer_service reply starts a

@@ -77,6 +77,7 @@ type draft struct {
 // SetPublishOutcome).
 type publication struct {
 	publishID string
+	msgDataID string
 	articleID string // set once the job has succeeded
 	outcome   wechat.PublishStatus
 	failIdx   []int
@@ -321,10 +322,10 @@ func (g *draftAPI) handleFreePublishSubmit(x *exchange) any {
 	g.removeDraft(d.id)
 	p := &publication{
 		publishID: strconv.FormatInt(g.s.next(), 10),
+		msgDataID: strconv.FormatInt(g.s.next(), 10),
 		deleted:   make([]bool, len(d.articles)),
 		updated:   x.now,
 	}
-	p.setOutcome(g.publishOutcome, g.publishFailIdx)
 	for _, a := range d.articles {
 		a = maps.Clone(a)
 		a["url"] = marshal("https://mp.weixin.qq.com/s/" + randomID(22))
@@ -333,9 +334,30 @@ func (g *draftAPI) handleFreePublishSubmit(x *exchange) any {
 		}
 		p.articles = append(p.articles, a)
 	}
+	g.setOutcome(p, g.publishOutcome, g.publishFailIdx)
 	g.publications[p.publishID] = p
 	g.pubOrder = append(g.pubOrder, p.publishID)
-	return map[string]any{"errcode": 0, "errmsg": "ok", "publish_id": p.publishID, "msg_data_id": strconv.FormatInt(g.s.next(), 10)}
+	return map[string]any{"errcode": 0, "errmsg": "ok", "publish_id": p.publishID, "msg_data_id": p.msgDataID}
+}
+
+// setOutcome ends (or leaves running) the job p; once it succeeds its
+// articles take comments under its msg_data_id.
+func (g *draftAPI) setOutcome(p *publication, status wechat.PublishStatus, failIdx []int) {
+	p.setOutcome(status, failIdx)
+	if status == wechat.PublishSucceeded {
+		g.s.comments.publish(p.msgDataID, commentSettings(p.articles))
+	}
+}
+
+// commentSettingsOf returns the comment choices of the articles of the
+// draft mediaID, nil if there is no such draft. For other groups.
+func (g *draftAPI) commentSettingsOf(mediaID string) []commentSetting {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if d := g.drafts[mediaID]; d != nil {
+		return commentSettings(d.articles)
+	}
+	return nil
 }
 
 func jsonString(raw json.RawMessage) string {
@@ -516,7 +538,7 @@ func (s *Server) SetPublishStatus(publishID string, status wechat.PublishStatus,
 	if p == nil {
 		return false
 	}
-	p.setOutcome(status, failIdx)
+	g.setOutcome(p, status, failIdx)
 	p.updated = s.now()
 	return true
 }

@@ -672,7 +672,13 @@ func (g *messageAPI) massAccepted(x *exchange, env *envelope, m SentMessage) any
 	g.s.out.record(m, x)
 	out := map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": m.MsgID}
 	if env.MsgType == "mpnews" {
-		out["msg_data_id"] = g.s.next() % 1e9
+		// The articles of the draft take comments under the send's
+		// msg_data_id.
+		id := g.s.next() % 1e9
+		out["msg_data_id"] = id
+		var p map[string]json.RawMessage
+		_ = json.Unmarshal(env.Fields["mpnews"], &p)
+		g.s.comments.publish(strconv.FormatInt(id, 10), g.s.drafts.commentSettingsOf(jsonString(p["media_id"])))
 	}
 	return out
 }

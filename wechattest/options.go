@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/mpkit/wechat"
 )
 
 // config is what the options set; it is fixed once NewServer returns.
@@ -23,6 +25,7 @@ type config struct {
 	templates  []Template
 	kfAccounts []KFAccount
 	migrations map[string]map[string]string // from_appid → old openid → new openid
+	autoReply  *wechat.AutoReplyRules       // WithAutoReplyRules
 }
 
 func defaultConfig() config {

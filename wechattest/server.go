@@ -50,11 +50,14 @@ const maxRequestBytes = 32 << 20
 // (user.go), web authorization (oauth.go), template, customer-service and
 // mass messages (message.go), QR codes (qrcode.go), customer-service
 // accounts and sessions (kf.go), subscribe messages (subscribe.go),
-// statistics (datacube.go), image services (ocr.go) and operations:
-// quotas, rids, short keys (basic.go). A group that reads another's state
-// calls it through methods that take the other's lock; the groups form a
+// statistics (datacube.go), image services (ocr.go), operations:
+// quotas, rids, short keys (basic.go), comments (comment.go), auto-reply
+// rules (autoreply.go), publisher statistics (publisher.go) and linked
+// Mini Programs (wxamplink.go). A group that reads another's state calls
+// it through methods that take the other's lock; the groups form a
 // hierarchy (messages and subscribe messages above customer service,
-// followers, media, materials and drafts; drafts above materials), and a
+// followers, media, materials and drafts; drafts above materials;
+// messages and drafts above comments, comments above followers), and a
 // lower group never calls a higher one, so no two locks are ever taken in
 // opposite orders.
 type Server struct {
@@ -85,6 +88,10 @@ type Server struct {
 	stats     *statsAPI
 	images    *imageAPI
 	ops       *opsAPI
+	comments  *commentAPI
+	autoReply *autoReplyAPI
+	publisher *publisherAPI
+	wxaLinks  *wxaLinkAPI
 
 	routes map[string]route // every modelled API, fixed once NewServer returns
 
@@ -137,6 +144,10 @@ func NewServer(opts ...Option) *Server {
 	s.stats = &statsAPI{group: group{s: s}}
 	s.images = &imageAPI{group: group{s: s}}
 	s.ops = newOpsAPI(s)
+	s.comments = newCommentAPI(s)
+	s.autoReply = newAutoReplyAPI(s, now)
+	s.publisher = &publisherAPI{group: group{s: s}}
+	s.wxaLinks = newWxaLinkAPI(s)
 	s.routes = make(map[string]route)
 	for _, rt := range s.routeList() {
 		if _, dup := s.routes[rt.path]; dup {
@@ -218,7 +229,8 @@ func (s *Server) routeList() []route {
 		s.tokens.routes(), s.menus.routes(), s.media.routes(), s.materials.routes(),
 		s.drafts.routes(), s.users.routes(), s.oauth.routes(), s.messages.routes(),
 		s.qrcodes.routes(), s.kf.routes(), s.subscribe.routes(), s.stats.routes(),
-		s.images.routes(), s.ops.routes(),
+		s.images.routes(), s.ops.routes(), s.comments.routes(), s.autoReply.routes(),
+		s.publisher.routes(), s.wxaLinks.routes(),
 	} {
 		rs = append(rs, list...)
 	}

@@ -173,6 +173,31 @@ const (
 	ImgAICrop          // AICrop
 	ImgSuperResolution // SuperResolution
 
+	// Comments on mass-sent and published articles (comment.go).
+	CommentOpen        // OpenComments
+	CommentClose       // CloseComments
+	CommentList        // ListComments, Comments
+	CommentMarkElect   // MarkCommentElected
+	CommentUnmarkElect // UnmarkCommentElected
+	CommentDelete      // DeleteComment
+	CommentReplyAdd    // ReplyToComment
+	CommentReplyDelete // DeleteCommentReply
+
+	// Auto-reply rules (autoreply.go).
+	AutoReplyInfo // GetAutoReplyRules
+
+	// Publisher (流量主) statistics (publisher.go): one path, the report
+	// named by the action parameter.
+	PublisherStat // ListAdSlotStats, AdSlotStats, ListCPSStats, CPSStats, ListSettlements, Settlements
+
+	// Mini programs linked to the account (wxamplink.go).
+	WxaLinkGet // ListLinkedMiniPrograms
+	WxaLink    // LinkMiniProgram
+	WxaUnlink  // UnlinkMiniProgram
+
+	// The quota of one API (basic.go).
+	QuotaClearAPI // ClearAPIQuota
+
 	Count // the number of endpoints: IDs run from 0 to Count-1
 )
 
@@ -331,4 +356,26 @@ var table = [Count]Endpoint{
 	ImgQRCode:          post("/cv/img/qrcode", at, IdempotentRead),
 	ImgAICrop:          post("/cv/img/aicrop", at, IdempotentRead),
 	ImgSuperResolution: post("/cv/img/superresolution", at, IdempotentRead),
+
+	// Opening, closing and (un)marking leave the comment area as one call
+	// would; a repeated delete or reply fails once the first went through.
+	CommentOpen:        post("/cgi-bin/comment/open", at, IdempotentWrite),
+	CommentClose:       post("/cgi-bin/comment/close", at, IdempotentWrite),
+	CommentList:        post("/cgi-bin/comment/list", at, IdempotentRead),
+	CommentMarkElect:   post("/cgi-bin/comment/markelect", at, IdempotentWrite),
+	CommentUnmarkElect: post("/cgi-bin/comment/unmarkelect", at, IdempotentWrite),
+	CommentDelete:      post("/cgi-bin/comment/delete", at, WriteOnce),
+	CommentReplyAdd:    post("/cgi-bin/comment/reply/add", at, WriteOnce),
+	CommentReplyDelete: post("/cgi-bin/comment/reply/delete", at, WriteOnce),
+
+	AutoReplyInfo: get("/cgi-bin/get_current_autoreply_info", at, IdempotentRead),
+
+	PublisherStat: get("/publisher/stat", at, IdempotentRead),
+
+	// Linking and unlinking send the administrators a message to confirm.
+	WxaLinkGet: post("/cgi-bin/wxopen/wxamplinkget", at, IdempotentRead),
+	WxaLink:    post("/cgi-bin/wxopen/wxamplink", at, SendOnce),
+	WxaUnlink:  post("/cgi-bin/wxopen/wxampunlink", at, SendOnce),
+
+	QuotaClearAPI: post("/cgi-bin/openapi/quota/clear", at, WriteOnce), // spends one of 50 resets a month
 }
