@@ -12,10 +12,10 @@ import (
 // of the callback URL, the daily API quotas, request-id lookup, and the
 // short-key store.
 
-// CallbackIPs returns the addresses WeChat pushes messages from (获取微信推送
+// ListCallbackIPs returns the addresses WeChat pushes messages from (获取微信推送
 // 服务器IP地址, cgi-bin/getcallbackip), for a firewall allow-list. The list
 // changes; refresh it regularly.
-func (c *Client) CallbackIPs(ctx context.Context) ([]string, error) {
+func (c *Client) ListCallbackIPs(ctx context.Context) ([]string, error) {
 	r, err := call[ipList](ctx, c, endpoint.CallbackIP, nil, nil)
 	if err != nil {
 		return nil, err
@@ -29,9 +29,9 @@ type ipList struct {
 	IPs []string `json:"ip_list"`
 }
 
-// APIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
+// ListAPIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
 // 地址, cgi-bin/get_api_domain_ip), for an egress allow-list.
-func (c *Client) APIDomainIPs(ctx context.Context) ([]string, error) {
+func (c *Client) ListAPIDomainIPs(ctx context.Context) ([]string, error) {
 	r, err := call[ipList](ctx, c, endpoint.APIDomainIP, nil, nil)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ type RateLimit struct {
 	RefreshSecond int64 `json:"refresh_second"`
 }
 
-// APIQuotaInfo is the reply of QueryAPIQuota.
+// APIQuotaInfo is the reply of GetAPIQuota.
 type APIQuotaInfo struct {
 	Quota APIQuota `json:"quota"`
 	// RateLimit is the API's frequency limit, where WeChat reports one.
@@ -163,10 +163,10 @@ type APIQuotaInfo struct {
 	ComponentRateLimit *RateLimit `json:"component_rate_limit,omitempty"`
 }
 
-// QueryAPIQuota returns today's quota of one API (查询API调用额度,
+// GetAPIQuota returns today's quota of one API (查询API调用额度,
 // cgi-bin/openapi/quota/get). cgiPath is the API's path, such as
 // "/cgi-bin/message/custom/send"; sns APIs are not supported.
-func (c *Client) QueryAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaInfo, error) {
+func (c *Client) GetAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaInfo, error) {
 	if !strings.HasPrefix(cgiPath, "/") || strings.Contains(cgiPath, "://") {
 		return nil, invalidArg("cgi path %q must be a path starting with /, without the host", cgiPath)
 	}
@@ -198,16 +198,16 @@ type RIDRequest struct {
 	ClientIP string `json:"client_ip"`
 }
 
-// LookupRID returns the request behind a request id (查询rid信息,
+// GetRIDInfo returns the request behind a request id (查询rid信息,
 // cgi-bin/openapi/rid/get). The id is the RID of an *APIError; WeChat keeps
 // them for 7 days and only the account that made the request may look
 // it up.
 //
 //	var apiErr *wechat.APIError
 //	if errors.As(err, &apiErr) && apiErr.RID != "" {
-//		req, _ := c.LookupRID(ctx, apiErr.RID)
+//		req, _ := c.GetRIDInfo(ctx, apiErr.RID)
 //	}
-func (c *Client) LookupRID(ctx context.Context, rid string) (*RIDRequest, error) {
+func (c *Client) GetRIDInfo(ctx context.Context, rid string) (*RIDRequest, error) {
 	if strings.TrimSpace(rid) == "" {
 		return nil, invalidArg("rid is empty")
 	}
@@ -238,11 +238,11 @@ const (
 	MaxShortKeyLifetime = 30 * 24 * time.Hour
 )
 
-// GenerateShortKey stores up to 4 KB of data and returns a 15-character key
+// CreateShortKey stores up to 4 KB of data and returns a 15-character key
 // for it (生成短key, cgi-bin/shorten/gen), to put in a QR code or a link
 // where the data itself does not fit. The key expires after lifetime,
 // at most 30 days; 0 means 30 days. Lifetimes are whole seconds.
-func (c *Client) GenerateShortKey(ctx context.Context, longData string, lifetime time.Duration) (string, error) {
+func (c *Client) CreateShortKey(ctx context.Context, longData string, lifetime time.Duration) (string, error) {
 	if longData == "" {
 		return "", invalidArg("short-key data is empty")
 	}
@@ -281,9 +281,9 @@ type ShortKeyData struct {
 	ExpireSeconds int64 `json:"expire_seconds"`
 }
 
-// FetchShortKey returns the data stored under a short key (获取长信息,
+// GetShortKey returns the data stored under a short key (获取长信息,
 // cgi-bin/shorten/fetch).
-func (c *Client) FetchShortKey(ctx context.Context, shortKey string) (*ShortKeyData, error) {
+func (c *Client) GetShortKey(ctx context.Context, shortKey string) (*ShortKeyData, error) {
 	if shortKey == "" {
 		return nil, invalidArg("short key is empty")
 	}

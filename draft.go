@@ -327,9 +327,9 @@ func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
 	return exec(ctx, c, endpoint.DraftDelete, nil, mediaRef{mediaID})
 }
 
-// CountDrafts returns the number of drafts in the draft box (获取草稿总数,
+// GetDraftCount returns the number of drafts in the draft box (获取草稿总数,
 // draft/count).
-func (c *Client) CountDrafts(ctx context.Context) (int, error) {
+func (c *Client) GetDraftCount(ctx context.Context) (int, error) {
 	r, err := call[struct {
 		status
 		TotalCount int `json:"total_count"`

@@ -15,7 +15,7 @@ func ExampleNew() {
 	client, err := wechat.New(
 		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
 		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
+		wechat.WithServerToken(os.Getenv("WECHAT_TOKEN")),
 		wechat.WithLogger(slog.Default()),
 	)
 	if err != nil {

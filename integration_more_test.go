@@ -88,7 +88,7 @@ func TestIntegrationMaterials(t *testing.T) {
 	assert.Equal(t, "现场录像", got.Video.Description)
 	assert.Equal(t, video, download(t, srv, got.Video.DownURL))
 
-	n, err := c.CountMaterials(ctx)
+	n, err := c.GetMaterialCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.MaterialCount{Voice: 1, Video: 1, Image: 2}, *n, "a thumb counts as an image")
 
@@ -97,7 +97,7 @@ func TestIntegrationMaterials(t *testing.T) {
 	requireAPIError(t, err, 40007, "/cgi-bin/material/get_material")
 	err = c.DeleteMaterial(ctx, ids[wechat.MediaVoice])
 	requireAPIError(t, err, 40007, "/cgi-bin/material/del_material")
-	n, err = c.CountMaterials(ctx)
+	n, err = c.GetMaterialCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n.Voice)
 
@@ -216,7 +216,7 @@ func TestIntegrationDrafts(t *testing.T) {
 		require.NoError(t, err)
 		ids = append(ids, d)
 	}
-	count, err := c.CountDrafts(ctx)
+	count, err := c.GetDraftCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 22, count)
 
@@ -244,7 +244,7 @@ func TestIntegrationDrafts(t *testing.T) {
 	requireAPIError(t, err, 40007, "/cgi-bin/draft/get")
 	err = c.DeleteDraft(ctx, id)
 	requireAPIError(t, err, 40007, "/cgi-bin/draft/delete")
-	count, err = c.CountDrafts(ctx)
+	count, err = c.GetDraftCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 21, count)
 }
@@ -364,7 +364,7 @@ func TestIntegrationPublishingOutcomes(t *testing.T) {
 		got = m
 		return nil, nil
 	})
-	hookClient, err := wechat.New(wechat.WithToken("hook-token"))
+	hookClient, err := wechat.New(wechat.WithServerToken("hook-token"))
 	require.NoError(t, err)
 	wh := &wechattest.Webhook{Handler: hookClient.Webhook(bot), Token: "hook-token"}
 	_, err = wh.Send(ctx, srv.PublishJobFinishEvent(sub.PublishID))
@@ -441,7 +441,7 @@ func TestIntegrationOAuth(t *testing.T) {
 	_, err = c.ExchangeCode(ctx, "forged")
 	requireAPIError(t, err, 40029, "/sns/oauth2/access_token")
 
-	user, err := c.OAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
+	user, err := c.GetOAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.OAuthUser{
 		OpenID: "o1", Nickname: "小明", HeadImgURL: "http://thirdwx.qlogo.cn/mmopen/a/132",
@@ -462,7 +462,7 @@ func TestIntegrationOAuth(t *testing.T) {
 	base, err := c.ExchangeCode(ctx, srv.AuthorizeCode("o2", wechat.ScopeBase))
 	require.NoError(t, err)
 	assert.Empty(t, base.UnionID)
-	_, err = c.OAuthUserInfo(ctx, base.AccessToken, base.OpenID, "")
+	_, err = c.GetOAuthUserInfo(ctx, base.AccessToken, base.OpenID, "")
 	requireAPIError(t, err, 48001, "/sns/userinfo")
 	require.NoError(t, c.CheckOAuthToken(ctx, base.AccessToken, "o2"))
 

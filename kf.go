@@ -261,10 +261,10 @@ type KFSession struct {
 	CreateTime int64 `json:"createtime"`
 }
 
-// KFSessionOf returns the session of a user (获取客户会话状态,
+// GetKFSession returns the session of a user (获取客户会话状态,
 // customservice/kfsession/getsession). A user without a session gets a
 // KFSession with an empty Account.
-func (c *Client) KFSessionOf(ctx context.Context, openID string) (*KFSession, error) {
+func (c *Client) GetKFSession(ctx context.Context, openID string) (*KFSession, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}

@@ -185,9 +185,9 @@ type MaterialCount struct {
 	News  int `json:"news_count"`
 }
 
-// CountMaterials returns the number of permanent materials of each kind
+// GetMaterialCount returns the number of permanent materials of each kind
 // (获取素材总数, material/get_materialcount).
-func (c *Client) CountMaterials(ctx context.Context) (*MaterialCount, error) {
+func (c *Client) GetMaterialCount(ctx context.Context) (*MaterialCount, error) {
 	r, err := call[struct {
 		status
 		MaterialCount

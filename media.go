@@ -76,7 +76,7 @@ func (out *uploadedMediaJSON) result(from endpoint.ID) (*UploadedMedia, error) {
 
 // Media is a file WeChat sends back, streamed: a temporary media file
 // (DownloadMedia, DownloadHDVoice), a permanent material
-// (MaterialContent.File) or a QR code image (ShowQRCode). Nothing is read
+// (MaterialContent.File) or a QR code image (DownloadQRCode). Nothing is read
 // before the caller reads Body. The caller must Close it.
 type Media struct {
 	Body          io.ReadCloser
@@ -94,7 +94,7 @@ type Media struct {
 	JSON []byte
 }
 
-// Response is the streamed reply of ShowQRCode and GetMaterial.
+// Response is the streamed reply of DownloadQRCode and GetMaterial.
 //
 // Deprecated: Response is Media, the one type of a streamed reply.
 type Response = Media

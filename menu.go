@@ -249,12 +249,12 @@ func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error
 	return exec(ctx, c, endpoint.MenuDelConditional, nil, body)
 }
 
-// TryMatchMenu returns the menu a follower sees (测试个性化菜单匹配结果,
+// GetUserMenu returns the menu a follower sees (测试个性化菜单匹配结果,
 // menu/trymatch). userID is the follower's OpenID or WeChat ID.
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) TryMatchMenu(ctx context.Context, userID string) (*Menu, error) {
+func (c *Client) GetUserMenu(ctx context.Context, userID string) (*Menu, error) {
 	if strings.TrimSpace(userID) == "" {
 		return nil, invalidArg("user ID is empty")
 	}

@@ -20,7 +20,7 @@ const (
 	// ScopeBase authorizes silently: the user is redirected straight back
 	// and the Client learns only the openid.
 	ScopeBase OAuthScope = "snsapi_base"
-	// ScopeUserInfo asks the user to agree, after which OAuthUserInfo
+	// ScopeUserInfo asks the user to agree, after which GetOAuthUserInfo
 	// returns their nickname, avatar and region, even if they do not
 	// follow the account.
 	ScopeUserInfo OAuthScope = "snsapi_userinfo"
@@ -100,7 +100,7 @@ func checkOAuthState(state string) error {
 // profile; it is unrelated to the account's access_token and is never put
 // in the Client's TokenStore. Keep it, if at all, with the user's session.
 type OAuthToken struct {
-	// AccessToken is the credential for OAuthUserInfo and
+	// AccessToken is the credential for GetOAuthUserInfo and
 	// CheckOAuthToken. Treat it as a secret.
 	AccessToken string
 	// RefreshToken renews AccessToken with RefreshOAuthToken; it lasts
@@ -289,12 +289,12 @@ type oauthUserReply struct {
 	UnionID    string   `json:"unionid"`
 }
 
-// OAuthUserInfo returns the profile of the user an OAuthToken belongs to
+// GetOAuthUserInfo returns the profile of the user an OAuthToken belongs to
 // (拉取用户信息, sns/userinfo). It needs a token from ScopeUserInfo: a
 // ScopeBase token fails with errcode 48001. lang picks the language of the
 // region names: LangZhCN (WeChat's default when lang is empty), LangZhTW
 // or LangEn.
-func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID string, lang Lang) (*OAuthUser, error) {
+func (c *Client) GetOAuthUserInfo(ctx context.Context, accessToken, openID string, lang Lang) (*OAuthUser, error) {
 	if accessToken == "" {
 		return nil, invalidArg("access token is empty")
 	}

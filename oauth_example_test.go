@@ -51,7 +51,7 @@ func ExampleClient_AuthorizeURL() {
 	}
 
 	// 3. With ScopeUserInfo, the token reads the user's profile.
-	user, err := client.OAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, "en")
+	user, err := client.GetOAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, "en")
 	if err != nil {
 		log.Fatal(err)
 	}

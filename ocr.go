@@ -18,7 +18,7 @@ import (
 // Image services (智能接口: OCR and image processing). Each reads one image,
 // given either as a URL WeChat downloads (ImageURL) or as a file uploaded
 // with the request (ImageFile). Images must be under 2 MB. The daily free
-// quota is small; QueryAPIQuota shows what is left.
+// quota is small; GetAPIQuota shows what is left.
 
 // ImageSource is the image an image service reads. Build it with ImageURL
 // or ImageFile; the zero value is rejected.
@@ -335,19 +335,19 @@ type CropRect struct {
 	Bottom int `json:"crop_bottom"`
 }
 
-// CropSuggestions is the reply of AICrop.
+// CropSuggestions is the reply of SuggestCrops.
 type CropSuggestions struct {
 	Results []CropRect `json:"results"`
 	ImgSize ImageSize  `json:"img_size"`
 }
 
-// maxCropRatios is the most aspect ratios AICrop takes.
+// maxCropRatios is the most aspect ratios SuggestCrops takes.
 const maxCropRatios = 5
 
-// AICrop suggests crops of an image around its subject (图片智能裁剪,
+// SuggestCrops suggests crops of an image around its subject (图片智能裁剪,
 // cv/img/aicrop). ratios are the wanted width/height ratios, at most 5;
 // with none WeChat picks the best.
-func (c *Client) AICrop(ctx context.Context, img ImageSource, ratios ...float64) (*CropSuggestions, error) {
+func (c *Client) SuggestCrops(ctx context.Context, img ImageSource, ratios ...float64) (*CropSuggestions, error) {
 	if len(ratios) > maxCropRatios {
 		return nil, invalidArg("%d crop ratios given, at most %d are allowed", len(ratios), maxCropRatios)
 	}
@@ -365,10 +365,10 @@ func (c *Client) AICrop(ctx context.Context, img ImageSource, ratios ...float64)
 	return callImage[CropSuggestions](ctx, c, endpoint.ImgAICrop, img, nil, fields)
 }
 
-// SuperResolution enlarges an image (图片高清化, cv/img/superresolution). It
+// UpscaleImage enlarges an image (图片高清化, cv/img/superresolution). It
 // returns the media id of the result, a temporary media valid for 3 days,
 // to download with the media API.
-func (c *Client) SuperResolution(ctx context.Context, img ImageSource) (string, error) {
+func (c *Client) UpscaleImage(ctx context.Context, img ImageSource) (string, error) {
 	out, err := callImage[struct {
 		status
 		MediaID string `json:"media_id"`

@@ -20,12 +20,12 @@ func ExampleClient_OneTimeSubscribeURL() {
 	// Output: https://mp.weixin.qq.com/mp/subscribemsg?action=get_confirm&appid=wxaba38c7f163da69b&scene=1000&template_id=1uDxHNXwYQfBmXOfPJcjAS3FynHArD8aWMEFNRGSbCc&redirect_url=https%3A%2F%2Fexample.com%2Fsubscribed&reserved=state123#wechat_redirect
 }
 
-func ExampleClient_UserSummary() {
+func ExampleClient_GetUserSummary() {
 	client, _ := wechat.New()
 	// getusersummary serves at most 7 days per call: a longer range is
 	// refused before anything is sent.
 	begin := wechat.Date{Year: 2024, Month: time.January, Day: 1}
-	_, err := client.UserSummary(context.Background(), begin, begin.AddDays(9))
+	_, err := client.GetUserSummary(context.Background(), begin, begin.AddDays(9))
 	fmt.Println(errors.Is(err, wechat.ErrInvalidArgument))
 	fmt.Println(err)
 	// Output:
@@ -47,14 +47,14 @@ func ExampleClient_KFMessageRecords() {
 	}
 }
 
-func ExampleClient_LookupRID() {
+func ExampleClient_GetRIDInfo() {
 	client, _ := wechat.New() // configured with WithAppID and WithAppSecret
 	ctx := context.Background()
-	_, err := client.CallbackIPs(ctx)
+	_, err := client.ListCallbackIPs(ctx)
 	var apiErr *wechat.APIError
 	if errors.As(err, &apiErr) && apiErr.RID != "" {
 		// Ask WeChat what it received for the failed call.
-		req, err := client.LookupRID(ctx, apiErr.RID)
+		req, err := client.GetRIDInfo(ctx, apiErr.RID)
 		if err == nil {
 			fmt.Println(req.RequestBody, req.ResponseBody)
 		}

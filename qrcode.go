@@ -109,7 +109,7 @@ func (r QRCodeRequest) validate() error {
 
 // QRCode is a created parametric QR code.
 type QRCode struct {
-	// Ticket fetches the image through ShowQRCode or QRCodeURL.
+	// Ticket fetches the image through DownloadQRCode or QRCodeURL.
 	Ticket string
 	// ExpiresIn is the lifetime of a temporary code; zero for a
 	// permanent one.
@@ -172,13 +172,13 @@ func (c *Client) QRCodeURL(ticket string) string {
 	return c.requestURL(endpoint.Get(endpoint.QRCodeShow), query{{"ticket", ticket}}, "")
 }
 
-// ShowQRCode fetches the QR code image of ticket (通过ticket换取二维码,
+// DownloadQRCode fetches the QR code image of ticket (通过ticket换取二维码,
 // showqrcode) from the address QRCodeURL gives. The caller must close
 // the returned Body. WeChat answers an invalid ticket with HTTP 404, an
 // *HTTPError.
 //
 // Available to verified service accounts (认证服务号).
-func (c *Client) ShowQRCode(ctx context.Context, ticket string) (*Media, error) {
+func (c *Client) DownloadQRCode(ctx context.Context, ticket string) (*Media, error) {
 	if strings.TrimSpace(ticket) == "" {
 		return nil, invalidArg("ticket is empty")
 	}

@@ -15,7 +15,7 @@ import (
 func ExampleClient_Webhook() {
 	client, err := wechat.New(
 		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
+		wechat.WithServerToken(os.Getenv("WECHAT_TOKEN")),
 		wechat.WithEncodingAESKey(os.Getenv("WECHAT_ENCODING_AES_KEY")), // safe mode
 		wechat.WithLogger(slog.Default()),
 	)
@@ -72,7 +72,7 @@ func ExampleTextReply_AppendXML() {
 func ExampleClient_DecryptMessage() {
 	client, err := wechat.New(
 		wechat.WithAppID("wx1234567890abcdef"),
-		wechat.WithToken("token"),
+		wechat.WithServerToken("token"),
 		wechat.WithEncodingAESKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
 	)
 	if err != nil {

@@ -33,7 +33,7 @@ func Sign(values ...string) string {
 // timestamp and nonce under the server token (验证消息来自微信服务器): the
 // check of the GET URL verification and of every plain-mode POST,
 // compared in constant time, the hex in either case. During a token
-// rotation (WithPreviousToken) either token is accepted. It is false
+// rotation (WithPreviousServerToken) either token is accepted. It is false
 // when no server token is configured. It does not check that timestamp
 // is recent: Webhook and OpenPush do (WithTimestampWindow).
 func (c *Client) CheckSignature(signature, timestamp, nonce string) bool {

@@ -22,7 +22,7 @@ const (
 type Tag struct {
 	ID   int
 	Name string
-	// Count is the number of users with the tag; GetTags fills it in.
+	// Count is the number of users with the tag; ListTags fills it in.
 	Count int
 }
 
@@ -82,12 +82,12 @@ func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 	return &t, nil
 }
 
-// GetTags returns every tag of the account with its number of users
+// ListTags returns every tag of the account with its number of users
 // (获取公众号已创建的标签, tags/get).
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) GetTags(ctx context.Context) ([]Tag, error) {
+func (c *Client) ListTags(ctx context.Context) ([]Tag, error) {
 	r, err := call[struct {
 		status
 		Tags []tagJSON `json:"tags"`
@@ -139,14 +139,14 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 	return call[openIDList](ctx, c, endpoint.TagMembers, nil, body)
 }
 
-// GetTagMembers returns one page of the users with the tag tagID
+// ListTagMembers returns one page of the users with the tag tagID
 // (获取标签下粉丝列表, user/tag/get), starting after nextOpenID, or at the
 // beginning when it is empty. The page has no Total. TagMembers walks
 // every page.
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) GetTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
+func (c *Client) ListTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
 	l, err := c.tagMembers(ctx, tagID, nextOpenID)
 	if err != nil {
 		return nil, err
@@ -195,12 +195,12 @@ func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) er
 	return exec(ctx, c, endpoint.TagBatchUntag, nil, taggingBody{openIDs, tagID})
 }
 
-// GetUserTags returns the ids of the tags of the user openID (获取用户身上的
+// ListUserTags returns the ids of the tags of the user openID (获取用户身上的
 // 标签列表, tags/getidlist).
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) GetUserTags(ctx context.Context, openID string) ([]int, error) {
+func (c *Client) ListUserTags(ctx context.Context, openID string) ([]int, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}

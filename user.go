@@ -78,9 +78,9 @@ type UserInfo struct {
 	UnionID string
 	// Remark is the account operator's note about the user.
 	Remark string
-	// GroupID is the user's legacy group (see GetGroups).
+	// GroupID is the user's legacy group (see ListGroups).
 	GroupID int
-	// TagIDs lists the user's tags (see GetTags).
+	// TagIDs lists the user's tags (see ListTags).
 	TagIDs []int
 	// SubscribeScene is how the user came to follow the account.
 	SubscribeScene SubscribeScene
@@ -316,13 +316,13 @@ func (c *Client) followers(ctx context.Context, nextOpenID string) (*openIDList,
 	return call[openIDList](ctx, c, endpoint.UserGet, query{{"next_openid", nextOpenID}}, nil)
 }
 
-// GetFollowers returns one page of up to 10000 followers of the account
+// ListFollowers returns one page of up to 10000 followers of the account
 // (获取用户列表, user/get), starting after nextOpenID, or at the beginning
 // when nextOpenID is empty. Followers walks every page.
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) GetFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
+func (c *Client) ListFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
 	l, err := c.followers(ctx, nextOpenID)
 	if err != nil {
 		return nil, err
@@ -367,13 +367,13 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 	return call[openIDList](ctx, c, endpoint.BlacklistGet, nil, body)
 }
 
-// GetBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
+// ListBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
 // tags/members/getblacklist), starting at beginOpenID, or at the beginning
 // when it is empty. Blacklist walks every page.
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) GetBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
+func (c *Client) ListBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
 	l, err := c.blacklist(ctx, beginOpenID)
 	if err != nil {
 		return nil, err
@@ -485,7 +485,7 @@ func (c *Client) ChangeOpenID(ctx context.Context, fromAppID string, openIDs []s
 type Group struct {
 	ID   int
 	Name string
-	// Count is the number of users in the group; GetGroups fills it in.
+	// Count is the number of users in the group; ListGroups fills it in.
 	Count int
 }
 
@@ -537,12 +537,12 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 	return &g, nil
 }
 
-// GetGroups returns every legacy user group with its number of users
-// (查询所有分组, groups/get). Groups are superseded by tags; see GetTags.
+// ListGroups returns every legacy user group with its number of users
+// (查询所有分组, groups/get). Groups are superseded by tags; see ListTags.
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
-func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
+func (c *Client) ListGroups(ctx context.Context) ([]Group, error) {
 	r, err := call[struct {
 		status
 		Groups []groupJSON `json:"groups"`
@@ -559,7 +559,7 @@ func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
 
 // GetUserGroup returns the id of the legacy group of the user openID
 // (查询用户所在分组, groups/getid). Groups are superseded by tags; see
-// GetUserTags.
+// ListUserTags.
 //
 // Available to verified subscription and verified service accounts
 // (认证订阅号, 认证服务号).
