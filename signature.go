@@ -66,7 +66,10 @@ type JSSDKConfig struct {
 // url is the page's full URL (location.href.split('#')[0] in the page);
 // a #fragment is left out, as WeChat signs without it, so that pages
 // with hash routes get a signature that works. An empty or relative URL
-// is an ErrInvalidArgument.
+// is an ErrInvalidArgument. The signature is the one of appendix 1 of the
+// [JS-SDK guide] (JS-SDK使用权限签名算法).
+//
+// [JS-SDK guide]: https://developers.weixin.qq.com/doc/service/guide/h5/jssdk.html
 func (c *Client) JSSDKConfig(ctx context.Context, url string) (*JSSDKConfig, error) {
 	if c.appID == "" {
 		return nil, missing("AppID (WithAppID)")
