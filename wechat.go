@@ -1,14 +1,3 @@
-// Package wechat is a client for the WeChat Official Account platform
-// (微信公众号): access_token and jsapi_ticket caching, signature checks,
-// inbound messages and passive replies, safe-mode encryption, a webhook
-// http.Handler, and the official API groups.
-//
-// Every API method takes a context.Context first and returns errors that
-// errors.Is and errors.As can inspect: a non-zero WeChat errcode is an
-// *APIError, a missing option wraps ErrMissingConfig.
-//
-// A Client is safe for concurrent use by many goroutines. Build one per
-// official account and share it.
 package wechat
 
 import (
