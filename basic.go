@@ -8,9 +8,9 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// ListCallbackIPs returns the addresses WeChat pushes messages from (获取微信推送
-// 服务器IP地址, [cgi-bin/getcallbackip]), for a firewall allow-list. The list
-// changes; refresh it regularly.
+// ListCallbackIPs returns the addresses WeChat pushes messages from
+// (获取微信推送服务器IP地址, [cgi-bin/getcallbackip]), for a firewall
+// allow-list. The list changes; refresh it regularly.
 //
 // Operations and diagnostics (basic.go) are the addresses WeChat uses
 // (ListCallbackIPs, ListAPIDomainIPs), a network check of the callback URL

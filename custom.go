@@ -87,8 +87,8 @@ type MusicMessage struct {
 	ThumbMediaID string `json:"thumb_media_id"`
 }
 
-// MenuMessage is a message that offers the user a list of choices (菜单
-// 消息). When the user taps one, WeChat sends the account a text message
+// MenuMessage is a message that offers the user a list of choices
+// (菜单消息). When the user taps one, WeChat sends the account a text message
 // whose content is the choice's Content and whose bizmsgmenuid is its ID.
 type MenuMessage struct {
 	HeadContent string            `json:"head_content"`
@@ -102,8 +102,8 @@ type MenuMessageItem struct {
 	Content string `json:"content"`
 }
 
-// MiniProgramPage is a card that opens a page of a mini program (小程序
-// 卡片). The mini program must be linked to the account.
+// MiniProgramPage is a card that opens a page of a mini program
+// (小程序卡片). The mini program must be linked to the account.
 type MiniProgramPage struct {
 	Title string `json:"title"`
 	AppID string `json:"appid"`
@@ -231,8 +231,8 @@ func (c *Client) SendMPNewsArticle(ctx context.Context, toUser, articleID string
 	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customMPNewsArticle, MPNewsArticle: &articleRef{articleID}}, opts)
 }
 
-// SendMenuMessage sends a list of choices to the user toUser (客服消息 菜单
-// 消息, msgtype msgmenu, [message/custom/send]).
+// SendMenuMessage sends a list of choices to the user toUser
+// (客服消息 菜单消息, msgtype msgmenu, [message/custom/send]).
 //
 // [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMenuMessage(ctx context.Context, toUser string, menu MenuMessage, opts ...CustomOption) error {
@@ -247,8 +247,8 @@ func (c *Client) SendMenuMessage(ctx context.Context, toUser string, menu MenuMe
 	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customMenu, MsgMenu: &menu}, opts)
 }
 
-// SendMiniProgramPage sends a mini program card to the user toUser (客服
-// 消息 小程序卡片, [message/custom/send]).
+// SendMiniProgramPage sends a mini program card to the user toUser
+// (客服消息 小程序卡片, [message/custom/send]).
 //
 // [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMiniProgramPage(ctx context.Context, toUser string, page MiniProgramPage, opts ...CustomOption) error {

@@ -20,12 +20,12 @@ type Material struct {
 	URL string `json:"url"`
 }
 
-// AddMaterial uploads a permanent image, voice or thumb material (新增其他类型
-// 永久素材, [material/add_material]). The file is streamed from r, never held
-// in memory; WeChat tells the format from filename's extension (images:
-// bmp/png/jpeg/jpg/gif up to 10 MB, voice: mp3/wma/wav/amr up to 2 MB and
-// 60 s, thumb: jpg up to 64 KB). Videos need a title and go through
-// AddVideoMaterial.
+// AddMaterial uploads a permanent image, voice or thumb material
+// (新增其他类型永久素材, [material/add_material]). The file is streamed from
+// r, never held in memory; WeChat tells the format from filename's
+// extension (images: bmp/png/jpeg/jpg/gif up to 10 MB, voice:
+// mp3/wma/wav/amr up to 2 MB and 60 s, thumb: jpg up to 64 KB). Videos
+// need a title and go through AddVideoMaterial.
 //
 // If WeChat rejects the access token mid-call, the upload is repeated only
 // when r is an io.Seeker.

@@ -83,8 +83,8 @@ const (
 	ClientPlatformOthers  ClientPlatform = "3"
 )
 
-// MatchRule selects the followers who see a conditional menu (个性化菜单
-// 匹配规则). At least one field must be set.
+// MatchRule selects the followers who see a conditional menu
+// (个性化菜单匹配规则). At least one field must be set.
 //
 // Since WeChat's privacy change, menu/addconditional rejects rules on
 // Sex, Country, Province, City or Language with errcode 65320; the fields
@@ -251,7 +251,8 @@ func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error
 	return exec(ctx, c, endpoint.MenuDelConditional, nil, body)
 }
 
-// GetUserMenu returns the menu a follower sees (测试个性化菜单匹配结果,
+// GetUserMenu returns the menu a follower sees, as WeChat's test of
+// conditional-menu matching computes it (测试个性化菜单匹配结果,
 // [menu/trymatch]). userID is the follower's OpenID or WeChat ID.
 //
 // [menu/trymatch]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_trymatchmenu.html

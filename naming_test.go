@@ -347,7 +347,7 @@ const weChatDocs = "https://developers.weixin.qq.com/doc/service/"
 // noDocPage are API methods whose endpoint has no page in that reference,
 // with where the method's doc sends the reader instead.
 var noDocPage = map[string]string{
-	"UpscaleImage":     "cv/img/superresolution is documented only in the Mini Program reference",
+	"UpscaleImage":     "cv/img/superresolution is documented only in the Mini Program reference, which the doc links",
 	"CreateGroup":      "the legacy group APIs are no longer in the reference; the group doc says so",
 	"ListGroups":       "legacy groups",
 	"GetUserGroup":     "legacy groups",

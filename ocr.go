@@ -383,9 +383,13 @@ func (c *Client) SuggestCrops(ctx context.Context, img ImageSource, ratios ...fl
 	return callImage[CropSuggestions](ctx, c, endpoint.ImgAICrop, img, nil, fields)
 }
 
-// UpscaleImage enlarges an image (图片高清化, cv/img/superresolution). It
+// UpscaleImage enlarges an image (图片高清化, [cv/img/superresolution]). It
 // returns the media id of the result, a temporary media valid for 3 days,
-// to download with the media API.
+// to download with the media API. WeChat's reference for official
+// accounts no longer lists this service; the Mini Program reference still
+// documents it.
+//
+// [cv/img/superresolution]: https://developers.weixin.qq.com/miniprogram/dev/server/API/img-ocr/img/api_imgsuperresolution.html
 func (c *Client) UpscaleImage(ctx context.Context, img ImageSource) (string, error) {
 	out, err := callImage[struct {
 		status

@@ -188,8 +188,8 @@ func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) er
 	return exec(ctx, c, endpoint.TagBatchUntag, nil, taggingBody{openIDs, tagID})
 }
 
-// ListUserTags returns the ids of the tags of the user openID (获取用户身上的
-// 标签列表, [tags/getidlist]).
+// ListUserTags returns the ids of the tags of the user openID
+// (获取用户身上的标签列表, [tags/getidlist]).
 //
 // [tags/getidlist]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagidlist.html
 func (c *Client) ListUserTags(ctx context.Context, openID string) ([]int, error) {

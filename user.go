@@ -216,8 +216,8 @@ func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang La
 	return infos, nil
 }
 
-// UpdateUserRemark sets the operator's note about the user openID (设置用户
-// 备注名, [user/info/updateremark]). WeChat documents a limit of 30
+// UpdateUserRemark sets the operator's note about the user openID
+// (设置用户备注名, [user/info/updateremark]). WeChat documents a limit of 30
 // characters; an empty remark clears the note.
 //
 // [user/info/updateremark]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_updateremark.html
