@@ -248,11 +248,12 @@
 //     JSAPITicket, JSSDKConfig, Webhook) and addresses it builds
 //     (AuthorizeURL, QRCodeURL, OneTimeSubscribeURL).
 //
-// "Token" alone means the access token ([Token], [Client.AccessToken],
-// [WithAccessToken], [TokenStore]). The token of the server configuration
-// that signs pushes is the server token: [WithServerToken],
-// [WithPreviousServerToken]. Web authorization's tokens are OAuth tokens
-// ([OAuthToken]).
+// "Token" alone means the access token, and the credentials the Client
+// caches like it ([Token], which holds the jsapi_ticket too;
+// [Client.AccessToken], [WithAccessToken], [TokenStore]). The token of the
+// server configuration, which signs pushes, is the server token:
+// [WithServerToken], [WithPreviousServerToken]. Web authorization's tokens
+// are OAuth tokens ([OAuthToken]).
 //
 // A renamed method or option keeps its old name for one release as a
 // deprecated alias that calls the new one, so that code written against
