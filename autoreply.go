@@ -168,8 +168,10 @@ type autoReplyRulesReply struct {
 }
 
 // GetAutoReplyRules returns the auto-reply rules the account set up on
-// the website (获取公众号的自动回复规则, get_current_autoreply_info). Rules a
+// the website (获取公众号的自动回复规则, [cgi-bin/get_current_autoreply_info]). Rules a
 // webhook implements are not reported.
+//
+// [cgi-bin/get_current_autoreply_info]: https://developers.weixin.qq.com/doc/service/api/notify/autoreplies/api_getcurrentautoreplyinfo.html
 func (c *Client) GetAutoReplyRules(ctx context.Context) (*AutoReplyRules, error) {
 	r, err := call[autoReplyRulesReply](ctx, c, endpoint.AutoReplyInfo, nil, nil)
 	if err != nil {

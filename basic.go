@@ -8,14 +8,18 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// Operations and diagnostics: the addresses WeChat uses, a network check
-// of the callback URL, the daily API quotas, request-id lookup, and the
-// short-key store.
-
-// CallbackIPs returns the addresses WeChat pushes messages from (获取微信推送
-// 服务器IP地址, cgi-bin/getcallbackip), for a firewall allow-list. The list
-// changes; refresh it regularly.
-func (c *Client) CallbackIPs(ctx context.Context) ([]string, error) {
+// ListCallbackIPs returns the addresses WeChat pushes messages from
+// (获取微信推送服务器IP地址, [cgi-bin/getcallbackip]), for a firewall
+// allow-list. The list changes; refresh it regularly.
+//
+// Operations and diagnostics (basic.go) are the addresses WeChat uses
+// (ListCallbackIPs, ListAPIDomainIPs), a network check of the callback URL
+// (CheckCallback), the daily API quotas (GetAPIQuota, ClearQuota,
+// ClearQuotaWithSecret), what WeChat recorded of a request (GetRIDInfo), and
+// the short-key store (CreateShortKey, GetShortKey).
+//
+// [cgi-bin/getcallbackip]: https://developers.weixin.qq.com/doc/service/api/base/api_getcallbackip.html
+func (c *Client) ListCallbackIPs(ctx context.Context) ([]string, error) {
 	r, err := call[ipList](ctx, c, endpoint.CallbackIP, nil, nil)
 	if err != nil {
 		return nil, err
@@ -29,9 +33,11 @@ type ipList struct {
 	IPs []string `json:"ip_list"`
 }
 
-// APIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
-// 地址, cgi-bin/get_api_domain_ip), for an egress allow-list.
-func (c *Client) APIDomainIPs(ctx context.Context) ([]string, error) {
+// ListAPIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
+// 地址, [cgi-bin/get_api_domain_ip]), for an egress allow-list.
+//
+// [cgi-bin/get_api_domain_ip]: https://developers.weixin.qq.com/doc/service/api/base/api_getapidomainip.html
+func (c *Client) ListAPIDomainIPs(ctx context.Context) ([]string, error) {
 	r, err := call[ipList](ctx, c, endpoint.APIDomainIP, nil, nil)
 	if err != nil {
 		return nil, err
@@ -85,8 +91,10 @@ type CallbackCheck struct {
 }
 
 // CheckCallback has WeChat resolve and ping the account's callback URL
-// (网络检测, cgi-bin/callback/check), to tell a network problem from a
+// (网络检测, [cgi-bin/callback/check]), to tell a network problem from a
 // server one when pushes fail.
+//
+// [cgi-bin/callback/check]: https://developers.weixin.qq.com/doc/service/api/base/api_callbackcheck.html
 func (c *Client) CheckCallback(ctx context.Context, action CheckAction, operator CheckOperator) (*CallbackCheck, error) {
 	switch action {
 	case CheckDNS, CheckPing, CheckAll:
@@ -108,9 +116,11 @@ func (c *Client) CheckCallback(ctx context.Context, action CheckAction, operator
 // Quotas (接口调用次数).
 
 // ClearQuota resets the account's daily call counts of every API (清空 api
-// 的调用 quota, cgi-bin/clear_quota). An account may do this 10 times a
+// 的调用 quota, [cgi-bin/clear_quota]). An account may do this 10 times a
 // month. If no access_token can be had because its quota is spent, use
 // ClearQuotaWithSecret.
+//
+// [cgi-bin/clear_quota]: https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearquota.html
 func (c *Client) ClearQuota(ctx context.Context) error {
 	if c.appID == "" {
 		return missing("AppID (WithAppID)")
@@ -122,9 +132,11 @@ func (c *Client) ClearQuota(ctx context.Context) error {
 
 // ClearQuotaWithSecret is ClearQuota authenticated with the AppSecret
 // instead of an access_token (使用AppSecret重置API调用次数,
-// cgi-bin/clear_quota/v2): it works when cgi-bin/token itself is out of
+// [cgi-bin/clear_quota/v2]): it works when cgi-bin/token itself is out of
 // quota. It shares the monthly limit of 10 resets with ClearQuota. The
 // secret travels in the request body.
+//
+// [cgi-bin/clear_quota/v2]: https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearquotabyappsecret.html
 func (c *Client) ClearQuotaWithSecret(ctx context.Context) error {
 	if err := c.requireSecret(); err != nil {
 		return err
@@ -137,9 +149,11 @@ func (c *Client) ClearQuotaWithSecret(ctx context.Context) error {
 }
 
 // ClearAPIQuota resets today's call count of one API (重置指定API调用次数,
-// cgi-bin/openapi/quota/clear), where ClearQuota resets them all. cgiPath
+// [cgi-bin/openapi/quota/clear]), where ClearQuota resets them all. cgiPath
 // is the API's path, such as "/cgi-bin/message/custom/send". An account
 // has 50 such resets a month, so the call is never retried.
+//
+// [cgi-bin/openapi/quota/clear]: https://developers.weixin.qq.com/doc/channels/api/basic/api_clearapiquota.html
 func (c *Client) ClearAPIQuota(ctx context.Context, cgiPath string) error {
 	body, err := cgiPathBody(cgiPath)
 	if err != nil {
@@ -176,7 +190,7 @@ type RateLimit struct {
 	RefreshSecond int64 `json:"refresh_second"`
 }
 
-// APIQuotaInfo is the reply of QueryAPIQuota.
+// APIQuotaInfo is the reply of GetAPIQuota.
 type APIQuotaInfo struct {
 	Quota APIQuota `json:"quota"`
 	// RateLimit is the API's frequency limit, where WeChat reports one.
@@ -186,10 +200,12 @@ type APIQuotaInfo struct {
 	ComponentRateLimit *RateLimit `json:"component_rate_limit,omitempty"`
 }
 
-// QueryAPIQuota returns today's quota of one API (查询API调用额度,
-// cgi-bin/openapi/quota/get). cgiPath is the API's path, such as
+// GetAPIQuota returns today's quota of one API (查询API调用额度,
+// [cgi-bin/openapi/quota/get]). cgiPath is the API's path, such as
 // "/cgi-bin/message/custom/send"; sns APIs are not supported.
-func (c *Client) QueryAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaInfo, error) {
+//
+// [cgi-bin/openapi/quota/get]: https://developers.weixin.qq.com/doc/service/api/apimanage/api_getapiquota.html
+func (c *Client) GetAPIQuota(ctx context.Context, cgiPath string) (*APIQuotaInfo, error) {
 	body, err := cgiPathBody(cgiPath)
 	if err != nil {
 		return nil, err
@@ -219,16 +235,18 @@ type RIDRequest struct {
 	ClientIP string `json:"client_ip"`
 }
 
-// LookupRID returns the request behind a request id (查询rid信息,
-// cgi-bin/openapi/rid/get). The id is the RID of an *APIError; WeChat keeps
+// GetRIDInfo returns the request behind a request id (查询rid信息,
+// [cgi-bin/openapi/rid/get]). The id is the RID of an *APIError; WeChat keeps
 // them for 7 days and only the account that made the request may look
 // it up.
 //
 //	var apiErr *wechat.APIError
 //	if errors.As(err, &apiErr) && apiErr.RID != "" {
-//		req, _ := c.LookupRID(ctx, apiErr.RID)
+//		req, _ := c.GetRIDInfo(ctx, apiErr.RID)
 //	}
-func (c *Client) LookupRID(ctx context.Context, rid string) (*RIDRequest, error) {
+//
+// [cgi-bin/openapi/rid/get]: https://developers.weixin.qq.com/doc/service/api/apimanage/api_getridinfo.html
+func (c *Client) GetRIDInfo(ctx context.Context, rid string) (*RIDRequest, error) {
 	if strings.TrimSpace(rid) == "" {
 		return nil, invalidArg("rid is empty")
 	}
@@ -259,11 +277,13 @@ const (
 	MaxShortKeyLifetime = 30 * 24 * time.Hour
 )
 
-// GenerateShortKey stores up to 4 KB of data and returns a 15-character key
-// for it (生成短key, cgi-bin/shorten/gen), to put in a QR code or a link
+// CreateShortKey stores up to 4 KB of data and returns a 15-character key
+// for it (生成短key, [cgi-bin/shorten/gen]), to put in a QR code or a link
 // where the data itself does not fit. The key expires after lifetime,
 // at most 30 days; 0 means 30 days. Lifetimes are whole seconds.
-func (c *Client) GenerateShortKey(ctx context.Context, longData string, lifetime time.Duration) (string, error) {
+//
+// [cgi-bin/shorten/gen]: https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_genshortkey.html
+func (c *Client) CreateShortKey(ctx context.Context, longData string, lifetime time.Duration) (string, error) {
 	if longData == "" {
 		return "", invalidArg("short-key data is empty")
 	}
@@ -302,9 +322,11 @@ type ShortKeyData struct {
 	ExpireSeconds int64 `json:"expire_seconds"`
 }
 
-// FetchShortKey returns the data stored under a short key (获取长信息,
-// cgi-bin/shorten/fetch).
-func (c *Client) FetchShortKey(ctx context.Context, shortKey string) (*ShortKeyData, error) {
+// GetShortKey returns the data stored under a short key (获取长信息,
+// [cgi-bin/shorten/fetch]).
+//
+// [cgi-bin/shorten/fetch]: https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_fetchshorten.html
+func (c *Client) GetShortKey(ctx context.Context, shortKey string) (*ShortKeyData, error) {
 	if shortKey == "" {
 		return nil, invalidArg("short key is empty")
 	}

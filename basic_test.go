@@ -42,7 +42,7 @@ func TestQueryAPIQuota(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/openapi/quota/get", []byte(`{"errcode":0,"errmsg":"ok","quota":{"daily_limit":10000000,"used":12,"remain":9999988},
 		"rate_limit":{"call_count":5000,"refresh_second":60},"component_rate_limit":{"call_count":100,"refresh_second":60}}`))
-	q, err := c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
+	q, err := c.GetAPIQuota(ctx, "/cgi-bin/message/custom/send")
 	require.NoError(t, err)
 	assert.Equal(t, &APIQuotaInfo{
 		Quota:              APIQuota{DailyLimit: 10000000, Used: 12, Remain: 9999988},
@@ -52,7 +52,7 @@ func TestQueryAPIQuota(t *testing.T) {
 
 	sent := countRequests(mt)
 	for _, bad := range []string{"", "cgi-bin/token", "https://api.weixin.qq.com/cgi-bin/token"} {
-		_, err := c.QueryAPIQuota(ctx, bad)
+		_, err := c.GetAPIQuota(ctx, bad)
 		assert.ErrorIs(t, err, ErrInvalidArgument, bad)
 	}
 	assert.Zero(t, sent())
@@ -64,15 +64,15 @@ func TestLookupRID(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "GET", "/cgi-bin/getcallbackip", fixture(t, "api/errors/40013_invalid_appid_rid.json"))
 	rec := stub(mt, "POST", "/cgi-bin/openapi/rid/get", fixture(t, "api/openapi_rid_get.json"))
-	_, err := c.CallbackIPs(ctx)
+	_, err := c.ListCallbackIPs(ctx)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	_, err = c.LookupRID(ctx, apiErr.RID)
+	_, err = c.GetRIDInfo(ctx, apiErr.RID)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"rid":"664ef1ea-61270f43-2b492c40"}`, string(rec.only(t).Body))
 }
 
-// LookupRID hands back what WeChat recorded of a request, and requests
+// GetRIDInfo hands back what WeChat recorded of a request, and requests
 // carry secrets: cgi-bin/token and sns/oauth2 in the URL, stable_token and
 // clear_quota/v2 in a JSON body, sns replies in the response. Each is
 // redacted; everything else is kept as WeChat wrote it.
@@ -88,7 +88,7 @@ func TestLookupRIDRedactsRecordedBodies(t *testing.T) {
 	require.NoError(t, err)
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/openapi/rid/get", reply)
-	r, err := c.LookupRID(context.Background(), "61725984-6126f6f9-040f19c4")
+	r, err := c.GetRIDInfo(context.Background(), "61725984-6126f6f9-040f19c4")
 	require.NoError(t, err)
 	assert.Equal(t, &RIDRequest{
 		InvokeTime:   1635156704,
@@ -150,29 +150,29 @@ func TestShortKey(t *testing.T) {
 	t.Run("default lifetime", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
-		_, err := c.GenerateShortKey(ctx, strings.Repeat("x", MaxShortKeyData), 0)
+		_, err := c.CreateShortKey(ctx, strings.Repeat("x", MaxShortKeyData), 0)
 		require.NoError(t, err)
 		assert.Contains(t, string(rec.only(t).Body), `"expire_seconds":2592000`)
 	})
 	t.Run("generate without key", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/ok.json"))
-		_, err := c.GenerateShortKey(ctx, "d", time.Hour)
+		_, err := c.CreateShortKey(ctx, "d", time.Hour)
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
 	t.Run("invalid", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		sent := countRequests(mt)
 		for name, f := range map[string]func() error{
-			"empty":     func() error { _, err := c.GenerateShortKey(ctx, "", 0); return err },
-			"too large": func() error { _, err := c.GenerateShortKey(ctx, strings.Repeat("x", MaxShortKeyData+1), 0); return err },
-			"too long":  func() error { _, err := c.GenerateShortKey(ctx, "d", 31*24*time.Hour); return err },
-			"negative":  func() error { _, err := c.GenerateShortKey(ctx, "d", -time.Second); return err },
+			"empty":     func() error { _, err := c.CreateShortKey(ctx, "", 0); return err },
+			"too large": func() error { _, err := c.CreateShortKey(ctx, strings.Repeat("x", MaxShortKeyData+1), 0); return err },
+			"too long":  func() error { _, err := c.CreateShortKey(ctx, "d", 31*24*time.Hour); return err },
+			"negative":  func() error { _, err := c.CreateShortKey(ctx, "d", -time.Second); return err },
 			"sub-second": func() error {
-				_, err := c.GenerateShortKey(ctx, "d", time.Millisecond)
+				_, err := c.CreateShortKey(ctx, "d", time.Millisecond)
 				return err
 			},
-			"fetch empty": func() error { _, err := c.FetchShortKey(ctx, ""); return err },
+			"fetch empty": func() error { _, err := c.GetShortKey(ctx, ""); return err },
 		} {
 			assert.ErrorIs(t, f(), ErrInvalidArgument, name)
 		}
@@ -192,13 +192,13 @@ func TestRedactRecordedLargeText(t *testing.T) {
 func basicEndpoints() map[endpoint.ID]endpointCase {
 	return map[endpoint.ID]endpointCase{
 		endpoint.CallbackIP: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.CallbackIPs(ctx) },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListCallbackIPs(ctx) },
 			reply:  "api/getcallbackip.json",
 			want:   []string{"127.0.0.1"},
 			noArgs: true,
 		},
 		endpoint.APIDomainIP: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.APIDomainIPs(ctx) },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListAPIDomainIPs(ctx) },
 			reply:  "api/get_api_domain_ip.json",
 			want:   []string{"101.89.47.18", "101.91.34.103"},
 			noArgs: true,
@@ -244,19 +244,19 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 		},
 		endpoint.QuotaGet: {
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.QueryAPIQuota(ctx, "/cgi-bin/message/custom/send")
+				return c.GetAPIQuota(ctx, "/cgi-bin/message/custom/send")
 			},
 			body:  `{"cgi_path":"/cgi-bin/message/custom/send"}`,
 			reply: "api/openapi_quota_get.json",
 			want:  &APIQuotaInfo{},
 			invalid: func(ctx context.Context, c *Client) error {
-				_, err := c.QueryAPIQuota(ctx, "https://api.weixin.qq.com/cgi-bin/token")
+				_, err := c.GetAPIQuota(ctx, "https://api.weixin.qq.com/cgi-bin/token")
 				return err
 			},
 		},
 		endpoint.RIDGet: {
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.LookupRID(ctx, "61725984-6126f6f9-040f19c4")
+				return c.GetRIDInfo(ctx, "61725984-6126f6f9-040f19c4")
 			},
 			body:  `{"rid":"61725984-6126f6f9-040f19c4"}`,
 			reply: "api/openapi_rid_get.json",
@@ -267,23 +267,23 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 				ResponseBody: `{"errcode":45009,"errmsg":"reach max api daily quota limit rid: 617682e0-09059ac5-34a8e2ea"}`,
 				ClientIP:     "113.xx.70.51",
 			},
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.LookupRID(ctx, " "); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetRIDInfo(ctx, " "); return err },
 		},
 		endpoint.ShortenGen: {
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.GenerateShortKey(ctx, "loooooong data", 24*time.Hour)
+				return c.CreateShortKey(ctx, "loooooong data", 24*time.Hour)
 			},
 			body:    `{"long_data":"loooooong data","expire_seconds":86400}`,
 			reply:   "api/shorten_gen.json",
 			want:    "iTqRJFSEqk9RvPk",
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.GenerateShortKey(ctx, "", 0); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.CreateShortKey(ctx, "", 0); return err },
 		},
 		endpoint.ShortenFetch: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return c.FetchShortKey(ctx, "iTqRJFSEqk9RvPk") },
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.GetShortKey(ctx, "iTqRJFSEqk9RvPk") },
 			body:    `{"short_key":"iTqRJFSEqk9RvPk"}`,
 			reply:   "api/shorten_fetch.json",
 			want:    &ShortKeyData{LongData: "loooooong data", CreateTime: 1611047541, ExpireSeconds: 86300},
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.FetchShortKey(ctx, ""); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetShortKey(ctx, ""); return err },
 		},
 	}
 }

@@ -86,7 +86,9 @@ func onComment(art ArticleRef, id int64) (*commentJSON, error) {
 }
 
 // OpenComments opens the comment area of an article already sent (打开已群发
-// 文章评论, comment/open).
+// 文章评论, [cgi-bin/comment/open]).
+//
+// [cgi-bin/comment/open]: https://developers.weixin.qq.com/doc/service/api/leaving/api_openarticlecomment.html
 func (c *Client) OpenComments(ctx context.Context, art ArticleRef) error {
 	if err := art.check(); err != nil {
 		return err
@@ -95,7 +97,9 @@ func (c *Client) OpenComments(ctx context.Context, art ArticleRef) error {
 }
 
 // CloseComments closes the comment area of an article already sent (关闭已群发
-// 文章评论, comment/close). Its comments stay listed.
+// 文章评论, [cgi-bin/comment/close]). Its comments stay listed.
+//
+// [cgi-bin/comment/close]: https://developers.weixin.qq.com/doc/service/api/leaving/api_closecomment.html
 func (c *Client) CloseComments(ctx context.Context, art ArticleRef) error {
 	if err := art.check(); err != nil {
 		return err
@@ -168,7 +172,9 @@ type commentListReply struct {
 
 // ListComments returns count comments of an article (1 to
 // MaxCommentsPerPage), of the kind typ, from position begin (查看指定文章的
-// 评论数据, comment/list). Comments walks every page.
+// 评论数据, [cgi-bin/comment/list]). Comments walks every page.
+//
+// [cgi-bin/comment/list]: https://developers.weixin.qq.com/doc/service/api/leaving/api_listcomment.html
 func (c *Client) ListComments(ctx context.Context, art ArticleRef, typ CommentType, begin, count int) (*CommentPage, error) {
 	if err := art.check(); err != nil {
 		return nil, err
@@ -206,9 +212,11 @@ func (c *Client) ListComments(ctx context.Context, art ArticleRef, typ CommentTy
 }
 
 // Comments iterates over the comments of an article of the kind typ,
-// fetching pages of MaxCommentsPerPage with comment/list as the loop
+// fetching pages of MaxCommentsPerPage with [cgi-bin/comment/list] as the loop
 // advances. It stops after a page shorter than that, whatever Total
 // says. The iterator stops at the first error, which it yields.
+//
+// [cgi-bin/comment/list]: https://developers.weixin.qq.com/doc/service/api/leaving/api_listcomment.html
 func (c *Client) Comments(ctx context.Context, art ArticleRef, typ CommentType) iter.Seq2[Comment, error] {
 	return paginate(ctx, 0, func(ctx context.Context, begin int) ([]Comment, int, bool, error) {
 		p, err := c.ListComments(ctx, art, typ, begin, MaxCommentsPerPage)
@@ -220,7 +228,9 @@ func (c *Client) Comments(ctx context.Context, art ArticleRef, typ CommentType) 
 }
 
 // MarkCommentElected marks a comment elected (评论标记精选,
-// comment/markelect): readers see it under the article.
+// [cgi-bin/comment/markelect]): readers see it under the article.
+//
+// [cgi-bin/comment/markelect]: https://developers.weixin.qq.com/doc/service/api/leaving/api_electcomment.html
 func (c *Client) MarkCommentElected(ctx context.Context, art ArticleRef, commentID int64) error {
 	body, err := onComment(art, commentID)
 	if err != nil {
@@ -230,7 +240,9 @@ func (c *Client) MarkCommentElected(ctx context.Context, art ArticleRef, comment
 }
 
 // UnmarkCommentElected takes a comment out of the elected ones (评论取消精选,
-// comment/unmarkelect).
+// [cgi-bin/comment/unmarkelect]).
+//
+// [cgi-bin/comment/unmarkelect]: https://developers.weixin.qq.com/doc/service/api/leaving/api_unelectcomment.html
 func (c *Client) UnmarkCommentElected(ctx context.Context, art ArticleRef, commentID int64) error {
 	body, err := onComment(art, commentID)
 	if err != nil {
@@ -239,8 +251,10 @@ func (c *Client) UnmarkCommentElected(ctx context.Context, art ArticleRef, comme
 	return exec(ctx, c, endpoint.CommentUnmarkElect, nil, body)
 }
 
-// DeleteComment deletes a comment (删除评论, comment/delete). It cannot be
+// DeleteComment deletes a comment (删除评论, [cgi-bin/comment/delete]). It cannot be
 // undone, and is not retried: a repetition fails with CodeCommentNotExist.
+//
+// [cgi-bin/comment/delete]: https://developers.weixin.qq.com/doc/service/api/leaving/api_delcomment.html
 func (c *Client) DeleteComment(ctx context.Context, art ArticleRef, commentID int64) error {
 	body, err := onComment(art, commentID)
 	if err != nil {
@@ -250,8 +264,10 @@ func (c *Client) DeleteComment(ctx context.Context, art ArticleRef, commentID in
 }
 
 // ReplyToComment publishes the account's reply to a comment (回复评论,
-// comment/reply/add). A comment takes one reply: another fails with
+// [cgi-bin/comment/reply/add]). A comment takes one reply: another fails with
 // CodeCommentAlreadyReplied until DeleteCommentReply removes the first.
+//
+// [cgi-bin/comment/reply/add]: https://developers.weixin.qq.com/doc/service/api/leaving/api_replycomment.html
 func (c *Client) ReplyToComment(ctx context.Context, art ArticleRef, commentID int64, content string) error {
 	body, err := onComment(art, commentID)
 	if err != nil {
@@ -265,7 +281,9 @@ func (c *Client) ReplyToComment(ctx context.Context, art ArticleRef, commentID i
 }
 
 // DeleteCommentReply deletes the account's reply to a comment (删除回复,
-// comment/reply/delete).
+// [cgi-bin/comment/reply/delete]).
+//
+// [cgi-bin/comment/reply/delete]: https://developers.weixin.qq.com/doc/service/api/leaving/api_delreplycomment.html
 func (c *Client) DeleteCommentReply(ctx context.Context, art ArticleRef, commentID int64) error {
 	body, err := onComment(art, commentID)
 	if err != nil {

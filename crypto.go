@@ -397,7 +397,7 @@ func (c *Client) newKeyRing() *keyRing {
 	}
 	switch {
 	case len(r.tokens) == 0:
-		r.err = missing("server token (WithToken)")
+		r.err = missing("server token (WithServerToken)")
 	case len(r.keys) == 0:
 		r.err = missing("EncodingAESKey (WithEncodingAESKey)")
 	case r.appID == "":
@@ -470,7 +470,7 @@ func (r *keyRing) seal(plaintext []byte, token, key int, timestamp, nonce string
 // use Webhook. It checks what the webhook checks: the timestamp against
 // WithTimestampWindow, then msg_signature over the Encrypt element (found
 // without parsing the unsigned body), then the AppID inside. The previous
-// token and key (WithPreviousToken, WithPreviousEncodingAESKey) are
+// token and key (WithPreviousServerToken, WithPreviousEncodingAESKey) are
 // accepted. A verification or decryption failure is a *CryptoError, a bad
 // message a *ParseError.
 func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []byte) (*Message, error) {

@@ -386,7 +386,7 @@ func TestSortedSHA1MatchesSign(t *testing.T) {
 
 func TestClientDecryptMessageAndEncryptReply(t *testing.T) {
 	v := loadVector(t, "doraemonext_safe_mode.json")
-	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID), vectorClock(t, v))
+	c, err := New(WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID), vectorClock(t, v))
 	require.NoError(t, err)
 	body := fixture(t, "crypto/doraemonext_safe_request.xml")
 
@@ -407,7 +407,7 @@ func TestClientDecryptMessageAndEncryptReply(t *testing.T) {
 	assert.ErrorAs(t, err, &pe, "a signed body that is not a message")
 
 	// A captured push replayed a day later is refused.
-	late, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID))
+	late, err := New(WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID))
 	require.NoError(t, err)
 	_, err = late.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	var ce *CryptoError
@@ -443,7 +443,7 @@ func TestClientDecryptMessageRotation(t *testing.T) {
 	body := fixture(t, "crypto/doraemonext_safe_request.xml")
 
 	rotated, err := New(WithAppID(v.AppID), vectorClock(t, v),
-		WithToken("new_token"), WithPreviousToken(v.Token),
+		WithServerToken("new_token"), WithPreviousServerToken(v.Token),
 		WithEncodingAESKey(newKey), WithPreviousEncodingAESKey(v.EncodingAESKey))
 	require.NoError(t, err)
 	m, err := rotated.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
@@ -452,19 +452,19 @@ func TestClientDecryptMessageRotation(t *testing.T) {
 
 	// Without the previous key the padding check fails; without the
 	// previous token the signature does.
-	noPrevKey, err := New(WithAppID(v.AppID), WithToken(v.Token), WithEncodingAESKey(newKey), vectorClock(t, v))
+	noPrevKey, err := New(WithAppID(v.AppID), WithServerToken(v.Token), WithEncodingAESKey(newKey), vectorClock(t, v))
 	require.NoError(t, err)
 	_, err = noPrevKey.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	var ce *CryptoError
 	require.ErrorAs(t, err, &ce)
 	assert.False(t, errors.Is(err, ErrInvalidSignature))
 
-	noPrevToken, err := New(WithAppID(v.AppID), WithToken("new_token"), WithEncodingAESKey(v.EncodingAESKey), vectorClock(t, v))
+	noPrevToken, err := New(WithAppID(v.AppID), WithServerToken("new_token"), WithEncodingAESKey(v.EncodingAESKey), vectorClock(t, v))
 	require.NoError(t, err)
 	_, err = noPrevToken.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	assert.ErrorIs(t, err, ErrInvalidSignature)
 
-	wrongApp, err := New(WithAppID("wx_someone_else"), WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), vectorClock(t, v))
+	wrongApp, err := New(WithAppID("wx_someone_else"), WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), vectorClock(t, v))
 	require.NoError(t, err)
 	_, err = wrongApp.DecryptMessage(v.MsgSignature, v.Timestamp, v.Nonce, body)
 	require.ErrorIs(t, err, ErrAppIDMismatch)
@@ -479,9 +479,9 @@ func TestClientSafeModeNeedsConfig(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"no token", []Option{WithAppID("wx1"), WithEncodingAESKey(key)}, "WithToken"},
-		{"no key", []Option{WithAppID("wx1"), WithToken("t")}, "WithEncodingAESKey"},
-		{"no AppID", []Option{WithToken("t"), WithEncodingAESKey(key)}, "WithAppID"},
+		{"no token", []Option{WithAppID("wx1"), WithEncodingAESKey(key)}, "WithServerToken"},
+		{"no key", []Option{WithAppID("wx1"), WithServerToken("t")}, "WithEncodingAESKey"},
+		{"no AppID", []Option{WithServerToken("t"), WithEncodingAESKey(key)}, "WithAppID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,19 +6,8 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// Customer-service messages (客服消息, message/custom/send) are free-form
-// messages an account sends to one user. WeChat accepts them only for a
-// while after the user interacted with the account: for 48 hours after the
-// user sent a message (at most 5 messages), and for a minute after a click
-// on a menu, a follow or a QR code scan (at most 3). Outside that window
-// WeChat answers CodeResponseOutOfWindow (45015). Verified subscription
-// accounts and service accounts may send them.
-//
-// A send is never retried after a network error: WeChat has no
-// idempotency key, and a retry after a lost reply could deliver the
-// message twice.
-
-// A CustomOption adjusts a customer-service message.
+// A CustomOption adjusts a customer-service message (SendText, SendImage,
+// … SendMiniProgramPage, SendReply).
 type CustomOption func(*customMessage)
 
 // AsKFAccount sends the message in the name of the customer-service
@@ -98,8 +87,8 @@ type MusicMessage struct {
 	ThumbMediaID string `json:"thumb_media_id"`
 }
 
-// MenuMessage is a message that offers the user a list of choices (菜单
-// 消息). When the user taps one, WeChat sends the account a text message
+// MenuMessage is a message that offers the user a list of choices
+// (菜单消息). When the user taps one, WeChat sends the account a text message
 // whose content is the choice's Content and whose bizmsgmenuid is its ID.
 type MenuMessage struct {
 	HeadContent string            `json:"head_content"`
@@ -113,8 +102,8 @@ type MenuMessageItem struct {
 	Content string `json:"content"`
 }
 
-// MiniProgramPage is a card that opens a page of a mini program (小程序
-// 卡片). The mini program must be linked to the account.
+// MiniProgramPage is a card that opens a page of a mini program
+// (小程序卡片). The mini program must be linked to the account.
 type MiniProgramPage struct {
 	Title string `json:"title"`
 	AppID string `json:"appid"`
@@ -139,12 +128,24 @@ func (c *Client) sendCustom(ctx context.Context, m *customMessage, opts []Custom
 }
 
 // SendText sends a text message to the user toUser (客服消息 文本消息,
-// message/custom/send). content may hold links, including ones that open a
+// [message/custom/send]). content may hold links, including ones that open a
 // mini program (<a href="…" data-miniprogram-appid="…"
 // data-miniprogram-path="…">); it is sent without HTML escaping.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// Customer-service messages (客服消息: SendText, SendImage, SendVoice,
+// SendVideo, SendMusic, SendNews, SendMPNews, SendMPNewsArticle,
+// SendMenuMessage, SendMiniProgramPage, SendReply, and SetTyping) are
+// free-form messages an account sends to one user. WeChat accepts them only
+// for a while after the user interacted with the account: for 48 hours
+// after the user sent a message (at most 5 messages), and for a minute
+// after a click on a menu, a follow or a QR code scan (at most 3). Outside
+// that window WeChat answers [CodeResponseOutOfWindow] (45015). They are
+// available to verified subscription and verified service accounts
+// (认证订阅号, 认证服务号). A send is never retried after a network error:
+// WeChat has no idempotency key, and a retry after a lost reply could
+// deliver the message twice.
+//
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendText(ctx context.Context, toUser, content string, opts ...CustomOption) error {
 	if content == "" {
 		return invalidArg("text content is empty")
@@ -153,10 +154,9 @@ func (c *Client) SendText(ctx context.Context, toUser, content string, opts ...C
 }
 
 // SendImage sends the image mediaID, uploaded with UploadMedia, to the
-// user toUser (客服消息 图片消息, message/custom/send).
+// user toUser (客服消息 图片消息, [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendImage(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
 	if mediaID == "" {
 		return invalidArg("image media_id is empty")
@@ -165,10 +165,9 @@ func (c *Client) SendImage(ctx context.Context, toUser, mediaID string, opts ...
 }
 
 // SendVoice sends the voice recording mediaID, uploaded with UploadMedia,
-// to the user toUser (客服消息 语音消息, message/custom/send).
+// to the user toUser (客服消息 语音消息, [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendVoice(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
 	if mediaID == "" {
 		return invalidArg("voice media_id is empty")
@@ -177,10 +176,9 @@ func (c *Client) SendVoice(ctx context.Context, toUser, mediaID string, opts ...
 }
 
 // SendVideo sends a video to the user toUser (客服消息 视频消息,
-// message/custom/send).
+// [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendVideo(ctx context.Context, toUser string, video VideoMessage, opts ...CustomOption) error {
 	if video.MediaID == "" {
 		return invalidArg("video media_id is empty")
@@ -189,10 +187,9 @@ func (c *Client) SendVideo(ctx context.Context, toUser string, video VideoMessag
 }
 
 // SendMusic sends a piece of music to the user toUser (客服消息 音乐消息,
-// message/custom/send).
+// [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMusic(ctx context.Context, toUser string, music MusicMessage, opts ...CustomOption) error {
 	if music.MusicURL == "" {
 		return invalidArg("music URL is empty")
@@ -201,22 +198,20 @@ func (c *Client) SendMusic(ctx context.Context, toUser string, music MusicMessag
 }
 
 // SendNews sends a news message, a card that links to article.URL, to the
-// user toUser (客服消息 图文消息, msgtype news, message/custom/send).
+// user toUser (客服消息 图文消息, msgtype news, [message/custom/send]).
 // WeChat allows one article per message (more fail with errcode 45008),
 // hence the single Article.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendNews(ctx context.Context, toUser string, article Article, opts ...CustomOption) error {
 	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customNews, News: &newsContent{[]Article{article}}}, opts)
 }
 
 // SendMPNews sends the news material mediaID to the user toUser; it opens
 // as an article inside WeChat (客服消息 图文消息, msgtype mpnews,
-// message/custom/send). Like SendNews it carries one article.
+// [message/custom/send]). Like SendNews it carries one article.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMPNews(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
 	if mediaID == "" {
 		return invalidArg("mpnews media_id is empty")
@@ -226,10 +221,9 @@ func (c *Client) SendMPNews(ctx context.Context, toUser, mediaID string, opts ..
 
 // SendMPNewsArticle sends the published article articleID, as returned by
 // the publishing APIs, to the user toUser (客服消息 图文消息, msgtype
-// mpnewsarticle, message/custom/send).
+// mpnewsarticle, [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMPNewsArticle(ctx context.Context, toUser, articleID string, opts ...CustomOption) error {
 	if articleID == "" {
 		return invalidArg("article_id is empty")
@@ -237,11 +231,10 @@ func (c *Client) SendMPNewsArticle(ctx context.Context, toUser, articleID string
 	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customMPNewsArticle, MPNewsArticle: &articleRef{articleID}}, opts)
 }
 
-// SendMenuMessage sends a list of choices to the user toUser (客服消息 菜单
-// 消息, msgtype msgmenu, message/custom/send).
+// SendMenuMessage sends a list of choices to the user toUser
+// (客服消息 菜单消息, msgtype msgmenu, [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMenuMessage(ctx context.Context, toUser string, menu MenuMessage, opts ...CustomOption) error {
 	if len(menu.List) == 0 {
 		return invalidArg("menu message has no choices")
@@ -254,11 +247,10 @@ func (c *Client) SendMenuMessage(ctx context.Context, toUser string, menu MenuMe
 	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customMenu, MsgMenu: &menu}, opts)
 }
 
-// SendMiniProgramPage sends a mini program card to the user toUser (客服
-// 消息 小程序卡片, message/custom/send).
+// SendMiniProgramPage sends a mini program card to the user toUser
+// (客服消息 小程序卡片, [message/custom/send]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMiniProgramPage(ctx context.Context, toUser string, page MiniProgramPage, opts ...CustomOption) error {
 	switch {
 	case page.AppID == "":
@@ -272,11 +264,10 @@ func (c *Client) SendMiniProgramPage(ctx context.Context, toUser string, page Mi
 }
 
 // SetTyping shows the user toUser that the account is typing, or stops
-// showing it when typing is false (客服输入状态, message/custom/typing).
+// showing it when typing is false (客服输入状态, [message/custom/typing]).
 // The same window as for sending messages applies.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [message/custom/typing]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_typing.html
 func (c *Client) SetTyping(ctx context.Context, toUser string, typing bool) error {
 	if toUser == "" {
 		return invalidArg("openid is empty")

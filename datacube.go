@@ -9,12 +9,6 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// Statistics (数据统计, datacube): daily figures about users, articles,
-// messages and API calls. Each call takes an inclusive range of days and
-// WeChat serves at most a fixed number of days per call (最大时间跨度); the
-// methods check that limit before sending anything. Data is stored from
-// 2014-12-01 and yesterday's is ready after 08:00 Beijing time.
-
 // Date is a calendar day, as the statistics APIs send and receive it
 // ("2006-01-02"). It carries no time zone: WeChat counts days in Beijing
 // time.
@@ -136,9 +130,22 @@ type UserSummaryStat struct {
 	CancelUser int `json:"cancel_user"`
 }
 
-// UserSummary returns new and lost followers per day and source
-// (获取用户增减数据, datacube/getusersummary), at most 7 days per call.
-func (c *Client) UserSummary(ctx context.Context, begin, end Date) ([]UserSummaryStat, error) {
+// GetUserSummary returns new and lost followers per day and source
+// (获取用户增减数据, [datacube/getusersummary]), at most 7 days per call.
+//
+// The statistics (数据统计, datacube) are daily figures about users
+// (GetUserSummary, GetUserCumulate), articles (GetArticleSummary,
+// GetArticleTotal, GetUserRead, GetUserShare and their hourly forms), the
+// messages users send (GetUpstreamMessages and its hourly, weekly and
+// monthly forms, GetUpstreamMessageDist…) and the pushes to the server
+// (GetInterfaceSummary, GetInterfaceSummaryHour). Each is one report for an
+// inclusive range of days, as a row per day (or hour, week, month). WeChat
+// serves at most a fixed number of days per call (最大时间跨度); the methods check
+// that limit before sending anything. Data is stored from 2014-12-01, and
+// yesterday's is ready after 08:00 Beijing time.
+//
+// [datacube/getusersummary]: https://developers.weixin.qq.com/doc/service/api/wedata/user/api_getusersummary.html
+func (c *Client) GetUserSummary(ctx context.Context, begin, end Date) ([]UserSummaryStat, error) {
 	return datacube[UserSummaryStat](ctx, c, endpoint.UserSummary, 7, begin, end)
 }
 
@@ -148,9 +155,11 @@ type UserCumulateStat struct {
 	CumulateUser int  `json:"cumulate_user"`
 }
 
-// UserCumulate returns the total number of followers per day (获取累计用户数据,
-// datacube/getusercumulate), at most 7 days per call.
-func (c *Client) UserCumulate(ctx context.Context, begin, end Date) ([]UserCumulateStat, error) {
+// GetUserCumulate returns the total number of followers per day (获取累计用户数据,
+// [datacube/getusercumulate]), at most 7 days per call.
+//
+// [datacube/getusercumulate]: https://developers.weixin.qq.com/doc/service/api/wedata/user/api_getusercumulate.html
+func (c *Client) GetUserCumulate(ctx context.Context, begin, end Date) ([]UserCumulateStat, error) {
 	return datacube[UserCumulateStat](ctx, c, endpoint.UserCumulate, 7, begin, end)
 }
 
@@ -182,9 +191,11 @@ type ArticleSummaryStat struct {
 	ArticleStat
 }
 
-// ArticleSummary returns the reading of each mass-sent article per day
-// (获取图文群发每日数据, datacube/getarticlesummary), one day per call.
-func (c *Client) ArticleSummary(ctx context.Context, begin, end Date) ([]ArticleSummaryStat, error) {
+// GetArticleSummary returns the reading of each mass-sent article per day
+// (获取图文群发每日数据, [datacube/getarticlesummary]), one day per call.
+//
+// [datacube/getarticlesummary]: https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticlesummary.html
+func (c *Client) GetArticleSummary(ctx context.Context, begin, end Date) ([]ArticleSummaryStat, error) {
 	return datacube[ArticleSummaryStat](ctx, c, endpoint.ArticleSummary, 1, begin, end)
 }
 
@@ -226,10 +237,12 @@ type ArticleTotalStat struct {
 	Details    []ArticleTotalDetail `json:"details"`
 }
 
-// ArticleTotal returns the cumulative reading of the articles mass-sent on
+// GetArticleTotal returns the cumulative reading of the articles mass-sent on
 // a day, for each of the seven days after (获取图文群发总数据,
-// datacube/getarticletotal), one day per call.
-func (c *Client) ArticleTotal(ctx context.Context, begin, end Date) ([]ArticleTotalStat, error) {
+// [datacube/getarticletotal]), one day per call.
+//
+// [datacube/getarticletotal]: https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticletotal.html
+func (c *Client) GetArticleTotal(ctx context.Context, begin, end Date) ([]ArticleTotalStat, error) {
 	return datacube[ArticleTotalStat](ctx, c, endpoint.ArticleTotal, 1, begin, end)
 }
 
@@ -243,9 +256,11 @@ type ArticleReadStat struct {
 	ArticleStat
 }
 
-// UserRead returns the reading of all articles per day (获取图文统计数据,
-// datacube/getuserread), at most 3 days per call.
-func (c *Client) UserRead(ctx context.Context, begin, end Date) ([]ArticleReadStat, error) {
+// GetUserRead returns the reading of all articles per day (获取图文统计数据,
+// [datacube/getuserread]), at most 3 days per call.
+//
+// [datacube/getuserread]: https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserread.html
+func (c *Client) GetUserRead(ctx context.Context, begin, end Date) ([]ArticleReadStat, error) {
 	return datacube[ArticleReadStat](ctx, c, endpoint.UserRead, 3, begin, end)
 }
 
@@ -258,9 +273,11 @@ type ArticleReadHourStat struct {
 	ArticleStat
 }
 
-// UserReadHour returns the reading of all articles per hour of a day
-// (获取图文统计分时数据, datacube/getuserreadhour), one day per call.
-func (c *Client) UserReadHour(ctx context.Context, begin, end Date) ([]ArticleReadHourStat, error) {
+// GetUserReadHour returns the reading of all articles per hour of a day
+// (获取图文统计分时数据, [datacube/getuserreadhour]), one day per call.
+//
+// [datacube/getuserreadhour]: https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserreadhour.html
+func (c *Client) GetUserReadHour(ctx context.Context, begin, end Date) ([]ArticleReadHourStat, error) {
 	return datacube[ArticleReadHourStat](ctx, c, endpoint.UserReadHour, 1, begin, end)
 }
 
@@ -274,9 +291,11 @@ type ArticleShareStat struct {
 	ShareUser  int `json:"share_user"`
 }
 
-// UserShare returns the sharing of articles per day (获取图文分享转发数据,
-// datacube/getusershare), at most 7 days per call.
-func (c *Client) UserShare(ctx context.Context, begin, end Date) ([]ArticleShareStat, error) {
+// GetUserShare returns the sharing of articles per day (获取图文分享转发数据,
+// [datacube/getusershare]), at most 7 days per call.
+//
+// [datacube/getusershare]: https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusershare.html
+func (c *Client) GetUserShare(ctx context.Context, begin, end Date) ([]ArticleShareStat, error) {
 	return datacube[ArticleShareStat](ctx, c, endpoint.UserShare, 7, begin, end)
 }
 
@@ -290,9 +309,11 @@ type ArticleShareHourStat struct {
 	ShareUser  int `json:"share_user"`
 }
 
-// UserShareHour returns the sharing of articles per hour of a day
-// (获取图文分享转发分时数据, datacube/getusersharehour), one day per call.
-func (c *Client) UserShareHour(ctx context.Context, begin, end Date) ([]ArticleShareHourStat, error) {
+// GetUserShareHour returns the sharing of articles per hour of a day
+// (获取图文分享转发分时数据, [datacube/getusersharehour]), one day per call.
+//
+// [datacube/getusersharehour]: https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusersharehour.html
+func (c *Client) GetUserShareHour(ctx context.Context, begin, end Date) ([]ArticleShareHourStat, error) {
 	return datacube[ArticleShareHourStat](ctx, c, endpoint.UserShareHour, 1, begin, end)
 }
 
@@ -330,50 +351,64 @@ type UpstreamMessageDistStat struct {
 	MsgUser       int `json:"msg_user"`
 }
 
-// UpstreamMessages returns the messages users sent per day
-// (获取消息发送概况数据, datacube/getupstreammsg), at most 7 days per call.
-func (c *Client) UpstreamMessages(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
+// GetUpstreamMessages returns the messages users sent per day
+// (获取消息发送概况数据, [datacube/getupstreammsg]), at most 7 days per call.
+//
+// [datacube/getupstreammsg]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsg.html
+func (c *Client) GetUpstreamMessages(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
 	return datacube[UpstreamMessageStat](ctx, c, endpoint.UpstreamMsg, 7, begin, end)
 }
 
-// UpstreamMessagesHour returns the messages users sent per hour of a day
-// (获取消息发送分时数据, datacube/getupstreammsghour), one day per call.
-func (c *Client) UpstreamMessagesHour(ctx context.Context, begin, end Date) ([]UpstreamMessageHourStat, error) {
+// GetUpstreamMessagesHour returns the messages users sent per hour of a day
+// (获取消息发送分时数据, [datacube/getupstreammsghour]), one day per call.
+//
+// [datacube/getupstreammsghour]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsghour.html
+func (c *Client) GetUpstreamMessagesHour(ctx context.Context, begin, end Date) ([]UpstreamMessageHourStat, error) {
 	return datacube[UpstreamMessageHourStat](ctx, c, endpoint.UpstreamMsgHour, 1, begin, end)
 }
 
-// UpstreamMessagesWeek returns the messages users sent per week, dated by
-// the week's Monday (获取消息发送周数据, datacube/getupstreammsgweek), at
+// GetUpstreamMessagesWeek returns the messages users sent per week, dated by
+// the week's Monday (获取消息发送周数据, [datacube/getupstreammsgweek]), at
 // most 30 days per call. A week is reported once it is over.
-func (c *Client) UpstreamMessagesWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
+//
+// [datacube/getupstreammsgweek]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgweek.html
+func (c *Client) GetUpstreamMessagesWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
 	return datacube[UpstreamMessageStat](ctx, c, endpoint.UpstreamMsgWeek, 30, begin, end)
 }
 
-// UpstreamMessagesMonth returns the messages users sent per month, dated by
-// the month's first day (获取消息发送月数据, datacube/getupstreammsgmonth), at
+// GetUpstreamMessagesMonth returns the messages users sent per month, dated by
+// the month's first day (获取消息发送月数据, [datacube/getupstreammsgmonth]), at
 // most 30 days per call. A month is reported once it is over.
-func (c *Client) UpstreamMessagesMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
+//
+// [datacube/getupstreammsgmonth]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgmonth.html
+func (c *Client) GetUpstreamMessagesMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageStat, error) {
 	return datacube[UpstreamMessageStat](ctx, c, endpoint.UpstreamMsgMonth, 30, begin, end)
 }
 
-// UpstreamMessageDist returns how many users sent how many messages per day
-// (获取消息发送分布数据, datacube/getupstreammsgdist), at most 15 days per
+// GetUpstreamMessageDist returns how many users sent how many messages per day
+// (获取消息发送分布数据, [datacube/getupstreammsgdist]), at most 15 days per
 // call.
-func (c *Client) UpstreamMessageDist(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
+//
+// [datacube/getupstreammsgdist]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdist.html
+func (c *Client) GetUpstreamMessageDist(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
 	return datacube[UpstreamMessageDistStat](ctx, c, endpoint.UpstreamMsgDist, 15, begin, end)
 }
 
-// UpstreamMessageDistWeek is UpstreamMessageDist per week
-// (获取消息发送分布周数据, datacube/getupstreammsgdistweek), at most 30 days
+// GetUpstreamMessageDistWeek is GetUpstreamMessageDist per week
+// (获取消息发送分布周数据, [datacube/getupstreammsgdistweek]), at most 30 days
 // per call.
-func (c *Client) UpstreamMessageDistWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
+//
+// [datacube/getupstreammsgdistweek]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdistweek.html
+func (c *Client) GetUpstreamMessageDistWeek(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
 	return datacube[UpstreamMessageDistStat](ctx, c, endpoint.UpstreamMsgDistWeek, 30, begin, end)
 }
 
-// UpstreamMessageDistMonth is UpstreamMessageDist per month
-// (获取消息发送分布月数据, datacube/getupstreammsgdistmonth), at most 30 days
+// GetUpstreamMessageDistMonth is GetUpstreamMessageDist per month
+// (获取消息发送分布月数据, [datacube/getupstreammsgdistmonth]), at most 30 days
 // per call.
-func (c *Client) UpstreamMessageDistMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
+//
+// [datacube/getupstreammsgdistmonth]: https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdistmonth.html
+func (c *Client) GetUpstreamMessageDistMonth(ctx context.Context, begin, end Date) ([]UpstreamMessageDistStat, error) {
 	return datacube[UpstreamMessageDistStat](ctx, c, endpoint.UpstreamMsgDistMonth, 30, begin, end)
 }
 
@@ -406,15 +441,19 @@ type InterfaceHourStat struct {
 	MaxTimeCost   int64 `json:"max_time_cost"`
 }
 
-// InterfaceSummary returns how WeChat's pushes to the server fared per day
-// (获取接口分析数据, datacube/getinterfacesummary), at most 30 days per call.
-func (c *Client) InterfaceSummary(ctx context.Context, begin, end Date) ([]InterfaceStat, error) {
+// GetInterfaceSummary returns how WeChat's pushes to the server fared per day
+// (获取接口分析数据, [datacube/getinterfacesummary]), at most 30 days per call.
+//
+// [datacube/getinterfacesummary]: https://developers.weixin.qq.com/doc/service/api/wedata/api/api_getinterfacesummary.html
+func (c *Client) GetInterfaceSummary(ctx context.Context, begin, end Date) ([]InterfaceStat, error) {
 	return datacube[InterfaceStat](ctx, c, endpoint.InterfaceSummary, 30, begin, end)
 }
 
-// InterfaceSummaryHour returns how WeChat's pushes to the server fared per
-// hour of a day (获取接口分析分时数据, datacube/getinterfacesummaryhour), one
+// GetInterfaceSummaryHour returns how WeChat's pushes to the server fared per
+// hour of a day (获取接口分析分时数据, [datacube/getinterfacesummaryhour]), one
 // day per call.
-func (c *Client) InterfaceSummaryHour(ctx context.Context, begin, end Date) ([]InterfaceHourStat, error) {
+//
+// [datacube/getinterfacesummaryhour]: https://developers.weixin.qq.com/doc/service/api/wedata/api/api_getinterfacesummaryhour.html
+func (c *Client) GetInterfaceSummaryHour(ctx context.Context, begin, end Date) ([]InterfaceHourStat, error) {
 	return datacube[InterfaceHourStat](ctx, c, endpoint.InterfaceSummaryHour, 1, begin, end)
 }

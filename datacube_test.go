@@ -57,19 +57,25 @@ func datacubeCases() []datacubeCase {
 	d := Date{2014, 12, 7}
 	article := ArticleStat{IntPageReadUser: 23676, IntPageReadCount: 25615, OriPageReadUser: 29, OriPageReadCount: 34, ShareUser: 122, ShareCount: 994, AddToFavUser: 1, AddToFavCount: 3}
 	return []datacubeCase{
-		{"UserSummary", endpoint.UserSummary, 7, "datacube_getusersummary.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserSummary(ctx, b, e)) },
-			UserSummaryStat{RefDate: d}},
-		{"UserCumulate", endpoint.UserCumulate, 7, "datacube_getusercumulate.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserCumulate(ctx, b, e)) },
-			UserCumulateStat{RefDate: d, CumulateUser: 1217056}},
-		{"ArticleSummary", endpoint.ArticleSummary, 1, "datacube_getarticlesummary.json",
+		{"GetUserSummary", endpoint.UserSummary, 7, "datacube_getusersummary.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.ArticleSummary(ctx, b, e))
+				return first(c.GetUserSummary(ctx, b, e))
+			},
+			UserSummaryStat{RefDate: d}},
+		{"GetUserCumulate", endpoint.UserCumulate, 7, "datacube_getusercumulate.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.GetUserCumulate(ctx, b, e))
+			},
+			UserCumulateStat{RefDate: d, CumulateUser: 1217056}},
+		{"GetArticleSummary", endpoint.ArticleSummary, 1, "datacube_getarticlesummary.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.GetArticleSummary(ctx, b, e))
 			},
 			ArticleSummaryStat{RefDate: Date{2014, 12, 8}, MsgID: "10000050_1", Title: "12月27日 DiLi日报", ArticleStat: article}},
-		{"ArticleTotal", endpoint.ArticleTotal, 1, "datacube_getarticletotal.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.ArticleTotal(ctx, b, e)) },
+		{"GetArticleTotal", endpoint.ArticleTotal, 1, "datacube_getarticletotal.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.GetArticleTotal(ctx, b, e))
+			},
 			ArticleTotalStat{RefDate: Date{2014, 12, 14}, MsgID: "202457380_1", Title: "马航丢画记", Details: []ArticleTotalDetail{{
 				StatDate: Date{2014, 12, 14}, TargetUser: 261917, ArticleStat: article,
 				IntPageFromSessionReadUser: 657283, IntPageFromSessionReadCount: 753486,
@@ -80,61 +86,65 @@ func datacubeCases() []datacubeCase {
 				FeedShareFromSessionUser: 63925, FeedShareFromSessionCount: 66489,
 				FeedShareFromFeedUser: 18249, FeedShareFromFeedCount: 19319,
 			}}}},
-		{"UserRead", endpoint.UserRead, 3, "datacube_getuserread.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserRead(ctx, b, e)) },
+		{"GetUserRead", endpoint.UserRead, 3, "datacube_getuserread.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.GetUserRead(ctx, b, e)) },
 			ArticleReadStat{RefDate: d, ArticleStat: ArticleStat{IntPageReadUser: 45524, IntPageReadCount: 48796, OriPageReadUser: 11, OriPageReadCount: 35, ShareUser: 11, ShareCount: 276, AddToFavUser: 5, AddToFavCount: 15}}},
-		{"UserReadHour", endpoint.UserReadHour, 1, "datacube_getuserreadhour.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserReadHour(ctx, b, e)) },
-			ArticleReadHourStat{RefDate: d, RefHour: 1200, ArticleStat: ArticleStat{OriPageReadUser: 4, OriPageReadCount: 25517, ShareUser: 4, ShareCount: 96, AddToFavUser: 1, AddToFavCount: 3}}},
-		{"UserShare", endpoint.UserShare, 7, "datacube_getusershare.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShare(ctx, b, e)) },
-			ArticleShareStat{RefDate: d, ShareScene: 1, ShareCount: 207, ShareUser: 11}},
-		{"UserShareHour", endpoint.UserShareHour, 1, "datacube_getusersharehour.json",
-			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.UserShareHour(ctx, b, e)) },
-			ArticleShareHourStat{RefDate: d, RefHour: 1200, ShareScene: 1, ShareCount: 72, ShareUser: 4}},
-		{"UpstreamMessages", endpoint.UpstreamMsg, 7, "datacube_getupstreammsg.json",
+		{"GetUserReadHour", endpoint.UserReadHour, 1, "datacube_getuserreadhour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessages(ctx, b, e))
+				return first(c.GetUserReadHour(ctx, b, e))
+			},
+			ArticleReadHourStat{RefDate: d, RefHour: 1200, ArticleStat: ArticleStat{OriPageReadUser: 4, OriPageReadCount: 25517, ShareUser: 4, ShareCount: 96, AddToFavUser: 1, AddToFavCount: 3}}},
+		{"GetUserShare", endpoint.UserShare, 7, "datacube_getusershare.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) { return first(c.GetUserShare(ctx, b, e)) },
+			ArticleShareStat{RefDate: d, ShareScene: 1, ShareCount: 207, ShareUser: 11}},
+		{"GetUserShareHour", endpoint.UserShareHour, 1, "datacube_getusersharehour.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.GetUserShareHour(ctx, b, e))
+			},
+			ArticleShareHourStat{RefDate: d, RefHour: 1200, ShareScene: 1, ShareCount: 72, ShareUser: 4}},
+		{"GetUpstreamMessages", endpoint.UpstreamMsg, 7, "datacube_getupstreammsg.json",
+			func(c *Client, ctx context.Context, b, e Date) (any, error) {
+				return first(c.GetUpstreamMessages(ctx, b, e))
 			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
-		{"UpstreamMessagesHour", endpoint.UpstreamMsgHour, 1, "datacube_getupstreammsghour.json",
+		{"GetUpstreamMessagesHour", endpoint.UpstreamMsgHour, 1, "datacube_getupstreammsghour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessagesHour(ctx, b, e))
+				return first(c.GetUpstreamMessagesHour(ctx, b, e))
 			},
 			UpstreamMessageHourStat{RefDate: d, MsgType: 1, MsgUser: 9, MsgCount: 10}},
-		{"UpstreamMessagesWeek", endpoint.UpstreamMsgWeek, 30, "datacube_getupstreammsg.json",
+		{"GetUpstreamMessagesWeek", endpoint.UpstreamMsgWeek, 30, "datacube_getupstreammsg.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessagesWeek(ctx, b, e))
+				return first(c.GetUpstreamMessagesWeek(ctx, b, e))
 			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
-		{"UpstreamMessagesMonth", endpoint.UpstreamMsgMonth, 30, "datacube_getupstreammsg.json",
+		{"GetUpstreamMessagesMonth", endpoint.UpstreamMsgMonth, 30, "datacube_getupstreammsg.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessagesMonth(ctx, b, e))
+				return first(c.GetUpstreamMessagesMonth(ctx, b, e))
 			},
 			UpstreamMessageStat{RefDate: d, MsgType: 1, MsgUser: 282, MsgCount: 817}},
-		{"UpstreamMessageDist", endpoint.UpstreamMsgDist, 15, "datacube_getupstreammsgdist.json",
+		{"GetUpstreamMessageDist", endpoint.UpstreamMsgDist, 15, "datacube_getupstreammsgdist.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessageDist(ctx, b, e))
+				return first(c.GetUpstreamMessageDist(ctx, b, e))
 			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
-		{"UpstreamMessageDistWeek", endpoint.UpstreamMsgDistWeek, 30, "datacube_getupstreammsgdist.json",
+		{"GetUpstreamMessageDistWeek", endpoint.UpstreamMsgDistWeek, 30, "datacube_getupstreammsgdist.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessageDistWeek(ctx, b, e))
+				return first(c.GetUpstreamMessageDistWeek(ctx, b, e))
 			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
-		{"UpstreamMessageDistMonth", endpoint.UpstreamMsgDistMonth, 30, "datacube_getupstreammsgdist.json",
+		{"GetUpstreamMessageDistMonth", endpoint.UpstreamMsgDistMonth, 30, "datacube_getupstreammsgdist.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.UpstreamMessageDistMonth(ctx, b, e))
+				return first(c.GetUpstreamMessageDistMonth(ctx, b, e))
 			},
 			UpstreamMessageDistStat{RefDate: d, CountInterval: 1, MsgUser: 246}},
-		{"InterfaceSummary", endpoint.InterfaceSummary, 30, "datacube_getinterfacesummary.json",
+		{"GetInterfaceSummary", endpoint.InterfaceSummary, 30, "datacube_getinterfacesummary.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.InterfaceSummary(ctx, b, e))
+				return first(c.GetInterfaceSummary(ctx, b, e))
 			},
 			InterfaceStat{RefDate: d, CallbackCount: 36974, FailCount: 67, TotalTimeCost: 14994291, MaxTimeCost: 5044}},
-		{"InterfaceSummaryHour", endpoint.InterfaceSummaryHour, 1, "datacube_getinterfacesummaryhour.json",
+		{"GetInterfaceSummaryHour", endpoint.InterfaceSummaryHour, 1, "datacube_getinterfacesummaryhour.json",
 			func(c *Client, ctx context.Context, b, e Date) (any, error) {
-				return first(c.InterfaceSummaryHour(ctx, b, e))
+				return first(c.GetInterfaceSummaryHour(ctx, b, e))
 			},
 			InterfaceHourStat{RefDate: Date{2014, 12, 1}, CallbackCount: 331, FailCount: 18, TotalTimeCost: 167870, MaxTimeCost: 5042}},
 	}
@@ -180,7 +190,7 @@ func TestDatacubeRangeValidation(t *testing.T) {
 
 func TestDatacubeSpanMessage(t *testing.T) {
 	c, _ := newTestClient(t)
-	_, err := c.UserSummary(context.Background(), Date{2024, 1, 1}, Date{2024, 1, 9})
+	_, err := c.GetUserSummary(context.Background(), Date{2024, 1, 1}, Date{2024, 1, 9})
 	assert.EqualError(t, err, "wechat: invalid argument: /datacube/getusersummary: 2024-01-01..2024-01-09 covers 9 days, WeChat serves at most 7 per call")
 }
 
@@ -188,7 +198,7 @@ func TestDatacubeRetriedAsRead(t *testing.T) {
 	// A statistics POST is a read: a busy WeChat is asked again.
 	c, mt := newTestClient(t)
 	rec := stubSeq(mt, "POST", "/datacube/getusercumulate", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/datacube_getusercumulate.json"))
-	list, err := c.UserCumulate(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
+	list, err := c.GetUserCumulate(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
 	assert.Len(t, rec.Calls(), 2)
@@ -200,7 +210,7 @@ func TestUserSummaryFields(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/datacube/getusersummary",
 		[]byte(`{"list":[{"ref_date":"2014-12-07","user_source":30,"new_user":5,"cancel_user":2}]}`))
-	got, err := c.UserSummary(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
+	got, err := c.GetUserSummary(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
 	require.NoError(t, err)
 	assert.Equal(t, []UserSummaryStat{{RefDate: Date{2014, 12, 7}, UserSource: 30, NewUser: 5, CancelUser: 2}}, got)
 }

@@ -259,8 +259,10 @@ type newsItemsReply struct {
 }
 
 // AddDraft adds a draft of one or more articles to the draft box (新建草稿,
-// draft/add) and returns its media_id, which PublishDraft publishes and
+// [draft/add]) and returns its media_id, which PublishDraft publishes and
 // SendMassToAll can send as MassNews.
+//
+// [draft/add]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_add.html
 func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, error) {
 	if len(articles) == 0 {
 		return "", invalidArg("a draft needs at least one article")
@@ -287,7 +289,9 @@ func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, 
 	return r.MediaID, nil
 }
 
-// GetDraft returns the articles of a draft (获取草稿, draft/get).
+// GetDraft returns the articles of a draft (获取草稿, [draft/get]).
+//
+// [draft/get]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_getdraft.html
 func (c *Client) GetDraft(ctx context.Context, mediaID string) ([]NewsArticle, error) {
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
@@ -300,7 +304,9 @@ func (c *Client) GetDraft(ctx context.Context, mediaID string) ([]NewsArticle, e
 }
 
 // UpdateDraft replaces the article at index (from 0) of a draft (修改草稿,
-// draft/update).
+// [draft/update]).
+//
+// [draft/update]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_update.html
 func (c *Client) UpdateDraft(ctx context.Context, mediaID string, index int, article NewsArticle) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
@@ -319,7 +325,9 @@ func (c *Client) UpdateDraft(ctx context.Context, mediaID string, index int, art
 	return exec(ctx, c, endpoint.DraftUpdate, nil, body)
 }
 
-// DeleteDraft deletes a draft (删除草稿, draft/delete). It cannot be undone.
+// DeleteDraft deletes a draft (删除草稿, [draft/delete]). It cannot be undone.
+//
+// [draft/delete]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_delete.html
 func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
@@ -327,9 +335,11 @@ func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
 	return exec(ctx, c, endpoint.DraftDelete, nil, mediaRef{mediaID})
 }
 
-// CountDrafts returns the number of drafts in the draft box (获取草稿总数,
-// draft/count).
-func (c *Client) CountDrafts(ctx context.Context) (int, error) {
+// GetDraftCount returns the number of drafts in the draft box (获取草稿总数,
+// [draft/count]).
+//
+// [draft/count]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_count.html
+func (c *Client) GetDraftCount(ctx context.Context) (int, error) {
 	r, err := call[struct {
 		status
 		TotalCount int `json:"total_count"`
@@ -402,10 +412,12 @@ func unixTime(sec int64) time.Time {
 }
 
 // Drafts iterates over the draft box, newest first (获取草稿列表,
-// draft/batchget), fetching 20 drafts a request as the loop advances.
+// [draft/batchget]), fetching 20 drafts a request as the loop advances.
 // With noContent the articles come without their Content, which makes the
 // pages much smaller. The iterator stops at the first error, which it
 // yields.
+//
+// [draft/batchget]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_batchget.html
 func (c *Client) Drafts(ctx context.Context, noContent bool) iter.Seq2[Draft, error] {
 	return batchPages(ctx, c, endpoint.DraftBatchGet, batchRequest{NoContent: int(bit(noContent))}, func(it batchItemJSON) Draft {
 		return Draft{MediaID: it.MediaID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}

@@ -226,7 +226,7 @@ func draftEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "") },
 		},
 		endpoint.DraftCount: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.CountDrafts(ctx) },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetDraftCount(ctx) },
 			reply:  "api/draft_count.json",
 			want:   15,
 			noArgs: true,

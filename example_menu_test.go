@@ -5,22 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
 )
 
 func ExampleClient_CreateMenu() {
-	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-	)
+	srv := wechattest.NewServer()
+	defer srv.Close()
+	client, err := srv.Client()
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := context.Background()
 
 	menu := &wechat.Menu{Buttons: []wechat.Button{
 		{Type: wechat.ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC"},
@@ -35,13 +32,23 @@ func ExampleClient_CreateMenu() {
 		log.Fatal(err)
 	}
 
-	// Show followers tagged 2 on Android a different menu.
-	menu.MatchRule = &wechat.MatchRule{TagID: "2", ClientPlatformType: wechat.ClientPlatformAndroid}
-	id, err := client.AddConditionalMenu(ctx, menu)
+	// Show followers tagged "VIP" on Android a different menu.
+	tag, err := client.CreateTag(ctx, "VIP")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("conditional menu", id)
+	menu.MatchRule = &wechat.MatchRule{TagID: fmt.Sprint(tag.ID), ClientPlatformType: wechat.ClientPlatformAndroid}
+	if _, err := client.AddConditionalMenu(ctx, menu); err != nil {
+		log.Fatal(err)
+	}
+
+	menus, err := client.GetMenu(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(menus.Menu.Buttons), "buttons,", len(menus.Conditional), "conditional menu for tag", menus.Conditional[0].MatchRule.TagID == fmt.Sprint(tag.ID))
+	// Output:
+	// 2 buttons, 1 conditional menu for tag true
 }
 
 func ExampleClient_CreateMenu_validation() {
@@ -57,25 +64,38 @@ func ExampleClient_CreateMenu_validation() {
 }
 
 func ExampleClient_GetMenu() {
-	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-	)
+	srv := wechattest.NewServer()
+	defer srv.Close()
+	client, err := srv.Client()
 	if err != nil {
 		log.Fatal(err)
 	}
-	menus, err := client.GetMenu(context.Background())
-	if errors.Is(err, &wechat.APIError{Code: wechat.CodeMenuNotExist}) {
-		fmt.Println("no menu yet")
-		return
+	ctx := context.Background()
+
+	show := func() {
+		menus, err := client.GetMenu(ctx)
+		if errors.Is(err, &wechat.APIError{Code: wechat.CodeMenuNotExist}) {
+			fmt.Println("no menu yet")
+			return
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, b := range menus.Menu.Buttons {
+			fmt.Println(b.Name, len(b.SubButtons))
+		}
 	}
+	show()
+	err = client.CreateMenu(ctx, &wechat.Menu{Buttons: []wechat.Button{
+		{Type: wechat.ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC"},
+		{Name: "菜单", SubButtons: []wechat.Button{{Type: wechat.ButtonView, Name: "搜索", URL: "https://www.soso.com/"}}},
+	}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, b := range menus.Menu.Buttons {
-		fmt.Println(b.Name, len(b.SubButtons))
-	}
-	for _, m := range menus.Conditional {
-		fmt.Println("conditional", m.MenuID, "tag", m.MatchRule.TagID)
-	}
+	show()
+	// Output:
+	// no menu yet
+	// 今日歌曲 0
+	// 菜单 1
 }

@@ -5,19 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
 )
 
 func ExampleClient_SendTemplateMessage() {
-	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
+	srv := wechattest.NewServer(
+		wechattest.WithFollowers(wechattest.Follower{OpenID: "oLVPpjqs9BhvzwPj5A-vTYAX3GLc"}),
+		wechattest.WithTemplates(wechattest.Template{ID: "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY", Title: "订单支付成功"}),
 	)
+	defer srv.Close()
+	client, err := srv.Client()
 	if err != nil {
 		log.Fatal(err)
 	}
+
 	msgID, err := client.SendTemplateMessage(context.Background(), &wechat.TemplateMessage{
 		ToUser:     "oLVPpjqs9BhvzwPj5A-vTYAX3GLc",
 		TemplateID: "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY",
@@ -41,5 +44,8 @@ func ExampleClient_SendTemplateMessage() {
 		log.Fatal(err)
 	}
 	// Match msgID with the TEMPLATESENDJOBFINISH event to learn the outcome.
-	fmt.Println("sent", msgID)
+	sent := srv.SentMessages()[0]
+	fmt.Println(sent.Kind, sent.TemplateID, sent.MsgID == msgID)
+	// Output:
+	// template ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY true
 }

@@ -2,20 +2,25 @@ package wechat_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
 )
 
 func ExampleNew() {
 	client, err := wechat.New(
 		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
 		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
+		wechat.WithServerToken(os.Getenv("WECHAT_TOKEN")), // the server token (服务器配置), not the access token
 		wechat.WithLogger(slog.Default()),
 	)
 	if err != nil {
@@ -46,4 +51,37 @@ func ExampleJSAPISignature() {
 		"Wm3WZYTPz0wzccnW", "1414587457", "http://mp.weixin.qq.com?params=value")
 	fmt.Println(sig)
 	// Output: 0f9de62fce790f9a083d5c99e95740ceb90c27ed
+}
+
+// The values a page passes to wx.config, signed with the account's
+// jsapi_ticket.
+func ExampleClient_JSSDKConfig() {
+	srv := wechattest.NewServer()
+	defer srv.Close()
+	client, err := srv.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	const page = "https://example.com/shop?item=42#/cart" // the fragment is not signed
+	cfg, err := client.JSSDKConfig(ctx, page)
+	if err != nil {
+		log.Fatal(err)
+	}
+	out, _ := json.Marshal(cfg) // what the page's script receives
+	var fields map[string]any
+	_ = json.Unmarshal(out, &fields)
+	fmt.Println(slices.Sorted(maps.Keys(fields)))
+
+	// The signature is JSAPISignature of the cached ticket.
+	ticket, err := client.JSAPITicket(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	want := wechat.JSAPISignature(ticket.Value, cfg.NonceStr, strconv.FormatInt(cfg.Timestamp, 10), "https://example.com/shop?item=42")
+	fmt.Println(cfg.AppID == srv.AppID(), cfg.Signature == want, srv.Calls("/cgi-bin/ticket/getticket"), "ticket request")
+	// Output:
+	// [appId nonceStr signature timestamp]
+	// true true 1 ticket request
 }

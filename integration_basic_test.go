@@ -24,23 +24,23 @@ func TestIntegrationQuota(t *testing.T) {
 	_, _ = c.GetMenu(ctx)
 	_, err := c.GetMenu(ctx)
 	requireAPIError(t, err, wechat.CodeAPIFreqOutOfLimit, pathMenuGet)
-	q, err := c.QueryAPIQuota(ctx, pathMenuGet)
+	q, err := c.GetAPIQuota(ctx, pathMenuGet)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.APIQuota{DailyLimit: 2, Used: 2, Remain: 0}, q.Quota)
 	used, limit := srv.Quota(pathMenuGet)
 	assert.Equal(t, [2]int64{2, 2}, [2]int64{used, limit})
 
 	require.NoError(t, c.ClearQuota(ctx))
-	q, err = c.QueryAPIQuota(ctx, pathMenuGet)
+	q, err = c.GetAPIQuota(ctx, pathMenuGet)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), q.Quota.Used)
 	_, err = c.GetMenu(ctx)
 	requireAPIError(t, err, 46003, pathMenuGet)
 
-	tok, err := c.QueryAPIQuota(ctx, pathToken)
+	tok, err := c.GetAPIQuota(ctx, pathToken)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.APIQuota{DailyLimit: 2000, Used: 0, Remain: 2000}, tok.Quota, "counts start again after the clear")
-	_, err = c.QueryAPIQuota(ctx, "/cgi-bin/no/such/api")
+	_, err = c.GetAPIQuota(ctx, "/cgi-bin/no/such/api")
 	requireAPIError(t, err, 76021, "/cgi-bin/openapi/quota/get")
 
 	// Ten resets a month, shared with the AppSecret variant.
@@ -62,7 +62,7 @@ func TestIntegrationLookupRID(t *testing.T) {
 	require.True(t, errors.As(err, &apiErr))
 	require.NotEmpty(t, apiErr.RID)
 
-	req, err := c.LookupRID(ctx, apiErr.RID)
+	req, err := c.GetRIDInfo(ctx, apiErr.RID)
 	require.NoError(t, err)
 	assert.Equal(t, `{"touser":"oNobody","msgtype":"text","text":{"content":"hi"}}`, req.RequestBody)
 	assert.Contains(t, req.ResponseBody, `"errcode":40003`)
@@ -71,9 +71,9 @@ func TestIntegrationLookupRID(t *testing.T) {
 	assert.Equal(t, "127.0.0.1", req.ClientIP)
 	assert.InDelta(t, time.Now().Unix(), req.InvokeTime, 5)
 
-	_, err = c.LookupRID(ctx, "00000000-00000000-00000000")
+	_, err = c.GetRIDInfo(ctx, "00000000-00000000-00000000")
 	requireAPIError(t, err, 76001, "/cgi-bin/openapi/rid/get")
-	_, err = c.LookupRID(ctx, "not a rid")
+	_, err = c.GetRIDInfo(ctx, "not a rid")
 	requireAPIError(t, err, 76002, "/cgi-bin/openapi/rid/get")
 }
 
@@ -81,21 +81,21 @@ func TestIntegrationShortKeys(t *testing.T) {
 	clock := newFakeClock()
 	_, c := startFake(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(60*24*time.Hour))
 	ctx := context.Background()
-	key, err := c.GenerateShortKey(ctx, "scene=42&from=poster", time.Hour)
+	key, err := c.CreateShortKey(ctx, "scene=42&from=poster", time.Hour)
 	require.NoError(t, err)
 	assert.Len(t, key, 15)
 	clock.Advance(10 * time.Minute)
-	got, err := c.FetchShortKey(ctx, key)
+	got, err := c.GetShortKey(ctx, key)
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.ShortKeyData{LongData: "scene=42&from=poster", CreateTime: clock.Now().Add(-10 * time.Minute).Unix(), ExpireSeconds: 3000}, got)
 	clock.Advance(time.Hour)
-	_, err = c.FetchShortKey(ctx, key)
+	_, err = c.GetShortKey(ctx, key)
 	requireAPIError(t, err, 9410012, "/cgi-bin/shorten/fetch")
 
-	long, err := c.GenerateShortKey(ctx, strings.Repeat("x", 100), 0)
+	long, err := c.CreateShortKey(ctx, strings.Repeat("x", 100), 0)
 	require.NoError(t, err)
 	clock.Advance(29 * 24 * time.Hour)
-	_, err = c.FetchShortKey(ctx, long)
+	_, err = c.GetShortKey(ctx, long)
 	require.NoError(t, err, "0 means 30 days")
 }
 

@@ -70,18 +70,18 @@ func TestIntegrationTags(t *testing.T) {
 	}
 	assert.Equal(t, []string{"", "o3", "o5"}, cursors)
 
-	page, err := c.GetTagMembers(ctx, tag.ID, "")
+	page, err := c.ListTagMembers(ctx, tag.ID, "")
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.OpenIDPage{Count: 2, OpenIDs: []string{"o1", "o3"}, NextOpenID: "o3"}, page, "tag pages carry no total")
 
-	ids, err := c.GetUserTags(ctx, "o3")
+	ids, err := c.ListUserTags(ctx, "o3")
 	require.NoError(t, err)
 	assert.Equal(t, []int{tag.ID}, ids)
-	ids, err = c.GetUserTags(ctx, "o2")
+	ids, err = c.ListUserTags(ctx, "o2")
 	require.NoError(t, err)
 	assert.Empty(t, ids)
 
-	tags, err := c.GetTags(ctx)
+	tags, err := c.ListTags(ctx)
 	require.NoError(t, err)
 	assert.Contains(t, tags, wechat.Tag{ID: tag.ID, Name: "广东", Count: 3})
 	assert.Contains(t, tags, wechat.Tag{ID: 2, Name: "星标组", Count: 0})
@@ -91,7 +91,7 @@ func TestIntegrationTags(t *testing.T) {
 	assert.Equal(t, []int{tag.ID}, tagsOf(t, srv, "o1"))
 
 	require.NoError(t, c.UpdateTag(ctx, tag.ID, "广州"))
-	tags, err = c.GetTags(ctx)
+	tags, err = c.ListTags(ctx)
 	require.NoError(t, err)
 	assert.Contains(t, tags, wechat.Tag{ID: tag.ID, Name: "广州", Count: 2})
 
@@ -104,14 +104,14 @@ func TestIntegrationTags(t *testing.T) {
 	requireAPIError(t, err, 45159, "/cgi-bin/tags/members/batchtagging")
 	err = c.TagUsers(ctx, tag.ID, []string{"o1", "oNobody"})
 	requireAPIError(t, err, wechat.CodeInvalidParameter, "/cgi-bin/tags/members/batchtagging")
-	_, err = c.GetTagMembers(ctx, 999, "")
+	_, err = c.ListTagMembers(ctx, 999, "")
 	requireAPIError(t, err, 45159, pathTagMembers)
 
 	require.NoError(t, c.DeleteTag(ctx, tag.ID))
 	for _, id := range []string{"o1", "o5"} {
 		assert.Empty(t, tagsOf(t, srv, id), "deleting a tag removes it from %s", id)
 	}
-	tags, err = c.GetTags(ctx)
+	tags, err = c.ListTags(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []wechat.Tag{{ID: 2, Name: "星标组"}}, tags)
 	for id, err := range c.TagMembers(ctx, tag.ID) {
@@ -177,11 +177,11 @@ func TestIntegrationConditionalMenus(t *testing.T) {
 		{"oPlain", testMenu.Buttons},
 	}
 	for _, tt := range tests {
-		got, err := c.TryMatchMenu(ctx, tt.user)
+		got, err := c.GetUserMenu(ctx, tt.user)
 		require.NoError(t, err, tt.user)
 		assert.JSONEq(t, buttonsJSON(t, tt.want), buttonsJSON(t, got.Buttons), "menu of %s", tt.user)
 	}
-	_, err = c.TryMatchMenu(ctx, "oNobody")
+	_, err = c.GetUserMenu(ctx, "oNobody")
 	requireAPIError(t, err, 65302, "/cgi-bin/menu/trymatch")
 
 	menus, err := c.GetMenu(ctx)
@@ -196,7 +196,7 @@ func TestIntegrationConditionalMenus(t *testing.T) {
 	assert.Equal(t, &wechat.MatchRule{Language: "en"}, menus.Conditional[1].MatchRule)
 
 	require.NoError(t, c.DeleteConditionalMenu(ctx, vipID))
-	got, err := c.TryMatchMenu(ctx, "oVIP")
+	got, err := c.GetUserMenu(ctx, "oVIP")
 	require.NoError(t, err)
 	assert.JSONEq(t, buttonsJSON(t, testMenu.Buttons), buttonsJSON(t, got.Buttons), "back to the default menu")
 	menus, err = c.GetMenu(ctx)

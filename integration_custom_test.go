@@ -25,7 +25,7 @@ const (
 // bot built on c's settings and tells srv of each one.
 func linkedWebhook(t *testing.T, srv *wechattest.Server, openID string, h wechat.Handler, clock func() time.Time) *wechattest.Webhook {
 	t.Helper()
-	opts := []wechat.Option{wechat.WithToken(webhookToken)}
+	opts := []wechat.Option{wechat.WithServerToken(webhookToken)}
 	if clock != nil {
 		opts = append(opts, wechat.WithClock(clock)) // the bot checks push timestamps
 	}

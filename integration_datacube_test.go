@@ -24,17 +24,17 @@ func TestIntegrationDatacube(t *testing.T) {
 	ctx := context.Background()
 	yesterday := wechat.DateOf(time.Now().In(time.FixedZone("CST", 8*3600))).AddDays(-1)
 
-	users, err := c.UserSummary(ctx, yesterday.AddDays(-6), yesterday)
+	users, err := c.GetUserSummary(ctx, yesterday.AddDays(-6), yesterday)
 	require.NoError(t, err)
 	require.Len(t, users, 7, "one row a day")
 	assert.Equal(t, wechat.UserSummaryStat{RefDate: yesterday.AddDays(-6)}, users[0])
 	assert.Equal(t, yesterday, users[6].RefDate)
 
-	cum, err := c.UserCumulate(ctx, yesterday, yesterday)
+	cum, err := c.GetUserCumulate(ctx, yesterday, yesterday)
 	require.NoError(t, err)
 	assert.Equal(t, []wechat.UserCumulateStat{{RefDate: yesterday, CumulateUser: 1217056}}, cum)
 
-	total, err := c.ArticleTotal(ctx, yesterday, yesterday)
+	total, err := c.GetArticleTotal(ctx, yesterday, yesterday)
 	require.NoError(t, err)
 	require.Len(t, total, 1)
 	assert.Equal(t, "马航丢画记", total[0].Title)
@@ -42,12 +42,12 @@ func TestIntegrationDatacube(t *testing.T) {
 	assert.Equal(t, yesterday, total[0].Details[0].StatDate)
 	assert.Equal(t, 261917, total[0].Details[0].TargetUser)
 
-	hours, err := c.InterfaceSummaryHour(ctx, yesterday, yesterday)
+	hours, err := c.GetInterfaceSummaryHour(ctx, yesterday, yesterday)
 	require.NoError(t, err)
 	assert.Equal(t, []wechat.InterfaceHourStat{{RefDate: yesterday, CallbackCount: 331, FailCount: 18, TotalTimeCost: 167870, MaxTimeCost: 5042}}, hours)
 
 	// Weeks are dated by their Monday: 30 days hold four or five.
-	weeks, err := c.UpstreamMessagesWeek(ctx, yesterday.AddDays(-29), yesterday)
+	weeks, err := c.GetUpstreamMessagesWeek(ctx, yesterday.AddDays(-29), yesterday)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, len(weeks), 4)
 	for _, w := range weeks {
@@ -56,7 +56,7 @@ func TestIntegrationDatacube(t *testing.T) {
 
 	// Today is not reported yet.
 	today := yesterday.AddDays(1)
-	_, err = c.UserRead(ctx, today, today)
+	_, err = c.GetUserRead(ctx, today, today)
 	requireAPIError(t, err, 61501, "/datacube/getuserread")
 
 	// The fake checks each API's span itself, for clients that do not.

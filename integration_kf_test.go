@@ -82,7 +82,7 @@ func TestIntegrationKFSessions(t *testing.T) {
 	err := c.CreateKFSession(ctx, kf2, "o1")
 	requireAPIError(t, err, 65415, "/customservice/kfsession/create")
 	require.NoError(t, c.CreateKFSession(ctx, kf1, "o1"))
-	s, err := c.KFSessionOf(ctx, "o1")
+	s, err := c.GetKFSession(ctx, "o1")
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.KFSession{Account: kf1, OpenID: "o1", CreateTime: clock.Now().Unix()}, s)
 
@@ -99,7 +99,7 @@ func TestIntegrationKFSessions(t *testing.T) {
 	sessions, err := c.ListKFSessions(ctx, kf2)
 	require.NoError(t, err)
 	assert.Equal(t, []wechat.KFSession{{Account: kf2, OpenID: "o1", CreateTime: clock.Now().Unix()}}, sessions)
-	s, err = c.KFSessionOf(ctx, "o2")
+	s, err = c.GetKFSession(ctx, "o2")
 	require.NoError(t, err)
 	assert.Empty(t, s.Account, "no session")
 
@@ -119,7 +119,7 @@ func TestIntegrationKFSessions(t *testing.T) {
 	waiting, err := c.ListKFWaitCases(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.KFWaitCases{Count: 1, Cases: []wechat.KFWaitCase{{OpenID: "o2", LatestTime: clock.Now().Unix()}}}, waiting)
-	s, err = c.KFSessionOf(ctx, "o3")
+	s, err = c.GetKFSession(ctx, "o3")
 	require.NoError(t, err)
 	assert.Equal(t, kf1, s.Account)
 	require.NoError(t, c.CreateKFSession(ctx, kf1, "o2"))

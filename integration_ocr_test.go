@@ -56,13 +56,13 @@ func TestIntegrationOCR(t *testing.T) {
 	assert.Equal(t, "https://www.qq.com", codes.Codes[0].Data)
 	assert.Nil(t, codes.Codes[2].Pos, "bar codes have no position")
 
-	crops, err := c.AICrop(ctx, wechat.ImageFile("p.jpg", bytes.NewReader(jpeg)), 1, 1.5, 0.75)
+	crops, err := c.SuggestCrops(ctx, wechat.ImageFile("p.jpg", bytes.NewReader(jpeg)), 1, 1.5, 0.75)
 	require.NoError(t, err)
 	assert.Len(t, crops.Results, 3, "one crop per ratio")
 	assert.Equal(t, wechat.ImageSize{W: 966, H: 728}, crops.ImgSize)
 
 	// The enlarged image is a temporary media the media API serves.
-	id, err := c.SuperResolution(ctx, wechat.ImageFile("p.jpg", bytes.NewReader(jpeg)))
+	id, err := c.UpscaleImage(ctx, wechat.ImageFile("p.jpg", bytes.NewReader(jpeg)))
 	require.NoError(t, err)
 	m, err := c.DownloadMedia(ctx, id)
 	require.NoError(t, err)

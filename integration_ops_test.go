@@ -69,7 +69,7 @@ func TestIntegrationBlacklist(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithPageSize(2), wechattest.WithFollowers(followers...))
 	ctx := context.Background()
 
-	page, err := c.GetBlacklist(ctx, "")
+	page, err := c.ListBlacklist(ctx, "")
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.OpenIDPage{Total: 5, Count: 2, OpenIDs: []string{"o1", "o2"}, NextOpenID: "o2"}, page)
 
@@ -79,7 +79,7 @@ func TestIntegrationBlacklist(t *testing.T) {
 		all = append(all, id)
 	}
 	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, all)
-	// One GetBlacklist, then pages [o1 o2] [o3 o4] [o5] and the empty page
+	// One ListBlacklist, then pages [o1 o2] [o3 o4] [o5] and the empty page
 	// after the last next_openid.
 	// The counts reach the total on the third page: no empty page after.
 	assert.Equal(t, 4, srv.Calls(pathGetBlacklist))
@@ -118,7 +118,7 @@ func TestIntegrationBlacklistUsers(t *testing.T) {
 	requireAPIError(t, err, wechat.CodeResponseOutOfWindow, pathCustomSend)
 	require.NoError(t, c.SendText(ctx, "o2", "hello"))
 
-	page, err := c.GetBlacklist(ctx, "")
+	page, err := c.ListBlacklist(ctx, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"o1", "o3"}, page.OpenIDs)
 

@@ -87,7 +87,7 @@ func TestIntegrationMaterials(t *testing.T) {
 	assert.Equal(t, "现场录像", got.Video.Description)
 	assert.Equal(t, video, download(t, srv, got.Video.DownURL))
 
-	n, err := c.CountMaterials(ctx)
+	n, err := c.GetMaterialCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.MaterialCount{Voice: 1, Video: 1, Image: 2}, *n, "a thumb counts as an image")
 
@@ -96,7 +96,7 @@ func TestIntegrationMaterials(t *testing.T) {
 	requireAPIError(t, err, 40007, "/cgi-bin/material/get_material")
 	err = c.DeleteMaterial(ctx, ids[wechat.MediaVoice])
 	requireAPIError(t, err, 40007, "/cgi-bin/material/del_material")
-	n, err = c.CountMaterials(ctx)
+	n, err = c.GetMaterialCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 0, n.Voice)
 
@@ -215,7 +215,7 @@ func TestIntegrationDrafts(t *testing.T) {
 		require.NoError(t, err)
 		ids = append(ids, d)
 	}
-	count, err := c.CountDrafts(ctx)
+	count, err := c.GetDraftCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 22, count)
 
@@ -243,7 +243,7 @@ func TestIntegrationDrafts(t *testing.T) {
 	requireAPIError(t, err, 40007, "/cgi-bin/draft/get")
 	err = c.DeleteDraft(ctx, id)
 	requireAPIError(t, err, 40007, "/cgi-bin/draft/delete")
-	count, err = c.CountDrafts(ctx)
+	count, err = c.GetDraftCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 21, count)
 }
@@ -363,7 +363,7 @@ func TestIntegrationPublishingOutcomes(t *testing.T) {
 		got = m
 		return nil, nil
 	})
-	hookClient, err := wechat.New(wechat.WithToken("hook-token"))
+	hookClient, err := wechat.New(wechat.WithServerToken("hook-token"))
 	require.NoError(t, err)
 	wh := &wechattest.Webhook{Handler: hookClient.Webhook(bot), Token: "hook-token"}
 	_, err = wh.Send(ctx, srv.PublishJobFinishEvent(sub.PublishID))

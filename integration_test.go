@@ -238,16 +238,16 @@ func TestIntegrationFollowers(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithPageSize(2), wechattest.WithFollowers(followers...))
 	ctx := context.Background()
 
-	page, err := c.GetFollowers(ctx, "")
+	page, err := c.ListFollowers(ctx, "")
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.OpenIDPage{Total: 5, Count: 2, OpenIDs: []string{"o1", "o2"}, NextOpenID: "o2"}, page)
 
-	page, err = c.GetFollowers(ctx, page.NextOpenID)
+	page, err = c.ListFollowers(ctx, page.NextOpenID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"o3", "o4"}, page.OpenIDs, "the unsubscribed user is skipped")
 	assert.Equal(t, "o4", page.NextOpenID)
 
-	_, err = c.GetFollowers(ctx, "unknown-openid")
+	_, err = c.ListFollowers(ctx, "unknown-openid")
 	requireAPIError(t, err, wechat.CodeInvalidParameter, pathUserGet)
 
 	before := srv.Calls(pathUserGet)
@@ -382,7 +382,7 @@ func TestIntegrationGroups(t *testing.T) {
 	require.NoError(t, c.MoveUsersToGroup(ctx, []string{"o2", "o3"}, g.ID))
 	require.NoError(t, c.UpdateGroup(ctx, g.ID, "贵宾"))
 
-	groups, err := c.GetGroups(ctx)
+	groups, err := c.ListGroups(ctx)
 	require.NoError(t, err)
 	assert.Contains(t, groups, wechat.Group{ID: 0, Name: "未分组", Count: 0})
 	assert.Contains(t, groups, wechat.Group{ID: g.ID, Name: "贵宾", Count: 3})
@@ -399,7 +399,7 @@ func TestIntegrationGroups(t *testing.T) {
 		f, _ := srv.Follower(id)
 		assert.Equal(t, 0, f.GroupID, "%s moves back to group 0", id)
 	}
-	groups, err = c.GetGroups(ctx)
+	groups, err = c.ListGroups(ctx)
 	require.NoError(t, err)
 	for _, gr := range groups {
 		assert.NotEqual(t, g.ID, gr.ID)
@@ -602,10 +602,10 @@ func TestIntegrationQRCodes(t *testing.T) {
 			assert.True(t, strings.HasPrefix(qr.URL, "http://weixin.qq.com/q/"), "url %q", qr.URL)
 			tickets[tt.name] = qr.Ticket
 
-			// ShowQRCode and QRCodeURL reach the fake, which is also
+			// DownloadQRCode and QRCodeURL reach the fake, which is also
 			// the API host here; the ticket holds '+', '/' and '='.
 			before := srv.Calls("/cgi-bin/showqrcode")
-			resp, err := c.ShowQRCode(ctx, qr.Ticket)
+			resp, err := c.DownloadQRCode(ctx, qr.Ticket)
 			require.NoError(t, err)
 			img, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -634,19 +634,19 @@ func TestIntegrationQRCodes(t *testing.T) {
 
 	// After 61 seconds the default temporary code is gone: HTTP 404.
 	clock.Advance(61 * time.Second)
-	_, err := c.ShowQRCode(ctx, tickets["temporary default expiry"])
+	_, err := c.DownloadQRCode(ctx, tickets["temporary default expiry"])
 	var httpErr *wechat.HTTPError
 	require.ErrorAs(t, err, &httpErr)
 	assert.Equal(t, http.StatusNotFound, httpErr.StatusCode)
 	assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse)
-	resp, err := c.ShowQRCode(ctx, tickets["temporary"])
+	resp, err := c.DownloadQRCode(ctx, tickets["temporary"])
 	require.NoError(t, err, "the one-hour code still works")
 	resp.Body.Close()
-	resp, err = c.ShowQRCode(ctx, tickets["permanent"])
+	resp, err = c.DownloadQRCode(ctx, tickets["permanent"])
 	require.NoError(t, err)
 	resp.Body.Close()
 
-	_, err = c.ShowQRCode(ctx, "unknown+ticket/==")
+	_, err = c.DownloadQRCode(ctx, "unknown+ticket/==")
 	require.ErrorAs(t, err, &httpErr)
 	assert.Equal(t, http.StatusNotFound, httpErr.StatusCode)
 }
@@ -686,10 +686,10 @@ func TestIntegrationJSSDK(t *testing.T) {
 func TestIntegrationCallbackIPs(t *testing.T) {
 	srv, c := startFake(t)
 	ctx := context.Background()
-	ips, err := c.CallbackIPs(ctx)
+	ips, err := c.ListCallbackIPs(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"127.0.0.1"}, ips)
-	ips, err = c.APIDomainIPs(ctx)
+	ips, err = c.ListAPIDomainIPs(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"127.0.0.1"}, ips)
 	assert.Equal(t, 1, srv.Calls(pathCallbackIP))
@@ -728,7 +728,7 @@ func TestIntegrationTokenExpiryMidSequence(t *testing.T) {
 			_, err = c.GetMenu(ctx)
 			require.NoError(t, err)
 			require.NoError(t, c.SendText(ctx, "o2", "after expiry"))
-			page, err := c.GetFollowers(ctx, "")
+			page, err := c.ListFollowers(ctx, "")
 			require.NoError(t, err)
 			assert.Equal(t, 3, page.Total)
 
@@ -956,7 +956,7 @@ func TestIntegrationConcurrentFirstCalls(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ips, err := c.CallbackIPs(context.Background())
+			ips, err := c.ListCallbackIPs(context.Background())
 			if err == nil && len(ips) != 1 {
 				err = errors.New("unexpected ip list")
 			}
@@ -1008,7 +1008,7 @@ func TestIntegrationContext(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.CallbackIPs(ctx)
+		_, err := c.ListCallbackIPs(ctx)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Less(t, time.Since(start), time.Second)
 		assert.Equal(t, 0, srv.Calls(pathCallbackIP))
@@ -1025,7 +1025,7 @@ func TestIntegrationContext(t *testing.T) {
 
 		// Without a cached token nothing is fetched either.
 		srv2, c2 := startFake(t)
-		_, err = c2.CallbackIPs(ctx)
+		_, err = c2.ListCallbackIPs(ctx)
 		require.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 0, srv2.Calls(pathToken))
 	})

@@ -12,10 +12,6 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// Customer service (客服): the accounts people answer users with, their
-// sessions, and the chat history. Messages are sent with the
-// customer-service message API; this file manages who sends them.
-
 // KFInviteStatus is the state of an invitation to bind a WeChat user to a
 // customer-service account.
 type KFInviteStatus string
@@ -88,7 +84,17 @@ func (a *OnlineKFAccount) UnmarshalJSON(b []byte) error {
 }
 
 // ListKFAccounts returns every customer-service account (获取客服基本信息,
-// customservice/getkflist).
+// [customservice/getkflist]).
+//
+// Customer service (客服) is the accounts people answer users with
+// (ListKFAccounts, ListOnlineKFAccounts, AddKFAccount, InviteKFWorker,
+// UpdateKFAccount, DeleteKFAccount, UploadKFAvatar), their sessions with
+// users (CreateKFSession, CloseKFSession, GetKFSession, ListKFSessions,
+// ListKFWaitCases) and the chat history (KFMessageRecords). The messages
+// themselves are sent with SendText and the other customer-service messages,
+// in the name of an account with AsKFAccount.
+//
+// [customservice/getkflist]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_getkflist.html
 func (c *Client) ListKFAccounts(ctx context.Context) ([]KFAccount, error) {
 	resp, err := call[struct {
 		status
@@ -102,7 +108,9 @@ func (c *Client) ListKFAccounts(ctx context.Context) ([]KFAccount, error) {
 
 // ListOnlineKFAccounts returns the customer-service accounts that are
 // online and how many sessions each serves (获取在线客服,
-// customservice/getonlinekflist).
+// [customservice/getonlinekflist]).
+//
+// [customservice/getonlinekflist]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_getonlinekflist.html
 func (c *Client) ListOnlineKFAccounts(ctx context.Context) ([]OnlineKFAccount, error) {
 	resp, err := call[struct {
 		status
@@ -121,10 +129,12 @@ type kfAccountRequest struct {
 }
 
 // AddKFAccount adds a customer-service account (添加客服帐号,
-// customservice/kfaccount/add). account is "prefix@official-account-wechat-id"
+// [customservice/kfaccount/add]). account is "prefix@official-account-wechat-id"
 // with a prefix of at most 10 letters, digits or underscores; nickname has
 // at most 16 characters. The account is usable once a person is bound to
 // it with InviteKFWorker.
+//
+// [customservice/kfaccount/add]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_addkfaccount.html
 func (c *Client) AddKFAccount(ctx context.Context, account, nickname string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -136,8 +146,10 @@ func (c *Client) AddKFAccount(ctx context.Context, account, nickname string) err
 }
 
 // InviteKFWorker invites the WeChat user wechatID to bind account
-// (邀请绑定客服帐号, customservice/kfaccount/inviteworker). The user must
+// (邀请绑定客服帐号, [customservice/kfaccount/inviteworker]). The user must
 // accept in the WeChat app; ListKFAccounts shows the invitation's state.
+//
+// [customservice/kfaccount/inviteworker]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_invitekfworker.html
 func (c *Client) InviteKFWorker(ctx context.Context, account, wechatID string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -149,7 +161,9 @@ func (c *Client) InviteKFWorker(ctx context.Context, account, wechatID string) e
 }
 
 // UpdateKFAccount changes the nickname of a customer-service account
-// (设置客服信息, customservice/kfaccount/update).
+// (设置客服信息, [customservice/kfaccount/update]).
+//
+// [customservice/kfaccount/update]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_updatekfaccount.html
 func (c *Client) UpdateKFAccount(ctx context.Context, account, nickname string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -161,7 +175,9 @@ func (c *Client) UpdateKFAccount(ctx context.Context, account, nickname string) 
 }
 
 // DeleteKFAccount deletes a customer-service account (删除客服帐号,
-// customservice/kfaccount/del).
+// [customservice/kfaccount/del]).
+//
+// [customservice/kfaccount/del]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_delkfaccount.html
 func (c *Client) DeleteKFAccount(ctx context.Context, account string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -173,10 +189,12 @@ func (c *Client) DeleteKFAccount(ctx context.Context, account string) error {
 }
 
 // UploadKFAvatar sets the avatar of a customer-service account from an
-// image (上传客服头像, customservice/kfaccount/uploadheadimg). The image is
+// image (上传客服头像, [customservice/kfaccount/uploadheadimg]). The image is
 // streamed, not read into memory; WeChat takes its type from filename's
 // extension (.jpg is recommended, 640×640, under 5 MB). If r is an
 // io.Seeker the upload can be repeated after a token refresh.
+//
+// [customservice/kfaccount/uploadheadimg]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_uploadkfheadimg.html
 func (c *Client) UploadKFAvatar(ctx context.Context, account, filename string, r io.Reader) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -226,8 +244,10 @@ type kfSessionRequest struct {
 }
 
 // CreateKFSession starts a session between a customer-service account and
-// a user (创建会话, customservice/kfsession/create). The account must be
+// a user (创建会话, [customservice/kfsession/create]). The account must be
 // bound to a person and online.
+//
+// [customservice/kfsession/create]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_createkfsession.html
 func (c *Client) CreateKFSession(ctx context.Context, account, openID string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -239,7 +259,9 @@ func (c *Client) CreateKFSession(ctx context.Context, account, openID string) er
 }
 
 // CloseKFSession ends the session between a customer-service account and a
-// user (关闭会话, customservice/kfsession/close).
+// user (关闭会话, [customservice/kfsession/close]).
+//
+// [customservice/kfsession/close]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_closesession.html
 func (c *Client) CloseKFSession(ctx context.Context, account, openID string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
@@ -261,10 +283,12 @@ type KFSession struct {
 	CreateTime int64 `json:"createtime"`
 }
 
-// KFSessionOf returns the session of a user (获取客户会话状态,
-// customservice/kfsession/getsession). A user without a session gets a
+// GetKFSession returns the session of a user (获取客户会话状态,
+// [customservice/kfsession/getsession]). A user without a session gets a
 // KFSession with an empty Account.
-func (c *Client) KFSessionOf(ctx context.Context, openID string) (*KFSession, error) {
+//
+// [customservice/kfsession/getsession]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_getkfsession.html
+func (c *Client) GetKFSession(ctx context.Context, openID string) (*KFSession, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
@@ -280,7 +304,9 @@ func (c *Client) KFSessionOf(ctx context.Context, openID string) (*KFSession, er
 }
 
 // ListKFSessions returns the sessions a customer-service account is serving
-// (获取客服会话列表, customservice/kfsession/getsessionlist).
+// (获取客服会话列表, [customservice/kfsession/getsessionlist]).
+//
+// [customservice/kfsession/getsessionlist]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_getkfsessionlist.html
 func (c *Client) ListKFSessions(ctx context.Context, account string) ([]KFSession, error) {
 	if err := checkKFAccount(account); err != nil {
 		return nil, err
@@ -314,7 +340,9 @@ type KFWaitCases struct {
 }
 
 // ListKFWaitCases returns the users waiting for a customer-service account
-// (获取未接入会话列表, customservice/kfsession/getwaitcase).
+// (获取未接入会话列表, [customservice/kfsession/getwaitcase]).
+//
+// [customservice/kfsession/getwaitcase]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_getwaitcase.html
 func (c *Client) ListKFWaitCases(ctx context.Context) (*KFWaitCases, error) {
 	r, err := call[struct {
 		status
@@ -382,7 +410,7 @@ type kfRecordPage struct {
 }
 
 // KFMessageRecords iterates over the chat history of a period (获取聊天记录,
-// customservice/msgrecord/getmsglist). Pages are fetched as the loop needs
+// [customservice/msgrecord/getmsglist]). Pages are fetched as the loop needs
 // them: each starts at the msgid the previous one returned, and a page
 // shorter than PageSize is the last. The period must not exceed 24 hours;
 // an invalid query is yielded as an error wrapping ErrInvalidArgument
@@ -394,6 +422,8 @@ type kfRecordPage struct {
 //		}
 //		fmt.Println(rec.Worker, rec.Text)
 //	}
+//
+// [customservice/msgrecord/getmsglist]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_getmsglist.html
 func (c *Client) KFMessageRecords(ctx context.Context, q KFRecordQuery) iter.Seq2[KFMessageRecord, error] {
 	size := q.PageSize
 	if size == 0 {

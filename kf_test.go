@@ -102,7 +102,7 @@ func TestKFSessions(t *testing.T) {
 	t.Run("session of a user", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stub(mt, "GET", "/customservice/kfsession/getsession", fixture(t, "api/customservice_kfsession_getsession.json"))
-		s, err := c.KFSessionOf(ctx, "OPENID")
+		s, err := c.GetKFSession(ctx, "OPENID")
 		require.NoError(t, err)
 		w := rec.only(t)
 		assertWire(t, w, "GET", "/customservice/kfsession/getsession", "")
@@ -152,7 +152,7 @@ func TestKFInvalidArguments(t *testing.T) {
 		"avatar no name":   c.UploadKFAvatar(ctx, "test1@test", "", strings.NewReader("x")),
 		"session openid":   c.CreateKFSession(ctx, "test1@test", ""),
 		"close openid":     c.CloseKFSession(ctx, "test1@test", ""),
-		"session of empty": func() error { _, err := c.KFSessionOf(ctx, ""); return err }(),
+		"session of empty": func() error { _, err := c.GetKFSession(ctx, ""); return err }(),
 		"list bad account": func() error { _, err := c.ListKFSessions(ctx, "x"); return err }(),
 	}
 	for name, err := range cases {
@@ -351,11 +351,11 @@ func kfEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { return c.CloseKFSession(ctx, account, "") },
 		},
 		endpoint.KFSessionGet: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return c.KFSessionOf(ctx, "OPENID") },
+			call:    func(ctx context.Context, c *Client) (any, error) { return c.GetKFSession(ctx, "OPENID") },
 			query:   url.Values{"openid": {"OPENID"}},
 			reply:   "api/customservice_kfsession_getsession.json",
 			want:    &KFSession{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789},
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.KFSessionOf(ctx, ""); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetKFSession(ctx, ""); return err },
 		},
 		endpoint.KFSessionList: {
 			call:    func(ctx context.Context, c *Client) (any, error) { return c.ListKFSessions(ctx, account) },

@@ -212,10 +212,18 @@ func (c *Client) sendMass(ctx context.Context, id endpoint.ID, r *massRequest) (
 }
 
 // SendMassToAll sends m to every follower (群发给全部用户,
-// message/mass/sendall with is_to_all). Such a send enters the account's
+// [message/mass/sendall] with is_to_all). Such a send enters the account's
 // message history; WeChat allows one a day for a subscription account and
 // four a month for a service account, and an account with API mass-send
 // protection waits up to 30 minutes for an administrator to confirm.
+//
+// Mass sends (群发: SendMassToAll, SendMassToTag, SendMassToUsers, the
+// previews, UploadMassVideo, DeleteMass, GetMassStatus and the speed) are
+// available to verified subscription and verified service accounts (认证订阅号,
+// 认证服务号). They are never retried after a network error; the ClientMsgID of a
+// MassMessage is WeChat's only guard against a double send.
+//
+// [message/mass/sendall]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html
 func (c *Client) SendMassToAll(ctx context.Context, m MassMessage) (*MassResult, error) {
 	r, err := m.content(false)
 	if err != nil {
@@ -226,7 +234,9 @@ func (c *Client) SendMassToAll(ctx context.Context, m MassMessage) (*MassResult,
 }
 
 // SendMassToTag sends m to the followers with a tag (根据标签群发,
-// message/mass/sendall). It does not enter the message history.
+// [message/mass/sendall]). It does not enter the message history.
+//
+// [message/mass/sendall]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html
 func (c *Client) SendMassToTag(ctx context.Context, tagID int64, m MassMessage) (*MassResult, error) {
 	if tagID < 0 {
 		return nil, invalidArg("tag id %d is negative", tagID)
@@ -240,8 +250,10 @@ func (c *Client) SendMassToTag(ctx context.Context, tagID int64, m MassMessage) 
 }
 
 // SendMassToUsers sends m to a list of 2 to 10,000 followers (根据 OpenID
-// 列表群发, message/mass/send). A service account's followers receive at
+// 列表群发, [message/mass/send]). A service account's followers receive at
 // most four mass messages a month, however they are sent.
+//
+// [message/mass/send]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html
 func (c *Client) SendMassToUsers(ctx context.Context, openIDs []string, m MassMessage) (*MassResult, error) {
 	if len(openIDs) < MassMinOpenIDs || len(openIDs) > MassMaxOpenIDs {
 		return nil, invalidArg("a mass send goes to %d to %d openids, not %d", MassMinOpenIDs, MassMaxOpenIDs, len(openIDs))
@@ -260,7 +272,9 @@ func (c *Client) SendMassToUsers(ctx context.Context, openIDs []string, m MassMe
 }
 
 // PreviewMass sends m to one follower, to check how it looks on a phone
-// (预览接口, message/mass/preview). A preview does not count as a mass send.
+// (预览接口, [message/mass/preview]). A preview does not count as a mass send.
+//
+// [message/mass/preview]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html
 func (c *Client) PreviewMass(ctx context.Context, openID string, m MassMessage) error {
 	if openID == "" {
 		return invalidArg("openid is empty")
@@ -274,8 +288,10 @@ func (c *Client) PreviewMass(ctx context.Context, openID string, m MassMessage) 
 }
 
 // PreviewMassToWxName is PreviewMass addressed by WeChat ID (微信号,
-// towxname) instead of openid, for people who do not follow the account
-// yet. WeChat allows 100 such previews a day.
+// towxname, [message/mass/preview]) instead of openid, for people who do
+// not follow the account yet. WeChat allows 100 such previews a day.
+//
+// [message/mass/preview]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html
 func (c *Client) PreviewMassToWxName(ctx context.Context, wxName string, m MassMessage) error {
 	if wxName == "" {
 		return invalidArg("WeChat ID is empty")
@@ -289,10 +305,12 @@ func (c *Client) PreviewMassToWxName(ctx context.Context, wxName string, m MassM
 }
 
 // DeleteMass deletes a sent MassNews or MassVideo (删除群发,
-// message/mass/delete): the article at articleIndex (from 1), or all of
+// [message/mass/delete]): the article at articleIndex (from 1), or all of
 // them when articleIndex is 0. Users who received it keep the message
 // card, but its pages stop opening. Deleting one send of a material also
 // breaks every other send of the same material.
+//
+// [message/mass/delete]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (c *Client) DeleteMass(ctx context.Context, msgID int64, articleIndex int) error {
 	if msgID <= 0 {
 		return invalidArg("msg_id %d is not a message id", msgID)
@@ -308,7 +326,9 @@ func (c *Client) DeleteMass(ctx context.Context, msgID int64, articleIndex int) 
 }
 
 // DeleteMassByURL deletes a sent article by its link, for sends whose
-// msg_id is not at hand (message/mass/delete with url).
+// msg_id is not at hand ([message/mass/delete] with url).
+//
+// [message/mass/delete]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (c *Client) DeleteMassByURL(ctx context.Context, articleURL string) error {
 	if articleURL == "" {
 		return invalidArg("article URL is empty")
@@ -332,7 +352,9 @@ const (
 )
 
 // GetMassStatus returns the state of a mass send (查询群发消息发送状态,
-// message/mass/get).
+// [message/mass/get]).
+//
+// [message/mass/get]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html
 func (c *Client) GetMassStatus(ctx context.Context, msgID int64) (MassStatus, error) {
 	if msgID <= 0 {
 		return "", invalidArg("msg_id %d is not a message id", msgID)
@@ -364,12 +386,11 @@ type MassSpeed struct {
 }
 
 // UploadMassVideo prepares a video for a mass send (群发 视频素材转换,
-// media/uploadvideo): mediaID is a temporary video from UploadMedia, and
+// [media/uploadvideo]): mediaID is a temporary video from UploadMedia, and
 // the MediaID of the result is what a MassVideo message carries. Title and
 // description are shown with the video; WeChat requires the title.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [media/uploadvideo]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html
 func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, description string) (*UploadedMedia, error) {
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
@@ -390,7 +411,9 @@ func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, descriptio
 }
 
 // GetMassSpeed returns the mass send speed (获取群发速度,
-// message/mass/speed/get).
+// [message/mass/speed/get]).
+//
+// [message/mass/speed/get]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_getspeed.html
 func (c *Client) GetMassSpeed(ctx context.Context) (*MassSpeed, error) {
 	r, err := call[struct {
 		status
@@ -403,7 +426,9 @@ func (c *Client) GetMassSpeed(ctx context.Context) (*MassSpeed, error) {
 }
 
 // SetMassSpeed sets the mass send speed level, 0 (fastest) to 4 (设置群发速度,
-// message/mass/speed/set); see MassSpeed.Level.
+// [message/mass/speed/set]); see MassSpeed.Level.
+//
+// [message/mass/speed/set]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_setspeed.html
 func (c *Client) SetMassSpeed(ctx context.Context, level int) error {
 	if level < 0 || level > 4 {
 		return invalidArg("speed level %d is not between 0 and 4", level)

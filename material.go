@@ -20,15 +20,17 @@ type Material struct {
 	URL string `json:"url"`
 }
 
-// AddMaterial uploads a permanent image, voice or thumb material (新增其他类型
-// 永久素材, material/add_material). The file is streamed from r, never held
-// in memory; WeChat tells the format from filename's extension (images:
-// bmp/png/jpeg/jpg/gif up to 10 MB, voice: mp3/wma/wav/amr up to 2 MB and
-// 60 s, thumb: jpg up to 64 KB). Videos need a title and go through
-// AddVideoMaterial.
+// AddMaterial uploads a permanent image, voice or thumb material
+// (新增其他类型永久素材, [material/add_material]). The file is streamed from
+// r, never held in memory; WeChat tells the format from filename's
+// extension (images: bmp/png/jpeg/jpg/gif up to 10 MB, voice:
+// mp3/wma/wav/amr up to 2 MB and 60 s, thumb: jpg up to 64 KB). Videos
+// need a title and go through AddVideoMaterial.
 //
 // If WeChat rejects the access token mid-call, the upload is repeated only
 // when r is an io.Seeker.
+//
+// [material/add_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_addmaterial.html
 func (c *Client) AddMaterial(ctx context.Context, typ MediaType, filename string, r io.Reader) (*Material, error) {
 	switch typ {
 	case MediaImage, MediaVoice, MediaThumb:
@@ -42,7 +44,9 @@ func (c *Client) AddMaterial(ctx context.Context, typ MediaType, filename string
 
 // AddVideoMaterial uploads a permanent video material (mp4, up to 10 MB)
 // with the title and introduction WeChat shows with it (新增永久视频素材,
-// material/add_material, type=video).
+// [material/add_material], type=video).
+//
+// [material/add_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_addmaterial.html
 func (c *Client) AddVideoMaterial(ctx context.Context, filename string, r io.Reader, title, introduction string) (*Material, error) {
 	if title == "" {
 		return nil, invalidArg("video title is empty")
@@ -86,10 +90,12 @@ func checkUpload(filename string, r io.Reader) error {
 }
 
 // UploadArticleImage uploads an image for use inside an article's HTML
-// (上传图文消息内的图片获取URL, media/uploadimg) and returns its URL: WeChat
+// (上传图文消息内的图片获取URL, [media/uploadimg]) and returns its URL: WeChat
 // strips images from other hosts out of article content. Only jpg and png
 // under 1 MB are accepted; these images do not count against the material
 // quota and do not appear in the material library.
+//
+// [media/uploadimg]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_uploadimage.html
 func (c *Client) UploadArticleImage(ctx context.Context, filename string, r io.Reader) (string, error) {
 	if err := checkUpload(filename, r); err != nil {
 		return "", err
@@ -135,9 +141,11 @@ type MaterialContent struct {
 }
 
 // GetMaterial reads a permanent material (获取永久素材,
-// material/get_material). A news material comes back as articles and a
+// [material/get_material]). A news material comes back as articles and a
 // video as its description and download link; any other material is
 // streamed in File, which the caller must close.
+//
+// [material/get_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_getmaterial.html
 func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialContent, error) {
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
@@ -168,7 +176,9 @@ func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialCont
 }
 
 // DeleteMaterial deletes a permanent material (删除永久素材,
-// material/del_material). It cannot be undone.
+// [material/del_material]). It cannot be undone.
+//
+// [material/del_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_delmaterial.html
 func (c *Client) DeleteMaterial(ctx context.Context, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
@@ -185,9 +195,11 @@ type MaterialCount struct {
 	News  int `json:"news_count"`
 }
 
-// CountMaterials returns the number of permanent materials of each kind
-// (获取素材总数, material/get_materialcount).
-func (c *Client) CountMaterials(ctx context.Context) (*MaterialCount, error) {
+// GetMaterialCount returns the number of permanent materials of each kind
+// (获取素材总数, [material/get_materialcount]).
+//
+// [material/get_materialcount]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_getmaterialcount.html
+func (c *Client) GetMaterialCount(ctx context.Context) (*MaterialCount, error) {
 	r, err := call[struct {
 		status
 		MaterialCount
@@ -215,10 +227,12 @@ type NewsMaterial struct {
 }
 
 // Materials iterates over the permanent images, voices or videos (typ)
-// of the material library (获取素材列表, material/batchget_material),
+// of the material library (获取素材列表, [material/batchget_material]),
 // fetching 20 a request as the loop advances. News materials have their
 // own iterator, NewsMaterials. The iterator stops at the first error,
 // which it yields.
+//
+// [material/batchget_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_batchgetmaterial.html
 func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[MaterialItem, error] {
 	switch typ {
 	case MediaImage, MediaVoice, MediaVideo:
@@ -232,8 +246,10 @@ func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[Materia
 }
 
 // NewsMaterials iterates over the legacy news materials of the library
-// (获取素材列表, material/batchget_material, type=news). New accounts keep
+// (获取素材列表, [material/batchget_material], type=news). New accounts keep
 // their articles in the draft box instead: see Drafts.
+//
+// [material/batchget_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_batchgetmaterial.html
 func (c *Client) NewsMaterials(ctx context.Context) iter.Seq2[NewsMaterial, error] {
 	return batchPages(ctx, c, endpoint.MaterialBatchGet, batchRequest{Type: string(MediaNews)}, func(it batchItemJSON) NewsMaterial {
 		return NewsMaterial{MediaID: it.MediaID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}

@@ -292,7 +292,7 @@ func materialEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "") },
 		},
 		endpoint.MaterialCount: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.CountMaterials(ctx) },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetMaterialCount(ctx) },
 			reply:  "api/material_get_materialcount.json",
 			want:   &MaterialCount{Voice: 1, Video: 2, Image: 3, News: 4},
 			noArgs: true,

@@ -23,7 +23,7 @@ type UploadedMedia struct {
 	CreatedAt time.Time
 }
 
-// UploadMedia uploads a temporary media file (新增临时素材, media/upload):
+// UploadMedia uploads a temporary media file (新增临时素材, [media/upload]):
 // an image, voice, video or thumb. The file is streamed from r as it is
 // sent and never held in memory whole. WeChat derives the format from the
 // extension of filename, so give the real one ("photo.jpg", "voice.amr").
@@ -36,8 +36,11 @@ type UploadedMedia struct {
 // Otherwise the call returns WeChat's *APIError, which matches
 // ErrTokenInvalid, and the caller may upload again from a new reader.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// Temporary media (临时素材: UploadMedia, DownloadMedia, DownloadHDVoice) are
+// kept by WeChat for three days, and are available to verified subscription
+// and verified service accounts (认证订阅号, 认证服务号).
+//
+// [media/upload]: https://developers.weixin.qq.com/doc/service/api/material/temporary/api_uploadtempmedia.html
 func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string, r io.Reader) (*UploadedMedia, error) {
 	switch typ {
 	case MediaImage, MediaVoice, MediaVideo, MediaThumb:
@@ -76,7 +79,7 @@ func (out *uploadedMediaJSON) result(from endpoint.ID) (*UploadedMedia, error) {
 
 // Media is a file WeChat sends back, streamed: a temporary media file
 // (DownloadMedia, DownloadHDVoice), a permanent material
-// (MaterialContent.File) or a QR code image (ShowQRCode). Nothing is read
+// (MaterialContent.File) or a QR code image (DownloadQRCode). Nothing is read
 // before the caller reads Body. The caller must Close it.
 type Media struct {
 	Body          io.ReadCloser
@@ -94,7 +97,7 @@ type Media struct {
 	JSON []byte
 }
 
-// Response is the streamed reply of ShowQRCode and GetMaterial.
+// Response is the streamed reply of DownloadQRCode and GetMaterial.
 //
 // Deprecated: Response is Media, the one type of a streamed reply.
 type Response = Media
@@ -102,25 +105,23 @@ type Response = Media
 // Close closes Body.
 func (m *Media) Close() error { return m.Body.Close() }
 
-// DownloadMedia fetches a temporary media file (获取临时素材, media/get):
+// DownloadMedia fetches a temporary media file (获取临时素材, [media/get]):
 // one uploaded with UploadMedia or sent by a follower. The file is
 // streamed; nothing is read before the caller reads Body. For a video
 // WeChat answers a link instead, returned in Media.VideoURL. A JSON error
 // reply (an expired media_id is 40007) is an *APIError, never a file.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [media/get]: https://developers.weixin.qq.com/doc/service/api/material/temporary/api_getmedia.html
 func (c *Client) DownloadMedia(ctx context.Context, mediaID string) (*Media, error) {
 	return c.downloadMedia(ctx, endpoint.MediaGet, mediaID, true)
 }
 
 // DownloadHDVoice fetches the high-definition version of a voice a user
 // uploaded with the JS-SDK's uploadVoice (获取高清语音素材,
-// media/get/jssdk): Speex at 16 kHz, clearer than the 8 kHz AMR of
+// [media/get/jssdk]): Speex at 16 kHz, clearer than the 8 kHz AMR of
 // DownloadMedia and better suited to speech recognition.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [media/get/jssdk]: https://developers.weixin.qq.com/doc/service/api/material/temporary/api_gethdvoice.html
 func (c *Client) DownloadHDVoice(ctx context.Context, mediaID string) (*Media, error) {
 	return c.downloadMedia(ctx, endpoint.MediaGetJSSDK, mediaID, false)
 }

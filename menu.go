@@ -83,8 +83,8 @@ const (
 	ClientPlatformOthers  ClientPlatform = "3"
 )
 
-// MatchRule selects the followers who see a conditional menu (个性化菜单
-// 匹配规则). At least one field must be set.
+// MatchRule selects the followers who see a conditional menu
+// (个性化菜单匹配规则). At least one field must be set.
 //
 // Since WeChat's privacy change, menu/addconditional rejects rules on
 // Sex, Country, Province, City or Language with errcode 65320; the fields
@@ -149,14 +149,20 @@ type Menus struct {
 }
 
 // CreateMenu creates the default custom menu (自定义菜单 创建接口,
-// menu/create), replacing the current one. The menu is checked before
+// [menu/create]), replacing the current one. The menu is checked before
 // sending: 1 to MaxMenuButtons top-level buttons, at most MaxSubButtons
 // sub-buttons each, and every button has a name and the field its type
 // needs. A menu with a MatchRule is rejected: use AddConditionalMenu.
 //
-// Available to verified subscription accounts and to service accounts,
-// verified or not (认证订阅号, 认证/未认证服务号).
 // Followers see the change within about five minutes.
+//
+// The default menu (CreateMenu, GetMenu, DeleteMenu) is available to
+// verified subscription accounts and to service accounts, verified or not
+// (认证订阅号, 认证/未认证服务号); conditional menus (AddConditionalMenu,
+// DeleteConditionalMenu, GetUserMenu) to verified subscription and verified
+// service accounts (认证订阅号, 认证服务号); GetCurrentSelfMenu to every account type.
+//
+// [menu/create]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu.html
 func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 	if menu == nil {
 		return invalidArg("menu is nil")
@@ -174,12 +180,11 @@ func (c *Client) CreateMenu(ctx context.Context, menu *Menu) error {
 }
 
 // GetMenu returns the menu created through the API and, when there are
-// any, the conditional menus (自定义菜单 查询接口, menu/get). Without a menu
+// any, the conditional menus (自定义菜单 查询接口, [menu/get]). Without a menu
 // it fails with an *APIError of code CodeMenuNotExist. A menu set up on the
 // website is reported by GetCurrentSelfMenu instead.
 //
-// Available to verified subscription accounts and to service accounts,
-// verified or not (认证订阅号, 认证/未认证服务号).
+// [menu/get]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_getmenu.html
 func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
 	r, err := call[struct {
 		status
@@ -192,21 +197,19 @@ func (c *Client) GetMenu(ctx context.Context) (*Menus, error) {
 }
 
 // DeleteMenu deletes the custom menu, conditional menus included
-// (自定义菜单 删除接口, menu/delete).
+// (自定义菜单 删除接口, [menu/delete]).
 //
-// Available to verified subscription accounts and to service accounts,
-// verified or not (认证订阅号, 认证/未认证服务号).
+// [menu/delete]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_deletemenu.html
 func (c *Client) DeleteMenu(ctx context.Context) error {
 	return exec(ctx, c, endpoint.MenuDelete, nil, nil)
 }
 
 // AddConditionalMenu creates a conditional menu (创建个性化菜单,
-// menu/addconditional) shown to the followers menu.MatchRule selects, and
+// [menu/addconditional]) shown to the followers menu.MatchRule selects, and
 // returns its menu ID. A default menu must exist first. The buttons are
 // checked as by CreateMenu.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [menu/addconditional]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_addconditionalmenu.html
 func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID string, err error) {
 	if menu == nil {
 		return "", invalidArg("menu is nil")
@@ -235,10 +238,9 @@ func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID str
 }
 
 // DeleteConditionalMenu deletes one conditional menu (删除个性化菜单,
-// menu/delconditional).
+// [menu/delconditional]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [menu/delconditional]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_deleteconditionalmenu.html
 func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error {
 	if strings.TrimSpace(menuID) == "" {
 		return invalidArg("menu ID is empty")
@@ -249,12 +251,12 @@ func (c *Client) DeleteConditionalMenu(ctx context.Context, menuID string) error
 	return exec(ctx, c, endpoint.MenuDelConditional, nil, body)
 }
 
-// TryMatchMenu returns the menu a follower sees (测试个性化菜单匹配结果,
-// menu/trymatch). userID is the follower's OpenID or WeChat ID.
+// GetUserMenu returns the menu a follower sees, as WeChat's test of
+// conditional-menu matching computes it (测试个性化菜单匹配结果,
+// [menu/trymatch]). userID is the follower's OpenID or WeChat ID.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-func (c *Client) TryMatchMenu(ctx context.Context, userID string) (*Menu, error) {
+// [menu/trymatch]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_trymatchmenu.html
+func (c *Client) GetUserMenu(ctx context.Context, userID string) (*Menu, error) {
 	if strings.TrimSpace(userID) == "" {
 		return nil, invalidArg("user ID is empty")
 	}
@@ -330,10 +332,10 @@ func (b *SelfMenuButton) UnmarshalJSON(data []byte) error {
 
 // GetCurrentSelfMenu returns the menu in use, whether it was set up
 // through the API or on the mp.weixin.qq.com website (查询自定义菜单信息,
-// get_current_selfmenu_info). Media IDs of website menus are temporary
+// [get_current_selfmenu_info]). Media IDs of website menus are temporary
 // media, valid for three days.
 //
-// Available to every account type.
+// [get_current_selfmenu_info]: https://developers.weixin.qq.com/doc/service/api/custommenu/api_getcurrentselfmenuinfo.html
 func (c *Client) GetCurrentSelfMenu(ctx context.Context) (*SelfMenu, error) {
 	out, err := call[struct {
 		status

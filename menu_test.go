@@ -185,7 +185,7 @@ func TestAddConditionalMenuWithoutMenuID(t *testing.T) {
 func TestTryMatchMenuRetriesSystemBusy(t *testing.T) {
 	c, mt := newTestClient(t)
 	rec := stubSeq(mt, "POST", "/cgi-bin/menu/trymatch", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/menu_trymatch.json"))
-	_, err := c.TryMatchMenu(context.Background(), "weixin")
+	_, err := c.GetUserMenu(context.Background(), "weixin")
 	require.NoError(t, err)
 	assert.Len(t, rec.Calls(), 2, "a pure read is retried")
 }
@@ -259,14 +259,14 @@ func menuEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { return c.DeleteConditionalMenu(ctx, " ") },
 		},
 		endpoint.MenuTryMatch: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.TryMatchMenu(ctx, "weixin") },
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetUserMenu(ctx, "weixin") },
 			body:  `{"user_id":"weixin"}`,
 			reply: "api/menu_trymatch.json",
 			want: &Menu{Buttons: []Button{
 				{Type: ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC", SubButtons: []Button{}},
 				{Name: "菜单", SubButtons: []Button{{Type: ButtonView, Name: "搜索", URL: "http://www.soso.com/", SubButtons: []Button{}}}},
 			}},
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.TryMatchMenu(ctx, ""); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetUserMenu(ctx, ""); return err },
 		},
 		endpoint.SelfMenuInfo: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetCurrentSelfMenu(ctx) },

@@ -20,7 +20,7 @@ const (
 	// ScopeBase authorizes silently: the user is redirected straight back
 	// and the Client learns only the openid.
 	ScopeBase OAuthScope = "snsapi_base"
-	// ScopeUserInfo asks the user to agree, after which OAuthUserInfo
+	// ScopeUserInfo asks the user to agree, after which GetOAuthUserInfo
 	// returns their nickname, avatar and region, even if they do not
 	// follow the account.
 	ScopeUserInfo OAuthScope = "snsapi_userinfo"
@@ -100,7 +100,7 @@ func checkOAuthState(state string) error {
 // profile; it is unrelated to the account's access_token and is never put
 // in the Client's TokenStore. Keep it, if at all, with the user's session.
 type OAuthToken struct {
-	// AccessToken is the credential for OAuthUserInfo and
+	// AccessToken is the credential for GetOAuthUserInfo and
 	// CheckOAuthToken. Treat it as a secret.
 	AccessToken string
 	// RefreshToken renews AccessToken with RefreshOAuthToken; it lasts
@@ -191,9 +191,11 @@ type oauthTokenReply struct {
 
 // ExchangeCode trades the code that web authorization appended to the
 // redirect URI for the user's OAuthToken (通过 code 换取网页授权
-// access_token, sns/oauth2/access_token). A code works once and for five
+// access_token, [sns/oauth2/access_token]). A code works once and for five
 // minutes. The request carries the AppSecret; neither it nor the code ever
 // appears in an error.
+//
+// [sns/oauth2/access_token]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsaccesstoken.html
 func (c *Client) ExchangeCode(ctx context.Context, code string) (*OAuthToken, error) {
 	if err := c.requireSecret(); err != nil {
 		return nil, err
@@ -210,10 +212,12 @@ func (c *Client) ExchangeCode(ctx context.Context, code string) (*OAuthToken, er
 }
 
 // RefreshOAuthToken renews a user's access token with the refresh token
-// from ExchangeCode (刷新网页授权 access_token, sns/oauth2/refresh_token). If
+// from ExchangeCode (刷新网页授权 access_token, [sns/oauth2/refresh_token]). If
 // the access token is still valid WeChat extends it, otherwise it issues a
 // new one. Once the refresh token has expired the user must authorize
 // again.
+//
+// [sns/oauth2/refresh_token]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsrefreshtoken.html
 func (c *Client) RefreshOAuthToken(ctx context.Context, refreshToken string) (*OAuthToken, error) {
 	if c.appID == "" {
 		return nil, missing("AppID (WithAppID)")
@@ -289,12 +293,14 @@ type oauthUserReply struct {
 	UnionID    string   `json:"unionid"`
 }
 
-// OAuthUserInfo returns the profile of the user an OAuthToken belongs to
-// (拉取用户信息, sns/userinfo). It needs a token from ScopeUserInfo: a
+// GetOAuthUserInfo returns the profile of the user an OAuthToken belongs to
+// (拉取用户信息, [sns/userinfo]). It needs a token from ScopeUserInfo: a
 // ScopeBase token fails with errcode 48001. lang picks the language of the
 // region names: LangZhCN (WeChat's default when lang is empty), LangZhTW
 // or LangEn.
-func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID string, lang Lang) (*OAuthUser, error) {
+//
+// [sns/userinfo]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo.html
+func (c *Client) GetOAuthUserInfo(ctx context.Context, accessToken, openID string, lang Lang) (*OAuthUser, error) {
 	if accessToken == "" {
 		return nil, invalidArg("access token is empty")
 	}
@@ -320,9 +326,11 @@ func (c *Client) OAuthUserInfo(ctx context.Context, accessToken, openID string, 
 }
 
 // CheckOAuthToken asks WeChat whether a user's access token is still valid
-// for openID (检验授权凭证是否有效, sns/auth). It returns nil if it is, and
+// for openID (检验授权凭证是否有效, [sns/auth]). It returns nil if it is, and
 // otherwise the *APIError WeChat answered with (for example 40001 for an
 // expired token or 40003 for an openid that does not match).
+//
+// [sns/auth]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsauth.html
 func (c *Client) CheckOAuthToken(ctx context.Context, accessToken, openID string) error {
 	if accessToken == "" {
 		return invalidArg("access token is empty")

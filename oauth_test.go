@@ -217,7 +217,7 @@ func TestOAuthUserInfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := newTestClient(t)
 			rec := stub(mt, "GET", "/sns/userinfo", tt.body)
-			u, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "en")
+			u, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "en")
 			require.NoError(t, err)
 			assert.Equal(t, snsUser(tt.wantSex), u)
 			assert.Equal(t, url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}}, rec.only(t).Query,
@@ -228,7 +228,7 @@ func TestOAuthUserInfo(t *testing.T) {
 	t.Run("no lang", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stub(mt, "GET", "/sns/userinfo", fixture(t, "api/sns_userinfo.json"))
-		_, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
+		_, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
 		require.NoError(t, err)
 		assert.False(t, rec.only(t).Query.Has("lang"))
 	})
@@ -236,7 +236,7 @@ func TestOAuthUserInfo(t *testing.T) {
 	t.Run("base scope token", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "GET", "/sns/userinfo", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
-		_, err := c.OAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
+		_, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
@@ -245,9 +245,9 @@ func TestOAuthUserInfo(t *testing.T) {
 
 	t.Run("arguments", func(t *testing.T) {
 		c, _ := newTestClient(t)
-		_, err := c.OAuthUserInfo(context.Background(), "", "OPENID", "")
+		_, err := c.GetOAuthUserInfo(context.Background(), "", "OPENID", "")
 		assert.ErrorIs(t, err, ErrInvalidArgument)
-		_, err = c.OAuthUserInfo(context.Background(), "USER_AT", "", "")
+		_, err = c.GetOAuthUserInfo(context.Background(), "USER_AT", "", "")
 		assert.ErrorIs(t, err, ErrInvalidArgument)
 	})
 }
@@ -274,8 +274,8 @@ func TestOAuthTransportErrorsAreRedacted(t *testing.T) {
 			_, err := c.RefreshOAuthToken(context.Background(), refresh)
 			return err
 		}},
-		{"OAuthUserInfo", "/sns/userinfo", func(c *Client) error {
-			_, err := c.OAuthUserInfo(context.Background(), userAT, "OPENID", "zh_CN")
+		{"GetOAuthUserInfo", "/sns/userinfo", func(c *Client) error {
+			_, err := c.GetOAuthUserInfo(context.Background(), userAT, "OPENID", "zh_CN")
 			return err
 		}},
 		{"CheckOAuthToken", "/sns/auth", func(c *Client) error {
@@ -360,14 +360,14 @@ func oauthEndpoints() map[endpoint.ID]endpointCase {
 		},
 		endpoint.OAuthUserInfo: {
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.OAuthUserInfo(ctx, "USER_AT", "OPENID", LangEn)
+				return c.GetOAuthUserInfo(ctx, "USER_AT", "OPENID", LangEn)
 			},
 			// The user's token, never the account's.
 			query: url.Values{"access_token": {"USER_AT"}, "openid": {"OPENID"}, "lang": {"en"}},
 			reply: "api/sns_userinfo.json",
 			want:  snsUser(1),
 			invalid: func(ctx context.Context, c *Client) error {
-				_, err := c.OAuthUserInfo(ctx, "USER_AT", "", "")
+				_, err := c.GetOAuthUserInfo(ctx, "USER_AT", "", "")
 				return err
 			},
 		},

@@ -48,7 +48,7 @@ func ExampleWithObserver() {
 		log.Fatal(err)
 	}
 	// The call fetches a token first, then is retried once.
-	if _, err := client.CallbackIPs(context.Background()); err != nil {
+	if _, err := client.ListCallbackIPs(context.Background()); err != nil {
 		log.Fatal(err)
 	}
 

@@ -63,7 +63,7 @@ func TestObserverRetriedCall(t *testing.T) {
 		return httpmock.NewStringResponse(200, `{"ip_list":["127.0.0.1"]}`), nil
 	})
 	ctx := context.WithValue(context.Background(), ctxKey{}, "trace-1")
-	ips, err := c.CallbackIPs(ctx)
+	ips, err := c.ListCallbackIPs(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"127.0.0.1"}, ips)
 
@@ -106,7 +106,7 @@ func TestObserverTokenFetch(t *testing.T) {
 			// The first call is rejected: the token is refreshed and
 			// the call sent again.
 			stubSeq(mt, "GET", "/cgi-bin/get_api_domain_ip", []byte(`{"errcode":40001,"errmsg":"invalid credential"}`), []byte(`{"ip_list":[]}`))
-			_, err := c.APIDomainIPs(context.Background())
+			_, err := c.ListAPIDomainIPs(context.Background())
 			require.NoError(t, err)
 
 			got := obs.all()
@@ -161,7 +161,7 @@ func TestObserverNetworkError(t *testing.T) {
 	obs = attempts{}
 	mt.RegisterResponder("GET", "https://u:"+pass+"@proxy.test/cgi-bin/getcallbackip",
 		httpmock.NewErrorResponder(errors.New("i/o timeout")))
-	_, err = c.CallbackIPs(context.Background())
+	_, err = c.ListCallbackIPs(context.Background())
 	require.Error(t, err)
 	got = obs.all()
 	require.Len(t, got, maxRetries+1)
@@ -207,7 +207,7 @@ func TestObserversChain(t *testing.T) {
 	var a, b attempts
 	c, mt := newTestClient(t, WithObserver(a.observe), WithObserver(b.observe))
 	stub(mt, "GET", "/cgi-bin/getcallbackip", []byte(`{"ip_list":[]}`))
-	_, err := c.CallbackIPs(context.Background())
+	_, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.Len(t, a.all(), 1)
 	assert.Equal(t, a.all(), b.all())

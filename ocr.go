@@ -15,13 +15,15 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// Image services (智能接口: OCR and image processing). Each reads one image,
-// given either as a URL WeChat downloads (ImageURL) or as a file uploaded
-// with the request (ImageFile). Images must be under 2 MB. The daily free
-// quota is small; QueryAPIQuota shows what is left.
-
 // ImageSource is the image an image service reads. Build it with ImageURL
 // or ImageFile; the zero value is rejected.
+//
+// The image services (智能接口: OCR and image processing: Client.OCRIDCard
+// and the other OCR methods, ScanQRCode, SuggestCrops, UpscaleImage) each
+// read one image, given either as a URL WeChat downloads (ImageURL) or as
+// a file uploaded with the request (ImageFile). Images must be under
+// 2 MB. The daily free quota is small; Client.GetAPIQuota shows what is
+// left.
 type ImageSource struct {
 	url      string
 	filename string
@@ -154,7 +156,9 @@ type IDCardOCR struct {
 	ValidDate string `json:"valid_date"`
 }
 
-// OCRIDCard reads an ID card (身份证OCR识别, cv/ocr/idcard).
+// OCRIDCard reads an ID card (身份证OCR识别, [cv/ocr/idcard]).
+//
+// [cv/ocr/idcard]: https://developers.weixin.qq.com/doc/service/api/openpoc/ocr/api_idcardocr.html
 func (c *Client) OCRIDCard(ctx context.Context, img ImageSource, mode OCRMode) (*IDCardOCR, error) {
 	if mode != OCRPhoto && mode != OCRScan {
 		return nil, invalidArg("OCR mode %q is neither photo nor scan", mode)
@@ -168,7 +172,9 @@ type BankCardOCR struct {
 }
 
 // OCRBankCard reads the number of a bank card (银行卡OCR识别,
-// cv/ocr/bankcard).
+// [cv/ocr/bankcard]).
+//
+// [cv/ocr/bankcard]: https://developers.weixin.qq.com/doc/service/api/openpoc/ocr/api_bankcardocr.html
 func (c *Client) OCRBankCard(ctx context.Context, img ImageSource) (*BankCardOCR, error) {
 	return callImage[BankCardOCR](ctx, c, endpoint.OCRBankCard, img, nil, nil)
 }
@@ -219,7 +225,9 @@ func (v *VehicleLicenseOCR) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// OCRVehicleLicense reads a vehicle licence (行驶证OCR识别, cv/ocr/driving).
+// OCRVehicleLicense reads a vehicle licence (行驶证OCR识别, [cv/ocr/driving]).
+//
+// [cv/ocr/driving]: https://developers.weixin.qq.com/doc/service/api/openpoc/ocr/api_drivingocr.html
 func (c *Client) OCRVehicleLicense(ctx context.Context, img ImageSource) (*VehicleLicenseOCR, error) {
 	return callImage[VehicleLicenseOCR](ctx, c, endpoint.OCRVehicleLicense, img, nil, nil)
 }
@@ -240,7 +248,9 @@ type DrivingLicenseOCR struct {
 }
 
 // OCRDrivingLicense reads a driving licence (驾驶证OCR识别,
-// cv/ocr/drivinglicense).
+// [cv/ocr/drivinglicense]).
+//
+// [cv/ocr/drivinglicense]: https://developers.weixin.qq.com/doc/service/api/openpoc/ocr/api_drivinglicenseocr.html
 func (c *Client) OCRDrivingLicense(ctx context.Context, img ImageSource) (*DrivingLicenseOCR, error) {
 	return callImage[DrivingLicenseOCR](ctx, c, endpoint.OCRDrivingLicense, img, nil, nil)
 }
@@ -280,7 +290,9 @@ func (l *BusinessLicenseOCR) UnmarshalJSON(b []byte) error {
 }
 
 // OCRBusinessLicense reads a business licence (营业执照OCR识别,
-// cv/ocr/bizlicense).
+// [cv/ocr/bizlicense]).
+//
+// [cv/ocr/bizlicense]: https://developers.weixin.qq.com/doc/service/api/openpoc/ocr/api_bizlicenseocr.html
 func (c *Client) OCRBusinessLicense(ctx context.Context, img ImageSource) (*BusinessLicenseOCR, error) {
 	return callImage[BusinessLicenseOCR](ctx, c, endpoint.OCRBizLicense, img, nil, nil)
 }
@@ -298,7 +310,9 @@ type PrintedTextOCR struct {
 }
 
 // OCRPrintedText reads the printed text of an image (通用印刷体OCR识别,
-// cv/ocr/comm).
+// [cv/ocr/comm]).
+//
+// [cv/ocr/comm]: https://developers.weixin.qq.com/doc/service/api/openpoc/ocr/api_commocr.html
 func (c *Client) OCRPrintedText(ctx context.Context, img ImageSource) (*PrintedTextOCR, error) {
 	return callImage[PrintedTextOCR](ctx, c, endpoint.OCRPrintedText, img, nil, nil)
 }
@@ -322,7 +336,9 @@ type CodeScan struct {
 }
 
 // ScanQRCode decodes the QR codes, bar codes, Data Matrix and PDF417 codes
-// of an image (二维码/条码识别, cv/img/qrcode).
+// of an image (二维码/条码识别, [cv/img/qrcode]).
+//
+// [cv/img/qrcode]: https://developers.weixin.qq.com/doc/service/api/openpoc/image/api_imgqrcode.html
 func (c *Client) ScanQRCode(ctx context.Context, img ImageSource) (*CodeScan, error) {
 	return callImage[CodeScan](ctx, c, endpoint.ImgQRCode, img, nil, nil)
 }
@@ -335,19 +351,21 @@ type CropRect struct {
 	Bottom int `json:"crop_bottom"`
 }
 
-// CropSuggestions is the reply of AICrop.
+// CropSuggestions is the reply of SuggestCrops.
 type CropSuggestions struct {
 	Results []CropRect `json:"results"`
 	ImgSize ImageSize  `json:"img_size"`
 }
 
-// maxCropRatios is the most aspect ratios AICrop takes.
+// maxCropRatios is the most aspect ratios SuggestCrops takes.
 const maxCropRatios = 5
 
-// AICrop suggests crops of an image around its subject (图片智能裁剪,
-// cv/img/aicrop). ratios are the wanted width/height ratios, at most 5;
+// SuggestCrops suggests crops of an image around its subject (图片智能裁剪,
+// [cv/img/aicrop]). ratios are the wanted width/height ratios, at most 5;
 // with none WeChat picks the best.
-func (c *Client) AICrop(ctx context.Context, img ImageSource, ratios ...float64) (*CropSuggestions, error) {
+//
+// [cv/img/aicrop]: https://developers.weixin.qq.com/doc/service/api/openpoc/image/api_imgaicrop.html
+func (c *Client) SuggestCrops(ctx context.Context, img ImageSource, ratios ...float64) (*CropSuggestions, error) {
 	if len(ratios) > maxCropRatios {
 		return nil, invalidArg("%d crop ratios given, at most %d are allowed", len(ratios), maxCropRatios)
 	}
@@ -365,14 +383,18 @@ func (c *Client) AICrop(ctx context.Context, img ImageSource, ratios ...float64)
 	return callImage[CropSuggestions](ctx, c, endpoint.ImgAICrop, img, nil, fields)
 }
 
-// SuperResolution enlarges an image (图片高清化, cv/img/superresolution). It
+// UpscaleImage enlarges an image (图片高清化, [cv/img/superresolution]). It
 // returns the media id of the result, a temporary media valid for 3 days,
-// to download with the media API.
+// to download with the media API. WeChat's reference for official
+// accounts no longer lists this service; the Mini Program reference still
+// documents it.
 //
 // Deprecated: WeChat has withdrawn the API ("由于系统维护原因，已下架",
 // withdrawn for system maintenance); its page sends those who still need
 // it to the developer community or the WeChat service market.
-func (c *Client) SuperResolution(ctx context.Context, img ImageSource) (string, error) {
+//
+// [cv/img/superresolution]: https://developers.weixin.qq.com/miniprogram/dev/server/API/img-ocr/img/api_imgsuperresolution.html
+func (c *Client) UpscaleImage(ctx context.Context, img ImageSource) (string, error) {
 	out, err := callImage[struct {
 		status
 		MediaID string `json:"media_id"`

@@ -85,10 +85,10 @@ func imageCases() []imageCase {
 				{TypeName: "CODE_128", Data: "50090500019191"},
 			}, ImgSize: ImageSize{W: 1000, H: 900}}},
 		{"ai crop", endpoint.ImgAICrop, "img_aicrop.json", nil,
-			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.AICrop(ctx, img) },
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.SuggestCrops(ctx, img) },
 			&CropSuggestions{Results: []CropRect{{112, 0, 839, 727}, {0, 205, 965, 615}}, ImgSize: ImageSize{W: 966, H: 728}}},
 		{"super resolution", endpoint.ImgSuperResolution, "img_superresolution.json", nil,
-			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.SuperResolution(ctx, img) },
+			func(c *Client, ctx context.Context, img ImageSource) (any, error) { return c.UpscaleImage(ctx, img) },
 			"6WXsIXkG7lXuDLspD9xfm5dsvHzb0EFl0li6ySxi92ap8Vl3zZoD9DpOyNudeJGB"},
 	}
 }
@@ -159,7 +159,7 @@ func TestAICropRatios(t *testing.T) {
 	t.Run("upload", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
-		_, err := c.AICrop(ctx, ImageFile("a.jpg", strings.NewReader("JPG")), 1, 2.35)
+		_, err := c.SuggestCrops(ctx, ImageFile("a.jpg", strings.NewReader("JPG")), 1, 2.35)
 		require.NoError(t, err)
 		fields, field, _, _, data := parseUpload(t, rec.only(t))
 		assert.Equal(t, map[string]string{"ratios": "1,2.35"}, fields)
@@ -169,7 +169,7 @@ func TestAICropRatios(t *testing.T) {
 	t.Run("url", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
-		_, err := c.AICrop(ctx, ImageURL("https://example.com/a.jpg"), 1.5)
+		_, err := c.SuggestCrops(ctx, ImageURL("https://example.com/a.jpg"), 1.5)
 		require.NoError(t, err)
 		w := rec.only(t)
 		assert.Equal(t, "https://example.com/a.jpg", w.Query.Get("img_url"))
@@ -185,9 +185,9 @@ func TestAICropRatios(t *testing.T) {
 		c, mt := newTestClient(t)
 		sent := countRequests(mt)
 		img := ImageURL("https://example.com/a.jpg")
-		_, err := c.AICrop(ctx, img, 1, 2, 3, 4, 5, 6)
+		_, err := c.SuggestCrops(ctx, img, 1, 2, 3, 4, 5, 6)
 		assert.ErrorIs(t, err, ErrInvalidArgument)
-		_, err = c.AICrop(ctx, img, 0)
+		_, err = c.SuggestCrops(ctx, img, 0)
 		assert.ErrorIs(t, err, ErrInvalidArgument)
 		assert.Zero(t, sent())
 	})
@@ -211,7 +211,7 @@ func TestImageUploadReplayedAfterTokenRefresh(t *testing.T) {
 func TestSuperResolutionWithoutMediaID(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
-	_, err := c.SuperResolution(context.Background(), ImageURL("https://example.com/a.jpg"))
+	_, err := c.UpscaleImage(context.Background(), ImageURL("https://example.com/a.jpg"))
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }
 

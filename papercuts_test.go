@@ -17,7 +17,7 @@ import (
 // is not set, means "not set": a plain-mode account builds its Client
 // from the README's Quick start.
 func TestEmptySettingsMeanUnset(t *testing.T) {
-	c, err := New(WithAppID("wx1"), WithToken("t"), WithEncodingAESKey(""), WithPreviousEncodingAESKey(""))
+	c, err := New(WithAppID("wx1"), WithServerToken("t"), WithEncodingAESKey(""), WithPreviousEncodingAESKey(""))
 	require.NoError(t, err)
 	assert.Empty(t, c.aesKey)
 	assert.Empty(t, c.prevAESKey)
@@ -40,16 +40,16 @@ func TestEmptySettingsMeanUnset(t *testing.T) {
 // and answers with what is missing instead of a bare 500.
 func TestWebhookWithoutTokenSaysWhatIsMissing(t *testing.T) {
 	var logs bytes.Buffer
-	c, err := New(WithToken(""), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	c, err := New(WithServerToken(""), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	wh := c.Webhook(echoHandler())
 	assert.Contains(t, logs.String(), "level=ERROR")
-	assert.Contains(t, logs.String(), "WithToken", "logged when built")
+	assert.Contains(t, logs.String(), "WithServerToken", "logged when built")
 	built := logs.Len()
 	for range 3 {
 		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery("t", nowTS, "2"), fixture(t, "inbound/text.xml"))
 		assert.Equal(t, http.StatusInternalServerError, rec.Code)
-		assert.Contains(t, rec.Body.String(), "no server token (WithToken)")
+		assert.Contains(t, rec.Body.String(), "no server token (WithServerToken)")
 	}
 	assert.Equal(t, built, logs.Len(), "not logged again on every request")
 }

@@ -54,12 +54,14 @@ type PublishSubmission struct {
 }
 
 // PublishDraft submits a draft for publishing (发布草稿,
-// freepublish/submit). Publishing is asynchronous: success here means only
+// [freepublish/submit]). Publishing is asynchronous: success here means only
 // that the job was accepted. Its outcome comes in the PUBLISHJOBFINISH
 // event, or from GetPublishStatus. The draft leaves the draft box.
 //
 // The call is never retried after a network error: a retry could publish
 // twice.
+//
+// [freepublish/submit]: https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_submit.html
 func (c *Client) PublishDraft(ctx context.Context, mediaID string) (*PublishSubmission, error) {
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
@@ -100,7 +102,9 @@ type PublishJob struct {
 }
 
 // GetPublishStatus returns the state of a publishing job (发布状态轮询,
-// freepublish/get).
+// [freepublish/get]).
+//
+// [freepublish/get]: https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_get.html
 func (c *Client) GetPublishStatus(ctx context.Context, publishID string) (*PublishJob, error) {
 	if publishID == "" {
 		return nil, invalidArg("publish_id is empty")
@@ -135,8 +139,10 @@ func (c *Client) GetPublishStatus(ctx context.Context, publishID string) (*Publi
 }
 
 // DeletePublication deletes a published article (删除发布文章,
-// freepublish/delete): the one at index (from 1), or every article of the
+// [freepublish/delete]): the one at index (from 1), or every article of the
 // publication when index is 0. It cannot be undone.
+//
+// [freepublish/delete]: https://developers.weixin.qq.com/doc/service/api/public/api_freepublishdelete.html
 func (c *Client) DeletePublication(ctx context.Context, articleID string, index int) error {
 	if articleID == "" {
 		return invalidArg("article_id is empty")
@@ -152,7 +158,9 @@ func (c *Client) DeletePublication(ctx context.Context, articleID string, index 
 }
 
 // GetPublication returns the articles of a publication (获取已发布图文信息,
-// freepublish/getarticle).
+// [freepublish/getarticle]).
+//
+// [freepublish/getarticle]: https://developers.weixin.qq.com/doc/service/api/public/api_freepublishgetarticle.html
 func (c *Client) GetPublication(ctx context.Context, articleID string) ([]NewsArticle, error) {
 	if articleID == "" {
 		return nil, invalidArg("article_id is empty")
@@ -175,9 +183,11 @@ type Publication struct {
 }
 
 // Publications iterates over what the account has published, newest
-// first (获取成功发布列表, freepublish/batchget), fetching 20 a request as the
+// first (获取成功发布列表, [freepublish/batchget]), fetching 20 a request as the
 // loop advances. With noContent the articles come without their Content.
 // The iterator stops at the first error, which it yields.
+//
+// [freepublish/batchget]: https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_batchget.html
 func (c *Client) Publications(ctx context.Context, noContent bool) iter.Seq2[Publication, error] {
 	return batchPages(ctx, c, endpoint.PublishBatchGet, batchRequest{NoContent: int(bit(noContent))}, func(it batchItemJSON) Publication {
 		return Publication{ArticleID: it.ArticleID, Articles: articles(it.Content.NewsItem), UpdateTime: unixTime(it.UpdateTime)}

@@ -157,8 +157,8 @@ func TestContentAPIErrors(t *testing.T) {
 		method, path string
 		call         func(*Client) error
 	}{
-		{"GET", "/cgi-bin/draft/count", func(c *Client) error { _, err := c.CountDrafts(ctx); return err }},
-		{"GET", "/cgi-bin/material/get_materialcount", func(c *Client) error { _, err := c.CountMaterials(ctx); return err }},
+		{"GET", "/cgi-bin/draft/count", func(c *Client) error { _, err := c.GetDraftCount(ctx); return err }},
+		{"GET", "/cgi-bin/material/get_materialcount", func(c *Client) error { _, err := c.GetMaterialCount(ctx); return err }},
 		{"POST", "/cgi-bin/draft/add", func(c *Client) error {
 			_, err := c.AddDraft(ctx, []NewsArticle{{Title: "T", Content: "C", ThumbMediaID: "M"}})
 			return err

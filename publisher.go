@@ -217,9 +217,11 @@ type AdSlotStatsPage struct {
 }
 
 // ListAdSlotStats returns one page of the daily figures of each kind of
-// ad slot (获取公众号分广告位数据, publisher/stat action
+// ad slot (获取公众号分广告位数据, [publisher/stat] action
 // publisher_adpos_general), over at most 90 days. AdSlotStats walks
 // every page.
+//
+// [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) ListAdSlotStats(ctx context.Context, q PublisherQuery) (*AdSlotStatsPage, error) {
 	r, err := publisherCall[struct {
 		publisherStatus
@@ -248,6 +250,10 @@ func (c *Client) ListAdSlotStats(ctx context.Context, q PublisherQuery) (*AdSlot
 // (publisher_adpos_general), fetching the pages of q from q.Page on as
 // the loop advances. The iterator stops at the first error, which it
 // yields.
+//
+// WeChat documents it at [publisher/stat].
+//
+// [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) AdSlotStats(ctx context.Context, q PublisherQuery) iter.Seq2[AdSlotStat, error] {
 	return publisherPages(ctx, q, func(ctx context.Context, q PublisherQuery) ([]AdSlotStat, int, error) {
 		p, err := c.ListAdSlotStats(ctx, q)
@@ -294,9 +300,11 @@ type CPSStatsPage struct {
 }
 
 // ListCPSStats returns one page of the daily figures of the products on
-// commission (获取公众号返佣商品数据, publisher/stat action
+// commission (获取公众号返佣商品数据, [publisher/stat] action
 // publisher_cps_general), over at most 60 days. CPSStats walks every
 // page.
+//
+// [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) ListCPSStats(ctx context.Context, q PublisherQuery) (*CPSStatsPage, error) {
 	r, err := publisherCall[struct {
 		publisherStatus
@@ -319,6 +327,10 @@ func (c *Client) ListCPSStats(ctx context.Context, q PublisherQuery) (*CPSStatsP
 // CPSStats iterates over the daily figures of the products on commission
 // (publisher_cps_general), fetching the pages of q from q.Page on as the
 // loop advances. The iterator stops at the first error, which it yields.
+//
+// WeChat documents it at [publisher/stat].
+//
+// [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) CPSStats(ctx context.Context, q PublisherQuery) iter.Seq2[CPSStat, error] {
 	return publisherPages(ctx, q, func(ctx context.Context, q PublisherQuery) ([]CPSStat, int, error) {
 		p, err := c.ListCPSStats(ctx, q)
@@ -395,9 +407,11 @@ type SettlementPage struct {
 
 // ListSettlements returns one page of the half-month settlements that
 // overlap the range, with the account's totals (获取公众号结算收入数据及结算主体信息,
-// publisher/stat action publisher_settlement): 2 to 26 March covers the
+// [publisher/stat] action publisher_settlement): 2 to 26 March covers the
 // two halves of February and of March. The range has no longest span.
 // Settlements walks every page.
+//
+// [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) ListSettlements(ctx context.Context, q PublisherQuery) (*SettlementPage, error) {
 	r, err := publisherCall[struct {
 		publisherStatus
@@ -441,6 +455,10 @@ func (c *Client) ListSettlements(ctx context.Context, q PublisherQuery) (*Settle
 // range (publisher_settlement), fetching the pages of q from q.Page on
 // as the loop advances. The iterator stops at the first error, which it
 // yields.
+//
+// WeChat documents it at [publisher/stat].
+//
+// [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) Settlements(ctx context.Context, q PublisherQuery) iter.Seq2[Settlement, error] {
 	return publisherPages(ctx, q, func(ctx context.Context, q PublisherQuery) ([]Settlement, int, error) {
 		p, err := c.ListSettlements(ctx, q)

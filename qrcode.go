@@ -109,7 +109,7 @@ func (r QRCodeRequest) validate() error {
 
 // QRCode is a created parametric QR code.
 type QRCode struct {
-	// Ticket fetches the image through ShowQRCode or QRCodeURL.
+	// Ticket fetches the image through DownloadQRCode or QRCodeURL.
 	Ticket string
 	// ExpiresIn is the lifetime of a temporary code; zero for a
 	// permanent one.
@@ -119,11 +119,14 @@ type QRCode struct {
 }
 
 // CreateQRCode creates a parametric QR code (生成带参数的二维码,
-// qrcode/create). Scanning it pushes a subscribe event (for new followers)
+// [qrcode/create]). Scanning it pushes a subscribe event (for new followers)
 // or a SCAN event carrying the scene value. The request is checked before
 // sending: scene ranges, string length and expiry as documented.
 //
-// Available to verified service accounts (认证服务号).
+// Parametric QR codes (CreateQRCode, QRCodeURL, DownloadQRCode) are
+// available to verified service accounts (认证服务号).
+//
+// [qrcode/create]: https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html
 func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
@@ -166,19 +169,17 @@ func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, 
 // The host is QRCodeShowBaseURL while the Client talks to WeChat's own
 // API hosts; a Client pointed by WithBaseURL at another host (a proxy, a
 // fake server in tests) expects that host to serve showqrcode too.
-//
-// Available to verified service accounts (认证服务号).
 func (c *Client) QRCodeURL(ticket string) string {
 	return c.requestURL(endpoint.Get(endpoint.QRCodeShow), query{{"ticket", ticket}}, "")
 }
 
-// ShowQRCode fetches the QR code image of ticket (通过ticket换取二维码,
-// showqrcode) from the address QRCodeURL gives. The caller must close
+// DownloadQRCode fetches the QR code image of ticket (通过ticket换取二维码,
+// [showqrcode]) from the address QRCodeURL gives. The caller must close
 // the returned Body. WeChat answers an invalid ticket with HTTP 404, an
 // *HTTPError.
 //
-// Available to verified service accounts (认证服务号).
-func (c *Client) ShowQRCode(ctx context.Context, ticket string) (*Media, error) {
+// [showqrcode]: https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html
+func (c *Client) DownloadQRCode(ctx context.Context, ticket string) (*Media, error) {
 	if strings.TrimSpace(ticket) == "" {
 		return nil, invalidArg("ticket is empty")
 	}

@@ -169,7 +169,7 @@ func TestShowQRCode(t *testing.T) {
 		resp.Header.Set("Content-Type", "image/jpg")
 		return resp, nil
 	})
-	resp, err := c.ShowQRCode(context.Background(), fixtureTicket)
+	resp, err := c.DownloadQRCode(context.Background(), fixtureTicket)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, fixtureTicket, gotQuery)
@@ -184,27 +184,27 @@ func TestShowQRCode(t *testing.T) {
 func TestShowQRCodeErrors(t *testing.T) {
 	c, mt := newTestClient(t)
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/showqrcode", httpmock.NewStringResponder(404, ""))
-	_, err := c.ShowQRCode(context.Background(), "expired-ticket")
+	_, err := c.DownloadQRCode(context.Background(), "expired-ticket")
 	var httpErr *HTTPError
 	require.ErrorAs(t, err, &httpErr)
 	assert.Equal(t, http.StatusNotFound, httpErr.StatusCode)
 	assert.NotContains(t, err.Error(), "expired-ticket")
 
-	_, err = c.ShowQRCode(context.Background(), "")
+	_, err = c.DownloadQRCode(context.Background(), "")
 	require.ErrorIs(t, err, ErrInvalidArgument)
 }
 
 func TestShowQRCodeJSONReply(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "GET", "/cgi-bin/showqrcode", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
-	_, err := c.ShowQRCode(context.Background(), fixtureTicket)
+	_, err := c.DownloadQRCode(context.Background(), fixtureTicket)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "a JSON error is an *APIError, not an image")
 	assert.Equal(t, CodeInvalidCredential, apiErr.Code)
 
 	c2, mt2 := newTestClient(t)
 	stub(mt2, "GET", "/cgi-bin/showqrcode", fixture(t, "api/ok.json"))
-	_, err = c2.ShowQRCode(context.Background(), fixtureTicket)
+	_, err = c2.DownloadQRCode(context.Background(), fixtureTicket)
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }
 
@@ -231,12 +231,12 @@ func qrcodeEndpoints() map[endpoint.ID]endpointCase {
 			// On the base URL when it is not WeChat's (TestShowQRCode
 			// covers mp.weixin.qq.com); the ticket is the credential.
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return readDownload(c.ShowQRCode(ctx, fixtureTicket))
+				return readDownload(c.DownloadQRCode(ctx, fixtureTicket))
 			},
 			query:   url.Values{"ticket": {fixtureTicket}},
 			file:    &servedFile{contentType: "image/jpg", data: "\x89PNG\r\n\x1a\n"},
 			want:    downloaded{ContentType: "image/jpg", Body: "\x89PNG\r\n\x1a\n"},
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.ShowQRCode(ctx, " "); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.DownloadQRCode(ctx, " "); return err },
 		},
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Redaction of text WeChat recorded (LookupRID): query strings and JSON
+// Redaction of text WeChat recorded (GetRIDInfo): query strings and JSON
 // documents, possibly cut short. The text is not re-encoded: only the
 // secret values are replaced, every other byte stays as WeChat wrote it.
 

@@ -146,7 +146,7 @@ func TestRequestGETRetriesThenSucceeds(t *testing.T) {
 		}
 		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
 	})
-	ips, err := c.CallbackIPs(context.Background())
+	ips, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.NotEmpty(t, ips)
 	assert.EqualValues(t, 2, n.Load())
@@ -342,7 +342,7 @@ func TestRequestNonObjectJSONIsUnexpected(t *testing.T) {
 			stub(mt, "GET", "/cgi-bin/getcallbackip", []byte(body))
 			stub(mt, "POST", "/cgi-bin/menu/create", []byte(body))
 
-			_, err := c.CallbackIPs(context.Background())
+			_, err := c.ListCallbackIPs(context.Background())
 			require.ErrorIs(t, err, ErrUnexpectedResponse, "with a result to decode")
 			assert.Contains(t, err.Error(), "/cgi-bin/getcallbackip")
 			err = exec(context.Background(), c, endpoint.MenuCreate, nil, map[string]string{})

@@ -220,11 +220,11 @@ func WithInsecurePlaintext() Option {
 // reads its body, growing its buffer with the bytes that arrive, and scans
 // it for the Encrypt element: an unsigned request costs no more than its
 // own size. Signatures by the previous token and messages encrypted with
-// the previous key (WithPreviousToken, WithPreviousEncodingAESKey) are
+// the previous key (WithPreviousServerToken, WithPreviousEncodingAESKey) are
 // accepted, since WeChat switches without notice. Handler errors and
 // panics are logged through WithLogger.
 //
-// A Client without a server token (WithToken) cannot verify anything:
+// A Client without a server token (WithServerToken) cannot verify anything:
 // its webhook logs that at ERROR when it is built and answers every
 // request 500 with what is missing.
 func (c *Client) Webhook(h Handler) http.Handler {
@@ -236,7 +236,7 @@ func (c *Client) Webhook(h Handler) http.Handler {
 }
 
 // errNoServerToken is what a webhook without a server token says.
-const errNoServerToken = "webhook cannot verify requests: no server token (WithToken)"
+const errNoServerToken = "webhook cannot verify requests: no server token (WithServerToken)"
 
 type webhook struct {
 	c       *Client

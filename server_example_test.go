@@ -5,19 +5,22 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
-	"os"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
 )
 
 func ExampleClient_Webhook() {
+	const (
+		appID  = "wxd0000000000000e0"
+		token  = "wechat-echo-demo"
+		aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	)
 	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
-		wechat.WithEncodingAESKey(os.Getenv("WECHAT_ENCODING_AES_KEY")), // safe mode
-		wechat.WithLogger(slog.Default()),
+		wechat.WithAppID(appID),
+		wechat.WithServerToken(token),
+		wechat.WithEncodingAESKey(aesKey), // safe mode
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -33,9 +36,62 @@ func ExampleClient_Webhook() {
 		}
 		return msg.ReplyText("Welcome!"), nil
 	})
+	webhook := client.Webhook(bot)
+	// In a server: http.Handle("/wechat", webhook)
 
-	http.Handle("/wechat", client.Webhook(bot))
-	log.Fatal(http.ListenAndServe(":8080", nil))
+	// WeChat's side: signed, encrypted pushes, and the replies decrypted.
+	wh := &wechattest.Webhook{Handler: webhook, Token: token, Mode: wechattest.ModeSafe, EncodingAESKey: aesKey, AppID: appID}
+	ctx := context.Background()
+	for _, push := range []*wechat.Message{
+		wechattest.Text("hello"),
+		wechattest.Event(wechat.EventSubscribe, "qrscene_spring-campaign"),
+	} {
+		reply, err := wh.Send(ctx, push)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(reply.(*wechat.TextReply).Content)
+	}
+	// Output:
+	// You said: hello
+	// Welcome, from QR code spring-campaign
+}
+
+// Messages go to the handler of their type, events to that of their name,
+// and anything else to the default handler.
+func ExampleNewServeMux() {
+	mux := wechat.NewServeMux()
+	mux.HandleFunc(wechat.MsgTypeText, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("text: " + msg.Content), nil
+	})
+	mux.HandleEventFunc(wechat.EventClick, func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("clicked " + msg.EventKey), nil
+	})
+	mux.HandleDefaultFunc(func(ctx context.Context, msg *wechat.Message) (wechat.Reply, error) {
+		return msg.ReplyText("cannot handle " + string(msg.MsgType) + " yet"), nil
+	})
+
+	client, err := wechat.New(wechat.WithServerToken("token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	wh := &wechattest.Webhook{Handler: client.Webhook(mux), Token: "token"} // plain mode
+	ctx := context.Background()
+	for _, push := range []*wechat.Message{
+		wechattest.Text("hi"),
+		wechattest.Event(wechat.EventClick, "V1001_GOOD"),
+		wechattest.Location(23.13, 113.36, 15, "广州"),
+	} {
+		reply, err := wh.Send(ctx, push)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(reply.(*wechat.TextReply).Content)
+	}
+	// Output:
+	// text: hi
+	// clicked V1001_GOOD
+	// cannot handle location yet
 }
 
 func ExampleParseMessage() {
@@ -70,10 +126,14 @@ func ExampleTextReply_AppendXML() {
 
 // Without Client.Webhook, in a handler of any web framework.
 func ExampleClient_DecryptMessage() {
+	const (
+		appID  = "wx1234567890abcdef"
+		aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	)
 	client, err := wechat.New(
-		wechat.WithAppID("wx1234567890abcdef"),
-		wechat.WithToken("token"),
-		wechat.WithEncodingAESKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
+		wechat.WithAppID(appID),
+		wechat.WithServerToken("token"),
+		wechat.WithEncodingAESKey(aesKey),
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -90,7 +150,7 @@ func ExampleClient_DecryptMessage() {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
-		out, err := client.EncryptReply(msg.ReplyText("got it"), q.Get("timestamp"), q.Get("nonce"))
+		out, err := client.EncryptReply(msg.ReplyText("got "+msg.Content), q.Get("timestamp"), q.Get("nonce"))
 		if err != nil {
 			_, _ = io.WriteString(w, "success")
 			return
@@ -98,7 +158,15 @@ func ExampleClient_DecryptMessage() {
 		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		_, _ = w.Write(out)
 	}
-	_ = handle
+
+	// WeChat's side, in safe mode.
+	wh := &wechattest.Webhook{Handler: http.HandlerFunc(handle), Token: "token", Mode: wechattest.ModeSafe, EncodingAESKey: aesKey, AppID: appID}
+	reply, err := wh.Send(context.Background(), wechattest.Text("hello"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(reply.(*wechat.TextReply).Content)
+	// Output: got hello
 }
 
 func ExampleMessageCipher() {

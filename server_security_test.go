@@ -88,7 +88,7 @@ func TestWebhookRefusesPlaintextInSafeMode(t *testing.T) {
 	// Without an EncodingAESKey the account is in plain mode, and plain
 	// pushes are what WeChat sends.
 	t.Run("plain mode", func(t *testing.T) {
-		c, err := New(WithToken(v.Token), WithClock(func() time.Time { return webhookNow }))
+		c, err := New(WithServerToken(v.Token), WithClock(func() time.Time { return webhookNow }))
 		require.NoError(t, err)
 		h := echoHandler()
 		rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery(v.Token, fresh, "2"), forged)

@@ -48,7 +48,7 @@ func newWebhookClient(t testing.TB, opts ...Option) (*Client, *syncBuffer) {
 	v := safeVector(t)
 	logs := &syncBuffer{}
 	base := []Option{
-		WithAppID(v.AppID), WithAppSecret(testSecret), WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey),
+		WithAppID(v.AppID), WithAppSecret(testSecret), WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey),
 		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
 	c, err := New(append(base, opts...)...)
@@ -98,7 +98,7 @@ func serve(h http.Handler, method, target string, body []byte) *httptest.Respons
 
 func TestWebhookURLCheck(t *testing.T) {
 	const ts, nonce = "1434295379", "ueivlkyhvdng46da0qxr52qzcjabjmo7"
-	c, err := New(WithToken("test_token"), WithPreviousToken("old_token"), WithClock(func() time.Time { return time.Unix(1434295379, 0) }))
+	c, err := New(WithServerToken("test_token"), WithPreviousServerToken("old_token"), WithClock(func() time.Time { return time.Unix(1434295379, 0) }))
 	require.NoError(t, err)
 	h := &recordingHandler{}
 	wh := c.Webhook(h)
@@ -142,7 +142,7 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 	v := loadWechatpyVector(t)
 	u := v.VerifyURL
 	clock := WithClock(func() time.Time { ts, _ := strconv.ParseInt(u.Timestamp, 10, 64); return time.Unix(ts, 0) })
-	c, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.ReceiverID), clock)
+	c, err := New(WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.ReceiverID), clock)
 	require.NoError(t, err)
 	wh := c.Webhook(nil)
 	q := url.Values{"msg_signature": {u.MsgSignature}, "timestamp": {u.Timestamp}, "nonce": {u.Nonce}, "echostr": {u.Echostr}}
@@ -162,7 +162,7 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 
 	// Without safe mode configured it cannot be answered, unless the
 	// plain signature is there too.
-	plainOnly, err := New(WithToken(v.Token), clock)
+	plainOnly, err := New(WithServerToken(v.Token), clock)
 	require.NoError(t, err)
 	q.Set("nonce", u.Nonce)
 	assert.Equal(t, 500, serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
@@ -173,7 +173,7 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 	q.Del("signature")
 
 	// For another AppID the echostr does not open.
-	other, err := New(WithToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID("wx_other"), clock)
+	other, err := New(WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID("wx_other"), clock)
 	require.NoError(t, err)
 	assert.Equal(t, 403, serve(other.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
 }
@@ -252,7 +252,7 @@ func encryptedPush(t testing.TB, mc *MessageCipher, msg []byte, timestamp, nonce
 func TestWebhookRotation(t *testing.T) {
 	v := safeVector(t)
 	const newToken, newKey = "new_token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	c, logs := newWebhookClient(t, WithToken(newToken), WithPreviousToken(v.Token),
+	c, logs := newWebhookClient(t, WithServerToken(newToken), WithPreviousServerToken(v.Token),
 		WithEncodingAESKey(newKey), WithPreviousEncodingAESKey(v.EncodingAESKey), WithInsecurePlaintext())
 	wh := c.Webhook(echoHandler())
 
@@ -326,7 +326,7 @@ func TestWebhookRejects(t *testing.T) {
 		{"oversized", []Option{WithMaxBodyBytes(100)}, "POST", goodPlain, text, 413, "body too large"},
 		{"oversized safe", []Option{WithMaxBodyBytes(100)}, "POST", safeTarget, safeBody, 413, "body too large"},
 		{"method", nil, "PUT", goodPlain, text, 405, ""},
-		{"no token", []Option{WithToken(""), WithPreviousToken("")}, "POST", goodPlain, text, 500, "no server token"},
+		{"no token", []Option{WithServerToken(""), WithPreviousServerToken("")}, "POST", goodPlain, text, 500, "no server token"},
 		{"safe mode not configured", []Option{WithAppID("")}, "POST", safeTarget, safeBody, 500, "WithAppID"},
 	}
 	junkTarget, junkBody := encryptedPush(t, mc, []byte("not xml at all"), nowTS, "2")

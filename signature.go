@@ -33,7 +33,7 @@ func Sign(values ...string) string {
 // timestamp and nonce under the server token (验证消息来自微信服务器): the
 // check of the GET URL verification and of every plain-mode POST,
 // compared in constant time, the hex in either case. During a token
-// rotation (WithPreviousToken) either token is accepted. It is false
+// rotation (WithPreviousServerToken) either token is accepted. It is false
 // when no server token is configured. It does not check that timestamp
 // is recent: Webhook and OpenPush do (WithTimestampWindow).
 func (c *Client) CheckSignature(signature, timestamp, nonce string) bool {
@@ -66,7 +66,10 @@ type JSSDKConfig struct {
 // url is the page's full URL (location.href.split('#')[0] in the page);
 // a #fragment is left out, as WeChat signs without it, so that pages
 // with hash routes get a signature that works. An empty or relative URL
-// is an ErrInvalidArgument.
+// is an ErrInvalidArgument. The signature is the one of appendix 1 of the
+// [JS-SDK guide] (JS-SDK使用权限签名算法).
+//
+// [JS-SDK guide]: https://developers.weixin.qq.com/doc/service/guide/h5/jssdk.html
 func (c *Client) JSSDKConfig(ctx context.Context, url string) (*JSSDKConfig, error) {
 	if c.appID == "" {
 		return nil, missing("AppID (WithAppID)")

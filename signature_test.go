@@ -21,7 +21,7 @@ func TestCheckSignature(t *testing.T) {
 	require.NotEmpty(t, vectors.Cases)
 	for _, tc := range vectors.Cases {
 		t.Run(tc.Source, func(t *testing.T) {
-			c, err := New(WithToken(tc.Token))
+			c, err := New(WithServerToken(tc.Token))
 			require.NoError(t, err)
 			assert.Equal(t, tc.Valid, c.CheckSignature(tc.Signature, tc.Timestamp, tc.Nonce))
 		})
@@ -29,7 +29,7 @@ func TestCheckSignature(t *testing.T) {
 }
 
 func TestCheckSignatureEdgeCases(t *testing.T) {
-	c, err := New(WithToken("test_token"), WithPreviousToken("old_token"))
+	c, err := New(WithServerToken("test_token"), WithPreviousServerToken("old_token"))
 	require.NoError(t, err)
 	ts, nonce := "1434295379", "ueivlkyhvdng46da0qxr52qzcjabjmo7"
 	good := "41f929117dd6231a953f632cfb3be174b8e3ef08"

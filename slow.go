@@ -649,14 +649,17 @@ func (g *watchdog) finish() (answered bool) {
 
 // SendReply sends reply, a passive reply built for a push (Message's
 // ReplyText, ReplyImage, …), to its addressee as a customer-service
-// message instead (客服消息): what a webhook in SendAsCustomerMessage mode
+// message instead (客服消息, [message/custom/send]): what a webhook in SendAsCustomerMessage mode
 // does with a reply that came too late. Text, image, voice, music and
 // news map to their customer-service kinds; a video is sent without a
 // cover (passive video replies have none, and WeChat may refuse it); of
 // a news reply only the first article is sent, the most a
 // customer-service news message holds. A transfer to customer service
 // has no customer-service form and is an ErrInvalidArgument, as is a nil
-// reply. The 48-hour window of customer-service messages applies.
+// reply. The 48-hour window of customer-service messages applies (see
+// [Client.SendText]).
+//
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendReply(ctx context.Context, reply Reply, opts ...CustomOption) error {
 	switch r := reply.(type) {
 	case *TextReply:

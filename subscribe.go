@@ -12,10 +12,6 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// Subscribe messages (订阅通知): notifications a user agreed to receive,
-// sent with templates the account picked from WeChat's public library,
-// and the older one-time subscription message (一次性订阅消息).
-
 // MiniProgramLink opens a page of a Mini Program linked to the account
 // when the user taps a message.
 type MiniProgramLink struct {
@@ -59,9 +55,19 @@ type SubscribeMessage struct {
 }
 
 // SendSubscribeMessage sends a subscribe message (发送订阅通知,
-// message/subscribe/bizsend). It is not retried after a network error: a
+// [message/subscribe/bizsend]). It is not retried after a network error: a
 // retry could deliver the message twice. Error 43101 means the user has not
 // subscribed (or has unsubscribed).
+//
+// Subscribe messages (订阅通知) are notifications a user agreed to receive, sent
+// with templates the account picked from WeChat's public library
+// (ListSubscribeCategories, ListPublicSubscribeTemplates,
+// ListSubscribeTemplateKeywords, AddSubscribeTemplate,
+// ListSubscribeTemplates, DeleteSubscribeTemplate). The older one-time
+// subscription message (一次性订阅消息) is SendOneTimeSubscribeMessage, after the
+// user confirmed on the page of OneTimeSubscribeURL.
+//
+// [message/subscribe/bizsend]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_sendnewsubscribemsg.html
 func (c *Client) SendSubscribeMessage(ctx context.Context, m *SubscribeMessage) error {
 	switch {
 	case m == nil:
@@ -98,7 +104,9 @@ type SubscribeCategory struct {
 }
 
 // ListSubscribeCategories returns the account's categories (获取公众号类目,
-// wxaapi/newtmpl/getcategory).
+// [wxaapi/newtmpl/getcategory]).
+//
+// [wxaapi/newtmpl/getcategory]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_getcategory.html
 func (c *Client) ListSubscribeCategories(ctx context.Context) ([]SubscribeCategory, error) {
 	resp, err := call[struct {
 		status
@@ -146,8 +154,10 @@ const MaxPublicSubscribeTemplates = 30
 
 // ListPublicSubscribeTemplates returns a page of the public template titles
 // of the given categories (获取所属类目下的公共模板,
-// wxaapi/newtmpl/getpubtemplatetitles). start counts from 0; limit is 1 to
+// [wxaapi/newtmpl/getpubtemplatetitles]). start counts from 0; limit is 1 to
 // MaxPublicSubscribeTemplates.
+//
+// [wxaapi/newtmpl/getpubtemplatetitles]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_getpubnewtemplatetitles.html
 func (c *Client) ListPublicSubscribeTemplates(ctx context.Context, categoryIDs []int, start, limit int) (*PublicSubscribeTemplates, error) {
 	if len(categoryIDs) == 0 {
 		return nil, invalidArg("no category ids")
@@ -188,7 +198,9 @@ type SubscribeKeyword struct {
 }
 
 // ListSubscribeTemplateKeywords returns the keywords of a public template
-// title (获取模板中的关键词, wxaapi/newtmpl/getpubtemplatekeywords).
+// title (获取模板中的关键词, [wxaapi/newtmpl/getpubtemplatekeywords]).
+//
+// [wxaapi/newtmpl/getpubtemplatekeywords]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_getpubnewtemplatekeywords.html
 func (c *Client) ListSubscribeTemplateKeywords(ctx context.Context, tid int) ([]SubscribeKeyword, error) {
 	if tid <= 0 {
 		return nil, invalidArg("template title id %d is not positive", tid)
@@ -211,9 +223,11 @@ type addSubscribeTemplateRequest struct {
 
 // AddSubscribeTemplate adds a template to the account from a public title
 // and 2 to 5 of its keywords, in the order given (选用模板,
-// wxaapi/newtmpl/addtemplate). sceneDesc describes where the account uses
+// [wxaapi/newtmpl/addtemplate]). sceneDesc describes where the account uses
 // it, in at most 15 characters. It returns the template id (priTmplId)
 // that SubscribeMessage.TemplateID takes.
+//
+// [wxaapi/newtmpl/addtemplate]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_addwxanewtemplate.html
 func (c *Client) AddSubscribeTemplate(ctx context.Context, tid int, keywordIDs []int, sceneDesc string) (string, error) {
 	switch {
 	case tid <= 0:
@@ -240,7 +254,9 @@ func (c *Client) AddSubscribeTemplate(ctx context.Context, tid int, keywordIDs [
 }
 
 // DeleteSubscribeTemplate removes a template from the account (删除模板,
-// wxaapi/newtmpl/deltemplate).
+// [wxaapi/newtmpl/deltemplate]).
+//
+// [wxaapi/newtmpl/deltemplate]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_delwxanewtemplate.html
 func (c *Client) DeleteSubscribeTemplate(ctx context.Context, templateID string) error {
 	if templateID == "" {
 		return invalidArg("template id is empty")
@@ -271,7 +287,9 @@ type SubscribeTemplate struct {
 }
 
 // ListSubscribeTemplates returns the account's templates (获取私有模板列表,
-// wxaapi/newtmpl/gettemplate).
+// [wxaapi/newtmpl/gettemplate]).
+//
+// [wxaapi/newtmpl/gettemplate]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_getwxapubnewtemplate.html
 func (c *Client) ListSubscribeTemplates(ctx context.Context) ([]SubscribeTemplate, error) {
 	resp, err := call[struct {
 		status
@@ -333,8 +351,10 @@ type oneTimeSubscribeRequest struct {
 }
 
 // SendOneTimeSubscribeMessage sends a one-time subscription message
-// (推送订阅模板消息给到授权微信用户, message/template/subscribe). It is not
+// (推送订阅模板消息给到授权微信用户, [message/template/subscribe]). It is not
 // retried after a network error.
+//
+// [message/template/subscribe]: https://developers.weixin.qq.com/doc/service/api/notify/subscribe/api_templatesubscribe.html
 func (c *Client) SendOneTimeSubscribeMessage(ctx context.Context, m *OneTimeSubscribeMessage) error {
 	if m == nil {
 		return invalidArg("one-time subscribe message is nil")

@@ -8,21 +8,22 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// User tags (用户标签管理) segment the followers of an account: an account
-// has up to 100 tags and a user up to 20. They replace the legacy groups
-// and are open to verified subscription accounts and service accounts.
-
 // Limits documented by WeChat for the tag APIs.
 const (
 	maxTagNameLen     = 30 // 标签名，30个字符以内
 	maxTaggingOpenIDs = 50 // 每次传入的openid列表个数不能超过50个
 )
 
-// Tag is a user tag.
+// Tag is a user tag (用户标签管理). Tags segment the followers of an
+// account: an account has up to 100 tags and a user up to 20. They replace
+// the legacy groups. The tag methods (Client.CreateTag, ListTags,
+// UpdateTag, DeleteTag, TagUsers, UntagUsers, ListUserTags, TagMembers,
+// ListTagMembers) are available to verified subscription and verified
+// service accounts (认证订阅号, 认证服务号).
 type Tag struct {
 	ID   int
 	Name string
-	// Count is the number of users with the tag; GetTags fills it in.
+	// Count is the number of users with the tag; ListTags fills it in.
 	Count int
 }
 
@@ -53,11 +54,10 @@ func checkTagName(name string) error {
 }
 
 // CreateTag creates a tag named name, of at most 30 characters, and
-// returns it with the id WeChat gave it (创建标签, tags/create). Names must
+// returns it with the id WeChat gave it (创建标签, [tags/create]). Names must
 // be unique, and an account has at most 100 tags.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/create]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_createtag.html
 func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 	if err := checkTagName(name); err != nil {
 		return nil, err
@@ -82,12 +82,11 @@ func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 	return &t, nil
 }
 
-// GetTags returns every tag of the account with its number of users
-// (获取公众号已创建的标签, tags/get).
+// ListTags returns every tag of the account with its number of users
+// (获取公众号已创建的标签, [tags/get]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-func (c *Client) GetTags(ctx context.Context) ([]Tag, error) {
+// [tags/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettags.html
+func (c *Client) ListTags(ctx context.Context) ([]Tag, error) {
 	r, err := call[struct {
 		status
 		Tags []tagJSON `json:"tags"`
@@ -103,11 +102,10 @@ func (c *Client) GetTags(ctx context.Context) ([]Tag, error) {
 }
 
 // UpdateTag renames the tag id to name, of at most 30 characters (编辑标签,
-// tags/update). The tags 0, 1 and 2 are reserved by WeChat and cannot be
+// [tags/update]). The tags 0, 1 and 2 are reserved by WeChat and cannot be
 // changed.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/update]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_updatetag.html
 func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
 	if err := checkTagName(name); err != nil {
 		return err
@@ -118,12 +116,11 @@ func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
 	return exec(ctx, c, endpoint.TagUpdate, nil, body)
 }
 
-// DeleteTag deletes the tag id (删除标签, tags/delete). WeChat refuses
+// DeleteTag deletes the tag id (删除标签, [tags/delete]). WeChat refuses
 // while more than 100000 users have the tag: remove it from users with
 // UntagUsers first.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/delete]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_deletetag.html
 func (c *Client) DeleteTag(ctx context.Context, id int) error {
 	body := struct {
 		Tag tagRef `json:"tag"`
@@ -139,14 +136,13 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 	return call[openIDList](ctx, c, endpoint.TagMembers, nil, body)
 }
 
-// GetTagMembers returns one page of the users with the tag tagID
-// (获取标签下粉丝列表, user/tag/get), starting after nextOpenID, or at the
+// ListTagMembers returns one page of the users with the tag tagID
+// (获取标签下粉丝列表, [user/tag/get]), starting after nextOpenID, or at the
 // beginning when it is empty. The page has no Total. TagMembers walks
 // every page.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-func (c *Client) GetTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
+// [user/tag/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagfans.html
+func (c *Client) ListTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
 	l, err := c.tagMembers(ctx, tagID, nextOpenID)
 	if err != nil {
 		return nil, err
@@ -155,11 +151,10 @@ func (c *Client) GetTagMembers(ctx context.Context, tagID int, nextOpenID string
 }
 
 // TagMembers iterates over the openids of every user with the tag tagID,
-// fetching pages with user/tag/get as the loop needs them. An error ends
+// fetching pages with [user/tag/get] as the loop needs them. An error ends
 // the iteration: it is yielded once, with an empty openid.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [user/tag/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagfans.html
 func (c *Client) TagMembers(ctx context.Context, tagID int) iter.Seq2[string, error] {
 	return openIDSeq(ctx, func(ctx context.Context, cursor string) (*openIDList, error) {
 		return c.tagMembers(ctx, tagID, cursor)
@@ -172,10 +167,9 @@ type taggingBody struct {
 }
 
 // TagUsers gives the tag tagID to up to 50 users (批量为用户打标签,
-// tags/members/batchtagging). A user has at most 20 tags.
+// [tags/members/batchtagging]). A user has at most 20 tags.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/members/batchtagging]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchtagging.html
 func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
@@ -184,10 +178,9 @@ func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) erro
 }
 
 // UntagUsers removes the tag tagID from up to 50 users (批量为用户取消标签,
-// tags/members/batchuntagging).
+// [tags/members/batchuntagging]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/members/batchuntagging]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchuntagging.html
 func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
@@ -195,12 +188,11 @@ func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) er
 	return exec(ctx, c, endpoint.TagBatchUntag, nil, taggingBody{openIDs, tagID})
 }
 
-// GetUserTags returns the ids of the tags of the user openID (获取用户身上的
-// 标签列表, tags/getidlist).
+// ListUserTags returns the ids of the tags of the user openID
+// (获取用户身上的标签列表, [tags/getidlist]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-func (c *Client) GetUserTags(ctx context.Context, openID string) ([]int, error) {
+// [tags/getidlist]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagidlist.html
+func (c *Client) ListUserTags(ctx context.Context, openID string) ([]int, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}

@@ -25,7 +25,7 @@ func TestTagsReject(t *testing.T) {
 		"tag an empty openid":  c.TagUsers(ctx, 134, []string{"o1", ""}),
 		"untag over 50 users":  c.UntagUsers(ctx, 134, manyOpenIDs("o", 51)),
 		"untag no users":       c.UntagUsers(ctx, 134, []string{}),
-		"tags of empty openid": func() error { _, err := c.GetUserTags(ctx, ""); return err }(),
+		"tags of empty openid": func() error { _, err := c.ListUserTags(ctx, ""); return err }(),
 	} {
 		assert.ErrorIs(t, err, ErrInvalidArgument, name)
 	}
@@ -59,7 +59,7 @@ func tagEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.CreateTag(ctx, ""); return err },
 		},
 		endpoint.TagGet: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetTags(ctx) },
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListTags(ctx) },
 			reply: "api/tags_get.json",
 			want: []Tag{
 				{ID: 1, Name: "每天一罐可乐星人", Count: 0},
@@ -82,7 +82,7 @@ func tagEndpoints() map[endpoint.ID]endpointCase {
 			noArgs: true,
 		},
 		endpoint.TagMembers: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetTagMembers(ctx, 134, "OPENID2") },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListTagMembers(ctx, 134, "OPENID2") },
 			body:   `{"tagid":134,"next_openid":"OPENID2"}`,
 			reply:  "api/user_tag_get.json",
 			want:   &OpenIDPage{Count: 2, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID2"},
@@ -102,12 +102,12 @@ func tagEndpoints() map[endpoint.ID]endpointCase {
 		},
 		endpoint.TagIDList: {
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.GetUserTags(ctx, "ocYxcuBt0mRugKZ7tGAHPnUaOW7Y")
+				return c.ListUserTags(ctx, "ocYxcuBt0mRugKZ7tGAHPnUaOW7Y")
 			},
 			body:    `{"openid":"ocYxcuBt0mRugKZ7tGAHPnUaOW7Y"}`,
 			reply:   "api/tags_getidlist.json",
 			want:    []int{134, 2},
-			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetUserTags(ctx, ""); return err },
+			invalid: func(ctx context.Context, c *Client) error { _, err := c.ListUserTags(ctx, ""); return err },
 		},
 	}
 }

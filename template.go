@@ -23,10 +23,14 @@ type TemplateIndustry struct {
 
 // SetTemplateIndustry sets the account's two template-message industries
 // by their codes in WeChat's industry table (设置所属行业,
-// template/api_set_industry), such as 1 for IT科技/互联网|电子商务. WeChat
+// [template/api_set_industry]), such as 1 for IT科技/互联网|电子商务. WeChat
 // allows one change a month.
 //
-// Available to verified service accounts (认证服务号).
+// Template messages (模板消息: the industry, AddTemplate, ListTemplates,
+// DeleteTemplate, SendTemplateMessage) are available to verified service
+// accounts (认证服务号).
+//
+// [template/api_set_industry]: https://developers.weixin.qq.com/doc/service/api/notify/template/api_setindustry.html
 func (c *Client) SetTemplateIndustry(ctx context.Context, primaryID, secondaryID int) error {
 	if primaryID <= 0 || secondaryID <= 0 {
 		return invalidArg("industry codes must be positive, got %d and %d", primaryID, secondaryID)
@@ -39,9 +43,9 @@ func (c *Client) SetTemplateIndustry(ctx context.Context, primaryID, secondaryID
 }
 
 // GetTemplateIndustry returns the account's template-message industries
-// (获取设置的行业信息, template/get_industry).
+// (获取设置的行业信息, [template/get_industry]).
 //
-// Available to verified service accounts (认证服务号).
+// [template/get_industry]: https://developers.weixin.qq.com/doc/service/api/notify/template/api_getindustry.html
 func (c *Client) GetTemplateIndustry(ctx context.Context) (*TemplateIndustry, error) {
 	r, err := call[struct {
 		status
@@ -55,11 +59,11 @@ func (c *Client) GetTemplateIndustry(ctx context.Context) (*TemplateIndustry, er
 
 // AddTemplate adds a template from the template library to the account
 // and returns its template ID (获得模板ID / 选用模板,
-// template/api_add_template). shortID is the library number: "TM…" or
+// [template/api_add_template]). shortID is the library number: "TM…" or
 // "OPENTM…" for industry templates, digits for category templates, which
 // also need their keywords in order (keyword_name_list).
 //
-// Available to verified service accounts (认证服务号).
+// [template/api_add_template]: https://developers.weixin.qq.com/doc/service/api/notify/template/api_addtemplate.html
 func (c *Client) AddTemplate(ctx context.Context, shortID string, keywords ...string) (templateID string, err error) {
 	if strings.TrimSpace(shortID) == "" {
 		return "", invalidArg("template short ID is empty")
@@ -94,9 +98,9 @@ type Template struct {
 }
 
 // ListTemplates returns every template the account has added
-// (获取模板列表, template/get_all_private_template).
+// (获取模板列表, [template/get_all_private_template]).
 //
-// Available to verified service accounts (认证服务号).
+// [template/get_all_private_template]: https://developers.weixin.qq.com/doc/service/api/notify/template/api_getalltemplates.html
 func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
 	out, err := call[struct {
 		status
@@ -109,9 +113,9 @@ func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
 }
 
 // DeleteTemplate removes a template from the account (删除模板,
-// template/del_private_template).
+// [template/del_private_template]).
 //
-// Available to verified service accounts (认证服务号).
+// [template/del_private_template]: https://developers.weixin.qq.com/doc/service/api/notify/template/api_deletetemplate.html
 func (c *Client) DeleteTemplate(ctx context.Context, templateID string) error {
 	if strings.TrimSpace(templateID) == "" {
 		return invalidArg("template ID is empty")
@@ -195,7 +199,7 @@ type TemplateField struct {
 }
 
 // SendTemplateMessage sends a template message (发送模板消息,
-// message/template/send) and returns its msgid, which the
+// [message/template/send]) and returns its msgid, which the
 // TEMPLATESENDJOBFINISH event reports back with the delivery status. The
 // msgid can exceed 2^53, so keep it as an int64, never a float64.
 //
@@ -203,7 +207,7 @@ type TemplateField struct {
 // could reach the follower twice. Set ClientMsgID to resend safely
 // yourself.
 //
-// Available to verified service accounts (认证服务号).
+// [message/template/send]: https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
 func (c *Client) SendTemplateMessage(ctx context.Context, msg *TemplateMessage) (msgID int64, err error) {
 	switch {
 	case msg == nil:

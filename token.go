@@ -179,8 +179,12 @@ func (s *seed) discard() {
 }
 
 // AccessToken returns a valid access_token, from the cache when it holds
-// one, otherwise from WeChat (获取 Access token, cgi-bin/token). However
-// many goroutines call it at once, at most one request reaches WeChat.
+// one, otherwise from WeChat (获取接口调用凭据, [cgi-bin/token], or
+// [cgi-bin/stable_token] with WithStableToken). However many goroutines
+// call it at once, at most one request reaches WeChat.
+//
+// [cgi-bin/token]: https://developers.weixin.qq.com/doc/service/api/base/api_getaccesstoken.html
+// [cgi-bin/stable_token]: https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html
 func (c *Client) AccessToken(ctx context.Context) (Token, error) {
 	return c.store.Token(ctx, c.accessKey, c.fetch().access)
 }
@@ -189,7 +193,11 @@ func (c *Client) AccessToken(ctx context.Context) (Token, error) {
 // cached one is still valid, and caches it. Each call retires the previous
 // token after a few minutes and counts against a small daily quota, so use
 // it only when WeChat has rejected a token for a reason the Client cannot
-// see.
+// see. It calls [cgi-bin/token], or [cgi-bin/stable_token] with
+// force_refresh under WithStableToken.
+//
+// [cgi-bin/token]: https://developers.weixin.qq.com/doc/service/api/base/api_getaccesstoken.html
+// [cgi-bin/stable_token]: https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html
 func (c *Client) RefreshAccessToken(ctx context.Context) (Token, error) {
 	c.seedAccess.discard()
 	return c.refresh(ctx, c.accessKey, func(ctx context.Context) (Token, error) {
@@ -241,15 +249,19 @@ type stableTokenRequest struct {
 	ForceRefresh bool   `json:"force_refresh"`
 }
 
-// JSAPITicket returns a valid jsapi_ticket (cgi-bin/ticket/getticket,
+// JSAPITicket returns a valid jsapi_ticket ([cgi-bin/ticket/getticket],
 // type=jsapi), the credential of the JS-SDK signature, from the cache when
 // it holds one.
+//
+// [cgi-bin/ticket/getticket]: https://developers.weixin.qq.com/doc/service/api/webdev/jssdk/api_getticket.html
 func (c *Client) JSAPITicket(ctx context.Context) (Token, error) {
 	return c.store.Token(ctx, c.ticketKey, c.fetch().ticket)
 }
 
 // RefreshJSAPITicket fetches a new jsapi_ticket even if the cached one is
-// still valid, and caches it.
+// still valid, and caches it ([cgi-bin/ticket/getticket]).
+//
+// [cgi-bin/ticket/getticket]: https://developers.weixin.qq.com/doc/service/api/webdev/jssdk/api_getticket.html
 func (c *Client) RefreshJSAPITicket(ctx context.Context) (Token, error) {
 	c.seedTicket.discard()
 	return c.refresh(ctx, c.ticketKey, c.fetchJSAPITicket)

@@ -238,7 +238,7 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 			errBody, _ := json.Marshal(map[string]any{"errcode": code, "errmsg": "token rejected"})
 			rec := stubSeq(mt, "GET", "/cgi-bin/get_api_domain_ip", errBody, []byte(`{"ip_list":["1.2.3.4"]}`))
 
-			ips, err := c.APIDomainIPs(context.Background())
+			ips, err := c.ListAPIDomainIPs(context.Background())
 			require.NoError(t, err)
 			assert.Equal(t, []string{"1.2.3.4"}, ips)
 			calls := rec.Calls()
@@ -267,7 +267,7 @@ func TestTokenResendIsNotARetry(t *testing.T) {
 		rec.record(req)
 		return replies[min(len(rec.Calls()), len(replies))-1]()
 	})
-	ips, err := c.CallbackIPs(context.Background())
+	ips, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1.2.3.4"}, ips)
 	calls := rec.Calls()

@@ -9,11 +9,6 @@ import (
 	"github.com/mpkit/wechat/internal/endpoint"
 )
 
-// User management (用户管理): followers, their profiles and remarks, the
-// blacklist, openid migration, and the legacy user groups. Tags are in
-// tag.go. These APIs are open to verified subscription accounts and
-// service accounts.
-
 // Limits documented by WeChat for the user management APIs.
 const (
 	maxGroupNameLen  = 30  // 分组名字，30个字符以内
@@ -78,9 +73,9 @@ type UserInfo struct {
 	UnionID string
 	// Remark is the account operator's note about the user.
 	Remark string
-	// GroupID is the user's legacy group (see GetGroups).
+	// GroupID is the user's legacy group (see ListGroups).
 	GroupID int
-	// TagIDs lists the user's tags (see GetTags).
+	// TagIDs lists the user's tags (see ListTags).
 	TagIDs []int
 	// SubscribeScene is how the user came to follow the account.
 	SubscribeScene SubscribeScene
@@ -153,11 +148,18 @@ func (r *userInfoReply) info() UserInfo {
 }
 
 // GetUserInfo returns the profile of the user openID (获取用户基本信息,
-// user/info). lang picks the language of the region names; empty means
+// [user/info]). lang picks the language of the region names; empty means
 // WeChat's default, LangZhCN.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// User management (用户管理) is the followers (ListFollowers, Followers), their
+// profiles and remarks (GetUserInfo, BatchGetUserInfo, UpdateUserRemark),
+// the blacklist (Blacklist, ListBlacklist, BlacklistUsers,
+// UnblacklistUsers), openid migration (ChangeOpenID), tags (CreateTag and
+// the methods after it) and the legacy user groups (see Group). It is
+// available to verified subscription and verified service accounts (认证订阅号,
+// 认证服务号).
+//
+// [user/info]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo.html
 func (c *Client) GetUserInfo(ctx context.Context, openID string, lang Lang) (*UserInfo, error) {
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
@@ -180,15 +182,14 @@ type batchUser struct {
 }
 
 // BatchGetUserInfo returns the profiles of the users openIDs, in the order
-// WeChat returns them (批量获取用户基本信息, user/info/batchget).
+// WeChat returns them (批量获取用户基本信息, [user/info/batchget]).
 //
 // WeChat accepts at most 100 openids per request; BatchGetUserInfo sends
 // one request per 100 openids, one after another. If a request fails it
 // returns the profiles of the earlier requests together with the error.
 // The batch request only reads, so it is retried like a GET.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [user/info/batchget]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo.html
 func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang Lang) ([]UserInfo, error) {
 	// Any number of openids is fine here: they are split below.
 	if err := checkOpenIDs(openIDs, len(openIDs)); err != nil {
@@ -215,12 +216,11 @@ func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang La
 	return infos, nil
 }
 
-// UpdateUserRemark sets the operator's note about the user openID (设置用户
-// 备注名, user/info/updateremark). WeChat documents a limit of 30
+// UpdateUserRemark sets the operator's note about the user openID
+// (设置用户备注名, [user/info/updateremark]). WeChat documents a limit of 30
 // characters; an empty remark clears the note.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [user/info/updateremark]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_updateremark.html
 func (c *Client) UpdateUserRemark(ctx context.Context, openID, remark string) error {
 	if openID == "" {
 		return invalidArg("openid is empty")
@@ -316,13 +316,12 @@ func (c *Client) followers(ctx context.Context, nextOpenID string) (*openIDList,
 	return call[openIDList](ctx, c, endpoint.UserGet, query{{"next_openid", nextOpenID}}, nil)
 }
 
-// GetFollowers returns one page of up to 10000 followers of the account
-// (获取用户列表, user/get), starting after nextOpenID, or at the beginning
+// ListFollowers returns one page of up to 10000 followers of the account
+// (获取用户列表, [user/get]), starting after nextOpenID, or at the beginning
 // when nextOpenID is empty. Followers walks every page.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-func (c *Client) GetFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
+// [user/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html
+func (c *Client) ListFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
 	l, err := c.followers(ctx, nextOpenID)
 	if err != nil {
 		return nil, err
@@ -331,12 +330,11 @@ func (c *Client) GetFollowers(ctx context.Context, nextOpenID string) (*OpenIDPa
 }
 
 // Followers iterates over the openids of every follower of the account,
-// fetching pages of up to 10000 with user/get as the loop needs them. An
+// fetching pages of up to 10000 with [user/get] as the loop needs them. An
 // error ends the iteration: it is yielded once, with an empty openid.
 // Breaking out of the loop fetches no further page.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [user/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html
 func (c *Client) Followers(ctx context.Context) iter.Seq2[string, error] {
 	return openIDSeq(ctx, c.followers)
 }
@@ -367,13 +365,12 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 	return call[openIDList](ctx, c, endpoint.BlacklistGet, nil, body)
 }
 
-// GetBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
-// tags/members/getblacklist), starting at beginOpenID, or at the beginning
+// ListBlacklist returns one page of blacklisted users (获取公众号的黑名单列表,
+// [tags/members/getblacklist]), starting at beginOpenID, or at the beginning
 // when it is empty. Blacklist walks every page.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-func (c *Client) GetBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
+// [tags/members/getblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getblacklist.html
+func (c *Client) ListBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
 	l, err := c.blacklist(ctx, beginOpenID)
 	if err != nil {
 		return nil, err
@@ -382,20 +379,18 @@ func (c *Client) GetBlacklist(ctx context.Context, beginOpenID string) (*OpenIDP
 }
 
 // Blacklist iterates over the openids of every blacklisted user, fetching
-// pages with tags/members/getblacklist as the loop needs them. An error
+// pages with [tags/members/getblacklist] as the loop needs them. An error
 // ends the iteration: it is yielded once, with an empty openid.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/members/getblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getblacklist.html
 func (c *Client) Blacklist(ctx context.Context) iter.Seq2[string, error] {
 	return openIDSeq(ctx, c.blacklist)
 }
 
 // BlacklistUsers adds up to 20 users to the blacklist (拉黑用户,
-// tags/members/batchblacklist).
+// [tags/members/batchblacklist]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/members/batchblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchblacklist.html
 func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
 		return err
@@ -404,10 +399,9 @@ func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
 }
 
 // UnblacklistUsers removes up to 20 users from the blacklist (取消拉黑用户,
-// tags/members/batchunblacklist).
+// [tags/members/batchunblacklist]).
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [tags/members/batchunblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchunblacklist.html
 func (c *Client) UnblacklistUsers(ctx context.Context, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
 		return err
@@ -437,14 +431,13 @@ func (ch OpenIDChange) OK() bool { return ch.NewOpenID != "" && ch.Message == "o
 
 // ChangeOpenID converts up to 100 openids of the account fromAppID into
 // openids of this account after the followers of fromAppID were migrated
-// to it (openid转换, changeopenid). WeChat offers the conversion only once
+// to it (openid转换, [changeopenid]). WeChat offers the conversion only once
 // the migration is approved, and for 15 days after it.
 //
 // The call succeeds as a whole even when some openids cannot be
 // converted: check each result with OpenIDChange.OK.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
+// [changeopenid]: https://developers.weixin.qq.com/doc/service/api/usermanage/changeopenid/api_changeopenid.html
 func (c *Client) ChangeOpenID(ctx context.Context, fromAppID string, openIDs []string) ([]OpenIDChange, error) {
 	if fromAppID == "" {
 		return nil, invalidArg("from appid is empty")
@@ -474,18 +467,20 @@ func (c *Client) ChangeOpenID(ctx context.Context, fromAppID string, openIDs []s
 	return out, nil
 }
 
-// Legacy user groups (用户分组管理).
+// Group is a legacy user group (用户分组管理).
 //
-// WeChat replaced groups with tags (用户标签管理, see CreateTag) and keeps
-// the group endpoints only for compatibility; the group of a user is still
-// reported in UserInfo.GroupID. New code should use tags. Groups 0 (未分组), 1 (黑名单) and 2 (星标组) are built in
-// and cannot be changed.
-
-// Group is a legacy user group.
+// WeChat replaced groups with tags (用户标签管理, see Client.CreateTag) and
+// keeps the group endpoints (Client.CreateGroup, ListGroups, GetUserGroup,
+// UpdateGroup, MoveUserToGroup, MoveUsersToGroup, DeleteGroup) only for
+// compatibility: its current reference no longer documents them, and the
+// group of a user is still reported in UserInfo.GroupID. New code should
+// use tags. Groups 0 (未分组), 1 (黑名单) and 2 (星标组) are built in and
+// cannot be changed. Like the rest of user management, groups are
+// available to verified subscription and verified service accounts (认证订阅号, 认证服务号).
 type Group struct {
 	ID   int
 	Name string
-	// Count is the number of users in the group; GetGroups fills it in.
+	// Count is the number of users in the group; ListGroups fills it in.
 	Count int
 }
 
@@ -510,9 +505,6 @@ func checkGroupName(name string) error {
 // CreateGroup creates a legacy user group named name, of at most 30
 // characters (创建分组, groups/create). Groups are superseded by tags; see
 // CreateTag.
-//
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use CreateTag.
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
@@ -539,14 +531,11 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 	return &g, nil
 }
 
-// GetGroups returns every legacy user group with its number of users
-// (查询所有分组, groups/get). Groups are superseded by tags; see GetTags.
+// ListGroups returns every legacy user group with its number of users
+// (查询所有分组, groups/get). Groups are superseded by tags; see ListTags.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-//
-// Deprecated: WeChat replaced groups with tags (用户标签管理); use GetTags.
-func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use ListTags.
+func (c *Client) ListGroups(ctx context.Context) ([]Group, error) {
 	r, err := call[struct {
 		status
 		Groups []groupJSON `json:"groups"`
@@ -563,12 +552,9 @@ func (c *Client) GetGroups(ctx context.Context) ([]Group, error) {
 
 // GetUserGroup returns the id of the legacy group of the user openID
 // (查询用户所在分组, groups/getid). Groups are superseded by tags; see
-// GetUserTags.
+// ListUserTags.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-//
-// Deprecated: WeChat replaced groups with tags (用户标签管理); use GetUserTags.
+// Deprecated: WeChat replaced groups with tags (用户标签管理); use ListUserTags.
 func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	if openID == "" {
 		return 0, invalidArg("openid is empty")
@@ -593,9 +579,6 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 // characters (修改分组名, groups/update). Groups are superseded by tags;
 // see UpdateTag.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-//
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use UpdateTag.
 func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
 	if err := checkGroupName(name); err != nil {
@@ -616,9 +599,6 @@ type groupRef struct {
 // (移动用户分组, groups/members/update). Groups are superseded by tags;
 // see TagUsers.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-//
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use TagUsers.
 func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int) error {
 	if openID == "" {
@@ -635,9 +615,6 @@ func (c *Client) MoveUserToGroup(ctx context.Context, openID string, groupID int
 // (批量移动用户分组, groups/members/batchupdate). Groups are superseded by
 // tags; see TagUsers.
 //
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
-//
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use TagUsers.
 func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID int) error {
 	if err := checkOpenIDs(openIDs, maxGroupMoveIDs); err != nil {
@@ -652,9 +629,6 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 
 // DeleteGroup deletes the legacy group id; its users move back to group 0
 // (删除分组, groups/delete). Groups are superseded by tags; see DeleteTag.
-//
-// Available to verified subscription and verified service accounts
-// (认证订阅号, 认证服务号).
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use DeleteTag.
 func (c *Client) DeleteGroup(ctx context.Context, id int) error {

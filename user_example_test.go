@@ -4,23 +4,31 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
+	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
 )
 
 func ExampleClient_Followers() {
-	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
+	since := time.Date(2024, time.March, 1, 10, 0, 0, 0, time.UTC)
+	srv := wechattest.NewServer(
+		wechattest.WithFollowers(
+			wechattest.Follower{OpenID: "o1", SubscribeTime: since, TagIDs: []int{2}},
+			wechattest.Follower{OpenID: "o2", SubscribeTime: since.AddDate(0, 0, 1)},
+			wechattest.Follower{OpenID: "o3", SubscribeTime: since.AddDate(0, 0, 2)},
+		),
+		wechattest.WithPageSize(2), // WeChat's pages hold 10000
 	)
+	defer srv.Close()
+	client, err := srv.Client()
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
 
-	// Pages of up to 10000 openids are fetched as the loop needs them;
-	// breaking out of the loop stops the paging.
+	// Pages are fetched as the loop needs them; breaking out of the loop
+	// stops the paging.
 	var openIDs []string
 	for openID, err := range client.Followers(ctx) {
 		if err != nil {
@@ -35,15 +43,24 @@ func ExampleClient_Followers() {
 		log.Fatal(err)
 	}
 	for _, u := range users {
-		fmt.Println(u.OpenID, u.SubscribeTime.Format("2006-01-02"), u.TagIDs)
+		fmt.Println(u.OpenID, u.SubscribeTime.UTC().Format("2006-01-02"), u.TagIDs)
 	}
+	fmt.Println(srv.Calls("/cgi-bin/user/get"), "pages")
+	// Output:
+	// o1 2024-03-01 [2]
+	// o2 2024-03-02 []
+	// o3 2024-03-03 []
+	// 2 pages
 }
 
 func ExampleClient_TagMembers() {
-	client, err := wechat.New(
-		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
-		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-	)
+	srv := wechattest.NewServer(wechattest.WithFollowers(
+		wechattest.Follower{OpenID: "OPENID1"},
+		wechattest.Follower{OpenID: "OPENID2"},
+		wechattest.Follower{OpenID: "OPENID3"},
+	))
+	defer srv.Close()
+	client, err := srv.Client()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -53,7 +70,7 @@ func ExampleClient_TagMembers() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := client.TagUsers(ctx, tag.ID, []string{"OPENID1", "OPENID2"}); err != nil {
+	if err := client.TagUsers(ctx, tag.ID, []string{"OPENID1", "OPENID3"}); err != nil {
 		log.Fatal(err)
 	}
 	for openID, err := range client.TagMembers(ctx, tag.ID) {
@@ -62,4 +79,7 @@ func ExampleClient_TagMembers() {
 		}
 		fmt.Println(openID)
 	}
+	// Output:
+	// OPENID1
+	// OPENID3
 }

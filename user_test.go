@@ -214,7 +214,7 @@ func TestGetFollowers(t *testing.T) {
 		t.Run("next="+next, func(t *testing.T) {
 			c, mt := newTestClient(t)
 			rec := stub(mt, "GET", "/cgi-bin/user/get", fixture(t, "api/user_get.json"))
-			page, err := c.GetFollowers(context.Background(), next)
+			page, err := c.ListFollowers(context.Background(), next)
 			require.NoError(t, err)
 
 			w := rec.only(t)
@@ -232,7 +232,7 @@ func TestGetFollowers(t *testing.T) {
 func TestGetFollowersEmptyList(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "GET", "/cgi-bin/user/get", []byte(`{"total":0,"count":0,"next_openid":""}`))
-	page, err := c.GetFollowers(context.Background(), "")
+	page, err := c.ListFollowers(context.Background(), "")
 	require.NoError(t, err)
 	assert.Equal(t, &OpenIDPage{OpenIDs: []string{}}, page)
 }
@@ -407,7 +407,7 @@ func TestGetBlacklist(t *testing.T) {
 		t.Run("begin="+begin, func(t *testing.T) {
 			c, mt := newTestClient(t)
 			rec := stub(mt, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/tags_members_getblacklist.json"))
-			page, err := c.GetBlacklist(context.Background(), begin)
+			page, err := c.ListBlacklist(context.Background(), begin)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/tags/members/getblacklist", `{"begin_openid":"`+begin+`"}`)
 			assert.Equal(t, &OpenIDPage{Total: 23000, Count: 1000, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID1000"}, page)
@@ -416,7 +416,7 @@ func TestGetBlacklist(t *testing.T) {
 
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/errors/40013_invalid_appid.json"))
-	_, err := c.GetBlacklist(context.Background(), "")
+	_, err := c.ListBlacklist(context.Background(), "")
 	assertAPIError(t, err, 40013, "/cgi-bin/tags/members/getblacklist")
 }
 
@@ -560,7 +560,7 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { return c.UpdateUserRemark(ctx, "OPENID", remark+"备") },
 		},
 		endpoint.UserGet: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetFollowers(ctx, "NEXT_OPENID") },
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListFollowers(ctx, "NEXT_OPENID") },
 			query: url.Values{"next_openid": {"NEXT_OPENID"}},
 			reply: "api/user_get.json",
 			// The fixture lists "", OPENID1, OPENID2 with count 2: the
@@ -569,7 +569,7 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			noArgs: true,
 		},
 		endpoint.BlacklistGet: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetBlacklist(ctx, "OPENID1") },
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListBlacklist(ctx, "OPENID1") },
 			body:   `{"begin_openid":"OPENID1"}`,
 			reply:  "api/tags_members_getblacklist.json",
 			want:   &OpenIDPage{Total: 23000, Count: 1000, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID1000"},
@@ -609,7 +609,7 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.CreateGroup(ctx, ""); return err },
 		},
 		endpoint.GroupGet: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetGroups(ctx) },
+			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListGroups(ctx) },
 			reply: "api/groups_get.json",
 			want: []Group{
 				{ID: 0, Name: "未分组", Count: 72596},

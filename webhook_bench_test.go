@@ -87,7 +87,7 @@ func benchMessages(b testing.TB) [][]byte {
 
 func benchClient(b testing.TB, opts ...Option) *Client {
 	v := safeVector(b)
-	base := []Option{WithToken(v.Token), WithAppID(v.AppID), benchClock(), WithDedupStore(NewMemoryDedupStore(benchDedupEntries, 0))}
+	base := []Option{WithServerToken(v.Token), WithAppID(v.AppID), benchClock(), WithDedupStore(NewMemoryDedupStore(benchDedupEntries, 0))}
 	c, err := New(append(base, opts...)...)
 	if err != nil {
 		b.Fatal(err)

@@ -50,7 +50,7 @@ func (b *slowBot) lateReplies() []wechat.LateReply {
 
 func (b *slowBot) options(extra ...wechat.Option) []wechat.Option {
 	return append([]wechat.Option{
-		wechat.WithToken("hook-token"), wechat.WithReplyTimeout(replyTimeout),
+		wechat.WithServerToken("hook-token"), wechat.WithReplyTimeout(replyTimeout),
 		wechat.WithLateReplyFunc(func(ctx context.Context, lr wechat.LateReply) {
 			b.mu.Lock()
 			defer b.mu.Unlock()

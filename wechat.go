@@ -1,14 +1,3 @@
-// Package wechat is a client for the WeChat Official Account platform
-// (微信公众号): access_token and jsapi_ticket caching, signature checks,
-// inbound messages and passive replies, safe-mode encryption, a webhook
-// http.Handler, and the official API groups.
-//
-// Every API method takes a context.Context first and returns errors that
-// errors.Is and errors.As can inspect: a non-zero WeChat errcode is an
-// *APIError, a missing option wraps ErrMissingConfig.
-//
-// A Client is safe for concurrent use by many goroutines. Build one per
-// official account and share it.
 package wechat
 
 import (
@@ -160,20 +149,20 @@ func WithAppSecret(secret string) Option {
 	}
 }
 
-// WithToken sets the server token (服务器配置 Token) used to sign what WeChat
+// WithServerToken sets the server token (服务器配置 Token) used to sign what WeChat
 // pushes to the webhook; spaces around it are ignored, and empty means
 // none (a webhook then says, when it is built, that it needs one).
-func WithToken(token string) Option {
+func WithServerToken(token string) Option {
 	return func(c *Client) error {
 		c.token = strings.TrimSpace(token)
 		return nil
 	}
 }
 
-// WithPreviousToken sets the server token that WithToken replaced. The
+// WithPreviousServerToken sets the server token that WithServerToken replaced. The
 // webhook accepts signatures made with either, so a rotation in the WeChat
 // console does not drop messages while the new token propagates.
-func WithPreviousToken(token string) Option {
+func WithPreviousServerToken(token string) Option {
 	return func(c *Client) error {
 		c.prevToken = strings.TrimSpace(token)
 		return nil

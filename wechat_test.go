@@ -104,7 +104,7 @@ func TestWithHTTPClientDoesNotModifyCallersClient(t *testing.T) {
 }
 
 func TestClientPrintsNoSecrets(t *testing.T) {
-	c, err := New(WithAppID(testAppID), WithAppSecret(testSecret), WithToken("server-token-x"),
+	c, err := New(WithAppID(testAppID), WithAppSecret(testSecret), WithServerToken("server-token-x"),
 		WithEncodingAESKey(sampleAESKey), WithAccessToken(testToken, farFuture))
 	require.NoError(t, err)
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
@@ -154,7 +154,7 @@ func TestWithHTTPClientNeverFollowsRedirects(t *testing.T) {
 			c, err := New(append([]Option{WithAppID(testAppID), WithAppSecret(testSecret), WithBaseURL(api.URL), WithHTTPClient(hc)}, opts...)...)
 			require.NoError(t, err)
 			c.retryBase = time.Millisecond
-			_, err = c.CallbackIPs(context.Background())
+			_, err = c.ListCallbackIPs(context.Background())
 			var he *HTTPError
 			require.ErrorAs(t, err, &he)
 			assert.Equal(t, http.StatusFound, he.StatusCode)
@@ -187,7 +187,7 @@ func TestBaseURLPasswordIsRedacted(t *testing.T) {
 		httpmock.NewErrorResponder(errors.New("proxy refused the connection")))
 	mt.RegisterResponder("GET", "https://proxy.test/wx/cgi-bin/getcallbackip",
 		httpmock.NewErrorResponder(errors.New("proxy refused the connection")))
-	_, err := c.CallbackIPs(context.Background())
+	_, err := c.ListCallbackIPs(context.Background())
 	require.Error(t, err)
 	var ue *url.Error
 	require.ErrorAs(t, err, &ue)

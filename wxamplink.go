@@ -58,10 +58,12 @@ type LinkedMiniProgram struct {
 
 // ListLinkedMiniPrograms returns the Mini Programs linked to the account
 // and those whose link awaits a confirmation (获取公众号关联的小程序,
-// wxopen/wxamplinkget).
+// [cgi-bin/wxopen/wxamplinkget]).
 //
 // The API takes no argument, but it sends an empty object: the endpoint
 // once answered a POST without a body with 44002 (empty post data).
+//
+// [cgi-bin/wxopen/wxamplinkget]: https://developers.weixin.qq.com/doc/oplatform/openApi/officalaccount-management/link-miniprogram/api_getlinkminiprogram.html
 func (c *Client) ListLinkedMiniPrograms(ctx context.Context) ([]LinkedMiniProgram, error) {
 	r, err := call[struct {
 		status
@@ -123,10 +125,12 @@ func flag(b bool) string {
 }
 
 // LinkMiniProgram asks to link the Mini Program appID to the account
-// (关联小程序, wxopen/wxamplink). The administrators of the account and
+// (关联小程序, [cgi-bin/wxopen/wxamplink]). The administrators of the account and
 // then of the Mini Program receive a message to confirm;
 // ListLinkedMiniPrograms shows the link waiting until they do. The call is
 // never retried: a retry would send them the messages again.
+//
+// [cgi-bin/wxopen/wxamplink]: https://developers.weixin.qq.com/doc/oplatform/openApi/officalaccount-management/link-miniprogram/api_linkminiprogram.html
 func (c *Client) LinkMiniProgram(ctx context.Context, appID string, opts MiniProgramLinkOptions) error {
 	if appID == "" {
 		return invalidArg("Mini Program appid is empty")
@@ -140,8 +144,10 @@ func (c *Client) LinkMiniProgram(ctx context.Context, appID string, opts MiniPro
 }
 
 // UnlinkMiniProgram asks to unlink the Mini Program appID (解除已关联的小程序,
-// wxopen/wxampunlink); the account's administrator receives a message to
+// [cgi-bin/wxopen/wxampunlink]); the account's administrator receives a message to
 // confirm. The call is never retried.
+//
+// [cgi-bin/wxopen/wxampunlink]: https://developers.weixin.qq.com/doc/oplatform/openApi/officalaccount-management/link-miniprogram/api_unlinkminiprogram.html
 func (c *Client) UnlinkMiniProgram(ctx context.Context, appID string) error {
 	if appID == "" {
 		return invalidArg("Mini Program appid is empty")

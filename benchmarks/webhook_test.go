@@ -116,7 +116,7 @@ func webhookContenders(tb testing.TB, in webhookInput) []contender {
 // one refuses plaintext pushes.
 func mpkitWebhook(tb testing.TB, acc account, safe bool) http.Handler {
 	opts := []wechat.Option{
-		wechat.WithAppID(acc.AppID), wechat.WithToken(acc.Token),
+		wechat.WithAppID(acc.AppID), wechat.WithServerToken(acc.Token),
 		wechat.WithClock(pushTime), wechat.WithDedupStore(wechat.NewMemoryDedupStore(dedupEntries, 0)),
 	}
 	if safe {

@@ -320,7 +320,7 @@ func newInstance(t *testing.T, name string, rdb redis.UniversalClient, delay tim
 	in := &instance{name: name, logs: &syncBuffer{}}
 	client, err := wechat.New(append([]wechat.Option{
 		wechat.WithAppID(testAppID),
-		wechat.WithToken(hookToken),
+		wechat.WithServerToken(hookToken),
 		wechat.WithEncodingAESKey(hookAESKey),
 		wechat.WithReplyTimeout(hookReplyTimeout),
 		wechat.WithTokenStore(store),

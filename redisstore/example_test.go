@@ -42,7 +42,7 @@ func ExampleNew() {
 	client, err := wechat.New(
 		wechat.WithAppID(os.Getenv("WECHAT_APPID")),
 		wechat.WithAppSecret(os.Getenv("WECHAT_APPSECRET")),
-		wechat.WithToken(os.Getenv("WECHAT_TOKEN")),
+		wechat.WithServerToken(os.Getenv("WECHAT_TOKEN")),
 		wechat.WithEncodingAESKey(os.Getenv("WECHAT_ENCODING_AES_KEY")),
 		wechat.WithTokenStore(store), // one access_token for all processes
 		wechat.WithDedupStore(store), // one record of the pushes their webhooks have seen

@@ -63,7 +63,7 @@ func ExampleServer_FailNext() {
 func ExampleWebhook() {
 	// The bot under test: it echoes text, in safe mode.
 	client, err := wechat.New(
-		wechat.WithToken("token"),
+		wechat.WithServerToken("token"),
 		wechat.WithAppID("wx0123456789abcdef"),
 		wechat.WithEncodingAESKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
 	)
@@ -116,7 +116,7 @@ func ExampleServer_AuthorizeCode() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	user, err := client.OAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
+	user, err := client.GetOAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -201,7 +201,7 @@ func TestUploadArticleImage(t *testing.T) {
 	require.NoError(t, err)
 	_, got := fetch(t, srv, u)
 	assert.Equal(t, data, got)
-	n, err := c.CountMaterials(ctx)
+	n, err := c.GetMaterialCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.MaterialCount{}, *n, "article images are not materials")
 

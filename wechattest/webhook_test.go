@@ -32,7 +32,7 @@ const (
 func echoBot(t *testing.T, opts ...wechat.Option) http.Handler {
 	t.Helper()
 	c, err := wechat.New(append([]wechat.Option{
-		wechat.WithToken(hookToken), wechat.WithAppID(hookAppID), wechat.WithEncodingAESKey(hookAESKey),
+		wechat.WithServerToken(hookToken), wechat.WithAppID(hookAppID), wechat.WithEncodingAESKey(hookAESKey),
 		wechat.WithInsecurePlaintext(),
 	}, opts...)...)
 	require.NoError(t, err)
@@ -348,7 +348,7 @@ func TestWebhookReadsBadReplies(t *testing.T) {
 // A bot in safe mode believes only encrypted pushes: a plaintext one is a
 // 403, as the same push from a forger would be.
 func TestWebhookPlainToSafeModeBot(t *testing.T) {
-	c, err := wechat.New(wechat.WithToken(hookToken), wechat.WithAppID(hookAppID), wechat.WithEncodingAESKey(hookAESKey))
+	c, err := wechat.New(wechat.WithServerToken(hookToken), wechat.WithAppID(hookAppID), wechat.WithEncodingAESKey(hookAESKey))
 	require.NoError(t, err)
 	bot := c.Webhook(wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
 		return m.ReplyText("echo: " + m.Content), nil
@@ -437,7 +437,7 @@ func TestModeString(t *testing.T) {
 // as WeChat's own retries do: the webhook takes the second for a retry,
 // runs no handler and answers with the first reply.
 func TestWebhookResendKeepsMsgID(t *testing.T) {
-	c, err := wechat.New(wechat.WithToken(hookToken))
+	c, err := wechat.New(wechat.WithServerToken(hookToken))
 	require.NoError(t, err)
 	seen := map[uint64]int{}
 	var mu sync.Mutex

@@ -50,7 +50,7 @@ func newBot(t *testing.T, token, appID, aesKey string) *bot {
 	// so that every mode can be tried against one bot; and it does not
 	// deduplicate, since the tests send the same event in each mode
 	// within one second, which WeChat's rule would take for a retry.
-	c, err := wechat.New(wechat.WithToken(token), wechat.WithAppID(appID), wechat.WithEncodingAESKey(aesKey),
+	c, err := wechat.New(wechat.WithServerToken(token), wechat.WithAppID(appID), wechat.WithEncodingAESKey(aesKey),
 		wechat.WithInsecurePlaintext(), wechat.WithoutDedup())
 	require.NoError(t, err)
 	b := &bot{}
@@ -551,7 +551,7 @@ func TestHelp(t *testing.T) {
 // WeChat shows the user.
 func TestRetry(t *testing.T) {
 	const attempt = 300 * time.Millisecond
-	c, err := wechat.New(wechat.WithToken(testToken), wechat.WithAppID(testAppID), wechat.WithEncodingAESKey(testAESKey),
+	c, err := wechat.New(wechat.WithServerToken(testToken), wechat.WithAppID(testAppID), wechat.WithEncodingAESKey(testAESKey),
 		wechat.WithReplyTimeout(attempt*8/10))
 	require.NoError(t, err)
 	var runs atomic.Int32

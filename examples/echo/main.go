@@ -88,7 +88,7 @@ func (cfg config) demoKey() bool { return cfg.aesKey == demoAESKey }
 
 func newClient(cfg config, logger *slog.Logger) (*wechat.Client, error) {
 	opts := []wechat.Option{
-		wechat.WithToken(cfg.token),
+		wechat.WithServerToken(cfg.token),
 		wechat.WithAppID(cfg.appID),
 		wechat.WithEncodingAESKey(cfg.aesKey),
 		wechat.WithLogger(logger),

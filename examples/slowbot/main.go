@@ -107,7 +107,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 
 func newClient(cfg config, logger *slog.Logger, extra ...wechat.Option) (*wechat.Client, error) {
 	opts := []wechat.Option{
-		wechat.WithToken(cfg.token),
+		wechat.WithServerToken(cfg.token),
 		wechat.WithAppID(cfg.appID),
 		wechat.WithEncodingAESKey(cfg.aesKey),
 		wechat.WithLogger(logger),

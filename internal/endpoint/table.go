@@ -12,15 +12,15 @@ const (
 	Ticket                // JSAPITicket, RefreshJSAPITicket
 
 	// Operations and diagnostics (basic.go).
-	CallbackIP    // CallbackIPs
-	APIDomainIP   // APIDomainIPs
+	CallbackIP    // ListCallbackIPs
+	APIDomainIP   // ListAPIDomainIPs
 	CallbackCheck // CheckCallback
 	ClearQuota    // ClearQuota
 	ClearQuotaV2  // ClearQuotaWithSecret
-	QuotaGet      // QueryAPIQuota
-	RIDGet        // LookupRID
-	ShortenGen    // GenerateShortKey
-	ShortenFetch  // FetchShortKey
+	QuotaGet      // GetAPIQuota
+	RIDGet        // GetRIDInfo
+	ShortenGen    // CreateShortKey
+	ShortenFetch  // GetShortKey
 
 	// Custom menus (menu.go).
 	MenuCreate         // CreateMenu
@@ -28,7 +28,7 @@ const (
 	MenuDelete         // DeleteMenu
 	MenuAddConditional // AddConditionalMenu
 	MenuDelConditional // DeleteConditionalMenu
-	MenuTryMatch       // TryMatchMenu
+	MenuTryMatch       // GetUserMenu
 	SelfMenuInfo       // GetCurrentSelfMenu
 
 	// Temporary media (media.go).
@@ -51,7 +51,7 @@ const (
 	MediaUploadImg   // UploadArticleImage
 	MaterialGet      // GetMaterial
 	MaterialDel      // DeleteMaterial
-	MaterialCount    // CountMaterials
+	MaterialCount    // GetMaterialCount
 	MaterialBatchGet // Materials, NewsMaterials
 
 	// Drafts (draft.go).
@@ -59,7 +59,7 @@ const (
 	DraftGet      // GetDraft
 	DraftUpdate   // UpdateDraft
 	DraftDelete   // DeleteDraft
-	DraftCount    // CountDrafts
+	DraftCount    // GetDraftCount
 	DraftBatchGet // Drafts
 
 	// Publishing (publish.go).
@@ -72,20 +72,20 @@ const (
 	// Web authorization (oauth.go).
 	OAuthAccessToken  // ExchangeCode
 	OAuthRefreshToken // RefreshOAuthToken
-	OAuthUserInfo     // OAuthUserInfo
+	OAuthUserInfo     // GetOAuthUserInfo
 	OAuthCheck        // CheckOAuthToken
 
 	// Users, the blacklist and legacy groups (user.go).
 	UserInfo          // GetUserInfo
 	UserInfoBatchGet  // BatchGetUserInfo
 	UserUpdateRemark  // UpdateUserRemark
-	UserGet           // GetFollowers, Followers
-	BlacklistGet      // GetBlacklist, Blacklist
+	UserGet           // ListFollowers, Followers
+	BlacklistGet      // ListBlacklist, Blacklist
 	BlacklistAdd      // BlacklistUsers
 	BlacklistRemove   // UnblacklistUsers
 	ChangeOpenID      // ChangeOpenID
 	GroupCreate       // CreateGroup
-	GroupGet          // GetGroups
+	GroupGet          // ListGroups
 	GroupGetID        // GetUserGroup
 	GroupUpdate       // UpdateGroup
 	GroupMemberUpdate // MoveUserToGroup
@@ -94,13 +94,13 @@ const (
 
 	// User tags (tag.go).
 	TagCreate     // CreateTag
-	TagGet        // GetTags
+	TagGet        // ListTags
 	TagUpdate     // UpdateTag
 	TagDelete     // DeleteTag
-	TagMembers    // GetTagMembers, TagMembers
+	TagMembers    // ListTagMembers, TagMembers
 	TagBatchTag   // TagUsers
 	TagBatchUntag // UntagUsers
-	TagIDList     // GetUserTags
+	TagIDList     // ListUserTags
 
 	// Customer-service messages (custom.go).
 	CustomSend   // SendText, SendImage, … SendMiniProgramPage
@@ -116,7 +116,7 @@ const (
 
 	// Parametric QR codes (qrcode.go).
 	QRCodeCreate // CreateQRCode
-	QRCodeShow   // ShowQRCode (QRCodeURL builds its address)
+	QRCodeShow   // DownloadQRCode (QRCodeURL builds its address)
 
 	// Customer-service accounts, sessions and history (kf.go).
 	KFList           // ListKFAccounts
@@ -128,7 +128,7 @@ const (
 	KFAccountAvatar  // UploadKFAvatar
 	KFSessionCreate  // CreateKFSession
 	KFSessionClose   // CloseKFSession
-	KFSessionGet     // KFSessionOf
+	KFSessionGet     // GetKFSession
 	KFSessionList    // ListKFSessions
 	KFSessionWaiting // ListKFWaitCases
 	KFMsgRecords     // KFMessageRecords
@@ -144,23 +144,23 @@ const (
 	OneTimeSubscribeSend // SendOneTimeSubscribeMessage
 
 	// Statistics (datacube.go).
-	UserSummary          // UserSummary
-	UserCumulate         // UserCumulate
-	ArticleSummary       // ArticleSummary
-	ArticleTotal         // ArticleTotal
-	UserRead             // UserRead
-	UserReadHour         // UserReadHour
-	UserShare            // UserShare
-	UserShareHour        // UserShareHour
-	UpstreamMsg          // UpstreamMessages
-	UpstreamMsgHour      // UpstreamMessagesHour
-	UpstreamMsgWeek      // UpstreamMessagesWeek
-	UpstreamMsgMonth     // UpstreamMessagesMonth
-	UpstreamMsgDist      // UpstreamMessageDist
-	UpstreamMsgDistWeek  // UpstreamMessageDistWeek
-	UpstreamMsgDistMonth // UpstreamMessageDistMonth
-	InterfaceSummary     // InterfaceSummary
-	InterfaceSummaryHour // InterfaceSummaryHour
+	UserSummary          // GetUserSummary
+	UserCumulate         // GetUserCumulate
+	ArticleSummary       // GetArticleSummary
+	ArticleTotal         // GetArticleTotal
+	UserRead             // GetUserRead
+	UserReadHour         // GetUserReadHour
+	UserShare            // GetUserShare
+	UserShareHour        // GetUserShareHour
+	UpstreamMsg          // GetUpstreamMessages
+	UpstreamMsgHour      // GetUpstreamMessagesHour
+	UpstreamMsgWeek      // GetUpstreamMessagesWeek
+	UpstreamMsgMonth     // GetUpstreamMessagesMonth
+	UpstreamMsgDist      // GetUpstreamMessageDist
+	UpstreamMsgDistWeek  // GetUpstreamMessageDistWeek
+	UpstreamMsgDistMonth // GetUpstreamMessageDistMonth
+	InterfaceSummary     // GetInterfaceSummary
+	InterfaceSummaryHour // GetInterfaceSummaryHour
 
 	// OCR and image services (ocr.go).
 	OCRIDCard          // OCRIDCard
