@@ -76,7 +76,7 @@ func endpointCases(t *testing.T) map[endpoint.ID]endpointCase {
 		tokenEndpoints(), basicEndpoints(), menuEndpoints(), mediaEndpoints(), massEndpoints(),
 		materialEndpoints(), draftEndpoints(), publishEndpoints(), oauthEndpoints(), userEndpoints(),
 		tagEndpoints(), customEndpoints(), templateEndpoints(), qrcodeEndpoints(), kfEndpoints(),
-		subscribeEndpoints(), datacubeEndpoints(), ocrEndpoints(),
+		subscribeEndpoints(), datacubeEndpoints(), ocrEndpoints(), openEndpoints(), componentEndpoints(),
 	} {
 		for id := range group {
 			if _, dup := all[id]; dup {
@@ -113,8 +113,11 @@ func TestEndpoints(t *testing.T) {
 				assert.Equal(t, ep.Method, w.Method, "method")
 				wantQuery := url.Values{}
 				maps.Copy(wantQuery, tc.query)
-				if ep.Auth == endpoint.AccessToken {
+				switch ep.Auth {
+				case endpoint.AccessToken:
 					wantQuery.Set("access_token", testToken)
+				case endpoint.ComponentToken:
+					wantQuery.Set("component_access_token", testToken)
 				}
 				assert.Equal(t, wantQuery, w.Query, "query")
 				switch {

@@ -18,6 +18,7 @@ type config struct {
 	now        func() time.Time
 	csWindow   bool             // WithCustomerServiceWindow
 	quotas     map[string]int64 // WithQuota: daily limits by path
+	component  componentConfig  // WithComponent (platform.go)
 
 	followers  []Follower
 	templates  []Template
@@ -36,6 +37,7 @@ func defaultConfig() config {
 		now:        time.Now,
 		quotas:     make(map[string]int64),
 		migrations: make(map[string]map[string]string),
+		component:  defaultComponent(),
 	}
 }
 
