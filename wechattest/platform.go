@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/platform"
 )
 
 // Defaults of the third-party platform (第三方平台) a Server plays.
@@ -625,6 +627,19 @@ const (
 	bindPagePath  = "/safe/bindcomponent"
 )
 
+// Client returns a platform.Client for the fake: its AppID, AppSecret,
+// message token and key, URL, HTTP client and clock. opts are applied
+// after those and may override them.
+func (p *Platform) Client(opts ...platform.Option) (*platform.Client, error) {
+	comp := p.cfg.component
+	base := []platform.Option{
+		platform.WithAppID(comp.appID), platform.WithAppSecret(comp.secret),
+		platform.WithToken(comp.token), platform.WithEncodingAESKey(comp.aesKey),
+		platform.WithBaseURL(p.URL), platform.WithHTTPClient(p.HTTPClient()), platform.WithClock(p.cfg.now),
+	}
+	return platform.New(append(base, opts...)...)
+}
+
 // ComponentAppID returns the platform's AppID.
 func (p *Platform) ComponentAppID() string { return p.cfg.component.appID }
 
@@ -1004,4 +1019,144 @@ func (p *Platform) serveConsent(w http.ResponseWriter, r *http.Request) {
 	v.Set("expires_in", strconv.FormatInt(seconds(authCodeLifetime), 10))
 	redirect.RawQuery = v.Encode()
 	http.Redirect(w, r, redirect.String(), http.StatusFound)
+}
+
+// The release checks (全网发布接入检测) WeChat runs against a platform
+// before it may serve every account, as documented.
+const (
+	releaseCheckTimeout = 5 * time.Second // WeChat's, for the customer-service message
+	releaseTextQuestion = "TESTCOMPONENT_MSG_TYPE_TEXT"
+	releaseTextAnswer   = "TESTCOMPONENT_MSG_TYPE_TEXT_callback"
+)
+
+// ReleaseCheckError lists the release checks a platform failed.
+type ReleaseCheckError struct {
+	Failed []error // one per failed check, naming it
+}
+
+// Error lists the failures.
+func (e *ReleaseCheckError) Error() string {
+	msgs := make([]string, len(e.Failed))
+	for i, err := range e.Failed {
+		msgs[i] = err.Error()
+	}
+	return "wechattest: release checks failed: " + strings.Join(msgs, "; ")
+}
+
+// Unwrap returns the failures.
+func (e *ReleaseCheckError) Unwrap() []error { return e.Failed }
+
+// RunReleaseChecks runs the release checks against the receiver, as
+// WeChat does: it authorizes its test account (ReleaseTestAppID, the
+// authorized push), then pushes from a user of that account
+//
+//   - the event LOCATION, which must be answered with the text
+//     "LOCATIONfrom_callback";
+//   - the text TESTCOMPONENT_MSG_TYPE_TEXT, which must be answered with
+//     the text TESTCOMPONENT_MSG_TYPE_TEXT_callback;
+//   - the text "QUERY_AUTH_CODE:" and a new authorization code, which
+//     must get no reply, and then within five seconds the
+//     customer-service text "<code>_from_api" to the user, sent with the
+//     authorizer_access_token api_query_auth issued for that code.
+//
+// It returns nil when all pass, a *ReleaseCheckError naming the failed
+// checks otherwise, or the error that kept it from running them.
+func (p *Platform) RunReleaseChecks(ctx context.Context) error {
+	if _, err := p.Authorize(ctx, ReleaseTestAppID); err != nil {
+		return fmt.Errorf("wechattest: release checks: authorizing the test account: %w", err)
+	}
+	acct := p.Account(ReleaseTestAppID)
+	acct.AddFollower(Follower{OpenID: DefaultOpenID})
+	wh := p.Webhook(ReleaseTestAppID)
+	var failed []error
+	expect := func(check string, msg *wechat.Message, want string) {
+		reply, err := wh.Send(ctx, msg)
+		text, _ := reply.(*wechat.TextReply)
+		switch {
+		case err != nil:
+			failed = append(failed, fmt.Errorf("%s: %w", check, err))
+		case text == nil || text.Content != want:
+			failed = append(failed, fmt.Errorf("%s: reply is %s, want the text %q", check, describeReply(reply), want))
+		}
+	}
+	expect("event", Event(wechat.EventLocation, ""), string(wechat.EventLocation)+"from_callback")
+	expect("text", Text(releaseTextQuestion), releaseTextAnswer)
+
+	g := p.platform
+	g.mu.Lock()
+	code := g.newCode(g.authorizers[ReleaseTestAppID], p.now())
+	g.mu.Unlock()
+	reply, err := wh.Send(ctx, Text("QUERY_AUTH_CODE:"+code))
+	switch {
+	case err != nil:
+		failed = append(failed, fmt.Errorf("api text: %w", err))
+	case reply != nil:
+		failed = append(failed, fmt.Errorf("api text: reply is %s, want none", describeReply(reply)))
+	default:
+		if err := p.awaitReleaseMessage(ctx, acct, code); err != nil {
+			failed = append(failed, fmt.Errorf("api text: %w", err))
+		}
+	}
+	if failed != nil {
+		return &ReleaseCheckError{Failed: failed}
+	}
+	return nil
+}
+
+// awaitReleaseMessage waits for the customer-service message of the
+// QUERY_AUTH_CODE check and checks its token.
+func (p *Platform) awaitReleaseMessage(ctx context.Context, acct *Server, code string) error {
+	want := code + "_from_api"
+	deadline := time.NewTimer(releaseCheckTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, r := range acct.Requests() {
+			if r.Path != endpoint.Get(endpoint.CustomSend).Path {
+				continue
+			}
+			var m struct {
+				ToUser  string `json:"touser"`
+				MsgType string `json:"msgtype"`
+				Text    struct {
+					Content string `json:"content"`
+				} `json:"text"`
+			}
+			if json.Unmarshal(r.Body, &m) != nil || m.MsgType != "text" || m.Text.Content != want {
+				continue
+			}
+			g := p.platform
+			g.mu.Lock()
+			issued := g.authorizers[ReleaseTestAppID].codeTokens[code]
+			g.mu.Unlock()
+			switch {
+			case m.ToUser != DefaultOpenID:
+				return fmt.Errorf("the customer-service message went to %q, not the sender %q", m.ToUser, DefaultOpenID)
+			case issued == "":
+				return errors.New("the code was not exchanged with api_query_auth")
+			case r.Query.Get("access_token") != issued:
+				return errors.New("the customer-service message was not sent with the token api_query_auth issued for the code")
+			}
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			return fmt.Errorf("no customer-service text %q within %v", want, releaseCheckTimeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// describeReply names a reply for a failure message.
+func describeReply(r wechat.Reply) string {
+	switch r := r.(type) {
+	case nil:
+		return "none"
+	case *wechat.TextReply:
+		return fmt.Sprintf("the text %q", r.Content)
+	}
+	return fmt.Sprintf("a %T", r)
 }
