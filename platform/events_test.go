@@ -213,6 +213,31 @@ func TestMessagesSlowReplyAsCustomerMessage(t *testing.T) {
 	sent := e.fake.Account(appID).SentMessages()
 	require.Len(t, sent, 1)
 	assert.Contains(t, string(sent[0].Body), "late for "+appID)
+	assert.Zero(t, e.fake.Refreshes(appID))
+
+	// The account's token is rejected when the late reply goes out: it
+	// is dropped from the account's own entry of the store and fetched
+	// again, once, and the reply still reaches the user.
+	release = make(chan struct{})
+	e.fake.Account(appID).RevokeTokens()
+	reply, err = wh.Send(ctx, wechattest.Text("again"))
+	require.NoError(t, err)
+	assert.Nil(t, reply)
+	close(release)
+	select {
+	case lr := <-late:
+		require.NoError(t, lr.Err)
+		assert.True(t, lr.Sent)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no late reply")
+	}
+	assert.Equal(t, 1, e.fake.Refreshes(appID), "refreshed once")
+	assert.Len(t, e.fake.Account(appID).SentMessages(), 2)
+	ac, err := e.c.Authorizer(appID)
+	require.NoError(t, err)
+	_, err = ac.CallbackIPs(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.fake.Refreshes(appID), "the account's Client has the new token")
 }
 
 // WeChat's release checks, as the fake runs them, pass with
