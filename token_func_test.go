@@ -29,31 +29,14 @@ func (f *tokenFunc) fetch(context.Context) (string, time.Duration, error) {
 }
 
 // newFuncClient is a Client without an AppSecret whose tokens come from
-// f, with the clock clock.
-func newFuncClient(t *testing.T, f *tokenFunc, clock *fakeClock) (*Client, *recorderTransport) {
+// f, with the clock clk.
+func newFuncClient(t *testing.T, f *tokenFunc, clk *clock) (*Client, *recorderTransport) {
 	t.Helper()
 	rt := &recorderTransport{}
 	c, err := New(WithAppID(testAppID), WithBaseURL(testBase), WithHTTPClient(&http.Client{Transport: rt}),
-		WithClock(clock.Now), WithAccessTokenFunc(f.fetch))
+		WithClock(clk.Now), WithAccessTokenFunc(f.fetch))
 	require.NoError(t, err)
 	return c, rt
-}
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // recorderTransport fails the test's expectations if anything is sent:
@@ -70,9 +53,9 @@ func (t *recorderTransport) RoundTrip(*http.Request) (*http.Response, error) {
 // nothing goes to cgi-bin/token, and no AppSecret is needed.
 func TestAccessTokenFunc(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	f := &tokenFunc{life: 2 * time.Hour}
-	c, rt := newFuncClient(t, f, clock)
+	c, rt := newFuncClient(t, f, clk)
 
 	var wg sync.WaitGroup
 	for range 20 {
@@ -90,11 +73,11 @@ func TestAccessTokenFunc(t *testing.T) {
 	require.NoError(t, err)
 	// A tenth of the lifetime early, at most five minutes, plus up to a
 	// quarter of that again.
-	end := clock.Now().Add(2 * time.Hour)
+	end := clk.Now().Add(2 * time.Hour)
 	assert.True(t, !tok.ExpiresAt.After(end.Add(-5*time.Minute)) && tok.ExpiresAt.After(end.Add(-5*time.Minute-75*time.Second)),
 		"expires at %v, lifetime ends %v", tok.ExpiresAt, end)
 
-	clock.Advance(2*time.Hour - 4*time.Minute)
+	clk.Advance(2*time.Hour - 4*time.Minute)
 	tok, err = c.AccessToken(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "func-token-2", tok.Value)
@@ -110,12 +93,12 @@ func TestAccessTokenFunc(t *testing.T) {
 // response.
 func TestAccessTokenFuncErrors(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	errGone := errors.New("authorization revoked")
-	_, err := mustFuncClient(t, &tokenFunc{err: errGone}, clock).AccessToken(ctx)
+	_, err := mustFuncClient(t, &tokenFunc{err: errGone}, clk).AccessToken(ctx)
 	assert.ErrorIs(t, err, errGone)
 
-	_, err = mustFuncClient(t, &tokenFunc{life: 0}, clock).AccessToken(ctx)
+	_, err = mustFuncClient(t, &tokenFunc{life: 0}, clk).AccessToken(ctx)
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 
 	c, err := New(WithAccessTokenFunc(func(context.Context) (string, time.Duration, error) { return "", time.Hour, nil }))
@@ -127,18 +110,18 @@ func TestAccessTokenFuncErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidConfig)
 }
 
-func mustFuncClient(t *testing.T, f *tokenFunc, clock *fakeClock) *Client {
-	c, _ := newFuncClient(t, f, clock)
+func mustFuncClient(t *testing.T, f *tokenFunc, clk *clock) *Client {
+	c, _ := newFuncClient(t, f, clk)
 	return c
 }
 
 // A lifetime over MaxTokenLifetime is clamped to it.
 func TestAccessTokenFuncClampsLifetime(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	c := mustFuncClient(t, &tokenFunc{life: 1000 * time.Hour}, clock)
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	c := mustFuncClient(t, &tokenFunc{life: 1000 * time.Hour}, clk)
 	tok, err := c.AccessToken(context.Background())
 	require.NoError(t, err)
-	assert.False(t, tok.ExpiresAt.After(clock.Now().Add(MaxTokenLifetime)))
+	assert.False(t, tok.ExpiresAt.After(clk.Now().Add(MaxTokenLifetime)))
 }
 
 // A token rejected by WeChat is dropped and the func called again.
@@ -159,19 +142,19 @@ func TestAccessTokenFuncRejectedToken(t *testing.T) {
 // A store with a clock of its own expires tokens by that clock.
 func TestMemoryStoreWithClock(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	s := NewMemoryStoreWithClock(clock.Now)
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	s := NewMemoryStoreWithClock(clk.Now)
 	n := 0
 	fetch := func(context.Context) (Token, error) {
 		n++
-		return Token{Value: "t", ExpiresAt: clock.Now().Add(time.Hour)}, nil
+		return Token{Value: "t", ExpiresAt: clk.Now().Add(time.Hour)}, nil
 	}
 	_, err := s.Token(ctx, "k", fetch)
 	require.NoError(t, err)
 	_, err = s.Token(ctx, "k", fetch)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	clock.Advance(time.Hour)
+	clk.Advance(time.Hour)
 	_, err = s.Token(ctx, "k", fetch)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n, "fetched again once the store's clock passed the expiry")

@@ -203,13 +203,7 @@ func TestMessagesSlowReplyAsCustomerMessage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, reply, "answered success at the deadline")
 	close(release)
-	select {
-	case lr := <-late:
-		require.NoError(t, lr.Err)
-		assert.True(t, lr.Sent)
-	case <-time.After(5 * time.Second):
-		t.Fatal("no late reply")
-	}
+	awaitSent(t, late)
 	sent := e.fake.Account(appID).SentMessages()
 	require.Len(t, sent, 1)
 	assert.Contains(t, string(sent[0].Body), "late for "+appID)
@@ -224,13 +218,7 @@ func TestMessagesSlowReplyAsCustomerMessage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, reply)
 	close(release)
-	select {
-	case lr := <-late:
-		require.NoError(t, lr.Err)
-		assert.True(t, lr.Sent)
-	case <-time.After(5 * time.Second):
-		t.Fatal("no late reply")
-	}
+	awaitSent(t, late)
 	assert.Equal(t, 1, e.fake.Refreshes(appID), "refreshed once")
 	assert.Len(t, e.fake.Account(appID).SentMessages(), 2)
 	ac, err := e.c.Authorizer(appID)
@@ -238,6 +226,18 @@ func TestMessagesSlowReplyAsCustomerMessage(t *testing.T) {
 	_, err = ac.CallbackIPs(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, e.fake.Refreshes(appID), "the account's Client has the new token")
+}
+
+// awaitSent waits for a late reply that was sent.
+func awaitSent(t *testing.T, late <-chan wechat.LateReply) {
+	t.Helper()
+	select {
+	case lr := <-late:
+		require.NoError(t, lr.Err)
+		assert.True(t, lr.Sent)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no late reply")
+	}
 }
 
 // WeChat's release checks, as the fake runs them, pass with

@@ -119,11 +119,7 @@ func TestAuthorizerRefreshOnce(t *testing.T) {
 	const appID = "wx1000000000000002"
 	e.authorize(appID)
 	// A second process knows the refresh token but has no access token.
-	other, err := e.fake.Client(platform.WithRefreshTokenStore(seeded(t, appID, e.fake.RefreshToken(appID))))
-	require.NoError(t, err)
-	require.NoError(t, other.SetTicket(ctx, mustTicket(t, e)))
-	ac, err := other.Authorizer(appID)
-	require.NoError(t, err)
+	_, ac := e.otherProcess(appID, seeded(t, appID, e.fake.RefreshToken(appID)))
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Add(1)
@@ -178,25 +174,33 @@ func TestNotAuthorizedByWeChat(t *testing.T) {
 	e.ticket()
 	const appID = "wx1000000000000004"
 	e.authorize(appID)
-	other, err := e.fake.Client(platform.WithRefreshTokenStore(seeded(t, appID, e.fake.RefreshToken(appID))))
-	require.NoError(t, err)
+	_, ac := e.otherProcess(appID, seeded(t, appID, e.fake.RefreshToken(appID)))
 	e.fake.SetReceiver(wechattest.Receiver{}) // the unauthorized push is lost
 	require.NoError(t, e.fake.Unauthorize(ctx, appID))
-	require.NoError(t, other.SetTicket(ctx, mustTicket(t, e)))
-	ac, err := other.Authorizer(appID)
-	require.NoError(t, err)
-	_, err = ac.CallbackIPs(ctx)
+	_, err := ac.CallbackIPs(ctx)
 	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
 	var apiErr *wechat.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 61003, apiErr.Code)
 }
 
-func mustTicket(t *testing.T, e *env) string {
-	t.Helper()
+// otherProcess is another instance of the platform, with stores of its
+// own (refresh, or an empty one when nil) and a ticket, and that
+// instance's Client of the account appID.
+func (e *env) otherProcess(appID string, refresh platform.RefreshTokenStore) (*platform.Client, *wechat.Client) {
+	e.t.Helper()
+	var opts []platform.Option
+	if refresh != nil {
+		opts = append(opts, platform.WithRefreshTokenStore(refresh))
+	}
+	other, err := e.fake.Client(opts...)
+	require.NoError(e.t, err)
 	ticket, err := e.fake.PushTicket(context.Background())
-	require.NoError(t, err)
-	return ticket
+	require.NoError(e.t, err)
+	require.NoError(e.t, other.SetTicket(context.Background(), ticket))
+	ac, err := other.Authorizer(appID)
+	require.NoError(e.t, err)
+	return other, ac
 }
 
 // Without a refresh token the account's calls fail with
@@ -207,12 +211,8 @@ func TestMissingRefreshToken(t *testing.T) {
 	e.ticket()
 	const appID = "wx1000000000000005"
 	e.authorize(appID)
-	lost, err := e.fake.Client() // an empty store
-	require.NoError(t, err)
-	require.NoError(t, lost.SetTicket(ctx, mustTicket(t, e)))
-	ac, err := lost.Authorizer(appID)
-	require.NoError(t, err)
-	_, err = ac.CallbackIPs(ctx)
+	lost, ac := e.otherProcess(appID, nil) // its store is empty
+	_, err := ac.CallbackIPs(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoRefreshToken)
 	assert.Zero(t, e.fake.Refreshes(appID), "nothing to refresh with")
 
@@ -231,12 +231,8 @@ func TestRefusedRefreshToken(t *testing.T) {
 	e.ticket()
 	const appID = "wx1000000000000006"
 	e.authorize(appID)
-	stale, err := e.fake.Client(platform.WithRefreshTokenStore(seeded(t, appID, "refreshtoken@@@stale")))
-	require.NoError(t, err)
-	require.NoError(t, stale.SetTicket(ctx, mustTicket(t, e)))
-	ac, err := stale.Authorizer(appID)
-	require.NoError(t, err)
-	_, err = ac.CallbackIPs(ctx)
+	_, ac := e.otherProcess(appID, seeded(t, appID, "refreshtoken@@@stale"))
+	_, err := ac.CallbackIPs(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoRefreshToken)
 	var apiErr *wechat.APIError
 	require.ErrorAs(t, err, &apiErr)

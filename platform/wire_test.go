@@ -45,15 +45,20 @@ type wire struct {
 
 func (w *wire) answer(mt *httpmock.MockTransport, method, path string, body []byte) {
 	mt.RegisterResponder(method, wireBase+path, func(req *http.Request) (*http.Response, error) {
-		var b []byte
-		if req.Body != nil {
-			b, _ = io.ReadAll(req.Body)
-		}
-		w.mu.Lock()
-		w.calls = append(w.calls, sent{req.Method, req.URL.Path, req.URL.Query(), string(b)})
-		w.mu.Unlock()
+		w.record(req)
 		return httpmock.NewBytesResponse(http.StatusOK, body), nil
 	})
+}
+
+// record keeps a request.
+func (w *wire) record(req *http.Request) {
+	var b []byte
+	if req.Body != nil {
+		b, _ = io.ReadAll(req.Body)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.calls = append(w.calls, sent{req.Method, req.URL.Path, req.URL.Query(), string(b)})
 }
 
 // to returns the requests sent to path.
@@ -192,10 +197,7 @@ func TestWireAuthorizers(t *testing.T) {
 	}
 	var calls int
 	mt.RegisterResponder(http.MethodPost, wireBase+"/cgi-bin/component/api_get_authorizer_list", func(req *http.Request) (*http.Response, error) {
-		b, _ := io.ReadAll(req.Body)
-		w.mu.Lock()
-		w.calls = append(w.calls, sent{req.Method, req.URL.Path, req.URL.Query(), string(b)})
-		w.mu.Unlock()
+		w.record(req)
 		calls++
 		if calls == 1 {
 			return httpmock.NewBytesResponse(http.StatusOK, page(0, 500, 502)), nil

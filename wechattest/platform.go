@@ -545,9 +545,19 @@ func (g *platformAPI) oauthAccount(x *exchange) (*authorizer, *apiError) {
 	return g.authorized(q.Get("appid"))
 }
 
-// own registers the user token of a web authorization reply as the
-// account's, so that sns/userinfo and sns/auth with it reach the account.
-func (g *platformAPI) own(a *authorizer, reply any) any {
+// onBehalf answers a web authorization call on an account's behalf with
+// grant of the account's web authorization state, and registers the user
+// token of its reply as the account's, so that sns/userinfo and sns/auth
+// with it reach the account.
+func (g *platformAPI) onBehalf(x *exchange, grant func(o *oauthAPI, q url.Values) any) any {
+	a, e := g.oauthAccount(x)
+	if e != nil {
+		return e
+	}
+	o := a.account.oauth
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	reply := grant(o, x.r.URL.Query())
 	if r, ok := reply.(oauthTokenReply); ok {
 		g.owners[r.AccessToken] = a
 	}
@@ -560,29 +570,17 @@ func (g *platformAPI) own(a *authorizer, reply any) any {
 // exchanged as sns/oauth2/access_token exchanges it, without the
 // account's AppSecret.
 func (g *platformAPI) handleOAuthAccessToken(x *exchange) any {
-	a, e := g.oauthAccount(x)
-	if e != nil {
-		return e
-	}
-	q := x.r.URL.Query()
-	o := a.account.oauth
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return g.own(a, o.exchangeCode(q.Get("code"), q.Get("grant_type"), x.now))
+	return g.onBehalf(x, func(o *oauthAPI, q url.Values) any {
+		return o.exchangeCode(q.Get("code"), q.Get("grant_type"), x.now)
+	})
 }
 
 // handleOAuthRefreshToken answers 刷新 access_token on the account's
 // behalf (GET sns/oauth2/component/refresh_token).
 func (g *platformAPI) handleOAuthRefreshToken(x *exchange) any {
-	a, e := g.oauthAccount(x)
-	if e != nil {
-		return e
-	}
-	q := x.r.URL.Query()
-	o := a.account.oauth
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return g.own(a, o.refreshGrant(q.Get("refresh_token"), q.Get("grant_type"), x.now))
+	return g.onBehalf(x, func(o *oauthAPI, q url.Values) any {
+		return o.refreshGrant(q.Get("refresh_token"), q.Get("grant_type"), x.now)
+	})
 }
 
 // Platform is a fake WeChat for a third-party platform (第三方平台): a
@@ -817,38 +815,33 @@ func (p *Platform) Unauthorize(ctx context.Context, appID string) error {
 // cgi-bin/token (its AppSecret is AppSecret()), through the platform's
 // URL. Its Close does nothing: Close the Platform.
 func (p *Platform) Account(appID string) *Server {
+	return lookup(p, appID, func(a *authorizer) *Server { return a.account })
+}
+
+// lookup returns get of the account appID, under the platform's lock, or
+// the zero value for an account never authorized.
+func lookup[T any](p *Platform, appID string, get func(*authorizer) T) T {
 	g := p.platform
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if a := g.authorizers[appID]; a != nil {
-		return a.account
+		return get(a)
 	}
-	return nil
+	var zero T
+	return zero
 }
 
 // OriginalID returns the original ID (原始ID) of an account of the fake:
 // the ToUserName of its messages; "" for one never authorized.
 func (p *Platform) OriginalID(appID string) string {
-	g := p.platform
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a := g.authorizers[appID]; a != nil {
-		return a.userName
-	}
-	return ""
+	return lookup(p, appID, func(a *authorizer) string { return a.userName })
 }
 
 // RefreshToken returns the authorizer_refresh_token WeChat holds for an
 // account, "" for one not authorized: for tests that seed a platform's
 // store as an earlier process would have.
 func (p *Platform) RefreshToken(appID string) string {
-	g := p.platform
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a := g.authorizers[appID]; a != nil {
-		return a.refresh
-	}
-	return ""
+	return lookup(p, appID, func(a *authorizer) string { return a.refresh })
 }
 
 // RotateRefreshToken makes the next api_authorizer_token of the account
@@ -856,24 +849,13 @@ func (p *Platform) RefreshToken(appID string) string {
 // with, as WeChat sometimes does: a platform that does not keep the new
 // one loses the authorization.
 func (p *Platform) RotateRefreshToken(appID string) {
-	g := p.platform
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a := g.authorizers[appID]; a != nil {
-		a.rotate = true
-	}
+	lookup(p, appID, func(a *authorizer) bool { a.rotate = true; return true })
 }
 
 // Refreshes returns how many authorizer_access_tokens api_authorizer_token
 // issued for the account.
 func (p *Platform) Refreshes(appID string) int {
-	g := p.platform
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if a := g.authorizers[appID]; a != nil {
-		return a.refreshes
-	}
-	return 0
+	return lookup(p, appID, func(a *authorizer) int { return a.refreshes })
 }
 
 // ExpireTokens makes every token issued so far expire now: the
