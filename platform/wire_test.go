@@ -306,3 +306,22 @@ func TestNewConfig(t *testing.T) {
 	_, err = c.ComponentAccessToken(context.Background())
 	assert.ErrorIs(t, err, wechat.ErrMissingConfig)
 }
+
+// A platform API this package does not wrap goes with the
+// component_access_token as access_token; one it knows, as the table
+// says.
+func TestWireCall(t *testing.T) {
+	ctx := context.Background()
+	c, mt, w := newWireClient(t)
+	w.answer(mt, http.MethodPost, "/cgi-bin/component/fastregisterweapp", []byte(`{"errcode":0,"errmsg":"OK"}`))
+	require.NoError(t, c.Call(ctx, http.MethodPost, "/cgi-bin/component/fastregisterweapp", url.Values{"action": {"create"}},
+		map[string]string{"name": "tencent"}, nil))
+	calls := w.to("/cgi-bin/component/fastregisterweapp")
+	require.Len(t, calls, 1)
+	assert.Equal(t, url.Values{"action": {"create"}, "access_token": {wireCompToken}}, calls[0].Query)
+	assert.JSONEq(t, `{"name":"tencent"}`, calls[0].Body)
+
+	w.answer(mt, http.MethodPost, "/cgi-bin/component/clear_quota", []byte(`{"errcode":0,"errmsg":"ok"}`))
+	require.NoError(t, c.Call(ctx, http.MethodPost, "/cgi-bin/component/clear_quota", nil, map[string]string{"component_appid": wireAppID}, nil))
+	assertCall(t, w, "/cgi-bin/component/clear_quota", `{"component_appid":"`+wireAppID+`"}`)
+}

@@ -80,6 +80,8 @@ func platformFail(code int) *apiError {
 		61003: "component is not authorized by this account",
 		61005: "component ticket is expired",
 		61006: "component ticket is invalid",
+		61009: "code is invalid",
+		61010: "code is expired",
 		61011: "invalid component",
 		61023: "refresh_token is invalid",
 		89000: "account has bound open",
@@ -331,9 +333,9 @@ func (g *platformAPI) handleQueryAuth(x *exchange) any {
 	c := g.codes[req.Code]
 	switch {
 	case c == nil:
-		return failf(61009, "code is invalid")
+		return platformFail(61009)
 	case !x.now.Before(c.expires):
-		return failf(61010, "code is expired")
+		return platformFail(61010)
 	}
 	a, e := g.authorized(c.appID)
 	if e != nil {
