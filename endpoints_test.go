@@ -78,6 +78,7 @@ func endpointCases(t *testing.T) map[endpoint.ID]endpointCase {
 		tagEndpoints(), customEndpoints(), templateEndpoints(), qrcodeEndpoints(), kfEndpoints(),
 		subscribeEndpoints(), datacubeEndpoints(), ocrEndpoints(),
 		commentEndpoints(), autoReplyEndpoints(), publisherEndpoints(), wxaLinkEndpoints(),
+		openEndpoints(), componentEndpoints(),
 	} {
 		for id := range group {
 			if _, dup := all[id]; dup {
@@ -114,8 +115,11 @@ func TestEndpoints(t *testing.T) {
 				assert.Equal(t, ep.Method, w.Method, "method")
 				wantQuery := url.Values{}
 				maps.Copy(wantQuery, tc.query)
-				if ep.Auth == endpoint.AccessToken {
+				switch ep.Auth {
+				case endpoint.AccessToken:
 					wantQuery.Set("access_token", testToken)
+				case endpoint.ComponentToken:
+					wantQuery.Set("component_access_token", testToken)
 				}
 				assert.Equal(t, wantQuery, w.Query, "query")
 				switch {

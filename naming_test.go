@@ -52,12 +52,16 @@ var otherVerbs = map[string]string{
 	"Unmark":      "takes a comment back out of the elected ones",
 	"Reply":       "answers a comment as the account: the reply belongs to the comment, not a resource of its own",
 	"Link":        "links a Mini Program to the account, WeChat's own verb (关联); the administrators confirm it",
+	"Bind":        "binds the account to an Open Platform account (open/bind)",
+	"Unbind":      "undoes a bind",
+	"Has":         "asks whether the account has an Open Platform account (open/have): a yes or no, not a thing to Get",
 	"Unlink":      "undoes a link",
 }
 
 // nounMethods are named for what they return, as a field would be: the
 // Client's own settings and credentials, and addresses it builds.
 var nounMethods = map[string]string{
+	"Call":                "the verb alone: sends any endpoint, or a path that has no method of its own (the escape hatch, as go-github's Client.Do)",
 	"AppID":               "a setting of the Client",
 	"AccessToken":         "the cached credential, fetched only when the store has none (as oauth2's TokenSource.Token)",
 	"JSAPITicket":         "the cached credential, as AccessToken",
@@ -372,6 +376,12 @@ var noDocPage = map[string]string{
 	"MoveUserToGroup":        "legacy groups",
 	"MoveUsersToGroup":       "legacy groups",
 	"DeleteGroup":            "legacy groups",
+	"CreateOpenAccount":      "the open/* account APIs are documented in the Open Platform reference, which the docs link",
+	"BindOpenAccount":        "open/*: the Open Platform reference",
+	"UnbindOpenAccount":      "open/*: the Open Platform reference",
+	"GetOpenAccount":         "open/*: the Open Platform reference",
+	"HasOpenAccount":         "open/*: the Open Platform reference",
+	"Call":                   "not one API: its doc says how to find an endpoint's page",
 }
 
 func TestAPIMethodsLinkTheirDocumentation(t *testing.T) {

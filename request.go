@@ -186,7 +186,7 @@ func next(ep *endpoint.Endpoint, o *outcome, retries int, resent bool) action {
 	switch {
 	case o.err == nil:
 		return stop
-	case o.tokenRejected() && ep.Auth == endpoint.AccessToken && !resent:
+	case o.tokenRejected() && carriesToken(ep) && !resent:
 		return resend
 	case o.transient && ep.Retry.Retried() && retries < maxRetries:
 		return retry
@@ -233,10 +233,25 @@ func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, e
 	}
 }
 
-// credential returns what an attempt of ep carries in its access_token
-// parameter: the account's token, or nothing.
+// carriesToken reports whether the attempts of ep carry the Client's
+// access token: as access_token, or as a third-party platform's
+// component_access_token.
+func carriesToken(ep *endpoint.Endpoint) bool {
+	return ep.Auth == endpoint.AccessToken || ep.Auth == endpoint.ComponentToken
+}
+
+// tokenParam names the query parameter that carries the token of ep.
+func tokenParam(ep *endpoint.Endpoint) string {
+	if ep.Auth == endpoint.ComponentToken {
+		return "component_access_token"
+	}
+	return "access_token"
+}
+
+// credential returns the token an attempt of ep carries (tokenParam), or
+// nothing.
 func (c *Client) credential(ctx context.Context, ep *endpoint.Endpoint) (string, error) {
-	if ep.Auth != endpoint.AccessToken {
+	if !carriesToken(ep) {
 		return "", nil
 	}
 	t, err := c.AccessToken(ctx)
@@ -339,8 +354,8 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok string) (*h
 }
 
 // requestURL returns the URL of an attempt: the endpoint's host and path,
-// then the query with tok as access_token, sorted by name as
-// url.Values.Encode sorts it.
+// then the query with tok as its token parameter (tokenParam), sorted by
+// name as url.Values.Encode sorts it.
 func (c *Client) requestURL(ep *endpoint.Endpoint, q query, tok string) string {
 	var buf [256]byte
 	b := append(buf[:0], c.hostPrefix(ep.Host)...)
@@ -348,7 +363,7 @@ func (c *Client) requestURL(ep *endpoint.Endpoint, q query, tok string) string {
 	var params [8]param
 	ps := append(params[:0], q...)
 	if tok != "" {
-		ps = append(ps, param{"access_token", tok})
+		ps = append(ps, param{tokenParam(ep), tok})
 	}
 	slices.SortStableFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
 	sep := byte('?')

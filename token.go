@@ -98,8 +98,17 @@ type MemoryStore struct {
 }
 
 // NewMemoryStore returns an empty in-memory TokenStore.
-func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{tokens: make(map[string]Token), now: time.Now}
+func NewMemoryStore() *MemoryStore { return NewMemoryStoreWithClock(time.Now) }
+
+// NewMemoryStoreWithClock returns an empty in-memory TokenStore that
+// reads now to decide whether a token has expired, for a store shared by
+// Clients built WithClock (tests that move time; a Client's own default
+// store follows its clock already). nil means time.Now.
+func NewMemoryStoreWithClock(now func() time.Time) *MemoryStore {
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryStore{tokens: make(map[string]Token), now: now}
 }
 
 func (s *MemoryStore) lookup(key string) (Token, bool) {
@@ -242,6 +251,50 @@ func WithStableToken() Option {
 	}
 }
 
+// WithAccessTokenFunc sets where the Client gets a new access_token when
+// its TokenStore has none: instead of asking cgi-bin/token (or
+// stable_token) with the AppSecret, the Client calls fetch, which returns
+// the token and the lifetime WeChat issued it with. It is for
+// credentials obtained by other means: the authorizer_access_token a
+// third-party platform refreshes for an account (package platform), or a
+// token handed out by a service that alone holds the AppSecret.
+//
+// Everything else is as usual: the token is cached in the TokenStore
+// until a margin before its lifetime ends (the lifetime is clamped to
+// MaxTokenLifetime, and one of zero or less is an error wrapping
+// ErrUnexpectedResponse), concurrent callers share one call of fetch, a
+// token WeChat rejects (40001, 40014, 42001) is dropped and fetch called
+// again, and RefreshAccessToken calls fetch. fetch's errors are returned
+// to the caller as they are, so that they can be inspected with
+// errors.Is and errors.As. A nil fetch is an ErrInvalidConfig.
+func WithAccessTokenFunc(fetch func(ctx context.Context) (token string, lifetime time.Duration, err error)) Option {
+	return func(c *Client) error {
+		if fetch == nil {
+			return fmt.Errorf("%w: nil access token func", ErrInvalidConfig)
+		}
+		c.accessFunc = fetch
+		return nil
+	}
+}
+
+// fetchAccessTokenFunc fetches an access token with WithAccessTokenFunc's
+// function.
+func (c *Client) fetchAccessTokenFunc(ctx context.Context) (Token, error) {
+	const what = "access token func"
+	value, lifetime, err := c.accessFunc(ctx)
+	if err != nil {
+		return Token{}, err
+	}
+	if value == "" {
+		return Token{}, unexpected(what, "no access_token")
+	}
+	life, err := c.lifetime(ctx, what, int64(lifetime/time.Second))
+	if err != nil {
+		return Token{}, err
+	}
+	return Token{Value: value, ExpiresAt: c.expiry(life)}, nil
+}
+
 type stableTokenRequest struct {
 	GrantType    string `json:"grant_type"`
 	AppID        string `json:"appid"`
@@ -323,6 +376,9 @@ func (c *Client) fetchAccessToken(ctx context.Context) (Token, error) {
 func (c *Client) fetchAccessTokenForce(ctx context.Context, force bool) (Token, error) {
 	if t, ok := c.seedAccess.take(c.now()); ok {
 		return t, nil
+	}
+	if c.accessFunc != nil {
+		return c.fetchAccessTokenFunc(ctx)
 	}
 	if err := c.requireSecret(); err != nil {
 		return Token{}, err

@@ -57,6 +57,9 @@ type Client struct {
 	fetchers             *tokenFetchers
 
 	stableToken bool
+	// accessFunc fetches access tokens instead of cgi-bin/token
+	// (WithAccessTokenFunc); nil if not set.
+	accessFunc func(context.Context) (string, time.Duration, error)
 
 	// observer sees every HTTP attempt (WithObserver); nil if none.
 	observer func(context.Context, Attempt)

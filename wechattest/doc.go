@@ -113,6 +113,29 @@
 // Each API group keeps its state in its own type, with its own lock; the
 // server is safe for concurrent use.
 //
+// # A third-party platform
+//
+// Every Server also plays WeChat's side of a third-party platform (第三方平台,
+// WithComponent; package platform is the client): it issues
+// component_access_tokens for the tickets it pushed, pre-authorization and
+// authorization codes, and keeps the accounts authorized to the platform,
+// each with an account of its own (a Server reached through this one with
+// the account's authorizer_access_token), its refresh token and options.
+// NewPlatform returns it as a Platform, which stands in for WeChat and the
+// merchants: PushTicket pushes the component_verify_ticket, Authorize and
+// Unauthorize play an administrator who authorizes or revokes the
+// platform (and push the event), the authorization pages
+// (componentloginpage, bindcomponent) authorize an account and redirect,
+// Webhook pushes an account's messages to the platform, RotateRefreshToken
+// has WeChat hand back a new refresh token, and RunReleaseChecks runs the
+// release checks (全网发布接入检测) against the platform:
+//
+//	fake := wechattest.NewPlatform()
+//	p, err := fake.Client()
+//	fake.SetReceiver(wechattest.Receiver{Events: p.Events(nil), Messages: p.Messages(bot)})
+//	fake.PushTicket(ctx)
+//	fake.Authorize(ctx, "wx1234567890abcdef")
+//
 // # The webhook side
 //
 // Webhook is the other direction: WeChat calling an app's webhook. It

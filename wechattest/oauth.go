@@ -140,11 +140,18 @@ func (g *oauthAPI) handleOAuthAccessToken(x *exchange) any {
 	if e := g.checkOAuthApp(q.Get("appid"), q.Get("secret"), true); e != nil {
 		return e
 	}
-	code := q.Get("code")
+	return g.exchangeCode(q.Get("code"), q.Get("grant_type"), x.now)
+}
+
+// exchangeCode answers a code exchange whose app credentials were
+// checked: sns/oauth2/access_token, and the exchange a third-party
+// platform makes for the account (sns/oauth2/component/access_token,
+// platform.go).
+func (g *oauthAPI) exchangeCode(code, grantType string, now time.Time) any {
 	switch {
 	case code == "":
 		return fail(41008)
-	case q.Get("grant_type") != "authorization_code":
+	case grantType != "authorization_code":
 		return fail(40002)
 	}
 	c := g.codes[code]
@@ -153,17 +160,17 @@ func (g *oauthAPI) handleOAuthAccessToken(x *exchange) any {
 		return fail(40029)
 	case c.used:
 		return fail(40163)
-	case !x.now.Before(c.issued.Add(oauthCodeLifetime)):
+	case !now.Before(c.issued.Add(oauthCodeLifetime)):
 		return fail(42003)
 	}
 	c.used = true
 	gr := &oauthGrant{
 		openID: c.openID, scope: c.scope,
-		refresh: randomID(96), refreshExpires: x.now.Add(oauthRefreshLifetime),
+		refresh: randomID(96), refreshExpires: now.Add(oauthRefreshLifetime),
 	}
-	g.newOAuthToken(gr, x.now)
+	g.newOAuthToken(gr, now)
 	g.refresh[gr.refresh] = gr
-	r := gr.reply(x.now)
+	r := gr.reply(now)
 	if f, ok := g.s.users.follower(gr.openID); ok && gr.hasUserInfoScope() {
 		r.UnionID = f.UnionID
 	}
@@ -180,10 +187,16 @@ func (g *oauthAPI) handleOAuthRefreshToken(x *exchange) any {
 	if e := g.checkOAuthApp(q.Get("appid"), "", false); e != nil {
 		return e
 	}
-	if q.Get("grant_type") != "refresh_token" {
+	return g.refreshGrant(q.Get("refresh_token"), q.Get("grant_type"), x.now)
+}
+
+// refreshGrant answers a refresh whose appid was checked:
+// sns/oauth2/refresh_token, and its third-party platform form
+// (sns/oauth2/component/refresh_token, platform.go).
+func (g *oauthAPI) refreshGrant(rt, grantType string, now time.Time) any {
+	if grantType != "refresh_token" {
 		return fail(40002)
 	}
-	rt := q.Get("refresh_token")
 	if rt == "" {
 		return fail(41003)
 	}
@@ -191,15 +204,15 @@ func (g *oauthAPI) handleOAuthRefreshToken(x *exchange) any {
 	switch {
 	case gr == nil:
 		return fail(40030)
-	case !x.now.Before(gr.refreshExpires):
+	case !now.Before(gr.refreshExpires):
 		return fail(42002)
 	}
-	if x.now.Before(gr.expiresAt) {
-		gr.expiresAt = x.now.Add(oauthTokenLifetime)
+	if now.Before(gr.expiresAt) {
+		gr.expiresAt = now.Add(oauthTokenLifetime)
 	} else {
-		g.newOAuthToken(gr, x.now)
+		g.newOAuthToken(gr, now)
 	}
-	return gr.reply(x.now)
+	return gr.reply(now)
 }
 
 // checkUserToken validates the user access token and the openid of

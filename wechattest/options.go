@@ -20,6 +20,7 @@ type config struct {
 	now        func() time.Time
 	csWindow   bool             // WithCustomerServiceWindow
 	quotas     map[string]int64 // WithQuota: daily limits by path
+	component  componentConfig  // WithComponent (platform.go)
 
 	followers  []Follower
 	templates  []Template
@@ -39,6 +40,7 @@ func defaultConfig() config {
 		now:        time.Now,
 		quotas:     make(map[string]int64),
 		migrations: make(map[string]map[string]string),
+		component:  defaultComponent(),
 	}
 }
 

@@ -39,7 +39,7 @@ func checkRoutes(rs []route) []string {
 		if rt.method != e.Method || rt.path != e.Path {
 			problems = append(problems, fmt.Sprintf("route of endpoint %d is %s %s, the table says %s %s", rt.id, rt.method, rt.path, e.Method, e.Path))
 		}
-		if rt.noToken != (e.Auth == endpoint.None) {
+		if rt.noToken != (e.Auth != endpoint.AccessToken) {
 			problems = append(problems, fmt.Sprintf("route %s %s: noToken is %t, the table's Auth is %d", rt.method, rt.path, rt.noToken, e.Auth))
 		}
 	}

@@ -66,6 +66,7 @@ type Server struct {
 	URL string
 
 	ts        *httptest.Server
+	owner     *Server // the platform's server, for an authorized account (platform.go)
 	done      chan struct{}
 	closeOnce sync.Once
 
@@ -92,6 +93,8 @@ type Server struct {
 	autoReply *autoReplyAPI
 	publisher *publisherAPI
 	wxaLinks  *wxaLinkAPI
+	open      *openAPI
+	platform  *platformAPI // the third-party platform (platform.go)
 
 	routes map[string]route // every modelled API, fixed once NewServer returns
 
@@ -126,6 +129,16 @@ func NewServer(opts ...Option) *Server {
 			panic("wechattest: NewServer: " + err.Error())
 		}
 	}
+	s := newServer(cfg)
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.ts.URL
+	return s
+}
+
+// newServer builds the state and routes of a server, without listening:
+// NewServer listens; the accounts authorized to a third-party platform
+// are served through the platform's server (platform.go).
+func newServer(cfg config) *Server {
 	s := &Server{done: make(chan struct{}), cfg: cfg, custom: make(map[string]http.Handler)}
 	s.seq.Store(1 << 32) // msgids beyond 32 bits, as WeChat's are
 	s.rec.init()
@@ -148,6 +161,8 @@ func NewServer(opts ...Option) *Server {
 	s.autoReply = newAutoReplyAPI(s, now)
 	s.publisher = &publisherAPI{group: group{s: s}}
 	s.wxaLinks = newWxaLinkAPI(s)
+	s.open = &openAPI{group: group{s: s}}
+	s.platform = newPlatformAPI(s)
 	s.routes = make(map[string]route)
 	for _, rt := range s.routeList() {
 		if _, dup := s.routes[rt.path]; dup {
@@ -160,8 +175,6 @@ func NewServer(opts ...Option) *Server {
 			panic("wechattest: NewServer: WithQuota: " + path + " is not an API the fake models")
 		}
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.ts.URL
 	return s
 }
 
@@ -170,7 +183,9 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		s.ts.Close()
+		if s.ts != nil && s.owner == nil {
+			s.ts.Close()
+		}
 	})
 }
 
@@ -230,7 +245,7 @@ func (s *Server) routeList() []route {
 		s.drafts.routes(), s.users.routes(), s.oauth.routes(), s.messages.routes(),
 		s.qrcodes.routes(), s.kf.routes(), s.subscribe.routes(), s.stats.routes(),
 		s.images.routes(), s.ops.routes(), s.comments.routes(), s.autoReply.routes(),
-		s.publisher.routes(), s.wxaLinks.routes(),
+		s.publisher.routes(), s.wxaLinks.routes(), s.open.routes(), s.platform.routes(),
 	} {
 		rs = append(rs, list...)
 	}
@@ -271,14 +286,15 @@ type group struct {
 // route builds the route of an endpoint the client calls. Its method,
 // path and credential are the client's table entry, so that the fake
 // serves what the client sends and answers the other method with 43001
-// or 43002, as WeChat does. Only endpoint.None goes without an
-// access_token: an endpoint given a credential the fake does not know
-// yet is refused without one, which a test notices, rather than served
-// unchecked. The host is not the fake's concern: it serves api and mp
-// paths alike on its one address.
+// or 43002, as WeChat does. An endpoint.AccessToken route has its
+// access_token checked before the handler runs; the handlers of the
+// others check what they carry (a secret, a user's token, or the
+// component_access_token of a third-party platform, platform.go). The
+// host is not the fake's concern: it serves api and mp paths alike on
+// its one address.
 func (g *group) route(id endpoint.ID, h handler) route {
 	e := endpoint.Get(id)
-	return route{id: id, method: e.Method, path: e.Path, noToken: e.Auth == endpoint.None, lock: &g.mu, handle: h}
+	return route{id: id, method: e.Method, path: e.Path, noToken: e.Auth != endpoint.AccessToken, lock: &g.mu, handle: h}
 }
 
 // literal builds a route that is in no endpoint of the client's table: a
@@ -328,6 +344,10 @@ func okReply() any { return map[string]any{"errcode": 0, "errmsg": "ok"} }
 
 // serve is the server's HTTP handler.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if acct := s.platform.account(r); acct != nil {
+		acct.serve(w, r) // a call for an account authorized to the platform
+		return
+	}
 	start := time.Now()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	if err != nil {

@@ -65,8 +65,12 @@ const (
 	// carry the AppSecret or the user's own token in their query or
 	// body, and showqrcode's ticket is its own credential.
 	None
-	// The third-party platform's calls will add ComponentToken here: the
-	// component_access_token, refreshed on rejection as AccessToken is.
+	// ComponentToken adds the Client's access token to the query as
+	// component_access_token: the credential of a third-party platform's
+	// own APIs (package platform), whose Client gets its access token
+	// from api_component_token. A rejection is handled as for
+	// AccessToken.
+	ComponentToken
 )
 
 // Retry is the retry policy of an endpoint: whether an attempt that may
@@ -131,7 +135,7 @@ func (e *Endpoint) Check() error {
 	if !strings.HasPrefix(e.Path, "/") || strings.ContainsAny(e.Path, "?#") {
 		errs = append(errs, fmt.Errorf("path %q is not an absolute path without query", e.Path))
 	}
-	if e.Auth != AccessToken && e.Auth != None {
+	if e.Auth != AccessToken && e.Auth != None && e.Auth != ComponentToken {
 		errs = append(errs, errors.New("no Auth"))
 	}
 	if e.Retry < IdempotentRead || e.Retry > WriteOnce {

@@ -30,14 +30,16 @@ func TestCheck(t *testing.T) {
 		{Method: "POST", Path: "/a", Retry: SendOnce},
 		{Method: "POST", Path: "/a", Auth: None},
 		{Method: "POST", Path: "/a", Auth: None, Retry: WriteOnce + 1},
+		{Method: "POST", Path: "/a", Auth: ComponentToken + 1, Retry: SendOnce},
 	} {
 		if e.Check() == nil {
 			t.Errorf("Check(%+v) = nil, want an error", e)
 		}
 	}
-	ok := post("/a", None, SendOnce)
-	if err := ok.Check(); err != nil {
-		t.Errorf("Check(%+v) = %v", ok, err)
+	for _, ok := range []Endpoint{post("/a", None, SendOnce), post("/a", ComponentToken, TokenFetch)} {
+		if err := ok.Check(); err != nil {
+			t.Errorf("Check(%+v) = %v", ok, err)
+		}
 	}
 }
 

@@ -198,10 +198,35 @@ const (
 	// The quota of one API (basic.go).
 	QuotaClearAPI // ClearAPIQuota
 
+	// Open Platform accounts of an account, called by a third-party
+	// platform with the authorizer's token (open.go).
+	OpenCreate // CreateOpenAccount
+	OpenBind   // BindOpenAccount
+	OpenUnbind // UnbindOpenAccount
+	OpenGet    // GetOpenAccount
+	OpenHave   // HasOpenAccount
+
+	// The third-party platform's own APIs (package platform, through
+	// Client.Call), with the component_access_token.
+	APIComponentToken          // the component_access_token itself
+	APICreatePreAuthCode       // PreAuthCode
+	APIQueryAuth               // QueryAuth
+	APIAuthorizerToken         // the authorizer_access_token of an Authorizer
+	APIGetAuthorizerInfo       // AuthorizerInfo
+	APIGetAuthorizerList       // Authorizers
+	APIGetAuthorizerOption     // AuthorizerOption
+	APISetAuthorizerOption     // SetAuthorizerOption
+	ComponentClearQuota        // ClearQuota
+	ComponentOAuthAccessToken  // ExchangeOAuthCode
+	ComponentOAuthRefreshToken // RefreshOAuthToken
+
 	Count // the number of endpoints: IDs run from 0 to Count-1
 )
 
-const at = AccessToken
+const (
+	at = AccessToken
+	ct = ComponentToken
+)
 
 // table is every endpoint. An ID without an entry here is a zero
 // Endpoint, which Check rejects.
@@ -378,4 +403,26 @@ var table = [Count]Endpoint{
 	WxaUnlink:  post("/cgi-bin/wxopen/wxampunlink", at, SendOnce),
 
 	QuotaClearAPI: post("/cgi-bin/openapi/quota/clear", at, WriteOnce), // spends one of 50 resets a month
+
+	OpenCreate: post("/cgi-bin/open/create", at, WriteOnce),
+	OpenBind:   post("/cgi-bin/open/bind", at, WriteOnce),
+	OpenUnbind: post("/cgi-bin/open/unbind", at, WriteOnce),
+	OpenGet:    post("/cgi-bin/open/get", at, IdempotentRead),
+	OpenHave:   get("/cgi-bin/open/have", at, IdempotentRead),
+
+	// api_component_token carries the platform's secret and ticket in
+	// its body; the others the component_access_token it issues. A code
+	// exchange obtains a credential (TokenFetch), as web authorization's
+	// does.
+	APIComponentToken:          post("/cgi-bin/component/api_component_token", None, TokenFetch),
+	APICreatePreAuthCode:       post("/cgi-bin/component/api_create_preauthcode", ct, TokenFetch),
+	APIQueryAuth:               post("/cgi-bin/component/api_query_auth", ct, TokenFetch),
+	APIAuthorizerToken:         post("/cgi-bin/component/api_authorizer_token", ct, TokenFetch),
+	APIGetAuthorizerInfo:       post("/cgi-bin/component/api_get_authorizer_info", ct, IdempotentRead),
+	APIGetAuthorizerList:       post("/cgi-bin/component/api_get_authorizer_list", ct, IdempotentRead),
+	APIGetAuthorizerOption:     post("/cgi-bin/component/api_get_authorizer_option", ct, IdempotentRead),
+	APISetAuthorizerOption:     post("/cgi-bin/component/api_set_authorizer_option", ct, IdempotentWrite),
+	ComponentClearQuota:        post("/cgi-bin/component/clear_quota", ct, WriteOnce), // one of ten resets a month
+	ComponentOAuthAccessToken:  get("/sns/oauth2/component/access_token", ct, TokenFetch),
+	ComponentOAuthRefreshToken: get("/sns/oauth2/component/refresh_token", ct, TokenFetch),
 }

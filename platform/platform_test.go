@@ -1,0 +1,433 @@
+package platform_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/platform"
+	"github.com/mpkit/wechat/wechattest"
+)
+
+const (
+	componentTokenPath  = "/cgi-bin/component/api_component_token"
+	authorizerTokenPath = "/cgi-bin/component/api_authorizer_token"
+)
+
+// Before WeChat has pushed a ticket, the platform cannot get its token:
+// the error says so, and nothing is asked of WeChat.
+func TestNoTicketYet(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	_, err := e.c.ComponentAccessToken(ctx)
+	assert.ErrorIs(t, err, platform.ErrNoTicket)
+	_, err = e.c.PreAuthCode(ctx)
+	assert.ErrorIs(t, err, platform.ErrNoTicket)
+	assert.Zero(t, e.fake.Calls(componentTokenPath))
+}
+
+// The pushed ticket is stored; the token fetched with it is cached until
+// a margin before its expiry, then fetched again.
+func TestComponentTokenCachedAndRefreshed(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	assert.Equal(t, platform.InfoTypeVerifyTicket, e.events.last(t).InfoType)
+	tok, err := e.c.ComponentAccessToken(ctx)
+	require.NoError(t, err)
+	for range 3 {
+		again, err := e.c.ComponentAccessToken(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, tok.Value, again.Value)
+	}
+	assert.Equal(t, 1, e.fake.Calls(componentTokenPath))
+	assert.True(t, tok.ExpiresAt.Before(e.clock.Now().Add(2*time.Hour-5*time.Minute+time.Second)), "refreshed ahead of expiry")
+
+	e.clock.Advance(2*time.Hour - 4*time.Minute)
+	next, err := e.c.ComponentAccessToken(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, tok.Value, next.Value)
+	assert.Equal(t, 2, e.fake.Calls(componentTokenPath))
+}
+
+// A ticket WeChat no longer takes (12 hours old) is ErrNoTicket too,
+// with WeChat's errcode; a new push mends it.
+func TestExpiredTicket(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	require.NoError(t, e.c.SetTicket(ctx, "ticket@@@stale"))
+	_, err := e.c.ComponentAccessToken(ctx)
+	assert.ErrorIs(t, err, platform.ErrNoTicket)
+	var ae *wechat.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 61006, ae.Code)
+	e.ticket()
+	_, err = e.c.ComponentAccessToken(ctx)
+	assert.NoError(t, err)
+}
+
+// An account authorizes: the push's code is exchanged and its refresh
+// token stored; its Client calls the account's APIs at once, with the
+// token of the exchange (no refresh); an expired token is refreshed once
+// with the stored refresh token.
+func TestAuthorizedAccount(t *testing.T) {
+	ctx := context.Background()
+	refresh := platform.NewMemoryRefreshTokenStore()
+	e := newEnv(t, nil, platform.WithRefreshTokenStore(refresh))
+	e.ticket()
+	const appID = "wx1000000000000001"
+	ac := e.authorize(appID)
+
+	ev := e.events.last(t)
+	assert.Equal(t, platform.InfoTypeAuthorized, ev.InfoType)
+	assert.Equal(t, appID, ev.AuthorizerAppID)
+	require.NotNil(t, ev.Authorization, "the handler sees what the code gave")
+	assert.Equal(t, appID, ev.Authorization.AuthorizerAppID)
+	assert.Contains(t, ev.Authorization.FuncInfo, 1)
+	stored, err := refresh.RefreshToken(ctx, appID)
+	require.NoError(t, err)
+	assert.Equal(t, e.fake.RefreshToken(appID), stored)
+	assert.Equal(t, e.fake.RefreshToken(appID), string(ev.Authorization.RefreshToken))
+
+	menu := &wechat.Menu{Buttons: []wechat.Button{{Type: "click", Name: "今日歌曲", Key: "V1001_TODAY_MUSIC"}}}
+	require.NoError(t, ac.CreateMenu(ctx, menu))
+	got, err := ac.GetMenu(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "今日歌曲", got.Menu.Buttons[0].Name)
+	assert.Equal(t, 1, e.fake.Account(appID).Calls("/cgi-bin/menu/create"), "the account's own state")
+	assert.Zero(t, e.fake.Refreshes(appID), "the exchange's token was used")
+
+	e.fake.ExpireTokens()
+	_, err = ac.GetMenu(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.fake.Refreshes(appID))
+}
+
+// However many goroutines make an account's first call at once, one
+// refresh reaches WeChat.
+func TestAuthorizerRefreshOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	const appID = "wx1000000000000002"
+	e.authorize(appID)
+	// A second process knows the refresh token but has no access token.
+	_, ac := e.otherProcess(appID, seeded(t, appID, e.fake.RefreshToken(appID)))
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := ac.ListCallbackIPs(ctx)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, e.fake.Refreshes(appID))
+}
+
+// seeded is a refresh-token store that holds one account's token.
+func seeded(t *testing.T, appID, token string) *platform.MemoryRefreshTokenStore {
+	s := platform.NewMemoryRefreshTokenStore()
+	require.NoError(t, s.SetRefreshToken(context.Background(), appID, token))
+	return s
+}
+
+// An account that revokes the platform: its cached token is dropped and
+// its calls fail with ErrNotAuthorized, naming the account, before any
+// request; authorizing again makes it usable at once.
+func TestUnauthorizedAccount(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	const appID = "wx1000000000000003"
+	ac := e.authorize(appID)
+	_, err := ac.ListCallbackIPs(ctx)
+	require.NoError(t, err)
+
+	require.NoError(t, e.fake.Unauthorize(ctx, appID))
+	assert.Equal(t, platform.InfoTypeUnauthorized, e.events.last(t).InfoType)
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
+	var ae *platform.AuthorizerError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, appID, ae.AppID)
+	assert.Equal(t, 1, e.fake.Account(appID).Calls("/cgi-bin/getcallbackip"), "no call with the revoked token")
+
+	ac = e.authorize(appID)
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.NoError(t, err)
+}
+
+// WeChat's own word that the account revoked the platform (61003), heard
+// before the push, is ErrNotAuthorized too.
+func TestNotAuthorizedByWeChat(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	const appID = "wx1000000000000004"
+	e.authorize(appID)
+	_, ac := e.otherProcess(appID, seeded(t, appID, e.fake.RefreshToken(appID)))
+	e.fake.SetReceiver(wechattest.Receiver{}) // the unauthorized push is lost
+	require.NoError(t, e.fake.Unauthorize(ctx, appID))
+	_, err := ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
+	var apiErr *wechat.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 61003, apiErr.Code)
+}
+
+// otherProcess is another instance of the platform, with stores of its
+// own (refresh, or an empty one when nil) and a ticket, and that
+// instance's Client of the account appID.
+func (e *env) otherProcess(appID string, refresh platform.RefreshTokenStore) (*platform.Client, *wechat.Client) {
+	e.t.Helper()
+	var opts []platform.Option
+	if refresh != nil {
+		opts = append(opts, platform.WithRefreshTokenStore(refresh))
+	}
+	other, err := e.fake.Client(opts...)
+	require.NoError(e.t, err)
+	ticket, err := e.fake.PushTicket(context.Background())
+	require.NoError(e.t, err)
+	require.NoError(e.t, other.SetTicket(context.Background(), ticket))
+	ac, err := other.Authorizer(appID)
+	require.NoError(e.t, err)
+	return other, ac
+}
+
+// Without a refresh token the account's calls fail with
+// ErrNoRefreshToken; RestoreRefreshTokens mends it from WeChat's list.
+func TestMissingRefreshToken(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	const appID = "wx1000000000000005"
+	e.authorize(appID)
+	lost, ac := e.otherProcess(appID, nil) // its store is empty
+	_, err := ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNoRefreshToken)
+	assert.Zero(t, e.fake.Refreshes(appID), "nothing to refresh with")
+
+	n, err := lost.RestoreRefreshTokens(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.NoError(t, err)
+}
+
+// A refresh token WeChat refuses (61023) is ErrNoRefreshToken with
+// WeChat's errcode.
+func TestRefusedRefreshToken(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	const appID = "wx1000000000000006"
+	e.authorize(appID)
+	_, ac := e.otherProcess(appID, seeded(t, appID, "refreshtoken@@@stale"))
+	_, err := ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNoRefreshToken)
+	var apiErr *wechat.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 61023, apiErr.Code)
+}
+
+// A new refresh token from api_authorizer_token replaces the stored one.
+func TestRotatedRefreshTokenStored(t *testing.T) {
+	ctx := context.Background()
+	refresh := platform.NewMemoryRefreshTokenStore()
+	e := newEnv(t, nil, platform.WithRefreshTokenStore(refresh))
+	e.ticket()
+	const appID = "wx1000000000000007"
+	ac := e.authorize(appID)
+	old := e.fake.RefreshToken(appID)
+	e.fake.RotateRefreshToken(appID)
+	e.fake.ExpireTokens()
+	_, err := ac.ListCallbackIPs(ctx)
+	require.NoError(t, err)
+	stored, err := refresh.RefreshToken(ctx, appID)
+	require.NoError(t, err)
+	assert.NotEqual(t, old, stored)
+	assert.Equal(t, e.fake.RefreshToken(appID), stored)
+
+	e.fake.ExpireTokens()
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.NoError(t, err, "refreshed with the new token")
+}
+
+// failingStore is a RefreshTokenStore whose writes fail while broken.
+type failingStore struct {
+	*platform.MemoryRefreshTokenStore
+	mu     sync.Mutex
+	broken bool
+}
+
+var errStoreDown = errors.New("store down")
+
+func (s *failingStore) SetRefreshToken(ctx context.Context, appID, token string) error {
+	s.mu.Lock()
+	broken := s.broken
+	s.mu.Unlock()
+	if broken {
+		return errStoreDown
+	}
+	return s.MemoryRefreshTokenStore.SetRefreshToken(ctx, appID, token)
+}
+
+func (s *failingStore) setBroken(b bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broken = b
+}
+
+// A new refresh token the store does not take is not lost: the process
+// keeps it, refreshes with it, and stores it once the store works.
+func TestRotatedRefreshTokenKeptWhenStoreFails(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+	e := newEnv(t, nil, platform.WithRefreshTokenStore(store))
+	e.ticket()
+	const appID = "wx1000000000000008"
+	ac := e.authorize(appID)
+	old := e.fake.RefreshToken(appID)
+
+	store.setBroken(true)
+	e.fake.RotateRefreshToken(appID)
+	e.fake.ExpireTokens()
+	_, err := ac.ListCallbackIPs(ctx)
+	require.NoError(t, err)
+	stored, _ := store.RefreshToken(ctx, appID)
+	assert.Equal(t, old, stored, "the store did not take it")
+
+	e.fake.ExpireTokens()
+	_, err = ac.ListCallbackIPs(ctx)
+	require.NoError(t, err, "refreshed with the kept token, not the stored one WeChat retired")
+
+	store.setBroken(false)
+	e.fake.ExpireTokens()
+	_, err = ac.ListCallbackIPs(ctx)
+	require.NoError(t, err)
+	stored, _ = store.RefreshToken(ctx, appID)
+	assert.Equal(t, e.fake.RefreshToken(appID), stored, "stored once the store worked")
+}
+
+// The authorization code of the redirect works with QueryAuth as the
+// push's does; an account without it is an error of WeChat's.
+func TestQueryAuth(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	e.fake.SetReceiver(wechattest.Receiver{}) // the code comes by the redirect only
+	code, err := e.fake.Authorize(ctx, "wx1000000000000009")
+	require.NoError(t, err)
+	auth, err := e.c.QueryAuth(ctx, code)
+	require.NoError(t, err)
+	assert.Equal(t, "wx1000000000000009", auth.AuthorizerAppID)
+	assert.NotEmpty(t, auth.AccessToken.Value)
+	assert.True(t, auth.AccessToken.ExpiresAt.After(e.clock.Now()))
+	_, err = e.c.QueryAuth(ctx, "queryauthcode@@@nope")
+	var apiErr *wechat.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 61009, apiErr.Code)
+	_, err = e.c.QueryAuth(ctx, "")
+	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
+}
+
+// The list, the profile, the options and the quota of the platform.
+func TestAuthorizerListInfoOptions(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	ids := []string{"wx2000000000000001", "wx2000000000000002"}
+	for _, id := range ids {
+		e.authorize(id)
+	}
+	var got []string
+	for a, err := range e.c.Authorizers(ctx) {
+		require.NoError(t, err)
+		got = append(got, a.AppID)
+		assert.Equal(t, e.fake.RefreshToken(a.AppID), string(a.RefreshToken))
+		assert.Equal(t, e.clock.Now().Unix(), a.AuthTime.Unix())
+	}
+	assert.Equal(t, ids, got)
+
+	info, err := e.c.AuthorizerInfo(ctx, ids[0])
+	require.NoError(t, err)
+	assert.Equal(t, e.fake.OriginalID(ids[0]), info.UserName)
+	assert.Equal(t, 2, info.ServiceType)
+	assert.Equal(t, ids[0], info.Authorization.AuthorizerAppID)
+
+	require.NoError(t, e.c.SetAuthorizerOption(ctx, ids[0], platform.OptionLocationReport, "2"))
+	v, err := e.c.AuthorizerOption(ctx, ids[0], platform.OptionLocationReport)
+	require.NoError(t, err)
+	assert.Equal(t, "2", v)
+	require.NoError(t, e.c.ClearQuota(ctx))
+}
+
+// The Open Platform account APIs of package wechat work with an
+// authorizer's Client.
+func TestOpenAccountThroughAuthorizer(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	ac := e.authorize("wx2000000000000003")
+	openID, err := ac.CreateOpenAccount(ctx)
+	require.NoError(t, err)
+	has, err := ac.HasOpenAccount(ctx)
+	require.NoError(t, err)
+	assert.True(t, has)
+	got, err := ac.GetOpenAccount(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, openID, got)
+}
+
+// Web authorization on an account's behalf, against the fake: the code
+// of the account's user is exchanged with the component token, and the
+// user's token reads their profile.
+func TestOAuthOnBehalf(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	const appID = "wx2000000000000004"
+	ac := e.authorize(appID, wechattest.WithFollowers(wechattest.Follower{OpenID: "o_ada", Nickname: "Ada"}))
+	code := e.fake.Account(appID).AuthorizeCode("o_ada", wechat.ScopeUserInfo)
+	tok, err := e.c.ExchangeOAuthCode(ctx, appID, code)
+	require.NoError(t, err)
+	assert.Equal(t, "o_ada", tok.OpenID)
+	user, err := ac.GetOAuthUserInfo(ctx, tok.AccessToken, tok.OpenID, wechat.LangZhCN)
+	require.NoError(t, err)
+	assert.Equal(t, "Ada", user.Nickname)
+	again, err := e.c.RefreshOAuthToken(ctx, appID, tok.RefreshToken)
+	require.NoError(t, err)
+	assert.Equal(t, "o_ada", again.OpenID)
+	_, err = e.c.ExchangeOAuthCode(ctx, appID, "")
+	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
+}
+
+// The authorization page of the fake takes the link's pre-authorization
+// code and redirects with the code, which the push brought already.
+func TestAuthorizeURLAgainstFake(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	link, err := e.c.AuthorizeURL(ctx, "https://platform.example/done", platform.AuthorizeOptions{BizAppID: "wx2000000000000005"})
+	require.NoError(t, err)
+	resp, err := noRedirect(e.fake).Get(link)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 302, resp.StatusCode)
+	ev := e.events.last(t)
+	assert.Equal(t, "wx2000000000000005", ev.AuthorizerAppID)
+	require.NotNil(t, ev.Authorization)
+	ac, err := e.c.Authorizer("wx2000000000000005")
+	require.NoError(t, err)
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.NoError(t, err)
+}

@@ -1,0 +1,356 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/internal/endpoint"
+)
+
+// ticketLifetime is how long a component_verify_ticket is valid, as
+// documented: WeChat pushes a new one every ten minutes, and advises to
+// go on with the last one while none arrives.
+const ticketLifetime = 12 * time.Hour
+
+// ticketKey is where the ticket is kept in the platform's store.
+const ticketKey = "component_verify_ticket"
+
+// Codes of WeChat's that the platform turns into its own errors.
+const (
+	codeNotAuthorized       = 61003 // component is not authorized by this account
+	codeTicketExpired       = 61005 // component ticket is expired
+	codeTicketInvalid       = 61006 // component ticket is invalid
+	codeRefreshTokenInvalid = 61023 // refresh_token is invalid
+)
+
+// SetTicket stores a component_verify_ticket, as Events does with the
+// ones WeChat pushes, for every instance that shares the token store. It
+// replaces the ticket stored before and is valid for 12 hours.
+func (c *Client) SetTicket(ctx context.Context, ticket string) error {
+	if ticket == "" {
+		return fmt.Errorf("%w: empty ticket", wechat.ErrInvalidArgument)
+	}
+	t := wechat.Token{Value: ticket, ExpiresAt: c.now().Add(ticketLifetime)}
+	put := func(context.Context) (wechat.Token, error) { return t, nil }
+	cur, err := c.tokens.Token(ctx, ticketKey, put)
+	if err != nil || cur.Value == ticket {
+		return err
+	}
+	// The store holds an older ticket: drop it (only if it is still the
+	// one read) and store the new one.
+	if err := c.tokens.Invalidate(ctx, ticketKey, cur.Value); err != nil {
+		return err
+	}
+	_, err = c.tokens.Token(ctx, ticketKey, put)
+	return err
+}
+
+// ticket returns the stored ticket, or ErrNoTicket.
+func (c *Client) ticket(ctx context.Context) (string, error) {
+	t, err := c.tokens.Token(ctx, ticketKey, func(context.Context) (wechat.Token, error) {
+		return wechat.Token{}, ErrNoTicket
+	})
+	return t.Value, err
+}
+
+type componentTokenRequest struct {
+	AppID  string `json:"component_appid"`
+	Secret string `json:"component_appsecret"`
+	Ticket string `json:"component_verify_ticket"`
+}
+
+type componentTokenReply struct {
+	Token     string `json:"component_access_token"`
+	ExpiresIn int64  `json:"expires_in"`
+}
+
+// fetchComponentToken asks WeChat for a component_access_token with the
+// stored ticket: the access token function of the platform's own Client,
+// whose store caches it.
+func (c *Client) fetchComponentToken(ctx context.Context) (string, time.Duration, error) {
+	if c.secret == "" {
+		return "", 0, fmt.Errorf("%w: the platform's AppSecret (WithAppSecret)", wechat.ErrMissingConfig)
+	}
+	ticket, err := c.ticket(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	var r componentTokenReply
+	err = c.callID(ctx, endpoint.APIComponentToken, componentTokenRequest{c.appID, c.secret, ticket}, &r)
+	if code := apiCode(err); code == codeTicketExpired || code == codeTicketInvalid {
+		return "", 0, fmt.Errorf("%w: WeChat refused the stored one: %w", ErrNoTicket, err)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "platform: fetched component_access_token", slog.Int64("expires_in", r.ExpiresIn))
+	return r.Token, time.Duration(r.ExpiresIn) * time.Second, nil
+}
+
+// callID calls the endpoint id with body, through the platform's Client.
+func (c *Client) callID(ctx context.Context, id endpoint.ID, body, result any) error {
+	ep := endpoint.Get(id)
+	return c.component.Call(ctx, ep.Method, ep.Path, nil, body, result)
+}
+
+// apiCode returns the errcode of err, 0 if it is no *wechat.APIError.
+func apiCode(err error) int {
+	var ae *wechat.APIError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return 0
+}
+
+// RefreshTokenStore keeps the authorizer_refresh_token of each account
+// authorized to one platform (give each platform a store, or a prefix, of
+// its own). They are the platform's durable state: a refresh token lost
+// is an account that has to authorize again (or be restored with
+// RestoreRefreshTokens), so keep them in a store that survives restarts
+// and is shared by every instance. The platform stores every token WeChat
+// issues, including a new one api_authorizer_token hands back.
+//
+// Implementations are safe for concurrent use; MemoryRefreshTokenStore is
+// one, redisstore.RefreshTokenStore another.
+type RefreshTokenStore interface {
+	// RefreshToken returns the token stored for appID. It returns an
+	// error matching ErrNoRefreshToken when none was stored, and one
+	// matching ErrNotAuthorized when the last change was Revoke.
+	RefreshToken(ctx context.Context, appID string) (string, error)
+	// SetRefreshToken stores token for appID, replacing any, and lifts
+	// a revocation: the account authorized the platform (again).
+	SetRefreshToken(ctx context.Context, appID, token string) error
+	// Revoke forgets the token of appID and remembers that the account
+	// revoked the platform, until SetRefreshToken.
+	Revoke(ctx context.Context, appID string) error
+}
+
+// MemoryRefreshTokenStore is a RefreshTokenStore in memory, the default:
+// private to the process and lost when it ends. The zero value is not
+// usable; call NewMemoryRefreshTokenStore.
+type MemoryRefreshTokenStore struct {
+	mu      sync.Mutex
+	tokens  map[string]string
+	revoked map[string]bool
+}
+
+// NewMemoryRefreshTokenStore returns an empty MemoryRefreshTokenStore.
+func NewMemoryRefreshTokenStore() *MemoryRefreshTokenStore {
+	return &MemoryRefreshTokenStore{tokens: make(map[string]string), revoked: make(map[string]bool)}
+}
+
+// RefreshToken implements RefreshTokenStore.
+func (s *MemoryRefreshTokenStore) RefreshToken(_ context.Context, appID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.revoked[appID] {
+		return "", ErrNotAuthorized
+	}
+	t, ok := s.tokens[appID]
+	if !ok {
+		return "", ErrNoRefreshToken
+	}
+	return t, nil
+}
+
+// SetRefreshToken implements RefreshTokenStore.
+func (s *MemoryRefreshTokenStore) SetRefreshToken(_ context.Context, appID, token string) error {
+	if token == "" {
+		return fmt.Errorf("%w: empty refresh token", wechat.ErrInvalidArgument)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[appID] = token
+	delete(s.revoked, appID)
+	return nil
+}
+
+// Revoke implements RefreshTokenStore.
+func (s *MemoryRefreshTokenStore) Revoke(_ context.Context, appID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, appID)
+	s.revoked[appID] = true
+	return nil
+}
+
+// Authorizer returns the Client that calls WeChat for the authorized
+// account appID: every API method of package wechat (menus, messages,
+// users, materials, …) with the account's authorizer_access_token. The
+// token is cached in the platform's token store (one fetch for every
+// instance that shares it), refreshed through api_authorizer_token with
+// the account's stored refresh token ahead of its expiry, and refreshed
+// again when WeChat rejects it (40001, 42001), as any Client's token is.
+// When there is no token to be had, the methods fail with an
+// *AuthorizerError that matches ErrNotAuthorized, ErrNoRefreshToken or
+// ErrNoTicket.
+//
+// The Client is built once per account and kept; it has no AppSecret and
+// serves no webhook (Messages does, for every account).
+func (c *Client) Authorizer(appID string) (*wechat.Client, error) {
+	if appID == "" {
+		return nil, fmt.Errorf("%w: empty AppID", wechat.ErrInvalidArgument)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ac := c.authorizers[appID]; ac != nil {
+		return ac, nil
+	}
+	ac, err := c.newClient(appID, wechat.WithAccessTokenFunc(func(ctx context.Context) (string, time.Duration, error) {
+		return c.fetchAuthorizerToken(ctx, appID)
+	}), wechat.WithoutDedup())
+	if err != nil {
+		return nil, err
+	}
+	c.authorizers[appID] = ac
+	return ac, nil
+}
+
+type authorizerTokenRequest struct {
+	ComponentAppID string `json:"component_appid"`
+	AppID          string `json:"authorizer_appid"`
+	RefreshToken   string `json:"authorizer_refresh_token"`
+}
+
+type authorizerTokenReply struct {
+	AccessToken  string `json:"authorizer_access_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"authorizer_refresh_token"`
+}
+
+// fetchAuthorizerToken gets the account an authorizer_access_token: the
+// one an authorization code just gave (QueryAuth), or a new one from
+// api_authorizer_token with its refresh token. It is the access token
+// function of the account's Client, whose store caches the result.
+func (c *Client) fetchAuthorizerToken(ctx context.Context, appID string) (string, time.Duration, error) {
+	if s, ok := c.takeSeed(appID); ok {
+		return s.token, s.expiresAt.Sub(c.now()), nil
+	}
+	rt, pending, err := c.refreshToken(ctx, appID)
+	if err != nil {
+		return "", 0, &AuthorizerError{AppID: appID, Err: err}
+	}
+	var r authorizerTokenReply
+	err = c.callID(ctx, endpoint.APIAuthorizerToken, authorizerTokenRequest{c.appID, appID, rt}, &r)
+	switch apiCode(err) {
+	case codeNotAuthorized:
+		err = fmt.Errorf("%w: %w", ErrNotAuthorized, err)
+	case codeRefreshTokenInvalid:
+		err = fmt.Errorf("%w: WeChat refused the stored one: %w", ErrNoRefreshToken, err)
+	}
+	if err != nil {
+		return "", 0, &AuthorizerError{AppID: appID, Err: err}
+	}
+	switch {
+	case r.RefreshToken != "" && r.RefreshToken != rt:
+		// WeChat replaced the refresh token: the old one no longer
+		// works, so this one must not be lost.
+		c.saveRefreshToken(ctx, appID, r.RefreshToken)
+	case pending:
+		c.saveRefreshToken(ctx, appID, rt)
+	}
+	return r.AccessToken, time.Duration(r.ExpiresIn) * time.Second, nil
+}
+
+// refreshToken returns the account's refresh token: one WeChat gave that
+// the store did not take yet (pending), or the stored one.
+func (c *Client) refreshToken(ctx context.Context, appID string) (token string, pending bool, err error) {
+	c.mu.Lock()
+	t, ok := c.pending[appID]
+	c.mu.Unlock()
+	if ok {
+		return t, true, nil
+	}
+	t, err = c.refresh.RefreshToken(ctx, appID)
+	return t, false, err
+}
+
+// saveRefreshToken stores a refresh token WeChat gave. When the store
+// fails the token is kept in memory, used for the account's next
+// refresh and stored then: it is logged at ERROR meanwhile, since the
+// process is the only holder of a credential that cannot be had again.
+func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) {
+	err := c.refresh.SetRefreshToken(ctx, appID, token)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		delete(c.pending, appID)
+		return
+	}
+	c.pending[appID] = token
+	c.logger.LogAttrs(ctx, slog.LevelError, "platform: storing a new authorizer_refresh_token failed; it is kept in memory until the store takes it",
+		slog.String("appid", appID), slog.String("error", err.Error()))
+}
+
+// takeSeed returns, once, the access token an authorization code gave the
+// account, if it is still valid.
+func (c *Client) takeSeed(appID string) (seed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.seeds[appID]
+	delete(c.seeds, appID)
+	return s, ok && s.expiresAt.After(c.now())
+}
+
+// Revoke stops the platform from using the account's tokens: its refresh
+// token is forgotten (and the revocation stored, so that every instance
+// sharing the RefreshTokenStore knows), its cached access token dropped
+// from the token store, and its Client's calls fail with ErrNotAuthorized
+// until it authorizes again. Events calls it for the unauthorized push.
+func (c *Client) Revoke(ctx context.Context, appID string) error {
+	if appID == "" {
+		return fmt.Errorf("%w: empty AppID", wechat.ErrInvalidArgument)
+	}
+	err := c.refresh.Revoke(ctx, appID)
+	c.mu.Lock()
+	delete(c.seeds, appID)
+	delete(c.pending, appID)
+	c.mu.Unlock()
+	ac, aerr := c.Authorizer(appID)
+	if aerr != nil {
+		return errors.Join(err, aerr)
+	}
+	// A forced refresh drops the cached token (if the store still holds
+	// it) and then finds the account revoked.
+	if _, rerr := ac.RefreshAccessToken(ctx); rerr != nil && !errors.Is(rerr, ErrNotAuthorized) && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// routeStore is the token store of the Messages webhook's Client, whose
+// AppID is the platform's: a push's customer-service replies and typing
+// (wechat.SendAsCustomerMessage, WithTyping) go with the token of the
+// account the push is for, which AuthorizerAppID finds in the context.
+type routeStore struct{ c *Client }
+
+var errNoAuthorizer = errors.New("platform: no authorizer in the context (the Messages handler sets it)")
+
+func (s routeStore) Token(ctx context.Context, _ string, _ wechat.FetchFunc) (wechat.Token, error) {
+	appID := AuthorizerAppID(ctx)
+	if appID == "" {
+		return wechat.Token{}, errNoAuthorizer
+	}
+	ac, err := s.c.Authorizer(appID)
+	if err != nil {
+		return wechat.Token{}, err
+	}
+	return ac.AccessToken(ctx)
+}
+
+// Invalidate drops the account's token, which the Client keys by AppID
+// as any Client does: the key it is given is the platform's own.
+func (s routeStore) Invalidate(ctx context.Context, key, value string) error {
+	appID := AuthorizerAppID(ctx)
+	prefix, ok := strings.CutSuffix(key, s.c.appID)
+	if appID == "" || !ok {
+		return nil
+	}
+	return s.c.tokens.Invalidate(ctx, prefix+appID, value)
+}

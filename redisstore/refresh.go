@@ -1,0 +1,90 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/platform"
+	"github.com/redis/go-redis/v9"
+)
+
+// RefreshTokenStore is a platform.RefreshTokenStore kept in Redis: the
+// authorizer_refresh_token of every account authorized to one
+// third-party platform, shared by the platform's instances. Build it with
+// NewRefreshTokenStore; it is safe for concurrent use.
+//
+// Unlike tokens and pushes, refresh tokens are not a cache: a token lost
+// is an account that has to authorize the platform again (or be restored
+// with platform.Client.RestoreRefreshTokens). So they are kept without a
+// TTL, and the Redis they are kept in must persist what it holds (AOF or
+// RDB snapshots, and a replica) and must not evict keys (a maxmemory
+// policy of noeviction, or volatile-* ones, which spare keys without a
+// TTL). An account that revoked the platform is remembered as an empty
+// value under its key.
+type RefreshTokenStore struct {
+	rdb    redis.UniversalClient
+	prefix string
+}
+
+var _ platform.RefreshTokenStore = (*RefreshTokenStore)(nil)
+
+// NewRefreshTokenStore returns a RefreshTokenStore that keeps the token of
+// the account appID under prefix + "platform:refresh_token:" + appID.
+// Give each platform a prefix of its own, for example "myapp:prod:". It
+// fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil, and
+// does not contact Redis.
+func NewRefreshTokenStore(rdb redis.UniversalClient, prefix string) (*RefreshTokenStore, error) {
+	if rdb == nil {
+		return nil, fmt.Errorf("%w: redisstore: nil Redis client", wechat.ErrInvalidConfig)
+	}
+	return &RefreshTokenStore{rdb: rdb, prefix: prefix}, nil
+}
+
+func (s *RefreshTokenStore) key(appID string) string {
+	return s.prefix + "platform:refresh_token:" + appID
+}
+
+// RefreshToken implements platform.RefreshTokenStore: the stored token,
+// an error matching platform.ErrNoRefreshToken when there is none,
+// platform.ErrNotAuthorized after Revoke, and ErrUnavailable when Redis
+// failed. It returns when ctx ends, as the Store's methods do.
+func (s *RefreshTokenStore) RefreshToken(ctx context.Context, appID string) (string, error) {
+	v, err := call(ctx, func(ctx context.Context) (string, error) {
+		return s.rdb.Get(ctx, s.key(appID)).Result()
+	})
+	switch {
+	case errors.Is(err, redis.Nil):
+		return "", platform.ErrNoRefreshToken
+	case err != nil:
+		return "", redisError("reading the refresh token of", appID, err)
+	case v == "":
+		return "", platform.ErrNotAuthorized
+	}
+	return v, nil
+}
+
+// SetRefreshToken implements platform.RefreshTokenStore. An empty token
+// is an error wrapping wechat.ErrInvalidArgument.
+func (s *RefreshTokenStore) SetRefreshToken(ctx context.Context, appID, token string) error {
+	if token == "" {
+		return fmt.Errorf("%w: redisstore: empty refresh token", wechat.ErrInvalidArgument)
+	}
+	return s.set(ctx, "saving the refresh token of", appID, token)
+}
+
+// Revoke implements platform.RefreshTokenStore.
+func (s *RefreshTokenStore) Revoke(ctx context.Context, appID string) error {
+	return s.set(ctx, "revoking", appID, "")
+}
+
+func (s *RefreshTokenStore) set(ctx context.Context, op, appID, value string) error {
+	_, err := call(ctx, func(ctx context.Context) (string, error) {
+		return s.rdb.Set(ctx, s.key(appID), value, 0).Result()
+	})
+	if err != nil {
+		return redisError(op, appID, err)
+	}
+	return nil
+}

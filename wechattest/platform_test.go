@@ -1,0 +1,378 @@
+package wechattest_test
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
+)
+
+// eventLog is an authorization event receiver that verifies and
+// decrypts each push with the core's own checks (Client.OpenPush) and
+// keeps the plaintexts.
+type eventLog struct {
+	c      *wechat.Client
+	mu     sync.Mutex
+	events []map[string]string
+}
+
+func newEventLog(t *testing.T, p *wechattest.Platform, clock *wechattest.Clock) *eventLog {
+	t.Helper()
+	c, err := wechat.New(wechat.WithAppID(p.ComponentAppID()), wechat.WithServerToken(p.ComponentToken()),
+		wechat.WithEncodingAESKey(p.ComponentEncodingAESKey()), wechat.WithClock(clock.Now))
+	require.NoError(t, err)
+	return &eventLog{c: c}
+}
+
+func (l *eventLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := l.c.OpenPush(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	fields, err := flatXML(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	l.mu.Lock()
+	l.events = append(l.events, fields)
+	l.mu.Unlock()
+	_, _ = w.Write([]byte("success"))
+}
+
+// flatXML reads the elements under the root of an InfoType push, which
+// ParseMessage (for MsgType pushes) does not take.
+func flatXML(b []byte) (map[string]string, error) {
+	var doc struct {
+		Fields []struct {
+			XMLName xml.Name
+			Value   string `xml:",chardata"`
+		} `xml:",any"`
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range doc.Fields {
+		out[f.XMLName.Local] = f.Value
+	}
+	return out, nil
+}
+
+func (l *eventLog) last(t *testing.T) map[string]string {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	require.NotEmpty(t, l.events, "events received")
+	return l.events[len(l.events)-1]
+}
+
+// startPlatform runs a platform fake with a clock and an event log.
+func startPlatform(t *testing.T, opts ...wechattest.Option) (*wechattest.Platform, *wechattest.Clock, *eventLog) {
+	t.Helper()
+	clock := newClock()
+	p := wechattest.NewPlatform(append([]wechattest.Option{wechattest.WithClock(clock.Now)}, opts...)...)
+	t.Cleanup(p.Close)
+	events := newEventLog(t, p, clock)
+	p.SetReceiver(wechattest.Receiver{Events: events})
+	return p, clock, events
+}
+
+// component posts a JSON body to a component API with tok as its
+// component_access_token.
+func component(t *testing.T, p *wechattest.Platform, path, tok string, body any) reply {
+	t.Helper()
+	b, err := json.Marshal(body)
+	require.NoError(t, err)
+	return raw(t, p.Server, "POST", path, url.Values{"component_access_token": {tok}}, "application/json", b)
+}
+
+// componentToken pushes a ticket and fetches a component_access_token.
+func componentToken(t *testing.T, p *wechattest.Platform, events *eventLog) string {
+	t.Helper()
+	ticket, err := p.PushTicket(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, ticket, events.last(t)["ComponentVerifyTicket"])
+	r := component(t, p, "/cgi-bin/component/api_component_token", "", map[string]string{
+		"component_appid": p.ComponentAppID(), "component_appsecret": p.ComponentSecret(), "component_verify_ticket": ticket})
+	tok, _ := r.JSON(t)["component_access_token"].(string)
+	require.NotEmpty(t, tok, "body: %s", r.Body)
+	return tok
+}
+
+// The component_access_token needs a ticket WeChat pushed within 12 hours
+// and the platform's AppID and AppSecret.
+func TestPlatformComponentToken(t *testing.T) {
+	p, clock, events := startPlatform(t)
+	ask := func(appID, secret, ticket string) reply {
+		return component(t, p, "/cgi-bin/component/api_component_token", "", map[string]string{
+			"component_appid": appID, "component_appsecret": secret, "component_verify_ticket": ticket})
+	}
+	fails(t, ask(p.ComponentAppID(), p.ComponentSecret(), "ticket@@@never"), 61006, "component ticket is invalid")
+
+	ticket, err := p.PushTicket(context.Background())
+	require.NoError(t, err)
+	ev := events.last(t)
+	assert.Equal(t, "component_verify_ticket", ev["InfoType"])
+	assert.Equal(t, p.ComponentAppID(), ev["AppId"])
+	assert.Equal(t, ticket, ev["ComponentVerifyTicket"])
+
+	fails(t, ask("wx0000000000000bad", p.ComponentSecret(), ticket), 61011, "invalid component")
+	fails(t, ask(p.ComponentAppID(), "wrong", ticket), 40125, "")
+	r := ask(p.ComponentAppID(), p.ComponentSecret(), ticket)
+	assert.EqualValues(t, 7200, r.JSON(t)["expires_in"])
+	tok := r.JSON(t)["component_access_token"].(string)
+
+	// The token is the credential of the platform's APIs, and expires.
+	body := map[string]string{"component_appid": p.ComponentAppID()}
+	assert.Contains(t, r.JSON(t), "component_access_token")
+	pre := component(t, p, "/cgi-bin/component/api_create_preauthcode", tok, body).JSON(t)
+	assert.True(t, strings.HasPrefix(pre["pre_auth_code"].(string), "preauthcode@@@"))
+	assert.EqualValues(t, 600, pre["expires_in"])
+	fails(t, component(t, p, "/cgi-bin/component/api_create_preauthcode", "", body), 41001, "")
+	fails(t, component(t, p, "/cgi-bin/component/api_create_preauthcode", "nope", body), 40001, "")
+	fails(t, component(t, p, "/cgi-bin/component/api_create_preauthcode", tok, map[string]string{"component_appid": "wxother"}), 40013, "")
+
+	clock.Advance(12 * time.Hour)
+	fails(t, component(t, p, "/cgi-bin/component/api_create_preauthcode", tok, body), 42001, "")
+	fails(t, ask(p.ComponentAppID(), p.ComponentSecret(), ticket), 61005, "component ticket is expired")
+}
+
+// An account that authorizes gets its own state, reached with the
+// authorizer_access_token; the push, the code and the refresh token
+// follow WeChat's rules through re-authorization and revocation.
+func TestPlatformAuthorizeAndRevoke(t *testing.T) {
+	ctx := context.Background()
+	p, _, events := startPlatform(t)
+	tok := componentToken(t, p, events)
+	const appID = "wx1111111111111111"
+
+	code, err := p.Authorize(ctx, appID)
+	require.NoError(t, err)
+	ev := events.last(t)
+	assert.Equal(t, "authorized", ev["InfoType"])
+	assert.Equal(t, appID, ev["AuthorizerAppid"])
+	assert.Equal(t, code, ev["AuthorizationCode"])
+	assert.True(t, strings.HasPrefix(ev["PreAuthCode"], "preauthcode@@@"))
+	assert.NotEmpty(t, ev["AuthorizationCodeExpiredTime"])
+
+	auth := component(t, p, "/cgi-bin/component/api_query_auth", tok, map[string]string{
+		"component_appid": p.ComponentAppID(), "authorization_code": code}).JSON(t)["authorization_info"].(map[string]any)
+	assert.Equal(t, appID, auth["authorizer_appid"])
+	assert.Equal(t, p.RefreshToken(appID), auth["authorizer_refresh_token"])
+	assert.NotEmpty(t, auth["func_info"])
+	authTok := auth["authorizer_access_token"].(string)
+
+	// The account's API, with the account's state: the platform's own
+	// server sees nothing of it.
+	r := raw(t, p.Server, "POST", "/cgi-bin/menu/create", url.Values{"access_token": {authTok}}, "application/json",
+		[]byte(`{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"}]}`))
+	assert.Zero(t, r.errcode(t), "body: %s", r.Body)
+	assert.Equal(t, 1, p.Account(appID).Calls("/cgi-bin/menu/create"))
+	assert.Zero(t, p.Calls("/cgi-bin/menu/create"))
+	require.NotNil(t, p.Account(appID).Menu())
+
+	refresh := func(rt string) reply {
+		return component(t, p, "/cgi-bin/component/api_authorizer_token", tok, map[string]string{
+			"component_appid": p.ComponentAppID(), "authorizer_appid": appID, "authorizer_refresh_token": rt})
+	}
+	old := p.RefreshToken(appID)
+	assert.NotEmpty(t, refresh(old).JSON(t)["authorizer_access_token"])
+	assert.Equal(t, 1, p.Refreshes(appID))
+
+	// Authorizing again replaces the refresh token and says so.
+	_, err = p.Authorize(ctx, appID)
+	require.NoError(t, err)
+	assert.Equal(t, "updateauthorized", events.last(t)["InfoType"])
+	fails(t, refresh(old), 61023, "refresh_token is invalid")
+
+	// Revoking stops everything.
+	require.NoError(t, p.Unauthorize(ctx, appID))
+	assert.Equal(t, "unauthorized", events.last(t)["InfoType"])
+	assert.NotContains(t, events.last(t), "AuthorizationCode")
+	fails(t, refresh(p.RefreshToken(appID)), 61003, "component is not authorized by this account")
+	r = raw(t, p.Server, "GET", "/cgi-bin/menu/get", url.Values{"access_token": {authTok}}, "", nil)
+	assert.Equal(t, 40001, r.errcode(t))
+	list := component(t, p, "/cgi-bin/component/api_get_authorizer_list", tok, map[string]any{
+		"component_appid": p.ComponentAppID(), "offset": 0, "count": 10}).JSON(t)
+	assert.EqualValues(t, 0, list["total_count"])
+	assert.Error(t, p.Unauthorize(ctx, appID), "revoking twice")
+}
+
+// A rotated refresh token replaces the one the refresh was made with.
+func TestPlatformRotateRefreshToken(t *testing.T) {
+	ctx := context.Background()
+	p, _, events := startPlatform(t)
+	tok := componentToken(t, p, events)
+	const appID = "wx2222222222222222"
+	_, err := p.Authorize(ctx, appID)
+	require.NoError(t, err)
+	old := p.RefreshToken(appID)
+	p.RotateRefreshToken(appID)
+	body := map[string]string{"component_appid": p.ComponentAppID(), "authorizer_appid": appID, "authorizer_refresh_token": old}
+	got := component(t, p, "/cgi-bin/component/api_authorizer_token", tok, body).JSON(t)["authorizer_refresh_token"]
+	assert.NotEqual(t, old, got)
+	assert.Equal(t, p.RefreshToken(appID), got)
+	fails(t, component(t, p, "/cgi-bin/component/api_authorizer_token", tok, body), 61023, "")
+}
+
+// The list pages through the accounts in order of authorization; info
+// and options are the account's.
+func TestPlatformListInfoOptions(t *testing.T) {
+	ctx := context.Background()
+	p, _, events := startPlatform(t)
+	tok := componentToken(t, p, events)
+	ids := []string{"wx3333333333333331", "wx3333333333333332", "wx3333333333333333"}
+	for _, id := range ids {
+		_, err := p.Authorize(ctx, id)
+		require.NoError(t, err)
+	}
+	list := func(offset, count int) reply {
+		return component(t, p, "/cgi-bin/component/api_get_authorizer_list", tok, map[string]any{
+			"component_appid": p.ComponentAppID(), "offset": offset, "count": count})
+	}
+	page := list(1, 5).JSON(t)
+	assert.EqualValues(t, 3, page["total_count"])
+	items := page["list"].([]any)
+	require.Len(t, items, 2)
+	assert.Equal(t, ids[1], items[0].(map[string]any)["authorizer_appid"])
+	assert.Equal(t, p.RefreshToken(ids[1]), items[0].(map[string]any)["refresh_token"])
+	assert.Empty(t, list(3, 5).JSON(t)["list"])
+	fails(t, list(0, 501), 47003, "")
+
+	info := component(t, p, "/cgi-bin/component/api_get_authorizer_info", tok, map[string]string{
+		"component_appid": p.ComponentAppID(), "authorizer_appid": ids[0]}).JSON(t)
+	assert.Equal(t, p.OriginalID(ids[0]), info["authorizer_info"].(map[string]any)["user_name"])
+	assert.Equal(t, p.RefreshToken(ids[0]), info["authorization_info"].(map[string]any)["authorizer_refresh_token"])
+
+	option := func(path string, body map[string]string) reply {
+		body["component_appid"], body["authorizer_appid"] = p.ComponentAppID(), ids[0]
+		return component(t, p, path, tok, body)
+	}
+	get := option("/cgi-bin/component/api_get_authorizer_option", map[string]string{"option_name": "voice_recognize"}).JSON(t)
+	assert.Equal(t, "0", get["option_value"])
+	assert.Zero(t, option("/cgi-bin/component/api_set_authorizer_option", map[string]string{"option_name": "voice_recognize", "option_value": "1"}).errcode(t))
+	get = option("/cgi-bin/component/api_get_authorizer_option", map[string]string{"option_name": "voice_recognize"}).JSON(t)
+	assert.Equal(t, "1", get["option_value"])
+	fails(t, option("/cgi-bin/component/api_set_authorizer_option", map[string]string{"option_name": "location_report", "option_value": "3"}), 47003, "")
+	fails(t, option("/cgi-bin/component/api_get_authorizer_option", map[string]string{"option_name": "nope"}), 47003, "")
+
+	clear := map[string]string{"component_appid": p.ComponentAppID()}
+	for range 10 {
+		assert.Zero(t, component(t, p, "/cgi-bin/component/clear_quota", tok, clear).errcode(t))
+	}
+	fails(t, component(t, p, "/cgi-bin/component/clear_quota", tok, clear), 48006, "")
+}
+
+// The authorization page, with a pre_auth_code that works once,
+// authorizes an account and redirects with its code.
+func TestPlatformConsentPage(t *testing.T) {
+	p, _, events := startPlatform(t)
+	tok := componentToken(t, p, events)
+	pre := component(t, p, "/cgi-bin/component/api_create_preauthcode", tok,
+		map[string]string{"component_appid": p.ComponentAppID()}).JSON(t)["pre_auth_code"].(string)
+	q := url.Values{"component_appid": {p.ComponentAppID()}, "pre_auth_code": {pre},
+		"redirect_uri": {"https://platform.example/authorized?merchant=7"}, "auth_type": {"1"}, "biz_appid": {"wx4444444444444444"}}
+	hc := *p.HTTPClient()
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := hc.Get(p.URL + "/cgi-bin/componentloginpage?" + q.Encode())
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "platform.example", loc.Host)
+	assert.Equal(t, "7", loc.Query().Get("merchant"))
+	assert.Equal(t, "3600", loc.Query().Get("expires_in"))
+	assert.Equal(t, events.last(t)["AuthorizationCode"], loc.Query().Get("auth_code"))
+	assert.Equal(t, "wx4444444444444444", events.last(t)["AuthorizerAppid"])
+
+	r := raw(t, p.Server, "GET", "/safe/bindcomponent", q, "", nil)
+	assert.Equal(t, http.StatusBadRequest, r.Status, "a pre_auth_code works once")
+}
+
+// Web authorization on an account's behalf exchanges the account's
+// codes; the user token then reaches the account's sns/userinfo.
+func TestPlatformOAuthOnBehalf(t *testing.T) {
+	ctx := context.Background()
+	p, _, events := startPlatform(t)
+	tok := componentToken(t, p, events)
+	const appID = "wx5555555555555555"
+	_, err := p.Authorize(ctx, appID, wechattest.WithFollowers(wechattest.Follower{OpenID: "o_user", Nickname: "Ada"}))
+	require.NoError(t, err)
+	code := p.Account(appID).AuthorizeCode("o_user", wechat.ScopeUserInfo)
+	q := url.Values{"appid": {appID}, "code": {code}, "grant_type": {"authorization_code"},
+		"component_appid": {p.ComponentAppID()}, "component_access_token": {tok}}
+	got := raw(t, p.Server, "GET", "/sns/oauth2/component/access_token", q, "", nil).JSON(t)
+	assert.Equal(t, "o_user", got["openid"])
+	user := raw(t, p.Server, "GET", "/sns/userinfo", url.Values{"access_token": {got["access_token"].(string)}, "openid": {"o_user"}}, "", nil).JSON(t)
+	assert.Equal(t, "Ada", user["nickname"])
+	assert.Equal(t, 40163, raw(t, p.Server, "GET", "/sns/oauth2/component/access_token", q, "", nil).errcode(t), "a code works once")
+
+	q = url.Values{"appid": {appID}, "refresh_token": {got["refresh_token"].(string)}, "grant_type": {"refresh_token"},
+		"component_appid": {p.ComponentAppID()}, "component_access_token": {tok}}
+	assert.Equal(t, "o_user", raw(t, p.Server, "GET", "/sns/oauth2/component/refresh_token", q, "", nil).JSON(t)["openid"])
+	q.Set("appid", "wx0000000000000bad")
+	assert.Equal(t, 61003, raw(t, p.Server, "GET", "/sns/oauth2/component/refresh_token", q, "", nil).errcode(t))
+}
+
+// Open Platform accounts are shared by the accounts of a platform: one
+// created for an account binds another.
+func TestPlatformOpenAccounts(t *testing.T) {
+	ctx := context.Background()
+	p, _, events := startPlatform(t)
+	tok := componentToken(t, p, events)
+	authTok := func(appID string) string {
+		code, err := p.Authorize(ctx, appID)
+		require.NoError(t, err)
+		info := component(t, p, "/cgi-bin/component/api_query_auth", tok, map[string]string{
+			"component_appid": p.ComponentAppID(), "authorization_code": code}).JSON(t)["authorization_info"].(map[string]any)
+		return info["authorizer_access_token"].(string)
+	}
+	a, b := authTok("wx6666666666666661"), authTok("wx6666666666666662")
+	post := func(tok, path, body string) reply {
+		return raw(t, p.Server, "POST", path, url.Values{"access_token": {tok}}, "application/json", []byte(body))
+	}
+	have := func(tok string) any {
+		return raw(t, p.Server, "GET", "/cgi-bin/open/have", url.Values{"access_token": {tok}}, "", nil).JSON(t)["have_open"]
+	}
+	fails(t, post(a, "/cgi-bin/open/get", `{}`), 89002, "open not exists")
+	assert.Equal(t, false, have(a))
+	openID := post(a, "/cgi-bin/open/create", `{"appid":"wx6666666666666661"}`).JSON(t)["open_appid"].(string)
+	assert.Equal(t, true, have(a))
+	fails(t, post(a, "/cgi-bin/open/create", `{}`), 89000, "account has bound open")
+	fails(t, post(b, "/cgi-bin/open/bind", `{"appid":"wx6666666666666661","open_appid":"`+openID+`"}`), 40013, "")
+	assert.Zero(t, post(b, "/cgi-bin/open/bind", `{"open_appid":"`+openID+`"}`).errcode(t))
+	assert.Equal(t, openID, post(b, "/cgi-bin/open/get", `{}`).JSON(t)["open_appid"])
+	fails(t, post(b, "/cgi-bin/open/unbind", `{"open_appid":"wxnotthatone"}`), 40013, "")
+	assert.Zero(t, post(b, "/cgi-bin/open/unbind", `{"open_appid":"`+openID+`"}`).errcode(t))
+	assert.Equal(t, false, have(b))
+}
+
+// An event receiver that does not answer success is an error of the
+// push, as WeChat counts it undelivered.
+func TestPlatformPushNotAnswered(t *testing.T) {
+	p, _, _ := startPlatform(t)
+	p.SetReceiver(wechattest.Receiver{Events: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	})})
+	_, err := p.PushTicket(context.Background())
+	assert.ErrorContains(t, err, `answered "ok", not success`)
+	p.SetReceiver(wechattest.Receiver{Events: http.NotFoundHandler()})
+	_, err = p.PushTicket(context.Background())
+	var se *wechattest.StatusError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusNotFound, se.StatusCode)
+}
