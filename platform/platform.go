@@ -194,10 +194,11 @@ func WithAppSecret(secret string) Option {
 	}
 }
 
-// WithToken sets the message token (消息校验Token) WeChat signs the
+// WithServerToken sets the message token (消息校验Token, the server token
+// of the platform, not an access token) WeChat signs the
 // platform's pushes with: authorization events and the accounts'
 // messages alike.
-func WithToken(token string) Option {
+func WithServerToken(token string) Option {
 	return func(c *config) error {
 		c.token = strings.TrimSpace(token)
 		return nil

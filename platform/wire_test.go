@@ -295,7 +295,7 @@ func TestOAuthURL(t *testing.T) {
 func TestNewConfig(t *testing.T) {
 	_, err := platform.New()
 	assert.ErrorIs(t, err, wechat.ErrMissingConfig)
-	_, err = platform.New(platform.WithAppID(wireAppID), platform.WithToken("t"), platform.WithEncodingAESKey("short"))
+	_, err = platform.New(platform.WithAppID(wireAppID), platform.WithServerToken("t"), platform.WithEncodingAESKey("short"))
 	assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
 	_, err = platform.New(platform.WithAppID(wireAppID), platform.WithTokenStore(nil))
 	assert.ErrorIs(t, err, wechat.ErrInvalidConfig)

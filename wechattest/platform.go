@@ -634,7 +634,7 @@ func (p *Platform) Client(opts ...platform.Option) (*platform.Client, error) {
 	comp := p.cfg.component
 	base := []platform.Option{
 		platform.WithAppID(comp.appID), platform.WithAppSecret(comp.secret),
-		platform.WithToken(comp.token), platform.WithEncodingAESKey(comp.aesKey),
+		platform.WithServerToken(comp.token), platform.WithEncodingAESKey(comp.aesKey),
 		platform.WithBaseURL(p.URL), platform.WithHTTPClient(p.HTTPClient()), platform.WithClock(p.cfg.now),
 	}
 	return platform.New(append(base, opts...)...)

@@ -118,7 +118,7 @@ func newService(cfg config, public string, logger *slog.Logger) (*service, error
 	}
 	opts := []platform.Option{
 		platform.WithAppID(cfg.appID), platform.WithAppSecret(cfg.secret),
-		platform.WithToken(cfg.token), platform.WithEncodingAESKey(cfg.aesKey),
+		platform.WithServerToken(cfg.token), platform.WithEncodingAESKey(cfg.aesKey),
 		platform.WithLogger(logger),
 	}
 	if cfg.baseURL != "" {
