@@ -173,6 +173,8 @@ type Message struct {
 
 	// Raw is the XML the message was parsed from (decrypted, in safe
 	// mode). ParseMessage does not copy it: it is the slice it was given.
+	// Treat it as read-only: in a message the webhook parsed, the string
+	// fields share its bytes.
 	Raw []byte
 }
 
