@@ -28,9 +28,17 @@
 // ([Client.AddMaterial]), drafts and publishing ([Client.AddDraft],
 // [Client.PublishDraft]), QR codes ([Client.CreateQRCode]), web
 // authorization ([Client.AuthorizeURL]), statistics
-// ([Client.GetUserSummary]), image services ([ImageSource]) and
-// operations: quotas, request ids, short keys ([Client.ListCallbackIPs]).
-// Each method's doc links its page of WeChat's reference.
+// ([Client.GetUserSummary]), image services ([ImageSource]), comments on
+// articles ([Client.OpenComments]), auto-reply rules
+// ([Client.GetAutoReplyRules]), publisher statistics
+// ([Client.ListAdSlotStats]), linked Mini Programs
+// ([Client.ListLinkedMiniPrograms]), Open Platform accounts
+// ([Client.CreateOpenAccount]) and operations: quotas, request ids, short
+// keys ([Client.ListCallbackIPs]). An API without a method of its own goes
+// through [Client.Call]. Each method's doc links its page of WeChat's
+// reference. A third-party platform, which calls these APIs for the
+// accounts that authorized it, is package
+// github.com/mpkit/wechat/platform.
 //
 // # Tokens
 //
