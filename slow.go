@@ -320,15 +320,10 @@ func (wh *webhook) dispatch(p *push) {
 		// The in-memory store is this process's own: its entries are the
 		// flights, and it cannot fail.
 		st, _ := ms.Arrive(ctx, key, now, c.dedupTTL())
-		switch {
-		case st.Attempt <= 1:
+		if st.Attempt <= 1 {
 			wh.lead(p, key, nil)
-		case st.Done:
-			wh.answer(p, st.Reply)
-		case st.GivenUp:
-			wh.answer(p, nil)
-		default:
-			wh.follow(p, key, nil, st)
+		} else {
+			wh.retried(p, key, st)
 		}
 		return
 	}
@@ -351,14 +346,21 @@ func (wh *webhook) dispatch(p *push) {
 		// Another process runs the handler: let the attempts of this
 		// process that arrive meanwhile poll the store too.
 		wh.flights.land(key, f, nil, true)
-		switch {
-		case st.Done:
-			wh.answer(p, st.Reply)
-		case st.GivenUp:
-			wh.answer(p, nil)
-		default:
-			wh.follow(p, key, nil, st)
-		}
+		wh.retried(p, key, st)
+	}
+}
+
+// retried answers a retry of a push this process does not run the
+// handler of: at once when the push is done or given up, else by
+// waiting for the reply (follow).
+func (wh *webhook) retried(p *push, key string, st PushState) {
+	switch {
+	case st.Done:
+		wh.answer(p, st.Reply)
+	case st.GivenUp:
+		wh.answer(p, nil)
+	default:
+		wh.follow(p, key, nil, st)
 	}
 }
 
