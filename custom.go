@@ -282,3 +282,54 @@ func (c *Client) SetTyping(ctx context.Context, toUser string, typing bool) erro
 	}{toUser, command}
 	return exec(ctx, c, endpoint.CustomTyping, nil, body)
 }
+
+// SendReply sends reply, a passive reply built for a push (Message's
+// ReplyText, ReplyImage, …), to its addressee as a customer-service
+// message instead (客服消息, [message/custom/send]): what a webhook in SendAsCustomerMessage mode
+// does with a reply that came too late. Text, image, voice, music and
+// news map to their customer-service kinds; a video is sent without a
+// cover (passive video replies have none, and WeChat may refuse it); of
+// a news reply only the first article is sent, the most a
+// customer-service news message holds. A transfer to customer service
+// has no customer-service form and is an ErrInvalidArgument, as is a nil
+// reply. The 48-hour window of customer-service messages applies (see
+// [Client.SendText]).
+//
+// [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
+func (c *Client) SendReply(ctx context.Context, reply Reply, opts ...CustomOption) error {
+	switch r := reply.(type) {
+	case *TextReply:
+		if r != nil {
+			return c.SendText(ctx, r.ToUserName, r.Content, opts...)
+		}
+	case *ImageReply:
+		if r != nil {
+			return c.SendImage(ctx, r.ToUserName, r.MediaID, opts...)
+		}
+	case *VoiceReply:
+		if r != nil {
+			return c.SendVoice(ctx, r.ToUserName, r.MediaID, opts...)
+		}
+	case *VideoReply:
+		if r != nil {
+			return c.SendVideo(ctx, r.ToUserName, VideoMessage{MediaID: r.MediaID, Title: r.Title, Description: r.Description}, opts...)
+		}
+	case *MusicReply:
+		if r != nil {
+			return c.SendMusic(ctx, r.ToUserName, MusicMessage{Title: r.Title, Description: r.Description,
+				MusicURL: r.MusicURL, HQMusicURL: r.HQMusicURL, ThumbMediaID: r.ThumbMediaID}, opts...)
+		}
+	case *NewsReply:
+		if r != nil {
+			if len(r.Articles) == 0 {
+				return invalidArg("news reply without articles")
+			}
+			return c.SendNews(ctx, r.ToUserName, r.Articles[0], opts...)
+		}
+	case *TransferCustomerServiceReply:
+		if r != nil {
+			return invalidArg("a transfer to customer service cannot be sent as a customer-service message")
+		}
+	}
+	return invalidArg("no reply to send (%T)", reply)
+}

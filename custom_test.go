@@ -261,3 +261,39 @@ func customEndpoints() map[endpoint.ID]endpointCase {
 		},
 	}
 }
+
+// SendReply sends each passive reply as its customer-service kind, to the
+// reply's addressee; what has no such kind sends nothing.
+func TestSendReply(t *testing.T) {
+	m := &Message{FromUserName: "OPENID", ToUserName: "gh_account", MsgType: MsgTypeText}
+	music := m.ReplyMusic("thumb")
+	music.Title, music.MusicURL, music.HQMusicURL = "Song", "http://m/a.mp3", "http://m/a.flac"
+	tests := []struct {
+		name  string
+		reply Reply
+		body  string
+	}{
+		{"text", m.ReplyText("hi <b>"), `{"touser":"OPENID","msgtype":"text","text":{"content":"hi <b>"}}`},
+		{"image", m.ReplyImage("img"), `{"touser":"OPENID","msgtype":"image","image":{"media_id":"img"}}`},
+		{"voice", m.ReplyVoice("v"), `{"touser":"OPENID","msgtype":"voice","voice":{"media_id":"v"}}`},
+		{"video", m.ReplyVideo("vid", "T", "D"), `{"touser":"OPENID","msgtype":"video","video":{"media_id":"vid","thumb_media_id":"","title":"T","description":"D"}}`},
+		{"music", music, `{"touser":"OPENID","msgtype":"music","music":{"title":"Song","musicurl":"http://m/a.mp3","hqmusicurl":"http://m/a.flac","thumb_media_id":"thumb"}}`},
+		{"news: the first article", m.ReplyNews(Article{Title: "A", URL: "http://a"}, Article{Title: "B"}),
+			`{"touser":"OPENID","msgtype":"news","news":{"articles":[{"title":"A","description":"","url":"http://a","picurl":""}]}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+			require.NoError(t, c.SendReply(context.Background(), tt.reply))
+			assertWire(t, rec.only(t), "POST", customSend, tt.body)
+		})
+	}
+	var typedNil *TextReply
+	for _, r := range []Reply{nil, typedNil, m.TransferCustomerService(""), m.ReplyNews()} {
+		c, mt := newTestClient(t)
+		rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+		assert.ErrorIs(t, c.SendReply(context.Background(), r), ErrInvalidArgument, "%T", r)
+		assert.Empty(t, rec.Calls())
+	}
+}
