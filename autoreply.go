@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Auto-reply rules (自动回复) are what an account set up on the
@@ -112,13 +113,13 @@ type AutoReplyRules struct {
 // a website menu.
 type newsInfoJSON struct {
 	List []struct {
-		Title      string  `json:"title"`
-		Author     string  `json:"author"`
-		Digest     string  `json:"digest"`
-		ShowCover  flexInt `json:"show_cover"`
-		CoverURL   string  `json:"cover_url"`
-		ContentURL string  `json:"content_url"`
-		SourceURL  string  `json:"source_url"`
+		Title      string      `json:"title"`
+		Author     string      `json:"author"`
+		Digest     string      `json:"digest"`
+		ShowCover  lenient.Int `json:"show_cover"`
+		CoverURL   string      `json:"cover_url"`
+		ContentURL string      `json:"content_url"`
+		SourceURL  string      `json:"source_url"`
 	} `json:"list"`
 }
 
@@ -148,15 +149,15 @@ func (w *autoReplyJSON) reply() *AutoReply {
 
 type autoReplyRulesReply struct {
 	status
-	IsAddFriendReplyOpen flexInt        `json:"is_add_friend_reply_open"`
-	IsAutoReplyOpen      flexInt        `json:"is_autoreply_open"`
+	IsAddFriendReplyOpen lenient.Int    `json:"is_add_friend_reply_open"`
+	IsAutoReplyOpen      lenient.Int    `json:"is_autoreply_open"`
 	AddFriend            *autoReplyJSON `json:"add_friend_autoreply_info"`
 	MessageDefault       *autoReplyJSON `json:"message_default_autoreply_info"`
 	Keyword              *struct {
 		List []struct {
-			RuleName    string  `json:"rule_name"`
-			CreateTime  flexInt `json:"create_time"`
-			ReplyMode   string  `json:"reply_mode"`
+			RuleName    string      `json:"rule_name"`
+			CreateTime  lenient.Int `json:"create_time"`
+			ReplyMode   string      `json:"reply_mode"`
 			KeywordList []struct {
 				Type      string `json:"type"`
 				MatchMode string `json:"match_mode"`

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Comments (留言管理) on the articles of a mass send (群发) or a
@@ -157,17 +158,17 @@ type CommentPage struct {
 type commentListReply struct {
 	status
 	Comment []struct {
-		UserCommentID flexInt `json:"user_comment_id"`
-		CreateTime    flexInt `json:"create_time"`
-		Content       string  `json:"content"`
-		CommentType   flexInt `json:"comment_type"`
-		OpenID        string  `json:"openid"`
+		UserCommentID lenient.Int `json:"user_comment_id"`
+		CreateTime    lenient.Int `json:"create_time"`
+		Content       string      `json:"content"`
+		CommentType   lenient.Int `json:"comment_type"`
+		OpenID        string      `json:"openid"`
 		Reply         *struct {
-			Content    string  `json:"content"`
-			CreateTime flexInt `json:"create_time"`
+			Content    string      `json:"content"`
+			CreateTime lenient.Int `json:"create_time"`
 		} `json:"reply"`
 	} `json:"comment"`
-	Total flexInt `json:"total"`
+	Total lenient.Int `json:"total"`
 }
 
 // ListComments returns count comments of an article (1 to

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // ArticleType is the kind of a draft or published article.
@@ -112,8 +113,8 @@ type newsArticleJSON struct {
 	Content            string           `json:"content"`
 	ContentSourceURL   string           `json:"content_source_url,omitempty"`
 	ThumbMediaID       string           `json:"thumb_media_id,omitempty"`
-	NeedOpenComment    flexInt          `json:"need_open_comment,omitempty"`
-	OnlyFansCanComment flexInt          `json:"only_fans_can_comment,omitempty"`
+	NeedOpenComment    lenient.Int      `json:"need_open_comment,omitempty"`
+	OnlyFansCanComment lenient.Int      `json:"only_fans_can_comment,omitempty"`
 	PicCrop235x1       string           `json:"pic_crop_235_1,omitempty"`
 	PicCrop1x1         string           `json:"pic_crop_1_1,omitempty"`
 	ImageInfo          *imageInfoJSON   `json:"image_info,omitempty"`
@@ -121,7 +122,7 @@ type newsArticleJSON struct {
 	ProductInfo        *productInfoJSON `json:"product_info,omitempty"`
 	URL                string           `json:"url,omitempty"`
 	ThumbURL           string           `json:"thumb_url,omitempty"`
-	ShowCoverPic       flexInt          `json:"show_cover_pic,omitempty"`
+	ShowCoverPic       lenient.Int      `json:"show_cover_pic,omitempty"`
 	IsDeleted          bool             `json:"is_deleted,omitempty"`
 }
 
@@ -145,7 +146,7 @@ type footerProductJSON struct {
 	ProductKey string `json:"product_key"`
 }
 
-func bit(b bool) flexInt {
+func bit(b bool) lenient.Int {
 	if b {
 		return 1
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // KFInviteStatus is the state of an invitation to bind a WeChat user to a
@@ -52,8 +53,8 @@ func (a *KFAccount) UnmarshalJSON(b []byte) error {
 	*a = KFAccount{}
 	return json.Unmarshal(b, &struct {
 		*plain
-		ID *flexString `json:"kf_id"`
-	}{(*plain)(a), (*flexString)(&a.ID)})
+		ID *lenient.String `json:"kf_id"`
+	}{(*plain)(a), (*lenient.String)(&a.ID)})
 }
 
 // OnlineKFAccount is a customer-service account that is online, with its
@@ -79,8 +80,8 @@ func (a *OnlineKFAccount) UnmarshalJSON(b []byte) error {
 	*a = OnlineKFAccount{}
 	return json.Unmarshal(b, &struct {
 		*plain
-		ID *flexString `json:"kf_id"`
-	}{(*plain)(a), (*flexString)(&a.ID)})
+		ID *lenient.String `json:"kf_id"`
+	}{(*plain)(a), (*lenient.String)(&a.ID)})
 }
 
 // ListKFAccounts returns every customer-service account (获取客服基本信息,

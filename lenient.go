@@ -1,71 +1,23 @@
 package wechat
 
 import (
-	"encoding/json"
-	"fmt"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
 // WeChat writes some numbers and identifiers as a JSON number in one API
 // or version and as a string in another. Each kind has one lenient type
-// here, and every field that drifts is decoded with it:
+// (package internal/lenient, shared with package platform), and every
+// field that drifts is decoded with it:
 //
-//   - flexInt, a number that may come as a string: errcode, counts,
+//   - lenient.Int, a number that may come as a string: errcode, counts,
 //     flags, times, and the numeric ids (tag and group ids, msgids).
-//   - flexString, an identifier that may come as a number: menuid,
+//   - lenient.String, an identifier that may come as a number: menuid,
 //     kf_id, publish_id and msg_data_id, and the codes and ids of a menu
 //     match rule (tag_id, group_id, sex, client_platform_type).
 //
 // A public type whose field drifts decodes it in place, by pointing a
 // lenient shadow field at it (see MatchRule.UnmarshalJSON); its other
 // fields are decoded as declared, so none needs copying by hand.
-
-// flexInt decodes a JSON number or a number in a string.
-type flexInt int64
-
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if s == "" || s == "null" {
-		*n = 0
-		return nil
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil {
-			return fmt.Errorf("wechat: %s is not a number", b)
-		}
-		v = int64(f)
-	}
-	*n = flexInt(v)
-	return nil
-}
-
-// flexString decodes a JSON string or a number into a string.
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*s = ""
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("wechat: %s is neither a string nor a number", b)
-	}
-	*s = flexString(n.String())
-	return nil
-}
 
 // appendJSONString appends s as a JSON string the way the package's
 // encoder writes strings (encodeJSON: HTML characters as they are): '"',

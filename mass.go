@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // MassMsgType is the kind of a mass message (群发消息类型).
@@ -99,10 +100,10 @@ type massMediaJSON struct {
 }
 
 type massImagesJSON struct {
-	MediaIDs           []string `json:"media_ids"`
-	Recommend          string   `json:"recommend,omitempty"`
-	NeedOpenComment    flexInt  `json:"need_open_comment,omitempty"`
-	OnlyFansCanComment flexInt  `json:"only_fans_can_comment,omitempty"`
+	MediaIDs           []string    `json:"media_ids"`
+	Recommend          string      `json:"recommend,omitempty"`
+	NeedOpenComment    lenient.Int `json:"need_open_comment,omitempty"`
+	OnlyFansCanComment lenient.Int `json:"only_fans_can_comment,omitempty"`
 }
 
 type massCardJSON struct {
@@ -197,8 +198,8 @@ func (m MassMessage) content(preview bool) (*massRequest, error) {
 
 type massReply struct {
 	status
-	MsgID     flexInt `json:"msg_id"`
-	MsgDataID flexInt `json:"msg_data_id"`
+	MsgID     lenient.Int `json:"msg_id"`
+	MsgDataID lenient.Int `json:"msg_data_id"`
 }
 
 // sendMass posts a mass send. It is never retried after a network error:

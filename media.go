@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // UploadedMedia is a temporary media file stored by UploadMedia (or a
@@ -63,10 +64,10 @@ func (c *Client) UploadMedia(ctx context.Context, typ MediaType, filename string
 // uploadedMediaJSON is the reply of media/upload and media/uploadvideo.
 type uploadedMediaJSON struct {
 	status
-	Type         MediaType `json:"type"`
-	MediaID      string    `json:"media_id"`
-	ThumbMediaID string    `json:"thumb_media_id"`
-	CreatedAt    flexInt   `json:"created_at"`
+	Type         MediaType   `json:"type"`
+	MediaID      string      `json:"media_id"`
+	ThumbMediaID string      `json:"thumb_media_id"`
+	CreatedAt    lenient.Int `json:"created_at"`
 }
 
 func (out *uploadedMediaJSON) result(from endpoint.ID) (*UploadedMedia, error) {

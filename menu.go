@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // ButtonType is the action of a menu button (菜单的响应动作类型).
@@ -110,11 +111,11 @@ func (m *MatchRule) UnmarshalJSON(b []byte) error {
 	*m = MatchRule{}
 	return json.Unmarshal(b, &struct {
 		*plain
-		TagID              *flexString `json:"tag_id"`
-		Sex                *flexString `json:"sex"`
-		ClientPlatformType *flexString `json:"client_platform_type"`
-		GroupID            *flexString `json:"group_id"`
-	}{(*plain)(m), (*flexString)(&m.TagID), (*flexString)(&m.Sex), (*flexString)(&m.ClientPlatformType), (*flexString)(&m.GroupID)})
+		TagID              *lenient.String `json:"tag_id"`
+		Sex                *lenient.String `json:"sex"`
+		ClientPlatformType *lenient.String `json:"client_platform_type"`
+		GroupID            *lenient.String `json:"group_id"`
+	}{(*plain)(m), (*lenient.String)(&m.TagID), (*lenient.String)(&m.Sex), (*lenient.String)(&m.ClientPlatformType), (*lenient.String)(&m.GroupID)})
 }
 
 func (m *MatchRule) empty() bool { return m == nil || *m == (MatchRule{}) }
@@ -137,8 +138,8 @@ func (m *Menu) UnmarshalJSON(b []byte) error {
 	*m = Menu{}
 	return json.Unmarshal(b, &struct {
 		*plain
-		MenuID *flexString `json:"menuid"`
-	}{(*plain)(m), (*flexString)(&m.MenuID)})
+		MenuID *lenient.String `json:"menuid"`
+	}{(*plain)(m), (*lenient.String)(&m.MenuID)})
 }
 
 // Menus is what menu/get reports: the default menu and the conditional
@@ -226,7 +227,7 @@ func (c *Client) AddConditionalMenu(ctx context.Context, menu *Menu) (menuID str
 	}{menu.Buttons, menu.MatchRule}
 	out, err := call[struct {
 		status
-		MenuID flexString `json:"menuid"`
+		MenuID lenient.String `json:"menuid"`
 	}](ctx, c, endpoint.MenuAddConditional, nil, body)
 	if err != nil {
 		return "", err
@@ -339,7 +340,7 @@ func (b *SelfMenuButton) UnmarshalJSON(data []byte) error {
 func (c *Client) GetCurrentSelfMenu(ctx context.Context) (*SelfMenu, error) {
 	out, err := call[struct {
 		status
-		IsMenuOpen   flexInt `json:"is_menu_open"`
+		IsMenuOpen   lenient.Int `json:"is_menu_open"`
 		SelfMenuInfo struct {
 			Button []SelfMenuButton `json:"button"`
 		} `json:"selfmenu_info"`

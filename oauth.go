@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // OAuthScope is the scope of a web authorization (网页授权作用域).
@@ -180,13 +181,13 @@ func (t OAuthToken) MarshalText() ([]byte, error) { return []byte(t.String()), n
 
 type oauthTokenReply struct {
 	status
-	AccessToken    string  `json:"access_token"`
-	ExpiresIn      int64   `json:"expires_in"`
-	RefreshToken   string  `json:"refresh_token"`
-	OpenID         string  `json:"openid"`
-	Scope          string  `json:"scope"`
-	UnionID        string  `json:"unionid"`
-	IsSnapshotUser flexInt `json:"is_snapshotuser"`
+	AccessToken    string      `json:"access_token"`
+	ExpiresIn      int64       `json:"expires_in"`
+	RefreshToken   string      `json:"refresh_token"`
+	OpenID         string      `json:"openid"`
+	Scope          string      `json:"scope"`
+	UnionID        string      `json:"unionid"`
+	IsSnapshotUser lenient.Int `json:"is_snapshotuser"`
 }
 
 // ExchangeCode trades the code that web authorization appended to the
@@ -282,15 +283,15 @@ type OAuthUser struct {
 
 type oauthUserReply struct {
 	status
-	OpenID     string   `json:"openid"`
-	Nickname   string   `json:"nickname"`
-	Sex        flexInt  `json:"sex"` // a number in the docs, a string in some replies
-	Province   string   `json:"province"`
-	City       string   `json:"city"`
-	Country    string   `json:"country"`
-	HeadImgURL string   `json:"headimgurl"`
-	Privilege  []string `json:"privilege"`
-	UnionID    string   `json:"unionid"`
+	OpenID     string      `json:"openid"`
+	Nickname   string      `json:"nickname"`
+	Sex        lenient.Int `json:"sex"` // a number in the docs, a string in some replies
+	Province   string      `json:"province"`
+	City       string      `json:"city"`
+	Country    string      `json:"country"`
+	HeadImgURL string      `json:"headimgurl"`
+	Privilege  []string    `json:"privilege"`
+	UnionID    string      `json:"unionid"`
 }
 
 // GetOAuthUserInfo returns the profile of the user an OAuthToken belongs to

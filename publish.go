@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // PublishStatus is the state of a publishing job (发布状态), as returned by
@@ -68,8 +69,8 @@ func (c *Client) PublishDraft(ctx context.Context, mediaID string) (*PublishSubm
 	}
 	r, err := call[struct {
 		status
-		PublishID flexString `json:"publish_id"`
-		MsgDataID flexString `json:"msg_data_id"`
+		PublishID lenient.String `json:"publish_id"`
+		MsgDataID lenient.String `json:"msg_data_id"`
 	}](ctx, c, endpoint.PublishSubmit, nil, mediaRef{mediaID})
 	if err != nil {
 		return nil, err
@@ -114,16 +115,16 @@ func (c *Client) GetPublishStatus(ctx context.Context, publishID string) (*Publi
 	}{publishID}
 	r, err := call[struct {
 		status
-		PublishID     flexString `json:"publish_id"`
-		PublishStatus flexInt    `json:"publish_status"`
-		ArticleID     string     `json:"article_id"`
+		PublishID     lenient.String `json:"publish_id"`
+		PublishStatus lenient.Int    `json:"publish_status"`
+		ArticleID     string         `json:"article_id"`
 		ArticleDetail struct {
 			Item []struct {
-				Idx        flexInt `json:"idx"`
-				ArticleURL string  `json:"article_url"`
+				Idx        lenient.Int `json:"idx"`
+				ArticleURL string      `json:"article_url"`
 			} `json:"item"`
 		} `json:"article_detail"`
-		FailIdx []flexInt `json:"fail_idx"`
+		FailIdx []lenient.Int `json:"fail_idx"`
 	}](ctx, c, endpoint.PublishGet, nil, body)
 	if err != nil {
 		return nil, err

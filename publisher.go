@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Publisher statistics (流量主数据): the ad figures and income of an account
@@ -129,8 +130,8 @@ type publisherStatus struct {
 }
 
 type retStatus struct {
-	Ret    flexInt `json:"ret"`
-	ErrMsg string  `json:"err_msg"`
+	Ret    lenient.Int `json:"ret"`
+	ErrMsg string      `json:"err_msg"`
 }
 
 func (s *publisherStatus) apiStatus() *status {
@@ -226,13 +227,13 @@ func (c *Client) ListAdSlotStats(ctx context.Context, q PublisherQuery) (*AdSlot
 	r, err := publisherCall[struct {
 		publisherStatus
 		List []struct {
-			SlotID flexInt `json:"slot_id"`
-			AdSlot AdSlot  `json:"ad_slot"`
-			Date   Date    `json:"date"`
+			SlotID lenient.Int `json:"slot_id"`
+			AdSlot AdSlot      `json:"ad_slot"`
+			Date   Date        `json:"date"`
 			AdSlotCounts
 		} `json:"list"`
 		Summary  *AdSlotCounts `json:"summary"`
-		TotalNum flexInt       `json:"total_num"`
+		TotalNum lenient.Int   `json:"total_num"`
 	}](ctx, c, adPosReport, q)
 	if err != nil {
 		return nil, err
@@ -308,9 +309,9 @@ type CPSStatsPage struct {
 func (c *Client) ListCPSStats(ctx context.Context, q PublisherQuery) (*CPSStatsPage, error) {
 	r, err := publisherCall[struct {
 		publisherStatus
-		List     []CPSStat  `json:"list"`
-		Summary  *CPSCounts `json:"summary"`
-		TotalNum flexInt    `json:"total_num"`
+		List     []CPSStat   `json:"list"`
+		Summary  *CPSCounts  `json:"summary"`
+		TotalNum lenient.Int `json:"total_num"`
 	}](ctx, c, cpsReport, q)
 	if err != nil {
 		return nil, err
@@ -415,22 +416,22 @@ type SettlementPage struct {
 func (c *Client) ListSettlements(ctx context.Context, q PublisherQuery) (*SettlementPage, error) {
 	r, err := publisherCall[struct {
 		publisherStatus
-		Body              string  `json:"body"`
-		PenaltyAll        flexInt `json:"penalty_all"`
-		RevenueAll        flexInt `json:"revenue_all"`
-		SettledRevenueAll flexInt `json:"settled_revenue_all"`
+		Body              string      `json:"body"`
+		PenaltyAll        lenient.Int `json:"penalty_all"`
+		RevenueAll        lenient.Int `json:"revenue_all"`
+		SettledRevenueAll lenient.Int `json:"settled_revenue_all"`
 		SettlementList    []struct {
-			Date           Date          `json:"date"`
-			Zone           string        `json:"zone"`
-			Month          flexString    `json:"month"`
-			Order          flexInt       `json:"order"`
-			SettStatus     flexInt       `json:"sett_status"`
-			SettledRevenue flexInt       `json:"settled_revenue"`
-			SettNo         flexString    `json:"sett_no"`
-			MailSendCnt    flexInt       `json:"mail_send_cnt"`
-			SlotRevenue    []SlotRevenue `json:"slot_revenue"`
+			Date           Date           `json:"date"`
+			Zone           string         `json:"zone"`
+			Month          lenient.String `json:"month"`
+			Order          lenient.Int    `json:"order"`
+			SettStatus     lenient.Int    `json:"sett_status"`
+			SettledRevenue lenient.Int    `json:"settled_revenue"`
+			SettNo         lenient.String `json:"sett_no"`
+			MailSendCnt    lenient.Int    `json:"mail_send_cnt"`
+			SlotRevenue    []SlotRevenue  `json:"slot_revenue"`
 		} `json:"settlement_list"`
-		TotalNum flexInt `json:"total_num"`
+		TotalNum lenient.Int `json:"total_num"`
 	}](ctx, c, settlementReport, q)
 	if err != nil {
 		return nil, err

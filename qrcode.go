@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // QRAction is the kind of a parametric QR code (二维码类型, action_name).
@@ -149,9 +150,9 @@ func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, 
 	}
 	out, err := call[struct {
 		status
-		Ticket        string  `json:"ticket"`
-		ExpireSeconds flexInt `json:"expire_seconds"`
-		URL           string  `json:"url"`
+		Ticket        string      `json:"ticket"`
+		ExpireSeconds lenient.Int `json:"expire_seconds"`
+		URL           string      `json:"url"`
 	}](ctx, c, endpoint.QRCodeCreate, nil, body)
 	if err != nil {
 		return nil, err

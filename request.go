@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // maxResponseBytes caps the JSON reply read from WeChat. Media downloads
@@ -56,8 +57,8 @@ var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again
 // status is the errcode/errmsg pair every WeChat JSON reply may carry. A
 // reply type that embeds it is decoded in one pass (see call).
 type status struct {
-	ErrCode flexInt `json:"errcode"`
-	ErrMsg  string  `json:"errmsg"`
+	ErrCode lenient.Int `json:"errcode"`
+	ErrMsg  string      `json:"errmsg"`
 }
 
 func (s *status) apiStatus() *status { return s }

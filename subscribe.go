@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // MiniProgramLink opens a page of a Mini Program linked to the account
@@ -132,10 +133,10 @@ type PublicSubscribeTemplate struct {
 func (p *PublicSubscribeTemplate) UnmarshalJSON(b []byte) error {
 	type plain PublicSubscribeTemplate
 	*p = PublicSubscribeTemplate{}
-	var category flexInt
+	var category lenient.Int
 	err := json.Unmarshal(b, &struct {
 		*plain
-		CategoryID *flexInt `json:"categoryId"`
+		CategoryID *lenient.Int `json:"categoryId"`
 	}{(*plain)(p), &category})
 	p.CategoryID = int(category)
 	return err

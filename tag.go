@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Limits documented by WeChat for the tag APIs.
@@ -28,9 +29,9 @@ type Tag struct {
 }
 
 type tagJSON struct {
-	ID    flexInt `json:"id"`
-	Name  string  `json:"name"`
-	Count flexInt `json:"count"`
+	ID    lenient.Int `json:"id"`
+	Name  string      `json:"name"`
+	Count lenient.Int `json:"count"`
 }
 
 func (t tagJSON) tag() Tag { return Tag{ID: int(t.ID), Name: t.Name, Count: int(t.Count)} }
@@ -201,7 +202,7 @@ func (c *Client) ListUserTags(ctx context.Context, openID string) ([]int, error)
 	}{openID}
 	r, err := call[struct {
 		status
-		TagIDList []flexInt `json:"tagid_list"`
+		TagIDList []lenient.Int `json:"tagid_list"`
 	}](ctx, c, endpoint.TagIDList, nil, body)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Industry is one industry of the template-message settings (所属行业).
@@ -221,7 +222,7 @@ func (c *Client) SendTemplateMessage(ctx context.Context, msg *TemplateMessage) 
 	}
 	out, err := call[struct {
 		status
-		MsgID flexInt `json:"msgid"`
+		MsgID lenient.Int `json:"msgid"`
 	}](ctx, c, endpoint.TemplateSend, nil, msg)
 	if err != nil {
 		return 0, err

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Limits documented by WeChat for the user management APIs.
@@ -95,26 +96,26 @@ type UserInfo struct {
 }
 
 // userInfoReply is the wire form of a user profile. The numeric fields
-// use flexInt: some replies send them as strings (sex as "1").
+// use lenient.Int: some replies send them as strings (sex as "1").
 type userInfoReply struct {
 	status
-	Subscribe      flexInt   `json:"subscribe"`
-	OpenID         string    `json:"openid"`
-	Language       string    `json:"language"`
-	SubscribeTime  flexInt   `json:"subscribe_time"`
-	UnionID        string    `json:"unionid"`
-	Remark         string    `json:"remark"`
-	GroupID        flexInt   `json:"groupid"`
-	TagIDList      []flexInt `json:"tagid_list"`
-	SubscribeScene string    `json:"subscribe_scene"`
-	QRScene        flexInt   `json:"qr_scene"`
-	QRSceneStr     string    `json:"qr_scene_str"`
-	Nickname       string    `json:"nickname"`
-	Sex            flexInt   `json:"sex"`
-	City           string    `json:"city"`
-	Province       string    `json:"province"`
-	Country        string    `json:"country"`
-	HeadImgURL     string    `json:"headimgurl"`
+	Subscribe      lenient.Int   `json:"subscribe"`
+	OpenID         string        `json:"openid"`
+	Language       string        `json:"language"`
+	SubscribeTime  lenient.Int   `json:"subscribe_time"`
+	UnionID        string        `json:"unionid"`
+	Remark         string        `json:"remark"`
+	GroupID        lenient.Int   `json:"groupid"`
+	TagIDList      []lenient.Int `json:"tagid_list"`
+	SubscribeScene string        `json:"subscribe_scene"`
+	QRScene        lenient.Int   `json:"qr_scene"`
+	QRSceneStr     string        `json:"qr_scene_str"`
+	Nickname       string        `json:"nickname"`
+	Sex            lenient.Int   `json:"sex"`
+	City           string        `json:"city"`
+	Province       string        `json:"province"`
+	Country        string        `json:"country"`
+	HeadImgURL     string        `json:"headimgurl"`
 }
 
 func (r *userInfoReply) info() UserInfo {
@@ -257,8 +258,8 @@ type OpenIDPage struct {
 // openIDList is the wire form of an OpenIDPage.
 type openIDList struct {
 	status
-	Total flexInt `json:"total"`
-	Count flexInt `json:"count"`
+	Total lenient.Int `json:"total"`
+	Count lenient.Int `json:"count"`
 	Data  struct {
 		OpenID []string `json:"openid"`
 	} `json:"data"`
@@ -485,9 +486,9 @@ type Group struct {
 }
 
 type groupJSON struct {
-	ID    flexInt `json:"id"`
-	Name  string  `json:"name"`
-	Count flexInt `json:"count"`
+	ID    lenient.Int `json:"id"`
+	Name  string      `json:"name"`
+	Count lenient.Int `json:"count"`
 }
 
 func (g groupJSON) group() Group { return Group{ID: int(g.ID), Name: g.Name, Count: int(g.Count)} }
@@ -564,7 +565,7 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	}{openID}
 	r, err := call[struct {
 		status
-		GroupID *flexInt `json:"groupid"`
+		GroupID *lenient.Int `json:"groupid"`
 	}](ctx, c, endpoint.GroupGetID, nil, body)
 	if err != nil {
 		return 0, err

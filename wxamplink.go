@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Mini Programs linked to the account (公众号关联小程序). A link shows the
@@ -69,20 +70,20 @@ func (c *Client) ListLinkedMiniPrograms(ctx context.Context) ([]LinkedMiniProgra
 		status
 		WxOpens struct {
 			Items []struct {
-				Status              flexInt `json:"status"`
-				Username            string  `json:"username"`
-				AppID               string  `json:"appid"`
-				Source              string  `json:"source"`
-				Nickname            string  `json:"nickname"`
-				Selected            flexInt `json:"selected"`
-				NearbyDisplayStatus flexInt `json:"nearby_display_status"`
-				Released            flexInt `json:"released"`
-				HeadImgURL          string  `json:"headimg_url"`
-				Email               string  `json:"email"`
+				Status              lenient.Int `json:"status"`
+				Username            string      `json:"username"`
+				AppID               string      `json:"appid"`
+				Source              string      `json:"source"`
+				Nickname            string      `json:"nickname"`
+				Selected            lenient.Int `json:"selected"`
+				NearbyDisplayStatus lenient.Int `json:"nearby_display_status"`
+				Released            lenient.Int `json:"released"`
+				HeadImgURL          string      `json:"headimg_url"`
+				Email               string      `json:"email"`
 				FuncInfos           []struct {
-					ID     flexInt `json:"id"`
-					Status flexInt `json:"status"`
-					Name   string  `json:"name"`
+					ID     lenient.Int `json:"id"`
+					Status lenient.Int `json:"status"`
+					Name   string      `json:"name"`
 				} `json:"func_infos"`
 			} `json:"items"`
 		} `json:"wxopens"`
