@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Authorization: the pre-authorization code, the pages where an account's
@@ -23,8 +24,8 @@ type componentRequest struct {
 }
 
 type preAuthCodeReply struct {
-	Code      string `json:"pre_auth_code"`
-	ExpiresIn int64  `json:"expires_in"`
+	Code      string      `json:"pre_auth_code"`
+	ExpiresIn lenient.Int `json:"expires_in"`
 }
 
 // PreAuthCode returns a new pre-authorization code (预授权码,
@@ -145,25 +146,25 @@ type Authorization struct {
 
 type funcInfo struct {
 	Category struct {
-		ID int `json:"id"`
+		ID lenient.Int `json:"id"`
 	} `json:"funcscope_category"`
 }
 
 type authorizationReply struct {
-	AppID        string     `json:"authorizer_appid"`
-	AccessToken  string     `json:"authorizer_access_token"`
-	ExpiresIn    int64      `json:"expires_in"`
-	RefreshToken string     `json:"authorizer_refresh_token"`
-	FuncInfo     []funcInfo `json:"func_info"`
+	AppID        string      `json:"authorizer_appid"`
+	AccessToken  string      `json:"authorizer_access_token"`
+	ExpiresIn    lenient.Int `json:"expires_in"`
+	RefreshToken string      `json:"authorizer_refresh_token"`
+	FuncInfo     []funcInfo  `json:"func_info"`
 }
 
 func (r *authorizationReply) authorization(now time.Time) *Authorization {
 	a := &Authorization{AuthorizerAppID: r.AppID, RefreshToken: Secret(r.RefreshToken)}
 	if r.AccessToken != "" {
-		a.AccessToken = wechat.Token{Value: r.AccessToken, ExpiresAt: now.Add(time.Duration(r.ExpiresIn) * time.Second)}
+		a.AccessToken = wechat.Token{Value: r.AccessToken, ExpiresAt: now.Add(min(lifetime(r.ExpiresIn), wechat.MaxTokenLifetime))}
 	}
 	for _, f := range r.FuncInfo {
-		a.FuncInfo = append(a.FuncInfo, f.Category.ID)
+		a.FuncInfo = append(a.FuncInfo, int(f.Category.ID))
 	}
 	return a
 }
@@ -262,7 +263,7 @@ type AuthorizerInfo struct {
 }
 
 type idInfo struct {
-	ID int `json:"id"`
+	ID lenient.Int `json:"id"`
 }
 
 type authorizerInfoReply struct {
@@ -276,7 +277,7 @@ type authorizerInfoReply struct {
 		Alias           string          `json:"alias"`
 		QRCodeURL       string          `json:"qrcode_url"`
 		Signature       string          `json:"signature"`
-		AccountStatus   int             `json:"account_status"`
+		AccountStatus   lenient.Int     `json:"account_status"`
 		BusinessInfo    map[string]int  `json:"business_info"`
 		MiniProgramInfo *map[string]any `json:"MiniProgramInfo"`
 	} `json:"authorizer_info"`
@@ -302,9 +303,9 @@ func (c *Client) AuthorizerInfo(ctx context.Context, appID string) (*AuthorizerI
 	auth := r.Authorization.authorization(c.now())
 	return &AuthorizerInfo{
 		NickName: in.NickName, HeadImg: in.HeadImg,
-		ServiceType: in.ServiceType.ID, VerifyType: in.VerifyType.ID,
+		ServiceType: int(in.ServiceType.ID), VerifyType: int(in.VerifyType.ID),
 		UserName: in.UserName, PrincipalName: in.PrincipalName, Alias: in.Alias,
-		QRCodeURL: in.QRCodeURL, Signature: in.Signature, AccountStatus: in.AccountStatus,
+		QRCodeURL: in.QRCodeURL, Signature: in.Signature, AccountStatus: int(in.AccountStatus),
 		BusinessInfo: in.BusinessInfo, MiniProgram: in.MiniProgramInfo != nil,
 		Authorization: *auth,
 	}, nil
@@ -322,11 +323,11 @@ type AuthorizerSummary struct {
 const authorizersPage = 500
 
 type authorizerListReply struct {
-	Total int `json:"total_count"`
+	Total lenient.Int `json:"total_count"`
 	List  []struct {
-		AppID        string `json:"authorizer_appid"`
-		RefreshToken string `json:"refresh_token"`
-		AuthTime     int64  `json:"auth_time"`
+		AppID        string      `json:"authorizer_appid"`
+		RefreshToken string      `json:"refresh_token"`
+		AuthTime     lenient.Int `json:"auth_time"`
 	} `json:"list"`
 }
 
@@ -348,12 +349,12 @@ func (c *Client) Authorizers(ctx context.Context) iter.Seq2[AuthorizerSummary, e
 				return
 			}
 			for _, a := range r.List {
-				if !yield(AuthorizerSummary{AppID: a.AppID, RefreshToken: Secret(a.RefreshToken), AuthTime: time.Unix(a.AuthTime, 0)}, nil) {
+				if !yield(AuthorizerSummary{AppID: a.AppID, RefreshToken: Secret(a.RefreshToken), AuthTime: time.Unix(int64(a.AuthTime), 0)}, nil) {
 					return
 				}
 			}
 			offset += len(r.List)
-			if len(r.List) == 0 || offset >= r.Total {
+			if len(r.List) == 0 || offset >= int(r.Total) {
 				return
 			}
 		}

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // Web authorization on an account's behalf (代公众号发起网页授权): the
@@ -40,13 +40,13 @@ func (c *Client) OAuthURL(appID, redirectURI string, scope wechat.OAuthScope, st
 }
 
 type oauthTokenReply struct {
-	AccessToken    string `json:"access_token"`
-	ExpiresIn      int64  `json:"expires_in"`
-	RefreshToken   string `json:"refresh_token"`
-	OpenID         string `json:"openid"`
-	Scope          string `json:"scope"`
-	UnionID        string `json:"unionid"`
-	IsSnapshotUser int    `json:"is_snapshotuser"`
+	AccessToken    string      `json:"access_token"`
+	ExpiresIn      lenient.Int `json:"expires_in"`
+	RefreshToken   string      `json:"refresh_token"`
+	OpenID         string      `json:"openid"`
+	Scope          string      `json:"scope"`
+	UnionID        string      `json:"unionid"`
+	IsSnapshotUser lenient.Int `json:"is_snapshotuser"`
 }
 
 // ExchangeOAuthCode trades the code web authorization on behalf of the
@@ -86,7 +86,7 @@ func (c *Client) oauthToken(ctx context.Context, id endpoint.ID, q url.Values) (
 	if r.ExpiresIn <= 0 {
 		return nil, fmt.Errorf("%w: %s: expires_in is %d, not a positive number of seconds", wechat.ErrUnexpectedResponse, ep.Path, r.ExpiresIn)
 	}
-	life := min(time.Duration(r.ExpiresIn)*time.Second, wechat.MaxTokenLifetime)
+	life := min(lifetime(r.ExpiresIn), wechat.MaxTokenLifetime)
 	return &wechat.OAuthToken{
 		AccessToken: r.AccessToken, RefreshToken: r.RefreshToken, ExpiresAt: c.now().Add(life),
 		OpenID: r.OpenID, Scope: r.Scope, UnionID: r.UnionID, IsSnapshotUser: r.IsSnapshotUser == 1,

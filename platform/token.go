@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/internal/endpoint"
+	"github.com/mpkit/wechat/internal/lenient"
 )
 
 // ticketLifetime is how long a component_verify_ticket is valid, as
@@ -66,8 +68,8 @@ type componentTokenRequest struct {
 }
 
 type componentTokenReply struct {
-	Token     string `json:"component_access_token"`
-	ExpiresIn int64  `json:"expires_in"`
+	Token     string      `json:"component_access_token"`
+	ExpiresIn lenient.Int `json:"expires_in"`
 }
 
 // fetchComponentToken asks WeChat for a component_access_token with the
@@ -89,8 +91,17 @@ func (c *Client) fetchComponentToken(ctx context.Context) (string, time.Duration
 	if err != nil {
 		return "", 0, err
 	}
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "platform: fetched component_access_token", slog.Int64("expires_in", r.ExpiresIn))
-	return r.Token, time.Duration(r.ExpiresIn) * time.Second, nil
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "platform: fetched component_access_token", slog.Int64("expires_in", int64(r.ExpiresIn)))
+	return r.Token, lifetime(r.ExpiresIn), nil
+}
+
+// lifetime turns a reply's expires_in into a duration that does not
+// overflow: seconds beyond what a time.Duration holds become the longest
+// one, which the account's Client clamps to wechat.MaxTokenLifetime (and
+// logs) as it clamps any lifetime longer than WeChat documents.
+func lifetime(expiresIn lenient.Int) time.Duration {
+	const most = lenient.Int(math.MaxInt64 / int64(time.Second))
+	return time.Duration(min(expiresIn, most)) * time.Second
 }
 
 // callID calls the endpoint id with body, through the platform's Client.
@@ -219,9 +230,9 @@ type authorizerTokenRequest struct {
 }
 
 type authorizerTokenReply struct {
-	AccessToken  string `json:"authorizer_access_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	RefreshToken string `json:"authorizer_refresh_token"`
+	AccessToken  string      `json:"authorizer_access_token"`
+	ExpiresIn    lenient.Int `json:"expires_in"`
+	RefreshToken string      `json:"authorizer_refresh_token"`
 }
 
 // fetchAuthorizerToken gets the account an authorizer_access_token: the
@@ -255,7 +266,7 @@ func (c *Client) fetchAuthorizerToken(ctx context.Context, appID string) (string
 	case pending:
 		c.saveRefreshToken(ctx, appID, rt)
 	}
-	return r.AccessToken, time.Duration(r.ExpiresIn) * time.Second, nil
+	return r.AccessToken, lifetime(r.ExpiresIn), nil
 }
 
 // refreshToken returns the account's refresh token: one WeChat gave that
