@@ -209,7 +209,7 @@ func (c *Client) QueryAuth(ctx context.Context, code string) (*Authorization, er
 	c.mu.Lock()
 	delete(c.pending, appID)
 	if auth.AccessToken.Value != "" {
-		c.seeds[appID] = seed{token: auth.AccessToken.Value, expiresAt: auth.AccessToken.ExpiresAt}
+		c.seeds[appID] = auth.AccessToken
 	}
 	c.mu.Unlock()
 	c.install(ctx, appID)

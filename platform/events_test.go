@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -106,6 +107,7 @@ func TestPushesNeedTokenAndKey(t *testing.T) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/x/wx1234567890abcdef", strings.NewReader("<xml/>")))
 		assert.Equal(t, http.StatusInternalServerError, rec.Code)
+		assert.Contains(t, rec.Body.String(), "WithServerToken")
 		assert.Contains(t, rec.Body.String(), "WithEncodingAESKey")
 	}
 }
@@ -272,7 +274,8 @@ func TestReleaseChecks(t *testing.T) {
 // Nothing a platform holds shows its secrets: not fmt, not slog, not JSON.
 func TestSecretsHidden(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
+	refresh := platform.NewMemoryRefreshTokenStore()
+	e := newEnv(t, nil, platform.WithRefreshTokenStore(refresh))
 	e.ticket()
 	code, err := e.fake.Authorize(ctx, "wx5000000000000001")
 	require.NoError(t, err)
@@ -288,7 +291,7 @@ func TestSecretsHidden(t *testing.T) {
 	}
 	secrets := []string{e.fake.RefreshToken("wx5000000000000001"), code, string(ev.PreAuthCode), auth.AccessToken.Value,
 		e.fake.ComponentSecret()}
-	values := []any{ev, *ev, auth, info, list, e.c, *auth}
+	values := []any{ev, *ev, auth, info, list, e.c, *auth, refresh, auth.RefreshToken}
 	var out bytes.Buffer
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
@@ -301,6 +304,12 @@ func TestSecretsHidden(t *testing.T) {
 		slog.New(slog.NewTextHandler(&out, nil)).Info("x", "v", v)
 		slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "v", v)
 	}
+	// encoding/xml and the YAML and TOML packages take a Secret as an
+	// encoding.TextMarshaler.
+	type doc struct{ Token platform.Secret }
+	x, err := xml.Marshal(doc{auth.RefreshToken})
+	require.NoError(t, err)
+	out.Write(x)
 	for _, s := range secrets {
 		require.NotEmpty(t, s)
 		assert.NotContains(t, out.String(), s)

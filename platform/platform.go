@@ -150,15 +150,8 @@ type Client struct {
 
 	mu          sync.Mutex
 	authorizers map[string]*wechat.Client
-	seeds       map[string]seed   // access tokens api_query_auth gave, not yet in the store
-	pending     map[string]string // refresh tokens WeChat gave that could not be stored yet
-}
-
-// seed is an authorizer_access_token obtained with an authorization
-// code, handed to the account's Client on its next fetch.
-type seed struct {
-	token     string
-	expiresAt time.Time
+	seeds       map[string]wechat.Token // access tokens api_query_auth gave, not yet in the store
+	pending     map[string]string       // refresh tokens WeChat gave that could not be stored yet
 }
 
 // config is what the options set.
@@ -322,7 +315,7 @@ func New(opts ...Option) (*Client, error) {
 		appID: cfg.appID, secret: cfg.secret, logger: cfg.logger, now: cfg.now,
 		refresh:     cfg.refresh,
 		authorizers: make(map[string]*wechat.Client),
-		seeds:       make(map[string]seed),
+		seeds:       make(map[string]wechat.Token),
 		pending:     make(map[string]string),
 	}
 	store := cfg.store
@@ -330,7 +323,7 @@ func New(opts ...Option) (*Client, error) {
 		store = wechat.NewMemoryStoreWithClock(cfg.now)
 	}
 	if cfg.token == "" || cfg.aesKey == "" {
-		c.pushErr = fmt.Errorf("%w: pushes to a platform are signed and encrypted: they need the message token and key (WithToken, WithEncodingAESKey)", wechat.ErrMissingConfig)
+		c.pushErr = fmt.Errorf("%w: pushes to a platform are signed and encrypted: they need the message token and key (WithServerToken, WithEncodingAESKey)", wechat.ErrMissingConfig)
 	}
 	if c.refresh == nil {
 		c.refresh = NewMemoryRefreshTokenStore()
@@ -373,7 +366,7 @@ func (c *Client) newClient(appID string, opts ...wechat.Option) (*wechat.Client,
 
 // pagesBase returns where the authorization pages are: mp.weixin.qq.com
 // for WeChat's API hosts, the base URL itself otherwise (a proxy or a
-// fake serves them too).
+// fake serves them too), without its user and password.
 func pagesBase(base string) (string, error) {
 	if base == "" {
 		return "https://mp.weixin.qq.com", nil
@@ -385,6 +378,9 @@ func pagesBase(base string) (string, error) {
 	if strings.HasSuffix(u.Hostname(), "weixin.qq.com") {
 		return "https://mp.weixin.qq.com", nil
 	}
+	// A proxy's user and password are for the API calls; the links go
+	// to merchants' browsers.
+	u.User = nil
 	return u.String(), nil
 }
 

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -430,4 +431,34 @@ func TestAuthorizeURLAgainstFake(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ac.ListCallbackIPs(ctx)
 	assert.NoError(t, err)
+}
+
+// A base URL may carry a proxy's user and password, which the API calls
+// send; the authorization links, which end up in a merchant's browser,
+// leave them out.
+func TestAuthorizeURLWithoutBaseURLPassword(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	ticket, err := e.fake.PushTicket(ctx)
+	require.NoError(t, err)
+	withPassword := strings.Replace(e.fake.URL, "://", "://proxyuser:s3cretpw@", 1)
+	c, err := e.fake.Client(platform.WithBaseURL(withPassword))
+	require.NoError(t, err)
+	require.NoError(t, c.SetTicket(ctx, ticket))
+	for _, page := range []func(context.Context, string, platform.AuthorizeOptions) (string, error){c.AuthorizeURL, c.MobileAuthorizeURL} {
+		link, err := page(ctx, "https://platform.example/done", platform.AuthorizeOptions{})
+		require.NoError(t, err)
+		assert.NotContains(t, link, "s3cretpw")
+		assert.NotContains(t, link, "proxyuser")
+		assert.True(t, strings.HasPrefix(link, e.fake.URL+"/"), link)
+	}
+}
+
+// The platform's own AppID names the platform, not an account: its
+// Client would share the key of the component_access_token in the store,
+// and drop that token when WeChat refused it as an account's.
+func TestAuthorizerRefusesPlatformAppID(t *testing.T) {
+	e := newEnv(t, nil)
+	_, err := e.c.Authorizer(e.fake.ComponentAppID())
+	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
 }

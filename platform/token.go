@@ -156,6 +156,17 @@ func NewMemoryRefreshTokenStore() *MemoryRefreshTokenStore {
 	return &MemoryRefreshTokenStore{tokens: make(map[string]string), revoked: make(map[string]bool)}
 }
 
+// String describes the store without its tokens.
+func (s *MemoryRefreshTokenStore) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("platform.MemoryRefreshTokenStore{accounts:%d, revoked:%d}", len(s.tokens), len(s.revoked))
+}
+
+// Format prints String for every verb, so that %+v and %#v (and log/slog,
+// which formats with %+v) do not show the tokens.
+func (s *MemoryRefreshTokenStore) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.String()) }
+
 // RefreshToken implements RefreshTokenStore.
 func (s *MemoryRefreshTokenStore) RefreshToken(_ context.Context, appID string) (string, error) {
 	s.mu.Lock()
@@ -203,10 +214,11 @@ func (s *MemoryRefreshTokenStore) Revoke(_ context.Context, appID string) error 
 // ErrNoTicket.
 //
 // The Client is built once per account and kept; it has no AppSecret and
-// serves no webhook (Messages does, for every account).
+// serves no webhook (Messages does, for every account). The platform's
+// own AppID is an ErrInvalidArgument: it names no account.
 func (c *Client) Authorizer(appID string) (*wechat.Client, error) {
-	if appID == "" {
-		return nil, fmt.Errorf("%w: empty AppID", wechat.ErrInvalidArgument)
+	if appID == "" || appID == c.appID {
+		return nil, fmt.Errorf("%w: AppID %q is not an account's", wechat.ErrInvalidArgument, appID)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -241,7 +253,7 @@ type authorizerTokenReply struct {
 // function of the account's Client, whose store caches the result.
 func (c *Client) fetchAuthorizerToken(ctx context.Context, appID string) (string, time.Duration, error) {
 	if s, ok := c.takeSeed(appID); ok {
-		return s.token, s.expiresAt.Sub(c.now()), nil
+		return s.Value, s.ExpiresAt.Sub(c.now()), nil
 	}
 	rt, pending, err := c.refreshToken(ctx, appID)
 	if err != nil {
@@ -301,12 +313,12 @@ func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) {
 
 // takeSeed returns, once, the access token an authorization code gave the
 // account, if it is still valid.
-func (c *Client) takeSeed(appID string) (seed, bool) {
+func (c *Client) takeSeed(appID string) (wechat.Token, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.seeds[appID]
 	delete(c.seeds, appID)
-	return s, ok && s.expiresAt.After(c.now())
+	return s, ok && s.ExpiresAt.After(c.now())
 }
 
 // Revoke stops the platform from using the account's tokens: its refresh
