@@ -29,7 +29,7 @@ func newPlatformProcess(t *testing.T, srv *redisServer, fake *wechattest.Platfor
 	rdb := srv.client()
 	store, err := redisstore.New(rdb, fleetPrefix)
 	require.NoError(t, err)
-	refresh, err := redisstore.NewRefreshTokenStore(rdb, fleetPrefix)
+	refresh, err := redisstore.NewRefreshTokenStore(rdb, fleetPrefix, fake.ComponentAppID())
 	require.NoError(t, err)
 	c, err := fake.Client(platform.WithTokenStore(store), platform.WithRefreshTokenStore(refresh))
 	require.NoError(t, err)
@@ -96,7 +96,7 @@ func TestPlatformFleetOneRefresh(t *testing.T) {
 	fake.SetReceiver(wechattest.Receiver{Events: fleet[5].Events(nil)})
 	_, err := fake.PushTicket(ctx)
 	require.NoError(t, err)
-	refresh, err := redisstore.NewRefreshTokenStore(srv.client(), fleetPrefix)
+	refresh, err := redisstore.NewRefreshTokenStore(srv.client(), fleetPrefix, fake.ComponentAppID())
 	require.NoError(t, err)
 	for _, id := range ids {
 		require.NoError(t, refresh.SetRefreshToken(ctx, id, fake.RefreshToken(id)))

@@ -25,26 +25,29 @@ import (
 // value under its key.
 type RefreshTokenStore struct {
 	rdb    redis.UniversalClient
-	prefix string
+	prefix string // of every key: the platform's own
 }
 
 var _ platform.RefreshTokenStore = (*RefreshTokenStore)(nil)
 
-// NewRefreshTokenStore returns a RefreshTokenStore that keeps the token of
-// the account appID under prefix + "platform:refresh_token:" + appID.
-// Give each platform a prefix of its own, for example "myapp:prod:". It
-// fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil, and
-// does not contact Redis.
-func NewRefreshTokenStore(rdb redis.UniversalClient, prefix string) (*RefreshTokenStore, error) {
+// NewRefreshTokenStore returns a RefreshTokenStore for the platform
+// componentAppID that keeps the token of the account appID under
+// prefix + "platform:" + componentAppID + ":refresh_token:" + appID: an
+// account that authorized two platforms has a token for each, and
+// platforms sharing a Redis and a prefix keep theirs apart. It fails with
+// an error wrapping wechat.ErrInvalidConfig if rdb is nil or
+// componentAppID empty, and does not contact Redis.
+func NewRefreshTokenStore(rdb redis.UniversalClient, prefix, componentAppID string) (*RefreshTokenStore, error) {
 	if rdb == nil {
 		return nil, fmt.Errorf("%w: redisstore: nil Redis client", wechat.ErrInvalidConfig)
 	}
-	return &RefreshTokenStore{rdb: rdb, prefix: prefix}, nil
+	if componentAppID == "" {
+		return nil, fmt.Errorf("%w: redisstore: empty platform AppID", wechat.ErrInvalidConfig)
+	}
+	return &RefreshTokenStore{rdb: rdb, prefix: prefix + "platform:" + componentAppID + ":refresh_token:"}, nil
 }
 
-func (s *RefreshTokenStore) key(appID string) string {
-	return s.prefix + "platform:refresh_token:" + appID
-}
+func (s *RefreshTokenStore) key(appID string) string { return s.prefix + appID }
 
 // RefreshToken implements platform.RefreshTokenStore: the stored token,
 // an error matching platform.ErrNoRefreshToken when there is none,

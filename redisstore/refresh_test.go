@@ -18,9 +18,9 @@ import (
 func TestRefreshTokenStore(t *testing.T) {
 	srv := startRedis(t)
 	ctx := context.Background()
-	a, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix)
+	a, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix, testPlatform)
 	require.NoError(t, err)
-	b, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix)
+	b, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix, testPlatform)
 	require.NoError(t, err)
 	const appID = "wx0000000000000a01"
 
@@ -32,7 +32,7 @@ func TestRefreshTokenStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "refreshtoken@@@one", got)
 	admin := srv.client()
-	key := testPrefix + "platform:refresh_token:" + appID
+	key := testPrefix + "platform:" + testPlatform + ":refresh_token:" + appID
 	ttl, err := admin.TTL(ctx, key).Result()
 	require.NoError(t, err)
 	assert.Equal(t, time.Duration(-1), ttl, "no TTL: refresh tokens are not a cache")
@@ -51,14 +51,43 @@ func TestRefreshTokenStore(t *testing.T) {
 	assert.Equal(t, "refreshtoken@@@three", got)
 
 	assert.ErrorIs(t, a.SetRefreshToken(ctx, appID, ""), wechat.ErrInvalidArgument)
-	_, err = redisstore.NewRefreshTokenStore(nil, testPrefix)
+	_, err = redisstore.NewRefreshTokenStore(nil, testPrefix, testPlatform)
 	assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
+	_, err = redisstore.NewRefreshTokenStore(srv.client(), testPrefix, "")
+	assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
+}
+
+// testPlatform is the AppID of the platform whose refresh tokens the
+// tests keep.
+const testPlatform = "wx000000000c0e0001"
+
+// Two platforms on one Redis, with one prefix, each keep the refresh
+// token of an account that authorized both: WeChat issues one per
+// platform, and one overwriting the other would make the account
+// authorize again.
+func TestRefreshTokenStoresOfTwoPlatforms(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	a, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix, "wx000000000c0e0001")
+	require.NoError(t, err)
+	b, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix, "wx000000000c0e0002")
+	require.NoError(t, err)
+	const appID = "wx0000000000000a03"
+	require.NoError(t, a.SetRefreshToken(ctx, appID, "refreshtoken@@@of-a"))
+	require.NoError(t, b.SetRefreshToken(ctx, appID, "refreshtoken@@@of-b"))
+	got, err := a.RefreshToken(ctx, appID)
+	require.NoError(t, err)
+	assert.Equal(t, "refreshtoken@@@of-a", got)
+	require.NoError(t, b.Revoke(ctx, appID))
+	got, err = a.RefreshToken(ctx, appID)
+	require.NoError(t, err)
+	assert.Equal(t, "refreshtoken@@@of-a", got, "one platform's revocation is its own")
 }
 
 // When Redis is down the errors say so, and a caller's deadline holds.
 func TestRefreshTokenStoreUnavailable(t *testing.T) {
 	srv := startRedis(t)
-	s, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix)
+	s, err := redisstore.NewRefreshTokenStore(srv.client(), testPrefix, testPlatform)
 	require.NoError(t, err)
 	srv.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
