@@ -88,10 +88,8 @@ func (e Event) String() string {
 // GoString is String, for %#v.
 func (e Event) GoString() string { return e.String() }
 
-// Format prints the event through String for every verb: printed field
-// by field, a verb that does not suit the Authorization pointer (%s)
-// would show what it points to without its methods, credentials
-// included.
+// Format prints the event through String for every verb: the verbs fmt
+// does not give to String (%d, for one) would print it field by field.
 func (e Event) Format(f fmt.State, verb rune) { fmt.Fprint(f, e.String()) }
 
 // Registration is the result of a fast registration of a Mini Program
@@ -298,10 +296,7 @@ func serveEvent(ctx context.Context, h EventHandler, e *Event) (err error) {
 func (c *Client) actOn(ctx context.Context, e *Event) error {
 	switch e.InfoType {
 	case InfoTypeVerifyTicket:
-		if e.VerifyTicket == "" {
-			return errors.New("platform: ticket push without a ticket")
-		}
-		return c.SetTicket(ctx, string(e.VerifyTicket))
+		return c.SetTicket(ctx, string(e.VerifyTicket)) // which refuses an empty one
 	case InfoTypeAuthorized, InfoTypeUpdateAuthorized:
 		if e.AuthorizationCode == "" {
 			return nil

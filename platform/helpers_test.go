@@ -82,7 +82,7 @@ func (e *env) authorize(appID string, opts ...wechattest.Option) *wechat.Client 
 }
 
 // fixture reads a file of testdata/ (see testdata/SOURCES.md), or of the
-// core's testdata for a name starting with "../".
+// core's testdata for a name starting with "../../testdata/".
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))

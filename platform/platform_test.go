@@ -31,6 +31,11 @@ func TestNoTicketYet(t *testing.T) {
 	_, err = e.c.PreAuthCode(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoTicket)
 	assert.Zero(t, e.fake.Calls(componentTokenPath))
+
+	// Nor does an empty ticket (a ticket push without one) count as one.
+	assert.ErrorIs(t, e.c.SetTicket(ctx, ""), wechat.ErrInvalidArgument)
+	_, err = e.c.ComponentAccessToken(ctx)
+	assert.ErrorIs(t, err, platform.ErrNoTicket)
 }
 
 // The pushed ticket is stored; the token fetched with it is cached until
