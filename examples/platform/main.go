@@ -186,7 +186,10 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 `))
 
 // home shows the authorization links, each with a new pre-authorization
-// code, and the accounts authorized now.
+// code, and the accounts authorized now. A real platform puts this page
+// behind its own login: it lists the platform's customers, and every view
+// costs two api_create_preauthcode calls of the platform's quota (link to
+// /authorize instead, which makes a code only when followed).
 func (s *service) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	data := struct {
