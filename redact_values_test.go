@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -91,4 +92,18 @@ func TestOAuthTokenLogsAndMarshalsNoSecret(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"ExpiresAt":"2026-11-25T09:55:00Z","OpenID":"oOPENID123","Scope":"snsapi_userinfo",
 		"UnionID":"oUNIONID456","IsSnapshotUser":true}`, string(j))
+}
+
+// The default token store holds the access tokens themselves: printed or
+// logged, it shows how many it holds and none of them.
+func TestMemoryStorePrintsNoToken(t *testing.T) {
+	s := NewMemoryStore()
+	_, err := s.Token(t.Context(), "wechat:access_token:wx1", func(context.Context) (Token, error) {
+		return Token{Value: "ACCESS_TOKEN_do_not_leak", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	for how, out := range renderings(t, s) {
+		assert.NotContains(t, out, "do_not_leak", how)
+	}
+	assert.Equal(t, "wechat.MemoryStore{tokens:1}", fmt.Sprint(s))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,17 @@ type MemoryStore struct {
 	group  singleflight.Group
 	now    func() time.Time
 }
+
+// String describes the store without the tokens it holds.
+func (s *MemoryStore) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return "wechat.MemoryStore{tokens:" + strconv.Itoa(len(s.tokens)) + "}"
+}
+
+// Format prints String for every verb, so that %+v and %#v (and log/slog,
+// which formats with %+v) do not show the tokens.
+func (s *MemoryStore) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.String()) }
 
 // NewMemoryStore returns an empty in-memory TokenStore.
 func NewMemoryStore() *MemoryStore { return NewMemoryStoreWithClock(time.Now) }
