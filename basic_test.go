@@ -167,7 +167,11 @@ func TestShortKey(t *testing.T) {
 			"empty":     func() error { _, err := c.CreateShortKey(ctx, "", 0); return err },
 			"too large": func() error { _, err := c.CreateShortKey(ctx, strings.Repeat("x", MaxShortKeyData+1), 0); return err },
 			"too long":  func() error { _, err := c.CreateShortKey(ctx, "d", 31*24*time.Hour); return err },
-			"negative":  func() error { _, err := c.CreateShortKey(ctx, "d", -time.Second); return err },
+			"a second over": func() error {
+				_, err := c.CreateShortKey(ctx, "d", MaxShortKeyLifetime+time.Second)
+				return err
+			},
+			"negative": func() error { _, err := c.CreateShortKey(ctx, "d", -time.Second); return err },
 			"sub-second": func() error {
 				_, err := c.CreateShortKey(ctx, "d", time.Millisecond)
 				return err

@@ -202,6 +202,22 @@ func TestKFMessageRecords(t *testing.T) {
 		assert.Equal(t, KFOperReceive, got[1].OperCode)
 	})
 
+	t.Run("full page that does not advance", func(t *testing.T) {
+		// A full page whose msgid is not past the one asked for would
+		// be asked for again and again: the walk stops after it.
+		c, mt := newTestClient(t)
+		stuck := []byte(`{"recordlist":[{"openid":"o1","opercode":2003,"text":"a","time":1464710500,"worker":"w@test"},` +
+			`{"openid":"o1","opercode":2003,"text":"b","time":1464710501,"worker":"w@test"}],"number":2,"msgid":1}`)
+		rec := stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", stuck, fixture(t, "api/errors/65400_kf_not_enabled.json"))
+		var texts []string
+		for r, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {
+			require.NoError(t, err)
+			texts = append(texts, r.Text)
+		}
+		assert.Equal(t, []string{"a", "b"}, texts)
+		assert.Len(t, rec.Calls(), 1)
+	})
+
 	t.Run("early break", func(t *testing.T) {
 		c, mt := newTestClient(t)
 		rec := stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)

@@ -289,3 +289,17 @@ func TestPublisherIterators(t *testing.T) {
 		assert.ErrorIs(t, errs[0], &APIError{Code: CodeNotPublisher})
 	})
 }
+
+// The page after the last is 0, including when the last page is exactly
+// full, and an empty page ends the walk whatever total_num says.
+func TestNextPage(t *testing.T) {
+	for _, c := range []struct{ page, size, rows, total, want int }{
+		{1, 10, 10, 25, 2},
+		{3, 10, 5, 25, 0},
+		{2, 10, 10, 20, 0}, // the last page is full
+		{1, 10, 0, 25, 0},  // no rows: WeChat has no more
+		{1, 1, 1, 7, 2},
+	} {
+		assert.Equal(t, c.want, nextPage(c.page, c.size, c.rows, c.total), "%+v", c)
+	}
+}
