@@ -775,6 +775,25 @@ func TestLapsedHolderWhileAnotherFetches(t *testing.T) {
 	assert.NotContains(t, logs.String(), "older")
 }
 
+// TestLapsedHolderCannotExtendOthersLock lets another process take the
+// lock of a holder whose fetch still runs: the holder's renewals, which
+// go on every third of its lease, leave the other's lease as it was set.
+func TestLapsedHolderCannotExtendOthersLock(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	const lease = 300 * time.Millisecond
+	holder := newStore(t, srv, redisstore.WithLease(lease))
+
+	finish := lapsedHolder(t, holder)
+	require.NoError(t, admin.Set(ctx, lockKey, "another-process", 10*time.Second).Err(), "another process takes the lock")
+	time.Sleep(3 * lease) // about nine of the holder's renewals
+	assert.Greater(t, admin.PTTL(ctx, lockKey).Val(), 5*time.Second, "the other's lease, not renewed to the holder's")
+	_, err := finish()
+	require.NoError(t, err)
+	assert.Equal(t, "another-process", admin.Get(ctx, lockKey).Val())
+}
+
 // TestLapsedHolderNobodyElse lets a holder's lease end while nobody else
 // wants the lock: with the lock free and no token stored, saving the
 // fetched token cannot overwrite anyone's, so it is saved, and the next
