@@ -42,15 +42,22 @@ func (c *handlerContext) Value(key any) any { return c.values.Value(key) }
 func (c *handlerContext) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done == nil {
-		c.done = make(chan struct{})
-		if c.err != nil {
-			close(c.done)
-		} else {
-			c.timer = time.AfterFunc(time.Until(c.deadline), func() { c.end(context.DeadlineExceeded) })
-		}
-	}
+	c.startLocked()
 	return c.done
+}
+
+// startLocked makes the Done channel, closed already if c has ended, and
+// otherwise starts the deadline's timer. c.mu is held.
+func (c *handlerContext) startLocked() {
+	if c.done != nil {
+		return
+	}
+	c.done = make(chan struct{})
+	if c.err != nil {
+		close(c.done)
+		return
+	}
+	c.timer = time.AfterFunc(time.Until(c.deadline), func() { c.end(context.DeadlineExceeded) })
 }
 
 // Err implements context.Context.
@@ -75,11 +82,9 @@ func (c *handlerContext) AfterFunc(f func()) (stop func() bool) {
 		go f()
 		return func() bool { return false }
 	}
-	if c.done == nil {
-		c.mu.Unlock()
-		c.Done() // start the deadline's timer
-		c.mu.Lock()
-	}
+	// Under the same lock as the check of err: an end in between would
+	// leave f registered after the functions were run.
+	c.startLocked()
 	a := &afterFunc{f: f}
 	if c.funcs == nil {
 		c.funcs = make(map[*afterFunc]struct{})
