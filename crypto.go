@@ -194,7 +194,8 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 // ReplyXML renders e as the body of a safe-mode reply:
 // <xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>.
 func (e *Envelope) ReplyXML() []byte {
-	b := make([]byte, 0, len(e.Encrypt)+len(e.Nonce)+160)
+	// 133 bytes of markup around the four values.
+	b := make([]byte, 0, len(e.Encrypt)+len(e.MsgSignature)+len(e.Timestamp)+len(e.Nonce)+133)
 	b = append(b, "<xml>"...)
 	b = appendStr(b, "Encrypt", e.Encrypt)
 	b = appendStr(b, "MsgSignature", e.MsgSignature)
@@ -318,14 +319,27 @@ func sortedSHA1(parts ...string) [sha1.Size]byte {
 		}
 	}
 	var stack [256]byte
-	b := stack[:0]
-	if total > len(stack) {
-		b = make([]byte, 0, total)
+	if total <= len(stack) {
+		b := stack[:0]
+		for _, s := range p {
+			b = append(b, s...)
+		}
+		return sha1.Sum(b)
 	}
+	// A long part is a ciphertext, not yet authenticated: it is hashed
+	// through the stack buffer rather than copied whole, so that an
+	// unsigned body costs no second buffer of its size.
+	h := sha1.New()
 	for _, s := range p {
-		b = append(b, s...)
+		for len(s) > 0 {
+			n := copy(stack[:], s)
+			h.Write(stack[:n])
+			s = s[n:]
+		}
 	}
-	return sha1.Sum(b)
+	var sum [sha1.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // sigMatch reports, in constant time, whether got is the hex form (either
@@ -406,24 +420,17 @@ func (c *Client) newKeyRing() *keyRing {
 	return r
 }
 
-// sign returns the hex signature of parts by token number token.
+// sign returns the hex signature of parts by token number token. An
+// empty extra adds nothing to the sorted concatenation: it is the plain
+// signature.
 func (r *keyRing) sign(token int, timestamp, nonce, extra string) string {
-	if extra == "" {
-		return hexSum(sortedSHA1(r.tokens[token], timestamp, nonce))
-	}
 	return hexSum(sortedSHA1(r.tokens[token], timestamp, nonce, extra))
 }
 
 // verify returns the token that signed parts with sig, or -1.
 func (r *keyRing) verify(sig, timestamp, nonce, extra string) int {
 	for i, t := range r.tokens {
-		var sum [sha1.Size]byte
-		if extra == "" {
-			sum = sortedSHA1(t, timestamp, nonce)
-		} else {
-			sum = sortedSHA1(t, timestamp, nonce, extra)
-		}
-		if sigMatch(sum, sig) {
+		if sigMatch(sortedSHA1(t, timestamp, nonce, extra), sig) {
 			return i
 		}
 	}
@@ -481,7 +488,8 @@ func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []by
 	if err := c.checkTimestamp(timestamp); err != nil {
 		return nil, err
 	}
-	enc, ok := findEncrypt(body)
+	text, ok := findEncrypt(body)
+	enc := string(text) // body is the caller's
 	if !ok || r.verify(msgSignature, timestamp, nonce, enc) < 0 {
 		return nil, cryptoErr(ErrInvalidSignature)
 	}

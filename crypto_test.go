@@ -507,3 +507,12 @@ func TestEncryptRandomFailure(t *testing.T) {
 	assert.Nil(t, env)
 	assert.ErrorContains(t, err, "entropy exhausted")
 }
+
+// ReplyXML sizes its buffer for what it writes: one allocation, however
+// long the ciphertext.
+func TestReplyXMLAllocatesOnce(t *testing.T) {
+	for _, n := range []int{24, 760, 1 << 12} {
+		e := &Envelope{Encrypt: strings.Repeat("A", n), MsgSignature: strings.Repeat("f", 40), Timestamp: "1442129999", Nonce: "1320562132"}
+		assert.Equal(t, 1.0, testing.AllocsPerRun(20, func() { _ = e.ReplyXML() }), "ciphertext of %d bytes", n)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // A Handler answers the messages and events WeChat pushes to the webhook.
@@ -218,8 +219,9 @@ func WithInsecurePlaintext() Option {
 // or decrypt 400, a body larger than WithMaxBodyBytes 413, in all cases
 // without calling h. Before a request is authenticated the webhook only
 // reads its body, growing its buffer with the bytes that arrive, and scans
-// it for the Encrypt element: an unsigned request costs no more than its
-// own size. Signatures by the previous token and messages encrypted with
+// it for the Encrypt element, which it hashes in place: an unsigned
+// request costs the buffer of its own body (which doubles as it grows)
+// and nothing more in proportion to its size. Signatures by the previous token and messages encrypted with
 // the previous key (WithPreviousServerToken, WithPreviousEncodingAESKey) are
 // accepted, since WeChat switches without notice. Handler errors and
 // panics are logged through WithLogger.
@@ -313,10 +315,10 @@ func (c *Client) checkTimestamp(ts string) error {
 	if err != nil {
 		return &CryptoError{Err: ErrStaleTimestamp, Timestamp: clip(ts)}
 	}
-	// Compared in seconds, without a Duration, which a timestamp from
-	// far away would overflow.
-	skew, window := c.now().Unix()-sec, int64(c.timestampWindow/time.Second)
-	if skew > window || -skew > window {
+	// Compared in seconds, and with the bounds rather than the skew: a
+	// Duration, or now minus a timestamp from far away, would overflow.
+	now, window := c.now().Unix(), int64(c.timestampWindow/time.Second)
+	if sec < now-window || sec > now+window {
 		return &CryptoError{Err: ErrStaleTimestamp, Timestamp: ts}
 	}
 	return nil
@@ -353,7 +355,10 @@ func (c *Client) checkURL(r *http.Request) (string, *PushError) {
 	}
 	if q.msgSignature != "" && (keys.err == nil || q.signature == "") {
 		if keys.err != nil {
-			return "", refuse(http.StatusInternalServerError, "encrypted URL check but safe mode is not configured", keys.err)
+			// Without safe mode only the plain signature could
+			// authenticate it, and there is none: refused as unsigned,
+			// with what is missing for the log.
+			return "", refuse(http.StatusForbidden, "encrypted URL check without signature, and safe mode is not configured", keys.err)
 		}
 		if keys.verify(q.msgSignature, q.timestamp, q.nonce, echo) < 0 {
 			return "", refuse(http.StatusForbidden, "bad msg_signature", nil)
@@ -429,6 +434,12 @@ func (c *Client) open(r *http.Request) (opened, *PushError) {
 	}
 	if o.encrypted {
 		if keys.err != nil {
+			// WeChat signs every push in plain too: one that is not
+			// signed is refused before the misconfiguration is
+			// reported, so that only WeChat's pushes raise it.
+			if keys.verify(q.signature, q.timestamp, q.nonce, "") < 0 {
+				return opened{}, refuse(http.StatusForbidden, "bad signature", nil)
+			}
 			return opened{}, refuse(http.StatusInternalServerError, "encrypted message but safe mode is not configured", keys.err)
 		}
 	} else {
@@ -455,7 +466,10 @@ func (c *Client) open(r *http.Request) (opened, *PushError) {
 	if o.encrypted {
 		// Only what the signature check needs is done before it: a
 		// scan for the Encrypt element, with no parsing.
-		enc, ok := findEncrypt(body)
+		text, ok := findEncrypt(body)
+		// The webhook owns body and never writes it: the ciphertext is
+		// read in place, not copied before it is authenticated.
+		enc := unsafe.String(unsafe.SliceData(text), len(text))
 		if !ok {
 			return opened{}, refuse(http.StatusForbidden, "bad msg_signature (no Encrypt element)", nil)
 		}
@@ -569,13 +583,13 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 // before its signature is checked, so it parses nothing: one pass that
 // skips markup, comments and CDATA sections (a compatible-mode body also
 // carries the plaintext message, whose Content may contain anything)
-// and allocates only the result.
-func findEncrypt(b []byte) (string, bool) {
+// and allocates nothing: the text is a slice of b.
+func findEncrypt(b []byte) ([]byte, bool) {
 	depth := 0
 	for i := 0; i < len(b); {
 		j := bytes.IndexByte(b[i:], '<')
 		if j < 0 {
-			return "", false
+			return nil, false
 		}
 		i += j
 		rest := b[i:]
@@ -583,32 +597,32 @@ func findEncrypt(b []byte) (string, bool) {
 		case bytes.HasPrefix(rest, cdataOpen):
 			k := bytes.Index(rest, cdataClose)
 			if k < 0 {
-				return "", false
+				return nil, false
 			}
 			i += k + len(cdataClose)
 		case bytes.HasPrefix(rest, commentOpen):
 			k := bytes.Index(rest[len(commentOpen):], commentClose)
 			if k < 0 {
-				return "", false
+				return nil, false
 			}
 			i += len(commentOpen) + k + len(commentClose)
 		case len(rest) > 1 && (rest[1] == '?' || rest[1] == '!'):
 			k := bytes.IndexByte(rest, '>')
 			if k < 0 {
-				return "", false
+				return nil, false
 			}
 			i += k + 1
 		case len(rest) > 1 && rest[1] == '/':
 			depth--
 			k := bytes.IndexByte(rest, '>')
 			if k < 0 || depth < 0 {
-				return "", false
+				return nil, false
 			}
 			i += k + 1
 		default:
 			k := bytes.IndexByte(rest, '>')
 			if k < 0 {
-				return "", false
+				return nil, false
 			}
 			if rest[k-1] == '/' {
 				i += k + 1
@@ -621,7 +635,7 @@ func findEncrypt(b []byte) (string, bool) {
 			i += k + 1
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 var (
@@ -634,26 +648,28 @@ var (
 
 // encryptText reads the content of an Encrypt element, a CDATA section or
 // plain text (base64 needs no escaping), up to its end tag.
-func encryptText(b []byte) (string, bool) {
+func encryptText(b []byte) ([]byte, bool) {
 	var text []byte
 	if bytes.HasPrefix(b, cdataOpen) {
 		b = b[len(cdataOpen):]
 		k := bytes.Index(b, cdataClose)
 		if k < 0 {
-			return "", false
+			return nil, false
 		}
 		text, b = b[:k], b[k+len(cdataClose):]
 	} else {
 		k := bytes.IndexByte(b, '<')
 		if k < 0 {
-			return "", false
+			return nil, false
 		}
 		text, b = b[:k], b[k:]
 	}
-	if !bytes.HasPrefix(b, encryptClose) {
-		return "", false
+	if len(text) == 0 || !bytes.HasPrefix(b, encryptClose) {
+		// An empty ciphertext adds nothing to msg_signature, which
+		// would then be the plain signature.
+		return nil, false
 	}
-	return string(text), true
+	return text, true
 }
 
 // pushQuery is what the webhook reads of the query WeChat adds to a push

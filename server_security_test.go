@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,6 +115,9 @@ func TestWebhookFreshness(t *testing.T) {
 		"not a number":    "soon",
 		"empty":           "",
 		"overflows int64": "99999999999999999999",
+		// now-sec wraps to MinInt64, which no comparison of a skew
+		// catches.
+		"wraps the skew": strconv.FormatInt(webhookNow.Unix()+math.MinInt64, 10),
 	}
 	requests := func(ts string) map[string]*http.Request {
 		safeTarget, safeBody := encryptedPush(t, mc, text, ts, "42")
@@ -220,8 +225,8 @@ func allocated(f func()) uint64 {
 	return m1.TotalAlloc - m0.TotalAlloc
 }
 
-// An unsigned body is not parsed: the signature check needs only the
-// Encrypt element, found by a bounded scan.
+// An unsigned body is not parsed, nor copied: the signature check needs
+// only the Encrypt element, found by a scan and hashed in place.
 func TestWebhookNoParsingBeforeAuthentication(t *testing.T) {
 	c, _ := newWebhookClient(t)
 	h := echoHandler()
@@ -245,6 +250,16 @@ func TestWebhookNoParsingBeforeAuthentication(t *testing.T) {
 		})
 	}
 	assert.Empty(t, h.calls())
+
+	// A body that is one large Encrypt element costs what a body of the
+	// same size without one does: the ciphertext is neither copied nor
+	// concatenated to be hashed.
+	size := len(bodies["1 MiB of Encrypt"])
+	filler := append(append([]byte("<xml><a>"), bytes.Repeat([]byte("A"), size-len("<xml><a></a></xml>"))...), "</a></xml>"...)
+	require.Len(t, filler, size)
+	withEncrypt := allocated(func() { serve(wh, http.MethodPost, target, bodies["1 MiB of Encrypt"]) })
+	without := allocated(func() { serve(wh, http.MethodPost, target, filler) })
+	assert.Less(t, withEncrypt, without+64<<10, "%d KiB with the Encrypt element, %d KiB without", withEncrypt>>10, without>>10)
 
 	// Whatever is parsed has a bounded element list.
 	many := append(append([]byte("<xml><MsgType>text</MsgType>"), bytes.Repeat([]byte("<a/>"), 100000)...), "</xml>"...)
@@ -416,4 +431,85 @@ func TestOneKeyRing(t *testing.T) {
 	// Through the ring nothing is built per call: the check allocates
 	// nothing (it sorted, joined and lower-cased strings before).
 	assert.Zero(t, testing.AllocsPerRun(100, func() { c.CheckSignature(sig, nowTS, "2") }))
+}
+
+// In plain mode the signature is checked before the body is read: an
+// unsigned push costs the webhook nothing of its body.
+func TestWebhookPlainSignatureBeforeBody(t *testing.T) {
+	v := safeVector(t)
+	c, err := New(WithServerToken(v.Token), WithClock(func() time.Time { return webhookNow }))
+	require.NoError(t, err)
+	h := echoHandler()
+	body := &watchedBody{Reader: strings.NewReader("<xml><MsgType>text</MsgType></xml>")}
+	req := httptest.NewRequest(http.MethodPost, "/wechat?"+plainQuery("not-the-token", nowTS, "2"), body)
+	rec := httptest.NewRecorder()
+	c.Webhook(h).ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Zero(t, body.reads.Load(), "the body of an unsigned push is not read")
+	assert.Empty(t, h.calls())
+}
+
+// watchedBody counts the reads of a request body.
+type watchedBody struct {
+	io.Reader
+	reads atomic.Int32
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	b.reads.Add(1)
+	return b.Reader.Read(p)
+}
+
+// A webhook without an EncodingAESKey answers an encrypted push or URL
+// check 500, since it cannot serve them, but only once the plain
+// signature (which WeChat sends with every push) shows that WeChat sent
+// it: anyone else gets 403, and logs no ERROR.
+func TestWebhookUnsignedSafeModeRequestsToPlainWebhook(t *testing.T) {
+	v := safeVector(t)
+	logs := &syncBuffer{}
+	c, err := New(WithServerToken(v.Token), WithClock(func() time.Time { return webhookNow }),
+		WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	require.NoError(t, err)
+	wh := c.Webhook(echoHandler())
+	mc := newCipher(t, v)
+	target, body := encryptedPush(t, mc, fixture(t, "inbound/text.xml"), nowTS, "2")
+	unsigned := strings.Replace(target, "signature="+url.QueryEscape(Sign(v.Token, nowTS, "2")), "signature=", 1)
+	require.NotEqual(t, target, unsigned)
+
+	rec := serve(wh, http.MethodPost, unsigned, body)
+	assert.Equal(t, http.StatusForbidden, rec.Code, "unsigned push")
+	rec = serve(wh, http.MethodGet, "/wechat?"+url.Values{"timestamp": {nowTS}, "nonce": {"2"},
+		"msg_signature": {strings.Repeat("0", 40)}, "echostr": {"x"}}.Encode(), nil)
+	assert.Equal(t, http.StatusForbidden, rec.Code, "unsigned URL check")
+	assert.NotContains(t, logs.String(), "level=ERROR")
+
+	rec = serve(wh, http.MethodPost, target, body)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code, "a signed push: the webhook lacks its key")
+	assert.Contains(t, logs.String(), "level=ERROR")
+}
+
+// The Encrypt element is the root's child, with a ciphertext: an empty one
+// (whose msg_signature is the plain signature) and one nested deeper are
+// refused as unsigned, before any decryption.
+func TestWebhookEncryptElementWhereWeChatPutsIt(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t)
+	h := echoHandler()
+	wh := c.Webhook(h)
+	q := func(msgSig string) string {
+		return "/wechat?" + url.Values{"signature": {Sign(v.Token, nowTS, "2")}, "timestamp": {nowTS}, "nonce": {"2"},
+			"encrypt_type": {"aes"}, "msg_signature": {msgSig}}.Encode()
+	}
+	rec := serve(wh, http.MethodPost, q(Sign(v.Token, nowTS, "2")), []byte("<xml><ToUserName>gh</ToUserName><Encrypt></Encrypt></xml>"))
+	assert.Equal(t, http.StatusForbidden, rec.Code, "empty Encrypt")
+
+	env, err := newCipher(t, v).Encrypt(fixture(t, "inbound/text.xml"), nowTS, "2")
+	require.NoError(t, err)
+	nested := []byte("<xml><ToUserName>gh</ToUserName><a><Encrypt><![CDATA[" + env.Encrypt + "]]></Encrypt></a></xml>")
+	rec = serve(wh, http.MethodPost, q(env.MsgSignature), nested)
+	assert.Equal(t, http.StatusForbidden, rec.Code, "Encrypt below the root's child")
+	assert.Empty(t, h.calls())
+
+	flat := []byte("<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[" + env.Encrypt + "]]></Encrypt></xml>")
+	assert.Equal(t, http.StatusOK, serve(wh, http.MethodPost, q(env.MsgSignature), flat).Code, "where WeChat puts it")
 }

@@ -160,12 +160,13 @@ func TestWebhookURLCheckEncrypted(t *testing.T) {
 	assert.Equal(t, 200, rec.Code)
 	assert.Equal(t, "plain-echo", rec.Body.String())
 
-	// Without safe mode configured it cannot be answered, unless the
-	// plain signature is there too.
+	// Without safe mode configured it cannot be verified, so it is
+	// refused as unsigned (anyone could send it), unless the plain
+	// signature is there too.
 	plainOnly, err := New(WithServerToken(v.Token), clock)
 	require.NoError(t, err)
 	q.Set("nonce", u.Nonce)
-	assert.Equal(t, 500, serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
+	assert.Equal(t, 403, serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil).Code)
 	q.Set("signature", Sign(v.Token, u.Timestamp, u.Nonce))
 	rec = serve(plainOnly.Webhook(nil), http.MethodGet, "/?"+q.Encode(), nil)
 	assert.Equal(t, 200, rec.Code)
