@@ -2,7 +2,6 @@ package wechat
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,13 +29,7 @@ func (c *Client) Call(ctx context.Context, method, path string, query url.Values
 	if err != nil {
 		return err
 	}
-	decode := func(data []byte) (*status, error) {
-		st, err := decodeStatus(data)
-		if err != nil || st.ErrCode != 0 || result == nil {
-			return st, err
-		}
-		return st, json.Unmarshal(data, result)
-	}
+	decode := func(data []byte) (*status, error) { return decodeInto(ep, data, result) }
 	_, err = c.run(ctx, &request{ep: ep, query: callQuery(query), body: body}, decode)
 	return err
 }

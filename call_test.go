@@ -185,6 +185,20 @@ func TestCallReplyAndErrcode(t *testing.T) {
 	assertAPIError(t, err, 40003, "/cgi-bin/new/api")
 }
 
+// An API that reports its errors elsewhere than errcode (publisher/stat's
+// base_resp.ret) fails through Call as through its own method: the table
+// says where its status is, not the method.
+func TestCallStatusWhereTheEndpointReportsIt(t *testing.T) {
+	ctx := context.Background()
+	c, mt := newTestClient(t)
+	stub(mt, http.MethodGet, "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
+	var r map[string]any
+	err := c.Call(ctx, http.MethodGet, "/publisher/stat", url.Values{"action": {"publisher_settlement"}, "page": {"1"}, "page_size": {"10"},
+		"start_date": {"2020-01-01"}, "end_date": {"2020-01-31"}}, nil, &r)
+	assertAPIError(t, err, 2009, "/publisher/stat")
+	assert.Nil(t, r, "no result for a failed call")
+}
+
 // A path or method Call cannot send is refused before any request.
 func TestCallInvalid(t *testing.T) {
 	ctx := context.Background()

@@ -115,37 +115,6 @@ func (q PublisherQuery) params(r publisherReport) (query, error) {
 	}, nil
 }
 
-// publisherStatus is the status of a publisher/stat reply: the errcode
-// of the API gateway (a rejected token, a spent quota) or, failing that,
-// the ret and err_msg of base_resp, where the statistics service reports
-// its own errors. The request helper sees either as the errcode, so that
-// both are an *APIError and -1 is retried as elsewhere. A ret at the top
-// of the reply counts too: a developer posted a 2009 that came that way,
-// and taking it for an empty page would pass a failure off as a day
-// without income.
-type publisherStatus struct {
-	status
-	BaseResp retStatus `json:"base_resp"`
-	retStatus
-}
-
-type retStatus struct {
-	Ret    lenient.Int `json:"ret"`
-	ErrMsg string      `json:"err_msg"`
-}
-
-func (s *publisherStatus) apiStatus() *status {
-	switch {
-	case s.ErrCode != 0:
-		return &s.status
-	case s.BaseResp.Ret != 0:
-		return &status{ErrCode: s.BaseResp.Ret, ErrMsg: s.BaseResp.ErrMsg}
-	case s.Ret != 0:
-		return &status{ErrCode: s.Ret, ErrMsg: s.retStatus.ErrMsg}
-	}
-	return &s.status
-}
-
 // publisherCall sends the report r for q and decodes its reply into R.
 func publisherCall[R any](ctx context.Context, c *Client, r publisherReport, q PublisherQuery) (*R, error) {
 	params, err := q.params(r)
@@ -225,7 +194,6 @@ type AdSlotStatsPage struct {
 // [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) ListAdSlotStats(ctx context.Context, q PublisherQuery) (*AdSlotStatsPage, error) {
 	r, err := publisherCall[struct {
-		publisherStatus
 		List []struct {
 			SlotID lenient.Int `json:"slot_id"`
 			AdSlot AdSlot      `json:"ad_slot"`
@@ -308,7 +276,6 @@ type CPSStatsPage struct {
 // [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) ListCPSStats(ctx context.Context, q PublisherQuery) (*CPSStatsPage, error) {
 	r, err := publisherCall[struct {
-		publisherStatus
 		List     []CPSStat   `json:"list"`
 		Summary  *CPSCounts  `json:"summary"`
 		TotalNum lenient.Int `json:"total_num"`
@@ -415,7 +382,6 @@ type SettlementPage struct {
 // [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) ListSettlements(ctx context.Context, q PublisherQuery) (*SettlementPage, error) {
 	r, err := publisherCall[struct {
-		publisherStatus
 		Body              string      `json:"body"`
 		PenaltyAll        lenient.Int `json:"penalty_all"`
 		RevenueAll        lenient.Int `json:"revenue_all"`

@@ -76,23 +76,30 @@ type statusCarrier interface{ apiStatus() *status }
 // UnmarshalJSON of its own (Menu) must not be embedded next to status:
 // its method would be promoted and skip the status. Use it as R itself.
 func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*R, error) {
+	ep := endpoint.Get(id)
 	var out *R
 	decode := func(data []byte) (*status, error) {
 		out = new(R)
-		if sc, ok := any(out).(statusCarrier); ok {
+		if sc, ok := any(out).(statusCarrier); ok && ep.Status == endpoint.ErrCode {
 			err := json.Unmarshal(data, out)
 			return sc.apiStatus(), err
 		}
-		st, err := decodeStatus(data)
-		if err != nil || st.ErrCode != 0 {
-			return st, err
-		}
-		return st, json.Unmarshal(data, out)
+		return decodeInto(ep, data, out)
 	}
-	if _, err := c.run(ctx, &request{ep: endpoint.Get(id), query: q, body: body}, decode); err != nil {
+	if _, err := c.run(ctx, &request{ep: ep, query: q, body: body}, decode); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// decodeInto decodes the status of a reply of ep and, when it is not an
+// error, the reply into out (unless out is nil).
+func decodeInto(ep *endpoint.Endpoint, data []byte, out any) (*status, error) {
+	st, err := decodeStatus(ep, data)
+	if err != nil || st.ErrCode != 0 || out == nil {
+		return st, err
+	}
+	return st, json.Unmarshal(data, out)
 }
 
 // exec is call for the endpoints whose reply carries only the status.
@@ -101,10 +108,48 @@ func exec(ctx context.Context, c *Client, id endpoint.ID, q query, body any) err
 	return err
 }
 
-func decodeStatus(data []byte) (*status, error) {
+// decodeStatus decodes the status of a reply of ep, where the table says
+// the endpoint reports it.
+func decodeStatus(ep *endpoint.Endpoint, data []byte) (*status, error) {
+	if ep.Status == endpoint.BaseResp {
+		var st baseRespStatus
+		err := json.Unmarshal(data, &st)
+		return st.apiStatus(), err
+	}
 	var st status
 	err := json.Unmarshal(data, &st)
 	return &st, err
+}
+
+// baseRespStatus is the status of a reply of an endpoint.BaseResp
+// endpoint: the errcode of the API gateway or, failing that, the ret and
+// err_msg of base_resp, where the service reports its own errors. The
+// request helper sees either as the errcode, so that both are an
+// *APIError and -1 is retried as elsewhere. A ret at the top of the reply
+// counts too: a developer posted a publisher/stat 2009 that came that
+// way, and taking it for an empty page would pass a failure off as a day
+// without income.
+type baseRespStatus struct {
+	status
+	BaseResp retStatus `json:"base_resp"`
+	retStatus
+}
+
+type retStatus struct {
+	Ret    lenient.Int `json:"ret"`
+	ErrMsg string      `json:"err_msg"`
+}
+
+func (s *baseRespStatus) apiStatus() *status {
+	switch {
+	case s.ErrCode != 0:
+		return &s.status
+	case s.BaseResp.Ret != 0:
+		return &status{ErrCode: s.BaseResp.Ret, ErrMsg: s.BaseResp.ErrMsg}
+	case s.Ret != 0:
+		return &status{ErrCode: s.Ret, ErrMsg: s.retStatus.ErrMsg}
+	}
+	return &s.status
 }
 
 // download is call for the endpoints that answer with a file: it returns
@@ -112,7 +157,9 @@ func decodeStatus(data []byte) (*status, error) {
 // an error (a video's link, a news material), the document is returned
 // too, and the Media has an empty Body.
 func download(ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*Media, []byte, error) {
-	res, err := c.run(ctx, &request{ep: endpoint.Get(id), query: q, body: body, streaming: true}, decodeStatus)
+	ep := endpoint.Get(id)
+	decode := func(data []byte) (*status, error) { return decodeStatus(ep, data) }
+	res, err := c.run(ctx, &request{ep: ep, query: q, body: body, streaming: true}, decode)
 	if err != nil {
 		return nil, nil, err
 	}

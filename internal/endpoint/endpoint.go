@@ -34,7 +34,23 @@ type Endpoint struct {
 	Auth Auth
 	// Retry says whether a failed attempt may be sent again.
 	Retry Retry
+	// Status is where the reply reports an error.
+	Status Status
 }
+
+// Status is where an endpoint's reply reports an error. The zero value is
+// WeChat's usual errcode.
+type Status uint8
+
+const (
+	// ErrCode: errcode and errmsg at the top of the reply.
+	ErrCode Status = iota
+	// BaseResp: errcode for the errors of WeChat's API gateway (a
+	// rejected token, a spent quota), and for the service's own ret and
+	// err_msg in base_resp, or at the top of the reply. publisher/stat
+	// reports so.
+	BaseResp
+)
 
 // Host is the host an endpoint is served on.
 type Host uint8
@@ -162,5 +178,11 @@ func post(path string, auth Auth, retry Retry) Endpoint {
 // on returns e served on host h.
 func (e Endpoint) on(h Host) Endpoint {
 	e.Host = h
+	return e
+}
+
+// reporting returns e whose replies report errors as s says.
+func (e Endpoint) reporting(s Status) Endpoint {
+	e.Status = s
 	return e
 }

@@ -170,8 +170,8 @@ const (
 	OCRBizLicense      // OCRBusinessLicense
 	OCRPrintedText     // OCRPrintedText
 	ImgQRCode          // ScanQRCode
-	ImgAICrop          // AICrop
-	ImgSuperResolution // SuperResolution
+	ImgAICrop          // SuggestCrops
+	ImgSuperResolution // UpscaleImage
 
 	// Comments on mass-sent and published articles (comment.go).
 	CommentOpen        // OpenComments
@@ -395,7 +395,7 @@ var table = [Count]Endpoint{
 
 	AutoReplyInfo: get("/cgi-bin/get_current_autoreply_info", at, IdempotentRead),
 
-	PublisherStat: get("/publisher/stat", at, IdempotentRead),
+	PublisherStat: get("/publisher/stat", at, IdempotentRead).reporting(BaseResp),
 
 	// Linking and unlinking send the administrators a message to confirm.
 	WxaLinkGet: post("/cgi-bin/wxopen/wxamplinkget", at, IdempotentRead),
