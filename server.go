@@ -324,6 +324,20 @@ func (c *Client) checkTimestamp(ts string) error {
 	return nil
 }
 
+// signedQuery reads the query of a push or URL check and refuses what no
+// signature can vouch for: a signed parameter given twice (which one
+// was signed?) and a timestamp outside the window.
+func (c *Client) signedQuery(r *http.Request) (pushQuery, *PushError) {
+	q := parsePushQuery(r.URL.RawQuery)
+	if q.repeated {
+		return q, refuse(http.StatusForbidden, "a signed query parameter appears twice", nil)
+	}
+	if err := c.checkTimestamp(q.timestamp); err != nil {
+		return q, refuse(http.StatusForbidden, "stale timestamp", err)
+	}
+	return q, nil
+}
+
 func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
 	echo, perr := wh.c.checkURL(r)
 	if perr != nil {
@@ -342,16 +356,13 @@ func (wh *webhook) serveURLCheck(w http.ResponseWriter, r *http.Request) {
 // decrypted when it came encrypted.
 func (c *Client) checkURL(r *http.Request) (string, *PushError) {
 	keys := c.keys
-	q := parsePushQuery(r.URL.RawQuery)
-	if q.repeated {
-		return "", refuse(http.StatusForbidden, "a signed query parameter appears twice", nil)
+	q, perr := c.signedQuery(r)
+	if perr != nil {
+		return "", perr
 	}
 	echo := q.echostr
 	if echo == "" {
 		return "", refuse(http.StatusBadRequest, "URL check without echostr", nil)
-	}
-	if err := c.checkTimestamp(q.timestamp); err != nil {
-		return "", refuse(http.StatusForbidden, "stale timestamp", err)
 	}
 	if q.msgSignature != "" && (keys.err == nil || q.signature == "") {
 		if keys.err != nil {
@@ -415,12 +426,9 @@ func (c *Client) open(r *http.Request) (opened, *PushError) {
 	if len(keys.tokens) == 0 {
 		return opened{}, refuse(http.StatusInternalServerError, errNoServerToken, nil)
 	}
-	q := parsePushQuery(r.URL.RawQuery)
-	if q.repeated {
-		return opened{}, refuse(http.StatusForbidden, "a signed query parameter appears twice", nil)
-	}
-	if err := c.checkTimestamp(q.timestamp); err != nil {
-		return opened{}, refuse(http.StatusForbidden, "stale timestamp", err)
+	q, perr := c.signedQuery(r)
+	if perr != nil {
+		return opened{}, perr
 	}
 	o := opened{token: -1, key: -1, nonce: q.nonce}
 	// encrypt_type is read exactly as WeChat sends it: "aes" in safe and
