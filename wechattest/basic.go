@@ -335,7 +335,7 @@ func (g *opsAPI) handleShortenGen(x *exchange) any {
 	case len(req.LongData) > maxShortKeyData:
 		return fail(9410010)
 	}
-	key := randomBase62(shortKeyLength)
+	key := randomString(base62, shortKeyLength)
 	g.shortKeys[key] = &shortKey{data: req.LongData, created: x.now, expires: x.now.Add(time.Duration(life) * time.Second)}
 	return map[string]any{"errcode": 0, "errmsg": "ok", "short_key": key}
 }

@@ -163,6 +163,20 @@ func errmsg(code int) string {
 		return "forbid to clear quota because of reaching the limit"
 	case 43101:
 		return "user refuse to accept the msg"
+	case 61003:
+		return "component is not authorized by this account"
+	case 61005:
+		return "component ticket is expired"
+	case 61006:
+		return "component ticket is invalid"
+	case 61009:
+		return "code is invalid"
+	case 61010:
+		return "code is expired"
+	case 61011:
+		return "invalid component"
+	case 61023:
+		return "refresh_token is invalid"
 	case 61500:
 		return "date format error"
 	case 61501:
@@ -205,6 +219,22 @@ func errmsg(code int) string {
 		return "cgi_path not found, please check"
 	case 76022:
 		return "could not use this cgi_path，no permission"
+	case 88001:
+		return "msg_data is not exists"
+	case 88005:
+		return "already reply"
+	case 88007:
+		return "reply content beyond max len or content len is zero"
+	case 88008:
+		return "comment is not exists"
+	case 88010:
+		return "count range error. cout <= 0 or count > 50" // sic, as documented
+	case 89000:
+		return "account has bound open"
+	case 89002:
+		return "open not exists"
+	case 89004:
+		return "open's relation reaches upper limit"
 	case 101000:
 		return "invalid image url"
 	case 101001:
@@ -247,31 +277,25 @@ func errmsg(code int) string {
 	return "error"
 }
 
-const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+// The alphabets of the ids the fake makes up.
+const (
+	idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" // media ids, template ids, tokens
+	base62     = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"   // short keys
+)
 
-// randomID returns n random characters of the URL-safe alphabet WeChat
-// uses for media ids, template ids and tokens.
-func randomID(n int) string {
+// randomString returns n random characters of alphabet.
+func randomString(alphabet string, n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read does not fail on supported platforms
 	for i := range b {
-		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
 }
 
-const base62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-// randomBase62 returns n random base62 characters, the alphabet of short
-// keys.
-func randomBase62(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = base62[int(b[i])%len(base62)]
-	}
-	return string(b)
-}
+// randomID returns n random characters of the URL-safe alphabet WeChat
+// uses for media ids, template ids and tokens.
+func randomID(n int) string { return randomString(idAlphabet, n) }
 
 // randomHex returns n random hex digits.
 func randomHex(n int) string {

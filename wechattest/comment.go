@@ -98,15 +98,6 @@ func (g *commentAPI) publish(msgDataID string, settings []commentSetting) {
 	}
 }
 
-// The errors of the comment APIs, as their pages list them.
-var commentErrors = map[int]string{
-	88001: "msg_data is not exists",
-	88005: "already reply",
-	88008: "comment is not exists",
-}
-
-func commentFail(code int) *apiError { return failf(code, commentErrors[code]) }
-
 // commentRequest is the body of the comment APIs; each uses its part.
 type commentRequest struct {
 	MsgDataID     json.RawMessage `json:"msg_data_id"`
@@ -138,11 +129,11 @@ func (g *commentAPI) lookup(x *exchange) (*commentRequest, *commentArea, *apiErr
 	id, ok := jsonInt(req.MsgDataID)
 	index, iok := optionalInt(req.Index, 0)
 	if !ok || !iok {
-		return nil, nil, commentFail(88001)
+		return nil, nil, fail(88001)
 	}
 	area := g.areas[articleKey{fmt.Sprint(id), int(index)}]
 	if area == nil {
-		return nil, nil, commentFail(88001)
+		return nil, nil, fail(88001)
 	}
 	return &req, area, nil
 }
@@ -162,7 +153,7 @@ func (g *commentAPI) lookupComment(x *exchange) (*commentRequest, *comment, *api
 			}
 		}
 	}
-	return nil, nil, commentFail(88008)
+	return nil, nil, fail(88008)
 }
 
 // handleOpen answers 打开已群发文章评论 (POST comment/open,
@@ -195,7 +186,9 @@ const maxCommentCount = 50
 // {"msg_data_id","index","begin","count","type"}) with {"comment":[...],
 // "total"}: the comments of the type (0 all, 1 not elected, 2 elected)
 // in the order written, count of them from begin. total counts every
-// comment of the type, as documented. A count of 0 or of 50 and more, a
+// comment of the type, as documented. A count below 1 or of 50 and more
+// is answered 88010 (count range error), as the page's return codes
+// list it; a count, begin or type that is missing or not a number, a
 // negative begin or an unknown type is answered 40097.
 func (g *commentAPI) handleList(x *exchange) any {
 	req, area, e := g.lookup(x)
@@ -205,8 +198,11 @@ func (g *commentAPI) handleList(x *exchange) any {
 	begin, bok := optionalInt(req.Begin, 0)
 	count, cok := jsonInt(req.Count)
 	typ, tok := optionalInt(req.Type, 0)
-	if !bok || !cok || !tok || begin < 0 || count < 1 || count >= maxCommentCount || typ < 0 || typ > 2 {
+	switch {
+	case !bok || !cok || !tok || begin < 0 || typ < 0 || typ > 2:
 		return fail(40097)
+	case count < 1 || count >= maxCommentCount:
+		return fail(88010)
 	}
 	var match []*comment
 	for _, c := range area.comments {
@@ -274,17 +270,19 @@ func (g *commentAPI) handleDelete(x *exchange) any {
 
 // handleReplyAdd answers 回复评论 (POST comment/reply/add,
 // {"msg_data_id","index","user_comment_id","content"}): 88005 (already
-// reply) if the comment has a reply, 40097 for an empty content.
+// reply) if the comment has a reply, 88007 (reply content beyond max len
+// or content len is zero) for an empty or blank content. WeChat
+// documents no maximum length, so the fake takes any other content.
 func (g *commentAPI) handleReplyAdd(x *exchange) any {
 	req, c, e := g.lookupComment(x)
 	if e != nil {
 		return e
 	}
 	if strings.TrimSpace(req.Content) == "" {
-		return fail(40097)
+		return fail(88007)
 	}
 	if c.reply != nil {
-		return commentFail(88005)
+		return fail(88005)
 	}
 	c.reply = &commentReply{content: req.Content, created: x.now}
 	return okReply()

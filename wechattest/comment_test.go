@@ -39,9 +39,16 @@ func TestCommentWire(t *testing.T) {
 	assert.JSONEq(t, `{"errcode":0,"errmsg":"ok","total":1,"comment":[{"user_comment_id":1,"create_time":`+
 		jsonNumber(createTime(t, r))+`,"content":"first","comment_type":0}]}`, string(r.Body), "no openid for a reader without one")
 
+	// A count out of range has the page's own code; other bad arguments
+	// get 40097.
 	for _, body := range []string{
 		`{"msg_data_id":` + msgDataID + `,"begin":0,"count":50,"type":0}`, // 50 or more is refused
 		`{"msg_data_id":` + msgDataID + `,"begin":0,"count":0,"type":0}`,
+		`{"msg_data_id":` + msgDataID + `,"begin":0,"count":-1,"type":0}`,
+	} {
+		fails(t, a.post("/cgi-bin/comment/list", body), 88010, "count range error. cout <= 0 or count > 50")
+	}
+	for _, body := range []string{
 		`{"msg_data_id":` + msgDataID + `,"begin":0,"type":0}`,
 		`{"msg_data_id":` + msgDataID + `,"begin":-1,"count":10,"type":0}`,
 		`{"msg_data_id":` + msgDataID + `,"begin":0,"count":10,"type":3}`,
@@ -51,7 +58,7 @@ func TestCommentWire(t *testing.T) {
 	fails(t, a.post("/cgi-bin/comment/open", `{"msg_data_id":"8cC5wmmVPNVLd","index":0}`), 88001, "msg_data is not exists")
 	fails(t, a.post("/cgi-bin/comment/open", `{"msg_data_id":`+msgDataID+`,"index":1}`), 88001, "msg_data is not exists")
 	fails(t, a.post("/cgi-bin/comment/delete", `{"msg_data_id":`+msgDataID+`,"index":0,"user_comment_id":2}`), 88008, "comment is not exists")
-	fails(t, a.post("/cgi-bin/comment/reply/add", `{"msg_data_id":`+msgDataID+`,"index":0,"user_comment_id":1,"content":" "}`), 40097, "invalid args")
+	fails(t, a.post("/cgi-bin/comment/reply/add", `{"msg_data_id":`+msgDataID+`,"index":0,"user_comment_id":1,"content":" "}`), 88007, "reply content beyond max len or content len is zero")
 	a.ok(a.post("/cgi-bin/comment/reply/add", `{"msg_data_id":`+msgDataID+`,"index":0,"user_comment_id":1,"content":"thanks"}`))
 	fails(t, a.post("/cgi-bin/comment/reply/add", `{"msg_data_id":`+msgDataID+`,"index":0,"user_comment_id":1,"content":"again"}`), 88005, "already reply")
 	fails(t, a.post("/cgi-bin/comment/open", ``), 44002, "")

@@ -73,27 +73,6 @@ func WithComponent(appID, secret, token, encodingAESKey string) Option {
 	}
 }
 
-// platformFail is fail for the codes of the third-party platform and of
-// Open Platform accounts, with the errmsg of their pages.
-func platformFail(code int) *apiError {
-	msg := map[int]string{
-		61003: "component is not authorized by this account",
-		61005: "component ticket is expired",
-		61006: "component ticket is invalid",
-		61009: "code is invalid",
-		61010: "code is expired",
-		61011: "invalid component",
-		61023: "refresh_token is invalid",
-		89000: "account has bound open",
-		89002: "open not exists",
-		89004: "open's relation reaches upper limit",
-	}[code]
-	if msg == "" {
-		return fail(code)
-	}
-	return failf(code, msg)
-}
-
 // platformAPI is WeChat's side of a third-party platform: its tickets,
 // component_access_tokens, pre-authorization and authorization codes,
 // and the accounts authorized to it, each with an account of its own (a
@@ -231,7 +210,7 @@ func (g *platformAPI) decodeCall(x *exchange, v componentBody) *apiError {
 func (g *platformAPI) authorized(appID string) (*authorizer, *apiError) {
 	a := g.authorizers[appID]
 	if a == nil || !a.authorized {
-		return nil, platformFail(61003)
+		return nil, fail(61003)
 	}
 	return a, nil
 }
@@ -265,7 +244,7 @@ func (g *platformAPI) handleComponentToken(x *exchange) any {
 	case req.AppID == "":
 		return fail(41002)
 	case req.AppID != cfg.appID:
-		return platformFail(61011)
+		return fail(61011)
 	case req.Secret == "":
 		return fail(41004)
 	case req.Secret != cfg.secret:
@@ -274,9 +253,9 @@ func (g *platformAPI) handleComponentToken(x *exchange) any {
 	expires, ok := g.tickets[req.Ticket]
 	switch {
 	case !ok:
-		return platformFail(61006)
+		return fail(61006)
 	case !x.now.Before(expires):
-		return platformFail(61005)
+		return fail(61005)
 	}
 	c := &credential{value: randomID(120), expiresAt: x.now.Add(g.s.cfg.tokenLife)}
 	g.tokens[c.value] = c
@@ -333,9 +312,9 @@ func (g *platformAPI) handleQueryAuth(x *exchange) any {
 	c := g.codes[req.Code]
 	switch {
 	case c == nil:
-		return platformFail(61009)
+		return fail(61009)
 	case !x.now.Before(c.expires):
-		return platformFail(61010)
+		return fail(61010)
 	}
 	a, e := g.authorized(c.appID)
 	if e != nil {
@@ -371,7 +350,7 @@ func (g *platformAPI) handleAuthorizerToken(x *exchange) any {
 		return e
 	}
 	if req.Refresh == "" || req.Refresh != a.refresh {
-		return platformFail(61023)
+		return fail(61023)
 	}
 	if a.rotate {
 		a.refresh, a.rotate = newRefreshToken(), false

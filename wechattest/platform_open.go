@@ -76,7 +76,7 @@ func (g *openAPI) handleCreate(x *exchange) any {
 		return e
 	}
 	if g.openAppID != "" {
-		return platformFail(89000)
+		return fail(89000)
 	}
 	reg := g.registry()
 	reg.mu.Lock()
@@ -99,7 +99,7 @@ func (g *openAPI) handleBind(x *exchange) any {
 		return e
 	}
 	if g.openAppID != "" {
-		return platformFail(89000)
+		return fail(89000)
 	}
 	reg := g.registry()
 	reg.mu.Lock()
@@ -109,7 +109,7 @@ func (g *openAPI) handleBind(x *exchange) any {
 	case !ok:
 		return fail(40013)
 	case n >= maxOpenMembers:
-		return platformFail(89004)
+		return fail(89004)
 	}
 	reg.accounts[req.OpenAppID] = n + 1
 	g.openAppID = req.OpenAppID
@@ -142,7 +142,7 @@ func (g *openAPI) handleGet(x *exchange) any {
 		return e
 	}
 	if g.openAppID == "" {
-		return platformFail(89002)
+		return fail(89002)
 	}
 	return map[string]any{"errcode": 0, "errmsg": "ok", "open_appid": g.openAppID}
 }

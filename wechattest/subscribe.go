@@ -27,7 +27,6 @@ type subscribeTemplate struct {
 	id       string
 	title    *libraryTitle
 	keywords []libraryKeyword
-	scene    string
 }
 
 // libraryTitle is a title of WeChat's public template library.
@@ -178,7 +177,8 @@ func (g *subscribeAPI) handleKeywords(x *exchange) any {
 // {"tid","kidList","sceneDesc"}) with {"priTmplId"}: 200014 for an
 // unknown title, 200020 unless kidList holds 2 to 5 different keywords
 // of the title, 200021 for a sceneDesc over 15 characters, 200012 past
-// 25 templates.
+// 25 templates. The sceneDesc is checked but not kept: no API returns it
+// (gettemplate lists priTmplId, title, content, example and type).
 func (g *subscribeAPI) handleAdd(x *exchange) any {
 	var req struct {
 		TID       json.RawMessage `json:"tid"`
@@ -210,7 +210,7 @@ func (g *subscribeAPI) handleAdd(x *exchange) any {
 	if len(g.templates) >= maxSubscribeTemplates {
 		return fail(200012)
 	}
-	tp := &subscribeTemplate{id: randomID(43), title: t, keywords: kws, scene: req.SceneDesc}
+	tp := &subscribeTemplate{id: randomID(43), title: t, keywords: kws}
 	g.templates = append(g.templates, tp)
 	return map[string]any{"errcode": 0, "errmsg": "ok", "priTmplId": tp.id}
 }

@@ -22,7 +22,6 @@ type wxaLinkAPI struct {
 type miniProgramLink struct {
 	appID    string
 	status   wechat.MiniProgramLinkStatus
-	notify   bool // notify_users
 	selected bool // show_profile
 }
 
@@ -84,7 +83,9 @@ func decodeLink(x *exchange) (*linkRequest, *apiError) {
 // {"appid","notify_users","show_profile"}, the flags 0 or 1, as numbers
 // or strings; 40097 otherwise). The link waits for the account's
 // administrator (12); asking again for a link that is waiting or made
-// changes nothing, for one refused starts over.
+// changes nothing, for one refused starts over. notify_users is checked
+// but not kept: it makes WeChat tell the followers of the link in the
+// WeChat app, which no API reports (wxamplinkget has no such field).
 func (g *wxaLinkAPI) handleLink(x *exchange) any {
 	req, e := decodeLink(x)
 	if e != nil {
@@ -104,7 +105,7 @@ func (g *wxaLinkAPI) handleLink(x *exchange) any {
 	case l.status != wechat.MiniProgramLinkRefused:
 		return okReply()
 	}
-	l.status, l.notify, l.selected = wechat.MiniProgramLinkAwaitingAccount, notify == 1, show == 1
+	l.status, l.selected = wechat.MiniProgramLinkAwaitingAccount, show == 1
 	return okReply()
 }
 
