@@ -238,3 +238,29 @@ func TestMassSpeed(t *testing.T) {
 	assert.Zero(t, a.post("/cgi-bin/message/mass/speed/set", `{"speed":"4"}`).errcode(t), "a numeric string is a level too")
 	assert.JSONEq(t, `{"speed":4,"realspeed":10}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body))
 }
+
+// A clientmsgid keeps a mass send from going out twice for 24 hours
+// only: a second send with it just before is answered 45065 with the
+// first msg_id, one 24 hours after the first goes out as a new send.
+func TestMassClientMsgIDExpires(t *testing.T) {
+	clock := newClock()
+	srv := start(t, wechattest.WithClock(clock.Now), withFollower("o1", "o2"))
+	send := func() reply {
+		t.Helper()
+		return newAPI(t, srv).post("/cgi-bin/message/mass/send", // a new token: the old one expired
+			`{"touser":["o1","o2"],"msgtype":"text","text":{"content":"hello"},"clientmsgid":"daily-1"}`)
+	}
+	first := send().JSON(t)
+	require.Equal(t, "send job submission success", first["errmsg"], "doc: %v", first)
+
+	clock.Advance(24*time.Hour - time.Second)
+	r := send()
+	fails(t, r, 45065, "clientmsgid exist")
+	assert.Equal(t, first["msg_id"], r.JSON(t)["msg_id"])
+
+	clock.Advance(time.Second)
+	again := send().JSON(t)
+	assert.Equal(t, "send job submission success", again["errmsg"], "doc: %v", again)
+	assert.NotEqual(t, first["msg_id"], again["msg_id"], "a new send")
+	assert.Len(t, srv.SentMessages(), 2)
+}
