@@ -122,8 +122,8 @@ func (c *Client) CheckCallback(ctx context.Context, action CheckAction, operator
 //
 // [cgi-bin/clear_quota]: https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearquota.html
 func (c *Client) ClearQuota(ctx context.Context) error {
-	if c.appID == "" {
-		return missing("AppID (WithAppID)")
+	if err := c.requireAppID(); err != nil {
+		return err
 	}
 	return exec(ctx, c, endpoint.ClearQuota, nil, struct {
 		AppID string `json:"appid"`

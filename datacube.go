@@ -25,11 +25,12 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
-// ParseDate parses a day written "2006-01-02".
+// ParseDate parses a day written "2006-01-02". Anything else, or a day
+// that does not exist (February 30th), is an ErrInvalidArgument.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("wechat: date %q is not YYYY-MM-DD", s)
+		return Date{}, invalidArg("date %q is not YYYY-MM-DD", s)
 	}
 	return DateOf(t), nil
 }

@@ -42,6 +42,14 @@ func TestDate(t *testing.T) {
 	assert.Equal(t, 30, daysBetween(Date{2024, 2, 1}, Date{2024, 3, 1}), "leap year")
 }
 
+func TestParseDateRejectsAnInvalidArgument(t *testing.T) {
+	for _, bad := range []string{"2014-12-7", "2014-02-30", "yesterday", ""} {
+		d, err := ParseDate(bad)
+		assert.ErrorIs(t, err, ErrInvalidArgument, bad)
+		assert.True(t, d.IsZero(), bad)
+	}
+}
+
 // datacubeCase is one statistics API: its method, endpoint, documented
 // maximum span, fixture and the first row the fixture decodes to.
 type datacubeCase struct {

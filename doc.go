@@ -240,10 +240,15 @@
 //     own words: Add (an item into one of the account's lists: a
 //     material, a draft, a template from WeChat's library, a
 //     customer-service account, a conditional menu), BatchGet, Set,
-//     Refresh, Exchange (an OAuth code), Check, Clear (the quotas), Close
-//     (a session), Invite, Move (legacy groups), Tag, Untag, Blacklist,
-//     Unblacklist, Change (openids), Preview, Publish, OCR, Scan, Suggest
-//     (crops) and Upscale; and, without I/O, Decrypt, Encrypt and Open.
+//     Refresh, Exchange (an OAuth code), Check, Clear (the quotas), Open
+//     and Close (the comments of an article; Close also ends a
+//     customer-service session), Invite, Move (legacy groups), Tag, Untag,
+//     Blacklist, Unblacklist, Change (openids), Preview, Publish, OCR,
+//     Scan, Suggest (crops), Upscale, Mark and Unmark (an elected comment),
+//     Reply (to a comment), Link and Unlink (a Mini Program), Bind and
+//     Unbind (an Open Platform account) and Has (whether there is one).
+//     Three work without I/O: Decrypt and Encrypt (safe mode) and Open
+//     when it opens a push (OpenPush).
 //   - An iterator is named for what it yields, as a plural noun, and
 //     returns iter.Seq2[T, error]: Followers, TagMembers, Materials,
 //     Drafts, Publications, KFMessageRecords; and the Blacklist. It fetches
@@ -254,7 +259,9 @@
 //   - A few methods are named for what they return, as a field would be:
 //     the Client's own settings and credentials (AppID, AccessToken,
 //     JSAPITicket, JSSDKConfig, Webhook) and addresses it builds
-//     (AuthorizeURL, QRCodeURL, OneTimeSubscribeURL).
+//     (AuthorizeURL, QRCodeURL, OneTimeSubscribeURL), which link their
+//     page of WeChat's reference as the API methods do. Call, the escape
+//     hatch for any endpoint, is the verb alone.
 //
 // "Token" alone means the access token, and the credentials the Client
 // caches like it ([Token], which holds the jsapi_ticket too;

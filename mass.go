@@ -259,10 +259,8 @@ func (c *Client) SendMassToUsers(ctx context.Context, openIDs []string, m MassMe
 	if len(openIDs) < MassMinOpenIDs || len(openIDs) > MassMaxOpenIDs {
 		return nil, invalidArg("a mass send goes to %d to %d openids, not %d", MassMinOpenIDs, MassMaxOpenIDs, len(openIDs))
 	}
-	for i, id := range openIDs {
-		if id == "" {
-			return nil, invalidArg("openid %d is empty", i)
-		}
+	if err := checkOpenIDList(openIDs); err != nil {
+		return nil, err
 	}
 	r, err := m.content(false)
 	if err != nil {

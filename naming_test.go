@@ -31,7 +31,7 @@ var otherVerbs = map[string]string{
 	"Exchange":    "trades an OAuth code for a token, the OAuth 2.0 word",
 	"Check":       "asks whether something holds (a signature, an OAuth token, the network path to the callback URL) and changes nothing",
 	"Clear":       "resets the daily API call counts",
-	"Close":       "ends a customer-service session that CreateKFSession started",
+	"Close":       "closes the comments of an article that OpenComments opened (CloseComments), and ends a customer-service session that CreateKFSession started (CloseKFSession)",
 	"Invite":      "asks a person to bind a customer-service account",
 	"Move":        "moves users from one legacy group to another",
 	"Tag":         "gives users a tag",
@@ -364,18 +364,10 @@ const weChatDocs = "https://developers.weixin.qq.com/doc/service/"
 // noDocPage are API methods whose endpoint has no page in that reference,
 // with where the method's doc sends the reader instead.
 var noDocPage = map[string]string{
-	"UpscaleImage":           "cv/img/superresolution is documented only in the Mini Program reference, which the doc links",
 	"ClearAPIQuota":          "openapi/quota/clear is documented in the Channels reference, which the doc links, not the service account's",
 	"ListLinkedMiniPrograms": "the Mini Program link APIs are documented for third-party platforms only; the doc links that reference",
 	"LinkMiniProgram":        "Mini Program links: the third-party platform reference",
 	"UnlinkMiniProgram":      "Mini Program links: the third-party platform reference",
-	"CreateGroup":            "the legacy group APIs are no longer in the reference; the group doc says so",
-	"ListGroups":             "legacy groups",
-	"GetUserGroup":           "legacy groups",
-	"UpdateGroup":            "legacy groups",
-	"MoveUserToGroup":        "legacy groups",
-	"MoveUsersToGroup":       "legacy groups",
-	"DeleteGroup":            "legacy groups",
 	"CreateOpenAccount":      "the open/* account APIs are documented in the Open Platform reference, which the docs link",
 	"BindOpenAccount":        "open/*: the Open Platform reference",
 	"UnbindOpenAccount":      "open/*: the Open Platform reference",
@@ -384,13 +376,38 @@ var noDocPage = map[string]string{
 	"Call":                   "not one API: its doc says how to find an endpoint's page",
 }
 
+// linksDocPage reports whether m's doc must link its page of WeChat's
+// reference: m is not deprecated, and it is an API method (a context
+// first) or an address builder.
+func linksDocPage(m *doc.Func) bool {
+	if isDeprecated(m) {
+		return false
+	}
+	ps := params(m)
+	return len(ps) > 0 && ps[0] == "context.Context" || isAddressBuilder(m)
+}
+
+// isAddressBuilder reports whether m builds an address of WeChat's
+// without I/O (AuthorizeURL, QRCodeURL): no context, and a string named
+// …URL. The address is documented as an API is.
+func isAddressBuilder(m *doc.Func) bool {
+	ps, res := params(m), results(m)
+	return strings.HasSuffix(m.Name, "URL") && len(res) > 0 && res[0] == "string" &&
+		(len(ps) == 0 || ps[0] != "context.Context")
+}
+
 func TestAPIMethodsLinkTheirDocumentation(t *testing.T) {
 	methods, _ := clientMethods(t)
+	byName := map[string]*doc.Func{}
 	var missing []string
+	builders := 0
 	for _, m := range methods {
-		ps := params(m)
-		if isDeprecated(m) || len(ps) == 0 || ps[0] != "context.Context" {
+		byName[m.Name] = m
+		if !linksDocPage(m) {
 			continue
+		}
+		if isAddressBuilder(m) {
+			builders++
 		}
 		if _, ok := noDocPage[m.Name]; ok {
 			continue
@@ -401,6 +418,96 @@ func TestAPIMethodsLinkTheirDocumentation(t *testing.T) {
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		t.Errorf("%d API methods do not link their page of %s: %s", len(missing), weChatDocs, strings.Join(missing, ", "))
+		t.Errorf("%d API methods or address builders do not link their page of %s: %s", len(missing), weChatDocs, strings.Join(missing, ", "))
+	}
+	if builders == 0 {
+		t.Error("no address builder found: isAddressBuilder no longer matches AuthorizeURL and the others")
+	}
+	for name := range noDocPage {
+		switch m := byName[name]; {
+		case m == nil:
+			t.Errorf("%s is listed in noDocPage but is not a method of Client", name)
+		case !linksDocPage(m):
+			t.Errorf("%s is listed in noDocPage but its doc need not link a page (deprecated, or neither an API method nor an address builder): remove it", name)
+		case strings.Contains(m.Doc, weChatDocs):
+			t.Errorf("%s is listed in noDocPage but links its page of %s: remove it", name, weChatDocs)
+		}
+	}
+}
+
+// namingSection returns the section Naming of the package documentation
+// (doc.go), up to the next heading.
+func namingSection(t *testing.T) string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Doc == nil {
+		t.Fatal("doc.go has no package documentation")
+	}
+	_, section, ok := strings.Cut(f.Doc.Text(), "\n# Naming\n")
+	if !ok {
+		t.Fatal("the package documentation has no section Naming")
+	}
+	if i := strings.Index(section, "\n# "); i >= 0 {
+		section = section[:i]
+	}
+	return section
+}
+
+// identWords splits s into its runs of ASCII letters and digits: the
+// names of methods and verbs it mentions, among other words.
+func identWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
+}
+
+// The section Naming states the rule this file checks: every verb the
+// test allows, and every method named for what it returns, is named in it.
+func TestNamingSectionMatchesTheRule(t *testing.T) {
+	section := namingSection(t)
+	words := map[string]bool{}
+	for _, w := range identWords(section) {
+		words[w] = true
+	}
+	var names []string
+	names = append(names, coreVerbs...)
+	for v := range otherVerbs {
+		names = append(names, v)
+	}
+	for n := range nounMethods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if !words[n] {
+			t.Errorf("%s is allowed by naming_test.go but the section Naming of doc.go does not name it", n)
+		}
+	}
+}
+
+// The comments of the endpoint table name the methods that call each
+// endpoint: by their current names, not by deprecated aliases.
+func TestEndpointTableNamesNoDeprecatedAlias(t *testing.T) {
+	methods, _ := clientMethods(t)
+	aliases := map[string]bool{}
+	for _, m := range methods {
+		if isAlias(m) {
+			aliases[m.Name] = true
+		}
+	}
+	path := filepath.Join("internal", "endpoint", "table.go")
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range f.Comments {
+		for _, w := range identWords(g.Text()) {
+			if aliases[w] {
+				t.Errorf("%s: a comment names %s, a deprecated alias: name the method that replaced it", path, w)
+			}
+		}
 	}
 }

@@ -32,37 +32,34 @@ const (
 // change it.
 const authorizeEndpoint = "https://open.weixin.qq.com/connect/oauth2/authorize"
 
-// maxStateLen is the longest state WeChat carries back (128 bytes).
+// maxStateLen is the longest state (or one-time subscription reserved)
+// WeChat carries back (128 bytes).
 const maxStateLen = 128
 
 // AuthorizeURL returns the page to send a user to for web authorization
-// (网页授权, connect/oauth2/authorize). After the user agrees (or at once,
-// for ScopeBase) WeChat redirects to redirectURI with code and state in the
-// query; pass the code to ExchangeCode.
+// (网页授权, [connect/oauth2/authorize]). After the user agrees (or at
+// once, for ScopeBase) WeChat redirects to redirectURI with code and state
+// in the query; pass the code to ExchangeCode.
 //
-// redirectURI must be an absolute http(s) URL on the domain configured as
-// the account's web authorization domain; it is escaped here, so pass it
-// unescaped. state is returned untouched and is the place for a CSRF
-// token: WeChat accepts at most 128 bytes of a-z, A-Z and 0-9, and an
-// empty state is left out. The URL ends in #wechat_redirect, which WeChat
-// requires.
+// redirectURI must be an absolute http(s) URL without a fragment, on the
+// domain configured as the account's web authorization domain; it is
+// escaped here, so pass it unescaped. state is returned untouched and is
+// the place for a CSRF token: WeChat accepts at most 128 bytes of a-z,
+// A-Z and 0-9, and an empty state is left out. The URL ends in
+// #wechat_redirect, which WeChat requires.
+//
+// [connect/oauth2/authorize]: https://developers.weixin.qq.com/doc/service/guide/h5/auth.html
 func (c *Client) AuthorizeURL(redirectURI string, scope OAuthScope, state string) (string, error) {
-	if c.appID == "" {
-		return "", missing("AppID (WithAppID)")
+	if err := c.requireAppID(); err != nil {
+		return "", err
 	}
-	u, err := url.Parse(redirectURI)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", invalidArg("redirect URI %q is not an absolute http(s) URL", redirectURI)
-	}
-	if u.Fragment != "" || strings.Contains(redirectURI, "#") {
-		// WeChat appends code and state to the URI; after a fragment
-		// they would never reach the server.
-		return "", invalidArg("redirect URI %q has a fragment", redirectURI)
+	if err := checkRedirectURL("redirect URI", redirectURI); err != nil {
+		return "", err
 	}
 	if scope != ScopeBase && scope != ScopeUserInfo {
 		return "", invalidArg("unknown web authorization scope %q", scope)
 	}
-	if err := checkOAuthState(state); err != nil {
+	if err := checkOAuthState("state", state); err != nil {
 		return "", err
 	}
 	// The parameters are written in the documented order: WeChat has been
@@ -83,15 +80,58 @@ func (c *Client) AuthorizeURL(redirectURI string, scope OAuthScope, state string
 	return b.String(), nil
 }
 
-func checkOAuthState(state string) error {
+// checkOAuthState checks a value WeChat carries through a redirect and
+// hands back unchanged: the state of web authorization, the reserved of a
+// one-time subscription. Either may be empty, or hold at most 128 bytes
+// of a-z, A-Z and 0-9. name is the parameter, for the error.
+func checkOAuthState(name, state string) error {
 	if len(state) > maxStateLen {
-		return invalidArg("state is %d bytes; WeChat allows at most %d", len(state), maxStateLen)
+		return invalidArg("%s is %d bytes; WeChat allows at most %d", name, len(state), maxStateLen)
 	}
 	for i := 0; i < len(state); i++ {
 		ch := state[i]
 		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9') {
-			return invalidArg("state may hold only a-z, A-Z and 0-9; found %q at byte %d", ch, i)
+			return invalidArg("%s may hold only a-z, A-Z and 0-9; found %q at byte %d", name, ch, i)
 		}
+	}
+	return nil
+}
+
+// isHTTPURL reports whether u is an absolute http or https URL: one of
+// those schemes (url.Parse lowers its case) and a host.
+func isHTTPURL(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// checkHTTPURL returns an ErrInvalidArgument unless s is an absolute http
+// or https URL. what names s in the error ("image URL"), which shows s
+// clipped.
+func checkHTTPURL(what, s string) error {
+	if u, err := url.Parse(s); err != nil || !isHTTPURL(u) {
+		return invalidArg("%s %q is not an absolute http(s) URL", what, clip(s))
+	}
+	return nil
+}
+
+// checkRedirectURL is checkHTTPURL for an address WeChat sends the user
+// back to with parameters appended to it (code and state, openid and
+// scene): it rejects a fragment too, even an empty one, since what WeChat
+// appends after it would stay in the browser and never reach the server.
+func checkRedirectURL(what, s string) error {
+	if err := checkHTTPURL(what, s); err != nil {
+		return err
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		return invalidArg("%s %q has a fragment (%q): what WeChat appends would not reach the server", what, clip(s), clip(s[i:]))
+	}
+	return nil
+}
+
+// requireAppID returns an ErrMissingConfig when the Client was built
+// without WithAppID.
+func (c *Client) requireAppID() error {
+	if c.appID == "" {
+		return missing("AppID (WithAppID)")
 	}
 	return nil
 }
@@ -220,8 +260,8 @@ func (c *Client) ExchangeCode(ctx context.Context, code string) (*OAuthToken, er
 //
 // [sns/oauth2/refresh_token]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsrefreshtoken.html
 func (c *Client) RefreshOAuthToken(ctx context.Context, refreshToken string) (*OAuthToken, error) {
-	if c.appID == "" {
-		return nil, missing("AppID (WithAppID)")
+	if err := c.requireAppID(); err != nil {
+		return nil, err
 	}
 	if refreshToken == "" {
 		return nil, invalidArg("refresh token is empty")

@@ -396,3 +396,48 @@ func snsUser(sex int) *OAuthUser {
 		UnionID:    "o6_bmasdasdsad6_2sgVt7hMZOPfL",
 	}
 }
+
+// The five places that take an absolute http(s) URL share one check: they
+// accept and refuse the same URLs. Only the redirect URLs, to which WeChat
+// appends its parameters, refuse a fragment as well.
+func TestHTTPURLCheckIsTheSameEverywhere(t *testing.T) {
+	c, mt := newTestClient(t, WithJSAPITicket("TICKET", time.Now().Add(time.Hour)))
+	mt.RegisterNoResponder(httpmock.NewStringResponder(200, `{"errcode":0,"errmsg":"ok"}`))
+	ctx := context.Background()
+	checks := []struct {
+		name     string
+		redirect bool // WeChat appends parameters: a fragment is refused
+		check    func(u string) error
+	}{
+		{"AuthorizeURL", true, func(u string) error { _, err := c.AuthorizeURL(u, ScopeBase, ""); return err }},
+		{"OneTimeSubscribeURL", true, func(u string) error { _, err := c.OneTimeSubscribeURL(1, "T", u, ""); return err }},
+		{"ImageURL", false, func(u string) error { _, err := c.ScanQRCode(ctx, ImageURL(u)); return err }},
+		{"JSSDKConfig", false, func(u string) error { _, err := c.JSSDKConfig(ctx, u); return err }},
+		{"WithBaseURL", false, func(u string) error { _, err := New(WithBaseURL(u)); return err }},
+	}
+	accepted := []string{"https://example.com/cb", "http://example.com", "HTTPS://Example.com/cb?x=1&y=2"}
+	refused := []string{"/cb", "https:///cb", "example.com/cb", "javascript:alert(1)", "ftp://example.com/cb", "http://[::1", ""}
+	withFragment := []string{"https://example.com/cb#/home", "https://example.com/cb#"}
+	for _, ch := range checks {
+		t.Run(ch.name, func(t *testing.T) {
+			// WithBaseURL refuses with ErrInvalidConfig: it is an option.
+			refusal := ErrInvalidArgument
+			if ch.name == "WithBaseURL" {
+				refusal = ErrInvalidConfig
+			}
+			for _, u := range accepted {
+				assert.NoError(t, ch.check(u), u)
+			}
+			for _, u := range refused {
+				assert.ErrorIs(t, ch.check(u), refusal, u)
+			}
+			for _, u := range withFragment {
+				if err := ch.check(u); ch.redirect {
+					assert.ErrorIs(t, err, ErrInvalidArgument, u)
+				} else {
+					assert.NoError(t, err, u)
+				}
+			}
+		})
+	}
+}

@@ -81,18 +81,17 @@ func WithObserver(observe func(ctx context.Context, a Attempt)) Option {
 	}
 }
 
-// observe reports an attempt that reached the HTTP client.
+// observe reports an attempt that reached the HTTP client: o.url is set,
+// as run checks before calling it.
 func (c *Client) observe(ctx context.Context, ep *endpoint.Endpoint, number int, o *outcome) {
 	a := Attempt{
 		Method:     ep.Method,
 		Path:       ep.Path,
+		URL:        redactedURL(o.url),
 		Number:     number,
 		StatusCode: o.status,
 		Duration:   o.elapsed,
 		Err:        o.err,
-	}
-	if o.url != nil {
-		a.URL = redactedURL(o.url)
 	}
 	if o.apiErr != nil {
 		a.ErrCode = o.apiErr.Code

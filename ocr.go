@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"mime/multipart"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,9 +47,8 @@ func callImage[R any](ctx context.Context, c *Client, id endpoint.ID, img ImageS
 	var body any
 	switch {
 	case img.url != "" && img.r == nil:
-		u, err := url.Parse(img.url)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, invalidArg("image URL %q is not an absolute http(s) URL", img.url)
+		if err := checkHTTPURL("image URL", img.url); err != nil {
+			return nil, err
 		}
 		q = append(q, param{"img_url", img.url})
 		if len(fields) > 0 {

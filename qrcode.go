@@ -164,12 +164,14 @@ func (c *Client) CreateQRCode(ctx context.Context, req QRCodeRequest) (*QRCode, 
 }
 
 // QRCodeURL returns the address of the QR code image of ticket
-// (通过ticket换取二维码, showqrcode), with the ticket URL-escaped. It needs
-// no access token and can go straight into an <img> tag.
+// (通过ticket换取二维码, [showqrcode]), with the ticket URL-escaped. It
+// needs no access token and can go straight into an <img> tag.
 //
 // The host is QRCodeShowBaseURL while the Client talks to WeChat's own
 // API hosts; a Client pointed by WithBaseURL at another host (a proxy, a
 // fake server in tests) expects that host to serve showqrcode too.
+//
+// [showqrcode]: https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html
 func (c *Client) QRCodeURL(ticket string) string {
 	return c.requestURL(endpoint.Get(endpoint.QRCodeShow), query{{"ticket", ticket}}, "")
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
-	neturl "net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,12 +70,12 @@ type JSSDKConfig struct {
 //
 // [JS-SDK guide]: https://developers.weixin.qq.com/doc/service/guide/h5/jssdk.html
 func (c *Client) JSSDKConfig(ctx context.Context, url string) (*JSSDKConfig, error) {
-	if c.appID == "" {
-		return nil, missing("AppID (WithAppID)")
+	if err := c.requireAppID(); err != nil {
+		return nil, err
 	}
 	page, _, _ := strings.Cut(strings.TrimSpace(url), "#")
-	if u, err := neturl.Parse(page); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, invalidArg("JS-SDK page URL %q is not an absolute http(s) URL", clip(page))
+	if err := checkHTTPURL("JS-SDK page URL", page); err != nil {
+		return nil, err
 	}
 	url = page
 	t, err := c.JSAPITicket(ctx)

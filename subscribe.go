@@ -306,11 +306,18 @@ func (c *Client) ListSubscribeTemplates(ctx context.Context) ([]SubscribeTemplat
 
 // Limits of the one-time subscription message.
 const (
-	MaxOneTimeScene       = 10000 // scene is 0..10000
-	maxOneTimeTitle       = 15    // characters
-	maxOneTimeContent     = 200   // characters
-	maxOneTimeReservedLen = 128   // bytes
+	MaxOneTimeScene   = 10000 // scene is 0..10000
+	maxOneTimeTitle   = 15    // characters
+	maxOneTimeContent = 200   // characters
 )
+
+// checkOneTimeScene rejects a scene outside 0..MaxOneTimeScene.
+func checkOneTimeScene(scene int) error {
+	if scene < 0 || scene > MaxOneTimeScene {
+		return invalidArg("scene %d is outside 0..%d", scene, MaxOneTimeScene)
+	}
+	return nil
+}
 
 // OneTimeSubscribeMessage is a one-time subscription message (一次性订阅消息),
 // sent once per authorization the user gave on the page of
@@ -365,8 +372,11 @@ func (c *Client) SendOneTimeSubscribeMessage(ctx context.Context, m *OneTimeSubs
 		return invalidArg("one-time subscribe message has no recipient (ToUser)")
 	case m.TemplateID == "":
 		return invalidArg("one-time subscribe message has no TemplateID")
-	case m.Scene < 0 || m.Scene > MaxOneTimeScene:
-		return invalidArg("scene %d is outside 0..%d", m.Scene, MaxOneTimeScene)
+	}
+	if err := checkOneTimeScene(m.Scene); err != nil {
+		return err
+	}
+	switch {
 	case strings.TrimSpace(m.Title) == "":
 		return invalidArg("one-time subscribe message has no Title")
 	case utf8.RuneCountInString(m.Title) > maxOneTimeTitle:
@@ -392,32 +402,31 @@ func (c *Client) SendOneTimeSubscribeMessage(ctx context.Context, m *OneTimeSubs
 }
 
 // OneTimeSubscribeURL returns the page where a user authorizes one
-// one-time subscription message (一次性订阅消息 第一步: 用户同意授权). Open it
-// in the WeChat app; WeChat then redirects to redirectURL with the openid
-// and the user's choice, which ParseOneTimeSubscribeRedirect reads.
-// scene is 0 to MaxOneTimeScene; authorizations do not add up within a
-// scene. reserved, optional, is returned unchanged (use it against CSRF):
-// at most 128 letters and digits.
+// one-time subscription message (一次性订阅消息 第一步: 用户同意授权,
+// [mp/subscribemsg]). Open it in the WeChat app; WeChat then redirects to
+// redirectURL with the openid and the user's choice, which
+// ParseOneTimeSubscribeRedirect reads. redirectURL must be an absolute
+// http(s) URL without a fragment. scene is 0 to MaxOneTimeScene;
+// authorizations do not add up within a scene. reserved, optional, is
+// returned unchanged (use it against CSRF): at most 128 letters and
+// digits.
+//
+// [mp/subscribemsg]: https://developers.weixin.qq.com/doc/service/guide/product/message/One-time_subscription_info.html
 func (c *Client) OneTimeSubscribeURL(scene int, templateID, redirectURL, reserved string) (string, error) {
-	if c.appID == "" {
-		return "", missing("AppID (WithAppID)")
+	if err := c.requireAppID(); err != nil {
+		return "", err
 	}
-	if scene < 0 || scene > MaxOneTimeScene {
-		return "", invalidArg("scene %d is outside 0..%d", scene, MaxOneTimeScene)
+	if err := checkOneTimeScene(scene); err != nil {
+		return "", err
 	}
 	if templateID == "" {
 		return "", invalidArg("template id is empty")
 	}
-	if u, err := url.Parse(redirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", invalidArg("redirect URL %q is not an absolute http(s) URL", redirectURL)
+	if err := checkRedirectURL("redirect URL", redirectURL); err != nil {
+		return "", err
 	}
-	if len(reserved) > maxOneTimeReservedLen {
-		return "", invalidArg("reserved has %d bytes, at most %d are allowed", len(reserved), maxOneTimeReservedLen)
-	}
-	for _, r := range reserved {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return "", invalidArg("reserved may hold only letters and digits")
-		}
+	if err := checkOAuthState("reserved", reserved); err != nil {
+		return "", err
 	}
 	// The parameters in the documented order; redirect_url is escaped,
 	// the rest are plain identifiers.
@@ -472,8 +481,11 @@ func ParseOneTimeSubscribeRedirect(q url.Values) (*OneTimeSubscribeResult, error
 		return nil, invalidArg("redirect action %q is neither confirm nor cancel", r.Action)
 	}
 	scene, err := strconv.Atoi(q.Get("scene"))
-	if err != nil || scene < 0 || scene > MaxOneTimeScene {
-		return nil, invalidArg("redirect scene %q is not 0..%d", q.Get("scene"), MaxOneTimeScene)
+	if err != nil {
+		return nil, invalidArg("redirect scene %q is not a number", q.Get("scene"))
+	}
+	if err := checkOneTimeScene(scene); err != nil {
+		return nil, err
 	}
 	r.Scene = scene
 	return r, nil

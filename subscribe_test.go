@@ -189,6 +189,18 @@ func TestOneTimeSubscribeURL(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMissingConfig)
 }
 
+// WeChat appends openid, action and scene to the redirect URL: after a
+// fragment they would stay in the browser and never reach the server.
+func TestOneTimeSubscribeURLRejectsAFragment(t *testing.T) {
+	c, err := New(WithAppID("wxaba38c7f163da69b"))
+	require.NoError(t, err)
+	for _, redirect := range []string{"https://example.com/cb#/done", "https://example.com/cb#"} {
+		got, err := c.OneTimeSubscribeURL(1, "T", redirect, "")
+		assert.ErrorIs(t, err, ErrInvalidArgument, redirect)
+		assert.Empty(t, got, redirect)
+	}
+}
+
 func TestParseOneTimeSubscribeRedirect(t *testing.T) {
 	q, err := url.ParseQuery("openid=OPENID&template_id=TEMPLATE_ID&action=confirm&scene=1000&reserved=test")
 	require.NoError(t, err)

@@ -193,7 +193,7 @@ type batchUser struct {
 // [user/info/batchget]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo.html
 func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang Lang) ([]UserInfo, error) {
 	// Any number of openids is fine here: they are split below.
-	if err := checkOpenIDs(openIDs, len(openIDs)); err != nil {
+	if err := checkOpenIDList(openIDs); err != nil {
 		return nil, err
 	}
 	infos := make([]UserInfo, 0, len(openIDs))
@@ -340,14 +340,21 @@ func (c *Client) Followers(ctx context.Context) iter.Seq2[string, error] {
 	return openIDSeq(ctx, c.followers)
 }
 
-// checkOpenIDs rejects an empty list, a list longer than max and an
-// empty openid.
+// checkOpenIDs rejects an empty list, a list longer than max (at least
+// 1) and an empty openid.
 func checkOpenIDs(openIDs []string, max int) error {
-	if len(openIDs) == 0 {
-		return invalidArg("openid list is empty")
-	}
 	if len(openIDs) > max {
 		return invalidArg("%d openids, at most %d per request", len(openIDs), max)
+	}
+	return checkOpenIDList(openIDs)
+}
+
+// checkOpenIDList rejects an empty list and an empty openid, whatever the
+// length of the list: for a caller that splits the list itself or checks
+// its length against bounds of its own.
+func checkOpenIDList(openIDs []string) error {
+	if len(openIDs) == 0 {
+		return invalidArg("openid list is empty")
 	}
 	for i, id := range openIDs {
 		if id == "" {

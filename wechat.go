@@ -260,7 +260,7 @@ func WithBaseURL(base string) Option {
 			}
 			return fmt.Errorf("%w: base URL does not parse: %v", ErrInvalidConfig, err)
 		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !isHTTPURL(u) {
 			return fmt.Errorf("%w: base URL %q is not an absolute http(s) URL", ErrInvalidConfig, u.Redacted())
 		}
 		c.baseURL = u
@@ -367,8 +367,8 @@ func mask(set bool) string {
 }
 
 func (c *Client) requireSecret() error {
-	if c.appID == "" {
-		return missing("AppID (WithAppID)")
+	if err := c.requireAppID(); err != nil {
+		return err
 	}
 	if c.appSecret == "" {
 		return missing("AppSecret (WithAppSecret)")
