@@ -293,3 +293,35 @@ func TestWebhookDedupStoreFailure(t *testing.T) {
 		})
 	}
 }
+
+// A push forgotten at lookup, its time up before the ring reached it (a
+// store shared by Clients with different ttls), and arriving anew keeps
+// its new entry when the ring later reaches the old one: dropping the old
+// slot forgets neither the new entry nor its reply's bytes a second
+// time, and the bound pushes out the next oldest push instead.
+func TestMemoryDedupStoreStaleRingSlot(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1700000000, 0)
+	s := NewMemoryDedupStore(3, 100)
+
+	_, _ = s.Arrive(ctx, "long", now, time.Hour)
+	_, _ = s.Arrive(ctx, "short", now, time.Second)
+	_, _ = s.Finish(ctx, "short", []byte("12345"))
+	later := now.Add(2 * time.Second)
+	_, _ = s.Arrive(ctx, "other", later, time.Hour) // the ring stops at "long"
+	st, _ := s.Arrive(ctx, "short", later, time.Hour)
+	require.Equal(t, 1, st.Attempt, "short was forgotten and arrives anew")
+	_, _ = s.Finish(ctx, "short", []byte("abc"))
+	require.Equal(t, 3, s.bytes)
+
+	// Two more pushes: the bound drops "long", then reaches the stale slot
+	// of the first "short", which must go without touching the new one.
+	_, _ = s.Arrive(ctx, "new1", later, time.Hour)
+	_, _ = s.Arrive(ctx, "new2", later, time.Hour)
+	st, _ = s.State(ctx, "short")
+	assert.Equal(t, PushState{Attempt: 1, First: later, Done: true, Reply: []byte("abc")}, st, "the new entry of short is kept")
+	st, _ = s.State(ctx, "other")
+	assert.Zero(t, st, "other, the oldest live push, went instead")
+	assert.Len(t, s.pushes, 3)
+	assert.Equal(t, 3, s.bytes, "the reply bytes held")
+}
