@@ -297,14 +297,7 @@ func (c *Client) fetchAccessTokenFunc(ctx context.Context) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	if value == "" {
-		return Token{}, unexpected(what, "no access_token")
-	}
-	life, err := c.lifetime(ctx, what, int64(lifetime/time.Second))
-	if err != nil {
-		return Token{}, err
-	}
-	return Token{Value: value, ExpiresAt: c.expiry(life)}, nil
+	return c.issued(ctx, what, "access_token", value, int64(lifetime/time.Second))
 }
 
 type stableTokenRequest struct {
@@ -409,16 +402,25 @@ func (c *Client) fetchAccessTokenForce(ctx context.Context, force bool) (Token, 
 	if err != nil {
 		return Token{}, err
 	}
-	path := endpoint.Get(id).Path
-	if resp.AccessToken == "" {
-		return Token{}, unexpected(path, "no access_token in reply")
+	t, err := c.issued(ctx, endpoint.Get(id).Path, "access_token", resp.AccessToken, resp.ExpiresIn)
+	if err == nil {
+		c.logger.LogAttrs(ctx, slogInfo, "wechat: fetched access token", appIDAttr(c.appID), expiresAttr(resp.ExpiresIn))
 	}
-	life, err := c.lifetime(ctx, path, resp.ExpiresIn)
+	return t, err
+}
+
+// issued is the Token of a credential value fetched from path with
+// the lifetime expiresIn: refused when WeChat's reply had no value (what
+// names it) or an unusable lifetime, and cached until its expiry.
+func (c *Client) issued(ctx context.Context, path, what, value string, expiresIn int64) (Token, error) {
+	if value == "" {
+		return Token{}, unexpected(path, "no "+what+" in reply")
+	}
+	life, err := c.lifetime(ctx, path, expiresIn)
 	if err != nil {
 		return Token{}, err
 	}
-	c.logger.LogAttrs(ctx, slogInfo, "wechat: fetched access token", appIDAttr(c.appID), expiresAttr(resp.ExpiresIn))
-	return Token{Value: resp.AccessToken, ExpiresAt: c.expiry(life)}, nil
+	return Token{Value: value, ExpiresAt: c.expiry(life)}, nil
 }
 
 type ticketResponse struct {
@@ -435,15 +437,7 @@ func (c *Client) fetchJSAPITicket(ctx context.Context) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	path := endpoint.Get(endpoint.Ticket).Path
-	if resp.Ticket == "" {
-		return Token{}, unexpected(path, "no ticket in reply")
-	}
-	life, err := c.lifetime(ctx, path, resp.ExpiresIn)
-	if err != nil {
-		return Token{}, err
-	}
-	return Token{Value: resp.Ticket, ExpiresAt: c.expiry(life)}, nil
+	return c.issued(ctx, endpoint.Get(endpoint.Ticket).Path, "ticket", resp.Ticket, resp.ExpiresIn)
 }
 
 // MaxTokenLifetime is the longest lifetime the Client accepts for a
