@@ -338,6 +338,10 @@ func (wh *webhook) dispatch(p *push) {
 		st = local
 	}
 	switch {
+	case !created && (st.Done || st.GivenUp):
+		// The push is over (the watchdog gave it up, its reply went as
+		// a customer-service message): nothing is waited for.
+		wh.retried(p, key, st)
 	case !created:
 		wh.follow(p, key, f, st)
 	case st.Attempt <= 1:
@@ -400,10 +404,15 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		if serr != nil {
 			c.storeFailed(hctx, "to keep a reply", serr)
 		}
-		gaveUp := f != nil && wh.flights.land(key, f, out, false)
 		// A reply the store did not take was given up by the last
-		// attempt, or forgotten after WeChat's retries: none can carry
-		// it. Without the store, this process's attempts tell.
+		// attempt, or forgotten after WeChat's retries, and one the
+		// watchdog answered for goes late: no attempt may carry it.
+		// Without the store, this process's attempts tell.
+		carried := out
+		if answered || (!stored && serr == nil) {
+			carried = nil
+		}
+		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
 		delivered = delivered && !gaveUp && (stored || serr != nil)
 	}
 	if !answered {
@@ -486,16 +495,15 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 				return
 			}
 		case <-deadline.C:
-			if last {
-				wh.answer(p, wh.giveUp(ctx, key, f))
-				return
-			}
 			if held {
 				// WeChat (or whatever is in between) did not drop the
-				// attempt: answer it, which ends WeChat's retries.
-				c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook attempt was not dropped; answering success",
+				// attempt: answering it ends WeChat's retries, so it is
+				// the last, and gives the push up like one.
+				c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook attempt was not dropped; answering it as the last",
 					slog.String("msg_type", string(p.msg.MsgType)))
-				wh.answer(p, nil)
+			}
+			if last || held {
+				wh.answer(p, wh.giveUp(ctx, key, f))
 				return
 			}
 			// Leave the attempt unanswered so that WeChat retries, but
@@ -614,23 +622,25 @@ func (g *watchdog) expire() {
 		return
 	}
 	g.answered = true
-	wh, p := g.wh, g.p
+	wh, p, c := g.wh, g.p, g.wh.c
 	ctx := p.r.Context()
-	wh.c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook handler did not reply in time; answered success",
-		slog.String("msg_type", string(p.msg.MsgType)), slog.Uint64("msg_id", p.msg.MsgID), slog.String("mode", wh.c.slowMode.String()))
-	writeSuccess(p.w, true)
-	_ = http.NewResponseController(p.w).Flush()
-	g.mu.Unlock()
-
-	c := wh.c
 	if g.key != "" {
-		// A retry that comes anyway must not wait for this reply.
+		// Given up before "success" is written, and before the handler
+		// can finish (it waits for the lock): a retry that comes anyway
+		// must not get the reply that goes as a customer-service
+		// message, nor wait for it.
 		sctx, cancel := c.storeContext(ctx)
 		if _, err := c.dedup.GiveUp(sctx, g.key); err != nil {
 			c.storeFailed(ctx, "to give a push up", err)
 		}
 		cancel()
 	}
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "wechat: webhook handler did not reply in time; answered success",
+		slog.String("msg_type", string(p.msg.MsgType)), slog.Uint64("msg_id", p.msg.MsgID), slog.String("mode", c.slowMode.String()))
+	writeSuccess(p.w, true)
+	_ = http.NewResponseController(p.w).Flush()
+	g.mu.Unlock()
+
 	if c.typing && c.slowMode == SendAsCustomerMessage && p.msg.FromUserName != "" {
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.replyTimeout)
 		defer cancel()
