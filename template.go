@@ -154,18 +154,29 @@ type TemplateData map[string]TemplateField
 // without its reflection over the map: a template send is on the hot path
 // of many services.
 func (d TemplateData) MarshalJSON() ([]byte, error) {
+	return d.appendJSON(make([]byte, 0, d.jsonSize())), nil
+}
+
+// jsonSize is about the length of d in JSON: enough for one allocation
+// unless many characters need escaping.
+func (d TemplateData) jsonSize() int {
+	size := 2
+	for name, f := range d {
+		size += len(name) + len(f.Value) + len(f.Color) + 32
+	}
+	return size
+}
+
+func (d TemplateData) appendJSON(b []byte) []byte {
 	if d == nil {
-		return []byte("null"), nil
+		return append(b, "null"...)
 	}
 	var few [16]string // a template has a handful of fields
 	names := few[:0]
-	size := 2
-	for name, f := range d {
+	for name := range d {
 		names = append(names, name)
-		size += len(name) + len(f.Value) + len(f.Color) + 32
 	}
 	slices.Sort(names)
-	b := make([]byte, 0, size)
 	b = append(b, '{')
 	for i, name := range names {
 		if i > 0 {
@@ -181,7 +192,39 @@ func (d TemplateData) MarshalJSON() ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
+}
+
+// appendJSON writes m as encodeJSON would, field by field in the order of
+// the struct, without encoding/json's reflection and its second pass over
+// TemplateData's output (it compacts what a MarshalJSON returns): on a
+// template send that was half the SDK's time.
+func (m *TemplateMessage) appendJSON(b []byte) []byte {
+	b = slices.Grow(b, len(m.ToUser)+len(m.TemplateID)+len(m.URL)+len(m.ClientMsgID)+m.Data.jsonSize()+128)
+	b = append(b, `{"touser":`...)
+	b = appendJSONString(b, m.ToUser)
+	b = append(b, `,"template_id":`...)
+	b = appendJSONString(b, m.TemplateID)
+	if m.URL != "" {
+		b = append(b, `,"url":`...)
+		b = appendJSONString(b, m.URL)
+	}
+	if mp := m.MiniProgram; mp != nil {
+		b = append(b, `,"miniprogram":{"appid":`...)
+		b = appendJSONString(b, mp.AppID)
+		if mp.PagePath != "" {
+			b = append(b, `,"pagepath":`...)
+			b = appendJSONString(b, mp.PagePath)
+		}
+		b = append(b, '}')
+	}
+	if m.ClientMsgID != "" {
+		b = append(b, `,"client_msg_id":`...)
+		b = appendJSONString(b, m.ClientMsgID)
+	}
+	b = append(b, `,"data":`...)
+	b = m.Data.appendJSON(b)
+	return append(b, '}')
 }
 
 // TemplateMiniProgram is the mini program page a template message opens.
