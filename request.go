@@ -81,6 +81,12 @@ func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body a
 	decode := func(data []byte) (*status, error) {
 		out = new(R)
 		if sc, ok := any(out).(statusCarrier); ok && ep.Status == endpoint.ErrCode {
+			if f, ok := any(out).(flatReply); ok {
+				if decodeFlat(data, f) {
+					return sc.apiStatus(), nil
+				}
+				*out = *new(R) // what decodeFlat set
+			}
 			err := json.Unmarshal(data, out)
 			return sc.apiStatus(), err
 		}
@@ -104,7 +110,7 @@ func decodeInto(ep *endpoint.Endpoint, data []byte, out any) (*status, error) {
 
 // exec is call for the endpoints whose reply carries only the status.
 func exec(ctx context.Context, c *Client, id endpoint.ID, q query, body any) error {
-	_, err := call[status](ctx, c, id, q, body)
+	_, err := call[ack](ctx, c, id, q, body)
 	return err
 }
 
@@ -308,7 +314,17 @@ func (c *Client) credential(ctx context.Context, ep *endpoint.Endpoint) (string,
 
 // try makes one HTTP attempt and reads its reply.
 func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder) (o outcome) {
-	req, err := c.newHTTPRequest(ctx, r, tok)
+	// A reply read here goes to the Transport itself (see roundTrip); a
+	// streamed one, read after try returns, through the http.Client, whose
+	// Timeout covers reading its body.
+	direct := c.direct && !r.streaming
+	reqCtx := ctx
+	if timeout := c.httpClient.Timeout; direct && timeout > 0 {
+		var cancel context.CancelFunc
+		reqCtx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel() // after the body is read
+	}
+	req, err := c.newHTTPRequest(reqCtx, r, tok)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -317,7 +333,12 @@ func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder
 		start := time.Now()
 		defer func() { o.elapsed = time.Since(start) }()
 	}
-	resp, err := c.httpClient.Do(req)
+	var resp *http.Response
+	if direct {
+		resp, err = c.roundTrip(req)
+	} else {
+		resp, err = c.httpClient.Do(req)
+	}
 	if err != nil {
 		o.err, o.transient = redactError(err), ctx.Err() == nil
 		return o
@@ -326,6 +347,35 @@ func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder
 	o.res, o.apiErr, o.err = r.read(resp, decode)
 	o.transient = o.status >= 500 || o.apiErr != nil && o.apiErr.Code == CodeSystemBusy
 	return o
+}
+
+// roundTrip sends req through the http.Client's Transport, as Do would
+// for a Client that has no cookie Jar and a request that carries no
+// password in its URL (which Do turns into basic authentication): the
+// Client never follows a redirect, so Do's copies of the headers and the
+// URL for one are work for nothing on every call. The caller puts the
+// http.Client's Timeout on the request's context, and errors are
+// *url.Error, as Do's are.
+func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
+	rt := c.httpClient.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	resp, err := rt.RoundTrip(req)
+	if err == nil && resp == nil {
+		err = errors.New("http: RoundTripper returned a nil *Response with a nil error")
+	}
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		op := req.Method[:1] + strings.ToLower(req.Method[1:])
+		return nil, &url.Error{Op: op, URL: req.URL.String(), Err: err}
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
 }
 
 // read reads and decodes the reply of an attempt. A non-zero errcode is

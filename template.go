@@ -263,12 +263,22 @@ func (c *Client) SendTemplateMessage(ctx context.Context, msg *TemplateMessage) 
 	case msg.MiniProgram != nil && strings.TrimSpace(msg.MiniProgram.AppID) == "":
 		return 0, invalidArg("mini program appid is empty")
 	}
-	out, err := call[struct {
-		status
-		MsgID lenient.Int `json:"msgid"`
-	}](ctx, c, endpoint.TemplateSend, nil, msg)
+	out, err := call[templateSent](ctx, c, endpoint.TemplateSend, nil, msg)
 	if err != nil {
 		return 0, err
 	}
 	return int64(out.MsgID), nil
+}
+
+// templateSent is the reply of a template send.
+type templateSent struct {
+	status
+	MsgID lenient.Int `json:"msgid"`
+}
+
+func (r *templateSent) setFlat(key, val []byte) bool {
+	if string(key) == "msgid" {
+		return flatInt(&r.MsgID, val)
+	}
+	return r.setStatusMember(key, val)
 }

@@ -45,8 +45,11 @@ type Client struct {
 	// apiPrefix and mpPrefix are what endpoint paths are appended to: the
 	// base URL, and the host of showqrcode (see qrcodeBase).
 	apiPrefix, mpPrefix string
-	store               TokenStore
-	logger              *slog.Logger
+	// direct is set when API calls may skip http.Client.Do (see
+	// Client.roundTrip).
+	direct bool
+	store  TokenStore
+	logger *slog.Logger
 
 	seedAccess *seed
 	seedTicket *seed
@@ -126,6 +129,7 @@ func New(opts ...Option) (*Client, error) {
 		c.store = m
 	}
 	c.apiPrefix, c.mpPrefix = urlPrefix(c.baseURL), urlPrefix(c.qrcodeBase())
+	c.direct = c.httpClient.Jar == nil && c.baseURL.User == nil && c.qrcodeBase().User == nil
 	// Built once, so that a cached token costs no allocation.
 	c.accessKey, c.ticketKey = "wechat:access_token:"+c.appID, "wechat:jsapi_ticket:"+c.appID
 	c.fetchers = &tokenFetchers{}
