@@ -241,20 +241,28 @@ func describeButton(b wechat.Button) string {
 	if b.Type != "" {
 		parts = append(parts, string(b.Type))
 	}
-	fields := []struct{ name, value string }{
+	parts = appendSet(parts, []field{
 		{"key", b.Key},
 		{"url", b.URL},
 		{"media_id", b.MediaID},
 		{"appid", b.AppID},
 		{"pagepath", b.PagePath},
 		{"article_id", b.ArticleID},
-	}
+	})
+	return strings.Join(parts, "  ")
+}
+
+// field is a JSON field of a button or a match rule, by its name.
+type field struct{ name, value string }
+
+// appendSet appends "name=value" to parts for each of fields that is set.
+func appendSet(parts []string, fields []field) []string {
 	for _, f := range fields {
 		if f.value != "" {
 			parts = append(parts, f.name+"="+f.value)
 		}
 	}
-	return strings.Join(parts, "  ")
+	return parts
 }
 
 // describeRule lists the fields of a match rule that are set, by their
@@ -263,7 +271,7 @@ func describeRule(r *wechat.MatchRule) string {
 	if r == nil {
 		return "no match rule"
 	}
-	fields := []struct{ name, value string }{
+	parts := appendSet(nil, []field{
 		{"tag_id", r.TagID},
 		{"group_id", r.GroupID},
 		{"sex", r.Sex},
@@ -272,13 +280,7 @@ func describeRule(r *wechat.MatchRule) string {
 		{"city", r.City},
 		{"client_platform_type", string(r.ClientPlatformType)},
 		{"language", r.Language},
-	}
-	var parts []string
-	for _, f := range fields {
-		if f.value != "" {
-			parts = append(parts, f.name+"="+f.value)
-		}
-	}
+	})
 	if len(parts) == 0 {
 		return "an empty match rule"
 	}
