@@ -81,6 +81,16 @@ func (e *env) authorize(appID string, opts ...wechattest.Option) *wechat.Client 
 	return ac
 }
 
+// authorized is newEnv, without a Messages handler, once WeChat has
+// pushed a ticket and the account appID has authorized the platform, and
+// that account's Client.
+func authorized(t *testing.T, appID string, opts ...platform.Option) (*env, *wechat.Client) {
+	t.Helper()
+	e := newEnv(t, nil, opts...)
+	e.ticket()
+	return e, e.authorize(appID)
+}
+
 // fixture reads a file of testdata/ (see testdata/SOURCES.md), or of the
 // core's testdata for a name starting with "../../testdata/".
 func fixture(t *testing.T, name string) []byte {

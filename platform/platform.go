@@ -172,19 +172,13 @@ type Option func(*config) error
 
 // WithAppID sets the platform's AppID (第三方平台 appid). New requires it.
 func WithAppID(appID string) Option {
-	return func(c *config) error {
-		c.appID = strings.TrimSpace(appID)
-		return nil
-	}
+	return trimmed(appID, func(c *config) *string { return &c.appID })
 }
 
 // WithAppSecret sets the platform's AppSecret, which
 // api_component_token needs.
 func WithAppSecret(secret string) Option {
-	return func(c *config) error {
-		c.secret = strings.TrimSpace(secret)
-		return nil
-	}
+	return trimmed(secret, func(c *config) *string { return &c.secret })
 }
 
 // WithServerToken sets the message token (消息校验Token, the server token
@@ -192,31 +186,19 @@ func WithAppSecret(secret string) Option {
 // platform's pushes with: authorization events and the accounts'
 // messages alike.
 func WithServerToken(token string) Option {
-	return func(c *config) error {
-		c.token = strings.TrimSpace(token)
-		return nil
-	}
+	return trimmed(token, func(c *config) *string { return &c.token })
 }
 
 // WithEncodingAESKey sets the message key (消息加解密Key) WeChat encrypts
 // the platform's pushes with: 43 characters, checked by New.
 func WithEncodingAESKey(key string) Option {
-	return func(c *config) error {
-		c.aesKey = strings.TrimSpace(key)
-		return nil
-	}
+	return trimmed(key, func(c *config) *string { return &c.aesKey })
 }
 
 // WithHTTPClient sets the HTTP client of every call, as
 // wechat.WithHTTPClient does.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
-		if hc == nil {
-			return fmt.Errorf("%w: nil *http.Client", wechat.ErrInvalidConfig)
-		}
-		c.httpClient = hc
-		return nil
-	}
+	return required(hc, "*http.Client", func(c *config) **http.Client { return &c.httpClient })
 }
 
 // WithBaseURL sets the API host, as wechat.WithBaseURL does; a host
@@ -232,23 +214,14 @@ func WithBaseURL(base string) Option {
 // WithLogger sets the logger of the platform and of its Clients, as
 // wechat.WithLogger does. Secrets are never logged.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return fmt.Errorf("%w: nil logger", wechat.ErrInvalidConfig)
-		}
-		c.logger = l
-		return nil
-	}
+	return required(l, "logger", func(c *config) **slog.Logger { return &c.logger })
 }
 
 // WithClock sets the clock of the platform, of its default stores and of
 // its Clients, for tests that move time; nil means time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
-		if now == nil {
-			now = time.Now
-		}
-		c.now = now
+		c.now = now // New makes nil time.Now
 		return nil
 	}
 }
@@ -260,13 +233,7 @@ func WithClock(now func() time.Time) Option {
 // redisstore.Store, between the instances of a platform, so that they
 // all have the ticket and each token is fetched once for all of them.
 func WithTokenStore(s wechat.TokenStore) Option {
-	return func(c *config) error {
-		if s == nil {
-			return fmt.Errorf("%w: nil TokenStore", wechat.ErrInvalidConfig)
-		}
-		c.store = s
-		return nil
-	}
+	return required(s, "TokenStore", func(c *config) *wechat.TokenStore { return &c.store })
 }
 
 // WithRefreshTokenStore sets where the accounts' authorizer_refresh_tokens
@@ -274,13 +241,7 @@ func WithTokenStore(s wechat.TokenStore) Option {
 // fleet, and any production platform, a durable one (redisstore's
 // RefreshTokenStore on a persistent Redis, or one on your database).
 func WithRefreshTokenStore(s RefreshTokenStore) Option {
-	return func(c *config) error {
-		if s == nil {
-			return fmt.Errorf("%w: nil RefreshTokenStore", wechat.ErrInvalidConfig)
-		}
-		c.refresh = s
-		return nil
-	}
+	return required(s, "RefreshTokenStore", func(c *config) *RefreshTokenStore { return &c.refresh })
 }
 
 // WithClientOptions adds options to every wechat.Client the platform
@@ -291,6 +252,28 @@ func WithRefreshTokenStore(s RefreshTokenStore) Option {
 func WithClientOptions(opts ...wechat.Option) Option {
 	return func(c *config) error {
 		c.clientOpts = append(c.clientOpts, opts...)
+		return nil
+	}
+}
+
+// trimmed is an Option that sets the field that field returns to v
+// without the spaces around it.
+func trimmed(v string, field func(*config) *string) Option {
+	return func(c *config) error {
+		*field(c) = strings.TrimSpace(v)
+		return nil
+	}
+}
+
+// required is an Option that sets the field that field returns to v, and
+// fails with wechat.ErrInvalidConfig, naming what v is, when v is nil.
+func required[T comparable](v T, what string, field func(*config) *T) Option {
+	return func(c *config) error {
+		var none T
+		if v == none {
+			return fmt.Errorf("%w: nil %s", wechat.ErrInvalidConfig, what)
+		}
+		*field(c) = v
 		return nil
 	}
 }
@@ -310,6 +293,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if cfg.appID == "" {
 		return nil, fmt.Errorf("%w: the platform's AppID (WithAppID)", wechat.ErrMissingConfig)
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
 	}
 	c := &Client{
 		appID: cfg.appID, secret: cfg.secret, logger: cfg.logger, now: cfg.now,

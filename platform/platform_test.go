@@ -71,9 +71,7 @@ func TestExpiredTicket(t *testing.T) {
 	require.NoError(t, e.c.SetTicket(ctx, "ticket@@@stale"))
 	_, err := e.c.ComponentAccessToken(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoTicket)
-	var ae *wechat.APIError
-	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, 61006, ae.Code)
+	assert.ErrorIs(t, err, &wechat.APIError{Code: 61006})
 	e.ticket()
 	_, err = e.c.ComponentAccessToken(ctx)
 	assert.NoError(t, err)
@@ -86,10 +84,8 @@ func TestExpiredTicket(t *testing.T) {
 func TestAuthorizedAccount(t *testing.T) {
 	ctx := context.Background()
 	refresh := platform.NewMemoryRefreshTokenStore()
-	e := newEnv(t, nil, platform.WithRefreshTokenStore(refresh))
-	e.ticket()
 	const appID = "wx1000000000000001"
-	ac := e.authorize(appID)
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(refresh))
 
 	ev := e.events.last(t)
 	assert.Equal(t, platform.InfoTypeAuthorized, ev.InfoType)
@@ -120,12 +116,10 @@ func TestAuthorizedAccount(t *testing.T) {
 // refresh reaches WeChat.
 func TestAuthorizerRefreshOnce(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
 	const appID = "wx1000000000000002"
-	e.authorize(appID)
+	e, _ := authorized(t, appID)
 	// A second process knows the refresh token but has no access token.
-	_, ac := e.otherProcess(appID, seeded(t, appID, e.fake.RefreshToken(appID)))
+	_, ac := e.otherProcess(appID, e.fake.RefreshToken(appID))
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Add(1)
@@ -139,22 +133,13 @@ func TestAuthorizerRefreshOnce(t *testing.T) {
 	assert.Equal(t, 1, e.fake.Refreshes(appID))
 }
 
-// seeded is a refresh-token store that holds one account's token.
-func seeded(t *testing.T, appID, token string) *platform.MemoryRefreshTokenStore {
-	s := platform.NewMemoryRefreshTokenStore()
-	require.NoError(t, s.SetRefreshToken(context.Background(), appID, token))
-	return s
-}
-
 // An account that revokes the platform: its cached token is dropped and
 // its calls fail with ErrNotAuthorized, naming the account, before any
 // request; authorizing again makes it usable at once.
 func TestUnauthorizedAccount(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
 	const appID = "wx1000000000000003"
-	ac := e.authorize(appID)
+	e, ac := authorized(t, appID)
 	_, err := ac.ListCallbackIPs(ctx)
 	require.NoError(t, err)
 
@@ -176,30 +161,27 @@ func TestUnauthorizedAccount(t *testing.T) {
 // before the push, is ErrNotAuthorized too.
 func TestNotAuthorizedByWeChat(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
 	const appID = "wx1000000000000004"
-	e.authorize(appID)
-	_, ac := e.otherProcess(appID, seeded(t, appID, e.fake.RefreshToken(appID)))
+	e, _ := authorized(t, appID)
+	_, ac := e.otherProcess(appID, e.fake.RefreshToken(appID))
 	e.fake.SetReceiver(wechattest.Receiver{}) // the unauthorized push is lost
 	require.NoError(t, e.fake.Unauthorize(ctx, appID))
 	_, err := ac.ListCallbackIPs(ctx)
 	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
-	var apiErr *wechat.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 61003, apiErr.Code)
+	assert.ErrorIs(t, err, &wechat.APIError{Code: 61003})
 }
 
 // otherProcess is another instance of the platform, with stores of its
-// own (refresh, or an empty one when nil) and a ticket, and that
-// instance's Client of the account appID.
-func (e *env) otherProcess(appID string, refresh platform.RefreshTokenStore) (*platform.Client, *wechat.Client) {
+// own and a ticket, and that instance's Client of the account appID. Its
+// refresh-token store holds refreshToken for the account, or nothing when
+// it is empty.
+func (e *env) otherProcess(appID, refreshToken string) (*platform.Client, *wechat.Client) {
 	e.t.Helper()
-	var opts []platform.Option
-	if refresh != nil {
-		opts = append(opts, platform.WithRefreshTokenStore(refresh))
+	refresh := platform.NewMemoryRefreshTokenStore()
+	if refreshToken != "" {
+		require.NoError(e.t, refresh.SetRefreshToken(context.Background(), appID, refreshToken))
 	}
-	other, err := e.fake.Client(opts...)
+	other, err := e.fake.Client(platform.WithRefreshTokenStore(refresh))
 	require.NoError(e.t, err)
 	ticket, err := e.fake.PushTicket(context.Background())
 	require.NoError(e.t, err)
@@ -213,11 +195,9 @@ func (e *env) otherProcess(appID string, refresh platform.RefreshTokenStore) (*p
 // ErrNoRefreshToken; RestoreRefreshTokens mends it from WeChat's list.
 func TestMissingRefreshToken(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
 	const appID = "wx1000000000000005"
-	e.authorize(appID)
-	lost, ac := e.otherProcess(appID, nil) // its store is empty
+	e, _ := authorized(t, appID)
+	lost, ac := e.otherProcess(appID, "") // its store is empty
 	_, err := ac.ListCallbackIPs(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoRefreshToken)
 	assert.Zero(t, e.fake.Refreshes(appID), "nothing to refresh with")
@@ -233,26 +213,20 @@ func TestMissingRefreshToken(t *testing.T) {
 // WeChat's errcode.
 func TestRefusedRefreshToken(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
 	const appID = "wx1000000000000006"
-	e.authorize(appID)
-	_, ac := e.otherProcess(appID, seeded(t, appID, "refreshtoken@@@stale"))
+	e, _ := authorized(t, appID)
+	_, ac := e.otherProcess(appID, "refreshtoken@@@stale")
 	_, err := ac.ListCallbackIPs(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoRefreshToken)
-	var apiErr *wechat.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 61023, apiErr.Code)
+	assert.ErrorIs(t, err, &wechat.APIError{Code: 61023})
 }
 
 // A new refresh token from api_authorizer_token replaces the stored one.
 func TestRotatedRefreshTokenStored(t *testing.T) {
 	ctx := context.Background()
 	refresh := platform.NewMemoryRefreshTokenStore()
-	e := newEnv(t, nil, platform.WithRefreshTokenStore(refresh))
-	e.ticket()
 	const appID = "wx1000000000000007"
-	ac := e.authorize(appID)
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(refresh))
 	old := e.fake.RefreshToken(appID)
 	e.fake.RotateRefreshToken(appID)
 	e.fake.ExpireTokens()
@@ -298,10 +272,8 @@ func (s *failingStore) setBroken(b bool) {
 func TestRotatedRefreshTokenKeptWhenStoreFails(t *testing.T) {
 	ctx := context.Background()
 	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
-	e := newEnv(t, nil, platform.WithRefreshTokenStore(store))
-	e.ticket()
 	const appID = "wx1000000000000008"
-	ac := e.authorize(appID)
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
 	old := e.fake.RefreshToken(appID)
 
 	store.setBroken(true)
@@ -339,9 +311,7 @@ func TestQueryAuth(t *testing.T) {
 	assert.NotEmpty(t, auth.AccessToken.Value)
 	assert.True(t, auth.AccessToken.ExpiresAt.After(e.clock.Now()))
 	_, err = e.c.QueryAuth(ctx, "queryauthcode@@@nope")
-	var apiErr *wechat.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 61009, apiErr.Code)
+	assert.ErrorIs(t, err, &wechat.APIError{Code: 61009})
 	_, err = e.c.QueryAuth(ctx, "")
 	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
 }
@@ -381,9 +351,7 @@ func TestAuthorizerListInfoOptions(t *testing.T) {
 // authorizer's Client.
 func TestOpenAccountThroughAuthorizer(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
-	ac := e.authorize("wx2000000000000003")
+	_, ac := authorized(t, "wx2000000000000003")
 	openID, err := ac.CreateOpenAccount(ctx)
 	require.NoError(t, err)
 	has, err := ac.HasOpenAccount(ctx)

@@ -40,6 +40,18 @@ type redisServer struct {
 // skips t when redis-server is not installed, unless WECHAT_REQUIRE_REDIS=1.
 func startRedis(t *testing.T) *redisServer {
 	t.Helper()
+	bin, dir := redisServerFiles(t)
+	s := &redisServer{t: t, bin: bin, dir: dir, socket: filepath.Join(dir, "redis.sock")}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+// redisServerFiles finds redis-server, skipping t when it is not
+// installed unless WECHAT_REQUIRE_REDIS=1, and makes a directory for the
+// server's files, removed when t ends.
+func redisServerFiles(t *testing.T) (bin, dir string) {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv(requireRedisEnv) == "1" {
@@ -49,15 +61,12 @@ func startRedis(t *testing.T) *redisServer {
 	}
 	// A short directory: Unix socket paths are limited to about 100 bytes,
 	// which t.TempDir with a long test name can exceed.
-	dir, err := os.MkdirTemp("", "redisstore")
+	dir, err = os.MkdirTemp("", "redisstore")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	s := &redisServer{t: t, bin: bin, dir: dir, socket: filepath.Join(dir, "redis.sock")}
-	s.start()
-	t.Cleanup(s.stop)
-	return s
+	return bin, dir
 }
 
 func (s *redisServer) start() {
@@ -239,18 +248,7 @@ var errFetch = errors.New("fetch failed")
 // lie in different slots fails with CROSSSLOT there as on many nodes.
 func startRedisCluster(t *testing.T) *redis.ClusterClient {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv(requireRedisEnv) == "1" {
-			t.Fatalf("redis-server not found in PATH and %s=1: %v", requireRedisEnv, err)
-		}
-		t.Skipf("redis-server not found in PATH: install it (apt-get install redis-server) to run this test; set %s=1 to make its absence a failure", requireRedisEnv)
-	}
-	dir, err := os.MkdirTemp("", "redisstore")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin, dir := redisServerFiles(t)
 	// A Cluster node needs TCP ports for its clients and for the cluster
 	// bus. Ports picked this way could be taken before redis-server binds
 	// them; the start-up check below would then report it.

@@ -151,24 +151,24 @@ func WithLease(d time.Duration) Option {
 // WithPollInterval sets how often a process that waits for another one's
 // refresh looks for the new token: DefaultPollInterval by default.
 func WithPollInterval(d time.Duration) Option {
-	return func(s *Store) error {
-		if d <= 0 {
-			return fmt.Errorf("%w: redisstore: poll interval %v is not positive", wechat.ErrInvalidConfig, d)
-		}
-		s.pollInterval = d
-		return nil
-	}
+	return positive("poll interval", d, func(s *Store) *time.Duration { return &s.pollInterval })
 }
 
 // WithFetchTimeout bounds a fetch from WeChat: DefaultFetchTimeout by
 // default. The fetch runs apart from the context of the caller that
 // started it, because other callers wait on it, so this is what stops it.
 func WithFetchTimeout(d time.Duration) Option {
+	return positive("fetch timeout", d, func(s *Store) *time.Duration { return &s.fetchTimeout })
+}
+
+// positive is an Option that sets the duration field returns to d, which
+// must be positive; name says what d is in the error.
+func positive(name string, d time.Duration, field func(*Store) *time.Duration) Option {
 	return func(s *Store) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: redisstore: fetch timeout %v is not positive", wechat.ErrInvalidConfig, d)
+			return fmt.Errorf("%w: redisstore: %s %v is not positive", wechat.ErrInvalidConfig, name, d)
 		}
-		s.fetchTimeout = d
+		*field(s) = d
 		return nil
 	}
 }

@@ -504,8 +504,7 @@ func TestRedisRestarted(t *testing.T) {
 // token is still returned, and the failure is logged without it.
 func TestSaveFails(t *testing.T) {
 	srv := startRedis(t)
-	var logs bytes.Buffer
-	store := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	store, logs := loggedStore(t, srv)
 
 	tok, err := store.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
 		srv.stop()
@@ -686,6 +685,44 @@ func TestContextDoneBeforeCall(t *testing.T) {
 	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
 }
 
+// loggedStore is newStore with a logger that writes to logs.
+func loggedStore(t *testing.T, srv *redisServer, opts ...redisstore.Option) (store *redisstore.Store, logs *bytes.Buffer) {
+	t.Helper()
+	logs = &bytes.Buffer{}
+	return newStore(t, srv, append(opts, redisstore.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))...), logs
+}
+
+// lapsed is a Redis whose refresh lock is held by a Store paused in its
+// fetch, for the tests that take the lock away from it.
+type lapsed struct {
+	srv   *redisServer
+	admin *redis.Client
+	logs  *bytes.Buffer // the holder's
+	// finish lets the holder's fetch return and gives its Token call's
+	// result.
+	finish func() (wechat.Token, error)
+}
+
+// startLapsed starts a Redis and a holder, a Store with opts, and has the
+// holder take the lock (see lapsedHolder).
+func startLapsed(t *testing.T, opts ...redisstore.Option) lapsed {
+	t.Helper()
+	srv := startRedis(t)
+	holder, logs := loggedStore(t, srv, opts...)
+	return lapsed{srv: srv, admin: srv.client(), logs: logs, finish: lapsedHolder(t, holder)}
+}
+
+// assertLostLock asserts that the holder warned that it lost the lock,
+// and logged none of the tokens.
+func (l lapsed) assertLostLock(t *testing.T, tokens ...string) {
+	t.Helper()
+	assert.Contains(t, l.logs.String(), "level=WARN")
+	assert.Contains(t, l.logs.String(), "lost the refresh lock")
+	for _, tok := range tokens {
+		assert.NotContains(t, l.logs.String(), tok)
+	}
+}
+
 // lapsedHolder starts a Token call on holder whose fetch returns the token
 // "older", and waits until that fetch is running, so that the test can
 // take the lock away from it as a pause past its lease would. The returned
@@ -724,31 +761,24 @@ func lapsedHolder(t *testing.T, holder *redisstore.Store) (finish func() (wechat
 // token, and then lets the first holder's fetch return: Redis keeps the
 // newer token, and the first holder's callers get it too.
 func TestLapsedHolderKeepsNewerToken(t *testing.T) {
-	srv := startRedis(t)
-	admin := srv.client()
+	l := startLapsed(t)
 	ctx := context.Background()
-	var logs bytes.Buffer
-	holder := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	other := newStore(t, srv)
+	other := newStore(t, l.srv)
 
-	finish := lapsedHolder(t, holder)
-	require.NoError(t, admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
+	require.NoError(t, l.admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
 	tok, err := other.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
 		return wechat.Token{Value: "newer", ExpiresAt: time.Now().Add(time.Hour)}, nil
 	})
 	require.NoError(t, err)
 	require.Equal(t, "newer", tok.Value)
 
-	tok, err = finish()
+	tok, err = l.finish()
 	require.NoError(t, err)
-	assert.Equal(t, "newer", admin.Get(ctx, tokenKey).Val(), "the token in Redis")
+	assert.Equal(t, "newer", l.admin.Get(ctx, tokenKey).Val(), "the token in Redis")
 	assert.Equal(t, "newer", tok.Value, "the token the lapsed holder returns")
-	ttl := admin.PTTL(ctx, tokenKey).Val()
+	ttl := l.admin.PTTL(ctx, tokenKey).Val()
 	assert.WithinDuration(t, time.Now().Add(ttl), tok.ExpiresAt, time.Second, "the expiry of the stored token")
-	assert.Contains(t, logs.String(), "level=WARN")
-	assert.Contains(t, logs.String(), "lost the refresh lock")
-	assert.NotContains(t, logs.String(), "older")
-	assert.NotContains(t, logs.String(), "newer")
+	l.assertLostLock(t, "older", "newer")
 }
 
 // TestLapsedHolderWhileAnotherFetches lets another process take the lock
@@ -756,42 +786,31 @@ func TestLapsedHolderKeepsNewerToken(t *testing.T) {
 // lapsed holder returns the token it fetched, but neither stores it nor
 // releases the other's lock.
 func TestLapsedHolderWhileAnotherFetches(t *testing.T) {
-	srv := startRedis(t)
-	admin := srv.client()
+	l := startLapsed(t)
 	ctx := context.Background()
-	var logs bytes.Buffer
-	holder := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, l.admin.Set(ctx, lockKey, "another-process", time.Hour).Err(), "another process takes the lapsed lock")
 
-	finish := lapsedHolder(t, holder)
-	require.NoError(t, admin.Set(ctx, lockKey, "another-process", time.Hour).Err(), "another process takes the lapsed lock")
-
-	tok, err := finish()
+	tok, err := l.finish()
 	require.NoError(t, err)
 	assert.Equal(t, "older", tok.Value, "the fetched token is still returned")
-	assert.Zero(t, admin.Exists(ctx, tokenKey).Val(), "the token is not stored while another process holds the lock")
-	assert.Equal(t, "another-process", admin.Get(ctx, lockKey).Val(), "the other process's lock")
-	assert.Contains(t, logs.String(), "level=WARN")
-	assert.Contains(t, logs.String(), "lost the refresh lock")
-	assert.NotContains(t, logs.String(), "older")
+	assert.Zero(t, l.admin.Exists(ctx, tokenKey).Val(), "the token is not stored while another process holds the lock")
+	assert.Equal(t, "another-process", l.admin.Get(ctx, lockKey).Val(), "the other process's lock")
+	l.assertLostLock(t, "older")
 }
 
 // TestLapsedHolderCannotExtendOthersLock lets another process take the
 // lock of a holder whose fetch still runs: the holder's renewals, which
 // go on every third of its lease, leave the other's lease as it was set.
 func TestLapsedHolderCannotExtendOthersLock(t *testing.T) {
-	srv := startRedis(t)
-	admin := srv.client()
-	ctx := context.Background()
 	const lease = 300 * time.Millisecond
-	holder := newStore(t, srv, redisstore.WithLease(lease))
-
-	finish := lapsedHolder(t, holder)
-	require.NoError(t, admin.Set(ctx, lockKey, "another-process", 10*time.Second).Err(), "another process takes the lock")
+	l := startLapsed(t, redisstore.WithLease(lease))
+	ctx := context.Background()
+	require.NoError(t, l.admin.Set(ctx, lockKey, "another-process", 10*time.Second).Err(), "another process takes the lock")
 	time.Sleep(3 * lease) // about nine of the holder's renewals
-	assert.Greater(t, admin.PTTL(ctx, lockKey).Val(), 5*time.Second, "the other's lease, not renewed to the holder's")
-	_, err := finish()
+	assert.Greater(t, l.admin.PTTL(ctx, lockKey).Val(), 5*time.Second, "the other's lease, not renewed to the holder's")
+	_, err := l.finish()
 	require.NoError(t, err)
-	assert.Equal(t, "another-process", admin.Get(ctx, lockKey).Val())
+	assert.Equal(t, "another-process", l.admin.Get(ctx, lockKey).Val())
 }
 
 // TestLapsedHolderNobodyElse lets a holder's lease end while nobody else
@@ -799,20 +818,15 @@ func TestLapsedHolderCannotExtendOthersLock(t *testing.T) {
 // fetched token cannot overwrite anyone's, so it is saved, and the next
 // caller does not fetch again.
 func TestLapsedHolderNobodyElse(t *testing.T) {
-	srv := startRedis(t)
-	admin := srv.client()
+	l := startLapsed(t)
 	ctx := context.Background()
-	var logs bytes.Buffer
-	holder := newStore(t, srv, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-
-	finish := lapsedHolder(t, holder)
-	require.NoError(t, admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
-	tok, err := finish()
+	require.NoError(t, l.admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
+	tok, err := l.finish()
 	require.NoError(t, err)
 	assert.Equal(t, "older", tok.Value)
-	assert.Equal(t, "older", admin.Get(ctx, tokenKey).Val(), "the token in Redis")
-	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "no lock is left behind")
-	assert.Empty(t, logs.String())
+	assert.Equal(t, "older", l.admin.Get(ctx, tokenKey).Val(), "the token in Redis")
+	assert.Zero(t, l.admin.Exists(ctx, lockKey).Val(), "no lock is left behind")
+	assert.Empty(t, l.logs.String())
 }
 
 // TestCluster saves and reads tokens through a Redis Cluster client, with

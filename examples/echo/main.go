@@ -30,29 +30,23 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/webserver"
 )
 
 // Demo settings, used when the environment does not set them.
 const (
-	defaultAddr   = "127.0.0.1:8080"
-	demoToken     = "wechat-echo-demo"
-	demoAppID     = "wxd0000000000000e0"
-	demoAESKey    = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	webhookPath   = "/wechat"
-	welcomeText   = "欢迎关注！Thanks for following. Send me anything and I will send it back."
-	shutdownGrace = 10 * time.Second
+	defaultAddr = "127.0.0.1:8080"
+	demoToken   = "wechat-echo-demo"
+	demoAppID   = "wxd0000000000000e0"
+	demoAESKey  = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	webhookPath = "/wechat"
+	welcomeText = "欢迎关注！Thanks for following. Send me anything and I will send it back."
 )
 
 // config is what the bot reads from the environment.
@@ -156,40 +150,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 
 // serve serves h on ln until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("listening", "url", "http://"+ln.Addr().String()+webhookPath)
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	logger.Info("stopped")
-	return nil
+	return webserver.Server{Handler: h, Logger: logger, Path: webhookPath}.Serve(ctx, ln)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "echo:", err)
-		os.Exit(1)
-	}
-}
+func main() { webserver.Main("echo", run) }

@@ -10,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -193,14 +193,12 @@ func TestRunRejectsBadConfig(t *testing.T) {
 func TestRunServesAndStops(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	logs := &syncWriter{}
+	logs := &exampletest.Logs{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	client, err := newClient(configFromEnv(func(string) string { return "" }), logger)
 	require.NoError(t, err)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, newMux(client, logger), logger) }()
+	ctx, stop := exampletest.Start(t, func(ctx context.Context) error { return serve(ctx, ln, newMux(client, logger), logger) })
 
 	for _, mode := range modes {
 		wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demoToken, Mode: mode,
@@ -211,53 +209,26 @@ func TestRunServesAndStops(t *testing.T) {
 		assert.Equal(t, "over the network", r.(*wechat.TextReply).Content, mode)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stop()
 	assert.Contains(t, logs.String(), "msg=listening url=http://"+ln.Addr().String()+webhookPath)
 	assert.Contains(t, logs.String(), "msg=stopped")
 }
 
 // A whole run with the demo settings on a free port.
 func TestRunWithDemoSettings(t *testing.T) {
-	logs := &syncWriter{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, func(k string) string {
+	logs := &exampletest.Logs{}
+	_, stop := exampletest.Start(t, func(ctx context.Context) error {
+		return run(ctx, func(k string) string {
 			if k == "ADDR" {
 				return "127.0.0.1:0"
 			}
 			return ""
 		}, logs)
-	}()
+	})
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "msg=listening") }, 5*time.Second, 10*time.Millisecond)
-	cancel()
-	require.NoError(t, <-done)
+	stop()
 	assert.Contains(t, logs.String(), "variable=WECHAT_TOKEN")
 	assert.Contains(t, logs.String(), "plaintext pushes are accepted too")
 	assert.NotContains(t, logs.String(), demoToken)
 	assert.NotContains(t, logs.String(), demoAESKey)
-}
-
-// syncWriter is a buffer the server's goroutines may write to.
-type syncWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }

@@ -50,13 +50,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"reflect"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/cli"
 )
 
 // builtinMenu is menu.json, the menu used without -file.
@@ -66,16 +65,6 @@ var builtinMenu []byte
 
 const builtinName = "menu.json (built in)"
 
-// usageError is a mistake in the command line or the environment; main
-// exits 2 for it.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
-}
-
 // run parses args (without the program name), then creates, shows or
 // deletes the menu. The menu goes to stdout, the usage text to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -83,27 +72,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	file := fs.String("file", "", "the menu to create, in menu/create's JSON format (default: the built-in menu.json)")
 	show := fs.Bool("show", false, "print the current menu without changing it")
 	del := fs.Bool("delete", false, "delete the menu, conditional menus included")
-	// The flag package would print parse errors itself; main prints them
-	// like every other usage error instead.
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printUsage(stderr, fs)
-			return err
-		}
-		return usageError{err.Error()}
+	if err := cli.Parse(fs, args, usage, stderr); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usagef("unexpected argument %q (the menu file is given with -file)", fs.Arg(0))
+		return cli.Usagef("unexpected argument %q (the menu file is given with -file)", fs.Arg(0))
 	case *show && *del:
-		return usagef("-show and -delete cannot be used together")
+		return cli.Usagef("-show and -delete cannot be used together")
 	case (*show || *del) && *file != "":
-		return usagef("-file creates a menu; it cannot be used with -show or -delete")
+		return cli.Usagef("-file creates a menu; it cannot be used with -show or -delete")
 	}
 
-	client, err := newClient(getenv)
+	client, err := cli.NewClient(getenv)
 	if err != nil {
 		return err
 	}
@@ -135,23 +116,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "Created the menu from %s. WeChat now reports:\n\n", name)
 	return printCurrent(ctx, client, stdout)
-}
-
-// newClient builds the client from the environment.
-func newClient(getenv func(string) string) (*wechat.Client, error) {
-	appID, secret := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET")
-	if appID == "" || secret == "" {
-		return nil, usagef("set WECHAT_APPID and WECHAT_APPSECRET to the account's AppID and AppSecret")
-	}
-	opts := []wechat.Option{wechat.WithAppID(appID), wechat.WithAppSecret(secret)}
-	if base := getenv("WECHAT_BASE_URL"); base != "" {
-		opts = append(opts, wechat.WithBaseURL(base))
-	}
-	client, err := wechat.New(opts...)
-	if err != nil {
-		return nil, usageError{err.Error()}
-	}
-	return client, nil
 }
 
 // menuFile is the body of menu/create. Decoding into it rather than into
@@ -277,20 +241,28 @@ func describeButton(b wechat.Button) string {
 	if b.Type != "" {
 		parts = append(parts, string(b.Type))
 	}
-	fields := []struct{ name, value string }{
+	parts = appendSet(parts, []field{
 		{"key", b.Key},
 		{"url", b.URL},
 		{"media_id", b.MediaID},
 		{"appid", b.AppID},
 		{"pagepath", b.PagePath},
 		{"article_id", b.ArticleID},
-	}
+	})
+	return strings.Join(parts, "  ")
+}
+
+// field is a JSON field of a button or a match rule, by its name.
+type field struct{ name, value string }
+
+// appendSet appends "name=value" to parts for each of fields that is set.
+func appendSet(parts []string, fields []field) []string {
 	for _, f := range fields {
 		if f.value != "" {
 			parts = append(parts, f.name+"="+f.value)
 		}
 	}
-	return strings.Join(parts, "  ")
+	return parts
 }
 
 // describeRule lists the fields of a match rule that are set, by their
@@ -299,7 +271,7 @@ func describeRule(r *wechat.MatchRule) string {
 	if r == nil {
 		return "no match rule"
 	}
-	fields := []struct{ name, value string }{
+	parts := appendSet(nil, []field{
 		{"tag_id", r.TagID},
 		{"group_id", r.GroupID},
 		{"sex", r.Sex},
@@ -308,50 +280,18 @@ func describeRule(r *wechat.MatchRule) string {
 		{"city", r.City},
 		{"client_platform_type", string(r.ClientPlatformType)},
 		{"language", r.Language},
-	}
-	var parts []string
-	for _, f := range fields {
-		if f.value != "" {
-			parts = append(parts, f.name+"="+f.value)
-		}
-	}
+	})
 	if len(parts) == 0 {
 		return "an empty match rule"
 	}
 	return strings.Join(parts, " ")
 }
 
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: menu [-file menu.json | -show | -delete]
+// usage is what -h prints before the environment and the flags.
+const usage = `Usage: menu [-file menu.json | -show | -delete]
 
 Creates the custom menu of a WeChat Official Account from a JSON file in
 menu/create's format, then prints the menu WeChat reports.
+`
 
-Environment:
-  WECHAT_APPID      the account's AppID
-  WECHAT_APPSECRET  the account's AppSecret
-  WECHAT_BASE_URL   API base URL (default https://api.weixin.qq.com)
-
-Flags:
-`)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-}
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	var usage usageError
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-	case errors.As(err, &usage):
-		fmt.Fprintf(os.Stderr, "menu: %v\nRun 'menu -h' for usage.\n", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "menu:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("menu", run) }

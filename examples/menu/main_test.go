@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -11,27 +10,12 @@ import (
 	"testing"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/cli"
+	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// env is the environment of a run against srv.
-func env(srv *wechattest.Server) func(string) string {
-	vars := map[string]string{
-		"WECHAT_APPID":     srv.AppID(),
-		"WECHAT_APPSECRET": srv.AppSecret(),
-		"WECHAT_BASE_URL":  srv.URL,
-	}
-	return func(k string) string { return vars[k] }
-}
-
-func runMenu(t *testing.T, srv *wechattest.Server, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	err = run(context.Background(), args, env(srv), &out, &errOut)
-	return out.String(), errOut.String(), err
-}
 
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
@@ -62,7 +46,7 @@ func TestCreateMenu(t *testing.T) {
 			srv := wechattest.NewServer()
 			defer srv.Close()
 
-			out, _, err := runMenu(t, srv, tt.args...)
+			out, _, err := exampletest.Run(t, run, srv, tt.args...)
 			require.NoError(t, err)
 
 			// WeChat got the file's buttons, as they are in the file.
@@ -112,7 +96,7 @@ func TestCreateMenuFromFile(t *testing.T) {
 	defer srv.Close()
 
 	name := writeFile(t, menu)
-	out, _, err := runMenu(t, srv, "-file", name)
+	out, _, err := exampletest.Run(t, run, srv, "-file", name)
 	require.NoError(t, err)
 	assert.JSONEq(t, menu, string(srv.Menu()))
 	for _, line := range []string{
@@ -152,7 +136,7 @@ func TestBadMenuFile(t *testing.T) {
 			srv := wechattest.NewServer()
 			defer srv.Close()
 			name := writeFile(t, tt.content)
-			out, _, err := runMenu(t, srv, "-file", name)
+			out, _, err := exampletest.Run(t, run, srv, "-file", name)
 			require.Error(t, err)
 			assert.Equal(t, name+tt.want, err.Error())
 			assert.Empty(t, out)
@@ -168,7 +152,7 @@ func TestInvalidMenuIsNotSent(t *testing.T) {
 	srv := wechattest.NewServer()
 	defer srv.Close()
 	name := writeFile(t, `{"button":[{"type":"view","name":"搜索"}]}`)
-	_, _, err := runMenu(t, srv, "-file", name)
+	_, _, err := exampletest.Run(t, run, srv, "-file", name)
 	require.ErrorIs(t, err, wechat.ErrInvalidArgument)
 	assert.Contains(t, err.Error(), "create the menu from "+name+": ")
 	assert.Contains(t, err.Error(), "button 1")
@@ -178,7 +162,7 @@ func TestInvalidMenuIsNotSent(t *testing.T) {
 func TestMissingFile(t *testing.T) {
 	srv := wechattest.NewServer()
 	defer srv.Close()
-	_, _, err := runMenu(t, srv, "-file", filepath.Join(t.TempDir(), "nope.json"))
+	_, _, err := exampletest.Run(t, run, srv, "-file", filepath.Join(t.TempDir(), "nope.json"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 	assert.Contains(t, err.Error(), "nope.json")
 	assert.Zero(t, srv.Calls("/cgi-bin/menu/create"))
@@ -192,7 +176,7 @@ func TestAPIErrors(t *testing.T) {
 			defer srv.Close()
 			srv.FailNext(path, 1, 45009)
 
-			out, _, err := runMenu(t, srv)
+			out, _, err := exampletest.Run(t, run, srv)
 			var apiErr *wechat.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 45009, apiErr.Code)
@@ -213,10 +197,9 @@ func TestAPIErrors(t *testing.T) {
 func TestWrongSecret(t *testing.T) {
 	srv := wechattest.NewServer()
 	defer srv.Close()
-	var out bytes.Buffer
-	err := run(context.Background(), nil, func(k string) string {
-		return map[string]string{"WECHAT_APPID": srv.AppID(), "WECHAT_APPSECRET": "not-the-secret", "WECHAT_BASE_URL": srv.URL}[k]
-	}, &out, &out)
+	vars := exampletest.Vars(srv)
+	vars["WECHAT_APPSECRET"] = "not-the-secret"
+	_, _, err := exampletest.RunWith(t, run, vars)
 	assert.ErrorIs(t, err, &wechat.APIError{Code: wechat.CodeInvalidAppSecret})
 	assert.NotContains(t, err.Error(), "not-the-secret")
 	assert.Zero(t, srv.Calls("/cgi-bin/menu/create"))
@@ -228,7 +211,7 @@ func TestShow(t *testing.T) {
 	srv := wechattest.NewServer()
 	defer srv.Close()
 
-	out, _, err := runMenu(t, srv, "-show")
+	out, _, err := exampletest.Run(t, run, srv, "-show")
 	require.NoError(t, err)
 	assert.Equal(t, "The account has no menu created through the API.\n", out)
 
@@ -244,7 +227,7 @@ func TestShow(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	out, _, err = runMenu(t, srv, "-show")
+	out, _, err = exampletest.Run(t, run, srv, "-show")
 	require.NoError(t, err)
 	want := "Menu (menuid " + menuIDOf(t, srv) + "):\n" +
 		"  1. 今日歌曲  click  key=V1001_TODAY_MUSIC\n" +
@@ -258,18 +241,18 @@ func TestShow(t *testing.T) {
 func TestDelete(t *testing.T) {
 	srv := wechattest.NewServer()
 	defer srv.Close()
-	_, _, err := runMenu(t, srv)
+	_, _, err := exampletest.Run(t, run, srv)
 	require.NoError(t, err)
 	require.NotNil(t, srv.Menu())
 
-	out, _, err := runMenu(t, srv, "-delete")
+	out, _, err := exampletest.Run(t, run, srv, "-delete")
 	require.NoError(t, err)
 	assert.Equal(t, "Deleted the menu and any conditional menus.\n", out)
 	assert.Nil(t, srv.Menu())
 	assert.Equal(t, 1, srv.Calls("/cgi-bin/menu/delete"))
 
 	srv.FailNext("/cgi-bin/menu/delete", 1, wechat.CodeAPIUnauthorized)
-	_, _, err = runMenu(t, srv, "-delete")
+	_, _, err = exampletest.Run(t, run, srv, "-delete")
 	require.ErrorIs(t, err, &wechat.APIError{Code: wechat.CodeAPIUnauthorized})
 	assert.Contains(t, err.Error(), "delete the menu: ")
 }
@@ -278,7 +261,7 @@ func TestUsage(t *testing.T) {
 	srv := wechattest.NewServer()
 	defer srv.Close()
 
-	out, stderr, err := runMenu(t, srv, "-h")
+	out, stderr, err := exampletest.Run(t, run, srv, "-h")
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	assert.Empty(t, out)
 	for _, s := range []string{"Usage: menu", "-file", "-show", "-delete", "WECHAT_APPID", "WECHAT_APPSECRET", "WECHAT_BASE_URL"} {
@@ -294,8 +277,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"-show", "-delete"}, "-show and -delete cannot be used together"},
 		{[]string{"-delete", "-file", "menu.json"}, "-file creates a menu; it cannot be used with -show or -delete"},
 	} {
-		_, stderr, err := runMenu(t, srv, tt.args...)
-		var ue usageError
+		_, stderr, err := exampletest.Run(t, run, srv, tt.args...)
+		var ue cli.UsageError
 		require.True(t, errors.As(err, &ue), "%v: %v", tt.args, err)
 		assert.Equal(t, tt.want, err.Error())
 		assert.Empty(t, stderr, "main prints usage errors")
@@ -303,26 +286,15 @@ func TestUsage(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 }
 
+// run stops at an account setting that is missing or wrong, before it
+// writes or sends anything, with the usage error of cli.NewClient (whose
+// tests hold every such setting).
 func TestConfig(t *testing.T) {
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{"no appid", map[string]string{"WECHAT_APPSECRET": "s"}, "set WECHAT_APPID and WECHAT_APPSECRET"},
-		{"no secret", map[string]string{"WECHAT_APPID": "wx1"}, "set WECHAT_APPID and WECHAT_APPSECRET"},
-		{"bad base URL", map[string]string{"WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s", "WECHAT_BASE_URL": "api.weixin.qq.com"}, "base URL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			err := run(context.Background(), nil, func(k string) string { return tt.env[k] }, &out, &out)
-			var ue usageError
-			require.ErrorAs(t, err, &ue)
-			assert.Contains(t, err.Error(), tt.want)
-			assert.Empty(t, out.String())
-		})
-	}
+	stdout, stderr, err := exampletest.RunWith(t, run, map[string]string{"WECHAT_APPID": "wx1"})
+	var ue cli.UsageError
+	require.ErrorAs(t, err, &ue)
+	assert.Contains(t, err.Error(), "set WECHAT_APPID and WECHAT_APPSECRET")
+	assert.Empty(t, stdout+stderr)
 }
 
 func TestPosition(t *testing.T) {

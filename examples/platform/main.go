@@ -38,19 +38,16 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/webserver"
 	"github.com/mpkit/wechat/platform"
 	"github.com/mpkit/wechat/wechattest"
 )
@@ -62,7 +59,6 @@ const (
 	authorizedPath = "/authorized"
 	authorizePath  = "/authorize"
 	ticketEvery    = 10 * time.Minute // as WeChat pushes it
-	shutdownGrace  = 10 * time.Second
 )
 
 // config is what the service reads from the environment.
@@ -296,39 +292,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 
 // serve serves h on ln until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      20 * time.Second, // room for WeChat's retries of a slow reply
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("listening", "url", "http://"+ln.Addr().String()+"/")
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	logger.Info("stopped")
-	return nil
+	// The write timeout leaves room for WeChat's retries of a slow reply.
+	return webserver.Server{Handler: h, Logger: logger, Path: "/", WriteTimeout: 20 * time.Second}.Serve(ctx, ln)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "platform:", err)
-		os.Exit(1)
-	}
-}
+func main() { webserver.Main("platform", run) }

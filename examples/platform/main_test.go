@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 )
 
@@ -139,17 +139,15 @@ func TestRunOnTheFake(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, func(k string) string {
+	logs := &exampletest.Logs{}
+	_, stop := exampletest.Start(t, func(ctx context.Context) error {
+		return run(ctx, func(k string) string {
 			if k == "ADDR" {
 				return addr
 			}
 			return ""
 		}, logs)
-	}()
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	var resp *http.Response
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -167,32 +165,7 @@ func TestRunOnTheFake(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusFound, resp.StatusCode, logs.String())
 	assert.Contains(t, resp.Header.Get("Location"), "/cgi-bin/componentloginpage?")
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("run did not stop")
-	}
+	stop()
 	assert.Contains(t, logs.String(), "running against a fake WeChat")
 	assert.Contains(t, logs.String(), "info_type=component_verify_ticket")
-}
-
-// syncBuffer is a bytes.Buffer for a logger written by several
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -39,23 +39,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/webserver"
 )
 
 // Demo settings, used when the environment does not set them.
 const (
-	defaultAddr   = "127.0.0.1:8080"
-	defaultDelay  = 8 * time.Second
-	demoToken     = "wechat-echo-demo"
-	demoAppID     = "wxd0000000000000e0"
-	demoAESKey    = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	webhookPath   = "/wechat"
-	shutdownGrace = 10 * time.Second
+	defaultAddr  = "127.0.0.1:8080"
+	defaultDelay = 8 * time.Second
+	demoToken    = "wechat-echo-demo"
+	demoAppID    = "wxd0000000000000e0"
+	demoAESKey   = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	webhookPath  = "/wechat"
 )
 
 // config is what the bot reads from the environment.
@@ -179,42 +176,10 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 
 // serve serves h on ln until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
+	return webserver.Server{Handler: h, Logger: logger, Path: webhookPath,
 		// A handler may outlive WeChat's connection; the write timeout
 		// only bounds writing the answer of an attempt.
-		WriteTimeout: 20 * time.Second,
-		IdleTimeout:  60 * time.Second,
-		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("listening", "url", "http://"+ln.Addr().String()+webhookPath)
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	logger.Info("stopped")
-	return nil
+		WriteTimeout: 20 * time.Second}.Serve(ctx, ln)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "slowbot:", err)
-		os.Exit(1)
-	}
-}
+func main() { webserver.Main("slowbot", run) }

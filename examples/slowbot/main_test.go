@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,7 +33,7 @@ func demoConfig(t *testing.T, env map[string]string) config {
 // The bot takes longer than an attempt; WeChat's second attempt gets the
 // reply, in every mode of delivery.
 func TestSlowReplyOnTheRetry(t *testing.T) {
-	logs := &syncWriter{}
+	logs := &exampletest.Logs{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	cfg := demoConfig(t, nil)
 	client, err := newClient(cfg, logger, wechat.WithReplyTimeout(replyTimeout))
@@ -54,7 +53,7 @@ func TestSlowReplyOnTheRetry(t *testing.T) {
 // Too slow for all three attempts: the last is answered success, and the
 // reply is logged as late.
 func TestTooSlowForEveryAttempt(t *testing.T) {
-	logs := &syncWriter{}
+	logs := &exampletest.Logs{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	client, err := newClient(demoConfig(t, nil), logger, wechat.WithReplyTimeout(replyTimeout))
 	require.NoError(t, err)
@@ -90,13 +89,11 @@ func TestConfigFromEnv(t *testing.T) {
 func TestRunServesAndStops(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	logs := &syncWriter{}
+	logs := &exampletest.Logs{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	client, err := newClient(demoConfig(t, nil), logger, wechat.WithReplyTimeout(replyTimeout))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, newMux(client, attempt*3/2, logger), logger) }()
+	ctx, stop := exampletest.Start(t, func(ctx context.Context) error { return serve(ctx, ln, newMux(client, attempt*3/2, logger), logger) })
 
 	wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demoToken, Mode: wechattest.ModeSafe,
 		EncodingAESKey: demoAESKey, AppID: demoAppID, Timeout: attempt}
@@ -105,29 +102,5 @@ func TestRunServesAndStops(t *testing.T) {
 	assert.Equal(t, 2, d.Attempt, d.String())
 	assert.Equal(t, "over the network", d.Reply.(*wechat.TextReply).Content)
 
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
-}
-
-// syncWriter is a buffer the server's goroutines may write to.
-type syncWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
+	stop()
 }

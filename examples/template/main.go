@@ -39,27 +39,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/cli"
 )
-
-// usageError is a mistake in the command line or the environment; main
-// exits 2 for it.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
-}
 
 // pairs is a repeatable name=value flag, in the order given.
 type pairs struct {
@@ -102,28 +89,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var data, colors pairs
 	fs.Var(&data, "data", "`name=value` fills the template's {{name.DATA}}; repeat it for each field")
 	fs.Var(&colors, "color", "`name=#RRGGBB` sets the colour of a -data field; repeatable")
-	// The flag package would print parse errors itself; main prints them
-	// like every other usage error instead.
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printUsage(stderr, fs)
-			return err
-		}
-		return usageError{err.Error()}
+	if err := cli.Parse(fs, args, usage, stderr); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	case strings.TrimSpace(*to) == "" && strings.TrimSpace(*templateID) == "":
-		return usagef("-to and -template are required")
+		return cli.Usagef("-to and -template are required")
 	case strings.TrimSpace(*to) == "":
-		return usagef("-to is required: the follower's openid")
+		return cli.Usagef("-to is required: the follower's openid")
 	case strings.TrimSpace(*templateID) == "":
-		return usagef("-template is required: the template ID")
+		return cli.Usagef("-template is required: the template ID")
 	case *mpPage != "" && *mpAppID == "":
-		return usagef("-pagepath needs -miniprogram, the mini program's appid")
+		return cli.Usagef("-pagepath needs -miniprogram, the mini program's appid")
 	}
 
 	msg := &wechat.TemplateMessage{
@@ -143,16 +122,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	for _, name := range colors.names {
 		f, ok := msg.Data[name]
 		if !ok {
-			return usagef("-color %s: no -data %s=… to colour", name, name)
+			return cli.Usagef("-color %s: no -data %s=… to colour", name, name)
 		}
 		if !isColor(colors.vals[name]) {
-			return usagef("-color %s: %q is not a colour such as #173177", name, colors.vals[name])
+			return cli.Usagef("-color %s: %q is not a colour such as #173177", name, colors.vals[name])
 		}
 		f.Color = colors.vals[name]
 		msg.Data[name] = f
 	}
 
-	client, err := newClient(getenv)
+	client, err := cli.NewClient(getenv)
 	if err != nil {
 		return err
 	}
@@ -177,54 +156,11 @@ func isColor(s string) bool {
 	return true
 }
 
-// newClient builds the client from the environment.
-func newClient(getenv func(string) string) (*wechat.Client, error) {
-	appID, secret := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET")
-	if appID == "" || secret == "" {
-		return nil, usagef("set WECHAT_APPID and WECHAT_APPSECRET to the account's AppID and AppSecret")
-	}
-	opts := []wechat.Option{wechat.WithAppID(appID), wechat.WithAppSecret(secret)}
-	if base := getenv("WECHAT_BASE_URL"); base != "" {
-		opts = append(opts, wechat.WithBaseURL(base))
-	}
-	client, err := wechat.New(opts...)
-	if err != nil {
-		return nil, usageError{err.Error()}
-	}
-	return client, nil
-}
-
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: template -to OPENID -template TEMPLATE_ID [-data name=value]... [flags]
+// usage is what -h prints before the environment and the flags.
+const usage = `Usage: template -to OPENID -template TEMPLATE_ID [-data name=value]... [flags]
 
 Sends a template message to a follower of a WeChat Official Account and
 prints its msgid.
+`
 
-Environment:
-  WECHAT_APPID      the account's AppID
-  WECHAT_APPSECRET  the account's AppSecret
-  WECHAT_BASE_URL   API base URL (default https://api.weixin.qq.com)
-
-Flags:
-`)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-}
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	var usage usageError
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-	case errors.As(err, &usage):
-		fmt.Fprintf(os.Stderr, "template: %v\nRun 'template -h' for usage.\n", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "template:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("template", run) }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"flag"
 	"strconv"
 	"testing"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/cli"
+	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,22 +34,6 @@ func newServer(t *testing.T) *wechattest.Server {
 	)
 	t.Cleanup(srv.Close)
 	return srv
-}
-
-func env(srv *wechattest.Server) func(string) string {
-	vars := map[string]string{
-		"WECHAT_APPID":     srv.AppID(),
-		"WECHAT_APPSECRET": srv.AppSecret(),
-		"WECHAT_BASE_URL":  srv.URL,
-	}
-	return func(k string) string { return vars[k] }
-}
-
-func runTemplate(t *testing.T, srv *wechattest.Server, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	err = run(context.Background(), args, env(srv), &out, &errOut)
-	return out.String(), errOut.String(), err
 }
 
 func TestSend(t *testing.T) {
@@ -104,7 +88,7 @@ func TestSend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
-			out, stderr, err := runTemplate(t, srv, tt.args...)
+			out, stderr, err := exampletest.Run(t, run, srv, tt.args...)
 			require.NoError(t, err)
 			assert.Empty(t, stderr)
 
@@ -125,9 +109,9 @@ func TestSend(t *testing.T) {
 func TestResendWithClientMsgID(t *testing.T) {
 	srv := newServer(t)
 	args := []string{"-to", follower, "-template", templateID, "-data", "first=hi", "-client-msg-id", "MSG_000001"}
-	first, _, err := runTemplate(t, srv, args...)
+	first, _, err := exampletest.Run(t, run, srv, args...)
 	require.NoError(t, err)
-	again, _, err := runTemplate(t, srv, args...)
+	again, _, err := exampletest.Run(t, run, srv, args...)
 	require.NoError(t, err)
 	assert.Equal(t, first, again)
 	assert.Len(t, srv.SentMessages(), 1)
@@ -156,7 +140,7 @@ func TestSendErrors(t *testing.T) {
 			if tt.fail != 0 {
 				srv.FailNext("/cgi-bin/message/template/send", 1, tt.fail)
 			}
-			out, _, err := runTemplate(t, srv, tt.args...)
+			out, _, err := exampletest.Run(t, run, srv, tt.args...)
 			var apiErr *wechat.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.code, apiErr.Code)
@@ -195,8 +179,8 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
-			out, stderr, err := runTemplate(t, srv, tt.args...)
-			var ue usageError
+			out, stderr, err := exampletest.Run(t, run, srv, tt.args...)
+			var ue cli.UsageError
 			require.ErrorAs(t, err, &ue)
 			assert.Equal(t, tt.want, err.Error())
 			assert.Empty(t, out)
@@ -208,7 +192,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	srv := newServer(t)
-	out, stderr, err := runTemplate(t, srv, "-h")
+	out, stderr, err := exampletest.Run(t, run, srv, "-h")
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	assert.Empty(t, out)
 	for _, s := range []string{"Usage: template", "-to openid", "-template ID", "-data name=value", "-color name=#RRGGBB",
@@ -218,37 +202,24 @@ func TestHelp(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 }
 
+// run stops at an account setting that is missing or wrong, before it
+// writes or sends anything, with the usage error of cli.NewClient (whose
+// tests hold every such setting).
 func TestConfig(t *testing.T) {
-	args := []string{"-to", follower, "-template", templateID, "-data", "first=hi"}
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{"no appid", map[string]string{"WECHAT_APPSECRET": "s"}, "set WECHAT_APPID and WECHAT_APPSECRET"},
-		{"no secret", map[string]string{"WECHAT_APPID": "wx1"}, "set WECHAT_APPID and WECHAT_APPSECRET"},
-		{"bad base URL", map[string]string{"WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s", "WECHAT_BASE_URL": "ftp://example.com"}, "base URL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			err := run(context.Background(), args, func(k string) string { return tt.env[k] }, &out, &out)
-			var ue usageError
-			require.ErrorAs(t, err, &ue)
-			assert.Contains(t, err.Error(), tt.want)
-			assert.Empty(t, out.String())
-		})
-	}
+	stdout, stderr, err := exampletest.RunWith(t, run, map[string]string{"WECHAT_APPID": "wx1"}, "-to", follower, "-template", templateID, "-data", "first=hi")
+	var ue cli.UsageError
+	require.ErrorAs(t, err, &ue)
+	assert.Contains(t, err.Error(), "set WECHAT_APPID and WECHAT_APPSECRET")
+	assert.Empty(t, stdout+stderr)
 }
 
 func TestWrongSecret(t *testing.T) {
 	srv := newServer(t)
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"-to", follower, "-template", templateID, "-data", "first=hi"}, func(k string) string {
-		return map[string]string{"WECHAT_APPID": srv.AppID(), "WECHAT_APPSECRET": "not-the-secret", "WECHAT_BASE_URL": srv.URL}[k]
-	}, &out, &out)
+	vars := exampletest.Vars(srv)
+	vars["WECHAT_APPSECRET"] = "not-the-secret"
+	stdout, stderr, err := exampletest.RunWith(t, run, vars, "-to", follower, "-template", templateID, "-data", "first=hi")
 	assert.ErrorIs(t, err, &wechat.APIError{Code: wechat.CodeInvalidAppSecret})
 	assert.NotContains(t, err.Error(), "not-the-secret")
-	assert.Empty(t, out.String())
+	assert.Empty(t, stdout+stderr)
 	assert.Zero(t, srv.Calls("/cgi-bin/message/template/send"))
 }

@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 
 	"github.com/mpkit/wechat/internal/release"
 )
@@ -28,30 +27,20 @@ import (
 func main() {
 	version := flag.String("version", "v0.0.0-ci", "the provisional `version` to publish the modules at")
 	asCommitted := flag.Bool("as-committed", false, "publish the nested modules' go.mod files as committed, without pinning them")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/installcheck [-version V] [-as-committed] [DIR]\n")
-		flag.PrintDefaults()
-	}
-	flag.Parse()
-	root := "."
-	switch flag.NArg() {
-	case 0:
-	case 1:
-		root = flag.Arg(0)
-	default:
-		flag.Usage()
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	_, err := release.Check(ctx, root, release.CheckOptions{
-		Version:     *version,
-		AsCommitted: *asCommitted,
-		Log:         os.Stdout,
+	release.Command("installcheck", "[-version V] [-as-committed] [DIR]", func(n int) bool { return n <= 1 }, func(ctx context.Context, args []string) error {
+		root := "."
+		if len(args) == 1 {
+			root = args[0]
+		}
+		_, err := release.Check(ctx, root, release.CheckOptions{
+			Version:     *version,
+			AsCommitted: *asCommitted,
+			Log:         os.Stdout,
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("installcheck: every published module installs at %s\n", *version)
+		return nil
 	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "installcheck: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("installcheck: every published module installs at %s\n", *version)
 }

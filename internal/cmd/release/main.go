@@ -15,9 +15,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
 
 	"github.com/mpkit/wechat/internal/release"
 )
@@ -25,25 +23,12 @@ import (
 func main() {
 	dryRun := flag.Bool("dry-run", false, "run the checks and print what a release would do; tag and commit nothing")
 	remote := flag.String("remote", "origin", "the git remote named in the printed push commands")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/release [-dry-run] [-remote NAME] vX.Y.Z\n")
-		flag.PrintDefaults()
-	}
-	flag.Parse()
-	if flag.NArg() != 1 {
-		flag.Usage()
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err := release.Release(ctx, ".", release.Options{
-		Version: flag.Arg(0),
-		DryRun:  *dryRun,
-		Remote:  *remote,
-		Log:     os.Stdout,
+	release.Command("release", "[-dry-run] [-remote NAME] vX.Y.Z", func(n int) bool { return n == 1 }, func(ctx context.Context, args []string) error {
+		return release.Release(ctx, ".", release.Options{
+			Version: args[0],
+			DryRun:  *dryRun,
+			Remote:  *remote,
+			Log:     os.Stdout,
+		})
 	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "release: %v\n", err)
-		os.Exit(1)
-	}
 }
