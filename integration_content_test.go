@@ -49,12 +49,7 @@ func TestIntegrationTags(t *testing.T) {
 	assert.Empty(t, tagsOf(t, srv, "o2"))
 
 	// Every member, over pages of two: [o1 o3] [o5] and the empty page.
-	var members []string
-	for id, err := range c.TagMembers(ctx, tag.ID) {
-		require.NoError(t, err)
-		members = append(members, id)
-	}
-	assert.Equal(t, []string{"o1", "o3", "o5"}, members)
+	assert.Equal(t, []string{"o1", "o3", "o5"}, collect(t, c.TagMembers(ctx, tag.ID), 0))
 	assert.Equal(t, 3, srv.Calls(pathTagMembers))
 	var cursors []string
 	for _, r := range srv.Requests() {
@@ -126,13 +121,7 @@ func TestIntegrationTagMembersEarlyBreak(t *testing.T) {
 	tag, err := c.CreateTag(ctx, "t")
 	require.NoError(t, err)
 	require.NoError(t, c.TagUsers(ctx, tag.ID, []string{"o1", "o2", "o3", "o4", "o5", "o6"}))
-	n := 0
-	for _, err := range c.TagMembers(ctx, tag.ID) {
-		require.NoError(t, err)
-		if n++; n == 2 {
-			break
-		}
-	}
+	assert.Equal(t, []string{"o1", "o2"}, collect(t, c.TagMembers(ctx, tag.ID), 2))
 	assert.Equal(t, 1, srv.Calls(pathTagMembers), "a break on the first page fetches no other")
 }
 

@@ -241,12 +241,8 @@ func TestIntegrationKFSessions(t *testing.T) {
 	clock.Advance(time.Minute)
 	require.NoError(t, c.SendText(ctx, "o3", "您好，请讲"))
 	require.NoError(t, c.SendText(ctx, "o2", "马上来", wechat.AsKFAccount(kf1)))
-	var got []wechat.KFMessageRecord
 	q := wechat.KFRecordQuery{Start: clock.Now().Add(-time.Hour), End: clock.Now().Add(time.Hour), PageSize: 2}
-	for r, err := range c.KFMessageRecords(ctx, q) {
-		require.NoError(t, err)
-		got = append(got, r)
-	}
+	got := collect(t, c.KFMessageRecords(ctx, q), 0)
 	start := clock.Now().Add(-time.Minute).Unix()
 	assert.Equal(t, []wechat.KFMessageRecord{
 		{OpenID: "o3", OperCode: wechat.KFOperReceive, Text: "我要人工", Time: start, Worker: kf1},

@@ -184,11 +184,7 @@ func TestIntegrationSettlements(t *testing.T) {
 	assert.Equal(t, int64(5178368698), page.RevenueAll)
 
 	// The current half-month is being settled; none later is listed.
-	var current []wechat.Settlement
-	for s, err := range c.Settlements(ctx, wechat.PublisherQuery{Start: wechat.Date{2020, 4, 1}, End: wechat.Date{2020, 12, 31}, PageSize: 1}) {
-		require.NoError(t, err)
-		current = append(current, s)
-	}
+	current := collect(t, c.Settlements(ctx, wechat.PublisherQuery{Start: wechat.Date{2020, 4, 1}, End: wechat.Date{2020, 12, 31}, PageSize: 1}), 0)
 	require.Len(t, current, 2)
 	assert.Equal(t, wechat.SettlementSettled, current[0].Status)
 	assert.Equal(t, wechat.SettlementInProgress, current[1].Status)

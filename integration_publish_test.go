@@ -305,11 +305,7 @@ func TestIntegrationPublishing(t *testing.T) {
 	sub2 := publishArticles(t, c, newsArticle("另一篇", thumb))
 	job2, err := c.GetPublishStatus(ctx, sub2.PublishID)
 	require.NoError(t, err)
-	var listed []wechat.Publication
-	for p, err := range c.Publications(ctx, true) {
-		require.NoError(t, err)
-		listed = append(listed, p)
-	}
+	listed := collect(t, c.Publications(ctx, true), 0)
 	require.Len(t, listed, 2)
 	assert.Equal(t, job2.ArticleID, listed[0].ArticleID)
 	assert.Equal(t, job.ArticleID, listed[1].ArticleID)
@@ -326,11 +322,7 @@ func TestIntegrationPublishing(t *testing.T) {
 	job, err = c.GetPublishStatus(ctx, sub.PublishID)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.PublishDeletedByUser, job.Status)
-	listed = listed[:0]
-	for p, err := range c.Publications(ctx, false) {
-		require.NoError(t, err)
-		listed = append(listed, p)
-	}
+	listed = collect(t, c.Publications(ctx, false), 0)
 	require.Len(t, listed, 1)
 	assert.Equal(t, job2.ArticleID, listed[0].ArticleID)
 

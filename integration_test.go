@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,6 +64,22 @@ func requireAPIError(t *testing.T, err error, code int, path string) *wechat.API
 	assert.Equal(t, path, apiErr.Path)
 	assert.NotEmpty(t, apiErr.RID, "the fake appends a rid to every errmsg")
 	return apiErr
+}
+
+// collect ranges over seq and returns its values, failing the test on an
+// error. With limit above 0 it breaks out of the loop once it has that
+// many.
+func collect[T any](t *testing.T, seq iter.Seq2[T, error], limit int) []T {
+	t.Helper()
+	var out []T
+	for v, err := range seq {
+		require.NoError(t, err)
+		out = append(out, v)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out
 }
 
 // tokensSent returns the access_token of every request to path, in order.
@@ -251,12 +268,7 @@ func TestIntegrationFollowers(t *testing.T) {
 	requireAPIError(t, err, wechat.CodeInvalidParameter, pathUserGet)
 
 	before := srv.Calls(pathUserGet)
-	var all []string
-	for id, err := range c.Followers(ctx) {
-		require.NoError(t, err)
-		all = append(all, id)
-	}
-	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, all)
+	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, collect(t, c.Followers(ctx), 0))
 	// Pages [o1 o2] [o3 o4] [o5]: the counts reach the total, so the
 	// empty page after the last next_openid is not asked for.
 	assert.Equal(t, 3, srv.Calls(pathUserGet)-before)
@@ -276,14 +288,7 @@ func nextOpenIDs(srv *wechattest.Server) []string {
 
 func TestIntegrationFollowersEarlyBreak(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithPageSize(2), wechattest.WithFollowers(seedFollowers(5)...))
-	var got []string
-	for id, err := range c.Followers(context.Background()) {
-		require.NoError(t, err)
-		got = append(got, id)
-		if len(got) == 3 {
-			break
-		}
-	}
+	got := collect(t, c.Followers(context.Background()), 3)
 	assert.Equal(t, []string{"o1", "o2", "o3"}, got)
 	assert.Equal(t, 2, srv.Calls(pathUserGet), "no page is fetched after the break")
 }
@@ -616,14 +621,7 @@ func TestIntegrationQRCodes(t *testing.T) {
 
 			u := c.QRCodeURL(qr.Ticket)
 			require.True(t, strings.HasPrefix(u, srv.URL+"/cgi-bin/showqrcode?ticket="), "url %q", u)
-			assert.NotContains(t, u, "access_token")
-			r, err := srv.HTTPClient().Get(u)
-			require.NoError(t, err)
-			defer r.Body.Close()
-			require.Equal(t, http.StatusOK, r.StatusCode)
-			viaURL, err := io.ReadAll(r.Body)
-			require.NoError(t, err)
-			assert.Equal(t, img, viaURL)
+			assert.Equal(t, img, download(t, srv, u))
 		})
 	}
 	for _, r := range srv.Requests() {
