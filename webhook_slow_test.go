@@ -7,7 +7,6 @@ package wechat_test
 // exactly once.
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -248,7 +247,7 @@ type gateBot struct {
 	release chan struct{} // closed to let the handler reply
 	once    sync.Once
 	late    chan wechat.LateReply
-	logs    dlLog
+	logs    wechat.SyncBuffer
 }
 
 func newGateBot(t *testing.T) *gateBot {
@@ -340,24 +339,6 @@ func hold(ch <-chan struct{}) {
 	case <-ch:
 	case <-time.After(dlWait):
 	}
-}
-
-// dlLog is a log buffer safe for concurrent writes.
-type dlLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *dlLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *dlLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // tracked counts the requests a webhook is still serving, so that a test
