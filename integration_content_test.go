@@ -52,16 +52,14 @@ func TestIntegrationTags(t *testing.T) {
 	assert.Equal(t, []string{"o1", "o3", "o5"}, collect(t, c.TagMembers(ctx, tag.ID), 0))
 	assert.Equal(t, 3, srv.Calls(pathTagMembers))
 	var cursors []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathTagMembers {
-			var body struct {
-				TagID      int    `json:"tagid"`
-				NextOpenID string `json:"next_openid"`
-			}
-			require.NoError(t, json.Unmarshal(r.Body, &body))
-			assert.Equal(t, tag.ID, body.TagID)
-			cursors = append(cursors, body.NextOpenID)
+	for _, r := range requestsTo(srv, pathTagMembers) {
+		var body struct {
+			TagID      int    `json:"tagid"`
+			NextOpenID string `json:"next_openid"`
 		}
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		assert.Equal(t, tag.ID, body.TagID)
+		cursors = append(cursors, body.NextOpenID)
 	}
 	assert.Equal(t, []string{"", "o3", "o5"}, cursors)
 
@@ -392,14 +390,12 @@ func TestIntegrationBatchGetUsers(t *testing.T) {
 		assert.Equal(t, "u150", infos[0].UnionID)
 		assert.Equal(t, 2, srv.Calls(pathBatchGet)-before, "100 openids per request")
 		var sizes []int
-		for _, r := range srv.Requests() {
-			if r.Path == pathBatchGet {
-				var body struct {
-					UserList []json.RawMessage `json:"user_list"`
-				}
-				require.NoError(t, json.Unmarshal(r.Body, &body))
-				sizes = append(sizes, len(body.UserList))
+		for _, r := range requestsTo(srv, pathBatchGet) {
+			var body struct {
+				UserList []json.RawMessage `json:"user_list"`
 			}
+			require.NoError(t, json.Unmarshal(r.Body, &body))
+			sizes = append(sizes, len(body.UserList))
 		}
 		assert.Equal(t, []int{100, 50}, sizes[len(sizes)-2:])
 	})

@@ -114,10 +114,8 @@ func TestIntegrationTyping(t *testing.T) {
 	err := c.SetTyping(ctx, "oNobody", true)
 	requireAPIError(t, err, wechat.CodeInvalidParameter, pathTyping)
 	var cmds []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathTyping {
-			cmds = append(cmds, string(r.Body))
-		}
+	for _, r := range requestsTo(srv, pathTyping) {
+		cmds = append(cmds, string(r.Body))
 	}
 	assert.Equal(t, []string{`{"touser":"o1","command":"Typing"}`, `{"touser":"o1","command":"CancelTyping"}`,
 		`{"touser":"oNobody","command":"Typing"}`}, cmds)

@@ -47,10 +47,7 @@ func blacklisted(t *testing.T, srv *wechattest.Server, ids ...string) []string {
 func beginOpenIDs(t *testing.T, srv *wechattest.Server) []string {
 	t.Helper()
 	var out []string
-	for _, r := range srv.Requests() {
-		if r.Path != pathGetBlacklist {
-			continue
-		}
+	for _, r := range requestsTo(srv, pathGetBlacklist) {
 		var body struct {
 			BeginOpenID *string `json:"begin_openid"`
 		}
@@ -168,10 +165,8 @@ func TestIntegrationCurrentSelfMenu(t *testing.T) {
 	assert.False(t, menu.Open)
 	assert.Empty(t, menu.Buttons)
 
-	for _, r := range srv.Requests() {
-		if r.Path == pathSelfMenu {
-			assert.Equal(t, "GET", r.Method)
-		}
+	for _, r := range requestsTo(srv, pathSelfMenu) {
+		assert.Equal(t, "GET", r.Method)
 	}
 	assert.Equal(t, 3, srv.Calls(pathSelfMenu))
 }
@@ -196,10 +191,8 @@ func TestIntegrationMassSpeed(t *testing.T) {
 	assert.Equal(t, 6, srv.Calls(pathMassSpeedGet))
 
 	var bodies []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathMassSpeedSet {
-			bodies = append(bodies, string(r.Body))
-		}
+	for _, r := range requestsTo(srv, pathMassSpeedSet) {
+		bodies = append(bodies, string(r.Body))
 	}
 	require.Len(t, bodies, 5)
 	assert.JSONEq(t, `{"speed":2}`, bodies[2])

@@ -82,13 +82,22 @@ func collect[T any](t *testing.T, seq iter.Seq2[T, error], limit int) []T {
 	return out
 }
 
+// requestsTo returns the requests the fake received for path, in order.
+func requestsTo(srv *wechattest.Server, path string) []wechattest.Request {
+	var out []wechattest.Request
+	for _, r := range srv.Requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // tokensSent returns the access_token of every request to path, in order.
 func tokensSent(srv *wechattest.Server, path string) []string {
 	var out []string
-	for _, r := range srv.Requests() {
-		if r.Path == path {
-			out = append(out, r.Query.Get("access_token"))
-		}
+	for _, r := range requestsTo(srv, path) {
+		out = append(out, r.Query.Get("access_token"))
 	}
 	return out
 }
@@ -278,10 +287,8 @@ func TestIntegrationFollowers(t *testing.T) {
 // nextOpenIDs lists the next_openid of every user/get request.
 func nextOpenIDs(srv *wechattest.Server) []string {
 	var out []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathUserGet {
-			out = append(out, r.Query.Get("next_openid"))
-		}
+	for _, r := range requestsTo(srv, pathUserGet) {
+		out = append(out, r.Query.Get("next_openid"))
 	}
 	return out
 }
@@ -624,10 +631,8 @@ func TestIntegrationQRCodes(t *testing.T) {
 			assert.Equal(t, img, download(t, srv, u))
 		})
 	}
-	for _, r := range srv.Requests() {
-		if r.Path == "/cgi-bin/showqrcode" {
-			assert.Empty(t, r.Query.Get("access_token"), "the ticket is the only credential")
-		}
+	for _, r := range requestsTo(srv, "/cgi-bin/showqrcode") {
+		assert.Empty(t, r.Query.Get("access_token"), "the ticket is the only credential")
 	}
 
 	// After 61 seconds the default temporary code is gone: HTTP 404.
@@ -666,11 +671,9 @@ func TestIntegrationJSSDK(t *testing.T) {
 	assert.InDelta(t, time.Now().Unix(), cfg.Timestamp, 5)
 	assert.Equal(t, wechat.JSAPISignature(ticket.Value, cfg.NonceStr, strconv.FormatInt(cfg.Timestamp, 10), page), cfg.Signature)
 	assert.Equal(t, 1, srv.Calls(pathGetTicket), "the ticket is cached")
-	for _, r := range srv.Requests() {
-		if r.Path == pathGetTicket {
-			assert.Equal(t, "jsapi", r.Query.Get("type"))
-			assert.NotEmpty(t, r.Query.Get("access_token"))
-		}
+	for _, r := range requestsTo(srv, pathGetTicket) {
+		assert.Equal(t, "jsapi", r.Query.Get("type"))
+		assert.NotEmpty(t, r.Query.Get("access_token"))
 	}
 
 	// Expired tickets are fetched again.
