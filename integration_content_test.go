@@ -49,24 +49,17 @@ func TestIntegrationTags(t *testing.T) {
 	assert.Empty(t, tagsOf(t, srv, "o2"))
 
 	// Every member, over pages of two: [o1 o3] [o5] and the empty page.
-	var members []string
-	for id, err := range c.TagMembers(ctx, tag.ID) {
-		require.NoError(t, err)
-		members = append(members, id)
-	}
-	assert.Equal(t, []string{"o1", "o3", "o5"}, members)
+	assert.Equal(t, []string{"o1", "o3", "o5"}, collect(t, c.TagMembers(ctx, tag.ID), 0))
 	assert.Equal(t, 3, srv.Calls(pathTagMembers))
 	var cursors []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathTagMembers {
-			var body struct {
-				TagID      int    `json:"tagid"`
-				NextOpenID string `json:"next_openid"`
-			}
-			require.NoError(t, json.Unmarshal(r.Body, &body))
-			assert.Equal(t, tag.ID, body.TagID)
-			cursors = append(cursors, body.NextOpenID)
+	for _, r := range requestsTo(srv, pathTagMembers) {
+		var body struct {
+			TagID      int    `json:"tagid"`
+			NextOpenID string `json:"next_openid"`
 		}
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		assert.Equal(t, tag.ID, body.TagID)
+		cursors = append(cursors, body.NextOpenID)
 	}
 	assert.Equal(t, []string{"", "o3", "o5"}, cursors)
 
@@ -126,13 +119,7 @@ func TestIntegrationTagMembersEarlyBreak(t *testing.T) {
 	tag, err := c.CreateTag(ctx, "t")
 	require.NoError(t, err)
 	require.NoError(t, c.TagUsers(ctx, tag.ID, []string{"o1", "o2", "o3", "o4", "o5", "o6"}))
-	n := 0
-	for _, err := range c.TagMembers(ctx, tag.ID) {
-		require.NoError(t, err)
-		if n++; n == 2 {
-			break
-		}
-	}
+	assert.Equal(t, []string{"o1", "o2"}, collect(t, c.TagMembers(ctx, tag.ID), 2))
 	assert.Equal(t, 1, srv.Calls(pathTagMembers), "a break on the first page fetches no other")
 }
 
@@ -403,14 +390,12 @@ func TestIntegrationBatchGetUsers(t *testing.T) {
 		assert.Equal(t, "u150", infos[0].UnionID)
 		assert.Equal(t, 2, srv.Calls(pathBatchGet)-before, "100 openids per request")
 		var sizes []int
-		for _, r := range srv.Requests() {
-			if r.Path == pathBatchGet {
-				var body struct {
-					UserList []json.RawMessage `json:"user_list"`
-				}
-				require.NoError(t, json.Unmarshal(r.Body, &body))
-				sizes = append(sizes, len(body.UserList))
+		for _, r := range requestsTo(srv, pathBatchGet) {
+			var body struct {
+				UserList []json.RawMessage `json:"user_list"`
 			}
+			require.NoError(t, json.Unmarshal(r.Body, &body))
+			sizes = append(sizes, len(body.UserList))
 		}
 		assert.Equal(t, []int{100, 50}, sizes[len(sizes)-2:])
 	})

@@ -47,10 +47,7 @@ func blacklisted(t *testing.T, srv *wechattest.Server, ids ...string) []string {
 func beginOpenIDs(t *testing.T, srv *wechattest.Server) []string {
 	t.Helper()
 	var out []string
-	for _, r := range srv.Requests() {
-		if r.Path != pathGetBlacklist {
-			continue
-		}
+	for _, r := range requestsTo(srv, pathGetBlacklist) {
 		var body struct {
 			BeginOpenID *string `json:"begin_openid"`
 		}
@@ -73,12 +70,7 @@ func TestIntegrationBlacklist(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, &wechat.OpenIDPage{Total: 5, Count: 2, OpenIDs: []string{"o1", "o2"}, NextOpenID: "o2"}, page)
 
-	var all []string
-	for id, err := range c.Blacklist(ctx) {
-		require.NoError(t, err)
-		all = append(all, id)
-	}
-	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, all)
+	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, collect(t, c.Blacklist(ctx), 0))
 	// One ListBlacklist, then pages [o1 o2] [o3 o4] [o5] and the empty page
 	// after the last next_openid.
 	// The counts reach the total on the third page: no empty page after.
@@ -92,15 +84,7 @@ func TestIntegrationBlacklistEarlyBreak(t *testing.T) {
 		followers[i].Blacklisted = true
 	}
 	srv, c := startFake(t, wechattest.WithPageSize(2), wechattest.WithFollowers(followers...))
-	var got []string
-	for id, err := range c.Blacklist(context.Background()) {
-		require.NoError(t, err)
-		got = append(got, id)
-		if len(got) == 3 {
-			break
-		}
-	}
-	assert.Equal(t, []string{"o1", "o2", "o3"}, got)
+	assert.Equal(t, []string{"o1", "o2", "o3"}, collect(t, c.Blacklist(context.Background()), 3))
 	assert.Equal(t, 2, srv.Calls(pathGetBlacklist), "no page is fetched after the break")
 }
 
@@ -181,10 +165,8 @@ func TestIntegrationCurrentSelfMenu(t *testing.T) {
 	assert.False(t, menu.Open)
 	assert.Empty(t, menu.Buttons)
 
-	for _, r := range srv.Requests() {
-		if r.Path == pathSelfMenu {
-			assert.Equal(t, "GET", r.Method)
-		}
+	for _, r := range requestsTo(srv, pathSelfMenu) {
+		assert.Equal(t, "GET", r.Method)
 	}
 	assert.Equal(t, 3, srv.Calls(pathSelfMenu))
 }
@@ -209,10 +191,8 @@ func TestIntegrationMassSpeed(t *testing.T) {
 	assert.Equal(t, 6, srv.Calls(pathMassSpeedGet))
 
 	var bodies []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathMassSpeedSet {
-			bodies = append(bodies, string(r.Body))
-		}
+	for _, r := range requestsTo(srv, pathMassSpeedSet) {
+		bodies = append(bodies, string(r.Body))
 	}
 	require.Len(t, bodies, 5)
 	assert.JSONEq(t, `{"speed":2}`, bodies[2])

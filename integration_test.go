@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,13 +66,38 @@ func requireAPIError(t *testing.T, err error, code int, path string) *wechat.API
 	return apiErr
 }
 
+// collect ranges over seq and returns its values, failing the test on an
+// error. With limit above 0 it breaks out of the loop once it has that
+// many.
+func collect[T any](t *testing.T, seq iter.Seq2[T, error], limit int) []T {
+	t.Helper()
+	var out []T
+	for v, err := range seq {
+		require.NoError(t, err)
+		out = append(out, v)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out
+}
+
+// requestsTo returns the requests the fake received for path, in order.
+func requestsTo(srv *wechattest.Server, path string) []wechattest.Request {
+	var out []wechattest.Request
+	for _, r := range srv.Requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // tokensSent returns the access_token of every request to path, in order.
 func tokensSent(srv *wechattest.Server, path string) []string {
 	var out []string
-	for _, r := range srv.Requests() {
-		if r.Path == path {
-			out = append(out, r.Query.Get("access_token"))
-		}
+	for _, r := range requestsTo(srv, path) {
+		out = append(out, r.Query.Get("access_token"))
 	}
 	return out
 }
@@ -251,12 +277,7 @@ func TestIntegrationFollowers(t *testing.T) {
 	requireAPIError(t, err, wechat.CodeInvalidParameter, pathUserGet)
 
 	before := srv.Calls(pathUserGet)
-	var all []string
-	for id, err := range c.Followers(ctx) {
-		require.NoError(t, err)
-		all = append(all, id)
-	}
-	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, all)
+	assert.Equal(t, []string{"o1", "o2", "o3", "o4", "o5"}, collect(t, c.Followers(ctx), 0))
 	// Pages [o1 o2] [o3 o4] [o5]: the counts reach the total, so the
 	// empty page after the last next_openid is not asked for.
 	assert.Equal(t, 3, srv.Calls(pathUserGet)-before)
@@ -266,24 +287,15 @@ func TestIntegrationFollowers(t *testing.T) {
 // nextOpenIDs lists the next_openid of every user/get request.
 func nextOpenIDs(srv *wechattest.Server) []string {
 	var out []string
-	for _, r := range srv.Requests() {
-		if r.Path == pathUserGet {
-			out = append(out, r.Query.Get("next_openid"))
-		}
+	for _, r := range requestsTo(srv, pathUserGet) {
+		out = append(out, r.Query.Get("next_openid"))
 	}
 	return out
 }
 
 func TestIntegrationFollowersEarlyBreak(t *testing.T) {
 	srv, c := startFake(t, wechattest.WithPageSize(2), wechattest.WithFollowers(seedFollowers(5)...))
-	var got []string
-	for id, err := range c.Followers(context.Background()) {
-		require.NoError(t, err)
-		got = append(got, id)
-		if len(got) == 3 {
-			break
-		}
-	}
+	got := collect(t, c.Followers(context.Background()), 3)
 	assert.Equal(t, []string{"o1", "o2", "o3"}, got)
 	assert.Equal(t, 2, srv.Calls(pathUserGet), "no page is fetched after the break")
 }
@@ -616,20 +628,11 @@ func TestIntegrationQRCodes(t *testing.T) {
 
 			u := c.QRCodeURL(qr.Ticket)
 			require.True(t, strings.HasPrefix(u, srv.URL+"/cgi-bin/showqrcode?ticket="), "url %q", u)
-			assert.NotContains(t, u, "access_token")
-			r, err := srv.HTTPClient().Get(u)
-			require.NoError(t, err)
-			defer r.Body.Close()
-			require.Equal(t, http.StatusOK, r.StatusCode)
-			viaURL, err := io.ReadAll(r.Body)
-			require.NoError(t, err)
-			assert.Equal(t, img, viaURL)
+			assert.Equal(t, img, download(t, srv, u))
 		})
 	}
-	for _, r := range srv.Requests() {
-		if r.Path == "/cgi-bin/showqrcode" {
-			assert.Empty(t, r.Query.Get("access_token"), "the ticket is the only credential")
-		}
+	for _, r := range requestsTo(srv, "/cgi-bin/showqrcode") {
+		assert.Empty(t, r.Query.Get("access_token"), "the ticket is the only credential")
 	}
 
 	// After 61 seconds the default temporary code is gone: HTTP 404.
@@ -668,11 +671,9 @@ func TestIntegrationJSSDK(t *testing.T) {
 	assert.InDelta(t, time.Now().Unix(), cfg.Timestamp, 5)
 	assert.Equal(t, wechat.JSAPISignature(ticket.Value, cfg.NonceStr, strconv.FormatInt(cfg.Timestamp, 10), page), cfg.Signature)
 	assert.Equal(t, 1, srv.Calls(pathGetTicket), "the ticket is cached")
-	for _, r := range srv.Requests() {
-		if r.Path == pathGetTicket {
-			assert.Equal(t, "jsapi", r.Query.Get("type"))
-			assert.NotEmpty(t, r.Query.Get("access_token"))
-		}
+	for _, r := range requestsTo(srv, pathGetTicket) {
+		assert.Equal(t, "jsapi", r.Query.Get("type"))
+		assert.NotEmpty(t, r.Query.Get("access_token"))
 	}
 
 	// Expired tickets are fetched again.

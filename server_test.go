@@ -37,6 +37,11 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// SyncBuffer is syncBuffer for the tests of package wechat_test, whose
+// webhooks log from several goroutines too. Being declared in a test
+// file, it is not part of the package outside go test.
+type SyncBuffer = syncBuffer
+
 // safeVector is the captured safe-mode request of testdata/crypto.
 func safeVector(t testing.TB) cryptoVector { return loadVector(t, "doraemonext_safe_mode.json") }
 

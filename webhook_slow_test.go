@@ -1,0 +1,907 @@
+package wechat_test
+
+// Tests of the webhook with a handler slower than WeChat's attempts
+// (slow.go), in three parts: WeChat's retries played at a fraction of
+// their real time; the deadlines of the attempts, with events ordered on
+// channels; and regression tests that each push's reply reaches the user
+// exactly once.
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// WeChat's retries, played by wechattest in a fraction of their real
+// time: an attempt lasts attempt (WeChat's 5 s), and the webhook answers
+// within replyTimeout of it (its 4.5 s).
+const (
+	attempt      = 500 * time.Millisecond
+	replyTimeout = 400 * time.Millisecond
+)
+
+// slowBot is a webhook whose text handler takes delay and replies with
+// the text it got, counting its runs; late replies are collected.
+type slowBot struct {
+	runs atomic.Int32
+	mu   sync.Mutex
+	late []wechat.LateReply
+}
+
+func (b *slowBot) handler(delay time.Duration) wechat.Handler {
+	return wechat.HandlerFunc(func(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+		b.runs.Add(1)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return m.ReplyText("slow: " + m.Content), nil
+	})
+}
+
+func (b *slowBot) lateReplies() []wechat.LateReply {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]wechat.LateReply(nil), b.late...)
+}
+
+// waitLate waits up to within for the one late reply and returns it.
+func (b *slowBot) waitLate(t *testing.T, within time.Duration) wechat.LateReply {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(b.lateReplies()) == 1 }, within, 10*time.Millisecond)
+	return b.lateReplies()[0]
+}
+
+func (b *slowBot) options(extra ...wechat.Option) []wechat.Option {
+	return append([]wechat.Option{
+		wechat.WithServerToken("hook-token"), wechat.WithReplyTimeout(replyTimeout),
+		wechat.WithLateReplyFunc(func(ctx context.Context, lr wechat.LateReply) {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.late = append(b.late, lr)
+		}),
+	}, extra...)
+}
+
+// push plays WeChat pushing the text to the webhook of a Client with b's
+// options and extra, whose handler takes delay. wh gives the delivery
+// mode and the fake the webhook is linked to, if any; the Client's API
+// calls go to that fake.
+func (b *slowBot) push(t *testing.T, wh wechattest.Webhook, delay time.Duration, text string, extra ...wechat.Option) *wechattest.Delivery {
+	t.Helper()
+	newClient := wechat.New
+	if wh.Server != nil {
+		newClient = wh.Server.Client
+	}
+	c, err := newClient(b.options(extra...)...)
+	require.NoError(t, err)
+	wh.Handler = c.Webhook(b.handler(delay))
+	d, err := pusher(&wh).Push(context.Background(), wechattest.Text(text))
+	require.NoError(t, err)
+	return d
+}
+
+// pusher plays WeChat with retries, over HTTP or in process.
+func pusher(h *wechattest.Webhook) *wechattest.Webhook {
+	h.Token, h.Timeout = "hook-token", attempt
+	return h
+}
+
+// A handler slower than an attempt still answers the user passively, on
+// the attempt that is waiting when it is done, and runs once.
+func TestWebhookRetriesWaitForTheHandler(t *testing.T) {
+	tests := []struct {
+		name    string
+		delay   time.Duration
+		attempt int
+	}{
+		{"1.5x an attempt: reply on the second", attempt * 3 / 2, 2},
+		{"2.5x: on the third", attempt * 5 / 2, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := &slowBot{}
+			d := b.push(t, wechattest.Webhook{}, tt.delay, "hello")
+			assert.False(t, d.Failed)
+			assert.Equal(t, tt.attempt, d.Attempt, d.String())
+			require.IsType(t, &wechat.TextReply{}, d.Reply)
+			assert.Equal(t, "slow: hello", d.Reply.(*wechat.TextReply).Content)
+			assert.Equal(t, int32(1), b.runs.Load(), "the handler ran once")
+			assert.Empty(t, b.lateReplies())
+		})
+	}
+}
+
+// A handler that needs six attempts' time: the last attempt is answered
+// "success" before WeChat gives up, so the user sees no error, and the
+// reply reaches the user once: through the late-reply callback when
+// waiting for retries, by customer-service message when sending later.
+func TestWebhookRetriesSixTimesTooSlow(t *testing.T) {
+	const delay = 6 * attempt
+	t.Run("WaitForRetry", func(t *testing.T) {
+		t.Parallel()
+		b := &slowBot{}
+		d := b.push(t, wechattest.Webhook{Mode: wechattest.ModePlain}, delay, "hello")
+		assert.False(t, d.Failed, "the user never sees the failure message")
+		assert.Equal(t, 3, d.Attempt, d.String())
+		assert.Nil(t, d.Reply, "answered success")
+
+		lr := b.waitLate(t, 3*delay)
+		assert.Equal(t, "slow: hello", lr.Reply.(*wechat.TextReply).Content)
+		assert.Equal(t, "hello", lr.Message.Content)
+		assert.NoError(t, lr.Err)
+		assert.False(t, lr.Sent)
+		assert.Equal(t, int32(1), b.runs.Load())
+	})
+
+	t.Run("SendAsCustomerMessage", func(t *testing.T) {
+		t.Parallel()
+		srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: wechattest.DefaultOpenID}))
+		defer srv.Close()
+		b := &slowBot{}
+		// The bot's API calls go to the fake, which records what is sent.
+		// Linked to the fake, the push opens the user's customer-service
+		// window, as on WeChat: the late send is within it.
+		d := b.push(t, wechattest.Webhook{Mode: wechattest.ModePlain, Server: srv}, delay, "hello",
+			wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithTyping())
+		assert.Equal(t, 1, d.Attempt, "answered success at once: %s", d)
+		assert.Nil(t, d.Reply)
+
+		lr := b.waitLate(t, 3*delay)
+		assert.True(t, lr.Sent, "%v", lr.Err)
+		sent := srv.SentMessages()
+		require.Len(t, sent, 1)
+		assert.Equal(t, wechattest.CustomMessage, sent[0].Kind)
+		assert.Equal(t, wechattest.DefaultOpenID, sent[0].ToUser)
+		assert.JSONEq(t, `{"touser":"`+wechattest.DefaultOpenID+`","msgtype":"text","text":{"content":"slow: hello"}}`, string(sent[0].Body))
+		assert.Equal(t, 1, srv.Calls("/cgi-bin/message/custom/typing"), "typing shown while the handler ran")
+		assert.Equal(t, int32(1), b.runs.Load())
+	})
+}
+
+// A fast handler is answered on the first attempt, whatever the mode.
+func TestWebhookRetriesFastHandler(t *testing.T) {
+	for _, mode := range []wechat.SlowReplyMode{wechat.WaitForRetry, wechat.SendAsCustomerMessage} {
+		b := &slowBot{}
+		d := b.push(t, wechattest.Webhook{Mode: wechattest.ModePlain}, 0, "quick", wechat.WithSlowReplyMode(mode))
+		assert.Equal(t, 1, d.Attempt, mode)
+		assert.Equal(t, "slow: quick", d.Reply.(*wechat.TextReply).Content)
+	}
+}
+
+// Without deduplication a webhook cannot join a running handler: it
+// answers "success" at the deadline and the reply is late.
+func TestWebhookRetriesWithoutDedup(t *testing.T) {
+	b := &slowBot{}
+	d := b.push(t, wechattest.Webhook{}, attempt*3/2, "hello", wechat.WithoutDedup())
+	assert.Equal(t, 1, d.Attempt)
+	assert.Nil(t, d.Reply)
+	b.waitLate(t, 5*attempt)
+	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// A webhook that never answers: WeChat makes three attempts, then the
+// user sees the failure message.
+func TestPushReportsFailure(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	wh := pusher(&wechattest.Webhook{Handler: httpHandlerFunc(func() { <-block })})
+	wh.Timeout = 20 * time.Millisecond
+	d, err := wh.Push(context.Background(), wechattest.Text("hello"))
+	require.NoError(t, err)
+	assert.True(t, d.Failed)
+	assert.Equal(t, 3, d.Attempts)
+	assert.Equal(t, 0, d.Attempt)
+	assert.Contains(t, d.String(), "该公众号提供的服务出现故障")
+}
+
+// httpHandlerFunc is a webhook that runs f and answers nothing.
+func httpHandlerFunc(f func()) http.Handler {
+	return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { f() })
+}
+
+// The webhook at the deadlines of WeChat's attempts: what each attempt is
+// answered, what is sent as a customer-service message, and what the
+// DedupStore holds, when a handler, a retry and a deadline meet. The
+// tests order the events on channels; the reply timeouts only drive the
+// webhook's own deadlines, and every wait has a generous upper bound.
+
+const (
+	// dlToken is the server token of these tests' webhooks.
+	dlToken = "deadline-token"
+	// dlWait bounds every wait for something that must happen.
+	dlWait = 5 * time.Second
+)
+
+// dlNow is the clock of the Clients and of the pushes: fixed, so that
+// whether an attempt is the last is decided by its number alone, however
+// slowly the machine runs.
+var dlNow = time.Unix(1700000000, 0)
+
+func dlClock() time.Time { return dlNow }
+
+// dlMessage is the push these tests send, each attempt the same message.
+func dlMessage() *wechat.Message {
+	return &wechat.Message{MsgType: wechat.MsgTypeText, Content: "hello", MsgID: 4242, CreateTime: dlNow.Unix()}
+}
+
+// dlReply is the reply the handler gives dlMessage.
+const dlReply = "reply to hello"
+
+// gateBot is a handler that replies only once the test releases it,
+// counting its runs; it collects late replies and logs.
+type gateBot struct {
+	runs    atomic.Int32
+	started chan struct{} // a value per run, when it starts
+	release chan struct{} // closed to let the handler reply
+	once    sync.Once
+	late    chan wechat.LateReply
+	logs    wechat.SyncBuffer
+}
+
+func newGateBot(t *testing.T) *gateBot {
+	b := &gateBot{started: make(chan struct{}, 8), release: make(chan struct{}), late: make(chan wechat.LateReply, 8)}
+	t.Cleanup(b.finish) // never leave a handler blocked
+	return b
+}
+
+func (b *gateBot) ServeMessage(ctx context.Context, m *wechat.Message) (wechat.Reply, error) {
+	b.runs.Add(1)
+	b.started <- struct{}{}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return m.ReplyText("reply to " + m.Content), nil
+}
+
+// finish lets the handler reply.
+func (b *gateBot) finish() { b.once.Do(func() { close(b.release) }) }
+
+// options are those of a webhook with reply timeout rt whose late replies
+// go to b.late and logs to b.logs.
+func (b *gateBot) options(rt time.Duration, extra ...wechat.Option) []wechat.Option {
+	return append([]wechat.Option{
+		wechat.WithServerToken(dlToken), wechat.WithReplyTimeout(rt), wechat.WithClock(dlClock),
+		wechat.WithLogger(slog.New(slog.NewTextHandler(&b.logs, nil))),
+		wechat.WithLateReplyFunc(func(_ context.Context, lr wechat.LateReply) { b.late <- lr }),
+	}, extra...)
+}
+
+// waitStarted waits for the handler to start.
+func (b *gateBot) waitStarted(t *testing.T) {
+	t.Helper()
+	receive(t, b.started, "the handler's start")
+}
+
+// waitLate waits for a late reply.
+func (b *gateBot) waitLate(t *testing.T) wechat.LateReply {
+	t.Helper()
+	return receive(t, b.late, "a late reply")
+}
+
+// webhook returns the webhook of a Client with b's options, reply
+// timeout rt and extra, tracked, and the pusher that plays WeChat's
+// attempts at it. With srv the Client's API calls go to that fake, and
+// the pushes open its user's customer-service window.
+func (b *gateBot) webhook(t *testing.T, srv *wechattest.Server, rt time.Duration, extra ...wechat.Option) (*tracked, *wechattest.Webhook) {
+	t.Helper()
+	newClient := wechat.New
+	if srv != nil {
+		newClient = srv.Client
+	}
+	c, err := newClient(b.options(rt, extra...)...)
+	require.NoError(t, err)
+	h := &tracked{h: c.Webhook(b)}
+	return h, dlPusher(h, srv)
+}
+
+// receive returns what ch yields next, or its zero value once it is
+// closed, failing the test if neither happens within dlWait.
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(dlWait):
+		t.Fatalf("%s did not happen", what)
+		var zero T
+		return zero
+	}
+}
+
+// newGate returns a channel for a store hook to hold on and the function
+// that opens it, once; the test's end opens it too.
+func newGate(t *testing.T) (<-chan struct{}, func()) {
+	gate := make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(open)
+	return gate, open
+}
+
+// hold waits for ch to be closed, or for dlWait: a store call the test
+// holds is let go in the end rather than left blocked.
+func hold(ch <-chan struct{}) {
+	select {
+	case <-ch:
+	case <-time.After(dlWait):
+	}
+}
+
+// tracked counts the requests a webhook is still serving, so that a test
+// can wait until every attempt's goroutine, the handler's included, is
+// done.
+type tracked struct {
+	h  http.Handler
+	wg sync.WaitGroup
+}
+
+func (t *tracked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t.wg.Add(1)
+	defer t.wg.Done()
+	t.h.ServeHTTP(w, r)
+}
+
+// wait waits for the requests being served to return.
+func (t *tracked) wait(tb testing.TB) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(dlWait):
+		tb.Fatal("the webhook did not return")
+	}
+}
+
+// dlAnswer is what WeChat got for one attempt.
+type dlAnswer struct {
+	reply wechat.Reply
+	err   error
+}
+
+// dlPusher plays WeChat's attempts one at a time, each for as long as its
+// context allows: a test drops an attempt by cancelling its context.
+func dlPusher(h http.Handler, srv *wechattest.Server) *wechattest.Webhook {
+	return &wechattest.Webhook{Handler: h, Token: dlToken, Timeout: -1, Now: dlClock, Server: srv}
+}
+
+// send makes one attempt at dlMessage in the background.
+func send(ctx context.Context, wh *wechattest.Webhook) <-chan dlAnswer {
+	ch := make(chan dlAnswer, 1)
+	go func() {
+		r, err := wh.Send(ctx, dlMessage())
+		ch <- dlAnswer{r, err}
+	}()
+	return ch
+}
+
+// await waits for an attempt's answer.
+func await(t *testing.T, ch <-chan dlAnswer, what string) dlAnswer {
+	t.Helper()
+	return receive(t, ch, "an answer to the "+what)
+}
+
+// awaitSuccess waits for an attempt's answer and checks that it is
+// "success"; why says what that answer shows.
+func awaitSuccess(t *testing.T, ch <-chan dlAnswer, what, why string) {
+	t.Helper()
+	a := await(t, ch, what)
+	require.NoError(t, a.err, "the %s was not answered within the attempt", what)
+	assert.Equal(t, "success", replyText(t, a.reply), why)
+}
+
+// replyText is the content of a text reply, "success" for none.
+func replyText(t *testing.T, r wechat.Reply) string {
+	t.Helper()
+	if r == nil {
+		return "success"
+	}
+	tr, ok := r.(*wechat.TextReply)
+	require.True(t, ok, "%T", r)
+	return tr.Content
+}
+
+// sharedStore is a DedupStore that the webhook takes for one shared
+// between processes (it is not a *MemoryDedupStore), such as
+// redisstore.Store: its state is a MemoryDedupStore's, and a test can
+// hold its calls to order them against the webhook's deadlines. It
+// ignores the short deadline the webhook gives a call: a held call has
+// done its work and only returns later, as over a slow network.
+type sharedStore struct {
+	mem     *wechat.MemoryDedupStore
+	arrived chan wechat.PushState // the state each Arrive returns
+
+	mu   sync.Mutex
+	keys map[string]bool
+	// pair, when set, holds each of the next two Arrive calls until both
+	// have been made.
+	pair      chan struct{}
+	pairCount int
+	// finishFirst, when set, orders the next Finish and GiveUp: GiveUp
+	// waits until Finish has stored the reply, and Finish then returns
+	// only when the test calls releaseFinish.
+	finishFirst bool
+	finished    chan struct{} // closed when Finish has stored the reply
+	finishGate  chan struct{} // closed by releaseFinish
+}
+
+func newSharedStore() *sharedStore {
+	return &sharedStore{mem: wechat.NewMemoryDedupStore(0, 0), arrived: make(chan wechat.PushState, 16),
+		keys: map[string]bool{}, finished: make(chan struct{}), finishGate: make(chan struct{})}
+}
+
+// orderFinishFirst makes the next Finish store the reply before the next
+// GiveUp gives the push up, and hold its answer until releaseFinish.
+func (s *sharedStore) orderFinishFirst() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finishFirst = true
+}
+
+// releaseFinish lets the held Finish return.
+func (s *sharedStore) releaseFinish() { close(s.finishGate) }
+
+// ordered reports whether orderFinishFirst is in effect.
+func (s *sharedStore) ordered() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.finishFirst
+}
+
+// holdArrivals makes the next two Arrive calls wait for each other.
+func (s *sharedStore) holdArrivals() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pair, s.pairCount = make(chan struct{}), 0
+}
+
+func (s *sharedStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	st, err := s.mem.Arrive(ctx, key, now, ttl)
+	s.mu.Lock()
+	s.keys[key] = true
+	pair := s.pair
+	if pair != nil {
+		if s.pairCount++; s.pairCount == 2 {
+			close(pair)
+			s.pair = nil
+		}
+	}
+	s.mu.Unlock()
+	if pair != nil {
+		hold(pair)
+	}
+	s.arrived <- st
+	return st, err
+}
+
+func (s *sharedStore) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	stored, err := s.mem.Finish(ctx, key, reply)
+	if s.ordered() {
+		close(s.finished)
+		hold(s.finishGate)
+	}
+	return stored, err
+}
+
+func (s *sharedStore) GiveUp(ctx context.Context, key string) (wechat.PushState, error) {
+	if s.ordered() {
+		hold(s.finished)
+	}
+	return s.mem.GiveUp(ctx, key)
+}
+
+func (s *sharedStore) State(ctx context.Context, key string) (wechat.PushState, error) {
+	return s.mem.State(ctx, key)
+}
+
+// waitArrival waits for an attempt to be recorded and returns its state.
+func (s *sharedStore) waitArrival(t *testing.T) wechat.PushState {
+	t.Helper()
+	return receive(t, s.arrived, "an attempt's arrival at the store")
+}
+
+// state returns the state of the one push the store has seen.
+func (s *sharedStore) state(t *testing.T) wechat.PushState {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Len(t, s.keys, 1)
+	for k := range s.keys {
+		st, err := s.mem.State(context.Background(), k)
+		require.NoError(t, err)
+		return st
+	}
+	return wechat.PushState{}
+}
+
+// newCustomerServer is a fake WeChat whose user may be sent
+// customer-service messages.
+func newCustomerServer(t *testing.T) *wechattest.Server {
+	srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: wechattest.DefaultOpenID}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// assertSentOnce checks that b's handler ran once and that its reply went
+// to srv's user once, as a customer-service message.
+func assertSentOnce(t *testing.T, srv *wechattest.Server, b *gateBot) {
+	t.Helper()
+	sent := srv.SentMessages()
+	require.Len(t, sent, 1, "the reply is sent once, as a customer-service message")
+	assert.Contains(t, string(sent[0].Body), dlReply)
+	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// In SendAsCustomerMessage mode a second attempt at a push that arrives
+// while the handler runs (before the first attempt's deadline) is
+// answered "success" at its own deadline, within the attempt, and never
+// held for WeChat to retry: the first attempt was answered, so nothing
+// will take the reply passively, and it goes as one customer-service
+// message. The second attempt is dropped at twice the reply timeout, so
+// an attempt held for another attempt's time is not answered at all.
+func TestWebhookCustomerMessageRetryIsNotHeld(t *testing.T) {
+	const rt = 250 * time.Millisecond
+	srv := newCustomerServer(t)
+	b := newGateBot(t)
+	_, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage))
+
+	first := send(context.Background(), wh)
+	b.waitStarted(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*rt) // WeChat drops the attempt
+	defer cancel()
+	second := send(ctx, wh)
+
+	awaitSuccess(t, first, "first attempt", "the first attempt is answered at its deadline")
+	awaitSuccess(t, second, "second attempt", "the second attempt is answered at its own deadline")
+	assert.NotContains(t, b.logs.String(), "was not dropped", "the second attempt was held past its deadline")
+
+	b.finish()
+	lr := b.waitLate(t)
+	assert.True(t, lr.Sent, "%v", lr.Err)
+	assertSentOnce(t, srv, b)
+}
+
+// In SendAsCustomerMessage mode the first attempt's deadline gives the
+// push up in the store: a retry that comes after the reply went as a
+// customer-service message (WeChat lost the first "success") is
+// answered "success", not with the passive reply as well, so the user
+// gets the reply once. The handler finishes once the deadline has shown
+// the user "typing", which the webhook does after giving the push up.
+func TestWebhookCustomerMessageRetryAfterSend(t *testing.T) {
+	const rt = 100 * time.Millisecond
+	srv := newCustomerServer(t)
+	b := newGateBot(t)
+	_, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithTyping())
+
+	first := send(context.Background(), wh)
+	b.waitStarted(t)
+	awaitSuccess(t, first, "first attempt", "answered at the deadline")
+	const typing = "/cgi-bin/message/custom/typing"
+	require.Eventually(t, func() bool { return srv.Calls(typing) == 1 }, dlWait, time.Millisecond, "typing shown")
+
+	b.finish()
+	lr := b.waitLate(t)
+	require.True(t, lr.Sent, "%v", lr.Err)
+	require.Len(t, srv.SentMessages(), 1)
+
+	awaitSuccess(t, send(context.Background(), wh), "retry", "the retry must not deliver the reply a second time")
+	assertSentOnce(t, srv, b)
+}
+
+// When the handler finishes just as the last attempt's deadline comes,
+// the store's Finish having taken the reply before the attempt gives the
+// push up, the last attempt still carries the reply passively, and it
+// is not also handed on as late. The store here makes the last attempt's
+// GiveUp wait for Finish to store the reply, and holds Finish's answer
+// until the last attempt is answered: the order of a Finish whose answer
+// is still on the network when the deadline gives the push up.
+func TestWebhookLastDeadlineAfterFinish(t *testing.T) {
+	const rt = 150 * time.Millisecond
+	b := newGateBot(t)
+	store := newSharedStore()
+	h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(store))
+
+	// The first two attempts are dropped by WeChat while the handler runs.
+	for i := 1; i <= 2; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := send(ctx, wh)
+		assert.Equal(t, i, store.waitArrival(t).Attempt)
+		if i == 1 {
+			b.waitStarted(t)
+		}
+		cancel()
+		assert.Error(t, await(t, ch, "dropped attempt").err)
+	}
+
+	store.orderFinishFirst()
+	last := send(context.Background(), wh)
+	assert.Equal(t, 3, store.waitArrival(t).Attempt)
+	b.finish()
+
+	a3 := await(t, last, "last attempt")
+	store.releaseFinish()
+	require.NoError(t, a3.err)
+	assert.Equal(t, dlReply, replyText(t, a3.reply), "the last attempt carries the finished reply")
+	h.wait(t)
+	select {
+	case lr := <-b.late:
+		t.Errorf("the reply was delivered passively and also handed on as late: %+v", lr)
+	default:
+	}
+	st := store.state(t)
+	assert.True(t, st.Done)
+	assert.False(t, st.GivenUp)
+	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// An attempt that is not the last and that nothing drops (a proxy in
+// front of the webhook that waits for ever) is held one attempt's time
+// for WeChat to retry, then answered "success", with a warning: it is
+// not held for as long as the handler runs. In WaitForRetry mode that
+// answer ends WeChat's retries, so none can carry the reply, and the
+// push is given up: the handler's reply, which comes after the answer,
+// goes to the WithLateReplyFunc callback instead of being kept for
+// attempts that will never come.
+func TestWebhookHeldAttemptIsAnswered(t *testing.T) {
+	const rt = 100 * time.Millisecond
+	b := newGateBot(t)
+	h, wh := b.webhook(t, nil, rt)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := send(ctx, wh)
+	b.waitStarted(t)
+	cancel() // WeChat drops the first attempt
+	assert.Error(t, await(t, first, "first attempt").err)
+
+	awaitSuccess(t, send(context.Background(), wh), "second attempt", "the held attempt is answered while the handler runs")
+	require.Contains(t, b.logs.String(), "webhook attempt was not dropped")
+	assert.Equal(t, int32(1), b.runs.Load(), "the retry joined the running handler")
+
+	b.finish()
+	h.wait(t) // the handler's goroutine, which hands on a late reply, has returned
+	select {
+	case lr := <-b.late:
+		require.NotNil(t, lr.Reply)
+		assert.Equal(t, dlReply, replyText(t, lr.Reply))
+		assert.NoError(t, lr.Err)
+		assert.False(t, lr.Sent)
+	default:
+		t.Fatal("the reply came after the held attempt was answered and reached nobody: it was not handed to WithLateReplyFunc")
+	}
+	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// Two processes share a DedupStore. The first attempt at a push reached
+// the other process, whose handler runs; two more attempts reach this
+// one at once. The first of them to arrive opens a flight here that the
+// other joins, then learns from the store that the other process runs
+// the handler: both attempts then wait for the store, and both carry the
+// other process's reply; this process's handler never runs.
+func TestWebhookSharedStoreRemoteFlight(t *testing.T) {
+	// The reply timeout only bounds the wait for the other process; the
+	// reply comes at once.
+	const rt = time.Second
+	store := newSharedStore()
+	there, here := newGateBot(t), newGateBot(t)
+	otherHook, otherPusher := there.webhook(t, nil, rt, wechat.WithDedupStore(store))
+	thisHook, wh := here.webhook(t, nil, rt, wechat.WithDedupStore(store))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := send(ctx, otherPusher)
+	assert.Equal(t, 1, store.waitArrival(t).Attempt)
+	there.waitStarted(t)
+	cancel() // WeChat drops it
+	assert.Error(t, await(t, first, "first attempt").err)
+
+	store.holdArrivals()
+	a, b := send(context.Background(), wh), send(context.Background(), wh)
+	store.waitArrival(t)
+	store.waitArrival(t)
+	there.finish() // the other process's handler replies
+
+	for _, ch := range []<-chan dlAnswer{a, b} {
+		got := await(t, ch, "attempt at this process")
+		require.NoError(t, got.err)
+		assert.Equal(t, dlReply, replyText(t, got.reply), "an attempt here carries the other process's reply")
+	}
+	otherHook.wait(t)
+	thisHook.wait(t)
+	assert.Equal(t, int32(1), there.runs.Load())
+	assert.Equal(t, int32(0), here.runs.Load(), "the handler ran in the other process only")
+	assert.Empty(t, there.late)
+	assert.Empty(t, here.late)
+}
+
+// Regression tests for a reply delivered twice or not at all: each push's
+// reply reaches the user exactly once, passively, as a customer-service
+// message, or (when neither can carry it) through WithLateReplyFunc. They
+// use the handler, store and pusher of the deadline tests above.
+
+// dvStore is a sharedStore (a DedupStore the webhook takes for one shared
+// between processes) with hooks a test sets before the webhook serves,
+// to learn of or hold the webhook's calls. Each hook runs on the
+// webhook's goroutine after the call has done its work in the store, or
+// before it for beforeGiveUp; a nil hook does nothing.
+type dvStore struct {
+	*sharedStore
+	afterArrive  func(st wechat.PushState)
+	afterFinish  func(stored bool)
+	beforeGiveUp func()
+	afterGiveUp  func(st wechat.PushState)
+}
+
+func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	st, err := s.sharedStore.Arrive(ctx, key, now, ttl)
+	if s.afterArrive != nil {
+		s.afterArrive(st)
+	}
+	return st, err
+}
+
+func (s *dvStore) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	stored, err := s.sharedStore.Finish(ctx, key, reply)
+	if s.afterFinish != nil {
+		s.afterFinish(stored)
+	}
+	return stored, err
+}
+
+func (s *dvStore) GiveUp(ctx context.Context, key string) (wechat.PushState, error) {
+	if s.beforeGiveUp != nil {
+		s.beforeGiveUp()
+	}
+	st, err := s.sharedStore.GiveUp(ctx, key)
+	if s.afterGiveUp != nil {
+		s.afterGiveUp(st)
+	}
+	return st, err
+}
+
+// dvWritten wraps a webhook and reports whether it has begun to write a
+// response to any attempt: a store hook reads it to tell whether an
+// attempt was answered before the call it sees.
+type dvWritten struct {
+	h       http.Handler
+	written atomic.Bool
+}
+
+func (d *dvWritten) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d.h.ServeHTTP(&dvWriter{ResponseWriter: w, written: &d.written}, r)
+}
+
+// dvWriter is the ResponseWriter of dvWritten; it flushes through.
+type dvWriter struct {
+	http.ResponseWriter
+	written *atomic.Bool
+}
+
+func (w *dvWriter) Write(p []byte) (int, error) {
+	w.written.Store(true)
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *dvWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *dvWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// In SendAsCustomerMessage mode with a shared store, the watchdog gives
+// the push up before it answers the first attempt "success": a handler
+// that finishes in between must not have its reply kept as deliverable
+// (Finish stored) and also sent as a customer-service message, or a
+// retry would carry it passively a second time. The store holds the
+// watchdog's GiveUp, when the attempt has already been answered, until
+// the handler has finished and Finish has stored its reply: the window
+// of the answer's write and the give-up. Where the give-up comes first
+// there is no such window and the handler simply finishes after the
+// answer. Either way the reply goes once, as a customer-service message,
+// and a retry that comes after it (WeChat lost the "success") is
+// answered "success".
+func TestWebhookWatchdogGivesUpBeforeAnswering(t *testing.T) {
+	const rt = 100 * time.Millisecond
+	srv := newCustomerServer(t)
+	b := newGateBot(t)
+	giveUpCalled := make(chan bool, 1) // whether the attempt was answered before the watchdog's GiveUp
+	giveUpGate, openGate := newGate(t)
+	var giveUpOnce, finishOnce sync.Once
+	finished := make(chan struct{}) // closed when Finish has done its work
+	hook := &dvWritten{}
+	store := &dvStore{
+		sharedStore: newSharedStore(),
+		beforeGiveUp: func() {
+			giveUpOnce.Do(func() {
+				giveUpCalled <- hook.written.Load()
+				hold(giveUpGate)
+			})
+		},
+		afterFinish: func(bool) { finishOnce.Do(func() { close(finished) }) },
+	}
+	h, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+	hook.h, h.h = h.h, hook // so that the store's hook sees what was written
+
+	first := send(context.Background(), wh)
+	assert.Equal(t, 1, store.waitArrival(t).Attempt)
+	b.waitStarted(t)
+	if receive(t, giveUpCalled, "the watchdog's GiveUp") {
+		// "success" is written and the push not yet given up: the handler
+		// finishes now, and Finish reaches the store first.
+		b.finish()
+		receive(t, finished, "the handler's Finish")
+	}
+	openGate()
+
+	awaitSuccess(t, first, "first attempt", "answered at the deadline")
+	b.finish()
+	lr := b.waitLate(t)
+	require.True(t, lr.Sent, "the reply goes as a customer-service message: %v", lr.Err)
+	require.Len(t, srv.SentMessages(), 1)
+
+	awaitSuccess(t, send(context.Background(), wh), "retry", "the retry must not deliver the reply a second time")
+	h.wait(t)
+	assertSentOnce(t, srv, b)
+	assert.Empty(t, b.late, "one late reply")
+}
+
+// In SendAsCustomerMessage mode with a shared store, a retry that reaches
+// the process running the handler after the watchdog answered "success"
+// and gave the push up does not take the reply from the handler's
+// flight: the reply goes as a customer-service message, so the retry is
+// answered "success" (at once, or at its deadline), never with the reply.
+// The store holds the retry's Arrive, the retry having joined the
+// flight, until the handler has finished and its reply has gone as a
+// customer-service message.
+func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
+	const rt = 100 * time.Millisecond
+	srv := newCustomerServer(t)
+	b := newGateBot(t)
+	gaveUp := make(chan wechat.PushState, 1)
+	arriveGate, openGate := newGate(t)
+	var giveUpOnce sync.Once
+	store := &dvStore{
+		sharedStore: newSharedStore(),
+		afterGiveUp: func(st wechat.PushState) { giveUpOnce.Do(func() { gaveUp <- st }) },
+		afterArrive: func(st wechat.PushState) {
+			if st.Attempt == 2 {
+				hold(arriveGate)
+			}
+		},
+	}
+	h, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+
+	first := send(context.Background(), wh)
+	assert.Equal(t, 1, store.waitArrival(t).Attempt)
+	b.waitStarted(t)
+	awaitSuccess(t, first, "first attempt", "answered at the deadline")
+	receive(t, gaveUp, "the watchdog's GiveUp")
+
+	retry := send(context.Background(), wh)
+	st := store.waitArrival(t)
+	require.Equal(t, 2, st.Attempt)
+	require.True(t, st.GivenUp, "the retry comes after the push was given up")
+	b.finish()
+	lr := b.waitLate(t)
+	require.True(t, lr.Sent, "the reply goes as a customer-service message: %v", lr.Err)
+	openGate()
+
+	awaitSuccess(t, retry, "retry", "the retry must not deliver the reply a second time")
+	h.wait(t)
+	assertSentOnce(t, srv, b)
+	assert.Empty(t, b.late, "one late reply")
+}
