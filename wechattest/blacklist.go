@@ -29,53 +29,34 @@ func (g *userAPI) handleGetBlacklist(x *exchange) any {
 	return out
 }
 
-// blacklistTargets validates a batchblacklist or batchunblacklist body,
+// blacklist answers batchblacklist and batchunblacklist,
 // {"openid_list":[...]}: one to 20 openids (40032 otherwise), each known
-// to the account (40003 otherwise).
-func (g *userAPI) blacklistTargets(x *exchange) ([]*Follower, *apiError) {
+// to the account (40003 otherwise), whether or not they still follow it.
+// Nothing changes unless every openid is valid; blacklisting twice, or
+// unblacklisting a user who is not blacklisted, is not an error.
+func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
 	var req struct {
 		OpenIDList []string `json:"openid_list"`
 	}
 	if e := x.decode(&req); e != nil {
-		return nil, e
+		return e
 	}
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBlacklistOpenIDs {
-		return nil, fail(40032)
+		return fail(40032)
 	}
-	fs := make([]*Follower, 0, len(req.OpenIDList))
-	for _, id := range req.OpenIDList {
-		f := g.followers[id]
-		if f == nil {
-			return nil, fail(40003)
-		}
-		fs = append(fs, f)
+	fs, e := g.all(req.OpenIDList, false)
+	if e != nil {
+		return e
 	}
-	return fs, nil
+	for _, f := range fs {
+		f.Blacklisted = blacklisted
+	}
+	return okReply()
 }
 
 // handleBatchBlacklist answers 拉黑用户 (POST tags/members/batchblacklist).
-// Nothing changes unless every openid is valid.
-func (g *userAPI) handleBatchBlacklist(x *exchange) any {
-	fs, e := g.blacklistTargets(x)
-	if e != nil {
-		return e
-	}
-	for _, f := range fs {
-		f.Blacklisted = true
-	}
-	return okReply()
-}
+func (g *userAPI) handleBatchBlacklist(x *exchange) any { return g.blacklist(x, true) }
 
 // handleBatchUnblacklist answers 取消拉黑用户 (POST
-// tags/members/batchunblacklist). Nothing changes unless every openid is
-// valid; unblacklisting a user who is not blacklisted is not an error.
-func (g *userAPI) handleBatchUnblacklist(x *exchange) any {
-	fs, e := g.blacklistTargets(x)
-	if e != nil {
-		return e
-	}
-	for _, f := range fs {
-		f.Blacklisted = false
-	}
-	return okReply()
-}
+// tags/members/batchunblacklist).
+func (g *userAPI) handleBatchUnblacklist(x *exchange) any { return g.blacklist(x, false) }
