@@ -20,10 +20,9 @@ const ticketPath = "/cgi-bin/ticket/getticket"
 // A -1 on a GET is retried by the Client.
 func TestFailNextSystemBusyRetried(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	srv.FailNext(ticketPath, 1, -1)
-	_, err = c.JSAPITicket(context.Background())
+	_, err := c.JSAPITicket(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.Calls(ticketPath))
 }
@@ -31,10 +30,9 @@ func TestFailNextSystemBusyRetried(t *testing.T) {
 // Past its retries the Client returns the -1 as an *APIError.
 func TestFailNextSystemBusyExhaustsRetries(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	srv.FailNext(ticketPath, 10, wechat.CodeSystemBusy)
-	_, err = c.JSAPITicket(context.Background())
+	_, err := c.JSAPITicket(context.Background())
 	var apiErr *wechat.APIError
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.Equal(t, wechat.CodeSystemBusy, apiErr.Code)
@@ -51,10 +49,9 @@ func TestFailNextSystemBusyExhaustsRetries(t *testing.T) {
 // An injected 40001 makes the Client refresh its token and retry once.
 func TestFailNextInvalidCredential(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
-	_, err = c.AccessToken(ctx)
+	_, err := c.AccessToken(ctx)
 	require.NoError(t, err)
 	srv.FailNext(ticketPath, 1, wechat.CodeInvalidCredential)
 	_, err = c.JSAPITicket(ctx)
@@ -70,10 +67,9 @@ func TestFailNextInvalidCredential(t *testing.T) {
 
 func TestFailNextAppliesToTokenEndpoint(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	srv.FailNext("/cgi-bin/token", 1, -1)
-	_, err = c.AccessToken(context.Background())
+	_, err := c.AccessToken(context.Background())
 	require.NoError(t, err, "cgi-bin/token is a GET and is retried")
 	assert.Equal(t, 2, srv.Calls("/cgi-bin/token"))
 }
@@ -81,10 +77,9 @@ func TestFailNextAppliesToTokenEndpoint(t *testing.T) {
 // A dropped GET is retried and succeeds.
 func TestDropNextGET(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
-	_, err = c.AccessToken(ctx) // open a connection that the drop will kill
+	_, err := c.AccessToken(ctx) // open a connection that the drop will kill
 	require.NoError(t, err)
 	srv.DropNext(ticketPath, 1)
 	_, err = c.JSAPITicket(ctx)
@@ -141,12 +136,11 @@ func TestSetLatency(t *testing.T) {
 // The Client sees its own context deadline while the fake delays.
 func TestLatencyAndClientDeadline(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	srv.SetLatency("/cgi-bin/token", time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err = c.AccessToken(ctx)
+	_, err := c.AccessToken(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 

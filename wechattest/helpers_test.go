@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/wechattest"
 )
 
@@ -29,6 +30,15 @@ func start(t *testing.T, opts ...wechattest.Option) *wechattest.Server {
 	srv := wechattest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// client returns a wechat.Client pointed at srv (Server.Client), with
+// opts.
+func client(t *testing.T, srv *wechattest.Server, opts ...wechat.Option) *wechat.Client {
+	t.Helper()
+	c, err := srv.Client(opts...)
+	require.NoError(t, err)
+	return c
 }
 
 // reply is an HTTP answer of the fake.

@@ -192,8 +192,7 @@ func TestMaterialErrors(t *testing.T) {
 
 func TestUploadArticleImage(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
 	data := pngBytes(t)
 

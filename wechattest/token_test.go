@@ -209,8 +209,7 @@ func TestTicket(t *testing.T) {
 
 func TestClientAccessToken(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
 	tok, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -227,8 +226,7 @@ func TestClientAccessToken(t *testing.T) {
 // one new token and retries once.
 func TestClientRefreshesOnceAfterRevocation(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
 	first, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
@@ -253,8 +251,7 @@ func TestClientRefreshesOnceAfterRevocation(t *testing.T) {
 func TestClientTokenExpiresMidSequence(t *testing.T) {
 	clock := newClock()
 	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(time.Hour))
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
 	first, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
@@ -269,8 +266,7 @@ func TestClientTokenExpiresMidSequence(t *testing.T) {
 
 func TestClientStableToken(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client(wechat.WithStableToken())
-	require.NoError(t, err)
+	c := client(t, srv, wechat.WithStableToken())
 	ctx := context.Background()
 	first, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -288,9 +284,8 @@ func TestClientStableToken(t *testing.T) {
 
 func TestClientWrongSecret(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client(wechat.WithAppSecret("not-the-secret"))
-	require.NoError(t, err)
-	_, err = c.AccessToken(context.Background())
+	c := client(t, srv, wechat.WithAppSecret("not-the-secret"))
+	_, err := c.AccessToken(context.Background())
 	var apiErr *wechat.APIError
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.Equal(t, wechat.CodeInvalidAppSecret, apiErr.Code)
@@ -300,8 +295,7 @@ func TestClientWrongSecret(t *testing.T) {
 
 func TestClientJSSDKConfig(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	c := client(t, srv)
 	ctx := context.Background()
 	page := "https://example.com/page?x=1#frag"
 	cfg, err := c.JSSDKConfig(ctx, page)
