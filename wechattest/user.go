@@ -53,6 +53,9 @@ const (
 	maxTags          = 100
 	maxTagsPerUser   = 20
 	maxLabelName     = 30 // bytes, of a tag or a group
+	maxChangeOpenIDs = 100
+	// 一次拉黑最多允许20个: batchblacklist, batchunblacklist.
+	maxBlacklistOpenIDs = 20
 )
 
 // userAPI keeps the followers of the account with their tags, groups and
@@ -562,6 +565,106 @@ func (g *userAPI) handleGroupDelete(x *exchange) any {
 			}
 		}
 	})
+}
+
+// handleGetBlacklist answers 获取公众号的黑名单列表 (POST
+// tags/members/getblacklist, {"begin_openid":"..."}) with
+// {"total","count","data":{"openid":[...]},"next_openid"}, paged like
+// user/get: begin_openid is the next_openid of the previous page, and the
+// page starts after it. Blacklisted users are listed in subscription
+// order, whether or not they still follow the account.
+func (g *userAPI) handleGetBlacklist(x *exchange) any {
+	var req struct {
+		BeginOpenID string `json:"begin_openid"`
+	}
+	// The body is optional: without it the list starts at the beginning.
+	if len(x.body) > 0 {
+		if e := x.decode(&req); e != nil {
+			return e
+		}
+	}
+	total, ids, e := g.page(req.BeginOpenID, func(f *Follower) bool { return f.Blacklisted })
+	if e != nil {
+		return e
+	}
+	out := pageReply(ids)
+	out["total"] = total
+	return out
+}
+
+// blacklist answers batchblacklist and batchunblacklist,
+// {"openid_list":[...]}: one to 20 openids (40032 otherwise), each known
+// to the account (40003 otherwise), whether or not they still follow it.
+// Nothing changes unless every openid is valid; blacklisting twice, or
+// unblacklisting a user who is not blacklisted, is not an error.
+func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
+	var req struct {
+		OpenIDList []string `json:"openid_list"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBlacklistOpenIDs {
+		return fail(40032)
+	}
+	fs, e := g.all(req.OpenIDList, false)
+	if e != nil {
+		return e
+	}
+	for _, f := range fs {
+		f.Blacklisted = blacklisted
+	}
+	return okReply()
+}
+
+// handleBatchBlacklist answers 拉黑用户 (POST tags/members/batchblacklist).
+func (g *userAPI) handleBatchBlacklist(x *exchange) any { return g.blacklist(x, true) }
+
+// handleBatchUnblacklist answers 取消拉黑用户 (POST
+// tags/members/batchunblacklist).
+func (g *userAPI) handleBatchUnblacklist(x *exchange) any { return g.blacklist(x, false) }
+
+// changeResult is one entry of the result_list of changeopenid; a failed
+// entry has no new_openid.
+type changeResult struct {
+	OriOpenID string `json:"ori_openid"`
+	NewOpenID string `json:"new_openid,omitempty"`
+	ErrMsg    string `json:"err_msg"`
+}
+
+// handleChangeOpenID answers openid转换 (POST changeopenid,
+// {"from_appid","openid_list"}, at most 100 openids) with
+// {"errcode":0,"errmsg":"ok","result_list":[{"ori_openid","new_openid","err_msg":"ok"}]},
+// one entry per openid in the order sent. The call succeeds as a whole
+// when some openids cannot be converted: their entry says "ori_openid
+// error".
+func (g *userAPI) handleChangeOpenID(x *exchange) any {
+	var req struct {
+		FromAppID  string   `json:"from_appid"`
+		OpenIDList []string `json:"openid_list"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if req.FromAppID == "" {
+		return fail(41002)
+	}
+	m, ok := g.migrations[req.FromAppID]
+	if !ok {
+		return fail(40013)
+	}
+	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxChangeOpenIDs {
+		return fail(40032)
+	}
+	list := make([]changeResult, 0, len(req.OpenIDList))
+	for _, old := range req.OpenIDList {
+		if id, ok := m[old]; ok && id != "" {
+			list = append(list, changeResult{OriOpenID: old, NewOpenID: id, ErrMsg: "ok"})
+		} else {
+			list = append(list, changeResult{OriOpenID: old, ErrMsg: "ori_openid error"})
+		}
+	}
+	return map[string]any{"errcode": 0, "errmsg": "ok", "result_list": list}
 }
 
 // all returns the followers of the openids of a batch API, or 40003 if
