@@ -83,3 +83,22 @@ func TestPageSizeOptionPages(t *testing.T) {
 	assert.EqualValues(t, 1, doc["count"])
 	assert.EqualValues(t, 2, doc["total"])
 }
+
+// An option given an invalid value makes NewServer panic with a message
+// that names the option.
+func TestInvalidOptionPanics(t *testing.T) {
+	for _, tt := range []struct {
+		opt  wechattest.Option
+		want string
+	}{
+		{wechattest.WithAppID(""), "wechattest: NewServer: WithAppID: empty AppID"},
+		{wechattest.WithAppSecret(""), "wechattest: NewServer: WithAppSecret: empty AppSecret"},
+		{wechattest.WithTokenLifetime(0), "wechattest: NewServer: WithTokenLifetime: lifetime 0s is not positive"},
+		{wechattest.WithTicketLifetime(-time.Second), "wechattest: NewServer: WithTicketLifetime: lifetime -1s is not positive"},
+		{wechattest.WithRetiredTokenGrace(-time.Second), "wechattest: NewServer: WithRetiredTokenGrace: grace -1s is negative"},
+		{wechattest.WithPageSize(0), "wechattest: NewServer: WithPageSize: page size 0 is not positive"},
+		{wechattest.WithClock(nil), "wechattest: NewServer: WithClock: nil clock"},
+	} {
+		assert.PanicsWithValue(t, tt.want, func() { wechattest.NewServer(tt.opt).Close() }, tt.want)
+	}
+}
