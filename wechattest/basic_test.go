@@ -1,7 +1,6 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +92,7 @@ func TestRIDExpiresAfterSevenDays(t *testing.T) {
 	var st struct {
 		ErrMsg string `json:"errmsg"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &st))
+	r.decode(t, &st)
 	_, rid, ok := strings.Cut(st.ErrMsg, ", rid: ")
 	require.True(t, ok, "errmsg %q", st.ErrMsg)
 	lookup := func() reply {

@@ -48,11 +48,17 @@ type reply struct {
 	Body   []byte
 }
 
+// decode unmarshals the body into v.
+func (r reply) decode(t *testing.T, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
+}
+
 // JSON decodes the body as a generic document.
 func (r reply) JSON(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
-	require.NoError(t, json.Unmarshal(r.Body, &m), "body: %s", r.Body)
+	r.decode(t, &m)
 	return m
 }
 
@@ -62,7 +68,7 @@ func (r reply) errcode(t *testing.T) int {
 	var st struct {
 		ErrCode int `json:"errcode"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &st), "body: %s", r.Body)
+	r.decode(t, &st)
 	return st.ErrCode
 }
 
@@ -96,7 +102,7 @@ func token(t *testing.T, srv *wechattest.Server) string {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &tr), "body: %s", r.Body)
+	r.decode(t, &tr)
 	require.NotEmpty(t, tr.AccessToken, "body: %s", r.Body)
 	return tr.AccessToken
 }
@@ -140,7 +146,7 @@ func fails(t *testing.T, r reply, code int, msg string) {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &st), "body: %s", r.Body)
+	r.decode(t, &st)
 	assert.Equal(t, code, st.ErrCode, "body: %s", r.Body)
 	if msg != "" {
 		assert.True(t, strings.HasPrefix(st.ErrMsg, msg+", rid: "), "errmsg %q", st.ErrMsg)

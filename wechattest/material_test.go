@@ -3,7 +3,6 @@ package wechattest_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/url"
@@ -48,7 +47,7 @@ func mediaID(t *testing.T, r reply) string {
 	var v struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &v), "body: %s", r.Body)
+	r.decode(t, &v)
 	require.NotEmpty(t, v.MediaID, "body: %s", r.Body)
 	return v.MediaID
 }
@@ -111,7 +110,7 @@ func TestMaterialVideo(t *testing.T) {
 		Description string `json:"description"`
 		DownURL     string `json:"down_url"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &v), "body: %s", r.Body)
+	r.decode(t, &v)
 	assert.Equal(t, "标题", v.Title)
 	assert.Equal(t, "简介", v.Description)
 	_, got := fetch(t, srv, v.DownURL)
@@ -146,7 +145,7 @@ func TestMaterialCountAndPages(t *testing.T) {
 				MediaID string `json:"media_id"`
 			} `json:"item"`
 		}
-		require.NoError(t, json.Unmarshal(r.Body, &page), "body: %s", r.Body)
+		r.decode(t, &page)
 		assert.Equal(t, 4, page.TotalCount)
 		assert.Equal(t, len(page.Item), page.ItemCount)
 		if page.ItemCount == 0 {
@@ -162,7 +161,7 @@ func TestMaterialCountAndPages(t *testing.T) {
 	var voice struct {
 		Item []map[string]any `json:"item"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &voice))
+	r.decode(t, &voice)
 	require.Len(t, voice.Item, 1)
 	assert.NotContains(t, voice.Item[0], "url", "voice has no url")
 	assert.JSONEq(t, `{"total_count":0,"item_count":0,"item":[]}`,

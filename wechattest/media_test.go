@@ -38,7 +38,7 @@ func TestMediaRoundTrip(t *testing.T) {
 		MediaID   string `json:"media_id"`
 		CreatedAt int64  `json:"created_at"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &up), "body: %s", r.Body)
+	r.decode(t, &up)
 	assert.Equal(t, "image", up.Type)
 	assert.Len(t, up.MediaID, 64)
 	assert.Equal(t, clock.Now().Unix(), up.CreatedAt)
@@ -63,7 +63,7 @@ func TestMediaContentTypeDetected(t *testing.T) {
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("image", "media", "photo.png", "application/octet-stream", data).Body, &up))
+	a.upload("image", "media", "photo.png", "application/octet-stream", data).decode(t, &up)
 	got := a.get("/cgi-bin/media/get", url.Values{"media_id": {up.MediaID}})
 	assert.Equal(t, "image/png", got.Header.Get("Content-Type"))
 	assert.Equal(t, `attachment; filename="`+up.MediaID+`.png"`, got.Header.Get("Content-Disposition"))
@@ -84,7 +84,7 @@ func TestMediaThumbAndVideo(t *testing.T) {
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("video", "media", "clip.mp4", "video/mp4", video).Body, &up))
+	a.upload("video", "media", "clip.mp4", "video/mp4", video).decode(t, &up)
 	var v struct {
 		VideoURL string `json:"video_url"`
 	}

@@ -121,7 +121,7 @@ func TestConditionalMenu(t *testing.T) {
 			MenuID    int64             `json:"menuid"`
 		} `json:"conditionalmenu"`
 	}
-	require.NoError(t, json.Unmarshal(a.get("/cgi-bin/menu/get", nil).Body, &got))
+	a.get("/cgi-bin/menu/get", nil).decode(t, &got)
 	assert.Len(t, got.Menu.Button, 3)
 	assert.NotZero(t, got.Menu.MenuID, "the default menu has a menuid once personalised menus exist")
 	require.Len(t, got.Conditional, 2)

@@ -51,7 +51,7 @@ func TestCustomSend(t *testing.T) {
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("image", "media", "a.png", "image/png", pngBytes(t)).Body, &up))
+	a.upload("image", "media", "a.png", "image/png", pngBytes(t)).decode(t, &up)
 	a.ok(a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"image","image":{"media_id":"`+up.MediaID+`"}}`))
 	assert.Len(t, srv.SentMessages(), 2)
 }
@@ -79,7 +79,8 @@ func TestTemplateMessages(t *testing.T) {
 		ErrMsg     string `json:"errmsg"`
 		TemplateID string `json:"template_id"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &added))
+	r.decode(t, &added)
+	assert.Zero(t, added.ErrCode)
 	assert.Equal(t, "ok", added.ErrMsg)
 	require.NotEmpty(t, added.TemplateID)
 
@@ -89,7 +90,8 @@ func TestTemplateMessages(t *testing.T) {
 		ErrMsg  string `json:"errmsg"`
 		MsgID   int64  `json:"msgid"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &sent))
+	r.decode(t, &sent)
+	assert.Zero(t, sent.ErrCode)
 	assert.Equal(t, "ok", sent.ErrMsg)
 	assert.Greater(t, sent.MsgID, int64(1)<<32, "msgids do not fit 32 bits")
 	msgs := srv.SentMessages()

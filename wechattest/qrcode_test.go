@@ -2,7 +2,6 @@ package wechattest_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"image/jpeg"
 	"net/url"
 	"strings"
@@ -25,7 +24,7 @@ func createQR(t *testing.T, a *api, body string) qrReply {
 	t.Helper()
 	r := a.post("/cgi-bin/qrcode/create", body)
 	var q qrReply
-	require.NoError(t, json.Unmarshal(r.Body, &q))
+	r.decode(t, &q)
 	require.NotEmpty(t, q.Ticket, "body: %s", r.Body)
 	return q
 }

@@ -2,7 +2,6 @@ package wechattest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -23,7 +22,7 @@ func TestTokenReply(t *testing.T) {
 	}, "", nil)
 	assert.Equal(t, "application/json; encoding=utf-8", r.Header.Get("Content-Type"))
 	var tr map[string]any
-	require.NoError(t, json.Unmarshal(r.Body, &tr))
+	r.decode(t, &tr)
 	assert.Len(t, tr, 2, "only access_token and expires_in, as documented: %s", r.Body)
 	assert.Equal(t, float64(7200), tr["expires_in"])
 	assert.NotEmpty(t, tr["access_token"])
@@ -127,7 +126,7 @@ func stableToken(t *testing.T, srv *wechattest.Server, force bool) (string, int)
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &tr))
+	r.decode(t, &tr)
 	require.NotEmpty(t, tr.AccessToken, "body: %s", r.Body)
 	return tr.AccessToken, tr.ExpiresIn
 }

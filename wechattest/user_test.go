@@ -1,7 +1,6 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -51,7 +50,7 @@ func TestUserInfo(t *testing.T) {
 	var batch struct {
 		List []map[string]any `json:"user_info_list"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &batch))
+	r.decode(t, &batch)
 	require.Len(t, batch.List, 2)
 	assert.Equal(t, float64(1), batch.List[0]["subscribe"])
 	assert.Equal(t, map[string]any{"subscribe": float64(0), "openid": "gone", "unionid": "u-gone"}, batch.List[1])
