@@ -23,8 +23,7 @@ func (a *api) publishOne() string {
 }
 
 func TestCommentWire(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	msgDataID := a.publishOne()
 	id, err := srv.AddComment(msgDataID, 0, "", "first")
 	require.NoError(t, err)

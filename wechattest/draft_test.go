@@ -25,8 +25,7 @@ func newsJSON(title, thumb string) string {
 
 func TestDraftRoundTrip(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithClock(clock.Now))
 	thumb := a.cover()
 
 	id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+
@@ -84,8 +83,7 @@ func TestDraftRoundTrip(t *testing.T) {
 }
 
 func TestDraftErrors(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	thumb := a.cover()
 	voice := mediaID(t, a.addMaterial("voice", "v.mp3", []byte("mp3"), nil))
 	nine := strings.Repeat(newsJSON("t", thumb)+",", 8) + newsJSON("t", thumb)
@@ -120,8 +118,7 @@ func TestDraftErrors(t *testing.T) {
 }
 
 func TestFreePublish(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	thumb := a.cover()
 	id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+newsJSON("二", thumb)+`]}`))
 
@@ -194,8 +191,7 @@ func TestFreePublish(t *testing.T) {
 }
 
 func TestFreePublishOutcomes(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	thumb := a.cover()
 	submit := func() string {
 		id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+newsJSON("二", thumb)+`]}`))

@@ -89,8 +89,7 @@ func TestDropNextGET(t *testing.T) {
 
 // A dropped POST is not acted on: the message is not recorded.
 func TestDropNextPOST(t *testing.T) {
-	srv := start(t, withFollower("o1"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1"))
 	srv.DropNext("/cgi-bin/message/custom/send", 1)
 	u := srv.URL + "/cgi-bin/message/custom/send?access_token=" + url.QueryEscape(a.tok)
 	body := `{"touser":"o1","msgtype":"text","text":{"content":"hi"}}`
@@ -107,8 +106,7 @@ func TestDropNextPOST(t *testing.T) {
 }
 
 func TestSetLatency(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	srv.SetLatency("/cgi-bin/getcallbackip", 2*time.Second)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -163,8 +161,7 @@ func TestCloseEndsLatency(t *testing.T) {
 }
 
 func TestUnknownPathAndMethod(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	// The errmsg says that the fake, not the caller, lacks the API.
 	fails(t, a.get("/cgi-bin/no/such/api", nil), 40066,
 		"invalid url: /cgi-bin/no/such/api is not modelled by wechattest (Server.Handle can serve it)")

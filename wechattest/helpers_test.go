@@ -118,6 +118,14 @@ func newAPI(t *testing.T, srv *wechattest.Server) *api {
 	return &api{t: t, srv: srv, tok: token(t, srv)}
 }
 
+// startAPI runs a server for the test, as start does, and returns it
+// with an api holding one of its access tokens.
+func startAPI(t *testing.T, opts ...wechattest.Option) (*wechattest.Server, *api) {
+	t.Helper()
+	srv := start(t, opts...)
+	return srv, newAPI(t, srv)
+}
+
 func (a *api) get(path string, query url.Values) reply {
 	a.t.Helper()
 	q := url.Values{"access_token": {a.tok}}

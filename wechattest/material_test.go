@@ -65,8 +65,7 @@ func fetch(t *testing.T, srv *wechattest.Server, u string) (int, []byte) {
 
 func TestMaterialImage(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now))
 	data := pngBytes(t)
 
 	r := a.addMaterial("image", "photo.png", data, nil)
@@ -96,8 +95,7 @@ func TestMaterialImage(t *testing.T) {
 }
 
 func TestMaterialVideo(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	video := []byte("not really an mp4")
 
 	r := a.addMaterial("video", "clip.mp4", video, map[string]string{"description": `{"title":"标题","introduction":"简介"}`})
@@ -122,8 +120,7 @@ func TestMaterialVideo(t *testing.T) {
 }
 
 func TestMaterialCountAndPages(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	var images []string
 	for _, name := range []string{"a.jpg", "b.png", "c.gif"} {
 		images = append(images, mediaID(t, a.addMaterial("image", name, []byte("img "+name), nil)))
@@ -169,8 +166,7 @@ func TestMaterialCountAndPages(t *testing.T) {
 }
 
 func TestMaterialErrors(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	fails(t, a.addMaterial("gif", "a.gif", []byte("GIF89a"), nil), 40004, "invalid media type")
 	fails(t, a.addMaterial("image", "a.txt", []byte("text"), nil), 40005, "invalid file type")
 	fails(t, a.addMaterial("voice", "a.png", []byte("png"), nil), 40005, "invalid file type")
@@ -213,8 +209,7 @@ func TestUploadArticleImage(t *testing.T) {
 // A permanent material may be sent in a customer-service message, as a
 // temporary one can.
 func TestMaterialInCustomMessage(t *testing.T) {
-	srv := start(t, withFollower("o1"))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, withFollower("o1"))
 	id := mediaID(t, a.addMaterial("image", "a.jpg", []byte("jpeg"), nil))
 	a.ok(a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"image","image":{"media_id":"`+id+`"}}`))
 	fails(t, a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"voice","voice":{"media_id":"`+id+`"}}`), 40007, "")

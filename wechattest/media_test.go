@@ -28,8 +28,7 @@ func pngBytes(t *testing.T) []byte {
 
 func TestMediaRoundTrip(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
 	data := pngBytes(t)
 
 	r := a.upload("image", "media", "photo.png", "image/png", data)
@@ -57,8 +56,7 @@ func TestMediaRoundTrip(t *testing.T) {
 }
 
 func TestMediaContentTypeDetected(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	data := pngBytes(t)
 	var up struct {
 		MediaID string `json:"media_id"`
@@ -70,8 +68,7 @@ func TestMediaContentTypeDetected(t *testing.T) {
 }
 
 func TestMediaThumbAndVideo(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 
 	// WeChat names the id of a thumb "thumb_media_id".
 	thumb := a.upload("thumb", "media", "t.jpg", "image/jpeg", []byte("\xff\xd8\xff thumb"))
@@ -100,8 +97,7 @@ func TestMediaThumbAndVideo(t *testing.T) {
 }
 
 func TestMediaErrors(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	fails(t, a.upload("gif", "media", "a.gif", "image/gif", []byte("GIF89a")), 40004, "invalid media type")
 	fails(t, a.upload("image", "file", "a.png", "image/png", pngBytes(t)), 41005, "media data missing")
 	fails(t, a.upload("image", "media", "a.png", "image/png", nil), 41005, "media data missing")

@@ -14,9 +14,8 @@ import (
 
 func TestCustomSend(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithFollowers(
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithFollowers(
 		wechattest.Follower{OpenID: "o1"}, wechattest.Follower{OpenID: "gone", Unsubscribed: true}))
-	a := newAPI(t, srv)
 
 	body := `{"touser":"o1","msgtype":"text","text":{"content":"Hello <World> & you"}}`
 	a.ok(a.post("/cgi-bin/message/custom/send", body))
@@ -70,8 +69,7 @@ const docTemplateSend = `{
 
 func TestTemplateMessages(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(24*time.Hour), withFollower("o1"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(24*time.Hour), withFollower("o1"))
 
 	r := a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015","keyword_name_list":["商品名称","价格"]}`)
 	var added struct {
@@ -120,12 +118,11 @@ func TestTemplateMessages(t *testing.T) {
 }
 
 func TestTemplateManagement(t *testing.T) {
-	srv := start(t, wechattest.WithTemplates(wechattest.Template{
+	_, a := startAPI(t, wechattest.WithTemplates(wechattest.Template{
 		ID: "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s", Title: "领取奖金提醒",
 		PrimaryIndustry: "IT科技", DeputyIndustry: "互联网|电子商务",
 		Content: "{ {result.DATA} }\n\n领奖金额:{ {withdrawMoney.DATA} }\n", Example: "您已提交领奖申请",
 	}))
-	a := newAPI(t, srv)
 	assert.JSONEq(t, `{"template_list":[{"template_id":"iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s","title":"领取奖金提醒",`+
 		`"primary_industry":"IT科技","deputy_industry":"互联网|电子商务",`+
 		`"content":"{ {result.DATA} }\n\n领奖金额:{ {withdrawMoney.DATA} }\n","example":"您已提交领奖申请"}]}`,
@@ -153,8 +150,7 @@ func TestTemplateManagement(t *testing.T) {
 }
 
 func TestMassMessages(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2"))
 	draft := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("标题", a.cover())+`]}`))
 
 	r := a.post("/cgi-bin/message/mass/sendall",
@@ -212,8 +208,7 @@ func jsonNumber(n int64) string {
 }
 
 func TestMassSpeed(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	// speed/get takes no body.
 	assert.JSONEq(t, `{"speed":0,"realspeed":80}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body))
 

@@ -36,8 +36,7 @@ func showQR(t *testing.T, srv *wechattest.Server, ticket string) reply {
 
 func TestQRCodes(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
 
 	temp := createQR(t, a, `{"expire_seconds": 604800, "action_name": "QR_SCENE", "action_info": {"scene": {"scene_id": 123}}}`)
 	require.NotNil(t, temp.ExpireSeconds)

@@ -14,8 +14,7 @@ import (
 )
 
 func TestHandleAddsAndOverridesRoutes(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	assert.False(t, srv.Modelled("/cgi-bin/new/api"))
 	assert.True(t, srv.Modelled("/cgi-bin/menu/get"))
 
@@ -83,8 +82,7 @@ func TestOptionsRejectInvalidValues(t *testing.T) {
 
 func TestPageSizeOptionPages(t *testing.T) {
 	// A valid page size is used, so a paging test really pages.
-	srv := start(t, wechattest.WithPageSize(1), withFollower("o1", "o2"))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithPageSize(1), withFollower("o1", "o2"))
 	doc := a.get("/cgi-bin/user/get", nil).JSON(t)
 	assert.EqualValues(t, 1, doc["count"])
 	assert.EqualValues(t, 2, doc["total"])

@@ -97,8 +97,7 @@ func TestTokenExpiresByClock(t *testing.T) {
 }
 
 func TestExpireAndRevokeTokens(t *testing.T) {
-	srv := start(t, wechattest.WithRetiredTokenGrace(time.Hour))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithRetiredTokenGrace(time.Hour))
 	b := newAPI(t, srv) // retires a's token, which stays usable for the grace period
 	assert.Equal(t, 0, a.get("/cgi-bin/getcallbackip", nil).errcode(t))
 
@@ -182,8 +181,7 @@ func TestStableTokenErrors(t *testing.T) {
 
 func TestTicket(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTicketLifetime(time.Hour))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTicketLifetime(time.Hour))
 	r := a.get("/cgi-bin/ticket/getticket", url.Values{"type": {"jsapi"}})
 	doc := r.JSON(t)
 	assert.Equal(t, float64(0), doc["errcode"])

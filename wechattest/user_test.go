@@ -35,9 +35,8 @@ func openIDList(prefix string, n int) string {
 }
 
 func TestUserInfo(t *testing.T) {
-	srv := start(t, wechattest.WithFollowers(docFollower,
+	srv, a := startAPI(t, wechattest.WithFollowers(docFollower,
 		wechattest.Follower{OpenID: "gone", UnionID: "u-gone", Unsubscribed: true}))
-	a := newAPI(t, srv)
 	assert.JSONEq(t, fixture(t, "api/user_info.json"),
 		string(a.get("/cgi-bin/user/info", url.Values{"openid": {docFollower.OpenID}, "lang": {"zh_CN"}}).Body))
 	assert.JSONEq(t, `{"subscribe":0,"openid":"gone","unionid":"u-gone"}`,
@@ -71,8 +70,7 @@ func TestUserGetPaging(t *testing.T) {
 		fs = append(fs, wechattest.Follower{OpenID: fmt.Sprintf("o%d", i)})
 	}
 	fs = append(fs[:2], append([]wechattest.Follower{{OpenID: "left", Unsubscribed: true}}, fs[2:]...)...)
-	srv := start(t, wechattest.WithFollowers(fs...), wechattest.WithPageSize(2))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithFollowers(fs...), wechattest.WithPageSize(2))
 
 	page := func(next string) string {
 		q := url.Values{}
@@ -92,8 +90,7 @@ func TestUserGetPaging(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2", "o3"), wechattest.WithPageSize(1))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2", "o3"), wechattest.WithPageSize(1))
 
 	assert.JSONEq(t, `{"tag":{"id":100,"name":"广东"}}`, string(a.post("/cgi-bin/tags/create", `{"tag":{"name":"广东"}}`).Body))
 	fails(t, a.post("/cgi-bin/tags/create", `{"tag":{"name":"广东"}}`), 45157, "invalid tag name")
@@ -142,8 +139,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestTagLimits(t *testing.T) {
-	srv := start(t, withFollower("o1"))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, withFollower("o1"))
 	for i := range 99 { // tag 2 exists already
 		require.Equal(t, 0, a.post("/cgi-bin/tags/create", fmt.Sprintf(`{"tag":{"name":"t%d"}}`, i)).errcode(t))
 	}
@@ -156,8 +152,7 @@ func TestTagLimits(t *testing.T) {
 }
 
 func TestGroups(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2"))
 	assert.JSONEq(t, `{"group":{"id":100,"name":"test"}}`, string(a.post("/cgi-bin/groups/create", `{"group":{"name":"test"}}`).Body))
 	fails(t, a.post("/cgi-bin/groups/create", `{"group":{"name":""}}`), 40051, "invalid group name")
 
@@ -186,13 +181,12 @@ func TestGroups(t *testing.T) {
 }
 
 func TestBlacklistPaging(t *testing.T) {
-	srv := start(t, wechattest.WithPageSize(2), wechattest.WithFollowers(
+	srv, a := startAPI(t, wechattest.WithPageSize(2), wechattest.WithFollowers(
 		wechattest.Follower{OpenID: "b1", Blacklisted: true},
 		wechattest.Follower{OpenID: "o1"},
 		wechattest.Follower{OpenID: "b2", Blacklisted: true},
 		wechattest.Follower{OpenID: "gone", Unsubscribed: true, Blacklisted: true},
 	))
-	a := newAPI(t, srv)
 	page := func(begin string) string {
 		return string(a.post("/cgi-bin/tags/members/getblacklist", `{"begin_openid":"`+begin+`"}`).Body)
 	}
@@ -211,8 +205,7 @@ func TestBlacklistPaging(t *testing.T) {
 }
 
 func TestBatchBlacklist(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2", "o3"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2", "o3"))
 	blacklisted := func() []string {
 		var out []string
 		for _, id := range []string{"o1", "o2", "o3"} {
@@ -246,8 +239,7 @@ func TestBatchBlacklist(t *testing.T) {
 }
 
 func TestBlacklistedFollowerGetsNoCustomMessages(t *testing.T) {
-	srv := start(t, wechattest.WithFollowers(wechattest.Follower{OpenID: "b1", Blacklisted: true}))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithFollowers(wechattest.Follower{OpenID: "b1", Blacklisted: true}))
 	fails(t, a.post("/cgi-bin/message/custom/send", `{"touser":"b1","msgtype":"text","text":{"content":"x"}}`),
 		45015, "response out of time limit or subscription is canceled")
 	a.ok(a.post("/cgi-bin/tags/members/batchunblacklist", `{"openid_list":["b1"]}`))
@@ -257,10 +249,9 @@ func TestBlacklistedFollowerGetsNoCustomMessages(t *testing.T) {
 
 func TestChangeOpenID(t *testing.T) {
 	const from = "wxoldaccount0000001"
-	srv := start(t, wechattest.WithMigration(from, map[string]string{
+	_, a := startAPI(t, wechattest.WithMigration(from, map[string]string{
 		"oEmYbwN-n24jxvk4Sox81qedINkQ": "o2FwqwI9xCsVadFah_HtpPfaR-X4",
 	}))
-	a := newAPI(t, srv)
 
 	// The documented example: one openid converted, one not.
 	assert.JSONEq(t, fixture(t, "api/changeopenid.json"), string(a.post("/cgi-bin/changeopenid",
