@@ -15,8 +15,7 @@ import (
 // Many goroutines sharing a Client, sending and inspecting at once: run
 // with -race.
 func TestConcurrentUse(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2", "o3"))
-	c := client(t, srv)
+	srv, c := startClient(t, withFollower("o1", "o2", "o3"))
 	ctx := context.Background()
 	const n = 24
 

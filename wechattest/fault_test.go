@@ -19,8 +19,7 @@ const ticketPath = "/cgi-bin/ticket/getticket"
 
 // A -1 on a GET is retried by the Client.
 func TestFailNextSystemBusyRetried(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	srv.FailNext(ticketPath, 1, -1)
 	_, err := c.JSAPITicket(context.Background())
 	require.NoError(t, err)
@@ -29,8 +28,7 @@ func TestFailNextSystemBusyRetried(t *testing.T) {
 
 // Past its retries the Client returns the -1 as an *APIError.
 func TestFailNextSystemBusyExhaustsRetries(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	srv.FailNext(ticketPath, 10, wechat.CodeSystemBusy)
 	_, err := c.JSAPITicket(context.Background())
 	var apiErr *wechat.APIError
@@ -48,8 +46,7 @@ func TestFailNextSystemBusyExhaustsRetries(t *testing.T) {
 
 // An injected 40001 makes the Client refresh its token and retry once.
 func TestFailNextInvalidCredential(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	_, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -66,8 +63,7 @@ func TestFailNextInvalidCredential(t *testing.T) {
 }
 
 func TestFailNextAppliesToTokenEndpoint(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	srv.FailNext("/cgi-bin/token", 1, -1)
 	_, err := c.AccessToken(context.Background())
 	require.NoError(t, err, "cgi-bin/token is a GET and is retried")
@@ -76,8 +72,7 @@ func TestFailNextAppliesToTokenEndpoint(t *testing.T) {
 
 // A dropped GET is retried and succeeds.
 func TestDropNextGET(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	_, err := c.AccessToken(ctx) // open a connection that the drop will kill
 	require.NoError(t, err)
@@ -133,8 +128,7 @@ func TestSetLatency(t *testing.T) {
 
 // The Client sees its own context deadline while the fake delays.
 func TestLatencyAndClientDeadline(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	srv.SetLatency("/cgi-bin/token", time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

@@ -41,6 +41,14 @@ func client(t *testing.T, srv *wechattest.Server, opts ...wechat.Option) *wechat
 	return c
 }
 
+// startClient runs a server for the test, as start does, and returns it
+// with a Client of it.
+func startClient(t *testing.T, opts ...wechattest.Option) (*wechattest.Server, *wechat.Client) {
+	t.Helper()
+	srv := start(t, opts...)
+	return srv, client(t, srv)
+}
+
 // reply is an HTTP answer of the fake.
 type reply struct {
 	Status int

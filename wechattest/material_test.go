@@ -186,8 +186,7 @@ func TestMaterialErrors(t *testing.T) {
 }
 
 func TestUploadArticleImage(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	data := pngBytes(t)
 

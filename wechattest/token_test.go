@@ -205,8 +205,7 @@ func TestTicket(t *testing.T) {
 }
 
 func TestClientAccessToken(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	tok, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -222,8 +221,7 @@ func TestClientAccessToken(t *testing.T) {
 // After the token is revoked, the Client's next call gets 40001, fetches
 // one new token and retries once.
 func TestClientRefreshesOnceAfterRevocation(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	first, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
@@ -247,8 +245,7 @@ func TestClientRefreshesOnceAfterRevocation(t *testing.T) {
 // by the Client on 42001.
 func TestClientTokenExpiresMidSequence(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(time.Hour))
-	c := client(t, srv)
+	srv, c := startClient(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(time.Hour))
 	ctx := context.Background()
 	first, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
@@ -291,8 +288,7 @@ func TestClientWrongSecret(t *testing.T) {
 }
 
 func TestClientJSSDKConfig(t *testing.T) {
-	srv := start(t)
-	c := client(t, srv)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	page := "https://example.com/page?x=1#frag"
 	cfg, err := c.JSSDKConfig(ctx, page)
