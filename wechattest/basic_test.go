@@ -1,7 +1,6 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +37,7 @@ func TestQuotaAPIsAreNotCounted(t *testing.T) {
 		quotaGet   = "/cgi-bin/openapi/quota/get"
 		quotaClear = "/cgi-bin/openapi/quota/clear"
 	)
-	srv := start(t, wechattest.WithQuota(quotaGet, 1), wechattest.WithQuota(quotaClear, 1))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithQuota(quotaGet, 1), wechattest.WithQuota(quotaClear, 1))
 	cgiPath := `{"cgi_path":"/cgi-bin/menu/get"}`
 	for range 2 {
 		assert.Contains(t, string(a.post(quotaGet, cgiPath).Body), `"errcode":0`)
@@ -61,8 +59,7 @@ func TestQuotaResetsOnBeijingDay(t *testing.T) {
 	const path = "/cgi-bin/getcallbackip"
 	beijing := time.FixedZone("CST", 8*60*60)
 	clock := wechattest.NewClock(time.Date(2024, 3, 10, 23, 30, 0, 0, beijing))
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithQuota(path, 1))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithQuota(path, 1))
 
 	assert.Zero(t, a.get(path, nil).errcode(t))
 	fails(t, a.get(path, nil), 45009, "reach max api daily quota limit")
@@ -86,14 +83,13 @@ func TestQuotaResetsOnBeijingDay(t *testing.T) {
 // answers 76001 (rid not found) from then on.
 func TestRIDExpiresAfterSevenDays(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now))
 	r := a.post("/cgi-bin/comment/open", ``)
 	fails(t, r, 44002, "empty post data")
 	var st struct {
 		ErrMsg string `json:"errmsg"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &st))
+	r.decode(t, &st)
 	_, rid, ok := strings.Cut(st.ErrMsg, ", rid: ")
 	require.True(t, ok, "errmsg %q", st.ErrMsg)
 	lookup := func() reply {

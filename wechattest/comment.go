@@ -156,26 +156,28 @@ func (g *commentAPI) lookupComment(x *exchange) (*commentRequest, *comment, *api
 	return nil, nil, fail(88008)
 }
 
-// handleOpen answers 打开已群发文章评论 (POST comment/open,
-// {"msg_data_id","index"}).
-func (g *commentAPI) handleOpen(x *exchange) any {
-	_, area, e := g.lookup(x)
+// change answers a call that changes one thing and nothing else: the
+// comment area of an article (found with lookup) or one comment (found
+// with lookupComment), which set changes.
+func change[T any](x *exchange, find func(*exchange) (*commentRequest, T, *apiError), set func(T)) any {
+	_, v, e := find(x)
 	if e != nil {
 		return e
 	}
-	area.open = true
+	set(v)
 	return okReply()
+}
+
+// handleOpen answers 打开已群发文章评论 (POST comment/open,
+// {"msg_data_id","index"}).
+func (g *commentAPI) handleOpen(x *exchange) any {
+	return change(x, g.lookup, func(area *commentArea) { area.open = true })
 }
 
 // handleClose answers 关闭已群发文章评论 (POST comment/close,
 // {"msg_data_id","index"}). The comments stay listed.
 func (g *commentAPI) handleClose(x *exchange) any {
-	_, area, e := g.lookup(x)
-	if e != nil {
-		return e
-	}
-	area.open = false
-	return okReply()
+	return change(x, g.lookup, func(area *commentArea) { area.open = false })
 }
 
 // maxCommentCount is one more than the largest count comment/list serves
@@ -239,33 +241,18 @@ func bitOf(b bool) int {
 // handleMarkElect answers 评论标记精选 (POST comment/markelect,
 // {"msg_data_id","index","user_comment_id"}).
 func (g *commentAPI) handleMarkElect(x *exchange) any {
-	_, c, e := g.lookupComment(x)
-	if e != nil {
-		return e
-	}
-	c.elected = true
-	return okReply()
+	return change(x, g.lookupComment, func(c *comment) { c.elected = true })
 }
 
 // handleUnmarkElect answers 评论取消精选 (POST comment/unmarkelect).
 func (g *commentAPI) handleUnmarkElect(x *exchange) any {
-	_, c, e := g.lookupComment(x)
-	if e != nil {
-		return e
-	}
-	c.elected = false
-	return okReply()
+	return change(x, g.lookupComment, func(c *comment) { c.elected = false })
 }
 
 // handleDelete answers 删除评论 (POST comment/delete): the comment is gone
 // for every later call, which answers 88008.
 func (g *commentAPI) handleDelete(x *exchange) any {
-	_, c, e := g.lookupComment(x)
-	if e != nil {
-		return e
-	}
-	c.deleted = true
-	return okReply()
+	return change(x, g.lookupComment, func(c *comment) { c.deleted = true })
 }
 
 // handleReplyAdd answers 回复评论 (POST comment/reply/add,
@@ -291,12 +278,7 @@ func (g *commentAPI) handleReplyAdd(x *exchange) any {
 // handleReplyDelete answers 删除回复 (POST comment/reply/delete): the
 // comment can be replied to again.
 func (g *commentAPI) handleReplyDelete(x *exchange) any {
-	_, c, e := g.lookupComment(x)
-	if e != nil {
-		return e
-	}
-	c.reply = nil
-	return okReply()
+	return change(x, g.lookupComment, func(c *comment) { c.reply = nil })
 }
 
 // Errors of AddComment.

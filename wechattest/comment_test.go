@@ -1,7 +1,6 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,14 +17,13 @@ func (a *api) publishOne() string {
 	var sub struct {
 		MsgDataID string `json:"msg_data_id"`
 	}
-	require.NoError(a.t, json.Unmarshal(r.Body, &sub), "body: %s", r.Body)
+	r.decode(a.t, &sub)
 	require.NotEmpty(a.t, sub.MsgDataID)
 	return sub.MsgDataID
 }
 
 func TestCommentWire(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	msgDataID := a.publishOne()
 	id, err := srv.AddComment(msgDataID, 0, "", "first")
 	require.NoError(t, err)
@@ -72,7 +70,7 @@ func createTime(t *testing.T, r reply) int64 {
 			CreateTime int64 `json:"create_time"`
 		} `json:"comment"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &l), "body: %s", r.Body)
+	r.decode(t, &l)
 	require.NotEmpty(t, l.Comment)
 	return l.Comment[0].CreateTime
 }

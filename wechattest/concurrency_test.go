@@ -10,15 +10,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Many goroutines sharing a Client, sending and inspecting at once: run
 // with -race.
 func TestConcurrentUse(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2", "o3"))
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t, withFollower("o1", "o2", "o3"))
 	ctx := context.Background()
 	const n = 24
 

@@ -1,7 +1,6 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,8 +25,7 @@ func newsJSON(title, thumb string) string {
 
 func TestDraftRoundTrip(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithClock(clock.Now))
 	thumb := a.cover()
 
 	id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+
@@ -37,7 +35,7 @@ func TestDraftRoundTrip(t *testing.T) {
 	var got struct {
 		NewsItem []map[string]any `json:"news_item"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &got), "body: %s", r.Body)
+	r.decode(t, &got)
 	require.Len(t, got.NewsItem, 2)
 	first := got.NewsItem[0]
 	assert.Equal(t, "news", first["article_type"], "the default type is filled in")
@@ -54,7 +52,7 @@ func TestDraftRoundTrip(t *testing.T) {
 	clock.Advance(time.Minute)
 	a.ok(a.post("/cgi-bin/draft/update", `{"media_id":"`+id+`","index":1,"articles":`+newsJSON("三", thumb)+`}`))
 	r = a.post("/cgi-bin/draft/get", `{"media_id":"`+id+`"}`)
-	require.NoError(t, json.Unmarshal(r.Body, &got))
+	r.decode(t, &got)
 	assert.Equal(t, "三", got.NewsItem[1]["title"])
 	assert.Equal(t, "news", got.NewsItem[1]["article_type"])
 
@@ -71,7 +69,7 @@ func TestDraftRoundTrip(t *testing.T) {
 			UpdateTime int64 `json:"update_time"`
 		} `json:"item"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &list), "body: %s", r.Body)
+	r.decode(t, &list)
 	assert.Equal(t, 1, list.TotalCount)
 	assert.Equal(t, 1, list.ItemCount)
 	assert.Equal(t, id, list.Item[0].MediaID)
@@ -85,8 +83,7 @@ func TestDraftRoundTrip(t *testing.T) {
 }
 
 func TestDraftErrors(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	thumb := a.cover()
 	voice := mediaID(t, a.addMaterial("voice", "v.mp3", []byte("mp3"), nil))
 	nine := strings.Repeat(newsJSON("t", thumb)+",", 8) + newsJSON("t", thumb)
@@ -121,8 +118,7 @@ func TestDraftErrors(t *testing.T) {
 }
 
 func TestFreePublish(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	thumb := a.cover()
 	id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+newsJSON("二", thumb)+`]}`))
 
@@ -132,7 +128,7 @@ func TestFreePublish(t *testing.T) {
 		PublishID string `json:"publish_id"`
 		MsgDataID string `json:"msg_data_id"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &sub), "body: %s", r.Body)
+	r.decode(t, &sub)
 	_, err := strconv.ParseUint(sub.PublishID, 10, 64)
 	assert.NoError(t, err, "publish_id is a number in a string: %s", r.Body)
 	assert.NotEmpty(t, sub.MsgDataID)
@@ -153,7 +149,7 @@ func TestFreePublish(t *testing.T) {
 		} `json:"article_detail"`
 		FailIdx []int `json:"fail_idx"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &job), "body: %s", r.Body)
+	r.decode(t, &job)
 	assert.Equal(t, sub.PublishID, job.PublishID)
 	assert.Equal(t, 0, job.PublishStatus)
 	require.NotEmpty(t, job.ArticleID)
@@ -166,7 +162,7 @@ func TestFreePublish(t *testing.T) {
 	var arts struct {
 		NewsItem []map[string]any `json:"news_item"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &arts), "body: %s", r.Body)
+	r.decode(t, &arts)
 	require.Len(t, arts.NewsItem, 2)
 	assert.Equal(t, job.ArticleDetail.Item[0].ArticleURL, arts.NewsItem[0]["url"], "the permanent link")
 	assert.Equal(t, false, arts.NewsItem[0]["is_deleted"])
@@ -179,7 +175,7 @@ func TestFreePublish(t *testing.T) {
 	// publication (status 5) and drops it from the list.
 	a.ok(a.post("/cgi-bin/freepublish/delete", `{"article_id":"`+job.ArticleID+`","index":2}`))
 	r = a.post("/cgi-bin/freepublish/getarticle", `{"article_id":"`+job.ArticleID+`"}`)
-	require.NoError(t, json.Unmarshal(r.Body, &arts))
+	r.decode(t, &arts)
 	assert.Equal(t, []any{false, true}, []any{arts.NewsItem[0]["is_deleted"], arts.NewsItem[1]["is_deleted"]})
 	fails(t, a.post("/cgi-bin/freepublish/delete", `{"article_id":"`+job.ArticleID+`","index":3}`), 40097, "")
 	a.ok(a.post("/cgi-bin/freepublish/delete", `{"article_id":"`+job.ArticleID+`"}`))
@@ -195,15 +191,14 @@ func TestFreePublish(t *testing.T) {
 }
 
 func TestFreePublishOutcomes(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	thumb := a.cover()
 	submit := func() string {
 		id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", thumb)+`,`+newsJSON("二", thumb)+`]}`))
 		var sub struct {
 			PublishID string `json:"publish_id"`
 		}
-		require.NoError(t, json.Unmarshal(a.post("/cgi-bin/freepublish/submit", `{"media_id":"`+id+`"}`).Body, &sub))
+		a.post("/cgi-bin/freepublish/submit", `{"media_id":"`+id+`"}`).decode(t, &sub)
 		return sub.PublishID
 	}
 

@@ -19,22 +19,18 @@ const ticketPath = "/cgi-bin/ticket/getticket"
 
 // A -1 on a GET is retried by the Client.
 func TestFailNextSystemBusyRetried(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	srv.FailNext(ticketPath, 1, -1)
-	_, err = c.JSAPITicket(context.Background())
+	_, err := c.JSAPITicket(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.Calls(ticketPath))
 }
 
 // Past its retries the Client returns the -1 as an *APIError.
 func TestFailNextSystemBusyExhaustsRetries(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	srv.FailNext(ticketPath, 10, wechat.CodeSystemBusy)
-	_, err = c.JSAPITicket(context.Background())
+	_, err := c.JSAPITicket(context.Background())
 	var apiErr *wechat.APIError
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.Equal(t, wechat.CodeSystemBusy, apiErr.Code)
@@ -50,11 +46,9 @@ func TestFailNextSystemBusyExhaustsRetries(t *testing.T) {
 
 // An injected 40001 makes the Client refresh its token and retry once.
 func TestFailNextInvalidCredential(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	ctx := context.Background()
-	_, err = c.AccessToken(ctx)
+	_, err := c.AccessToken(ctx)
 	require.NoError(t, err)
 	srv.FailNext(ticketPath, 1, wechat.CodeInvalidCredential)
 	_, err = c.JSAPITicket(ctx)
@@ -69,22 +63,18 @@ func TestFailNextInvalidCredential(t *testing.T) {
 }
 
 func TestFailNextAppliesToTokenEndpoint(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	srv.FailNext("/cgi-bin/token", 1, -1)
-	_, err = c.AccessToken(context.Background())
+	_, err := c.AccessToken(context.Background())
 	require.NoError(t, err, "cgi-bin/token is a GET and is retried")
 	assert.Equal(t, 2, srv.Calls("/cgi-bin/token"))
 }
 
 // A dropped GET is retried and succeeds.
 func TestDropNextGET(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	ctx := context.Background()
-	_, err = c.AccessToken(ctx) // open a connection that the drop will kill
+	_, err := c.AccessToken(ctx) // open a connection that the drop will kill
 	require.NoError(t, err)
 	srv.DropNext(ticketPath, 1)
 	_, err = c.JSAPITicket(ctx)
@@ -94,8 +84,7 @@ func TestDropNextGET(t *testing.T) {
 
 // A dropped POST is not acted on: the message is not recorded.
 func TestDropNextPOST(t *testing.T) {
-	srv := start(t, withFollower("o1"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1"))
 	srv.DropNext("/cgi-bin/message/custom/send", 1)
 	u := srv.URL + "/cgi-bin/message/custom/send?access_token=" + url.QueryEscape(a.tok)
 	body := `{"touser":"o1","msgtype":"text","text":{"content":"hi"}}`
@@ -112,8 +101,7 @@ func TestDropNextPOST(t *testing.T) {
 }
 
 func TestSetLatency(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	srv.SetLatency("/cgi-bin/getcallbackip", 2*time.Second)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -140,13 +128,11 @@ func TestSetLatency(t *testing.T) {
 
 // The Client sees its own context deadline while the fake delays.
 func TestLatencyAndClientDeadline(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	srv.SetLatency("/cgi-bin/token", time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err = c.AccessToken(ctx)
+	_, err := c.AccessToken(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -169,8 +155,7 @@ func TestCloseEndsLatency(t *testing.T) {
 }
 
 func TestUnknownPathAndMethod(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	// The errmsg says that the fake, not the caller, lacks the API.
 	fails(t, a.get("/cgi-bin/no/such/api", nil), 40066,
 		"invalid url: /cgi-bin/no/such/api is not modelled by wechattest (Server.Handle can serve it)")

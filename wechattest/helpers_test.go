@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/wechattest"
 )
 
@@ -31,6 +32,23 @@ func start(t *testing.T, opts ...wechattest.Option) *wechattest.Server {
 	return srv
 }
 
+// client returns a wechat.Client pointed at srv (Server.Client), with
+// opts.
+func client(t *testing.T, srv *wechattest.Server, opts ...wechat.Option) *wechat.Client {
+	t.Helper()
+	c, err := srv.Client(opts...)
+	require.NoError(t, err)
+	return c
+}
+
+// startClient runs a server for the test, as start does, and returns it
+// with a Client of it.
+func startClient(t *testing.T, opts ...wechattest.Option) (*wechattest.Server, *wechat.Client) {
+	t.Helper()
+	srv := start(t, opts...)
+	return srv, client(t, srv)
+}
+
 // reply is an HTTP answer of the fake.
 type reply struct {
 	Status int
@@ -38,11 +56,17 @@ type reply struct {
 	Body   []byte
 }
 
+// decode unmarshals the body into v.
+func (r reply) decode(t *testing.T, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
+}
+
 // JSON decodes the body as a generic document.
 func (r reply) JSON(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
-	require.NoError(t, json.Unmarshal(r.Body, &m), "body: %s", r.Body)
+	r.decode(t, &m)
 	return m
 }
 
@@ -52,7 +76,7 @@ func (r reply) errcode(t *testing.T) int {
 	var st struct {
 		ErrCode int `json:"errcode"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &st), "body: %s", r.Body)
+	r.decode(t, &st)
 	return st.ErrCode
 }
 
@@ -86,7 +110,7 @@ func token(t *testing.T, srv *wechattest.Server) string {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &tr), "body: %s", r.Body)
+	r.decode(t, &tr)
 	require.NotEmpty(t, tr.AccessToken, "body: %s", r.Body)
 	return tr.AccessToken
 }
@@ -100,6 +124,14 @@ type api struct {
 
 func newAPI(t *testing.T, srv *wechattest.Server) *api {
 	return &api{t: t, srv: srv, tok: token(t, srv)}
+}
+
+// startAPI runs a server for the test, as start does, and returns it
+// with an api holding one of its access tokens.
+func startAPI(t *testing.T, opts ...wechattest.Option) (*wechattest.Server, *api) {
+	t.Helper()
+	srv := start(t, opts...)
+	return srv, newAPI(t, srv)
 }
 
 func (a *api) get(path string, query url.Values) reply {
@@ -130,7 +162,7 @@ func fails(t *testing.T, r reply, code int, msg string) {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &st), "body: %s", r.Body)
+	r.decode(t, &st)
 	assert.Equal(t, code, st.ErrCode, "body: %s", r.Body)
 	if msg != "" {
 		assert.True(t, strings.HasPrefix(st.ErrMsg, msg+", rid: "), "errmsg %q", st.ErrMsg)

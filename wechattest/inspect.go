@@ -92,26 +92,14 @@ type failure struct {
 // usual. A later call replaces an earlier one for the same path; n <= 0
 // cancels it.
 func (s *Server) FailNext(path string, n, errcode int) {
-	s.rec.mu.Lock()
-	defer s.rec.mu.Unlock()
-	if n <= 0 {
-		delete(s.rec.fails, path)
-		return
-	}
-	s.rec.fails[path] = &failure{n: n, code: errcode}
+	setFault(&s.rec, s.rec.fails, path, &failure{n: n, code: errcode}, n <= 0)
 }
 
 // DropNext makes the server close the connection of the next n requests
 // to path without answering and without acting on them, as a network
 // failure does. n <= 0 cancels it.
 func (s *Server) DropNext(path string, n int) {
-	s.rec.mu.Lock()
-	defer s.rec.mu.Unlock()
-	if n <= 0 {
-		delete(s.rec.drops, path)
-		return
-	}
-	s.rec.drops[path] = n
+	setFault(&s.rec, s.rec.drops, path, n, n <= 0)
 }
 
 // SetLatency delays every reply to path by d of real time; the empty path
@@ -119,13 +107,19 @@ func (s *Server) DropNext(path string, n int) {
 // delay. A client that gives up earlier sees its own timeout; Close ends
 // the delays.
 func (s *Server) SetLatency(path string, d time.Duration) {
-	s.rec.mu.Lock()
-	defer s.rec.mu.Unlock()
-	if d <= 0 {
-		delete(s.rec.latency, path)
+	setFault(&s.rec, s.rec.latency, path, d, d <= 0)
+}
+
+// setFault sets the fault of path in m, one of the recorder's maps, or
+// removes it when cancel is set.
+func setFault[V any](r *recorder, m map[string]V, path string, v V, cancel bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cancel {
+		delete(m, path)
 		return
 	}
-	s.rec.latency[path] = d
+	m[path] = v
 }
 
 // Calls returns how many requests the server received for path, such as

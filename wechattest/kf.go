@@ -198,6 +198,17 @@ func (g *kfAPI) account(name string) (*kfAccount, *apiError) {
 	return a, nil
 }
 
+// decodeAccount reads a kfAccountBody and returns it with the account it
+// names (65401 if there is none).
+func (g *kfAPI) decodeAccount(x *exchange) (kfAccountBody, *kfAccount, *apiError) {
+	var req kfAccountBody
+	if e := x.decode(&req); e != nil {
+		return req, nil, e
+	}
+	a, e := g.account(req.Account)
+	return req, a, e
+}
+
 func (g *kfAPI) avatarURL(a *kfAccount) string {
 	if a.avatar == nil {
 		return ""
@@ -290,11 +301,7 @@ func (g *kfAPI) handleAdd(x *exchange) any {
 // already bound, 65411 while an invitation waits, 65409 for a WeChat ID
 // that cannot exist.
 func (g *kfAPI) handleInvite(x *exchange) any {
-	var req kfAccountBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	a, e := g.account(req.Account)
+	req, a, e := g.decodeAccount(x)
 	if e != nil {
 		return e
 	}
@@ -345,11 +352,7 @@ func (s *Server) SetKFOnline(account string, online bool) bool {
 // handleUpdate answers 设置客服信息 (POST customservice/kfaccount/update,
 // {"kf_account","nickname"}).
 func (g *kfAPI) handleUpdate(x *exchange) any {
-	var req kfAccountBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	a, e := g.account(req.Account)
+	req, a, e := g.decodeAccount(x)
 	if e != nil {
 		return e
 	}

@@ -3,7 +3,6 @@ package wechattest_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/url"
@@ -48,7 +47,7 @@ func mediaID(t *testing.T, r reply) string {
 	var v struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &v), "body: %s", r.Body)
+	r.decode(t, &v)
 	require.NotEmpty(t, v.MediaID, "body: %s", r.Body)
 	return v.MediaID
 }
@@ -66,8 +65,7 @@ func fetch(t *testing.T, srv *wechattest.Server, u string) (int, []byte) {
 
 func TestMaterialImage(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now))
 	data := pngBytes(t)
 
 	r := a.addMaterial("image", "photo.png", data, nil)
@@ -97,8 +95,7 @@ func TestMaterialImage(t *testing.T) {
 }
 
 func TestMaterialVideo(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	video := []byte("not really an mp4")
 
 	r := a.addMaterial("video", "clip.mp4", video, map[string]string{"description": `{"title":"标题","introduction":"简介"}`})
@@ -111,7 +108,7 @@ func TestMaterialVideo(t *testing.T) {
 		Description string `json:"description"`
 		DownURL     string `json:"down_url"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &v), "body: %s", r.Body)
+	r.decode(t, &v)
 	assert.Equal(t, "标题", v.Title)
 	assert.Equal(t, "简介", v.Description)
 	_, got := fetch(t, srv, v.DownURL)
@@ -123,8 +120,7 @@ func TestMaterialVideo(t *testing.T) {
 }
 
 func TestMaterialCountAndPages(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	var images []string
 	for _, name := range []string{"a.jpg", "b.png", "c.gif"} {
 		images = append(images, mediaID(t, a.addMaterial("image", name, []byte("img "+name), nil)))
@@ -146,7 +142,7 @@ func TestMaterialCountAndPages(t *testing.T) {
 				MediaID string `json:"media_id"`
 			} `json:"item"`
 		}
-		require.NoError(t, json.Unmarshal(r.Body, &page), "body: %s", r.Body)
+		r.decode(t, &page)
 		assert.Equal(t, 4, page.TotalCount)
 		assert.Equal(t, len(page.Item), page.ItemCount)
 		if page.ItemCount == 0 {
@@ -162,7 +158,7 @@ func TestMaterialCountAndPages(t *testing.T) {
 	var voice struct {
 		Item []map[string]any `json:"item"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &voice))
+	r.decode(t, &voice)
 	require.Len(t, voice.Item, 1)
 	assert.NotContains(t, voice.Item[0], "url", "voice has no url")
 	assert.JSONEq(t, `{"total_count":0,"item_count":0,"item":[]}`,
@@ -170,8 +166,7 @@ func TestMaterialCountAndPages(t *testing.T) {
 }
 
 func TestMaterialErrors(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	fails(t, a.addMaterial("gif", "a.gif", []byte("GIF89a"), nil), 40004, "invalid media type")
 	fails(t, a.addMaterial("image", "a.txt", []byte("text"), nil), 40005, "invalid file type")
 	fails(t, a.addMaterial("voice", "a.png", []byte("png"), nil), 40005, "invalid file type")
@@ -191,9 +186,7 @@ func TestMaterialErrors(t *testing.T) {
 }
 
 func TestUploadArticleImage(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	data := pngBytes(t)
 
@@ -215,8 +208,7 @@ func TestUploadArticleImage(t *testing.T) {
 // A permanent material may be sent in a customer-service message, as a
 // temporary one can.
 func TestMaterialInCustomMessage(t *testing.T) {
-	srv := start(t, withFollower("o1"))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, withFollower("o1"))
 	id := mediaID(t, a.addMaterial("image", "a.jpg", []byte("jpeg"), nil))
 	a.ok(a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"image","image":{"media_id":"`+id+`"}}`))
 	fails(t, a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"voice","voice":{"media_id":"`+id+`"}}`), 40007, "")

@@ -28,8 +28,7 @@ func pngBytes(t *testing.T) []byte {
 
 func TestMediaRoundTrip(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
 	data := pngBytes(t)
 
 	r := a.upload("image", "media", "photo.png", "image/png", data)
@@ -38,7 +37,7 @@ func TestMediaRoundTrip(t *testing.T) {
 		MediaID   string `json:"media_id"`
 		CreatedAt int64  `json:"created_at"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &up), "body: %s", r.Body)
+	r.decode(t, &up)
 	assert.Equal(t, "image", up.Type)
 	assert.Len(t, up.MediaID, 64)
 	assert.Equal(t, clock.Now().Unix(), up.CreatedAt)
@@ -57,21 +56,19 @@ func TestMediaRoundTrip(t *testing.T) {
 }
 
 func TestMediaContentTypeDetected(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	data := pngBytes(t)
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("image", "media", "photo.png", "application/octet-stream", data).Body, &up))
+	a.upload("image", "media", "photo.png", "application/octet-stream", data).decode(t, &up)
 	got := a.get("/cgi-bin/media/get", url.Values{"media_id": {up.MediaID}})
 	assert.Equal(t, "image/png", got.Header.Get("Content-Type"))
 	assert.Equal(t, `attachment; filename="`+up.MediaID+`.png"`, got.Header.Get("Content-Disposition"))
 }
 
 func TestMediaThumbAndVideo(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 
 	// WeChat names the id of a thumb "thumb_media_id".
 	thumb := a.upload("thumb", "media", "t.jpg", "image/jpeg", []byte("\xff\xd8\xff thumb"))
@@ -84,7 +81,7 @@ func TestMediaThumbAndVideo(t *testing.T) {
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("video", "media", "clip.mp4", "video/mp4", video).Body, &up))
+	a.upload("video", "media", "clip.mp4", "video/mp4", video).decode(t, &up)
 	var v struct {
 		VideoURL string `json:"video_url"`
 	}
@@ -100,8 +97,7 @@ func TestMediaThumbAndVideo(t *testing.T) {
 }
 
 func TestMediaErrors(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	fails(t, a.upload("gif", "media", "a.gif", "image/gif", []byte("GIF89a")), 40004, "invalid media type")
 	fails(t, a.upload("image", "file", "a.png", "image/png", pngBytes(t)), 41005, "media data missing")
 	fails(t, a.upload("image", "media", "a.png", "image/png", nil), 41005, "media data missing")

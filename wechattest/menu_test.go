@@ -27,8 +27,7 @@ const docMenu = `{
 }`
 
 func TestMenuCreateGetDelete(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	fails(t, a.get("/cgi-bin/menu/get", nil), 46003, "menu no exist")
 	assert.Nil(t, srv.Menu())
 
@@ -43,8 +42,7 @@ func TestMenuCreateGetDelete(t *testing.T) {
 }
 
 func TestMenuKeepsTextUnescaped(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	a.ok(a.post("/cgi-bin/menu/create", `{"button":[{"type":"view","name":"A&B","url":"https://example.com/?a=1&b=<2>"}]}`))
 	body := string(a.get("/cgi-bin/menu/get", nil).Body)
 	assert.Contains(t, body, `"url":"https://example.com/?a=1&b=<2>"`)
@@ -52,8 +50,7 @@ func TestMenuKeepsTextUnescaped(t *testing.T) {
 }
 
 func TestMenuValidation(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	click := func(name string) string { return `{"type":"click","name":"` + name + `","key":"K"}` }
 	sub := func(n int) string {
 		items := make([]string, n)
@@ -90,12 +87,11 @@ func TestMenuValidation(t *testing.T) {
 }
 
 func TestConditionalMenu(t *testing.T) {
-	srv := start(t, wechattest.WithFollowers(
+	_, a := startAPI(t, wechattest.WithFollowers(
 		wechattest.Follower{OpenID: "tagged", TagIDs: []int{2}},
 		wechattest.Follower{OpenID: "english", Language: "en"},
 		wechattest.Follower{OpenID: "plain"},
 	))
-	a := newAPI(t, srv)
 	conditional := `{"button":[{"type":"click","name":"星标","key":"STAR"}],"matchrule":{"tag_id":"2","sex":"","country":""}}`
 	fails(t, a.post("/cgi-bin/menu/addconditional", conditional), 65303, "")
 
@@ -121,7 +117,7 @@ func TestConditionalMenu(t *testing.T) {
 			MenuID    int64             `json:"menuid"`
 		} `json:"conditionalmenu"`
 	}
-	require.NoError(t, json.Unmarshal(a.get("/cgi-bin/menu/get", nil).Body, &got))
+	a.get("/cgi-bin/menu/get", nil).decode(t, &got)
 	assert.Len(t, got.Menu.Button, 3)
 	assert.NotZero(t, got.Menu.MenuID, "the default menu has a menuid once personalised menus exist")
 	require.Len(t, got.Conditional, 2)
@@ -148,8 +144,7 @@ func TestConditionalMenu(t *testing.T) {
 }
 
 func TestSelfMenuInfo(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	assert.JSONEq(t, `{"is_menu_open":0,"selfmenu_info":{"button":[]}}`,
 		string(a.get("/cgi-bin/get_current_selfmenu_info", nil).Body))
 

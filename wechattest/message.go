@@ -634,17 +634,24 @@ type massRecord struct {
 	at    time.Time
 }
 
-// massCommon checks what sendall and send share: the msgtype and the
-// clientmsgid. It returns a non-nil reply when the request is answered
-// without sending.
-func (g *messageAPI) massCommon(x *exchange, env *envelope) any {
+// checkMassContent checks the content of a mass send or preview: a
+// msgtype mass sends take (40008 otherwise), its payload (47001) and its
+// media (see checkMassMedia).
+func (g *messageAPI) checkMassContent(env *envelope, now time.Time) *apiError {
 	if !isMassType(env.MsgType) {
 		return fail(40008)
 	}
 	if len(env.Fields[massPayloadKey(env)]) == 0 {
 		return fail(47001)
 	}
-	if e := g.checkMassMedia(env, x.now); e != nil {
+	return g.checkMassMedia(env, now)
+}
+
+// massCommon checks what sendall and send share: the msgtype and the
+// clientmsgid. It returns a non-nil reply when the request is answered
+// without sending.
+func (g *messageAPI) massCommon(x *exchange, env *envelope) any {
+	if e := g.checkMassContent(env, x.now); e != nil {
 		return e
 	}
 	var clientID string
@@ -753,13 +760,7 @@ func (g *messageAPI) handleMassPreview(x *exchange) any {
 			return e
 		}
 	}
-	if !isMassType(env.MsgType) {
-		return fail(40008)
-	}
-	if len(env.Fields[massPayloadKey(env)]) == 0 {
-		return fail(47001)
-	}
-	if e := g.checkMassMedia(env, x.now); e != nil {
+	if e := g.checkMassContent(env, x.now); e != nil {
 		return e
 	}
 	m.MsgID = g.s.next()
@@ -783,34 +784,38 @@ func isWeChatID(id string) bool {
 	return true
 }
 
-// handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
-// {"msg_id":"..."}): SEND_SUCCESS, or DELETE after mass/delete.
-func (g *messageAPI) handleMassGet(x *exchange) any {
+// decodeMassID reads the {"msg_id":"..."} body of mass/get and
+// mass/delete and returns the id of a mass send the fake made (47003 for
+// any other).
+func (g *messageAPI) decodeMassID(x *exchange) (int64, *apiError) {
 	var req struct {
 		MsgID json.RawMessage `json:"msg_id"`
 	}
 	if e := x.decode(&req); e != nil {
-		return e
+		return 0, e
 	}
 	id, ok := jsonInt(req.MsgID)
-	status := g.mass[id]
-	if !ok || status == "" {
-		return fail(47003)
+	if !ok || g.mass[id] == "" {
+		return 0, fail(47003)
 	}
-	return map[string]any{"msg_id": id, "msg_status": status}
+	return id, nil
+}
+
+// handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
+// {"msg_id":"..."}): SEND_SUCCESS, or DELETE after mass/delete.
+func (g *messageAPI) handleMassGet(x *exchange) any {
+	id, e := g.decodeMassID(x)
+	if e != nil {
+		return e
+	}
+	return map[string]any{"msg_id": id, "msg_status": g.mass[id]}
 }
 
 // handleMassDelete answers 删除群发 (POST message/mass/delete).
 func (g *messageAPI) handleMassDelete(x *exchange) any {
-	var req struct {
-		MsgID json.RawMessage `json:"msg_id"`
-	}
-	if e := x.decode(&req); e != nil {
+	id, e := g.decodeMassID(x)
+	if e != nil {
 		return e
-	}
-	id, ok := jsonInt(req.MsgID)
-	if !ok || g.mass[id] == "" {
-		return fail(47003)
 	}
 	g.mass[id] = "DELETE"
 	return okReply()

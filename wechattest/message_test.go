@@ -14,9 +14,8 @@ import (
 
 func TestCustomSend(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithFollowers(
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithFollowers(
 		wechattest.Follower{OpenID: "o1"}, wechattest.Follower{OpenID: "gone", Unsubscribed: true}))
-	a := newAPI(t, srv)
 
 	body := `{"touser":"o1","msgtype":"text","text":{"content":"Hello <World> & you"}}`
 	a.ok(a.post("/cgi-bin/message/custom/send", body))
@@ -51,7 +50,7 @@ func TestCustomSend(t *testing.T) {
 	var up struct {
 		MediaID string `json:"media_id"`
 	}
-	require.NoError(t, json.Unmarshal(a.upload("image", "media", "a.png", "image/png", pngBytes(t)).Body, &up))
+	a.upload("image", "media", "a.png", "image/png", pngBytes(t)).decode(t, &up)
 	a.ok(a.post("/cgi-bin/message/custom/send", `{"touser":"o1","msgtype":"image","image":{"media_id":"`+up.MediaID+`"}}`))
 	assert.Len(t, srv.SentMessages(), 2)
 }
@@ -70,8 +69,7 @@ const docTemplateSend = `{
 
 func TestTemplateMessages(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(24*time.Hour), withFollower("o1"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(24*time.Hour), withFollower("o1"))
 
 	r := a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015","keyword_name_list":["商品名称","价格"]}`)
 	var added struct {
@@ -79,7 +77,8 @@ func TestTemplateMessages(t *testing.T) {
 		ErrMsg     string `json:"errmsg"`
 		TemplateID string `json:"template_id"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &added))
+	r.decode(t, &added)
+	assert.Zero(t, added.ErrCode)
 	assert.Equal(t, "ok", added.ErrMsg)
 	require.NotEmpty(t, added.TemplateID)
 
@@ -89,7 +88,8 @@ func TestTemplateMessages(t *testing.T) {
 		ErrMsg  string `json:"errmsg"`
 		MsgID   int64  `json:"msgid"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &sent))
+	r.decode(t, &sent)
+	assert.Zero(t, sent.ErrCode)
 	assert.Equal(t, "ok", sent.ErrMsg)
 	assert.Greater(t, sent.MsgID, int64(1)<<32, "msgids do not fit 32 bits")
 	msgs := srv.SentMessages()
@@ -118,12 +118,11 @@ func TestTemplateMessages(t *testing.T) {
 }
 
 func TestTemplateManagement(t *testing.T) {
-	srv := start(t, wechattest.WithTemplates(wechattest.Template{
+	_, a := startAPI(t, wechattest.WithTemplates(wechattest.Template{
 		ID: "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s", Title: "领取奖金提醒",
 		PrimaryIndustry: "IT科技", DeputyIndustry: "互联网|电子商务",
 		Content: "{ {result.DATA} }\n\n领奖金额:{ {withdrawMoney.DATA} }\n", Example: "您已提交领奖申请",
 	}))
-	a := newAPI(t, srv)
 	assert.JSONEq(t, `{"template_list":[{"template_id":"iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s","title":"领取奖金提醒",`+
 		`"primary_industry":"IT科技","deputy_industry":"互联网|电子商务",`+
 		`"content":"{ {result.DATA} }\n\n领奖金额:{ {withdrawMoney.DATA} }\n","example":"您已提交领奖申请"}]}`,
@@ -151,8 +150,7 @@ func TestTemplateManagement(t *testing.T) {
 }
 
 func TestMassMessages(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2"))
 	draft := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("标题", a.cover())+`]}`))
 
 	r := a.post("/cgi-bin/message/mass/sendall",
@@ -210,8 +208,7 @@ func jsonNumber(n int64) string {
 }
 
 func TestMassSpeed(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	_, a := startAPI(t)
 	// speed/get takes no body.
 	assert.JSONEq(t, `{"speed":0,"realspeed":80}`, string(a.post("/cgi-bin/message/mass/speed/get", "").Body))
 

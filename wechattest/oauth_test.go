@@ -1,7 +1,6 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"net/url"
 	"testing"
 	"time"
@@ -33,7 +32,7 @@ func exchange(t *testing.T, srv *wechattest.Server, code string) reply {
 func decodeOAuthToken(t *testing.T, r reply) oauthToken {
 	t.Helper()
 	var tok oauthToken
-	require.NoError(t, json.Unmarshal(r.Body, &tok), "body: %s", r.Body)
+	r.decode(t, &tok)
 	require.NotEmpty(t, tok.AccessToken, "body: %s", r.Body)
 	return tok
 }

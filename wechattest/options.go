@@ -50,23 +50,24 @@ type Option func(*config) error
 
 // WithAppID sets the AppID the server accepts, DefaultAppID by default.
 func WithAppID(appID string) Option {
-	return func(c *config) error {
-		if appID == "" {
-			return errors.New("WithAppID: empty AppID")
-		}
-		c.appID = appID
-		return nil
-	}
+	return setCredential("WithAppID", "AppID", appID, func(c *config) *string { return &c.appID })
 }
 
 // WithAppSecret sets the AppSecret the server accepts, DefaultAppSecret by
 // default.
 func WithAppSecret(secret string) Option {
+	return setCredential("WithAppSecret", "AppSecret", secret, func(c *config) *string { return &c.appSecret })
+}
+
+// setCredential is the option named option that sets the credential
+// what, which must not be empty, to v in the field of the config that
+// field returns.
+func setCredential(option, what, v string, field func(*config) *string) Option {
 	return func(c *config) error {
-		if secret == "" {
-			return errors.New("WithAppSecret: empty AppSecret")
+		if v == "" {
+			return fmt.Errorf("%s: empty %s", option, what)
 		}
-		c.appSecret = secret
+		*field(c) = v
 		return nil
 	}
 }
@@ -74,23 +75,23 @@ func WithAppSecret(secret string) Option {
 // WithTokenLifetime sets the lifetime of the access tokens the server
 // issues (expires_in, rounded up to a whole second); it must be positive.
 func WithTokenLifetime(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("WithTokenLifetime: lifetime %v is not positive", d)
-		}
-		c.tokenLife = d
-		return nil
-	}
+	return setLifetime("WithTokenLifetime", d, func(c *config) *time.Duration { return &c.tokenLife })
 }
 
 // WithTicketLifetime sets the lifetime of jsapi and wx_card tickets; it
 // must be positive.
 func WithTicketLifetime(d time.Duration) Option {
+	return setLifetime("WithTicketLifetime", d, func(c *config) *time.Duration { return &c.ticketLife })
+}
+
+// setLifetime is the option named option that sets a lifetime, which
+// must be positive, to d in the field of the config that field returns.
+func setLifetime(option string, d time.Duration, field func(*config) *time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("WithTicketLifetime: lifetime %v is not positive", d)
+			return fmt.Errorf("%s: lifetime %v is not positive", option, d)
 		}
-		c.ticketLife = d
+		*field(c) = d
 		return nil
 	}
 }

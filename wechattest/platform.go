@@ -268,6 +268,30 @@ type componentRequest struct {
 
 func (r *componentRequest) componentAppID() string { return r.ComponentAppID }
 
+// accountRequest is the body of a call about one authorized account.
+type accountRequest struct {
+	componentRequest
+	AppID string `json:"authorizer_appid"`
+}
+
+func (r *accountRequest) authorizerAppID() string { return r.AppID }
+
+// accountBody is the body of a call about one authorized account: a
+// struct that embeds accountRequest.
+type accountBody interface {
+	componentBody
+	authorizerAppID() string
+}
+
+// decodeAccountCall is decodeCall for a call about one account, and
+// returns the account if it is authorized (61003 otherwise).
+func (g *platformAPI) decodeAccountCall(x *exchange, v accountBody) (*authorizer, *apiError) {
+	if e := g.decodeCall(x, v); e != nil {
+		return nil, e
+	}
+	return g.authorized(v.authorizerAppID())
+}
+
 // handlePreAuthCode answers 获取预授权码 (POST
 // cgi-bin/component/api_create_preauthcode): a code for one
 // authorization page, valid ten minutes.
@@ -338,14 +362,10 @@ func (g *platformAPI) handleQueryAuth(x *exchange) any {
 // RotateRefreshToken asked for a new one, which replaces it.
 func (g *platformAPI) handleAuthorizerToken(x *exchange) any {
 	var req struct {
-		componentRequest
-		AppID   string `json:"authorizer_appid"`
+		accountRequest
 		Refresh string `json:"authorizer_refresh_token"`
 	}
-	if e := g.decodeCall(x, &req); e != nil {
-		return e
-	}
-	a, e := g.authorized(req.AppID)
+	a, e := g.decodeAccountCall(x, &req)
 	if e != nil {
 		return e
 	}
@@ -366,14 +386,8 @@ func newRefreshToken() string { return "refreshtoken@@@" + randomID(43) }
 // cgi-bin/component/api_get_authorizer_info) with the fake's profile of
 // the account: a verified service account.
 func (g *platformAPI) handleAuthorizerInfo(x *exchange) any {
-	var req struct {
-		componentRequest
-		AppID string `json:"authorizer_appid"`
-	}
-	if e := g.decodeCall(x, &req); e != nil {
-		return e
-	}
-	a, e := g.authorized(req.AppID)
+	var req accountRequest
+	a, e := g.decodeAccountCall(x, &req)
 	if e != nil {
 		return e
 	}
@@ -435,8 +449,7 @@ var authorizerOptions = map[string][]string{
 }
 
 type optionRequest struct {
-	componentRequest
-	AppID string `json:"authorizer_appid"`
+	accountRequest
 	Name  string `json:"option_name"`
 	Value string `json:"option_value"`
 }
@@ -446,10 +459,7 @@ type optionRequest struct {
 // 47003.
 func (g *platformAPI) handleGetOption(x *exchange) any {
 	var req optionRequest
-	if e := g.decodeCall(x, &req); e != nil {
-		return e
-	}
-	a, e := g.authorized(req.AppID)
+	a, e := g.decodeAccountCall(x, &req)
 	if e != nil {
 		return e
 	}
@@ -469,10 +479,7 @@ func (g *platformAPI) handleGetOption(x *exchange) any {
 // value it does not take is 47003.
 func (g *platformAPI) handleSetOption(x *exchange) any {
 	var req optionRequest
-	if e := g.decodeCall(x, &req); e != nil {
-		return e
-	}
-	a, e := g.authorized(req.AppID)
+	a, e := g.decodeAccountCall(x, &req)
 	if e != nil {
 		return e
 	}

@@ -28,6 +28,42 @@ type openRegistry struct {
 	accounts map[string]int // open appid → accounts bound
 }
 
+// create registers a new Open Platform account with one member and
+// returns its appid.
+func (r *openRegistry) create() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.accounts == nil {
+		r.accounts = make(map[string]int)
+	}
+	id := "wx" + randomHex(16)
+	r.accounts[id] = 1
+	return id
+}
+
+// join adds a member to the Open Platform account id: 40013 for one the
+// fake did not create, 89004 for one with maxOpenMembers.
+func (r *openRegistry) join(id string) *apiError {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n, ok := r.accounts[id]
+	switch {
+	case !ok:
+		return fail(40013)
+	case n >= maxOpenMembers:
+		return fail(89004)
+	}
+	r.accounts[id] = n + 1
+	return nil
+}
+
+// leave removes a member of the Open Platform account id.
+func (r *openRegistry) leave(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.accounts[id]--
+}
+
 func (g *openAPI) routes() []route {
 	return []route{
 		g.route(endpoint.OpenCreate, g.handleCreate),
@@ -68,50 +104,38 @@ func (g *openAPI) decodeOpen(x *exchange) (openRequest, *apiError) {
 	return req, nil
 }
 
+// decodeUnbound is decodeOpen for a call that binds the account: 89000
+// if it is bound already.
+func (g *openAPI) decodeUnbound(x *exchange) (openRequest, *apiError) {
+	req, e := g.decodeOpen(x)
+	if e == nil && g.openAppID != "" {
+		e = fail(89000)
+	}
+	return req, e
+}
+
 // handleCreate answers 创建开放平台账号并绑定 (POST cgi-bin/open/create): a
 // new Open Platform account with the account bound to it, 89000 if the
 // account is bound already.
 func (g *openAPI) handleCreate(x *exchange) any {
-	if _, e := g.decodeOpen(x); e != nil {
+	if _, e := g.decodeUnbound(x); e != nil {
 		return e
 	}
-	if g.openAppID != "" {
-		return fail(89000)
-	}
-	reg := g.registry()
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	if reg.accounts == nil {
-		reg.accounts = make(map[string]int)
-	}
-	id := "wx" + randomHex(16)
-	reg.accounts[id] = 1
-	g.openAppID = id
-	return map[string]any{"errcode": 0, "errmsg": "ok", "open_appid": id}
+	g.openAppID = g.registry().create()
+	return map[string]any{"errcode": 0, "errmsg": "ok", "open_appid": g.openAppID}
 }
 
 // handleBind answers 将公众号绑定到开放平台账号下 (POST cgi-bin/open/bind):
 // 40013 for an Open Platform account the fake did not create, 89000 for
 // an account bound already, 89004 for one with 100 accounts.
 func (g *openAPI) handleBind(x *exchange) any {
-	req, e := g.decodeOpen(x)
+	req, e := g.decodeUnbound(x)
 	if e != nil {
 		return e
 	}
-	if g.openAppID != "" {
-		return fail(89000)
+	if e := g.registry().join(req.OpenAppID); e != nil {
+		return e
 	}
-	reg := g.registry()
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	n, ok := reg.accounts[req.OpenAppID]
-	switch {
-	case !ok:
-		return fail(40013)
-	case n >= maxOpenMembers:
-		return fail(89004)
-	}
-	reg.accounts[req.OpenAppID] = n + 1
 	g.openAppID = req.OpenAppID
 	return okReply()
 }
@@ -127,10 +151,7 @@ func (g *openAPI) handleUnbind(x *exchange) any {
 	if req.OpenAppID == "" || req.OpenAppID != g.openAppID {
 		return fail(40013)
 	}
-	reg := g.registry()
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	reg.accounts[req.OpenAppID]--
+	g.registry().leave(req.OpenAppID)
 	g.openAppID = ""
 	return okReply()
 }

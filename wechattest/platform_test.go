@@ -112,6 +112,48 @@ func componentToken(t *testing.T, p *wechattest.Platform, events *eventLog) stri
 	return tok
 }
 
+// componentFake is a platform fake whose component_access_token the test
+// holds.
+type componentFake struct {
+	*wechattest.Platform
+	t      *testing.T
+	events *eventLog
+	tok    string
+}
+
+// startComponent runs a platform fake and fetches a
+// component_access_token.
+func startComponent(t *testing.T) *componentFake {
+	t.Helper()
+	p, _, events := startPlatform(t)
+	return &componentFake{Platform: p, t: t, events: events, tok: componentToken(t, p, events)}
+}
+
+// call posts body to a component API with the token, adding the
+// platform's component_appid.
+func (c *componentFake) call(path string, body map[string]any) reply {
+	c.t.Helper()
+	body["component_appid"] = c.ComponentAppID()
+	return component(c.t, c.Platform, path, c.tok, body)
+}
+
+// authorize has the account appID authorize the platform and returns the
+// authorization code.
+func (c *componentFake) authorize(appID string, opts ...wechattest.Option) string {
+	c.t.Helper()
+	code, err := c.Authorize(context.Background(), appID, opts...)
+	require.NoError(c.t, err)
+	return code
+}
+
+// queryAuth exchanges an authorization code with api_query_auth and
+// returns its authorization_info.
+func (c *componentFake) queryAuth(code string) map[string]any {
+	c.t.Helper()
+	r := c.call("/cgi-bin/component/api_query_auth", map[string]any{"authorization_code": code})
+	return r.JSON(c.t)["authorization_info"].(map[string]any)
+}
+
 // The component_access_token needs a ticket WeChat pushed within 12 hours
 // and the platform's AppID and AppSecret.
 func TestPlatformComponentToken(t *testing.T) {
@@ -155,21 +197,18 @@ func TestPlatformComponentToken(t *testing.T) {
 // follow WeChat's rules through re-authorization and revocation.
 func TestPlatformAuthorizeAndRevoke(t *testing.T) {
 	ctx := context.Background()
-	p, _, events := startPlatform(t)
-	tok := componentToken(t, p, events)
+	p := startComponent(t)
 	const appID = "wx1111111111111111"
 
-	code, err := p.Authorize(ctx, appID)
-	require.NoError(t, err)
-	ev := events.last(t)
+	code := p.authorize(appID)
+	ev := p.events.last(t)
 	assert.Equal(t, "authorized", ev["InfoType"])
 	assert.Equal(t, appID, ev["AuthorizerAppid"])
 	assert.Equal(t, code, ev["AuthorizationCode"])
 	assert.True(t, strings.HasPrefix(ev["PreAuthCode"], "preauthcode@@@"))
 	assert.NotEmpty(t, ev["AuthorizationCodeExpiredTime"])
 
-	auth := component(t, p, "/cgi-bin/component/api_query_auth", tok, map[string]string{
-		"component_appid": p.ComponentAppID(), "authorization_code": code}).JSON(t)["authorization_info"].(map[string]any)
+	auth := p.queryAuth(code)
 	assert.Equal(t, appID, auth["authorizer_appid"])
 	assert.Equal(t, p.RefreshToken(appID), auth["authorizer_refresh_token"])
 	assert.NotEmpty(t, auth["func_info"])
@@ -185,63 +224,57 @@ func TestPlatformAuthorizeAndRevoke(t *testing.T) {
 	require.NotNil(t, p.Account(appID).Menu())
 
 	refresh := func(rt string) reply {
-		return component(t, p, "/cgi-bin/component/api_authorizer_token", tok, map[string]string{
-			"component_appid": p.ComponentAppID(), "authorizer_appid": appID, "authorizer_refresh_token": rt})
+		return p.call("/cgi-bin/component/api_authorizer_token", map[string]any{
+			"authorizer_appid": appID, "authorizer_refresh_token": rt})
 	}
 	old := p.RefreshToken(appID)
 	assert.NotEmpty(t, refresh(old).JSON(t)["authorizer_access_token"])
 	assert.Equal(t, 1, p.Refreshes(appID))
 
 	// Authorizing again replaces the refresh token and says so.
-	_, err = p.Authorize(ctx, appID)
-	require.NoError(t, err)
-	assert.Equal(t, "updateauthorized", events.last(t)["InfoType"])
+	p.authorize(appID)
+	assert.Equal(t, "updateauthorized", p.events.last(t)["InfoType"])
 	fails(t, refresh(old), 61023, "refresh_token is invalid")
 
 	// Revoking stops everything.
 	require.NoError(t, p.Unauthorize(ctx, appID))
-	assert.Equal(t, "unauthorized", events.last(t)["InfoType"])
-	assert.NotContains(t, events.last(t), "AuthorizationCode")
+	assert.Equal(t, "unauthorized", p.events.last(t)["InfoType"])
+	assert.NotContains(t, p.events.last(t), "AuthorizationCode")
 	fails(t, refresh(p.RefreshToken(appID)), 61003, "component is not authorized by this account")
 	r = raw(t, p.Server, "GET", "/cgi-bin/menu/get", url.Values{"access_token": {authTok}}, "", nil)
 	assert.Equal(t, 40001, r.errcode(t))
-	list := component(t, p, "/cgi-bin/component/api_get_authorizer_list", tok, map[string]any{
-		"component_appid": p.ComponentAppID(), "offset": 0, "count": 10}).JSON(t)
+	list := p.call("/cgi-bin/component/api_get_authorizer_list", map[string]any{"offset": 0, "count": 10}).JSON(t)
 	assert.EqualValues(t, 0, list["total_count"])
 	assert.Error(t, p.Unauthorize(ctx, appID), "revoking twice")
 }
 
 // A rotated refresh token replaces the one the refresh was made with.
 func TestPlatformRotateRefreshToken(t *testing.T) {
-	ctx := context.Background()
-	p, _, events := startPlatform(t)
-	tok := componentToken(t, p, events)
+	p := startComponent(t)
 	const appID = "wx2222222222222222"
-	_, err := p.Authorize(ctx, appID)
-	require.NoError(t, err)
+	p.authorize(appID)
 	old := p.RefreshToken(appID)
 	p.RotateRefreshToken(appID)
-	body := map[string]string{"component_appid": p.ComponentAppID(), "authorizer_appid": appID, "authorizer_refresh_token": old}
-	got := component(t, p, "/cgi-bin/component/api_authorizer_token", tok, body).JSON(t)["authorizer_refresh_token"]
+	refresh := func() reply {
+		return p.call("/cgi-bin/component/api_authorizer_token", map[string]any{
+			"authorizer_appid": appID, "authorizer_refresh_token": old})
+	}
+	got := refresh().JSON(t)["authorizer_refresh_token"]
 	assert.NotEqual(t, old, got)
 	assert.Equal(t, p.RefreshToken(appID), got)
-	fails(t, component(t, p, "/cgi-bin/component/api_authorizer_token", tok, body), 61023, "")
+	fails(t, refresh(), 61023, "")
 }
 
 // The list pages through the accounts in order of authorization; info
 // and options are the account's.
 func TestPlatformListInfoOptions(t *testing.T) {
-	ctx := context.Background()
-	p, _, events := startPlatform(t)
-	tok := componentToken(t, p, events)
+	p := startComponent(t)
 	ids := []string{"wx3333333333333331", "wx3333333333333332", "wx3333333333333333"}
 	for _, id := range ids {
-		_, err := p.Authorize(ctx, id)
-		require.NoError(t, err)
+		p.authorize(id)
 	}
 	list := func(offset, count int) reply {
-		return component(t, p, "/cgi-bin/component/api_get_authorizer_list", tok, map[string]any{
-			"component_appid": p.ComponentAppID(), "offset": offset, "count": count})
+		return p.call("/cgi-bin/component/api_get_authorizer_list", map[string]any{"offset": offset, "count": count})
 	}
 	page := list(1, 5).JSON(t)
 	assert.EqualValues(t, 3, page["total_count"])
@@ -252,37 +285,33 @@ func TestPlatformListInfoOptions(t *testing.T) {
 	assert.Empty(t, list(3, 5).JSON(t)["list"])
 	fails(t, list(0, 501), 47003, "")
 
-	info := component(t, p, "/cgi-bin/component/api_get_authorizer_info", tok, map[string]string{
-		"component_appid": p.ComponentAppID(), "authorizer_appid": ids[0]}).JSON(t)
+	info := p.call("/cgi-bin/component/api_get_authorizer_info", map[string]any{"authorizer_appid": ids[0]}).JSON(t)
 	assert.Equal(t, p.OriginalID(ids[0]), info["authorizer_info"].(map[string]any)["user_name"])
 	assert.Equal(t, p.RefreshToken(ids[0]), info["authorization_info"].(map[string]any)["authorizer_refresh_token"])
 
-	option := func(path string, body map[string]string) reply {
-		body["component_appid"], body["authorizer_appid"] = p.ComponentAppID(), ids[0]
-		return component(t, p, path, tok, body)
+	option := func(path string, body map[string]any) reply {
+		body["authorizer_appid"] = ids[0]
+		return p.call(path, body)
 	}
-	get := option("/cgi-bin/component/api_get_authorizer_option", map[string]string{"option_name": "voice_recognize"}).JSON(t)
+	get := option("/cgi-bin/component/api_get_authorizer_option", map[string]any{"option_name": "voice_recognize"}).JSON(t)
 	assert.Equal(t, "0", get["option_value"])
-	assert.Zero(t, option("/cgi-bin/component/api_set_authorizer_option", map[string]string{"option_name": "voice_recognize", "option_value": "1"}).errcode(t))
-	get = option("/cgi-bin/component/api_get_authorizer_option", map[string]string{"option_name": "voice_recognize"}).JSON(t)
+	assert.Zero(t, option("/cgi-bin/component/api_set_authorizer_option", map[string]any{"option_name": "voice_recognize", "option_value": "1"}).errcode(t))
+	get = option("/cgi-bin/component/api_get_authorizer_option", map[string]any{"option_name": "voice_recognize"}).JSON(t)
 	assert.Equal(t, "1", get["option_value"])
-	fails(t, option("/cgi-bin/component/api_set_authorizer_option", map[string]string{"option_name": "location_report", "option_value": "3"}), 47003, "")
-	fails(t, option("/cgi-bin/component/api_get_authorizer_option", map[string]string{"option_name": "nope"}), 47003, "")
+	fails(t, option("/cgi-bin/component/api_set_authorizer_option", map[string]any{"option_name": "location_report", "option_value": "3"}), 47003, "")
+	fails(t, option("/cgi-bin/component/api_get_authorizer_option", map[string]any{"option_name": "nope"}), 47003, "")
 
-	clear := map[string]string{"component_appid": p.ComponentAppID()}
 	for range 10 {
-		assert.Zero(t, component(t, p, "/cgi-bin/component/clear_quota", tok, clear).errcode(t))
+		assert.Zero(t, p.call("/cgi-bin/component/clear_quota", map[string]any{}).errcode(t))
 	}
-	fails(t, component(t, p, "/cgi-bin/component/clear_quota", tok, clear), 48006, "")
+	fails(t, p.call("/cgi-bin/component/clear_quota", map[string]any{}), 48006, "")
 }
 
 // The authorization page, with a pre_auth_code that works once,
 // authorizes an account and redirects with its code.
 func TestPlatformConsentPage(t *testing.T) {
-	p, _, events := startPlatform(t)
-	tok := componentToken(t, p, events)
-	pre := component(t, p, "/cgi-bin/component/api_create_preauthcode", tok,
-		map[string]string{"component_appid": p.ComponentAppID()}).JSON(t)["pre_auth_code"].(string)
+	p := startComponent(t)
+	pre := p.call("/cgi-bin/component/api_create_preauthcode", map[string]any{}).JSON(t)["pre_auth_code"].(string)
 	q := url.Values{"component_appid": {p.ComponentAppID()}, "pre_auth_code": {pre},
 		"redirect_uri": {"https://platform.example/authorized?merchant=7"}, "auth_type": {"1"}, "biz_appid": {"wx4444444444444444"}}
 	hc := *p.HTTPClient()
@@ -296,8 +325,8 @@ func TestPlatformConsentPage(t *testing.T) {
 	assert.Equal(t, "platform.example", loc.Host)
 	assert.Equal(t, "7", loc.Query().Get("merchant"))
 	assert.Equal(t, "3600", loc.Query().Get("expires_in"))
-	assert.Equal(t, events.last(t)["AuthorizationCode"], loc.Query().Get("auth_code"))
-	assert.Equal(t, "wx4444444444444444", events.last(t)["AuthorizerAppid"])
+	assert.Equal(t, p.events.last(t)["AuthorizationCode"], loc.Query().Get("auth_code"))
+	assert.Equal(t, "wx4444444444444444", p.events.last(t)["AuthorizerAppid"])
 
 	r := raw(t, p.Server, "GET", "/safe/bindcomponent", q, "", nil)
 	assert.Equal(t, http.StatusBadRequest, r.Status, "a pre_auth_code works once")
@@ -306,15 +335,12 @@ func TestPlatformConsentPage(t *testing.T) {
 // Web authorization on an account's behalf exchanges the account's
 // codes; the user token then reaches the account's sns/userinfo.
 func TestPlatformOAuthOnBehalf(t *testing.T) {
-	ctx := context.Background()
-	p, _, events := startPlatform(t)
-	tok := componentToken(t, p, events)
+	p := startComponent(t)
 	const appID = "wx5555555555555555"
-	_, err := p.Authorize(ctx, appID, wechattest.WithFollowers(wechattest.Follower{OpenID: "o_user", Nickname: "Ada"}))
-	require.NoError(t, err)
+	p.authorize(appID, wechattest.WithFollowers(wechattest.Follower{OpenID: "o_user", Nickname: "Ada"}))
 	code := p.Account(appID).AuthorizeCode("o_user", wechat.ScopeUserInfo)
 	q := url.Values{"appid": {appID}, "code": {code}, "grant_type": {"authorization_code"},
-		"component_appid": {p.ComponentAppID()}, "component_access_token": {tok}}
+		"component_appid": {p.ComponentAppID()}, "component_access_token": {p.tok}}
 	got := raw(t, p.Server, "GET", "/sns/oauth2/component/access_token", q, "", nil).JSON(t)
 	assert.Equal(t, "o_user", got["openid"])
 	user := raw(t, p.Server, "GET", "/sns/userinfo", url.Values{"access_token": {got["access_token"].(string)}, "openid": {"o_user"}}, "", nil).JSON(t)
@@ -322,7 +348,7 @@ func TestPlatformOAuthOnBehalf(t *testing.T) {
 	assert.Equal(t, 40163, raw(t, p.Server, "GET", "/sns/oauth2/component/access_token", q, "", nil).errcode(t), "a code works once")
 
 	q = url.Values{"appid": {appID}, "refresh_token": {got["refresh_token"].(string)}, "grant_type": {"refresh_token"},
-		"component_appid": {p.ComponentAppID()}, "component_access_token": {tok}}
+		"component_appid": {p.ComponentAppID()}, "component_access_token": {p.tok}}
 	assert.Equal(t, "o_user", raw(t, p.Server, "GET", "/sns/oauth2/component/refresh_token", q, "", nil).JSON(t)["openid"])
 	q.Set("appid", "wx0000000000000bad")
 	assert.Equal(t, 61003, raw(t, p.Server, "GET", "/sns/oauth2/component/refresh_token", q, "", nil).errcode(t))
@@ -331,15 +357,9 @@ func TestPlatformOAuthOnBehalf(t *testing.T) {
 // Open Platform accounts are shared by the accounts of a platform: one
 // created for an account binds another.
 func TestPlatformOpenAccounts(t *testing.T) {
-	ctx := context.Background()
-	p, _, events := startPlatform(t)
-	tok := componentToken(t, p, events)
+	p := startComponent(t)
 	authTok := func(appID string) string {
-		code, err := p.Authorize(ctx, appID)
-		require.NoError(t, err)
-		info := component(t, p, "/cgi-bin/component/api_query_auth", tok, map[string]string{
-			"component_appid": p.ComponentAppID(), "authorization_code": code}).JSON(t)["authorization_info"].(map[string]any)
-		return info["authorizer_access_token"].(string)
+		return p.queryAuth(p.authorize(appID))["authorizer_access_token"].(string)
 	}
 	a, b := authTok("wx6666666666666661"), authTok("wx6666666666666662")
 	post := func(tok, path, body string) reply {

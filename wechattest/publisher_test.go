@@ -11,8 +11,7 @@ import (
 // TestPublisherChecks sends publisher/stat what the client refuses to,
 // and checks the errors come in base_resp as WeChat's do.
 func TestPublisherChecks(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	query := func(action, page, size, start, end string) url.Values {
 		return url.Values{"action": {action}, "page": {page}, "page_size": {size}, "start_date": {start}, "end_date": {end}}
 	}

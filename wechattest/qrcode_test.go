@@ -2,7 +2,6 @@ package wechattest_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"image/jpeg"
 	"net/url"
 	"strings"
@@ -25,7 +24,7 @@ func createQR(t *testing.T, a *api, body string) qrReply {
 	t.Helper()
 	r := a.post("/cgi-bin/qrcode/create", body)
 	var q qrReply
-	require.NoError(t, json.Unmarshal(r.Body, &q))
+	r.decode(t, &q)
 	require.NotEmpty(t, q.Ticket, "body: %s", r.Body)
 	return q
 }
@@ -37,8 +36,7 @@ func showQR(t *testing.T, srv *wechattest.Server, ticket string) reply {
 
 func TestQRCodes(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(100*time.Hour))
 
 	temp := createQR(t, a, `{"expire_seconds": 604800, "action_name": "QR_SCENE", "action_info": {"scene": {"scene_id": 123}}}`)
 	require.NotNil(t, temp.ExpireSeconds)

@@ -14,8 +14,7 @@ import (
 )
 
 func TestHandleAddsAndOverridesRoutes(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	assert.False(t, srv.Modelled("/cgi-bin/new/api"))
 	assert.True(t, srv.Modelled("/cgi-bin/menu/get"))
 
@@ -43,24 +42,29 @@ func TestHandleAddsAndOverridesRoutes(t *testing.T) {
 	fails(t, a.get("/cgi-bin/menu/get", nil), 46003, "menu no exist")
 }
 
+// An option given an invalid value makes NewServer panic with a message
+// that names the option and says what is wrong.
 func TestOptionsRejectInvalidValues(t *testing.T) {
 	tests := []struct {
 		opt  wechattest.Option
 		name string
+		msg  string // the panic after "wechattest: NewServer: "
 	}{
-		{wechattest.WithAppID(""), "WithAppID"},
-		{wechattest.WithAppSecret(""), "WithAppSecret"},
-		{wechattest.WithTokenLifetime(0), "WithTokenLifetime"},
-		{wechattest.WithTicketLifetime(-time.Second), "WithTicketLifetime"},
-		{wechattest.WithRetiredTokenGrace(-time.Second), "WithRetiredTokenGrace"},
-		{wechattest.WithClock(nil), "WithClock"},
-		{wechattest.WithPageSize(0), "WithPageSize"},
-		{wechattest.WithFollowers(wechattest.Follower{}), "WithFollowers"},
-		{wechattest.WithMigration("", nil), "WithMigration"},
-		{wechattest.WithQuota("/cgi-bin/menu/get", 0), "WithQuota"},
-		{wechattest.WithQuota("/cgi-bin/no/such/api", 5), "WithQuota"},
-		{wechattest.WithKFAccounts(wechattest.KFAccount{Account: "no-at-sign", Nickname: "n"}), "WithKFAccounts"},
-		{wechattest.WithKFAccounts(wechattest.KFAccount{Account: "kf1@gh_x", Nickname: strings.Repeat("长", 17)}), "WithKFAccounts"},
+		{wechattest.WithAppID(""), "WithAppID", "WithAppID: empty AppID"},
+		{wechattest.WithAppSecret(""), "WithAppSecret", "WithAppSecret: empty AppSecret"},
+		{wechattest.WithTokenLifetime(0), "WithTokenLifetime", "WithTokenLifetime: lifetime 0s is not positive"},
+		{wechattest.WithTicketLifetime(-time.Second), "WithTicketLifetime", "WithTicketLifetime: lifetime -1s is not positive"},
+		{wechattest.WithRetiredTokenGrace(-time.Second), "WithRetiredTokenGrace", "WithRetiredTokenGrace: grace -1s is negative"},
+		{wechattest.WithClock(nil), "WithClock", "WithClock: nil clock"},
+		{wechattest.WithPageSize(0), "WithPageSize", "WithPageSize: page size 0 is not positive"},
+		{wechattest.WithFollowers(wechattest.Follower{}), "WithFollowers", "WithFollowers: follower 0 has no OpenID"},
+		{wechattest.WithMigration("", nil), "WithMigration", "WithMigration: empty from AppID"},
+		{wechattest.WithQuota("/cgi-bin/menu/get", 0), "WithQuota", "WithQuota: limit 0 of /cgi-bin/menu/get is not positive"},
+		{wechattest.WithQuota("/cgi-bin/no/such/api", 5), "WithQuota", "WithQuota: /cgi-bin/no/such/api is not an API the fake models"},
+		{wechattest.WithKFAccounts(wechattest.KFAccount{Account: "no-at-sign", Nickname: "n"}), "WithKFAccounts",
+			`WithKFAccounts: account "no-at-sign" is not prefix@wechat-id`},
+		{wechattest.WithKFAccounts(wechattest.KFAccount{Account: "kf1@gh_x", Nickname: strings.Repeat("长", 17)}), "WithKFAccounts",
+			`WithKFAccounts: nickname "` + strings.Repeat("长", 17) + `" of kf1@gh_x is empty or longer than 16 characters`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +72,7 @@ func TestOptionsRejectInvalidValues(t *testing.T) {
 				r := recover()
 				require.NotNil(t, r, "NewServer accepted an invalid %s", tt.name)
 				assert.Contains(t, r, tt.name, "the panic names the option")
+				assert.Equal(t, "wechattest: NewServer: "+tt.msg, r)
 			}()
 			srv := wechattest.NewServer(tt.opt)
 			srv.Close()
@@ -77,8 +82,7 @@ func TestOptionsRejectInvalidValues(t *testing.T) {
 
 func TestPageSizeOptionPages(t *testing.T) {
 	// A valid page size is used, so a paging test really pages.
-	srv := start(t, wechattest.WithPageSize(1), withFollower("o1", "o2"))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithPageSize(1), withFollower("o1", "o2"))
 	doc := a.get("/cgi-bin/user/get", nil).JSON(t)
 	assert.EqualValues(t, 1, doc["count"])
 	assert.EqualValues(t, 2, doc["total"])

@@ -2,7 +2,6 @@ package wechattest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -23,7 +22,7 @@ func TestTokenReply(t *testing.T) {
 	}, "", nil)
 	assert.Equal(t, "application/json; encoding=utf-8", r.Header.Get("Content-Type"))
 	var tr map[string]any
-	require.NoError(t, json.Unmarshal(r.Body, &tr))
+	r.decode(t, &tr)
 	assert.Len(t, tr, 2, "only access_token and expires_in, as documented: %s", r.Body)
 	assert.Equal(t, float64(7200), tr["expires_in"])
 	assert.NotEmpty(t, tr["access_token"])
@@ -98,8 +97,7 @@ func TestTokenExpiresByClock(t *testing.T) {
 }
 
 func TestExpireAndRevokeTokens(t *testing.T) {
-	srv := start(t, wechattest.WithRetiredTokenGrace(time.Hour))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithRetiredTokenGrace(time.Hour))
 	b := newAPI(t, srv) // retires a's token, which stays usable for the grace period
 	assert.Equal(t, 0, a.get("/cgi-bin/getcallbackip", nil).errcode(t))
 
@@ -127,7 +125,7 @@ func stableToken(t *testing.T, srv *wechattest.Server, force bool) (string, int)
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &tr))
+	r.decode(t, &tr)
 	require.NotEmpty(t, tr.AccessToken, "body: %s", r.Body)
 	return tr.AccessToken, tr.ExpiresIn
 }
@@ -183,8 +181,7 @@ func TestStableTokenErrors(t *testing.T) {
 
 func TestTicket(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTicketLifetime(time.Hour))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, wechattest.WithClock(clock.Now), wechattest.WithTicketLifetime(time.Hour))
 	r := a.get("/cgi-bin/ticket/getticket", url.Values{"type": {"jsapi"}})
 	doc := r.JSON(t)
 	assert.Equal(t, float64(0), doc["errcode"])
@@ -208,9 +205,7 @@ func TestTicket(t *testing.T) {
 }
 
 func TestClientAccessToken(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	tok, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -226,9 +221,7 @@ func TestClientAccessToken(t *testing.T) {
 // After the token is revoked, the Client's next call gets 40001, fetches
 // one new token and retries once.
 func TestClientRefreshesOnceAfterRevocation(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	first, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
@@ -252,9 +245,7 @@ func TestClientRefreshesOnceAfterRevocation(t *testing.T) {
 // by the Client on 42001.
 func TestClientTokenExpiresMidSequence(t *testing.T) {
 	clock := newClock()
-	srv := start(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(time.Hour))
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t, wechattest.WithClock(clock.Now), wechattest.WithTokenLifetime(time.Hour))
 	ctx := context.Background()
 	first, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
@@ -269,8 +260,7 @@ func TestClientTokenExpiresMidSequence(t *testing.T) {
 
 func TestClientStableToken(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client(wechat.WithStableToken())
-	require.NoError(t, err)
+	c := client(t, srv, wechat.WithStableToken())
 	ctx := context.Background()
 	first, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -288,9 +278,8 @@ func TestClientStableToken(t *testing.T) {
 
 func TestClientWrongSecret(t *testing.T) {
 	srv := start(t)
-	c, err := srv.Client(wechat.WithAppSecret("not-the-secret"))
-	require.NoError(t, err)
-	_, err = c.AccessToken(context.Background())
+	c := client(t, srv, wechat.WithAppSecret("not-the-secret"))
+	_, err := c.AccessToken(context.Background())
 	var apiErr *wechat.APIError
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.Equal(t, wechat.CodeInvalidAppSecret, apiErr.Code)
@@ -299,9 +288,7 @@ func TestClientWrongSecret(t *testing.T) {
 }
 
 func TestClientJSSDKConfig(t *testing.T) {
-	srv := start(t)
-	c, err := srv.Client()
-	require.NoError(t, err)
+	srv, c := startClient(t)
 	ctx := context.Background()
 	page := "https://example.com/page?x=1#frag"
 	cfg, err := c.JSSDKConfig(ctx, page)

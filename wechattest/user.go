@@ -52,8 +52,10 @@ const (
 	maxBatchGetUsers = 100 // user/info/batchget
 	maxTags          = 100
 	maxTagsPerUser   = 20
-	maxTagNameBytes  = 30
-	maxGroupName     = 30
+	maxLabelName     = 30 // bytes, of a tag or a group
+	maxChangeOpenIDs = 100
+	// 一次拉黑最多允许20个: batchblacklist, batchunblacklist.
+	maxBlacklistOpenIDs = 20
 )
 
 // userAPI keeps the followers of the account with their tags, groups and
@@ -62,10 +64,8 @@ type userAPI struct {
 	group
 	followers  map[string]*Follower
 	order      []string // openids in subscription order
-	tags       map[int]string
-	nextTag    int
-	groups     map[int]string
-	nextGroup  int
+	tags       *labelSet
+	groups     *labelSet
 	migrations map[string]map[string]string // from_appid → old openid → new openid
 }
 
@@ -73,10 +73,8 @@ func newUserAPI(s *Server, now time.Time) *userAPI {
 	g := &userAPI{
 		group:      group{s: s},
 		followers:  make(map[string]*Follower),
-		tags:       map[int]string{2: "星标组"},
-		nextTag:    100,
-		groups:     map[int]string{0: "未分组", 1: "黑名单", 2: "星标组"},
-		nextGroup:  100,
+		tags:       newTags(),
+		groups:     newGroups(),
 		migrations: s.cfg.migrations,
 	}
 	for _, f := range s.cfg.followers {
@@ -145,8 +143,7 @@ func (g *userAPI) check(openID string) (Follower, *apiError) {
 func (g *userAPI) tagExists(id int) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	_, ok := g.tags[id]
-	return ok
+	return g.tags.has(id)
 }
 
 // addFollower stores a copy of f with its defaults filled in. Called with
@@ -353,106 +350,23 @@ func (g *userAPI) tagCount(id int) int {
 	return n
 }
 
-type tagBody struct {
-	Tag struct {
-		ID   int    `json:"id"`
-		Name string `json:"name"`
-	} `json:"tag"`
-}
-
-// checkTagName returns 45157 for an empty or duplicate name and 45158 for
-// one over 30 bytes.
-func (g *userAPI) checkTagName(name string, self int) *apiError {
-	if len(name) > maxTagNameBytes {
-		return fail(45158)
-	}
-	if name == "" {
-		return fail(45157)
-	}
-	for id, n := range g.tags {
-		if n == name && id != self {
-			return fail(45157)
-		}
-	}
-	return nil
-}
-
 // handleTagCreate answers 创建标签 (POST tags/create).
-func (g *userAPI) handleTagCreate(x *exchange) any {
-	var req tagBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if e := g.checkTagName(req.Tag.Name, -1); e != nil {
-		return e
-	}
-	if len(g.tags) >= maxTags {
-		return fail(45056)
-	}
-	id := g.nextTag
-	g.nextTag++
-	g.tags[id] = req.Tag.Name
-	return map[string]any{"tag": map[string]any{"id": id, "name": req.Tag.Name}}
-}
-
-func sortedIDs(m map[int]string) []int {
-	ids := make([]int, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
-}
+func (g *userAPI) handleTagCreate(x *exchange) any { return g.tags.create(x) }
 
 // handleTagGet answers 获取公众号已创建的标签 (GET tags/get).
-func (g *userAPI) handleTagGet(*exchange) any {
-	list := []any{}
-	for _, id := range sortedIDs(g.tags) {
-		list = append(list, map[string]any{"id": id, "name": g.tags[id], "count": g.tagCount(id)})
-	}
-	return map[string]any{"tags": list}
-}
-
-// isSystemTag reports the ids 0, 1 and 2 that WeChat reserves.
-func isSystemTag(id int) bool { return id >= 0 && id <= 2 }
+func (g *userAPI) handleTagGet(*exchange) any { return g.tags.list(g.tagCount) }
 
 // handleTagUpdate answers 编辑标签 (POST tags/update).
-func (g *userAPI) handleTagUpdate(x *exchange) any {
-	var req tagBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if isSystemTag(req.Tag.ID) {
-		return fail(45058)
-	}
-	if _, ok := g.tags[req.Tag.ID]; !ok {
-		return fail(45159)
-	}
-	if e := g.checkTagName(req.Tag.Name, req.Tag.ID); e != nil {
-		return e
-	}
-	g.tags[req.Tag.ID] = req.Tag.Name
-	return okReply()
-}
+func (g *userAPI) handleTagUpdate(x *exchange) any { return g.tags.rename(x) }
 
 // handleTagDelete answers 删除标签 (POST tags/delete); the tag is removed
 // from its followers.
 func (g *userAPI) handleTagDelete(x *exchange) any {
-	var req tagBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if isSystemTag(req.Tag.ID) {
-		return fail(45058)
-	}
-	if _, ok := g.tags[req.Tag.ID]; !ok {
-		return fail(45159)
-	}
-	delete(g.tags, req.Tag.ID)
-	for _, f := range g.followers {
-		f.TagIDs = slices.DeleteFunc(f.TagIDs, func(t int) bool { return t == req.Tag.ID })
-	}
-	return okReply()
+	return g.tags.remove(x, func(id int) {
+		for _, f := range g.followers {
+			f.TagIDs = slices.DeleteFunc(f.TagIDs, func(t int) bool { return t == id })
+		}
+	})
 }
 
 type batchTagRequest struct {
@@ -469,16 +383,12 @@ func (g *userAPI) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *api
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
 		return nil, nil, fail(40032)
 	}
-	if _, ok := g.tags[req.TagID]; !ok {
+	if !g.tags.has(req.TagID) {
 		return nil, nil, fail(45159)
 	}
-	fs := make([]*Follower, 0, len(req.OpenIDList))
-	for _, id := range req.OpenIDList {
-		f, e := g.subscribed(id)
-		if e != nil {
-			return nil, nil, fail(40003)
-		}
-		fs = append(fs, f)
+	fs, e := g.all(req.OpenIDList, true)
+	if e != nil {
+		return nil, nil, e
 	}
 	return &req, fs, nil
 }
@@ -527,7 +437,7 @@ func (g *userAPI) handleTagUsers(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if _, ok := g.tags[req.TagID]; !ok {
+	if !g.tags.has(req.TagID) {
 		return fail(45159)
 	}
 	_, ids, e := g.page(req.NextOpenID, func(f *Follower) bool {
@@ -539,17 +449,28 @@ func (g *userAPI) handleTagUsers(x *exchange) any {
 	return pageReply(ids)
 }
 
-// handleTagIDList answers 获取用户身上的标签列表 (POST tags/getidlist).
-func (g *userAPI) handleTagIDList(x *exchange) any {
+// decodeFollower reads the {"openid"} body of tags/getidlist and
+// groups/getid and returns that follower: 40003 unless they follow the
+// account.
+func (g *userAPI) decodeFollower(x *exchange) (*Follower, *apiError) {
 	var req struct {
 		OpenID string `json:"openid"`
 	}
 	if e := x.decode(&req); e != nil {
-		return e
+		return nil, e
 	}
 	f, e := g.subscribed(req.OpenID)
 	if e != nil {
-		return fail(40003)
+		return nil, fail(40003)
+	}
+	return f, nil
+}
+
+// handleTagIDList answers 获取用户身上的标签列表 (POST tags/getidlist).
+func (g *userAPI) handleTagIDList(x *exchange) any {
+	f, e := g.decodeFollower(x)
+	if e != nil {
+		return e
 	}
 	ids := slices.Clone(f.TagIDs)
 	if ids == nil {
@@ -558,87 +479,35 @@ func (g *userAPI) handleTagIDList(x *exchange) any {
 	return map[string]any{"tagid_list": ids}
 }
 
-type groupBody struct {
-	Group struct {
-		ID   int    `json:"id"`
-		Name string `json:"name"`
-	} `json:"group"`
-}
-
-func (g *userAPI) checkGroupName(name string, self int) *apiError {
-	if name == "" || len(name) > maxGroupName {
-		return fail(40051)
-	}
-	for id, n := range g.groups {
-		if n == name && id != self {
-			return fail(40051)
-		}
-	}
-	return nil
-}
-
 // handleGroupCreate answers 创建分组 (POST groups/create) with
 // {"group":{"id","name"}}.
-func (g *userAPI) handleGroupCreate(x *exchange) any {
-	var req groupBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if e := g.checkGroupName(req.Group.Name, -1); e != nil {
-		return e
-	}
-	id := g.nextGroup
-	g.nextGroup++
-	g.groups[id] = req.Group.Name
-	return map[string]any{"group": map[string]any{"id": id, "name": req.Group.Name}}
-}
+func (g *userAPI) handleGroupCreate(x *exchange) any { return g.groups.create(x) }
 
 // handleGroupGet answers 查询所有分组 (GET groups/get).
 func (g *userAPI) handleGroupGet(*exchange) any {
-	list := []any{}
-	for _, id := range sortedIDs(g.groups) {
+	return g.groups.list(func(id int) int {
 		n := 0
 		for _, f := range g.followers {
 			if !f.Unsubscribed && f.GroupID == id {
 				n++
 			}
 		}
-		list = append(list, map[string]any{"id": id, "name": g.groups[id], "count": n})
-	}
-	return map[string]any{"groups": list}
+		return n
+	})
 }
 
 // handleGroupGetID answers 查询用户所在分组 (POST groups/getid).
 func (g *userAPI) handleGroupGetID(x *exchange) any {
-	var req struct {
-		OpenID string `json:"openid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	f, e := g.subscribed(req.OpenID)
+	f, e := g.decodeFollower(x)
 	if e != nil {
-		return fail(40003)
+		return e
 	}
 	return map[string]any{"groupid": f.GroupID}
 }
 
 // handleGroupUpdate answers 修改分组名 (POST groups/update); the default
 // groups 0, 1 and 2 cannot be renamed.
-func (g *userAPI) handleGroupUpdate(x *exchange) any {
-	var req groupBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if _, ok := g.groups[req.Group.ID]; !ok || isSystemTag(req.Group.ID) {
-		return fail(40050)
-	}
-	if e := g.checkGroupName(req.Group.Name, req.Group.ID); e != nil {
-		return e
-	}
-	g.groups[req.Group.ID] = req.Group.Name
-	return okReply()
-}
+func (g *userAPI) handleGroupUpdate(x *exchange) any { return g.groups.rename(x) }
 
 // handleGroupMemberUpdate answers 移动用户分组 (POST groups/members/update).
 func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
@@ -653,7 +522,7 @@ func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
 	if e != nil {
 		return fail(40003)
 	}
-	if _, ok := g.groups[req.ToGroupID]; !ok {
+	if !g.groups.has(req.ToGroupID) {
 		return fail(40050)
 	}
 	f.GroupID = req.ToGroupID
@@ -673,16 +542,12 @@ func (g *userAPI) handleGroupMemberBatchUpdate(x *exchange) any {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
 		return fail(40032)
 	}
-	if _, ok := g.groups[req.ToGroupID]; !ok {
+	if !g.groups.has(req.ToGroupID) {
 		return fail(40050)
 	}
-	fs := make([]*Follower, 0, len(req.OpenIDList))
-	for _, id := range req.OpenIDList {
-		f, e := g.subscribed(id)
-		if e != nil {
-			return fail(40003)
-		}
-		fs = append(fs, f)
+	fs, e := g.all(req.OpenIDList, true)
+	if e != nil {
+		return e
 	}
 	for _, f := range fs {
 		f.GroupID = req.ToGroupID
@@ -693,18 +558,285 @@ func (g *userAPI) handleGroupMemberBatchUpdate(x *exchange) any {
 // handleGroupDelete answers 删除分组 (POST groups/delete); its members
 // move back to group 0.
 func (g *userAPI) handleGroupDelete(x *exchange) any {
-	var req groupBody
+	return g.groups.remove(x, func(id int) {
+		for _, f := range g.followers {
+			if f.GroupID == id {
+				f.GroupID = 0
+			}
+		}
+	})
+}
+
+// handleGetBlacklist answers 获取公众号的黑名单列表 (POST
+// tags/members/getblacklist, {"begin_openid":"..."}) with
+// {"total","count","data":{"openid":[...]},"next_openid"}, paged like
+// user/get: begin_openid is the next_openid of the previous page, and the
+// page starts after it. Blacklisted users are listed in subscription
+// order, whether or not they still follow the account.
+func (g *userAPI) handleGetBlacklist(x *exchange) any {
+	var req struct {
+		BeginOpenID string `json:"begin_openid"`
+	}
+	// The body is optional: without it the list starts at the beginning.
+	if len(x.body) > 0 {
+		if e := x.decode(&req); e != nil {
+			return e
+		}
+	}
+	total, ids, e := g.page(req.BeginOpenID, func(f *Follower) bool { return f.Blacklisted })
+	if e != nil {
+		return e
+	}
+	out := pageReply(ids)
+	out["total"] = total
+	return out
+}
+
+// blacklist answers batchblacklist and batchunblacklist,
+// {"openid_list":[...]}: one to 20 openids (40032 otherwise), each known
+// to the account (40003 otherwise), whether or not they still follow it.
+// Nothing changes unless every openid is valid; blacklisting twice, or
+// unblacklisting a user who is not blacklisted, is not an error.
+func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
+	var req struct {
+		OpenIDList []string `json:"openid_list"`
+	}
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	if _, ok := g.groups[req.Group.ID]; !ok || isSystemTag(req.Group.ID) {
-		return fail(40050)
+	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBlacklistOpenIDs {
+		return fail(40032)
 	}
-	delete(g.groups, req.Group.ID)
-	for _, f := range g.followers {
-		if f.GroupID == req.Group.ID {
-			f.GroupID = 0
+	fs, e := g.all(req.OpenIDList, false)
+	if e != nil {
+		return e
+	}
+	for _, f := range fs {
+		f.Blacklisted = blacklisted
+	}
+	return okReply()
+}
+
+// handleBatchBlacklist answers 拉黑用户 (POST tags/members/batchblacklist).
+func (g *userAPI) handleBatchBlacklist(x *exchange) any { return g.blacklist(x, true) }
+
+// handleBatchUnblacklist answers 取消拉黑用户 (POST
+// tags/members/batchunblacklist).
+func (g *userAPI) handleBatchUnblacklist(x *exchange) any { return g.blacklist(x, false) }
+
+// changeResult is one entry of the result_list of changeopenid; a failed
+// entry has no new_openid.
+type changeResult struct {
+	OriOpenID string `json:"ori_openid"`
+	NewOpenID string `json:"new_openid,omitempty"`
+	ErrMsg    string `json:"err_msg"`
+}
+
+// handleChangeOpenID answers openid转换 (POST changeopenid,
+// {"from_appid","openid_list"}, at most 100 openids) with
+// {"errcode":0,"errmsg":"ok","result_list":[{"ori_openid","new_openid","err_msg":"ok"}]},
+// one entry per openid in the order sent. The call succeeds as a whole
+// when some openids cannot be converted: their entry says "ori_openid
+// error".
+func (g *userAPI) handleChangeOpenID(x *exchange) any {
+	var req struct {
+		FromAppID  string   `json:"from_appid"`
+		OpenIDList []string `json:"openid_list"`
+	}
+	if e := x.decode(&req); e != nil {
+		return e
+	}
+	if req.FromAppID == "" {
+		return fail(41002)
+	}
+	m, ok := g.migrations[req.FromAppID]
+	if !ok {
+		return fail(40013)
+	}
+	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxChangeOpenIDs {
+		return fail(40032)
+	}
+	list := make([]changeResult, 0, len(req.OpenIDList))
+	for _, old := range req.OpenIDList {
+		if id, ok := m[old]; ok && id != "" {
+			list = append(list, changeResult{OriOpenID: old, NewOpenID: id, ErrMsg: "ok"})
+		} else {
+			list = append(list, changeResult{OriOpenID: old, ErrMsg: "ori_openid error"})
 		}
 	}
+	return map[string]any{"errcode": 0, "errmsg": "ok", "result_list": list}
+}
+
+// all returns the followers of the openids of a batch API, or 40003 if
+// one is not known to the account or, with subscribedOnly, does not
+// follow it. Nothing is returned unless every openid is valid, so that a
+// batch changes all its followers or none.
+func (g *userAPI) all(openIDs []string, subscribedOnly bool) ([]*Follower, *apiError) {
+	fs := make([]*Follower, 0, len(openIDs))
+	for _, id := range openIDs {
+		f := g.followers[id]
+		if f == nil || subscribedOnly && f.Unsubscribed {
+			return nil, fail(40003)
+		}
+		fs = append(fs, f)
+	}
+	return fs, nil
+}
+
+// label is a tag or a group as the APIs send it.
+type label struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// labelSet holds the account's tags (标签) or its groups (分组). WeChat
+// keeps the two alike: numbered names of at most 30 bytes, ids 0 to 2
+// reserved, and the same create, get, update and delete APIs with bodies
+// such as {"tag":{"id","name"}}. They differ in the key of those bodies,
+// in their errcodes and in the limit on how many there may be.
+type labelSet struct {
+	key   string // "tag" or "group"
+	read  func(*exchange) (label, *apiError)
+	names map[int]string
+	next  int // the id of the next one created
+	max   int // how many there may be, 0 for no limit
+	codes labelCodes
+}
+
+// labelCodes are the errcodes of a labelSet's APIs.
+type labelCodes struct {
+	badName  int // an empty name, or one another id has
+	longName int // a name over 30 bytes
+	tooMany  int // a create past the limit
+	reserved int // an update or delete of ids 0 to 2
+	unknown  int // an id that does not exist
+}
+
+func newTags() *labelSet {
+	return &labelSet{
+		key: "tag", read: readTag, names: map[int]string{2: "星标组"}, next: 100, max: maxTags,
+		codes: labelCodes{badName: 45157, longName: 45158, tooMany: 45056, reserved: 45058, unknown: 45159},
+	}
+}
+
+func newGroups() *labelSet {
+	return &labelSet{
+		key: "group", read: readGroup, names: map[int]string{0: "未分组", 1: "黑名单", 2: "星标组"}, next: 100,
+		codes: labelCodes{badName: 40051, longName: 40051, reserved: 40050, unknown: 40050},
+	}
+}
+
+// has reports whether the id exists.
+func (l *labelSet) has(id int) bool {
+	_, ok := l.names[id]
+	return ok
+}
+
+// readTag reads the {"tag":{"id","name"}} body of the tag APIs.
+func readTag(x *exchange) (label, *apiError) {
+	var req struct {
+		Tag label `json:"tag"`
+	}
+	e := x.decode(&req)
+	return req.Tag, e
+}
+
+// readGroup reads the {"group":{"id","name"}} body of the group APIs.
+func readGroup(x *exchange) (label, *apiError) {
+	var req struct {
+		Group label `json:"group"`
+	}
+	e := x.decode(&req)
+	return req.Group, e
+}
+
+// checkName checks the name for the label with id self, -1 for a new one.
+func (l *labelSet) checkName(name string, self int) *apiError {
+	if len(name) > maxLabelName {
+		return fail(l.codes.longName)
+	}
+	if name == "" {
+		return fail(l.codes.badName)
+	}
+	for id, n := range l.names {
+		if n == name && id != self {
+			return fail(l.codes.badName)
+		}
+	}
+	return nil
+}
+
+// checkID checks that id exists and may be changed.
+func (l *labelSet) checkID(id int) *apiError {
+	if id >= 0 && id <= 2 {
+		return fail(l.codes.reserved)
+	}
+	if !l.has(id) {
+		return fail(l.codes.unknown)
+	}
+	return nil
+}
+
+// create answers tags/create and groups/create with the new label.
+func (l *labelSet) create(x *exchange) any {
+	req, e := l.read(x)
+	if e != nil {
+		return e
+	}
+	if e := l.checkName(req.Name, -1); e != nil {
+		return e
+	}
+	if l.max > 0 && len(l.names) >= l.max {
+		return fail(l.codes.tooMany)
+	}
+	id := l.next
+	l.next++
+	l.names[id] = req.Name
+	return map[string]any{l.key: label{ID: id, Name: req.Name}}
+}
+
+// list answers tags/get and groups/get: every label in id order with the
+// number of followers count finds for it.
+func (l *labelSet) list(count func(id int) int) any {
+	ids := make([]int, 0, len(l.names))
+	for id := range l.names {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	list := []any{}
+	for _, id := range ids {
+		list = append(list, map[string]any{"id": id, "name": l.names[id], "count": count(id)})
+	}
+	return map[string]any{l.key + "s": list}
+}
+
+// rename answers tags/update and groups/update.
+func (l *labelSet) rename(x *exchange) any {
+	req, e := l.read(x)
+	if e != nil {
+		return e
+	}
+	if e := l.checkID(req.ID); e != nil {
+		return e
+	}
+	if e := l.checkName(req.Name, req.ID); e != nil {
+		return e
+	}
+	l.names[req.ID] = req.Name
+	return okReply()
+}
+
+// remove answers tags/delete and groups/delete; removed takes the label
+// off the followers that had it.
+func (l *labelSet) remove(x *exchange, removed func(id int)) any {
+	req, e := l.read(x)
+	if e != nil {
+		return e
+	}
+	if e := l.checkID(req.ID); e != nil {
+		return e
+	}
+	delete(l.names, req.ID)
+	removed(req.ID)
 	return okReply()
 }

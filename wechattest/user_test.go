@@ -1,9 +1,9 @@
 package wechattest_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,10 +25,18 @@ var docFollower = wechattest.Follower{
 	TagIDs:         []int{128, 2},
 }
 
+// openIDList returns a JSON array of n openids prefix1..prefixn.
+func openIDList(prefix string, n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.Quote(prefix + strconv.Itoa(i+1))
+	}
+	return "[" + strings.Join(ids, ",") + "]"
+}
+
 func TestUserInfo(t *testing.T) {
-	srv := start(t, wechattest.WithFollowers(docFollower,
+	srv, a := startAPI(t, wechattest.WithFollowers(docFollower,
 		wechattest.Follower{OpenID: "gone", UnionID: "u-gone", Unsubscribed: true}))
-	a := newAPI(t, srv)
 	assert.JSONEq(t, fixture(t, "api/user_info.json"),
 		string(a.get("/cgi-bin/user/info", url.Values{"openid": {docFollower.OpenID}, "lang": {"zh_CN"}}).Body))
 	assert.JSONEq(t, `{"subscribe":0,"openid":"gone","unionid":"u-gone"}`,
@@ -41,7 +49,7 @@ func TestUserInfo(t *testing.T) {
 	var batch struct {
 		List []map[string]any `json:"user_info_list"`
 	}
-	require.NoError(t, json.Unmarshal(r.Body, &batch))
+	r.decode(t, &batch)
 	require.Len(t, batch.List, 2)
 	assert.Equal(t, float64(1), batch.List[0]["subscribe"])
 	assert.Equal(t, map[string]any{"subscribe": float64(0), "openid": "gone", "unionid": "u-gone"}, batch.List[1])
@@ -62,8 +70,7 @@ func TestUserGetPaging(t *testing.T) {
 		fs = append(fs, wechattest.Follower{OpenID: fmt.Sprintf("o%d", i)})
 	}
 	fs = append(fs[:2], append([]wechattest.Follower{{OpenID: "left", Unsubscribed: true}}, fs[2:]...)...)
-	srv := start(t, wechattest.WithFollowers(fs...), wechattest.WithPageSize(2))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, wechattest.WithFollowers(fs...), wechattest.WithPageSize(2))
 
 	page := func(next string) string {
 		q := url.Values{}
@@ -83,8 +90,7 @@ func TestUserGetPaging(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2", "o3"), wechattest.WithPageSize(1))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2", "o3"), wechattest.WithPageSize(1))
 
 	assert.JSONEq(t, `{"tag":{"id":100,"name":"广东"}}`, string(a.post("/cgi-bin/tags/create", `{"tag":{"name":"广东"}}`).Body))
 	fails(t, a.post("/cgi-bin/tags/create", `{"tag":{"name":"广东"}}`), 45157, "invalid tag name")
@@ -133,8 +139,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestTagLimits(t *testing.T) {
-	srv := start(t, withFollower("o1"))
-	a := newAPI(t, srv)
+	_, a := startAPI(t, withFollower("o1"))
 	for i := range 99 { // tag 2 exists already
 		require.Equal(t, 0, a.post("/cgi-bin/tags/create", fmt.Sprintf(`{"tag":{"name":"t%d"}}`, i)).errcode(t))
 	}
@@ -147,8 +152,7 @@ func TestTagLimits(t *testing.T) {
 }
 
 func TestGroups(t *testing.T) {
-	srv := start(t, withFollower("o1", "o2"))
-	a := newAPI(t, srv)
+	srv, a := startAPI(t, withFollower("o1", "o2"))
 	assert.JSONEq(t, `{"group":{"id":100,"name":"test"}}`, string(a.post("/cgi-bin/groups/create", `{"group":{"name":"test"}}`).Body))
 	fails(t, a.post("/cgi-bin/groups/create", `{"group":{"name":""}}`), 40051, "invalid group name")
 
@@ -174,4 +178,89 @@ func TestGroups(t *testing.T) {
 	fails(t, a.post("/cgi-bin/groups/create", `{"group":{"name":"`+strings.Repeat("a", 31)+`"}}`), 40051, "invalid group name")
 	r := a.post("/cgi-bin/groups/create", `{"group":{"name":"`+strings.Repeat("a", 30)+`"}}`)
 	assert.Equal(t, strings.Repeat("a", 30), r.JSON(t)["group"].(map[string]any)["name"], "body: %s", r.Body)
+}
+
+func TestBlacklistPaging(t *testing.T) {
+	srv, a := startAPI(t, wechattest.WithPageSize(2), wechattest.WithFollowers(
+		wechattest.Follower{OpenID: "b1", Blacklisted: true},
+		wechattest.Follower{OpenID: "o1"},
+		wechattest.Follower{OpenID: "b2", Blacklisted: true},
+		wechattest.Follower{OpenID: "gone", Unsubscribed: true, Blacklisted: true},
+	))
+	page := func(begin string) string {
+		return string(a.post("/cgi-bin/tags/members/getblacklist", `{"begin_openid":"`+begin+`"}`).Body)
+	}
+	assert.JSONEq(t, `{"total":3,"count":2,"data":{"openid":["b1","b2"]},"next_openid":"b2"}`, page(""))
+	assert.JSONEq(t, `{"total":3,"count":1,"data":{"openid":["gone"]},"next_openid":"gone"}`, page("b2"),
+		"a user who left stays blacklisted")
+	assert.JSONEq(t, `{"total":3,"count":0,"next_openid":""}`, page("gone"), "past the end: no data, empty next_openid")
+	fails(t, a.post("/cgi-bin/tags/members/getblacklist", `{"begin_openid":"nobody"}`), 40003, "invalid openid")
+	fails(t, a.post("/cgi-bin/tags/members/getblacklist", `{"begin_openid":`), 47001, "data format error")
+
+	f, ok := srv.Follower("b1")
+	require.True(t, ok)
+	assert.True(t, f.Blacklisted, "Follower reports the seeded state")
+	assert.JSONEq(t, `{"total":3,"count":2,"data":{"openid":["b1","o1"]},"next_openid":"o1"}`,
+		string(a.get("/cgi-bin/user/get", nil).Body), "blacklisted users still follow the account")
+}
+
+func TestBatchBlacklist(t *testing.T) {
+	srv, a := startAPI(t, withFollower("o1", "o2", "o3"))
+	blacklisted := func() []string {
+		var out []string
+		for _, id := range []string{"o1", "o2", "o3"} {
+			if f, _ := srv.Follower(id); f.Blacklisted {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+
+	a.ok(a.post("/cgi-bin/tags/members/batchblacklist", `{"openid_list":["o1","o3"]}`))
+	assert.Equal(t, []string{"o1", "o3"}, blacklisted())
+	assert.JSONEq(t, `{"total":2,"count":2,"data":{"openid":["o1","o3"]},"next_openid":"o3"}`,
+		string(a.post("/cgi-bin/tags/members/getblacklist", `{"begin_openid":""}`).Body))
+
+	a.ok(a.post("/cgi-bin/tags/members/batchunblacklist", `{"openid_list":["o1","o2"]}`))
+	assert.Equal(t, []string{"o3"}, blacklisted(), "unblacklisting o2, who was not blacklisted, is no error")
+
+	for _, path := range []string{"/cgi-bin/tags/members/batchblacklist", "/cgi-bin/tags/members/batchunblacklist"} {
+		t.Run(path, func(t *testing.T) {
+			fails(t, a.post(path, `{"openid_list":["o1","nobody"]}`), 40003, "invalid openid")
+			fails(t, a.post(path, `{"openid_list":[]}`), 40032, "invalid openid list size")
+			fails(t, a.post(path, `{"openid_list":`+openIDList("o", 21)+`}`), 40032, "invalid openid list size")
+			fails(t, a.post(path, ``), 44002, "empty post data")
+			assert.Equal(t, []string{"o3"}, blacklisted(), "a rejected call changes nothing")
+		})
+	}
+	// Twenty is the documented maximum: the 40003 here shows the list size
+	// passed its check.
+	fails(t, a.post("/cgi-bin/tags/members/batchblacklist", `{"openid_list":`+openIDList("o", 20)+`}`), 40003, "")
+}
+
+func TestBlacklistedFollowerGetsNoCustomMessages(t *testing.T) {
+	srv, a := startAPI(t, wechattest.WithFollowers(wechattest.Follower{OpenID: "b1", Blacklisted: true}))
+	fails(t, a.post("/cgi-bin/message/custom/send", `{"touser":"b1","msgtype":"text","text":{"content":"x"}}`),
+		45015, "response out of time limit or subscription is canceled")
+	a.ok(a.post("/cgi-bin/tags/members/batchunblacklist", `{"openid_list":["b1"]}`))
+	a.ok(a.post("/cgi-bin/message/custom/send", `{"touser":"b1","msgtype":"text","text":{"content":"x"}}`))
+	assert.Len(t, srv.SentMessages(), 1)
+}
+
+func TestChangeOpenID(t *testing.T) {
+	const from = "wxoldaccount0000001"
+	_, a := startAPI(t, wechattest.WithMigration(from, map[string]string{
+		"oEmYbwN-n24jxvk4Sox81qedINkQ": "o2FwqwI9xCsVadFah_HtpPfaR-X4",
+	}))
+
+	// The documented example: one openid converted, one not.
+	assert.JSONEq(t, fixture(t, "api/changeopenid.json"), string(a.post("/cgi-bin/changeopenid",
+		`{"from_appid":"`+from+`","openid_list":["oEmYbwN-n24jxvk4Sox81qedINkQ","oEmYbwH9uVd4RKJk7ZZg6SzL6tTo"]}`).Body))
+
+	fails(t, a.post("/cgi-bin/changeopenid", `{"from_appid":"wxother","openid_list":["x"]}`), 40013, "invalid appid")
+	fails(t, a.post("/cgi-bin/changeopenid", `{"openid_list":["x"]}`), 41002, "appid missing")
+	fails(t, a.post("/cgi-bin/changeopenid", `{"from_appid":"`+from+`","openid_list":[]}`), 40032, "")
+	fails(t, a.post("/cgi-bin/changeopenid", `{"from_appid":"`+from+`","openid_list":`+openIDList("x", 101)+`}`), 40032, "")
+	r := a.post("/cgi-bin/changeopenid", `{"from_appid":"`+from+`","openid_list":`+openIDList("x", 100)+`}`)
+	assert.Len(t, r.JSON(t)["result_list"], 100, "100 openids are accepted")
 }

@@ -7,8 +7,7 @@ import (
 )
 
 func TestMiniProgramLinkWire(t *testing.T) {
-	srv := start(t)
-	a := newAPI(t, srv)
+	srv, a := startAPI(t)
 	// The flags are 0 or 1, as numbers or strings; both are required.
 	a.ok(a.post("/cgi-bin/wxopen/wxamplink", `{"appid":"wx0123456789abcdef","notify_users":1,"show_profile":"0"}`))
 	for _, body := range []string{

@@ -121,6 +121,17 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// parseMode returns the mode of a -mode value, the name Mode.String
+// gives it.
+func parseMode(name string) (wechattest.Mode, bool) {
+	for _, m := range []wechattest.Mode{wechattest.ModePlain, wechattest.ModeCompatible, wechattest.ModeSafe} {
+		if m.String() == name {
+			return m, true
+		}
+	}
+	return 0, false
+}
+
 // config is what the flags and the environment say.
 type config struct {
 	url     string
@@ -209,20 +220,17 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	if cfg.timeout <= 0 {
 		return nil, nil, usagef("-timeout must be positive")
 	}
-	switch mode {
-	case "":
-		cfg.mode = wechattest.ModePlain
-		if cfg.aesKey != "" {
-			cfg.mode = wechattest.ModeSafe
-		}
-	case "plain":
-		cfg.mode = wechattest.ModePlain
-	case "compatible":
-		cfg.mode = wechattest.ModeCompatible
-	case "safe":
+	// Without -mode, safe when there is a key, else plain.
+	cfg.mode = wechattest.ModePlain
+	if cfg.aesKey != "" {
 		cfg.mode = wechattest.ModeSafe
-	default:
-		return nil, nil, usagef("-mode %q: want plain, compatible or safe", mode)
+	}
+	if mode != "" {
+		m, ok := parseMode(mode)
+		if !ok {
+			return nil, nil, usagef("-mode %q: want plain, compatible or safe", mode)
+		}
+		cfg.mode = m
 	}
 	if cfg.aesKey != "" && cfg.appID == "" {
 		return nil, nil, usagef("an EncodingAESKey (-aeskey) needs the AppID too: set -appid or WECHAT_APPID")
