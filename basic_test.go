@@ -50,12 +50,11 @@ func TestQueryAPIQuota(t *testing.T) {
 		ComponentRateLimit: &RateLimit{CallCount: 100, RefreshSecond: 60},
 	}, q)
 
-	sent := countRequests(mt)
+	forbidRequests(t, mt)
 	for _, bad := range []string{"", "cgi-bin/token", "https://api.weixin.qq.com/cgi-bin/token"} {
 		_, err := c.GetAPIQuota(ctx, bad)
 		assert.ErrorIs(t, err, ErrInvalidArgument, bad)
 	}
-	assert.Zero(t, sent())
 }
 
 func TestLookupRID(t *testing.T) {
@@ -162,7 +161,7 @@ func TestShortKey(t *testing.T) {
 	})
 	t.Run("invalid", func(t *testing.T) {
 		c, mt := newTestClient(t)
-		sent := countRequests(mt)
+		forbidRequests(t, mt)
 		for name, f := range map[string]func() error{
 			"empty":     func() error { _, err := c.CreateShortKey(ctx, "", 0); return err },
 			"too large": func() error { _, err := c.CreateShortKey(ctx, strings.Repeat("x", MaxShortKeyData+1), 0); return err },
@@ -180,7 +179,6 @@ func TestShortKey(t *testing.T) {
 		} {
 			assert.ErrorIs(t, f(), ErrInvalidArgument, name)
 		}
-		assert.Zero(t, sent())
 	})
 }
 

@@ -186,11 +186,10 @@ func TestDatacubeRangeValidation(t *testing.T) {
 		for _, rc := range cases {
 			t.Run(tc.name+"/"+rc.name, func(t *testing.T) {
 				c, mt := newTestClient(t)
-				sent := countRequests(mt)
+				forbidRequests(t, mt)
 				_, err := tc.call(c, ctx, rc.begin, rc.end)
 				require.ErrorIs(t, err, ErrInvalidArgument)
 				assert.Contains(t, err.Error(), endpoint.Get(tc.id).Path, "the error names the API")
-				assert.Zero(t, sent(), "no request for an invalid range")
 			})
 		}
 	}

@@ -175,9 +175,7 @@ func TestDraftsPages(t *testing.T) {
 		}
 		assert.Equal(t, []string{"D1", "D2"}, ids)
 		require.Len(t, errs, 1)
-		var apiErr *APIError
-		require.ErrorAs(t, errs[0], &apiErr)
-		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+		assertAPIError(t, errs[0], CodeAPIUnauthorized, "/cgi-bin/draft/batchget")
 		assert.Len(t, rec.Calls(), 2)
 	})
 

@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -132,4 +133,25 @@ func assertWire(t *testing.T, w wire, method, path, wantJSON string) {
 		assert.JSONEq(t, wantJSON, string(w.Body), "JSON body")
 		assert.Contains(t, w.Header.Get("Content-Type"), "application/json")
 	}
+}
+
+// forbidRequests fails the test if any request reaches mt that no stub
+// answers: arguments that are rejected must be rejected before any I/O.
+func forbidRequests(t *testing.T, mt *httpmock.MockTransport) {
+	t.Helper()
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		t.Errorf("unexpected request %s %s", req.Method, req.URL.Path)
+		return nil, errors.New("no request expected")
+	})
+}
+
+// assertAPIError checks that err is an *APIError with code for path, and
+// returns it for the checks of its other fields.
+func assertAPIError(t *testing.T, err error, code int, path string) *APIError {
+	t.Helper()
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, code, apiErr.Code)
+	assert.Equal(t, path, apiErr.Path)
+	return apiErr
 }

@@ -242,9 +242,7 @@ func TestGetMassStatus(t *testing.T) {
 	c2, mt2 := newTestClient(t)
 	stub(mt2, "POST", "/cgi-bin/message/mass/get", []byte(`{"errcode":40059,"errmsg":"invalid msg id rid: 61021f78-194af5af-447f78c6"}`))
 	_, err = c2.GetMassStatus(context.Background(), 1)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 40059, apiErr.Code)
+	apiErr := assertAPIError(t, err, 40059, "/cgi-bin/message/mass/get")
 	assert.Equal(t, "61021f78-194af5af-447f78c6", apiErr.RID)
 
 	_, err = c.GetMassStatus(context.Background(), 0)
@@ -261,10 +259,7 @@ func TestUploadMassVideoErrors(t *testing.T) {
 	assert.Empty(t, rec.Calls(), "nothing sent for bad arguments")
 
 	_, err = c.UploadMassVideo(context.Background(), "m", "t", "")
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 40007, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/media/uploadvideo", apiErr.Path)
+	assertAPIError(t, err, 40007, "/cgi-bin/media/uploadvideo")
 
 	// A lost reply is not retried: a second call would make a second video.
 	c, mt = newTestClient(t)

@@ -145,9 +145,7 @@ func TestGetMaterial(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "POST", "/cgi-bin/material/get_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
 		_, err := c.GetMaterial(context.Background(), "NOPE")
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 40007, apiErr.Code)
+		assertAPIError(t, err, 40007, "/cgi-bin/material/get_material")
 	})
 
 	t.Run("unknown JSON", func(t *testing.T) {

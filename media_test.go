@@ -92,10 +92,7 @@ func TestUploadMediaAPIError(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40004_invalid_media_type.json"))
 	_, err := c.UploadMedia(context.Background(), MediaVoice, "a.wav", strings.NewReader("RIFF"))
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 40004, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/media/upload", apiErr.Path)
+	assertAPIError(t, err, 40004, "/cgi-bin/media/upload")
 }
 
 func TestUploadMediaReplyWithoutID(t *testing.T) {
@@ -136,9 +133,7 @@ func TestUploadMediaTokenRetry(t *testing.T) {
 			if tt.wantErr {
 				require.ErrorIs(t, err, ErrTokenInvalid, "the token rejection is reported")
 				require.ErrorIs(t, err, errBodyNotReplayable)
-				var apiErr *APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, CodeInvalidCredential, apiErr.Code)
+				assertAPIError(t, err, CodeInvalidCredential, "/cgi-bin/media/upload")
 				return
 			}
 			require.NoError(t, err)
@@ -329,11 +324,8 @@ func TestDownloadMediaJSONError(t *testing.T) {
 			stubFile(mt, "/cgi-bin/media/get", body, -1, http.Header{"Content-Type": {ct}})
 			m, err := c.DownloadMedia(context.Background(), "EXPIRED")
 			assert.Nil(t, m)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, 40007, apiErr.Code)
+			apiErr := assertAPIError(t, err, 40007, "/cgi-bin/media/get")
 			assert.Equal(t, "invalid media_id", apiErr.Message)
-			assert.Equal(t, "/cgi-bin/media/get", apiErr.Path)
 		})
 	}
 }

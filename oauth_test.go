@@ -164,10 +164,7 @@ func TestExchangeCodeErrors(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "GET", "/sns/oauth2/access_token", fixture(t, "api/errors/40029_invalid_code.json"))
 		_, err := c.ExchangeCode(context.Background(), "USED_CODE_xyz")
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 40029, apiErr.Code)
-		assert.Equal(t, "/sns/oauth2/access_token", apiErr.Path)
+		assertAPIError(t, err, 40029, "/sns/oauth2/access_token")
 		assert.NotContains(t, err.Error(), testSecret)
 		assert.NotContains(t, err.Error(), "USED_CODE_xyz")
 	})
@@ -237,9 +234,7 @@ func TestOAuthUserInfo(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "GET", "/sns/userinfo", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 		_, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+		apiErr := assertAPIError(t, err, CodeAPIUnauthorized, "/sns/userinfo")
 		assert.Equal(t, "62fb9bc8-078c24da-4202f278", apiErr.RID)
 	})
 

@@ -192,10 +192,7 @@ func TestContentAPIErrors(t *testing.T) {
 			c, mt := newTestClient(t)
 			rec := stub(mt, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 			err := tt.call(c)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-			assert.Equal(t, tt.path, apiErr.Path)
+			assertAPIError(t, err, CodeAPIUnauthorized, tt.path)
 			assert.Len(t, rec.Calls(), 1)
 		})
 	}

@@ -111,10 +111,7 @@ func TestCreateQRCodeAPIError(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/qrcode/create", apiErr.Path)
+	assertAPIError(t, err, CodeAPIUnauthorized, "/cgi-bin/qrcode/create")
 }
 
 func TestCreateQRCodeIsNotRetried(t *testing.T) {

@@ -130,11 +130,8 @@ func TestSendTemplateMessageAPIError(t *testing.T) {
 	c, mt := newTestClient(t)
 	stub(mt, "POST", "/cgi-bin/message/template/send", fixture(t, "api/errors/47003_argument_invalid.json"))
 	_, err := c.SendTemplateMessage(context.Background(), &TemplateMessage{ToUser: "o", TemplateID: "t", Data: map[string]TemplateField{"thing41": {}}})
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeArgumentInvalid, apiErr.Code)
+	apiErr := assertAPIError(t, err, CodeArgumentInvalid, "/cgi-bin/message/template/send")
 	assert.Equal(t, "64f6b3c2-0a6c8b6f-79dfddf4", apiErr.RID)
-	assert.Equal(t, "/cgi-bin/message/template/send", apiErr.Path)
 }
 
 func TestSendTemplateMessageIsNotRetried(t *testing.T) {

@@ -203,10 +203,7 @@ func TestAccessTokenEndpointError(t *testing.T) {
 		httpmock.NewStringResponder(200, `{"errcode":40125,"errmsg":"invalid appsecret, rid: 6645a1b2-1c2d3e4f-5a6b7c8d"}`))
 
 	_, err = c.AccessToken(context.Background())
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeInvalidAppSecret, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/token", apiErr.Path)
+	apiErr := assertAPIError(t, err, CodeInvalidAppSecret, "/cgi-bin/token")
 	assert.Equal(t, "6645a1b2-1c2d3e4f-5a6b7c8d", apiErr.RID)
 	assert.NotContains(t, err.Error(), "wrong", "the secret must not appear in the error")
 }
@@ -284,9 +281,7 @@ func TestAPICallTokenErrorTwiceDoesNotLoop(t *testing.T) {
 	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
 
 	err := exec(context.Background(), c, endpoint.CustomSend, nil, map[string]string{"touser": "o1"})
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeInvalidCredential, apiErr.Code)
+	apiErr := assertAPIError(t, err, CodeInvalidCredential, "/cgi-bin/message/custom/send")
 	assert.ErrorIs(t, err, ErrTokenInvalid)
 	assert.Equal(t, "60a47f32-6c752146-08923d1f", apiErr.RID)
 	assert.Len(t, rec.Calls(), 2, "one call and one retry")

@@ -3,7 +3,6 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -17,26 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// forbidRequests fails the test if any request reaches mt: arguments that
-// are rejected must be rejected before any I/O.
-func forbidRequests(t *testing.T, mt *httpmock.MockTransport) {
-	t.Helper()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("unexpected request %s %s", req.Method, req.URL.Path)
-		return nil, errors.New("no request expected")
-	})
-}
-
-// assertAPIError checks that err is the *APIError of a fixture in
-// testdata/api/errors.
-func assertAPIError(t *testing.T, err error, code int, path string) {
-	t.Helper()
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, code, apiErr.Code)
-	assert.Equal(t, path, apiErr.Path)
-}
 
 func manyOpenIDs(prefix string, n int) []string {
 	ids := make([]string, n)

@@ -82,9 +82,7 @@ func TestMiniProgramLinkErrors(t *testing.T) {
 		c, mt := newTestClient(t)
 		stub(mt, "POST", "/cgi-bin/wxopen/wxamplink", fixture(t, "api/errors/1005_wxamplink_rid.json"))
 		err := link(c)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 1005, apiErr.Code)
+		apiErr := assertAPIError(t, err, 1005, "/cgi-bin/wxopen/wxamplink")
 		assert.Equal(t, "61932a5b-0e248764-42d1c1b2", apiErr.RID)
 	})
 }
