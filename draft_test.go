@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,42 @@ import (
 // {"total_count":…,"item_count":…,"item":[…]}.
 func batchPage(total int, items ...string) []byte {
 	return []byte(fmt.Sprintf(`{"total_count":%d,"item_count":%d,"item":[%s]}`, total, len(items), strings.Join(items, ",")))
+}
+
+// walkBatchPages serves pages, five items two to a page, at the batchget
+// API path and walks the iterator walk returns on a test client. It checks
+// that the walk asked for the offsets 0, 2 and 4, each with the body
+// bodyFormat gives for it, and returns key of every item.
+func walkBatchPages[T any](t *testing.T, path string, pages [][]byte, bodyFormat string, walk func(*Client) iter.Seq2[T, error], key func(T) string) []string {
+	t.Helper()
+	c, mt := newTestClient(t)
+	rec := stubSeq(mt, "POST", path, pages...)
+	var keys []string
+	for v, err := range walk(c) {
+		require.NoError(t, err)
+		keys = append(keys, key(v))
+	}
+	calls := rec.Calls()
+	require.Len(t, calls, 3)
+	for i, offset := range []int{0, 2, 4} {
+		assertWire(t, calls[i], "POST", path, fmt.Sprintf(bodyFormat, offset))
+	}
+	return keys
+}
+
+// breakBatchPages serves pages at path, walks the iterator walk returns
+// until key gives stop, breaks the loop and returns the requests sent.
+func breakBatchPages[T any](t *testing.T, path string, pages [][]byte, walk func(*Client) iter.Seq2[T, error], key func(T) string, stop string) []wire {
+	t.Helper()
+	c, mt := newTestClient(t)
+	rec := stubSeq(mt, "POST", path, pages...)
+	for v, err := range walk(c) {
+		require.NoError(t, err)
+		if key(v) == stop {
+			break
+		}
+	}
+	return rec.Calls()
 }
 
 // draftItem is one item of a draft/batchget (or material news) page.
@@ -131,32 +168,19 @@ func TestDraftsPages(t *testing.T) {
 	}
 
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages...)
-		var ids []string
-		for d, err := range c.Drafts(context.Background(), true) {
-			require.NoError(t, err)
-			ids = append(ids, d.MediaID)
-			assert.Equal(t, "T-"+d.MediaID, d.Articles[0].Title)
-		}
+		ids := walkBatchPages(t, "/cgi-bin/draft/batchget", pages, `{"offset":%d,"count":20,"no_content":1}`,
+			func(c *Client) iter.Seq2[Draft, error] { return c.Drafts(context.Background(), true) },
+			func(d Draft) string {
+				assert.Equal(t, "T-"+d.MediaID, d.Articles[0].Title)
+				return d.MediaID
+			})
 		assert.Equal(t, []string{"D1", "D2", "D3", "D4", "D5"}, ids)
-		calls := rec.Calls()
-		require.Len(t, calls, 3)
-		for i, offset := range []int{0, 2, 4} {
-			assertWire(t, calls[i], "POST", "/cgi-bin/draft/batchget", fmt.Sprintf(`{"offset":%d,"count":20,"no_content":1}`, offset))
-		}
 	})
 
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages...)
-		for d, err := range c.Drafts(context.Background(), false) {
-			require.NoError(t, err)
-			if d.MediaID == "D3" {
-				break
-			}
-		}
-		calls := rec.Calls()
+		calls := breakBatchPages(t, "/cgi-bin/draft/batchget", pages,
+			func(c *Client) iter.Seq2[Draft, error] { return c.Drafts(context.Background(), false) },
+			func(d Draft) string { return d.MediaID }, "D3")
 		require.Len(t, calls, 2, "no request after the break")
 		assert.JSONEq(t, `{"offset":2,"count":20}`, string(calls[1].Body))
 	})

@@ -167,30 +167,16 @@ func TestMaterials(t *testing.T) {
 		batchPage(5, materialItem("M5")),
 	}
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material", pages...)
-		var names []string
-		for m, err := range c.Materials(context.Background(), MediaVideo) {
-			require.NoError(t, err)
-			names = append(names, m.Name)
-		}
+		names := walkBatchPages(t, "/cgi-bin/material/batchget_material", pages, `{"type":"video","offset":%d,"count":20}`,
+			func(c *Client) iter.Seq2[MaterialItem, error] { return c.Materials(context.Background(), MediaVideo) },
+			func(m MaterialItem) string { return m.Name })
 		assert.Equal(t, []string{"M1.jpg", "M2.jpg", "M3.jpg", "M4.jpg", "M5.jpg"}, names)
-		calls := rec.Calls()
-		require.Len(t, calls, 3)
-		for i, offset := range []int{0, 2, 4} {
-			assertWire(t, calls[i], "POST", "/cgi-bin/material/batchget_material", fmt.Sprintf(`{"type":"video","offset":%d,"count":20}`, offset))
-		}
 	})
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material", pages...)
-		for m, err := range c.Materials(context.Background(), MediaVoice) {
-			require.NoError(t, err)
-			if m.MediaID == "M4" {
-				break
-			}
-		}
-		assert.Len(t, rec.Calls(), 2, "no request after the break")
+		calls := breakBatchPages(t, "/cgi-bin/material/batchget_material", pages,
+			func(c *Client) iter.Seq2[MaterialItem, error] { return c.Materials(context.Background(), MediaVoice) },
+			func(m MaterialItem) string { return m.MediaID }, "M4")
+		assert.Len(t, calls, 2, "no request after the break")
 	})
 	t.Run("types that cannot be listed", func(t *testing.T) {
 		c, mt := newTestClient(t)
@@ -223,16 +209,11 @@ func TestNewsMaterials(t *testing.T) {
 	})
 
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material",
-			batchPage(5, draftItem("N1"), draftItem("N2")), batchPage(5, draftItem("N3"), draftItem("N4")), batchPage(5, draftItem("N5")))
-		var ids []string
-		for m, err := range c.NewsMaterials(context.Background()) {
-			require.NoError(t, err)
-			ids = append(ids, m.MediaID)
-		}
+		pages := [][]byte{batchPage(5, draftItem("N1"), draftItem("N2")), batchPage(5, draftItem("N3"), draftItem("N4")), batchPage(5, draftItem("N5"))}
+		ids := walkBatchPages(t, "/cgi-bin/material/batchget_material", pages, `{"type":"news","offset":%d,"count":20}`,
+			func(c *Client) iter.Seq2[NewsMaterial, error] { return c.NewsMaterials(context.Background()) },
+			func(m NewsMaterial) string { return m.MediaID })
 		assert.Equal(t, []string{"N1", "N2", "N3", "N4", "N5"}, ids)
-		assert.Len(t, rec.Calls(), 3)
 	})
 }
 

@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -119,31 +120,15 @@ func TestPublications(t *testing.T) {
 		batchPage(5, publicationItem("A3"), publicationItem("A4")),
 		batchPage(5, publicationItem("A5")),
 	}
+	articleID := func(p Publication) string { return p.ArticleID }
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/batchget", pages...)
-		var ids []string
-		for p, err := range c.Publications(context.Background(), false) {
-			require.NoError(t, err)
-			ids = append(ids, p.ArticleID)
-		}
+		ids := walkBatchPages(t, "/cgi-bin/freepublish/batchget", pages, `{"offset":%d,"count":20}`,
+			func(c *Client) iter.Seq2[Publication, error] { return c.Publications(context.Background(), false) }, articleID)
 		assert.Equal(t, []string{"A1", "A2", "A3", "A4", "A5"}, ids)
-		calls := rec.Calls()
-		require.Len(t, calls, 3)
-		for i, offset := range []int{0, 2, 4} {
-			assertWire(t, calls[i], "POST", "/cgi-bin/freepublish/batchget", fmt.Sprintf(`{"offset":%d,"count":20}`, offset))
-		}
 	})
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/batchget", pages...)
-		for p, err := range c.Publications(context.Background(), true) {
-			require.NoError(t, err)
-			if p.ArticleID == "A2" {
-				break
-			}
-		}
-		calls := rec.Calls()
+		calls := breakBatchPages(t, "/cgi-bin/freepublish/batchget", pages,
+			func(c *Client) iter.Seq2[Publication, error] { return c.Publications(context.Background(), true) }, articleID, "A2")
 		require.Len(t, calls, 1, "no request after the break")
 		assert.JSONEq(t, `{"offset":0,"count":20,"no_content":1}`, string(calls[0].Body))
 	})
