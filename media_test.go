@@ -276,31 +276,48 @@ func stubFile(mt *httpmock.MockTransport, path string, body io.ReadCloser, lengt
 	return rec
 }
 
-func TestDownloadMediaStreamsFile(t *testing.T) {
-	c, mt := newTestClient(t)
-	content := bytes.Repeat([]byte("\xff\xd8JPEG"), 4096)
-	body := &trackedBody{r: bytes.NewReader(content)}
-	rec := stubFile(mt, "/cgi-bin/media/get", body, int64(len(content)), http.Header{
-		"Content-Type":        {"image/jpeg"},
-		"Content-Disposition": {`attachment; filename="MEDIA_ID.jpg"`},
-	})
+// TestDownloadStreamsFile checks that a download hands the file over
+// unread, with what its headers say, and that Close closes it.
+func TestDownloadStreamsFile(t *testing.T) {
+	jpeg := bytes.Repeat([]byte("\xff\xd8JPEG"), 4096)
+	tests := []struct {
+		name                  string
+		download              func(*Client, context.Context, string) (*Media, error)
+		path, mediaID         string
+		content               []byte
+		length                int64 // -1 when the response does not say
+		contentType, filename string
+	}{
+		{"DownloadMedia", (*Client).DownloadMedia, "/cgi-bin/media/get", "MEDIA_ID", jpeg, int64(len(jpeg)), "image/jpeg", "MEDIA_ID.jpg"},
+		{"DownloadHDVoice", (*Client).DownloadHDVoice, "/cgi-bin/media/get/jssdk", "VOICE_ID", []byte("Speex   speex-1.2"), -1, "voice/speex", "XXX"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			body := &trackedBody{r: bytes.NewReader(tt.content)}
+			rec := stubFile(mt, tt.path, body, tt.length, http.Header{
+				"Content-Type":        {tt.contentType},
+				"Content-Disposition": {`attachment; filename="` + tt.filename + `"`},
+			})
 
-	m, err := c.DownloadMedia(context.Background(), "MEDIA_ID")
-	require.NoError(t, err)
-	w := rec.only(t)
-	assertWire(t, w, "GET", "/cgi-bin/media/get", "")
-	assert.Equal(t, "MEDIA_ID", w.Query.Get("media_id"))
+			m, err := tt.download(c, context.Background(), tt.mediaID)
+			require.NoError(t, err)
+			w := rec.only(t)
+			assertWire(t, w, "GET", tt.path, "")
+			assert.Equal(t, tt.mediaID, w.Query.Get("media_id"))
 
-	assert.Zero(t, body.read.Load(), "nothing is read before the caller reads")
-	assert.Equal(t, "image/jpeg", m.ContentType)
-	assert.Equal(t, "MEDIA_ID.jpg", m.Filename)
-	assert.Equal(t, int64(len(content)), m.ContentLength)
-	assert.Empty(t, m.VideoURL)
-	got, err := io.ReadAll(m.Body)
-	require.NoError(t, err)
-	assert.Equal(t, content, got)
-	require.NoError(t, m.Close())
-	assert.True(t, body.closed.Load(), "Close closes the response body")
+			assert.Zero(t, body.read.Load(), "nothing is read before the caller reads")
+			assert.Equal(t, tt.contentType, m.ContentType)
+			assert.Equal(t, tt.filename, m.Filename)
+			assert.Equal(t, tt.length, m.ContentLength)
+			assert.Empty(t, m.VideoURL)
+			got, err := io.ReadAll(m.Body)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, got)
+			require.NoError(t, m.Close())
+			assert.True(t, body.closed.Load(), "Close closes the response body")
+		})
+	}
 }
 
 func TestDownloadMediaVideoURL(t *testing.T) {
@@ -338,28 +355,6 @@ func TestDownloadMediaRejectsEmptyID(t *testing.T) {
 	_, err = c.DownloadHDVoice(context.Background(), " ")
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Empty(t, rec.Calls())
-}
-
-func TestDownloadHDVoice(t *testing.T) {
-	c, mt := newTestClient(t)
-	body := &trackedBody{r: strings.NewReader("Speex   speex-1.2")}
-	rec := stubFile(mt, "/cgi-bin/media/get/jssdk", body, -1, http.Header{
-		"Content-Type":        {"voice/speex"},
-		"Content-Disposition": {`attachment; filename="XXX"`},
-	})
-	m, err := c.DownloadHDVoice(context.Background(), "VOICE_ID")
-	require.NoError(t, err)
-	w := rec.only(t)
-	assertWire(t, w, "GET", "/cgi-bin/media/get/jssdk", "")
-	assert.Equal(t, "VOICE_ID", w.Query.Get("media_id"))
-	assert.Equal(t, "voice/speex", m.ContentType)
-	assert.Equal(t, "XXX", m.Filename)
-	assert.Equal(t, int64(-1), m.ContentLength)
-	got, err := io.ReadAll(m.Body)
-	require.NoError(t, err)
-	assert.Equal(t, "Speex   speex-1.2", string(got))
-	require.NoError(t, m.Close())
-	assert.True(t, body.closed.Load())
 }
 
 func TestDownloadHDVoiceUnexpectedJSON(t *testing.T) {
