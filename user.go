@@ -492,31 +492,13 @@ type Group struct {
 	Count int
 }
 
-type groupJSON struct {
-	ID    lenient.Int `json:"id"`
-	Name  string      `json:"name"`
-	Count lenient.Int `json:"count"`
-}
-
-func (g groupJSON) group() Group { return Group{ID: int(g.ID), Name: g.Name, Count: int(g.Count)} }
-
-func checkGroupName(name string) error {
-	if name == "" {
-		return invalidArg("group name is empty")
-	}
-	if n := utf8.RuneCountInString(name); n > maxGroupNameLen {
-		return invalidArg("group name has %d characters, more than %d", n, maxGroupNameLen)
-	}
-	return nil
-}
-
 // CreateGroup creates a legacy user group named name, of at most 30
 // characters (创建分组, groups/create). Groups are superseded by tags; see
 // CreateTag.
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use CreateTag.
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
-	if err := checkGroupName(name); err != nil {
+	if err := checkName("group", maxGroupNameLen, name); err != nil {
 		return nil, err
 	}
 	var body struct {
@@ -527,7 +509,7 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 	body.Group.Name = name
 	r, err := call[struct {
 		status
-		Group *groupJSON `json:"group"`
+		Group *tagJSON `json:"group"`
 	}](ctx, c, endpoint.GroupCreate, nil, body)
 	if err != nil {
 		return nil, err
@@ -546,7 +528,7 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 func (c *Client) ListGroups(ctx context.Context) ([]Group, error) {
 	r, err := call[struct {
 		status
-		Groups []groupJSON `json:"groups"`
+		Groups []tagJSON `json:"groups"`
 	}](ctx, c, endpoint.GroupGet, nil, nil)
 	if err != nil {
 		return nil, err
@@ -589,18 +571,13 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use UpdateTag.
 func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
-	if err := checkGroupName(name); err != nil {
+	if err := checkName("group", maxGroupNameLen, name); err != nil {
 		return err
 	}
 	body := struct {
-		Group groupRef `json:"group"`
-	}{groupRef{ID: id, Name: name}}
+		Group tagRef `json:"group"`
+	}{tagRef{ID: id, Name: name}}
 	return exec(ctx, c, endpoint.GroupUpdate, nil, body)
-}
-
-type groupRef struct {
-	ID   int    `json:"id"`
-	Name string `json:"name,omitempty"`
 }
 
 // MoveUserToGroup moves the user openID to the legacy group groupID
@@ -641,7 +618,7 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use DeleteTag.
 func (c *Client) DeleteGroup(ctx context.Context, id int) error {
 	body := struct {
-		Group groupRef `json:"group"`
-	}{groupRef{ID: id}}
+		Group tagRef `json:"group"`
+	}{tagRef{ID: id}}
 	return exec(ctx, c, endpoint.GroupDelete, nil, body)
 }
