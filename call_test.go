@@ -202,8 +202,7 @@ func TestCallStatusWhereTheEndpointReportsIt(t *testing.T) {
 // A path or method Call cannot send is refused before any request.
 func TestCallInvalid(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	for _, tt := range []struct{ method, path string }{
 		{"PUT", "/cgi-bin/menu/get"},
 		{http.MethodGet, "cgi-bin/menu/get"},

@@ -98,8 +98,7 @@ func commentEndpoints() map[endpoint.ID]endpointCase {
 
 func TestArticleRefChecks(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	for _, art := range []ArticleRef{
 		{},                            // no msg_data_id
 		{MsgDataID: "12ab"},           // not a number

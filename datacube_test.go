@@ -142,8 +142,7 @@ func TestDatacubeRangeValidation(t *testing.T) {
 		}
 		for _, rc := range cases {
 			t.Run(tc.name+"/"+rc.name, func(t *testing.T) {
-				c, mt := newTestClient(t)
-				forbidRequests(t, mt)
+				c := newOfflineClient(t)
 				_, err := tc.call(c, ctx, rc.begin, rc.end)
 				require.ErrorIs(t, err, ErrInvalidArgument)
 				assert.Contains(t, err.Error(), endpoint.Get(tc.id).Path, "the error names the API")
@@ -153,7 +152,7 @@ func TestDatacubeRangeValidation(t *testing.T) {
 }
 
 func TestDatacubeSpanMessage(t *testing.T) {
-	c, _ := newTestClient(t)
+	c := newOfflineClient(t)
 	_, err := c.GetUserSummary(context.Background(), Date{2024, 1, 1}, Date{2024, 1, 9})
 	assert.EqualError(t, err, "wechat: invalid argument: /datacube/getusersummary: 2024-01-01..2024-01-09 covers 9 days, WeChat serves at most 7 per call")
 }

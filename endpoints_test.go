@@ -142,8 +142,7 @@ func TestEndpoints(t *testing.T) {
 					assert.True(t, tc.noArgs, "no invalid call: set noArgs if the method has no argument to check")
 					return
 				}
-				c, mt := newTestClient(t, tc.opts...)
-				forbidRequests(t, mt)
+				c := newOfflineClient(t, tc.opts...)
 				assert.ErrorIs(t, tc.invalid(ctx, c), ErrInvalidArgument)
 			})
 			t.Run("errcode", func(t *testing.T) {

@@ -145,6 +145,15 @@ func forbidRequests(t *testing.T, mt *httpmock.MockTransport) {
 	})
 }
 
+// newOfflineClient is newTestClient for the checks of arguments: any
+// request it sends fails the test (see forbidRequests).
+func newOfflineClient(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	c, mt := newTestClient(t, opts...)
+	forbidRequests(t, mt)
+	return c
+}
+
 // assertAPIError checks that err is an *APIError with code for path, and
 // returns it for the checks of its other fields.
 func assertAPIError(t *testing.T, err error, code int, path string) *APIError {

@@ -119,8 +119,7 @@ func TestKFSessions(t *testing.T) {
 
 func TestKFInvalidArguments(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	cases := map[string]error{
 		"no at":            c.AddKFAccount(ctx, "test1", "n"),
 		"empty prefix":     c.AddKFAccount(ctx, "@test", "n"),

@@ -71,8 +71,7 @@ func TestAddVideoMaterial(t *testing.T) {
 }
 
 func TestAddMaterialRejects(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
+	c := newOfflineClient(t)
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
 		"video without title": func() error { _, err := c.AddMaterial(ctx, MediaVideo, "v.mp4", strings.NewReader("x")); return err },
@@ -87,7 +86,6 @@ func TestAddMaterialRejects(t *testing.T) {
 	} {
 		assert.ErrorIs(t, call(), ErrInvalidArgument, name)
 	}
-	assert.Empty(t, rec.Calls())
 }
 
 func TestAddMaterialNotRetriedAfterNetworkError(t *testing.T) {
@@ -179,8 +177,7 @@ func TestMaterials(t *testing.T) {
 		assert.Len(t, calls, 2, "no request after the break")
 	})
 	t.Run("types that cannot be listed", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", batchPage(0))
+		c := newOfflineClient(t)
 		for _, typ := range []MediaType{MediaNews, MediaThumb, ""} {
 			n := 0
 			for _, err := range c.Materials(context.Background(), typ) {
@@ -189,7 +186,6 @@ func TestMaterials(t *testing.T) {
 			}
 			assert.Equal(t, 1, n)
 		}
-		assert.Empty(t, rec.Calls())
 	})
 }
 

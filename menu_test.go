@@ -90,12 +90,10 @@ func TestCreateMenuRejectsBadMenus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/menu/create", fixture(t, "api/ok.json"))
+			c := newOfflineClient(t)
 			err := c.CreateMenu(context.Background(), tt.menu)
 			require.ErrorIs(t, err, ErrInvalidArgument)
 			assert.Contains(t, err.Error(), tt.want)
-			assert.Empty(t, rec.Calls(), "nothing is sent")
 		})
 	}
 }
@@ -165,12 +163,10 @@ func TestAddConditionalMenuRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/menu/addconditional", fixture(t, "api/menu_addconditional.json"))
+			c := newOfflineClient(t)
 			_, err := c.AddConditionalMenu(context.Background(), tt.menu)
 			require.ErrorIs(t, err, ErrInvalidArgument)
 			assert.Contains(t, err.Error(), tt.want)
-			assert.Empty(t, rec.Calls())
 		})
 	}
 }

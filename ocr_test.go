@@ -122,8 +122,7 @@ func TestImageServiceErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range imageCases() {
 		t.Run(tc.name+" invalid image", func(t *testing.T) {
-			c, mt := newTestClient(t)
-			forbidRequests(t, mt)
+			c := newOfflineClient(t)
 			for name, img := range map[string]ImageSource{
 				"zero":        {},
 				"relative":    ImageURL("/a.jpg"),
@@ -138,8 +137,7 @@ func TestImageServiceErrors(t *testing.T) {
 }
 
 func TestOCRIDCardMode(t *testing.T) {
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	_, err := c.OCRIDCard(context.Background(), ImageURL("https://example.com/a.jpg"), "auto")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 }
@@ -180,8 +178,7 @@ func TestAICropRatios(t *testing.T) {
 		assert.Empty(t, form.File)
 	})
 	t.Run("invalid", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		forbidRequests(t, mt)
+		c := newOfflineClient(t)
 		img := ImageURL("https://example.com/a.jpg")
 		_, err := c.SuggestCrops(ctx, img, 1, 2, 3, 4, 5, 6)
 		assert.ErrorIs(t, err, ErrInvalidArgument)

@@ -57,7 +57,7 @@ func TestWebhookWithoutTokenSaysWhatIsMissing(t *testing.T) {
 // WeChat signs the page URL without its fragment; an empty or relative
 // URL cannot be the page's.
 func TestJSSDKConfigURL(t *testing.T) {
-	c, _ := newTestClient(t, WithJSAPITicket("ticket", time.Now().Add(time.Hour)))
+	c := newOfflineClient(t, WithJSAPITicket("ticket", time.Now().Add(time.Hour)))
 	for _, bad := range []string{"", "   ", "/page", "page.html", "example.com/page", "ftp://example.com/", "https:///path"} {
 		_, err := c.JSSDKConfig(context.Background(), bad)
 		assert.ErrorIs(t, err, ErrInvalidArgument, "%q", bad)

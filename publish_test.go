@@ -67,7 +67,7 @@ func TestGetPublishStatus(t *testing.T) {
 		})
 	}
 
-	c, _ := newTestClient(t)
+	c := newOfflineClient(t)
 	_, err := c.GetPublishStatus(context.Background(), "")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 }
@@ -105,7 +105,7 @@ func TestDeletePublication(t *testing.T) {
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/delete", tt.want)
 		})
 	}
-	c, _ := newTestClient(t)
+	c := newOfflineClient(t)
 	assert.ErrorIs(t, c.DeletePublication(context.Background(), "", 0), ErrInvalidArgument)
 	assert.ErrorIs(t, c.DeletePublication(context.Background(), "ARTICLE_ID", -1), ErrInvalidArgument)
 }

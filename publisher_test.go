@@ -99,8 +99,7 @@ func TestListSettlements(t *testing.T) {
 
 func TestPublisherQueryChecks(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	day := func(y, m, d int) Date { return Date{y, time.Month(m), d} }
 	tests := []struct {
 		name string

@@ -194,8 +194,7 @@ func TestRequestBackoffHonoursContext(t *testing.T) {
 func TestRequestUnencodableBodyIsNotRetried(t *testing.T) {
 	var logs bytes.Buffer
 	var obs attempts
-	c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithObserver(obs.observe))
-	forbidRequests(t, mt)
+	c := newOfflineClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithObserver(obs.observe))
 	err := exec(context.Background(), c, endpoint.CallbackCheck, nil, map[string]any{"action": func() {}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "encoding request")

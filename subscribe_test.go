@@ -46,8 +46,7 @@ func TestSendSubscribeMessage(t *testing.T) {
 		assert.Len(t, rec.Calls(), 1, "a send is never repeated")
 	})
 	t.Run("invalid", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		forbidRequests(t, mt)
+		c := newOfflineClient(t)
 		for name, m := range map[string]*SubscribeMessage{
 			"nil":         nil,
 			"no user":     {TemplateID: "t", Data: SubscribeData{"a": "b"}},
@@ -69,8 +68,7 @@ func TestSubscribeTemplateLibrary(t *testing.T) {
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
 	t.Run("invalid", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		forbidRequests(t, mt)
+		c := newOfflineClient(t)
 		errs := map[string]error{}
 		_, errs["no ids"] = c.ListPublicSubscribeTemplates(ctx, nil, 0, 1)
 		_, errs["negative start"] = c.ListPublicSubscribeTemplates(ctx, []int{1}, -1, 1)
@@ -127,8 +125,7 @@ func TestSendOneTimeSubscribeMessage(t *testing.T) {
 			`{"touser":"o","template_id":"t","scene":"0","title":"标题","data":{"content":{"value":"正文"}}}`)
 	})
 	t.Run("invalid", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		forbidRequests(t, mt)
+		c := newOfflineClient(t)
 		ok := OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题", Content: "正文"}
 		mutate := func(f func(m *OneTimeSubscribeMessage)) *OneTimeSubscribeMessage { m := ok; f(&m); return &m }
 		for name, m := range map[string]*OneTimeSubscribeMessage{

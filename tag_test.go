@@ -12,8 +12,7 @@ import (
 
 func TestTagsReject(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	long := strings.Repeat("标", 31)
 	for name, err := range map[string]error{
 		"create empty name":    func() error { _, err := c.CreateTag(ctx, ""); return err }(),

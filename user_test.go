@@ -180,8 +180,7 @@ func TestBatchGetUserInfoRejects(t *testing.T) {
 	withEmpty[150] = ""
 	for name, ids := range map[string][]string{"none": nil, "empty openid in a later chunk": withEmpty} {
 		t.Run(name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			forbidRequests(t, mt)
+			c := newOfflineClient(t)
 			_, err := c.BatchGetUserInfo(context.Background(), ids, "")
 			assert.ErrorIs(t, err, ErrInvalidArgument)
 		})
@@ -461,8 +460,7 @@ func TestChangeOpenID(t *testing.T) {
 
 func TestGroupsReject(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	long := strings.Repeat("组", 31)
 	for name, err := range map[string]error{
 		"create empty name":   func() error { _, err := c.CreateGroup(ctx, ""); return err }(),
