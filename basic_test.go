@@ -16,14 +16,12 @@ import (
 func TestClearQuota(t *testing.T) {
 	ctx := context.Background()
 	t.Run("limit reached", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/clear_quota", fixture(t, "api/errors/48006_clear_quota_limit.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/clear_quota", fixture(t, "api/errors/48006_clear_quota_limit.json"))
 		err := c.ClearQuota(ctx)
 		assert.ErrorIs(t, err, &APIError{Code: 48006})
 	})
 	t.Run("secret error hides the secret", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/clear_quota/v2", fixture(t, "api/errors/48006_clear_quota_limit.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/clear_quota/v2", fixture(t, "api/errors/48006_clear_quota_limit.json"))
 		err := c.ClearQuotaWithSecret(ctx)
 		require.ErrorIs(t, err, &APIError{Code: 48006})
 		assert.NotContains(t, err.Error(), testSecret)
@@ -85,8 +83,7 @@ func TestLookupRIDRedactsRecordedBodies(t *testing.T) {
 		"client_ip":     "113.xx.70.51",
 	}})
 	require.NoError(t, err)
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/openapi/rid/get", reply)
+	c, _ := newStubClient(t, "POST", "/cgi-bin/openapi/rid/get", reply)
 	r, err := c.GetRIDInfo(context.Background(), "61725984-6126f6f9-040f19c4")
 	require.NoError(t, err)
 	assert.Equal(t, &RIDRequest{
@@ -147,15 +144,13 @@ func TestRedactRecorded(t *testing.T) {
 func TestShortKey(t *testing.T) {
 	ctx := context.Background()
 	t.Run("default lifetime", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/shorten_gen.json"))
 		_, err := c.CreateShortKey(ctx, strings.Repeat("x", MaxShortKeyData), 0)
 		require.NoError(t, err)
 		assert.Contains(t, string(rec.only(t).Body), `"expire_seconds":2592000`)
 	})
 	t.Run("generate without key", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/ok.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/shorten/gen", fixture(t, "api/ok.json"))
 		_, err := c.CreateShortKey(ctx, "d", time.Hour)
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -300,8 +295,7 @@ func TestClearAPIQuotaErrors(t *testing.T) {
 		-1:    "system error",
 	} {
 		t.Run(msg, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/openapi/quota/clear", []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, msg)))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/openapi/quota/clear", []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, msg)))
 			err := c.ClearAPIQuota(context.Background(), "/cgi-bin/message/custom/send")
 			assertAPIError(t, err, code, "/cgi-bin/openapi/quota/clear")
 			assert.Len(t, rec.Calls(), 1)

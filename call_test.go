@@ -190,8 +190,7 @@ func TestCallReplyAndErrcode(t *testing.T) {
 // says where its status is, not the method.
 func TestCallStatusWhereTheEndpointReportsIt(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	stub(mt, http.MethodGet, "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
+	c, _ := newStubClient(t, http.MethodGet, "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
 	var r map[string]any
 	err := c.Call(ctx, http.MethodGet, "/publisher/stat", url.Values{"action": {"publisher_settlement"}, "page": {"1"}, "page_size": {"10"},
 		"start_date": {"2020-01-01"}, "end_date": {"2020-01-31"}}, nil, &r)

@@ -174,8 +174,7 @@ func TestComments(t *testing.T) {
 		assert.Len(t, rec.Calls(), 1)
 	})
 	t.Run("an error ends the walk", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":88001,"errmsg":"msg_data is not exists"}`))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":88001,"errmsg":"msg_data is not exists"}`))
 		var errs []error
 		for _, err := range c.Comments(ctx, testArticle, CommentsAll) {
 			errs = append(errs, err)
@@ -188,8 +187,7 @@ func TestComments(t *testing.T) {
 func TestListCommentsEmptyReply(t *testing.T) {
 	// An empty reply object is an empty page, and a reply object
 	// without content or time is no reply.
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":0,"errmsg":"ok","comment":[{"user_comment_id":"3","create_time":"1682215860","content":"c","comment_type":"1","reply":{}}],"total":1}`))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":0,"errmsg":"ok","comment":[{"user_comment_id":"3","create_time":"1682215860","content":"c","comment_type":"1","reply":{}}],"total":1}`))
 	p, err := c.ListComments(context.Background(), testArticle, CommentsAll, 10, 5)
 	require.NoError(t, err)
 	require.Len(t, p.Comments, 1)
@@ -230,16 +228,14 @@ func TestCommentErrors(t *testing.T) {
 	for _, tt := range calls {
 		for _, code := range tt.codes {
 			t.Run(fmt.Sprint(tt.path, " ", code), func(t *testing.T) {
-				c, mt := newTestClient(t)
-				rec := stub(mt, "POST", tt.path, []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, documented[code])))
+				c, rec := newStubClient(t, "POST", tt.path, []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, documented[code])))
 				assertAPIError(t, tt.call(c), code, tt.path)
 				assert.Len(t, rec.Calls(), 1, "not retried")
 			})
 		}
 	}
 	t.Run("captured 88005", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/comment/reply/add", fixture(t, "api/errors/88005_already_reply_rid.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/comment/reply/add", fixture(t, "api/errors/88005_already_reply_rid.json"))
 		err := c.ReplyToComment(ctx, art, 8, "接口回复")
 		assert.ErrorIs(t, err, &APIError{Code: CodeCommentAlreadyReplied})
 		var apiErr *APIError

@@ -117,8 +117,7 @@ var customSends = []struct {
 func TestCustomSend(t *testing.T) {
 	for _, tt := range customSends {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 			require.NoError(t, tt.send(c))
 			assertWire(t, rec.only(t), "POST", customSend, tt.body)
 		})
@@ -128,8 +127,7 @@ func TestCustomSend(t *testing.T) {
 func TestCustomSendAsKFAccount(t *testing.T) {
 	for _, tt := range customSends {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/message_custom_send_empty_errmsg.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/message_custom_send_empty_errmsg.json"))
 			require.NoError(t, tt.send(c, AsKFAccount("test1@kftest")))
 			want := tt.body[:len(tt.body)-1] + `,"customservice":{"kf_account":"test1@kftest"}}`
 			assertWire(t, rec.only(t), "POST", customSend, want)
@@ -137,8 +135,7 @@ func TestCustomSendAsKFAccount(t *testing.T) {
 	}
 
 	// An empty account, and a nil option, change nothing.
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 	require.NoError(t, c.SendText(context.Background(), "OPENID", "Hello World", AsKFAccount(""), nil))
 	assertWire(t, rec.only(t), "POST", customSend, customSends[0].body)
 }
@@ -146,8 +143,7 @@ func TestCustomSendAsKFAccount(t *testing.T) {
 func TestCustomSendAPIError(t *testing.T) {
 	for _, tt := range customSends {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/errors/47003_argument_invalid.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/errors/47003_argument_invalid.json"))
 			err := tt.send(c)
 			assertAPIError(t, err, CodeArgumentInvalid, customSend)
 			assert.Len(t, rec.Calls(), 1)
@@ -192,8 +188,7 @@ func newJSONResponse(body string) *http.Response {
 }
 
 func TestSendTextKeepsHTML(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 	link := `<a href="https://example.com/?a=1&b=2" data-miniprogram-appid="appid" data-miniprogram-path="pages/index/index">点击跳小程序</a>`
 	require.NoError(t, c.SendText(context.Background(), "OPENID", link))
 	w := rec.only(t)
@@ -233,14 +228,12 @@ func TestSetTyping(t *testing.T) {
 		{true, `{"touser":"OPENID","command":"Typing"}`},
 		{false, `{"touser":"OPENID","command":"CancelTyping"}`},
 	} {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/ok.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/ok.json"))
 		require.NoError(t, c.SetTyping(context.Background(), "OPENID", tt.typing))
 		assertWire(t, rec.only(t), "POST", "/cgi-bin/message/custom/typing", tt.body)
 	}
 
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
 	assertAPIError(t, c.SetTyping(context.Background(), "OPENID", true), CodeAPIFreqOutOfLimit, "/cgi-bin/message/custom/typing")
 }
 
@@ -282,8 +275,7 @@ func TestSendReply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 			require.NoError(t, c.SendReply(context.Background(), tt.reply))
 			assertWire(t, rec.only(t), "POST", customSend, tt.body)
 		})

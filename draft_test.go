@@ -61,8 +61,7 @@ func draftItem(id string) string {
 }
 
 func TestAddDraft(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
 
 	id, err := c.AddDraft(context.Background(), []NewsArticle{
 		{
@@ -145,8 +144,7 @@ var draftGetArticles = []NewsArticle{
 }
 
 func TestUpdateDraft(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/update", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/draft/update", fixture(t, "api/ok.json"))
 	err := c.UpdateDraft(context.Background(), "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
 	require.NoError(t, err)
 	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/update",
@@ -202,8 +200,7 @@ func TestDraftsPages(t *testing.T) {
 	})
 
 	t.Run("empty box", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/draft/batchget", batchPage(0))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/draft/batchget", batchPage(0))
 		for range c.Drafts(context.Background(), false) {
 			t.Fatal("no drafts expected")
 		}

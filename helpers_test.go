@@ -106,6 +106,14 @@ func stub(mt *httpmock.MockTransport, method, path string, body []byte) *recorde
 	return rec
 }
 
+// newStubClient is newTestClient with one stub: method and path answered
+// with body, whose requests the recorder keeps.
+func newStubClient(t *testing.T, method, path string, body []byte) (*Client, *recorder) {
+	t.Helper()
+	c, mt := newTestClient(t)
+	return c, stub(mt, method, path, body)
+}
+
 // stubSeq answers successive requests with successive bodies; the last one
 // repeats.
 func stubSeq(mt *httpmock.MockTransport, method, path string, bodies ...[]byte) *recorder {

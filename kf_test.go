@@ -16,8 +16,7 @@ import (
 func TestListKFAccounts(t *testing.T) {
 	ctx := context.Background()
 	t.Run("doc sample", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/customservice_getkflist_doc.json"))
+		c, rec := newStubClient(t, "GET", "/cgi-bin/customservice/getkflist", fixture(t, "api/customservice_getkflist_doc.json"))
 		list, err := c.ListKFAccounts(ctx)
 		require.NoError(t, err)
 		assertWire(t, rec.only(t), "GET", "/cgi-bin/customservice/getkflist", "")
@@ -38,8 +37,7 @@ func TestListKFAccounts(t *testing.T) {
 
 func TestOnlineKFAccountNumericID(t *testing.T) {
 	// The current reference types kf_id as a number.
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/customservice/getonlinekflist", []byte(`{"kf_online_list":[{"kf_account":"a@b","status":0,"kf_id":1003,"accepted_case":0}]}`))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/customservice/getonlinekflist", []byte(`{"kf_online_list":[{"kf_account":"a@b","status":0,"kf_id":1003,"accepted_case":0}]}`))
 	list, err := c.ListOnlineKFAccounts(context.Background())
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -65,14 +63,12 @@ func TestKFAccountWrites(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", tc.path, fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", tc.path, fixture(t, "api/ok.json"))
 			require.NoError(t, tc.call(c))
 			assertWire(t, rec.only(t), "POST", tc.path, tc.body)
 		})
 		t.Run(tc.name+" error", func(t *testing.T) {
-			c, mt := newTestClient(t)
-			stub(mt, "POST", tc.path, fixture(t, "api/errors/65400_kf_not_enabled.json"))
+			c, _ := newStubClient(t, "POST", tc.path, fixture(t, "api/errors/65400_kf_not_enabled.json"))
 			err := tc.call(c)
 			assertAPIError(t, err, 65400, tc.path)
 		})
@@ -82,8 +78,7 @@ func TestKFAccountWrites(t *testing.T) {
 func TestKFSessions(t *testing.T) {
 	ctx := context.Background()
 	t.Run("session of a user", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/customservice/kfsession/getsession", fixture(t, "api/customservice_kfsession_getsession.json"))
+		c, rec := newStubClient(t, "GET", "/customservice/kfsession/getsession", fixture(t, "api/customservice_kfsession_getsession.json"))
 		s, err := c.GetKFSession(ctx, "OPENID")
 		require.NoError(t, err)
 		w := rec.only(t)
@@ -92,8 +87,7 @@ func TestKFSessions(t *testing.T) {
 		assert.Equal(t, &KFSession{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789}, s)
 	})
 	t.Run("sessions of an account", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/customservice/kfsession/getsessionlist", fixture(t, "api/customservice_kfsession_getsessionlist.json"))
+		c, rec := newStubClient(t, "GET", "/customservice/kfsession/getsessionlist", fixture(t, "api/customservice_kfsession_getsessionlist.json"))
 		list, err := c.ListKFSessions(ctx, "test1@test")
 		require.NoError(t, err)
 		w := rec.only(t)
@@ -102,16 +96,14 @@ func TestKFSessions(t *testing.T) {
 		assert.Equal(t, []KFSession{{Account: "test1@test", OpenID: "OPENID", CreateTime: 123456789}}, list)
 	})
 	t.Run("wait cases", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/customservice/kfsession/getwaitcase", fixture(t, "api/customservice_kfsession_getwaitcase.json"))
+		c, rec := newStubClient(t, "GET", "/customservice/kfsession/getwaitcase", fixture(t, "api/customservice_kfsession_getwaitcase.json"))
 		w, err := c.ListKFWaitCases(ctx)
 		require.NoError(t, err)
 		assertWire(t, rec.only(t), "GET", "/customservice/kfsession/getwaitcase", "")
 		assert.Equal(t, &KFWaitCases{Count: 150, Cases: []KFWaitCase{{OpenID: "OPENID", LatestTime: 123456789}}}, w)
 	})
 	t.Run("error", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/customservice/kfsession/getwaitcase", fixture(t, "api/errors/65400_kf_not_enabled.json"))
+		c, _ := newStubClient(t, "GET", "/customservice/kfsession/getwaitcase", fixture(t, "api/errors/65400_kf_not_enabled.json"))
 		_, err := c.ListKFWaitCases(ctx)
 		assert.ErrorIs(t, err, &APIError{Code: 65400})
 	})
@@ -167,8 +159,7 @@ func TestKFMessageRecords(t *testing.T) {
 	})
 
 	t.Run("parsed record", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"))
+		c, rec := newStubClient(t, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"))
 		var got []KFMessageRecord
 		for r, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end}) {
 			require.NoError(t, err)
@@ -249,8 +240,7 @@ func TestKFRecordQueryValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/customservice/msgrecord/getmsglist", []byte(`{"recordlist":[],"number":0,"msgid":1}`))
+			c, rec := newStubClient(t, "POST", "/customservice/msgrecord/getmsglist", []byte(`{"recordlist":[],"number":0,"msgid":1}`))
 			var errs []error
 			for _, err := range c.KFMessageRecords(context.Background(), tc.q) {
 				errs = append(errs, err)

@@ -47,8 +47,7 @@ var massKinds = []struct {
 func TestSendMassToAll(t *testing.T) {
 	for _, tt := range massKinds {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/mass/sendall", fixture(t, "api/message_mass_send.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/sendall", fixture(t, "api/message_mass_send.json"))
 			res, err := c.SendMassToAll(context.Background(), tt.msg)
 			require.NoError(t, err)
 			assert.Equal(t, &MassResult{MsgID: 34182, MsgDataID: 206227730}, res)
@@ -60,8 +59,7 @@ func TestSendMassToAll(t *testing.T) {
 func TestSendMassToTag(t *testing.T) {
 	for _, tagID := range []int64{2, 0} {
 		t.Run(fmt.Sprint(tagID), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/mass/sendall", fixture(t, "api/message_mass_send.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/sendall", fixture(t, "api/message_mass_send.json"))
 			_, err := c.SendMassToTag(context.Background(), tagID, massKinds[1].msg)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/message/mass/sendall",
@@ -76,8 +74,7 @@ func TestSendMassToTag(t *testing.T) {
 func TestSendMassToUsers(t *testing.T) {
 	for _, tt := range massKinds {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/mass/send", fixture(t, "api/message_mass_send.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/send", fixture(t, "api/message_mass_send.json"))
 			res, err := c.SendMassToUsers(context.Background(), []string{"OPENID1", "OPENID2"}, tt.msg)
 			require.NoError(t, err)
 			assert.Equal(t, int64(34182), res.MsgID)
@@ -110,8 +107,7 @@ func TestSendMassRejects(t *testing.T) {
 		{"card without card_id", []string{"A", "B"}, MassMessage{Type: MassCard}},
 		{"clientmsgid of 65 bytes", []string{"A", "B"}, MassMessage{Type: MassText, Content: "hi", ClientMsgID: strings.Repeat("x", 65)}},
 	}
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/message/mass/send", fixture(t, "api/message_mass_send.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/send", fixture(t, "api/message_mass_send.json"))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.SendMassToUsers(context.Background(), tt.openIDs, tt.msg)
@@ -165,8 +161,7 @@ func TestSendMassIsNeverRetried(t *testing.T) {
 }
 
 func TestSendMassDuplicate(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/mass/send", fixture(t, "api/errors/45065_clientmsgid_exist.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/mass/send", fixture(t, "api/errors/45065_clientmsgid_exist.json"))
 	_, err := c.SendMassToUsers(context.Background(), []string{"A", "B"}, MassMessage{Type: MassText, Content: "hi", ClientMsgID: "send_tag_2"})
 	assert.ErrorIs(t, err, &APIError{Code: CodeMassDuplicate})
 }
@@ -189,8 +184,7 @@ func TestPreviewMass(t *testing.T) {
 	}
 	for _, tt := range previews {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/mass/preview", fixture(t, "api/message_mass_preview.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/preview", fixture(t, "api/message_mass_preview.json"))
 			require.NoError(t, c.PreviewMass(context.Background(), "OPENID", tt.msg))
 			require.NoError(t, c.PreviewMassToWxName(context.Background(), "示例的微信号", tt.msg))
 			calls := rec.Calls()
@@ -211,15 +205,13 @@ func TestPreviewMass(t *testing.T) {
 func TestDeleteMass(t *testing.T) {
 	for _, idx := range []int{2, 0} {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/mass/delete", fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/delete", fixture(t, "api/ok.json"))
 			require.NoError(t, c.DeleteMass(context.Background(), 30124, idx))
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/message/mass/delete", fmt.Sprintf(`{"msg_id":30124,"article_idx":%d}`, idx))
 		})
 	}
 
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/message/mass/delete", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/delete", fixture(t, "api/ok.json"))
 	require.NoError(t, c.DeleteMassByURL(context.Background(), "http://mp.weixin.qq.com/s/VgyFDJOHQCyBecF4PYqLjA"))
 	assertWire(t, rec.only(t), "POST", "/cgi-bin/message/mass/delete", `{"article_idx":0,"url":"http://mp.weixin.qq.com/s/VgyFDJOHQCyBecF4PYqLjA"}`)
 
@@ -230,8 +222,7 @@ func TestDeleteMass(t *testing.T) {
 }
 
 func TestGetMassStatus(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/message/mass/get", fixture(t, "api/message_mass_get.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/message/mass/get", fixture(t, "api/message_mass_get.json"))
 	st, err := c.GetMassStatus(context.Background(), 201053012)
 	require.NoError(t, err)
 	assert.Equal(t, MassSendSuccess, st)

@@ -30,8 +30,7 @@ func TestAddMaterial(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
 			m, err := c.AddMaterial(context.Background(), tt.typ, tt.filename, strings.NewReader("FILEDATA"))
 			require.NoError(t, err)
 			assert.Equal(t, &Material{MediaID: "MEDIA_ID_654321", URL: "https://example.com/image.jpg"}, m)
@@ -52,8 +51,7 @@ func TestAddMaterial(t *testing.T) {
 }
 
 func TestAddVideoMaterial(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_video.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_video.json"))
 	m, err := c.AddVideoMaterial(context.Background(), "clip.mp4", strings.NewReader("MP4"), "Launch <day>", "Q&A \"live\"")
 	require.NoError(t, err)
 	assert.Equal(t, &Material{MediaID: "MEDIA_ID_123456"}, m)
@@ -140,15 +138,13 @@ func TestGetMaterial(t *testing.T) {
 	})
 
 	t.Run("invalid media_id", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/material/get_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/material/get_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
 		_, err := c.GetMaterial(context.Background(), "NOPE")
 		assertAPIError(t, err, 40007, "/cgi-bin/material/get_material")
 	})
 
 	t.Run("unknown JSON", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/material/get_material", []byte(`{"something":"else"}`))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/material/get_material", []byte(`{"something":"else"}`))
 		_, err := c.GetMaterial(context.Background(), "MEDIA_ID")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -191,8 +187,7 @@ func TestMaterials(t *testing.T) {
 
 func TestNewsMaterials(t *testing.T) {
 	t.Run("documented page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", fixture(t, "api/material_batchget_material_news.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/material/batchget_material", fixture(t, "api/material_batchget_material_news.json"))
 		for m, err := range c.NewsMaterials(context.Background()) {
 			require.NoError(t, err)
 			assert.Equal(t, NewsMaterial{MediaID: "MEDIA_ID", UpdateTime: time.Unix(1620000000, 0), Articles: []NewsArticle{{

@@ -36,8 +36,7 @@ func TestUploadMedia(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, tt.reply))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, tt.reply))
 			content := "\x00\x01binary\r\n--not-a-boundary\xff"
 			got, err := c.UploadMedia(context.Background(), tt.typ, tt.filename, strings.NewReader(content))
 			require.NoError(t, err)
@@ -56,8 +55,7 @@ func TestUploadMedia(t *testing.T) {
 }
 
 func TestUploadMediaPartContentType(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
 	_, err := c.UploadMedia(context.Background(), MediaImage, "photo.JPG", strings.NewReader("jpeg"))
 	require.NoError(t, err)
 	_, _, _, partType, _ := parseUpload(t, rec.only(t))
@@ -87,15 +85,13 @@ func TestUploadMediaRejects(t *testing.T) {
 }
 
 func TestUploadMediaAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40004_invalid_media_type.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40004_invalid_media_type.json"))
 	_, err := c.UploadMedia(context.Background(), MediaVoice, "a.wav", strings.NewReader("RIFF"))
 	assertAPIError(t, err, 40004, "/cgi-bin/media/upload")
 }
 
 func TestUploadMediaReplyWithoutID(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/ok.json"))
 	_, err := c.UploadMedia(context.Background(), MediaImage, "a.jpg", strings.NewReader("x"))
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }
@@ -319,8 +315,7 @@ func TestDownloadStreamsFile(t *testing.T) {
 }
 
 func TestDownloadMediaVideoURL(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
+	c, rec := newStubClient(t, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
 	m, err := c.DownloadMedia(context.Background(), "VIDEO_MEDIA_ID")
 	require.NoError(t, err)
 	defer m.Close()
@@ -355,8 +350,7 @@ func TestDownloadMediaRejectsEmptyID(t *testing.T) {
 
 func TestDownloadHDVoiceUnexpectedJSON(t *testing.T) {
 	// media/get/jssdk has no video case: a JSON success is not a file.
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/media/get/jssdk", fixture(t, "api/media_get_video.json"))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/media/get/jssdk", fixture(t, "api/media_get_video.json"))
 	_, err := c.DownloadHDVoice(context.Background(), "VOICE_ID")
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }

@@ -51,8 +51,7 @@ func TestCreateMenuEveryButtonType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.button.Type), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/menu/create", fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/menu/create", fixture(t, "api/ok.json"))
 			// As a top-level button and as a sub-button.
 			menu := &Menu{Buttons: []Button{tt.button, {Name: "more", SubButtons: []Button{tt.button}}}}
 			require.NoError(t, c.CreateMenu(context.Background(), menu))
@@ -99,15 +98,13 @@ func TestCreateMenuRejectsBadMenus(t *testing.T) {
 }
 
 func TestCreateMenuPassesUnknownTypesThrough(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/menu/create", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/menu/create", fixture(t, "api/ok.json"))
 	require.NoError(t, c.CreateMenu(context.Background(), &Menu{Buttons: []Button{{Type: "view_limited", Name: "n", MediaID: "M"}}}))
 	assertWire(t, rec.only(t), "POST", "/cgi-bin/menu/create", `{"button":[{"type":"view_limited","name":"n","media_id":"M"}]}`)
 }
 
 func TestGetMenuWithConditionalMenus(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/menu/get", fixture(t, "api/menu_get_conditional.json"))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/menu/get", fixture(t, "api/menu_get_conditional.json"))
 	got, err := c.GetMenu(context.Background())
 	require.NoError(t, err)
 
@@ -127,15 +124,13 @@ func TestGetMenuWithConditionalMenus(t *testing.T) {
 }
 
 func TestGetMenuNotExist(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/menu/get", fixture(t, "api/errors/46003_menu_no_exist.json"))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/menu/get", fixture(t, "api/errors/46003_menu_no_exist.json"))
 	_, err := c.GetMenu(context.Background())
 	require.ErrorIs(t, err, &APIError{Code: CodeMenuNotExist})
 }
 
 func TestAddConditionalMenu(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/menu/addconditional", fixture(t, "api/menu_addconditional.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/menu/addconditional", fixture(t, "api/menu_addconditional.json"))
 	menu := &Menu{
 		Buttons:   seedMenu.Buttons,
 		MatchRule: &MatchRule{TagID: "2", ClientPlatformType: ClientPlatformAndroid},
@@ -172,8 +167,7 @@ func TestAddConditionalMenuRejects(t *testing.T) {
 }
 
 func TestAddConditionalMenuWithoutMenuID(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/menu/addconditional", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/menu/addconditional", fixture(t, "api/ok.json"))
 	_, err := c.AddConditionalMenu(context.Background(), &Menu{Buttons: seedMenu.Buttons, MatchRule: &MatchRule{TagID: "2"}})
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }

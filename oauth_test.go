@@ -150,8 +150,7 @@ func TestOAuthTokenPrintsNoSecret(t *testing.T) {
 
 func TestExchangeCodeErrors(t *testing.T) {
 	t.Run("invalid code", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/sns/oauth2/access_token", fixture(t, "api/errors/40029_invalid_code.json"))
+		c, _ := newStubClient(t, "GET", "/sns/oauth2/access_token", fixture(t, "api/errors/40029_invalid_code.json"))
 		_, err := c.ExchangeCode(context.Background(), "USED_CODE_xyz")
 		assertAPIError(t, err, 40029, "/sns/oauth2/access_token")
 		assert.NotContains(t, err.Error(), testSecret)
@@ -171,8 +170,7 @@ func TestExchangeCodeErrors(t *testing.T) {
 	})
 
 	t.Run("reply without token", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/sns/oauth2/access_token", []byte(`{"expires_in":7200}`))
+		c, _ := newStubClient(t, "GET", "/sns/oauth2/access_token", []byte(`{"expires_in":7200}`))
 		_, err := c.ExchangeCode(context.Background(), "CODE")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -199,8 +197,7 @@ func TestOAuthUserInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "GET", "/sns/userinfo", tt.body)
+			c, rec := newStubClient(t, "GET", "/sns/userinfo", tt.body)
 			u, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "en")
 			require.NoError(t, err)
 			assert.Equal(t, snsUser(tt.wantSex), u)
@@ -210,16 +207,14 @@ func TestOAuthUserInfo(t *testing.T) {
 	}
 
 	t.Run("no lang", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "GET", "/sns/userinfo", fixture(t, "api/sns_userinfo.json"))
+		c, rec := newStubClient(t, "GET", "/sns/userinfo", fixture(t, "api/sns_userinfo.json"))
 		_, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
 		require.NoError(t, err)
 		assert.False(t, rec.only(t).Query.Has("lang"))
 	})
 
 	t.Run("base scope token", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/sns/userinfo", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+		c, _ := newStubClient(t, "GET", "/sns/userinfo", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 		_, err := c.GetOAuthUserInfo(context.Background(), "USER_AT", "OPENID", "")
 		apiErr := assertAPIError(t, err, CodeAPIUnauthorized, "/sns/userinfo")
 		assert.Equal(t, "62fb9bc8-078c24da-4202f278", apiErr.RID)

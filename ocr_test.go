@@ -153,8 +153,7 @@ func TestVehicleLicenseMisspeltType(t *testing.T) {
 func TestAICropRatios(t *testing.T) {
 	ctx := context.Background()
 	t.Run("upload", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
+		c, rec := newStubClient(t, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
 		_, err := c.SuggestCrops(ctx, ImageFile("a.jpg", strings.NewReader("JPG")), 1, 2.35)
 		require.NoError(t, err)
 		fields, field, _, _, data := parseUpload(t, rec.only(t))
@@ -163,8 +162,7 @@ func TestAICropRatios(t *testing.T) {
 		assert.Equal(t, "JPG", string(data))
 	})
 	t.Run("url", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
+		c, rec := newStubClient(t, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
 		_, err := c.SuggestCrops(ctx, ImageURL("https://example.com/a.jpg"), 1.5)
 		require.NoError(t, err)
 		w := rec.only(t)
@@ -203,8 +201,7 @@ func TestImageUploadReplayedAfterTokenRefresh(t *testing.T) {
 }
 
 func TestSuperResolutionWithoutMediaID(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
 	_, err := c.UpscaleImage(context.Background(), ImageURL("https://example.com/a.jpg"))
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }

@@ -68,8 +68,7 @@ func TestOpenAccountNotBound(t *testing.T) {
 // A reply without the AppID it exists to return is not a success.
 func TestOpenAccountReplyWithoutAppID(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/open/create", []byte(`{"errcode":0,"errmsg":"ok"}`))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/open/create", []byte(`{"errcode":0,"errmsg":"ok"}`))
 	_, err := c.CreateOpenAccount(ctx)
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }

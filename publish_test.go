@@ -27,8 +27,7 @@ func TestPublishDraft(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/freepublish/submit", tt.body)
+			c, rec := newStubClient(t, "POST", "/cgi-bin/freepublish/submit", tt.body)
 			got, err := c.PublishDraft(context.Background(), "MEDIA_ID")
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, *got)
@@ -39,8 +38,7 @@ func TestPublishDraft(t *testing.T) {
 
 func TestPublishDraftErrors(t *testing.T) {
 	t.Run("reply without publish_id", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/freepublish/submit", fixture(t, "api/ok.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/freepublish/submit", fixture(t, "api/ok.json"))
 		_, err := c.PublishDraft(context.Background(), "MEDIA_ID")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -58,8 +56,7 @@ func TestGetPublishStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/freepublish/get", fixture(t, tt.fixture))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/freepublish/get", fixture(t, tt.fixture))
 			got, err := c.GetPublishStatus(context.Background(), "100000001")
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, *got)
@@ -99,8 +96,7 @@ func TestDeletePublication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.index), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/freepublish/delete", fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/freepublish/delete", fixture(t, "api/ok.json"))
 			require.NoError(t, c.DeletePublication(context.Background(), "ARTICLE_ID", tt.index))
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/delete", tt.want)
 		})
@@ -174,8 +170,7 @@ func TestContentAPIErrors(t *testing.T) {
 	}
 	for _, tt := range calls {
 		t.Run(tt.path, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+			c, rec := newStubClient(t, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 			err := tt.call(c)
 			assertAPIError(t, err, CodeAPIUnauthorized, tt.path)
 			assert.Len(t, rec.Calls(), 1)

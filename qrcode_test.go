@@ -65,8 +65,7 @@ func TestCreateQRCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, tt.reply))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/qrcode/create", fixture(t, tt.reply))
 			got, err := c.CreateQRCode(context.Background(), tt.req)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/qrcode/create", tt.json)
@@ -106,8 +105,7 @@ func TestCreateQRCodeRejects(t *testing.T) {
 }
 
 func TestCreateQRCodeAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
 	assertAPIError(t, err, CodeAPIUnauthorized, "/cgi-bin/qrcode/create")
 }
@@ -190,8 +188,7 @@ func TestShowQRCodeErrors(t *testing.T) {
 }
 
 func TestShowQRCodeJSONReply(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/showqrcode", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/showqrcode", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
 	_, err := c.DownloadQRCode(context.Background(), fixtureTicket)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "a JSON error is an *APIError, not an image")
@@ -204,8 +201,7 @@ func TestShowQRCodeJSONReply(t *testing.T) {
 }
 
 func TestCreateQRCodeReplyWithoutTicket(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/ok.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }

@@ -20,8 +20,7 @@ import (
 )
 
 func TestRequestJSONBodyIsNotHTMLEscaped(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/ok.json"))
 	body := map[string]any{"text": map[string]string{"content": `你好 <a href="https://example.com/?a=1&b=2">link</a>`}}
 	require.NoError(t, exec(context.Background(), c, endpoint.CustomSend, nil, body))
 	w := rec.only(t)

@@ -25,23 +25,20 @@ func TestSendSubscribeMessage(t *testing.T) {
 		"data":{"name1":{"value":"广州腾讯科技有限公司"},"thing8":{"value":"<广州>&腾讯"},"time7":{"value":"2019年8月8日"}}}`
 
 	t.Run("ok", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/subscribe/bizsend", fixture(t, "api/ok.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/subscribe/bizsend", fixture(t, "api/ok.json"))
 		require.NoError(t, c.SendSubscribeMessage(ctx, msg))
 		w := rec.only(t)
 		assertWire(t, w, "POST", "/cgi-bin/message/subscribe/bizsend", want)
 		assert.Contains(t, string(w.Body), "<广州>&腾讯", "no HTML escaping")
 	})
 	t.Run("api error", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/message/subscribe/bizsend", fixture(t, "api/errors/47003_argument_invalid.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/message/subscribe/bizsend", fixture(t, "api/errors/47003_argument_invalid.json"))
 		err := c.SendSubscribeMessage(ctx, msg)
 		apiErr := assertAPIError(t, err, CodeArgumentInvalid, "/cgi-bin/message/subscribe/bizsend")
 		assert.Equal(t, "64f6b3c2-0a6c8b6f-79dfddf4", apiErr.RID)
 	})
 	t.Run("not retried", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/subscribe/bizsend", []byte(`{"errcode":-1,"errmsg":"system error"}`))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/subscribe/bizsend", []byte(`{"errcode":-1,"errmsg":"system error"}`))
 		require.Error(t, c.SendSubscribeMessage(ctx, msg))
 		assert.Len(t, rec.Calls(), 1, "a send is never repeated")
 	})
@@ -62,8 +59,7 @@ func TestSendSubscribeMessage(t *testing.T) {
 func TestSubscribeTemplateLibrary(t *testing.T) {
 	ctx := context.Background()
 	t.Run("add without id", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/wxaapi/newtmpl/addtemplate", fixture(t, "api/ok.json"))
+		c, _ := newStubClient(t, "POST", "/wxaapi/newtmpl/addtemplate", fixture(t, "api/ok.json"))
 		_, err := c.AddSubscribeTemplate(ctx, 401, []int{1, 2}, "测试数据")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -101,8 +97,7 @@ func TestSubscribeTemplateEnums(t *testing.T) {
 func TestSendOneTimeSubscribeMessage(t *testing.T) {
 	ctx := context.Background()
 	t.Run("ok", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/template/subscribe", fixture(t, "api/ok.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/template/subscribe", fixture(t, "api/ok.json"))
 		require.NoError(t, c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{
 			ToUser:      "OPENID",
 			TemplateID:  "TEMPLATE_ID",
@@ -118,8 +113,7 @@ func TestSendOneTimeSubscribeMessage(t *testing.T) {
 			"scene":"1000","title":"TITLE","data":{"content":{"value":"VALUE","color":"#FF0000"}}}`)
 	})
 	t.Run("minimal", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/template/subscribe", fixture(t, "api/ok.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/template/subscribe", fixture(t, "api/ok.json"))
 		require.NoError(t, c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题", Content: "正文"}))
 		assertWire(t, rec.only(t), "POST", "/cgi-bin/message/template/subscribe",
 			`{"touser":"o","template_id":"t","scene":"0","title":"标题","data":{"content":{"value":"正文"}}}`)

@@ -41,8 +41,7 @@ func TestTagLimitsAreInclusive(t *testing.T) {
 }
 
 func TestCreateTagUnexpectedReply(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/tags/create", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/tags/create", fixture(t, "api/ok.json"))
 	_, err := c.CreateTag(context.Background(), "广东")
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }

@@ -23,8 +23,7 @@ func TestAddTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/template_api_add_template.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/template_api_add_template.json"))
 			id, err := c.AddTemplate(context.Background(), tt.shortID, tt.keywords...)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/template/api_add_template", tt.json)
@@ -34,8 +33,7 @@ func TestAddTemplate(t *testing.T) {
 }
 
 func TestAddTemplateErrors(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
 	_, err := c.AddTemplate(context.Background(), "")
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Empty(t, rec.Calls())
@@ -83,8 +81,7 @@ func TestSendTemplateMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/template/send", fixture(t, "api/message_template_send.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/template/send", fixture(t, "api/message_template_send.json"))
 			id, err := c.SendTemplateMessage(context.Background(), tt.msg)
 			require.NoError(t, err)
 			assert.Equal(t, int64(200228332), id)
@@ -98,8 +95,7 @@ func TestSendTemplateMessage(t *testing.T) {
 func TestSendTemplateMessageLargeMsgID(t *testing.T) {
 	// msgids beyond 2^53 (seen in TEMPLATESENDJOBFINISH pushes) survive
 	// decoding exactly.
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/template/send", []byte(`{"errcode":0,"errmsg":"ok","msgid":3147483648123456789}`))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/template/send", []byte(`{"errcode":0,"errmsg":"ok","msgid":3147483648123456789}`))
 	id, err := c.SendTemplateMessage(context.Background(), &TemplateMessage{ToUser: "o", TemplateID: "t"})
 	require.NoError(t, err)
 	assert.Equal(t, int64(3147483648123456789), id)
@@ -125,8 +121,7 @@ func TestSendTemplateMessageRejects(t *testing.T) {
 }
 
 func TestSendTemplateMessageAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/template/send", fixture(t, "api/errors/47003_argument_invalid.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/template/send", fixture(t, "api/errors/47003_argument_invalid.json"))
 	_, err := c.SendTemplateMessage(context.Background(), &TemplateMessage{ToUser: "o", TemplateID: "t", Data: map[string]TemplateField{"thing41": {}}})
 	apiErr := assertAPIError(t, err, CodeArgumentInvalid, "/cgi-bin/message/template/send")
 	assert.Equal(t, "64f6b3c2-0a6c8b6f-79dfddf4", apiErr.RID)

@@ -403,8 +403,7 @@ func TestStableToken(t *testing.T) {
 }
 
 func TestJSAPITicket(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/ticket/getticket", fixture(t, "api/ticket_getticket_jsapi.json"))
+	c, rec := newStubClient(t, "GET", "/cgi-bin/ticket/getticket", fixture(t, "api/ticket_getticket_jsapi.json"))
 	for range 2 {
 		tok, err := c.JSAPITicket(context.Background())
 		require.NoError(t, err)

@@ -51,8 +51,7 @@ func TestGetUserInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "GET", "/cgi-bin/user/info", tt.reply)
+			c, rec := newStubClient(t, "GET", "/cgi-bin/user/info", tt.reply)
 			got, err := c.GetUserInfo(context.Background(), "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", tt.lang)
 			require.NoError(t, err)
 
@@ -93,8 +92,7 @@ func TestBatchGetUserInfo(t *testing.T) {
 		{"", `{"user_list":[{"openid":"otvxTs4dckWG7imySrJd6jSi0CWE"},{"openid":"otvxTs_JZ6SEiP0imdhpi50fuSZg"}]}`},
 	} {
 		t.Run(string(tt.lang), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/user/info/batchget", fixture(t, "api/user_info_batchget.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/user/info/batchget", fixture(t, "api/user_info_batchget.json"))
 			got, err := c.BatchGetUserInfo(context.Background(), ids, tt.lang)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/user/info/batchget", tt.body)
@@ -190,8 +188,7 @@ func TestBatchGetUserInfoRejects(t *testing.T) {
 func TestGetFollowers(t *testing.T) {
 	for _, next := range []string{"", "NEXT_OPENID"} {
 		t.Run("next="+next, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "GET", "/cgi-bin/user/get", fixture(t, "api/user_get.json"))
+			c, rec := newStubClient(t, "GET", "/cgi-bin/user/get", fixture(t, "api/user_get.json"))
 			page, err := c.ListFollowers(context.Background(), next)
 			require.NoError(t, err)
 
@@ -208,8 +205,7 @@ func TestGetFollowers(t *testing.T) {
 }
 
 func TestGetFollowersEmptyList(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/user/get", []byte(`{"total":0,"count":0,"next_openid":""}`))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/user/get", []byte(`{"total":0,"count":0,"next_openid":""}`))
 	page, err := c.ListFollowers(context.Background(), "")
 	require.NoError(t, err)
 	assert.Equal(t, &OpenIDPage{OpenIDs: []string{}}, page)
@@ -383,8 +379,7 @@ func TestOpenIDIteratorsStopOnRepeatedCursor(t *testing.T) {
 func TestGetBlacklist(t *testing.T) {
 	for _, begin := range []string{"", "OPENID1"} {
 		t.Run("begin="+begin, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/tags_members_getblacklist.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/tags_members_getblacklist.json"))
 			page, err := c.ListBlacklist(context.Background(), begin)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/tags/members/getblacklist", `{"begin_openid":"`+begin+`"}`)
@@ -392,8 +387,7 @@ func TestGetBlacklist(t *testing.T) {
 		})
 	}
 
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/errors/40013_invalid_appid.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/errors/40013_invalid_appid.json"))
 	_, err := c.ListBlacklist(context.Background(), "")
 	assertAPIError(t, err, 40013, "/cgi-bin/tags/members/getblacklist")
 }
