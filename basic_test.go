@@ -230,14 +230,11 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 			reply:  "api/ok.json",
 			noArgs: true,
 		},
-		endpoint.QuotaClearAPI: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.ClearAPIQuota(ctx, "/cgi-bin/message/custom/send")
+		endpoint.QuotaClearAPI: execCase(`{"cgi_path":"/cgi-bin/message/custom/send"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.ClearAPIQuota(ctx, "/cgi-bin/message/custom/send")
 			},
-			body:    `{"cgi_path":"/cgi-bin/message/custom/send"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.ClearAPIQuota(ctx, "cgi-bin/message/custom/send") },
-		},
+			func(ctx context.Context, c *Client) error { return c.ClearAPIQuota(ctx, "cgi-bin/message/custom/send") }),
 		endpoint.QuotaGet: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.GetAPIQuota(ctx, "/cgi-bin/message/custom/send")

@@ -26,20 +26,14 @@ func commentEndpoints() map[endpoint.ID]endpointCase {
 	}
 	const commentBody = `{"msg_data_id":2247503052,"index":1,"user_comment_id":8}`
 	return map[endpoint.ID]endpointCase{
-		endpoint.CommentOpen: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.OpenComments(ctx, art) },
-			body:    `{"msg_data_id":2247503052,"index":1}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.OpenComments(ctx, ArticleRef{}) },
-		},
-		endpoint.CommentClose: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.CloseComments(ctx, art) },
-			body:  `{"msg_data_id":2247503052,"index":1}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+		endpoint.CommentOpen: execCase(`{"msg_data_id":2247503052,"index":1}`,
+			func(ctx context.Context, c *Client) error { return c.OpenComments(ctx, art) },
+			func(ctx context.Context, c *Client) error { return c.OpenComments(ctx, ArticleRef{}) }),
+		endpoint.CommentClose: execCase(`{"msg_data_id":2247503052,"index":1}`,
+			func(ctx context.Context, c *Client) error { return c.CloseComments(ctx, art) },
+			func(ctx context.Context, c *Client) error {
 				return c.CloseComments(ctx, ArticleRef{MsgDataID: "2247503052", Index: -1})
-			},
-		},
+			}),
 		endpoint.CommentList: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.ListComments(ctx, art, CommentsAll, 0, 2)
@@ -77,16 +71,11 @@ func commentEndpoints() map[endpoint.ID]endpointCase {
 			reply:   "api/ok.json",
 			invalid: badID((*Client).DeleteComment),
 		},
-		endpoint.CommentReplyAdd: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.ReplyToComment(ctx, art, 8, "接口回复 <3 & thanks")
+		endpoint.CommentReplyAdd: execCase(`{"msg_data_id":2247503052,"index":1,"user_comment_id":8,"content":"接口回复 <3 & thanks"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.ReplyToComment(ctx, art, 8, "接口回复 <3 & thanks")
 			},
-			body:  `{"msg_data_id":2247503052,"index":1,"user_comment_id":8,"content":"接口回复 <3 & thanks"}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
-				return c.ReplyToComment(ctx, art, 8, "")
-			},
-		},
+			func(ctx context.Context, c *Client) error { return c.ReplyToComment(ctx, art, 8, "") }),
 		endpoint.CommentReplyDelete: {
 			call:    onComment((*Client).DeleteCommentReply),
 			body:    commentBody,

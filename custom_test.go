@@ -245,12 +245,9 @@ func customEndpoints() map[endpoint.ID]endpointCase {
 			reply:   "api/ok.json",
 			invalid: func(ctx context.Context, c *Client) error { return c.SendText(ctx, "", "Hello World") },
 		},
-		endpoint.CustomTyping: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetTyping(ctx, "OPENID", true) },
-			body:    `{"touser":"OPENID","command":"Typing"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "", true) },
-		},
+		endpoint.CustomTyping: execCase(`{"touser":"OPENID","command":"Typing"}`,
+			func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "OPENID", true) },
+			func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "", true) }),
 	}
 }
 

@@ -226,22 +226,16 @@ func draftEndpoints() map[endpoint.ID]endpointCase {
 			want:    draftGetArticles,
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetDraft(ctx, ""); return err },
 		},
-		endpoint.DraftUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateDraft(ctx, "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
+		endpoint.DraftUpdate: execCase(`{"media_id":"MEDIA_ID","index":1,"articles":{"article_type":"news","title":"T2","content":"<b>C2</b>","thumb_media_id":"THUMB"}}`,
+			func(ctx context.Context, c *Client) error {
+				return c.UpdateDraft(ctx, "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
 			},
-			body:  `{"media_id":"MEDIA_ID","index":1,"articles":{"article_type":"news","title":"T2","content":"<b>C2</b>","thumb_media_id":"THUMB"}}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+			func(ctx context.Context, c *Client) error {
 				return c.UpdateDraft(ctx, "MEDIA_ID", -1, draftGetArticles[0])
-			},
-		},
-		endpoint.DraftDelete: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteDraft(ctx, "MEDIA_ID") },
-			body:    `{"media_id":"MEDIA_ID"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "") },
-		},
+			}),
+		endpoint.DraftDelete: execCase(`{"media_id":"MEDIA_ID"}`,
+			func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "MEDIA_ID") },
+			func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "") }),
 		endpoint.DraftCount: {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetDraftCount(ctx) },
 			reply:  "api/draft_count.json",

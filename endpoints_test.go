@@ -44,6 +44,18 @@ type endpointCase struct {
 	noArgs  bool
 }
 
+// execCase is the case of a method that returns only an error, sends body
+// and is answered with the bare success status (api/ok.json): call makes
+// a valid call and invalid one with an invalid argument.
+func execCase(body string, call, invalid func(ctx context.Context, c *Client) error) endpointCase {
+	return endpointCase{
+		call:    func(ctx context.Context, c *Client) (any, error) { return nil, call(ctx, c) },
+		body:    body,
+		reply:   "api/ok.json",
+		invalid: invalid,
+	}
+}
+
 // wantForm is a multipart upload: its file part and other fields.
 type wantForm struct {
 	field, filename, data string

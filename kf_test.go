@@ -282,30 +282,17 @@ func kfEndpoints() map[endpoint.ID]endpointCase {
 			},
 			noArgs: true,
 		},
-		endpoint.KFAccountAdd: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.AddKFAccount(ctx, account, "客服1") },
-			body:    `{"kf_account":"test1@test","nickname":"客服1"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.AddKFAccount(ctx, badAccount, "客服1") },
-		},
-		endpoint.KFAccountInvite: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.InviteKFWorker(ctx, account, "test_kfwx")
-			},
-			body:    `{"kf_account":"test1@test","invite_wx":"test_kfwx"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.InviteKFWorker(ctx, account, "") },
-		},
-		endpoint.KFAccountUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateKFAccount(ctx, account, "客服1")
-			},
-			body:  `{"kf_account":"test1@test","nickname":"客服1"}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+		endpoint.KFAccountAdd: execCase(`{"kf_account":"test1@test","nickname":"客服1"}`,
+			func(ctx context.Context, c *Client) error { return c.AddKFAccount(ctx, account, "客服1") },
+			func(ctx context.Context, c *Client) error { return c.AddKFAccount(ctx, badAccount, "客服1") }),
+		endpoint.KFAccountInvite: execCase(`{"kf_account":"test1@test","invite_wx":"test_kfwx"}`,
+			func(ctx context.Context, c *Client) error { return c.InviteKFWorker(ctx, account, "test_kfwx") },
+			func(ctx context.Context, c *Client) error { return c.InviteKFWorker(ctx, account, "") }),
+		endpoint.KFAccountUpdate: execCase(`{"kf_account":"test1@test","nickname":"客服1"}`,
+			func(ctx context.Context, c *Client) error { return c.UpdateKFAccount(ctx, account, "客服1") },
+			func(ctx context.Context, c *Client) error {
 				return c.UpdateKFAccount(ctx, account, strings.Repeat("客", 17))
-			},
-		},
+			}),
 		endpoint.KFAccountDel: {
 			// The account in the body (current reference) and the
 			// query (earlier one).

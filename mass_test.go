@@ -304,12 +304,9 @@ func massEndpoints() map[endpoint.ID]endpointCase {
 			reply:   "api/message_mass_preview.json",
 			invalid: func(ctx context.Context, c *Client) error { return c.PreviewMass(ctx, "", text) },
 		},
-		endpoint.MassDelete: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteMass(ctx, 30124, 2) },
-			body:    `{"msg_id":30124,"article_idx":2}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteMass(ctx, 0, 0) },
-		},
+		endpoint.MassDelete: execCase(`{"msg_id":30124,"article_idx":2}`,
+			func(ctx context.Context, c *Client) error { return c.DeleteMass(ctx, 30124, 2) },
+			func(ctx context.Context, c *Client) error { return c.DeleteMass(ctx, 0, 0) }),
 		endpoint.MassGet: {
 			call:    func(ctx context.Context, c *Client) (any, error) { return c.GetMassStatus(ctx, 201053012) },
 			body:    `{"msg_id":"201053012"}`,

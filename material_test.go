@@ -255,12 +255,9 @@ func materialEndpoints() map[endpoint.ID]endpointCase {
 			}}},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetMaterial(ctx, ""); return err },
 		},
-		endpoint.MaterialDel: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteMaterial(ctx, "MEDIA_ID") },
-			body:    `{"media_id":"MEDIA_ID"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "") },
-		},
+		endpoint.MaterialDel: execCase(`{"media_id":"MEDIA_ID"}`,
+			func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "MEDIA_ID") },
+			func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "") }),
 		endpoint.MaterialCount: {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetMaterialCount(ctx) },
 			reply:  "api/material_get_materialcount.json",

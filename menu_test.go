@@ -240,14 +240,9 @@ func menuEndpoints() map[endpoint.ID]endpointCase {
 			want:    "208379533",
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.AddConditionalMenu(ctx, seedMenu); return err },
 		},
-		endpoint.MenuDelConditional: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.DeleteConditionalMenu(ctx, "208379533")
-			},
-			body:    `{"menuid":"208379533"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteConditionalMenu(ctx, " ") },
-		},
+		endpoint.MenuDelConditional: execCase(`{"menuid":"208379533"}`,
+			func(ctx context.Context, c *Client) error { return c.DeleteConditionalMenu(ctx, "208379533") },
+			func(ctx context.Context, c *Client) error { return c.DeleteConditionalMenu(ctx, " ") }),
 		endpoint.MenuTryMatch: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetUserMenu(ctx, "weixin") },
 			body:  `{"user_id":"weixin"}`,

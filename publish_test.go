@@ -195,14 +195,9 @@ func publishEndpoints() map[endpoint.ID]endpointCase {
 				Articles: []PublishedURL{{Index: 1, URL: "ARTICLE_URL"}}},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetPublishStatus(ctx, ""); return err },
 		},
-		endpoint.PublishDelete: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.DeletePublication(ctx, "ARTICLE_ID", 1)
-			},
-			body:    `{"article_id":"ARTICLE_ID","index":1}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeletePublication(ctx, "ARTICLE_ID", -1) },
-		},
+		endpoint.PublishDelete: execCase(`{"article_id":"ARTICLE_ID","index":1}`,
+			func(ctx context.Context, c *Client) error { return c.DeletePublication(ctx, "ARTICLE_ID", 1) },
+			func(ctx context.Context, c *Client) error { return c.DeletePublication(ctx, "ARTICLE_ID", -1) }),
 		endpoint.PublishGetArticle: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetPublication(ctx, "ARTICLE_ID") },
 			body:  `{"article_id":"ARTICLE_ID"}`,

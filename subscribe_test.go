@@ -209,16 +209,13 @@ func TestParseOneTimeSubscribeRedirect(t *testing.T) {
 
 func subscribeEndpoints() map[endpoint.ID]endpointCase {
 	return map[endpoint.ID]endpointCase{
-		endpoint.SubscribeSend: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.SendSubscribeMessage(ctx, &SubscribeMessage{ToUser: "o", TemplateID: "t", Data: SubscribeData{"thing1": "x"}})
+		endpoint.SubscribeSend: execCase(`{"touser":"o","template_id":"t","data":{"thing1":{"value":"x"}}}`,
+			func(ctx context.Context, c *Client) error {
+				return c.SendSubscribeMessage(ctx, &SubscribeMessage{ToUser: "o", TemplateID: "t", Data: SubscribeData{"thing1": "x"}})
 			},
-			body:  `{"touser":"o","template_id":"t","data":{"thing1":{"value":"x"}}}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+			func(ctx context.Context, c *Client) error {
 				return c.SendSubscribeMessage(ctx, &SubscribeMessage{ToUser: "o", TemplateID: "t"})
-			},
-		},
+			}),
 		endpoint.SubscribeCategories: {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListSubscribeCategories(ctx) },
 			reply:  "api/subscribe_getcategory.json",
@@ -261,14 +258,11 @@ func subscribeEndpoints() map[endpoint.ID]endpointCase {
 				return err
 			},
 		},
-		endpoint.SubscribeDelete: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.DeleteSubscribeTemplate(ctx, "wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc")
+		endpoint.SubscribeDelete: execCase(`{"priTmplId":"wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.DeleteSubscribeTemplate(ctx, "wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc")
 			},
-			body:    `{"priTmplId":"wDYzYZVxobJivW9oMpSCpuvACOfJXQIoKUm0PY397Tc"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteSubscribeTemplate(ctx, "") },
-		},
+			func(ctx context.Context, c *Client) error { return c.DeleteSubscribeTemplate(ctx, "") }),
 		endpoint.SubscribeList: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListSubscribeTemplates(ctx) },
 			reply: "api/subscribe_gettemplate.json",
@@ -281,15 +275,12 @@ func subscribeEndpoints() map[endpoint.ID]endpointCase {
 			}},
 			noArgs: true,
 		},
-		endpoint.OneTimeSubscribeSend: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题", Content: "正文"})
+		endpoint.OneTimeSubscribeSend: execCase(`{"touser":"o","template_id":"t","scene":"0","title":"标题","data":{"content":{"value":"正文"}}}`,
+			func(ctx context.Context, c *Client) error {
+				return c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题", Content: "正文"})
 			},
-			body:  `{"touser":"o","template_id":"t","scene":"0","title":"标题","data":{"content":{"value":"正文"}}}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+			func(ctx context.Context, c *Client) error {
 				return c.SendOneTimeSubscribeMessage(ctx, &OneTimeSubscribeMessage{ToUser: "o", TemplateID: "t", Title: "标题"})
-			},
-		},
+			}),
 	}
 }

@@ -152,12 +152,9 @@ func TestSendTemplateMessageIsNotRetried(t *testing.T) {
 
 func templateEndpoints() map[endpoint.ID]endpointCase {
 	return map[endpoint.ID]endpointCase{
-		endpoint.TemplateSetIndustry: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetTemplateIndustry(ctx, 1, 4) },
-			body:    `{"industry_id1":"1","industry_id2":"4"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 0) },
-		},
+		endpoint.TemplateSetIndustry: execCase(`{"industry_id1":"1","industry_id2":"4"}`,
+			func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 4) },
+			func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 0) }),
 		endpoint.TemplateGetIndustry: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetTemplateIndustry(ctx) },
 			reply: "api/template_get_industry.json",
@@ -187,14 +184,11 @@ func templateEndpoints() map[endpoint.ID]endpointCase {
 			}},
 			noArgs: true,
 		},
-		endpoint.TemplateDelete: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.DeleteTemplate(ctx, "Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE")
+		endpoint.TemplateDelete: execCase(`{"template_id":"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.DeleteTemplate(ctx, "Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE")
 			},
-			body:    `{"template_id":"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteTemplate(ctx, "") },
-		},
+			func(ctx context.Context, c *Client) error { return c.DeleteTemplate(ctx, "") }),
 		endpoint.TemplateSend: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.SendTemplateMessage(ctx, &TemplateMessage{ToUser: "OPENID", TemplateID: "TPL", Data: map[string]TemplateField{"thing1": {Value: "<v>"}}})

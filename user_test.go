@@ -546,20 +546,14 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			want:   &OpenIDPage{Total: 23000, Count: 1000, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID1000"},
 			noArgs: true,
 		},
-		endpoint.BlacklistAdd: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.BlacklistUsers(ctx, two) },
-			body:  `{"openid_list":["OPENID1","OPENID2"]}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+		endpoint.BlacklistAdd: execCase(`{"openid_list":["OPENID1","OPENID2"]}`,
+			func(ctx context.Context, c *Client) error { return c.BlacklistUsers(ctx, two) },
+			func(ctx context.Context, c *Client) error {
 				return c.BlacklistUsers(ctx, manyOpenIDs("o", maxBlacklistIDs+1))
-			},
-		},
-		endpoint.BlacklistRemove: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.UnblacklistUsers(ctx, two) },
-			body:    `{"openid_list":["OPENID1","OPENID2"]}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, []string{"OPENID1", ""}) },
-		},
+			}),
+		endpoint.BlacklistRemove: execCase(`{"openid_list":["OPENID1","OPENID2"]}`,
+			func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, two) },
+			func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, []string{"OPENID1", ""}) }),
 		endpoint.ChangeOpenID: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.ChangeOpenID(ctx, "wxoldappid", []string{"oEmYbwN-n24jxvk4Sox81qedINkQ", "oEmYbwH9uVd4RKJk7ZZg6SzL6tTo"})
@@ -600,30 +594,19 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			want:    102,
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetUserGroup(ctx, ""); return err },
 		},
-		endpoint.GroupUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateGroup(ctx, 108, "test2_modify2")
+		endpoint.GroupUpdate: execCase(`{"group":{"id":108,"name":"test2_modify2"}}`,
+			func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, "test2_modify2") },
+			func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, strings.Repeat("组", 31)) }),
+		endpoint.GroupMemberUpdate: execCase(`{"openid":"oDF3iYx0ro3_7jD4HFRDfrjdCM58","to_groupid":108}`,
+			func(ctx context.Context, c *Client) error {
+				return c.MoveUserToGroup(ctx, "oDF3iYx0ro3_7jD4HFRDfrjdCM58", 108)
 			},
-			body:    `{"group":{"id":108,"name":"test2_modify2"}}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, strings.Repeat("组", 31)) },
-		},
-		endpoint.GroupMemberUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.MoveUserToGroup(ctx, "oDF3iYx0ro3_7jD4HFRDfrjdCM58", 108)
+			func(ctx context.Context, c *Client) error { return c.MoveUserToGroup(ctx, "", 108) }),
+		endpoint.GroupMemberBatch: execCase(`{"openid_list":["oDF3iYx0ro3_7jD4HFRDfrjdCM58","oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"],"to_groupid":108}`,
+			func(ctx context.Context, c *Client) error {
+				return c.MoveUsersToGroup(ctx, []string{"oDF3iYx0ro3_7jD4HFRDfrjdCM58", "oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"}, 108)
 			},
-			body:    `{"openid":"oDF3iYx0ro3_7jD4HFRDfrjdCM58","to_groupid":108}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.MoveUserToGroup(ctx, "", 108) },
-		},
-		endpoint.GroupMemberBatch: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.MoveUsersToGroup(ctx, []string{"oDF3iYx0ro3_7jD4HFRDfrjdCM58", "oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"}, 108)
-			},
-			body:    `{"openid_list":["oDF3iYx0ro3_7jD4HFRDfrjdCM58","oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"],"to_groupid":108}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.MoveUsersToGroup(ctx, manyOpenIDs("o", 51), 108) },
-		},
+			func(ctx context.Context, c *Client) error { return c.MoveUsersToGroup(ctx, manyOpenIDs("o", 51), 108) }),
 		endpoint.GroupDelete: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteGroup(ctx, 108) },
 			body:  `{"group":{"id":108}}`,

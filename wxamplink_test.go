@@ -26,24 +26,16 @@ func wxaLinkEndpoints() map[endpoint.ID]endpointCase {
 			},
 			noArgs: true,
 		},
-		endpoint.WxaLink: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.LinkMiniProgram(ctx, "wx0123456789abcdef", MiniProgramLinkOptions{NotifyFollowers: true, ShowOnProfile: true})
+		endpoint.WxaLink: execCase(`{"appid":"wx0123456789abcdef","notify_users":"1","show_profile":"1"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.LinkMiniProgram(ctx, "wx0123456789abcdef", MiniProgramLinkOptions{NotifyFollowers: true, ShowOnProfile: true})
 			},
-			body:  `{"appid":"wx0123456789abcdef","notify_users":"1","show_profile":"1"}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+			func(ctx context.Context, c *Client) error {
 				return c.LinkMiniProgram(ctx, "", MiniProgramLinkOptions{})
-			},
-		},
-		endpoint.WxaUnlink: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UnlinkMiniProgram(ctx, "wx0123456789abcdef")
-			},
-			body:    `{"appid":"wx0123456789abcdef"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UnlinkMiniProgram(ctx, "") },
-		},
+			}),
+		endpoint.WxaUnlink: execCase(`{"appid":"wx0123456789abcdef"}`,
+			func(ctx context.Context, c *Client) error { return c.UnlinkMiniProgram(ctx, "wx0123456789abcdef") },
+			func(ctx context.Context, c *Client) error { return c.UnlinkMiniProgram(ctx, "") }),
 	}
 }
 
