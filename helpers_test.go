@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,17 +94,30 @@ func (r *recorder) only(t *testing.T) wire {
 	return calls[0]
 }
 
-// stub answers method and path on mt with body (JSON) and records the
+// stubWith answers method and path on mt with respond and records the
 // requests it receives.
-func stub(mt *httpmock.MockTransport, method, path string, body []byte) *recorder {
+func stubWith(mt *httpmock.MockTransport, method, path string, respond httpmock.Responder) *recorder {
 	rec := &recorder{}
 	mt.RegisterResponder(method, testBase+path, func(req *http.Request) (*http.Response, error) {
 		rec.record(req)
-		resp := httpmock.NewBytesResponse(http.StatusOK, body)
-		resp.Header.Set("Content-Type", "application/json; encoding=utf-8")
-		return resp, nil
+		return respond(req)
 	})
 	return rec
+}
+
+// jsonResponder answers with body, of the Content-Type contentType.
+func jsonResponder(body []byte, contentType string) httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewBytesResponse(http.StatusOK, body)
+		resp.Header.Set("Content-Type", contentType)
+		return resp, nil
+	}
+}
+
+// stub answers method and path on mt with body (JSON) and records the
+// requests it receives.
+func stub(mt *httpmock.MockTransport, method, path string, body []byte) *recorder {
+	return stubWith(mt, method, path, jsonResponder(body, "application/json; encoding=utf-8"))
 }
 
 // newStubClient is newTestClient with one stub: method and path answered
@@ -117,17 +131,21 @@ func newStubClient(t *testing.T, method, path string, body []byte) (*Client, *re
 // stubSeq answers successive requests with successive bodies; the last one
 // repeats.
 func stubSeq(mt *httpmock.MockTransport, method, path string, bodies ...[]byte) *recorder {
-	rec := &recorder{}
-	mt.RegisterResponder(method, testBase+path, func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
-		rec.mu.Lock()
-		i := min(len(rec.calls)-1, len(bodies)-1)
-		rec.mu.Unlock()
-		resp := httpmock.NewBytesResponse(http.StatusOK, bodies[i])
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-	return rec
+	responders := make([]httpmock.Responder, len(bodies))
+	for i, body := range bodies {
+		responders[i] = jsonResponder(body, "application/json")
+	}
+	return stubWith(mt, method, path, inTurn(responders...))
+}
+
+// inTurn answers successive requests with successive responders; the last
+// one repeats.
+func inTurn(responders ...httpmock.Responder) httpmock.Responder {
+	var n atomic.Int64
+	return func(req *http.Request) (*http.Response, error) {
+		i := min(int(n.Add(1))-1, len(responders)-1)
+		return responders[i](req)
+	}
 }
 
 // assertWire checks the method, path and access_token of a request and,

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -146,16 +143,11 @@ func TestSendMassIsNeverRetried(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := newTestClient(t)
-			var calls atomic.Int32
-			mt.RegisterResponder("POST", testBase+"/cgi-bin/message/mass/sendall", func(req *http.Request) (*http.Response, error) {
-				calls.Add(1)
-				_, _ = io.Copy(io.Discard, req.Body)
-				return tt.responder(req)
-			})
+			rec := stubWith(mt, "POST", "/cgi-bin/message/mass/sendall", tt.responder)
 			_, err := c.SendMassToAll(context.Background(), MassMessage{Type: MassText, Content: "hi", ClientMsgID: "once"})
 			require.Error(t, err)
 			tt.check(t, err)
-			assert.EqualValues(t, 1, calls.Load(), "a repeated mass send could reach every follower twice")
+			assert.Len(t, rec.Calls(), 1, "a repeated mass send could reach every follower twice")
 		})
 	}
 }
@@ -252,14 +244,10 @@ func TestUploadMassVideoErrors(t *testing.T) {
 
 	// A lost reply is not retried: a second call would make a second video.
 	c, mt = newTestClient(t)
-	var calls atomic.Int32
-	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/uploadvideo", func(*http.Request) (*http.Response, error) {
-		calls.Add(1)
-		return nil, errors.New("connection reset")
-	})
+	rec = stubWith(mt, "POST", "/cgi-bin/media/uploadvideo", httpmock.NewErrorResponder(errors.New("connection reset")))
 	_, err = c.UploadMassVideo(context.Background(), "m", "t", "")
 	assert.Error(t, err)
-	assert.Equal(t, int32(1), calls.Load())
+	assert.Len(t, rec.Calls(), 1)
 }
 
 func massEndpoints() map[endpoint.ID]endpointCase {

@@ -122,15 +122,11 @@ func TestRequestErrors(t *testing.T) {
 		for name, decode := range decoders {
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
 				c, mt := newTestClient(t)
-				var n atomic.Int64
-				mt.RegisterResponder("GET", testBase+"/cgi-bin/menu/get", func(*http.Request) (*http.Response, error) {
-					n.Add(1)
-					return httpmock.NewStringResponse(tt.status, tt.body), nil
-				})
+				rec := stubWith(mt, "GET", "/cgi-bin/menu/get", httpmock.NewStringResponder(tt.status, tt.body))
 				err := decode(context.Background(), c)
 				require.Error(t, err)
 				tt.check(t, err)
-				assert.EqualValues(t, tt.attempts, n.Load(), "attempts")
+				assert.Len(t, rec.Calls(), tt.attempts, "attempts")
 			})
 		}
 	}
@@ -138,17 +134,13 @@ func TestRequestErrors(t *testing.T) {
 
 func TestRequestGETRetriesThenSucceeds(t *testing.T) {
 	c, mt := newTestClient(t)
-	var n atomic.Int64
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(*http.Request) (*http.Response, error) {
-		if n.Add(1) == 1 {
-			return nil, errors.New("connection reset by peer")
-		}
-		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
-	})
+	rec := stubWith(mt, "GET", "/cgi-bin/getcallbackip", inTurn(
+		httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		httpmock.NewBytesResponder(200, fixture(t, "api/getcallbackip.json"))))
 	ips, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.NotEmpty(t, ips)
-	assert.EqualValues(t, 2, n.Load())
+	assert.Len(t, rec.Calls(), 2)
 }
 
 // A send is never repeated after a failure that may have delivered it.
@@ -163,14 +155,10 @@ func TestRequestSendIsNotRetried(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := newTestClient(t)
-			var n atomic.Int64
-			mt.RegisterResponder("POST", testBase+"/cgi-bin/message/template/send", func(r *http.Request) (*http.Response, error) {
-				n.Add(1)
-				return tt.responder(r)
-			})
+			rec := stubWith(mt, "POST", "/cgi-bin/message/template/send", tt.responder)
 			err := exec(context.Background(), c, endpoint.TemplateSend, nil, map[string]string{"touser": "o"})
 			require.Error(t, err)
-			assert.EqualValues(t, 1, n.Load())
+			assert.Len(t, rec.Calls(), 1)
 		})
 	}
 }
@@ -307,16 +295,12 @@ func TestStream(t *testing.T) {
 
 func TestStreamBodyNotReplayable(t *testing.T) {
 	c, mt := newTestClient(t)
-	var n atomic.Int64
-	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
-		n.Add(1)
-		return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
-	})
+	rec := stubWith(mt, "POST", "/cgi-bin/media/upload", httpmock.NewStringResponder(200, `{"errcode":40001,"errmsg":"invalid credential"}`))
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", httpmock.NewStringResponder(200, `{"access_token":"fresh","expires_in":7200}`))
 	err := exec(context.Background(), c, endpoint.MediaUpload, nil, &onceBody{})
 	assert.ErrorIs(t, err, errBodyNotReplayable)
 	assert.ErrorIs(t, err, ErrTokenInvalid, "the rejection that needed the resend")
-	assert.EqualValues(t, 1, n.Load())
+	assert.Len(t, rec.Calls(), 1)
 }
 
 // onceBody is a streamed body that cannot be sent a second time.

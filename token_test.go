@@ -108,10 +108,8 @@ func TestAccessTokenExpiry(t *testing.T) {
 
 func TestAccessTokenConcurrentCallersShareOneFetch(t *testing.T) {
 	c, mt, _, _ := newTokenClient(t)
-	var calls atomic.Int64
 	release := make(chan struct{})
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(*http.Request) (*http.Response, error) {
-		calls.Add(1)
+	rec := stubWith(mt, "GET", "/cgi-bin/token", func(*http.Request) (*http.Response, error) {
 		<-release
 		return httpmock.NewJsonResponse(200, map[string]any{"access_token": "shared", "expires_in": 7200})
 	})
@@ -134,16 +132,14 @@ func TestAccessTokenConcurrentCallersShareOneFetch(t *testing.T) {
 		require.NoError(t, errs[i])
 		assert.Equal(t, "shared", got[i])
 	}
-	assert.EqualValues(t, 1, calls.Load(), "upstream token requests")
+	assert.Len(t, rec.Calls(), 1, "upstream token requests")
 }
 
 func TestAccessTokenCancelledCallerDoesNotAbortSharedFetch(t *testing.T) {
 	c, mt, _, _ := newTokenClient(t)
 	started := make(chan struct{})
 	release := make(chan struct{})
-	var calls atomic.Int64
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
-		calls.Add(1)
+	rec := stubWith(mt, "GET", "/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
 		close(started)
 		select {
 		case <-release:
@@ -174,7 +170,7 @@ func TestAccessTokenCancelledCallerDoesNotAbortSharedFetch(t *testing.T) {
 	}
 	close(release)
 	assert.Equal(t, "survivor", <-got2)
-	assert.EqualValues(t, 1, calls.Load())
+	assert.Len(t, rec.Calls(), 1)
 }
 
 func TestAccessTokenCancelledContext(t *testing.T) {
