@@ -30,7 +30,7 @@ var farFuture = time.Now().Add(24 * time.Hour)
 // newTestClient returns a Client whose HTTP goes to a fresh mock transport
 // (one per test, so tests may run in parallel) and whose cache is seeded
 // with testToken, so API tests see no token request.
-func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+func newTestClient(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
 	base := []Option{

@@ -229,13 +229,11 @@ func TestUploadMediaStreamsLargeFile(t *testing.T) {
 // upload; they do not grow with the file.
 func BenchmarkUploadMedia(b *testing.B) {
 	const size = 10 << 20
-	mt := httpmock.NewMockTransport()
+	c, mt := newTestClient(b)
 	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
 		_, _ = io.Copy(io.Discard, req.Body)
 		return httpmock.NewBytesResponse(200, fixture(b, "api/media_upload.json")), nil
 	})
-	c, err := New(WithHTTPClient(&http.Client{Transport: mt}), WithBaseURL(testBase), WithAccessToken(testToken, time.Now().Add(time.Hour)))
-	require.NoError(b, err)
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {

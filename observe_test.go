@@ -215,10 +215,8 @@ func TestObserversChain(t *testing.T) {
 
 // With no observer, an attempt costs no clock reads or URL redaction.
 func BenchmarkCallWithoutObserver(b *testing.B) {
-	mt := httpmock.NewMockTransport()
+	c, mt := newTestClient(b)
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", httpmock.NewStringResponder(200, `{"ip_list":[]}`))
-	c, err := New(WithHTTPClient(&http.Client{Transport: mt}), WithBaseURL(testBase), WithAccessToken(testToken, farFuture))
-	require.NoError(b, err)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
