@@ -37,10 +37,7 @@ func (c *Client) CreateOpenAccount(ctx context.Context) (openAppID string, err e
 	if err != nil {
 		return "", err
 	}
-	if r.OpenAppID == "" {
-		return "", badReply(endpoint.OpenCreate, "no open_appid in reply")
-	}
-	return r.OpenAppID, nil
+	return present(endpoint.OpenCreate, "open_appid", r.OpenAppID)
 }
 
 // BindOpenAccount binds the account to the Open Platform account
@@ -79,10 +76,7 @@ func (c *Client) GetOpenAccount(ctx context.Context) (openAppID string, err erro
 	if err != nil {
 		return "", err
 	}
-	if r.OpenAppID == "" {
-		return "", badReply(endpoint.OpenGet, "no open_appid in reply")
-	}
-	return r.OpenAppID, nil
+	return present(endpoint.OpenGet, "open_appid", r.OpenAppID)
 }
 
 type haveOpenReply struct {
