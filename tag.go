@@ -150,11 +150,7 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 //
 // [user/tag/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagfans.html
 func (c *Client) ListTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
-	l, err := c.tagMembers(ctx, tagID, nextOpenID)
-	if err != nil {
-		return nil, err
-	}
-	return l.page(), nil
+	return openIDPage(c.tagMembers(ctx, tagID, nextOpenID))
 }
 
 // TagMembers iterates over the openids of every user with the tag tagID,

@@ -266,14 +266,18 @@ type openIDList struct {
 	NextOpenID string `json:"next_openid"`
 }
 
-func (l *openIDList) page() *OpenIDPage {
+// openIDPage returns the page of a fetched list, or the fetch's error.
+func openIDPage(l *openIDList, err error) (*OpenIDPage, error) {
+	if err != nil {
+		return nil, err
+	}
 	p := &OpenIDPage{Total: int(l.Total), Count: int(l.Count), NextOpenID: l.NextOpenID, OpenIDs: []string{}}
 	for _, id := range l.Data.OpenID {
 		if id != "" {
 			p.OpenIDs = append(p.OpenIDs, id)
 		}
 	}
-	return p
+	return p, nil
 }
 
 // openIDSeq iterates over every openid of a paged list, starting at the
@@ -323,11 +327,7 @@ func (c *Client) followers(ctx context.Context, nextOpenID string) (*openIDList,
 //
 // [user/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html
 func (c *Client) ListFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
-	l, err := c.followers(ctx, nextOpenID)
-	if err != nil {
-		return nil, err
-	}
-	return l.page(), nil
+	return openIDPage(c.followers(ctx, nextOpenID))
 }
 
 // Followers iterates over the openids of every follower of the account,
@@ -379,11 +379,7 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 //
 // [tags/members/getblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getblacklist.html
 func (c *Client) ListBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
-	l, err := c.blacklist(ctx, beginOpenID)
-	if err != nil {
-		return nil, err
-	}
-	return l.page(), nil
+	return openIDPage(c.blacklist(ctx, beginOpenID))
 }
 
 // Blacklist iterates over the openids of every blacklisted user, fetching
