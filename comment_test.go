@@ -144,8 +144,7 @@ func TestComments(t *testing.T) {
 		}
 	})
 	t.Run("a full last page costs one empty page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage), commentPage(0, 0))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage), commentPage(0, 0))
 		n := 0
 		for _, err := range c.Comments(ctx, testArticle, CommentsAll) {
 			require.NoError(t, err)
@@ -155,8 +154,7 @@ func TestComments(t *testing.T) {
 		assert.Len(t, rec.Calls(), 2)
 	})
 	t.Run("break stops fetching", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage))
 		for range c.Comments(ctx, testArticle, CommentsAll) {
 			break
 		}
@@ -237,7 +235,6 @@ func TestCommentWritesRetryPolicy(t *testing.T) {
 	// Opening and marking are retried after a system-busy reply; a
 	// delete or a reply is not.
 	ctx := context.Background()
-	busy := []byte(`{"errcode":-1,"errmsg":"system error"}`)
 	for _, tt := range []struct {
 		path  string
 		call  func(*Client) error
@@ -249,8 +246,7 @@ func TestCommentWritesRetryPolicy(t *testing.T) {
 		{"/cgi-bin/comment/reply/add", func(c *Client) error { return c.ReplyToComment(ctx, testArticle, 8, "hi") }, 1},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, "POST", tt.path, busy, fixture(t, "api/ok.json"))
+			c, rec := newStubSeqClient(t, "POST", tt.path, systemBusy, fixture(t, "api/ok.json"))
 			err := tt.call(c)
 			if tt.tries == 2 {
 				require.NoError(t, err)

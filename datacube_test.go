@@ -159,8 +159,7 @@ func TestDatacubeSpanMessage(t *testing.T) {
 
 func TestDatacubeRetriedAsRead(t *testing.T) {
 	// A statistics POST is a read: a busy WeChat is asked again.
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", "/datacube/getusercumulate", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/datacube_getusercumulate.json"))
+	c, rec := newStubSeqClient(t, "POST", "/datacube/getusercumulate", systemBusy, fixture(t, "api/datacube_getusercumulate.json"))
 	list, err := c.GetUserCumulate(context.Background(), Date{2014, 12, 7}, Date{2014, 12, 7})
 	require.NoError(t, err)
 	assert.Len(t, list, 1)

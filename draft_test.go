@@ -25,8 +25,7 @@ func batchPage(total int, items ...string) []byte {
 // bodyFormat gives for it, and returns key of every item.
 func walkBatchPages[T any](t *testing.T, path string, pages [][]byte, bodyFormat string, walk func(*Client) iter.Seq2[T, error], key func(T) string) []string {
 	t.Helper()
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", path, pages...)
+	c, rec := newStubSeqClient(t, "POST", path, pages...)
 	var keys []string
 	for v, err := range walk(c) {
 		require.NoError(t, err)
@@ -44,8 +43,7 @@ func walkBatchPages[T any](t *testing.T, path string, pages [][]byte, bodyFormat
 // until key gives stop, breaks the loop and returns the requests sent.
 func breakBatchPages[T any](t *testing.T, path string, pages [][]byte, walk func(*Client) iter.Seq2[T, error], key func(T) string, stop string) []wire {
 	t.Helper()
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", path, pages...)
+	c, rec := newStubSeqClient(t, "POST", path, pages...)
 	for v, err := range walk(c) {
 		require.NoError(t, err)
 		if key(v) == stop {
@@ -182,8 +180,7 @@ func TestDraftsPages(t *testing.T) {
 	})
 
 	t.Run("error on the second page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages[0], fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/draft/batchget", pages[0], fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 		var ids []string
 		var errs []error
 		for d, err := range c.Drafts(context.Background(), false) {

@@ -138,6 +138,17 @@ func stubSeq(mt *httpmock.MockTransport, method, path string, bodies ...[]byte) 
 	return stubWith(mt, method, path, inTurn(responders...))
 }
 
+// newStubSeqClient is newTestClient with one stubSeq: method and path
+// answered with successive bodies, whose requests the recorder keeps.
+func newStubSeqClient(t *testing.T, method, path string, bodies ...[]byte) (*Client, *recorder) {
+	t.Helper()
+	c, mt := newTestClient(t)
+	return c, stubSeq(mt, method, path, bodies...)
+}
+
+// systemBusy is WeChat's errcode -1, after which a read is sent again.
+var systemBusy = []byte(`{"errcode":-1,"errmsg":"system error"}`)
+
 // inTurn answers successive requests with successive responders; the last
 // one repeats.
 func inTurn(responders ...httpmock.Responder) httpmock.Responder {

@@ -142,8 +142,7 @@ func TestKFMessageRecords(t *testing.T) {
 	page3 := []byte(`{"recordlist":[{"openid":"o3","opercode":2003,"text":"e","time":1464710800,"worker":"test2@test"}],"number":1,"msgid":20165301}`)
 
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)
+		c, rec := newStubSeqClient(t, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)
 		var texts []string
 		for r, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {
 			require.NoError(t, err)
@@ -190,8 +189,7 @@ func TestKFMessageRecords(t *testing.T) {
 	})
 
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)
+		c, rec := newStubSeqClient(t, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), page2, page3)
 		n := 0
 		for _, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {
 			require.NoError(t, err)
@@ -204,8 +202,7 @@ func TestKFMessageRecords(t *testing.T) {
 	})
 
 	t.Run("error mid-way", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stubSeq(mt, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), fixture(t, "api/errors/65400_kf_not_enabled.json"))
+		c, _ := newStubSeqClient(t, "POST", "/customservice/msgrecord/getmsglist", fixture(t, "api/customservice_msgrecord_getmsglist.json"), fixture(t, "api/errors/65400_kf_not_enabled.json"))
 		var errs []error
 		n := 0
 		for _, err := range c.KFMessageRecords(context.Background(), KFRecordQuery{Start: start, End: end, PageSize: 2}) {

@@ -173,8 +173,7 @@ func TestAddConditionalMenuWithoutMenuID(t *testing.T) {
 }
 
 func TestTryMatchMenuRetriesSystemBusy(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", "/cgi-bin/menu/trymatch", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/menu_trymatch.json"))
+	c, rec := newStubSeqClient(t, "POST", "/cgi-bin/menu/trymatch", systemBusy, fixture(t, "api/menu_trymatch.json"))
 	_, err := c.GetUserMenu(context.Background(), "weixin")
 	require.NoError(t, err)
 	assert.Len(t, rec.Calls(), 2, "a pure read is retried")

@@ -71,8 +71,7 @@ func TestGetPublishStatus(t *testing.T) {
 
 func TestGetPublishStatusIsRetried(t *testing.T) {
 	// freepublish/get only reads, so a system-busy reply is retried.
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/get", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/freepublish_get.json"))
+	c, rec := newStubSeqClient(t, "POST", "/cgi-bin/freepublish/get", systemBusy, fixture(t, "api/freepublish_get.json"))
 	got, err := c.GetPublishStatus(context.Background(), "100000001")
 	require.NoError(t, err)
 	assert.Equal(t, PublishSucceeded, got.Status)

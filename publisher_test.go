@@ -191,8 +191,7 @@ func TestPublisherErrors(t *testing.T) {
 		assert.ErrorIs(t, err, &APIError{Code: CodeNotPublisher})
 	})
 	t.Run("a system-busy ret is retried", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "GET", "/publisher/stat", []byte(`{"base_resp":{"err_msg":"system error","ret":-1}}`), fixture(t, "api/publisher_adpos_general.json"))
+		c, rec := newStubSeqClient(t, "GET", "/publisher/stat", []byte(`{"base_resp":{"err_msg":"system error","ret":-1}}`), fixture(t, "api/publisher_adpos_general.json"))
 		p, err := c.ListAdSlotStats(ctx, q)
 		require.NoError(t, err)
 		assert.Len(t, p.Stats, 1)
@@ -223,8 +222,7 @@ func TestPublisherIterators(t *testing.T) {
 	ctx := context.Background()
 	q := PublisherQuery{Start: Date{2020, 4, 1}, End: Date{2020, 4, 30}, PageSize: 2}
 	t.Run("every page by total_num", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "GET", "/publisher/stat", adSlotPage(1, 2, 5), adSlotPage(3, 2, 5), adSlotPage(5, 1, 5))
+		c, rec := newStubSeqClient(t, "GET", "/publisher/stat", adSlotPage(1, 2, 5), adSlotPage(3, 2, 5), adSlotPage(5, 1, 5))
 		var incomes []int64
 		for s, err := range c.AdSlotStats(ctx, q) {
 			require.NoError(t, err)
@@ -239,8 +237,7 @@ func TestPublisherIterators(t *testing.T) {
 		}
 	})
 	t.Run("starts at q.Page and stops at an empty page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "GET", "/publisher/stat", adSlotPage(3, 2, 100), adSlotPage(0, 0, 100))
+		c, rec := newStubSeqClient(t, "GET", "/publisher/stat", adSlotPage(3, 2, 100), adSlotPage(0, 0, 100))
 		n := 0
 		q := q
 		q.Page = 2

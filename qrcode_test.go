@@ -112,8 +112,7 @@ func TestCreateQRCodeAPIError(t *testing.T) {
 
 func TestCreateQRCodeIsNotRetried(t *testing.T) {
 	// Each call creates a code; a lost reply must not create two.
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", "/cgi-bin/qrcode/create", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/qrcode_create.json"))
+	c, rec := newStubSeqClient(t, "POST", "/cgi-bin/qrcode/create", systemBusy, fixture(t, "api/qrcode_create.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
 	require.ErrorIs(t, err, &APIError{Code: CodeSystemBusy})
 	assert.Len(t, rec.Calls(), 1)

@@ -38,7 +38,7 @@ func TestSendSubscribeMessage(t *testing.T) {
 		assert.Equal(t, "64f6b3c2-0a6c8b6f-79dfddf4", apiErr.RID)
 	})
 	t.Run("not retried", func(t *testing.T) {
-		c, rec := newStubClient(t, "POST", "/cgi-bin/message/subscribe/bizsend", []byte(`{"errcode":-1,"errmsg":"system error"}`))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/subscribe/bizsend", systemBusy)
 		require.Error(t, c.SendSubscribeMessage(ctx, msg))
 		assert.Len(t, rec.Calls(), 1, "a send is never repeated")
 	})

@@ -130,8 +130,7 @@ func TestSendTemplateMessageAPIError(t *testing.T) {
 func TestSendTemplateMessageIsNotRetried(t *testing.T) {
 	msg := &TemplateMessage{ToUser: "o", TemplateID: "t", ClientMsgID: "id-1"}
 	t.Run("system busy", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/message/template/send", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/message_template_send.json"))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/message/template/send", systemBusy, fixture(t, "api/message_template_send.json"))
 		_, err := c.SendTemplateMessage(context.Background(), msg)
 		require.ErrorIs(t, err, &APIError{Code: CodeSystemBusy})
 		assert.Len(t, rec.Calls(), 1)

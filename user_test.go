@@ -279,8 +279,7 @@ func collect(t *testing.T, seq iter.Seq2[string, error]) ([]string, error) {
 func TestOpenIDIteratorsWalkEveryPage(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, threePages...)
+			c, rec := newStubSeqClient(t, it.method, it.path, threePages...)
 			ids, err := collect(t, it.seq(c))
 			require.NoError(t, err)
 			assert.Equal(t, []string{"A", "B", "C", "D", "E"}, ids)
@@ -315,8 +314,7 @@ func TestOpenIDIteratorsStopOnEmptyPage(t *testing.T) {
 	} {
 		for _, it := range openIDIterators {
 			t.Run(name+"/"+it.name, func(t *testing.T) {
-				c, mt := newTestClient(t)
-				rec := stubSeq(mt, it.method, it.path, pages...)
+				c, rec := newStubSeqClient(t, it.method, it.path, pages...)
 				ids, err := collect(t, it.seq(c))
 				require.NoError(t, err)
 				assert.Equal(t, []string{"A", "B", "C"}, ids)
@@ -329,8 +327,7 @@ func TestOpenIDIteratorsStopOnEmptyPage(t *testing.T) {
 func TestOpenIDIteratorsEarlyBreak(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, threePages...)
+			c, rec := newStubSeqClient(t, it.method, it.path, threePages...)
 			var ids []string
 			for id, err := range it.seq(c) {
 				require.NoError(t, err)
@@ -348,8 +345,7 @@ func TestOpenIDIteratorsEarlyBreak(t *testing.T) {
 func TestOpenIDIteratorsStopOnError(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, threePages[0], fixture(t, "api/errors/45009_api_freq_out_of_limit.json"), threePages[2])
+			c, rec := newStubSeqClient(t, it.method, it.path, threePages[0], fixture(t, "api/errors/45009_api_freq_out_of_limit.json"), threePages[2])
 			ids, err := collect(t, it.seq(c))
 			assertAPIError(t, err, CodeAPIFreqOutOfLimit, it.path)
 			assert.Equal(t, []string{"A", "B"}, ids)
@@ -366,8 +362,7 @@ func TestOpenIDIteratorsStopOnRepeatedCursor(t *testing.T) {
 	}
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, pages...)
+			c, rec := newStubSeqClient(t, it.method, it.path, pages...)
 			ids, err := collect(t, it.seq(c))
 			require.NoError(t, err)
 			assert.Equal(t, []string{"A", "B"}, ids)
