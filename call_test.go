@@ -151,11 +151,7 @@ func TestCallUnknownPath(t *testing.T) {
 	} {
 		t.Run(tt.method, func(t *testing.T) {
 			c, mt := newTestClient(t)
-			rec := &recorder{}
-			mt.RegisterResponder(tt.method, testBase+"/cgi-bin/new/api", func(req *http.Request) (*http.Response, error) {
-				rec.record(req)
-				return httpmock.NewStringResponse(http.StatusBadGateway, "bad gateway"), nil
-			})
+			rec := stubWith(mt, tt.method, "/cgi-bin/new/api", httpmock.NewStringResponder(http.StatusBadGateway, "bad gateway"))
 			err := c.Call(ctx, tt.method, "/cgi-bin/new/api", url.Values{"b": {"2"}, "a": {"1", "3"}}, nil, nil)
 			var he *HTTPError
 			require.ErrorAs(t, err, &he)

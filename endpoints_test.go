@@ -165,11 +165,7 @@ func TestEndpoints(t *testing.T) {
 			})
 			t.Run("retry policy", func(t *testing.T) {
 				c, mt := newTestClient(t, tc.opts...)
-				rec := &recorder{}
-				mt.RegisterResponder(ep.Method, testBase+ep.Path, func(req *http.Request) (*http.Response, error) {
-					rec.record(req)
-					return httpmock.NewStringResponse(http.StatusBadGateway, "bad gateway"), nil
-				})
+				rec := stubWith(mt, ep.Method, ep.Path, httpmock.NewStringResponder(http.StatusBadGateway, "bad gateway"))
 				_, err := tc.call(ctx, c)
 				var he *HTTPError
 				require.ErrorAs(t, err, &he)
@@ -191,9 +187,7 @@ func serveCase(t *testing.T, mt *httpmock.MockTransport, ep *endpoint.Endpoint, 
 	if tc.file == nil {
 		return stub(mt, ep.Method, ep.Path, fixture(t, tc.reply))
 	}
-	rec := &recorder{}
-	mt.RegisterResponder(ep.Method, testBase+ep.Path, func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
+	return stubWith(mt, ep.Method, ep.Path, func(*http.Request) (*http.Response, error) {
 		resp := httpmock.NewStringResponse(http.StatusOK, tc.file.data)
 		resp.Header.Set("Content-Type", tc.file.contentType)
 		if tc.file.filename != "" {
@@ -201,7 +195,6 @@ func serveCase(t *testing.T, mt *httpmock.MockTransport, ep *endpoint.Endpoint, 
 		}
 		return resp, nil
 	})
-	return rec
 }
 
 // Sends are never retried: WeChat has no idempotency key, and a retry

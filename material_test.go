@@ -115,9 +115,7 @@ func TestGetMaterial(t *testing.T) {
 
 	t.Run("binary", func(t *testing.T) {
 		c, mt := newTestClient(t)
-		rec := &recorder{}
-		mt.RegisterResponder("POST", testBase+"/cgi-bin/material/get_material", func(req *http.Request) (*http.Response, error) {
-			rec.record(req)
+		rec := stubWith(mt, "POST", "/cgi-bin/material/get_material", func(*http.Request) (*http.Response, error) {
 			resp := httpmock.NewStringResponse(200, "\xff\xd8\xff\xe0JFIF")
 			resp.Header.Set("Content-Type", "image/jpeg")
 			resp.Header.Set("Content-Disposition", `attachment; filename="MEDIA_ID.jpg"`)

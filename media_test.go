@@ -260,12 +260,9 @@ func (b *trackedBody) Close() error { b.closed.Store(true); return nil }
 
 // stubFile answers path with a file body and the given headers.
 func stubFile(mt *httpmock.MockTransport, path string, body io.ReadCloser, length int64, header http.Header) *recorder {
-	rec := &recorder{}
-	mt.RegisterResponder("GET", testBase+path, func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
+	return stubWith(mt, "GET", path, func(req *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 200, Header: header, Body: body, ContentLength: length, Request: req}, nil
 	})
-	return rec
 }
 
 // TestDownloadStreamsFile checks that a download hands the file over

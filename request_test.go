@@ -31,11 +31,7 @@ func TestRequestJSONBodyIsNotHTMLEscaped(t *testing.T) {
 
 func TestRequestBaseURLWithPath(t *testing.T) {
 	c, mt := newTestClient(t, WithBaseURL(testBase+"/proxy/"))
-	rec := &recorder{}
-	mt.RegisterResponder("GET", testBase+"/proxy/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
-		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
-	})
+	rec := stubWith(mt, "GET", "/proxy/cgi-bin/getcallbackip", httpmock.NewBytesResponder(200, fixture(t, "api/getcallbackip.json")))
 	require.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, query{{"x", "a b"}}, nil))
 	w := rec.only(t)
 	assert.Equal(t, "a b", w.Query.Get("x"))

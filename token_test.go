@@ -247,19 +247,11 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 // rejected once and then met by two 5xx still gets its two retries.
 func TestTokenResendIsNotARetry(t *testing.T) {
 	c, mt, n, _ := newTokenClient(t)
-	replies := []func() (*http.Response, error){
-		func() (*http.Response, error) {
-			return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
-		},
-		func() (*http.Response, error) { return httpmock.NewStringResponse(502, "bad gateway"), nil },
-		func() (*http.Response, error) { return httpmock.NewStringResponse(503, "unavailable"), nil },
-		func() (*http.Response, error) { return httpmock.NewStringResponse(200, `{"ip_list":["1.2.3.4"]}`), nil },
-	}
-	rec := &recorder{}
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
-		return replies[min(len(rec.Calls()), len(replies))-1]()
-	})
+	rec := stubWith(mt, "GET", "/cgi-bin/getcallbackip", inTurn(
+		httpmock.NewStringResponder(200, `{"errcode":40001,"errmsg":"invalid credential"}`),
+		httpmock.NewStringResponder(502, "bad gateway"),
+		httpmock.NewStringResponder(503, "unavailable"),
+		httpmock.NewStringResponder(200, `{"ip_list":["1.2.3.4"]}`)))
 	ips, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1.2.3.4"}, ips)
