@@ -64,9 +64,7 @@ func TestJSSDKConfigURL(t *testing.T) {
 	}
 	withHash, err := c.JSSDKConfig(context.Background(), "https://example.com/app?x=1#/orders/42")
 	require.NoError(t, err)
-	want := JSAPISignature("ticket", withHash.NonceStr, itoa(withHash.Timestamp), "https://example.com/app?x=1")
+	want := JSAPISignature("ticket", withHash.NonceStr, unixString(withHash.Timestamp), "https://example.com/app?x=1")
 	assert.Equal(t, want, withHash.Signature, "signed without the fragment")
 	assert.False(t, strings.Contains(want, "#"))
 }
-
-func itoa(n int64) string { return unixString(n) }
