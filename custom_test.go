@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -152,16 +151,12 @@ func TestCustomSendAPIError(t *testing.T) {
 }
 
 func TestCustomSendIsNotRetried(t *testing.T) {
-	replies := map[string]func(*http.Request) (*http.Response, error){
-		"network error": func(*http.Request) (*http.Response, error) {
-			return nil, errors.New("connection reset by peer")
-		},
-		"system busy": func(*http.Request) (*http.Response, error) {
-			return newJSONResponse(`{"errcode":-1,"errmsg":"system error"}`), nil
-		},
+	replies := map[string]httpmock.Responder{
+		"network error": httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		"system busy":   jsonResponder(systemBusy, "application/json"),
 		"HTTP 502": func(*http.Request) (*http.Response, error) {
-			r := newJSONResponse(`bad gateway`)
-			r.StatusCode = http.StatusBadGateway
+			r := httpmock.NewStringResponse(http.StatusBadGateway, `bad gateway`)
+			r.Header.Set("Content-Type", "application/json")
 			return r, nil
 		},
 	}
@@ -169,22 +164,12 @@ func TestCustomSendIsNotRetried(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, tt := range customSends {
 				c, mt := newTestClient(t)
-				var calls atomic.Int32
-				mt.RegisterResponder("POST", testBase+customSend, func(req *http.Request) (*http.Response, error) {
-					calls.Add(1)
-					return reply(req)
-				})
+				rec := stubWith(mt, "POST", customSend, reply)
 				assert.Error(t, tt.send(c), tt.name)
-				assert.Equal(t, int32(1), calls.Load(), "%s: exactly one request", tt.name)
+				assert.Len(t, rec.Calls(), 1, "%s: exactly one request", tt.name)
 			}
 		})
 	}
-}
-
-func newJSONResponse(body string) *http.Response {
-	r := httpmock.NewStringResponse(http.StatusOK, body)
-	r.Header.Set("Content-Type", "application/json")
-	return r
 }
 
 func TestSendTextKeepsHTML(t *testing.T) {
