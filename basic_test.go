@@ -217,19 +217,11 @@ func basicEndpoints() map[endpoint.ID]endpointCase {
 				return err
 			},
 		},
-		endpoint.ClearQuota: {
-			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.ClearQuota(ctx) },
-			body:   `{"appid":"` + testAppID + `"}`,
-			reply:  "api/ok.json",
-			noArgs: true,
-		},
-		endpoint.ClearQuotaV2: {
-			// No access_token, and the secret in the body, not the URL.
-			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.ClearQuotaWithSecret(ctx) },
-			body:   `{"appid":"` + testAppID + `","appsecret":"` + testSecret + `"}`,
-			reply:  "api/ok.json",
-			noArgs: true,
-		},
+		endpoint.ClearQuota: execCase(`{"appid":"`+testAppID+`"}`,
+			func(ctx context.Context, c *Client) error { return c.ClearQuota(ctx) }, nil),
+		// No access_token, and the secret in the body, not the URL.
+		endpoint.ClearQuotaV2: execCase(`{"appid":"`+testAppID+`","appsecret":"`+testSecret+`"}`,
+			func(ctx context.Context, c *Client) error { return c.ClearQuotaWithSecret(ctx) }, nil),
 		endpoint.QuotaClearAPI: execCase(`{"cgi_path":"/cgi-bin/message/custom/send"}`,
 			func(ctx context.Context, c *Client) error {
 				return c.ClearAPIQuota(ctx, "/cgi-bin/message/custom/send")

@@ -224,12 +224,9 @@ func TestSetTyping(t *testing.T) {
 
 func customEndpoints() map[endpoint.ID]endpointCase {
 	return map[endpoint.ID]endpointCase{
-		endpoint.CustomSend: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, customSends[0].send(c) },
-			body:    customSends[0].body,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.SendText(ctx, "", "Hello World") },
-		},
+		endpoint.CustomSend: execCase(customSends[0].body,
+			func(ctx context.Context, c *Client) error { return customSends[0].send(c) },
+			func(ctx context.Context, c *Client) error { return c.SendText(ctx, "", "Hello World") }),
 		endpoint.CustomTyping: execCase(`{"touser":"OPENID","command":"Typing"}`,
 			func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "OPENID", true) },
 			func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "", true) }),

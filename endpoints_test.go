@@ -46,13 +46,15 @@ type endpointCase struct {
 
 // execCase is the case of a method that returns only an error, sends body
 // and is answered with the bare success status (api/ok.json): call makes
-// a valid call and invalid one with an invalid argument.
+// a valid call and invalid one with an invalid argument, nil for a method
+// with no argument to check.
 func execCase(body string, call, invalid func(ctx context.Context, c *Client) error) endpointCase {
 	return endpointCase{
 		call:    func(ctx context.Context, c *Client) (any, error) { return nil, call(ctx, c) },
 		body:    body,
 		reply:   "api/ok.json",
 		invalid: invalid,
+		noArgs:  invalid == nil,
 	}
 }
 

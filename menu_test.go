@@ -207,12 +207,9 @@ func TestMenuJSONRoundTrip(t *testing.T) {
 func menuEndpoints() map[endpoint.ID]endpointCase {
 	ruled := &Menu{Buttons: seedMenu.Buttons, MatchRule: &MatchRule{TagID: "2", ClientPlatformType: ClientPlatformAndroid}, MenuID: "ignored"}
 	return map[endpoint.ID]endpointCase{
-		endpoint.MenuCreate: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.CreateMenu(ctx, seedMenu) },
-			body:    seedMenuJSON,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.CreateMenu(ctx, &Menu{}) },
-		},
+		endpoint.MenuCreate: execCase(seedMenuJSON,
+			func(ctx context.Context, c *Client) error { return c.CreateMenu(ctx, seedMenu) },
+			func(ctx context.Context, c *Client) error { return c.CreateMenu(ctx, &Menu{}) }),
 		endpoint.MenuGet: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetMenu(ctx) },
 			reply: "api/menu_get.json",

@@ -517,14 +517,11 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.BatchGetUserInfo(ctx, nil, ""); return err },
 		},
-		endpoint.UserUpdateRemark: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateUserRemark(ctx, "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q", remark)
+		endpoint.UserUpdateRemark: execCase(`{"openid":"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q","remark":"`+remark+`"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.UpdateUserRemark(ctx, "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q", remark)
 			},
-			body:    `{"openid":"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q","remark":"` + remark + `"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UpdateUserRemark(ctx, "OPENID", remark+"备") },
-		},
+			func(ctx context.Context, c *Client) error { return c.UpdateUserRemark(ctx, "OPENID", remark+"备") }),
 		endpoint.UserGet: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListFollowers(ctx, "NEXT_OPENID") },
 			query: url.Values{"next_openid": {"NEXT_OPENID"}},
