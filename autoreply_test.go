@@ -76,8 +76,7 @@ func autoReplyEndpoints() map[endpoint.ID]endpointCase {
 func TestGetAutoReplyRulesUnset(t *testing.T) {
 	// An account that set nothing up: both switches off, no replies,
 	// no rules.
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/get_current_autoreply_info", []byte(`{"is_add_friend_reply_open":0,"is_autoreply_open":"0"}`))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/get_current_autoreply_info", []byte(`{"is_add_friend_reply_open":0,"is_autoreply_open":"0"}`))
 	got, err := c.GetAutoReplyRules(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, &AutoReplyRules{}, got)

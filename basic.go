@@ -307,10 +307,7 @@ func (c *Client) CreateShortKey(ctx context.Context, longData string, lifetime t
 	if err != nil {
 		return "", err
 	}
-	if resp.ShortKey == "" {
-		return "", badReply(endpoint.ShortenGen, "no short_key in reply")
-	}
-	return resp.ShortKey, nil
+	return present(endpoint.ShortenGen, "short_key", resp.ShortKey)
 }
 
 // ShortKeyData is the data behind a short key.

@@ -151,11 +151,7 @@ func TestCallUnknownPath(t *testing.T) {
 	} {
 		t.Run(tt.method, func(t *testing.T) {
 			c, mt := newTestClient(t)
-			rec := &recorder{}
-			mt.RegisterResponder(tt.method, testBase+"/cgi-bin/new/api", func(req *http.Request) (*http.Response, error) {
-				rec.record(req)
-				return httpmock.NewStringResponse(http.StatusBadGateway, "bad gateway"), nil
-			})
+			rec := stubWith(mt, tt.method, "/cgi-bin/new/api", httpmock.NewStringResponder(http.StatusBadGateway, "bad gateway"))
 			err := c.Call(ctx, tt.method, "/cgi-bin/new/api", url.Values{"b": {"2"}, "a": {"1", "3"}}, nil, nil)
 			var he *HTTPError
 			require.ErrorAs(t, err, &he)
@@ -190,8 +186,7 @@ func TestCallReplyAndErrcode(t *testing.T) {
 // says where its status is, not the method.
 func TestCallStatusWhereTheEndpointReportsIt(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	stub(mt, http.MethodGet, "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
+	c, _ := newStubClient(t, http.MethodGet, "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
 	var r map[string]any
 	err := c.Call(ctx, http.MethodGet, "/publisher/stat", url.Values{"action": {"publisher_settlement"}, "page": {"1"}, "page_size": {"10"},
 		"start_date": {"2020-01-01"}, "end_date": {"2020-01-31"}}, nil, &r)
@@ -202,8 +197,7 @@ func TestCallStatusWhereTheEndpointReportsIt(t *testing.T) {
 // A path or method Call cannot send is refused before any request.
 func TestCallInvalid(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	for _, tt := range []struct{ method, path string }{
 		{"PUT", "/cgi-bin/menu/get"},
 		{http.MethodGet, "cgi-bin/menu/get"},

@@ -86,6 +86,16 @@ func onComment(art ArticleRef, id int64) (*commentJSON, error) {
 	return &commentJSON{articleJSON: art.wire(), UserCommentID: id}, nil
 }
 
+// execOnComment calls the endpoint id, whose body names the comment id of
+// art and whose reply is the status alone.
+func (c *Client) execOnComment(ctx context.Context, id endpoint.ID, art ArticleRef, commentID int64) error {
+	body, err := onComment(art, commentID)
+	if err != nil {
+		return err
+	}
+	return exec(ctx, c, id, nil, body)
+}
+
 // OpenComments opens the comment area of an article already sent (打开已群发
 // 文章评论, [cgi-bin/comment/open]).
 //
@@ -233,11 +243,7 @@ func (c *Client) Comments(ctx context.Context, art ArticleRef, typ CommentType) 
 //
 // [cgi-bin/comment/markelect]: https://developers.weixin.qq.com/doc/service/api/leaving/api_electcomment.html
 func (c *Client) MarkCommentElected(ctx context.Context, art ArticleRef, commentID int64) error {
-	body, err := onComment(art, commentID)
-	if err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.CommentMarkElect, nil, body)
+	return c.execOnComment(ctx, endpoint.CommentMarkElect, art, commentID)
 }
 
 // UnmarkCommentElected takes a comment out of the elected ones (评论取消精选,
@@ -245,11 +251,7 @@ func (c *Client) MarkCommentElected(ctx context.Context, art ArticleRef, comment
 //
 // [cgi-bin/comment/unmarkelect]: https://developers.weixin.qq.com/doc/service/api/leaving/api_unelectcomment.html
 func (c *Client) UnmarkCommentElected(ctx context.Context, art ArticleRef, commentID int64) error {
-	body, err := onComment(art, commentID)
-	if err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.CommentUnmarkElect, nil, body)
+	return c.execOnComment(ctx, endpoint.CommentUnmarkElect, art, commentID)
 }
 
 // DeleteComment deletes a comment (删除评论, [cgi-bin/comment/delete]). It cannot be
@@ -257,11 +259,7 @@ func (c *Client) UnmarkCommentElected(ctx context.Context, art ArticleRef, comme
 //
 // [cgi-bin/comment/delete]: https://developers.weixin.qq.com/doc/service/api/leaving/api_delcomment.html
 func (c *Client) DeleteComment(ctx context.Context, art ArticleRef, commentID int64) error {
-	body, err := onComment(art, commentID)
-	if err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.CommentDelete, nil, body)
+	return c.execOnComment(ctx, endpoint.CommentDelete, art, commentID)
 }
 
 // ReplyToComment publishes the account's reply to a comment (回复评论,
@@ -286,9 +284,5 @@ func (c *Client) ReplyToComment(ctx context.Context, art ArticleRef, commentID i
 //
 // [cgi-bin/comment/reply/delete]: https://developers.weixin.qq.com/doc/service/api/leaving/api_delreplycomment.html
 func (c *Client) DeleteCommentReply(ctx context.Context, art ArticleRef, commentID int64) error {
-	body, err := onComment(art, commentID)
-	if err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.CommentReplyDelete, nil, body)
+	return c.execOnComment(ctx, endpoint.CommentReplyDelete, art, commentID)
 }

@@ -26,20 +26,14 @@ func commentEndpoints() map[endpoint.ID]endpointCase {
 	}
 	const commentBody = `{"msg_data_id":2247503052,"index":1,"user_comment_id":8}`
 	return map[endpoint.ID]endpointCase{
-		endpoint.CommentOpen: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.OpenComments(ctx, art) },
-			body:    `{"msg_data_id":2247503052,"index":1}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.OpenComments(ctx, ArticleRef{}) },
-		},
-		endpoint.CommentClose: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.CloseComments(ctx, art) },
-			body:  `{"msg_data_id":2247503052,"index":1}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+		endpoint.CommentOpen: execCase(`{"msg_data_id":2247503052,"index":1}`,
+			func(ctx context.Context, c *Client) error { return c.OpenComments(ctx, art) },
+			func(ctx context.Context, c *Client) error { return c.OpenComments(ctx, ArticleRef{}) }),
+		endpoint.CommentClose: execCase(`{"msg_data_id":2247503052,"index":1}`,
+			func(ctx context.Context, c *Client) error { return c.CloseComments(ctx, art) },
+			func(ctx context.Context, c *Client) error {
 				return c.CloseComments(ctx, ArticleRef{MsgDataID: "2247503052", Index: -1})
-			},
-		},
+			}),
 		endpoint.CommentList: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.ListComments(ctx, art, CommentsAll, 0, 2)
@@ -77,16 +71,11 @@ func commentEndpoints() map[endpoint.ID]endpointCase {
 			reply:   "api/ok.json",
 			invalid: badID((*Client).DeleteComment),
 		},
-		endpoint.CommentReplyAdd: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.ReplyToComment(ctx, art, 8, "接口回复 <3 & thanks")
+		endpoint.CommentReplyAdd: execCase(`{"msg_data_id":2247503052,"index":1,"user_comment_id":8,"content":"接口回复 <3 & thanks"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.ReplyToComment(ctx, art, 8, "接口回复 <3 & thanks")
 			},
-			body:  `{"msg_data_id":2247503052,"index":1,"user_comment_id":8,"content":"接口回复 <3 & thanks"}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
-				return c.ReplyToComment(ctx, art, 8, "")
-			},
-		},
+			func(ctx context.Context, c *Client) error { return c.ReplyToComment(ctx, art, 8, "") }),
 		endpoint.CommentReplyDelete: {
 			call:    onComment((*Client).DeleteCommentReply),
 			body:    commentBody,
@@ -98,8 +87,7 @@ func commentEndpoints() map[endpoint.ID]endpointCase {
 
 func TestArticleRefChecks(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	for _, art := range []ArticleRef{
 		{},                            // no msg_data_id
 		{MsgDataID: "12ab"},           // not a number
@@ -156,8 +144,7 @@ func TestComments(t *testing.T) {
 		}
 	})
 	t.Run("a full last page costs one empty page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage), commentPage(0, 0))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage), commentPage(0, 0))
 		n := 0
 		for _, err := range c.Comments(ctx, testArticle, CommentsAll) {
 			require.NoError(t, err)
@@ -167,16 +154,14 @@ func TestComments(t *testing.T) {
 		assert.Len(t, rec.Calls(), 2)
 	})
 	t.Run("break stops fetching", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/comment/list", commentPage(1, MaxCommentsPerPage))
 		for range c.Comments(ctx, testArticle, CommentsAll) {
 			break
 		}
 		assert.Len(t, rec.Calls(), 1)
 	})
 	t.Run("an error ends the walk", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":88001,"errmsg":"msg_data is not exists"}`))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":88001,"errmsg":"msg_data is not exists"}`))
 		var errs []error
 		for _, err := range c.Comments(ctx, testArticle, CommentsAll) {
 			errs = append(errs, err)
@@ -189,8 +174,7 @@ func TestComments(t *testing.T) {
 func TestListCommentsEmptyReply(t *testing.T) {
 	// An empty reply object is an empty page, and a reply object
 	// without content or time is no reply.
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":0,"errmsg":"ok","comment":[{"user_comment_id":"3","create_time":"1682215860","content":"c","comment_type":"1","reply":{}}],"total":1}`))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/comment/list", []byte(`{"errcode":0,"errmsg":"ok","comment":[{"user_comment_id":"3","create_time":"1682215860","content":"c","comment_type":"1","reply":{}}],"total":1}`))
 	p, err := c.ListComments(context.Background(), testArticle, CommentsAll, 10, 5)
 	require.NoError(t, err)
 	require.Len(t, p.Comments, 1)
@@ -231,16 +215,14 @@ func TestCommentErrors(t *testing.T) {
 	for _, tt := range calls {
 		for _, code := range tt.codes {
 			t.Run(fmt.Sprint(tt.path, " ", code), func(t *testing.T) {
-				c, mt := newTestClient(t)
-				rec := stub(mt, "POST", tt.path, []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, documented[code])))
+				c, rec := newStubClient(t, "POST", tt.path, []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, code, documented[code])))
 				assertAPIError(t, tt.call(c), code, tt.path)
 				assert.Len(t, rec.Calls(), 1, "not retried")
 			})
 		}
 	}
 	t.Run("captured 88005", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/comment/reply/add", fixture(t, "api/errors/88005_already_reply_rid.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/comment/reply/add", fixture(t, "api/errors/88005_already_reply_rid.json"))
 		err := c.ReplyToComment(ctx, art, 8, "接口回复")
 		assert.ErrorIs(t, err, &APIError{Code: CodeCommentAlreadyReplied})
 		var apiErr *APIError
@@ -253,7 +235,6 @@ func TestCommentWritesRetryPolicy(t *testing.T) {
 	// Opening and marking are retried after a system-busy reply; a
 	// delete or a reply is not.
 	ctx := context.Background()
-	busy := []byte(`{"errcode":-1,"errmsg":"system error"}`)
 	for _, tt := range []struct {
 		path  string
 		call  func(*Client) error
@@ -265,8 +246,7 @@ func TestCommentWritesRetryPolicy(t *testing.T) {
 		{"/cgi-bin/comment/reply/add", func(c *Client) error { return c.ReplyToComment(ctx, testArticle, 8, "hi") }, 1},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, "POST", tt.path, busy, fixture(t, "api/ok.json"))
+			c, rec := newStubSeqClient(t, "POST", tt.path, systemBusy, fixture(t, "api/ok.json"))
 			err := tt.call(c)
 			if tt.tries == 2 {
 				require.NoError(t, err)

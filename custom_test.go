@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -117,8 +116,7 @@ var customSends = []struct {
 func TestCustomSend(t *testing.T) {
 	for _, tt := range customSends {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 			require.NoError(t, tt.send(c))
 			assertWire(t, rec.only(t), "POST", customSend, tt.body)
 		})
@@ -128,8 +126,7 @@ func TestCustomSend(t *testing.T) {
 func TestCustomSendAsKFAccount(t *testing.T) {
 	for _, tt := range customSends {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/message_custom_send_empty_errmsg.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/message_custom_send_empty_errmsg.json"))
 			require.NoError(t, tt.send(c, AsKFAccount("test1@kftest")))
 			want := tt.body[:len(tt.body)-1] + `,"customservice":{"kf_account":"test1@kftest"}}`
 			assertWire(t, rec.only(t), "POST", customSend, want)
@@ -137,8 +134,7 @@ func TestCustomSendAsKFAccount(t *testing.T) {
 	}
 
 	// An empty account, and a nil option, change nothing.
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 	require.NoError(t, c.SendText(context.Background(), "OPENID", "Hello World", AsKFAccount(""), nil))
 	assertWire(t, rec.only(t), "POST", customSend, customSends[0].body)
 }
@@ -146,8 +142,7 @@ func TestCustomSendAsKFAccount(t *testing.T) {
 func TestCustomSendAPIError(t *testing.T) {
 	for _, tt := range customSends {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/errors/47003_argument_invalid.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/errors/47003_argument_invalid.json"))
 			err := tt.send(c)
 			assertAPIError(t, err, CodeArgumentInvalid, customSend)
 			assert.Len(t, rec.Calls(), 1)
@@ -156,16 +151,12 @@ func TestCustomSendAPIError(t *testing.T) {
 }
 
 func TestCustomSendIsNotRetried(t *testing.T) {
-	replies := map[string]func(*http.Request) (*http.Response, error){
-		"network error": func(*http.Request) (*http.Response, error) {
-			return nil, errors.New("connection reset by peer")
-		},
-		"system busy": func(*http.Request) (*http.Response, error) {
-			return newJSONResponse(`{"errcode":-1,"errmsg":"system error"}`), nil
-		},
+	replies := map[string]httpmock.Responder{
+		"network error": httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		"system busy":   jsonResponder(systemBusy, "application/json"),
 		"HTTP 502": func(*http.Request) (*http.Response, error) {
-			r := newJSONResponse(`bad gateway`)
-			r.StatusCode = http.StatusBadGateway
+			r := httpmock.NewStringResponse(http.StatusBadGateway, `bad gateway`)
+			r.Header.Set("Content-Type", "application/json")
 			return r, nil
 		},
 	}
@@ -173,27 +164,16 @@ func TestCustomSendIsNotRetried(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, tt := range customSends {
 				c, mt := newTestClient(t)
-				var calls atomic.Int32
-				mt.RegisterResponder("POST", testBase+customSend, func(req *http.Request) (*http.Response, error) {
-					calls.Add(1)
-					return reply(req)
-				})
+				rec := stubWith(mt, "POST", customSend, reply)
 				assert.Error(t, tt.send(c), tt.name)
-				assert.Equal(t, int32(1), calls.Load(), "%s: exactly one request", tt.name)
+				assert.Len(t, rec.Calls(), 1, "%s: exactly one request", tt.name)
 			}
 		})
 	}
 }
 
-func newJSONResponse(body string) *http.Response {
-	r := httpmock.NewStringResponse(http.StatusOK, body)
-	r.Header.Set("Content-Type", "application/json")
-	return r
-}
-
 func TestSendTextKeepsHTML(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 	link := `<a href="https://example.com/?a=1&b=2" data-miniprogram-appid="appid" data-miniprogram-path="pages/index/index">点击跳小程序</a>`
 	require.NoError(t, c.SendText(context.Background(), "OPENID", link))
 	w := rec.only(t)
@@ -202,8 +182,7 @@ func TestSendTextKeepsHTML(t *testing.T) {
 
 func TestCustomSendRejects(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	for name, err := range map[string]error{
 		"text no user":         c.SendText(ctx, "", "hi"),
 		"text no content":      c.SendText(ctx, "OPENID", ""),
@@ -234,31 +213,23 @@ func TestSetTyping(t *testing.T) {
 		{true, `{"touser":"OPENID","command":"Typing"}`},
 		{false, `{"touser":"OPENID","command":"CancelTyping"}`},
 	} {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/ok.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/ok.json"))
 		require.NoError(t, c.SetTyping(context.Background(), "OPENID", tt.typing))
 		assertWire(t, rec.only(t), "POST", "/cgi-bin/message/custom/typing", tt.body)
 	}
 
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/custom/typing", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
 	assertAPIError(t, c.SetTyping(context.Background(), "OPENID", true), CodeAPIFreqOutOfLimit, "/cgi-bin/message/custom/typing")
 }
 
 func customEndpoints() map[endpoint.ID]endpointCase {
 	return map[endpoint.ID]endpointCase{
-		endpoint.CustomSend: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, customSends[0].send(c) },
-			body:    customSends[0].body,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.SendText(ctx, "", "Hello World") },
-		},
-		endpoint.CustomTyping: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetTyping(ctx, "OPENID", true) },
-			body:    `{"touser":"OPENID","command":"Typing"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "", true) },
-		},
+		endpoint.CustomSend: execCase(customSends[0].body,
+			func(ctx context.Context, c *Client) error { return customSends[0].send(c) },
+			func(ctx context.Context, c *Client) error { return c.SendText(ctx, "", "Hello World") }),
+		endpoint.CustomTyping: execCase(`{"touser":"OPENID","command":"Typing"}`,
+			func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "OPENID", true) },
+			func(ctx context.Context, c *Client) error { return c.SetTyping(ctx, "", true) }),
 	}
 }
 
@@ -283,17 +254,14 @@ func TestSendReply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", customSend, fixture(t, "api/ok.json"))
 			require.NoError(t, c.SendReply(context.Background(), tt.reply))
 			assertWire(t, rec.only(t), "POST", customSend, tt.body)
 		})
 	}
 	var typedNil *TextReply
 	for _, r := range []Reply{nil, typedNil, m.TransferCustomerService(""), m.ReplyNews()} {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", customSend, fixture(t, "api/ok.json"))
+		c := newOfflineClient(t)
 		assert.ErrorIs(t, c.SendReply(context.Background(), r), ErrInvalidArgument, "%T", r)
-		assert.Empty(t, rec.Calls())
 	}
 }

@@ -284,10 +284,7 @@ func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, 
 	if err != nil {
 		return "", err
 	}
-	if r.MediaID == "" {
-		return "", badReply(endpoint.DraftAdd, "no media_id in reply")
-	}
-	return r.MediaID, nil
+	return present(endpoint.DraftAdd, "media_id", r.MediaID)
 }
 
 // GetDraft returns the articles of a draft (获取草稿, [draft/get]).

@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +19,47 @@ func batchPage(total int, items ...string) []byte {
 	return []byte(fmt.Sprintf(`{"total_count":%d,"item_count":%d,"item":[%s]}`, total, len(items), strings.Join(items, ",")))
 }
 
+// walkBatchPages serves pages, five items two to a page, at the batchget
+// API path and walks the iterator walk returns on a test client. It checks
+// that the walk asked for the offsets 0, 2 and 4, each with the body
+// bodyFormat gives for it, and returns key of every item.
+func walkBatchPages[T any](t *testing.T, path string, pages [][]byte, bodyFormat string, walk func(*Client) iter.Seq2[T, error], key func(T) string) []string {
+	t.Helper()
+	c, rec := newStubSeqClient(t, "POST", path, pages...)
+	var keys []string
+	for v, err := range walk(c) {
+		require.NoError(t, err)
+		keys = append(keys, key(v))
+	}
+	calls := rec.Calls()
+	require.Len(t, calls, 3)
+	for i, offset := range []int{0, 2, 4} {
+		assertWire(t, calls[i], "POST", path, fmt.Sprintf(bodyFormat, offset))
+	}
+	return keys
+}
+
+// breakBatchPages serves pages at path, walks the iterator walk returns
+// until key gives stop, breaks the loop and returns the requests sent.
+func breakBatchPages[T any](t *testing.T, path string, pages [][]byte, walk func(*Client) iter.Seq2[T, error], key func(T) string, stop string) []wire {
+	t.Helper()
+	c, rec := newStubSeqClient(t, "POST", path, pages...)
+	for v, err := range walk(c) {
+		require.NoError(t, err)
+		if key(v) == stop {
+			break
+		}
+	}
+	return rec.Calls()
+}
+
 // draftItem is one item of a draft/batchget (or material news) page.
 func draftItem(id string) string {
 	return fmt.Sprintf(`{"media_id":%q,"content":{"news_item":[{"title":"T-%s","content":"C","thumb_media_id":"THUMB","url":"URL"}]},"update_time":1620000000}`, id, id)
 }
 
 func TestAddDraft(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
 
 	id, err := c.AddDraft(context.Background(), []NewsArticle{
 		{
@@ -86,15 +120,13 @@ func TestAddDraftRejects(t *testing.T) {
 		{"picture message with 21 images", []NewsArticle{{Type: ArticleNewsPic, Title: "T", Content: "C", ImageMediaIDs: tooMany}}},
 		{"unknown type", []NewsArticle{{Type: "video", Title: "T", Content: "C", ThumbMediaID: "THUMB"}}},
 	}
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/add", fixture(t, "api/draft_add.json"))
+	c := newOfflineClient(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.AddDraft(context.Background(), tt.articles)
 			assert.ErrorIs(t, err, ErrInvalidArgument)
 		})
 	}
-	assert.Empty(t, rec.Calls(), "nothing reaches WeChat")
 }
 
 // draftGetArticles is what draft_get.json (the documented reply) says.
@@ -110,8 +142,7 @@ var draftGetArticles = []NewsArticle{
 }
 
 func TestUpdateDraft(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/draft/update", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/draft/update", fixture(t, "api/ok.json"))
 	err := c.UpdateDraft(context.Background(), "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
 	require.NoError(t, err)
 	assertWire(t, rec.only(t), "POST", "/cgi-bin/draft/update",
@@ -131,39 +162,25 @@ func TestDraftsPages(t *testing.T) {
 	}
 
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages...)
-		var ids []string
-		for d, err := range c.Drafts(context.Background(), true) {
-			require.NoError(t, err)
-			ids = append(ids, d.MediaID)
-			assert.Equal(t, "T-"+d.MediaID, d.Articles[0].Title)
-		}
+		ids := walkBatchPages(t, "/cgi-bin/draft/batchget", pages, `{"offset":%d,"count":20,"no_content":1}`,
+			func(c *Client) iter.Seq2[Draft, error] { return c.Drafts(context.Background(), true) },
+			func(d Draft) string {
+				assert.Equal(t, "T-"+d.MediaID, d.Articles[0].Title)
+				return d.MediaID
+			})
 		assert.Equal(t, []string{"D1", "D2", "D3", "D4", "D5"}, ids)
-		calls := rec.Calls()
-		require.Len(t, calls, 3)
-		for i, offset := range []int{0, 2, 4} {
-			assertWire(t, calls[i], "POST", "/cgi-bin/draft/batchget", fmt.Sprintf(`{"offset":%d,"count":20,"no_content":1}`, offset))
-		}
 	})
 
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages...)
-		for d, err := range c.Drafts(context.Background(), false) {
-			require.NoError(t, err)
-			if d.MediaID == "D3" {
-				break
-			}
-		}
-		calls := rec.Calls()
+		calls := breakBatchPages(t, "/cgi-bin/draft/batchget", pages,
+			func(c *Client) iter.Seq2[Draft, error] { return c.Drafts(context.Background(), false) },
+			func(d Draft) string { return d.MediaID }, "D3")
 		require.Len(t, calls, 2, "no request after the break")
 		assert.JSONEq(t, `{"offset":2,"count":20}`, string(calls[1].Body))
 	})
 
 	t.Run("error on the second page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/draft/batchget", pages[0], fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/draft/batchget", pages[0], fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 		var ids []string
 		var errs []error
 		for d, err := range c.Drafts(context.Background(), false) {
@@ -175,15 +192,12 @@ func TestDraftsPages(t *testing.T) {
 		}
 		assert.Equal(t, []string{"D1", "D2"}, ids)
 		require.Len(t, errs, 1)
-		var apiErr *APIError
-		require.ErrorAs(t, errs[0], &apiErr)
-		assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
+		assertAPIError(t, errs[0], CodeAPIUnauthorized, "/cgi-bin/draft/batchget")
 		assert.Len(t, rec.Calls(), 2)
 	})
 
 	t.Run("empty box", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/draft/batchget", batchPage(0))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/draft/batchget", batchPage(0))
 		for range c.Drafts(context.Background(), false) {
 			t.Fatal("no drafts expected")
 		}
@@ -209,22 +223,16 @@ func draftEndpoints() map[endpoint.ID]endpointCase {
 			want:    draftGetArticles,
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetDraft(ctx, ""); return err },
 		},
-		endpoint.DraftUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateDraft(ctx, "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
+		endpoint.DraftUpdate: execCase(`{"media_id":"MEDIA_ID","index":1,"articles":{"article_type":"news","title":"T2","content":"<b>C2</b>","thumb_media_id":"THUMB"}}`,
+			func(ctx context.Context, c *Client) error {
+				return c.UpdateDraft(ctx, "MEDIA_ID", 1, NewsArticle{Type: ArticleNews, Title: "T2", Content: "<b>C2</b>", ThumbMediaID: "THUMB"})
 			},
-			body:  `{"media_id":"MEDIA_ID","index":1,"articles":{"article_type":"news","title":"T2","content":"<b>C2</b>","thumb_media_id":"THUMB"}}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+			func(ctx context.Context, c *Client) error {
 				return c.UpdateDraft(ctx, "MEDIA_ID", -1, draftGetArticles[0])
-			},
-		},
-		endpoint.DraftDelete: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteDraft(ctx, "MEDIA_ID") },
-			body:    `{"media_id":"MEDIA_ID"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "") },
-		},
+			}),
+		endpoint.DraftDelete: execCase(`{"media_id":"MEDIA_ID"}`,
+			func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "MEDIA_ID") },
+			func(ctx context.Context, c *Client) error { return c.DeleteDraft(ctx, "") }),
 		endpoint.DraftCount: {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetDraftCount(ctx) },
 			reply:  "api/draft_count.json",

@@ -44,6 +44,20 @@ type endpointCase struct {
 	noArgs  bool
 }
 
+// execCase is the case of a method that returns only an error, sends body
+// and is answered with the bare success status (api/ok.json): call makes
+// a valid call and invalid one with an invalid argument, nil for a method
+// with no argument to check.
+func execCase(body string, call, invalid func(ctx context.Context, c *Client) error) endpointCase {
+	return endpointCase{
+		call:    func(ctx context.Context, c *Client) (any, error) { return nil, call(ctx, c) },
+		body:    body,
+		reply:   "api/ok.json",
+		invalid: invalid,
+		noArgs:  invalid == nil,
+	}
+}
+
 // wantForm is a multipart upload: its file part and other fields.
 type wantForm struct {
 	field, filename, data string
@@ -142,8 +156,7 @@ func TestEndpoints(t *testing.T) {
 					assert.True(t, tc.noArgs, "no invalid call: set noArgs if the method has no argument to check")
 					return
 				}
-				c, mt := newTestClient(t, tc.opts...)
-				forbidRequests(t, mt)
+				c := newOfflineClient(t, tc.opts...)
 				assert.ErrorIs(t, tc.invalid(ctx, c), ErrInvalidArgument)
 			})
 			t.Run("errcode", func(t *testing.T) {
@@ -154,11 +167,7 @@ func TestEndpoints(t *testing.T) {
 			})
 			t.Run("retry policy", func(t *testing.T) {
 				c, mt := newTestClient(t, tc.opts...)
-				rec := &recorder{}
-				mt.RegisterResponder(ep.Method, testBase+ep.Path, func(req *http.Request) (*http.Response, error) {
-					rec.record(req)
-					return httpmock.NewStringResponse(http.StatusBadGateway, "bad gateway"), nil
-				})
+				rec := stubWith(mt, ep.Method, ep.Path, httpmock.NewStringResponder(http.StatusBadGateway, "bad gateway"))
 				_, err := tc.call(ctx, c)
 				var he *HTTPError
 				require.ErrorAs(t, err, &he)
@@ -180,9 +189,7 @@ func serveCase(t *testing.T, mt *httpmock.MockTransport, ep *endpoint.Endpoint, 
 	if tc.file == nil {
 		return stub(mt, ep.Method, ep.Path, fixture(t, tc.reply))
 	}
-	rec := &recorder{}
-	mt.RegisterResponder(ep.Method, testBase+ep.Path, func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
+	return stubWith(mt, ep.Method, ep.Path, func(*http.Request) (*http.Response, error) {
 		resp := httpmock.NewStringResponse(http.StatusOK, tc.file.data)
 		resp.Header.Set("Content-Type", tc.file.contentType)
 		if tc.file.filename != "" {
@@ -190,7 +197,6 @@ func serveCase(t *testing.T, mt *httpmock.MockTransport, ep *endpoint.Endpoint, 
 		}
 		return resp, nil
 	})
-	return rec
 }
 
 // Sends are never retried: WeChat has no idempotency key, and a retry

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/mpkit/wechat/internal/endpoint"
 )
 
 // Error codes that WeChat returns in the errcode field and that callers
@@ -123,6 +125,17 @@ func (e *HTTPError) Unwrap() error { return ErrUnexpectedResponse }
 // invalidArg returns an error wrapping ErrInvalidArgument.
 func invalidArg(format string, a ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, a...)...)
+}
+
+// present returns v, the member of a reply of the endpoint id that the
+// call is for, or an error wrapping ErrUnexpectedResponse when v is zero:
+// the reply said success and left the member out.
+func present[T comparable](id endpoint.ID, member string, v T) (T, error) {
+	var zero T
+	if v == zero {
+		return zero, badReply(id, "no "+member+" in reply")
+	}
+	return v, nil
 }
 
 func missing(what string) error {

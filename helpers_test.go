@@ -1,12 +1,14 @@
 package wechat
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,7 +30,7 @@ var farFuture = time.Now().Add(24 * time.Hour)
 // newTestClient returns a Client whose HTTP goes to a fresh mock transport
 // (one per test, so tests may run in parallel) and whose cache is seeded
 // with testToken, so API tests see no token request.
-func newTestClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+func newTestClient(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
 	base := []Option{
@@ -92,33 +94,69 @@ func (r *recorder) only(t *testing.T) wire {
 	return calls[0]
 }
 
-// stub answers method and path on mt with body (JSON) and records the
+// stubWith answers method and path on mt with respond and records the
 // requests it receives.
-func stub(mt *httpmock.MockTransport, method, path string, body []byte) *recorder {
+func stubWith(mt *httpmock.MockTransport, method, path string, respond httpmock.Responder) *recorder {
 	rec := &recorder{}
 	mt.RegisterResponder(method, testBase+path, func(req *http.Request) (*http.Response, error) {
 		rec.record(req)
-		resp := httpmock.NewBytesResponse(http.StatusOK, body)
-		resp.Header.Set("Content-Type", "application/json; encoding=utf-8")
-		return resp, nil
+		return respond(req)
 	})
 	return rec
+}
+
+// jsonResponder answers with body, of the Content-Type contentType.
+func jsonResponder(body []byte, contentType string) httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewBytesResponse(http.StatusOK, body)
+		resp.Header.Set("Content-Type", contentType)
+		return resp, nil
+	}
+}
+
+// stub answers method and path on mt with body (JSON) and records the
+// requests it receives.
+func stub(mt *httpmock.MockTransport, method, path string, body []byte) *recorder {
+	return stubWith(mt, method, path, jsonResponder(body, "application/json; encoding=utf-8"))
+}
+
+// newStubClient is newTestClient with one stub: method and path answered
+// with body, whose requests the recorder keeps.
+func newStubClient(t *testing.T, method, path string, body []byte) (*Client, *recorder) {
+	t.Helper()
+	c, mt := newTestClient(t)
+	return c, stub(mt, method, path, body)
 }
 
 // stubSeq answers successive requests with successive bodies; the last one
 // repeats.
 func stubSeq(mt *httpmock.MockTransport, method, path string, bodies ...[]byte) *recorder {
-	rec := &recorder{}
-	mt.RegisterResponder(method, testBase+path, func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
-		rec.mu.Lock()
-		i := min(len(rec.calls)-1, len(bodies)-1)
-		rec.mu.Unlock()
-		resp := httpmock.NewBytesResponse(http.StatusOK, bodies[i])
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-	return rec
+	responders := make([]httpmock.Responder, len(bodies))
+	for i, body := range bodies {
+		responders[i] = jsonResponder(body, "application/json")
+	}
+	return stubWith(mt, method, path, inTurn(responders...))
+}
+
+// newStubSeqClient is newTestClient with one stubSeq: method and path
+// answered with successive bodies, whose requests the recorder keeps.
+func newStubSeqClient(t *testing.T, method, path string, bodies ...[]byte) (*Client, *recorder) {
+	t.Helper()
+	c, mt := newTestClient(t)
+	return c, stubSeq(mt, method, path, bodies...)
+}
+
+// systemBusy is WeChat's errcode -1, after which a read is sent again.
+var systemBusy = []byte(`{"errcode":-1,"errmsg":"system error"}`)
+
+// inTurn answers successive requests with successive responders; the last
+// one repeats.
+func inTurn(responders ...httpmock.Responder) httpmock.Responder {
+	var n atomic.Int64
+	return func(req *http.Request) (*http.Response, error) {
+		i := min(int(n.Add(1))-1, len(responders)-1)
+		return responders[i](req)
+	}
 }
 
 // assertWire checks the method, path and access_token of a request and,
@@ -132,4 +170,34 @@ func assertWire(t *testing.T, w wire, method, path, wantJSON string) {
 		assert.JSONEq(t, wantJSON, string(w.Body), "JSON body")
 		assert.Contains(t, w.Header.Get("Content-Type"), "application/json")
 	}
+}
+
+// forbidRequests fails the test if any request reaches mt that no stub
+// answers: arguments that are rejected must be rejected before any I/O.
+func forbidRequests(t *testing.T, mt *httpmock.MockTransport) {
+	t.Helper()
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		t.Errorf("unexpected request %s %s", req.Method, req.URL.Path)
+		return nil, errors.New("no request expected")
+	})
+}
+
+// newOfflineClient is newTestClient for the checks of arguments: any
+// request it sends fails the test (see forbidRequests).
+func newOfflineClient(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	c, mt := newTestClient(t, opts...)
+	forbidRequests(t, mt)
+	return c
+}
+
+// assertAPIError checks that err is an *APIError with code for path, and
+// returns it for the checks of its other fields.
+func assertAPIError(t *testing.T, err error, code int, path string) *APIError {
+	t.Helper()
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, code, apiErr.Code)
+	assert.Equal(t, path, apiErr.Path)
+	return apiErr
 }

@@ -369,10 +369,7 @@ func (c *Client) GetMassStatus(ctx context.Context, msgID int64) (MassStatus, er
 	if err != nil {
 		return "", err
 	}
-	if r.MsgStatus == "" {
-		return "", badReply(endpoint.MassGet, "no msg_status in reply")
-	}
-	return r.MsgStatus, nil
+	return present(endpoint.MassGet, "msg_status", r.MsgStatus)
 }
 
 // MassSpeed is how fast mass messages go out.

@@ -112,12 +112,9 @@ func (c *Client) UploadArticleImage(ctx context.Context, filename string, r io.R
 	if err != nil {
 		return "", err
 	}
-	if reply.URL == "" {
-		return "", badReply(endpoint.MediaUploadImg, "no url in reply")
-	}
 	// The URL is returned as WeChat wrote it; old replies have been seen
 	// with a literal space inside.
-	return reply.URL, nil
+	return present(endpoint.MediaUploadImg, "url", reply.URL)
 }
 
 // VideoMaterial describes a permanent video material.

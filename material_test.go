@@ -30,8 +30,7 @@ func TestAddMaterial(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
 			m, err := c.AddMaterial(context.Background(), tt.typ, tt.filename, strings.NewReader("FILEDATA"))
 			require.NoError(t, err)
 			assert.Equal(t, &Material{MediaID: "MEDIA_ID_654321", URL: "https://example.com/image.jpg"}, m)
@@ -52,8 +51,7 @@ func TestAddMaterial(t *testing.T) {
 }
 
 func TestAddVideoMaterial(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_video.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_video.json"))
 	m, err := c.AddVideoMaterial(context.Background(), "clip.mp4", strings.NewReader("MP4"), "Launch <day>", "Q&A \"live\"")
 	require.NoError(t, err)
 	assert.Equal(t, &Material{MediaID: "MEDIA_ID_123456"}, m)
@@ -71,8 +69,7 @@ func TestAddVideoMaterial(t *testing.T) {
 }
 
 func TestAddMaterialRejects(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/material/add_material", fixture(t, "api/material_add_material_image.json"))
+	c := newOfflineClient(t)
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
 		"video without title": func() error { _, err := c.AddMaterial(ctx, MediaVideo, "v.mp4", strings.NewReader("x")); return err },
@@ -87,7 +84,6 @@ func TestAddMaterialRejects(t *testing.T) {
 	} {
 		assert.ErrorIs(t, call(), ErrInvalidArgument, name)
 	}
-	assert.Empty(t, rec.Calls())
 }
 
 func TestAddMaterialNotRetriedAfterNetworkError(t *testing.T) {
@@ -119,9 +115,7 @@ func TestGetMaterial(t *testing.T) {
 
 	t.Run("binary", func(t *testing.T) {
 		c, mt := newTestClient(t)
-		rec := &recorder{}
-		mt.RegisterResponder("POST", testBase+"/cgi-bin/material/get_material", func(req *http.Request) (*http.Response, error) {
-			rec.record(req)
+		rec := stubWith(mt, "POST", "/cgi-bin/material/get_material", func(*http.Request) (*http.Response, error) {
 			resp := httpmock.NewStringResponse(200, "\xff\xd8\xff\xe0JFIF")
 			resp.Header.Set("Content-Type", "image/jpeg")
 			resp.Header.Set("Content-Disposition", `attachment; filename="MEDIA_ID.jpg"`)
@@ -142,17 +136,13 @@ func TestGetMaterial(t *testing.T) {
 	})
 
 	t.Run("invalid media_id", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/material/get_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/material/get_material", fixture(t, "api/errors/40007_invalid_media_id.json"))
 		_, err := c.GetMaterial(context.Background(), "NOPE")
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 40007, apiErr.Code)
+		assertAPIError(t, err, 40007, "/cgi-bin/material/get_material")
 	})
 
 	t.Run("unknown JSON", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/material/get_material", []byte(`{"something":"else"}`))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/material/get_material", []byte(`{"something":"else"}`))
 		_, err := c.GetMaterial(context.Background(), "MEDIA_ID")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -169,34 +159,19 @@ func TestMaterials(t *testing.T) {
 		batchPage(5, materialItem("M5")),
 	}
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material", pages...)
-		var names []string
-		for m, err := range c.Materials(context.Background(), MediaVideo) {
-			require.NoError(t, err)
-			names = append(names, m.Name)
-		}
+		names := walkBatchPages(t, "/cgi-bin/material/batchget_material", pages, `{"type":"video","offset":%d,"count":20}`,
+			func(c *Client) iter.Seq2[MaterialItem, error] { return c.Materials(context.Background(), MediaVideo) },
+			func(m MaterialItem) string { return m.Name })
 		assert.Equal(t, []string{"M1.jpg", "M2.jpg", "M3.jpg", "M4.jpg", "M5.jpg"}, names)
-		calls := rec.Calls()
-		require.Len(t, calls, 3)
-		for i, offset := range []int{0, 2, 4} {
-			assertWire(t, calls[i], "POST", "/cgi-bin/material/batchget_material", fmt.Sprintf(`{"type":"video","offset":%d,"count":20}`, offset))
-		}
 	})
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material", pages...)
-		for m, err := range c.Materials(context.Background(), MediaVoice) {
-			require.NoError(t, err)
-			if m.MediaID == "M4" {
-				break
-			}
-		}
-		assert.Len(t, rec.Calls(), 2, "no request after the break")
+		calls := breakBatchPages(t, "/cgi-bin/material/batchget_material", pages,
+			func(c *Client) iter.Seq2[MaterialItem, error] { return c.Materials(context.Background(), MediaVoice) },
+			func(m MaterialItem) string { return m.MediaID }, "M4")
+		assert.Len(t, calls, 2, "no request after the break")
 	})
 	t.Run("types that cannot be listed", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", batchPage(0))
+		c := newOfflineClient(t)
 		for _, typ := range []MediaType{MediaNews, MediaThumb, ""} {
 			n := 0
 			for _, err := range c.Materials(context.Background(), typ) {
@@ -205,14 +180,12 @@ func TestMaterials(t *testing.T) {
 			}
 			assert.Equal(t, 1, n)
 		}
-		assert.Empty(t, rec.Calls())
 	})
 }
 
 func TestNewsMaterials(t *testing.T) {
 	t.Run("documented page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cgi-bin/material/batchget_material", fixture(t, "api/material_batchget_material_news.json"))
+		c, rec := newStubClient(t, "POST", "/cgi-bin/material/batchget_material", fixture(t, "api/material_batchget_material_news.json"))
 		for m, err := range c.NewsMaterials(context.Background()) {
 			require.NoError(t, err)
 			assert.Equal(t, NewsMaterial{MediaID: "MEDIA_ID", UpdateTime: time.Unix(1620000000, 0), Articles: []NewsArticle{{
@@ -225,16 +198,11 @@ func TestNewsMaterials(t *testing.T) {
 	})
 
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/material/batchget_material",
-			batchPage(5, draftItem("N1"), draftItem("N2")), batchPage(5, draftItem("N3"), draftItem("N4")), batchPage(5, draftItem("N5")))
-		var ids []string
-		for m, err := range c.NewsMaterials(context.Background()) {
-			require.NoError(t, err)
-			ids = append(ids, m.MediaID)
-		}
+		pages := [][]byte{batchPage(5, draftItem("N1"), draftItem("N2")), batchPage(5, draftItem("N3"), draftItem("N4")), batchPage(5, draftItem("N5"))}
+		ids := walkBatchPages(t, "/cgi-bin/material/batchget_material", pages, `{"type":"news","offset":%d,"count":20}`,
+			func(c *Client) iter.Seq2[NewsMaterial, error] { return c.NewsMaterials(context.Background()) },
+			func(m NewsMaterial) string { return m.MediaID })
 		assert.Equal(t, []string{"N1", "N2", "N3", "N4", "N5"}, ids)
-		assert.Len(t, rec.Calls(), 3)
 	})
 }
 
@@ -285,12 +253,9 @@ func materialEndpoints() map[endpoint.ID]endpointCase {
 			}}},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetMaterial(ctx, ""); return err },
 		},
-		endpoint.MaterialDel: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteMaterial(ctx, "MEDIA_ID") },
-			body:    `{"media_id":"MEDIA_ID"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "") },
-		},
+		endpoint.MaterialDel: execCase(`{"media_id":"MEDIA_ID"}`,
+			func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "MEDIA_ID") },
+			func(ctx context.Context, c *Client) error { return c.DeleteMaterial(ctx, "") }),
 		endpoint.MaterialCount: {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetMaterialCount(ctx) },
 			reply:  "api/material_get_materialcount.json",

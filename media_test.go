@@ -36,8 +36,7 @@ func TestUploadMedia(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, tt.reply))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, tt.reply))
 			content := "\x00\x01binary\r\n--not-a-boundary\xff"
 			got, err := c.UploadMedia(context.Background(), tt.typ, tt.filename, strings.NewReader(content))
 			require.NoError(t, err)
@@ -56,8 +55,7 @@ func TestUploadMedia(t *testing.T) {
 }
 
 func TestUploadMediaPartContentType(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
 	_, err := c.UploadMedia(context.Background(), MediaImage, "photo.JPG", strings.NewReader("jpeg"))
 	require.NoError(t, err)
 	_, _, _, partType, _ := parseUpload(t, rec.only(t))
@@ -79,28 +77,21 @@ func TestUploadMediaRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
+			c := newOfflineClient(t)
 			_, err := c.UploadMedia(context.Background(), tt.typ, tt.filename, tt.r)
 			require.ErrorIs(t, err, ErrInvalidArgument)
-			assert.Empty(t, rec.Calls())
 		})
 	}
 }
 
 func TestUploadMediaAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40004_invalid_media_type.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/errors/40004_invalid_media_type.json"))
 	_, err := c.UploadMedia(context.Background(), MediaVoice, "a.wav", strings.NewReader("RIFF"))
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 40004, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/media/upload", apiErr.Path)
+	assertAPIError(t, err, 40004, "/cgi-bin/media/upload")
 }
 
 func TestUploadMediaReplyWithoutID(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/ok.json"))
 	_, err := c.UploadMedia(context.Background(), MediaImage, "a.jpg", strings.NewReader("x"))
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }
@@ -136,9 +127,7 @@ func TestUploadMediaTokenRetry(t *testing.T) {
 			if tt.wantErr {
 				require.ErrorIs(t, err, ErrTokenInvalid, "the token rejection is reported")
 				require.ErrorIs(t, err, errBodyNotReplayable)
-				var apiErr *APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, CodeInvalidCredential, apiErr.Code)
+				assertAPIError(t, err, CodeInvalidCredential, "/cgi-bin/media/upload")
 				return
 			}
 			require.NoError(t, err)
@@ -240,13 +229,11 @@ func TestUploadMediaStreamsLargeFile(t *testing.T) {
 // upload; they do not grow with the file.
 func BenchmarkUploadMedia(b *testing.B) {
 	const size = 10 << 20
-	mt := httpmock.NewMockTransport()
+	c, mt := newTestClient(b)
 	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
 		_, _ = io.Copy(io.Discard, req.Body)
 		return httpmock.NewBytesResponse(200, fixture(b, "api/media_upload.json")), nil
 	})
-	c, err := New(WithHTTPClient(&http.Client{Transport: mt}), WithBaseURL(testBase), WithAccessToken(testToken, time.Now().Add(time.Hour)))
-	require.NoError(b, err)
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -273,44 +260,57 @@ func (b *trackedBody) Close() error { b.closed.Store(true); return nil }
 
 // stubFile answers path with a file body and the given headers.
 func stubFile(mt *httpmock.MockTransport, path string, body io.ReadCloser, length int64, header http.Header) *recorder {
-	rec := &recorder{}
-	mt.RegisterResponder("GET", testBase+path, func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
+	return stubWith(mt, "GET", path, func(req *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 200, Header: header, Body: body, ContentLength: length, Request: req}, nil
 	})
-	return rec
 }
 
-func TestDownloadMediaStreamsFile(t *testing.T) {
-	c, mt := newTestClient(t)
-	content := bytes.Repeat([]byte("\xff\xd8JPEG"), 4096)
-	body := &trackedBody{r: bytes.NewReader(content)}
-	rec := stubFile(mt, "/cgi-bin/media/get", body, int64(len(content)), http.Header{
-		"Content-Type":        {"image/jpeg"},
-		"Content-Disposition": {`attachment; filename="MEDIA_ID.jpg"`},
-	})
+// TestDownloadStreamsFile checks that a download hands the file over
+// unread, with what its headers say, and that Close closes it.
+func TestDownloadStreamsFile(t *testing.T) {
+	jpeg := bytes.Repeat([]byte("\xff\xd8JPEG"), 4096)
+	tests := []struct {
+		name                  string
+		download              func(*Client, context.Context, string) (*Media, error)
+		path, mediaID         string
+		content               []byte
+		length                int64 // -1 when the response does not say
+		contentType, filename string
+	}{
+		{"DownloadMedia", (*Client).DownloadMedia, "/cgi-bin/media/get", "MEDIA_ID", jpeg, int64(len(jpeg)), "image/jpeg", "MEDIA_ID.jpg"},
+		{"DownloadHDVoice", (*Client).DownloadHDVoice, "/cgi-bin/media/get/jssdk", "VOICE_ID", []byte("Speex   speex-1.2"), -1, "voice/speex", "XXX"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			body := &trackedBody{r: bytes.NewReader(tt.content)}
+			rec := stubFile(mt, tt.path, body, tt.length, http.Header{
+				"Content-Type":        {tt.contentType},
+				"Content-Disposition": {`attachment; filename="` + tt.filename + `"`},
+			})
 
-	m, err := c.DownloadMedia(context.Background(), "MEDIA_ID")
-	require.NoError(t, err)
-	w := rec.only(t)
-	assertWire(t, w, "GET", "/cgi-bin/media/get", "")
-	assert.Equal(t, "MEDIA_ID", w.Query.Get("media_id"))
+			m, err := tt.download(c, context.Background(), tt.mediaID)
+			require.NoError(t, err)
+			w := rec.only(t)
+			assertWire(t, w, "GET", tt.path, "")
+			assert.Equal(t, tt.mediaID, w.Query.Get("media_id"))
 
-	assert.Zero(t, body.read.Load(), "nothing is read before the caller reads")
-	assert.Equal(t, "image/jpeg", m.ContentType)
-	assert.Equal(t, "MEDIA_ID.jpg", m.Filename)
-	assert.Equal(t, int64(len(content)), m.ContentLength)
-	assert.Empty(t, m.VideoURL)
-	got, err := io.ReadAll(m.Body)
-	require.NoError(t, err)
-	assert.Equal(t, content, got)
-	require.NoError(t, m.Close())
-	assert.True(t, body.closed.Load(), "Close closes the response body")
+			assert.Zero(t, body.read.Load(), "nothing is read before the caller reads")
+			assert.Equal(t, tt.contentType, m.ContentType)
+			assert.Equal(t, tt.filename, m.Filename)
+			assert.Equal(t, tt.length, m.ContentLength)
+			assert.Empty(t, m.VideoURL)
+			got, err := io.ReadAll(m.Body)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, got)
+			require.NoError(t, m.Close())
+			assert.True(t, body.closed.Load(), "Close closes the response body")
+		})
+	}
 }
 
 func TestDownloadMediaVideoURL(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
+	c, rec := newStubClient(t, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
 	m, err := c.DownloadMedia(context.Background(), "VIDEO_MEDIA_ID")
 	require.NoError(t, err)
 	defer m.Close()
@@ -329,51 +329,23 @@ func TestDownloadMediaJSONError(t *testing.T) {
 			stubFile(mt, "/cgi-bin/media/get", body, -1, http.Header{"Content-Type": {ct}})
 			m, err := c.DownloadMedia(context.Background(), "EXPIRED")
 			assert.Nil(t, m)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, 40007, apiErr.Code)
+			apiErr := assertAPIError(t, err, 40007, "/cgi-bin/media/get")
 			assert.Equal(t, "invalid media_id", apiErr.Message)
-			assert.Equal(t, "/cgi-bin/media/get", apiErr.Path)
 		})
 	}
 }
 
 func TestDownloadMediaRejectsEmptyID(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/media/get", fixture(t, "api/media_get_video.json"))
+	c := newOfflineClient(t)
 	_, err := c.DownloadMedia(context.Background(), "")
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	_, err = c.DownloadHDVoice(context.Background(), " ")
 	require.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Empty(t, rec.Calls())
-}
-
-func TestDownloadHDVoice(t *testing.T) {
-	c, mt := newTestClient(t)
-	body := &trackedBody{r: strings.NewReader("Speex   speex-1.2")}
-	rec := stubFile(mt, "/cgi-bin/media/get/jssdk", body, -1, http.Header{
-		"Content-Type":        {"voice/speex"},
-		"Content-Disposition": {`attachment; filename="XXX"`},
-	})
-	m, err := c.DownloadHDVoice(context.Background(), "VOICE_ID")
-	require.NoError(t, err)
-	w := rec.only(t)
-	assertWire(t, w, "GET", "/cgi-bin/media/get/jssdk", "")
-	assert.Equal(t, "VOICE_ID", w.Query.Get("media_id"))
-	assert.Equal(t, "voice/speex", m.ContentType)
-	assert.Equal(t, "XXX", m.Filename)
-	assert.Equal(t, int64(-1), m.ContentLength)
-	got, err := io.ReadAll(m.Body)
-	require.NoError(t, err)
-	assert.Equal(t, "Speex   speex-1.2", string(got))
-	require.NoError(t, m.Close())
-	assert.True(t, body.closed.Load())
 }
 
 func TestDownloadHDVoiceUnexpectedJSON(t *testing.T) {
 	// media/get/jssdk has no video case: a JSON success is not a file.
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/media/get/jssdk", fixture(t, "api/media_get_video.json"))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/media/get/jssdk", fixture(t, "api/media_get_video.json"))
 	_, err := c.DownloadHDVoice(context.Background(), "VOICE_ID")
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }

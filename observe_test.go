@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,14 +53,12 @@ type ctxKey struct{}
 func TestObserverRetriedCall(t *testing.T) {
 	var obs attempts
 	c, mt := newTestClient(t, WithObserver(obs.observe))
-	var n atomic.Int64
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(*http.Request) (*http.Response, error) {
-		if n.Add(1) == 1 {
-			return httpmock.NewStringResponse(200, `{"errcode":-1,"errmsg":"system error"}`), nil
-		}
-		time.Sleep(5 * time.Millisecond)
-		return httpmock.NewStringResponse(200, `{"ip_list":["127.0.0.1"]}`), nil
-	})
+	stubWith(mt, "GET", "/cgi-bin/getcallbackip", inTurn(
+		httpmock.NewStringResponder(200, `{"errcode":-1,"errmsg":"system error"}`),
+		func(*http.Request) (*http.Response, error) {
+			time.Sleep(5 * time.Millisecond)
+			return httpmock.NewStringResponse(200, `{"ip_list":["127.0.0.1"]}`), nil
+		}))
 	ctx := context.WithValue(context.Background(), ctxKey{}, "trace-1")
 	ips, err := c.ListCallbackIPs(ctx)
 	require.NoError(t, err)
@@ -218,10 +215,8 @@ func TestObserversChain(t *testing.T) {
 
 // With no observer, an attempt costs no clock reads or URL redaction.
 func BenchmarkCallWithoutObserver(b *testing.B) {
-	mt := httpmock.NewMockTransport()
+	c, mt := newTestClient(b)
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", httpmock.NewStringResponder(200, `{"ip_list":[]}`))
-	c, err := New(WithHTTPClient(&http.Client{Transport: mt}), WithBaseURL(testBase), WithAccessToken(testToken, farFuture))
-	require.NoError(b, err)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

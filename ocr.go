@@ -400,8 +400,5 @@ func (c *Client) UpscaleImage(ctx context.Context, img ImageSource) (string, err
 	if err != nil {
 		return "", err
 	}
-	if out.MediaID == "" {
-		return "", badReply(endpoint.ImgSuperResolution, "no media_id in reply")
-	}
-	return out.MediaID, nil
+	return present(endpoint.ImgSuperResolution, "media_id", out.MediaID)
 }

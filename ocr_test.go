@@ -122,8 +122,7 @@ func TestImageServiceErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range imageCases() {
 		t.Run(tc.name+" invalid image", func(t *testing.T) {
-			c, mt := newTestClient(t)
-			sent := countRequests(mt)
+			c := newOfflineClient(t)
 			for name, img := range map[string]ImageSource{
 				"zero":        {},
 				"relative":    ImageURL("/a.jpg"),
@@ -133,17 +132,14 @@ func TestImageServiceErrors(t *testing.T) {
 				_, err := tc.call(c, ctx, img)
 				assert.ErrorIs(t, err, ErrInvalidArgument, name)
 			}
-			assert.Zero(t, sent())
 		})
 	}
 }
 
 func TestOCRIDCardMode(t *testing.T) {
-	c, mt := newTestClient(t)
-	sent := countRequests(mt)
+	c := newOfflineClient(t)
 	_, err := c.OCRIDCard(context.Background(), ImageURL("https://example.com/a.jpg"), "auto")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Zero(t, sent())
 }
 
 func TestVehicleLicenseMisspeltType(t *testing.T) {
@@ -157,8 +153,7 @@ func TestVehicleLicenseMisspeltType(t *testing.T) {
 func TestAICropRatios(t *testing.T) {
 	ctx := context.Background()
 	t.Run("upload", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
+		c, rec := newStubClient(t, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
 		_, err := c.SuggestCrops(ctx, ImageFile("a.jpg", strings.NewReader("JPG")), 1, 2.35)
 		require.NoError(t, err)
 		fields, field, _, _, data := parseUpload(t, rec.only(t))
@@ -167,8 +162,7 @@ func TestAICropRatios(t *testing.T) {
 		assert.Equal(t, "JPG", string(data))
 	})
 	t.Run("url", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stub(mt, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
+		c, rec := newStubClient(t, "POST", "/cv/img/aicrop", fixture(t, "api/img_aicrop.json"))
 		_, err := c.SuggestCrops(ctx, ImageURL("https://example.com/a.jpg"), 1.5)
 		require.NoError(t, err)
 		w := rec.only(t)
@@ -182,14 +176,12 @@ func TestAICropRatios(t *testing.T) {
 		assert.Empty(t, form.File)
 	})
 	t.Run("invalid", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		sent := countRequests(mt)
+		c := newOfflineClient(t)
 		img := ImageURL("https://example.com/a.jpg")
 		_, err := c.SuggestCrops(ctx, img, 1, 2, 3, 4, 5, 6)
 		assert.ErrorIs(t, err, ErrInvalidArgument)
 		_, err = c.SuggestCrops(ctx, img, 0)
 		assert.ErrorIs(t, err, ErrInvalidArgument)
-		assert.Zero(t, sent())
 	})
 }
 
@@ -209,8 +201,7 @@ func TestImageUploadReplayedAfterTokenRefresh(t *testing.T) {
 }
 
 func TestSuperResolutionWithoutMediaID(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cv/img/superresolution", fixture(t, "api/ok.json"))
 	_, err := c.UpscaleImage(context.Background(), ImageURL("https://example.com/a.jpg"))
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }

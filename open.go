@@ -33,14 +33,17 @@ type openAccountReply struct {
 //
 // [cgi-bin/open/create]: https://developers.weixin.qq.com/doc/oplatform/openApi/openplatform-management/api_createopenaccount.html
 func (c *Client) CreateOpenAccount(ctx context.Context) (openAppID string, err error) {
-	r, err := call[openAccountReply](ctx, c, endpoint.OpenCreate, nil, openRequest{AppID: c.appID})
+	return c.openAppID(ctx, endpoint.OpenCreate)
+}
+
+// openAppID calls the endpoint id on the account and returns the
+// open_appid of its reply.
+func (c *Client) openAppID(ctx context.Context, id endpoint.ID) (string, error) {
+	r, err := call[openAccountReply](ctx, c, id, nil, openRequest{AppID: c.appID})
 	if err != nil {
 		return "", err
 	}
-	if r.OpenAppID == "" {
-		return "", badReply(endpoint.OpenCreate, "no open_appid in reply")
-	}
-	return r.OpenAppID, nil
+	return present(id, "open_appid", r.OpenAppID)
 }
 
 // BindOpenAccount binds the account to the Open Platform account
@@ -50,10 +53,16 @@ func (c *Client) CreateOpenAccount(ctx context.Context) (openAppID string, err e
 //
 // [cgi-bin/open/bind]: https://developers.weixin.qq.com/doc/oplatform/openApi/openplatform-management/api_bindopenaccount.html
 func (c *Client) BindOpenAccount(ctx context.Context, openAppID string) error {
+	return c.execOnOpen(ctx, endpoint.OpenBind, openAppID)
+}
+
+// execOnOpen calls the endpoint id on the account and the Open Platform
+// account openAppID.
+func (c *Client) execOnOpen(ctx context.Context, id endpoint.ID, openAppID string) error {
 	if openAppID == "" {
 		return invalidArg("open AppID is empty")
 	}
-	return exec(ctx, c, endpoint.OpenBind, nil, openRequest{AppID: c.appID, OpenAppID: openAppID})
+	return exec(ctx, c, id, nil, openRequest{AppID: c.appID, OpenAppID: openAppID})
 }
 
 // UnbindOpenAccount unbinds the account from the Open Platform account
@@ -62,10 +71,7 @@ func (c *Client) BindOpenAccount(ctx context.Context, openAppID string) error {
 //
 // [cgi-bin/open/unbind]: https://developers.weixin.qq.com/doc/oplatform/openApi/openplatform-management/api_unbindopenaccount.html
 func (c *Client) UnbindOpenAccount(ctx context.Context, openAppID string) error {
-	if openAppID == "" {
-		return invalidArg("open AppID is empty")
-	}
-	return exec(ctx, c, endpoint.OpenUnbind, nil, openRequest{AppID: c.appID, OpenAppID: openAppID})
+	return c.execOnOpen(ctx, endpoint.OpenUnbind, openAppID)
 }
 
 // GetOpenAccount returns the AppID of the Open Platform account the
@@ -75,14 +81,7 @@ func (c *Client) UnbindOpenAccount(ctx context.Context, openAppID string) error 
 //
 // [cgi-bin/open/get]: https://developers.weixin.qq.com/doc/oplatform/openApi/openplatform-management/api_getopenaccount.html
 func (c *Client) GetOpenAccount(ctx context.Context) (openAppID string, err error) {
-	r, err := call[openAccountReply](ctx, c, endpoint.OpenGet, nil, openRequest{AppID: c.appID})
-	if err != nil {
-		return "", err
-	}
-	if r.OpenAppID == "" {
-		return "", badReply(endpoint.OpenGet, "no open_appid in reply")
-	}
-	return r.OpenAppID, nil
+	return c.openAppID(ctx, endpoint.OpenGet)
 }
 
 type haveOpenReply struct {

@@ -18,22 +18,12 @@ func openEndpoints() map[endpoint.ID]endpointCase {
 			want:   "appid_value",
 			noArgs: true,
 		},
-		endpoint.OpenBind: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.BindOpenAccount(ctx, "wxopen0123456789")
-			},
-			body:    `{"appid":"` + testAppID + `","open_appid":"wxopen0123456789"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.BindOpenAccount(ctx, "") },
-		},
-		endpoint.OpenUnbind: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UnbindOpenAccount(ctx, "wxopen0123456789")
-			},
-			body:    `{"appid":"` + testAppID + `","open_appid":"wxopen0123456789"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UnbindOpenAccount(ctx, "") },
-		},
+		endpoint.OpenBind: execCase(`{"appid":"`+testAppID+`","open_appid":"wxopen0123456789"}`,
+			func(ctx context.Context, c *Client) error { return c.BindOpenAccount(ctx, "wxopen0123456789") },
+			func(ctx context.Context, c *Client) error { return c.BindOpenAccount(ctx, "") }),
+		endpoint.OpenUnbind: execCase(`{"appid":"`+testAppID+`","open_appid":"wxopen0123456789"}`,
+			func(ctx context.Context, c *Client) error { return c.UnbindOpenAccount(ctx, "wxopen0123456789") },
+			func(ctx context.Context, c *Client) error { return c.UnbindOpenAccount(ctx, "") }),
 		endpoint.OpenGet: {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetOpenAccount(ctx) },
 			body:   `{"appid":"` + testAppID + `"}`,
@@ -68,8 +58,7 @@ func TestOpenAccountNotBound(t *testing.T) {
 // A reply without the AppID it exists to return is not a success.
 func TestOpenAccountReplyWithoutAppID(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/open/create", []byte(`{"errcode":0,"errmsg":"ok"}`))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/open/create", []byte(`{"errcode":0,"errmsg":"ok"}`))
 	_, err := c.CreateOpenAccount(ctx)
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }

@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +27,7 @@ func TestPublishDraft(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/freepublish/submit", tt.body)
+			c, rec := newStubClient(t, "POST", "/cgi-bin/freepublish/submit", tt.body)
 			got, err := c.PublishDraft(context.Background(), "MEDIA_ID")
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, *got)
@@ -38,8 +38,7 @@ func TestPublishDraft(t *testing.T) {
 
 func TestPublishDraftErrors(t *testing.T) {
 	t.Run("reply without publish_id", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/freepublish/submit", fixture(t, "api/ok.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/freepublish/submit", fixture(t, "api/ok.json"))
 		_, err := c.PublishDraft(context.Background(), "MEDIA_ID")
 		assert.ErrorIs(t, err, ErrUnexpectedResponse)
 	})
@@ -57,8 +56,7 @@ func TestGetPublishStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/freepublish/get", fixture(t, tt.fixture))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/freepublish/get", fixture(t, tt.fixture))
 			got, err := c.GetPublishStatus(context.Background(), "100000001")
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, *got)
@@ -66,15 +64,14 @@ func TestGetPublishStatus(t *testing.T) {
 		})
 	}
 
-	c, _ := newTestClient(t)
+	c := newOfflineClient(t)
 	_, err := c.GetPublishStatus(context.Background(), "")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 }
 
 func TestGetPublishStatusIsRetried(t *testing.T) {
 	// freepublish/get only reads, so a system-busy reply is retried.
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/get", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/freepublish_get.json"))
+	c, rec := newStubSeqClient(t, "POST", "/cgi-bin/freepublish/get", systemBusy, fixture(t, "api/freepublish_get.json"))
 	got, err := c.GetPublishStatus(context.Background(), "100000001")
 	require.NoError(t, err)
 	assert.Equal(t, PublishSucceeded, got.Status)
@@ -98,13 +95,12 @@ func TestDeletePublication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.index), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/freepublish/delete", fixture(t, "api/ok.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/freepublish/delete", fixture(t, "api/ok.json"))
 			require.NoError(t, c.DeletePublication(context.Background(), "ARTICLE_ID", tt.index))
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/freepublish/delete", tt.want)
 		})
 	}
-	c, _ := newTestClient(t)
+	c := newOfflineClient(t)
 	assert.ErrorIs(t, c.DeletePublication(context.Background(), "", 0), ErrInvalidArgument)
 	assert.ErrorIs(t, c.DeletePublication(context.Background(), "ARTICLE_ID", -1), ErrInvalidArgument)
 }
@@ -119,31 +115,15 @@ func TestPublications(t *testing.T) {
 		batchPage(5, publicationItem("A3"), publicationItem("A4")),
 		batchPage(5, publicationItem("A5")),
 	}
+	articleID := func(p Publication) string { return p.ArticleID }
 	t.Run("three pages", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/batchget", pages...)
-		var ids []string
-		for p, err := range c.Publications(context.Background(), false) {
-			require.NoError(t, err)
-			ids = append(ids, p.ArticleID)
-		}
+		ids := walkBatchPages(t, "/cgi-bin/freepublish/batchget", pages, `{"offset":%d,"count":20}`,
+			func(c *Client) iter.Seq2[Publication, error] { return c.Publications(context.Background(), false) }, articleID)
 		assert.Equal(t, []string{"A1", "A2", "A3", "A4", "A5"}, ids)
-		calls := rec.Calls()
-		require.Len(t, calls, 3)
-		for i, offset := range []int{0, 2, 4} {
-			assertWire(t, calls[i], "POST", "/cgi-bin/freepublish/batchget", fmt.Sprintf(`{"offset":%d,"count":20}`, offset))
-		}
 	})
 	t.Run("early break", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/freepublish/batchget", pages...)
-		for p, err := range c.Publications(context.Background(), true) {
-			require.NoError(t, err)
-			if p.ArticleID == "A2" {
-				break
-			}
-		}
-		calls := rec.Calls()
+		calls := breakBatchPages(t, "/cgi-bin/freepublish/batchget", pages,
+			func(c *Client) iter.Seq2[Publication, error] { return c.Publications(context.Background(), true) }, articleID, "A2")
 		require.Len(t, calls, 1, "no request after the break")
 		assert.JSONEq(t, `{"offset":0,"count":20,"no_content":1}`, string(calls[0].Body))
 	})
@@ -189,13 +169,9 @@ func TestContentAPIErrors(t *testing.T) {
 	}
 	for _, tt := range calls {
 		t.Run(tt.path, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+			c, rec := newStubClient(t, tt.method, tt.path, fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 			err := tt.call(c)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-			assert.Equal(t, tt.path, apiErr.Path)
+			assertAPIError(t, err, CodeAPIUnauthorized, tt.path)
 			assert.Len(t, rec.Calls(), 1)
 		})
 	}
@@ -218,14 +194,9 @@ func publishEndpoints() map[endpoint.ID]endpointCase {
 				Articles: []PublishedURL{{Index: 1, URL: "ARTICLE_URL"}}},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetPublishStatus(ctx, ""); return err },
 		},
-		endpoint.PublishDelete: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.DeletePublication(ctx, "ARTICLE_ID", 1)
-			},
-			body:    `{"article_id":"ARTICLE_ID","index":1}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeletePublication(ctx, "ARTICLE_ID", -1) },
-		},
+		endpoint.PublishDelete: execCase(`{"article_id":"ARTICLE_ID","index":1}`,
+			func(ctx context.Context, c *Client) error { return c.DeletePublication(ctx, "ARTICLE_ID", 1) },
+			func(ctx context.Context, c *Client) error { return c.DeletePublication(ctx, "ARTICLE_ID", -1) }),
 		endpoint.PublishGetArticle: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetPublication(ctx, "ARTICLE_ID") },
 			body:  `{"article_id":"ARTICLE_ID"}`,

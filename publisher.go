@@ -134,14 +134,17 @@ func nextPage(page, size, rows, total int) int {
 }
 
 // publisherPages iterates over the rows of a report, page by page from
-// q.Page, with list fetching one page and returning its rows and the
-// next page number (0 after the last).
-func publisherPages[T any](ctx context.Context, q PublisherQuery, list func(context.Context, PublisherQuery) ([]T, int, error)) iter.Seq2[T, error] {
+// q.Page, with list fetching one page.
+func publisherPages[T any, P interface{ rows() ([]T, int) }](ctx context.Context, q PublisherQuery, list func(context.Context, PublisherQuery) (P, error)) iter.Seq2[T, error] {
 	first, _ := q.pages()
 	return paginate(ctx, first, func(ctx context.Context, page int) ([]T, int, bool, error) {
 		q.Page = page
-		rows, next, err := list(ctx, q)
-		return rows, next, next != 0, err
+		p, err := list(ctx, q)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		rows, next := p.rows()
+		return rows, next, next != 0, nil
 	})
 }
 
@@ -186,6 +189,9 @@ type AdSlotStatsPage struct {
 	NextPage int
 }
 
+// rows returns the rows of p and the next page, for publisherPages.
+func (p *AdSlotStatsPage) rows() ([]AdSlotStat, int) { return p.Stats, p.NextPage }
+
 // ListAdSlotStats returns one page of the daily figures of each kind of
 // ad slot (获取公众号分广告位数据, [publisher/stat] action
 // publisher_adpos_general), over at most 90 days. AdSlotStats walks
@@ -224,13 +230,7 @@ func (c *Client) ListAdSlotStats(ctx context.Context, q PublisherQuery) (*AdSlot
 //
 // [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) AdSlotStats(ctx context.Context, q PublisherQuery) iter.Seq2[AdSlotStat, error] {
-	return publisherPages(ctx, q, func(ctx context.Context, q PublisherQuery) ([]AdSlotStat, int, error) {
-		p, err := c.ListAdSlotStats(ctx, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Stats, p.NextPage, nil
-	})
+	return publisherPages[AdSlotStat](ctx, q, c.ListAdSlotStats)
 }
 
 // Products on commission (publisher_cps_general).
@@ -268,6 +268,9 @@ type CPSStatsPage struct {
 	NextPage int
 }
 
+// rows returns the rows of p and the next page, for publisherPages.
+func (p *CPSStatsPage) rows() ([]CPSStat, int) { return p.Stats, p.NextPage }
+
 // ListCPSStats returns one page of the daily figures of the products on
 // commission (获取公众号返佣商品数据, [publisher/stat] action
 // publisher_cps_general), over at most 60 days. CPSStats walks every
@@ -300,13 +303,7 @@ func (c *Client) ListCPSStats(ctx context.Context, q PublisherQuery) (*CPSStatsP
 //
 // [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) CPSStats(ctx context.Context, q PublisherQuery) iter.Seq2[CPSStat, error] {
-	return publisherPages(ctx, q, func(ctx context.Context, q PublisherQuery) ([]CPSStat, int, error) {
-		p, err := c.ListCPSStats(ctx, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Stats, p.NextPage, nil
-	})
+	return publisherPages[CPSStat](ctx, q, c.ListCPSStats)
 }
 
 // Settlements (publisher_settlement).
@@ -373,6 +370,9 @@ type SettlementPage struct {
 	NextPage int
 }
 
+// rows returns the rows of p and the next page, for publisherPages.
+func (p *SettlementPage) rows() ([]Settlement, int) { return p.Settlements, p.NextPage }
+
 // ListSettlements returns one page of the half-month settlements that
 // overlap the range, with the account's totals (获取公众号结算收入数据及结算主体信息,
 // [publisher/stat] action publisher_settlement): 2 to 26 March covers the
@@ -427,11 +427,5 @@ func (c *Client) ListSettlements(ctx context.Context, q PublisherQuery) (*Settle
 //
 // [publisher/stat]: https://developers.weixin.qq.com/doc/service/guide/product/analysis_data/ad/Ad_Analysis.html
 func (c *Client) Settlements(ctx context.Context, q PublisherQuery) iter.Seq2[Settlement, error] {
-	return publisherPages(ctx, q, func(ctx context.Context, q PublisherQuery) ([]Settlement, int, error) {
-		p, err := c.ListSettlements(ctx, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Settlements, p.NextPage, nil
-	})
+	return publisherPages[Settlement](ctx, q, c.ListSettlements)
 }

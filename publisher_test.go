@@ -47,8 +47,7 @@ func publisherEndpoints() map[endpoint.ID]endpointCase {
 }
 
 func TestListCPSStats(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/publisher/stat", fixture(t, "api/publisher_cps_general.json"))
+	c, rec := newStubClient(t, "GET", "/publisher/stat", fixture(t, "api/publisher_cps_general.json"))
 	got, err := c.ListCPSStats(context.Background(), PublisherQuery{Start: Date{2020, 4, 1}, End: Date{2020, 5, 30}, Page: 1, PageSize: 1})
 	require.NoError(t, err)
 	assert.Equal(t, &CPSStatsPage{
@@ -73,8 +72,7 @@ func TestListCPSStats(t *testing.T) {
 }
 
 func TestListSettlements(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/publisher/stat", fixture(t, "api/publisher_settlement.json"))
+	c, rec := newStubClient(t, "GET", "/publisher/stat", fixture(t, "api/publisher_settlement.json"))
 	// Any span: settlements have no longest one.
 	got, err := c.ListSettlements(context.Background(), PublisherQuery{Start: Date{2016, 1, 1}, End: Date{2020, 3, 26}})
 	require.NoError(t, err)
@@ -99,8 +97,7 @@ func TestListSettlements(t *testing.T) {
 
 func TestPublisherQueryChecks(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	day := func(y, m, d int) Date { return Date{y, time.Month(m), d} }
 	tests := []struct {
 		name string
@@ -149,8 +146,7 @@ func TestPublisherRangeLimitsAreInclusive(t *testing.T) {
 	// 90 days for the ad slots and 60 for cps, counting both ends, are
 	// still accepted; the ad slot filter goes to the wire.
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/publisher/stat", []byte(`{"base_resp":{"err_msg":"ok","ret":0},"list":[],"total_num":0}`))
+	c, rec := newStubClient(t, "GET", "/publisher/stat", []byte(`{"base_resp":{"err_msg":"ok","ret":0},"list":[],"total_num":0}`))
 	p, err := c.ListAdSlotStats(ctx, PublisherQuery{Start: Date{2020, 1, 1}, End: Date{2020, 3, 30}, AdSlot: AdSlotBizBottom})
 	require.NoError(t, err)
 	assert.Equal(t, &AdSlotStatsPage{Stats: []AdSlotStat{}}, p, "an empty page, no summary")
@@ -175,8 +171,7 @@ func TestPublisherErrors(t *testing.T) {
 	}
 	for code, msg := range documented {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "GET", "/publisher/stat", []byte(fmt.Sprintf(`{"base_resp":{"err_msg":%q,"ret":%d}}`, msg, code)))
+			c, rec := newStubClient(t, "GET", "/publisher/stat", []byte(fmt.Sprintf(`{"base_resp":{"err_msg":%q,"ret":%d}}`, msg, code)))
 			_, err := c.ListAdSlotStats(ctx, q)
 			assertAPIError(t, err, code, "/publisher/stat")
 			var apiErr *APIError
@@ -186,20 +181,17 @@ func TestPublisherErrors(t *testing.T) {
 		})
 	}
 	t.Run("2009 as posted, at the top of the reply", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/publisher/stat", []byte(`{"err_msg":"ERROR","ret":2009}`))
+		c, _ := newStubClient(t, "GET", "/publisher/stat", []byte(`{"err_msg":"ERROR","ret":2009}`))
 		_, err := c.ListSettlements(ctx, q)
 		assertAPIError(t, err, CodeNotPublisher, "/publisher/stat")
 	})
 	t.Run("2009 in base_resp", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
+		c, _ := newStubClient(t, "GET", "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
 		_, err := c.ListCPSStats(ctx, q)
 		assert.ErrorIs(t, err, &APIError{Code: CodeNotPublisher})
 	})
 	t.Run("a system-busy ret is retried", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "GET", "/publisher/stat", []byte(`{"base_resp":{"err_msg":"system error","ret":-1}}`), fixture(t, "api/publisher_adpos_general.json"))
+		c, rec := newStubSeqClient(t, "GET", "/publisher/stat", []byte(`{"base_resp":{"err_msg":"system error","ret":-1}}`), fixture(t, "api/publisher_adpos_general.json"))
 		p, err := c.ListAdSlotStats(ctx, q)
 		require.NoError(t, err)
 		assert.Len(t, p.Stats, 1)
@@ -230,8 +222,7 @@ func TestPublisherIterators(t *testing.T) {
 	ctx := context.Background()
 	q := PublisherQuery{Start: Date{2020, 4, 1}, End: Date{2020, 4, 30}, PageSize: 2}
 	t.Run("every page by total_num", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "GET", "/publisher/stat", adSlotPage(1, 2, 5), adSlotPage(3, 2, 5), adSlotPage(5, 1, 5))
+		c, rec := newStubSeqClient(t, "GET", "/publisher/stat", adSlotPage(1, 2, 5), adSlotPage(3, 2, 5), adSlotPage(5, 1, 5))
 		var incomes []int64
 		for s, err := range c.AdSlotStats(ctx, q) {
 			require.NoError(t, err)
@@ -246,8 +237,7 @@ func TestPublisherIterators(t *testing.T) {
 		}
 	})
 	t.Run("starts at q.Page and stops at an empty page", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "GET", "/publisher/stat", adSlotPage(3, 2, 100), adSlotPage(0, 0, 100))
+		c, rec := newStubSeqClient(t, "GET", "/publisher/stat", adSlotPage(3, 2, 100), adSlotPage(0, 0, 100))
 		n := 0
 		q := q
 		q.Page = 2
@@ -279,8 +269,7 @@ func TestPublisherIterators(t *testing.T) {
 		assert.Len(t, rec.Calls(), 1)
 	})
 	t.Run("an error is yielded once", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "GET", "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
+		c, _ := newStubClient(t, "GET", "/publisher/stat", fixture(t, "api/errors/publisher_2009_base_resp.json"))
 		var errs []error
 		for _, err := range c.CPSStats(ctx, q) {
 			errs = append(errs, err)

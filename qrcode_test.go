@@ -65,8 +65,7 @@ func TestCreateQRCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, tt.reply))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/qrcode/create", fixture(t, tt.reply))
 			got, err := c.CreateQRCode(context.Background(), tt.req)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/qrcode/create", tt.json)
@@ -97,30 +96,23 @@ func TestCreateQRCodeRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/qrcode_create.json"))
+			c := newOfflineClient(t)
 			_, err := c.CreateQRCode(context.Background(), tt.req)
 			require.ErrorIs(t, err, ErrInvalidArgument)
 			assert.Contains(t, err.Error(), tt.want)
-			assert.Empty(t, rec.Calls())
 		})
 	}
 }
 
 func TestCreateQRCodeAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/errors/48001_api_unauthorized_rid.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeAPIUnauthorized, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/qrcode/create", apiErr.Path)
+	assertAPIError(t, err, CodeAPIUnauthorized, "/cgi-bin/qrcode/create")
 }
 
 func TestCreateQRCodeIsNotRetried(t *testing.T) {
 	// Each call creates a code; a lost reply must not create two.
-	c, mt := newTestClient(t)
-	rec := stubSeq(mt, "POST", "/cgi-bin/qrcode/create", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/qrcode_create.json"))
+	c, rec := newStubSeqClient(t, "POST", "/cgi-bin/qrcode/create", systemBusy, fixture(t, "api/qrcode_create.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
 	require.ErrorIs(t, err, &APIError{Code: CodeSystemBusy})
 	assert.Len(t, rec.Calls(), 1)
@@ -195,8 +187,7 @@ func TestShowQRCodeErrors(t *testing.T) {
 }
 
 func TestShowQRCodeJSONReply(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/showqrcode", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/showqrcode", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
 	_, err := c.DownloadQRCode(context.Background(), fixtureTicket)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "a JSON error is an *APIError, not an image")
@@ -209,8 +200,7 @@ func TestShowQRCodeJSONReply(t *testing.T) {
 }
 
 func TestCreateQRCodeReplyWithoutTicket(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/qrcode/create", fixture(t, "api/ok.json"))
 	_, err := c.CreateQRCode(context.Background(), PermanentQRCode(1))
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 }

@@ -20,8 +20,7 @@ import (
 )
 
 func TestRequestJSONBodyIsNotHTMLEscaped(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/ok.json"))
 	body := map[string]any{"text": map[string]string{"content": `你好 <a href="https://example.com/?a=1&b=2">link</a>`}}
 	require.NoError(t, exec(context.Background(), c, endpoint.CustomSend, nil, body))
 	w := rec.only(t)
@@ -32,11 +31,7 @@ func TestRequestJSONBodyIsNotHTMLEscaped(t *testing.T) {
 
 func TestRequestBaseURLWithPath(t *testing.T) {
 	c, mt := newTestClient(t, WithBaseURL(testBase+"/proxy/"))
-	rec := &recorder{}
-	mt.RegisterResponder("GET", testBase+"/proxy/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
-		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
-	})
+	rec := stubWith(mt, "GET", "/proxy/cgi-bin/getcallbackip", httpmock.NewBytesResponder(200, fixture(t, "api/getcallbackip.json")))
 	require.NoError(t, exec(context.Background(), c, endpoint.CallbackIP, query{{"x", "a b"}}, nil))
 	w := rec.only(t)
 	assert.Equal(t, "a b", w.Query.Get("x"))
@@ -123,15 +118,11 @@ func TestRequestErrors(t *testing.T) {
 		for name, decode := range decoders {
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
 				c, mt := newTestClient(t)
-				var n atomic.Int64
-				mt.RegisterResponder("GET", testBase+"/cgi-bin/menu/get", func(*http.Request) (*http.Response, error) {
-					n.Add(1)
-					return httpmock.NewStringResponse(tt.status, tt.body), nil
-				})
+				rec := stubWith(mt, "GET", "/cgi-bin/menu/get", httpmock.NewStringResponder(tt.status, tt.body))
 				err := decode(context.Background(), c)
 				require.Error(t, err)
 				tt.check(t, err)
-				assert.EqualValues(t, tt.attempts, n.Load(), "attempts")
+				assert.Len(t, rec.Calls(), tt.attempts, "attempts")
 			})
 		}
 	}
@@ -139,17 +130,13 @@ func TestRequestErrors(t *testing.T) {
 
 func TestRequestGETRetriesThenSucceeds(t *testing.T) {
 	c, mt := newTestClient(t)
-	var n atomic.Int64
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(*http.Request) (*http.Response, error) {
-		if n.Add(1) == 1 {
-			return nil, errors.New("connection reset by peer")
-		}
-		return httpmock.NewBytesResponse(200, fixture(t, "api/getcallbackip.json")), nil
-	})
+	rec := stubWith(mt, "GET", "/cgi-bin/getcallbackip", inTurn(
+		httpmock.NewErrorResponder(errors.New("connection reset by peer")),
+		httpmock.NewBytesResponder(200, fixture(t, "api/getcallbackip.json"))))
 	ips, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.NotEmpty(t, ips)
-	assert.EqualValues(t, 2, n.Load())
+	assert.Len(t, rec.Calls(), 2)
 }
 
 // A send is never repeated after a failure that may have delivered it.
@@ -164,14 +151,10 @@ func TestRequestSendIsNotRetried(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := newTestClient(t)
-			var n atomic.Int64
-			mt.RegisterResponder("POST", testBase+"/cgi-bin/message/template/send", func(r *http.Request) (*http.Response, error) {
-				n.Add(1)
-				return tt.responder(r)
-			})
+			rec := stubWith(mt, "POST", "/cgi-bin/message/template/send", tt.responder)
 			err := exec(context.Background(), c, endpoint.TemplateSend, nil, map[string]string{"touser": "o"})
 			require.Error(t, err)
-			assert.EqualValues(t, 1, n.Load())
+			assert.Len(t, rec.Calls(), 1)
 		})
 	}
 }
@@ -194,8 +177,7 @@ func TestRequestBackoffHonoursContext(t *testing.T) {
 func TestRequestUnencodableBodyIsNotRetried(t *testing.T) {
 	var logs bytes.Buffer
 	var obs attempts
-	c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithObserver(obs.observe))
-	forbidRequests(t, mt)
+	c := newOfflineClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), WithObserver(obs.observe))
 	err := exec(context.Background(), c, endpoint.CallbackCheck, nil, map[string]any{"action": func() {}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "encoding request")
@@ -309,16 +291,12 @@ func TestStream(t *testing.T) {
 
 func TestStreamBodyNotReplayable(t *testing.T) {
 	c, mt := newTestClient(t)
-	var n atomic.Int64
-	mt.RegisterResponder("POST", testBase+"/cgi-bin/media/upload", func(req *http.Request) (*http.Response, error) {
-		n.Add(1)
-		return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
-	})
+	rec := stubWith(mt, "POST", "/cgi-bin/media/upload", httpmock.NewStringResponder(200, `{"errcode":40001,"errmsg":"invalid credential"}`))
 	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", httpmock.NewStringResponder(200, `{"access_token":"fresh","expires_in":7200}`))
 	err := exec(context.Background(), c, endpoint.MediaUpload, nil, &onceBody{})
 	assert.ErrorIs(t, err, errBodyNotReplayable)
 	assert.ErrorIs(t, err, ErrTokenInvalid, "the rejection that needed the resend")
-	assert.EqualValues(t, 1, n.Load())
+	assert.Len(t, rec.Calls(), 1)
 }
 
 // onceBody is a streamed body that cannot be sent a second time.

@@ -248,10 +248,7 @@ func (c *Client) AddSubscribeTemplate(ctx context.Context, tid int, keywordIDs [
 	if err != nil {
 		return "", err
 	}
-	if resp.PriTmplID == "" {
-		return "", badReply(endpoint.SubscribeAdd, "no priTmplId in reply")
-	}
-	return resp.PriTmplID, nil
+	return present(endpoint.SubscribeAdd, "priTmplId", resp.PriTmplID)
 }
 
 // DeleteSubscribeTemplate removes a template from the account (删除模板,

@@ -28,6 +28,8 @@ type Tag struct {
 	Count int
 }
 
+// tagJSON is a tag, or a legacy group, as the APIs send it: the two have
+// the same members.
 type tagJSON struct {
 	ID    lenient.Int `json:"id"`
 	Name  string      `json:"name"`
@@ -36,20 +38,24 @@ type tagJSON struct {
 
 func (t tagJSON) tag() Tag { return Tag{ID: int(t.ID), Name: t.Name, Count: int(t.Count)} }
 
+func (t tagJSON) group() Group { return Group(t.tag()) }
+
+// tagRef names a tag, or a legacy group, in a request.
 type tagRef struct {
 	ID   int    `json:"id"`
 	Name string `json:"name,omitempty"`
 }
 
-// checkTagName applies the documented limit of 30 characters. The text of
-// WeChat's error for a long name speaks of 30 bytes instead; the looser
-// limit is checked here and WeChat has the last word.
-func checkTagName(name string) error {
+// checkName applies the documented limit of max characters to the name of
+// a tag or a legacy group (what). The text of WeChat's error for a long
+// tag name speaks of 30 bytes instead; the looser limit is checked here
+// and WeChat has the last word.
+func checkName(what string, max int, name string) error {
 	if name == "" {
-		return invalidArg("tag name is empty")
+		return invalidArg("%s name is empty", what)
 	}
-	if n := utf8.RuneCountInString(name); n > maxTagNameLen {
-		return invalidArg("tag name has %d characters, more than %d", n, maxTagNameLen)
+	if n := utf8.RuneCountInString(name); n > max {
+		return invalidArg("%s name has %d characters, more than %d", what, n, max)
 	}
 	return nil
 }
@@ -60,7 +66,7 @@ func checkTagName(name string) error {
 //
 // [tags/create]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_createtag.html
 func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
-	if err := checkTagName(name); err != nil {
+	if err := checkName("tag", maxTagNameLen, name); err != nil {
 		return nil, err
 	}
 	var body struct {
@@ -108,7 +114,7 @@ func (c *Client) ListTags(ctx context.Context) ([]Tag, error) {
 //
 // [tags/update]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_updatetag.html
 func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
-	if err := checkTagName(name); err != nil {
+	if err := checkName("tag", maxTagNameLen, name); err != nil {
 		return err
 	}
 	body := struct {
@@ -144,11 +150,7 @@ func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (
 //
 // [user/tag/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagfans.html
 func (c *Client) ListTagMembers(ctx context.Context, tagID int, nextOpenID string) (*OpenIDPage, error) {
-	l, err := c.tagMembers(ctx, tagID, nextOpenID)
-	if err != nil {
-		return nil, err
-	}
-	return l.page(), nil
+	return openIDPage(c.tagMembers(ctx, tagID, nextOpenID))
 }
 
 // TagMembers iterates over the openids of every user with the tag tagID,

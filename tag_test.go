@@ -12,8 +12,7 @@ import (
 
 func TestTagsReject(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	long := strings.Repeat("标", 31)
 	for name, err := range map[string]error{
 		"create empty name":    func() error { _, err := c.CreateTag(ctx, ""); return err }(),
@@ -42,8 +41,7 @@ func TestTagLimitsAreInclusive(t *testing.T) {
 }
 
 func TestCreateTagUnexpectedReply(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/tags/create", fixture(t, "api/ok.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/tags/create", fixture(t, "api/ok.json"))
 	_, err := c.CreateTag(context.Background(), "广东")
 	assert.ErrorIs(t, err, ErrUnexpectedResponse)
 }
@@ -68,12 +66,9 @@ func tagEndpoints() map[endpoint.ID]endpointCase {
 			},
 			noArgs: true,
 		},
-		endpoint.TagUpdate: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.UpdateTag(ctx, 134, "广东人") },
-			body:    `{"tag":{"id":134,"name":"广东人"}}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UpdateTag(ctx, 134, "") },
-		},
+		endpoint.TagUpdate: execCase(`{"tag":{"id":134,"name":"广东人"}}`,
+			func(ctx context.Context, c *Client) error { return c.UpdateTag(ctx, 134, "广东人") },
+			func(ctx context.Context, c *Client) error { return c.UpdateTag(ctx, 134, "") }),
 		endpoint.TagDelete: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteTag(ctx, 134) },
 			body:  `{"tag":{"id":134}}`,
@@ -88,18 +83,12 @@ func tagEndpoints() map[endpoint.ID]endpointCase {
 			want:   &OpenIDPage{Count: 2, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID2"},
 			noArgs: true,
 		},
-		endpoint.TagBatchTag: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.TagUsers(ctx, 134, two) },
-			body:    `{"openid_list":["ocYxcuAEy30bX0NXmGn4ypqx3tI0","ocYxcuBt0mRugKZ7tGAHPnUaOW7Y"],"tagid":134}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.TagUsers(ctx, 134, manyOpenIDs("o", 51)) },
-		},
-		endpoint.TagBatchUntag: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.UntagUsers(ctx, 134, two) },
-			body:    `{"openid_list":["ocYxcuAEy30bX0NXmGn4ypqx3tI0","ocYxcuBt0mRugKZ7tGAHPnUaOW7Y"],"tagid":134}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UntagUsers(ctx, 134, nil) },
-		},
+		endpoint.TagBatchTag: execCase(`{"openid_list":["ocYxcuAEy30bX0NXmGn4ypqx3tI0","ocYxcuBt0mRugKZ7tGAHPnUaOW7Y"],"tagid":134}`,
+			func(ctx context.Context, c *Client) error { return c.TagUsers(ctx, 134, two) },
+			func(ctx context.Context, c *Client) error { return c.TagUsers(ctx, 134, manyOpenIDs("o", 51)) }),
+		endpoint.TagBatchUntag: execCase(`{"openid_list":["ocYxcuAEy30bX0NXmGn4ypqx3tI0","ocYxcuBt0mRugKZ7tGAHPnUaOW7Y"],"tagid":134}`,
+			func(ctx context.Context, c *Client) error { return c.UntagUsers(ctx, 134, two) },
+			func(ctx context.Context, c *Client) error { return c.UntagUsers(ctx, 134, nil) }),
 		endpoint.TagIDList: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.ListUserTags(ctx, "ocYxcuBt0mRugKZ7tGAHPnUaOW7Y")

@@ -23,8 +23,7 @@ func TestAddTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/template_api_add_template.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/template_api_add_template.json"))
 			id, err := c.AddTemplate(context.Background(), tt.shortID, tt.keywords...)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/template/api_add_template", tt.json)
@@ -34,8 +33,7 @@ func TestAddTemplate(t *testing.T) {
 }
 
 func TestAddTemplateErrors(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/template/api_add_template", fixture(t, "api/errors/45009_api_freq_out_of_limit.json"))
 	_, err := c.AddTemplate(context.Background(), "")
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Empty(t, rec.Calls())
@@ -83,8 +81,7 @@ func TestSendTemplateMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/template/send", fixture(t, "api/message_template_send.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/message/template/send", fixture(t, "api/message_template_send.json"))
 			id, err := c.SendTemplateMessage(context.Background(), tt.msg)
 			require.NoError(t, err)
 			assert.Equal(t, int64(200228332), id)
@@ -98,8 +95,7 @@ func TestSendTemplateMessage(t *testing.T) {
 func TestSendTemplateMessageLargeMsgID(t *testing.T) {
 	// msgids beyond 2^53 (seen in TEMPLATESENDJOBFINISH pushes) survive
 	// decoding exactly.
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/template/send", []byte(`{"errcode":0,"errmsg":"ok","msgid":3147483648123456789}`))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/template/send", []byte(`{"errcode":0,"errmsg":"ok","msgid":3147483648123456789}`))
 	id, err := c.SendTemplateMessage(context.Background(), &TemplateMessage{ToUser: "o", TemplateID: "t"})
 	require.NoError(t, err)
 	assert.Equal(t, int64(3147483648123456789), id)
@@ -117,31 +113,24 @@ func TestSendTemplateMessageRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/message/template/send", fixture(t, "api/message_template_send.json"))
+			c := newOfflineClient(t)
 			_, err := c.SendTemplateMessage(context.Background(), tt.msg)
 			require.ErrorIs(t, err, ErrInvalidArgument)
-			assert.Empty(t, rec.Calls())
 		})
 	}
 }
 
 func TestSendTemplateMessageAPIError(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/message/template/send", fixture(t, "api/errors/47003_argument_invalid.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/message/template/send", fixture(t, "api/errors/47003_argument_invalid.json"))
 	_, err := c.SendTemplateMessage(context.Background(), &TemplateMessage{ToUser: "o", TemplateID: "t", Data: map[string]TemplateField{"thing41": {}}})
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeArgumentInvalid, apiErr.Code)
+	apiErr := assertAPIError(t, err, CodeArgumentInvalid, "/cgi-bin/message/template/send")
 	assert.Equal(t, "64f6b3c2-0a6c8b6f-79dfddf4", apiErr.RID)
-	assert.Equal(t, "/cgi-bin/message/template/send", apiErr.Path)
 }
 
 func TestSendTemplateMessageIsNotRetried(t *testing.T) {
 	msg := &TemplateMessage{ToUser: "o", TemplateID: "t", ClientMsgID: "id-1"}
 	t.Run("system busy", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		rec := stubSeq(mt, "POST", "/cgi-bin/message/template/send", []byte(`{"errcode":-1,"errmsg":"system error"}`), fixture(t, "api/message_template_send.json"))
+		c, rec := newStubSeqClient(t, "POST", "/cgi-bin/message/template/send", systemBusy, fixture(t, "api/message_template_send.json"))
 		_, err := c.SendTemplateMessage(context.Background(), msg)
 		require.ErrorIs(t, err, &APIError{Code: CodeSystemBusy})
 		assert.Len(t, rec.Calls(), 1)
@@ -162,12 +151,9 @@ func TestSendTemplateMessageIsNotRetried(t *testing.T) {
 
 func templateEndpoints() map[endpoint.ID]endpointCase {
 	return map[endpoint.ID]endpointCase{
-		endpoint.TemplateSetIndustry: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.SetTemplateIndustry(ctx, 1, 4) },
-			body:    `{"industry_id1":"1","industry_id2":"4"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 0) },
-		},
+		endpoint.TemplateSetIndustry: execCase(`{"industry_id1":"1","industry_id2":"4"}`,
+			func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 4) },
+			func(ctx context.Context, c *Client) error { return c.SetTemplateIndustry(ctx, 1, 0) }),
 		endpoint.TemplateGetIndustry: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.GetTemplateIndustry(ctx) },
 			reply: "api/template_get_industry.json",
@@ -197,14 +183,11 @@ func templateEndpoints() map[endpoint.ID]endpointCase {
 			}},
 			noArgs: true,
 		},
-		endpoint.TemplateDelete: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.DeleteTemplate(ctx, "Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE")
+		endpoint.TemplateDelete: execCase(`{"template_id":"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.DeleteTemplate(ctx, "Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE")
 			},
-			body:    `{"template_id":"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.DeleteTemplate(ctx, "") },
-		},
+			func(ctx context.Context, c *Client) error { return c.DeleteTemplate(ctx, "") }),
 		endpoint.TemplateSend: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.SendTemplateMessage(ctx, &TemplateMessage{ToUser: "OPENID", TemplateID: "TPL", Data: map[string]TemplateField{"thing1": {Value: "<v>"}}})

@@ -108,10 +108,8 @@ func TestAccessTokenExpiry(t *testing.T) {
 
 func TestAccessTokenConcurrentCallersShareOneFetch(t *testing.T) {
 	c, mt, _, _ := newTokenClient(t)
-	var calls atomic.Int64
 	release := make(chan struct{})
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(*http.Request) (*http.Response, error) {
-		calls.Add(1)
+	rec := stubWith(mt, "GET", "/cgi-bin/token", func(*http.Request) (*http.Response, error) {
 		<-release
 		return httpmock.NewJsonResponse(200, map[string]any{"access_token": "shared", "expires_in": 7200})
 	})
@@ -134,16 +132,14 @@ func TestAccessTokenConcurrentCallersShareOneFetch(t *testing.T) {
 		require.NoError(t, errs[i])
 		assert.Equal(t, "shared", got[i])
 	}
-	assert.EqualValues(t, 1, calls.Load(), "upstream token requests")
+	assert.Len(t, rec.Calls(), 1, "upstream token requests")
 }
 
 func TestAccessTokenCancelledCallerDoesNotAbortSharedFetch(t *testing.T) {
 	c, mt, _, _ := newTokenClient(t)
 	started := make(chan struct{})
 	release := make(chan struct{})
-	var calls atomic.Int64
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
-		calls.Add(1)
+	rec := stubWith(mt, "GET", "/cgi-bin/token", func(req *http.Request) (*http.Response, error) {
 		close(started)
 		select {
 		case <-release:
@@ -174,7 +170,7 @@ func TestAccessTokenCancelledCallerDoesNotAbortSharedFetch(t *testing.T) {
 	}
 	close(release)
 	assert.Equal(t, "survivor", <-got2)
-	assert.EqualValues(t, 1, calls.Load())
+	assert.Len(t, rec.Calls(), 1)
 }
 
 func TestAccessTokenCancelledContext(t *testing.T) {
@@ -203,10 +199,7 @@ func TestAccessTokenEndpointError(t *testing.T) {
 		httpmock.NewStringResponder(200, `{"errcode":40125,"errmsg":"invalid appsecret, rid: 6645a1b2-1c2d3e4f-5a6b7c8d"}`))
 
 	_, err = c.AccessToken(context.Background())
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeInvalidAppSecret, apiErr.Code)
-	assert.Equal(t, "/cgi-bin/token", apiErr.Path)
+	apiErr := assertAPIError(t, err, CodeInvalidAppSecret, "/cgi-bin/token")
 	assert.Equal(t, "6645a1b2-1c2d3e4f-5a6b7c8d", apiErr.RID)
 	assert.NotContains(t, err.Error(), "wrong", "the secret must not appear in the error")
 }
@@ -254,19 +247,11 @@ func TestAPICallRefreshesOnceOnTokenError(t *testing.T) {
 // rejected once and then met by two 5xx still gets its two retries.
 func TestTokenResendIsNotARetry(t *testing.T) {
 	c, mt, n, _ := newTokenClient(t)
-	replies := []func() (*http.Response, error){
-		func() (*http.Response, error) {
-			return httpmock.NewStringResponse(200, `{"errcode":40001,"errmsg":"invalid credential"}`), nil
-		},
-		func() (*http.Response, error) { return httpmock.NewStringResponse(502, "bad gateway"), nil },
-		func() (*http.Response, error) { return httpmock.NewStringResponse(503, "unavailable"), nil },
-		func() (*http.Response, error) { return httpmock.NewStringResponse(200, `{"ip_list":["1.2.3.4"]}`), nil },
-	}
-	rec := &recorder{}
-	mt.RegisterResponder("GET", testBase+"/cgi-bin/getcallbackip", func(req *http.Request) (*http.Response, error) {
-		rec.record(req)
-		return replies[min(len(rec.Calls()), len(replies))-1]()
-	})
+	rec := stubWith(mt, "GET", "/cgi-bin/getcallbackip", inTurn(
+		httpmock.NewStringResponder(200, `{"errcode":40001,"errmsg":"invalid credential"}`),
+		httpmock.NewStringResponder(502, "bad gateway"),
+		httpmock.NewStringResponder(503, "unavailable"),
+		httpmock.NewStringResponder(200, `{"ip_list":["1.2.3.4"]}`)))
 	ips, err := c.ListCallbackIPs(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1.2.3.4"}, ips)
@@ -284,9 +269,7 @@ func TestAPICallTokenErrorTwiceDoesNotLoop(t *testing.T) {
 	rec := stub(mt, "POST", "/cgi-bin/message/custom/send", fixture(t, "api/errors/40001_invalid_credential_rid.json"))
 
 	err := exec(context.Background(), c, endpoint.CustomSend, nil, map[string]string{"touser": "o1"})
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeInvalidCredential, apiErr.Code)
+	apiErr := assertAPIError(t, err, CodeInvalidCredential, "/cgi-bin/message/custom/send")
 	assert.ErrorIs(t, err, ErrTokenInvalid)
 	assert.Equal(t, "60a47f32-6c752146-08923d1f", apiErr.RID)
 	assert.Len(t, rec.Calls(), 2, "one call and one retry")
@@ -345,6 +328,27 @@ func TestMemoryStoreFetchError(t *testing.T) {
 	boom := errors.New("boom")
 	_, err := s.Token(context.Background(), "k", func(context.Context) (Token, error) { return Token{}, boom })
 	assert.ErrorIs(t, err, boom)
+}
+
+func TestMemoryStoreWithClock(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	s := NewMemoryStoreWithClock(clk.Now)
+	n := 0
+	fetch := func(context.Context) (Token, error) {
+		n++
+		return Token{Value: "t", ExpiresAt: clk.Now().Add(time.Hour)}, nil
+	}
+	_, err := s.Token(ctx, "k", fetch)
+	require.NoError(t, err)
+	_, err = s.Token(ctx, "k", fetch)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	clk.Advance(time.Hour)
+	_, err = s.Token(ctx, "k", fetch)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "fetched again once the store's clock passed the expiry")
+	assert.NotNil(t, NewMemoryStoreWithClock(nil).now)
 }
 
 func TestSeededAccessToken(t *testing.T) {
@@ -408,8 +412,7 @@ func TestStableToken(t *testing.T) {
 }
 
 func TestJSAPITicket(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "GET", "/cgi-bin/ticket/getticket", fixture(t, "api/ticket_getticket_jsapi.json"))
+	c, rec := newStubClient(t, "GET", "/cgi-bin/ticket/getticket", fixture(t, "api/ticket_getticket_jsapi.json"))
 	for range 2 {
 		tok, err := c.JSAPITicket(context.Background())
 		require.NoError(t, err)
@@ -430,13 +433,6 @@ func TestSeededJSAPITicket(t *testing.T) {
 	tok, err := c.JSAPITicket(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "seeded-ticket", tok.Value)
-}
-
-func TestTokenPrintsNoValue(t *testing.T) {
-	tok := Token{Value: "secret-token", ExpiresAt: time.Unix(0, 0).UTC()}
-	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
-		assert.NotContains(t, sprintf(format, tok), "secret-token", format)
-	}
 }
 
 // A hostile or broken endpoint (or a proxy in front of it) can answer any
@@ -554,3 +550,133 @@ func TestAccessTokenCachedLookupAllocatesNothing(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// The tokens of WithAccessTokenFunc.
+
+// tokenFunc counts its calls and returns "func-token-<n>" with life.
+type tokenFunc struct {
+	calls atomic.Int64
+	life  time.Duration
+	err   error
+}
+
+func (f *tokenFunc) fetch(context.Context) (string, time.Duration, error) {
+	n := f.calls.Add(1)
+	if f.err != nil {
+		return "", 0, f.err
+	}
+	return "func-token-" + string(rune('0'+n)), f.life, nil
+}
+
+// newFuncClient is a Client without an AppSecret whose tokens come from
+// f, with the clock clk.
+func newFuncClient(t *testing.T, f *tokenFunc, clk *clock) (*Client, *recorderTransport) {
+	t.Helper()
+	rt := &recorderTransport{}
+	c, err := New(WithAppID(testAppID), WithBaseURL(testBase), WithHTTPClient(&http.Client{Transport: rt}),
+		WithClock(clk.Now), WithAccessTokenFunc(f.fetch))
+	require.NoError(t, err)
+	return c, rt
+}
+
+// recorderTransport fails the test's expectations if anything is sent:
+// the token comes from the func, never from cgi-bin/token.
+type recorderTransport struct{ requests atomic.Int64 }
+
+func (t *recorderTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	t.requests.Add(1)
+	return nil, errors.New("no request expected")
+}
+
+// Concurrent callers share one call of the func; the token is used until
+// the usual margin before the lifetime the func gave, then fetched again;
+// nothing goes to cgi-bin/token, and no AppSecret is needed.
+func TestAccessTokenFunc(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	f := &tokenFunc{life: 2 * time.Hour}
+	c, rt := newFuncClient(t, f, clk)
+
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := c.AccessToken(ctx)
+			assert.NoError(t, err)
+			assert.Equal(t, "func-token-1", tok.Value)
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, f.calls.Load())
+	tok, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	// A tenth of the lifetime early, at most five minutes, plus up to a
+	// quarter of that again.
+	end := clk.Now().Add(2 * time.Hour)
+	assert.True(t, !tok.ExpiresAt.After(end.Add(-5*time.Minute)) && tok.ExpiresAt.After(end.Add(-5*time.Minute-75*time.Second)),
+		"expires at %v, lifetime ends %v", tok.ExpiresAt, end)
+
+	clk.Advance(2*time.Hour - 4*time.Minute)
+	tok, err = c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "func-token-2", tok.Value)
+	assert.Zero(t, rt.requests.Load(), "requests to WeChat")
+
+	_, err = c.RefreshAccessToken(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, f.calls.Load(), "RefreshAccessToken calls the func")
+}
+
+// The func's error reaches the caller unchanged, so that errors.Is and
+// errors.As see it; a token without value or lifetime is an unexpected
+// response.
+func TestAccessTokenFuncErrors(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	errGone := errors.New("authorization revoked")
+	_, err := mustFuncClient(t, &tokenFunc{err: errGone}, clk).AccessToken(ctx)
+	assert.ErrorIs(t, err, errGone)
+
+	_, err = mustFuncClient(t, &tokenFunc{life: 0}, clk).AccessToken(ctx)
+	assert.ErrorIs(t, err, ErrUnexpectedResponse)
+
+	c, err := New(WithAccessTokenFunc(func(context.Context) (string, time.Duration, error) { return "", time.Hour, nil }))
+	require.NoError(t, err)
+	_, err = c.AccessToken(ctx)
+	assert.ErrorIs(t, err, ErrUnexpectedResponse)
+
+	_, err = New(WithAccessTokenFunc(nil))
+	assert.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+func mustFuncClient(t *testing.T, f *tokenFunc, clk *clock) *Client {
+	c, _ := newFuncClient(t, f, clk)
+	return c
+}
+
+// A lifetime over MaxTokenLifetime is clamped to it.
+func TestAccessTokenFuncClampsLifetime(t *testing.T) {
+	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	c := mustFuncClient(t, &tokenFunc{life: 1000 * time.Hour}, clk)
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.False(t, tok.ExpiresAt.After(clk.Now().Add(MaxTokenLifetime)))
+}
+
+// A token rejected by WeChat is dropped and the func called again.
+func TestAccessTokenFuncRejectedToken(t *testing.T) {
+	ctx := context.Background()
+	f := &tokenFunc{life: 2 * time.Hour}
+	c, mt := newTestClient(t, WithAccessToken("", farFuture), WithAccessTokenFunc(f.fetch))
+	rec := stubSeq(mt, http.MethodGet, "/cgi-bin/getcallbackip",
+		[]byte(`{"errcode":40001,"errmsg":"invalid credential"}`), fixture(t, "api/getcallbackip.json"))
+	_, err := c.CallbackIPs(ctx)
+	require.NoError(t, err)
+	calls := rec.Calls()
+	require.Len(t, calls, 2)
+	assert.Equal(t, "func-token-1", calls[0].Query.Get("access_token"))
+	assert.Equal(t, "func-token-2", calls[1].Query.Get("access_token"))
+}
+
+// A store with a clock of its own expires tokens by that clock.

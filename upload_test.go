@@ -42,8 +42,7 @@ func parseUpload(t *testing.T, w wire) (fields map[string]string, field, filenam
 }
 
 func TestUploadStreamsMultipart(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/media/upload", fixture(t, "api/media_upload.json"))
 	u := newUpload("media", `a"b.jpg`, strings.NewReader("JPEGDATA"), map[string]string{"description": `{"title":"t"}`})
 	require.NoError(t, exec(context.Background(), c, endpoint.MediaUpload, nil, u))
 

@@ -266,14 +266,18 @@ type openIDList struct {
 	NextOpenID string `json:"next_openid"`
 }
 
-func (l *openIDList) page() *OpenIDPage {
+// openIDPage returns the page of a fetched list, or the fetch's error.
+func openIDPage(l *openIDList, err error) (*OpenIDPage, error) {
+	if err != nil {
+		return nil, err
+	}
 	p := &OpenIDPage{Total: int(l.Total), Count: int(l.Count), NextOpenID: l.NextOpenID, OpenIDs: []string{}}
 	for _, id := range l.Data.OpenID {
 		if id != "" {
 			p.OpenIDs = append(p.OpenIDs, id)
 		}
 	}
-	return p
+	return p, nil
 }
 
 // openIDSeq iterates over every openid of a paged list, starting at the
@@ -323,11 +327,7 @@ func (c *Client) followers(ctx context.Context, nextOpenID string) (*openIDList,
 //
 // [user/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html
 func (c *Client) ListFollowers(ctx context.Context, nextOpenID string) (*OpenIDPage, error) {
-	l, err := c.followers(ctx, nextOpenID)
-	if err != nil {
-		return nil, err
-	}
-	return l.page(), nil
+	return openIDPage(c.followers(ctx, nextOpenID))
 }
 
 // Followers iterates over the openids of every follower of the account,
@@ -379,11 +379,7 @@ func (c *Client) blacklist(ctx context.Context, beginOpenID string) (*openIDList
 //
 // [tags/members/getblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getblacklist.html
 func (c *Client) ListBlacklist(ctx context.Context, beginOpenID string) (*OpenIDPage, error) {
-	l, err := c.blacklist(ctx, beginOpenID)
-	if err != nil {
-		return nil, err
-	}
-	return l.page(), nil
+	return openIDPage(c.blacklist(ctx, beginOpenID))
 }
 
 // Blacklist iterates over the openids of every blacklisted user, fetching
@@ -492,31 +488,13 @@ type Group struct {
 	Count int
 }
 
-type groupJSON struct {
-	ID    lenient.Int `json:"id"`
-	Name  string      `json:"name"`
-	Count lenient.Int `json:"count"`
-}
-
-func (g groupJSON) group() Group { return Group{ID: int(g.ID), Name: g.Name, Count: int(g.Count)} }
-
-func checkGroupName(name string) error {
-	if name == "" {
-		return invalidArg("group name is empty")
-	}
-	if n := utf8.RuneCountInString(name); n > maxGroupNameLen {
-		return invalidArg("group name has %d characters, more than %d", n, maxGroupNameLen)
-	}
-	return nil
-}
-
 // CreateGroup creates a legacy user group named name, of at most 30
 // characters (创建分组, groups/create). Groups are superseded by tags; see
 // CreateTag.
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use CreateTag.
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
-	if err := checkGroupName(name); err != nil {
+	if err := checkName("group", maxGroupNameLen, name); err != nil {
 		return nil, err
 	}
 	var body struct {
@@ -527,7 +505,7 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 	body.Group.Name = name
 	r, err := call[struct {
 		status
-		Group *groupJSON `json:"group"`
+		Group *tagJSON `json:"group"`
 	}](ctx, c, endpoint.GroupCreate, nil, body)
 	if err != nil {
 		return nil, err
@@ -546,7 +524,7 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 func (c *Client) ListGroups(ctx context.Context) ([]Group, error) {
 	r, err := call[struct {
 		status
-		Groups []groupJSON `json:"groups"`
+		Groups []tagJSON `json:"groups"`
 	}](ctx, c, endpoint.GroupGet, nil, nil)
 	if err != nil {
 		return nil, err
@@ -589,18 +567,13 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use UpdateTag.
 func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
-	if err := checkGroupName(name); err != nil {
+	if err := checkName("group", maxGroupNameLen, name); err != nil {
 		return err
 	}
 	body := struct {
-		Group groupRef `json:"group"`
-	}{groupRef{ID: id, Name: name}}
+		Group tagRef `json:"group"`
+	}{tagRef{ID: id, Name: name}}
 	return exec(ctx, c, endpoint.GroupUpdate, nil, body)
-}
-
-type groupRef struct {
-	ID   int    `json:"id"`
-	Name string `json:"name,omitempty"`
 }
 
 // MoveUserToGroup moves the user openID to the legacy group groupID
@@ -641,7 +614,7 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use DeleteTag.
 func (c *Client) DeleteGroup(ctx context.Context, id int) error {
 	body := struct {
-		Group groupRef `json:"group"`
-	}{groupRef{ID: id}}
+		Group tagRef `json:"group"`
+	}{tagRef{ID: id}}
 	return exec(ctx, c, endpoint.GroupDelete, nil, body)
 }

@@ -3,7 +3,6 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -17,26 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// forbidRequests fails the test if any request reaches mt: arguments that
-// are rejected must be rejected before any I/O.
-func forbidRequests(t *testing.T, mt *httpmock.MockTransport) {
-	t.Helper()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("unexpected request %s %s", req.Method, req.URL.Path)
-		return nil, errors.New("no request expected")
-	})
-}
-
-// assertAPIError checks that err is the *APIError of a fixture in
-// testdata/api/errors.
-func assertAPIError(t *testing.T, err error, code int, path string) {
-	t.Helper()
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, code, apiErr.Code)
-	assert.Equal(t, path, apiErr.Path)
-}
 
 func manyOpenIDs(prefix string, n int) []string {
 	ids := make([]string, n)
@@ -72,8 +51,7 @@ func TestGetUserInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "GET", "/cgi-bin/user/info", tt.reply)
+			c, rec := newStubClient(t, "GET", "/cgi-bin/user/info", tt.reply)
 			got, err := c.GetUserInfo(context.Background(), "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", tt.lang)
 			require.NoError(t, err)
 
@@ -114,8 +92,7 @@ func TestBatchGetUserInfo(t *testing.T) {
 		{"", `{"user_list":[{"openid":"otvxTs4dckWG7imySrJd6jSi0CWE"},{"openid":"otvxTs_JZ6SEiP0imdhpi50fuSZg"}]}`},
 	} {
 		t.Run(string(tt.lang), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/user/info/batchget", fixture(t, "api/user_info_batchget.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/user/info/batchget", fixture(t, "api/user_info_batchget.json"))
 			got, err := c.BatchGetUserInfo(context.Background(), ids, tt.lang)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/user/info/batchget", tt.body)
@@ -201,8 +178,7 @@ func TestBatchGetUserInfoRejects(t *testing.T) {
 	withEmpty[150] = ""
 	for name, ids := range map[string][]string{"none": nil, "empty openid in a later chunk": withEmpty} {
 		t.Run(name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			forbidRequests(t, mt)
+			c := newOfflineClient(t)
 			_, err := c.BatchGetUserInfo(context.Background(), ids, "")
 			assert.ErrorIs(t, err, ErrInvalidArgument)
 		})
@@ -212,8 +188,7 @@ func TestBatchGetUserInfoRejects(t *testing.T) {
 func TestGetFollowers(t *testing.T) {
 	for _, next := range []string{"", "NEXT_OPENID"} {
 		t.Run("next="+next, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "GET", "/cgi-bin/user/get", fixture(t, "api/user_get.json"))
+			c, rec := newStubClient(t, "GET", "/cgi-bin/user/get", fixture(t, "api/user_get.json"))
 			page, err := c.ListFollowers(context.Background(), next)
 			require.NoError(t, err)
 
@@ -230,8 +205,7 @@ func TestGetFollowers(t *testing.T) {
 }
 
 func TestGetFollowersEmptyList(t *testing.T) {
-	c, mt := newTestClient(t)
-	stub(mt, "GET", "/cgi-bin/user/get", []byte(`{"total":0,"count":0,"next_openid":""}`))
+	c, _ := newStubClient(t, "GET", "/cgi-bin/user/get", []byte(`{"total":0,"count":0,"next_openid":""}`))
 	page, err := c.ListFollowers(context.Background(), "")
 	require.NoError(t, err)
 	assert.Equal(t, &OpenIDPage{OpenIDs: []string{}}, page)
@@ -305,8 +279,7 @@ func collect(t *testing.T, seq iter.Seq2[string, error]) ([]string, error) {
 func TestOpenIDIteratorsWalkEveryPage(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, threePages...)
+			c, rec := newStubSeqClient(t, it.method, it.path, threePages...)
 			ids, err := collect(t, it.seq(c))
 			require.NoError(t, err)
 			assert.Equal(t, []string{"A", "B", "C", "D", "E"}, ids)
@@ -341,8 +314,7 @@ func TestOpenIDIteratorsStopOnEmptyPage(t *testing.T) {
 	} {
 		for _, it := range openIDIterators {
 			t.Run(name+"/"+it.name, func(t *testing.T) {
-				c, mt := newTestClient(t)
-				rec := stubSeq(mt, it.method, it.path, pages...)
+				c, rec := newStubSeqClient(t, it.method, it.path, pages...)
 				ids, err := collect(t, it.seq(c))
 				require.NoError(t, err)
 				assert.Equal(t, []string{"A", "B", "C"}, ids)
@@ -355,8 +327,7 @@ func TestOpenIDIteratorsStopOnEmptyPage(t *testing.T) {
 func TestOpenIDIteratorsEarlyBreak(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, threePages...)
+			c, rec := newStubSeqClient(t, it.method, it.path, threePages...)
 			var ids []string
 			for id, err := range it.seq(c) {
 				require.NoError(t, err)
@@ -374,8 +345,7 @@ func TestOpenIDIteratorsEarlyBreak(t *testing.T) {
 func TestOpenIDIteratorsStopOnError(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, threePages[0], fixture(t, "api/errors/45009_api_freq_out_of_limit.json"), threePages[2])
+			c, rec := newStubSeqClient(t, it.method, it.path, threePages[0], fixture(t, "api/errors/45009_api_freq_out_of_limit.json"), threePages[2])
 			ids, err := collect(t, it.seq(c))
 			assertAPIError(t, err, CodeAPIFreqOutOfLimit, it.path)
 			assert.Equal(t, []string{"A", "B"}, ids)
@@ -392,8 +362,7 @@ func TestOpenIDIteratorsStopOnRepeatedCursor(t *testing.T) {
 	}
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stubSeq(mt, it.method, it.path, pages...)
+			c, rec := newStubSeqClient(t, it.method, it.path, pages...)
 			ids, err := collect(t, it.seq(c))
 			require.NoError(t, err)
 			assert.Equal(t, []string{"A", "B"}, ids)
@@ -405,8 +374,7 @@ func TestOpenIDIteratorsStopOnRepeatedCursor(t *testing.T) {
 func TestGetBlacklist(t *testing.T) {
 	for _, begin := range []string{"", "OPENID1"} {
 		t.Run("begin="+begin, func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/tags_members_getblacklist.json"))
+			c, rec := newStubClient(t, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/tags_members_getblacklist.json"))
 			page, err := c.ListBlacklist(context.Background(), begin)
 			require.NoError(t, err)
 			assertWire(t, rec.only(t), "POST", "/cgi-bin/tags/members/getblacklist", `{"begin_openid":"`+begin+`"}`)
@@ -414,8 +382,7 @@ func TestGetBlacklist(t *testing.T) {
 		})
 	}
 
-	c, mt := newTestClient(t)
-	stub(mt, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/errors/40013_invalid_appid.json"))
+	c, _ := newStubClient(t, "POST", "/cgi-bin/tags/members/getblacklist", fixture(t, "api/errors/40013_invalid_appid.json"))
 	_, err := c.ListBlacklist(context.Background(), "")
 	assertAPIError(t, err, 40013, "/cgi-bin/tags/members/getblacklist")
 }
@@ -482,8 +449,7 @@ func TestChangeOpenID(t *testing.T) {
 
 func TestGroupsReject(t *testing.T) {
 	ctx := context.Background()
-	c, mt := newTestClient(t)
-	forbidRequests(t, mt)
+	c := newOfflineClient(t)
 	long := strings.Repeat("组", 31)
 	for name, err := range map[string]error{
 		"create empty name":   func() error { _, err := c.CreateGroup(ctx, ""); return err }(),
@@ -551,14 +517,11 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			},
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.BatchGetUserInfo(ctx, nil, ""); return err },
 		},
-		endpoint.UserUpdateRemark: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateUserRemark(ctx, "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q", remark)
+		endpoint.UserUpdateRemark: execCase(`{"openid":"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q","remark":"`+remark+`"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.UpdateUserRemark(ctx, "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q", remark)
 			},
-			body:    `{"openid":"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q","remark":"` + remark + `"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UpdateUserRemark(ctx, "OPENID", remark+"备") },
-		},
+			func(ctx context.Context, c *Client) error { return c.UpdateUserRemark(ctx, "OPENID", remark+"备") }),
 		endpoint.UserGet: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return c.ListFollowers(ctx, "NEXT_OPENID") },
 			query: url.Values{"next_openid": {"NEXT_OPENID"}},
@@ -575,20 +538,14 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			want:   &OpenIDPage{Total: 23000, Count: 1000, OpenIDs: []string{"OPENID1", "OPENID2"}, NextOpenID: "OPENID1000"},
 			noArgs: true,
 		},
-		endpoint.BlacklistAdd: {
-			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.BlacklistUsers(ctx, two) },
-			body:  `{"openid_list":["OPENID1","OPENID2"]}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+		endpoint.BlacklistAdd: execCase(`{"openid_list":["OPENID1","OPENID2"]}`,
+			func(ctx context.Context, c *Client) error { return c.BlacklistUsers(ctx, two) },
+			func(ctx context.Context, c *Client) error {
 				return c.BlacklistUsers(ctx, manyOpenIDs("o", maxBlacklistIDs+1))
-			},
-		},
-		endpoint.BlacklistRemove: {
-			call:    func(ctx context.Context, c *Client) (any, error) { return nil, c.UnblacklistUsers(ctx, two) },
-			body:    `{"openid_list":["OPENID1","OPENID2"]}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, []string{"OPENID1", ""}) },
-		},
+			}),
+		endpoint.BlacklistRemove: execCase(`{"openid_list":["OPENID1","OPENID2"]}`,
+			func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, two) },
+			func(ctx context.Context, c *Client) error { return c.UnblacklistUsers(ctx, []string{"OPENID1", ""}) }),
 		endpoint.ChangeOpenID: {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.ChangeOpenID(ctx, "wxoldappid", []string{"oEmYbwN-n24jxvk4Sox81qedINkQ", "oEmYbwH9uVd4RKJk7ZZg6SzL6tTo"})
@@ -629,30 +586,19 @@ func userEndpoints() map[endpoint.ID]endpointCase {
 			want:    102,
 			invalid: func(ctx context.Context, c *Client) error { _, err := c.GetUserGroup(ctx, ""); return err },
 		},
-		endpoint.GroupUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UpdateGroup(ctx, 108, "test2_modify2")
+		endpoint.GroupUpdate: execCase(`{"group":{"id":108,"name":"test2_modify2"}}`,
+			func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, "test2_modify2") },
+			func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, strings.Repeat("组", 31)) }),
+		endpoint.GroupMemberUpdate: execCase(`{"openid":"oDF3iYx0ro3_7jD4HFRDfrjdCM58","to_groupid":108}`,
+			func(ctx context.Context, c *Client) error {
+				return c.MoveUserToGroup(ctx, "oDF3iYx0ro3_7jD4HFRDfrjdCM58", 108)
 			},
-			body:    `{"group":{"id":108,"name":"test2_modify2"}}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UpdateGroup(ctx, 108, strings.Repeat("组", 31)) },
-		},
-		endpoint.GroupMemberUpdate: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.MoveUserToGroup(ctx, "oDF3iYx0ro3_7jD4HFRDfrjdCM58", 108)
+			func(ctx context.Context, c *Client) error { return c.MoveUserToGroup(ctx, "", 108) }),
+		endpoint.GroupMemberBatch: execCase(`{"openid_list":["oDF3iYx0ro3_7jD4HFRDfrjdCM58","oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"],"to_groupid":108}`,
+			func(ctx context.Context, c *Client) error {
+				return c.MoveUsersToGroup(ctx, []string{"oDF3iYx0ro3_7jD4HFRDfrjdCM58", "oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"}, 108)
 			},
-			body:    `{"openid":"oDF3iYx0ro3_7jD4HFRDfrjdCM58","to_groupid":108}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.MoveUserToGroup(ctx, "", 108) },
-		},
-		endpoint.GroupMemberBatch: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.MoveUsersToGroup(ctx, []string{"oDF3iYx0ro3_7jD4HFRDfrjdCM58", "oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"}, 108)
-			},
-			body:    `{"openid_list":["oDF3iYx0ro3_7jD4HFRDfrjdCM58","oDF3iY9FGSSRHjJnYOHB5VQ8ZAX0"],"to_groupid":108}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.MoveUsersToGroup(ctx, manyOpenIDs("o", 51), 108) },
-		},
+			func(ctx context.Context, c *Client) error { return c.MoveUsersToGroup(ctx, manyOpenIDs("o", 51), 108) }),
 		endpoint.GroupDelete: {
 			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteGroup(ctx, 108) },
 			body:  `{"group":{"id":108}}`,

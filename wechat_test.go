@@ -20,8 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
-
 // The EncodingAESKey of the official message-encryption sample.
 const sampleAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 

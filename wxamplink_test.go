@@ -26,30 +26,21 @@ func wxaLinkEndpoints() map[endpoint.ID]endpointCase {
 			},
 			noArgs: true,
 		},
-		endpoint.WxaLink: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.LinkMiniProgram(ctx, "wx0123456789abcdef", MiniProgramLinkOptions{NotifyFollowers: true, ShowOnProfile: true})
+		endpoint.WxaLink: execCase(`{"appid":"wx0123456789abcdef","notify_users":"1","show_profile":"1"}`,
+			func(ctx context.Context, c *Client) error {
+				return c.LinkMiniProgram(ctx, "wx0123456789abcdef", MiniProgramLinkOptions{NotifyFollowers: true, ShowOnProfile: true})
 			},
-			body:  `{"appid":"wx0123456789abcdef","notify_users":"1","show_profile":"1"}`,
-			reply: "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error {
+			func(ctx context.Context, c *Client) error {
 				return c.LinkMiniProgram(ctx, "", MiniProgramLinkOptions{})
-			},
-		},
-		endpoint.WxaUnlink: {
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.UnlinkMiniProgram(ctx, "wx0123456789abcdef")
-			},
-			body:    `{"appid":"wx0123456789abcdef"}`,
-			reply:   "api/ok.json",
-			invalid: func(ctx context.Context, c *Client) error { return c.UnlinkMiniProgram(ctx, "") },
-		},
+			}),
+		endpoint.WxaUnlink: execCase(`{"appid":"wx0123456789abcdef"}`,
+			func(ctx context.Context, c *Client) error { return c.UnlinkMiniProgram(ctx, "wx0123456789abcdef") },
+			func(ctx context.Context, c *Client) error { return c.UnlinkMiniProgram(ctx, "") }),
 	}
 }
 
 func TestLinkMiniProgramFlags(t *testing.T) {
-	c, mt := newTestClient(t)
-	rec := stub(mt, "POST", "/cgi-bin/wxopen/wxamplink", fixture(t, "api/ok.json"))
+	c, rec := newStubClient(t, "POST", "/cgi-bin/wxopen/wxamplink", fixture(t, "api/ok.json"))
 	require.NoError(t, c.LinkMiniProgram(context.Background(), "wx0123456789abcdef", MiniProgramLinkOptions{ShowOnProfile: true}))
 	assertWire(t, rec.only(t), "POST", "/cgi-bin/wxopen/wxamplink", `{"appid":"wx0123456789abcdef","notify_users":"0","show_profile":"1"}`)
 }
@@ -72,19 +63,15 @@ func TestMiniProgramLinkErrors(t *testing.T) {
 		{"/cgi-bin/wxopen/wxampunlink", 89013, "小程序被封禁", unlink},
 	} {
 		t.Run(fmt.Sprint(tt.path, " ", tt.code), func(t *testing.T) {
-			c, mt := newTestClient(t)
-			rec := stub(mt, "POST", tt.path, []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, tt.code, tt.msg)))
+			c, rec := newStubClient(t, "POST", tt.path, []byte(fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, tt.code, tt.msg)))
 			assertAPIError(t, tt.call(c), tt.code, tt.path)
 			assert.Len(t, rec.Calls(), 1, "not retried")
 		})
 	}
 	t.Run("captured 1005", func(t *testing.T) {
-		c, mt := newTestClient(t)
-		stub(mt, "POST", "/cgi-bin/wxopen/wxamplink", fixture(t, "api/errors/1005_wxamplink_rid.json"))
+		c, _ := newStubClient(t, "POST", "/cgi-bin/wxopen/wxamplink", fixture(t, "api/errors/1005_wxamplink_rid.json"))
 		err := link(c)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 1005, apiErr.Code)
+		apiErr := assertAPIError(t, err, 1005, "/cgi-bin/wxopen/wxamplink")
 		assert.Equal(t, "61932a5b-0e248764-42d1c1b2", apiErr.RID)
 	})
 }
