@@ -86,9 +86,7 @@ func TestRIDExpiresAfterSevenDays(t *testing.T) {
 	srv, a := startAPI(t, wechattest.WithClock(clock.Now))
 	r := a.post("/cgi-bin/comment/open", ``)
 	fails(t, r, 44002, "empty post data")
-	var st struct {
-		ErrMsg string `json:"errmsg"`
-	}
+	var st status
 	r.decode(t, &st)
 	_, rid, ok := strings.Cut(st.ErrMsg, ", rid: ")
 	require.True(t, ok, "errmsg %q", st.ErrMsg)

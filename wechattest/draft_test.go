@@ -124,11 +124,12 @@ func TestFreePublish(t *testing.T) {
 
 	r := a.post("/cgi-bin/freepublish/submit", `{"media_id":"`+id+`"}`)
 	var sub struct {
-		ErrCode   int    `json:"errcode"`
+		status
 		PublishID string `json:"publish_id"`
 		MsgDataID string `json:"msg_data_id"`
 	}
 	r.decode(t, &sub)
+	sub.succeeded(t)
 	_, err := strconv.ParseUint(sub.PublishID, 10, 64)
 	assert.NoError(t, err, "publish_id is a number in a string: %s", r.Body)
 	assert.NotEmpty(t, sub.MsgDataID)

@@ -73,11 +73,23 @@ func (r reply) JSON(t *testing.T) map[string]any {
 // errcode returns the errcode of the body, 0 when absent.
 func (r reply) errcode(t *testing.T) int {
 	t.Helper()
-	var st struct {
-		ErrCode int `json:"errcode"`
-	}
+	var st status
 	r.decode(t, &st)
 	return st.ErrCode
+}
+
+// status is the errcode and errmsg of a reply; the documents the tests
+// decode embed it.
+type status struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// succeeded asserts errcode 0 and errmsg "ok".
+func (st status) succeeded(t *testing.T) {
+	t.Helper()
+	assert.Zero(t, st.ErrCode)
+	assert.Equal(t, "ok", st.ErrMsg)
 }
 
 // raw sends a request exactly as given.
@@ -158,10 +170,7 @@ func (a *api) ok(r reply) {
 func fails(t *testing.T, r reply, code int, msg string) {
 	t.Helper()
 	assert.Equal(t, http.StatusOK, r.Status, "WeChat answers errors with HTTP 200")
-	var st struct {
-		ErrCode int    `json:"errcode"`
-		ErrMsg  string `json:"errmsg"`
-	}
+	var st status
 	r.decode(t, &st)
 	assert.Equal(t, code, st.ErrCode, "body: %s", r.Body)
 	if msg != "" {

@@ -2,9 +2,7 @@ package wechattest
 
 import (
 	"bytes"
-	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,10 +131,7 @@ func (g *kfAPI) routes() []route {
 		g.route(endpoint.KFAccountUpdate, g.handleUpdate),
 		g.route(endpoint.KFAccountDel, g.handleDelete),
 		g.route(endpoint.KFAccountAvatar, g.handleUploadAvatar),
-		// Not in the table: the address the fake hands out as
-		// kf_headimgurl, standing in for WeChat's CDN. No client method
-		// calls it; whoever holds the URL fetches it.
-		g.literal(http.MethodGet, kfAvatarPath, endpoint.None, g.handleAvatar),
+		g.download(kfAvatarPath, g.handleAvatar), // kf_headimgurl
 		g.route(endpoint.KFSessionCreate, g.handleCreateSession),
 		g.route(endpoint.KFSessionClose, g.handleCloseSession),
 		g.route(endpoint.KFSessionGet, g.handleGetSession),
@@ -398,19 +393,11 @@ func (g *kfAPI) handleUploadAvatar(x *exchange) any {
 	if e != nil {
 		return e
 	}
-	part, data, err := readPart(x, "media")
-	if err != nil || len(data) == 0 {
-		return fail(41005)
+	data, contentType, e := readImage(x, maxKFAvatar)
+	if e != nil {
+		return e
 	}
-	switch strings.ToLower(path.Ext(part.FileName())) {
-	case ".jpg", ".jpeg", ".png":
-	default:
-		return fail(40005)
-	}
-	if len(data) > maxKFAvatar {
-		return fail(40009)
-	}
-	a.avatar, a.avatarType = data, contentTypeOf(part.Header.Get("Content-Type"), data)
+	a.avatar, a.avatarType = data, contentType
 	return okReply()
 }
 

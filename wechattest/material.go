@@ -34,11 +34,8 @@ func (g *materialAPI) routes() []route {
 		g.route(endpoint.MaterialCount, g.handleMaterialCount),
 		g.route(endpoint.MaterialBatchGet, g.handleBatchGetMaterial),
 		g.route(endpoint.MediaUploadImg, g.handleUploadImg),
-		// Not in the table: the addresses the fake hands out as url and
-		// down_url, standing in for WeChat's CDN. No client method calls
-		// them; whoever holds the URL fetches it.
-		g.literal(http.MethodGet, materialPath, endpoint.None, g.handleMaterialFile),
-		g.literal(http.MethodGet, articleImagePath, endpoint.None, g.handleArticleImage),
+		g.download(materialPath, g.handleMaterialFile),     // url and down_url
+		g.download(articleImagePath, g.handleArticleImage), // url of media/uploadimg
 	}
 }
 
@@ -113,25 +110,20 @@ var materialFormats = map[string][]string{
 // limit of their type fail as media/upload does, an extension the type
 // does not allow with 40005, a video without a title with 40097.
 func (g *materialAPI) handleAddMaterial(x *exchange) any {
-	typ := x.r.URL.Query().Get("type")
-	limit, ok := limitOf(typ)
-	if !ok {
-		return fail(40004)
+	u, e := readUpload(x)
+	if e != nil {
+		return e
 	}
-	part, data, err := readPart(x, "media")
-	if err != nil || len(data) == 0 {
-		return fail(41005)
+	if e := u.checkSize(); e != nil {
+		return e
 	}
-	if len(data) > limit.max {
-		return fail(limit.code)
-	}
-	name := path.Base(part.FileName())
+	typ, name := u.typ, path.Base(u.name)
 	if !slices.Contains(materialFormats[typ], strings.ToLower(path.Ext(name))) {
 		return fail(40005)
 	}
 	m := &material{
-		id: randomID(43), typ: typ, name: name, data: data, updated: x.now,
-		contentType: contentTypeOf(part.Header.Get("Content-Type"), data),
+		id: randomID(43), typ: typ, name: name, data: u.data, updated: x.now,
+		contentType: u.contentType,
 	}
 	if typ == "video" {
 		_, desc, err := readPart(x, "description")
@@ -315,20 +307,12 @@ func (g *materialAPI) handleBatchGetMaterial(x *exchange) any {
 // the file in the multipart field "media"): jpg or png under 1 MB, which
 // the fake serves at the url it returns. Such images are not materials.
 func (g *materialAPI) handleUploadImg(x *exchange) any {
-	part, data, err := readPart(x, "media")
-	if err != nil || len(data) == 0 {
-		return fail(41005)
-	}
-	switch strings.ToLower(path.Ext(part.FileName())) {
-	case ".jpg", ".jpeg", ".png":
-	default:
-		return fail(40005)
-	}
-	if len(data) >= maxArticleImage {
-		return fail(40009)
+	data, contentType, e := readImage(x, maxArticleImage-1) // under 1 MB
+	if e != nil {
+		return e
 	}
 	id := randomID(43)
-	g.articleImages[id] = &mediaFile{id: id, typ: "image", contentType: contentTypeOf(part.Header.Get("Content-Type"), data), data: data, created: x.now}
+	g.articleImages[id] = &mediaFile{id: id, typ: "image", contentType: contentType, data: data, created: x.now}
 	return map[string]any{"url": g.s.URL + articleImagePath + "?id=" + id}
 }
 

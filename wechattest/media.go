@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/http"
 	"path"
 	"slices"
 	"strings"
@@ -28,10 +27,7 @@ func (g *mediaAPI) routes() []route {
 		g.route(endpoint.MediaGet, g.handleMediaGet),
 		g.route(endpoint.MediaGetJSSDK, g.handleHDVoice),
 		g.route(endpoint.MediaUploadVideo, g.handleMassVideo),
-		// Not in the table: the address the fake hands out as video_url,
-		// standing in for WeChat's video download host. No client method
-		// calls it; whoever holds the URL fetches it.
-		g.literal(http.MethodGet, videoPath, endpoint.None, g.handleVideoDownload),
+		g.download(videoPath, g.handleVideoDownload), // video_url
 	}
 }
 
@@ -74,6 +70,42 @@ func limitOf(typ string) (mediaLimit, bool) {
 	return mediaLimit{}, false
 }
 
+// upload is the file of a media/upload or material/add_material call.
+type upload struct {
+	typ         string     // the type in the query
+	limit       mediaLimit // of typ
+	name        string     // the file name as sent
+	contentType string     // as declared or sniffed (contentTypeOf)
+	data        []byte
+}
+
+// readUpload reads a media/upload or material/add_material call: the
+// type in the query, 40004 for one WeChat does not have, and the file in
+// the multipart field "media", 41005 when there is none or it is empty.
+// The two check the file's extension and size in their own order.
+func readUpload(x *exchange) (*upload, *apiError) {
+	typ := x.r.URL.Query().Get("type")
+	limit, ok := limitOf(typ)
+	if !ok {
+		return nil, fail(40004)
+	}
+	part, data, e := readFile(x, "media")
+	if e != nil {
+		return nil, e
+	}
+	return &upload{typ: typ, limit: limit, name: part.FileName(),
+		contentType: contentTypeOf(part.Header.Get("Content-Type"), data), data: data}, nil
+}
+
+// checkSize fails with the errcode of the type when the file is over its
+// limit.
+func (u *upload) checkSize() *apiError {
+	if len(u.data) > u.limit.max {
+		return fail(u.limit.code)
+	}
+	return nil
+}
+
 // mediaFormats are the file extensions media/upload accepts for each type
 // of temporary media (新增临时素材: image PNG, JPEG, JPG, GIF; voice AMR,
 // MP3; video MP4; thumb JPG). WeChat tells the format from the extension
@@ -92,33 +124,24 @@ var mediaFormats = map[string][]string{
 // extension the type does not allow fails with 40005, one over the size
 // limit of its type with that type's errcode (40009 to 40012).
 func (g *mediaAPI) handleMediaUpload(x *exchange) any {
-	typ := x.r.URL.Query().Get("type")
-	limit, ok := limitOf(typ)
-	if !ok {
-		return fail(40004)
+	u, e := readUpload(x)
+	if e != nil {
+		return e
 	}
-	part, data, err := readPart(x, "media")
-	if err != nil {
-		return fail(41005)
-	}
-	if len(data) == 0 {
-		return fail(41005)
-	}
-	ext := strings.ToLower(path.Ext(part.FileName()))
-	if !slices.Contains(mediaFormats[typ], ext) {
+	ext := strings.ToLower(path.Ext(u.name))
+	if !slices.Contains(mediaFormats[u.typ], ext) {
 		return fail(40005)
 	}
-	if len(data) > limit.max {
-		return fail(limit.code)
+	if e := u.checkSize(); e != nil {
+		return e
 	}
-	ct := contentTypeOf(part.Header.Get("Content-Type"), data)
-	m := &mediaFile{id: randomID(64), typ: typ, contentType: ct, ext: ext, data: data, created: x.now}
+	m := &mediaFile{id: randomID(64), typ: u.typ, contentType: u.contentType, ext: ext, data: u.data, created: x.now}
 	g.files[m.id] = m
 	idField := "media_id"
-	if typ == "thumb" {
+	if u.typ == "thumb" {
 		idField = "thumb_media_id"
 	}
-	return map[string]any{"type": typ, idField: m.id, "created_at": x.now.Unix()}
+	return map[string]any{"type": u.typ, idField: m.id, "created_at": x.now.Unix()}
 }
 
 // handleMassVideo answers 群发 视频素材转换 (POST media/uploadvideo,
@@ -165,6 +188,36 @@ func readPart(x *exchange, field string) (*multipart.Part, []byte, error) {
 		}
 		return p, data, nil
 	}
+}
+
+// readFile returns the file in the multipart field of an upload: 41005
+// when there is none or it is empty.
+func readFile(x *exchange, field string) (*multipart.Part, []byte, *apiError) {
+	part, data, err := readPart(x, field)
+	if err != nil || len(data) == 0 {
+		return nil, nil, fail(41005)
+	}
+	return part, data, nil
+}
+
+// readImage reads the image of an upload that takes a JPG or PNG (a
+// customer-service avatar, an image for articles) from the multipart
+// field "media", with its content type: 41005 when there is no file,
+// 40005 for another type and 40009 when it is larger than largest bytes.
+func readImage(x *exchange, largest int) (data []byte, contentType string, e *apiError) {
+	part, data, e := readFile(x, "media")
+	if e != nil {
+		return nil, "", e
+	}
+	switch strings.ToLower(path.Ext(part.FileName())) {
+	case ".jpg", ".jpeg", ".png":
+	default:
+		return nil, "", fail(40005)
+	}
+	if len(data) > largest {
+		return nil, "", fail(40009)
+	}
+	return data, contentTypeOf(part.Header.Get("Content-Type"), data), nil
 }
 
 // find returns a temporary media file that has not expired. Called with

@@ -400,7 +400,7 @@ func (g *messageAPI) handleTemplateSend(x *exchange) any {
 	if req.TemplateID == "" {
 		return fail(40036)
 	}
-	if g.template(req.TemplateID) == nil {
+	if findTemplate(g.templates, req.TemplateID) == nil {
 		return fail(40037)
 	}
 	keys := make([]string, 0, len(req.Data))
@@ -432,12 +432,32 @@ func (g *messageAPI) handleTemplateSend(x *exchange) any {
 	return map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id}
 }
 
-func (g *messageAPI) template(id string) *Template {
-	for _, t := range g.templates {
-		if t.ID == id {
-			return t
-		}
+// templateID makes Template a privateTemplate.
+func (t *Template) templateID() string { return t.ID }
+
+// privateTemplate is a private template of the message APIs (Template)
+// or of the subscribe messages (subscribeTemplate), which an account
+// keeps in a list in the order added.
+type privateTemplate interface{ templateID() string }
+
+// findTemplate returns the template of list with id, or the zero T (a
+// nil pointer) if there is none.
+func findTemplate[T privateTemplate](list []T, id string) T {
+	var none T
+	if i := slices.IndexFunc(list, func(t T) bool { return t.templateID() == id }); i >= 0 {
+		return list[i]
 	}
+	return none
+}
+
+// removeTemplate deletes the template with id from *list: 40037 (invalid
+// template_id) when there is none.
+func removeTemplate[T privateTemplate](list *[]T, id string) *apiError {
+	i := slices.IndexFunc(*list, func(t T) bool { return t.templateID() == id })
+	if i < 0 {
+		return fail(40037)
+	}
+	*list = slices.Delete(*list, i, i+1)
 	return nil
 }
 
@@ -491,11 +511,9 @@ func (g *messageAPI) handleDeleteTemplate(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	i := slices.IndexFunc(g.templates, func(t *Template) bool { return t.ID == req.TemplateID })
-	if i < 0 {
-		return fail(40037)
+	if e := removeTemplate(&g.templates, req.TemplateID); e != nil {
+		return e
 	}
-	g.templates = slices.Delete(g.templates, i, i+1)
 	return okReply()
 }
 

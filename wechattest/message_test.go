@@ -73,24 +73,20 @@ func TestTemplateMessages(t *testing.T) {
 
 	r := a.post("/cgi-bin/template/api_add_template", `{"template_id_short":"TM00015","keyword_name_list":["商品名称","价格"]}`)
 	var added struct {
-		ErrCode    int    `json:"errcode"`
-		ErrMsg     string `json:"errmsg"`
+		status
 		TemplateID string `json:"template_id"`
 	}
 	r.decode(t, &added)
-	assert.Zero(t, added.ErrCode)
-	assert.Equal(t, "ok", added.ErrMsg)
+	added.succeeded(t)
 	require.NotEmpty(t, added.TemplateID)
 
 	r = a.post("/cgi-bin/message/template/send", fmt.Sprintf(docTemplateSend, added.TemplateID, ""))
 	var sent struct {
-		ErrCode int    `json:"errcode"`
-		ErrMsg  string `json:"errmsg"`
-		MsgID   int64  `json:"msgid"`
+		status
+		MsgID int64 `json:"msgid"`
 	}
 	r.decode(t, &sent)
-	assert.Zero(t, sent.ErrCode)
-	assert.Equal(t, "ok", sent.ErrMsg)
+	sent.succeeded(t)
 	assert.Greater(t, sent.MsgID, int64(1)<<32, "msgids do not fit 32 bits")
 	msgs := srv.SentMessages()
 	require.Len(t, msgs, 1)

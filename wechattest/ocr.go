@@ -82,9 +82,9 @@ func (g *imageAPI) image(x *exchange) (*serviceImage, *apiError) {
 		}
 		return &serviceImage{filename: u.Path}, nil
 	}
-	part, data, err := readPart(x, "img")
-	if err != nil || len(data) == 0 {
-		return nil, fail(41005)
+	part, data, e := readFile(x, "img")
+	if e != nil {
+		return nil, e
 	}
 	if len(data) >= maxServiceImage {
 		return nil, fail(40006)

@@ -299,11 +299,20 @@ func (g *group) route(id endpoint.ID, h handler) route {
 
 // literal builds a route that is in no endpoint of the client's table: a
 // WeChat API the client does not call, or an address of the fake's own,
-// such as the download of an uploaded file. Each use says why it is not
-// in the table. auth is endpoint.AccessToken or endpoint.None, as for an
-// endpoint.
+// such as the download of an uploaded file (see download). Each use says
+// why it is not in the table. auth is endpoint.AccessToken or
+// endpoint.None, as for an endpoint.
 func (g *group) literal(method, path string, auth endpoint.Auth, h handler) route {
 	return route{id: unlisted, method: method, path: path, noToken: auth == endpoint.None, lock: &g.mu, handle: h}
+}
+
+// download builds the route of an address the fake hands out in a reply
+// for a file to be fetched (a url field), standing in for WeChat's CDN or
+// download hosts. It is in no endpoint of the client's table: no client
+// method calls it, whoever holds the URL fetches it with a GET and no
+// access token.
+func (g *group) download(path string, h handler) route {
+	return g.literal(http.MethodGet, path, endpoint.None, h)
 }
 
 // exchange is one request being answered.

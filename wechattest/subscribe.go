@@ -215,14 +215,8 @@ func (g *subscribeAPI) handleAdd(x *exchange) any {
 	return map[string]any{"errcode": 0, "errmsg": "ok", "priTmplId": tp.id}
 }
 
-func (g *subscribeAPI) template(id string) *subscribeTemplate {
-	for _, t := range g.templates {
-		if t.id == id {
-			return t
-		}
-	}
-	return nil
-}
+// templateID makes subscribeTemplate a privateTemplate.
+func (t *subscribeTemplate) templateID() string { return t.id }
 
 // handleDelete answers 删除模板 (POST wxaapi/newtmpl/deltemplate,
 // {"priTmplId"}). WeChat documents no code for a template the account
@@ -235,11 +229,9 @@ func (g *subscribeAPI) handleDelete(x *exchange) any {
 	if e := x.decode(&req); e != nil {
 		return e
 	}
-	i := slices.IndexFunc(g.templates, func(t *subscribeTemplate) bool { return t.id == req.PriTmplID })
-	if i < 0 {
-		return fail(40037)
+	if e := removeTemplate(&g.templates, req.PriTmplID); e != nil {
+		return e
 	}
-	g.templates = slices.Delete(g.templates, i, i+1)
 	return okReply()
 }
 
@@ -283,7 +275,7 @@ func (g *subscribeAPI) consent(openID, templateID string, accept bool) {
 		delete(g.once, k)
 		return
 	}
-	if t := g.template(templateID); t != nil && t.title.typ == int(wechat.SubscribeLongTerm) {
+	if t := findTemplate(g.templates, templateID); t != nil && t.title.typ == int(wechat.SubscribeLongTerm) {
 		g.accepted[k] = true
 		return
 	}
@@ -328,7 +320,7 @@ func (g *subscribeAPI) handleSend(x *exchange) any {
 	if _, ok := g.s.users.follower(req.ToUser); !ok {
 		return fail(40003)
 	}
-	t := g.template(req.TemplateID)
+	t := findTemplate(g.templates, req.TemplateID)
 	if t == nil {
 		return fail(40037)
 	}
