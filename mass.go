@@ -415,14 +415,7 @@ func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, descriptio
 //
 // [message/mass/speed/get]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_getspeed.html
 func (c *Client) GetMassSpeed(ctx context.Context) (*MassSpeed, error) {
-	r, err := call[struct {
-		status
-		MassSpeed
-	}](ctx, c, endpoint.MassSpeedGet, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &r.MassSpeed, nil
+	return call[MassSpeed](ctx, c, endpoint.MassSpeedGet, nil, nil)
 }
 
 // SetMassSpeed sets the mass send speed level, 0 (fastest) to 4 (设置群发速度,

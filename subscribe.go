@@ -174,14 +174,7 @@ func (c *Client) ListPublicSubscribeTemplates(ctx context.Context, categoryIDs [
 		ids[i] = strconv.Itoa(id)
 	}
 	q := query{{"ids", strings.Join(ids, ",")}, {"start", strconv.Itoa(start)}, {"limit", strconv.Itoa(limit)}}
-	page, err := call[struct {
-		status
-		PublicSubscribeTemplates
-	}](ctx, c, endpoint.SubscribePubTitles, q, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &page.PublicSubscribeTemplates, nil
+	return call[PublicSubscribeTemplates](ctx, c, endpoint.SubscribePubTitles, q, nil)
 }
 
 // SubscribeKeyword is a keyword of a public template title, to combine
