@@ -127,6 +127,25 @@ func (c *Client) sendCustom(ctx context.Context, m *customMessage, opts []Custom
 	return exec(ctx, c, endpoint.CustomSend, nil, m)
 }
 
+// sendMediaRef sends the message of type msgType whose content is only
+// the media_id mediaID: an image, a voice recording or a news material.
+func (c *Client) sendMediaRef(ctx context.Context, toUser, msgType, mediaID string, opts []CustomOption) error {
+	if mediaID == "" {
+		return invalidArg("%s media_id is empty", msgType)
+	}
+	m := &customMessage{ToUser: toUser, MsgType: msgType}
+	ref := &mediaRef{mediaID}
+	switch msgType {
+	case customImage:
+		m.Image = ref
+	case customVoice:
+		m.Voice = ref
+	case customMPNews:
+		m.MPNews = ref
+	}
+	return c.sendCustom(ctx, m, opts)
+}
+
 // SendText sends a text message to the user toUser (客服消息 文本消息,
 // [message/custom/send]). content may hold links, including ones that open a
 // mini program (<a href="…" data-miniprogram-appid="…"
@@ -158,10 +177,7 @@ func (c *Client) SendText(ctx context.Context, toUser, content string, opts ...C
 //
 // [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendImage(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
-	if mediaID == "" {
-		return invalidArg("image media_id is empty")
-	}
-	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customImage, Image: &mediaRef{mediaID}}, opts)
+	return c.sendMediaRef(ctx, toUser, customImage, mediaID, opts)
 }
 
 // SendVoice sends the voice recording mediaID, uploaded with UploadMedia,
@@ -169,10 +185,7 @@ func (c *Client) SendImage(ctx context.Context, toUser, mediaID string, opts ...
 //
 // [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendVoice(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
-	if mediaID == "" {
-		return invalidArg("voice media_id is empty")
-	}
-	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customVoice, Voice: &mediaRef{mediaID}}, opts)
+	return c.sendMediaRef(ctx, toUser, customVoice, mediaID, opts)
 }
 
 // SendVideo sends a video to the user toUser (客服消息 视频消息,
@@ -213,10 +226,7 @@ func (c *Client) SendNews(ctx context.Context, toUser string, article Article, o
 //
 // [message/custom/send]: https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html
 func (c *Client) SendMPNews(ctx context.Context, toUser, mediaID string, opts ...CustomOption) error {
-	if mediaID == "" {
-		return invalidArg("mpnews media_id is empty")
-	}
-	return c.sendCustom(ctx, &customMessage{ToUser: toUser, MsgType: customMPNews, MPNews: &mediaRef{mediaID}}, opts)
+	return c.sendMediaRef(ctx, toUser, customMPNews, mediaID, opts)
 }
 
 // SendMPNewsArticle sends the published article articleID, as returned by

@@ -293,15 +293,12 @@ func (c *Client) GetKFSession(ctx context.Context, openID string) (*KFSession, e
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
-	r, err := call[struct {
-		status
-		KFSession
-	}](ctx, c, endpoint.KFSessionGet, query{{"openid", openID}}, nil)
+	r, err := call[KFSession](ctx, c, endpoint.KFSessionGet, query{{"openid", openID}}, nil)
 	if err != nil {
 		return nil, err
 	}
 	r.OpenID = openID
-	return &r.KFSession, nil
+	return r, nil
 }
 
 // ListKFSessions returns the sessions a customer-service account is serving
@@ -345,14 +342,7 @@ type KFWaitCases struct {
 //
 // [customservice/kfsession/getwaitcase]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_getwaitcase.html
 func (c *Client) ListKFWaitCases(ctx context.Context) (*KFWaitCases, error) {
-	r, err := call[struct {
-		status
-		KFWaitCases
-	}](ctx, c, endpoint.KFSessionWaiting, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &r.KFWaitCases, nil
+	return call[KFWaitCases](ctx, c, endpoint.KFSessionWaiting, nil, nil)
 }
 
 // Chat history (获取聊天记录).

@@ -278,12 +278,7 @@ func (c *Client) PreviewMass(ctx context.Context, openID string, m MassMessage) 
 	if openID == "" {
 		return invalidArg("openid is empty")
 	}
-	r, err := m.content(true)
-	if err != nil {
-		return err
-	}
-	r.ToUser = openID
-	return exec(ctx, c, endpoint.MassPreview, nil, r)
+	return c.previewMass(ctx, m, openID, "")
 }
 
 // PreviewMassToWxName is PreviewMass addressed by WeChat ID (微信号,
@@ -295,9 +290,18 @@ func (c *Client) PreviewMassToWxName(ctx context.Context, wxName string, m MassM
 	if wxName == "" {
 		return invalidArg("WeChat ID is empty")
 	}
+	return c.previewMass(ctx, m, "", wxName)
+}
+
+// previewMass sends the preview of m to the follower openID or, when it
+// is empty, to the WeChat ID wxName.
+func (c *Client) previewMass(ctx context.Context, m MassMessage, openID, wxName string) error {
 	r, err := m.content(true)
 	if err != nil {
 		return err
+	}
+	if openID != "" {
+		r.ToUser = openID // touser is left out, not empty, for a WeChat ID
 	}
 	r.ToWxName = wxName
 	return exec(ctx, c, endpoint.MassPreview, nil, r)
@@ -411,14 +415,7 @@ func (c *Client) UploadMassVideo(ctx context.Context, mediaID, title, descriptio
 //
 // [message/mass/speed/get]: https://developers.weixin.qq.com/doc/service/api/notify/message/api_getspeed.html
 func (c *Client) GetMassSpeed(ctx context.Context) (*MassSpeed, error) {
-	r, err := call[struct {
-		status
-		MassSpeed
-	}](ctx, c, endpoint.MassSpeedGet, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &r.MassSpeed, nil
+	return call[MassSpeed](ctx, c, endpoint.MassSpeedGet, nil, nil)
 }
 
 // SetMassSpeed sets the mass send speed level, 0 (fastest) to 4 (设置群发速度,

@@ -65,17 +65,14 @@ func (c *Client) addMaterial(ctx context.Context, typ MediaType, filename string
 	if err := checkUpload(filename, r); err != nil {
 		return nil, err
 	}
-	out, err := call[struct {
-		status
-		Material
-	}](ctx, c, endpoint.MaterialAdd, query{{"type", string(typ)}}, newUpload("media", filename, r, fields))
+	out, err := call[Material](ctx, c, endpoint.MaterialAdd, query{{"type", string(typ)}}, newUpload("media", filename, r, fields))
 	if err != nil {
 		return nil, err
 	}
 	if out.MediaID == "" {
 		return nil, badReply(endpoint.MaterialAdd, "no media_id in reply")
 	}
-	return &out.Material, nil
+	return out, nil
 }
 
 func checkUpload(filename string, r io.Reader) error {
@@ -197,14 +194,7 @@ type MaterialCount struct {
 //
 // [material/get_materialcount]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_getmaterialcount.html
 func (c *Client) GetMaterialCount(ctx context.Context) (*MaterialCount, error) {
-	r, err := call[struct {
-		status
-		MaterialCount
-	}](ctx, c, endpoint.MaterialCount, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &r.MaterialCount, nil
+	return call[MaterialCount](ctx, c, endpoint.MaterialCount, nil, nil)
 }
 
 // MaterialItem is one image, voice or video of the material library.

@@ -104,19 +104,25 @@ type SubscribeCategory struct {
 	Name string `json:"name"`
 }
 
+// subscribeList calls the endpoint id, one of those of subscription
+// messages that reply with a list in data, and returns the list.
+func subscribeList[T any](ctx context.Context, c *Client, id endpoint.ID, q query) ([]T, error) {
+	resp, err := call[struct {
+		status
+		Data []T `json:"data"`
+	}](ctx, c, id, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Data, nil
+}
+
 // ListSubscribeCategories returns the account's categories (获取公众号类目,
 // [wxaapi/newtmpl/getcategory]).
 //
 // [wxaapi/newtmpl/getcategory]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_getcategory.html
 func (c *Client) ListSubscribeCategories(ctx context.Context) ([]SubscribeCategory, error) {
-	resp, err := call[struct {
-		status
-		Data []SubscribeCategory `json:"data"`
-	}](ctx, c, endpoint.SubscribeCategories, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Data, nil
+	return subscribeList[SubscribeCategory](ctx, c, endpoint.SubscribeCategories, nil)
 }
 
 // PublicSubscribeTemplate is a template title of WeChat's public library.
@@ -174,14 +180,7 @@ func (c *Client) ListPublicSubscribeTemplates(ctx context.Context, categoryIDs [
 		ids[i] = strconv.Itoa(id)
 	}
 	q := query{{"ids", strings.Join(ids, ",")}, {"start", strconv.Itoa(start)}, {"limit", strconv.Itoa(limit)}}
-	page, err := call[struct {
-		status
-		PublicSubscribeTemplates
-	}](ctx, c, endpoint.SubscribePubTitles, q, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &page.PublicSubscribeTemplates, nil
+	return call[PublicSubscribeTemplates](ctx, c, endpoint.SubscribePubTitles, q, nil)
 }
 
 // SubscribeKeyword is a keyword of a public template title, to combine
@@ -206,14 +205,7 @@ func (c *Client) ListSubscribeTemplateKeywords(ctx context.Context, tid int) ([]
 	if tid <= 0 {
 		return nil, invalidArg("template title id %d is not positive", tid)
 	}
-	resp, err := call[struct {
-		status
-		Data []SubscribeKeyword `json:"data"`
-	}](ctx, c, endpoint.SubscribePubKeywords, query{{"tid", strconv.Itoa(tid)}}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Data, nil
+	return subscribeList[SubscribeKeyword](ctx, c, endpoint.SubscribePubKeywords, query{{"tid", strconv.Itoa(tid)}})
 }
 
 type addSubscribeTemplateRequest struct {
@@ -289,14 +281,7 @@ type SubscribeTemplate struct {
 //
 // [wxaapi/newtmpl/gettemplate]: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_getwxapubnewtemplate.html
 func (c *Client) ListSubscribeTemplates(ctx context.Context) ([]SubscribeTemplate, error) {
-	resp, err := call[struct {
-		status
-		Data []SubscribeTemplate `json:"data"`
-	}](ctx, c, endpoint.SubscribeList, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Data, nil
+	return subscribeList[SubscribeTemplate](ctx, c, endpoint.SubscribeList, nil)
 }
 
 // One-time subscription message (一次性订阅消息).

@@ -11,7 +11,7 @@ import (
 
 // Limits documented by WeChat for the tag APIs.
 const (
-	maxTagNameLen     = 30 // 标签名，30个字符以内
+	maxTagNameLen     = 30 // 标签名，30个字符以内 (分组名字 the same)
 	maxTaggingOpenIDs = 50 // 每次传入的openid列表个数不能超过50个
 )
 
@@ -37,8 +37,6 @@ type tagJSON struct {
 }
 
 func (t tagJSON) tag() Tag { return Tag{ID: int(t.ID), Name: t.Name, Count: int(t.Count)} }
-
-func (t tagJSON) group() Group { return Group(t.tag()) }
 
 // tagRef names a tag, or a legacy group, in a request.
 type tagRef struct {
@@ -66,27 +64,7 @@ func checkName(what string, max int, name string) error {
 //
 // [tags/create]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_createtag.html
 func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
-	if err := checkName("tag", maxTagNameLen, name); err != nil {
-		return nil, err
-	}
-	var body struct {
-		Tag struct {
-			Name string `json:"name"`
-		} `json:"tag"`
-	}
-	body.Tag.Name = name
-	r, err := call[struct {
-		status
-		Tag *tagJSON `json:"tag"`
-	}](ctx, c, endpoint.TagCreate, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	if r.Tag == nil {
-		return nil, badReply(endpoint.TagCreate, "no tag in reply")
-	}
-	t := r.Tag.tag()
-	return &t, nil
+	return createTag[Tag](ctx, c, kindTag, endpoint.TagCreate, name)
 }
 
 // ListTags returns every tag of the account with its number of users
@@ -94,18 +72,7 @@ func (c *Client) CreateTag(ctx context.Context, name string) (*Tag, error) {
 //
 // [tags/get]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettags.html
 func (c *Client) ListTags(ctx context.Context) ([]Tag, error) {
-	r, err := call[struct {
-		status
-		Tags []tagJSON `json:"tags"`
-	}](ctx, c, endpoint.TagGet, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	tags := make([]Tag, len(r.Tags))
-	for i, t := range r.Tags {
-		tags[i] = t.tag()
-	}
-	return tags, nil
+	return listTags[Tag](ctx, c, kindTag, endpoint.TagGet)
 }
 
 // UpdateTag renames the tag id to name, of at most 30 characters (编辑标签,
@@ -114,13 +81,7 @@ func (c *Client) ListTags(ctx context.Context) ([]Tag, error) {
 //
 // [tags/update]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_updatetag.html
 func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
-	if err := checkName("tag", maxTagNameLen, name); err != nil {
-		return err
-	}
-	body := struct {
-		Tag tagRef `json:"tag"`
-	}{tagRef{ID: id, Name: name}}
-	return exec(ctx, c, endpoint.TagUpdate, nil, body)
+	return updateTag(ctx, c, kindTag, endpoint.TagUpdate, id, name)
 }
 
 // DeleteTag deletes the tag id (删除标签, [tags/delete]). WeChat refuses
@@ -129,10 +90,79 @@ func (c *Client) UpdateTag(ctx context.Context, id int, name string) error {
 //
 // [tags/delete]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_deletetag.html
 func (c *Client) DeleteTag(ctx context.Context, id int) error {
-	body := struct {
-		Tag tagRef `json:"tag"`
-	}{tagRef{ID: id}}
-	return exec(ctx, c, endpoint.TagDelete, nil, body)
+	return exec(ctx, c, endpoint.TagDelete, nil, map[tagKind]tagRef{kindTag: {ID: id}})
+}
+
+// The legacy group API (see Group) is the tag API under another name: a
+// request or reply holds a group, under "group", where the tag API's
+// holds a tag, under "tag", and the list of them is "groups" for "tags".
+// The members and the limit on names are the same. tagKind is that name,
+// and the functions below serve both APIs with it.
+type tagKind string
+
+const (
+	kindTag   tagKind = "tag"
+	kindGroup tagKind = "group"
+)
+
+// tagsReply is a reply of tags/create or tags/get, or of groups/create or
+// groups/get: the members of its kind are set.
+type tagsReply struct {
+	status
+	Tag    *tagJSON  `json:"tag"`
+	Group  *tagJSON  `json:"group"`
+	Tags   []tagJSON `json:"tags"`
+	Groups []tagJSON `json:"groups"`
+}
+
+// of returns the members of r of the kind k.
+func (r *tagsReply) of(k tagKind) (*tagJSON, []tagJSON) {
+	if k == kindGroup {
+		return r.Group, r.Groups
+	}
+	return r.Tag, r.Tags
+}
+
+// createTag creates a tag or a group, as k says, with the endpoint ep.
+func createTag[T Tag | Group](ctx context.Context, c *Client, k tagKind, ep endpoint.ID, name string) (*T, error) {
+	if err := checkName(string(k), maxTagNameLen, name); err != nil {
+		return nil, err
+	}
+	body := map[tagKind]struct {
+		Name string `json:"name"`
+	}{k: {name}}
+	r, err := call[tagsReply](ctx, c, ep, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := r.of(k)
+	if t == nil {
+		return nil, badReply(ep, "no "+string(k)+" in reply")
+	}
+	v := T(t.tag())
+	return &v, nil
+}
+
+// listTags lists the tags or the groups, as k says, with the endpoint ep.
+func listTags[T Tag | Group](ctx context.Context, c *Client, k tagKind, ep endpoint.ID) ([]T, error) {
+	r, err := call[tagsReply](ctx, c, ep, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	_, list := r.of(k)
+	out := make([]T, len(list))
+	for i, t := range list {
+		out[i] = T(t.tag())
+	}
+	return out, nil
+}
+
+// updateTag renames the tag or the group id, as k says, with the endpoint ep.
+func updateTag(ctx context.Context, c *Client, k tagKind, ep endpoint.ID, id int, name string) error {
+	if err := checkName(string(k), maxTagNameLen, name); err != nil {
+		return err
+	}
+	return exec(ctx, c, ep, nil, map[tagKind]tagRef{k: {ID: id, Name: name}})
 }
 
 func (c *Client) tagMembers(ctx context.Context, tagID int, nextOpenID string) (*openIDList, error) {

@@ -12,7 +12,6 @@ import (
 
 // Limits documented by WeChat for the user management APIs.
 const (
-	maxGroupNameLen  = 30  // 分组名字，30个字符以内
 	maxRemarkLen     = 30  // 新的备注名，长度必须小于30字符
 	maxGroupMoveIDs  = 50  // groups/members/batchupdate: openid_list 不能超过50
 	maxBatchUserInfo = 100 // user/info/batchget: 最多支持一次拉取100条
@@ -494,27 +493,7 @@ type Group struct {
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use CreateTag.
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
-	if err := checkName("group", maxGroupNameLen, name); err != nil {
-		return nil, err
-	}
-	var body struct {
-		Group struct {
-			Name string `json:"name"`
-		} `json:"group"`
-	}
-	body.Group.Name = name
-	r, err := call[struct {
-		status
-		Group *tagJSON `json:"group"`
-	}](ctx, c, endpoint.GroupCreate, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	if r.Group == nil {
-		return nil, badReply(endpoint.GroupCreate, "no group in reply")
-	}
-	g := r.Group.group()
-	return &g, nil
+	return createTag[Group](ctx, c, kindGroup, endpoint.GroupCreate, name)
 }
 
 // ListGroups returns every legacy user group with its number of users
@@ -522,18 +501,7 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use ListTags.
 func (c *Client) ListGroups(ctx context.Context) ([]Group, error) {
-	r, err := call[struct {
-		status
-		Groups []tagJSON `json:"groups"`
-	}](ctx, c, endpoint.GroupGet, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	groups := make([]Group, len(r.Groups))
-	for i, g := range r.Groups {
-		groups[i] = g.group()
-	}
-	return groups, nil
+	return listTags[Group](ctx, c, kindGroup, endpoint.GroupGet)
 }
 
 // GetUserGroup returns the id of the legacy group of the user openID
@@ -567,13 +535,7 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use UpdateTag.
 func (c *Client) UpdateGroup(ctx context.Context, id int, name string) error {
-	if err := checkName("group", maxGroupNameLen, name); err != nil {
-		return err
-	}
-	body := struct {
-		Group tagRef `json:"group"`
-	}{tagRef{ID: id, Name: name}}
-	return exec(ctx, c, endpoint.GroupUpdate, nil, body)
+	return updateTag(ctx, c, kindGroup, endpoint.GroupUpdate, id, name)
 }
 
 // MoveUserToGroup moves the user openID to the legacy group groupID
@@ -613,8 +575,5 @@ func (c *Client) MoveUsersToGroup(ctx context.Context, openIDs []string, groupID
 //
 // Deprecated: WeChat replaced groups with tags (用户标签管理); use DeleteTag.
 func (c *Client) DeleteGroup(ctx context.Context, id int) error {
-	body := struct {
-		Group tagRef `json:"group"`
-	}{tagRef{ID: id}}
-	return exec(ctx, c, endpoint.GroupDelete, nil, body)
+	return exec(ctx, c, endpoint.GroupDelete, nil, map[tagKind]tagRef{kindGroup: {ID: id}})
 }
