@@ -2,9 +2,11 @@ package wechat
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -566,8 +568,10 @@ func (wh *webhook) answer(p *push, plain []byte) {
 	}
 	out := plain
 	if p.encrypted {
+		// The timestamp is formatted on the stack: seal keeps no part of it.
+		var ts [20]byte
 		var err error
-		out, err = wh.c.keys.seal(plain, p.token, p.key, unixString(wh.c.now().Unix()), p.nonce)
+		out, err = wh.c.keys.seal(rand.Reader, plain, p.token, p.key, string(strconv.AppendInt(ts[:0], wh.c.now().Unix(), 10)), p.nonce)
 		if err != nil {
 			wh.logFailure(p.r.Context(), p.msg, "wechat: webhook reply not sent", err)
 			writeSuccess(p.w, false)
