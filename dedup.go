@@ -166,6 +166,7 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 		s.dropOldest()
 	}
 	p.state.Done = true
+	s.bytes -= len(p.state.Reply) // a second Finish replaces the first's reply
 	if reply != nil {
 		// A copy of its own length: the caller's buffer is usually
 		// larger, and kept for the push's whole time.
