@@ -78,10 +78,16 @@ const (
 // forgotten early may be handled again if WeChat retries it). The zero
 // value is not usable; call NewMemoryDedupStore.
 type MemoryDedupStore struct {
-	mu         sync.Mutex
-	pushes     map[string]*memoryPush
-	order      []*memoryPush // by first arrival; a ring from head
-	head       int
+	mu sync.Mutex
+	// pushes gives the sequence number of each live push's entry.
+	pushes map[string]uint64
+	// ring holds the entries in the order the pushes first arrived: the
+	// entry of sequence number n, for head <= n < tail, is
+	// ring[n&(len(ring)-1)]. Entries are values, not a pointer each, so
+	// that a push costs the store no allocation of its own and the
+	// collector one slice to scan rather than an object per push.
+	ring       []memoryPush
+	head, tail uint64
 	maxEntries int
 	maxBytes   int
 	bytes      int
@@ -120,7 +126,7 @@ func NewMemoryDedupStore(maxEntries, maxBytes int) *MemoryDedupStore {
 	if maxBytes <= 0 {
 		maxBytes = DefaultDedupBytes
 	}
-	return &MemoryDedupStore{pushes: make(map[string]*memoryPush), maxEntries: maxEntries, maxBytes: maxBytes}
+	return &MemoryDedupStore{pushes: make(map[string]uint64), maxEntries: maxEntries, maxBytes: maxBytes}
 }
 
 // Arrive implements DedupStore.
@@ -136,12 +142,31 @@ func (s *MemoryDedupStore) Arrive(_ context.Context, key string, now time.Time, 
 		for len(s.pushes) >= s.maxEntries {
 			s.dropOldest()
 		}
-		p = &memoryPush{key: key, expires: now.Add(ttl), state: PushState{First: now}}
-		s.pushes[key] = p
-		s.order = append(s.order, p)
+		if s.tail-s.head == uint64(len(s.ring)) {
+			s.grow()
+		}
+		p = s.entry(s.tail)
+		*p = memoryPush{key: key, expires: now.Add(ttl), state: PushState{First: now}}
+		s.pushes[key] = s.tail
+		s.tail++
 	}
 	p.state.Attempt++
 	return p.state, nil
+}
+
+// entry returns the entry of sequence number n.
+func (s *MemoryDedupStore) entry(n uint64) *memoryPush {
+	return &s.ring[n&uint64(len(s.ring)-1)]
+}
+
+// grow doubles the ring. An entry's place depends on the ring's length,
+// its sequence number does not: the map needs no change.
+func (s *MemoryDedupStore) grow() {
+	old := s.ring
+	s.ring = make([]memoryPush, max(16, 2*len(old)))
+	for n := s.head; n < s.tail; n++ {
+		*s.entry(n) = old[n&uint64(len(old)-1)]
+	}
 }
 
 // Finish implements DedupStore.
@@ -159,10 +184,8 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 	if len(reply) > s.maxBytes {
 		reply = nil // cannot be kept; the attempts that follow get "success"
 	}
-	for s.bytes+len(reply) > s.maxBytes && len(s.order) > s.head {
-		if s.order[s.head] == p {
-			break
-		}
+	seq := s.pushes[key]
+	for s.bytes+len(reply) > s.maxBytes && s.head < seq {
 		s.dropOldest()
 	}
 	p.state.Done = true
@@ -222,13 +245,19 @@ func (s *MemoryDedupStore) State(_ context.Context, key string) (PushState, erro
 
 // lookup returns the live push of key. One whose time is up but that the
 // ring has not reached yet (a store shared by Clients with different
-// ttls) is forgotten here.
+// ttls) is forgotten here; its entry stays in the ring, dead, until the
+// ring reaches it.
 func (s *MemoryDedupStore) lookup(key string) *memoryPush {
-	p := s.pushes[key]
-	if p != nil && !s.now.Before(p.expires) {
+	n, ok := s.pushes[key]
+	if !ok {
+		return nil
+	}
+	p := s.entry(n)
+	if !s.now.Before(p.expires) {
 		delete(s.pushes, key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
+		p.state.Reply, p.done = nil, nil
 		return nil
 	}
 	return p
@@ -237,26 +266,22 @@ func (s *MemoryDedupStore) lookup(key string) *memoryPush {
 // expire forgets the pushes whose time is up. They expire in the order
 // they arrived, since they share one ttl.
 func (s *MemoryDedupStore) expire(now time.Time) {
-	for s.head < len(s.order) && !now.Before(s.order[s.head].expires) {
+	for s.head < s.tail && !now.Before(s.entry(s.head).expires) {
 		s.dropOldest()
 	}
 }
 
-// dropOldest forgets the push that arrived first.
+// dropOldest forgets the push that arrived first, unless lookup has
+// already: then its key may belong to a newer entry, which stays.
 func (s *MemoryDedupStore) dropOldest() {
-	p := s.order[s.head]
-	s.order[s.head] = nil
-	s.head++
-	if s.pushes[p.key] == p {
+	p := s.entry(s.head)
+	if n, ok := s.pushes[p.key]; ok && n == s.head {
 		delete(s.pushes, p.key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
 	}
-	// Reclaim the front of the ring once it is half the slice.
-	if s.head > 1024 && s.head*2 > len(s.order) {
-		s.order = append(s.order[:0], s.order[s.head:]...)
-		s.head = 0
-	}
+	*p = memoryPush{} // nothing of it stays reachable
+	s.head++
 }
 
 // pushKey is the key a push is deduplicated on, scoped by the account (its
