@@ -169,7 +169,10 @@ func (s *MemoryDedupStore) grow() {
 	}
 }
 
-// Finish implements DedupStore.
+// Finish implements DedupStore. A reply whose capacity is its length,
+// as the webhook's are, is kept as it is; any other is copied to one of
+// its own length, since the caller's larger buffer would be kept for the
+// push's whole time.
 func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -190,9 +193,7 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 	}
 	p.state.Done = true
 	s.bytes -= len(p.state.Reply) // a second Finish replaces the first's reply
-	if reply != nil {
-		// A copy of its own length: the caller's buffer is usually
-		// larger, and kept for the push's whole time.
+	if reply != nil && cap(reply) > len(reply) {
 		reply = append(make([]byte, 0, len(reply)), reply...)
 	}
 	p.state.Reply = reply

@@ -244,6 +244,8 @@ type webhook struct {
 	c       *Client
 	h       Handler
 	flights flights
+	// replyBuffers holds the *[]byte buffers render reuses.
+	replyBuffers sync.Pool
 }
 
 func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
