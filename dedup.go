@@ -100,6 +100,10 @@ type memoryPush struct {
 	key     string
 	expires time.Time
 	state   PushState
+	// dead reports that lookup forgot the push before the ring reached
+	// its entry: its key is no longer in the map, or belongs to a newer
+	// entry. A live entry is always the one the map gives for its key.
+	dead bool
 	// done is closed when the push finishes or is forgotten: the
 	// attempts of this process wait on it. Made when the first waits.
 	done chan struct{}
@@ -258,7 +262,7 @@ func (s *MemoryDedupStore) lookup(key string) *memoryPush {
 		delete(s.pushes, key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
-		p.state.Reply, p.done = nil, nil
+		p.state.Reply, p.done, p.dead = nil, nil, true
 		return nil
 	}
 	return p
@@ -276,7 +280,7 @@ func (s *MemoryDedupStore) expire(now time.Time) {
 // already: then its key may belong to a newer entry, which stays.
 func (s *MemoryDedupStore) dropOldest() {
 	p := s.entry(s.head)
-	if n, ok := s.pushes[p.key]; ok && n == s.head {
+	if !p.dead {
 		delete(s.pushes, p.key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
