@@ -191,8 +191,8 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 	if len(reply) > s.maxBytes {
 		reply = nil // cannot be kept; the attempts that follow get "success"
 	}
-	seq := s.pushes[key]
-	for s.bytes+len(reply) > s.maxBytes && s.head < seq {
+	// p is in the ring at or after its head: the loop stops there.
+	for s.bytes+len(reply) > s.maxBytes && s.entry(s.head) != p {
 		s.dropOldest()
 	}
 	p.state.Done = true
