@@ -141,13 +141,17 @@ func (s *MemoryDedupStore) Arrive(_ context.Context, key string, now time.Time, 
 		s.now = now
 	}
 	s.expire(now)
+	if n := len(s.ring); n > minRing && s.tail-s.head < uint64(n/4) {
+		// A burst is over: give back what it grew the ring to.
+		s.resize(n / 2)
+	}
 	p := s.lookup(key)
 	if p == nil {
 		for len(s.pushes) >= s.maxEntries {
 			s.dropOldest()
 		}
-		if s.tail-s.head == uint64(len(s.ring)) {
-			s.grow()
+		if n := len(s.ring); s.tail-s.head == uint64(n) {
+			s.resize(max(minRing, 2*n))
 		}
 		p = s.entry(s.tail)
 		*p = memoryPush{key: key, expires: now.Add(ttl), state: PushState{First: now}}
@@ -163,13 +167,19 @@ func (s *MemoryDedupStore) entry(n uint64) *memoryPush {
 	return &s.ring[n&uint64(len(s.ring)-1)]
 }
 
-// grow doubles the ring. An entry's place depends on the ring's length,
-// its sequence number does not: the map needs no change.
-func (s *MemoryDedupStore) grow() {
+// minRing is the length of a new ring, and the least it shrinks to.
+const minRing = 16
+
+// resize moves the entries to a ring of length n, a power of two that
+// holds them: twice the length when the ring is full, half when it is a
+// quarter full, so that a push costs the moves amortized once. An
+// entry's place depends on the ring's length, its sequence number does
+// not: the map needs no change.
+func (s *MemoryDedupStore) resize(n int) {
 	old := s.ring
-	s.ring = make([]memoryPush, max(16, 2*len(old)))
-	for n := s.head; n < s.tail; n++ {
-		*s.entry(n) = old[n&uint64(len(old)-1)]
+	s.ring = make([]memoryPush, n)
+	for seq := s.head; seq < s.tail; seq++ {
+		*s.entry(seq) = old[seq&uint64(len(old)-1)]
 	}
 }
 

@@ -162,8 +162,9 @@ func TestMemoryDedupStoreMatchesModel(t *testing.T) {
 	}
 }
 
-// The ring grows past its first size with every entry where it was, and
-// an entry dropped from it keeps nothing reachable.
+// The ring grows past its first size with every entry where it was, an
+// entry dropped from it keeps nothing reachable, and once the pushes are
+// gone it shrinks back.
 func TestMemoryDedupStoreRingGrowth(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1700000000, 0)
@@ -184,14 +185,28 @@ func TestMemoryDedupStoreRingGrowth(t *testing.T) {
 
 	// Past their time, all go at the next arrival, and their entries
 	// hold no reply.
-	_, _ = s.Arrive(ctx, "next", now.Add(time.Hour), time.Minute)
+	later := now.Add(time.Hour)
+	_, _ = s.Arrive(ctx, "next", later, time.Minute)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	assert.Len(t, s.pushes, 1)
 	assert.Zero(t, s.bytes)
 	for i := range s.ring {
 		if p := &s.ring[i]; p.key != "next" {
 			assert.Zero(t, *p, "entry %d", i)
 		}
+	}
+	s.mu.Unlock()
+
+	// The burst over, the ring shrinks back as pushes arrive, keeping
+	// the entries it holds.
+	for i := range 5 {
+		_, _ = s.Arrive(ctx, fmt.Sprint("after", i), later, time.Minute)
+	}
+	s.mu.Lock()
+	assert.Equal(t, minRing, len(s.ring))
+	s.mu.Unlock()
+	for _, key := range []string{"next", "after0", "after4"} {
+		st, _ := s.State(ctx, key)
+		assert.Equal(t, PushState{Attempt: 1, First: later}, st, key)
 	}
 }
