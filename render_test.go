@@ -13,11 +13,13 @@ import (
 // keepingReply is a Reply of a user's own that keeps the buffer it
 // appended to, which nothing forbids it.
 type keepingReply struct {
-	text string
-	kept []byte
+	text  string
+	kept  []byte
+	given int // the capacity of the buffer it was given
 }
 
 func (r *keepingReply) AppendXML(b []byte) ([]byte, error) {
+	r.given = cap(b)
 	b = append(b, "<xml><Content>"+r.text+"</Content></xml>"...)
 	r.kept = b
 	return b, nil
@@ -51,6 +53,7 @@ func TestRenderOwnsItsResult(t *testing.T) {
 	user := &keepingReply{text: "mine"}
 	out := wh.render(ctx, msg, user)
 	assert.Equal(t, "<xml><Content>mine</Content></xml>", string(out))
+	assert.Equal(t, 512, user.given, "a fresh buffer of 512 bytes, as ever")
 	_ = wh.render(ctx, msg, msg.ReplyText(strings.Repeat("x", 40)))
 	assert.Equal(t, "<xml><Content>mine</Content></xml>", string(user.kept), "the user's reply was given a reused buffer")
 

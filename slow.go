@@ -561,7 +561,9 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 		buf, _ = wh.replyBuffers.Get().(*[]byte)
 	}
 	if buf == nil {
-		buf = new([]byte)
+		// What every reply was given before buffers were reused.
+		b := make([]byte, 0, 512)
+		buf = &b
 	}
 	b, err := reply.AppendXML((*buf)[:0])
 	if err != nil {
