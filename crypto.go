@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"unsafe"
 )
 
 // Errors of safe-mode decryption. A failed decryption is a *CryptoError
@@ -244,14 +245,32 @@ func (c *MessageCipher) Decrypt(env *Envelope) ([]byte, error) {
 
 // seal encrypts msg for appID and returns the base64 ciphertext.
 func (k aesKey) seal(rnd io.Reader, msg []byte, appID string) (string, error) {
+	b, err := k.appendSeal(make([]byte, 0, base64.StdEncoding.EncodedLen(sealedLen(len(msg), len(appID)))), rnd, msg, appID)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// sealedLen is the length of the ciphertext of a message of msgLen bytes
+// for an AppID of appIDLen: the 20-byte prefix, the message and the AppID,
+// padded to 32 bytes.
+func sealedLen(msgLen, appIDLen int) int {
+	n := 16 + 4 + msgLen + appIDLen
+	return n + 32 - n%32
+}
+
+// appendSeal encrypts msg for appID and appends the base64 ciphertext to
+// dst.
+func (k aesKey) appendSeal(dst []byte, rnd io.Reader, msg []byte, appID string) ([]byte, error) {
 	if uint64(len(msg)) > 1<<31 {
-		return "", errors.New("wechat: message too large to encrypt")
+		return dst, errors.New("wechat: message too large to encrypt")
 	}
 	n := 16 + 4 + len(msg) + len(appID)
-	pad := 32 - n%32
-	buf := make([]byte, n+pad)
+	buf := make([]byte, sealedLen(len(msg), len(appID)))
+	pad := len(buf) - n
 	if _, err := io.ReadFull(rnd, buf[:16]); err != nil {
-		return "", fmt.Errorf("wechat: random prefix: %w", err)
+		return dst, fmt.Errorf("wechat: random prefix: %w", err)
 	}
 	binary.BigEndian.PutUint32(buf[16:20], uint32(len(msg)))
 	copy(buf[20:], msg)
@@ -259,8 +278,38 @@ func (k aesKey) seal(rnd io.Reader, msg []byte, appID string) (string, error) {
 	for i := n; i < len(buf); i++ {
 		buf[i] = byte(pad)
 	}
-	cipher.NewCBCEncrypter(k.block, k.iv).CryptBlocks(buf, buf)
-	return base64.StdEncoding.EncodeToString(buf), nil
+	cbcEncrypt(k.block, k.iv, buf)
+	return base64.StdEncoding.AppendEncode(dst, buf), nil
+}
+
+// cbcEncrypt encrypts buf, whole blocks, in place in CBC mode. It does
+// what cipher.NewCBCEncrypter(b, iv).CryptBlocks(buf, buf) does without
+// the BlockMode, which costs every message a copy of the key schedule
+// (half a kilobyte) on the heap.
+func cbcEncrypt(b cipher.Block, iv, buf []byte) {
+	prev := iv
+	for i := 0; i < len(buf); i += aes.BlockSize {
+		blk := buf[i : i+aes.BlockSize]
+		subtle.XORBytes(blk, blk, prev)
+		b.Encrypt(blk, blk)
+		prev = blk
+	}
+}
+
+// cbcDecrypt decrypts buf, whole blocks, in place in CBC mode, as
+// cipher.NewCBCDecrypter(b, iv).CryptBlocks(buf, buf) does (see
+// cbcEncrypt). It runs from the last block to the first, so that the
+// ciphertext block each one is XORed with is still there.
+func cbcDecrypt(b cipher.Block, iv, buf []byte) {
+	for i := len(buf) - aes.BlockSize; i >= 0; i -= aes.BlockSize {
+		blk := buf[i : i+aes.BlockSize]
+		b.Decrypt(blk, blk)
+		prev := iv
+		if i > 0 {
+			prev = buf[i-aes.BlockSize : i]
+		}
+		subtle.XORBytes(blk, blk, prev)
+	}
 }
 
 // open decrypts a base64 ciphertext and returns the message it holds
@@ -276,7 +325,7 @@ func (k aesKey) open(encrypt, appID string) ([]byte, error) {
 	if len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
 		return nil, cryptoErr(ErrInvalidLength)
 	}
-	cipher.NewCBCDecrypter(k.block, k.iv).CryptBlocks(buf, buf)
+	cbcDecrypt(k.block, k.iv, buf)
 	pad := int(buf[len(buf)-1])
 	if pad < 1 || pad > 32 || pad > len(buf) {
 		return nil, cryptoErr(ErrInvalidPadding)
@@ -305,19 +354,26 @@ func (k aesKey) open(encrypt, appID string) ([]byte, error) {
 }
 
 // sortedSHA1 is the SHA-1 of the lexically sorted concatenation of parts
-// (see Sign), computed without allocating for short inputs.
+// (see Sign), at most four, computed without allocating for short inputs.
+// The parts are sorted in an array that cannot grow, so that none of them
+// escapes: a caller may pass a string formatted on its stack.
 func sortedSHA1(parts ...string) [sha1.Size]byte {
 	var a [4]string
-	p := a[:0]
+	if len(parts) > len(a) {
+		panic("wechat: sortedSHA1 of more than four parts")
+	}
 	total := 0
-	for _, s := range parts {
+	for n, s := range parts {
 		total += len(s)
-		// Insertion sort: there are three or four parts.
-		p = append(p, s)
-		for i := len(p) - 1; i > 0 && p[i] < p[i-1]; i-- {
-			p[i], p[i-1] = p[i-1], p[i]
+		// Insertion sort: there are three or four parts. The array is
+		// indexed itself, not through a slice, which escape analysis
+		// would take for a store to the heap.
+		a[n] = s
+		for i := n; i > 0 && a[i] < a[i-1]; i-- {
+			a[i], a[i-1] = a[i-1], a[i]
 		}
 	}
+	p := a[:len(parts)]
 	var stack [256]byte
 	if total <= len(stack) {
 		b := stack[:0]
@@ -462,13 +518,28 @@ func (r *keyRing) encrypt(rnd io.Reader, plaintext []byte, token, key int, times
 	return &Envelope{Encrypt: enc, MsgSignature: r.sign(token, timestamp, nonce, enc), Timestamp: timestamp, Nonce: nonce}, nil
 }
 
-// seal encrypts a reply with key and signs it with token, and renders it.
-func (r *keyRing) seal(plaintext []byte, token, key int, timestamp, nonce string) ([]byte, error) {
-	env, err := r.encrypt(rand.Reader, plaintext, token, key, timestamp, nonce)
+// seal encrypts a reply with key and signs it with token, and renders it
+// as Envelope.ReplyXML does, in one buffer: the ciphertext is encoded
+// into it and signed where it lies.
+func (r *keyRing) seal(rnd io.Reader, plaintext []byte, token, key int, timestamp, nonce string) ([]byte, error) {
+	encLen := base64.StdEncoding.EncodedLen(sealedLen(len(plaintext), len(r.appID)))
+	b := make([]byte, 0, encLen+2*sha1.Size+len(timestamp)+len(nonce)+133)
+	b = append(b, "<xml><Encrypt><![CDATA["...)
+	start := len(b)
+	b, err := r.keys[key].appendSeal(b, rnd, plaintext, r.appID)
 	if err != nil {
 		return nil, err
 	}
-	return env.ReplyXML(), nil
+	// Base64 needs no escaping in CDATA. The text is hashed before
+	// anything else is appended to b.
+	enc := b[start:]
+	sum := sortedSHA1(r.tokens[token], timestamp, nonce, unsafe.String(unsafe.SliceData(enc), len(enc)))
+	b = append(b, "]]></Encrypt><MsgSignature><![CDATA["...)
+	b = hex.AppendEncode(b, sum[:])
+	b = append(b, "]]></MsgSignature>"...)
+	b = appendRawText(b, "TimeStamp", timestamp)
+	b = appendStr(b, "Nonce", nonce)
+	return append(b, "</xml>"...), nil
 }
 
 // DecryptMessage verifies, decrypts and parses a safe- or compatible-mode
@@ -516,7 +587,7 @@ func (c *Client) EncryptReply(reply Reply, timestamp, nonce string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	return r.seal(plain, 0, 0, timestamp, nonce)
+	return r.seal(rand.Reader, plain, 0, 0, timestamp, nonce)
 }
 
 // unixString formats a time for a TimeStamp field.

@@ -78,10 +78,16 @@ const (
 // forgotten early may be handled again if WeChat retries it). The zero
 // value is not usable; call NewMemoryDedupStore.
 type MemoryDedupStore struct {
-	mu         sync.Mutex
-	pushes     map[string]*memoryPush
-	order      []*memoryPush // by first arrival; a ring from head
-	head       int
+	mu sync.Mutex
+	// pushes gives the sequence number of each live push's entry.
+	pushes map[string]uint64
+	// ring holds the entries in the order the pushes first arrived: the
+	// entry of sequence number n, for head <= n < tail, is
+	// ring[n&(len(ring)-1)]. Entries are values, not a pointer each, so
+	// that a push costs the store no allocation of its own and the
+	// collector one slice to scan rather than an object per push.
+	ring       []memoryPush
+	head, tail uint64
 	maxEntries int
 	maxBytes   int
 	bytes      int
@@ -94,6 +100,10 @@ type memoryPush struct {
 	key     string
 	expires time.Time
 	state   PushState
+	// dead reports that lookup forgot the push before the ring reached
+	// its entry: its key is no longer in the map, or belongs to a newer
+	// entry. A live entry is always the one the map gives for its key.
+	dead bool
 	// done is closed when the push finishes or is forgotten: the
 	// attempts of this process wait on it. Made when the first waits.
 	done chan struct{}
@@ -120,7 +130,7 @@ func NewMemoryDedupStore(maxEntries, maxBytes int) *MemoryDedupStore {
 	if maxBytes <= 0 {
 		maxBytes = DefaultDedupBytes
 	}
-	return &MemoryDedupStore{pushes: make(map[string]*memoryPush), maxEntries: maxEntries, maxBytes: maxBytes}
+	return &MemoryDedupStore{pushes: make(map[string]uint64), maxEntries: maxEntries, maxBytes: maxBytes}
 }
 
 // Arrive implements DedupStore.
@@ -131,20 +141,52 @@ func (s *MemoryDedupStore) Arrive(_ context.Context, key string, now time.Time, 
 		s.now = now
 	}
 	s.expire(now)
+	if n := len(s.ring); n > minRing && s.tail-s.head < uint64(n/4) {
+		// A burst is over: give back what it grew the ring to.
+		s.resize(n / 2)
+	}
 	p := s.lookup(key)
 	if p == nil {
 		for len(s.pushes) >= s.maxEntries {
 			s.dropOldest()
 		}
-		p = &memoryPush{key: key, expires: now.Add(ttl), state: PushState{First: now}}
-		s.pushes[key] = p
-		s.order = append(s.order, p)
+		if n := len(s.ring); s.tail-s.head == uint64(n) {
+			s.resize(max(minRing, 2*n))
+		}
+		p = s.entry(s.tail)
+		*p = memoryPush{key: key, expires: now.Add(ttl), state: PushState{First: now}}
+		s.pushes[key] = s.tail
+		s.tail++
 	}
 	p.state.Attempt++
 	return p.state, nil
 }
 
-// Finish implements DedupStore.
+// entry returns the entry of sequence number n.
+func (s *MemoryDedupStore) entry(n uint64) *memoryPush {
+	return &s.ring[n&uint64(len(s.ring)-1)]
+}
+
+// minRing is the length of a new ring, and the least it shrinks to.
+const minRing = 16
+
+// resize moves the entries to a ring of length n, a power of two that
+// holds them: twice the length when the ring is full, half when it is a
+// quarter full, so that a push costs the moves amortized once. An
+// entry's place depends on the ring's length, its sequence number does
+// not: the map needs no change.
+func (s *MemoryDedupStore) resize(n int) {
+	old := s.ring
+	s.ring = make([]memoryPush, n)
+	for seq := s.head; seq < s.tail; seq++ {
+		*s.entry(seq) = old[seq&uint64(len(old)-1)]
+	}
+}
+
+// Finish implements DedupStore. A reply whose capacity is its length,
+// as the webhook's are, is kept as it is; any other is copied to one of
+// its own length, since the caller's larger buffer would be kept for the
+// push's whole time.
 func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,16 +201,13 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 	if len(reply) > s.maxBytes {
 		reply = nil // cannot be kept; the attempts that follow get "success"
 	}
-	for s.bytes+len(reply) > s.maxBytes && len(s.order) > s.head {
-		if s.order[s.head] == p {
-			break
-		}
+	// p is in the ring at or after its head: the loop stops there.
+	for s.bytes+len(reply) > s.maxBytes && s.entry(s.head) != p {
 		s.dropOldest()
 	}
 	p.state.Done = true
-	if reply != nil {
-		// A copy of its own length: the caller's buffer is usually
-		// larger, and kept for the push's whole time.
+	s.bytes -= len(p.state.Reply) // a second Finish replaces the first's reply
+	if reply != nil && cap(reply) > len(reply) {
 		reply = append(make([]byte, 0, len(reply)), reply...)
 	}
 	p.state.Reply = reply
@@ -221,13 +260,19 @@ func (s *MemoryDedupStore) State(_ context.Context, key string) (PushState, erro
 
 // lookup returns the live push of key. One whose time is up but that the
 // ring has not reached yet (a store shared by Clients with different
-// ttls) is forgotten here.
+// ttls) is forgotten here; its entry stays in the ring, dead, until the
+// ring reaches it.
 func (s *MemoryDedupStore) lookup(key string) *memoryPush {
-	p := s.pushes[key]
-	if p != nil && !s.now.Before(p.expires) {
+	n, ok := s.pushes[key]
+	if !ok {
+		return nil
+	}
+	p := s.entry(n)
+	if !s.now.Before(p.expires) {
 		delete(s.pushes, key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
+		p.state.Reply, p.done, p.dead = nil, nil, true
 		return nil
 	}
 	return p
@@ -236,26 +281,22 @@ func (s *MemoryDedupStore) lookup(key string) *memoryPush {
 // expire forgets the pushes whose time is up. They expire in the order
 // they arrived, since they share one ttl.
 func (s *MemoryDedupStore) expire(now time.Time) {
-	for s.head < len(s.order) && !now.Before(s.order[s.head].expires) {
+	for s.head < s.tail && !now.Before(s.entry(s.head).expires) {
 		s.dropOldest()
 	}
 }
 
-// dropOldest forgets the push that arrived first.
+// dropOldest forgets the push that arrived first, unless lookup has
+// already: then its key may belong to a newer entry, which stays.
 func (s *MemoryDedupStore) dropOldest() {
-	p := s.order[s.head]
-	s.order[s.head] = nil
-	s.head++
-	if s.pushes[p.key] == p {
+	p := s.entry(s.head)
+	if !p.dead {
 		delete(s.pushes, p.key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
 	}
-	// Reclaim the front of the ring once it is half the slice.
-	if s.head > 1024 && s.head*2 > len(s.order) {
-		s.order = append(s.order[:0], s.order[s.head:]...)
-		s.head = 0
-	}
+	*p = memoryPush{} // nothing of it stays reachable
+	s.head++
 }
 
 // pushKey is the key a push is deduplicated on, scoped by the account (its

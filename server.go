@@ -244,6 +244,8 @@ type webhook struct {
 	c       *Client
 	h       Handler
 	flights flights
+	// replyBuffers holds the *[]byte buffers render reuses.
+	replyBuffers sync.Pool
 }
 
 func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -694,37 +696,13 @@ func parsePushQuery(raw string) pushQuery {
 	var q pushQuery
 	var seen uint8
 	for raw != "" {
-		// One pass over the pair: where it ends, where its '=' is, and
-		// whether anything in it is escaped.
-		end, eq, escaped := len(raw), -1, false
-		for j := 0; j < len(raw); j++ {
-			switch raw[j] {
-			case '&':
-				end = j
-			case '=':
-				if eq < 0 {
-					eq = j
-				}
-				continue
-			case '%', '+':
-				escaped = true
-				continue
-			default:
-				continue
-			}
-			break
-		}
-		kv := raw[:end]
-		if end < len(raw) {
-			raw = raw[end+1:]
-		} else {
-			raw = ""
-		}
-		k, v := kv, ""
-		if eq >= 0 && eq < end {
-			k, v = kv[:eq], kv[eq+1:]
-		}
-		if escaped {
+		// Where the pair ends and where its '=' is are found with
+		// IndexByte, which scans many bytes a step; whether anything in
+		// the pair is escaped, likewise.
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.IndexByte(kv, '%') >= 0 || strings.IndexByte(kv, '+') >= 0 {
 			uk, err := url.QueryUnescape(k)
 			if err != nil {
 				continue

@@ -2,9 +2,11 @@ package wechat
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -544,17 +546,51 @@ func pollInterval(replyTimeout time.Duration) time.Duration {
 }
 
 // render returns the plaintext XML of reply, nil for none or for one that
-// cannot be rendered (logged).
+// cannot be rendered (logged). The result's capacity is its length: the
+// dedup store keeps it as it is (see MemoryDedupStore.Finish) for the
+// push's whole time, so it is not a buffer sized for any reply. A reply of
+// this package's types is rendered into a buffer the webhook reuses, then
+// copied; any other Reply gets a buffer of its own, since its AppendXML
+// might keep what it is given.
 func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte {
 	if reply == nil {
 		return nil
 	}
-	out, err := reply.AppendXML(make([]byte, 0, 512))
+	var buf *[]byte
+	if ownReply(reply) {
+		buf, _ = wh.replyBuffers.Get().(*[]byte)
+	}
+	if buf == nil {
+		// What every reply was given before buffers were reused.
+		b := make([]byte, 0, 512)
+		buf = &b
+	}
+	b, err := reply.AppendXML((*buf)[:0])
 	if err != nil {
 		wh.logFailure(ctx, msg, "wechat: webhook reply not sent", err)
 		return nil
 	}
+	out := make([]byte, len(b))
+	copy(out, b)
+	if ownReply(reply) && cap(b) <= maxReplyBuffer {
+		*buf = b
+		wh.replyBuffers.Put(buf)
+	}
 	return out
+}
+
+// maxReplyBuffer bounds the buffers render keeps for reuse: a rare long
+// reply (a news reply of eight articles) does not hold its buffer.
+const maxReplyBuffer = 16 << 10
+
+// ownReply reports whether reply is of this package's types, whose
+// AppendXML keeps nothing of the buffer it appends to.
+func ownReply(reply Reply) bool {
+	switch reply.(type) {
+	case *TextReply, *ImageReply, *VoiceReply, *VideoReply, *MusicReply, *NewsReply, *TransferCustomerServiceReply:
+		return true
+	}
+	return false
 }
 
 // answer writes the reply (plaintext XML, nil for none) to the attempt,
@@ -566,8 +602,10 @@ func (wh *webhook) answer(p *push, plain []byte) {
 	}
 	out := plain
 	if p.encrypted {
+		// The timestamp is formatted on the stack: seal keeps no part of it.
+		var ts [20]byte
 		var err error
-		out, err = wh.c.keys.seal(plain, p.token, p.key, unixString(wh.c.now().Unix()), p.nonce)
+		out, err = wh.c.keys.seal(rand.Reader, plain, p.token, p.key, string(strconv.AppendInt(ts[:0], wh.c.now().Unix(), 10)), p.nonce)
 		if err != nil {
 			wh.logFailure(p.r.Context(), p.msg, "wechat: webhook reply not sent", err)
 			writeSuccess(p.w, false)

@@ -166,17 +166,24 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 			if depth == 0 {
 				return nil, parseErr(i, "end tag without a start tag")
 			}
-			name := scanName(rest[2:])
-			k := 2 + len(name)
-			for k < len(rest) && isSpaceByte(rest[k]) {
-				k++
-			}
-			if name == "" || k >= len(rest) || rest[k] != '>' {
-				return nil, parseErr(i, "malformed end tag")
-			}
 			f := &stack[depth-1]
-			if open := nodes[f.node].name; open != name {
-				return nil, parseErr(i, fmt.Sprintf("element <%s> closed by </%s>", clip(open), clip(name)))
+			open := nodes[f.node].name
+			// The end tag nearly always is the open name and '>': that is
+			// checked first, which is what scanning the name and
+			// comparing it would conclude.
+			k := 2 + len(open)
+			if k >= len(rest) || rest[k] != '>' || rest[2:k] != open {
+				name := scanName(rest[2:])
+				k = 2 + len(name)
+				for k < len(rest) && isSpaceByte(rest[k]) {
+					k++
+				}
+				if name == "" || k >= len(rest) || rest[k] != '>' {
+					return nil, parseErr(i, "malformed end tag")
+				}
+				if open != name {
+					return nil, parseErr(i, fmt.Sprintf("element <%s> closed by </%s>", clip(open), clip(name)))
+				}
 			}
 			nodes[f.node].text = f.value()
 			nodes[f.node].end = int32(i + k + 1)
