@@ -170,6 +170,9 @@ func errmsg(code int) string {
 	case 61006:
 		return "component ticket is invalid"
 	case 61009:
+		// 61009 and 61010 are what api_query_auth answers for a bad and
+		// a stale authorization code, as replies posted on
+		// developers.weixin.qq.com's community show them.
 		return "code is invalid"
 	case 61010:
 		return "code is expired"
