@@ -142,36 +142,34 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 
 // WithAppID sets the official account's AppID (开发者ID).
 func WithAppID(appID string) Option {
-	return func(c *Client) error {
-		c.appID = strings.TrimSpace(appID)
-		return nil
-	}
+	return trimmed(appID, func(c *Client) *string { return &c.appID })
 }
 
 // WithAppSecret sets the AppSecret (开发者密码) used to fetch access tokens.
 func WithAppSecret(secret string) Option {
-	return func(c *Client) error {
-		c.appSecret = strings.TrimSpace(secret)
-		return nil
-	}
+	return trimmed(secret, func(c *Client) *string { return &c.appSecret })
 }
 
 // WithServerToken sets the server token (服务器配置 Token) used to sign what WeChat
 // pushes to the webhook; spaces around it are ignored, and empty means
 // none (a webhook then says, when it is built, that it needs one).
 func WithServerToken(token string) Option {
-	return func(c *Client) error {
-		c.token = strings.TrimSpace(token)
-		return nil
-	}
+	return trimmed(token, func(c *Client) *string { return &c.token })
 }
 
 // WithPreviousServerToken sets the server token that WithServerToken replaced. The
 // webhook accepts signatures made with either, so a rotation in the WeChat
 // console does not drop messages while the new token propagates.
 func WithPreviousServerToken(token string) Option {
+	return trimmed(token, func(c *Client) *string { return &c.prevToken })
+}
+
+// trimmed is an Option that sets the field that field returns to v
+// without the spaces around it: a value pasted from the console or an
+// environment file often has some.
+func trimmed(v string, field func(*Client) *string) Option {
 	return func(c *Client) error {
-		c.prevToken = strings.TrimSpace(token)
+		*field(c) = strings.TrimSpace(v)
 		return nil
 	}
 }
@@ -182,26 +180,25 @@ func WithPreviousServerToken(token string) Option {
 // variable can be passed as it is. New fails with ErrInvalidConfig for
 // any other value.
 func WithEncodingAESKey(key string) Option {
-	return func(c *Client) error {
-		k, err := optionalAESKey(key)
-		if err != nil {
-			return err
-		}
-		c.aesKey = k
-		return nil
-	}
+	return aesKeyOption(key, func(c *Client) *[]byte { return &c.aesKey })
 }
 
 // WithPreviousEncodingAESKey sets the EncodingAESKey that WithEncodingAESKey
 // replaced; the webhook decrypts with either during a rotation. Empty
 // means none.
 func WithPreviousEncodingAESKey(key string) Option {
+	return aesKeyOption(key, func(c *Client) *[]byte { return &c.prevAESKey })
+}
+
+// aesKeyOption is an Option that sets the field that field returns to
+// the decoded key (see optionalAESKey).
+func aesKeyOption(key string, field func(*Client) *[]byte) Option {
 	return func(c *Client) error {
 		k, err := optionalAESKey(key)
 		if err != nil {
 			return err
 		}
-		c.prevAESKey = k
+		*field(c) = k
 		return nil
 	}
 }
