@@ -89,26 +89,14 @@ type LateReply struct {
 // seconds; keep it under that. Tests shorten it to play WeChat's retries
 // in milliseconds (wechattest.Webhook's Timeout).
 func WithReplyTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("%w: reply timeout %v is not positive", ErrInvalidConfig, d)
-		}
-		c.replyTimeout = d
-		return nil
-	}
+	return positive(d, "reply timeout", func(c *Client) *time.Duration { return &c.replyTimeout })
 }
 
 // WithHandlerTimeout sets the deadline of the context a webhook handler
 // gets: DefaultHandlerTimeout by default. That context is not cancelled
 // when WeChat drops the connection, only at this deadline.
 func WithHandlerTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("%w: handler timeout %v is not positive", ErrInvalidConfig, d)
-		}
-		c.handlerTimeout = d
-		return nil
-	}
+	return positive(d, "handler timeout", func(c *Client) *time.Duration { return &c.handlerTimeout })
 }
 
 // WithSlowReplyMode sets what the webhook does with a handler that

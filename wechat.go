@@ -164,6 +164,31 @@ func WithPreviousServerToken(token string) Option {
 	return trimmed(token, func(c *Client) *string { return &c.prevToken })
 }
 
+// notNil is an Option that sets the field that field returns to v, and
+// fails with ErrInvalidConfig, naming what v is, when v is nil.
+func notNil[T comparable](v T, what string, field func(*Client) *T) Option {
+	return func(c *Client) error {
+		var none T
+		if v == none {
+			return fmt.Errorf("%w: nil %s", ErrInvalidConfig, what)
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+// positive is an Option that sets the field that field returns to v, and
+// fails with ErrInvalidConfig, naming what v is, unless v is positive.
+func positive[T int64 | time.Duration](v T, what string, field func(*Client) *T) Option {
+	return func(c *Client) error {
+		if v <= 0 {
+			return fmt.Errorf("%w: %s %v is not positive", ErrInvalidConfig, what, v)
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
 // trimmed is an Option that sets the field that field returns to v
 // without the spaces around it: a value pasted from the console or an
 // environment file often has some.
@@ -273,13 +298,7 @@ func WithBaseURL(base string) Option {
 // default is an in-memory store private to the Client; share a store such
 // as redisstore between processes that use one AppID.
 func WithTokenStore(s TokenStore) Option {
-	return func(c *Client) error {
-		if s == nil {
-			return fmt.Errorf("%w: nil TokenStore", ErrInvalidConfig)
-		}
-		c.store = s
-		return nil
-	}
+	return notNil(s, "TokenStore", func(c *Client) *TokenStore { return &c.store })
 }
 
 // WithAccessToken seeds the cache with an access_token obtained earlier,
@@ -304,26 +323,14 @@ func WithJSAPITicket(ticket string, expiresAt time.Time) Option {
 // refreshes, retries, webhook handler errors). Nothing is logged by
 // default. Secrets are never logged.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return fmt.Errorf("%w: nil logger", ErrInvalidConfig)
-		}
-		c.logger = l
-		return nil
-	}
+	return notNil(l, "logger", func(c *Client) **slog.Logger { return &c.logger })
 }
 
 // WithMaxBodyBytes caps the size of a webhook request body; larger bodies
 // are answered 413 without calling the handler. The default is
 // DefaultMaxBodyBytes.
 func WithMaxBodyBytes(n int64) Option {
-	return func(c *Client) error {
-		if n <= 0 {
-			return fmt.Errorf("%w: max body bytes must be positive", ErrInvalidConfig)
-		}
-		c.maxBodyBytes = n
-		return nil
-	}
+	return positive(n, "max body bytes", func(c *Client) *int64 { return &c.maxBodyBytes })
 }
 
 // WithClock sets the clock the Client reads: when cached tokens and

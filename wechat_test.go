@@ -41,6 +41,8 @@ func TestNewValidatesOptions(t *testing.T) {
 		{"nil store", WithTokenStore(nil), false},
 		{"nil logger", WithLogger(nil), false},
 		{"zero body cap", WithMaxBodyBytes(0), false},
+		{"negative reply timeout", WithReplyTimeout(-time.Second), false},
+		{"zero handler timeout", WithHandlerTimeout(0), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,4 +212,35 @@ func TestRedactURLUserInfo(t *testing.T) {
 	assert.Equal(t, "https://u:xxxxx@h/p?x=1", redactURL("https://u:PASS@h/p?x=1"))
 	assert.Equal(t, "https://u:xxxxx@h/p?access_token=REDACTED&x=1", redactURL("https://u:PASS@h/p?access_token=abc&x=1"))
 	assert.Equal(t, "https://u@h/p", redactURL("https://u@h/p"))
+}
+
+// An option New refuses says which value it refused, and a valid one
+// reaches the Client.
+func TestOptionErrorsNameTheValue(t *testing.T) {
+	for _, tt := range []struct {
+		opt  Option
+		want string
+	}{
+		{WithMaxBodyBytes(-1), "max body bytes -1 is not positive"},
+		{WithReplyTimeout(0), "reply timeout 0s is not positive"},
+		{WithHandlerTimeout(-time.Second), "handler timeout -1s is not positive"},
+		{WithLogger(nil), "nil logger"},
+		{WithTokenStore(nil), "nil TokenStore"},
+		{WithPreviousEncodingAESKey("bad"), "EncodingAESKey must be 43 characters"},
+	} {
+		_, err := New(tt.opt)
+		assert.ErrorIs(t, err, ErrInvalidConfig)
+		assert.ErrorContains(t, err, tt.want)
+	}
+	store := NewMemoryStore()
+	c, err := New(WithMaxBodyBytes(7), WithReplyTimeout(time.Second), WithHandlerTimeout(time.Minute),
+		WithTokenStore(store), WithAppID(" wx1 "), WithPreviousServerToken(" old "), WithPreviousEncodingAESKey(sampleAESKey))
+	require.NoError(t, err)
+	assert.EqualValues(t, 7, c.maxBodyBytes)
+	assert.Equal(t, time.Second, c.replyTimeout)
+	assert.Equal(t, time.Minute, c.handlerTimeout)
+	assert.Same(t, store, c.store)
+	assert.Equal(t, "wx1", c.appID)
+	assert.Equal(t, "old", c.prevToken)
+	assert.Len(t, c.prevAESKey, 32)
 }
