@@ -203,15 +203,14 @@ func (c *Client) QueryAuth(ctx context.Context, code string) (*Authorization, er
 		return auth, nil
 	}
 	appID := auth.AuthorizerAppID
-	if err := c.refresh.SetRefreshToken(ctx, appID, string(auth.RefreshToken)); err != nil {
+	if err := c.storeRefreshToken(ctx, appID, string(auth.RefreshToken)); err != nil {
 		return auth, fmt.Errorf("platform: storing the refresh token of %s: %w", appID, err)
 	}
-	c.mu.Lock()
-	delete(c.pending, appID)
 	if auth.AccessToken.Value != "" {
+		c.mu.Lock()
 		c.seeds[appID] = auth.AccessToken
+		c.mu.Unlock()
 	}
-	c.mu.Unlock()
 	c.install(ctx, appID)
 	return auth, nil
 }
@@ -374,12 +373,9 @@ func (c *Client) RestoreRefreshTokens(ctx context.Context) (int, error) {
 		if a.RefreshToken == "" {
 			continue
 		}
-		if err := c.refresh.SetRefreshToken(ctx, a.AppID, string(a.RefreshToken)); err != nil {
+		if err := c.storeRefreshToken(ctx, a.AppID, string(a.RefreshToken)); err != nil {
 			return n, err
 		}
-		c.mu.Lock()
-		delete(c.pending, a.AppID)
-		c.mu.Unlock()
 		n++
 	}
 	return n, nil

@@ -3,7 +3,6 @@ package platform
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -77,7 +76,7 @@ func (c *Client) RefreshOAuthToken(ctx context.Context, appID, refreshToken stri
 func (c *Client) oauthToken(ctx context.Context, id endpoint.ID, q url.Values) (*wechat.OAuthToken, error) {
 	var r oauthTokenReply
 	ep := endpoint.Get(id)
-	if err := c.component.Call(ctx, http.MethodGet, ep.Path, q, nil, &r); err != nil {
+	if err := c.component.Call(ctx, ep.Method, ep.Path, q, nil, &r); err != nil {
 		return nil, err
 	}
 	if r.AccessToken == "" || r.OpenID == "" {

@@ -296,6 +296,60 @@ func TestRotatedRefreshTokenKeptWhenStoreFails(t *testing.T) {
 	assert.Equal(t, e.fake.RefreshToken(appID), stored, "stored once the store worked")
 }
 
+// A new authorization supersedes a refresh token the process kept while
+// the store failed: once the store takes the authorization's token, the
+// kept one (which WeChat retired) is no longer used.
+func TestKeptRefreshTokenSupersededByAuthorization(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+	const appID = "wx100000000000000a"
+	e, ac := keptRefreshToken(t, store, appID)
+
+	e.authorize(appID)
+	e.fake.ExpireTokens()
+	_, err := ac.ListCallbackIPs(ctx)
+	require.NoError(t, err, "refreshed with the authorization's token, not the kept one")
+	stored, _ := store.RefreshToken(ctx, appID)
+	assert.Equal(t, e.fake.RefreshToken(appID), stored)
+}
+
+// RestoreRefreshTokens supersedes a refresh token the process kept while
+// the store failed, as an authorization does.
+func TestKeptRefreshTokenSupersededByRestore(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+	const appID = "wx100000000000000b"
+	e, ac := keptRefreshToken(t, store, appID)
+
+	e.fake.SetReceiver(wechattest.Receiver{}) // the authorized push is lost
+	_, err := e.fake.Authorize(ctx, appID)
+	require.NoError(t, err)
+	n, err := e.c.RestoreRefreshTokens(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	e.fake.ExpireTokens()
+	_, err = ac.ListCallbackIPs(ctx)
+	require.NoError(t, err, "refreshed with the restored token, not the kept one")
+}
+
+// keptRefreshToken is authorized with store, after which WeChat rotated
+// the account's refresh token while store was broken: the process keeps
+// the new token in memory. store works again on return.
+func keptRefreshToken(t *testing.T, store *failingStore, appID string) (*env, *wechat.Client) {
+	t.Helper()
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
+	old := e.fake.RefreshToken(appID)
+	store.setBroken(true)
+	e.fake.RotateRefreshToken(appID)
+	e.fake.ExpireTokens()
+	_, err := ac.ListCallbackIPs(context.Background())
+	require.NoError(t, err)
+	stored, _ := store.RefreshToken(context.Background(), appID)
+	require.Equal(t, old, stored, "the store did not take the rotated token")
+	store.setBroken(false)
+	return e, ac
+}
+
 // The authorization code of the redirect works with QueryAuth as the
 // push's does; an account without it is an error of WeChat's.
 func TestQueryAuth(t *testing.T) {

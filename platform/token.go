@@ -294,19 +294,31 @@ func (c *Client) refreshToken(ctx context.Context, appID string) (token string, 
 	return t, false, err
 }
 
+// storeRefreshToken stores the account's refresh token and, once the
+// store has it, drops the one kept in memory (pending), which it
+// supersedes.
+func (c *Client) storeRefreshToken(ctx context.Context, appID, token string) error {
+	if err := c.refresh.SetRefreshToken(ctx, appID, token); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	delete(c.pending, appID)
+	c.mu.Unlock()
+	return nil
+}
+
 // saveRefreshToken stores a refresh token WeChat gave. When the store
 // fails the token is kept in memory, used for the account's next
 // refresh and stored then: it is logged at ERROR meanwhile, since the
 // process is the only holder of a credential that cannot be had again.
 func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) {
-	err := c.refresh.SetRefreshToken(ctx, appID, token)
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	err := c.storeRefreshToken(ctx, appID, token)
 	if err == nil {
-		delete(c.pending, appID)
 		return
 	}
+	c.mu.Lock()
 	c.pending[appID] = token
+	c.mu.Unlock()
 	c.logger.LogAttrs(ctx, slog.LevelError, "platform: storing a new authorizer_refresh_token failed; it is kept in memory until the store takes it",
 		slog.String("appid", appID), slog.String("error", err.Error()))
 }

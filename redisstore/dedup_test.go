@@ -566,9 +566,10 @@ func TestFleetFailsOpenWhenRedisIsDown(t *testing.T) {
 // client has go-redis's defaults scaled to the tests' tenth of WeChat's
 // time: 5s to dial and to read, as long as WeChat's attempt, are 500ms.
 //
-// This fails today: the webhook calls the store with the request's
-// context, which has no deadline of its own, so Arrive takes the whole
-// attempt, and the reply then waits as long for Finish.
+// The webhook bounds each store call by a tenth of its reply timeout:
+// called with the request's context alone, which has no deadline of its
+// own, Arrive would take the whole attempt, and the reply then wait as
+// long for Finish.
 func TestFleetFailsOpenWhenRedisHangs(t *testing.T) {
 	addr, _ := hangingRedis(t)
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{
@@ -639,10 +640,11 @@ func TestFleetUnderLoad(t *testing.T) {
 // attempt answered "success") and hand the reply to the late-reply
 // callback, as with Redis up.
 //
-// This fails today: when Arrive fails, the webhook takes every attempt
-// for a first one (PushState{Attempt: 1, First: now}), so the last is
-// held unanswered until WeChat drops it; and when Finish fails, it takes
-// the reply for delivered, so it reaches no one.
+// The webhook counts this process's attempts when Arrive fails: taking
+// every attempt for a first one (PushState{Attempt: 1, First: now})
+// would hold the last unanswered until WeChat drops it. And when Finish
+// fails the reply goes to the late-reply callback: taken for delivered,
+// it would reach no one.
 func TestFailOpenSixTimesTooSlow(t *testing.T) {
 	srv := startRedis(t)
 	in := newInstance(t, "A", srv.client(), 6*hookAttempt)
