@@ -192,6 +192,44 @@ func TestPlatformComponentToken(t *testing.T) {
 	fails(t, ask(p.ComponentAppID(), p.ComponentSecret(), ticket), 61005, "component ticket is expired")
 }
 
+// WithComponent sets the platform the fake plays: api_component_token
+// takes its AppID and AppSecret and no others, and its pushes are signed
+// and encrypted with its token and key.
+func TestPlatformWithComponent(t *testing.T) {
+	const (
+		appID  = "wx000000000c0e0002"
+		secret = "wechattest-other-secret"
+		token  = "wechattest-other-token"
+		aesKey = "d2VjaGF0dGVzdC1vdGhlci1jb21wb25lbnQta2V5LSE"
+	)
+	p, clock, _ := startPlatform(t, wechattest.WithComponent(appID, secret, token, aesKey))
+	assert.Equal(t, appID, p.ComponentAppID())
+	assert.Equal(t, secret, p.ComponentSecret())
+	assert.Equal(t, token, p.ComponentToken())
+	assert.Equal(t, aesKey, p.ComponentEncodingAESKey())
+
+	// A receiver set up with the values given, not the fake's accessors,
+	// opens the push.
+	c, err := wechat.New(wechat.WithAppID(appID), wechat.WithServerToken(token),
+		wechat.WithEncodingAESKey(aesKey), wechat.WithClock(clock.Now))
+	require.NoError(t, err)
+	events := &eventLog{c: c}
+	p.SetReceiver(wechattest.Receiver{Events: events})
+	ticket, err := p.PushTicket(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, ticket, events.last(t)["ComponentVerifyTicket"])
+	assert.Equal(t, appID, events.last(t)["AppId"])
+
+	ask := func(appID, secret string) reply {
+		return component(t, p, "/cgi-bin/component/api_component_token", "", map[string]string{
+			"component_appid": appID, "component_appsecret": secret, "component_verify_ticket": ticket})
+	}
+	fails(t, ask(wechattest.DefaultComponentAppID, wechattest.DefaultComponentSecret), 61011, "invalid component")
+	fails(t, ask(appID, wechattest.DefaultComponentSecret), 40125, "")
+	r := ask(appID, secret)
+	assert.NotEmpty(t, r.JSON(t)["component_access_token"], "body: %s", r.Body)
+}
+
 // An account that authorizes gets its own state, reached with the
 // authorizer_access_token; the push, the code and the refresh token
 // follow WeChat's rules through re-authorization and revocation.
