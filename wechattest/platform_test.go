@@ -434,3 +434,21 @@ func TestPlatformPushNotAnswered(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, http.StatusNotFound, se.StatusCode)
 }
+
+// The release checks a platform fails are each named in the
+// *ReleaseCheckError, which unwraps to what went wrong in each.
+func TestPlatformReleaseChecksFail(t *testing.T) {
+	p, _, events := startPlatform(t)
+	p.SetReceiver(wechattest.Receiver{Events: events, Messages: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})})
+	err := p.RunReleaseChecks(context.Background())
+	var rce *wechattest.ReleaseCheckError
+	require.ErrorAs(t, err, &rce)
+	require.Len(t, rce.Failed, 3, "%v", err)
+	const answer = "wechattest: webhook answered 503 Service Unavailable"
+	assert.EqualError(t, err, "wechattest: release checks failed: event: "+answer+"; text: "+answer+"; api text: "+answer)
+	var se *wechattest.StatusError
+	require.ErrorAs(t, err, &se, "the failures are unwrapped")
+	assert.Equal(t, http.StatusServiceUnavailable, se.StatusCode)
+}
