@@ -149,12 +149,12 @@ func (g *platformAPI) routes() []route {
 // whose AppID it names (the account's own credentials, beside the
 // platform's). nil means the platform's server itself.
 func (g *platformAPI) account(r *http.Request) *Server {
-	q := r.URL.Query()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.authorizers) == 0 {
-		return nil
+		return nil // a server that is no platform, or has no accounts yet
 	}
+	q := r.URL.Query()
 	if tok := q.Get("access_token"); tok != "" {
 		if a := g.owners[tok]; a != nil {
 			return a.account
