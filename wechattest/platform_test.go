@@ -249,17 +249,22 @@ func TestPlatformAuthorizeAndRevoke(t *testing.T) {
 	auth := p.queryAuth(code)
 	assert.Equal(t, appID, auth["authorizer_appid"])
 	assert.Equal(t, p.RefreshToken(appID), auth["authorizer_refresh_token"])
-	assert.NotEmpty(t, auth["func_info"])
+	funcs, err := json.Marshal(auth["func_info"])
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"funcscope_category":{"id":1}},{"funcscope_category":{"id":2}},{"funcscope_category":{"id":3}},`+
+		`{"funcscope_category":{"id":4}},{"funcscope_category":{"id":6}},{"funcscope_category":{"id":7}},`+
+		`{"funcscope_category":{"id":11}},{"funcscope_category":{"id":24}}]`, string(funcs), "the default permission sets")
 	authTok := auth["authorizer_access_token"].(string)
 
 	// The account's API, with the account's state: the platform's own
 	// server sees nothing of it.
-	r := raw(t, p.Server, "POST", "/cgi-bin/menu/create", url.Values{"access_token": {authTok}}, "application/json",
-		[]byte(`{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"}]}`))
+	const menu = `{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"}]}`
+	r := raw(t, p.Server, "POST", "/cgi-bin/menu/create", url.Values{"access_token": {authTok}}, "application/json", []byte(menu))
 	assert.Zero(t, r.errcode(t), "body: %s", r.Body)
 	assert.Equal(t, 1, p.Account(appID).Calls("/cgi-bin/menu/create"))
 	assert.Zero(t, p.Calls("/cgi-bin/menu/create"))
-	require.NotNil(t, p.Account(appID).Menu())
+	assert.JSONEq(t, menu, string(p.Account(appID).Menu()), "the account's menu is the one created")
+	assert.Nil(t, p.Menu(), "the platform's server has no menu")
 
 	refresh := func(rt string) reply {
 		return p.call("/cgi-bin/component/api_authorizer_token", map[string]any{
