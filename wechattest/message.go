@@ -122,22 +122,23 @@ func (env *envelope) payload() map[string]json.RawMessage {
 	return p
 }
 
-// checkMedia validates the media of a customer-service message against
-// what the server holds (40007 if unknown): the media_id of an image,
-// voice or video message is a temporary media or a permanent material of
-// that type, the media_id of an mpnews message a draft.
-func (g *messageAPI) checkMedia(env *envelope, now time.Time) *apiError {
-	switch env.MsgType {
+// checkMedia validates the media of a customer-service message of type
+// msgType, whose payload is p, against what the server holds (40007 if
+// unknown): the media_id of an image, voice or video message is a
+// temporary media or a permanent material of that type, the media_id of
+// an mpnews message a draft.
+func (g *messageAPI) checkMedia(msgType string, p map[string]json.RawMessage, now time.Time) *apiError {
+	switch msgType {
 	case "image", "voice", "video":
-		if !g.isMedia(env.MsgType, jsonString(env.payload()["media_id"]), now) {
+		if !g.isMedia(msgType, jsonString(p["media_id"]), now) {
 			return fail(40007)
 		}
 	case "mpnews":
-		if !g.s.drafts.isDraft(jsonString(env.payload()["media_id"])) {
+		if !g.s.drafts.isDraft(jsonString(p["media_id"])) {
 			return fail(40007)
 		}
 	case "mpnewsarticle":
-		if !g.s.drafts.isArticle(jsonString(env.payload()["article_id"])) {
+		if !g.s.drafts.isArticle(jsonString(p["article_id"])) {
 			return fail(53600)
 		}
 	}
@@ -219,8 +220,7 @@ func (g *messageAPI) handleCustomSend(x *exchange) any {
 	if e != nil {
 		return e
 	}
-	var to string
-	_ = json.Unmarshal(env.ToUser, &to)
+	to := jsonString(env.ToUser)
 	f, e := g.s.users.check(to)
 	if e != nil {
 		return e
@@ -228,10 +228,11 @@ func (g *messageAPI) handleCustomSend(x *exchange) any {
 	if !isCustomType(env.MsgType) {
 		return fail(40008)
 	}
-	if env.payload() == nil {
+	p := env.payload()
+	if p == nil {
 		return fail(47001)
 	}
-	if e := g.checkMedia(env, x.now); e != nil {
+	if e := g.checkMedia(env.MsgType, p, x.now); e != nil {
 		return e
 	}
 	if e := g.spendWindow(&f, x.now, true); e != nil {
@@ -243,7 +244,7 @@ func (g *messageAPI) handleCustomSend(x *exchange) any {
 	_ = json.Unmarshal(env.Fields["customservice"], &kf)
 	text := "[" + env.MsgType + "]"
 	if env.MsgType == "text" {
-		text = jsonString(env.payload()["content"])
+		text = jsonString(p["content"])
 	}
 	g.s.kf.sent(to, kf.Account, text, x.now)
 	g.s.out.record(SentMessage{Kind: CustomMessage, ToUser: to, MsgType: env.MsgType}, x)
@@ -672,9 +673,7 @@ func (g *messageAPI) massCommon(x *exchange, env *envelope) any {
 	if e := g.checkMassContent(env, x.now); e != nil {
 		return e
 	}
-	var clientID string
-	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
-	if clientID != "" {
+	if clientID := jsonString(env.Fields["clientmsgid"]); clientID != "" {
 		if r, ok := g.massDedup[clientID]; ok && x.now.Sub(r.at) < massDedupTime {
 			e := fail(45065)
 			e.extra = map[string]any{"msg_id": r.msgID}
@@ -688,9 +687,7 @@ func (g *messageAPI) massCommon(x *exchange, env *envelope) any {
 // send: msg_data_id is only present for mpnews.
 func (g *messageAPI) massAccepted(x *exchange, env *envelope, m SentMessage) any {
 	m.Kind, m.MsgType, m.MsgID = MassMessage, env.MsgType, g.s.next()
-	var clientID string
-	_ = json.Unmarshal(env.Fields["clientmsgid"], &clientID)
-	if clientID != "" {
+	if clientID := jsonString(env.Fields["clientmsgid"]); clientID != "" {
 		g.massDedup[clientID] = massRecord{msgID: m.MsgID, at: x.now}
 	}
 	g.mass[m.MsgID] = "SEND_SUCCESS"
@@ -701,9 +698,7 @@ func (g *messageAPI) massAccepted(x *exchange, env *envelope, m SentMessage) any
 		// msg_data_id.
 		id := g.s.next() % 1e9
 		out["msg_data_id"] = id
-		var p map[string]json.RawMessage
-		_ = json.Unmarshal(env.Fields["mpnews"], &p)
-		g.s.comments.publish(strconv.FormatInt(id, 10), g.s.drafts.commentSettingsOf(jsonString(p["media_id"])))
+		g.s.comments.publish(strconv.FormatInt(id, 10), g.s.drafts.commentSettingsOf(jsonString(env.payload()["media_id"])))
 	}
 	return out
 }
@@ -773,7 +768,7 @@ func (g *messageAPI) handleMassPreview(x *exchange) any {
 			return fail(40132)
 		}
 	} else {
-		_ = json.Unmarshal(env.ToUser, &m.ToUser)
+		m.ToUser = jsonString(env.ToUser)
 		if _, e := g.s.users.check(m.ToUser); e != nil {
 			return e
 		}

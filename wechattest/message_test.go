@@ -55,6 +55,35 @@ func TestCustomSend(t *testing.T) {
 	assert.Len(t, srv.SentMessages(), 2)
 }
 
+// An mpnewsarticle message carries the article_id of a published
+// article; any other fails with 53600.
+func TestCustomSendPublishedArticle(t *testing.T) {
+	srv, a := startAPI(t, wechattest.WithFollowers(wechattest.Follower{OpenID: "o1"}))
+	send := func(articleID string) reply {
+		return a.post("/cgi-bin/message/custom/send",
+			`{"touser":"o1","msgtype":"mpnewsarticle","mpnewsarticle":{"article_id":"`+articleID+`"}}`)
+	}
+	fails(t, send("nope"), 53600, "Article ID 无效")
+	assert.Empty(t, srv.SentMessages(), "a failed send is not recorded")
+
+	id := mediaID(t, a.post("/cgi-bin/draft/add", `{"articles":[`+newsJSON("一", a.cover())+`]}`))
+	var sub struct {
+		PublishID string `json:"publish_id"`
+	}
+	a.post("/cgi-bin/freepublish/submit", `{"media_id":"`+id+`"}`).decode(t, &sub)
+	var job struct {
+		ArticleID string `json:"article_id"`
+	}
+	a.post("/cgi-bin/freepublish/get", `{"publish_id":"`+sub.PublishID+`"}`).decode(t, &job)
+	require.NotEmpty(t, job.ArticleID)
+
+	a.ok(send(job.ArticleID))
+	sent := srv.SentMessages()
+	require.Len(t, sent, 1)
+	assert.Equal(t, "mpnewsarticle", sent[0].MsgType)
+	assert.Equal(t, "o1", sent[0].ToUser)
+}
+
 const docTemplateSend = `{
   "touser": "o1",
   "template_id": "%s",

@@ -76,7 +76,10 @@ func WithComponent(appID, secret, token, encodingAESKey string) Option {
 // platformAPI is WeChat's side of a third-party platform: its tickets,
 // component_access_tokens, pre-authorization and authorization codes,
 // and the accounts authorized to it, each with an account of its own (a
-// Server that listens on nothing, served through this one).
+// Server that listens on nothing, served through this one). It is above
+// every other group in the lock hierarchy (see Server): while they hold
+// its lock, its handlers take the token and web authorization locks of
+// its accounts and the quota lock of its own server; no group calls it.
 type platformAPI struct {
 	group
 	tickets     map[string]time.Time   // every ticket pushed, with its expiry
@@ -149,12 +152,12 @@ func (g *platformAPI) routes() []route {
 // whose AppID it names (the account's own credentials, beside the
 // platform's). nil means the platform's server itself.
 func (g *platformAPI) account(r *http.Request) *Server {
-	q := r.URL.Query()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.authorizers) == 0 {
-		return nil
+		return nil // a server that is no platform, or has no accounts yet
 	}
+	q := r.URL.Query()
 	if tok := q.Get("access_token"); tok != "" {
 		if a := g.owners[tok]; a != nil {
 			return a.account

@@ -192,6 +192,44 @@ func TestPlatformComponentToken(t *testing.T) {
 	fails(t, ask(p.ComponentAppID(), p.ComponentSecret(), ticket), 61005, "component ticket is expired")
 }
 
+// WithComponent sets the platform the fake plays: api_component_token
+// takes its AppID and AppSecret and no others, and its pushes are signed
+// and encrypted with its token and key.
+func TestPlatformWithComponent(t *testing.T) {
+	const (
+		appID  = "wx000000000c0e0002"
+		secret = "wechattest-other-secret"
+		token  = "wechattest-other-token"
+		aesKey = "d2VjaGF0dGVzdC1vdGhlci1jb21wb25lbnQta2V5LSE"
+	)
+	p, clock, _ := startPlatform(t, wechattest.WithComponent(appID, secret, token, aesKey))
+	assert.Equal(t, appID, p.ComponentAppID())
+	assert.Equal(t, secret, p.ComponentSecret())
+	assert.Equal(t, token, p.ComponentToken())
+	assert.Equal(t, aesKey, p.ComponentEncodingAESKey())
+
+	// A receiver set up with the values given, not the fake's accessors,
+	// opens the push.
+	c, err := wechat.New(wechat.WithAppID(appID), wechat.WithServerToken(token),
+		wechat.WithEncodingAESKey(aesKey), wechat.WithClock(clock.Now))
+	require.NoError(t, err)
+	events := &eventLog{c: c}
+	p.SetReceiver(wechattest.Receiver{Events: events})
+	ticket, err := p.PushTicket(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, ticket, events.last(t)["ComponentVerifyTicket"])
+	assert.Equal(t, appID, events.last(t)["AppId"])
+
+	ask := func(appID, secret string) reply {
+		return component(t, p, "/cgi-bin/component/api_component_token", "", map[string]string{
+			"component_appid": appID, "component_appsecret": secret, "component_verify_ticket": ticket})
+	}
+	fails(t, ask(wechattest.DefaultComponentAppID, wechattest.DefaultComponentSecret), 61011, "invalid component")
+	fails(t, ask(appID, wechattest.DefaultComponentSecret), 40125, "")
+	r := ask(appID, secret)
+	assert.NotEmpty(t, r.JSON(t)["component_access_token"], "body: %s", r.Body)
+}
+
 // An account that authorizes gets its own state, reached with the
 // authorizer_access_token; the push, the code and the refresh token
 // follow WeChat's rules through re-authorization and revocation.
@@ -211,17 +249,22 @@ func TestPlatformAuthorizeAndRevoke(t *testing.T) {
 	auth := p.queryAuth(code)
 	assert.Equal(t, appID, auth["authorizer_appid"])
 	assert.Equal(t, p.RefreshToken(appID), auth["authorizer_refresh_token"])
-	assert.NotEmpty(t, auth["func_info"])
+	funcs, err := json.Marshal(auth["func_info"])
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"funcscope_category":{"id":1}},{"funcscope_category":{"id":2}},{"funcscope_category":{"id":3}},`+
+		`{"funcscope_category":{"id":4}},{"funcscope_category":{"id":6}},{"funcscope_category":{"id":7}},`+
+		`{"funcscope_category":{"id":11}},{"funcscope_category":{"id":24}}]`, string(funcs), "the default permission sets")
 	authTok := auth["authorizer_access_token"].(string)
 
 	// The account's API, with the account's state: the platform's own
 	// server sees nothing of it.
-	r := raw(t, p.Server, "POST", "/cgi-bin/menu/create", url.Values{"access_token": {authTok}}, "application/json",
-		[]byte(`{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"}]}`))
+	const menu = `{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC"}]}`
+	r := raw(t, p.Server, "POST", "/cgi-bin/menu/create", url.Values{"access_token": {authTok}}, "application/json", []byte(menu))
 	assert.Zero(t, r.errcode(t), "body: %s", r.Body)
 	assert.Equal(t, 1, p.Account(appID).Calls("/cgi-bin/menu/create"))
 	assert.Zero(t, p.Calls("/cgi-bin/menu/create"))
-	require.NotNil(t, p.Account(appID).Menu())
+	assert.JSONEq(t, menu, string(p.Account(appID).Menu()), "the account's menu is the one created")
+	assert.Nil(t, p.Menu(), "the platform's server has no menu")
 
 	refresh := func(rt string) reply {
 		return p.call("/cgi-bin/component/api_authorizer_token", map[string]any{
@@ -395,4 +438,22 @@ func TestPlatformPushNotAnswered(t *testing.T) {
 	var se *wechattest.StatusError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, http.StatusNotFound, se.StatusCode)
+}
+
+// The release checks a platform fails are each named in the
+// *ReleaseCheckError, which unwraps to what went wrong in each.
+func TestPlatformReleaseChecksFail(t *testing.T) {
+	p, _, events := startPlatform(t)
+	p.SetReceiver(wechattest.Receiver{Events: events, Messages: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})})
+	err := p.RunReleaseChecks(context.Background())
+	var rce *wechattest.ReleaseCheckError
+	require.ErrorAs(t, err, &rce)
+	require.Len(t, rce.Failed, 3, "%v", err)
+	const answer = "wechattest: webhook answered 503 Service Unavailable"
+	assert.EqualError(t, err, "wechattest: release checks failed: event: "+answer+"; text: "+answer+"; api text: "+answer)
+	var se *wechattest.StatusError
+	require.ErrorAs(t, err, &se, "the failures are unwrapped")
+	assert.Equal(t, http.StatusServiceUnavailable, se.StatusCode)
 }

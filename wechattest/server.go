@@ -365,8 +365,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path
 	now := s.now()
+	// The recorder keeps query as it is and Requests hands out copies,
+	// so dispatch may read it too.
+	query := r.URL.Query()
 	delay, drop, injected := s.rec.arrive(Request{
-		Method: r.Method, Path: path, Query: r.URL.Query(), Header: r.Header.Clone(),
+		Method: r.Method, Path: path, Query: query, Header: r.Header.Clone(),
 		Body: body, Time: now,
 	})
 	if delay > 0 {
@@ -392,7 +395,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rid := newRID(now)
 	var reply any = injected
 	if injected == nil {
-		reply = s.dispatch(r, body)
+		reply = s.dispatch(r, query, body)
 	}
 	// The call is on record under its rid before the answer leaves, so
 	// that a client that looks the rid up at once finds it.
@@ -432,10 +435,10 @@ func hostOf(addr string) string {
 	return host
 }
 
-// dispatch routes a request and runs its handler under its group's lock.
-// Calls with a valid token (and token requests) count against the API's
-// daily quota before the handler runs.
-func (s *Server) dispatch(r *http.Request, body []byte) any {
+// dispatch routes a request, whose parsed query is query, and runs its
+// handler under its group's lock. Calls with a valid token (and token
+// requests) count against the API's daily quota before the handler runs.
+func (s *Server) dispatch(r *http.Request, query url.Values, body []byte) any {
 	rt, ok := s.routes[r.URL.Path]
 	if !ok {
 		return notModelled(r.URL.Path)
@@ -448,7 +451,7 @@ func (s *Server) dispatch(r *http.Request, body []byte) any {
 	}
 	now := s.now()
 	if !rt.noToken {
-		if code := s.tokens.check(r.URL.Query().Get("access_token"), now); code != 0 {
+		if code := s.tokens.check(query.Get("access_token"), now); code != 0 {
 			return fail(code)
 		}
 	}

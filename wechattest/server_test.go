@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/wechattest"
 )
 
@@ -45,6 +46,8 @@ func TestHandleAddsAndOverridesRoutes(t *testing.T) {
 // An option given an invalid value makes NewServer panic with a message
 // that names the option and says what is wrong.
 func TestOptionsRejectInvalidValues(t *testing.T) {
+	_, keyErr := wechat.NewMessageCipher("token", "short", "wx000000000c0e0002")
+	require.Error(t, keyErr)
 	tests := []struct {
 		opt  wechattest.Option
 		name string
@@ -65,6 +68,10 @@ func TestOptionsRejectInvalidValues(t *testing.T) {
 			`WithKFAccounts: account "no-at-sign" is not prefix@wechat-id`},
 		{wechattest.WithKFAccounts(wechattest.KFAccount{Account: "kf1@gh_x", Nickname: strings.Repeat("长", 17)}), "WithKFAccounts",
 			`WithKFAccounts: nickname "` + strings.Repeat("长", 17) + `" of kf1@gh_x is empty or longer than 16 characters`},
+		{wechattest.WithComponent("wx000000000c0e0002", "secret", "token", ""), "WithComponent",
+			"WithComponent: AppID, AppSecret, token and EncodingAESKey are all required"},
+		{wechattest.WithComponent("wx000000000c0e0002", "secret", "token", "short"), "WithComponent",
+			"WithComponent: " + keyErr.Error()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
