@@ -2,10 +2,10 @@ package wechat
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/mpkit/wechat/internal/endpoint"
 )
@@ -37,11 +37,14 @@ func (c *Client) Call(ctx context.Context, method, path string, query url.Values
 // lookupEndpoint returns the table's entry for path, or an entry of
 // Call's own for a path the table does not have.
 func lookupEndpoint(method, path string) (*endpoint.Endpoint, error) {
-	if method != http.MethodGet && method != http.MethodPost {
-		return nil, invalidArg("method %q is neither GET nor POST", method)
+	// Call's own entry must pass the table's check: a method and a path
+	// the table could not hold are refused.
+	own := &endpoint.Endpoint{Method: method, Path: path, Auth: endpoint.AccessToken, Retry: endpoint.WriteOnce}
+	if method == http.MethodGet {
+		own.Retry = endpoint.IdempotentRead
 	}
-	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "?#") {
-		return nil, invalidArg("path %q is not an absolute path without query", path)
+	if err := own.Check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
 	for id := range endpoint.Count {
 		if ep := endpoint.Get(id); ep.Path == path {
@@ -51,11 +54,7 @@ func lookupEndpoint(method, path string) (*endpoint.Endpoint, error) {
 			return ep, nil
 		}
 	}
-	ep := &endpoint.Endpoint{Method: method, Path: path, Auth: endpoint.AccessToken, Retry: endpoint.WriteOnce}
-	if method == http.MethodGet {
-		ep.Retry = endpoint.IdempotentRead
-	}
-	return ep, nil
+	return own, nil
 }
 
 // callQuery turns the query of a Call into the request's, in the order

@@ -198,13 +198,15 @@ func TestCallStatusWhereTheEndpointReportsIt(t *testing.T) {
 func TestCallInvalid(t *testing.T) {
 	ctx := context.Background()
 	c := newOfflineClient(t)
-	for _, tt := range []struct{ method, path string }{
-		{"PUT", "/cgi-bin/menu/get"},
-		{http.MethodGet, "cgi-bin/menu/get"},
-		{http.MethodGet, "/cgi-bin/menu/get?x=1"},
-		{http.MethodPost, "/cgi-bin/menu/get"}, // the table says GET
+	for _, tt := range []struct{ method, path, want string }{
+		{"PUT", "/cgi-bin/menu/get", `wechat: invalid argument: method "PUT" is neither GET nor POST`},
+		{http.MethodGet, "cgi-bin/menu/get", `wechat: invalid argument: path "cgi-bin/menu/get" is not an absolute path without query`},
+		{http.MethodGet, "/cgi-bin/menu/get?x=1", `wechat: invalid argument: path "/cgi-bin/menu/get?x=1" is not an absolute path without query`},
+		{http.MethodPost, "/cgi-bin/menu/get", "wechat: invalid argument: /cgi-bin/menu/get is called with GET, not POST"}, // the table says GET
 	} {
-		assert.ErrorIs(t, c.Call(ctx, tt.method, tt.path, nil, nil, nil), ErrInvalidArgument, "%s %s", tt.method, tt.path)
+		err := c.Call(ctx, tt.method, tt.path, nil, nil, nil)
+		assert.ErrorIs(t, err, ErrInvalidArgument, "%s %s", tt.method, tt.path)
+		assert.EqualError(t, err, tt.want, "%s %s", tt.method, tt.path)
 	}
 }
 

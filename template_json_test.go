@@ -22,6 +22,24 @@ func reflectJSON(t testing.TB, m *TemplateMessage) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
+// checkDataJSON checks that d is written as encoding/json writes the
+// plain map: reflectJSON encodes a message's Data through TemplateData's
+// own writer, so it holds that writer to nothing.
+func checkDataJSON(t testing.TB, d TemplateData) {
+	t.Helper()
+	want, err := encodeJSON(map[string]TemplateField(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := encodeJSON(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("data:\n got %s\nwant %s", got, want)
+	}
+}
+
 // fillStrings sets every string field of the struct v points to, and of
 // the structs it points to, to s: a field added to TemplateMessage later
 // is then sent by encoding/json and must be by appendJSON too.
@@ -65,6 +83,7 @@ func TestTemplateMessageJSON(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s, %q:\n got %s\nwant %s", name, s, got, want)
 			}
+			checkDataJSON(t, m.Data)
 		}
 	}
 }
@@ -85,5 +104,6 @@ func FuzzTemplateMessageJSON(f *testing.F) {
 		if want := reflectJSON(t, m); !bytes.Equal(got, want) {
 			t.Fatalf("got %s\nwant %s", got, want)
 		}
+		checkDataJSON(t, m.Data)
 	})
 }

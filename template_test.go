@@ -11,6 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Either industry code out of range is refused before any request; the
+// endpoint case checks only the second.
+func TestSetTemplateIndustryRejects(t *testing.T) {
+	c := newOfflineClient(t)
+	for _, ids := range [][2]int{{0, 4}, {1, 0}, {-1, 2}} {
+		assert.ErrorIs(t, c.SetTemplateIndustry(context.Background(), ids[0], ids[1]), ErrInvalidArgument, "%v", ids)
+	}
+}
+
 func TestAddTemplate(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -128,8 +128,9 @@ func New(opts ...Option) (*Client, error) {
 		m.now = c.now
 		c.store = m
 	}
-	c.apiPrefix, c.mpPrefix = urlPrefix(c.baseURL), urlPrefix(c.qrcodeBase())
-	c.direct = c.httpClient.Jar == nil && c.baseURL.User == nil && c.qrcodeBase().User == nil
+	qr := c.qrcodeBase()
+	c.apiPrefix, c.mpPrefix = urlPrefix(c.baseURL), urlPrefix(qr)
+	c.direct = c.httpClient.Jar == nil && c.baseURL.User == nil && qr.User == nil
 	// Built once, so that a cached token costs no allocation.
 	c.accessKey, c.ticketKey = "wechat:access_token:"+c.appID, "wechat:jsapi_ticket:"+c.appID
 	c.fetchers = &tokenFetchers{}
