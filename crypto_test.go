@@ -436,6 +436,19 @@ func TestClientDecryptMessageAndEncryptReply(t *testing.T) {
 	assert.ErrorContains(t, err, "without articles")
 }
 
+// DecryptMessage checks the signature over the caller's body where it
+// lies: an unsigned Encrypt element of a megabyte costs no copy of it.
+func TestClientDecryptMessageUnsignedCostsNoCopy(t *testing.T) {
+	v := loadVector(t, "doraemonext_safe_mode.json")
+	c, err := New(WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID), vectorClock(t, v))
+	require.NoError(t, err)
+	body := append(append([]byte("<xml><Encrypt><![CDATA["), bytes.Repeat([]byte("A"), 1<<20)...), "]]></Encrypt></xml>"...)
+	var derr error
+	n := allocated(func() { _, derr = c.DecryptMessage(strings.Repeat("0", 40), v.Timestamp, v.Nonce, body) })
+	assert.ErrorIs(t, derr, ErrInvalidSignature)
+	assert.Less(t, n, uint64(64<<10), "%d KiB allocated for an unsigned body of 1 MiB", n>>10)
+}
+
 // During a rotation the previous token and key still open messages.
 func TestClientDecryptMessageRotation(t *testing.T) {
 	v := loadVector(t, "doraemonext_safe_mode.json")
