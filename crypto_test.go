@@ -380,6 +380,10 @@ func TestSortedSHA1MatchesSign(t *testing.T) {
 	assert.True(t, sigMatch(sum, "41F929117DD6231A953F632CFB3BE174B8E3EF08"))
 	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef0"))
 	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef0g"))
+	// A byte that is not hex is refused even where it would stand for the
+	// right digit if read as zero (the '0' before the last '8').
+	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3efg8"))
+	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef\x008"))
 	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef09"))
 	assert.False(t, sigMatch(sum, ""))
 }
