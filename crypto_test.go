@@ -380,6 +380,10 @@ func TestSortedSHA1MatchesSign(t *testing.T) {
 	assert.True(t, sigMatch(sum, "41F929117DD6231A953F632CFB3BE174B8E3EF08"))
 	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef0"))
 	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef0g"))
+	// A byte that is not hex is refused even where it would stand for the
+	// right digit if read as zero (the '0' before the last '8').
+	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3efg8"))
+	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef\x008"))
 	assert.False(t, sigMatch(sum, "41f929117dd6231a953f632cfb3be174b8e3ef09"))
 	assert.False(t, sigMatch(sum, ""))
 }
@@ -434,6 +438,19 @@ func TestClientDecryptMessageAndEncryptReply(t *testing.T) {
 	assert.Error(t, err)
 	_, err = c.EncryptReply(m.ReplyNews(), "1", "2")
 	assert.ErrorContains(t, err, "without articles")
+}
+
+// DecryptMessage checks the signature over the caller's body where it
+// lies: an unsigned Encrypt element of a megabyte costs no copy of it.
+func TestClientDecryptMessageUnsignedCostsNoCopy(t *testing.T) {
+	v := loadVector(t, "doraemonext_safe_mode.json")
+	c, err := New(WithServerToken(v.Token), WithEncodingAESKey(v.EncodingAESKey), WithAppID(v.AppID), vectorClock(t, v))
+	require.NoError(t, err)
+	body := append(append([]byte("<xml><Encrypt><![CDATA["), bytes.Repeat([]byte("A"), 1<<20)...), "]]></Encrypt></xml>"...)
+	var derr error
+	n := allocated(func() { _, derr = c.DecryptMessage(strings.Repeat("0", 40), v.Timestamp, v.Nonce, body) })
+	assert.ErrorIs(t, derr, ErrInvalidSignature)
+	assert.Less(t, n, uint64(64<<10), "%d KiB allocated for an unsigned body of 1 MiB", n>>10)
 }
 
 // During a rotation the previous token and key still open messages.

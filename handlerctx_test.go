@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -72,4 +73,26 @@ func TestHandlerContextEnd(t *testing.T) {
 	}
 	stop := context.AfterFunc(&c2, func() {})
 	assert.False(t, stop(), "already run")
+}
+
+// The handler's context ends when the handler has returned, as a
+// request's does when ServeHTTP returns, not at its deadline a minute on:
+// what a handler started under it stops with it.
+func TestHandlerContextEndsWithTheHandler(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
+	var kept context.Context
+	wh := c.Webhook(HandlerFunc(func(ctx context.Context, _ *Message) (Reply, error) {
+		kept = ctx
+		return nil, nil
+	}))
+	rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "2"), fixture(t, "inbound/text.xml"))
+	require.Equal(t, "success", rec.Body.String())
+	require.NotNil(t, kept)
+	assert.ErrorIs(t, kept.Err(), context.Canceled)
+	select {
+	case <-kept.Done():
+	default:
+		t.Fatal("Done is not closed")
+	}
 }

@@ -344,6 +344,22 @@ func TestWebhookHeadersArePerResponse(t *testing.T) {
 	}
 }
 
+// The webhook's Content-Type and Content-Length share one backing array:
+// a middleware that adds a Content-Type must not write over the length.
+func TestWebhookHeaderAddLeavesContentLength(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
+	var length []string
+	adder := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.Webhook(&recordingHandler{}).ServeHTTP(w, r)
+		w.Header().Add("Content-Type", "text/html")
+		length = w.Header().Values("Content-Length")
+	})
+	rec := serve(adder, http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "2"), fixture(t, "inbound/text.xml"))
+	require.Equal(t, "success", rec.Body.String())
+	assert.Equal(t, []string{"7"}, length)
+}
+
 // WeChat documents MsgId as a 64-bit integer. One beyond int64, or a
 // number field that is not a number, must not make the push unreadable:
 // WeChat would retry it and the message would be lost.
