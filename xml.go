@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -96,9 +97,16 @@ func parseDocumentString(s string, buf []xmlNode) ([]xmlNode, error) {
 	return nodes, nil
 }
 
+// maxXMLBytes is the longest document the reader takes: its nodes keep
+// offsets as int32.
+const maxXMLBytes = math.MaxInt32
+
 // parseXML reads a whole document. It appends the elements to nodes,
 // which may be a caller's stack buffer.
 func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
+	if len(s) > maxXMLBytes {
+		return nil, parseErr(0, "document too long")
+	}
 	var stack [maxXMLDepth]xmlFrame
 	depth := 0
 	rootDone := false
