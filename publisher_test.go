@@ -95,6 +95,28 @@ func TestListSettlements(t *testing.T) {
 	}
 }
 
+// A range without figures is an empty page, not a nil list, whichever
+// report it is and whether WeChat sends the list empty or leaves it out.
+func TestPublisherEmptyPage(t *testing.T) {
+	ctx := context.Background()
+	q := PublisherQuery{Start: Date{2020, 4, 1}, End: Date{2020, 4, 30}}
+	for _, reply := range []string{
+		`{"base_resp":{"err_msg":"ok","ret":0},"list":[],"settlement_list":[],"total_num":0}`,
+		`{"base_resp":{"err_msg":"ok","ret":0},"total_num":0}`,
+	} {
+		c, _ := newStubClient(t, "GET", "/publisher/stat", []byte(reply))
+		ads, err := c.ListAdSlotStats(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, &AdSlotStatsPage{Stats: []AdSlotStat{}}, ads, reply)
+		cps, err := c.ListCPSStats(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, &CPSStatsPage{Stats: []CPSStat{}}, cps, reply)
+		sett, err := c.ListSettlements(ctx, q)
+		require.NoError(t, err)
+		assert.Equal(t, &SettlementPage{Settlements: []Settlement{}}, sett, reply)
+	}
+}
+
 func TestPublisherQueryChecks(t *testing.T) {
 	ctx := context.Background()
 	c := newOfflineClient(t)

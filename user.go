@@ -280,31 +280,31 @@ func openIDPage(l *openIDList, err error) (*OpenIDPage, error) {
 }
 
 // openIDSeq iterates over every openid of a paged list, starting at the
-// beginning. It stops when a page is empty, has no next cursor, or
-// repeats the cursor it was asked for (which would otherwise loop
-// forever).
+// beginning each time it is ranged over. It stops when a page is empty,
+// has no next cursor, or repeats the cursor it was asked for (which would
+// otherwise loop forever), or when the counts reach the list's total.
 func openIDSeq(ctx context.Context, fetch func(ctx context.Context, cursor string) (*openIDList, error)) iter.Seq2[string, error] {
-	seen := 0 // openids so far, by WeChat's counts
-	pages := paginate(ctx, "", func(ctx context.Context, cursor string) ([]string, string, bool, error) {
-		l, err := fetch(ctx, cursor)
-		if err != nil {
-			return nil, "", false, err
-		}
-		n := int(l.Count)
-		if n == 0 {
-			n = len(l.Data.OpenID)
-		}
-		seen += n
-		// The last page still names a next_openid (its last openid);
-		// where the list has a total, the counts say it is done without
-		// asking for the empty page after it.
-		next := l.NextOpenID
-		more := next != "" && next != cursor && n > 0 && (l.Total == 0 || seen < int(l.Total))
-		return l.Data.OpenID, next, more, nil
-	})
-	// Empty entries are skipped here rather than in fetch: a page made
-	// only of empty entries must not end the walk early.
 	return func(yield func(string, error) bool) {
+		seen := 0 // openids so far in this walk, by WeChat's counts
+		pages := paginate(ctx, "", func(ctx context.Context, cursor string) ([]string, string, bool, error) {
+			l, err := fetch(ctx, cursor)
+			if err != nil {
+				return nil, "", false, err
+			}
+			n := int(l.Count)
+			if n == 0 {
+				n = len(l.Data.OpenID)
+			}
+			seen += n
+			// The last page still names a next_openid (its last openid);
+			// where the list has a total, the counts say it is done
+			// without asking for the empty page after it.
+			next := l.NextOpenID
+			more := next != "" && next != cursor && n > 0 && (l.Total == 0 || seen < int(l.Total))
+			return l.Data.OpenID, next, more, nil
+		})
+		// Empty entries are skipped here rather than in fetch: a page
+		// made only of empty entries must not end the walk early.
 		for id, err := range pages {
 			if err == nil && id == "" {
 				continue

@@ -324,6 +324,31 @@ func TestOpenIDIteratorsStopOnEmptyPage(t *testing.T) {
 	}
 }
 
+func TestOpenIDIteratorsRangeTwice(t *testing.T) {
+	// An iterator may be ranged over more than once; each walk starts at
+	// the beginning and counts the openids against the total afresh.
+	pages := [][]byte{
+		[]byte(`{"total":3,"count":2,"data":{"openid":["A","B"]},"next_openid":"B"}`),
+		[]byte(`{"total":3,"count":1,"data":{"openid":["C"]},"next_openid":"C"}`),
+	}
+	for _, it := range openIDIterators {
+		t.Run(it.name, func(t *testing.T) {
+			c, rec := newStubSeqClient(t, it.method, it.path, pages[0], pages[1], pages[0], pages[1], []byte(`{"errcode":-1,"errmsg":"must not be fetched"}`))
+			seq := it.seq(c)
+			for walk := range 2 {
+				ids, err := collect(t, seq)
+				require.NoError(t, err)
+				assert.Equal(t, []string{"A", "B", "C"}, ids, "walk %d", walk)
+			}
+			calls := rec.Calls()
+			require.Len(t, calls, 4)
+			for i, want := range []string{"", "B", "", "B"} {
+				assert.Equal(t, want, it.cursor(t, calls[i]), "cursor of request %d", i)
+			}
+		})
+	}
+}
+
 func TestOpenIDIteratorsEarlyBreak(t *testing.T) {
 	for _, it := range openIDIterators {
 		t.Run(it.name, func(t *testing.T) {
