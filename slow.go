@@ -178,8 +178,21 @@ type push struct {
 	token     int // the token and key of an encrypted push, for the reply
 	key       int
 	nonce     string
+	// arrived is when the attempt came, set before a call to a store
+	// that may take time (not MemoryDedupStore): the attempt's deadline
+	// counts from it (see remaining).
+	arrived time.Time
 
 	hctx handlerContext // the handler's, when this attempt runs it
+}
+
+// remaining is what is left of d, a time from the attempt's arrival:
+// WeChat's clock started then, not when the dedup store answered.
+func (p *push) remaining(d time.Duration) time.Duration {
+	if p.arrived.IsZero() {
+		return d
+	}
+	return d - time.Since(p.arrived)
 }
 
 // flight is a push whose handler runs in this process; the attempts
@@ -317,6 +330,7 @@ func (wh *webhook) dispatch(p *push) {
 		}
 		return
 	}
+	p.arrived = time.Now()
 	f, created, local := wh.flights.join(key, now)
 	sctx, cancel := c.storeContext(ctx)
 	st, err := c.dedup.Arrive(sctx, key, now, c.dedupTTL())
@@ -372,7 +386,7 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	var g *watchdog
 	if c.slowMode == SendAsCustomerMessage || c.dedup == nil {
 		g = &watchdog{wh: wh, p: p, key: key}
-		t := time.AfterFunc(c.replyTimeout, g.expire)
+		t := time.AfterFunc(p.remaining(c.replyTimeout), g.expire)
 		defer t.Stop()
 	}
 	reply, err := serveMessage(hctx, wh.h, p.msg)
@@ -426,7 +440,7 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 	if c.slowMode == SendAsCustomerMessage {
 		last = true // the first attempt was answered; never hold WeChat
 	}
-	deadline := time.NewTimer(c.replyTimeout)
+	deadline := time.NewTimer(p.remaining(c.replyTimeout))
 	defer deadline.Stop()
 	var poll <-chan time.Time
 	var ticker *time.Ticker
