@@ -131,7 +131,8 @@ func New(opts ...Option) (*Client, error) {
 	qr := c.qrcodeBase()
 	c.apiPrefix, c.mpPrefix = urlPrefix(c.baseURL), urlPrefix(qr)
 	c.direct = c.httpClient.Jar == nil && c.baseURL.User == nil && qr.User == nil
-	// Built once, so that a cached token costs no allocation.
+	// Built once, so that a cached token costs no allocation. platform's
+	// Messages store answers only the access-token key, by this form.
 	c.accessKey, c.ticketKey = "wechat:access_token:"+c.appID, "wechat:jsapi_ticket:"+c.appID
 	c.fetchers = &tokenFetchers{}
 	return c, nil

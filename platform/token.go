@@ -365,9 +365,21 @@ func (c *Client) Revoke(ctx context.Context, appID string) error {
 // account the push is for, which AuthorizerAppID finds in the context.
 type routeStore struct{ c *Client }
 
-var errNoAuthorizer = errors.New("platform: no authorizer in the context (the Messages handler sets it)")
+var (
+	errNoAuthorizer = errors.New("platform: no authorizer in the context (the Messages handler sets it)")
+	errForeignKey   = errors.New("platform: the Messages client keeps only an access token")
+)
 
-func (s routeStore) Token(ctx context.Context, _ string, _ wechat.FetchFunc) (wechat.Token, error) {
+// accessTokenKeyPrefix begins the key a wechat.Client keeps its access
+// token under. The Messages Client asks for nothing else today; a
+// jsapi_ticket asked of routeStore must fail rather than be answered with
+// an access token.
+const accessTokenKeyPrefix = "wechat:access_token:"
+
+func (s routeStore) Token(ctx context.Context, key string, _ wechat.FetchFunc) (wechat.Token, error) {
+	if key != accessTokenKeyPrefix+s.c.appID {
+		return wechat.Token{}, fmt.Errorf("%w (asked for %q)", errForeignKey, key)
+	}
 	appID := AuthorizerAppID(ctx)
 	if appID == "" {
 		return wechat.Token{}, errNoAuthorizer
