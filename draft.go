@@ -277,10 +277,7 @@ func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, 
 		}
 		body.Articles[i] = a.wire()
 	}
-	r, err := call[struct {
-		status
-		mediaRef
-	}](ctx, c, endpoint.DraftAdd, nil, body)
+	r, err := call[mediaIDReply](ctx, c, endpoint.DraftAdd, nil, body)
 	if err != nil {
 		return "", err
 	}

@@ -229,13 +229,10 @@ func (c *Client) ListUserTags(ctx context.Context, openID string) ([]int, error)
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
-	body := struct {
-		OpenID string `json:"openid"`
-	}{openID}
 	r, err := call[struct {
 		status
 		TagIDList []lenient.Int `json:"tagid_list"`
-	}](ctx, c, endpoint.TagIDList, nil, body)
+	}](ctx, c, endpoint.TagIDList, nil, openIDRef{openID})
 	if err != nil {
 		return nil, err
 	}

@@ -513,13 +513,10 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	if openID == "" {
 		return 0, invalidArg("openid is empty")
 	}
-	body := struct {
-		OpenID string `json:"openid"`
-	}{openID}
 	r, err := call[struct {
 		status
 		GroupID *lenient.Int `json:"groupid"`
-	}](ctx, c, endpoint.GroupGetID, nil, body)
+	}](ctx, c, endpoint.GroupGetID, nil, openIDRef{openID})
 	if err != nil {
 		return 0, err
 	}
