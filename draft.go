@@ -259,6 +259,16 @@ type newsItemsReply struct {
 	NewsItem []newsArticleJSON `json:"news_item"`
 }
 
+// newsItems calls the endpoint id, whose reply lists the articles of a
+// draft or a publication in news_item, and returns them.
+func newsItems(ctx context.Context, c *Client, id endpoint.ID, body any) ([]NewsArticle, error) {
+	r, err := call[newsItemsReply](ctx, c, id, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	return articles(r.NewsItem), nil
+}
+
 // AddDraft adds a draft of one or more articles to the draft box (新建草稿,
 // [draft/add]) and returns its media_id, which PublishDraft publishes and
 // SendMassToAll can send as MassNews.
@@ -291,11 +301,7 @@ func (c *Client) GetDraft(ctx context.Context, mediaID string) ([]NewsArticle, e
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
 	}
-	r, err := call[newsItemsReply](ctx, c, endpoint.DraftGet, nil, mediaRef{mediaID})
-	if err != nil {
-		return nil, err
-	}
-	return articles(r.NewsItem), nil
+	return newsItems(ctx, c, endpoint.DraftGet, mediaRef{mediaID})
 }
 
 // UpdateDraft replaces the article at index (from 0) of a draft (修改草稿,
