@@ -125,9 +125,7 @@ func (c *Client) ClearQuota(ctx context.Context) error {
 	if err := c.requireAppID(); err != nil {
 		return err
 	}
-	return exec(ctx, c, endpoint.ClearQuota, nil, struct {
-		AppID string `json:"appid"`
-	}{c.appID})
+	return exec(ctx, c, endpoint.ClearQuota, nil, appIDRef{c.appID})
 }
 
 // ClearQuotaWithSecret is ClearQuota authenticated with the AppSecret

@@ -43,6 +43,12 @@ type articleRef struct {
 	ArticleID string `json:"article_id"`
 }
 
+// appIDRef is {"appid": …}: a request naming an account or a Mini
+// Program.
+type appIDRef struct {
+	AppID string `json:"appid"`
+}
+
 // openIDRef is {"openid": …}: a request naming one user.
 type openIDRef struct {
 	OpenID string `json:"openid"`
