@@ -421,7 +421,7 @@ func (c *Client) KFMessageRecords(ctx context.Context, q KFRecordQuery) iter.Seq
 		size = MaxKFRecordPage
 	}
 	if err := q.check(size); err != nil {
-		return func(yield func(KFMessageRecord, error) bool) { yield(KFMessageRecord{}, err) }
+		return failedSeq[KFMessageRecord](err)
 	}
 	fetch := func(ctx context.Context, msgID int64) ([]KFMessageRecord, int64, bool, error) {
 		body := kfRecordRequest{StartTime: q.Start.Unix(), EndTime: q.End.Unix(), MsgID: msgID, Number: size}

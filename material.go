@@ -225,7 +225,7 @@ func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[Materia
 	case MediaImage, MediaVoice, MediaVideo:
 	default:
 		err := invalidArg("cannot list materials of type %q; use image, voice or video (NewsMaterials lists news)", typ)
-		return func(yield func(MaterialItem, error) bool) { yield(MaterialItem{}, err) }
+		return failedSeq[MaterialItem](err)
 	}
 	return batchPages(ctx, c, endpoint.MaterialBatchGet, batchRequest{Type: string(typ)}, func(it batchItemJSON) MaterialItem {
 		return MaterialItem{MediaID: it.MediaID, Name: it.Name, URL: it.URL, UpdateTime: unixTime(it.UpdateTime)}
