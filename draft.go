@@ -330,10 +330,16 @@ func (c *Client) UpdateDraft(ctx context.Context, mediaID string, index int, art
 //
 // [draft/delete]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_delete.html
 func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
+	return c.deleteMedia(ctx, endpoint.DraftDelete, mediaID)
+}
+
+// deleteMedia calls the endpoint id, which deletes the draft or the
+// permanent material mediaID.
+func (c *Client) deleteMedia(ctx context.Context, id endpoint.ID, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
 	}
-	return exec(ctx, c, endpoint.DraftDelete, nil, mediaRef{mediaID})
+	return exec(ctx, c, id, nil, mediaRef{mediaID})
 }
 
 // GetDraftCount returns the number of drafts in the draft box (获取草稿总数,

@@ -174,10 +174,7 @@ func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialCont
 //
 // [material/del_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_delmaterial.html
 func (c *Client) DeleteMaterial(ctx context.Context, mediaID string) error {
-	if mediaID == "" {
-		return invalidArg("media_id is empty")
-	}
-	return exec(ctx, c, endpoint.MaterialDel, nil, mediaRef{mediaID})
+	return c.deleteMedia(ctx, endpoint.MaterialDel, mediaID)
 }
 
 // MaterialCount is how many permanent materials of each kind the account
