@@ -20,17 +20,20 @@ import (
 //
 // [cgi-bin/getcallbackip]: https://developers.weixin.qq.com/doc/service/api/base/api_getcallbackip.html
 func (c *Client) ListCallbackIPs(ctx context.Context) ([]string, error) {
-	r, err := call[ipList](ctx, c, endpoint.CallbackIP, nil, nil)
+	return c.listIPs(ctx, endpoint.CallbackIP)
+}
+
+// listIPs calls getcallbackip or get_api_domain_ip (id) and returns the
+// addresses of the reply.
+func (c *Client) listIPs(ctx context.Context, id endpoint.ID) ([]string, error) {
+	r, err := call[struct {
+		status
+		IPs []string `json:"ip_list"`
+	}](ctx, c, id, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return r.IPs, nil
-}
-
-// ipList is the reply of getcallbackip and get_api_domain_ip.
-type ipList struct {
-	status
-	IPs []string `json:"ip_list"`
 }
 
 // ListAPIDomainIPs returns the addresses of api.weixin.qq.com (获取微信API接口 IP
@@ -38,11 +41,7 @@ type ipList struct {
 //
 // [cgi-bin/get_api_domain_ip]: https://developers.weixin.qq.com/doc/service/api/base/api_getapidomainip.html
 func (c *Client) ListAPIDomainIPs(ctx context.Context) ([]string, error) {
-	r, err := call[ipList](ctx, c, endpoint.APIDomainIP, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	return r.IPs, nil
+	return c.listIPs(ctx, endpoint.APIDomainIP)
 }
 
 // CheckAction selects what CheckCallback tests.
@@ -125,9 +124,7 @@ func (c *Client) ClearQuota(ctx context.Context) error {
 	if err := c.requireAppID(); err != nil {
 		return err
 	}
-	return exec(ctx, c, endpoint.ClearQuota, nil, struct {
-		AppID string `json:"appid"`
-	}{c.appID})
+	return exec(ctx, c, endpoint.ClearQuota, nil, appIDRef{c.appID})
 }
 
 // ClearQuotaWithSecret is ClearQuota authenticated with the AppSecret

@@ -101,10 +101,7 @@ func (c *Client) execOnComment(ctx context.Context, id endpoint.ID, art ArticleR
 //
 // [cgi-bin/comment/open]: https://developers.weixin.qq.com/doc/service/api/leaving/api_openarticlecomment.html
 func (c *Client) OpenComments(ctx context.Context, art ArticleRef) error {
-	if err := art.check(); err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.CommentOpen, nil, art.wire())
+	return c.execOnArticle(ctx, endpoint.CommentOpen, art)
 }
 
 // CloseComments closes the comment area of an article already sent (关闭已群发
@@ -112,10 +109,16 @@ func (c *Client) OpenComments(ctx context.Context, art ArticleRef) error {
 //
 // [cgi-bin/comment/close]: https://developers.weixin.qq.com/doc/service/api/leaving/api_closecomment.html
 func (c *Client) CloseComments(ctx context.Context, art ArticleRef) error {
+	return c.execOnArticle(ctx, endpoint.CommentClose, art)
+}
+
+// execOnArticle calls the endpoint id, whose body names art and whose
+// reply is the status alone.
+func (c *Client) execOnArticle(ctx context.Context, id endpoint.ID, art ArticleRef) error {
 	if err := art.check(); err != nil {
 		return err
 	}
-	return exec(ctx, c, endpoint.CommentClose, nil, art.wire())
+	return exec(ctx, c, id, nil, art.wire())
 }
 
 // CommentType selects the comments ListComments returns (type).

@@ -54,10 +54,6 @@ type customMessage struct {
 	CustomService   *kfAccountRef    `json:"customservice,omitempty"`
 }
 
-type articleRef struct {
-	ArticleID string `json:"article_id"`
-}
-
 type newsContent struct {
 	Articles []Article `json:"articles"`
 }

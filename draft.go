@@ -259,6 +259,16 @@ type newsItemsReply struct {
 	NewsItem []newsArticleJSON `json:"news_item"`
 }
 
+// newsItems calls the endpoint id, whose reply lists the articles of a
+// draft or a publication in news_item, and returns them.
+func newsItems(ctx context.Context, c *Client, id endpoint.ID, body any) ([]NewsArticle, error) {
+	r, err := call[newsItemsReply](ctx, c, id, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	return articles(r.NewsItem), nil
+}
+
 // AddDraft adds a draft of one or more articles to the draft box (新建草稿,
 // [draft/add]) and returns its media_id, which PublishDraft publishes and
 // SendMassToAll can send as MassNews.
@@ -277,10 +287,7 @@ func (c *Client) AddDraft(ctx context.Context, articles []NewsArticle) (string, 
 		}
 		body.Articles[i] = a.wire()
 	}
-	r, err := call[struct {
-		status
-		mediaRef
-	}](ctx, c, endpoint.DraftAdd, nil, body)
+	r, err := call[mediaIDReply](ctx, c, endpoint.DraftAdd, nil, body)
 	if err != nil {
 		return "", err
 	}
@@ -294,11 +301,7 @@ func (c *Client) GetDraft(ctx context.Context, mediaID string) ([]NewsArticle, e
 	if mediaID == "" {
 		return nil, invalidArg("media_id is empty")
 	}
-	r, err := call[newsItemsReply](ctx, c, endpoint.DraftGet, nil, mediaRef{mediaID})
-	if err != nil {
-		return nil, err
-	}
-	return articles(r.NewsItem), nil
+	return newsItems(ctx, c, endpoint.DraftGet, mediaRef{mediaID})
 }
 
 // UpdateDraft replaces the article at index (from 0) of a draft (修改草稿,
@@ -327,10 +330,16 @@ func (c *Client) UpdateDraft(ctx context.Context, mediaID string, index int, art
 //
 // [draft/delete]: https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_delete.html
 func (c *Client) DeleteDraft(ctx context.Context, mediaID string) error {
+	return c.deleteMedia(ctx, endpoint.DraftDelete, mediaID)
+}
+
+// deleteMedia calls the endpoint id, which deletes the draft or the
+// permanent material mediaID.
+func (c *Client) deleteMedia(ctx context.Context, id endpoint.ID, mediaID string) error {
 	if mediaID == "" {
 		return invalidArg("media_id is empty")
 	}
-	return exec(ctx, c, endpoint.DraftDelete, nil, mediaRef{mediaID})
+	return exec(ctx, c, id, nil, mediaRef{mediaID})
 }
 
 // GetDraftCount returns the number of drafts in the draft box (获取草稿总数,

@@ -137,13 +137,7 @@ type kfAccountRequest struct {
 //
 // [customservice/kfaccount/add]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_addkfaccount.html
 func (c *Client) AddKFAccount(ctx context.Context, account, nickname string) error {
-	if err := checkKFAccount(account); err != nil {
-		return err
-	}
-	if err := checkKFNickname(nickname); err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.KFAccountAdd, nil, kfAccountRequest{Account: account, Nickname: nickname})
+	return c.execKFNickname(ctx, endpoint.KFAccountAdd, account, nickname)
 }
 
 // InviteKFWorker invites the WeChat user wechatID to bind account
@@ -166,13 +160,19 @@ func (c *Client) InviteKFWorker(ctx context.Context, account, wechatID string) e
 //
 // [customservice/kfaccount/update]: https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_updatekfaccount.html
 func (c *Client) UpdateKFAccount(ctx context.Context, account, nickname string) error {
+	return c.execKFNickname(ctx, endpoint.KFAccountUpdate, account, nickname)
+}
+
+// execKFNickname calls the endpoint id, whose body names account and
+// the nickname it is given.
+func (c *Client) execKFNickname(ctx context.Context, id endpoint.ID, account, nickname string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
 	}
 	if err := checkKFNickname(nickname); err != nil {
 		return err
 	}
-	return exec(ctx, c, endpoint.KFAccountUpdate, nil, kfAccountRequest{Account: account, Nickname: nickname})
+	return exec(ctx, c, id, nil, kfAccountRequest{Account: account, Nickname: nickname})
 }
 
 // DeleteKFAccount deletes a customer-service account (删除客服帐号,
@@ -250,13 +250,7 @@ type kfSessionRequest struct {
 //
 // [customservice/kfsession/create]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_createkfsession.html
 func (c *Client) CreateKFSession(ctx context.Context, account, openID string) error {
-	if err := checkKFAccount(account); err != nil {
-		return err
-	}
-	if openID == "" {
-		return invalidArg("openid is empty")
-	}
-	return exec(ctx, c, endpoint.KFSessionCreate, nil, kfSessionRequest{Account: account, OpenID: openID})
+	return c.execKFSession(ctx, endpoint.KFSessionCreate, account, openID)
 }
 
 // CloseKFSession ends the session between a customer-service account and a
@@ -264,13 +258,19 @@ func (c *Client) CreateKFSession(ctx context.Context, account, openID string) er
 //
 // [customservice/kfsession/close]: https://developers.weixin.qq.com/doc/service/api/customer/messctrl/api_closesession.html
 func (c *Client) CloseKFSession(ctx context.Context, account, openID string) error {
+	return c.execKFSession(ctx, endpoint.KFSessionClose, account, openID)
+}
+
+// execKFSession calls the endpoint id on the session between the
+// customer-service account account and the user openID.
+func (c *Client) execKFSession(ctx context.Context, id endpoint.ID, account, openID string) error {
 	if err := checkKFAccount(account); err != nil {
 		return err
 	}
 	if openID == "" {
 		return invalidArg("openid is empty")
 	}
-	return exec(ctx, c, endpoint.KFSessionClose, nil, kfSessionRequest{Account: account, OpenID: openID})
+	return exec(ctx, c, id, nil, kfSessionRequest{Account: account, OpenID: openID})
 }
 
 // KFSession is a user's session with a customer-service account.
@@ -421,7 +421,7 @@ func (c *Client) KFMessageRecords(ctx context.Context, q KFRecordQuery) iter.Seq
 		size = MaxKFRecordPage
 	}
 	if err := q.check(size); err != nil {
-		return func(yield func(KFMessageRecord, error) bool) { yield(KFMessageRecord{}, err) }
+		return failedSeq[KFMessageRecord](err)
 	}
 	fetch := func(ctx context.Context, msgID int64) ([]KFMessageRecord, int64, bool, error) {
 		body := kfRecordRequest{StartTime: q.Start.Unix(), EndTime: q.End.Unix(), MsgID: msgID, Number: size}

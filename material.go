@@ -174,10 +174,7 @@ func (c *Client) GetMaterial(ctx context.Context, mediaID string) (*MaterialCont
 //
 // [material/del_material]: https://developers.weixin.qq.com/doc/service/api/material/permanent/api_delmaterial.html
 func (c *Client) DeleteMaterial(ctx context.Context, mediaID string) error {
-	if mediaID == "" {
-		return invalidArg("media_id is empty")
-	}
-	return exec(ctx, c, endpoint.MaterialDel, nil, mediaRef{mediaID})
+	return c.deleteMedia(ctx, endpoint.MaterialDel, mediaID)
 }
 
 // MaterialCount is how many permanent materials of each kind the account
@@ -225,7 +222,7 @@ func (c *Client) Materials(ctx context.Context, typ MediaType) iter.Seq2[Materia
 	case MediaImage, MediaVoice, MediaVideo:
 	default:
 		err := invalidArg("cannot list materials of type %q; use image, voice or video (NewsMaterials lists news)", typ)
-		return func(yield func(MaterialItem, error) bool) { yield(MaterialItem{}, err) }
+		return failedSeq[MaterialItem](err)
 	}
 	return batchPages(ctx, c, endpoint.MaterialBatchGet, batchRequest{Type: string(typ)}, func(it batchItemJSON) MaterialItem {
 		return MaterialItem{MediaID: it.MediaID, Name: it.Name, URL: it.URL, UpdateTime: unixTime(it.UpdateTime)}

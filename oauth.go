@@ -342,13 +342,11 @@ type oauthUserReply struct {
 //
 // [sns/userinfo]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo.html
 func (c *Client) GetOAuthUserInfo(ctx context.Context, accessToken, openID string, lang Lang) (*OAuthUser, error) {
-	if accessToken == "" {
-		return nil, invalidArg("access token is empty")
+	q, err := userTokenQuery(accessToken, openID)
+	if err != nil {
+		return nil, err
 	}
-	if openID == "" {
-		return nil, invalidArg("openid is empty")
-	}
-	q := query{{"access_token", accessToken}, {"openid", openID}, {"lang", string(lang)}}
+	q = append(q, param{"lang", string(lang)})
 	r, err := call[oauthUserReply](ctx, c, endpoint.OAuthUserInfo, q, nil)
 	if err != nil {
 		return nil, err
@@ -373,11 +371,21 @@ func (c *Client) GetOAuthUserInfo(ctx context.Context, accessToken, openID strin
 //
 // [sns/auth]: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsauth.html
 func (c *Client) CheckOAuthToken(ctx context.Context, accessToken, openID string) error {
+	q, err := userTokenQuery(accessToken, openID)
+	if err != nil {
+		return err
+	}
+	return exec(ctx, c, endpoint.OAuthCheck, q, nil)
+}
+
+// userTokenQuery checks a user's access token and the openid it was
+// issued for, and returns the query that carries them.
+func userTokenQuery(accessToken, openID string) (query, error) {
 	if accessToken == "" {
-		return invalidArg("access token is empty")
+		return nil, invalidArg("access token is empty")
 	}
 	if openID == "" {
-		return invalidArg("openid is empty")
+		return nil, invalidArg("openid is empty")
 	}
-	return exec(ctx, c, endpoint.OAuthCheck, query{{"access_token", accessToken}, {"openid", openID}}, nil)
+	return query{{"access_token", accessToken}, {"openid", openID}}, nil
 }

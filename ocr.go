@@ -393,10 +393,7 @@ func (c *Client) SuggestCrops(ctx context.Context, img ImageSource, ratios ...fl
 //
 // [cv/img/superresolution]: https://developers.weixin.qq.com/miniprogram/dev/server/API/img-ocr/img/api_imgsuperresolution.html
 func (c *Client) UpscaleImage(ctx context.Context, img ImageSource) (string, error) {
-	out, err := callImage[struct {
-		status
-		MediaID string `json:"media_id"`
-	}](ctx, c, endpoint.ImgSuperResolution, img, nil, nil)
+	out, err := callImage[mediaIDReply](ctx, c, endpoint.ImgSuperResolution, img, nil, nil)
 	if err != nil {
 		return "", err
 	}

@@ -35,3 +35,12 @@ func paginate[T, C any](ctx context.Context, start C, fetch pageFunc[T, C]) iter
 		}
 	}
 }
+
+// failedSeq is an iterator that yields err once, with the zero item: the
+// iterator of a paged API whose arguments are refused before any request.
+func failedSeq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}

@@ -166,14 +166,7 @@ func (c *Client) GetPublication(ctx context.Context, articleID string) ([]NewsAr
 	if articleID == "" {
 		return nil, invalidArg("article_id is empty")
 	}
-	body := struct {
-		ArticleID string `json:"article_id"`
-	}{articleID}
-	r, err := call[newsItemsReply](ctx, c, endpoint.PublishGetArticle, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	return articles(r.NewsItem), nil
+	return newsItems(ctx, c, endpoint.PublishGetArticle, articleRef{articleID})
 }
 
 // Publication is one successfully published message.

@@ -204,10 +204,7 @@ type taggingBody struct {
 //
 // [tags/members/batchtagging]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchtagging.html
 func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) error {
-	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.TagBatchTag, nil, taggingBody{openIDs, tagID})
+	return c.execTagging(ctx, endpoint.TagBatchTag, tagID, openIDs)
 }
 
 // UntagUsers removes the tag tagID from up to 50 users (批量为用户取消标签,
@@ -215,10 +212,16 @@ func (c *Client) TagUsers(ctx context.Context, tagID int, openIDs []string) erro
 //
 // [tags/members/batchuntagging]: https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchuntagging.html
 func (c *Client) UntagUsers(ctx context.Context, tagID int, openIDs []string) error {
+	return c.execTagging(ctx, endpoint.TagBatchUntag, tagID, openIDs)
+}
+
+// execTagging calls the endpoint id, which gives the tag tagID to up to
+// 50 users or takes it from them.
+func (c *Client) execTagging(ctx context.Context, id endpoint.ID, tagID int, openIDs []string) error {
 	if err := checkOpenIDs(openIDs, maxTaggingOpenIDs); err != nil {
 		return err
 	}
-	return exec(ctx, c, endpoint.TagBatchUntag, nil, taggingBody{openIDs, tagID})
+	return exec(ctx, c, id, nil, taggingBody{openIDs, tagID})
 }
 
 // ListUserTags returns the ids of the tags of the user openID
@@ -229,13 +232,10 @@ func (c *Client) ListUserTags(ctx context.Context, openID string) ([]int, error)
 	if openID == "" {
 		return nil, invalidArg("openid is empty")
 	}
-	body := struct {
-		OpenID string `json:"openid"`
-	}{openID}
 	r, err := call[struct {
 		status
 		TagIDList []lenient.Int `json:"tagid_list"`
-	}](ctx, c, endpoint.TagIDList, nil, body)
+	}](ctx, c, endpoint.TagIDList, nil, openIDRef{openID})
 	if err != nil {
 		return nil, err
 	}

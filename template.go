@@ -186,10 +186,7 @@ func (d TemplateData) appendJSON(b []byte) []byte {
 		b = appendJSONString(b, name)
 		b = append(b, `:{"value":`...)
 		b = appendJSONString(b, f.Value)
-		if f.Color != "" {
-			b = append(b, `,"color":`...)
-			b = appendJSONString(b, f.Color)
-		}
+		b = appendOmitEmpty(b, `,"color":`, f.Color)
 		b = append(b, '}')
 	}
 	return append(b, '}')
@@ -205,26 +202,26 @@ func (m *TemplateMessage) appendJSON(b []byte) []byte {
 	b = appendJSONString(b, m.ToUser)
 	b = append(b, `,"template_id":`...)
 	b = appendJSONString(b, m.TemplateID)
-	if m.URL != "" {
-		b = append(b, `,"url":`...)
-		b = appendJSONString(b, m.URL)
-	}
+	b = appendOmitEmpty(b, `,"url":`, m.URL)
 	if mp := m.MiniProgram; mp != nil {
 		b = append(b, `,"miniprogram":{"appid":`...)
 		b = appendJSONString(b, mp.AppID)
-		if mp.PagePath != "" {
-			b = append(b, `,"pagepath":`...)
-			b = appendJSONString(b, mp.PagePath)
-		}
+		b = appendOmitEmpty(b, `,"pagepath":`, mp.PagePath)
 		b = append(b, '}')
 	}
-	if m.ClientMsgID != "" {
-		b = append(b, `,"client_msg_id":`...)
-		b = appendJSONString(b, m.ClientMsgID)
-	}
+	b = appendOmitEmpty(b, `,"client_msg_id":`, m.ClientMsgID)
 	b = append(b, `,"data":`...)
 	b = m.Data.appendJSON(b)
 	return append(b, '}')
+}
+
+// appendOmitEmpty appends member, such as `,"url":`, and s as a JSON
+// string, unless s is empty: a string member with omitempty.
+func appendOmitEmpty(b []byte, member, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return appendJSONString(append(b, member...), s)
 }
 
 // TemplateMiniProgram is the mini program page a template message opens.

@@ -30,6 +30,30 @@ type mediaRef struct {
 	MediaID string `json:"media_id"`
 }
 
+// mediaIDReply is a reply that returns the media_id of what the call
+// made: a draft, an enlarged image.
+type mediaIDReply struct {
+	status
+	mediaRef
+}
+
+// articleRef is {"article_id": …}: a request naming a published article,
+// and the content of a customer-service message that sends one.
+type articleRef struct {
+	ArticleID string `json:"article_id"`
+}
+
+// appIDRef is {"appid": …}: a request naming an account or a Mini
+// Program.
+type appIDRef struct {
+	AppID string `json:"appid"`
+}
+
+// openIDRef is {"openid": …}: a request naming one user.
+type openIDRef struct {
+	OpenID string `json:"openid"`
+}
+
 // textContent is the {"content": …} of a text message.
 type textContent struct {
 	Content string `json:"content"`

@@ -395,10 +395,7 @@ func (c *Client) Blacklist(ctx context.Context) iter.Seq2[string, error] {
 //
 // [tags/members/batchblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchblacklist.html
 func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
-	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.BlacklistAdd, nil, openIDListBody{openIDs})
+	return c.execBlacklist(ctx, endpoint.BlacklistAdd, openIDs)
 }
 
 // UnblacklistUsers removes up to 20 users from the blacklist (取消拉黑用户,
@@ -406,14 +403,20 @@ func (c *Client) BlacklistUsers(ctx context.Context, openIDs []string) error {
 //
 // [tags/members/batchunblacklist]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchunblacklist.html
 func (c *Client) UnblacklistUsers(ctx context.Context, openIDs []string) error {
-	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
-		return err
-	}
-	return exec(ctx, c, endpoint.BlacklistRemove, nil, openIDListBody{openIDs})
+	return c.execBlacklist(ctx, endpoint.BlacklistRemove, openIDs)
 }
 
 type openIDListBody struct {
 	OpenIDList []string `json:"openid_list"`
+}
+
+// execBlacklist calls the endpoint id, which adds up to 20 users to the
+// blacklist or removes them from it.
+func (c *Client) execBlacklist(ctx context.Context, id endpoint.ID, openIDs []string) error {
+	if err := checkOpenIDs(openIDs, maxBlacklistIDs); err != nil {
+		return err
+	}
+	return exec(ctx, c, id, nil, openIDListBody{openIDs})
 }
 
 // OpenIDChange is the outcome of converting one openid after an account
@@ -513,13 +516,10 @@ func (c *Client) GetUserGroup(ctx context.Context, openID string) (int, error) {
 	if openID == "" {
 		return 0, invalidArg("openid is empty")
 	}
-	body := struct {
-		OpenID string `json:"openid"`
-	}{openID}
 	r, err := call[struct {
 		status
 		GroupID *lenient.Int `json:"groupid"`
-	}](ctx, c, endpoint.GroupGetID, nil, body)
+	}](ctx, c, endpoint.GroupGetID, nil, openIDRef{openID})
 	if err != nil {
 		return 0, err
 	}

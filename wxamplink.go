@@ -153,8 +153,5 @@ func (c *Client) UnlinkMiniProgram(ctx context.Context, appID string) error {
 	if appID == "" {
 		return invalidArg("Mini Program appid is empty")
 	}
-	body := struct {
-		AppID string `json:"appid"`
-	}{appID}
-	return exec(ctx, c, endpoint.WxaUnlink, nil, body)
+	return exec(ctx, c, endpoint.WxaUnlink, nil, appIDRef{appID})
 }
