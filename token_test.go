@@ -680,3 +680,33 @@ func TestAccessTokenFuncRejectedToken(t *testing.T) {
 }
 
 // A store with a clock of its own expires tokens by that clock.
+
+func TestTokenLogsAndMarshalsNoValue(t *testing.T) {
+	exp := time.Date(2026, 11, 25, 9, 55, 0, 0, time.UTC)
+	tok := Token{Value: "ACCESS_TOKEN_do_not_leak", ExpiresAt: exp}
+	for _, v := range []any{tok, &tok} {
+		for how, s := range renderings(t, v) {
+			assert.NotContains(t, s, "do_not_leak", "%s of %T", how, v)
+			if how != "fmt %x" && how != "fmt %q" && how != "fmt %d" {
+				assert.Contains(t, s, "2026-11-25T09:55:00", "%s of %T: the expiry is shown", how, v)
+			}
+		}
+	}
+	j, err := json.Marshal(tok)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ExpiresAt":"2026-11-25T09:55:00Z"}`, string(j))
+}
+
+// The default token store holds the access tokens themselves: printed or
+// logged, it shows how many it holds and none of them.
+func TestMemoryStorePrintsNoToken(t *testing.T) {
+	s := NewMemoryStore()
+	_, err := s.Token(t.Context(), "wechat:access_token:wx1", func(context.Context) (Token, error) {
+		return Token{Value: "ACCESS_TOKEN_do_not_leak", ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	for how, out := range renderings(t, s) {
+		assert.NotContains(t, out, "do_not_leak", how)
+	}
+	assert.Equal(t, "wechat.MemoryStore{tokens:1}", fmt.Sprint(s))
+}
