@@ -1,13 +1,8 @@
 package wechat
 
 import (
-	"bytes"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -205,46 +200,4 @@ func assertAPIError(t *testing.T, err error, code int, path string) *APIError {
 	assert.Equal(t, code, apiErr.Code)
 	assert.Equal(t, path, apiErr.Path)
 	return apiErr
-}
-
-// renderings returns v as a user might print, log or marshal it: through
-// fmt with every verb, through slog's JSON and text handlers (as the
-// attribute itself, as a pointer and nested in a struct), and through
-// encoding/json and encoding/xml.
-func renderings(t *testing.T, v any) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-		out["fmt "+verb] = fmt.Sprintf(verb, v)
-	}
-	type wrapper struct {
-		Name string
-		Cred any
-	}
-	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
-		"slog JSON": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
-		"slog text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
-	} {
-		var b bytes.Buffer
-		logger := slog.New(h(&b))
-		logger.Info("direct", "cred", v)
-		logger.Info("group", slog.Group("g", "cred", v))
-		logger.Info("nested", "w", wrapper{Name: "n", Cred: v})
-		logger.With("cred", v).Info("with")
-		out[name] = b.String()
-	}
-	j, err := json.Marshal(v)
-	require.NoError(t, err)
-	out["json"] = string(j)
-	j, err = json.Marshal(struct{ Cred any }{v})
-	require.NoError(t, err)
-	out["json nested"] = string(j)
-	type doc struct {
-		XMLName xml.Name `xml:"doc"`
-		Cred    any
-	}
-	x, err := xml.Marshal(doc{Cred: v})
-	require.NoError(t, err)
-	out["xml"] = string(x)
-	return out
 }
