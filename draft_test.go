@@ -19,6 +19,16 @@ func batchPage(total int, items ...string) []byte {
 	return []byte(fmt.Sprintf(`{"total_count":%d,"item_count":%d,"item":[%s]}`, total, len(items), strings.Join(items, ",")))
 }
 
+// fiveItemPages returns the pages walkBatchPages serves: five items, two to
+// a page, item(prefix+"1") to item(prefix+"5").
+func fiveItemPages(item func(id string) string, prefix string) [][]byte {
+	return [][]byte{
+		batchPage(5, item(prefix+"1"), item(prefix+"2")),
+		batchPage(5, item(prefix+"3"), item(prefix+"4")),
+		batchPage(5, item(prefix+"5")),
+	}
+}
+
 // walkBatchPages serves pages, five items two to a page, at the batchget
 // API path and walks the iterator walk returns on a test client. It checks
 // that the walk asked for the offsets 0, 2 and 4, each with the body
@@ -155,11 +165,7 @@ func TestUpdateDraft(t *testing.T) {
 }
 
 func TestDraftsPages(t *testing.T) {
-	pages := [][]byte{
-		batchPage(5, draftItem("D1"), draftItem("D2")),
-		batchPage(5, draftItem("D3"), draftItem("D4")),
-		batchPage(5, draftItem("D5")),
-	}
+	pages := fiveItemPages(draftItem, "D")
 
 	t.Run("three pages", func(t *testing.T) {
 		ids := walkBatchPages(t, "/cgi-bin/draft/batchget", pages, `{"offset":%d,"count":20,"no_content":1}`,

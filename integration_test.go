@@ -121,6 +121,16 @@ var testMenu = &wechat.Menu{Buttons: []wechat.Button{
 	}},
 }}
 
+// startFailingMenu starts a fake that holds testMenu and answers the next
+// n menu/get calls with errcode code: a read that fails and can be retried.
+func startFailingMenu(t *testing.T, n, code int) (*wechattest.Server, *wechat.Client) {
+	t.Helper()
+	srv, c := startFake(t)
+	require.NoError(t, c.CreateMenu(context.Background(), testMenu))
+	srv.FailNext(pathMenuGet, n, code)
+	return srv, c
+}
+
 func TestIntegrationMenu(t *testing.T) {
 	srv, c := startFake(t)
 	ctx := context.Background()
@@ -797,10 +807,8 @@ func TestIntegrationSharedClockRefreshesAhead(t *testing.T) {
 
 func TestIntegrationInjectedInvalidCredential(t *testing.T) {
 	t.Run("once: refreshed and retried", func(t *testing.T) {
-		srv, c := startFake(t)
+		srv, c := startFailingMenu(t, 1, wechat.CodeInvalidCredential)
 		ctx := context.Background()
-		require.NoError(t, c.CreateMenu(ctx, testMenu))
-		srv.FailNext(pathMenuGet, 1, wechat.CodeInvalidCredential)
 
 		got, err := c.GetMenu(ctx)
 		require.NoError(t, err)
@@ -821,10 +829,8 @@ func TestIntegrationInjectedInvalidCredential(t *testing.T) {
 		assert.Len(t, srv.SentMessages(), 1)
 	})
 	t.Run("twice: the rejection is returned", func(t *testing.T) {
-		srv, c := startFake(t)
+		srv, c := startFailingMenu(t, 2, wechat.CodeInvalidCredential)
 		ctx := context.Background()
-		require.NoError(t, c.CreateMenu(ctx, testMenu))
-		srv.FailNext(pathMenuGet, 2, wechat.CodeInvalidCredential)
 
 		_, err := c.GetMenu(ctx)
 		require.ErrorIs(t, err, wechat.ErrTokenInvalid)
@@ -892,10 +898,8 @@ func TestIntegrationSystemBusy(t *testing.T) {
 		assert.Empty(t, srv.SentMessages())
 	})
 	t.Run("GET is retried", func(t *testing.T) {
-		srv, c := startFake(t)
+		srv, c := startFailingMenu(t, 1, wechat.CodeSystemBusy)
 		ctx := context.Background()
-		require.NoError(t, c.CreateMenu(ctx, testMenu))
-		srv.FailNext(pathMenuGet, 1, wechat.CodeSystemBusy)
 		got, err := c.GetMenu(ctx)
 		require.NoError(t, err)
 		assert.Len(t, got.Menu.Buttons, 2)

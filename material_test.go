@@ -153,11 +153,7 @@ func materialItem(id string) string {
 }
 
 func TestMaterials(t *testing.T) {
-	pages := [][]byte{
-		batchPage(5, materialItem("M1"), materialItem("M2")),
-		batchPage(5, materialItem("M3"), materialItem("M4")),
-		batchPage(5, materialItem("M5")),
-	}
+	pages := fiveItemPages(materialItem, "M")
 	t.Run("three pages", func(t *testing.T) {
 		names := walkBatchPages(t, "/cgi-bin/material/batchget_material", pages, `{"type":"video","offset":%d,"count":20}`,
 			func(c *Client) iter.Seq2[MaterialItem, error] { return c.Materials(context.Background(), MediaVideo) },
@@ -198,7 +194,7 @@ func TestNewsMaterials(t *testing.T) {
 	})
 
 	t.Run("three pages", func(t *testing.T) {
-		pages := [][]byte{batchPage(5, draftItem("N1"), draftItem("N2")), batchPage(5, draftItem("N3"), draftItem("N4")), batchPage(5, draftItem("N5"))}
+		pages := fiveItemPages(draftItem, "N")
 		ids := walkBatchPages(t, "/cgi-bin/material/batchget_material", pages, `{"type":"news","offset":%d,"count":20}`,
 			func(c *Client) iter.Seq2[NewsMaterial, error] { return c.NewsMaterials(context.Background()) },
 			func(m NewsMaterial) string { return m.MediaID })

@@ -3,6 +3,7 @@ package wechat
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -417,4 +418,26 @@ func TestHTTPURLCheckIsTheSameEverywhere(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestOAuthTokenLogsAndMarshalsNoSecret(t *testing.T) {
+	exp := time.Date(2026, 11, 25, 9, 55, 0, 0, time.UTC)
+	tok := OAuthToken{
+		AccessToken: "USER_AT_do_not_leak", RefreshToken: "USER_RT_do_not_leak",
+		ExpiresAt: exp, OpenID: "oOPENID123", Scope: "snsapi_userinfo", UnionID: "oUNIONID456", IsSnapshotUser: true,
+	}
+	for _, v := range []any{tok, &tok} {
+		for how, s := range renderings(t, v) {
+			assert.NotContains(t, s, "do_not_leak", "%s of %T", how, v)
+			if how != "fmt %x" && how != "fmt %q" && how != "fmt %d" {
+				for _, want := range []string{"2026-11-25T09:55:00", "oOPENID123", "snsapi_userinfo", "oUNIONID456"} {
+					assert.Contains(t, s, want, "%s of %T", how, v)
+				}
+			}
+		}
+	}
+	j, err := json.Marshal(tok)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ExpiresAt":"2026-11-25T09:55:00Z","OpenID":"oOPENID123","Scope":"snsapi_userinfo",
+		"UnionID":"oUNIONID456","IsSnapshotUser":true}`, string(j))
 }

@@ -110,11 +110,7 @@ func publicationItem(id string) string {
 }
 
 func TestPublications(t *testing.T) {
-	pages := [][]byte{
-		batchPage(5, publicationItem("A1"), publicationItem("A2")),
-		batchPage(5, publicationItem("A3"), publicationItem("A4")),
-		batchPage(5, publicationItem("A5")),
-	}
+	pages := fiveItemPages(publicationItem, "A")
 	articleID := func(p Publication) string { return p.ArticleID }
 	t.Run("three pages", func(t *testing.T) {
 		ids := walkBatchPages(t, "/cgi-bin/freepublish/batchget", pages, `{"offset":%d,"count":20}`,

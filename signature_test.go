@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -103,4 +105,19 @@ func TestJSSDKConfig(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c2.JSSDKConfig(context.Background(), page)
 	assert.ErrorIs(t, err, ErrMissingConfig)
+}
+
+// WeChat signs the page URL without its fragment; an empty or relative
+// URL cannot be the page's.
+func TestJSSDKConfigURL(t *testing.T) {
+	c := newOfflineClient(t, WithJSAPITicket("ticket", time.Now().Add(time.Hour)))
+	for _, bad := range []string{"", "   ", "/page", "page.html", "example.com/page", "ftp://example.com/", "https:///path"} {
+		_, err := c.JSSDKConfig(context.Background(), bad)
+		assert.ErrorIs(t, err, ErrInvalidArgument, "%q", bad)
+	}
+	withHash, err := c.JSSDKConfig(context.Background(), "https://example.com/app?x=1#/orders/42")
+	require.NoError(t, err)
+	want := JSAPISignature("ticket", withHash.NonceStr, unixString(withHash.Timestamp), "https://example.com/app?x=1")
+	assert.Equal(t, want, withHash.Signature, "signed without the fragment")
+	assert.False(t, strings.Contains(want, "#"))
 }

@@ -244,3 +244,26 @@ func TestOptionErrorsNameTheValue(t *testing.T) {
 	assert.Equal(t, "old", c.prevToken)
 	assert.Len(t, c.prevAESKey, 32)
 }
+
+// An empty EncodingAESKey or token, as os.Getenv gives for a variable that
+// is not set, means "not set": a plain-mode account builds its Client
+// from the README's Quick start.
+func TestEmptySettingsMeanUnset(t *testing.T) {
+	c, err := New(WithAppID("wx1"), WithServerToken("t"), WithEncodingAESKey(""), WithPreviousEncodingAESKey(""))
+	require.NoError(t, err)
+	assert.Empty(t, c.aesKey)
+	assert.Empty(t, c.prevAESKey)
+	assert.Contains(t, c.String(), "EncodingAESKey:[unset]")
+
+	// A plain push to it is accepted: it is in plain mode.
+	c.now = func() time.Time { return webhookNow }
+	h := echoHandler()
+	rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery("t", nowTS, "2"), fixture(t, "inbound/text.xml"))
+	assert.Equal(t, 200, rec.Code)
+	assert.Len(t, h.calls(), 1)
+
+	// Spaces around a key pasted from the console are not part of it.
+	c, err = New(WithEncodingAESKey(" abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\n"))
+	require.NoError(t, err)
+	assert.Len(t, c.aesKey, 32)
+}

@@ -149,6 +149,11 @@ var modeNames = []string{"plain", "compatible", "safe"}
 
 const replyHead = "reply to " + wechattest.DefaultOpenID + " from " + wechattest.DefaultAccount + ":\n"
 
+// text is a text message from the default user to the default account.
+func text(content string) wechat.Message {
+	return wechat.Message{MsgType: wechat.MsgTypeText, Content: content}
+}
+
 // event is an event from the default user to the default account.
 func event(e wechat.EventType, key string) wechat.Message {
 	return wechat.Message{MsgType: wechat.MsgTypeEvent, Event: e, EventKey: key}
@@ -162,13 +167,13 @@ func TestCommands(t *testing.T) {
 		stdout string
 	}{
 		{"text", []string{"text", "hello", "world"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "hello world"},
+			text("hello world"),
 			"text " + replyHead + "  echo: hello world\n"},
 		{"text lines and markup", []string{"text", "a <b>&]]>\nc"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "a <b>&]]>\nc"},
+			text("a <b>&]]>\nc"),
 			"text " + replyHead + "  echo: a <b>&]]>\n  c\n"},
 		{"music reply", []string{"text", "music"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "music"},
+			text("music"),
 			"music " + replyHead +
 				"  Title:        Song\n" +
 				"  Description:  A song\n" +
@@ -176,20 +181,20 @@ func TestCommands(t *testing.T) {
 				"  HQMusicUrl:   https://example.com/a.flac\n" +
 				"  ThumbMediaId: thumb-1\n"},
 		{"video reply", []string{"text", "video"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "video"},
+			text("video"),
 			"video " + replyHead +
 				"  MediaId:     video-1\n" +
 				"  Title:       Clip\n" +
 				"  Description: Line one\n" +
 				"               line two\n"},
 		{"transfer reply", []string{"text", "transfer"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "transfer"},
+			text("transfer"),
 			"transfer_customer_service " + replyHead + "  to any online customer-service account\n"},
 		{"transfer reply to an account", []string{"text", "transfer", "kf2001@test"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "transfer kf2001@test"},
+			text("transfer kf2001@test"),
 			"transfer_customer_service " + replyHead + "  KfAccount: kf2001@test\n"},
 		{"no reply", []string{"text", "silence"},
-			wechat.Message{MsgType: wechat.MsgTypeText, Content: "silence"},
+			text("silence"),
 			"no reply (success)\n"},
 		{"image", []string{"image", "https://example.com/p.jpg", "media-7"},
 			wechat.Message{MsgType: wechat.MsgTypeImage, PicURL: "https://example.com/p.jpg", MediaID: "media-7"},
