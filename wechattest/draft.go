@@ -30,16 +30,16 @@ func newDraftAPI(s *Server) *draftAPI {
 
 func (g *draftAPI) routes() []route {
 	return []route{
-		g.route(endpoint.DraftAdd, g.handleDraftAdd),
+		g.route(endpoint.DraftAdd, decoding(g.handleDraftAdd)),
 		g.route(endpoint.DraftGet, g.handleDraftGet),
-		g.route(endpoint.DraftUpdate, g.handleDraftUpdate),
+		g.route(endpoint.DraftUpdate, decoding(g.handleDraftUpdate)),
 		g.route(endpoint.DraftDelete, g.handleDraftDelete),
 		g.route(endpoint.DraftCount, g.handleDraftCount),
 		g.route(endpoint.DraftBatchGet, g.handleDraftBatchGet),
 		g.route(endpoint.PublishSubmit, g.handleFreePublishSubmit),
-		g.route(endpoint.PublishGet, g.handleFreePublishGet),
-		g.route(endpoint.PublishDelete, g.handleFreePublishDelete),
-		g.route(endpoint.PublishGetArticle, g.handleFreePublishGetArticle),
+		g.route(endpoint.PublishGet, decoding(g.handleFreePublishGet)),
+		g.route(endpoint.PublishDelete, decoding(g.handleFreePublishDelete)),
+		g.route(endpoint.PublishGetArticle, decoding(g.handleFreePublishGetArticle)),
 		g.route(endpoint.PublishBatchGet, g.handleFreePublishBatchGet),
 	}
 }
@@ -161,15 +161,14 @@ func (g *draftAPI) parseArticle(raw json.RawMessage) (article, *apiError) {
 	return a, nil
 }
 
+// draftAddRequest is the body of draft/add.
+type draftAddRequest struct {
+	Articles []json.RawMessage `json:"articles"`
+}
+
 // handleDraftAdd answers 新建草稿 (POST draft/add, {"articles":[...]},
 // one to eight articles) with {"media_id"}.
-func (g *draftAPI) handleDraftAdd(x *exchange) any {
-	var req struct {
-		Articles []json.RawMessage `json:"articles"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleDraftAdd(x *exchange, req draftAddRequest) any {
 	if len(req.Articles) == 0 {
 		return fail(44003)
 	}
@@ -226,18 +225,17 @@ func (g *draftAPI) handleDraftGet(x *exchange) any {
 	return map[string]any{"news_item": newsItems(d.articles, false)}
 }
 
+// draftUpdateRequest is the body of draft/update.
+type draftUpdateRequest struct {
+	MediaID  string          `json:"media_id"`
+	Index    *int            `json:"index"`
+	Articles json.RawMessage `json:"articles"`
+}
+
 // handleDraftUpdate answers 修改草稿 (POST draft/update,
 // {"media_id","index","articles":{...}}): it replaces the article at
 // index, from 0; an index out of range fails with 40097.
-func (g *draftAPI) handleDraftUpdate(x *exchange) any {
-	var req struct {
-		MediaID  string          `json:"media_id"`
-		Index    *int            `json:"index"`
-		Articles json.RawMessage `json:"articles"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleDraftUpdate(x *exchange, req draftUpdateRequest) any {
 	d := g.drafts[req.MediaID]
 	if d == nil {
 		return fail(40007)
@@ -396,16 +394,15 @@ func (p *publication) items(noContent bool) []article {
 	return out
 }
 
+// publishGetRequest is the body of freepublish/get.
+type publishGetRequest struct {
+	PublishID json.RawMessage `json:"publish_id"`
+}
+
 // handleFreePublishGet answers 发布状态轮询 (POST freepublish/get,
 // {"publish_id"}): publish_status 0 with article_id and article_detail,
 // or 5 once every article was deleted; 40097 for an unknown publish_id.
-func (g *draftAPI) handleFreePublishGet(x *exchange) any {
-	var req struct {
-		PublishID json.RawMessage `json:"publish_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleFreePublishGet(_ *exchange, req publishGetRequest) any {
 	id := jsonString(req.PublishID)
 	if id == "" {
 		id = string(req.PublishID) // a number
@@ -445,17 +442,16 @@ func (g *draftAPI) lookupPublication(articleID string) (*publication, *apiError)
 	return nil, fail(53600)
 }
 
+// publishDeleteRequest is the body of freepublish/delete.
+type publishDeleteRequest struct {
+	ArticleID string `json:"article_id"`
+	Index     int    `json:"index"`
+}
+
 // handleFreePublishDelete answers 删除发布文章 (POST freepublish/delete,
 // {"article_id","index"}): the article at index, from 1, or all of them
 // when index is 0 or absent. An index out of range fails with 40097.
-func (g *draftAPI) handleFreePublishDelete(x *exchange) any {
-	var req struct {
-		ArticleID string `json:"article_id"`
-		Index     int    `json:"index"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleFreePublishDelete(x *exchange, req publishDeleteRequest) any {
 	p, e := g.lookupPublication(req.ArticleID)
 	if e != nil {
 		return e
@@ -474,16 +470,15 @@ func (g *draftAPI) handleFreePublishDelete(x *exchange) any {
 	return okReply()
 }
 
+// publishArticleRequest is the body of freepublish/getarticle.
+type publishArticleRequest struct {
+	ArticleID string `json:"article_id"`
+}
+
 // handleFreePublishGetArticle answers 获取已发布图文信息 (POST
 // freepublish/getarticle, {"article_id"}) with {"news_item":[...]},
 // deleted articles included with is_deleted true.
-func (g *draftAPI) handleFreePublishGetArticle(x *exchange) any {
-	var req struct {
-		ArticleID string `json:"article_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleFreePublishGetArticle(_ *exchange, req publishArticleRequest) any {
 	p, e := g.lookupPublication(req.ArticleID)
 	if e != nil {
 		return e

@@ -126,7 +126,7 @@ func (g *kfAPI) routes() []route {
 	return []route{
 		g.route(endpoint.KFList, g.handleList),
 		g.route(endpoint.KFOnlineList, g.handleOnlineList),
-		g.route(endpoint.KFAccountAdd, g.handleAdd),
+		g.route(endpoint.KFAccountAdd, decoding(g.handleAdd)),
 		g.route(endpoint.KFAccountInvite, g.handleInvite),
 		g.route(endpoint.KFAccountUpdate, g.handleUpdate),
 		g.route(endpoint.KFAccountDel, g.handleDelete),
@@ -137,7 +137,7 @@ func (g *kfAPI) routes() []route {
 		g.route(endpoint.KFSessionGet, g.handleGetSession),
 		g.route(endpoint.KFSessionList, g.handleSessionList),
 		g.route(endpoint.KFSessionWaiting, g.handleWaitCases),
-		g.route(endpoint.KFMsgRecords, g.handleRecords),
+		g.route(endpoint.KFMsgRecords, decoding(g.handleRecords)),
 	}
 }
 
@@ -268,11 +268,7 @@ func (g *kfAPI) served(account string) int {
 // {"kf_account","nickname"}): 65404 for an account not of the form
 // prefix@wechat-id, 65403 for a bad nickname, 65406 for one that exists,
 // 65405 past 100 accounts.
-func (g *kfAPI) handleAdd(x *exchange) any {
-	var req kfAccountBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *kfAPI) handleAdd(_ *exchange, req kfAccountBody) any {
 	if code := checkKFAccountName(req.Account); code != 0 {
 		return fail(code)
 	}
@@ -544,21 +540,20 @@ func (g *kfAPI) handleWaitCases(*exchange) any {
 	return map[string]any{"count": len(g.waiting), "waitcaselist": list}
 }
 
+// kfRecordsRequest is the body of customservice/msgrecord/getmsglist.
+type kfRecordsRequest struct {
+	StartTime int64 `json:"starttime"`
+	EndTime   int64 `json:"endtime"`
+	MsgID     int64 `json:"msgid"`
+	Number    int   `json:"number"`
+}
+
 // handleRecords answers 获取聊天记录 (POST customservice/msgrecord/getmsglist,
 // {"starttime","endtime","msgid","number"}): the records of the period
 // from msgid on, at most number of them, and in "msgid" the id the next
 // page starts at. 65416 for an invalid query (number outside 1 to 10000,
 // an end not after the start), 65417 for a period over 24 hours.
-func (g *kfAPI) handleRecords(x *exchange) any {
-	var req struct {
-		StartTime int64 `json:"starttime"`
-		EndTime   int64 `json:"endtime"`
-		MsgID     int64 `json:"msgid"`
-		Number    int   `json:"number"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *kfAPI) handleRecords(_ *exchange, req kfRecordsRequest) any {
 	if req.Number < 1 || req.Number > maxKFRecordPage || req.EndTime <= req.StartTime || req.StartTime <= 0 {
 		return fail(65416)
 	}

@@ -45,8 +45,8 @@ func (g *menuAPI) routes() []route {
 		g.route(endpoint.MenuGet, g.handleMenuGet),
 		g.route(endpoint.MenuDelete, g.handleMenuDelete),
 		g.route(endpoint.MenuAddConditional, g.handleMenuAddConditional),
-		g.route(endpoint.MenuDelConditional, g.handleMenuDelConditional),
-		g.route(endpoint.MenuTryMatch, g.handleMenuTryMatch),
+		g.route(endpoint.MenuDelConditional, decoding(g.handleMenuDelConditional)),
+		g.route(endpoint.MenuTryMatch, decoding(g.handleMenuTryMatch)),
 		g.route(endpoint.SelfMenuInfo, g.handleSelfMenuInfo),
 	}
 }
@@ -229,15 +229,14 @@ func (g *menuAPI) handleMenuAddConditional(x *exchange) any {
 	return map[string]any{"menuid": strconv.FormatInt(m.id, 10)}
 }
 
+// delConditionalRequest is the body of menu/delconditional.
+type delConditionalRequest struct {
+	MenuID json.RawMessage `json:"menuid"`
+}
+
 // handleMenuDelConditional answers 删除个性化菜单 (POST
 // menu/delconditional, {"menuid":"..."}).
-func (g *menuAPI) handleMenuDelConditional(x *exchange) any {
-	var req struct {
-		MenuID json.RawMessage `json:"menuid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *menuAPI) handleMenuDelConditional(_ *exchange, req delConditionalRequest) any {
 	id, ok := jsonInt(req.MenuID)
 	if !ok {
 		return fail(65301)
@@ -250,18 +249,17 @@ func (g *menuAPI) handleMenuDelConditional(x *exchange) any {
 	return okReply()
 }
 
+// tryMatchRequest is the body of menu/trymatch.
+type tryMatchRequest struct {
+	UserID string `json:"user_id"`
+}
+
 // handleMenuTryMatch answers 测试个性化菜单匹配结果 (POST menu/trymatch,
 // {"user_id":"openid"}) with the menu the follower sees: the newest
 // personalised menu whose rule matches, else the default menu. The fake
 // evaluates tag_id and language; a rule on any other field (sex, country,
 // client platform...) never matches, since the fake does not know them.
-func (g *menuAPI) handleMenuTryMatch(x *exchange) any {
-	var req struct {
-		UserID string `json:"user_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *menuAPI) handleMenuTryMatch(_ *exchange, req tryMatchRequest) any {
 	f, ok := g.s.users.follower(req.UserID)
 	if !ok {
 		return fail(65302)

@@ -86,8 +86,8 @@ func newUserAPI(s *Server, now time.Time) *userAPI {
 func (g *userAPI) routes() []route {
 	return []route{
 		g.route(endpoint.UserInfo, g.handleUserInfo),
-		g.route(endpoint.UserInfoBatchGet, g.handleUserInfoBatch),
-		g.route(endpoint.UserUpdateRemark, g.handleUpdateRemark),
+		g.route(endpoint.UserInfoBatchGet, decoding(g.handleUserInfoBatch)),
+		g.route(endpoint.UserUpdateRemark, decoding(g.handleUpdateRemark)),
 		g.route(endpoint.UserGet, g.handleUserGet),
 		g.route(endpoint.TagCreate, g.handleTagCreate),
 		g.route(endpoint.TagGet, g.handleTagGet),
@@ -95,19 +95,19 @@ func (g *userAPI) routes() []route {
 		g.route(endpoint.TagDelete, g.handleTagDelete),
 		g.route(endpoint.TagBatchTag, g.handleBatchTagging),
 		g.route(endpoint.TagBatchUntag, g.handleBatchUntagging),
-		g.route(endpoint.TagMembers, g.handleTagUsers),
+		g.route(endpoint.TagMembers, decoding(g.handleTagUsers)),
 		g.route(endpoint.TagIDList, g.handleTagIDList),
 		g.route(endpoint.GroupCreate, g.handleGroupCreate),
 		g.route(endpoint.GroupGet, g.handleGroupGet),
 		g.route(endpoint.GroupGetID, g.handleGroupGetID),
 		g.route(endpoint.GroupUpdate, g.handleGroupUpdate),
-		g.route(endpoint.GroupMemberUpdate, g.handleGroupMemberUpdate),
-		g.route(endpoint.GroupMemberBatch, g.handleGroupMemberBatchUpdate),
+		g.route(endpoint.GroupMemberUpdate, decoding(g.handleGroupMemberUpdate)),
+		g.route(endpoint.GroupMemberBatch, decoding(g.handleGroupMemberBatchUpdate)),
 		g.route(endpoint.GroupDelete, g.handleGroupDelete),
 		g.route(endpoint.BlacklistGet, g.handleGetBlacklist),
 		g.route(endpoint.BlacklistAdd, g.handleBatchBlacklist),
 		g.route(endpoint.BlacklistRemove, g.handleBatchUnblacklist),
-		g.route(endpoint.ChangeOpenID, g.handleChangeOpenID),
+		g.route(endpoint.ChangeOpenID, decoding(g.handleChangeOpenID)),
 	}
 }
 
@@ -247,17 +247,16 @@ func (g *userAPI) handleUserInfo(x *exchange) any {
 	return infoOf(f)
 }
 
+// userInfoBatchRequest is the body of user/info/batchget.
+type userInfoBatchRequest struct {
+	UserList []struct {
+		OpenID string `json:"openid"`
+	} `json:"user_list"`
+}
+
 // handleUserInfoBatch answers 批量获取用户基本信息 (POST
 // user/info/batchget, {"user_list":[{"openid","lang"}]}, at most 100).
-func (g *userAPI) handleUserInfoBatch(x *exchange) any {
-	var req struct {
-		UserList []struct {
-			OpenID string `json:"openid"`
-		} `json:"user_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleUserInfoBatch(_ *exchange, req userInfoBatchRequest) any {
 	if len(req.UserList) == 0 || len(req.UserList) > maxBatchGetUsers {
 		return fail(40032)
 	}
@@ -272,15 +271,14 @@ func (g *userAPI) handleUserInfoBatch(x *exchange) any {
 	return map[string]any{"user_info_list": list}
 }
 
+// updateRemarkRequest is the body of user/info/updateremark.
+type updateRemarkRequest struct {
+	OpenID string `json:"openid"`
+	Remark string `json:"remark"`
+}
+
 // handleUpdateRemark answers 设置用户备注名 (POST user/info/updateremark).
-func (g *userAPI) handleUpdateRemark(x *exchange) any {
-	var req struct {
-		OpenID string `json:"openid"`
-		Remark string `json:"remark"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleUpdateRemark(_ *exchange, req updateRemarkRequest) any {
 	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return e
@@ -427,16 +425,15 @@ func (g *userAPI) handleBatchUntagging(x *exchange) any {
 	return okReply()
 }
 
+// tagUsersRequest is the body of user/tag/get.
+type tagUsersRequest struct {
+	TagID      int    `json:"tagid"`
+	NextOpenID string `json:"next_openid"`
+}
+
 // handleTagUsers answers 获取标签下粉丝列表 (POST user/tag/get,
 // {"tagid","next_openid"}), paged like user/get.
-func (g *userAPI) handleTagUsers(x *exchange) any {
-	var req struct {
-		TagID      int    `json:"tagid"`
-		NextOpenID string `json:"next_openid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleTagUsers(_ *exchange, req tagUsersRequest) any {
 	if !g.tags.has(req.TagID) {
 		return fail(45159)
 	}
@@ -509,15 +506,14 @@ func (g *userAPI) handleGroupGetID(x *exchange) any {
 // groups 0, 1 and 2 cannot be renamed.
 func (g *userAPI) handleGroupUpdate(x *exchange) any { return g.groups.rename(x) }
 
+// groupMemberRequest is the body of groups/members/update.
+type groupMemberRequest struct {
+	OpenID    string `json:"openid"`
+	ToGroupID int    `json:"to_groupid"`
+}
+
 // handleGroupMemberUpdate answers 移动用户分组 (POST groups/members/update).
-func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
-	var req struct {
-		OpenID    string `json:"openid"`
-		ToGroupID int    `json:"to_groupid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleGroupMemberUpdate(_ *exchange, req groupMemberRequest) any {
 	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return fail(40003)
@@ -529,16 +525,15 @@ func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
 	return okReply()
 }
 
+// groupMemberBatchRequest is the body of groups/members/batchupdate.
+type groupMemberBatchRequest struct {
+	OpenIDList []string `json:"openid_list"`
+	ToGroupID  int      `json:"to_groupid"`
+}
+
 // handleGroupMemberBatchUpdate answers 批量移动用户分组 (POST
 // groups/members/batchupdate, at most 50 openids).
-func (g *userAPI) handleGroupMemberBatchUpdate(x *exchange) any {
-	var req struct {
-		OpenIDList []string `json:"openid_list"`
-		ToGroupID  int      `json:"to_groupid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleGroupMemberBatchUpdate(_ *exchange, req groupMemberBatchRequest) any {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
 		return fail(40032)
 	}
@@ -632,20 +627,19 @@ type changeResult struct {
 	ErrMsg    string `json:"err_msg"`
 }
 
+// changeOpenIDRequest is the body of changeopenid.
+type changeOpenIDRequest struct {
+	FromAppID  string   `json:"from_appid"`
+	OpenIDList []string `json:"openid_list"`
+}
+
 // handleChangeOpenID answers openid转换 (POST changeopenid,
 // {"from_appid","openid_list"}, at most 100 openids) with
 // {"errcode":0,"errmsg":"ok","result_list":[{"ori_openid","new_openid","err_msg":"ok"}]},
 // one entry per openid in the order sent. The call succeeds as a whole
 // when some openids cannot be converted: their entry says "ori_openid
 // error".
-func (g *userAPI) handleChangeOpenID(x *exchange) any {
-	var req struct {
-		FromAppID  string   `json:"from_appid"`
-		OpenIDList []string `json:"openid_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleChangeOpenID(_ *exchange, req changeOpenIDRequest) any {
 	if req.FromAppID == "" {
 		return fail(41002)
 	}
