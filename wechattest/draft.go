@@ -529,13 +529,10 @@ func (s *Server) SetPublishStatus(publishID string, status wechat.PublishStatus,
 	g := s.drafts
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	p := g.publications[publishID]
-	if p == nil {
-		return false
-	}
-	g.setOutcome(p, status, failIdx)
-	p.updated = s.now()
-	return true
+	return edit(g.publications, publishID, func(p *publication) {
+		g.setOutcome(p, status, failIdx)
+		p.updated = s.now()
+	})
 }
 
 // PublishJobFinishEvent returns the PUBLISHJOBFINISH event WeChat pushes

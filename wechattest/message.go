@@ -446,15 +446,15 @@ func findTemplate[T privateTemplate](list []T, id string) T {
 	return none
 }
 
-// removeTemplate deletes the template with id from *list: 40037 (invalid
-// template_id) when there is none.
-func removeTemplate[T privateTemplate](list *[]T, id string) *apiError {
+// deleteTemplate answers a call that deletes the template with id from
+// *list: 40037 (invalid template_id) when there is none.
+func deleteTemplate[T privateTemplate](list *[]T, id string) any {
 	i := slices.IndexFunc(*list, func(t T) bool { return t.templateID() == id })
 	if i < 0 {
 		return fail(40037)
 	}
 	*list = slices.Delete(*list, i, i+1)
-	return nil
+	return okReply()
 }
 
 // addTemplateRequest is the body of template/api_add_template.
@@ -505,10 +505,7 @@ type deleteTemplateRequest struct {
 
 // handleDeleteTemplate answers 删除模板 (POST template/del_private_template).
 func (g *messageAPI) handleDeleteTemplate(_ *exchange, req deleteTemplateRequest) any {
-	if e := removeTemplate(&g.templates, req.TemplateID); e != nil {
-		return e
-	}
-	return okReply()
+	return deleteTemplate(&g.templates, req.TemplateID)
 }
 
 // industryName returns the classes of a documented industry code (行业代码),

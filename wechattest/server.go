@@ -328,6 +328,17 @@ func decoding[T any](h func(x *exchange, req T) any) handler {
 	}
 }
 
+// edit applies change to the entry of m at key and reports whether m
+// has one, for the Server methods that change a thing a test names.
+func edit[K comparable, V any](m map[K]*V, key K, change func(*V)) bool {
+	v := m[key]
+	if v == nil {
+		return false
+	}
+	change(v)
+	return true
+}
+
 // exchange is one request being answered.
 type exchange struct {
 	r    *http.Request

@@ -227,10 +227,7 @@ type subscribeDeleteRequest struct {
 // does not have; the fake answers 40037 (invalid template_id), as the
 // message APIs do.
 func (g *subscribeAPI) handleDelete(_ *exchange, req subscribeDeleteRequest) any {
-	if e := removeTemplate(&g.templates, req.PriTmplID); e != nil {
-		return e
-	}
-	return okReply()
+	return deleteTemplate(&g.templates, req.PriTmplID)
 }
 
 // handleList answers 获取私有模板列表 (GET wxaapi/newtmpl/gettemplate):

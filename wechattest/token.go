@@ -200,12 +200,7 @@ func (s *Server) RevokeToken(token string) bool {
 	g := s.tokens
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	c := g.tokens[token]
-	if c == nil {
-		return false
-	}
-	c.revoked = true
-	return true
+	return edit(g.tokens, token, func(c *credential) { c.revoked = true })
 }
 
 // RevokeTokens revokes every access token issued so far, as if another

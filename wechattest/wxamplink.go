@@ -134,10 +134,5 @@ func (s *Server) SetMiniProgramLinkStatus(appID string, status wechat.MiniProgra
 	g := s.wxaLinks
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l := g.links[appID]
-	if l == nil {
-		return false
-	}
-	l.status = status
-	return true
+	return edit(g.links, appID, func(l *miniProgramLink) { l.status = status })
 }
