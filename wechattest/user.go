@@ -93,8 +93,8 @@ func (g *userAPI) routes() []route {
 		g.route(endpoint.TagGet, g.handleTagGet),
 		g.route(endpoint.TagUpdate, g.handleTagUpdate),
 		g.route(endpoint.TagDelete, g.handleTagDelete),
-		g.route(endpoint.TagBatchTag, g.handleBatchTagging),
-		g.route(endpoint.TagBatchUntag, g.handleBatchUntagging),
+		g.route(endpoint.TagBatchTag, decoding(g.handleBatchTagging)),
+		g.route(endpoint.TagBatchUntag, decoding(g.handleBatchUntagging)),
 		g.route(endpoint.TagMembers, decoding(g.handleTagUsers)),
 		g.route(endpoint.TagIDList, g.handleTagIDList),
 		g.route(endpoint.GroupCreate, g.handleGroupCreate),
@@ -373,29 +373,21 @@ type batchTagRequest struct {
 }
 
 // batchTargets validates a batch tag request and returns its followers.
-func (g *userAPI) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *apiError) {
-	var req batchTagRequest
-	if e := x.decode(&req); e != nil {
-		return nil, nil, e
-	}
+func (g *userAPI) batchTargets(req batchTagRequest) ([]*Follower, *apiError) {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
-		return nil, nil, fail(40032)
+		return nil, fail(40032)
 	}
 	if !g.tags.has(req.TagID) {
-		return nil, nil, fail(45159)
+		return nil, fail(45159)
 	}
-	fs, e := g.all(req.OpenIDList, true)
-	if e != nil {
-		return nil, nil, e
-	}
-	return &req, fs, nil
+	return g.all(req.OpenIDList, true)
 }
 
 // handleBatchTagging answers 批量为用户打标签 (POST
 // tags/members/batchtagging): at most 50 openids, at most 20 tags per user.
 // Nothing changes unless every openid is valid.
-func (g *userAPI) handleBatchTagging(x *exchange) any {
-	req, fs, e := g.batchTargets(x)
+func (g *userAPI) handleBatchTagging(_ *exchange, req batchTagRequest) any {
+	fs, e := g.batchTargets(req)
 	if e != nil {
 		return e
 	}
@@ -414,8 +406,8 @@ func (g *userAPI) handleBatchTagging(x *exchange) any {
 
 // handleBatchUntagging answers 批量为用户取消标签 (POST
 // tags/members/batchuntagging).
-func (g *userAPI) handleBatchUntagging(x *exchange) any {
-	req, fs, e := g.batchTargets(x)
+func (g *userAPI) handleBatchUntagging(_ *exchange, req batchTagRequest) any {
+	fs, e := g.batchTargets(req)
 	if e != nil {
 		return e
 	}
