@@ -31,16 +31,16 @@ func newDraftAPI(s *Server) *draftAPI {
 func (g *draftAPI) routes() []route {
 	return []route{
 		g.route(endpoint.DraftAdd, decoding(g.handleDraftAdd)),
-		g.route(endpoint.DraftGet, g.handleDraftGet),
+		g.route(endpoint.DraftGet, decoding(g.handleDraftGet)),
 		g.route(endpoint.DraftUpdate, decoding(g.handleDraftUpdate)),
-		g.route(endpoint.DraftDelete, g.handleDraftDelete),
+		g.route(endpoint.DraftDelete, decoding(g.handleDraftDelete)),
 		g.route(endpoint.DraftCount, g.handleDraftCount),
-		g.route(endpoint.DraftBatchGet, g.handleDraftBatchGet),
-		g.route(endpoint.PublishSubmit, g.handleFreePublishSubmit),
+		g.route(endpoint.DraftBatchGet, decoding(g.handleDraftBatchGet)),
+		g.route(endpoint.PublishSubmit, decoding(g.handleFreePublishSubmit)),
 		g.route(endpoint.PublishGet, decoding(g.handleFreePublishGet)),
 		g.route(endpoint.PublishDelete, decoding(g.handleFreePublishDelete)),
 		g.route(endpoint.PublishGetArticle, decoding(g.handleFreePublishGetArticle)),
-		g.route(endpoint.PublishBatchGet, g.handleFreePublishBatchGet),
+		g.route(endpoint.PublishBatchGet, decoding(g.handleFreePublishBatchGet)),
 	}
 }
 
@@ -188,13 +188,9 @@ func (g *draftAPI) handleDraftAdd(x *exchange, req draftAddRequest) any {
 	return map[string]any{"media_id": d.id}
 }
 
-// lookupDraft decodes the {"media_id"} of a draft request: 40007 for an
-// unknown draft.
-func (g *draftAPI) lookupDraft(x *exchange) (*draft, *apiError) {
-	id, e := x.decodeMediaID()
-	if e != nil {
-		return nil, e
-	}
+// lookupDraft returns the draft with media_id id: 40007 for an unknown
+// draft.
+func (g *draftAPI) lookupDraft(id string) (*draft, *apiError) {
 	d := g.drafts[id]
 	if d == nil {
 		return nil, fail(40007)
@@ -217,8 +213,8 @@ func newsItems(arts []article, noContent bool) []article {
 
 // handleDraftGet answers 获取草稿 (POST draft/get, {"media_id"}) with
 // {"news_item":[...]}.
-func (g *draftAPI) handleDraftGet(x *exchange) any {
-	d, e := g.lookupDraft(x)
+func (g *draftAPI) handleDraftGet(_ *exchange, req mediaIDRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
 	if e != nil {
 		return e
 	}
@@ -236,9 +232,9 @@ type draftUpdateRequest struct {
 // {"media_id","index","articles":{...}}): it replaces the article at
 // index, from 0; an index out of range fails with 40097.
 func (g *draftAPI) handleDraftUpdate(x *exchange, req draftUpdateRequest) any {
-	d := g.drafts[req.MediaID]
-	if d == nil {
-		return fail(40007)
+	d, e := g.lookupDraft(req.MediaID)
+	if e != nil {
+		return e
 	}
 	if req.Index == nil || *req.Index < 0 || *req.Index >= len(d.articles) {
 		return fail(40097)
@@ -259,8 +255,8 @@ func (g *draftAPI) removeDraft(id string) {
 }
 
 // handleDraftDelete answers 删除草稿 (POST draft/delete, {"media_id"}).
-func (g *draftAPI) handleDraftDelete(x *exchange) any {
-	d, e := g.lookupDraft(x)
+func (g *draftAPI) handleDraftDelete(_ *exchange, req mediaIDRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
 	if e != nil {
 		return e
 	}
@@ -291,9 +287,8 @@ func batchReply(total int, items []batchItem) map[string]any {
 
 // handleDraftBatchGet answers 获取草稿列表 (POST draft/batchget,
 // {"offset","count","no_content"}), newest first.
-func (g *draftAPI) handleDraftBatchGet(x *exchange) any {
-	req, e := x.decodeBatch()
-	if e != nil {
+func (g *draftAPI) handleDraftBatchGet(_ *exchange, req batchRequest) any {
+	if e := req.check(); e != nil {
 		return e
 	}
 	ids := slices.Clone(g.draftOrder)
@@ -312,8 +307,8 @@ func (g *draftAPI) handleDraftBatchGet(x *exchange) any {
 // handleFreePublishSubmit answers 发布草稿 (POST freepublish/submit,
 // {"media_id"}) with {"publish_id","msg_data_id"}. The draft leaves the
 // draft box and is published at once: freepublish/get reports success.
-func (g *draftAPI) handleFreePublishSubmit(x *exchange) any {
-	d, e := g.lookupDraft(x)
+func (g *draftAPI) handleFreePublishSubmit(x *exchange, req mediaIDRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
 	if e != nil {
 		return e
 	}
@@ -489,9 +484,8 @@ func (g *draftAPI) handleFreePublishGetArticle(_ *exchange, req publishArticleRe
 // handleFreePublishBatchGet answers 获取成功发布列表 (POST
 // freepublish/batchget, {"offset","count","no_content"}), newest first.
 // A publication whose articles were all deleted is no longer listed.
-func (g *draftAPI) handleFreePublishBatchGet(x *exchange) any {
-	req, e := x.decodeBatch()
-	if e != nil {
+func (g *draftAPI) handleFreePublishBatchGet(_ *exchange, req batchRequest) any {
+	if e := req.check(); e != nil {
 		return e
 	}
 	var list []*publication
