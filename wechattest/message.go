@@ -68,8 +68,8 @@ func (g *messageAPI) routes() []route {
 		g.route(endpoint.MassSendAll, g.handleMassSendAll),
 		g.route(endpoint.MassSend, g.handleMassSend),
 		g.route(endpoint.MassPreview, g.handleMassPreview),
-		g.route(endpoint.MassGet, g.handleMassGet),
-		g.route(endpoint.MassDelete, g.handleMassDelete),
+		g.route(endpoint.MassGet, decoding(g.handleMassGet)),
+		g.route(endpoint.MassDelete, decoding(g.handleMassDelete)),
 		g.route(endpoint.MassSpeedGet, g.handleMassSpeedGet),
 		g.route(endpoint.MassSpeedSet, decoding(g.handleMassSpeedSet)),
 	}
@@ -786,16 +786,15 @@ func isWeChatID(id string) bool {
 	return true
 }
 
-// decodeMassID reads the {"msg_id":"..."} body of mass/get and
-// mass/delete and returns the id of a mass send the fake made (47003 for
-// any other).
-func (g *messageAPI) decodeMassID(x *exchange) (int64, *apiError) {
-	var req struct {
-		MsgID json.RawMessage `json:"msg_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return 0, e
-	}
+// massIDRequest is the {"msg_id":"..."} body of mass/get and
+// mass/delete.
+type massIDRequest struct {
+	MsgID json.RawMessage `json:"msg_id"`
+}
+
+// massID returns the id of a mass send the fake made (47003 for any
+// other).
+func (g *messageAPI) massID(req massIDRequest) (int64, *apiError) {
 	id, ok := jsonInt(req.MsgID)
 	if !ok || g.mass[id] == "" {
 		return 0, fail(47003)
@@ -805,8 +804,8 @@ func (g *messageAPI) decodeMassID(x *exchange) (int64, *apiError) {
 
 // handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
 // {"msg_id":"..."}): SEND_SUCCESS, or DELETE after mass/delete.
-func (g *messageAPI) handleMassGet(x *exchange) any {
-	id, e := g.decodeMassID(x)
+func (g *messageAPI) handleMassGet(_ *exchange, req massIDRequest) any {
+	id, e := g.massID(req)
 	if e != nil {
 		return e
 	}
@@ -814,8 +813,8 @@ func (g *messageAPI) handleMassGet(x *exchange) any {
 }
 
 // handleMassDelete answers 删除群发 (POST message/mass/delete).
-func (g *messageAPI) handleMassDelete(x *exchange) any {
-	id, e := g.decodeMassID(x)
+func (g *messageAPI) handleMassDelete(_ *exchange, req massIDRequest) any {
+	id, e := g.massID(req)
 	if e != nil {
 		return e
 	}
