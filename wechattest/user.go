@@ -96,17 +96,17 @@ func (g *userAPI) routes() []route {
 		g.route(endpoint.TagBatchTag, decoding(g.handleBatchTagging)),
 		g.route(endpoint.TagBatchUntag, decoding(g.handleBatchUntagging)),
 		g.route(endpoint.TagMembers, decoding(g.handleTagUsers)),
-		g.route(endpoint.TagIDList, g.handleTagIDList),
+		g.route(endpoint.TagIDList, decoding(g.handleTagIDList)),
 		g.route(endpoint.GroupCreate, g.handleGroupCreate),
 		g.route(endpoint.GroupGet, g.handleGroupGet),
-		g.route(endpoint.GroupGetID, g.handleGroupGetID),
+		g.route(endpoint.GroupGetID, decoding(g.handleGroupGetID)),
 		g.route(endpoint.GroupUpdate, g.handleGroupUpdate),
 		g.route(endpoint.GroupMemberUpdate, decoding(g.handleGroupMemberUpdate)),
 		g.route(endpoint.GroupMemberBatch, decoding(g.handleGroupMemberBatchUpdate)),
 		g.route(endpoint.GroupDelete, g.handleGroupDelete),
 		g.route(endpoint.BlacklistGet, g.handleGetBlacklist),
-		g.route(endpoint.BlacklistAdd, g.handleBatchBlacklist),
-		g.route(endpoint.BlacklistRemove, g.handleBatchUnblacklist),
+		g.route(endpoint.BlacklistAdd, decoding(g.handleBatchBlacklist)),
+		g.route(endpoint.BlacklistRemove, decoding(g.handleBatchUnblacklist)),
 		g.route(endpoint.ChangeOpenID, decoding(g.handleChangeOpenID)),
 	}
 }
@@ -438,26 +438,24 @@ func (g *userAPI) handleTagUsers(_ *exchange, req tagUsersRequest) any {
 	return pageReply(ids)
 }
 
-// decodeFollower reads the {"openid"} body of tags/getidlist and
-// groups/getid and returns that follower: 40003 unless they follow the
-// account.
-func (g *userAPI) decodeFollower(x *exchange) (*Follower, *apiError) {
-	var req struct {
-		OpenID string `json:"openid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return nil, e
-	}
-	f, e := g.subscribed(req.OpenID)
+// member returns the follower with openid for the APIs of their tags and
+// group, which answer 40003 unless they follow the account.
+func (g *userAPI) member(openID string) (*Follower, *apiError) {
+	f, e := g.subscribed(openID)
 	if e != nil {
 		return nil, fail(40003)
 	}
 	return f, nil
 }
 
+// openIDRequest is the {"openid"} body of tags/getidlist and groups/getid.
+type openIDRequest struct {
+	OpenID string `json:"openid"`
+}
+
 // handleTagIDList answers 获取用户身上的标签列表 (POST tags/getidlist).
-func (g *userAPI) handleTagIDList(x *exchange) any {
-	f, e := g.decodeFollower(x)
+func (g *userAPI) handleTagIDList(_ *exchange, req openIDRequest) any {
+	f, e := g.member(req.OpenID)
 	if e != nil {
 		return e
 	}
@@ -486,8 +484,8 @@ func (g *userAPI) handleGroupGet(*exchange) any {
 }
 
 // handleGroupGetID answers 查询用户所在分组 (POST groups/getid).
-func (g *userAPI) handleGroupGetID(x *exchange) any {
-	f, e := g.decodeFollower(x)
+func (g *userAPI) handleGroupGetID(_ *exchange, req openIDRequest) any {
+	f, e := g.member(req.OpenID)
 	if e != nil {
 		return e
 	}
@@ -506,9 +504,9 @@ type groupMemberRequest struct {
 
 // handleGroupMemberUpdate answers 移动用户分组 (POST groups/members/update).
 func (g *userAPI) handleGroupMemberUpdate(_ *exchange, req groupMemberRequest) any {
-	f, e := g.subscribed(req.OpenID)
+	f, e := g.member(req.OpenID)
 	if e != nil {
-		return fail(40003)
+		return e
 	}
 	if !g.groups.has(req.ToGroupID) {
 		return fail(40050)
@@ -579,18 +577,17 @@ func (g *userAPI) handleGetBlacklist(x *exchange) any {
 	return out
 }
 
+// blacklistRequest is the body of batchblacklist and batchunblacklist.
+type blacklistRequest struct {
+	OpenIDList []string `json:"openid_list"`
+}
+
 // blacklist answers batchblacklist and batchunblacklist,
 // {"openid_list":[...]}: one to 20 openids (40032 otherwise), each known
 // to the account (40003 otherwise), whether or not they still follow it.
 // Nothing changes unless every openid is valid; blacklisting twice, or
 // unblacklisting a user who is not blacklisted, is not an error.
-func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
-	var req struct {
-		OpenIDList []string `json:"openid_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) blacklist(req blacklistRequest, blacklisted bool) any {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBlacklistOpenIDs {
 		return fail(40032)
 	}
@@ -605,11 +602,15 @@ func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
 }
 
 // handleBatchBlacklist answers 拉黑用户 (POST tags/members/batchblacklist).
-func (g *userAPI) handleBatchBlacklist(x *exchange) any { return g.blacklist(x, true) }
+func (g *userAPI) handleBatchBlacklist(_ *exchange, req blacklistRequest) any {
+	return g.blacklist(req, true)
+}
 
 // handleBatchUnblacklist answers 取消拉黑用户 (POST
 // tags/members/batchunblacklist).
-func (g *userAPI) handleBatchUnblacklist(x *exchange) any { return g.blacklist(x, false) }
+func (g *userAPI) handleBatchUnblacklist(_ *exchange, req blacklistRequest) any {
+	return g.blacklist(req, false)
+}
 
 // changeResult is one entry of the result_list of changeopenid; a failed
 // entry has no new_openid.
