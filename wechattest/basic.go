@@ -36,8 +36,8 @@ func (g *opsAPI) routes() []route {
 		g.route(endpoint.CallbackIP, g.handleCallbackIP),
 		g.route(endpoint.APIDomainIP, g.handleCallbackIP),
 		g.route(endpoint.CallbackCheck, decoding(g.handleCallbackCheck)),
-		g.route(endpoint.QuotaGet, g.handleQuotaGet),
-		g.route(endpoint.QuotaClearAPI, g.handleQuotaClearAPI),
+		g.route(endpoint.QuotaGet, decoding(g.handleQuotaGet)),
+		g.route(endpoint.QuotaClearAPI, decoding(g.handleQuotaClearAPI)),
 		g.route(endpoint.ClearQuota, decoding(g.handleClearQuota)),
 		g.route(endpoint.ClearQuotaV2, decoding(g.handleClearQuotaWithSecret)),
 		g.route(endpoint.RIDGet, decoding(g.handleRIDGet)),
@@ -169,16 +169,15 @@ func (g *opsAPI) handleCallbackCheck(_ *exchange, req callbackCheckRequest) any 
 	return fail(40097)
 }
 
-// cgiPath reads the {"cgi_path"} of the quota APIs: 76021 for a path the
-// fake does not model (or one given with its host), 76022 for a web
+// cgiPathRequest is the {"cgi_path"} body of the quota APIs.
+type cgiPathRequest struct {
+	CGIPath string `json:"cgi_path"`
+}
+
+// cgiPath returns the path of a quota request: 76021 for a path the fake
+// does not model (or one given with its host), 76022 for a web
 // authorization (sns) API, whose quota is not reported.
-func (g *opsAPI) cgiPath(x *exchange) (string, *apiError) {
-	var req struct {
-		CGIPath string `json:"cgi_path"`
-	}
-	if e := x.decode(&req); e != nil {
-		return "", e
-	}
+func (g *opsAPI) cgiPath(req cgiPathRequest) (string, *apiError) {
 	if strings.HasPrefix(req.CGIPath, "/sns/") {
 		return "", fail(76022)
 	}
@@ -191,8 +190,8 @@ func (g *opsAPI) cgiPath(x *exchange) (string, *apiError) {
 // handleQuotaGet answers 查询API调用额度 (POST openapi/quota/get,
 // {"cgi_path"}) with {"quota":{"daily_limit","used","remain"}}: the calls
 // the fake counted today, by Beijing time.
-func (g *opsAPI) handleQuotaGet(x *exchange) any {
-	path, e := g.cgiPath(x)
+func (g *opsAPI) handleQuotaGet(x *exchange, req cgiPathRequest) any {
+	path, e := g.cgiPath(req)
 	if e != nil {
 		return e
 	}
@@ -205,8 +204,8 @@ func (g *opsAPI) handleQuotaGet(x *exchange) any {
 
 // handleQuotaClearAPI answers 重置指定API调用次数 (POST openapi/quota/clear,
 // {"cgi_path"}): the count of that API starts again.
-func (g *opsAPI) handleQuotaClearAPI(x *exchange) any {
-	path, e := g.cgiPath(x)
+func (g *opsAPI) handleQuotaClearAPI(_ *exchange, req cgiPathRequest) any {
+	path, e := g.cgiPath(req)
 	if e != nil {
 		return e
 	}
