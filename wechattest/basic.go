@@ -35,14 +35,14 @@ func (g *opsAPI) routes() []route {
 	return []route{
 		g.route(endpoint.CallbackIP, g.handleCallbackIP),
 		g.route(endpoint.APIDomainIP, g.handleCallbackIP),
-		g.route(endpoint.CallbackCheck, g.handleCallbackCheck),
-		g.route(endpoint.QuotaGet, g.handleQuotaGet),
-		g.route(endpoint.QuotaClearAPI, g.handleQuotaClearAPI),
-		g.route(endpoint.ClearQuota, g.handleClearQuota),
-		g.route(endpoint.ClearQuotaV2, g.handleClearQuotaWithSecret),
-		g.route(endpoint.RIDGet, g.handleRIDGet),
-		g.route(endpoint.ShortenGen, g.handleShortenGen),
-		g.route(endpoint.ShortenFetch, g.handleShortenFetch),
+		g.route(endpoint.CallbackCheck, decoding(g.handleCallbackCheck)),
+		g.route(endpoint.QuotaGet, decoding(g.handleQuotaGet)),
+		g.route(endpoint.QuotaClearAPI, decoding(g.handleQuotaClearAPI)),
+		g.route(endpoint.ClearQuota, decoding(g.handleClearQuota)),
+		g.route(endpoint.ClearQuotaV2, decoding(g.handleClearQuotaWithSecret)),
+		g.route(endpoint.RIDGet, decoding(g.handleRIDGet)),
+		g.route(endpoint.ShortenGen, decoding(g.handleShortenGen)),
+		g.route(endpoint.ShortenFetch, decoding(g.handleShortenFetch)),
 	}
 }
 
@@ -132,20 +132,19 @@ var sampleCallbackCheck = []struct {
 	ip, time string
 }{{"111.161.64.40", "23.079ms"}, {"111.161.64.48", "21.434ms"}}
 
+// callbackCheckRequest is the body of callback/check.
+type callbackCheckRequest struct {
+	Action   string `json:"action"`
+	Operator string `json:"check_operator"`
+}
+
 // handleCallbackCheck answers 网络检测 (POST callback/check,
 // {"action":"dns"|"ping"|"all","check_operator":"CHINANET"|"UNICOM"|
 // "CAP"|"DEFAULT"}) with the documented sample: the fake cannot resolve
 // or ping the account's callback URL. The operator of the results is the
 // one asked for (UNICOM, as in the sample, for DEFAULT). Other values
 // fail with 40097.
-func (g *opsAPI) handleCallbackCheck(x *exchange) any {
-	var req struct {
-		Action   string `json:"action"`
-		Operator string `json:"check_operator"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *opsAPI) handleCallbackCheck(_ *exchange, req callbackCheckRequest) any {
 	op := req.Operator
 	switch op {
 	case "CHINANET", "UNICOM", "CAP":
@@ -170,16 +169,15 @@ func (g *opsAPI) handleCallbackCheck(x *exchange) any {
 	return fail(40097)
 }
 
-// cgiPath reads the {"cgi_path"} of the quota APIs: 76021 for a path the
-// fake does not model (or one given with its host), 76022 for a web
+// cgiPathRequest is the {"cgi_path"} body of the quota APIs.
+type cgiPathRequest struct {
+	CGIPath string `json:"cgi_path"`
+}
+
+// cgiPath returns the path of a quota request: 76021 for a path the fake
+// does not model (or one given with its host), 76022 for a web
 // authorization (sns) API, whose quota is not reported.
-func (g *opsAPI) cgiPath(x *exchange) (string, *apiError) {
-	var req struct {
-		CGIPath string `json:"cgi_path"`
-	}
-	if e := x.decode(&req); e != nil {
-		return "", e
-	}
+func (g *opsAPI) cgiPath(req cgiPathRequest) (string, *apiError) {
 	if strings.HasPrefix(req.CGIPath, "/sns/") {
 		return "", fail(76022)
 	}
@@ -192,8 +190,8 @@ func (g *opsAPI) cgiPath(x *exchange) (string, *apiError) {
 // handleQuotaGet answers 查询API调用额度 (POST openapi/quota/get,
 // {"cgi_path"}) with {"quota":{"daily_limit","used","remain"}}: the calls
 // the fake counted today, by Beijing time.
-func (g *opsAPI) handleQuotaGet(x *exchange) any {
-	path, e := g.cgiPath(x)
+func (g *opsAPI) handleQuotaGet(x *exchange, req cgiPathRequest) any {
+	path, e := g.cgiPath(req)
 	if e != nil {
 		return e
 	}
@@ -206,8 +204,8 @@ func (g *opsAPI) handleQuotaGet(x *exchange) any {
 
 // handleQuotaClearAPI answers 重置指定API调用次数 (POST openapi/quota/clear,
 // {"cgi_path"}): the count of that API starts again.
-func (g *opsAPI) handleQuotaClearAPI(x *exchange) any {
-	path, e := g.cgiPath(x)
+func (g *opsAPI) handleQuotaClearAPI(_ *exchange, req cgiPathRequest) any {
+	path, e := g.cgiPath(req)
 	if e != nil {
 		return e
 	}
@@ -226,15 +224,14 @@ func (g *opsAPI) clearAll(now time.Time) any {
 	return okReply()
 }
 
+// clearQuotaRequest is the body of clear_quota.
+type clearQuotaRequest struct {
+	AppID string `json:"appid"`
+}
+
 // handleClearQuota answers 清空api的调用quota (POST clear_quota,
 // {"appid"}): 41002 without an appid, 40013 for another account's.
-func (g *opsAPI) handleClearQuota(x *exchange) any {
-	var req struct {
-		AppID string `json:"appid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *opsAPI) handleClearQuota(x *exchange, req clearQuotaRequest) any {
 	switch req.AppID {
 	case "":
 		return fail(41002)
@@ -245,17 +242,16 @@ func (g *opsAPI) handleClearQuota(x *exchange) any {
 	return g.clearAll(x.now)
 }
 
+// clearQuotaSecretRequest is the body of clear_quota/v2.
+type clearQuotaSecretRequest struct {
+	AppID     string `json:"appid"`
+	AppSecret string `json:"appsecret"`
+}
+
 // handleClearQuotaWithSecret answers 使用AppSecret重置API调用次数 (POST
 // clear_quota/v2, {"appid","appsecret"}), which needs no access token and
 // shares the monthly limit of clear_quota.
-func (g *opsAPI) handleClearQuotaWithSecret(x *exchange) any {
-	var req struct {
-		AppID     string `json:"appid"`
-		AppSecret string `json:"appsecret"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *opsAPI) handleClearQuotaWithSecret(x *exchange, req clearQuotaSecretRequest) any {
 	if e := g.s.checkAppCredentials("client_credential", req.AppID, req.AppSecret); e != nil {
 		return e
 	}
@@ -277,19 +273,18 @@ func isRID(v string) bool {
 	return true
 }
 
+// ridRequest is the body of openapi/rid/get.
+type ridRequest struct {
+	RID string `json:"rid"`
+}
+
 // handleRIDGet answers 查询rid信息 (POST openapi/rid/get, {"rid"}) with the
 // request the fake answered under that rid: {"request":{"invoke_time",
 // "cost_in_ms","request_url","request_body","response_body",
 // "client_ip"}}. 76002 for a rid that is empty or malformed, 76001 for
 // one the fake did not give or gave more than 7 days ago, 76022 for one
 // of a web authorization (sns) call.
-func (g *opsAPI) handleRIDGet(x *exchange) any {
-	var req struct {
-		RID string `json:"rid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *opsAPI) handleRIDGet(x *exchange, req ridRequest) any {
 	if !isRID(req.RID) {
 		return fail(76002)
 	}
@@ -307,18 +302,17 @@ func (g *opsAPI) handleRIDGet(x *exchange) any {
 	}}
 }
 
+// shortenGenRequest is the body of shorten/gen.
+type shortenGenRequest struct {
+	LongData      string          `json:"long_data"`
+	ExpireSeconds json.RawMessage `json:"expire_seconds"`
+}
+
 // handleShortenGen answers 生成短key (POST shorten/gen,
 // {"long_data","expire_seconds"}) with a 15-character base62 key: 47003
 // without data, 9410010 for more than 4 KB, 9410011 for a lifetime over
 // 30 days. A missing or zero expire_seconds means 30 days.
-func (g *opsAPI) handleShortenGen(x *exchange) any {
-	var req struct {
-		LongData      string          `json:"long_data"`
-		ExpireSeconds json.RawMessage `json:"expire_seconds"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *opsAPI) handleShortenGen(x *exchange, req shortenGenRequest) any {
 	life := int64(maxShortKeyLife)
 	if len(req.ExpireSeconds) > 0 {
 		n, ok := jsonInt(req.ExpireSeconds)
@@ -340,16 +334,15 @@ func (g *opsAPI) handleShortenGen(x *exchange) any {
 	return map[string]any{"errcode": 0, "errmsg": "ok", "short_key": key}
 }
 
+// shortenFetchRequest is the body of shorten/fetch.
+type shortenFetchRequest struct {
+	ShortKey string `json:"short_key"`
+}
+
 // handleShortenFetch answers 获取长信息 (POST shorten/fetch, {"short_key"})
 // with {"long_data","create_time","expire_seconds"}, expire_seconds being
 // what is left; 9410012 for a key that does not exist or expired.
-func (g *opsAPI) handleShortenFetch(x *exchange) any {
-	var req struct {
-		ShortKey string `json:"short_key"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *opsAPI) handleShortenFetch(x *exchange, req shortenFetchRequest) any {
 	k := g.shortKeys[req.ShortKey]
 	if k == nil || !x.now.Before(k.expires) {
 		return fail(9410012)

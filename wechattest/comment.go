@@ -26,14 +26,14 @@ func newCommentAPI(s *Server) *commentAPI {
 
 func (g *commentAPI) routes() []route {
 	return []route{
-		g.route(endpoint.CommentOpen, g.handleOpen),
-		g.route(endpoint.CommentClose, g.handleClose),
-		g.route(endpoint.CommentList, g.handleList),
-		g.route(endpoint.CommentMarkElect, g.handleMarkElect),
-		g.route(endpoint.CommentUnmarkElect, g.handleUnmarkElect),
-		g.route(endpoint.CommentDelete, g.handleDelete),
-		g.route(endpoint.CommentReplyAdd, g.handleReplyAdd),
-		g.route(endpoint.CommentReplyDelete, g.handleReplyDelete),
+		g.route(endpoint.CommentOpen, decoding(g.handleOpen)),
+		g.route(endpoint.CommentClose, decoding(g.handleClose)),
+		g.route(endpoint.CommentList, decoding(g.handleList)),
+		g.route(endpoint.CommentMarkElect, decoding(g.handleMarkElect)),
+		g.route(endpoint.CommentUnmarkElect, decoding(g.handleUnmarkElect)),
+		g.route(endpoint.CommentDelete, decoding(g.handleDelete)),
+		g.route(endpoint.CommentReplyAdd, decoding(g.handleReplyAdd)),
+		g.route(endpoint.CommentReplyDelete, decoding(g.handleReplyDelete)),
 	}
 }
 
@@ -118,49 +118,45 @@ func optionalInt(raw json.RawMessage, def int64) (int64, bool) {
 	return jsonInt(raw)
 }
 
-// lookup decodes the article of a comment request: 88001 for a
+// lookup finds the article of a comment request: 88001 for a
 // msg_data_id or an index the fake did not send (an index, from 0,
 // defaults to the first article).
-func (g *commentAPI) lookup(x *exchange) (*commentRequest, *commentArea, *apiError) {
-	var req commentRequest
-	if e := x.decode(&req); e != nil {
-		return nil, nil, e
-	}
+func (g *commentAPI) lookup(req commentRequest) (*commentArea, *apiError) {
 	id, ok := jsonInt(req.MsgDataID)
 	index, iok := optionalInt(req.Index, 0)
 	if !ok || !iok {
-		return nil, nil, fail(88001)
+		return nil, fail(88001)
 	}
 	area := g.areas[articleKey{fmt.Sprint(id), int(index)}]
 	if area == nil {
-		return nil, nil, fail(88001)
+		return nil, fail(88001)
 	}
-	return &req, area, nil
+	return area, nil
 }
 
 // lookupComment is lookup for the APIs on one comment: 88008 for a
 // user_comment_id the article does not have, or a deleted comment.
-func (g *commentAPI) lookupComment(x *exchange) (*commentRequest, *comment, *apiError) {
-	req, area, e := g.lookup(x)
+func (g *commentAPI) lookupComment(req commentRequest) (*comment, *apiError) {
+	area, e := g.lookup(req)
 	if e != nil {
-		return nil, nil, e
+		return nil, e
 	}
 	id, ok := jsonInt(req.UserCommentID)
 	if ok {
 		for _, c := range area.comments {
 			if c.id == id && !c.deleted {
-				return req, c, nil
+				return c, nil
 			}
 		}
 	}
-	return nil, nil, fail(88008)
+	return nil, fail(88008)
 }
 
 // change answers a call that changes one thing and nothing else: the
 // comment area of an article (found with lookup) or one comment (found
 // with lookupComment), which set changes.
-func change[T any](x *exchange, find func(*exchange) (*commentRequest, T, *apiError), set func(T)) any {
-	_, v, e := find(x)
+func change[T any](req commentRequest, find func(commentRequest) (T, *apiError), set func(T)) any {
+	v, e := find(req)
 	if e != nil {
 		return e
 	}
@@ -170,14 +166,14 @@ func change[T any](x *exchange, find func(*exchange) (*commentRequest, T, *apiEr
 
 // handleOpen answers 打开已群发文章评论 (POST comment/open,
 // {"msg_data_id","index"}).
-func (g *commentAPI) handleOpen(x *exchange) any {
-	return change(x, g.lookup, func(area *commentArea) { area.open = true })
+func (g *commentAPI) handleOpen(_ *exchange, req commentRequest) any {
+	return change(req, g.lookup, func(area *commentArea) { area.open = true })
 }
 
 // handleClose answers 关闭已群发文章评论 (POST comment/close,
 // {"msg_data_id","index"}). The comments stay listed.
-func (g *commentAPI) handleClose(x *exchange) any {
-	return change(x, g.lookup, func(area *commentArea) { area.open = false })
+func (g *commentAPI) handleClose(_ *exchange, req commentRequest) any {
+	return change(req, g.lookup, func(area *commentArea) { area.open = false })
 }
 
 // maxCommentCount is one more than the largest count comment/list serves
@@ -192,8 +188,8 @@ const maxCommentCount = 50
 // is answered 88010 (count range error), as the page's return codes
 // list it; a count, begin or type that is missing or not a number, a
 // negative begin or an unknown type is answered 40097.
-func (g *commentAPI) handleList(x *exchange) any {
-	req, area, e := g.lookup(x)
+func (g *commentAPI) handleList(_ *exchange, req commentRequest) any {
+	area, e := g.lookup(req)
 	if e != nil {
 		return e
 	}
@@ -240,19 +236,19 @@ func bitOf(b bool) int {
 
 // handleMarkElect answers 评论标记精选 (POST comment/markelect,
 // {"msg_data_id","index","user_comment_id"}).
-func (g *commentAPI) handleMarkElect(x *exchange) any {
-	return change(x, g.lookupComment, func(c *comment) { c.elected = true })
+func (g *commentAPI) handleMarkElect(_ *exchange, req commentRequest) any {
+	return change(req, g.lookupComment, func(c *comment) { c.elected = true })
 }
 
 // handleUnmarkElect answers 评论取消精选 (POST comment/unmarkelect).
-func (g *commentAPI) handleUnmarkElect(x *exchange) any {
-	return change(x, g.lookupComment, func(c *comment) { c.elected = false })
+func (g *commentAPI) handleUnmarkElect(_ *exchange, req commentRequest) any {
+	return change(req, g.lookupComment, func(c *comment) { c.elected = false })
 }
 
 // handleDelete answers 删除评论 (POST comment/delete): the comment is gone
 // for every later call, which answers 88008.
-func (g *commentAPI) handleDelete(x *exchange) any {
-	return change(x, g.lookupComment, func(c *comment) { c.deleted = true })
+func (g *commentAPI) handleDelete(_ *exchange, req commentRequest) any {
+	return change(req, g.lookupComment, func(c *comment) { c.deleted = true })
 }
 
 // handleReplyAdd answers 回复评论 (POST comment/reply/add,
@@ -260,8 +256,8 @@ func (g *commentAPI) handleDelete(x *exchange) any {
 // reply) if the comment has a reply, 88007 (reply content beyond max len
 // or content len is zero) for an empty or blank content. WeChat
 // documents no maximum length, so the fake takes any other content.
-func (g *commentAPI) handleReplyAdd(x *exchange) any {
-	req, c, e := g.lookupComment(x)
+func (g *commentAPI) handleReplyAdd(x *exchange, req commentRequest) any {
+	c, e := g.lookupComment(req)
 	if e != nil {
 		return e
 	}
@@ -277,8 +273,8 @@ func (g *commentAPI) handleReplyAdd(x *exchange) any {
 
 // handleReplyDelete answers 删除回复 (POST comment/reply/delete): the
 // comment can be replied to again.
-func (g *commentAPI) handleReplyDelete(x *exchange) any {
-	return change(x, g.lookupComment, func(c *comment) { c.reply = nil })
+func (g *commentAPI) handleReplyDelete(_ *exchange, req commentRequest) any {
+	return change(req, g.lookupComment, func(c *comment) { c.reply = nil })
 }
 
 // Errors of AddComment.

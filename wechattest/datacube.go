@@ -61,9 +61,15 @@ var datacubeSpans = []datacubeSpan{
 func (g *statsAPI) routes() []route {
 	var rs []route
 	for _, sp := range datacubeSpans {
-		rs = append(rs, g.route(sp.id, sp.handle))
+		rs = append(rs, g.route(sp.id, decoding(sp.handle)))
 	}
 	return rs
+}
+
+// datacubeRequest is the body of the statistics APIs.
+type datacubeRequest struct {
+	Begin string `json:"begin_date"`
+	End   string `json:"end_date"`
 }
 
 // handle answers a statistics API (POST, {"begin_date","end_date"} as
@@ -72,14 +78,7 @@ func (g *statsAPI) routes() []route {
 // date that is not a day, 61501 for a range that ends before it begins,
 // spans more days than the API serves, starts before 2014-12-01 or ends
 // after yesterday by Beijing time on the server's clock.
-func (sp datacubeSpan) handle(x *exchange) any {
-	var req struct {
-		Begin string `json:"begin_date"`
-		End   string `json:"end_date"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (sp datacubeSpan) handle(x *exchange, req datacubeRequest) any {
 	begin, err1 := time.Parse(time.DateOnly, req.Begin)
 	end, err2 := time.Parse(time.DateOnly, req.End)
 	if err1 != nil || err2 != nil {

@@ -30,17 +30,17 @@ func newDraftAPI(s *Server) *draftAPI {
 
 func (g *draftAPI) routes() []route {
 	return []route{
-		g.route(endpoint.DraftAdd, g.handleDraftAdd),
-		g.route(endpoint.DraftGet, g.handleDraftGet),
-		g.route(endpoint.DraftUpdate, g.handleDraftUpdate),
-		g.route(endpoint.DraftDelete, g.handleDraftDelete),
+		g.route(endpoint.DraftAdd, decoding(g.handleDraftAdd)),
+		g.route(endpoint.DraftGet, decoding(g.handleDraftGet)),
+		g.route(endpoint.DraftUpdate, decoding(g.handleDraftUpdate)),
+		g.route(endpoint.DraftDelete, decoding(g.handleDraftDelete)),
 		g.route(endpoint.DraftCount, g.handleDraftCount),
-		g.route(endpoint.DraftBatchGet, g.handleDraftBatchGet),
-		g.route(endpoint.PublishSubmit, g.handleFreePublishSubmit),
-		g.route(endpoint.PublishGet, g.handleFreePublishGet),
-		g.route(endpoint.PublishDelete, g.handleFreePublishDelete),
-		g.route(endpoint.PublishGetArticle, g.handleFreePublishGetArticle),
-		g.route(endpoint.PublishBatchGet, g.handleFreePublishBatchGet),
+		g.route(endpoint.DraftBatchGet, decoding(g.handleDraftBatchGet)),
+		g.route(endpoint.PublishSubmit, decoding(g.handleFreePublishSubmit)),
+		g.route(endpoint.PublishGet, decoding(g.handleFreePublishGet)),
+		g.route(endpoint.PublishDelete, decoding(g.handleFreePublishDelete)),
+		g.route(endpoint.PublishGetArticle, decoding(g.handleFreePublishGetArticle)),
+		g.route(endpoint.PublishBatchGet, decoding(g.handleFreePublishBatchGet)),
 	}
 }
 
@@ -161,15 +161,14 @@ func (g *draftAPI) parseArticle(raw json.RawMessage) (article, *apiError) {
 	return a, nil
 }
 
+// draftAddRequest is the body of draft/add.
+type draftAddRequest struct {
+	Articles []json.RawMessage `json:"articles"`
+}
+
 // handleDraftAdd answers 新建草稿 (POST draft/add, {"articles":[...]},
 // one to eight articles) with {"media_id"}.
-func (g *draftAPI) handleDraftAdd(x *exchange) any {
-	var req struct {
-		Articles []json.RawMessage `json:"articles"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleDraftAdd(x *exchange, req draftAddRequest) any {
 	if len(req.Articles) == 0 {
 		return fail(44003)
 	}
@@ -189,13 +188,9 @@ func (g *draftAPI) handleDraftAdd(x *exchange) any {
 	return map[string]any{"media_id": d.id}
 }
 
-// lookupDraft decodes the {"media_id"} of a draft request: 40007 for an
-// unknown draft.
-func (g *draftAPI) lookupDraft(x *exchange) (*draft, *apiError) {
-	id, e := x.decodeMediaID()
-	if e != nil {
-		return nil, e
-	}
+// lookupDraft returns the draft with media_id id: 40007 for an unknown
+// draft.
+func (g *draftAPI) lookupDraft(id string) (*draft, *apiError) {
 	d := g.drafts[id]
 	if d == nil {
 		return nil, fail(40007)
@@ -218,29 +213,28 @@ func newsItems(arts []article, noContent bool) []article {
 
 // handleDraftGet answers 获取草稿 (POST draft/get, {"media_id"}) with
 // {"news_item":[...]}.
-func (g *draftAPI) handleDraftGet(x *exchange) any {
-	d, e := g.lookupDraft(x)
+func (g *draftAPI) handleDraftGet(_ *exchange, req mediaIDRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
 	if e != nil {
 		return e
 	}
 	return map[string]any{"news_item": newsItems(d.articles, false)}
 }
 
+// draftUpdateRequest is the body of draft/update.
+type draftUpdateRequest struct {
+	MediaID  string          `json:"media_id"`
+	Index    *int            `json:"index"`
+	Articles json.RawMessage `json:"articles"`
+}
+
 // handleDraftUpdate answers 修改草稿 (POST draft/update,
 // {"media_id","index","articles":{...}}): it replaces the article at
 // index, from 0; an index out of range fails with 40097.
-func (g *draftAPI) handleDraftUpdate(x *exchange) any {
-	var req struct {
-		MediaID  string          `json:"media_id"`
-		Index    *int            `json:"index"`
-		Articles json.RawMessage `json:"articles"`
-	}
-	if e := x.decode(&req); e != nil {
+func (g *draftAPI) handleDraftUpdate(x *exchange, req draftUpdateRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
+	if e != nil {
 		return e
-	}
-	d := g.drafts[req.MediaID]
-	if d == nil {
-		return fail(40007)
 	}
 	if req.Index == nil || *req.Index < 0 || *req.Index >= len(d.articles) {
 		return fail(40097)
@@ -261,8 +255,8 @@ func (g *draftAPI) removeDraft(id string) {
 }
 
 // handleDraftDelete answers 删除草稿 (POST draft/delete, {"media_id"}).
-func (g *draftAPI) handleDraftDelete(x *exchange) any {
-	d, e := g.lookupDraft(x)
+func (g *draftAPI) handleDraftDelete(_ *exchange, req mediaIDRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
 	if e != nil {
 		return e
 	}
@@ -293,9 +287,8 @@ func batchReply(total int, items []batchItem) map[string]any {
 
 // handleDraftBatchGet answers 获取草稿列表 (POST draft/batchget,
 // {"offset","count","no_content"}), newest first.
-func (g *draftAPI) handleDraftBatchGet(x *exchange) any {
-	req, e := x.decodeBatch()
-	if e != nil {
+func (g *draftAPI) handleDraftBatchGet(_ *exchange, req batchRequest) any {
+	if e := req.check(); e != nil {
 		return e
 	}
 	ids := slices.Clone(g.draftOrder)
@@ -314,8 +307,8 @@ func (g *draftAPI) handleDraftBatchGet(x *exchange) any {
 // handleFreePublishSubmit answers 发布草稿 (POST freepublish/submit,
 // {"media_id"}) with {"publish_id","msg_data_id"}. The draft leaves the
 // draft box and is published at once: freepublish/get reports success.
-func (g *draftAPI) handleFreePublishSubmit(x *exchange) any {
-	d, e := g.lookupDraft(x)
+func (g *draftAPI) handleFreePublishSubmit(x *exchange, req mediaIDRequest) any {
+	d, e := g.lookupDraft(req.MediaID)
 	if e != nil {
 		return e
 	}
@@ -396,16 +389,15 @@ func (p *publication) items(noContent bool) []article {
 	return out
 }
 
+// publishGetRequest is the body of freepublish/get.
+type publishGetRequest struct {
+	PublishID json.RawMessage `json:"publish_id"`
+}
+
 // handleFreePublishGet answers 发布状态轮询 (POST freepublish/get,
 // {"publish_id"}): publish_status 0 with article_id and article_detail,
 // or 5 once every article was deleted; 40097 for an unknown publish_id.
-func (g *draftAPI) handleFreePublishGet(x *exchange) any {
-	var req struct {
-		PublishID json.RawMessage `json:"publish_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleFreePublishGet(_ *exchange, req publishGetRequest) any {
 	id := jsonString(req.PublishID)
 	if id == "" {
 		id = string(req.PublishID) // a number
@@ -445,17 +437,16 @@ func (g *draftAPI) lookupPublication(articleID string) (*publication, *apiError)
 	return nil, fail(53600)
 }
 
+// publishDeleteRequest is the body of freepublish/delete.
+type publishDeleteRequest struct {
+	ArticleID string `json:"article_id"`
+	Index     int    `json:"index"`
+}
+
 // handleFreePublishDelete answers 删除发布文章 (POST freepublish/delete,
 // {"article_id","index"}): the article at index, from 1, or all of them
 // when index is 0 or absent. An index out of range fails with 40097.
-func (g *draftAPI) handleFreePublishDelete(x *exchange) any {
-	var req struct {
-		ArticleID string `json:"article_id"`
-		Index     int    `json:"index"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleFreePublishDelete(x *exchange, req publishDeleteRequest) any {
 	p, e := g.lookupPublication(req.ArticleID)
 	if e != nil {
 		return e
@@ -474,16 +465,15 @@ func (g *draftAPI) handleFreePublishDelete(x *exchange) any {
 	return okReply()
 }
 
+// publishArticleRequest is the body of freepublish/getarticle.
+type publishArticleRequest struct {
+	ArticleID string `json:"article_id"`
+}
+
 // handleFreePublishGetArticle answers 获取已发布图文信息 (POST
 // freepublish/getarticle, {"article_id"}) with {"news_item":[...]},
 // deleted articles included with is_deleted true.
-func (g *draftAPI) handleFreePublishGetArticle(x *exchange) any {
-	var req struct {
-		ArticleID string `json:"article_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *draftAPI) handleFreePublishGetArticle(_ *exchange, req publishArticleRequest) any {
 	p, e := g.lookupPublication(req.ArticleID)
 	if e != nil {
 		return e
@@ -494,9 +484,8 @@ func (g *draftAPI) handleFreePublishGetArticle(x *exchange) any {
 // handleFreePublishBatchGet answers 获取成功发布列表 (POST
 // freepublish/batchget, {"offset","count","no_content"}), newest first.
 // A publication whose articles were all deleted is no longer listed.
-func (g *draftAPI) handleFreePublishBatchGet(x *exchange) any {
-	req, e := x.decodeBatch()
-	if e != nil {
+func (g *draftAPI) handleFreePublishBatchGet(_ *exchange, req batchRequest) any {
+	if e := req.check(); e != nil {
 		return e
 	}
 	var list []*publication
@@ -534,13 +523,10 @@ func (s *Server) SetPublishStatus(publishID string, status wechat.PublishStatus,
 	g := s.drafts
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	p := g.publications[publishID]
-	if p == nil {
-		return false
-	}
-	g.setOutcome(p, status, failIdx)
-	p.updated = s.now()
-	return true
+	return edit(g.publications, publishID, func(p *publication) {
+		g.setOutcome(p, status, failIdx)
+		p.updated = s.now()
+	})
 }
 
 // PublishJobFinishEvent returns the PUBLISHJOBFINISH event WeChat pushes

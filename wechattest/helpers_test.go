@@ -104,6 +104,21 @@ func raw(t *testing.T, srv *wechattest.Server, method, path string, query url.Va
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	return do(t, srv, req)
+}
+
+// fetch downloads a URL the fake handed out, as whoever holds it does:
+// with a GET and no access token.
+func fetch(t *testing.T, srv *wechattest.Server, u string) reply {
+	t.Helper()
+	req, err := http.NewRequest("GET", u, nil)
+	require.NoError(t, err)
+	return do(t, srv, req)
+}
+
+// do sends req to srv and reads the answer.
+func do(t *testing.T, srv *wechattest.Server, req *http.Request) reply {
+	t.Helper()
 	resp, err := srv.HTTPClient().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

@@ -126,18 +126,18 @@ func (g *kfAPI) routes() []route {
 	return []route{
 		g.route(endpoint.KFList, g.handleList),
 		g.route(endpoint.KFOnlineList, g.handleOnlineList),
-		g.route(endpoint.KFAccountAdd, g.handleAdd),
-		g.route(endpoint.KFAccountInvite, g.handleInvite),
-		g.route(endpoint.KFAccountUpdate, g.handleUpdate),
+		g.route(endpoint.KFAccountAdd, decoding(g.handleAdd)),
+		g.route(endpoint.KFAccountInvite, decoding(g.handleInvite)),
+		g.route(endpoint.KFAccountUpdate, decoding(g.handleUpdate)),
 		g.route(endpoint.KFAccountDel, g.handleDelete),
 		g.route(endpoint.KFAccountAvatar, g.handleUploadAvatar),
 		g.download(kfAvatarPath, g.handleAvatar), // kf_headimgurl
-		g.route(endpoint.KFSessionCreate, g.handleCreateSession),
-		g.route(endpoint.KFSessionClose, g.handleCloseSession),
+		g.route(endpoint.KFSessionCreate, decoding(g.handleCreateSession)),
+		g.route(endpoint.KFSessionClose, decoding(g.handleCloseSession)),
 		g.route(endpoint.KFSessionGet, g.handleGetSession),
 		g.route(endpoint.KFSessionList, g.handleSessionList),
 		g.route(endpoint.KFSessionWaiting, g.handleWaitCases),
-		g.route(endpoint.KFMsgRecords, g.handleRecords),
+		g.route(endpoint.KFMsgRecords, decoding(g.handleRecords)),
 	}
 }
 
@@ -191,17 +191,6 @@ func (g *kfAPI) account(name string) (*kfAccount, *apiError) {
 		return nil, fail(65401)
 	}
 	return a, nil
-}
-
-// decodeAccount reads a kfAccountBody and returns it with the account it
-// names (65401 if there is none).
-func (g *kfAPI) decodeAccount(x *exchange) (kfAccountBody, *kfAccount, *apiError) {
-	var req kfAccountBody
-	if e := x.decode(&req); e != nil {
-		return req, nil, e
-	}
-	a, e := g.account(req.Account)
-	return req, a, e
 }
 
 func (g *kfAPI) avatarURL(a *kfAccount) string {
@@ -268,11 +257,7 @@ func (g *kfAPI) served(account string) int {
 // {"kf_account","nickname"}): 65404 for an account not of the form
 // prefix@wechat-id, 65403 for a bad nickname, 65406 for one that exists,
 // 65405 past 100 accounts.
-func (g *kfAPI) handleAdd(x *exchange) any {
-	var req kfAccountBody
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *kfAPI) handleAdd(_ *exchange, req kfAccountBody) any {
 	if code := checkKFAccountName(req.Account); code != 0 {
 		return fail(code)
 	}
@@ -295,8 +280,8 @@ func (g *kfAPI) handleAdd(x *exchange) any {
 // accepting it in WeChat. 65401 for an unknown account, 65412 for one
 // already bound, 65411 while an invitation waits, 65409 for a WeChat ID
 // that cannot exist.
-func (g *kfAPI) handleInvite(x *exchange) any {
-	req, a, e := g.decodeAccount(x)
+func (g *kfAPI) handleInvite(x *exchange, req kfAccountBody) any {
+	a, e := g.account(req.Account)
 	if e != nil {
 		return e
 	}
@@ -346,8 +331,8 @@ func (s *Server) SetKFOnline(account string, online bool) bool {
 
 // handleUpdate answers 设置客服信息 (POST customservice/kfaccount/update,
 // {"kf_account","nickname"}).
-func (g *kfAPI) handleUpdate(x *exchange) any {
-	req, a, e := g.decodeAccount(x)
+func (g *kfAPI) handleUpdate(_ *exchange, req kfAccountBody) any {
+	a, e := g.account(req.Account)
 	if e != nil {
 		return e
 	}
@@ -415,22 +400,14 @@ type kfSessionBody struct {
 	OpenID  string `json:"openid"`
 }
 
-// sessionRequest reads the {"kf_account","openid"} of the session APIs:
-// 40003 for a user who does not follow the account, 65401 for an unknown
-// account.
-func (g *kfAPI) sessionRequest(x *exchange) (*kfSessionBody, *kfAccount, *apiError) {
-	var req kfSessionBody
-	if e := x.decode(&req); e != nil {
-		return nil, nil, e
-	}
+// sessionAccount checks the {"kf_account","openid"} of the session APIs
+// and returns the account: 40003 for a user who does not follow the
+// account, 65401 for an unknown account.
+func (g *kfAPI) sessionAccount(req kfSessionBody) (*kfAccount, *apiError) {
 	if _, e := g.s.users.check(req.OpenID); e != nil {
-		return nil, nil, fail(40003)
+		return nil, fail(40003)
 	}
-	a, e := g.account(req.Account)
-	if e != nil {
-		return nil, nil, e
-	}
-	return &req, a, nil
+	return g.account(req.Account)
 }
 
 // handleCreateSession answers 创建会话 (POST customservice/kfsession/create,
@@ -438,8 +415,8 @@ func (g *kfAPI) sessionRequest(x *exchange) (*kfSessionBody, *kfAccount, *apiErr
 // account must exist (65401), be bound to a person (65402) and be online
 // (65415); a user served by another account fails with 65414, one served
 // by this account already succeeds. The user leaves the waiting list.
-func (g *kfAPI) handleCreateSession(x *exchange) any {
-	req, a, e := g.sessionRequest(x)
+func (g *kfAPI) handleCreateSession(x *exchange, req kfSessionBody) any {
+	a, e := g.sessionAccount(req)
 	if e != nil {
 		return e
 	}
@@ -469,9 +446,8 @@ func (g *kfAPI) startSession(openID, account string, now time.Time) {
 // handleCloseSession answers 关闭会话 (POST customservice/kfsession/close):
 // 40003 for a user who does not follow, 65413 for one without a session,
 // 65414 for one served by another account.
-func (g *kfAPI) handleCloseSession(x *exchange) any {
-	req, _, e := g.sessionRequest(x)
-	if e != nil {
+func (g *kfAPI) handleCloseSession(_ *exchange, req kfSessionBody) any {
+	if _, e := g.sessionAccount(req); e != nil {
 		return e
 	}
 	s := g.sessions[req.OpenID]
@@ -544,21 +520,20 @@ func (g *kfAPI) handleWaitCases(*exchange) any {
 	return map[string]any{"count": len(g.waiting), "waitcaselist": list}
 }
 
+// kfRecordsRequest is the body of customservice/msgrecord/getmsglist.
+type kfRecordsRequest struct {
+	StartTime int64 `json:"starttime"`
+	EndTime   int64 `json:"endtime"`
+	MsgID     int64 `json:"msgid"`
+	Number    int   `json:"number"`
+}
+
 // handleRecords answers 获取聊天记录 (POST customservice/msgrecord/getmsglist,
 // {"starttime","endtime","msgid","number"}): the records of the period
 // from msgid on, at most number of them, and in "msgid" the id the next
 // page starts at. 65416 for an invalid query (number outside 1 to 10000,
 // an end not after the start), 65417 for a period over 24 hours.
-func (g *kfAPI) handleRecords(x *exchange) any {
-	var req struct {
-		StartTime int64 `json:"starttime"`
-		EndTime   int64 `json:"endtime"`
-		MsgID     int64 `json:"msgid"`
-		Number    int   `json:"number"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *kfAPI) handleRecords(_ *exchange, req kfRecordsRequest) any {
 	if req.Number < 1 || req.Number > maxKFRecordPage || req.EndTime <= req.StartTime || req.StartTime <= 0 {
 		return fail(65416)
 	}

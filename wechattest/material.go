@@ -29,10 +29,10 @@ func newMaterialAPI(s *Server) *materialAPI {
 func (g *materialAPI) routes() []route {
 	return []route{
 		g.route(endpoint.MaterialAdd, g.handleAddMaterial),
-		g.route(endpoint.MaterialGet, g.handleGetMaterial),
-		g.route(endpoint.MaterialDel, g.handleDelMaterial),
+		g.route(endpoint.MaterialGet, decoding(g.handleGetMaterial)),
+		g.route(endpoint.MaterialDel, decoding(g.handleDelMaterial)),
 		g.route(endpoint.MaterialCount, g.handleMaterialCount),
-		g.route(endpoint.MaterialBatchGet, g.handleBatchGetMaterial),
+		g.route(endpoint.MaterialBatchGet, decoding(g.handleBatchGetMaterial)),
 		g.route(endpoint.MediaUploadImg, g.handleUploadImg),
 		g.download(materialPath, g.handleMaterialFile),     // url and down_url
 		g.download(articleImagePath, g.handleArticleImage), // url of media/uploadimg
@@ -157,30 +157,18 @@ func contentTypeOf(declared string, data []byte) string {
 	return declared
 }
 
-// decodeMediaID reads the {"media_id"} body of the material and draft
-// APIs: 40007 when the id is empty.
-func (x *exchange) decodeMediaID() (string, *apiError) {
-	var req struct {
-		MediaID string `json:"media_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return "", e
-	}
-	if req.MediaID == "" {
-		return "", fail(40007)
-	}
-	return req.MediaID, nil
+// mediaIDRequest is the {"media_id"} body of the material and draft
+// APIs. No material or draft has an empty id: the lookup of one fails
+// with the 40007 of an unknown id.
+type mediaIDRequest struct {
+	MediaID string `json:"media_id"`
 }
 
 // handleGetMaterial answers 获取永久素材 (POST material/get_material,
 // {"media_id"}): a video as {"title","description","down_url"}, any other
 // material as the bytes uploaded, 40007 for an unknown id.
-func (g *materialAPI) handleGetMaterial(x *exchange) any {
-	id, e := x.decodeMediaID()
-	if e != nil {
-		return e
-	}
-	m := g.materials[id]
+func (g *materialAPI) handleGetMaterial(_ *exchange, req mediaIDRequest) any {
+	m := g.materials[req.MediaID]
 	if m == nil {
 		return fail(40007)
 	}
@@ -205,11 +193,8 @@ func (g *materialAPI) handleMaterialFile(x *exchange) any {
 
 // handleDelMaterial answers 删除永久素材 (POST material/del_material,
 // {"media_id"}); 40007 for an unknown id.
-func (g *materialAPI) handleDelMaterial(x *exchange) any {
-	id, e := x.decodeMediaID()
-	if e != nil {
-		return e
-	}
+func (g *materialAPI) handleDelMaterial(_ *exchange, req mediaIDRequest) any {
+	id := req.MediaID
 	if g.materials[id] == nil {
 		return fail(40007)
 	}
@@ -251,22 +236,18 @@ type batchRequest struct {
 	NoContent int    `json:"no_content"`
 }
 
-// decodeBatch reads a batchget body: 40097 unless 0 <= offset and
+// check checks a batchget body: 40097 unless 0 <= offset and
 // 1 <= count <= 20.
-func (x *exchange) decodeBatch() (*batchRequest, *apiError) {
-	var req batchRequest
-	if e := x.decode(&req); e != nil {
-		return nil, e
-	}
+func (req batchRequest) check() *apiError {
 	if req.Offset < 0 || req.Count < 1 || req.Count > maxBatchCount {
-		return nil, fail(40097)
+		return fail(40097)
 	}
-	return &req, nil
+	return nil
 }
 
 // window returns the part of a list of n items that a batchget page at
 // offset of count items covers, as indexes [lo, hi).
-func window(n int, req *batchRequest) (lo, hi int) {
+func window(n int, req batchRequest) (lo, hi int) {
 	lo = min(req.Offset, n)
 	return lo, min(lo+req.Count, n)
 }
@@ -275,9 +256,8 @@ func window(n int, req *batchRequest) (lo, hi int) {
 // material/batchget_material, {"type","offset","count"}), newest first:
 // {"total_count","item_count","item":[{"media_id","name","update_time",
 // "url"}]}, url for images only. The news list is always empty.
-func (g *materialAPI) handleBatchGetMaterial(x *exchange) any {
-	req, e := x.decodeBatch()
-	if e != nil {
+func (g *materialAPI) handleBatchGetMaterial(_ *exchange, req batchRequest) any {
+	if e := req.check(); e != nil {
 		return e
 	}
 	switch req.Type {

@@ -3,7 +3,6 @@ package wechattest_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"net/url"
 	"strconv"
@@ -52,17 +51,6 @@ func mediaID(t *testing.T, r reply) string {
 	return v.MediaID
 }
 
-// fetch downloads a URL the fake handed out.
-func fetch(t *testing.T, srv *wechattest.Server, u string) (int, []byte) {
-	t.Helper()
-	resp, err := srv.HTTPClient().Get(u)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, b
-}
-
 func TestMaterialImage(t *testing.T) {
 	clock := newClock()
 	srv, a := startAPI(t, wechattest.WithClock(clock.Now))
@@ -74,9 +62,9 @@ func TestMaterialImage(t *testing.T) {
 	id := doc["media_id"].(string)
 	imgURL := doc["url"].(string)
 	assert.True(t, strings.HasPrefix(imgURL, srv.URL+"/"), "the fake serves the image: %s", imgURL)
-	status, got := fetch(t, srv, imgURL)
-	assert.Equal(t, 200, status)
-	assert.Equal(t, data, got)
+	img := fetch(t, srv, imgURL)
+	assert.Equal(t, 200, img.Status)
+	assert.Equal(t, data, img.Body)
 
 	file := a.post("/cgi-bin/material/get_material", `{"media_id":"`+id+`"}`)
 	assert.Equal(t, data, file.Body)
@@ -90,8 +78,7 @@ func TestMaterialImage(t *testing.T) {
 	a.ok(a.post("/cgi-bin/material/del_material", `{"media_id":"`+id+`"}`))
 	fails(t, a.post("/cgi-bin/material/get_material", `{"media_id":"`+id+`"}`), 40007, "invalid media_id")
 	fails(t, a.post("/cgi-bin/material/del_material", `{"media_id":"`+id+`"}`), 40007, "invalid media_id")
-	status, _ = fetch(t, srv, imgURL)
-	assert.Equal(t, 404, status)
+	assert.Equal(t, 404, fetch(t, srv, imgURL).Status)
 }
 
 func TestMaterialVideo(t *testing.T) {
@@ -111,8 +98,7 @@ func TestMaterialVideo(t *testing.T) {
 	r.decode(t, &v)
 	assert.Equal(t, "标题", v.Title)
 	assert.Equal(t, "简介", v.Description)
-	_, got := fetch(t, srv, v.DownURL)
-	assert.Equal(t, video, got)
+	assert.Equal(t, video, fetch(t, srv, v.DownURL).Body)
 
 	fails(t, a.addMaterial("video", "clip.mp4", video, nil), 40097, "invalid args")
 	fails(t, a.addMaterial("video", "clip.mp4", video, map[string]string{"description": `{"title":""}`}), 40097, "")
@@ -192,8 +178,7 @@ func TestUploadArticleImage(t *testing.T) {
 
 	u, err := c.UploadArticleImage(ctx, "inline.png", bytes.NewReader(data))
 	require.NoError(t, err)
-	_, got := fetch(t, srv, u)
-	assert.Equal(t, data, got)
+	assert.Equal(t, data, fetch(t, srv, u).Body)
 	n, err := c.GetMaterialCount(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.MaterialCount{}, *n, "article images are not materials")

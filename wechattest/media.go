@@ -26,7 +26,7 @@ func (g *mediaAPI) routes() []route {
 		g.route(endpoint.MediaUpload, g.handleMediaUpload),
 		g.route(endpoint.MediaGet, g.handleMediaGet),
 		g.route(endpoint.MediaGetJSSDK, g.handleHDVoice),
-		g.route(endpoint.MediaUploadVideo, g.handleMassVideo),
+		g.route(endpoint.MediaUploadVideo, decoding(g.handleMassVideo)),
 		g.download(videoPath, g.handleVideoDownload), // video_url
 	}
 }
@@ -144,19 +144,18 @@ func (g *mediaAPI) handleMediaUpload(x *exchange) any {
 	return map[string]any{"type": u.typ, idField: m.id, "created_at": x.now.Unix()}
 }
 
+// massVideoRequest is the body of media/uploadvideo.
+type massVideoRequest struct {
+	MediaID     string `json:"media_id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
 // handleMassVideo answers 群发 视频素材转换 (POST media/uploadvideo,
 // {"media_id","title","description"}): the media_id of a temporary video
 // becomes a new media_id that a mass mpvideo message carries. An unknown
 // or non-video media_id fails with 40007.
-func (g *mediaAPI) handleMassVideo(x *exchange) any {
-	var req struct {
-		MediaID     string `json:"media_id"`
-		Title       string `json:"title"`
-		Description string `json:"description"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *mediaAPI) handleMassVideo(x *exchange, req massVideoRequest) any {
 	src := g.find(req.MediaID, x.now)
 	if src == nil || src.typ != "video" {
 		return fail(40007)

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"net/url"
 	"testing"
 	"time"
@@ -87,13 +86,9 @@ func TestMediaThumbAndVideo(t *testing.T) {
 	}
 	r := a.get("/cgi-bin/media/get", url.Values{"media_id": {up.MediaID}})
 	require.NoError(t, json.Unmarshal(r.Body, &v), "a video is answered with its URL: %s", r.Body)
-	resp, err := srv.HTTPClient().Get(v.VideoURL)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	assert.Equal(t, video, body)
-	assert.Equal(t, "video/mp4", resp.Header.Get("Content-Type"))
+	got := fetch(t, srv, v.VideoURL)
+	assert.Equal(t, video, got.Body)
+	assert.Equal(t, "video/mp4", got.Header.Get("Content-Type"))
 }
 
 func TestMediaErrors(t *testing.T) {
@@ -107,8 +102,5 @@ func TestMediaErrors(t *testing.T) {
 		"application/json", []byte(`{"media":"x"}`)), 41005, "")
 	fails(t, a.get("/cgi-bin/media/get", nil), 41006, "media_id missing")
 	fails(t, a.get("/cgi-bin/media/get", url.Values{"media_id": {"unknown"}}), 40007, "invalid media_id")
-	resp, err := srv.HTTPClient().Get(srv.URL + "/wechattest/video?media_id=unknown")
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, 404, resp.StatusCode)
+	assert.Equal(t, 404, fetch(t, srv, srv.URL+"/wechattest/video?media_id=unknown").Status)
 }

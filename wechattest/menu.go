@@ -41,12 +41,12 @@ type menuAPI struct {
 
 func (g *menuAPI) routes() []route {
 	return []route{
-		g.route(endpoint.MenuCreate, g.handleMenuCreate),
+		g.route(endpoint.MenuCreate, decoding(g.handleMenuCreate)),
 		g.route(endpoint.MenuGet, g.handleMenuGet),
 		g.route(endpoint.MenuDelete, g.handleMenuDelete),
-		g.route(endpoint.MenuAddConditional, g.handleMenuAddConditional),
-		g.route(endpoint.MenuDelConditional, g.handleMenuDelConditional),
-		g.route(endpoint.MenuTryMatch, g.handleMenuTryMatch),
+		g.route(endpoint.MenuAddConditional, decoding(g.handleMenuAddConditional)),
+		g.route(endpoint.MenuDelConditional, decoding(g.handleMenuDelConditional)),
+		g.route(endpoint.MenuTryMatch, decoding(g.handleMenuTryMatch)),
 		g.route(endpoint.SelfMenuInfo, g.handleSelfMenuInfo),
 	}
 }
@@ -77,20 +77,16 @@ const (
 	maxURLBytes     = 1024
 )
 
-// parseMenu decodes and validates the button array of a menu request.
-func parseMenu(x *exchange) (*menuRequest, *apiError) {
-	var req menuRequest
-	if e := x.decode(&req); e != nil {
-		return nil, e
-	}
+// checkMenu validates the button array of a menu request.
+func checkMenu(req menuRequest) *apiError {
 	var buttons []button
 	if len(req.Button) == 0 || json.Unmarshal(req.Button, &buttons) != nil {
-		return nil, fail(40016)
+		return fail(40016)
 	}
 	if code := checkButtons(buttons); code != 0 {
-		return nil, fail(code)
+		return fail(code)
 	}
-	return &req, nil
+	return nil
 }
 
 // checkButtons returns the errcode WeChat gives for an invalid menu, or 0.
@@ -162,9 +158,8 @@ func checkAction(b button, sub bool) int {
 
 // handleMenuCreate answers 创建菜单 (POST menu/create). The new default menu
 // replaces the old one; personalised menus stay.
-func (g *menuAPI) handleMenuCreate(x *exchange) any {
-	req, e := parseMenu(x)
-	if e != nil {
+func (g *menuAPI) handleMenuCreate(x *exchange, req menuRequest) any {
+	if e := checkMenu(req); e != nil {
 		return e
 	}
 	g.menu = compact(req.Button)
@@ -207,9 +202,8 @@ func (g *menuAPI) handleMenuDelete(*exchange) any {
 // handleMenuAddConditional answers 创建个性化菜单 (POST
 // menu/addconditional). It needs a default menu and a matchrule with at
 // least one non-empty field, and returns the new menuid as a string.
-func (g *menuAPI) handleMenuAddConditional(x *exchange) any {
-	req, e := parseMenu(x)
-	if e != nil {
+func (g *menuAPI) handleMenuAddConditional(_ *exchange, req menuRequest) any {
+	if e := checkMenu(req); e != nil {
 		return e
 	}
 	if g.menu == nil {
@@ -229,15 +223,14 @@ func (g *menuAPI) handleMenuAddConditional(x *exchange) any {
 	return map[string]any{"menuid": strconv.FormatInt(m.id, 10)}
 }
 
+// delConditionalRequest is the body of menu/delconditional.
+type delConditionalRequest struct {
+	MenuID json.RawMessage `json:"menuid"`
+}
+
 // handleMenuDelConditional answers 删除个性化菜单 (POST
 // menu/delconditional, {"menuid":"..."}).
-func (g *menuAPI) handleMenuDelConditional(x *exchange) any {
-	var req struct {
-		MenuID json.RawMessage `json:"menuid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *menuAPI) handleMenuDelConditional(_ *exchange, req delConditionalRequest) any {
 	id, ok := jsonInt(req.MenuID)
 	if !ok {
 		return fail(65301)
@@ -250,18 +243,17 @@ func (g *menuAPI) handleMenuDelConditional(x *exchange) any {
 	return okReply()
 }
 
+// tryMatchRequest is the body of menu/trymatch.
+type tryMatchRequest struct {
+	UserID string `json:"user_id"`
+}
+
 // handleMenuTryMatch answers 测试个性化菜单匹配结果 (POST menu/trymatch,
 // {"user_id":"openid"}) with the menu the follower sees: the newest
 // personalised menu whose rule matches, else the default menu. The fake
 // evaluates tag_id and language; a rule on any other field (sex, country,
 // client platform...) never matches, since the fake does not know them.
-func (g *menuAPI) handleMenuTryMatch(x *exchange) any {
-	var req struct {
-		UserID string `json:"user_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *menuAPI) handleMenuTryMatch(_ *exchange, req tryMatchRequest) any {
 	f, ok := g.s.users.follower(req.UserID)
 	if !ok {
 		return fail(65302)

@@ -58,20 +58,20 @@ func newMessageAPI(s *Server) *messageAPI {
 func (g *messageAPI) routes() []route {
 	return []route{
 		g.route(endpoint.CustomSend, g.handleCustomSend),
-		g.route(endpoint.CustomTyping, g.handleTyping),
-		g.route(endpoint.TemplateSend, g.handleTemplateSend),
-		g.route(endpoint.TemplateAdd, g.handleAddTemplate),
+		g.route(endpoint.CustomTyping, decoding(g.handleTyping)),
+		g.route(endpoint.TemplateSend, decoding(g.handleTemplateSend)),
+		g.route(endpoint.TemplateAdd, decoding(g.handleAddTemplate)),
 		g.route(endpoint.TemplateList, g.handleListTemplates),
-		g.route(endpoint.TemplateDelete, g.handleDeleteTemplate),
-		g.route(endpoint.TemplateSetIndustry, g.handleSetIndustry),
+		g.route(endpoint.TemplateDelete, decoding(g.handleDeleteTemplate)),
+		g.route(endpoint.TemplateSetIndustry, decoding(g.handleSetIndustry)),
 		g.route(endpoint.TemplateGetIndustry, g.handleGetIndustry),
 		g.route(endpoint.MassSendAll, g.handleMassSendAll),
 		g.route(endpoint.MassSend, g.handleMassSend),
 		g.route(endpoint.MassPreview, g.handleMassPreview),
-		g.route(endpoint.MassGet, g.handleMassGet),
-		g.route(endpoint.MassDelete, g.handleMassDelete),
+		g.route(endpoint.MassGet, decoding(g.handleMassGet)),
+		g.route(endpoint.MassDelete, decoding(g.handleMassDelete)),
 		g.route(endpoint.MassSpeedGet, g.handleMassSpeedGet),
-		g.route(endpoint.MassSpeedSet, g.handleMassSpeedSet),
+		g.route(endpoint.MassSpeedSet, decoding(g.handleMassSpeedSet)),
 	}
 }
 
@@ -251,18 +251,17 @@ func (g *messageAPI) handleCustomSend(x *exchange) any {
 	return okReply()
 }
 
+// typingRequest is the body of message/custom/typing.
+type typingRequest struct {
+	ToUser  string `json:"touser"`
+	Command string `json:"command"`
+}
+
 // handleTyping answers 客服输入状态 (POST message/custom/typing,
 // {"touser","command":"Typing"|"CancelTyping"}). The same window as for
 // messages applies, but typing uses none of the messages it allows; a
 // command other than the two fails with 40097.
-func (g *messageAPI) handleTyping(x *exchange) any {
-	var req struct {
-		ToUser  string `json:"touser"`
-		Command string `json:"command"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *messageAPI) handleTyping(x *exchange, req typingRequest) any {
 	f, e := g.s.users.check(req.ToUser)
 	if e != nil {
 		return e
@@ -390,11 +389,7 @@ type templateSendRequest struct {
 // template must be one of the account's; every data item needs a
 // non-empty value (47003 otherwise). A repeated client_msg_id for the same
 // openid within ten minutes is not sent again: the first msgid is returned.
-func (g *messageAPI) handleTemplateSend(x *exchange) any {
-	var req templateSendRequest
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *messageAPI) handleTemplateSend(x *exchange, req templateSendRequest) any {
 	if _, e := g.s.users.check(req.ToUser); e != nil {
 		return e
 	}
@@ -451,28 +446,27 @@ func findTemplate[T privateTemplate](list []T, id string) T {
 	return none
 }
 
-// removeTemplate deletes the template with id from *list: 40037 (invalid
-// template_id) when there is none.
-func removeTemplate[T privateTemplate](list *[]T, id string) *apiError {
+// deleteTemplate answers a call that deletes the template with id from
+// *list: 40037 (invalid template_id) when there is none.
+func deleteTemplate[T privateTemplate](list *[]T, id string) any {
 	i := slices.IndexFunc(*list, func(t T) bool { return t.templateID() == id })
 	if i < 0 {
 		return fail(40037)
 	}
 	*list = slices.Delete(*list, i, i+1)
-	return nil
+	return okReply()
+}
+
+// addTemplateRequest is the body of template/api_add_template.
+type addTemplateRequest struct {
+	Short    string   `json:"template_id_short"`
+	Keywords []string `json:"keyword_name_list"`
 }
 
 // handleAddTemplate answers 获得模板ID (POST template/api_add_template,
 // {"template_id_short":"TM00015"}). An account holds at most 25 private
 // templates.
-func (g *messageAPI) handleAddTemplate(x *exchange) any {
-	var req struct {
-		Short    string   `json:"template_id_short"`
-		Keywords []string `json:"keyword_name_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *messageAPI) handleAddTemplate(_ *exchange, req addTemplateRequest) any {
 	if req.Short == "" {
 		return fail(40036)
 	}
@@ -504,18 +498,14 @@ func (g *messageAPI) handleListTemplates(*exchange) any {
 	return map[string]any{"template_list": list}
 }
 
+// deleteTemplateRequest is the body of template/del_private_template.
+type deleteTemplateRequest struct {
+	TemplateID string `json:"template_id"`
+}
+
 // handleDeleteTemplate answers 删除模板 (POST template/del_private_template).
-func (g *messageAPI) handleDeleteTemplate(x *exchange) any {
-	var req struct {
-		TemplateID string `json:"template_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if e := removeTemplate(&g.templates, req.TemplateID); e != nil {
-		return e
-	}
-	return okReply()
+func (g *messageAPI) handleDeleteTemplate(_ *exchange, req deleteTemplateRequest) any {
+	return deleteTemplate(&g.templates, req.TemplateID)
 }
 
 // industryName returns the classes of a documented industry code (行业代码),
@@ -608,17 +598,16 @@ func industryName(code int) (first, second string) {
 	return "", ""
 }
 
+// setIndustryRequest is the body of template/api_set_industry.
+type setIndustryRequest struct {
+	ID1 json.RawMessage `json:"industry_id1"`
+	ID2 json.RawMessage `json:"industry_id2"`
+}
+
 // handleSetIndustry answers 设置所属行业 (POST template/api_set_industry,
 // {"industry_id1":"1","industry_id2":"4"}). As documented, changing the
 // industry deletes the account's templates.
-func (g *messageAPI) handleSetIndustry(x *exchange) any {
-	var req struct {
-		ID1 json.RawMessage `json:"industry_id1"`
-		ID2 json.RawMessage `json:"industry_id2"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *messageAPI) handleSetIndustry(_ *exchange, req setIndustryRequest) any {
 	id1, ok1 := jsonInt(req.ID1)
 	id2, ok2 := jsonInt(req.ID2)
 	if f, _ := industryName(int(id1)); !ok1 || f == "" {
@@ -797,16 +786,15 @@ func isWeChatID(id string) bool {
 	return true
 }
 
-// decodeMassID reads the {"msg_id":"..."} body of mass/get and
-// mass/delete and returns the id of a mass send the fake made (47003 for
-// any other).
-func (g *messageAPI) decodeMassID(x *exchange) (int64, *apiError) {
-	var req struct {
-		MsgID json.RawMessage `json:"msg_id"`
-	}
-	if e := x.decode(&req); e != nil {
-		return 0, e
-	}
+// massIDRequest is the {"msg_id":"..."} body of mass/get and
+// mass/delete.
+type massIDRequest struct {
+	MsgID json.RawMessage `json:"msg_id"`
+}
+
+// massID returns the id of a mass send the fake made (47003 for any
+// other).
+func (g *messageAPI) massID(req massIDRequest) (int64, *apiError) {
 	id, ok := jsonInt(req.MsgID)
 	if !ok || g.mass[id] == "" {
 		return 0, fail(47003)
@@ -816,8 +804,8 @@ func (g *messageAPI) decodeMassID(x *exchange) (int64, *apiError) {
 
 // handleMassGet answers 查询群发消息发送状态 (POST message/mass/get,
 // {"msg_id":"..."}): SEND_SUCCESS, or DELETE after mass/delete.
-func (g *messageAPI) handleMassGet(x *exchange) any {
-	id, e := g.decodeMassID(x)
+func (g *messageAPI) handleMassGet(_ *exchange, req massIDRequest) any {
+	id, e := g.massID(req)
 	if e != nil {
 		return e
 	}
@@ -825,8 +813,8 @@ func (g *messageAPI) handleMassGet(x *exchange) any {
 }
 
 // handleMassDelete answers 删除群发 (POST message/mass/delete).
-func (g *messageAPI) handleMassDelete(x *exchange) any {
-	id, e := g.decodeMassID(x)
+func (g *messageAPI) handleMassDelete(_ *exchange, req massIDRequest) any {
+	id, e := g.massID(req)
 	if e != nil {
 		return e
 	}
@@ -864,16 +852,15 @@ func (g *messageAPI) handleMassSpeedGet(*exchange) any {
 	return map[string]any{"speed": g.massSpeed, "realspeed": massRealSpeed(g.massSpeed)}
 }
 
+// massSpeedRequest is the body of message/mass/speed/set.
+type massSpeedRequest struct {
+	Speed json.RawMessage `json:"speed"`
+}
+
 // handleMassSpeedSet answers 设置群发速度 (POST message/mass/speed/set,
 // {"speed":N}): 45084 without a speed, 45083 for a level outside 0 to 4.
 // Success is {"errcode":0,"errmsg":""}, as documented.
-func (g *messageAPI) handleMassSpeedSet(x *exchange) any {
-	var req struct {
-		Speed json.RawMessage `json:"speed"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *messageAPI) handleMassSpeedSet(_ *exchange, req massSpeedRequest) any {
 	if len(req.Speed) == 0 || string(req.Speed) == "null" {
 		return fail(45084)
 	}

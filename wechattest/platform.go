@@ -133,7 +133,7 @@ func newPlatformAPI(s *Server) *platformAPI {
 
 func (g *platformAPI) routes() []route {
 	return []route{
-		g.route(endpoint.APIComponentToken, g.handleComponentToken),
+		g.route(endpoint.APIComponentToken, decoding(g.handleComponentToken)),
 		g.route(endpoint.APICreatePreAuthCode, g.handlePreAuthCode),
 		g.route(endpoint.APIQueryAuth, g.handleQueryAuth),
 		g.route(endpoint.APIAuthorizerToken, g.handleAuthorizerToken),
@@ -228,20 +228,19 @@ func (g *platformAPI) issue(a *authorizer, now time.Time) (string, int64) {
 	return c.value, seconds(a.account.cfg.tokenLife)
 }
 
+// componentTokenRequest is the body of cgi-bin/component/api_component_token.
+type componentTokenRequest struct {
+	AppID  string `json:"component_appid"`
+	Secret string `json:"component_appsecret"`
+	Ticket string `json:"component_verify_ticket"`
+}
+
 // handleComponentToken answers 获取令牌 (POST
 // cgi-bin/component/api_component_token): a ticket pushed within 12
 // hours (61006 for one never pushed, 61005 for an older one) and the
 // platform's AppSecret give a new component_access_token; the ones
 // issued before stay valid until they expire.
-func (g *platformAPI) handleComponentToken(x *exchange) any {
-	var req struct {
-		AppID  string `json:"component_appid"`
-		Secret string `json:"component_appsecret"`
-		Ticket string `json:"component_verify_ticket"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *platformAPI) handleComponentToken(x *exchange, req componentTokenRequest) any {
 	cfg := g.s.cfg.component
 	switch {
 	case req.AppID == "":

@@ -66,10 +66,10 @@ func (r *openRegistry) leave(id string) {
 
 func (g *openAPI) routes() []route {
 	return []route{
-		g.route(endpoint.OpenCreate, g.handleCreate),
-		g.route(endpoint.OpenBind, g.handleBind),
-		g.route(endpoint.OpenUnbind, g.handleUnbind),
-		g.route(endpoint.OpenGet, g.handleGet),
+		g.route(endpoint.OpenCreate, decoding(g.handleCreate)),
+		g.route(endpoint.OpenBind, decoding(g.handleBind)),
+		g.route(endpoint.OpenUnbind, decoding(g.handleUnbind)),
+		g.route(endpoint.OpenGet, decoding(g.handleGet)),
 		g.route(endpoint.OpenHave, g.handleHave),
 	}
 }
@@ -90,35 +90,33 @@ type openRequest struct {
 	OpenAppID string `json:"open_appid"`
 }
 
-// decodeOpen reads the body of an open/* call. Its appid may be left out
+// check checks the body of an open/* call. Its appid may be left out
 // (WeChat takes the token's account), but any other is refused with
 // 40013.
-func (g *openAPI) decodeOpen(x *exchange) (openRequest, *apiError) {
-	var req openRequest
-	if e := x.decode(&req); e != nil {
-		return req, e
-	}
+func (g *openAPI) check(req openRequest) *apiError {
 	if req.AppID != "" && req.AppID != g.s.cfg.appID {
-		return req, fail(40013)
+		return fail(40013)
 	}
-	return req, nil
+	return nil
 }
 
-// decodeUnbound is decodeOpen for a call that binds the account: 89000
-// if it is bound already.
-func (g *openAPI) decodeUnbound(x *exchange) (openRequest, *apiError) {
-	req, e := g.decodeOpen(x)
-	if e == nil && g.openAppID != "" {
-		e = fail(89000)
+// checkUnbound is check for a call that binds the account: 89000 if it
+// is bound already.
+func (g *openAPI) checkUnbound(req openRequest) *apiError {
+	if e := g.check(req); e != nil {
+		return e
 	}
-	return req, e
+	if g.openAppID != "" {
+		return fail(89000)
+	}
+	return nil
 }
 
 // handleCreate answers 创建开放平台账号并绑定 (POST cgi-bin/open/create): a
 // new Open Platform account with the account bound to it, 89000 if the
 // account is bound already.
-func (g *openAPI) handleCreate(x *exchange) any {
-	if _, e := g.decodeUnbound(x); e != nil {
+func (g *openAPI) handleCreate(_ *exchange, req openRequest) any {
+	if e := g.checkUnbound(req); e != nil {
 		return e
 	}
 	g.openAppID = g.registry().create()
@@ -128,9 +126,8 @@ func (g *openAPI) handleCreate(x *exchange) any {
 // handleBind answers 将公众号绑定到开放平台账号下 (POST cgi-bin/open/bind):
 // 40013 for an Open Platform account the fake did not create, 89000 for
 // an account bound already, 89004 for one with 100 accounts.
-func (g *openAPI) handleBind(x *exchange) any {
-	req, e := g.decodeUnbound(x)
-	if e != nil {
+func (g *openAPI) handleBind(_ *exchange, req openRequest) any {
+	if e := g.checkUnbound(req); e != nil {
 		return e
 	}
 	if e := g.registry().join(req.OpenAppID); e != nil {
@@ -143,9 +140,8 @@ func (g *openAPI) handleBind(x *exchange) any {
 // handleUnbind answers 将公众号从开放平台账号下解绑 (POST
 // cgi-bin/open/unbind): the account must be bound to the Open Platform
 // account named (40013 otherwise).
-func (g *openAPI) handleUnbind(x *exchange) any {
-	req, e := g.decodeOpen(x)
-	if e != nil {
+func (g *openAPI) handleUnbind(_ *exchange, req openRequest) any {
+	if e := g.check(req); e != nil {
 		return e
 	}
 	if req.OpenAppID == "" || req.OpenAppID != g.openAppID {
@@ -158,8 +154,8 @@ func (g *openAPI) handleUnbind(x *exchange) any {
 
 // handleGet answers 获取公众号所绑定的开放平台账号 (POST cgi-bin/open/get),
 // 89002 when there is none.
-func (g *openAPI) handleGet(x *exchange) any {
-	if _, e := g.decodeOpen(x); e != nil {
+func (g *openAPI) handleGet(_ *exchange, req openRequest) any {
+	if e := g.check(req); e != nil {
 		return e
 	}
 	if g.openAppID == "" {

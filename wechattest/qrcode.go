@@ -21,7 +21,7 @@ type qrcodeAPI struct {
 
 func (g *qrcodeAPI) routes() []route {
 	return []route{
-		g.route(endpoint.QRCodeCreate, g.handleQRCodeCreate),
+		g.route(endpoint.QRCodeCreate, decoding(g.handleQRCodeCreate)),
 		// On mp.weixin.qq.com without an access token, as the table
 		// says; the fake serves both hosts at its one address.
 		g.route(endpoint.QRCodeShow, g.handleShowQRCode),
@@ -61,11 +61,7 @@ type qrcodeRequest struct {
 // at most 30 days. The scene must fit the action: a non-zero 32-bit
 // scene_id for QR_SCENE, 1 to 100000 for QR_LIMIT_SCENE, a scene_str of
 // 1 to 64 bytes for the string kinds (40053 otherwise).
-func (g *qrcodeAPI) handleQRCodeCreate(x *exchange) any {
-	var req qrcodeRequest
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *qrcodeAPI) handleQRCodeCreate(x *exchange, req qrcodeRequest) any {
 	scene := req.ActionInfo.Scene
 	temporary := false
 	switch req.ActionName {

@@ -73,10 +73,7 @@ func TestQRCodes(t *testing.T) {
 		}
 	}
 	require.Contains(t, plus.Ticket, "+")
-	resp, err := srv.HTTPClient().Get(srv.URL + "/cgi-bin/showqrcode?ticket=" + plus.Ticket)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, 404, resp.StatusCode)
+	assert.Equal(t, 404, fetch(t, srv, srv.URL+"/cgi-bin/showqrcode?ticket="+plus.Ticket).Status)
 	assert.Equal(t, 200, showQR(t, srv, plus.Ticket).Status)
 
 	for _, body := range []string{

@@ -315,6 +315,30 @@ func (g *group) download(path string, h handler) route {
 	return g.literal(http.MethodGet, path, endpoint.None, h)
 }
 
+// decoding adapts h, a handler of the JSON body T, to a handler: the
+// body is decoded into a T before h sees it, and one that is empty or
+// not JSON is answered as decode answers it, without calling h.
+func decoding[T any](h func(x *exchange, req T) any) handler {
+	return func(x *exchange) any {
+		var req T
+		if e := x.decode(&req); e != nil {
+			return e
+		}
+		return h(x, req)
+	}
+}
+
+// edit applies change to the entry of m at key and reports whether m
+// has one, for the Server methods that change a thing a test names.
+func edit[K comparable, V any](m map[K]*V, key K, change func(*V)) bool {
+	v := m[key]
+	if v == nil {
+		return false
+	}
+	change(v)
+	return true
+}
+
 // exchange is one request being answered.
 type exchange struct {
 	r    *http.Request

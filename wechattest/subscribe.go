@@ -93,14 +93,14 @@ func newSubscribeAPI(s *Server) *subscribeAPI {
 
 func (g *subscribeAPI) routes() []route {
 	return []route{
-		g.route(endpoint.SubscribeSend, g.handleSend),
+		g.route(endpoint.SubscribeSend, decoding(g.handleSend)),
 		g.route(endpoint.SubscribeCategories, g.handleCategories),
 		g.route(endpoint.SubscribePubTitles, g.handleTitles),
 		g.route(endpoint.SubscribePubKeywords, g.handleKeywords),
-		g.route(endpoint.SubscribeAdd, g.handleAdd),
-		g.route(endpoint.SubscribeDelete, g.handleDelete),
+		g.route(endpoint.SubscribeAdd, decoding(g.handleAdd)),
+		g.route(endpoint.SubscribeDelete, decoding(g.handleDelete)),
 		g.route(endpoint.SubscribeList, g.handleList),
-		g.route(endpoint.OneTimeSubscribeSend, g.handleOneTime),
+		g.route(endpoint.OneTimeSubscribeSend, decoding(g.handleOneTime)),
 	}
 }
 
@@ -173,21 +173,20 @@ func (g *subscribeAPI) handleKeywords(x *exchange) any {
 	return map[string]any{"errcode": 0, "errmsg": "ok", "count": len(list), "data": list}
 }
 
+// subscribeAddRequest is the body of wxaapi/newtmpl/addtemplate.
+type subscribeAddRequest struct {
+	TID       json.RawMessage `json:"tid"`
+	KIDList   []int           `json:"kidList"`
+	SceneDesc string          `json:"sceneDesc"`
+}
+
 // handleAdd answers 选用模板 (POST wxaapi/newtmpl/addtemplate,
 // {"tid","kidList","sceneDesc"}) with {"priTmplId"}: 200014 for an
 // unknown title, 200020 unless kidList holds 2 to 5 different keywords
 // of the title, 200021 for a sceneDesc over 15 characters, 200012 past
 // 25 templates. The sceneDesc is checked but not kept: no API returns it
 // (gettemplate lists priTmplId, title, content, example and type).
-func (g *subscribeAPI) handleAdd(x *exchange) any {
-	var req struct {
-		TID       json.RawMessage `json:"tid"`
-		KIDList   []int           `json:"kidList"`
-		SceneDesc string          `json:"sceneDesc"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *subscribeAPI) handleAdd(_ *exchange, req subscribeAddRequest) any {
 	tid, _ := jsonInt(req.TID)
 	t := libraryTitleByID(int(tid))
 	if t == nil {
@@ -218,21 +217,17 @@ func (g *subscribeAPI) handleAdd(x *exchange) any {
 // templateID makes subscribeTemplate a privateTemplate.
 func (t *subscribeTemplate) templateID() string { return t.id }
 
+// subscribeDeleteRequest is the body of wxaapi/newtmpl/deltemplate.
+type subscribeDeleteRequest struct {
+	PriTmplID string `json:"priTmplId"`
+}
+
 // handleDelete answers 删除模板 (POST wxaapi/newtmpl/deltemplate,
 // {"priTmplId"}). WeChat documents no code for a template the account
 // does not have; the fake answers 40037 (invalid template_id), as the
 // message APIs do.
-func (g *subscribeAPI) handleDelete(x *exchange) any {
-	var req struct {
-		PriTmplID string `json:"priTmplId"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	if e := removeTemplate(&g.templates, req.PriTmplID); e != nil {
-		return e
-	}
-	return okReply()
+func (g *subscribeAPI) handleDelete(_ *exchange, req subscribeDeleteRequest) any {
+	return deleteTemplate(&g.templates, req.PriTmplID)
 }
 
 // handleList answers 获取私有模板列表 (GET wxaapi/newtmpl/gettemplate):
@@ -295,6 +290,18 @@ func (g *subscribeAPI) pushed(m *wechat.Message) {
 	}
 }
 
+// subscribeSendRequest is the body of message/subscribe/bizsend.
+type subscribeSendRequest struct {
+	ToUser      string `json:"touser"`
+	TemplateID  string `json:"template_id"`
+	MiniProgram *struct {
+		AppID string `json:"appid"`
+	} `json:"miniprogram"`
+	Data map[string]struct {
+		Value string `json:"value"`
+	} `json:"data"`
+}
+
 // handleSend answers 发送订阅通知 (POST message/subscribe/bizsend,
 // {"touser","template_id","page","miniprogram","data"}) and records the
 // message. 40003 for an openid the account does not know, 40037 for a
@@ -303,20 +310,7 @@ func (g *subscribeAPI) pushed(m *wechat.Message) {
 // that misses a keyword of the template or breaks its value rule (thing
 // at most 20 characters, phrase at most 5, character_string at most 32;
 // amount a number with an optional ¥ or 元).
-func (g *subscribeAPI) handleSend(x *exchange) any {
-	var req struct {
-		ToUser      string `json:"touser"`
-		TemplateID  string `json:"template_id"`
-		MiniProgram *struct {
-			AppID string `json:"appid"`
-		} `json:"miniprogram"`
-		Data map[string]struct {
-			Value string `json:"value"`
-		} `json:"data"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *subscribeAPI) handleSend(x *exchange, req subscribeSendRequest) any {
 	if _, ok := g.s.users.follower(req.ToUser); !ok {
 		return fail(40003)
 	}
@@ -381,6 +375,19 @@ func (s *Server) ConfirmOneTimeSubscribe(openID, templateID string, scene int) {
 	g.once[onceKey(openID, templateID, scene)]++
 }
 
+// oneTimeRequest is the body of message/template/subscribe.
+type oneTimeRequest struct {
+	ToUser     string          `json:"touser"`
+	TemplateID string          `json:"template_id"`
+	Scene      json.RawMessage `json:"scene"`
+	Title      string          `json:"title"`
+	Data       struct {
+		Content struct {
+			Value string `json:"value"`
+		} `json:"content"`
+	} `json:"data"`
+}
+
 // handleOneTime answers 推送订阅模板消息给到授权微信用户 (POST
 // message/template/subscribe, {"touser","template_id","url","miniprogram",
 // "scene","title","data":{"content":{"value","color"}}}) and records the
@@ -388,21 +395,7 @@ func (s *Server) ConfirmOneTimeSubscribe(openID, templateID string, scene int) {
 // 43101 without one; 40003 for an openid the account does not know;
 // 47003 for a scene outside 0 to 10000, an empty title or one over 15
 // characters, empty content or content over 200 characters.
-func (g *subscribeAPI) handleOneTime(x *exchange) any {
-	var req struct {
-		ToUser     string          `json:"touser"`
-		TemplateID string          `json:"template_id"`
-		Scene      json.RawMessage `json:"scene"`
-		Title      string          `json:"title"`
-		Data       struct {
-			Content struct {
-				Value string `json:"value"`
-			} `json:"content"`
-		} `json:"data"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *subscribeAPI) handleOneTime(x *exchange, req oneTimeRequest) any {
 	if _, ok := g.s.users.follower(req.ToUser); !ok {
 		return fail(40003)
 	}

@@ -37,7 +37,7 @@ func newTokenAPI(s *Server) *tokenAPI {
 func (g *tokenAPI) routes() []route {
 	return []route{
 		g.route(endpoint.Token, g.handleToken),
-		g.route(endpoint.StableToken, g.handleStableToken),
+		g.route(endpoint.StableToken, decoding(g.handleStableToken)),
 		g.route(endpoint.Ticket, g.handleTicket),
 	}
 }
@@ -132,11 +132,7 @@ type stableTokenRequest struct {
 // lifetime), when a new one is issued and the old one runs out on its own.
 // force_refresh retires the current token at once, but at most once every
 // 30 seconds.
-func (g *tokenAPI) handleStableToken(x *exchange) any {
-	var req stableTokenRequest
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *tokenAPI) handleStableToken(x *exchange, req stableTokenRequest) any {
 	if e := g.s.checkAppCredentials(req.GrantType, req.AppID, req.Secret); e != nil {
 		return e
 	}
@@ -204,12 +200,7 @@ func (s *Server) RevokeToken(token string) bool {
 	g := s.tokens
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	c := g.tokens[token]
-	if c == nil {
-		return false
-	}
-	c.revoked = true
-	return true
+	return edit(g.tokens, token, func(c *credential) { c.revoked = true })
 }
 
 // RevokeTokens revokes every access token issued so far, as if another

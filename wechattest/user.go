@@ -86,28 +86,28 @@ func newUserAPI(s *Server, now time.Time) *userAPI {
 func (g *userAPI) routes() []route {
 	return []route{
 		g.route(endpoint.UserInfo, g.handleUserInfo),
-		g.route(endpoint.UserInfoBatchGet, g.handleUserInfoBatch),
-		g.route(endpoint.UserUpdateRemark, g.handleUpdateRemark),
+		g.route(endpoint.UserInfoBatchGet, decoding(g.handleUserInfoBatch)),
+		g.route(endpoint.UserUpdateRemark, decoding(g.handleUpdateRemark)),
 		g.route(endpoint.UserGet, g.handleUserGet),
 		g.route(endpoint.TagCreate, g.handleTagCreate),
 		g.route(endpoint.TagGet, g.handleTagGet),
 		g.route(endpoint.TagUpdate, g.handleTagUpdate),
 		g.route(endpoint.TagDelete, g.handleTagDelete),
-		g.route(endpoint.TagBatchTag, g.handleBatchTagging),
-		g.route(endpoint.TagBatchUntag, g.handleBatchUntagging),
-		g.route(endpoint.TagMembers, g.handleTagUsers),
-		g.route(endpoint.TagIDList, g.handleTagIDList),
+		g.route(endpoint.TagBatchTag, decoding(g.handleBatchTagging)),
+		g.route(endpoint.TagBatchUntag, decoding(g.handleBatchUntagging)),
+		g.route(endpoint.TagMembers, decoding(g.handleTagUsers)),
+		g.route(endpoint.TagIDList, decoding(g.handleTagIDList)),
 		g.route(endpoint.GroupCreate, g.handleGroupCreate),
 		g.route(endpoint.GroupGet, g.handleGroupGet),
-		g.route(endpoint.GroupGetID, g.handleGroupGetID),
+		g.route(endpoint.GroupGetID, decoding(g.handleGroupGetID)),
 		g.route(endpoint.GroupUpdate, g.handleGroupUpdate),
-		g.route(endpoint.GroupMemberUpdate, g.handleGroupMemberUpdate),
-		g.route(endpoint.GroupMemberBatch, g.handleGroupMemberBatchUpdate),
+		g.route(endpoint.GroupMemberUpdate, decoding(g.handleGroupMemberUpdate)),
+		g.route(endpoint.GroupMemberBatch, decoding(g.handleGroupMemberBatchUpdate)),
 		g.route(endpoint.GroupDelete, g.handleGroupDelete),
 		g.route(endpoint.BlacklistGet, g.handleGetBlacklist),
-		g.route(endpoint.BlacklistAdd, g.handleBatchBlacklist),
-		g.route(endpoint.BlacklistRemove, g.handleBatchUnblacklist),
-		g.route(endpoint.ChangeOpenID, g.handleChangeOpenID),
+		g.route(endpoint.BlacklistAdd, decoding(g.handleBatchBlacklist)),
+		g.route(endpoint.BlacklistRemove, decoding(g.handleBatchUnblacklist)),
+		g.route(endpoint.ChangeOpenID, decoding(g.handleChangeOpenID)),
 	}
 }
 
@@ -247,17 +247,16 @@ func (g *userAPI) handleUserInfo(x *exchange) any {
 	return infoOf(f)
 }
 
+// userInfoBatchRequest is the body of user/info/batchget.
+type userInfoBatchRequest struct {
+	UserList []struct {
+		OpenID string `json:"openid"`
+	} `json:"user_list"`
+}
+
 // handleUserInfoBatch answers 批量获取用户基本信息 (POST
 // user/info/batchget, {"user_list":[{"openid","lang"}]}, at most 100).
-func (g *userAPI) handleUserInfoBatch(x *exchange) any {
-	var req struct {
-		UserList []struct {
-			OpenID string `json:"openid"`
-		} `json:"user_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleUserInfoBatch(_ *exchange, req userInfoBatchRequest) any {
 	if len(req.UserList) == 0 || len(req.UserList) > maxBatchGetUsers {
 		return fail(40032)
 	}
@@ -272,15 +271,14 @@ func (g *userAPI) handleUserInfoBatch(x *exchange) any {
 	return map[string]any{"user_info_list": list}
 }
 
+// updateRemarkRequest is the body of user/info/updateremark.
+type updateRemarkRequest struct {
+	OpenID string `json:"openid"`
+	Remark string `json:"remark"`
+}
+
 // handleUpdateRemark answers 设置用户备注名 (POST user/info/updateremark).
-func (g *userAPI) handleUpdateRemark(x *exchange) any {
-	var req struct {
-		OpenID string `json:"openid"`
-		Remark string `json:"remark"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleUpdateRemark(_ *exchange, req updateRemarkRequest) any {
 	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return e
@@ -375,29 +373,21 @@ type batchTagRequest struct {
 }
 
 // batchTargets validates a batch tag request and returns its followers.
-func (g *userAPI) batchTargets(x *exchange) (*batchTagRequest, []*Follower, *apiError) {
-	var req batchTagRequest
-	if e := x.decode(&req); e != nil {
-		return nil, nil, e
-	}
+func (g *userAPI) batchTargets(req batchTagRequest) ([]*Follower, *apiError) {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
-		return nil, nil, fail(40032)
+		return nil, fail(40032)
 	}
 	if !g.tags.has(req.TagID) {
-		return nil, nil, fail(45159)
+		return nil, fail(45159)
 	}
-	fs, e := g.all(req.OpenIDList, true)
-	if e != nil {
-		return nil, nil, e
-	}
-	return &req, fs, nil
+	return g.all(req.OpenIDList, true)
 }
 
 // handleBatchTagging answers 批量为用户打标签 (POST
 // tags/members/batchtagging): at most 50 openids, at most 20 tags per user.
 // Nothing changes unless every openid is valid.
-func (g *userAPI) handleBatchTagging(x *exchange) any {
-	req, fs, e := g.batchTargets(x)
+func (g *userAPI) handleBatchTagging(_ *exchange, req batchTagRequest) any {
+	fs, e := g.batchTargets(req)
 	if e != nil {
 		return e
 	}
@@ -416,8 +406,8 @@ func (g *userAPI) handleBatchTagging(x *exchange) any {
 
 // handleBatchUntagging answers 批量为用户取消标签 (POST
 // tags/members/batchuntagging).
-func (g *userAPI) handleBatchUntagging(x *exchange) any {
-	req, fs, e := g.batchTargets(x)
+func (g *userAPI) handleBatchUntagging(_ *exchange, req batchTagRequest) any {
+	fs, e := g.batchTargets(req)
 	if e != nil {
 		return e
 	}
@@ -427,16 +417,15 @@ func (g *userAPI) handleBatchUntagging(x *exchange) any {
 	return okReply()
 }
 
+// tagUsersRequest is the body of user/tag/get.
+type tagUsersRequest struct {
+	TagID      int    `json:"tagid"`
+	NextOpenID string `json:"next_openid"`
+}
+
 // handleTagUsers answers 获取标签下粉丝列表 (POST user/tag/get,
 // {"tagid","next_openid"}), paged like user/get.
-func (g *userAPI) handleTagUsers(x *exchange) any {
-	var req struct {
-		TagID      int    `json:"tagid"`
-		NextOpenID string `json:"next_openid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleTagUsers(_ *exchange, req tagUsersRequest) any {
 	if !g.tags.has(req.TagID) {
 		return fail(45159)
 	}
@@ -449,26 +438,24 @@ func (g *userAPI) handleTagUsers(x *exchange) any {
 	return pageReply(ids)
 }
 
-// decodeFollower reads the {"openid"} body of tags/getidlist and
-// groups/getid and returns that follower: 40003 unless they follow the
-// account.
-func (g *userAPI) decodeFollower(x *exchange) (*Follower, *apiError) {
-	var req struct {
-		OpenID string `json:"openid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return nil, e
-	}
-	f, e := g.subscribed(req.OpenID)
+// member returns the follower with openid for the APIs of their tags and
+// group, which answer 40003 unless they follow the account.
+func (g *userAPI) member(openID string) (*Follower, *apiError) {
+	f, e := g.subscribed(openID)
 	if e != nil {
 		return nil, fail(40003)
 	}
 	return f, nil
 }
 
+// openIDRequest is the {"openid"} body of tags/getidlist and groups/getid.
+type openIDRequest struct {
+	OpenID string `json:"openid"`
+}
+
 // handleTagIDList answers 获取用户身上的标签列表 (POST tags/getidlist).
-func (g *userAPI) handleTagIDList(x *exchange) any {
-	f, e := g.decodeFollower(x)
+func (g *userAPI) handleTagIDList(_ *exchange, req openIDRequest) any {
+	f, e := g.member(req.OpenID)
 	if e != nil {
 		return e
 	}
@@ -497,8 +484,8 @@ func (g *userAPI) handleGroupGet(*exchange) any {
 }
 
 // handleGroupGetID answers 查询用户所在分组 (POST groups/getid).
-func (g *userAPI) handleGroupGetID(x *exchange) any {
-	f, e := g.decodeFollower(x)
+func (g *userAPI) handleGroupGetID(_ *exchange, req openIDRequest) any {
+	f, e := g.member(req.OpenID)
 	if e != nil {
 		return e
 	}
@@ -509,18 +496,17 @@ func (g *userAPI) handleGroupGetID(x *exchange) any {
 // groups 0, 1 and 2 cannot be renamed.
 func (g *userAPI) handleGroupUpdate(x *exchange) any { return g.groups.rename(x) }
 
+// groupMemberRequest is the body of groups/members/update.
+type groupMemberRequest struct {
+	OpenID    string `json:"openid"`
+	ToGroupID int    `json:"to_groupid"`
+}
+
 // handleGroupMemberUpdate answers 移动用户分组 (POST groups/members/update).
-func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
-	var req struct {
-		OpenID    string `json:"openid"`
-		ToGroupID int    `json:"to_groupid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
-	f, e := g.subscribed(req.OpenID)
+func (g *userAPI) handleGroupMemberUpdate(_ *exchange, req groupMemberRequest) any {
+	f, e := g.member(req.OpenID)
 	if e != nil {
-		return fail(40003)
+		return e
 	}
 	if !g.groups.has(req.ToGroupID) {
 		return fail(40050)
@@ -529,16 +515,15 @@ func (g *userAPI) handleGroupMemberUpdate(x *exchange) any {
 	return okReply()
 }
 
+// groupMemberBatchRequest is the body of groups/members/batchupdate.
+type groupMemberBatchRequest struct {
+	OpenIDList []string `json:"openid_list"`
+	ToGroupID  int      `json:"to_groupid"`
+}
+
 // handleGroupMemberBatchUpdate answers 批量移动用户分组 (POST
 // groups/members/batchupdate, at most 50 openids).
-func (g *userAPI) handleGroupMemberBatchUpdate(x *exchange) any {
-	var req struct {
-		OpenIDList []string `json:"openid_list"`
-		ToGroupID  int      `json:"to_groupid"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleGroupMemberBatchUpdate(_ *exchange, req groupMemberBatchRequest) any {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBatchOpenIDs {
 		return fail(40032)
 	}
@@ -592,18 +577,17 @@ func (g *userAPI) handleGetBlacklist(x *exchange) any {
 	return out
 }
 
+// blacklistRequest is the body of batchblacklist and batchunblacklist.
+type blacklistRequest struct {
+	OpenIDList []string `json:"openid_list"`
+}
+
 // blacklist answers batchblacklist and batchunblacklist,
 // {"openid_list":[...]}: one to 20 openids (40032 otherwise), each known
 // to the account (40003 otherwise), whether or not they still follow it.
 // Nothing changes unless every openid is valid; blacklisting twice, or
 // unblacklisting a user who is not blacklisted, is not an error.
-func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
-	var req struct {
-		OpenIDList []string `json:"openid_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) blacklist(req blacklistRequest, blacklisted bool) any {
 	if len(req.OpenIDList) == 0 || len(req.OpenIDList) > maxBlacklistOpenIDs {
 		return fail(40032)
 	}
@@ -618,11 +602,15 @@ func (g *userAPI) blacklist(x *exchange, blacklisted bool) any {
 }
 
 // handleBatchBlacklist answers 拉黑用户 (POST tags/members/batchblacklist).
-func (g *userAPI) handleBatchBlacklist(x *exchange) any { return g.blacklist(x, true) }
+func (g *userAPI) handleBatchBlacklist(_ *exchange, req blacklistRequest) any {
+	return g.blacklist(req, true)
+}
 
 // handleBatchUnblacklist answers 取消拉黑用户 (POST
 // tags/members/batchunblacklist).
-func (g *userAPI) handleBatchUnblacklist(x *exchange) any { return g.blacklist(x, false) }
+func (g *userAPI) handleBatchUnblacklist(_ *exchange, req blacklistRequest) any {
+	return g.blacklist(req, false)
+}
 
 // changeResult is one entry of the result_list of changeopenid; a failed
 // entry has no new_openid.
@@ -632,20 +620,19 @@ type changeResult struct {
 	ErrMsg    string `json:"err_msg"`
 }
 
+// changeOpenIDRequest is the body of changeopenid.
+type changeOpenIDRequest struct {
+	FromAppID  string   `json:"from_appid"`
+	OpenIDList []string `json:"openid_list"`
+}
+
 // handleChangeOpenID answers openid转换 (POST changeopenid,
 // {"from_appid","openid_list"}, at most 100 openids) with
 // {"errcode":0,"errmsg":"ok","result_list":[{"ori_openid","new_openid","err_msg":"ok"}]},
 // one entry per openid in the order sent. The call succeeds as a whole
 // when some openids cannot be converted: their entry says "ori_openid
 // error".
-func (g *userAPI) handleChangeOpenID(x *exchange) any {
-	var req struct {
-		FromAppID  string   `json:"from_appid"`
-		OpenIDList []string `json:"openid_list"`
-	}
-	if e := x.decode(&req); e != nil {
-		return e
-	}
+func (g *userAPI) handleChangeOpenID(_ *exchange, req changeOpenIDRequest) any {
 	if req.FromAppID == "" {
 		return fail(41002)
 	}

@@ -32,12 +32,13 @@ func newWxaLinkAPI(s *Server) *wxaLinkAPI {
 func (g *wxaLinkAPI) routes() []route {
 	return []route{
 		g.route(endpoint.WxaLinkGet, g.handleGet),
-		g.route(endpoint.WxaLink, g.handleLink),
-		g.route(endpoint.WxaUnlink, g.handleUnlink),
+		g.route(endpoint.WxaLink, decoding(g.handleLink)),
+		g.route(endpoint.WxaUnlink, decoding(g.handleUnlink)),
 	}
 }
 
-// appIDPattern is the form of WeChat's appids.
+// appIDPattern is the form of WeChat's appids: the link calls answer
+// 40013 for an appid of another form.
 var appIDPattern = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
 
 // handleGet answers 获取公众号关联的小程序 (POST wxopen/wxamplinkget, no
@@ -66,19 +67,6 @@ type linkRequest struct {
 	ShowProfile json.RawMessage `json:"show_profile"`
 }
 
-// decodeLink decodes the body of a link call: 40013 for an appid that is
-// not one.
-func decodeLink(x *exchange) (*linkRequest, *apiError) {
-	var req linkRequest
-	if e := x.decode(&req); e != nil {
-		return nil, e
-	}
-	if !appIDPattern.MatchString(req.AppID) {
-		return nil, fail(40013)
-	}
-	return &req, nil
-}
-
 // handleLink answers 关联小程序 (POST wxopen/wxamplink,
 // {"appid","notify_users","show_profile"}, the flags 0 or 1, as numbers
 // or strings; 40097 otherwise). The link waits for the account's
@@ -86,10 +74,9 @@ func decodeLink(x *exchange) (*linkRequest, *apiError) {
 // changes nothing, for one refused starts over. notify_users is checked
 // but not kept: it makes WeChat tell the followers of the link in the
 // WeChat app, which no API reports (wxamplinkget has no such field).
-func (g *wxaLinkAPI) handleLink(x *exchange) any {
-	req, e := decodeLink(x)
-	if e != nil {
-		return e
+func (g *wxaLinkAPI) handleLink(_ *exchange, req linkRequest) any {
+	if !appIDPattern.MatchString(req.AppID) {
+		return fail(40013)
 	}
 	notify, nok := jsonInt(req.NotifyUsers)
 	show, sok := jsonInt(req.ShowProfile)
@@ -112,10 +99,9 @@ func (g *wxaLinkAPI) handleLink(x *exchange) any {
 // handleUnlink answers 解除已关联的小程序 (POST wxopen/wxampunlink,
 // {"appid"}). The fake unlinks at once, as if the account's
 // administrator had confirmed; an appid not linked is answered ok.
-func (g *wxaLinkAPI) handleUnlink(x *exchange) any {
-	req, e := decodeLink(x)
-	if e != nil {
-		return e
+func (g *wxaLinkAPI) handleUnlink(_ *exchange, req linkRequest) any {
+	if !appIDPattern.MatchString(req.AppID) {
+		return fail(40013)
 	}
 	if g.links[req.AppID] != nil {
 		delete(g.links, req.AppID)
@@ -134,10 +120,5 @@ func (s *Server) SetMiniProgramLinkStatus(appID string, status wechat.MiniProgra
 	g := s.wxaLinks
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l := g.links[appID]
-	if l == nil {
-		return false
-	}
-	l.status = status
-	return true
+	return edit(g.links, appID, func(l *miniProgramLink) { l.status = status })
 }
