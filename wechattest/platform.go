@@ -764,7 +764,10 @@ func (p *Platform) newAccount(appID string, opts []Option) (*Server, error) {
 			return nil, fmt.Errorf("wechattest: Authorize %s: %w", appID, err)
 		}
 	}
-	acct := newServer(cfg)
+	acct, err := newServer(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("wechattest: Authorize %s: %w", appID, err)
+	}
 	acct.owner, acct.ts, acct.URL = p.Server, p.ts, p.URL
 	return acct, nil
 }

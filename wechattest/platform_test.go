@@ -233,6 +233,21 @@ func TestPlatformWithComponent(t *testing.T) {
 // An account that authorizes gets its own state, reached with the
 // authorizer_access_token; the push, the code and the refresh token
 // follow WeChat's rules through re-authorization and revocation.
+// An invalid option of an account is Authorize's error, as every other
+// invalid option is: a quota on a path the fake does not model panicked.
+func TestPlatformAuthorizeRefusesInvalidOptions(t *testing.T) {
+	p := startComponent(t)
+	for _, opt := range []wechattest.Option{
+		wechattest.WithQuota("/cgi-bin/menu/get", 0),
+		wechattest.WithQuota("/cgi-bin/no/such/api", 5),
+	} {
+		_, err := p.Authorize(context.Background(), "wx1111111111111112", opt)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "wechattest: Authorize wx1111111111111112: WithQuota: ")
+	}
+	assert.Nil(t, p.Account("wx1111111111111112"), "no account was authorized")
+}
+
 func TestPlatformAuthorizeAndRevoke(t *testing.T) {
 	ctx := context.Background()
 	p := startComponent(t)

@@ -129,7 +129,10 @@ func NewServer(opts ...Option) *Server {
 			panic("wechattest: NewServer: " + err.Error())
 		}
 	}
-	s := newServer(cfg)
+	s, err := newServer(cfg)
+	if err != nil {
+		panic("wechattest: NewServer: " + err.Error())
+	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	return s
@@ -137,8 +140,9 @@ func NewServer(opts ...Option) *Server {
 
 // newServer builds the state and routes of a server, without listening:
 // NewServer listens; the accounts authorized to a third-party platform
-// are served through the platform's server (platform.go).
-func newServer(cfg config) *Server {
+// are served through the platform's server (platform.go). It fails for
+// an option that names an API the fake does not model.
+func newServer(cfg config) (*Server, error) {
 	s := &Server{done: make(chan struct{}), cfg: cfg, custom: make(map[string]http.Handler)}
 	s.seq.Store(1 << 32) // msgids beyond 32 bits, as WeChat's are
 	s.rec.init()
@@ -172,10 +176,10 @@ func newServer(cfg config) *Server {
 	}
 	for path := range cfg.quotas {
 		if _, ok := s.routes[path]; !ok {
-			panic("wechattest: NewServer: WithQuota: " + path + " is not an API the fake models")
+			return nil, fmt.Errorf("WithQuota: %s is not an API the fake models", path)
 		}
 	}
-	return s
+	return s, nil
 }
 
 // Close shuts the server down, ending injected latencies early, and waits
