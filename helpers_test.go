@@ -150,14 +150,25 @@ func newStubSeqClient(t *testing.T, method, path string, bodies ...[]byte) (*Cli
 var systemBusy = []byte(`{"errcode":-1,"errmsg":"system error"}`)
 
 // inTurn answers successive requests with successive responders; the last
-// one repeats.
+// one repeats, up to maxRepeats times. Past that every request fails, so
+// that an iterator whose loop never ends fails its test at once rather
+// than running until go test's timeout.
 func inTurn(responders ...httpmock.Responder) httpmock.Responder {
 	var n atomic.Int64
 	return func(req *http.Request) (*http.Response, error) {
-		i := min(int(n.Add(1))-1, len(responders)-1)
-		return responders[i](req)
+		i := int(n.Add(1)) - 1
+		if i >= len(responders)+maxRepeats {
+			return nil, errTooManyRequests
+		}
+		return responders[min(i, len(responders)-1)](req)
 	}
 }
+
+// maxRepeats is how often inTurn repeats its last answer: more than any
+// retry loop sends.
+const maxRepeats = 100
+
+var errTooManyRequests = errors.New("stub: the last answer was given too often; does a loop never end?")
 
 // assertWire checks the method, path and access_token of a request and,
 // when wantJSON is not empty, that its body is that JSON document.
