@@ -500,7 +500,7 @@ func (g *platformAPI) handleClearQuota(x *exchange) any {
 	if e := g.decodeCall(x, &req); e != nil {
 		return e
 	}
-	month := x.now.Format("2006-01")
+	month := x.now.In(beijing).Format("2006-01") // as an account's quota month
 	if g.clearsMonth != month {
 		g.clears, g.clearsMonth = 0, month
 	}

@@ -365,6 +365,21 @@ func TestPlatformListInfoOptions(t *testing.T) {
 	fails(t, p.call("/cgi-bin/component/clear_quota", map[string]any{}), 48006, "")
 }
 
+// The platform's ten quota resets count per month of Beijing time, as an
+// account's do: at 00:30 on the first in Beijing, still the last day of
+// the month by UTC, the count starts again.
+func TestPlatformClearQuotaMonthIsBeijings(t *testing.T) {
+	p, clock, events := startPlatform(t)
+	clock.Advance(time.Date(2023, 11, 30, 15, 30, 0, 0, time.UTC).Sub(clock.Now())) // 23:30 in Beijing
+	c := &componentFake{Platform: p, t: t, events: events, tok: componentToken(t, p, events)}
+	for range 10 {
+		assert.Zero(t, c.call("/cgi-bin/component/clear_quota", map[string]any{}).errcode(t))
+	}
+	fails(t, c.call("/cgi-bin/component/clear_quota", map[string]any{}), 48006, "")
+	clock.Advance(time.Hour)
+	assert.Zero(t, c.call("/cgi-bin/component/clear_quota", map[string]any{}).errcode(t), "December in Beijing")
+}
+
 // The authorization page, with a pre_auth_code that works once,
 // authorizes an account and redirects with its code.
 func TestPlatformConsentPage(t *testing.T) {
