@@ -248,6 +248,15 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 				if depth == maxXMLDepth {
 					return nil, parseErr(i, "elements nested too deeply")
 				}
+				if v, n, ok := leafContent(rest[k:], name); ok {
+					// The whole element at once: its text and end tag.
+					nodes[idx].text, nodes[idx].end = v, int32(i+k+n)
+					if depth == 0 {
+						rootDone = true
+					}
+					i += k + n
+					continue
+				}
 				stack[depth] = xmlFrame{node: idx, lastChild: -1}
 				depth++
 			}
@@ -261,6 +270,38 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 		return nil, parseErr(len(s), "no root element")
 	}
 	return nodes, nil
+}
+
+// leafContent reads, in rest after the start tag of element name, the
+// content and end tag of an element that holds one CDATA section or
+// plain text, as nearly all of WeChat's elements do: its value, as the
+// general path would make it, and the length of what it read. ok is
+// false for anything else (other content, an entity, a carriage return,
+// a character XML does not allow, another end tag), which the general
+// path then reads, and refuses where it must, as for any other element.
+func leafContent(rest, name string) (v string, n int, ok bool) {
+	if body, found := strings.CutPrefix(rest, "<![CDATA["); found {
+		end, bad, cr := scanCDATA(body)
+		if end < 0 || bad >= 0 || cr {
+			return "", 0, false
+		}
+		v, n = body[:end], len("<![CDATA[")+end+len("]]>")
+	} else {
+		j := strings.IndexByte(rest, '<')
+		if j < 0 {
+			return "", 0, false
+		}
+		text := rest[:j]
+		if checkChars(text) >= 0 || strings.IndexByte(text, '&') >= 0 || strings.IndexByte(text, '\r') >= 0 {
+			return "", 0, false
+		}
+		v, n = trimXMLSpace(text), j
+	}
+	closing := rest[n:]
+	if len(closing) < len(name)+3 || closing[:2] != "</" || closing[2:2+len(name)] != name || closing[2+len(name)] != '>' {
+		return "", 0, false
+	}
+	return v, n + len(name) + 3, true
 }
 
 // section reads the comment, CDATA section or processing instruction
