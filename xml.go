@@ -287,15 +287,22 @@ func leafContent(rest, name string) (v string, n int, ok bool) {
 		}
 		v, n = body[:end], len("<![CDATA[")+end+len("]]>")
 	} else {
-		j := strings.IndexByte(rest, '<')
-		if j < 0 {
+		// One pass to the '<', for text as short as a number.
+		j, ascii := 0, true
+		for ; j < len(rest) && rest[j] != '<'; j++ {
+			switch c := rest[j]; {
+			case c == '&' || c == '\r':
+				return "", 0, false
+			case c >= utf8.RuneSelf:
+				ascii = false
+			case c < 0x20 && c != '\t' && c != '\n':
+				return "", 0, false
+			}
+		}
+		if j == len(rest) || !ascii && checkChars(rest[:j]) >= 0 {
 			return "", 0, false
 		}
-		text := rest[:j]
-		if checkChars(text) >= 0 || strings.IndexByte(text, '&') >= 0 || strings.IndexByte(text, '\r') >= 0 {
-			return "", 0, false
-		}
-		v, n = trimXMLSpace(text), j
+		v, n = trimXMLSpace(rest[:j]), j
 	}
 	closing := rest[n:]
 	if len(closing) < len(name)+3 || closing[:2] != "</" || closing[2:2+len(name)] != name || closing[2+len(name)] != '>' {
@@ -509,8 +516,12 @@ func scanCDATA(s string) (end, bad int, cr bool) {
 		}
 		// Byte by byte through the eight that did not pass.
 		for stop := min(i+8, len(s)); i < stop; {
-			switch cdataClass[s[i]] {
-			case cdataPlain:
+			c := cdataClass[s[i]]
+			if c == cdataPlain {
+				i++
+				continue
+			}
+			switch c {
 			case cdataBracket:
 				if strings.HasPrefix(s[i:], "]]>") {
 					return i, bad, cr
