@@ -64,13 +64,7 @@ func NewServeMux() *ServeMux {
 // Handle registers h for messages of type t, replacing any handler
 // registered for t. A nil h removes the registration.
 func (m *ServeMux) Handle(t MsgType, h Handler) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if h == nil {
-		delete(m.types, t)
-		return
-	}
-	m.types[t] = h
+	register(&m.mu, m.types, t, h)
 }
 
 // HandleFunc registers f for messages of type t.
@@ -81,13 +75,19 @@ func (m *ServeMux) HandleFunc(t MsgType, f func(ctx context.Context, msg *Messag
 // HandleEvent registers h for events e, replacing any handler registered
 // for e. A nil h removes the registration.
 func (m *ServeMux) HandleEvent(e EventType, h Handler) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	register(&m.mu, m.events, e, h)
+}
+
+// register sets the handler of key in routes, under mu, or removes it
+// when h is nil: Handle and HandleEvent for their tables.
+func register[K comparable](mu *sync.RWMutex, routes map[K]Handler, key K, h Handler) {
+	mu.Lock()
+	defer mu.Unlock()
 	if h == nil {
-		delete(m.events, e)
+		delete(routes, key)
 		return
 	}
-	m.events[e] = h
+	routes[key] = h
 }
 
 // HandleEventFunc registers f for events e.
