@@ -116,6 +116,16 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 	}
 	for i < len(s) {
 		if s[i] != '<' {
+			// Nearly always the newline and indentation before a tag:
+			// stepped over here, without a search for the '<'.
+			j := i
+			for j < len(s) && isSpaceByte(s[j]) {
+				j++
+			}
+			if j == len(s) || s[j] == '<' {
+				i = j
+				continue
+			}
 			end := len(s)
 			if j := strings.IndexByte(s[i:], '<'); j >= 0 {
 				end = i + j
@@ -158,16 +168,20 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 			if depth == 0 {
 				return nil, parseErr(i, "CDATA outside the root element")
 			}
-			body, n, ok := section(rest, "<![CDATA[", "]]>")
-			if !ok {
+			body := rest[len("<![CDATA["):]
+			end, bad, cr := scanCDATA(body)
+			if end < 0 {
 				return nil, parseErr(i, "unterminated CDATA section")
 			}
-			v, err := normalizeCDATA(body, i+9)
-			if err != nil {
-				return nil, err
+			if bad >= 0 {
+				return nil, parseErr(i+len("<![CDATA[")+bad, "illegal character")
+			}
+			v := body[:end]
+			if cr {
+				v = normalizeNewlines(v)
 			}
 			stack[depth-1].add(v, true)
-			i += n
+			i += len("<![CDATA[") + end + len("]]>")
 		case second == '!':
 			return nil, parseErr(i, "declarations (DOCTYPE, ENTITY) are not accepted")
 		case second == '/':
@@ -234,6 +248,15 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 				if depth == maxXMLDepth {
 					return nil, parseErr(i, "elements nested too deeply")
 				}
+				if v, n, ok := leafContent(rest[k:], name); ok {
+					// The whole element at once: its text and end tag.
+					nodes[idx].text, nodes[idx].end = v, int32(i+k+n)
+					if depth == 0 {
+						rootDone = true
+					}
+					i += k + n
+					continue
+				}
 				stack[depth] = xmlFrame{node: idx, lastChild: -1}
 				depth++
 			}
@@ -247,6 +270,45 @@ func parseXML(s string, nodes []xmlNode) ([]xmlNode, error) {
 		return nil, parseErr(len(s), "no root element")
 	}
 	return nodes, nil
+}
+
+// leafContent reads, in rest after the start tag of element name, the
+// content and end tag of an element that holds one CDATA section or
+// plain text, as nearly all of WeChat's elements do: its value, as the
+// general path would make it, and the length of what it read. ok is
+// false for anything else (other content, an entity, a carriage return,
+// a character XML does not allow, another end tag), which the general
+// path then reads, and refuses where it must, as for any other element.
+func leafContent(rest, name string) (v string, n int, ok bool) {
+	if body, found := strings.CutPrefix(rest, "<![CDATA["); found {
+		end, bad, cr := scanCDATA(body)
+		if end < 0 || bad >= 0 || cr {
+			return "", 0, false
+		}
+		v, n = body[:end], len("<![CDATA[")+end+len("]]>")
+	} else {
+		// One pass to the '<', for text as short as a number.
+		j, ascii := 0, true
+		for ; j < len(rest) && rest[j] != '<'; j++ {
+			switch c := rest[j]; {
+			case c == '&' || c == '\r':
+				return "", 0, false
+			case c >= utf8.RuneSelf:
+				ascii = false
+			case c < 0x20 && c != '\t' && c != '\n':
+				return "", 0, false
+			}
+		}
+		if j == len(rest) || !ascii && checkChars(rest[:j]) >= 0 {
+			return "", 0, false
+		}
+		v, n = trimXMLSpace(rest[:j]), j
+	}
+	closing := rest[n:]
+	if len(closing) < len(name)+3 || closing[:2] != "</" || closing[2:2+len(name)] != name || closing[2+len(name)] != '>' {
+		return "", 0, false
+	}
+	return v, n + len(name) + 3, true
 }
 
 // section reads the comment, CDATA section or processing instruction
@@ -307,26 +369,44 @@ func scanAttrs(tag string, k, off int) (int, bool, error) {
 	}
 }
 
+// Classes of the bytes of a name, for scanName: bits, so that the
+// classes met in a name can be collected with |.
+const (
+	notName      = 0
+	nameStart    = 1 << iota // an ASCII letter, '_' or ':': anywhere in a name
+	nameRest                 // an ASCII digit, '-' or '.': anywhere but first
+	nameNonASCII             // part of a multi-byte character, checked as UTF-8
+)
+
+// nameClass is the class of every byte: one lookup per byte keeps
+// scanName, which reads the name of every start tag, cheap.
+var nameClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':':
+			t[c] = nameStart
+		case c >= '0' && c <= '9' || c == '-' || c == '.':
+			t[c] = nameRest
+		case c >= utf8.RuneSelf:
+			t[c] = nameNonASCII
+		}
+	}
+	return t
+}()
+
 // scanName returns the XML name at the start of s ("" if none).
 func scanName(s string) string {
-	i := 0
-	ascii := true
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' {
-			continue
-		}
-		if i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.') {
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
-			continue
-		}
-		break
+	if len(s) == 0 || nameClass[s[0]]&(nameStart|nameNonASCII) == 0 {
+		return ""
+	}
+	seen := nameClass[s[0]]
+	i := 1
+	for i < len(s) && nameClass[s[i]] != notName {
+		seen |= nameClass[s[i]]
+		i++
 	}
 	name := s[:i]
-	if !ascii && !utf8.ValidString(name) {
+	if seen&nameNonASCII != 0 && !utf8.ValidString(name) {
 		return ""
 	}
 	return name
@@ -386,16 +466,84 @@ func checkChars(s string) int {
 	return -1
 }
 
-// normalizeCDATA checks the characters of a CDATA section and turns
-// "\r\n" and "\r" into "\n", as XML requires.
-func normalizeCDATA(s string, off int) (string, error) {
-	if j := checkChars(s); j >= 0 {
-		return "", parseErr(off+j, "illegal character")
+// Classes of the bytes of a CDATA section, for scanCDATA.
+const (
+	cdataPlain    = iota // printable ASCII, tab, newline
+	cdataBracket         // ']', which may end the section
+	cdataCR              // '\r', which becomes a newline
+	cdataNonASCII        // part of a multi-byte character, checked as UTF-8
+	cdataIllegal         // a control character XML does not allow
+)
+
+// cdataClass is the class of every byte.
+var cdataClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == ']':
+			t[c] = cdataBracket
+		case c == '\r':
+			t[c] = cdataCR
+		case c >= utf8.RuneSelf:
+			t[c] = cdataNonASCII
+		case c < 0x20 && c != '\t' && c != '\n':
+			t[c] = cdataIllegal
+		}
 	}
-	if strings.IndexByte(s, '\r') < 0 {
-		return s, nil
+	return t
+}()
+
+// scanCDATA reads the body of a CDATA section, s being what follows its
+// "<![CDATA[", in one pass: end is the offset of the first "]]>" (-1 if
+// there is none), bad that of the first byte before it that is not an
+// XML character (-1 if none, as checkChars), and cr reports a '\r' in the
+// body, which XML turns into a newline. A section is most of a message's
+// text: one pass costs a fraction of a search for its end followed by a
+// check of its characters and a search for '\r'.
+func scanCDATA(s string) (end, bad int, cr bool) {
+	bad = -1
+	for i := 0; i < len(s); {
+		// Skip eight printable ASCII bytes at a time, as checkChars
+		// does, when none of them is ']': y has a zero byte for each.
+		if i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			const lo, hi, ones, brackets = 0x2020202020202020, 0x8080808080808080, 0x0101010101010101, 0x5D5D5D5D5D5D5D5D
+			y := x ^ brackets
+			if (x|(x-lo))&hi == 0 && (y-ones)&^y&hi == 0 {
+				i += 8
+				continue
+			}
+		}
+		// Byte by byte through the eight that did not pass.
+		for stop := min(i+8, len(s)); i < stop; {
+			c := cdataClass[s[i]]
+			if c == cdataPlain {
+				i++
+				continue
+			}
+			switch c {
+			case cdataBracket:
+				if strings.HasPrefix(s[i:], "]]>") {
+					return i, bad, cr
+				}
+			case cdataCR:
+				cr = true
+			case cdataNonASCII:
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if (r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF) && bad < 0 {
+					bad = i
+				}
+				i += n
+				continue
+			default:
+				if bad < 0 {
+					bad = i
+				}
+			}
+			i++
+		}
 	}
-	return normalizeNewlines(s), nil
+	return -1, bad, cr
 }
 
 func normalizeNewlines(s string) string {
@@ -516,7 +664,7 @@ func clip(s string) string {
 // invalid UTF-8) become U+FFFD, so any string is safe to send.
 func appendCDATA(b []byte, s string) []byte {
 	b = append(b, "<![CDATA["...)
-	if checkChars(s) < 0 && !strings.Contains(s, "]]>") {
+	if end, bad, _ := scanCDATA(s); end < 0 && bad < 0 {
 		b = append(b, s...)
 		return append(b, "]]>"...)
 	}
