@@ -193,13 +193,21 @@ var (
 	}}
 )
 
-// replyForms are the reply types ParseReply knows.
+// replyForms are the reply types of the package: the ones ParseReply
+// knows, and the ones the webhook renders into a reused buffer.
 var replyForms = []interface {
 	replyType() MsgType
 	parse(nodes []xmlNode) (Reply, error)
+	owns(r Reply) bool
 }{textReply, imageReply, voiceReply, videoReply, musicReply, newsReply, transferReply}
 
 func (f *replyForm[R, P]) replyType() MsgType { return f.msgType }
+
+// owns reports whether r is of this form's type.
+func (f *replyForm[R, P]) owns(r Reply) bool {
+	_, ok := r.(P)
+	return ok
+}
 
 // appendXML appends r, which may be a nil pointer.
 func (f *replyForm[R, P]) appendXML(b []byte, r P) ([]byte, error) {

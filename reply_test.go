@@ -148,3 +148,19 @@ func TestNilReplyValues(t *testing.T) {
 		assert.ErrorIs(t, err, errNilReply)
 	}
 }
+
+// The webhook renders the package's replies, and only those, into a
+// buffer it reuses: another Reply's AppendXML might keep the buffer.
+func TestOwnReply(t *testing.T) {
+	own := []Reply{&TextReply{}, &ImageReply{}, &VoiceReply{}, &VideoReply{}, &MusicReply{}, &NewsReply{}, &TransferCustomerServiceReply{}}
+	require.Len(t, own, len(replyForms), "one reply per form")
+	for _, r := range own {
+		assert.True(t, ownReply(r), "%T", r)
+	}
+	assert.False(t, ownReply(foreignReply{}), "a Reply of another package")
+}
+
+// foreignReply is a Reply of a type the package does not define.
+type foreignReply struct{}
+
+func (foreignReply) AppendXML(b []byte) ([]byte, error) { return b, nil }

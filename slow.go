@@ -559,7 +559,8 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 		return nil
 	}
 	var buf *[]byte
-	if ownReply(reply) {
+	own := ownReply(reply)
+	if own {
 		buf, _ = wh.replyBuffers.Get().(*[]byte)
 	}
 	if buf == nil {
@@ -574,7 +575,7 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 	}
 	out := make([]byte, len(b))
 	copy(out, b)
-	if ownReply(reply) && cap(b) <= maxReplyBuffer {
+	if own && cap(b) <= maxReplyBuffer {
 		*buf = b
 		wh.replyBuffers.Put(buf)
 	}
@@ -588,9 +589,10 @@ const maxReplyBuffer = 16 << 10
 // ownReply reports whether reply is of this package's types, whose
 // AppendXML keeps nothing of the buffer it appends to.
 func ownReply(reply Reply) bool {
-	switch reply.(type) {
-	case *TextReply, *ImageReply, *VoiceReply, *VideoReply, *MusicReply, *NewsReply, *TransferCustomerServiceReply:
-		return true
+	for _, f := range replyForms {
+		if f.owns(reply) {
+			return true
+		}
 	}
 	return false
 }
