@@ -3,10 +3,12 @@ package wechat
 import (
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/textproto"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -56,8 +58,10 @@ func (u *upload) open() (io.Reader, string, error) {
 }
 
 func (u *upload) write(mw *multipart.Writer) error {
-	for k, v := range u.fields {
-		if err := mw.WriteField(k, v); err != nil {
+	// In the order of the names, as a plain form's (newForm): the same
+	// upload makes the same bytes.
+	for _, k := range slices.Sorted(maps.Keys(u.fields)) {
+		if err := mw.WriteField(k, u.fields[k]); err != nil {
 			return err
 		}
 	}

@@ -82,3 +82,26 @@ func TestUploadTransportErrorDoesNotLeakGoroutine(t *testing.T) {
 type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// Extra form fields go out in the order of their names, as a plain
+// form's do: the same upload makes the same bytes.
+func TestUploadFieldsInNameOrder(t *testing.T) {
+	for range 20 {
+		u := newUpload("media", "a.jpg", strings.NewReader("J"), map[string]string{"b": "2", "c": "3", "a": "1"})
+		r, ct, err := u.open()
+		require.NoError(t, err)
+		_, params, err := mime.ParseMediaType(ct)
+		require.NoError(t, err)
+		mr := multipart.NewReader(r, params["boundary"])
+		var names []string
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			names = append(names, p.FormName())
+		}
+		require.Equal(t, []string{"a", "b", "c", "media"}, names)
+	}
+}
