@@ -134,6 +134,17 @@ func noFetch(t *testing.T, why string) wechat.FetchFunc {
 	}
 }
 
+// heldFetch is a fetch that closes started, waits for proceed to close
+// and then returns a token of value valid for an hour: the test decides
+// when the fetch ends.
+func heldFetch(started chan<- struct{}, proceed <-chan struct{}, value string) wechat.FetchFunc {
+	return func(ctx context.Context) (wechat.Token, error) {
+		close(started)
+		<-proceed
+		return fetchToken(value, time.Hour)(ctx)
+	}
+}
+
 // TestManyProcessesOneRefresh runs 8 Clients, each with its own Store and
 // Redis connection as separate processes would have, and 50 goroutines on
 // each, against an empty store: one token request reaches WeChat, and all
@@ -409,11 +420,7 @@ func TestLeaseRenewed(t *testing.T) {
 	started, proceed := make(chan struct{}), make(chan struct{})
 	holderDone := make(chan error, 1)
 	go func() {
-		_, err := holder.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-			close(started)
-			<-proceed
-			return wechat.Token{Value: "slow", ExpiresAt: time.Now().Add(time.Hour)}, nil
-		})
+		_, err := holder.Token(ctx, storeKey, heldFetch(started, proceed, "slow"))
 		holderDone <- err
 	}()
 	<-started
@@ -584,11 +591,7 @@ func TestInvalidationRacesRefresh(t *testing.T) {
 		started, proceed := make(chan struct{}), make(chan struct{})
 		refreshed := make(chan string, 1)
 		go func() {
-			tok, err := b.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-				close(started)
-				<-proceed
-				return wechat.Token{Value: "new", ExpiresAt: time.Now().Add(time.Hour)}, nil
-			})
+			tok, err := b.Token(ctx, storeKey, heldFetch(started, proceed, "new"))
 			assert.NoError(t, err)
 			refreshed <- tok.Value
 		}()
@@ -730,11 +733,7 @@ func lapsedHolder(t *testing.T, holder *redisstore.Store) (finish func() (wechat
 	}
 	done := make(chan result, 1)
 	go func() {
-		tok, err := holder.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
-			close(started)
-			<-proceed
-			return wechat.Token{Value: "older", ExpiresAt: time.Now().Add(time.Hour)}, nil
-		})
+		tok, err := holder.Token(context.Background(), storeKey, heldFetch(started, proceed, "older"))
 		done <- result{tok, err}
 	}()
 	select {
