@@ -117,6 +117,34 @@ func commandCalls(t *testing.T, rdb *redis.Client, command string) int {
 	return 0
 }
 
+// fetchToken is a fetch that returns a token of value, expiring ttl after
+// the fetch.
+func fetchToken(value string, ttl time.Duration) wechat.FetchFunc {
+	return func(context.Context) (wechat.Token, error) {
+		return wechat.Token{Value: value, ExpiresAt: time.Now().Add(ttl)}, nil
+	}
+}
+
+// noFetch is the fetch of a call that must not reach WeChat: it fails t,
+// saying why, and returns errFetch.
+func noFetch(t *testing.T, why string) wechat.FetchFunc {
+	return func(context.Context) (wechat.Token, error) {
+		t.Error(why)
+		return wechat.Token{}, errFetch
+	}
+}
+
+// heldFetch is a fetch that closes started, waits for proceed to close
+// and then returns a token of value valid for an hour: the test decides
+// when the fetch ends.
+func heldFetch(started chan<- struct{}, proceed <-chan struct{}, value string) wechat.FetchFunc {
+	return func(ctx context.Context) (wechat.Token, error) {
+		close(started)
+		<-proceed
+		return fetchToken(value, time.Hour)(ctx)
+	}
+}
+
 // TestManyProcessesOneRefresh runs 8 Clients, each with its own Store and
 // Redis connection as separate processes would have, and 50 goroutines on
 // each, against an empty store: one token request reaches WeChat, and all
@@ -371,10 +399,7 @@ func TestDoubleCheckAfterLocking(t *testing.T) {
 	store, err := redisstore.New(rdb, testPrefix)
 	require.NoError(t, err)
 
-	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-		t.Error("fetched although the token had been saved before the lock was won")
-		return wechat.Token{}, errFetch
-	})
+	tok, err := store.Token(ctx, storeKey, noFetch(t, "fetched although the token had been saved before the lock was won"))
 	require.NoError(t, err)
 	assert.Equal(t, "saved", tok.Value)
 	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
@@ -395,20 +420,13 @@ func TestLeaseRenewed(t *testing.T) {
 	started, proceed := make(chan struct{}), make(chan struct{})
 	holderDone := make(chan error, 1)
 	go func() {
-		_, err := holder.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-			close(started)
-			<-proceed
-			return wechat.Token{Value: "slow", ExpiresAt: time.Now().Add(time.Hour)}, nil
-		})
+		_, err := holder.Token(ctx, storeKey, heldFetch(started, proceed, "slow"))
 		holderDone <- err
 	}()
 	<-started
 	waited := make(chan string, 1)
 	go func() {
-		tok, err := waiter.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-			t.Error("the waiter fetched while the holder was alive")
-			return wechat.Token{}, errFetch
-		})
+		tok, err := waiter.Token(ctx, storeKey, noFetch(t, "the waiter fetched while the holder was alive"))
 		assert.NoError(t, err)
 		waited <- tok.Value
 	}()
@@ -440,9 +458,7 @@ func TestFetchError(t *testing.T) {
 
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	tok, err := b.Token(cctx, storeKey, func(context.Context) (wechat.Token, error) {
-		return wechat.Token{Value: "second", ExpiresAt: time.Now().Add(time.Hour)}, nil
-	})
+	tok, err := b.Token(cctx, storeKey, fetchToken("second", time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, "second", tok.Value)
 }
@@ -522,9 +538,7 @@ func TestExpiredTokenNotSaved(t *testing.T) {
 	srv := startRedis(t)
 	store := newStore(t, srv)
 	ctx := context.Background()
-	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-		return wechat.Token{Value: "stale", ExpiresAt: time.Now().Add(-time.Second)}, nil
-	})
+	tok, err := store.Token(ctx, storeKey, fetchToken("stale", -time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, "stale", tok.Value)
 	assert.Zero(t, srv.client().Exists(ctx, tokenKey).Val())
@@ -537,9 +551,7 @@ func TestKeyWithoutTTL(t *testing.T) {
 	store := newStore(t, srv)
 	ctx := context.Background()
 	require.NoError(t, srv.client().Set(ctx, tokenKey, "forever", 0).Err())
-	tok, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-		return wechat.Token{Value: "fresh", ExpiresAt: time.Now().Add(time.Hour)}, nil
-	})
+	tok, err := store.Token(ctx, storeKey, fetchToken("fresh", time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, "fresh", tok.Value)
 }
@@ -571,12 +583,7 @@ func TestInvalidationRacesRefresh(t *testing.T) {
 	t.Run("during and after the refresh", func(t *testing.T) {
 		a := newStore(t, srv)
 		b := newStore(t, srv)
-		token := func(v string) wechat.FetchFunc {
-			return func(context.Context) (wechat.Token, error) {
-				return wechat.Token{Value: v, ExpiresAt: time.Now().Add(time.Hour)}, nil
-			}
-		}
-		_, err := a.Token(ctx, storeKey, token("old"))
+		_, err := a.Token(ctx, storeKey, fetchToken("old", time.Hour))
 		require.NoError(t, err)
 
 		// b sees "old" rejected, drops it and refreshes.
@@ -584,11 +591,7 @@ func TestInvalidationRacesRefresh(t *testing.T) {
 		started, proceed := make(chan struct{}), make(chan struct{})
 		refreshed := make(chan string, 1)
 		go func() {
-			tok, err := b.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-				close(started)
-				<-proceed
-				return wechat.Token{Value: "new", ExpiresAt: time.Now().Add(time.Hour)}, nil
-			})
+			tok, err := b.Token(ctx, storeKey, heldFetch(started, proceed, "new"))
 			assert.NoError(t, err)
 			refreshed <- tok.Value
 		}()
@@ -599,10 +602,7 @@ func TestInvalidationRacesRefresh(t *testing.T) {
 		require.Equal(t, "new", <-refreshed)
 		require.NoError(t, a.Invalidate(ctx, storeKey, "old"))
 
-		tok, err := a.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-			t.Error("the newer token was lost")
-			return wechat.Token{}, errFetch
-		})
+		tok, err := a.Token(ctx, storeKey, noFetch(t, "the newer token was lost"))
 		require.NoError(t, err)
 		assert.Equal(t, "new", tok.Value)
 	})
@@ -677,10 +677,7 @@ func TestContextDoneBeforeCall(t *testing.T) {
 	store := newStore(t, srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-		t.Error("fetch called for a cancelled caller")
-		return wechat.Token{}, errFetch
-	})
+	_, err := store.Token(ctx, storeKey, noFetch(t, "fetch called for a cancelled caller"))
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
 }
@@ -736,11 +733,7 @@ func lapsedHolder(t *testing.T, holder *redisstore.Store) (finish func() (wechat
 	}
 	done := make(chan result, 1)
 	go func() {
-		tok, err := holder.Token(context.Background(), storeKey, func(context.Context) (wechat.Token, error) {
-			close(started)
-			<-proceed
-			return wechat.Token{Value: "older", ExpiresAt: time.Now().Add(time.Hour)}, nil
-		})
+		tok, err := holder.Token(context.Background(), storeKey, heldFetch(started, proceed, "older"))
 		done <- result{tok, err}
 	}()
 	select {
@@ -766,9 +759,7 @@ func TestLapsedHolderKeepsNewerToken(t *testing.T) {
 	other := newStore(t, l.srv)
 
 	require.NoError(t, l.admin.Del(ctx, lockKey).Err(), "the holder's lease ends")
-	tok, err := other.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-		return wechat.Token{Value: "newer", ExpiresAt: time.Now().Add(time.Hour)}, nil
-	})
+	tok, err := other.Token(ctx, storeKey, fetchToken("newer", time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, "newer", tok.Value)
 
@@ -912,10 +903,7 @@ func callHangingRedis(t *testing.T, rdb redis.UniversalClient) {
 	require.NoError(t, err)
 	endAtDeadline(t, []namedCall{
 		{"Token", func(ctx context.Context) error {
-			_, err := store.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
-				t.Error("fetched although Redis could not be read")
-				return wechat.Token{}, errFetch
-			})
+			_, err := store.Token(ctx, storeKey, noFetch(t, "fetched although Redis could not be read"))
 			return err
 		}},
 		{"Invalidate", func(ctx context.Context) error { return store.Invalidate(ctx, storeKey, "rejected") }},
