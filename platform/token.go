@@ -376,6 +376,10 @@ var (
 // an access token.
 const accessTokenKeyPrefix = "wechat:access_token:"
 
+// Token implements wechat.TokenStore: the access token of the account
+// whose push is being served (AuthorizerAppID), fetched through the
+// platform. The Client's own fetch is never used; any key but the
+// access token's is refused.
 func (s routeStore) Token(ctx context.Context, key string, _ wechat.FetchFunc) (wechat.Token, error) {
 	if key != accessTokenKeyPrefix+s.c.appID {
 		return wechat.Token{}, fmt.Errorf("%w (asked for %q)", errForeignKey, key)
