@@ -54,6 +54,13 @@ type bodySource interface {
 
 var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again")
 
+// A bodyFinisher is a bodySource whose attempt may go on reading the
+// caller's data after its reply has come (see upload). try calls finish
+// when the attempt is over, before any other attempt opens the body.
+type bodyFinisher interface {
+	finish()
+}
+
 // status is the errcode/errmsg pair every WeChat JSON reply may carry. A
 // reply type that embeds it is decoded in one pass (see call).
 type status struct {
@@ -325,6 +332,9 @@ func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder
 		defer cancel() // after the body is read
 	}
 	req, err := c.newHTTPRequest(reqCtx, r, tok)
+	if f, ok := r.body.(bodyFinisher); ok {
+		defer f.finish() // after the reply is read
+	}
 	if err != nil {
 		return outcome{err: err}
 	}
