@@ -350,7 +350,7 @@ func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder
 		resp, err = c.httpClient.Do(req)
 	}
 	if err != nil {
-		o.err, o.transient = redactError(err), ctx.Err() == nil
+		o.err, o.transient = redactAttemptError(err, req.URL), ctx.Err() == nil
 		return o
 	}
 	o.status = resp.StatusCode

@@ -3,8 +3,11 @@ package wechat
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,3 +142,61 @@ func TestUploadReaderNotReadAfterReturn(t *testing.T) {
 	<-lt.lateDone
 	assert.Zero(t, lateReads.Load(), "reads of the caller's reader after the call returned")
 }
+
+// A RoundTripper that delegates to an http.Client (retry wrappers do)
+// returns that client's *url.Error, whose URL holds the access_token, or
+// an error of its own that prints the URL: the Client wraps either in a
+// *url.Error of its own, and hiding only that one's URL would leave the
+// token, or the app secret of cgi-bin/token, in the text of the error,
+// of the log line and of the observed attempt.
+func TestTransportErrorQuotingTheURLIsRedacted(t *testing.T) {
+	inner := map[string]transportFunc{
+		"url.Error": func(req *http.Request) (*http.Response, error) {
+			return nil, &url.Error{Op: "Get", URL: req.URL.String(), Err: timeoutError{}}
+		},
+		"wrapped": func(req *http.Request) (*http.Response, error) {
+			return nil, fmt.Errorf("%s %s giving up after 3 attempt(s): %w", req.Method, req.URL, timeoutError{})
+		},
+	}
+	for name, rt := range inner {
+		t.Run(name, func(t *testing.T) {
+			var logs bytes.Buffer
+			var attempts []Attempt
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, _ := newTestClient(t, WithHTTPClient(&http.Client{Transport: rt}), WithLogger(logger),
+				WithObserver(func(_ context.Context, a Attempt) { attempts = append(attempts, a) }))
+			err := exec(t.Context(), c, endpoint.CallbackIP, nil, nil)
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testToken)
+			assert.Contains(t, err.Error(), "REDACTED")
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue, "still a *url.Error for callers")
+			if name == "url.Error" {
+				assert.True(t, ue.Timeout(), "Timeout still reports the transport's timeout")
+			}
+			var te timeoutError
+			assert.ErrorAs(t, err, &te, "the transport's error is still in the chain")
+			assert.NotContains(t, logs.String(), testToken)
+			require.NotEmpty(t, attempts)
+			for _, a := range attempts {
+				assert.NotContains(t, a.Err.Error(), testToken)
+			}
+
+			c2, err := New(WithAppID(testAppID), WithAppSecret(testSecret), WithBaseURL(testBase),
+				WithHTTPClient(&http.Client{Transport: rt}), WithLogger(logger))
+			require.NoError(t, err)
+			c2.retryBase = time.Millisecond
+			_, err = c2.AccessToken(t.Context())
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testSecret)
+			assert.NotContains(t, logs.String(), testSecret)
+		})
+	}
+}
+
+// timeoutError is a network timeout, as net reports one.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
