@@ -205,8 +205,9 @@ func redactError(err error) error {
 }
 
 // redactAttemptError is redactError for the error of an attempt sent to
-// u, which also hides the values of u's secret parameters wherever else
-// the error's text holds them: a RoundTripper that delegates to an
+// u, which also hides the values of u's secret parameters, and the
+// password of its user info, wherever else the error's text holds them:
+// a RoundTripper that delegates to an
 // http.Client returns that client's *url.Error, and retry and logging
 // wrappers print the URL into errors of their own, beneath the *url.Error
 // whose URL redactError hides. The result is still that *url.Error, and
@@ -214,6 +215,9 @@ func redactError(err error) error {
 func redactAttemptError(err error, u *url.URL) error {
 	err = redactError(err)
 	var secrets []string
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		secrets = append(secrets, pw, url.PathEscape(pw), url.QueryEscape(pw))
+	}
 	for name, values := range u.Query() {
 		if isSecretParam(name) {
 			for _, v := range values {

@@ -200,3 +200,16 @@ type timeoutError struct{}
 func (timeoutError) Error() string   { return "i/o timeout" }
 func (timeoutError) Timeout() bool   { return true }
 func (timeoutError) Temporary() bool { return true }
+
+// The password of a base URL is hidden as the token is, when a
+// transport's error quotes the URL it was given.
+func TestTransportErrorQuotingTheURLHidesBaseURLPassword(t *testing.T) {
+	rt := transportFunc(func(req *http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("%s %s giving up after 3 attempt(s): %w", req.Method, req.URL, timeoutError{})
+	})
+	c, _ := newTestClient(t, WithHTTPClient(&http.Client{Transport: rt}), WithBaseURL("https://relay:s3cret@api.test"))
+	err := exec(t.Context(), c, endpoint.CallbackIP, nil, nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+	assert.NotContains(t, err.Error(), testToken)
+}
