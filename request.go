@@ -260,6 +260,7 @@ func next(ep *endpoint.Endpoint, o *outcome, retries int, resent bool) action {
 func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, error) {
 	ep := r.ep
 	var rejected *APIError // the token rejection that was resent, if any
+	var prev error         // what the previous attempt failed with
 	retries := 0
 	for number := 1; ; number++ {
 		tok, err := c.credential(ctx, ep)
@@ -272,18 +273,21 @@ func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, e
 		}
 		switch next(ep, &o, retries, rejected != nil) {
 		case stop:
-			if rejected != nil && errors.Is(o.err, errBodyNotReplayable) {
-				// Report the rejection that needed the resend: it
-				// matches ErrTokenInvalid, and the token is fresh now.
-				return result{}, fmt.Errorf("%w; %w", rejected, o.err)
+			if prev != nil && errors.Is(o.err, errBodyNotReplayable) {
+				// Report the failure that needed the attempt: the
+				// rejection that was resent (it matches
+				// ErrTokenInvalid, and the token is fresh now), or
+				// the -1 or 5xx that was retried.
+				return result{}, fmt.Errorf("%w; %w", prev, o.err)
 			}
 			return o.res, o.err
 		case resend:
-			rejected = o.apiErr
+			rejected, prev = o.apiErr, o.err
 			c.logger.LogAttrs(ctx, slogWarn, "wechat: access token rejected, refreshing and retrying once",
 				slog.String("path", ep.Path), slog.Int("errcode", o.apiErr.Code))
 			c.invalidateAccessToken(ctx, tok)
 		case retry:
+			prev = o.err
 			c.logger.LogAttrs(ctx, slogWarn, "wechat: retrying request",
 				slog.String("path", ep.Path), slog.Int("attempt", retries+1), errAttr(o.err))
 			if err := c.wait(ctx, retries); err != nil {

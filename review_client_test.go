@@ -3,6 +3,7 @@ package wechat
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -212,4 +214,27 @@ func TestTransportErrorQuotingTheURLHidesBaseURLPassword(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
 	assert.NotContains(t, err.Error(), testToken)
+}
+
+// A read whose upload cannot be sent again (OCR of an image read from a
+// stream) and whose first attempt failed in a way that is retried (-1, a
+// 5xx) returns that failure, which the caller can inspect: not only the
+// body that could not be sent again, which hides what WeChat said.
+func TestRetryOfUnreplayableBodyKeepsTheFailure(t *testing.T) {
+	for name, first := range map[string]httpmock.Responder{
+		"system busy": httpmock.NewBytesResponder(200, systemBusy),
+		"HTTP 503":    httpmock.NewStringResponder(503, "busy"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stubWith(mt, "POST", "/cv/ocr/comm", first)
+			err := exec(t.Context(), c, endpoint.OCRPrintedText, nil, &onceBody{})
+			assert.ErrorIs(t, err, errBodyNotReplayable)
+			var apiErr *APIError
+			var httpErr *HTTPError
+			assert.True(t, errors.As(err, &apiErr) && apiErr.Temporary() || errors.As(err, &httpErr) && httpErr.StatusCode == 503,
+				"the failure that asked for the retry is in %v", err)
+			assert.Len(t, rec.Calls(), 1)
+		})
+	}
 }
