@@ -204,6 +204,73 @@ func redactError(err error) error {
 	return &cp
 }
 
+// redactAttemptError is redactError for the error of an attempt sent to
+// u, which also hides the values of u's secret parameters, and the
+// password of its user info, wherever else the error's text holds them:
+// a RoundTripper that delegates to an
+// http.Client returns that client's *url.Error, and retry and logging
+// wrappers print the URL into errors of their own, beneath the *url.Error
+// whose URL redactError hides. The result is still that *url.Error, and
+// the transport's error is still in its chain for errors.Is and As.
+func redactAttemptError(err error, u *url.URL) error {
+	err = redactError(err)
+	var secrets []string
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		secrets = append(secrets, pw, url.PathEscape(pw), url.QueryEscape(pw))
+	}
+	for name, values := range u.Query() {
+		if isSecretParam(name) {
+			for _, v := range values {
+				if v != "" {
+					secrets = append(secrets, v, url.QueryEscape(v))
+				}
+			}
+		}
+	}
+	hide := func(s string) (string, bool) {
+		changed := false
+		for _, v := range secrets {
+			if strings.Contains(s, v) {
+				s, changed = strings.ReplaceAll(s, v, redacted), true
+			}
+		}
+		return s, changed
+	}
+	if _, leaks := hide(err.Error()); !leaks {
+		return err
+	}
+	if ue, ok := err.(*url.Error); ok {
+		// ue is redactError's copy: its URL is clean, its Err is not.
+		msg, _ := hide(ue.Err.Error())
+		ue.Err = &redactedError{msg: msg, err: ue.Err}
+		return ue
+	}
+	msg, _ := hide(err.Error())
+	return &redactedError{msg: msg, err: err}
+}
+
+// redactedError is an error whose text had secrets in it: it shows msg,
+// the text with them hidden, and unwraps to the error itself.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Timeout and Temporary answer for the error, as url.Error asks its Err
+// by a type assertion rather than through Unwrap.
+func (e *redactedError) Timeout() bool {
+	t, ok := e.err.(interface{ Timeout() bool })
+	return ok && t.Timeout()
+}
+
+func (e *redactedError) Temporary() bool {
+	t, ok := e.err.(interface{ Temporary() bool })
+	return ok && t.Temporary()
+}
+
 // Error codes of the comment APIs (留言管理) that callers act on.
 const (
 	CodeCommentNoPermission   = 88000 // without comment privilege: the account has no comment feature

@@ -54,6 +54,13 @@ type bodySource interface {
 
 var errBodyNotReplayable = errors.New("wechat: request body cannot be sent again")
 
+// A bodyFinisher is a bodySource whose attempt may go on reading the
+// caller's data after its reply has come (see upload). try calls finish
+// when the attempt is over, before any other attempt opens the body.
+type bodyFinisher interface {
+	finish()
+}
+
 // status is the errcode/errmsg pair every WeChat JSON reply may carry. A
 // reply type that embeds it is decoded in one pass (see call).
 type status struct {
@@ -253,6 +260,7 @@ func next(ep *endpoint.Endpoint, o *outcome, retries int, resent bool) action {
 func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, error) {
 	ep := r.ep
 	var rejected *APIError // the token rejection that was resent, if any
+	var prev error         // what the previous attempt failed with
 	retries := 0
 	for number := 1; ; number++ {
 		tok, err := c.credential(ctx, ep)
@@ -265,18 +273,21 @@ func (c *Client) run(ctx context.Context, r *request, decode decoder) (result, e
 		}
 		switch next(ep, &o, retries, rejected != nil) {
 		case stop:
-			if rejected != nil && errors.Is(o.err, errBodyNotReplayable) {
-				// Report the rejection that needed the resend: it
-				// matches ErrTokenInvalid, and the token is fresh now.
-				return result{}, fmt.Errorf("%w; %w", rejected, o.err)
+			if prev != nil && errors.Is(o.err, errBodyNotReplayable) {
+				// Report the failure that needed the attempt: the
+				// rejection that was resent (it matches
+				// ErrTokenInvalid, and the token is fresh now), or
+				// the -1 or 5xx that was retried.
+				return result{}, fmt.Errorf("%w; %w", prev, o.err)
 			}
 			return o.res, o.err
 		case resend:
-			rejected = o.apiErr
+			rejected, prev = o.apiErr, o.err
 			c.logger.LogAttrs(ctx, slogWarn, "wechat: access token rejected, refreshing and retrying once",
 				slog.String("path", ep.Path), slog.Int("errcode", o.apiErr.Code))
 			c.invalidateAccessToken(ctx, tok)
 		case retry:
+			prev = o.err
 			c.logger.LogAttrs(ctx, slogWarn, "wechat: retrying request",
 				slog.String("path", ep.Path), slog.Int("attempt", retries+1), errAttr(o.err))
 			if err := c.wait(ctx, retries); err != nil {
@@ -325,6 +336,9 @@ func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder
 		defer cancel() // after the body is read
 	}
 	req, err := c.newHTTPRequest(reqCtx, r, tok)
+	if f, ok := r.body.(bodyFinisher); ok {
+		defer f.finish() // after the reply is read
+	}
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -340,7 +354,7 @@ func (c *Client) try(ctx context.Context, r *request, tok string, decode decoder
 		resp, err = c.httpClient.Do(req)
 	}
 	if err != nil {
-		o.err, o.transient = redactError(err), ctx.Err() == nil
+		o.err, o.transient = redactAttemptError(err, req.URL), ctx.Err() == nil
 		return o
 	}
 	o.status = resp.StatusCode

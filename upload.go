@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -25,7 +26,17 @@ type upload struct {
 
 	start int64 // where r was when the upload began; -1 if it cannot seek
 	used  bool  // the body has been opened once
+
+	// The pipe and the writer of the attempt that opened the body last,
+	// until finish. The transport may go on reading a body after the
+	// reply has come (http.RoundTripper allows it, and net/http does when
+	// WeChat answers early), so the writer can outlive its attempt.
+	pr   *io.PipeReader
+	done chan struct{} // closed when the writer has returned
 }
+
+// errAttemptOver stops the writer of an attempt whose reply has come.
+var errAttemptOver = errors.New("wechat: upload attempt is over")
 
 func newUpload(field, filename string, r io.Reader, fields map[string]string) *upload {
 	u := &upload{field: field, filename: filename, r: r, fields: fields, start: -1}
@@ -49,12 +60,33 @@ func (u *upload) open() (io.Reader, string, error) {
 	u.used = true
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	done := make(chan struct{})
+	u.pr, u.done = pr, done
 	go func() {
-		// The transport closes pr when the request ends, so this
-		// goroutine cannot outlive it.
+		// The transport or finish closes pr, so this goroutine cannot
+		// outlive the request.
+		defer close(done)
 		pw.CloseWithError(u.write(mw))
 	}()
 	return pr, mw.FormDataContentType(), nil
+}
+
+// finish ends the attempt that opened the body last, once its reply has
+// been read: its writer stops at its next write. For a reader that can
+// seek, finish also waits until the writer has returned, so that the
+// file is read by no one when the next attempt rewinds it, nor once the
+// call has returned to its caller. A reader that cannot seek is not
+// waited for: its Read may block for as long as its source likes, and
+// the call must not hang on it; it cannot be sent again anyway.
+func (u *upload) finish() {
+	if u.pr == nil {
+		return
+	}
+	u.pr.CloseWithError(errAttemptOver)
+	if u.start >= 0 {
+		<-u.done
+	}
+	u.pr, u.done = nil, nil
 }
 
 func (u *upload) write(mw *multipart.Writer) error {

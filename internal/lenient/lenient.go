@@ -8,12 +8,15 @@ package lenient
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
 
 // Int decodes a JSON number or a number in a string; an empty string and
-// null are zero, and a fraction is truncated.
+// null are zero, and a fraction is truncated. NaN, an infinity or a
+// number outside the range of int64 is an error, as encoding/json makes
+// it for an int64.
 type Int int64
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -26,8 +29,14 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil {
+		if ferr != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("wechat: %s is not a number", b)
+		}
+		// Go leaves the conversion of a float beyond int64 to the CPU
+		// (math.MinInt64 on amd64): check the range first. 2^63 is
+		// exact in a float64, and its negation is math.MinInt64.
+		if f >= 1<<63 || f < -(1<<63) {
+			return fmt.Errorf("wechat: %s is out of the range of an integer", b)
 		}
 		v = int64(f)
 	}
