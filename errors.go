@@ -179,9 +179,9 @@ func redactedURL(u *url.URL) string {
 	if cp.RawQuery != "" {
 		q := cp.Query()
 		changed := false
-		for _, p := range secretParams {
-			if q.Has(p) {
-				q.Set(p, "REDACTED")
+		for name := range q {
+			if isSecretParam(name) {
+				q.Set(name, "REDACTED")
 				changed = true
 			}
 		}

@@ -215,6 +215,10 @@ func TestRedactURL(t *testing.T) {
 	assert.Equal(t, "https://h/p?access_token=REDACTED&x=1", redactURL("https://h/p?access_token=abc&x=1"))
 	assert.Equal(t, "https://h/p?x=1", redactURL("https://h/p?x=1"))
 	assert.Equal(t, "[unparsable URL]", redactURL("https://h/p?\x00access_token=abc"))
+	// A secret's name in another case is a secret too, as isSecretParam
+	// says: a Call query written "Code=" must not show the code.
+	assert.Equal(t, "https://h/p?Code=REDACTED&x=1", redactURL("https://h/p?Code=abc&x=1"))
+	assert.Equal(t, "https://h/p?ACCESS_TOKEN=REDACTED", redactURL("https://h/p?ACCESS_TOKEN=abc"))
 }
 
 func TestRequestResponseTooLarge(t *testing.T) {
