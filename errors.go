@@ -149,7 +149,7 @@ func missing(what string) error {
 var secretParams = []string{
 	"access_token", "secret", "appsecret", "ticket", "code", "refresh_token", "jsapi_ticket", "password",
 	"component_access_token", "component_appsecret", "component_verify_ticket",
-	"authorizer_access_token", "authorizer_refresh_token", "pre_auth_code", "auth_code",
+	"authorizer_access_token", "authorizer_refresh_token", "pre_auth_code", "auth_code", "authorization_code",
 }
 
 // isSecretParam reports whether name is one of secretParams, in any case.

@@ -68,6 +68,10 @@ func TestRedactRecorded(t *testing.T) {
 		{"stable_token body", `{"grant_type":"client_credential","appid":"wx1","secret":"s3cr3t","force_refresh":true}`,
 			`{"grant_type":"client_credential","appid":"wx1","secret":"REDACTED","force_refresh":true}`},
 		{"clear_quota/v2 body", `{"appid":"wx1","appsecret":"s3cr3t"}`, `{"appid":"wx1","appsecret":"REDACTED"}`},
+		// A platform's api_query_auth sends the authorization code the
+		// merchant's authorization redirect carried.
+		{"api_query_auth body", `{"component_appid":"wx1","authorization_code":"queryauthcode@@@abc"}`,
+			`{"component_appid":"wx1","authorization_code":"REDACTED"}`},
 		{"spacing kept", "{ \"secret\" :\t\"s3cr3t\" ,\n \"a\" : 1 }", "{ \"secret\" :\t\"REDACTED\" ,\n \"a\" : 1 }"},
 		{"escapes in the value", `{"secret":"a\"b\\c","x":"y"}`, `{"secret":"REDACTED","x":"y"}`},
 		{"escaped key", `{"\u0073ecret":"s3cr3t"}`, `{"\u0073ecret":"REDACTED"}`},
