@@ -98,10 +98,13 @@ func (c *Client) fetchComponentToken(ctx context.Context) (string, time.Duration
 // lifetime turns a reply's expires_in into a duration that does not
 // overflow: seconds beyond what a time.Duration holds become the longest
 // one, which the account's Client clamps to wechat.MaxTokenLifetime (and
-// logs) as it clamps any lifetime longer than WeChat documents.
+// logs) as it clamps any lifetime longer than WeChat documents. Seconds
+// below the shortest one become it, so that a hugely negative expires_in
+// stays negative (refused, as any of zero or less is) rather than wrap
+// around to a long positive lifetime.
 func lifetime(expiresIn lenient.Int) time.Duration {
 	const most = lenient.Int(math.MaxInt64 / int64(time.Second))
-	return time.Duration(min(expiresIn, most)) * time.Second
+	return time.Duration(max(min(expiresIn, most), -most)) * time.Second
 }
 
 // callID calls the endpoint id with body, through the platform's Client.
