@@ -152,6 +152,10 @@ type Client struct {
 	authorizers map[string]*wechat.Client
 	seeds       map[string]wechat.Token // access tokens api_query_auth gave, not yet in the store
 	pending     map[string]string       // refresh tokens WeChat gave that could not be stored yet
+
+	// accountLocks order a Revoke and a refresh's storing of a new
+	// refresh token for an account (accountLock).
+	accountLocks [32]sync.Mutex
 }
 
 // config is what the options set.

@@ -277,9 +277,12 @@ func (c *Client) fetchAuthorizerToken(ctx context.Context, appID string) (string
 	case r.RefreshToken != "" && r.RefreshToken != rt:
 		// WeChat replaced the refresh token: the old one no longer
 		// works, so this one must not be lost.
-		c.saveRefreshToken(ctx, appID, r.RefreshToken)
+		err = c.saveRefreshToken(ctx, appID, r.RefreshToken)
 	case pending:
-		c.saveRefreshToken(ctx, appID, rt)
+		err = c.saveRefreshToken(ctx, appID, rt)
+	}
+	if err != nil {
+		return "", 0, &AuthorizerError{AppID: appID, Err: err}
 	}
 	return r.AccessToken, lifetime(r.ExpiresIn), nil
 }
@@ -310,20 +313,46 @@ func (c *Client) storeRefreshToken(ctx context.Context, appID, token string) err
 	return nil
 }
 
-// saveRefreshToken stores a refresh token WeChat gave. When the store
-// fails the token is kept in memory, used for the account's next
-// refresh and stored then: it is logged at ERROR meanwhile, since the
-// process is the only holder of a credential that cannot be had again.
-func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) {
+// saveRefreshToken stores a refresh token a refresh of the account's
+// access token obtained. When the store fails the token is kept in
+// memory, used for the account's next refresh and stored then: it is
+// logged at ERROR meanwhile, since the process is the only holder of a
+// credential that cannot be had again.
+//
+// Storing a refresh token lifts a revocation, which is right for an
+// authorization but not for a refresh that was on its way to WeChat when
+// the account was revoked: then the token is dropped and the error
+// matches ErrNotAuthorized, so that the refresh gives no access token
+// either. The account's lock orders this against Revoke.
+func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) error {
+	l := c.accountLock(appID)
+	l.Lock()
+	defer l.Unlock()
+	if _, err := c.refresh.RefreshToken(ctx, appID); errors.Is(err, ErrNotAuthorized) {
+		return err
+	}
 	err := c.storeRefreshToken(ctx, appID, token)
 	if err == nil {
-		return
+		return nil
 	}
 	c.mu.Lock()
 	c.pending[appID] = token
 	c.mu.Unlock()
 	c.logger.LogAttrs(ctx, slog.LevelError, "platform: storing a new authorizer_refresh_token failed; it is kept in memory until the store takes it",
 		slog.String("appid", appID), slog.String("error", err.Error()))
+	return nil
+}
+
+// accountLock returns the lock that orders, for the account appID, a
+// revocation and the storing of a refresh token a refresh obtained: one
+// of a fixed set (FNV-1a of the AppID), so that the accounts cost no
+// memory of their own.
+func (c *Client) accountLock(appID string) *sync.Mutex {
+	h := uint32(2166136261)
+	for i := 0; i < len(appID); i++ {
+		h = (h ^ uint32(appID[i])) * 16777619
+	}
+	return &c.accountLocks[h%uint32(len(c.accountLocks))]
 }
 
 // takeSeed returns, once, the access token an authorization code gave the
@@ -345,11 +374,14 @@ func (c *Client) Revoke(ctx context.Context, appID string) error {
 	if appID == "" {
 		return fmt.Errorf("%w: empty AppID", wechat.ErrInvalidArgument)
 	}
+	l := c.accountLock(appID)
+	l.Lock()
 	err := c.refresh.Revoke(ctx, appID)
 	c.mu.Lock()
 	delete(c.seeds, appID)
 	delete(c.pending, appID)
 	c.mu.Unlock()
+	l.Unlock()
 	ac, aerr := c.Authorizer(appID)
 	if aerr != nil {
 		return errors.Join(err, aerr)
