@@ -39,23 +39,50 @@ func (c *Client) SetTicket(ctx context.Context, ticket string) error {
 		return fmt.Errorf("%w: empty ticket", wechat.ErrInvalidArgument)
 	}
 	t := wechat.Token{Value: ticket, ExpiresAt: c.now().Add(ticketLifetime)}
+	// Kept first, for the look-ups of the store that find no ticket (see
+	// ticket): the store's Token may hand this call the answer of a
+	// look-up already under way, ErrNoTicket, and the next look-up must
+	// then find this ticket rather than none again.
+	c.mu.Lock()
+	c.pushedTicket = t
+	c.mu.Unlock()
 	put := func(context.Context) (wechat.Token, error) { return t, nil }
-	cur, err := c.tokens.Token(ctx, ticketKey, put)
-	if err != nil || cur.Value == ticket {
-		return err
+	replaced := false
+	for range setTicketAttempts {
+		cur, err := c.tokens.Token(ctx, ticketKey, put)
+		if errors.Is(err, ErrNoTicket) {
+			continue // a look-up that began before: the next one finds t
+		}
+		if err != nil || cur.Value == ticket || replaced {
+			return err
+		}
+		// The store holds an older ticket: drop it (only if it is still
+		// the one read) and store the new one.
+		if err := c.tokens.Invalidate(ctx, ticketKey, cur.Value); err != nil {
+			return err
+		}
+		replaced = true
 	}
-	// The store holds an older ticket: drop it (only if it is still the
-	// one read) and store the new one.
-	if err := c.tokens.Invalidate(ctx, ticketKey, cur.Value); err != nil {
-		return err
-	}
-	_, err = c.tokens.Token(ctx, ticketKey, put)
-	return err
+	return fmt.Errorf("%w: the store did not take the new one", ErrNoTicket)
 }
 
-// ticket returns the stored ticket, or ErrNoTicket.
+// setTicketAttempts bounds SetTicket's calls of the store's Token: one
+// that shares a look-up begun before, one that replaces an older ticket,
+// and the one that stores the new ticket.
+const setTicketAttempts = 4
+
+// ticket returns the stored ticket, or ErrNoTicket. A store that has none
+// is given the ticket SetTicket had last in this process, while it is
+// valid: it is WeChat's latest as far as the process knows, and WeChat
+// advises to go on with the last ticket while no new one arrives.
 func (c *Client) ticket(ctx context.Context) (string, error) {
 	t, err := c.tokens.Token(ctx, ticketKey, func(context.Context) (wechat.Token, error) {
+		c.mu.Lock()
+		pushed := c.pushedTicket
+		c.mu.Unlock()
+		if pushed.Valid(c.now()) {
+			return pushed, nil
+		}
 		return wechat.Token{}, ErrNoTicket
 	})
 	return t.Value, err
