@@ -88,6 +88,22 @@ func (c *Client) ticket(ctx context.Context) (string, error) {
 	return t.Value, err
 }
 
+// dropTicket forgets a ticket WeChat refused, so that the calls that
+// follow fail with ErrNoTicket at once rather than each spend a request
+// of api_component_token on it: from the store only while it still holds
+// that ticket (another instance may have stored a new one), and from the
+// process.
+func (c *Client) dropTicket(ctx context.Context, ticket string) {
+	c.mu.Lock()
+	if c.pushedTicket.Value == ticket {
+		c.pushedTicket = wechat.Token{}
+	}
+	c.mu.Unlock()
+	if err := c.tokens.Invalidate(ctx, ticketKey, ticket); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: dropping a refused component_verify_ticket failed", slog.String("error", err.Error()))
+	}
+}
+
 type componentTokenRequest struct {
 	AppID  string `json:"component_appid"`
 	Secret string `json:"component_appsecret"`
@@ -113,6 +129,7 @@ func (c *Client) fetchComponentToken(ctx context.Context) (string, time.Duration
 	var r componentTokenReply
 	err = c.callID(ctx, endpoint.APIComponentToken, componentTokenRequest{c.appID, c.secret, ticket}, &r)
 	if code := apiCode(err); code == codeTicketExpired || code == codeTicketInvalid {
+		c.dropTicket(ctx, ticket)
 		return "", 0, fmt.Errorf("%w: WeChat refused the stored one: %w", ErrNoTicket, err)
 	}
 	if err != nil {
