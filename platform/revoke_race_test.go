@@ -52,3 +52,27 @@ func TestRevokeDuringRotatingRefresh(t *testing.T) {
 	_, err = ac.AccessToken(ctx)
 	assert.ErrorIs(t, err, platform.ErrNotAuthorized, "no token for a revoked account")
 }
+
+// An account revoked by another instance (the shared RefreshTokenStore
+// says so) while this one keeps a refresh token the store did not take:
+// the kept token gives no access token, and is not sent to WeChat again.
+func TestRevokedElsewhereDropsKeptRefreshToken(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+	const appID = "wx1000000000000032"
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
+	store.setBroken(true)
+	e.fake.RotateRefreshToken(appID)
+	e.fake.ExpireTokens()
+	_, err := ac.ListCallbackIPs(ctx)
+	require.NoError(t, err, "the new refresh token is kept in the process")
+
+	require.NoError(t, store.Revoke(ctx, appID)) // another instance's Revoke
+	e.fake.ExpireTokens()
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
+	sent := e.fake.Calls(authorizerTokenPath)
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
+	assert.Equal(t, sent, e.fake.Calls(authorizerTokenPath), "the kept token is not sent again")
+}

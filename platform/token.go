@@ -373,6 +373,11 @@ func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) erro
 	l.Lock()
 	defer l.Unlock()
 	if _, err := c.refresh.RefreshToken(ctx, appID); errors.Is(err, ErrNotAuthorized) {
+		// Revoked, here or by another instance: a token kept while
+		// the store failed must not be refreshed with either.
+		c.mu.Lock()
+		delete(c.pending, appID)
+		c.mu.Unlock()
 		return err
 	}
 	err := c.storeRefreshToken(ctx, appID, token)
