@@ -4,7 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"path"
+	"strings"
 
 	"github.com/mpkit/wechat"
 )
@@ -62,7 +62,11 @@ func (mh *messagesHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	appID := r.PathValue("appid")
 	if appID == "" {
-		appID = path.Base(r.URL.Path)
+		// The last element as it stands: path.Base would drop a
+		// trailing slash and take the mount's own name ("wechat" of
+		// "/wechat/") for the AppID of a URL configured without one.
+		p := r.URL.Path
+		appID = p[strings.LastIndexByte(p, '/')+1:]
 	}
 	if !isAppID(appID) {
 		http.NotFound(w, r)

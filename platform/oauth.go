@@ -25,7 +25,13 @@ import (
 // the user back with code, state and appid; ExchangeOAuthCode takes the
 // code.
 func (c *Client) OAuthURL(appID, redirectURI string, scope wechat.OAuthScope, state string) (string, error) {
-	ac, err := c.Authorizer(appID)
+	if appID == "" || appID == c.appID {
+		return "", fmt.Errorf("%w: AppID %q is not an account's", wechat.ErrInvalidArgument, appID)
+	}
+	// The AppID comes from whoever asks for the page: the link is built
+	// by a Client of its own, not by Authorizer, which keeps one for
+	// every AppID it is given.
+	ac, err := wechat.New(wechat.WithAppID(appID), wechat.WithoutDedup())
 	if err != nil {
 		return "", err
 	}

@@ -152,6 +152,13 @@ type Client struct {
 	authorizers map[string]*wechat.Client
 	seeds       map[string]wechat.Token // access tokens api_query_auth gave, not yet in the store
 	pending     map[string]string       // refresh tokens WeChat gave that could not be stored yet
+	// pushedTicket is the ticket SetTicket had last, for a look-up of
+	// the store that finds none (ticket).
+	pushedTicket wechat.Token
+
+	// accountLocks order a Revoke and a refresh's storing of a new
+	// refresh token for an account (accountLock).
+	accountLocks [32]sync.Mutex
 }
 
 // config is what the options set.

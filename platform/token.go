@@ -39,26 +39,69 @@ func (c *Client) SetTicket(ctx context.Context, ticket string) error {
 		return fmt.Errorf("%w: empty ticket", wechat.ErrInvalidArgument)
 	}
 	t := wechat.Token{Value: ticket, ExpiresAt: c.now().Add(ticketLifetime)}
+	// Kept first, for the look-ups of the store that find no ticket (see
+	// ticket): the store's Token may hand this call the answer of a
+	// look-up already under way, ErrNoTicket, and the next look-up must
+	// then find this ticket rather than none again.
+	c.mu.Lock()
+	c.pushedTicket = t
+	c.mu.Unlock()
 	put := func(context.Context) (wechat.Token, error) { return t, nil }
-	cur, err := c.tokens.Token(ctx, ticketKey, put)
-	if err != nil || cur.Value == ticket {
-		return err
+	replaced := false
+	for range setTicketAttempts {
+		cur, err := c.tokens.Token(ctx, ticketKey, put)
+		if errors.Is(err, ErrNoTicket) {
+			continue // a look-up that began before: the next one finds t
+		}
+		if err != nil || cur.Value == ticket || replaced {
+			return err
+		}
+		// The store holds an older ticket: drop it (only if it is still
+		// the one read) and store the new one.
+		if err := c.tokens.Invalidate(ctx, ticketKey, cur.Value); err != nil {
+			return err
+		}
+		replaced = true
 	}
-	// The store holds an older ticket: drop it (only if it is still the
-	// one read) and store the new one.
-	if err := c.tokens.Invalidate(ctx, ticketKey, cur.Value); err != nil {
-		return err
-	}
-	_, err = c.tokens.Token(ctx, ticketKey, put)
-	return err
+	return fmt.Errorf("%w: the store did not take the new one", ErrNoTicket)
 }
 
-// ticket returns the stored ticket, or ErrNoTicket.
+// setTicketAttempts bounds SetTicket's calls of the store's Token: one
+// that shares a look-up begun before, one that replaces an older ticket,
+// and the one that stores the new ticket.
+const setTicketAttempts = 4
+
+// ticket returns the stored ticket, or ErrNoTicket. A store that has none
+// is given the ticket SetTicket had last in this process, while it is
+// valid: it is WeChat's latest as far as the process knows, and WeChat
+// advises to go on with the last ticket while no new one arrives.
 func (c *Client) ticket(ctx context.Context) (string, error) {
 	t, err := c.tokens.Token(ctx, ticketKey, func(context.Context) (wechat.Token, error) {
+		c.mu.Lock()
+		pushed := c.pushedTicket
+		c.mu.Unlock()
+		if pushed.Valid(c.now()) {
+			return pushed, nil
+		}
 		return wechat.Token{}, ErrNoTicket
 	})
 	return t.Value, err
+}
+
+// dropTicket forgets a ticket WeChat refused, so that the calls that
+// follow fail with ErrNoTicket at once rather than each spend a request
+// of api_component_token on it: from the store only while it still holds
+// that ticket (another instance may have stored a new one), and from the
+// process.
+func (c *Client) dropTicket(ctx context.Context, ticket string) {
+	c.mu.Lock()
+	if c.pushedTicket.Value == ticket {
+		c.pushedTicket = wechat.Token{}
+	}
+	c.mu.Unlock()
+	if err := c.tokens.Invalidate(ctx, ticketKey, ticket); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: dropping a refused component_verify_ticket failed", slog.String("error", err.Error()))
+	}
 }
 
 type componentTokenRequest struct {
@@ -86,6 +129,7 @@ func (c *Client) fetchComponentToken(ctx context.Context) (string, time.Duration
 	var r componentTokenReply
 	err = c.callID(ctx, endpoint.APIComponentToken, componentTokenRequest{c.appID, c.secret, ticket}, &r)
 	if code := apiCode(err); code == codeTicketExpired || code == codeTicketInvalid {
+		c.dropTicket(ctx, ticket)
 		return "", 0, fmt.Errorf("%w: WeChat refused the stored one: %w", ErrNoTicket, err)
 	}
 	if err != nil {
@@ -98,10 +142,13 @@ func (c *Client) fetchComponentToken(ctx context.Context) (string, time.Duration
 // lifetime turns a reply's expires_in into a duration that does not
 // overflow: seconds beyond what a time.Duration holds become the longest
 // one, which the account's Client clamps to wechat.MaxTokenLifetime (and
-// logs) as it clamps any lifetime longer than WeChat documents.
+// logs) as it clamps any lifetime longer than WeChat documents. Seconds
+// below the shortest one become it, so that a hugely negative expires_in
+// stays negative (refused, as any of zero or less is) rather than wrap
+// around to a long positive lifetime.
 func lifetime(expiresIn lenient.Int) time.Duration {
 	const most = lenient.Int(math.MaxInt64 / int64(time.Second))
-	return time.Duration(min(expiresIn, most)) * time.Second
+	return time.Duration(max(min(expiresIn, most), -most)) * time.Second
 }
 
 // callID calls the endpoint id with body, through the platform's Client.
@@ -274,9 +321,12 @@ func (c *Client) fetchAuthorizerToken(ctx context.Context, appID string) (string
 	case r.RefreshToken != "" && r.RefreshToken != rt:
 		// WeChat replaced the refresh token: the old one no longer
 		// works, so this one must not be lost.
-		c.saveRefreshToken(ctx, appID, r.RefreshToken)
+		err = c.saveRefreshToken(ctx, appID, r.RefreshToken)
 	case pending:
-		c.saveRefreshToken(ctx, appID, rt)
+		err = c.saveRefreshToken(ctx, appID, rt)
+	}
+	if err != nil {
+		return "", 0, &AuthorizerError{AppID: appID, Err: err}
 	}
 	return r.AccessToken, lifetime(r.ExpiresIn), nil
 }
@@ -307,20 +357,51 @@ func (c *Client) storeRefreshToken(ctx context.Context, appID, token string) err
 	return nil
 }
 
-// saveRefreshToken stores a refresh token WeChat gave. When the store
-// fails the token is kept in memory, used for the account's next
-// refresh and stored then: it is logged at ERROR meanwhile, since the
-// process is the only holder of a credential that cannot be had again.
-func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) {
+// saveRefreshToken stores a refresh token a refresh of the account's
+// access token obtained. When the store fails the token is kept in
+// memory, used for the account's next refresh and stored then: it is
+// logged at ERROR meanwhile, since the process is the only holder of a
+// credential that cannot be had again.
+//
+// Storing a refresh token lifts a revocation, which is right for an
+// authorization but not for a refresh that was on its way to WeChat when
+// the account was revoked: then the token is dropped and the error
+// matches ErrNotAuthorized, so that the refresh gives no access token
+// either. The account's lock orders this against Revoke.
+func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) error {
+	l := c.accountLock(appID)
+	l.Lock()
+	defer l.Unlock()
+	if _, err := c.refresh.RefreshToken(ctx, appID); errors.Is(err, ErrNotAuthorized) {
+		// Revoked, here or by another instance: a token kept while
+		// the store failed must not be refreshed with either.
+		c.mu.Lock()
+		delete(c.pending, appID)
+		c.mu.Unlock()
+		return err
+	}
 	err := c.storeRefreshToken(ctx, appID, token)
 	if err == nil {
-		return
+		return nil
 	}
 	c.mu.Lock()
 	c.pending[appID] = token
 	c.mu.Unlock()
 	c.logger.LogAttrs(ctx, slog.LevelError, "platform: storing a new authorizer_refresh_token failed; it is kept in memory until the store takes it",
 		slog.String("appid", appID), slog.String("error", err.Error()))
+	return nil
+}
+
+// accountLock returns the lock that orders, for the account appID, a
+// revocation and the storing of a refresh token a refresh obtained: one
+// of a fixed set (FNV-1a of the AppID), so that the accounts cost no
+// memory of their own.
+func (c *Client) accountLock(appID string) *sync.Mutex {
+	h := uint32(2166136261)
+	for i := 0; i < len(appID); i++ {
+		h = (h ^ uint32(appID[i])) * 16777619
+	}
+	return &c.accountLocks[h%uint32(len(c.accountLocks))]
 }
 
 // takeSeed returns, once, the access token an authorization code gave the
@@ -342,11 +423,14 @@ func (c *Client) Revoke(ctx context.Context, appID string) error {
 	if appID == "" {
 		return fmt.Errorf("%w: empty AppID", wechat.ErrInvalidArgument)
 	}
+	l := c.accountLock(appID)
+	l.Lock()
 	err := c.refresh.Revoke(ctx, appID)
 	c.mu.Lock()
 	delete(c.seeds, appID)
 	delete(c.pending, appID)
 	c.mu.Unlock()
+	l.Unlock()
 	ac, aerr := c.Authorizer(appID)
 	if aerr != nil {
 		return errors.Join(err, aerr)
