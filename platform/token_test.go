@@ -1,0 +1,180 @@
+package platform_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/platform"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// slowMissStore is a MemoryStore whose look-ups that find no ticket take
+// a while, as a shared store's do (redisstore reads, locks, reads again
+// and unlocks before it answers): entered is closed when the first such
+// look-up is under way.
+type slowMissStore struct {
+	*wechat.MemoryStore
+	once    sync.Once
+	entered chan struct{}
+}
+
+func (s *slowMissStore) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (wechat.Token, error) {
+	return s.MemoryStore.Token(ctx, key, func(ctx context.Context) (wechat.Token, error) {
+		t, err := fetch(ctx)
+		if errors.Is(err, platform.ErrNoTicket) {
+			s.once.Do(func() { close(s.entered) })
+			time.Sleep(200 * time.Millisecond)
+		}
+		return t, err
+	})
+}
+
+// A ticket pushed while a call of the platform is finding that there is
+// none (a new deployment, or a store that lost its keys, under load) is
+// stored: the push does not share that call's answer, ErrNoTicket.
+func TestTicketPushedWhileACallFindsNone(t *testing.T) {
+	ctx := context.Background()
+	var e *env
+	now := func() time.Time { return e.clock.Now() } // the fake's clock, once e is made
+	store := &slowMissStore{MemoryStore: wechat.NewMemoryStoreWithClock(now), entered: make(chan struct{})}
+	e = newEnv(t, nil, platform.WithTokenStore(store))
+	missed := make(chan error, 1)
+	go func() {
+		_, err := e.c.ComponentAccessToken(ctx)
+		missed <- err
+	}()
+	<-store.entered
+	_, err := e.fake.PushTicket(ctx)
+	require.NoError(t, err, "the push is taken")
+	assert.ErrorIs(t, <-missed, platform.ErrNoTicket, "the call that found none")
+	_, err = e.c.ComponentAccessToken(ctx)
+	assert.NoError(t, err)
+}
+
+// A ticket WeChat refused (61006 here, 61005 for an expired one) is not
+// sent again: the calls that follow fail with ErrNoTicket at once,
+// instead of each costing a request to api_component_token that WeChat
+// refuses the same way, until a new ticket is pushed.
+func TestRefusedTicketNotSentAgain(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	e.ticket()
+	require.NoError(t, e.c.SetTicket(ctx, "ticket@@@stale"))
+	_, err := e.c.ComponentAccessToken(ctx)
+	require.ErrorIs(t, err, platform.ErrNoTicket)
+	refused := e.fake.Calls(componentTokenPath)
+	for range 3 {
+		_, err = e.c.ComponentAccessToken(ctx)
+		assert.ErrorIs(t, err, platform.ErrNoTicket)
+	}
+	assert.Equal(t, refused, e.fake.Calls(componentTokenPath), "no request with the refused ticket")
+
+	e.ticket()
+	_, err = e.c.ComponentAccessToken(ctx)
+	assert.NoError(t, err)
+}
+
+// awaitCalls waits until the fake has seen n requests to path.
+func (e *env) awaitCalls(path string, n int) {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.fake.Calls(path) < n {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("no request %d to %s", n, path)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// The platform revokes an account while a refresh of its token is on its
+// way to WeChat, and WeChat's answer hands back a new refresh token:
+// storing that token must not undo the revocation, nor may the account
+// be given an access token afterwards.
+func TestRevokeDuringRotatingRefresh(t *testing.T) {
+	ctx := context.Background()
+	refresh := platform.NewMemoryRefreshTokenStore()
+	const appID = "wx1000000000000031"
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(refresh))
+	e.fake.RotateRefreshToken(appID)
+	e.fake.ExpireTokens()
+	e.fake.SetLatency(authorizerTokenPath, 200*time.Millisecond)
+
+	before := e.fake.Calls(authorizerTokenPath)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ac.ListCallbackIPs(ctx) // refused token: refreshed
+		done <- err
+	}()
+	e.awaitCalls(authorizerTokenPath, before+1)
+	revoked := e.c.Revoke(ctx, appID)
+	<-done
+	require.NoError(t, revoked)
+
+	_, err := refresh.RefreshToken(ctx, appID)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized, "the revocation stands")
+	_, err = ac.AccessToken(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized, "no token for a revoked account")
+}
+
+// An account revoked by another instance (the shared RefreshTokenStore
+// says so) while this one keeps a refresh token the store did not take:
+// the kept token gives no access token, and is not sent to WeChat again.
+func TestRevokedElsewhereDropsKeptRefreshToken(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+	const appID = "wx1000000000000032"
+	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
+	store.setBroken(true)
+	e.fake.RotateRefreshToken(appID)
+	e.fake.ExpireTokens()
+	_, err := ac.ListCallbackIPs(ctx)
+	require.NoError(t, err, "the new refresh token is kept in the process")
+
+	require.NoError(t, store.Revoke(ctx, appID)) // another instance's Revoke
+	e.fake.ExpireTokens()
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
+	sent := e.fake.Calls(authorizerTokenPath)
+	_, err = ac.ListCallbackIPs(ctx)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
+	assert.Equal(t, sent, e.fake.Calls(authorizerTokenPath), "the kept token is not sent again")
+}
+
+// An expires_in so far below zero that its nanoseconds do not fit a
+// time.Duration (-9,300,000,000 seconds) is a credential that cannot be
+// used, as any expires_in of zero or less is: it must be refused, not
+// wrap around to a long positive lifetime and be cached.
+func TestNegativeAbsurdLifetimeRefused(t *testing.T) {
+	ctx := context.Background()
+	const appID = "wxf8b4f85f3a794e78"
+	t.Run("component_access_token", func(t *testing.T) {
+		c, mt, w := newWireClient(t)
+		w.answer(mt, http.MethodPost, componentTokenPath, []byte(`{"component_access_token":"comp-token","expires_in":-9300000000}`))
+		_, err := c.ComponentAccessToken(ctx)
+		assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse)
+	})
+	t.Run("authorizer_access_token", func(t *testing.T) {
+		refresh := platform.NewMemoryRefreshTokenStore()
+		require.NoError(t, refresh.SetRefreshToken(ctx, appID, "refresh_token_value"))
+		c, mt, w := newWireClient(t, platform.WithRefreshTokenStore(refresh))
+		w.answer(mt, http.MethodPost, authorizerTokenPath, []byte(`{"authorizer_access_token":"account-token","expires_in":-9300000000}`))
+		ac, err := c.Authorizer(appID)
+		require.NoError(t, err)
+		_, err = ac.AccessToken(ctx)
+		assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse)
+	})
+	t.Run("api_query_auth", func(t *testing.T) {
+		c, mt, w := newWireClient(t)
+		w.answer(mt, http.MethodPost, "/cgi-bin/component/api_query_auth", []byte(`{"authorization_info":{"authorizer_appid":"`+appID+
+			`","authorizer_access_token":"account-token","expires_in":-9300000000,"authorizer_refresh_token":"rt"}}`))
+		auth, err := c.QueryAuth(ctx, "queryauthcode@@@1")
+		require.NoError(t, err)
+		assert.False(t, auth.AccessToken.Valid(time.Now()), "expires %v: not a usable token", auth.AccessToken.ExpiresAt)
+	})
+}
