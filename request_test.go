@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -462,6 +463,100 @@ func TestMisbehavingRoundTripper(t *testing.T) {
 			_, err := c.SendTemplateMessage(t.Context(), &TemplateMessage{ToUser: "o", TemplateID: "t"})
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), testToken)
+		})
+	}
+}
+
+// A RoundTripper that delegates to an http.Client (retry wrappers do)
+// returns that client's *url.Error, whose URL holds the access_token, or
+// an error of its own that prints the URL: the Client wraps either in a
+// *url.Error of its own, and hiding only that one's URL would leave the
+// token, or the app secret of cgi-bin/token, in the text of the error,
+// of the log line and of the observed attempt.
+func TestTransportErrorQuotingTheURLIsRedacted(t *testing.T) {
+	inner := map[string]transportFunc{
+		"url.Error": func(req *http.Request) (*http.Response, error) {
+			return nil, &url.Error{Op: "Get", URL: req.URL.String(), Err: timeoutError{}}
+		},
+		"wrapped": func(req *http.Request) (*http.Response, error) {
+			return nil, fmt.Errorf("%s %s giving up after 3 attempt(s): %w", req.Method, req.URL, timeoutError{})
+		},
+	}
+	for name, rt := range inner {
+		t.Run(name, func(t *testing.T) {
+			var logs bytes.Buffer
+			var attempts []Attempt
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, _ := newTestClient(t, WithHTTPClient(&http.Client{Transport: rt}), WithLogger(logger),
+				WithObserver(func(_ context.Context, a Attempt) { attempts = append(attempts, a) }))
+			err := exec(t.Context(), c, endpoint.CallbackIP, nil, nil)
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testToken)
+			assert.Contains(t, err.Error(), "REDACTED")
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue, "still a *url.Error for callers")
+			if name == "url.Error" {
+				assert.True(t, ue.Timeout(), "Timeout still reports the transport's timeout")
+			}
+			var te timeoutError
+			assert.ErrorAs(t, err, &te, "the transport's error is still in the chain")
+			assert.NotContains(t, logs.String(), testToken)
+			require.NotEmpty(t, attempts)
+			for _, a := range attempts {
+				assert.NotContains(t, a.Err.Error(), testToken)
+			}
+
+			c2, err := New(WithAppID(testAppID), WithAppSecret(testSecret), WithBaseURL(testBase),
+				WithHTTPClient(&http.Client{Transport: rt}), WithLogger(logger))
+			require.NoError(t, err)
+			c2.retryBase = time.Millisecond
+			_, err = c2.AccessToken(t.Context())
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testSecret)
+			assert.NotContains(t, logs.String(), testSecret)
+		})
+	}
+}
+
+// timeoutError is a network timeout, as net reports one.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+// The password of a base URL is hidden as the token is, when a
+// transport's error quotes the URL it was given.
+func TestTransportErrorQuotingTheURLHidesBaseURLPassword(t *testing.T) {
+	rt := transportFunc(func(req *http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("%s %s giving up after 3 attempt(s): %w", req.Method, req.URL, timeoutError{})
+	})
+	c, _ := newTestClient(t, WithHTTPClient(&http.Client{Transport: rt}), WithBaseURL("https://relay:s3cret@api.test"))
+	err := exec(t.Context(), c, endpoint.CallbackIP, nil, nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+	assert.NotContains(t, err.Error(), testToken)
+}
+
+// A read whose upload cannot be sent again (OCR of an image read from a
+// stream) and whose first attempt failed in a way that is retried (-1, a
+// 5xx) returns that failure, which the caller can inspect: not only the
+// body that could not be sent again, which hides what WeChat said.
+func TestRetryOfUnreplayableBodyKeepsTheFailure(t *testing.T) {
+	for name, first := range map[string]httpmock.Responder{
+		"system busy": httpmock.NewBytesResponder(200, systemBusy),
+		"HTTP 503":    httpmock.NewStringResponder(503, "busy"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mt := newTestClient(t)
+			rec := stubWith(mt, "POST", "/cv/ocr/comm", first)
+			err := exec(t.Context(), c, endpoint.OCRPrintedText, nil, &onceBody{})
+			assert.ErrorIs(t, err, errBodyNotReplayable)
+			var apiErr *APIError
+			var httpErr *HTTPError
+			assert.True(t, errors.As(err, &apiErr) && apiErr.Temporary() || errors.As(err, &httpErr) && httpErr.StatusCode == 503,
+				"the failure that asked for the retry is in %v", err)
+			assert.Len(t, rec.Calls(), 1)
 		})
 	}
 }
