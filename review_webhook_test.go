@@ -3,6 +3,7 @@ package wechat
 import (
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -57,4 +58,40 @@ func TestWebhookSubscribeMsgSentEventsInOneSecond(t *testing.T) {
 	}
 	assert.Equal(t, []uint64{1700827132819554304, 1700827132819554305}, got,
 		"each delivery result reaches the handler once; the retry does not")
+}
+
+// panickingReply is a Reply of the application's own whose AppendXML
+// panics, as a nil pointer of such a type would.
+type panickingReply struct{ fields map[string]string }
+
+func (r *panickingReply) AppendXML(b []byte) ([]byte, error) {
+	return append(b, r.fields["Content"]...), nil
+}
+
+// A reply that panics while it is rendered is the handler's failure like
+// any other: logged and answered "success", once, and the retries that
+// follow get "success" at once instead of waiting for a reply that will
+// never come.
+func TestWebhookReplyThatPanics(t *testing.T) {
+	c, logs := plainWebhookClient(t, WithReplyTimeout(time.Second))
+	h := &recordingHandler{reply: func(*Message) (Reply, error) { return (*panickingReply)(nil), nil }}
+	wh := c.Webhook(h)
+	text := fixture(t, "inbound/text.xml")
+
+	post := func(nonce string) (rec *httptest.ResponseRecorder, panicked any) {
+		defer func() { panicked = recover() }()
+		return serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, nonce), text), nil
+	}
+	rec, p := post("1")
+	require.Nil(t, p, "the panic escapes the webhook")
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Contains(t, logs.String(), "panic")
+
+	start := time.Now()
+	rec, p = post("2")
+	require.Nil(t, p)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "the retry waited for a reply")
+	assert.Len(t, h.calls(), 1)
 }

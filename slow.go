@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -568,7 +569,7 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 		b := make([]byte, 0, 512)
 		buf = &b
 	}
-	b, err := reply.AppendXML((*buf)[:0])
+	b, err := appendReply(reply, (*buf)[:0])
 	if err != nil {
 		wh.logFailure(ctx, msg, "wechat: webhook reply not sent", err)
 		return nil
@@ -580,6 +581,20 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 		wh.replyBuffers.Put(buf)
 	}
 	return out
+}
+
+// appendReply calls reply.AppendXML, turning a panic into an error: a
+// Reply of the application's own runs its code here, after the handler
+// returned, and its panic is the handler's failure like one in
+// ServeMessage (see serveMessage), not a request left without an answer
+// and a push its retries wait for.
+func appendReply(reply Reply, b []byte) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("wechat: reply panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return reply.AppendXML(b)
 }
 
 // maxReplyBuffer bounds the buffers render keeps for reuse: a rare long
