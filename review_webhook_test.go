@@ -95,3 +95,60 @@ func TestWebhookReplyThatPanics(t *testing.T) {
 	assert.Less(t, time.Since(start), 500*time.Millisecond, "the retry waited for a reply")
 	assert.Len(t, h.calls(), 1)
 }
+
+// WeChat does not filter what a user types: a control character (a
+// pasted \x1d, \x10) or a character cut in half reaches the webhook raw
+// inside the CDATA of Content. Such a message is still the user's: the
+// handler gets it with U+FFFD in place of what XML cannot carry, as the
+// webhook's replies do, rather than WeChat getting a 400 three times and
+// the user "该公众号提供的服务出现故障".
+func TestWebhookMessageWithCharactersXMLCannotCarry(t *testing.T) {
+	v := safeVector(t)
+	mc := newCipher(t, v)
+	for name, content := range map[string]struct{ raw, want string }{
+		"group separator": {" \x1dc", " \uFFFDc"},
+		"DLE and NUL":     {"a\x10b\x00", "a\uFFFDb\uFFFD"},
+		"cut UTF-8":       {"清\xe6\x81", "清\uFFFD\uFFFD"},
+	} {
+		msg := []byte(`<xml><ToUserName><![CDATA[gh_1b2959761a7d]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName>` +
+			`<CreateTime>` + nowTS + `</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[` + content.raw + `]]></Content>` +
+			`<MsgId>22211872600753510</MsgId></xml>`)
+		t.Run(name+"/plain", func(t *testing.T) {
+			c, _ := plainWebhookClient(t)
+			h := echoHandler()
+			rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "1"), msg)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			require.Len(t, h.calls(), 1)
+			assert.Equal(t, content.want, h.calls()[0].Content)
+			assert.Equal(t, uint64(22211872600753510), h.calls()[0].MsgID)
+			r, err := ParseReply(rec.Body.Bytes())
+			require.NoError(t, err)
+			assert.Equal(t, "echo: "+content.want, r.(*TextReply).Content)
+		})
+		t.Run(name+"/safe", func(t *testing.T) {
+			c, _ := newWebhookClient(t)
+			h := echoHandler()
+			target, body := encryptedPush(t, mc, msg, nowTS, "1")
+			rec := serve(c.Webhook(h), http.MethodPost, target, body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			require.Len(t, h.calls(), 1)
+			assert.Equal(t, content.want, h.calls()[0].Content)
+		})
+	}
+}
+
+// DecryptMessage, for a router of one's own, reads such a message as the
+// webhook does.
+func TestDecryptMessageWithCharactersXMLCannotCarry(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t)
+	msg := []byte(`<xml><ToUserName><![CDATA[gh_1b2959761a7d]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName>` +
+		`<CreateTime>` + nowTS + `</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[ ` + "\x1d" + `c]]></Content>` +
+		`<MsgId>22211872600753510</MsgId></xml>`)
+	env, err := newCipher(t, v).Encrypt(msg, nowTS, "1")
+	require.NoError(t, err)
+	m, err := c.DecryptMessage(env.MsgSignature, nowTS, "1", env.RequestXML())
+	require.NoError(t, err)
+	assert.Equal(t, " \uFFFDc", m.Content)
+	assert.Equal(t, MsgTypeText, m.MsgType)
+}
