@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -151,4 +152,30 @@ func TestDecryptMessageWithCharactersXMLCannotCarry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, " \uFFFDc", m.Content)
 	assert.Equal(t, MsgTypeText, m.MsgType)
+}
+
+// A handler that finishes after every attempt WeChat could make at its
+// push has given up waiting (three spans of WithReplyTimeout) has a late
+// reply, whether or not WeChat's retries reached this webhook: when none
+// did (they went to another process, or were lost), nothing gave the
+// push up, but no attempt can carry the reply either, and it must reach
+// WithLateReplyFunc rather than vanish into a dropped connection.
+func TestWebhookLateReplyWithoutRetries(t *testing.T) {
+	late := make(chan LateReply, 1)
+	c, _ := plainWebhookClient(t, WithReplyTimeout(20*time.Millisecond),
+		WithLateReplyFunc(func(_ context.Context, lr LateReply) { late <- lr }))
+	h := &recordingHandler{reply: func(m *Message) (Reply, error) {
+		time.Sleep(200 * time.Millisecond) // past 3 × 22ms and the dedup record of 4
+		return m.ReplyText("at last"), nil
+	}}
+	rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "1"), fixture(t, "inbound/text.xml"))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	select {
+	case lr := <-late:
+		require.NotNil(t, lr.Reply)
+		assert.Equal(t, "at last", lr.Reply.(*TextReply).Content)
+		assert.False(t, lr.Sent)
+	default:
+		t.Fatal("the late reply was written to the first attempt, which WeChat dropped long ago, and went nowhere else")
+	}
 }

@@ -383,6 +383,10 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	hctx := &p.hctx
 	hctx.init(p.r.Context(), c.handlerTimeout)
 	defer hctx.end(context.Canceled)
+	arrived := p.arrived
+	if arrived.IsZero() {
+		arrived = time.Now()
+	}
 
 	var g *watchdog
 	if c.slowMode == SendAsCustomerMessage || c.dedup == nil {
@@ -403,6 +407,17 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	delivered := !answered
 	if key != "" {
+		if time.Since(arrived) >= (pushAttempts+1)*c.span() {
+			// Past WeChat's attempts none can take the reply. When no
+			// retry reached this webhook, none gave the push up either:
+			// the handler does, as the last attempt would have, so that
+			// the reply goes late instead of into the store for nobody.
+			sctx, cancel := c.storeContext(p.r.Context())
+			if _, err := c.dedup.GiveUp(sctx, key); err != nil {
+				c.storeFailed(hctx, "to give a push up", err)
+			}
+			cancel()
+		}
 		sctx, cancel := c.storeContext(p.r.Context())
 		stored, serr := c.dedup.Finish(sctx, key, out)
 		cancel()
