@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,4 +179,67 @@ func TestWebhookLateReplyWithoutRetries(t *testing.T) {
 	default:
 		t.Fatal("the late reply was written to the first attempt, which WeChat dropped long ago, and went nowhere else")
 	}
+}
+
+// racingStore is a shared DedupStore (not the in-memory fast path) whose
+// first Arrive reaches the store after the second: the network to the
+// store reorders them, as it may when WeChat's retry comes while the
+// first attempt's Arrive is still on its way.
+type racingStore struct {
+	*MemoryDedupStore
+	mu       sync.Mutex
+	calls    int
+	firstIn  chan struct{} // closed when the first Arrive starts
+	secondDn chan struct{} // closed when the second Arrive is done
+}
+
+func (s *racingStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (PushState, error) {
+	s.mu.Lock()
+	s.calls++
+	n := s.calls
+	s.mu.Unlock()
+	if n == 1 {
+		close(s.firstIn)
+		select {
+		case <-s.secondDn:
+		case <-time.After(150 * time.Millisecond): // the second waits for the first
+		}
+		return s.MemoryDedupStore.Arrive(ctx, key, now, ttl)
+	}
+	st, err := s.MemoryDedupStore.Arrive(ctx, key, now, ttl)
+	if n == 2 {
+		close(s.secondDn)
+	}
+	return st, err
+}
+
+// Two attempts at one push in one process whose Arrives reach a shared
+// store out of order: the second attempt's is counted first. The process
+// must still run the handler, once: the attempt that came first leads,
+// the other follows it.
+func TestWebhookAttemptsRacingToASharedStore(t *testing.T) {
+	store := &racingStore{MemoryDedupStore: NewMemoryDedupStore(0, 0), firstIn: make(chan struct{}), secondDn: make(chan struct{})}
+	c, _ := plainWebhookClient(t, WithDedupStore(store), WithReplyTimeout(500*time.Millisecond))
+	h := echoHandler()
+	wh := c.Webhook(h)
+	text := fixture(t, "inbound/text.xml")
+	answers := make(chan string, 2)
+	post := func(nonce string) {
+		answers <- serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, nonce), text).Body.String()
+	}
+	go post("1")
+	<-store.firstIn
+	go post("2")
+	for range 2 {
+		select {
+		case body := <-answers:
+			r, err := ParseReply([]byte(body))
+			require.NoError(t, err)
+			require.NotNil(t, r, "an attempt answered %q: the handler never ran", body)
+			assert.Equal(t, "echo: this is a test", r.(*TextReply).Content)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no answer")
+		}
+	}
+	assert.Len(t, h.calls(), 1)
 }
