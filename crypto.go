@@ -550,7 +550,8 @@ func (r *keyRing) seal(rnd io.Reader, plaintext []byte, token, key int, timestam
 // without parsing the unsigned body), then the AppID inside. The previous
 // token and key (WithPreviousServerToken, WithPreviousEncodingAESKey) are
 // accepted. A verification or decryption failure is a *CryptoError, a bad
-// message a *ParseError.
+// message a *ParseError. Characters XML cannot carry, which WeChat passes
+// on raw from what users type, come out as U+FFFD, as in Webhook.
 func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []byte) (*Message, error) {
 	r := c.keys
 	if r.err != nil {
@@ -572,7 +573,15 @@ func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []by
 	if err != nil {
 		return nil, err
 	}
-	return ParseMessage(plain)
+	m, err := ParseMessage(plain)
+	if err != nil {
+		// As in the webhook: what a user typed that XML cannot carry
+		// becomes U+FFFD rather than losing the message.
+		if clean := replaceIllegalChars(plain); clean != nil {
+			return ParseMessage(clean)
+		}
+	}
+	return m, err
 }
 
 // EncryptReply returns the safe-mode body of a reply (被动回复消息加密): the

@@ -304,8 +304,9 @@ func (s *MemoryDedupStore) dropOldest() {
 // a message by its MsgId, an event (which has none) by its sender,
 // CreateTime, Event and EventKey, as WeChat's documentation says to, and
 // the job an event reports on where it names one (the MsgID of the
-// job-finish events, the publish_id of PUBLISHJOBFINISH), so that two
-// jobs finishing in one second are two pushes. A number that did not
+// job-finish events, the publish_id of PUBLISHJOBFINISH, the MsgIDs of
+// subscribe_msg_sent_event), so that two jobs finishing in one second
+// are two pushes. A number that did not
 // parse is keyed by its text.
 func pushKey(appID string, m *Message) string {
 	// The AppID and the original ID (ToUserName) both: one Client of a
@@ -345,6 +346,13 @@ func pushKey(appID string, m *Message) string {
 	if m.PublishEventInfo != nil {
 		b = append(b, 0)
 		b = append(b, m.PublishEventInfo.PublishID...)
+	}
+	// A subscribe notification's delivery result names its message in
+	// its list, not at the top: two notifications sent to one user in
+	// one second differ only there.
+	for _, s := range m.SubscribeMsgSentEvent {
+		b = append(b, 0)
+		b = strconv.AppendUint(b, s.MsgID, 10)
 	}
 	return string(b)
 }

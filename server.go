@@ -217,7 +217,9 @@ func WithInsecurePlaintext() Option {
 // Client's clock. A bad or stale signature, a plaintext push to a safe-mode
 // webhook or an AppID mismatch is answered 403, a body that does not parse
 // or decrypt 400, a body larger than WithMaxBodyBytes 413, in all cases
-// without calling h. Before a request is authenticated the webhook only
+// without calling h. Characters XML cannot carry (control characters,
+// broken UTF-8), which WeChat passes on raw from what users type, reach h
+// as U+FFFD, in the message's Raw too. Before a request is authenticated the webhook only
 // reads its body, growing its buffer with the bytes that arrive, and scans
 // it for the Encrypt element, which it hashes in place: an unsigned
 // request costs the buffer of its own body (which doubles as it grows)
@@ -505,6 +507,14 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg, err := parseOwnedMessage(o.body)
+	if err != nil {
+		// A user's control character or broken UTF-8, which WeChat
+		// passes on raw, must not cost the message: a 400 makes WeChat
+		// retry and then tell the user the account is broken.
+		if clean := replaceIllegalChars(o.body); clean != nil {
+			msg, err = parseOwnedMessage(clean)
+		}
+	}
 	if err != nil {
 		wh.reject(w, r, refuse(http.StatusBadRequest, "bad message", err))
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -213,6 +214,11 @@ type flight struct {
 	first    time.Time
 	attempts int
 	gaveUp   bool
+	// claimed reports that an attempt of this process runs the handler.
+	// The store names the attempt it counted first, and that need not
+	// be the one that opened the flight: two attempts' Arrives may
+	// reach it in either order.
+	claimed bool
 }
 
 // flights are the pushes whose handlers run in this process.
@@ -272,11 +278,48 @@ func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 	return f.reply, f.remote
 }
 
+// claim makes the attempt the store counted first the one of this
+// process that runs the handler, unless another attempt here does
+// already (ok false). It returns the flight to land when the handler is
+// done: f, or nil if f has landed already, taken for another process's
+// by an attempt the store counted after this one; its followers poll the
+// store, which gets this attempt's reply.
+func (fs *flights) claim(f *flight) (lead *flight, ok bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f.claimed {
+		return nil, false
+	}
+	f.claimed = true
+	if f.landed {
+		return nil, true
+	}
+	return f, true
+}
+
+// landRemote lands f as another process's flight, unless an attempt of
+// this process claimed it: then it reports false, and f lands when that
+// attempt's handler is done.
+func (fs *flights) landRemote(key string, f *flight) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f.claimed {
+		return false
+	}
+	fs.landLocked(key, f, nil, true)
+	return true
+}
+
 // land publishes the flight's result and forgets it. It reports whether
 // an attempt of this process gave the push up first.
 func (fs *flights) land(key string, f *flight, reply []byte, remote bool) (gaveUp bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	return fs.landLocked(key, f, reply, remote)
+}
+
+// landLocked is land with fs.mu held.
+func (fs *flights) landLocked(key string, f *flight, reply []byte, remote bool) (gaveUp bool) {
 	if fs.m[key] == f {
 		delete(fs.m, key)
 	}
@@ -346,15 +389,27 @@ func (wh *webhook) dispatch(p *push) {
 		// The push is over (the watchdog gave it up, its reply went as
 		// a customer-service message): nothing is waited for.
 		wh.retried(p, key, st)
+	case !created && err == nil && st.Attempt <= 1, created && st.Attempt <= 1:
+		// The store counted this attempt first. For one that joined a
+		// flight, its Arrive overtook that of the attempt that opened
+		// it, which will take the push for another process's: this one
+		// runs the handler, or no attempt would.
+		if lf, ok := wh.flights.claim(f); ok {
+			wh.lead(p, key, lf)
+		} else {
+			wh.follow(p, key, f, st)
+		}
 	case !created:
 		wh.follow(p, key, f, st)
-	case st.Attempt <= 1:
-		wh.lead(p, key, f)
 	default:
 		// Another process runs the handler: let the attempts of this
-		// process that arrive meanwhile poll the store too.
-		wh.flights.land(key, f, nil, true)
-		wh.retried(p, key, st)
+		// process that arrive meanwhile poll the store too. Unless an
+		// attempt here was counted first and runs it.
+		if wh.flights.landRemote(key, f) {
+			wh.retried(p, key, st)
+		} else {
+			wh.follow(p, key, f, st)
+		}
 	}
 }
 
@@ -382,6 +437,10 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	hctx := &p.hctx
 	hctx.init(p.r.Context(), c.handlerTimeout)
 	defer hctx.end(context.Canceled)
+	arrived := p.arrived
+	if arrived.IsZero() {
+		arrived = time.Now()
+	}
 
 	var g *watchdog
 	if c.slowMode == SendAsCustomerMessage || c.dedup == nil {
@@ -402,6 +461,17 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	delivered := !answered
 	if key != "" {
+		if time.Since(arrived) >= (pushAttempts+1)*c.span() {
+			// Past WeChat's attempts none can take the reply. When no
+			// retry reached this webhook, none gave the push up either:
+			// the handler does, as the last attempt would have, so that
+			// the reply goes late instead of into the store for nobody.
+			sctx, cancel := c.storeContext(p.r.Context())
+			if _, err := c.dedup.GiveUp(sctx, key); err != nil {
+				c.storeFailed(hctx, "to give a push up", err)
+			}
+			cancel()
+		}
 		sctx, cancel := c.storeContext(p.r.Context())
 		stored, serr := c.dedup.Finish(sctx, key, out)
 		cancel()
@@ -568,7 +638,7 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 		b := make([]byte, 0, 512)
 		buf = &b
 	}
-	b, err := reply.AppendXML((*buf)[:0])
+	b, err := appendReply(reply, (*buf)[:0])
 	if err != nil {
 		wh.logFailure(ctx, msg, "wechat: webhook reply not sent", err)
 		return nil
@@ -580,6 +650,20 @@ func (wh *webhook) render(ctx context.Context, msg *Message, reply Reply) []byte
 		wh.replyBuffers.Put(buf)
 	}
 	return out
+}
+
+// appendReply calls reply.AppendXML, turning a panic into an error: a
+// Reply of the application's own runs its code here, after the handler
+// returned, and its panic is the handler's failure like one in
+// ServeMessage (see serveMessage), not a request left without an answer
+// and a push its retries wait for.
+func appendReply(reply Reply, b []byte) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("wechat: reply panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return reply.AppendXML(b)
 }
 
 // maxReplyBuffer bounds the buffers render keeps for reuse: a rare long

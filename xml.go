@@ -649,6 +649,30 @@ func isXMLChar(r rune) bool {
 		r >= 0x10000 && r <= 0x10FFFF
 }
 
+// replaceIllegalChars returns a copy of b in which every character XML
+// cannot carry (see checkChars) is U+FFFD, as appendCDATA writes it, or
+// nil when b has none. WeChat does not filter what users type: a control
+// character or a character cut in half reaches a push raw, inside CDATA,
+// and the push is still the user's message.
+func replaceIllegalChars(b []byte) []byte {
+	s := string(b)
+	i := checkChars(s)
+	if i < 0 {
+		return nil
+	}
+	out := make([]byte, 0, len(s)+8)
+	for i >= 0 {
+		out = append(out, s[:i]...)
+		// One byte for a control character or a byte that is not
+		// UTF-8, three for U+FFFE and U+FFFF.
+		_, n := utf8.DecodeRuneInString(s[i:])
+		out = append(out, "\uFFFD"...)
+		s = s[i+n:]
+		i = checkChars(s)
+	}
+	return append(out, s...)
+}
+
 // clip shortens a name read from the input before it goes into an error.
 func clip(s string) string {
 	if len(s) > 40 {
