@@ -439,7 +439,9 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	defer hctx.end(context.Canceled)
 	arrived := p.arrived
 	if arrived.IsZero() {
-		arrived = time.Now()
+		// Not read before MemoryDedupStore, which answers at once: the
+		// handler's context was started now.
+		arrived = hctx.deadline.Add(-c.handlerTimeout)
 	}
 
 	var g *watchdog
