@@ -621,3 +621,19 @@ func TestSortedSHA1Parts(t *testing.T) {
 	assert.Equal(t, want, sortedSHA1("abcd"))
 	assert.Panics(t, func() { sortedSHA1("a", "b", "c", "d", "e") })
 }
+
+// DecryptMessage, for a router of one's own, reads such a message as the
+// webhook does.
+func TestDecryptMessageWithCharactersXMLCannotCarry(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t)
+	msg := []byte(`<xml><ToUserName><![CDATA[gh_1b2959761a7d]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName>` +
+		`<CreateTime>` + nowTS + `</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[ ` + "\x1d" + `c]]></Content>` +
+		`<MsgId>22211872600753510</MsgId></xml>`)
+	env, err := newCipher(t, v).Encrypt(msg, nowTS, "1")
+	require.NoError(t, err)
+	m, err := c.DecryptMessage(env.MsgSignature, nowTS, "1", env.RequestXML())
+	require.NoError(t, err)
+	assert.Equal(t, " \uFFFDc", m.Content)
+	assert.Equal(t, MsgTypeText, m.MsgType)
+}

@@ -2,6 +2,8 @@ package wechat
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -82,4 +84,40 @@ func TestMemoryDedupStoreReplyCopy(t *testing.T) {
 	require.Equal(t, []byte("roomy"), st.Reply)
 	assert.NotSame(t, &roomy[0], &st.Reply[0], "copied")
 	assert.Equal(t, len(st.Reply), cap(st.Reply))
+}
+
+// panickingReply is a Reply of the application's own whose AppendXML
+// panics, as a nil pointer of such a type would.
+type panickingReply struct{ fields map[string]string }
+
+func (r *panickingReply) AppendXML(b []byte) ([]byte, error) {
+	return append(b, r.fields["Content"]...), nil
+}
+
+// A reply that panics while it is rendered is the handler's failure like
+// any other: logged and answered "success", once, and the retries that
+// follow get "success" at once instead of waiting for a reply that will
+// never come.
+func TestWebhookReplyThatPanics(t *testing.T) {
+	c, logs := plainWebhookClient(t, WithReplyTimeout(time.Second))
+	h := &recordingHandler{reply: func(*Message) (Reply, error) { return (*panickingReply)(nil), nil }}
+	wh := c.Webhook(h)
+	text := fixture(t, "inbound/text.xml")
+
+	post := func(nonce string) (rec *httptest.ResponseRecorder, panicked any) {
+		defer func() { panicked = recover() }()
+		return serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, nonce), text), nil
+	}
+	rec, p := post("1")
+	require.Nil(t, p, "the panic escapes the webhook")
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Contains(t, logs.String(), "panic")
+
+	start := time.Now()
+	rec, p = post("2")
+	require.Nil(t, p)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "the retry waited for a reply")
+	assert.Len(t, h.calls(), 1)
 }

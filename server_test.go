@@ -649,3 +649,44 @@ func TestParsePushQuery(t *testing.T) {
 		assert.True(t, parsePushQuery(raw).repeated, raw)
 	}
 }
+
+// WeChat does not filter what a user types: a control character (a
+// pasted \x1d, \x10) or a character cut in half reaches the webhook raw
+// inside the CDATA of Content. Such a message is still the user's: the
+// handler gets it with U+FFFD in place of what XML cannot carry, as the
+// webhook's replies do, rather than WeChat getting a 400 three times and
+// the user "该公众号提供的服务出现故障".
+func TestWebhookMessageWithCharactersXMLCannotCarry(t *testing.T) {
+	v := safeVector(t)
+	mc := newCipher(t, v)
+	for name, content := range map[string]struct{ raw, want string }{
+		"group separator": {" \x1dc", " \uFFFDc"},
+		"DLE and NUL":     {"a\x10b\x00", "a\uFFFDb\uFFFD"},
+		"cut UTF-8":       {"清\xe6\x81", "清\uFFFD\uFFFD"},
+	} {
+		msg := []byte(`<xml><ToUserName><![CDATA[gh_1b2959761a7d]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName>` +
+			`<CreateTime>` + nowTS + `</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[` + content.raw + `]]></Content>` +
+			`<MsgId>22211872600753510</MsgId></xml>`)
+		t.Run(name+"/plain", func(t *testing.T) {
+			c, _ := plainWebhookClient(t)
+			h := echoHandler()
+			rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "1"), msg)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			require.Len(t, h.calls(), 1)
+			assert.Equal(t, content.want, h.calls()[0].Content)
+			assert.Equal(t, uint64(22211872600753510), h.calls()[0].MsgID)
+			r, err := ParseReply(rec.Body.Bytes())
+			require.NoError(t, err)
+			assert.Equal(t, "echo: "+content.want, r.(*TextReply).Content)
+		})
+		t.Run(name+"/safe", func(t *testing.T) {
+			c, _ := newWebhookClient(t)
+			h := echoHandler()
+			target, body := encryptedPush(t, mc, msg, nowTS, "1")
+			rec := serve(c.Webhook(h), http.MethodPost, target, body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			require.Len(t, h.calls(), 1)
+			assert.Equal(t, content.want, h.calls()[0].Content)
+		})
+	}
+}
