@@ -557,7 +557,7 @@ func (c *Client) DecryptMessage(msgSignature, timestamp, nonce string, body []by
 	if r.err != nil {
 		return nil, r.err
 	}
-	if err := c.checkTimestamp(timestamp); err != nil {
+	if _, err := c.checkTimestamp(timestamp); err != nil {
 		return nil, err
 	}
 	text, ok := findEncrypt(body)

@@ -21,7 +21,10 @@ const pushAttempts = 3
 // private to the Client (NewMemoryDedupStore).
 //
 // Keys are chosen by the webhook and include the AppID. The replies kept
-// are the plaintext XML of passive replies, for a few seconds.
+// are the plaintext XML of passive replies. A push is kept through
+// WeChat's attempts and for as long as its timestamp is accepted
+// (WithTimestampWindow, five minutes by default), so that a captured
+// push posted again is answered as a retry, not handled again.
 // Implementations must make each method atomic for its key: Finish and
 // GiveUp in particular decide between them whether a reply is delivered
 // or late.
@@ -75,8 +78,11 @@ const (
 // It is bounded: a push is forgotten when its time is up, and when more
 // pushes or reply bytes arrive than its limits allow, the oldest are
 // forgotten first, so that no load can grow it without bound (a push
-// forgotten early may be handled again if WeChat retries it). The zero
-// value is not usable; call NewMemoryDedupStore.
+// forgotten early may be handled again if WeChat retries it, or if it is
+// posted again: with DefaultDedupEntries and the default timestamp
+// window, pushes are forgotten before their five minutes above about 330
+// a second, and before WeChat's retries are over above 5,000 a second).
+// The zero value is not usable; call NewMemoryDedupStore.
 type MemoryDedupStore struct {
 	mu sync.Mutex
 	// pushes gives the sequence number of each live push's entry.

@@ -168,8 +168,9 @@ func TestWebhookDedupUnderLoad(t *testing.T) {
 	assert.LessOrEqual(t, peakBytes, DefaultDedupBytes)
 
 	// Past their time the pushes are forgotten.
-	c.now = func() time.Time { return webhookNow.Add(c.dedupTTL() + time.Second) }
-	_, _ = store.Arrive(context.Background(), "next", c.now(), c.dedupTTL())
+	ttl := c.dedupTTL(webhookNow.Unix(), webhookNow)
+	c.now = func() time.Time { return webhookNow.Add(ttl + time.Second) }
+	_, _ = store.Arrive(context.Background(), "next", c.now(), ttl)
 	assert.Len(t, store.pushes, 1)
 }
 

@@ -156,7 +156,10 @@ const (
 // with 403: DefaultTimestampWindow by default. The plain signature covers
 // only the token, timestamp and nonce, so without this check one signed
 // URL from an access log stays valid for ever. WeChat's own retries of a
-// push arrive within about 15 seconds and are signed afresh.
+// push arrive within about 15 seconds and are signed afresh. Within the
+// window the deduplication (WithDedupStore) keeps each push, so that a
+// captured push posted again is answered as a retry and its handler does
+// not run twice; WithoutDedup gives that up too.
 //
 // Zero turns the check off, for replaying recorded pushes in tests; a
 // negative window is an ErrInvalidConfig.
@@ -308,12 +311,12 @@ func (wh *webhook) reject(w http.ResponseWriter, r *http.Request, e *PushError) 
 	http.Error(w, http.StatusText(e.Status), e.Status)
 }
 
-// checkTimestamp returns an error wrapping ErrStaleTimestamp when ts, a
-// timestamp of WeChat's in Unix seconds, is not within the window of the
-// Client's clock.
-func (c *Client) checkTimestamp(ts string) error {
+// checkTimestamp returns ts, a timestamp of WeChat's in Unix seconds, or
+// an error wrapping ErrStaleTimestamp when it is not within the window of
+// the Client's clock. Without a window it is not read, and is 0.
+func (c *Client) checkTimestamp(ts string) (int64, error) {
 	if c.timestampWindow == 0 {
-		return nil
+		return 0, nil
 	}
 	// The ten digits WeChat sends, without strconv; anything else with it.
 	d, ok := parseDigits(ts)
@@ -321,16 +324,16 @@ func (c *Client) checkTimestamp(ts string) error {
 	if !ok {
 		var err error
 		if sec, err = strconv.ParseInt(ts, 10, 64); err != nil {
-			return &CryptoError{Err: ErrStaleTimestamp, Timestamp: clip(ts)}
+			return 0, &CryptoError{Err: ErrStaleTimestamp, Timestamp: clip(ts)}
 		}
 	}
 	// Compared in seconds, and with the bounds rather than the skew: a
 	// Duration, or now minus a timestamp from far away, would overflow.
 	now, window := c.now().Unix(), int64(c.timestampWindow/time.Second)
 	if sec < now-window || sec > now+window {
-		return &CryptoError{Err: ErrStaleTimestamp, Timestamp: ts}
+		return 0, &CryptoError{Err: ErrStaleTimestamp, Timestamp: ts}
 	}
-	return nil
+	return sec, nil
 }
 
 // signedQuery reads the query of a push or URL check and refuses what no
@@ -341,7 +344,8 @@ func (c *Client) signedQuery(r *http.Request) (pushQuery, *PushError) {
 	if q.repeated {
 		return q, refuse(http.StatusForbidden, "a signed query parameter appears twice", nil)
 	}
-	if err := c.checkTimestamp(q.timestamp); err != nil {
+	var err error
+	if q.unix, err = c.checkTimestamp(q.timestamp); err != nil {
 		return q, refuse(http.StatusForbidden, "stale timestamp", err)
 	}
 	return q, nil
@@ -411,6 +415,7 @@ type opened struct {
 	token     int // the token and key that signed and encrypted it
 	key       int
 	nonce     string
+	timestamp int64 // the query's, in Unix seconds; 0 without a timestamp window
 }
 
 // OpenPush verifies a push WeChat posted, with every check of Webhook and
@@ -439,7 +444,7 @@ func (c *Client) open(r *http.Request) (opened, *PushError) {
 	if perr != nil {
 		return opened{}, perr
 	}
-	o := opened{token: -1, key: -1, nonce: q.nonce}
+	o := opened{token: -1, key: -1, nonce: q.nonce, timestamp: q.unix}
 	// encrypt_type is read exactly as WeChat sends it: "aes" in safe and
 	// compatible mode, nothing (or "raw") in plain mode.
 	switch q.encryptType {
@@ -519,7 +524,7 @@ func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
 		wh.reject(w, r, refuse(http.StatusBadRequest, "bad message", err))
 		return
 	}
-	wh.dispatch(&push{w: w, r: r, msg: msg, encrypted: o.encrypted, token: o.token, key: o.key, nonce: o.nonce})
+	wh.dispatch(&push{w: w, r: r, msg: msg, encrypted: o.encrypted, token: o.token, key: o.key, nonce: o.nonce, timestamp: o.timestamp})
 }
 
 // setHeaders sets the headers of an answer, with values of its own: a
@@ -705,6 +710,9 @@ type pushQuery struct {
 	// request WeChat never sends, and one whose meaning would depend on
 	// which value is read.
 	repeated bool
+	// unix is the timestamp in Unix seconds, once signedQuery has
+	// checked it (0 without a timestamp window).
+	unix int64
 }
 
 func parsePushQuery(raw string) pushQuery {

@@ -170,6 +170,36 @@ func TestWebhookFreshness(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidConfig)
 }
 
+// A push captured whole (a server URL on plain HTTP, a proxy that logs
+// bodies) and posted again while its timestamp is still accepted is a
+// replay: it is answered as WeChat's retries are, and the handler does not
+// run again, however long after the push's retries it comes. Past the
+// window it is refused for its timestamp.
+func TestWebhookReplayWithinTheWindow(t *testing.T) {
+	v := safeVector(t)
+	text := fixture(t, "inbound/text.xml")
+	for _, window := range []time.Duration{DefaultTimestampWindow, 30 * time.Minute} {
+		c, _ := newWebhookClient(t, WithTimestampWindow(window))
+		now := webhookNow
+		c.now = func() time.Time { return now }
+		h := echoHandler()
+		wh := c.Webhook(h)
+		target, body := encryptedPush(t, newCipher(t, v), text, nowTS, "42")
+
+		rec := serve(wh, http.MethodPost, target, body)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		for _, after := range []time.Duration{30 * time.Second, time.Minute, window - time.Second} {
+			now = webhookNow.Add(after)
+			rec := serve(wh, http.MethodPost, target, body)
+			assert.Equal(t, http.StatusOK, rec.Code, "%v, %v later", window, after)
+			assert.Len(t, h.calls(), 1, "%v, %v later: the replay ran the handler again", window, after)
+		}
+		now = webhookNow.Add(window + time.Second)
+		assert.Equal(t, http.StatusForbidden, serve(wh, http.MethodPost, target, body).Code, "past the window")
+		assert.Len(t, h.calls(), 1)
+	}
+}
+
 // heapInUse returns the live heap after a collection.
 func heapInUse() uint64 {
 	runtime.GC()

@@ -166,9 +166,21 @@ func WithoutDedup() Option {
 // tenths of it (4.5 s of 5 s by default).
 func (c *Client) span() time.Duration { return c.replyTimeout * 10 / 9 }
 
-// dedupTTL is how long a push is remembered: the three attempts and
-// a span to spare.
-func (c *Client) dedupTTL() time.Duration { return (pushAttempts + 1) * c.span() }
+// dedupTTL is how long a push that arrives at now is remembered: the
+// three attempts and a span to spare, and for as long as its timestamp
+// (Unix seconds, signed with it) is accepted. A push posted again later
+// in the window is a replay of a captured request, not one of WeChat's
+// attempts: remembered, it is answered as a retry is, and the handler
+// does not run twice.
+func (c *Client) dedupTTL(timestamp int64, now time.Time) time.Duration {
+	ttl := (pushAttempts + 1) * c.span()
+	if c.timestampWindow > 0 {
+		// checkTimestamp accepts the second timestamp+window whole.
+		accepted := time.Unix(timestamp, 0).Add(c.timestampWindow + time.Second)
+		ttl = max(ttl, accepted.Sub(now))
+	}
+	return ttl
+}
 
 // push is one attempt at a push that passed verification and parsed.
 type push struct {
@@ -179,6 +191,7 @@ type push struct {
 	token     int // the token and key of an encrypted push, for the reply
 	key       int
 	nonce     string
+	timestamp int64 // the query's, in Unix seconds (see dedupTTL)
 	// arrived is when the attempt came, set before a call to a store
 	// that may take time (not MemoryDedupStore): the attempt's deadline
 	// counts from it (see remaining).
@@ -365,7 +378,7 @@ func (wh *webhook) dispatch(p *push) {
 	if ms, ok := c.dedup.(*MemoryDedupStore); ok {
 		// The in-memory store is this process's own: its entries are the
 		// flights, and it cannot fail.
-		st, _ := ms.Arrive(ctx, key, now, c.dedupTTL())
+		st, _ := ms.Arrive(ctx, key, now, c.dedupTTL(p.timestamp, now))
 		if st.Attempt <= 1 {
 			wh.lead(p, key, nil)
 		} else {
@@ -376,7 +389,7 @@ func (wh *webhook) dispatch(p *push) {
 	p.arrived = time.Now()
 	f, created, local := wh.flights.join(key, now)
 	sctx, cancel := c.storeContext(ctx)
-	st, err := c.dedup.Arrive(sctx, key, now, c.dedupTTL())
+	st, err := c.dedup.Arrive(sctx, key, now, c.dedupTTL(p.timestamp, now))
 	cancel()
 	if err != nil {
 		// Fail open: a push handled twice is better than one lost. What

@@ -535,9 +535,13 @@ func TestFleetRetriesSixTimesTooSlow(t *testing.T) {
 	assert.Empty(t, f.b.lateReplies())
 	assert.Equal(t, int32(1), f.a.runs.Load())
 	assert.Zero(t, f.b.runs.Load())
-	// The push had expired when the handler finished: the reply was not
-	// stored, and the push not brought back without a TTL.
-	assert.Zero(t, f.admin.Exists(context.Background(), pushKey(2000)).Val())
+	// The push is kept while its timestamp is accepted, so that a replay
+	// is not handled again; given up, it holds no reply, and it keeps
+	// its TTL.
+	ctx := context.Background()
+	assert.Equal(t, "1", f.admin.HGet(ctx, pushKey(2000), "given_up").Val())
+	assert.Empty(t, f.admin.HGet(ctx, pushKey(2000), "reply").Val(), "the late reply is not stored")
+	assert.Positive(t, f.admin.PTTL(ctx, pushKey(2000)).Val())
 }
 
 // Redis unreachable: the webhook handles the push anyway and logs a

@@ -44,11 +44,14 @@
 //
 // Each push is one hash under prefix + key, read or written by one Redis
 // command or Lua script per call, with a TTL of the push's ttl from its
-// first attempt (four times an attempt: 20 seconds with the webhook's
-// defaults). It holds the handler's reply once it is done: the plaintext
-// XML of the passive reply, the conversation's content even when the
-// push came encrypted (safe mode). Redis must be trusted with that
-// content for those seconds; after them Redis deletes it. The errors of
+// first attempt: until the push's timestamp is no longer accepted
+// (wechat.WithTimestampWindow, five minutes by default), so that a
+// captured push posted again is not handled again, and at least four
+// times an attempt (20 seconds with the webhook's defaults). It holds the
+// handler's reply once it is done: the plaintext XML of the passive
+// reply, the conversation's content even when the push came encrypted
+// (safe mode). Redis must be trusted with that content for those
+// minutes; after them Redis deletes it. The errors of
 // these methods do not name the push, whose key contains the sender's
 // OpenID. When Redis fails, the webhook handles the push anyway and logs
 // the error: a push handled twice is better than one lost.
