@@ -506,6 +506,18 @@ func (c *Client) open(r *http.Request) (opened, *PushError) {
 }
 
 func (wh *webhook) serveMessage(w http.ResponseWriter, r *http.Request) {
+	if d := bodyDeadline(w); d != nil {
+		// WeChat sends a push at once: a body still coming in when
+		// WeChat would have given up is not WeChat's, and before it is
+		// read nothing can tell (in safe mode) whether it is signed.
+		// Without a deadline of its own, a server with no ReadTimeout
+		// (http.ListenAndServe's) lets it hold the connection for ever.
+		// net/http lifts the deadline once the body has ended, before
+		// the handler runs; for a request refused before its body is
+		// read, it bounds what net/http reads of the rest, and the
+		// connection's next request gets deadlines of its own.
+		_ = d.SetReadDeadline(time.Now().Add(wh.c.replyTimeout))
+	}
 	o, perr := wh.c.open(r)
 	if perr != nil {
 		wh.reject(w, r, perr)
@@ -570,6 +582,28 @@ func (wh *webhook) logFailure(ctx context.Context, msg *Message, what string, er
 		slog.String("event", string(msg.Event)),
 		slog.Uint64("msg_id", msg.MsgID),
 		slog.Any("error", err))
+}
+
+// readDeadliner is the part of http.ResponseController's view of a
+// ResponseWriter that sets the connection's read deadline.
+type readDeadliner interface{ SetReadDeadline(time.Time) error }
+
+// bodyDeadline returns what sets the read deadline of w's connection, nil
+// when w (or what it wraps, through Unwrap as http.ResponseController
+// looks) has none, as a ResponseRecorder. It is looked up by hand because
+// ResponseController allocates an error for a writer without one.
+func bodyDeadline(w http.ResponseWriter) readDeadliner {
+	for range 8 { // a bound on middlewares' wrapping
+		switch t := w.(type) {
+		case readDeadliner:
+			return t
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // Reading a body: the first buffer is at most bodyChunk bytes, and the

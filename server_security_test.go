@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -337,6 +338,69 @@ func TestWebhookSlowHandlerDoesNotStallTheConnection(t *testing.T) {
 	require.NoError(t, err, "the second push waited for the first handler")
 	assert.Contains(t, body, "fast")
 	assert.Less(t, took, time.Second)
+}
+
+// A body that trickles in, on a server without a ReadTimeout
+// (http.ListenAndServe's, gin's Run), is cut off when WeChat would have
+// given up on the push: in safe mode the body must be read before
+// anything authenticates it, and it must not hold a connection for ever.
+// A push on a connection that stays open is read as before.
+func TestWebhookSlowBodyIsCutOff(t *testing.T) {
+	v := safeVector(t)
+	c, _ := newWebhookClient(t, WithReplyTimeout(200*time.Millisecond))
+	h := echoHandler()
+	srv := httptest.NewServer(c.Webhook(h))
+	defer srv.Close()
+	target, body := encryptedPush(t, newCipher(t, v), fixture(t, "inbound/text.xml"), nowTS, "42")
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s", target, len(body), body[:10])
+	require.NoError(t, err)
+	start := time.Now()
+	go func() { // a byte a second, for longer than the test waits
+		for _, b := range body[10:] {
+			time.Sleep(time.Second)
+			if _, err := conn.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "no answer to a trickling body in %v", time.Since(start))
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Empty(t, h.calls())
+
+	// The deadline is the body's only (net/http lifts it when the body
+	// ends). A handler slower than it runs with the request's context
+	// alive, which the attempts waiting for a reply watch for WeChat
+	// hanging up: a deadline still set would end the connection's
+	// background read, which cancels that context.
+	slow := HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		time.Sleep(600 * time.Millisecond)
+		return m.ReplyText("late"), nil
+	})
+	c2, _ := newWebhookClient(t, WithReplyTimeout(200*time.Millisecond))
+	ctxErr := make(chan error, 1)
+	wh := c2.Webhook(slow)
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wh.ServeHTTP(w, r)
+		ctxErr <- r.Context().Err()
+	}))
+	defer srv2.Close()
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	resp, err = client.Post(srv2.URL+target, "text/xml", bytes.NewReader(body))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(b), "<Encrypt>", "the late reply")
+	assert.NoError(t, <-ctxErr, "the request's context when the webhook was done")
 }
 
 // A middleware may edit a response header in place; that must not reach
