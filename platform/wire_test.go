@@ -326,57 +326,79 @@ func TestWireCall(t *testing.T) {
 	assertCall(t, w, "/cgi-bin/component/clear_quota", `{"component_appid":"`+wireAppID+`"}`)
 }
 
-// An expires_in far beyond what WeChat documents (9,300,000,000 seconds
-// would overflow a time.Duration) is clamped to wechat.MaxTokenLifetime,
-// as the core clamps its own, in every reply that carries one: the
-// credential is neither refused nor dated in the past.
-func TestAbsurdLifetimesClamped(t *testing.T) {
+// An expires_in that a time.Duration cannot hold, in every reply that
+// carries one. 9,300,000,000 seconds, far beyond what WeChat documents,
+// is clamped to wechat.MaxTokenLifetime, as the core clamps its own: the
+// credential is neither refused nor dated in the past. -9,300,000,000 is
+// a credential that cannot be used, as any expires_in of zero or less
+// is: it is refused, rather than wrap around to a long lifetime.
+func TestAbsurdLifetimes(t *testing.T) {
 	ctx := context.Background()
 	const appID = "wxf8b4f85f3a794e77"
-	inRange := func(t *testing.T, expires time.Time) {
-		t.Helper()
-		now := time.Now()
-		assert.True(t, expires.After(now), "expires %v, in the future", expires)
-		assert.False(t, expires.After(now.Add(wechat.MaxTokenLifetime+time.Second)), "expires %v, within MaxTokenLifetime", expires)
+	for _, expiresIn := range []string{"9300000000", "-9300000000"} {
+		usable := expiresIn[0] != '-'
+		// want checks a token fetch: clamped, or refused.
+		want := func(t *testing.T, tok wechat.Token, err error, value string) {
+			t.Helper()
+			if !usable {
+				assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, value, tok.Value)
+			inLifetime(t, tok.ExpiresAt)
+		}
+		t.Run(expiresIn+"/component_access_token", func(t *testing.T) {
+			c, mt, w := newWireClient(t)
+			w.answer(mt, http.MethodPost, componentTokenPath, []byte(`{"component_access_token":"comp-token","expires_in":`+expiresIn+`}`))
+			tok, err := c.ComponentAccessToken(ctx)
+			want(t, tok, err, "comp-token")
+		})
+		t.Run(expiresIn+"/authorizer_access_token", func(t *testing.T) {
+			refresh := platform.NewMemoryRefreshTokenStore()
+			require.NoError(t, refresh.SetRefreshToken(ctx, appID, "refresh_token_value"))
+			c, mt, w := newWireClient(t, platform.WithRefreshTokenStore(refresh))
+			w.answer(mt, http.MethodPost, authorizerTokenPath, []byte(`{"authorizer_access_token":"account-token","expires_in":`+expiresIn+`}`))
+			ac, err := c.Authorizer(appID)
+			require.NoError(t, err)
+			tok, err := ac.AccessToken(ctx)
+			want(t, tok, err, "account-token")
+		})
+		t.Run(expiresIn+"/api_query_auth", func(t *testing.T) {
+			c, mt, w := newWireClient(t)
+			w.answer(mt, http.MethodPost, "/cgi-bin/component/api_query_auth", []byte(`{"authorization_info":{"authorizer_appid":"`+appID+
+				`","authorizer_access_token":"account-token","expires_in":`+expiresIn+`,"authorizer_refresh_token":"rt"}}`))
+			auth, err := c.QueryAuth(ctx, "queryauthcode@@@1")
+			require.NoError(t, err, "the authorization is kept: its refresh token is what matters")
+			if usable {
+				inLifetime(t, auth.AccessToken.ExpiresAt)
+			} else {
+				assert.False(t, auth.AccessToken.Valid(time.Now()), "expires %v: not a usable token", auth.AccessToken.ExpiresAt)
+			}
+		})
+		t.Run(expiresIn+"/sns/oauth2/component/access_token", func(t *testing.T) {
+			c, mt, w := newWireClient(t)
+			// is_snapshotuser as a string, as WeChat writes some numbers:
+			// the core takes either, and so does the platform.
+			w.answer(mt, http.MethodGet, "/sns/oauth2/component/access_token", []byte(`{"access_token":"user-token","expires_in":`+expiresIn+`,`+
+				`"refresh_token":"user-refresh","openid":"OPENID","scope":"snsapi_base","is_snapshotuser":"1"}`))
+			tok, err := c.ExchangeOAuthCode(ctx, appID, "CODE")
+			if !usable {
+				assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, tok.IsSnapshotUser)
+			inLifetime(t, tok.ExpiresAt)
+		})
 	}
+}
 
-	t.Run("component_access_token", func(t *testing.T) {
-		c, mt, w := newWireClient(t)
-		w.answer(mt, http.MethodPost, componentTokenPath, []byte(`{"component_access_token":"comp-token","expires_in":9300000000}`))
-		tok, err := c.ComponentAccessToken(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, "comp-token", tok.Value)
-		inRange(t, tok.ExpiresAt)
-	})
-	t.Run("authorizer_access_token", func(t *testing.T) {
-		refresh := platform.NewMemoryRefreshTokenStore()
-		require.NoError(t, refresh.SetRefreshToken(ctx, appID, "refresh_token_value"))
-		c, mt, w := newWireClient(t, platform.WithRefreshTokenStore(refresh))
-		w.answer(mt, http.MethodPost, authorizerTokenPath, []byte(`{"authorizer_access_token":"account-token","expires_in":9300000000}`))
-		ac, err := c.Authorizer(appID)
-		require.NoError(t, err)
-		tok, err := ac.AccessToken(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, "account-token", tok.Value)
-		inRange(t, tok.ExpiresAt)
-	})
-	t.Run("api_query_auth", func(t *testing.T) {
-		c, mt, w := newWireClient(t)
-		w.answer(mt, http.MethodPost, "/cgi-bin/component/api_query_auth", []byte(`{"authorization_info":{"authorizer_appid":"`+appID+
-			`","authorizer_access_token":"account-token","expires_in":9300000000,"authorizer_refresh_token":"rt"}}`))
-		auth, err := c.QueryAuth(ctx, "queryauthcode@@@1")
-		require.NoError(t, err)
-		inRange(t, auth.AccessToken.ExpiresAt)
-	})
-	t.Run("sns/oauth2/component/access_token", func(t *testing.T) {
-		c, mt, w := newWireClient(t)
-		// is_snapshotuser as a string, as WeChat writes some numbers: the
-		// core takes either, and so does the platform.
-		w.answer(mt, http.MethodGet, "/sns/oauth2/component/access_token", []byte(`{"access_token":"user-token","expires_in":9300000000,`+
-			`"refresh_token":"user-refresh","openid":"OPENID","scope":"snsapi_base","is_snapshotuser":"1"}`))
-		tok, err := c.ExchangeOAuthCode(ctx, appID, "CODE")
-		require.NoError(t, err)
-		assert.True(t, tok.IsSnapshotUser)
-		inRange(t, tok.ExpiresAt)
-	})
+// inLifetime checks that a credential expires in the future, within
+// wechat.MaxTokenLifetime.
+func inLifetime(t *testing.T, expires time.Time) {
+	t.Helper()
+	now := time.Now()
+	assert.True(t, expires.After(now), "expires %v, in the future", expires)
+	assert.False(t, expires.After(now.Add(wechat.MaxTokenLifetime+time.Second)), "expires %v, within MaxTokenLifetime", expires)
 }
