@@ -46,15 +46,16 @@ type KFAccount struct {
 	InviteStatus KFInviteStatus `json:"invite_status"`
 }
 
-// UnmarshalJSON accepts kf_id as a string or a number: the documentation
-// shows both.
+// UnmarshalJSON accepts kf_id and invite_expire_time as strings or
+// numbers: the documentation shows both.
 func (a *KFAccount) UnmarshalJSON(b []byte) error {
 	type plain KFAccount
 	*a = KFAccount{}
 	return json.Unmarshal(b, &struct {
 		*plain
-		ID *lenient.String `json:"kf_id"`
-	}{(*plain)(a), (*lenient.String)(&a.ID)})
+		ID               *lenient.String `json:"kf_id"`
+		InviteExpireTime *lenient.Int    `json:"invite_expire_time"`
+	}{(*plain)(a), (*lenient.String)(&a.ID), (*lenient.Int)(&a.InviteExpireTime)})
 }
 
 // OnlineKFAccount is a customer-service account that is online, with its

@@ -33,6 +33,19 @@ func TestListKFAccounts(t *testing.T) {
 		assert.Equal(t, KFInviteWaiting, list[2].InviteStatus)
 		assert.Empty(t, list[2].WeChatID)
 	})
+	// The current reference types invite_expire_time as a string
+	// (https://developers.weixin.qq.com/doc/service/api/customer/servicermanage/api_getkflist.html),
+	// its older example as a number: either is read, and one account's
+	// field in the other form does not fail the whole list.
+	t.Run("invite_expire_time as a string", func(t *testing.T) {
+		c, _ := newStubClient(t, "GET", "/cgi-bin/customservice/getkflist", []byte(`{"kf_list":[{"kf_account":"test3@test","kf_nick":"ntest3",`+
+			`"kf_id":"1003","kf_headimgurl":"","invite_wx":"kfwx3","invite_expire_time":"123456789","invite_status":"waiting"}]}`))
+		list, err := c.ListKFAccounts(ctx)
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		assert.Equal(t, int64(123456789), list[0].InviteExpireTime)
+		assert.Equal(t, KFInviteWaiting, list[0].InviteStatus)
+	})
 }
 
 func TestOnlineKFAccountNumericID(t *testing.T) {
