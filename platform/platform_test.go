@@ -63,7 +63,10 @@ func TestComponentTokenCachedAndRefreshed(t *testing.T) {
 }
 
 // A ticket WeChat no longer takes (12 hours old) is ErrNoTicket too,
-// with WeChat's errcode; a new push mends it.
+// with WeChat's errcode. It is not sent again: the calls that follow
+// fail with ErrNoTicket at once, instead of each costing a request to
+// api_component_token that WeChat refuses the same way. A new push
+// mends it.
 func TestExpiredTicket(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, nil)
@@ -72,6 +75,13 @@ func TestExpiredTicket(t *testing.T) {
 	_, err := e.c.ComponentAccessToken(ctx)
 	assert.ErrorIs(t, err, platform.ErrNoTicket)
 	assert.ErrorIs(t, err, &wechat.APIError{Code: 61006})
+	refused := e.fake.Calls(componentTokenPath)
+	for range 3 {
+		_, err = e.c.ComponentAccessToken(ctx)
+		assert.ErrorIs(t, err, platform.ErrNoTicket)
+	}
+	assert.Equal(t, refused, e.fake.Calls(componentTokenPath), "no request with the refused ticket")
+
 	e.ticket()
 	_, err = e.c.ComponentAccessToken(ctx)
 	assert.NoError(t, err)

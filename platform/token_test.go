@@ -56,29 +56,6 @@ func TestTicketPushedWhileACallFindsNone(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// A ticket WeChat refused (61006 here, 61005 for an expired one) is not
-// sent again: the calls that follow fail with ErrNoTicket at once,
-// instead of each costing a request to api_component_token that WeChat
-// refuses the same way, until a new ticket is pushed.
-func TestRefusedTicketNotSentAgain(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t, nil)
-	e.ticket()
-	require.NoError(t, e.c.SetTicket(ctx, "ticket@@@stale"))
-	_, err := e.c.ComponentAccessToken(ctx)
-	require.ErrorIs(t, err, platform.ErrNoTicket)
-	refused := e.fake.Calls(componentTokenPath)
-	for range 3 {
-		_, err = e.c.ComponentAccessToken(ctx)
-		assert.ErrorIs(t, err, platform.ErrNoTicket)
-	}
-	assert.Equal(t, refused, e.fake.Calls(componentTokenPath), "no request with the refused ticket")
-
-	e.ticket()
-	_, err = e.c.ComponentAccessToken(ctx)
-	assert.NoError(t, err)
-}
-
 // awaitCalls waits until the fake has seen n requests to path.
 func (e *env) awaitCalls(path string, n int) {
 	e.t.Helper()
