@@ -175,9 +175,12 @@ func (c *Client) span() time.Duration { return c.replyTimeout * 10 / 9 }
 func (c *Client) dedupTTL(timestamp int64, now time.Time) time.Duration {
 	ttl := (pushAttempts + 1) * c.span()
 	if c.timestampWindow > 0 {
-		// checkTimestamp accepts the second timestamp+window whole.
-		accepted := time.Unix(timestamp, 0).Add(c.timestampWindow + time.Second)
-		ttl = max(ttl, accepted.Sub(now))
+		// In seconds, as checkTimestamp compares: it accepts the second
+		// timestamp+window whole. The timestamp is within the window of
+		// now, so only a window of over a century could overflow, and
+		// its negative sum leaves the attempts' ttl.
+		left := c.timestampWindow + time.Duration(timestamp-now.Unix()+1)*time.Second
+		ttl = max(ttl, left)
 	}
 	return ttl
 }
