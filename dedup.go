@@ -2,6 +2,9 @@ package wechat
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"strconv"
 	"sync"
 	"time"
@@ -312,8 +315,8 @@ func (s *MemoryDedupStore) dropOldest() {
 // the job an event reports on where it names one (the MsgID of the
 // job-finish events, the publish_id of PUBLISHJOBFINISH, the MsgIDs of
 // subscribe_msg_sent_event), so that two jobs finishing in one second
-// are two pushes. A number that did not
-// parse is keyed by its text.
+// are two pushes; an event of a kind this package does not model by all
+// it carries. A number that did not parse is keyed by its text.
 func pushKey(appID string, m *Message) string {
 	// The AppID and the original ID (ToUserName) both: one Client of a
 	// third-party platform receives the pushes of many accounts.
@@ -360,5 +363,35 @@ func pushKey(appID string, m *Message) string {
 		b = append(b, 0)
 		b = strconv.AppendUint(b, s.MsgID, 10)
 	}
+	// An event this package does not model (the card events, among
+	// others) may differ from another of the same sender, second and
+	// Event only in what it carries: a user who claims two cards at once
+	// makes two user_get_card pushes, told apart by their UserCardCode.
+	// So what it carries is in the key, hashed; WeChat's attempts at one
+	// push carry the same.
+	if m.MsgType == MsgTypeEvent && !m.known() {
+		b = appendContentHash(b, m.Raw)
+	}
 	return string(b)
+}
+
+// appendContentHash appends to b, after a separator, a hash of the names
+// and text of the elements of the XML document raw, in hex; nothing when
+// raw does not parse.
+func appendContentHash(b, raw []byte) []byte {
+	nodes, err := parseXML(string(raw), nil)
+	if err != nil {
+		return b
+	}
+	h := sha256.New()
+	for _, n := range nodes {
+		io.WriteString(h, n.name)
+		h.Write([]byte{0})
+		io.WriteString(h, n.text)
+		h.Write([]byte{0})
+	}
+	var sum [sha256.Size]byte
+	// 128 bits: the pushes hashed are WeChat's, signed, so only chance
+	// could make two collide.
+	return hex.AppendEncode(append(b, 0), h.Sum(sum[:0])[:16])
 }

@@ -377,6 +377,37 @@ func TestWebhookSubscribeMsgSentEventsInOneSecond(t *testing.T) {
 		"each delivery result reaches the handler once; the retry does not")
 }
 
+// An event this package does not model is told apart by what it carries:
+// a user who claims two cards in one second (卡券领取事件, user_get_card,
+// https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Coupons_Vouchers_and_Cards_Event_Push_Messages.html)
+// makes two pushes with one sender, CreateTime and Event, which differ in
+// their CardId and UserCardCode. Each is handled; a retry of either is
+// not.
+func TestWebhookUnmodelledEventsInOneSecond(t *testing.T) {
+	c, _ := plainWebhookClient(t)
+	h := &recordingHandler{}
+	wh := c.Webhook(h)
+	card := func(cardID, code string) []byte {
+		return []byte(`<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName>` +
+			`<CreateTime>` + nowTS + `</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[user_get_card]]></Event>` +
+			`<CardId><![CDATA[` + cardID + `]]></CardId><IsGiveByFriend>0</IsGiveByFriend><UserCardCode><![CDATA[` + code + `]]></UserCardCode>` +
+			`<FriendUserName><![CDATA[]]></FriendUserName><OuterId>0</OuterId><OldUserCardCode><![CDATA[]]></OldUserCardCode>` +
+			`<IsRestoreMemberCard>0</IsRestoreMemberCard><IsRecommendByFriend>0</IsRecommendByFriend><SourceScene><![CDATA[SOURCE_SCENE_IMAGE_MSG]]></SourceScene></xml>`)
+	}
+	require.Equal(t, http.StatusOK, postPlain(t, wh, "1", card("p1Pj9jr90_SQRaVqYI239Ka1erkI", "226009850808")))
+	require.Equal(t, http.StatusOK, postPlain(t, wh, "2", card("p1Pj9jr90_SQRaVqYI239Ka1erkI", "226009850809")))
+	require.Equal(t, http.StatusOK, postPlain(t, wh, "3", card("p1Pj9jrTHvtMuOeDUCKZiPSyIvCs", "226009850810")))
+	require.Equal(t, http.StatusOK, postPlain(t, wh, "4", card("p1Pj9jr90_SQRaVqYI239Ka1erkI", "226009850809")), "WeChat's retry of the second")
+
+	var got []string
+	for _, m := range h.calls() {
+		code, _ := m.Lookup("UserCardCode")
+		got = append(got, code)
+	}
+	assert.Equal(t, []string{"226009850808", "226009850809", "226009850810"}, got,
+		"each claim reaches the handler once; the retry does not")
+}
+
 // A handler that finishes after every attempt WeChat could make at its
 // push has given up waiting (three spans of WithReplyTimeout) has a late
 // reply, whether or not WeChat's retries reached this webhook: when none
