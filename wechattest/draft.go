@@ -51,6 +51,17 @@ func (g *draftAPI) isDraft(id string) bool {
 	return g.drafts[id] != nil
 }
 
+// articleCount returns the number of articles of the draft id, 0 if it
+// is not in the draft box. For other groups.
+func (g *draftAPI) articleCount(id string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if d := g.drafts[id]; d != nil {
+		return len(d.articles)
+	}
+	return 0
+}
+
 // isArticle reports whether id is the article_id of a publication. For
 // other groups.
 func (g *draftAPI) isArticle(id string) bool {

@@ -537,7 +537,8 @@ func (g *kfAPI) handleRecords(_ *exchange, req kfRecordsRequest) any {
 	if req.Number < 1 || req.Number > maxKFRecordPage || req.EndTime <= req.StartTime || req.StartTime <= 0 {
 		return fail(65416)
 	}
-	if time.Duration(req.EndTime-req.StartTime)*time.Second > maxKFRecordSpan {
+	// Compared in seconds: as a Duration a span of centuries overflows.
+	if req.EndTime-req.StartTime > int64(maxKFRecordSpan/time.Second) {
 		return fail(65417)
 	}
 	type item struct {

@@ -122,20 +122,34 @@ func (env *envelope) payload() map[string]json.RawMessage {
 	return p
 }
 
+// maxCustomArticles is how many articles a customer-service news or
+// mpnews message may carry; WeChat answers 45008 for more.
+const maxCustomArticles = 1
+
 // checkMedia validates the media of a customer-service message of type
 // msgType, whose payload is p, against what the server holds (40007 if
 // unknown): the media_id of an image, voice or video message is a
 // temporary media or a permanent material of that type, the media_id of
-// an mpnews message a draft.
+// an mpnews message a draft. A news message, or the draft of an mpnews
+// message, has one article (45008 for more).
 func (g *messageAPI) checkMedia(msgType string, p map[string]json.RawMessage, now time.Time) *apiError {
 	switch msgType {
 	case "image", "voice", "video":
 		if !g.isMedia(msgType, jsonString(p["media_id"]), now) {
 			return fail(40007)
 		}
+	case "news":
+		var articles []json.RawMessage
+		if json.Unmarshal(p["articles"], &articles) == nil && len(articles) > maxCustomArticles {
+			return fail(45008)
+		}
 	case "mpnews":
-		if !g.s.drafts.isDraft(jsonString(p["media_id"])) {
+		n := g.s.drafts.articleCount(jsonString(p["media_id"]))
+		if n == 0 {
 			return fail(40007)
+		}
+		if n > maxCustomArticles {
+			return fail(45008)
 		}
 	case "mpnewsarticle":
 		if !g.s.drafts.isArticle(jsonString(p["article_id"])) {
@@ -212,7 +226,8 @@ func (g *messageAPI) checkMassMedia(env *envelope, now time.Time) *apiError {
 // allows no more messages; see windowFor), which never opens for a
 // blacklisted follower; the media_id of an image, voice, video or mpnews
 // message must be one the server issued, the article_id of an
-// mpnewsarticle a published article. A message sent as a
+// mpnewsarticle a published article, and a news or mpnews message
+// carries one article (45008 for more). A message sent as a
 // customer-service account (customservice.kf_account), or to a user in a
 // session with one, enters that account's chat history.
 func (g *messageAPI) handleCustomSend(x *exchange) any {

@@ -111,8 +111,13 @@ func dataDays(q *statQuery, now time.Time) []time.Time {
 	return out
 }
 
-// window returns the part [lo, hi) of n rows that page q covers.
+// window returns the part [lo, hi) of n rows that page q covers. A page
+// past the end is empty: its offset is not computed, since a large page
+// number times the page size overflows.
 func (q *statQuery) window(n int) (lo, hi int) {
+	if q.page-1 > n/q.size {
+		return n, n
+	}
 	lo = min((q.page-1)*q.size, n)
 	return lo, min(lo+q.size, n)
 }

@@ -151,7 +151,9 @@ func (g *subscribeAPI) handleTitles(x *exchange) any {
 		}
 	}
 	page := []map[string]any{}
-	for _, t := range all[min(start, len(all)):min(start+limit, len(all))] {
+	// start+limit would overflow for a start near the largest int.
+	lo := min(start, len(all))
+	for _, t := range all[lo:min(lo+limit, len(all))] {
 		page = append(page, map[string]any{"tid": t.tid, "title": t.title, "type": t.typ, "categoryId": strconv.Itoa(t.category)})
 	}
 	return map[string]any{"errcode": 0, "errmsg": "ok", "count": len(all), "data": page}
