@@ -93,7 +93,7 @@ func (w *Webhook) attempt(ctx context.Context, m *wechat.Message, mc *wechat.Mes
 	if err != nil {
 		return nil, false, err
 	}
-	reply, err = parseReply(status, body, mc)
+	reply, err = parseReply(status, body, mc, w.Mode)
 	if err != nil || reply == nil {
 		return reply, true, err
 	}

@@ -28,7 +28,7 @@ const (
 	// ModePlain posts the message XML as is (明文模式).
 	ModePlain Mode = iota
 	// ModeCompatible posts the message XML with an Encrypt element
-	// added (兼容模式). WeChat expects the reply encrypted.
+	// added (兼容模式). WeChat takes the reply encrypted or plain.
 	ModeCompatible
 	// ModeSafe posts only the encrypted message (安全模式) and expects
 	// the reply encrypted.
@@ -70,8 +70,8 @@ var (
 	// ErrEchoMismatch: the answer to a URL check is not the echostr
 	// it was sent. WeChat then refuses the server URL.
 	ErrEchoMismatch = errors.New("wechattest: URL check answered with the wrong echostr")
-	// ErrReplyNotEncrypted: in compatible or safe mode the webhook
-	// answered with a plain reply, which WeChat drops.
+	// ErrReplyNotEncrypted: in safe mode the webhook answered with a
+	// plain reply, which WeChat drops. Compatible mode takes one.
 	ErrReplyNotEncrypted = errors.New("wechattest: reply is not encrypted")
 	// ErrReplyMisaddressed: the reply's ToUserName is not the sender of
 	// the message or its FromUserName not the account; WeChat drops it.
@@ -241,7 +241,8 @@ func (w *Webhook) messageRequest(ctx context.Context, m *wechat.Message, mc *wec
 
 // ReadReply reads a webhook's answer to a pushed message as WeChat does:
 // in compatible and safe mode it checks the reply's msg_signature and
-// decrypts it, then parses it. An empty answer or "success" (no reply)
+// decrypts it (compatible mode also takes a plain reply), then parses
+// it. An empty answer or "success" (no reply)
 // gives a nil Reply and a nil error. It closes resp.Body.
 func (w *Webhook) ReadReply(resp *http.Response) (wechat.Reply, error) {
 	defer resp.Body.Close()
@@ -253,7 +254,7 @@ func (w *Webhook) ReadReply(resp *http.Response) (wechat.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseReply(resp.StatusCode, body, mc)
+	return parseReply(resp.StatusCode, body, mc, w.Mode)
 }
 
 // Send pushes msg to the webhook in w's mode (see NewMessageRequest) and
@@ -272,15 +273,18 @@ func (w *Webhook) Send(ctx context.Context, msg *wechat.Message) (wechat.Reply, 
 	return reply, err
 }
 
-// parseReply reads an answer as WeChat does; mc is nil in plain mode.
-func parseReply(status int, body []byte, mc *wechat.MessageCipher) (wechat.Reply, error) {
+// parseReply reads an answer as WeChat does in mode; mc is nil in plain
+// mode. Compatible mode takes a reply without an Encrypt element as a
+// plain one, as WeChat documents (消息加解密说明: 公众号回复明文或密文均可);
+// safe mode refuses it.
+func parseReply(status int, body []byte, mc *wechat.MessageCipher, mode Mode) (wechat.Reply, error) {
 	if status != http.StatusOK {
 		return nil, &StatusError{StatusCode: status, Body: clip(body)}
 	}
 	if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "success" {
 		return nil, nil
 	}
-	if mc != nil {
+	if mc != nil && (mode == ModeSafe || bytes.Contains(body, []byte("<Encrypt>"))) {
 		if !bytes.Contains(body, []byte("<Encrypt>")) {
 			return nil, ErrReplyNotEncrypted
 		}

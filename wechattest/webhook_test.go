@@ -12,11 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/wechattest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The settings of the account the webhook tests use; the AES key is the
@@ -463,4 +462,34 @@ func TestWebhookResendKeepsMsgID(t *testing.T) {
 	_, err = wh.Send(context.Background(), wechattest.Text("a"))
 	require.NoError(t, err)
 	assert.Len(t, seen, 3)
+}
+
+// In compatible mode WeChat takes a plain reply as well as an encrypted
+// one ("兼容模式：……公众号回复明文或密文均可，不影响现有消息收发", 消息加解密说明,
+// https://developers.weixin.qq.com/doc/subscription/guide/dev/push/encryption.html);
+// only safe mode requires it encrypted.
+func TestCompatibleModeTakesPlainReply(t *testing.T) {
+	plainReply := `<xml><ToUserName><![CDATA[` + wechattest.DefaultOpenID + `]]></ToUserName><FromUserName><![CDATA[` +
+		wechattest.DefaultAccount + `]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>`
+
+	r, err := hook(replying(plainReply), wechattest.ModeCompatible).Send(context.Background(), wechattest.Text("x"))
+	require.NoError(t, err)
+	if assert.IsType(t, &wechat.TextReply{}, r) {
+		assert.Equal(t, "hi", r.(*wechat.TextReply).Content)
+	}
+
+	d, err := hook(replying(plainReply), wechattest.ModeCompatible).Push(context.Background(), wechattest.Text("x"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, d.Attempt)
+	assert.IsType(t, &wechat.TextReply{}, d.Reply)
+
+	rec := httptest.NewRecorder()
+	rec.WriteString(plainReply)
+	r, err = hook(nil, wechattest.ModeCompatible).ReadReply(rec.Result())
+	require.NoError(t, err)
+	assert.IsType(t, &wechat.TextReply{}, r)
+
+	// Safe mode still refuses it.
+	_, err = hook(replying(plainReply), wechattest.ModeSafe).Send(context.Background(), wechattest.Text("x"))
+	assert.ErrorIs(t, err, wechattest.ErrReplyNotEncrypted)
 }

@@ -412,11 +412,6 @@ func TestFailures(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	})
-	textReply := func(to string) string {
-		r := &wechat.TextReply{ReplyHeader: wechat.ReplyHeader{ToUserName: to, FromUserName: wechattest.DefaultAccount, CreateTime: 1}, Content: "hi"}
-		b, _ := r.AppendXML(nil)
-		return string(b)
-	}
 	tests := []struct {
 		name   string
 		url    string
@@ -443,8 +438,6 @@ func TestFailures(t *testing.T) {
 			stderr: []string{"reply is not valid XML", "bad XML at offset"}},
 		{name: "a plain reply in safe mode", fn: answerWith(textReply(wechattest.DefaultOpenID)), mode: "safe", args: []string{"text", "hi"},
 			stderr: []string{"reply is not encrypted", "safe mode"}},
-		{name: "a plain reply in compatible mode", fn: answerWith(textReply(wechattest.DefaultOpenID)), mode: "compatible", args: []string{"text", "hi"},
-			stderr: []string{"reply is not encrypted", "compatible mode"}},
 		{name: "a reply to someone else", fn: answerWith(textReply("oSomeoneElse")), mode: "plain", args: []string{"text", "hi"},
 			stderr: []string{"not addressed to the sender", "oSomeoneElse"}},
 		{name: "the wrong echostr", fn: answerWith("12345"), mode: "plain", args: []string{"verify"},
@@ -478,6 +471,24 @@ func TestFailures(t *testing.T) {
 			assert.Less(t, time.Since(start), 3*time.Second)
 		})
 	}
+}
+
+// textReply is a plain text reply "hi" to the user to from the fake's
+// account.
+func textReply(to string) string {
+	r := &wechat.TextReply{ReplyHeader: wechat.ReplyHeader{ToUserName: to, FromUserName: wechattest.DefaultAccount, CreateTime: 1}, Content: "hi"}
+	b, _ := r.AppendXML(nil)
+	return string(b)
+}
+
+// In compatible mode WeChat takes a plain reply as well as an encrypted
+// one (消息加解密说明: 公众号回复明文或密文均可), and so does wxsim.
+func TestPlainReplyInCompatibleMode(t *testing.T) {
+	url, _ := server(t, answerWith(textReply(wechattest.DefaultOpenID)))
+	r := wxsim(t, nil, append(modeArgs(url)["compatible"], "text", "hi")...)
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "text reply to "+wechattest.DefaultOpenID)
+	assert.Empty(t, r.stderr)
 }
 
 // TestVerboseFailure: -v shows what came back even when it is wrong.
