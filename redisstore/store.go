@@ -124,6 +124,7 @@ type Store struct {
 	// Lua scripts, run with EVALSHA (EVAL the first time after a Redis
 	// restart has emptied the script cache).
 	read          *redis.Script
+	lock          *redis.Script
 	compareDelete *redis.Script
 	compareExtend *redis.Script
 	save          *redis.Script
@@ -215,6 +216,7 @@ func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, erro
 		fetchTimeout:  DefaultFetchTimeout,
 		logger:        slog.New(slog.DiscardHandler),
 		read:          redis.NewScript(readScript),
+		lock:          redis.NewScript(lockScript),
 		compareDelete: redis.NewScript(compareDeleteScript),
 		compareExtend: redis.NewScript(compareExtendScript),
 		save:          redis.NewScript(saveScript),
@@ -239,6 +241,22 @@ const readScript = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
 return {v, redis.call('PTTL', KEYS[1])}
+`
+
+// lockScript takes the lock KEYS[1] for its owner ARGV[1] with a lease of
+// ARGV[2] milliseconds, returning 1, or returns 0 if another holds it. A
+// lock without a TTL was not written by a Store (a key restored or copied
+// without its TTL, or set by hand) and would otherwise block every
+// refresh for good: it is given the lease, as if its holder had just
+// died.
+const lockScript = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return 1
+end
+if redis.call('PTTL', KEYS[1]) == -1 then
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
 `
 
 // compareDeleteScript deletes KEYS[1] only if it still holds ARGV[1]. It
@@ -407,13 +425,11 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 		}
 		// If wctx ends while this is in flight, a lock it takes anyway
 		// is left to its lease, since nobody else knows owner.
-		won, err := call(wctx, func(ctx context.Context) (bool, error) {
-			return s.rdb.SetNX(ctx, lockKey, owner, s.lease).Result()
-		})
+		res, err := s.run(wctx, s.lock, []string{lockKey}, owner, s.lease.Milliseconds())
 		if err != nil {
 			return wechat.Token{}, redisError("locking", key, err)
 		}
-		if won {
+		if won, _ := res.(int64); won == 1 {
 			return s.fetchLocked(ctx, key, lockKey, owner, fetch)
 		}
 		timer.Reset(s.pollInterval)

@@ -360,8 +360,9 @@ func TestDeadHolder(t *testing.T) {
 	assert.False(t, lockHeld.Load(), "fetch called before the dead holder's lease ended")
 }
 
-// beforeLock runs fn once, just before its client sends the SET NX that
-// takes the lock.
+// beforeLock runs fn once, just before its client sends the script that
+// takes the lock: the first script whose key is the lock (the renewal and
+// the release come after it).
 type beforeLock struct {
 	once sync.Once
 	fn   func()
@@ -371,7 +372,8 @@ func (h *beforeLock) DialHook(next redis.DialHook) redis.DialHook { return next 
 
 func (h *beforeLock) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if args := cmd.Args(); cmd.Name() == "set" && len(args) > 1 && args[1] == lockKey {
+		name, args := cmd.Name(), cmd.Args()
+		if (name == "evalsha" || name == "eval") && len(args) > 3 && args[3] == lockKey {
 			h.once.Do(h.fn)
 		}
 		return next(ctx, cmd)
@@ -554,6 +556,27 @@ func TestKeyWithoutTTL(t *testing.T) {
 	tok, err := store.Token(ctx, storeKey, fetchToken("fresh", time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, "fresh", tok.Value)
+}
+
+// TestLockWithoutTTL leaves a lock that has no TTL, which a Store never
+// writes (a key restored or copied without its TTL, one set by hand): it
+// would block every refresh of every process for good, each caller
+// waiting out the lease and the fetch timeout and failing. The waiter
+// gives such a lock the lease, so that it ends as a dead holder's does.
+func TestLockWithoutTTL(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	require.NoError(t, admin.Set(ctx, lockKey, "left-by-someone", 0).Err())
+	store := newStore(t, srv, redisstore.WithLease(100*time.Millisecond),
+		redisstore.WithPollInterval(5*time.Millisecond), redisstore.WithFetchTimeout(time.Second))
+
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tok, err := store.Token(cctx, storeKey, fetchToken("fresh", time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
 }
 
 // TestInvalidate checks the compare-and-delete: only the rejected value is
