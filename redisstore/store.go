@@ -124,6 +124,7 @@ type Store struct {
 	// Lua scripts, run with EVALSHA (EVAL the first time after a Redis
 	// restart has emptied the script cache).
 	read          *redis.Script
+	lock          *redis.Script
 	compareDelete *redis.Script
 	compareExtend *redis.Script
 	save          *redis.Script
@@ -215,6 +216,7 @@ func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, erro
 		fetchTimeout:  DefaultFetchTimeout,
 		logger:        slog.New(slog.DiscardHandler),
 		read:          redis.NewScript(readScript),
+		lock:          redis.NewScript(lockScript),
 		compareDelete: redis.NewScript(compareDeleteScript),
 		compareExtend: redis.NewScript(compareExtendScript),
 		save:          redis.NewScript(saveScript),
@@ -239,6 +241,22 @@ const readScript = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
 return {v, redis.call('PTTL', KEYS[1])}
+`
+
+// lockScript takes the lock KEYS[1] for its owner ARGV[1] with a lease of
+// ARGV[2] milliseconds, returning 1, or returns 0 if another holds it. A
+// lock without a TTL was not written by a Store (a key restored or copied
+// without its TTL, or set by hand) and would otherwise block every
+// refresh for good: it is given the lease, as if its holder had just
+// died.
+const lockScript = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return 1
+end
+if redis.call('PTTL', KEYS[1]) == -1 then
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
 `
 
 // compareDeleteScript deletes KEYS[1] only if it still holds ARGV[1]. It
@@ -309,7 +327,7 @@ func hasHashTag(key string) bool {
 // returns when ctx ends even if Redis has not answered, whatever the
 // options of the Redis client.
 func (s *Store) Token(ctx context.Context, key string, fetch wechat.FetchFunc) (wechat.Token, error) {
-	t, ok, err := s.load(ctx, key)
+	t, ok, err := s.load(ctx, key, redisError)
 	if err != nil {
 		if ctx.Err() != nil {
 			return wechat.Token{}, ctx.Err()
@@ -350,14 +368,15 @@ func (s *Store) Invalidate(ctx context.Context, key, value string) error {
 	return nil
 }
 
-// load reads the token under key; ok is false when there is none.
-func (s *Store) load(ctx context.Context, key string) (t wechat.Token, ok bool, err error) {
+// load reads the token under key; ok is false when there is none. A
+// failed read is wrapped by wrap: redisError or refreshError.
+func (s *Store) load(ctx context.Context, key string, wrap func(op, key string, err error) error) (t wechat.Token, ok bool, err error) {
 	res, err := s.run(ctx, s.read, []string{s.prefix + key})
 	if errors.Is(err, redis.Nil) {
 		return wechat.Token{}, false, nil
 	}
 	if err != nil {
-		return wechat.Token{}, false, redisError("reading", key, err)
+		return wechat.Token{}, false, wrap("reading", key, err)
 	}
 	if pair, isPair := res.([]any); !isPair || len(pair) != 2 {
 		return wechat.Token{}, false, fmt.Errorf("redisstore: reading %s: %w: unexpected reply to the read script", key, ErrUnavailable)
@@ -398,7 +417,7 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 	timer := time.NewTimer(s.pollInterval)
 	defer timer.Stop()
 	for {
-		t, ok, err := s.load(wctx, key)
+		t, ok, err := s.load(wctx, key, refreshError)
 		if err != nil {
 			return wechat.Token{}, err
 		}
@@ -407,13 +426,11 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 		}
 		// If wctx ends while this is in flight, a lock it takes anyway
 		// is left to its lease, since nobody else knows owner.
-		won, err := call(wctx, func(ctx context.Context) (bool, error) {
-			return s.rdb.SetNX(ctx, lockKey, owner, s.lease).Result()
-		})
+		res, err := s.run(wctx, s.lock, []string{lockKey}, owner, s.lease.Milliseconds())
 		if err != nil {
-			return wechat.Token{}, redisError("locking", key, err)
+			return wechat.Token{}, refreshError("locking", key, err)
 		}
-		if won {
+		if won, _ := res.(int64); won == 1 {
 			return s.fetchLocked(ctx, key, lockKey, owner, fetch)
 		}
 		timer.Reset(s.pollInterval)
@@ -438,7 +455,7 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 	// between our read and our lock.
 	fctx, cancel := context.WithTimeout(ctx, s.fetchTimeout)
 	defer cancel()
-	t, ok, err := s.load(fctx, key)
+	t, ok, err := s.load(fctx, key, refreshError)
 	if err != nil {
 		return wechat.Token{}, err
 	}
@@ -584,6 +601,19 @@ func call[T any](ctx context.Context, cmd func(context.Context) (T, error)) (T, 
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// refreshError wraps a failed Redis command that a refresh sent under one
+// of the Store's own timeouts. The refresh runs detached from its callers,
+// so a deadline there is not theirs: Redis did not answer within the
+// lease or the fetch timeout, which is Redis failing, and is reported as
+// go-redis reports its own timeouts, as ErrUnavailable without a context
+// error that a caller would take for its own.
+func refreshError(op, key string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("redisstore: %s %s: %w: no answer in time", op, key, ErrUnavailable)
+	}
+	return redisError(op, key, err)
 }
 
 // redisError wraps a failed Redis command. Context errors are not Redis's

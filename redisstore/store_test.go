@@ -360,8 +360,9 @@ func TestDeadHolder(t *testing.T) {
 	assert.False(t, lockHeld.Load(), "fetch called before the dead holder's lease ended")
 }
 
-// beforeLock runs fn once, just before its client sends the SET NX that
-// takes the lock.
+// beforeLock runs fn once, just before its client sends the script that
+// takes the lock: the first script whose key is the lock (the renewal and
+// the release come after it).
 type beforeLock struct {
 	once sync.Once
 	fn   func()
@@ -371,7 +372,8 @@ func (h *beforeLock) DialHook(next redis.DialHook) redis.DialHook { return next 
 
 func (h *beforeLock) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if args := cmd.Args(); cmd.Name() == "set" && len(args) > 1 && args[1] == lockKey {
+		name, args := cmd.Name(), cmd.Args()
+		if (name == "evalsha" || name == "eval") && len(args) > 3 && args[3] == lockKey {
 			h.once.Do(h.fn)
 		}
 		return next(ctx, cmd)
@@ -554,6 +556,27 @@ func TestKeyWithoutTTL(t *testing.T) {
 	tok, err := store.Token(ctx, storeKey, fetchToken("fresh", time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, "fresh", tok.Value)
+}
+
+// TestLockWithoutTTL leaves a lock that has no TTL, which a Store never
+// writes (a key restored or copied without its TTL, one set by hand): it
+// would block every refresh of every process for good, each caller
+// waiting out the lease and the fetch timeout and failing. The waiter
+// gives such a lock the lease, so that it ends as a dead holder's does.
+func TestLockWithoutTTL(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	require.NoError(t, admin.Set(ctx, lockKey, "left-by-someone", 0).Err())
+	store := newStore(t, srv, redisstore.WithLease(100*time.Millisecond),
+		redisstore.WithPollInterval(5*time.Millisecond), redisstore.WithFetchTimeout(time.Second))
+
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tok, err := store.Token(cctx, storeKey, fetchToken("fresh", time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
 }
 
 // TestInvalidate checks the compare-and-delete: only the rejected value is
@@ -971,4 +994,72 @@ func TestRefreshBoundedWhenRedisHangs(t *testing.T) {
 	require.NoError(t, srv.cmd.Process.Signal(syscall.SIGCONT))
 	stopped.Store(false)
 	noStoreGoroutines(t)
+}
+
+// stopBefore stops the redis-server srv with SIGSTOP, as a Redis that
+// hangs, just before its client sends its n-th script (counting from 1:
+// EVALSHA, which is followed by an EVAL when Redis has not cached the
+// script yet).
+type stopBefore struct {
+	srv     *redisServer
+	n       int64
+	sent    atomic.Int64
+	stopped atomic.Bool
+}
+
+func (h *stopBefore) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *stopBefore) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "evalsha" && h.sent.Add(1) == h.n {
+			_ = h.srv.cmd.Process.Signal(syscall.SIGSTOP)
+			h.stopped.Store(true)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *stopBefore) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestRefreshRedisTimeoutIsUnavailable makes Redis hang during the
+// refresh, whose commands run under the Store's own timeouts (the lease
+// and the fetch timeout), here shorter than the Redis client's: the
+// caller, whose context has not ended, must get an error wrapping
+// ErrUnavailable, as for any Redis that does not answer, not a bare
+// context.DeadlineExceeded that looks like its own deadline.
+func TestRefreshRedisTimeoutIsUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		n    int64 // the script Redis stops before
+	}{
+		{"reading before the lock", 2}, // the caller's own read is the first
+		{"taking the lock", 3},
+		{"reading after the lock", 4},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startRedis(t)
+			rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.socket})
+			t.Cleanup(func() { rdb.Close() })
+			hook := &stopBefore{srv: srv, n: tt.n}
+			rdb.AddHook(hook)
+			t.Cleanup(func() {
+				if hook.stopped.Load() {
+					_ = srv.cmd.Process.Signal(syscall.SIGCONT)
+				}
+			})
+			store, err := redisstore.New(rdb, testPrefix,
+				redisstore.WithLease(100*time.Millisecond), redisstore.WithFetchTimeout(200*time.Millisecond))
+			require.NoError(t, err)
+
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, err = store.Token(ctx, storeKey, noFetch(t, "fetched although Redis could not be read"))
+			require.True(t, hook.stopped.Load(), "Redis was not stopped")
+			require.NoError(t, ctx.Err())
+			assert.ErrorIs(t, err, redisstore.ErrUnavailable)
+			assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's deadline has not passed")
+		})
+	}
 }
