@@ -496,3 +496,37 @@ func TestWebhookAttemptsRacingToASharedStore(t *testing.T) {
 	}
 	assert.Len(t, h.calls(), 1)
 }
+
+// failingArriveStore is a shared store whose Arrive fails (Redis was
+// unreachable for a moment) while its other calls reach it.
+type failingArriveStore struct{ *MemoryDedupStore }
+
+func (s failingArriveStore) Arrive(context.Context, string, time.Time, time.Duration) (PushState, error) {
+	return PushState{}, errors.New("store unreachable")
+}
+
+// When recording the attempt failed, the webhook goes on without the
+// store, and the store's Finish then finds no push: that is not a push
+// given up by another attempt. The reply goes to the attempt, and only
+// there: not to WithLateReplyFunc as well, which would deliver it twice.
+func TestWebhookArriveFailedReplyOnce(t *testing.T) {
+	var late []LateReply
+	var mu sync.Mutex
+	c, logs := plainWebhookClient(t, WithDedupStore(failingArriveStore{NewMemoryDedupStore(0, 0)}),
+		WithLateReplyFunc(func(_ context.Context, lr LateReply) {
+			mu.Lock()
+			late = append(late, lr)
+			mu.Unlock()
+		}))
+	wh := c.Webhook(echoHandler())
+	rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "1"), fixture(t, "inbound/text.xml"))
+	require.Equal(t, http.StatusOK, rec.Code)
+	r, err := ParseReply(rec.Body.Bytes())
+	require.NoError(t, err)
+	require.NotNil(t, r, "the attempt carries the reply")
+	assert.Equal(t, "echo: this is a test", r.(*TextReply).Content)
+	assert.Contains(t, logs.String(), "dedup store failed to record an attempt")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, late, "the reply the attempt carried is not late too")
+}

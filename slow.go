@@ -195,6 +195,10 @@ type push struct {
 	key       int
 	nonce     string
 	timestamp int64 // the query's, in Unix seconds (see dedupTTL)
+	// unrecorded reports that the store failed to record this attempt:
+	// the store then does not know the push, and a Finish that finds
+	// none says nothing of other attempts.
+	unrecorded bool
 	// arrived is when the attempt came, set before a call to a store
 	// that may take time (not MemoryDedupStore): the attempt's deadline
 	// counts from it (see remaining).
@@ -398,7 +402,7 @@ func (wh *webhook) dispatch(p *push) {
 		// Fail open: a push handled twice is better than one lost. What
 		// this process has seen of the push stands in for the store.
 		c.storeFailed(ctx, "to record an attempt", err)
-		st = local
+		st, p.unrecorded = local, true
 	}
 	switch {
 	case !created && (st.Done || st.GivenUp):
@@ -499,13 +503,16 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		// A reply the store did not take was given up by the last
 		// attempt, or forgotten after WeChat's retries, and one the
 		// watchdog answered for goes late: no attempt may carry it.
-		// Without the store, this process's attempts tell.
+		// Without the store (it failed now, or when this attempt
+		// arrived, so that it has no push to take the reply for), this
+		// process's attempts tell.
+		withoutStore := serr != nil || p.unrecorded
 		carried := out
-		if answered || (!stored && serr == nil) {
+		if answered || (!stored && !withoutStore) {
 			carried = nil
 		}
 		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
-		delivered = delivered && !gaveUp && (stored || serr != nil)
+		delivered = delivered && !gaveUp && (stored || withoutStore)
 	}
 	if !answered {
 		wh.answer(p, out)
