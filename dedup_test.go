@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -328,21 +327,6 @@ func TestMemoryDedupStoreStaleRingSlot(t *testing.T) {
 	assert.Equal(t, 3, s.bytes, "the reply bytes held")
 }
 
-// plainWebhookClient is a plain-mode Client at webhookNow, whose logs go
-// to the returned buffer.
-func plainWebhookClient(t *testing.T, opts ...Option) (*Client, *syncBuffer) {
-	t.Helper()
-	v := safeVector(t)
-	logs := &syncBuffer{}
-	base := []Option{
-		WithAppID(v.AppID), WithServerToken(v.Token), WithClock(func() time.Time { return webhookNow }),
-		WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
-	}
-	c, err := New(append(base, opts...)...)
-	require.NoError(t, err)
-	return c, logs
-}
-
 // postPlain posts body to wh as WeChat does in plain mode, signed afresh.
 func postPlain(t *testing.T, wh http.Handler, nonce string, body []byte) int {
 	t.Helper()
@@ -355,7 +339,7 @@ func postPlain(t *testing.T, wh http.Handler, nonce string, body []byte) int {
 // their List: each is a delivery result the application must see, and
 // neither is a retry of the other.
 func TestWebhookSubscribeMsgSentEventsInOneSecond(t *testing.T) {
-	c, _ := plainWebhookClient(t)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
 	h := &recordingHandler{}
 	wh := c.Webhook(h)
 	sent := func(msgID string) []byte {
@@ -384,7 +368,7 @@ func TestWebhookSubscribeMsgSentEventsInOneSecond(t *testing.T) {
 // their CardId and UserCardCode. Each is handled; a retry of either is
 // not.
 func TestWebhookUnmodelledEventsInOneSecond(t *testing.T) {
-	c, _ := plainWebhookClient(t)
+	c, _ := newWebhookClient(t, WithInsecurePlaintext())
 	h := &recordingHandler{}
 	wh := c.Webhook(h)
 	card := func(cardID, code string) []byte {
@@ -416,7 +400,7 @@ func TestWebhookUnmodelledEventsInOneSecond(t *testing.T) {
 // WithLateReplyFunc rather than vanish into a dropped connection.
 func TestWebhookLateReplyWithoutRetries(t *testing.T) {
 	late := make(chan LateReply, 1)
-	c, _ := plainWebhookClient(t, WithReplyTimeout(20*time.Millisecond),
+	c, _ := newWebhookClient(t, WithInsecurePlaintext(), WithReplyTimeout(20*time.Millisecond),
 		WithLateReplyFunc(func(_ context.Context, lr LateReply) { late <- lr }))
 	h := &recordingHandler{reply: func(m *Message) (Reply, error) {
 		time.Sleep(200 * time.Millisecond) // past 3 × 22ms and the dedup record of 4
@@ -472,7 +456,7 @@ func (s *racingStore) Arrive(ctx context.Context, key string, now time.Time, ttl
 // the other follows it.
 func TestWebhookAttemptsRacingToASharedStore(t *testing.T) {
 	store := &racingStore{MemoryDedupStore: NewMemoryDedupStore(0, 0), firstIn: make(chan struct{}), secondDn: make(chan struct{})}
-	c, _ := plainWebhookClient(t, WithDedupStore(store), WithReplyTimeout(500*time.Millisecond))
+	c, _ := newWebhookClient(t, WithInsecurePlaintext(), WithDedupStore(store), WithReplyTimeout(500*time.Millisecond))
 	h := echoHandler()
 	wh := c.Webhook(h)
 	text := fixture(t, "inbound/text.xml")
@@ -512,7 +496,7 @@ func (s failingArriveStore) Arrive(context.Context, string, time.Time, time.Dura
 func TestWebhookArriveFailedReplyOnce(t *testing.T) {
 	var late []LateReply
 	var mu sync.Mutex
-	c, logs := plainWebhookClient(t, WithDedupStore(failingArriveStore{NewMemoryDedupStore(0, 0)}),
+	c, logs := newWebhookClient(t, WithInsecurePlaintext(), WithDedupStore(failingArriveStore{NewMemoryDedupStore(0, 0)}),
 		WithLateReplyFunc(func(_ context.Context, lr LateReply) {
 			mu.Lock()
 			late = append(late, lr)

@@ -99,7 +99,7 @@ func (r *panickingReply) AppendXML(b []byte) ([]byte, error) {
 // follow get "success" at once instead of waiting for a reply that will
 // never come.
 func TestWebhookReplyThatPanics(t *testing.T) {
-	c, logs := plainWebhookClient(t, WithReplyTimeout(time.Second))
+	c, logs := newWebhookClient(t, WithInsecurePlaintext(), WithReplyTimeout(time.Second))
 	h := &recordingHandler{reply: func(*Message) (Reply, error) { return (*panickingReply)(nil), nil }}
 	wh := c.Webhook(h)
 	text := fixture(t, "inbound/text.xml")

@@ -668,7 +668,7 @@ func TestWebhookMessageWithCharactersXMLCannotCarry(t *testing.T) {
 			`<CreateTime>` + nowTS + `</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[` + content.raw + `]]></Content>` +
 			`<MsgId>22211872600753510</MsgId></xml>`)
 		t.Run(name+"/plain", func(t *testing.T) {
-			c, _ := plainWebhookClient(t)
+			c, _ := newWebhookClient(t, WithInsecurePlaintext())
 			h := echoHandler()
 			rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery(v.Token, nowTS, "1"), msg)
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

@@ -409,7 +409,7 @@ func (wh *webhook) dispatch(p *push) {
 		// The push is over (the watchdog gave it up, its reply went as
 		// a customer-service message): nothing is waited for.
 		wh.retried(p, key, st)
-	case !created && err == nil && st.Attempt <= 1, created && st.Attempt <= 1:
+	case st.Attempt <= 1 && (created || err == nil):
 		// The store counted this attempt first. For one that joined a
 		// flight, its Arrive overtook that of the attempt that opened
 		// it, which will take the push for another process's: this one
