@@ -37,6 +37,10 @@ func (c *Client) Call(ctx context.Context, method, path string, query url.Values
 // lookupEndpoint returns the table's entry for path, or an entry of
 // Call's own for a path the table does not have.
 func lookupEndpoint(method, path string) (*endpoint.Endpoint, error) {
+	known := endpoint.Lookup(path)
+	if known != nil && known.Method == method {
+		return known, nil
+	}
 	// Call's own entry must pass the table's check: a method and a path
 	// the table could not hold are refused.
 	own := &endpoint.Endpoint{Method: method, Path: path, Auth: endpoint.AccessToken, Retry: endpoint.WriteOnce}
@@ -46,13 +50,8 @@ func lookupEndpoint(method, path string) (*endpoint.Endpoint, error) {
 	if err := own.Check(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
-	for id := range endpoint.Count {
-		if ep := endpoint.Get(id); ep.Path == path {
-			if ep.Method != method {
-				return nil, invalidArg("%s is called with %s, not %s", path, ep.Method, method)
-			}
-			return ep, nil
-		}
+	if known != nil {
+		return nil, invalidArg("%s is called with %s, not %s", path, known.Method, method)
 	}
 	return own, nil
 }

@@ -210,6 +210,18 @@ func TestCallInvalid(t *testing.T) {
 	}
 }
 
+// Call finds an API the table declares without allocating: the platform
+// makes every component call through it.
+func TestCallLookupAllocations(t *testing.T) {
+	ep := endpoint.Get(endpoint.APIAuthorizerToken)
+	allocs := testing.AllocsPerRun(100, func() {
+		if got, err := lookupEndpoint(ep.Method, ep.Path); err != nil || got != ep {
+			t.Fatalf("lookupEndpoint = %v, %v", got, err)
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
 // A component_access_token WeChat rejects is dropped and the call sent
 // again once with a new one, as an access_token is.
 func TestCallComponentTokenRejected(t *testing.T) {

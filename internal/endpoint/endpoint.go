@@ -164,6 +164,17 @@ func (e *Endpoint) Check() error {
 // must not be modified.
 func Get(id ID) *Endpoint { return &table[id] }
 
+// Lookup returns the endpoint whose path is path, or nil when the table
+// has none. The result points into the table and must not be modified.
+func Lookup(path string) *Endpoint {
+	for id := range table {
+		if table[id].Path == path {
+			return &table[id]
+		}
+	}
+	return nil
+}
+
 // All returns a copy of the table, in the order of the IDs.
 func All() []Endpoint { return append([]Endpoint(nil), table[:]...) }
 

@@ -15,6 +15,14 @@ func TestTable(t *testing.T) {
 			t.Errorf("endpoint %d: path %s is already endpoint %d", id, e.Path, prev)
 		}
 		seen[e.Path] = id
+		if got := Lookup(e.Path); got != e {
+			t.Errorf("Lookup(%s) = %p, want endpoint %d at %p", e.Path, got, id, e)
+		}
+	}
+	for _, path := range []string{"", "/", "/cgi-bin/message/template/send/", "/CGI-BIN/token"} {
+		if got := Lookup(path); got != nil {
+			t.Errorf("Lookup(%q) = %s, want nil", path, got.Path)
+		}
 	}
 	if got := len(All()); got != int(Count) {
 		t.Errorf("All has %d endpoints, want %d", got, Count)
