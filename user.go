@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mpkit/wechat/internal/endpoint"
 	"github.com/mpkit/wechat/internal/lenient"
@@ -12,7 +11,7 @@ import (
 
 // Limits documented by WeChat for the user management APIs.
 const (
-	maxRemarkLen     = 30  // 新的备注名，长度必须小于30字符
+	maxRemarkBytes   = 30  // 新的备注名，长度必须小于30字节 (in UTF-8; 30 are taken)
 	maxGroupMoveIDs  = 50  // groups/members/batchupdate: openid_list 不能超过50
 	maxBatchUserInfo = 100 // user/info/batchget: 最多支持一次拉取100条
 	maxBlacklistIDs  = 20  // tags/members/batchblacklist: 一次拉黑最多允许20个
@@ -218,15 +217,16 @@ func (c *Client) BatchGetUserInfo(ctx context.Context, openIDs []string, lang La
 
 // UpdateUserRemark sets the operator's note about the user openID
 // (设置用户备注名, [user/info/updateremark]). WeChat documents a limit of 30
-// characters; an empty remark clears the note.
+// bytes, not characters: ten Chinese characters at most, which take three
+// bytes each in UTF-8. An empty remark clears the note.
 //
 // [user/info/updateremark]: https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_updateremark.html
 func (c *Client) UpdateUserRemark(ctx context.Context, openID, remark string) error {
 	if openID == "" {
 		return invalidArg("openid is empty")
 	}
-	if n := utf8.RuneCountInString(remark); n > maxRemarkLen {
-		return invalidArg("remark has %d characters, more than %d", n, maxRemarkLen)
+	if len(remark) > maxRemarkBytes {
+		return invalidArg("remark has %d bytes in UTF-8, more than %d", len(remark), maxRemarkBytes)
 	}
 	body := struct {
 		OpenID string `json:"openid"`

@@ -502,7 +502,7 @@ func TestGroupsUnexpectedReply(t *testing.T) {
 
 func userEndpoints() map[endpoint.ID]endpointCase {
 	two := []string{"OPENID1", "OPENID2"}
-	remark := strings.Repeat("备", maxRemarkLen)
+	remark := strings.Repeat("备", 10) // 30 bytes in UTF-8: the most WeChat takes
 	return map[endpoint.ID]endpointCase{
 		endpoint.UserInfo: {
 			call: func(ctx context.Context, c *Client) (any, error) {

@@ -77,6 +77,8 @@ func errmsg(code int) string {
 		return "invalid action info"
 	case 40066:
 		return "invalid url"
+	case 40092:
+		return "invalid remark name"
 	case 40097:
 		return "invalid args"
 	case 40125:

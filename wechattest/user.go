@@ -53,6 +53,7 @@ const (
 	maxTags          = 100
 	maxTagsPerUser   = 20
 	maxLabelName     = 30 // bytes, of a tag or a group
+	maxRemarkBytes   = 30 // bytes in UTF-8, of user/info/updateremark's remark
 	maxChangeOpenIDs = 100
 	// 一次拉黑最多允许20个: batchblacklist, batchunblacklist.
 	maxBlacklistOpenIDs = 20
@@ -278,10 +279,16 @@ type updateRemarkRequest struct {
 }
 
 // handleUpdateRemark answers 设置用户备注名 (POST user/info/updateremark).
+// A remark of more than 30 bytes fails with 40092: the page says "长度必须
+// 小于30字节", and WeChat takes ten Chinese characters (30 bytes in UTF-8)
+// but not eleven.
 func (g *userAPI) handleUpdateRemark(_ *exchange, req updateRemarkRequest) any {
 	f, e := g.subscribed(req.OpenID)
 	if e != nil {
 		return e
+	}
+	if len(req.Remark) > maxRemarkBytes {
+		return fail(40092)
 	}
 	f.Remark = req.Remark
 	return okReply()

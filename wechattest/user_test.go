@@ -57,6 +57,8 @@ func TestUserInfo(t *testing.T) {
 	fails(t, a.post("/cgi-bin/user/info/batchget", `{"user_list":[]}`), 40032, "")
 	fails(t, a.post("/cgi-bin/user/info/batchget", `{"user_list":[`+strings.Repeat(`{"openid":"`+docFollower.OpenID+`"},`, 100)+`{"openid":"`+docFollower.OpenID+`"}]}`), 40032, "")
 
+	fails(t, a.post("/cgi-bin/user/info/updateremark", `{"openid":"`+docFollower.OpenID+`","remark":"`+strings.Repeat("备", 11)+`"}`), 40092, "invalid remark name")
+	a.ok(a.post("/cgi-bin/user/info/updateremark", `{"openid":"`+docFollower.OpenID+`","remark":"`+strings.Repeat("备", 10)+`"}`))
 	a.ok(a.post("/cgi-bin/user/info/updateremark", `{"openid":"`+docFollower.OpenID+`","remark":"pangzi"}`))
 	f, ok := srv.Follower(docFollower.OpenID)
 	require.True(t, ok)
