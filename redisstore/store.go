@@ -199,14 +199,20 @@ func WithLogger(l *slog.Logger) Option {
 // chooses (it includes the AppID), and a token's lock under "{" + prefix + key + "}:lock", a name that a Cluster
 // hashes to the token's slot. If prefix has a hash tag of its own, such as
 // "{myapp}:", the lock is prefix + key + ":lock" instead, which shares it.
-// On a Cluster, prefix must not contain "}" outside a hash tag: the lock
-// could not share the token's slot, and tokens would not be saved.
+// A prefix that contains "}" but no hash tag, such as "myapp}:" or "{}:",
+// is refused: no lock name could share the token's slot, so on a Cluster
+// no token would ever be saved and every call would fetch one from
+// WeChat. It is refused whatever rdb is, so that a Store that works on a
+// single node keeps working when its Redis becomes a Cluster.
 //
-// New fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil
-// or an option is invalid. It does not contact Redis.
+// New fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil,
+// prefix is refused or an option is invalid. It does not contact Redis.
 func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, error) {
 	if rdb == nil {
 		return nil, fmt.Errorf("%w: redisstore: nil Redis client", wechat.ErrInvalidConfig)
+	}
+	if strings.Contains(prefix, "}") && !hasHashTag(prefix) {
+		return nil, fmt.Errorf("%w: redisstore: prefix %q has a \"}\" outside a hash tag, which would put a token and its lock in different Cluster slots", wechat.ErrInvalidConfig, prefix)
 	}
 	s := &Store{
 		rdb:           rdb,
@@ -306,7 +312,8 @@ return {v, redis.call('PTTL', KEYS[1])}
 // its hash tag, the text between its first "{" and the next "}", when that
 // is not empty, and otherwise by the whole key. So the lock shares the
 // token's tag if it has one, and otherwise has the token's whole name as
-// its tag, which works unless that name contains "}".
+// its tag, which works unless that name contains "}": New refuses a prefix
+// that would, and the keys a wechat.Client chooses have no braces.
 func lockKey(tokenKey string) string {
 	if hasHashTag(tokenKey) || strings.Contains(tokenKey, "}") {
 		return tokenKey + ":lock"

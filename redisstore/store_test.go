@@ -691,6 +691,19 @@ func TestNew(t *testing.T) {
 	s, err := redisstore.New(rdb, "", nil, redisstore.WithLease(time.Minute))
 	require.NoError(t, err)
 	assert.NotNil(t, s)
+
+	// A prefix with a "}" that is not the end of a hash tag gives the token
+	// and its lock different slots on a Cluster, where saving a token
+	// touches both in one script: every save would fail with CROSSSLOT,
+	// and every call would fetch a token from WeChat.
+	for _, prefix := range []string{"app}:", "{}:", "}{}:"} {
+		t.Run(prefix, func(t *testing.T) {
+			s, err := redisstore.New(rdb, prefix)
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
+			assert.ErrorContains(t, err, "hash tag")
+		})
+	}
 }
 
 // TestContextDoneBeforeCall checks that a caller whose context has ended
@@ -850,7 +863,7 @@ func TestLapsedHolderNobodyElse(t *testing.T) {
 func TestCluster(t *testing.T) {
 	rdb := startRedisCluster(t)
 	ctx := context.Background()
-	for _, prefix := range []string{testPrefix, "{myapp}:"} {
+	for _, prefix := range []string{testPrefix, "{myapp}:", "my{app:", "{my}app}:", "a}b{c}:"} {
 		t.Run(prefix, func(t *testing.T) {
 			var logs bytes.Buffer
 			store, err := redisstore.New(rdb, prefix, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
