@@ -22,7 +22,8 @@
 // own context allows. Within one process a single goroutine does the
 // locking and polling for everyone. A holder that dies leaves the lock to
 // expire after the lease; a holder that lives renews the lease until its
-// fetch returns. A holder that was paused past its lease (a long GC pause,
+// fetch returns, or at most until the fetch timeout, when it gives up a
+// fetch that has not returned and releases the lock. A holder that was paused past its lease (a long GC pause,
 // SIGSTOP, a VM migration) may find the lock taken by another process when
 // it resumes: it then does not save what it fetched, so that it cannot
 // overwrite a newer token with an older one.
@@ -161,6 +162,9 @@ func WithPollInterval(d time.Duration) Option {
 // WithFetchTimeout bounds a fetch from WeChat: DefaultFetchTimeout by
 // default. The fetch runs apart from the context of the caller that
 // started it, because other callers wait on it, so this is what stops it.
+// A fetch that ignores its context is given up at this timeout (left to
+// return in a goroutine of its own, its token unused), so that the lock,
+// renewed while the fetch runs, is released.
 func WithFetchTimeout(d time.Duration) Option {
 	return positive("fetch timeout", d, func(s *Store) *time.Duration { return &s.fetchTimeout })
 }
@@ -470,8 +474,14 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 		return t, nil
 	}
 
-	t, err = fetch(fctx)
+	// A fetch that ignores its context must not hold the lock for good,
+	// renewed while it hangs: it is given up at the fetch timeout, left to
+	// end in a goroutine of its own, and the lock is released.
+	t, err = call(fctx, fetch)
 	if err != nil {
+		if err == fctx.Err() {
+			err = fmt.Errorf("redisstore: fetching %s: no token within the fetch timeout of %v: %w", key, s.fetchTimeout, err)
+		}
 		return wechat.Token{}, err
 	}
 	// Save before releasing the lock, so that whoever takes the lock next
@@ -518,6 +528,8 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 
 // keepLease renews the lock every third of the lease until stop is called,
 // so that a fetch slower than the lease does not let another process in.
+// fetchLocked calls stop by the end of the fetch timeout at the latest,
+// which bounds how long a lock is held.
 func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -561,8 +573,9 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 	})
 }
 
-// call runs cmd, which sends one Redis command or script, and returns
-// when cmd has returned or ctx has ended, whichever comes first.
+// call runs cmd, which sends one Redis command or script (or, in
+// fetchLocked, fetches a token), and returns when cmd has returned or ctx
+// has ended, whichever comes first.
 //
 // go-redis ignores context deadlines and cancellation unless its client
 // was built with ContextTimeoutEnabled: with the default options, a

@@ -443,6 +443,51 @@ func TestLeaseRenewed(t *testing.T) {
 	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
 }
 
+// TestHungFetchReleasesLock runs a fetch that ignores its context and
+// never returns. The holder renews its lease only until the fetch timeout:
+// it then gives the fetch up, with the timeout's error, and releases the
+// lock, so that another process refreshes instead of waiting behind a
+// lock renewed for good, and the holder's own later callers are not stuck
+// behind the hung fetch either.
+func TestHungFetchReleasesLock(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	holder := newStore(t, srv, redisstore.WithLease(100*time.Millisecond), redisstore.WithFetchTimeout(300*time.Millisecond))
+	// The waiter's own bound, its lease and fetch timeout, is long enough
+	// not to end its wait before the holder gives up.
+	waiter := newStore(t, srv, redisstore.WithPollInterval(5*time.Millisecond))
+
+	started, hung := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(hung) })
+	holderErr := make(chan error, 1)
+	go func() {
+		_, err := holder.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+			close(started)
+			<-hung
+			return wechat.Token{Value: "hung", ExpiresAt: time.Now().Add(time.Hour)}, nil
+		})
+		holderErr <- err
+	}()
+	<-started
+
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	tok, err := waiter.Token(wctx, storeKey, fetchToken("fresh", time.Hour))
+	assert.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+
+	select {
+	case err := <-holderErr:
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "the fetch timeout's error")
+		assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the holder did not give up its hung fetch")
+	}
+	tok, err = holder.Token(wctx, storeKey, noFetch(t, "fetched although the waiter had saved a token"))
+	assert.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+}
+
 // TestFetchError checks that a failed fetch releases the lock at once, so
 // that the next caller, here in another process, can try without waiting
 // for the lease.
