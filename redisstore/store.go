@@ -104,7 +104,10 @@ const (
 
 // ErrUnavailable reports that the Store could not use Redis: it was
 // unreachable, timed out or answered with an error. The Redis error is
-// wrapped too, so errors.Is and errors.As see both.
+// wrapped too, so errors.Is and errors.As see both. Token also reports it
+// when the refresh lock stays taken longer than a live holder with this
+// Store's options keeps it (the lease and the fetch timeout), as a lock
+// set by hand, or by a Store with a much longer lease, can be.
 var ErrUnavailable = errors.New("redis unavailable")
 
 // Store is a wechat.TokenStore and a wechat.DedupStore kept in Redis. It
@@ -448,7 +451,9 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 		select {
 		case <-timer.C:
 		case <-wctx.Done():
-			return wechat.Token{}, fmt.Errorf("redisstore: waiting for another process to refresh %s: %w", key, wctx.Err())
+			// Only the Store's own bound ends wctx, not a caller's
+			// deadline, so the error must not look like one.
+			return wechat.Token{}, fmt.Errorf("redisstore: waiting for another process to refresh %s: %w: the lock stayed taken past the lease and the fetch timeout", key, ErrUnavailable)
 		}
 	}
 }

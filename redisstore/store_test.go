@@ -337,6 +337,36 @@ func TestWaiterContextEnds(t *testing.T) {
 	assert.Zero(t, fetches.Load(), "fetch called while another process holds the lock")
 }
 
+// TestForeignLockOutlastsWait leaves a lock with a TTL far longer than
+// any Store holds one (a lock set by hand, or by a Store with a much
+// longer lease), to a caller without a deadline: the refresh, detached
+// from its callers, gives up at its own bound, the lease and the fetch
+// timeout, without fetching. Its error wraps ErrUnavailable and not
+// context.DeadlineExceeded, which the caller would take for its own
+// deadline, as Token's doc says.
+func TestForeignLockOutlastsWait(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	store := newStore(t, srv, redisstore.WithLease(50*time.Millisecond),
+		redisstore.WithPollInterval(5*time.Millisecond), redisstore.WithFetchTimeout(100*time.Millisecond))
+	require.NoError(t, admin.Set(ctx, lockKey, "another-process", time.Hour).Err())
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := store.Token(ctx, storeKey, noFetch(t, "fetched while another process holds the lock"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, redisstore.ErrUnavailable)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller has no deadline")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Token did not return while another process held the lock")
+	}
+	assert.Equal(t, "another-process", admin.Get(ctx, lockKey).Val(), "the other process's lock")
+}
+
 // TestDeadHolder leaves a lock that nobody releases, as a process that
 // died mid-refresh would: the others fetch once its lease has ended, and
 // not before.
