@@ -22,11 +22,11 @@
 // own context allows. Within one process a single goroutine does the
 // locking and polling for everyone. A holder that dies leaves the lock to
 // expire after the lease; a holder that lives renews the lease until its
-// fetch returns, or at most until the fetch timeout, when it gives up a
-// fetch that has not returned and releases the lock. A holder that was paused past its lease (a long GC pause,
-// SIGSTOP, a VM migration) may find the lock taken by another process when
-// it resumes: it then does not save what it fetched, so that it cannot
-// overwrite a newer token with an older one.
+// fetch returns, or until the fetch timeout, when it gives up a fetch that
+// has not returned and releases the lock. A holder that was paused past
+// its lease (a long GC pause, SIGSTOP, a VM migration) may find the lock
+// taken by another process when it resumes: it then does not save what it
+// fetched, so that it cannot overwrite a newer token with an older one.
 //
 // # Pushes
 //
@@ -533,8 +533,9 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 
 // keepLease renews the lock every third of the lease until stop is called,
 // so that a fetch slower than the lease does not let another process in.
-// fetchLocked calls stop by the end of the fetch timeout at the latest,
-// which bounds how long a lock is held.
+// fetchLocked calls stop once the fetch has returned or been given up at
+// the fetch timeout, and the token saved, which waits a lease at most: a
+// lock is held for the fetch timeout and a lease, and then released.
 func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
