@@ -22,10 +22,11 @@
 // own context allows. Within one process a single goroutine does the
 // locking and polling for everyone. A holder that dies leaves the lock to
 // expire after the lease; a holder that lives renews the lease until its
-// fetch returns. A holder that was paused past its lease (a long GC pause,
-// SIGSTOP, a VM migration) may find the lock taken by another process when
-// it resumes: it then does not save what it fetched, so that it cannot
-// overwrite a newer token with an older one.
+// fetch returns, or until the fetch timeout, when it gives up a fetch that
+// has not returned and releases the lock. A holder that was paused past
+// its lease (a long GC pause, SIGSTOP, a VM migration) may find the lock
+// taken by another process when it resumes: it then does not save what it
+// fetched, so that it cannot overwrite a newer token with an older one.
 //
 // # Pushes
 //
@@ -103,7 +104,10 @@ const (
 
 // ErrUnavailable reports that the Store could not use Redis: it was
 // unreachable, timed out or answered with an error. The Redis error is
-// wrapped too, so errors.Is and errors.As see both.
+// wrapped too, so errors.Is and errors.As see both. Token also reports it
+// when the refresh lock stays taken longer than a live holder with this
+// Store's options keeps it (the lease and the fetch timeout), as a lock
+// set by hand, or by a Store with a much longer lease, can be.
 var ErrUnavailable = errors.New("redis unavailable")
 
 // Store is a wechat.TokenStore and a wechat.DedupStore kept in Redis. It
@@ -161,6 +165,9 @@ func WithPollInterval(d time.Duration) Option {
 // WithFetchTimeout bounds a fetch from WeChat: DefaultFetchTimeout by
 // default. The fetch runs apart from the context of the caller that
 // started it, because other callers wait on it, so this is what stops it.
+// A fetch that ignores its context is given up at this timeout (left to
+// return in a goroutine of its own, its token unused), so that the lock,
+// renewed while the fetch runs, is released.
 func WithFetchTimeout(d time.Duration) Option {
 	return positive("fetch timeout", d, func(s *Store) *time.Duration { return &s.fetchTimeout })
 }
@@ -199,14 +206,20 @@ func WithLogger(l *slog.Logger) Option {
 // chooses (it includes the AppID), and a token's lock under "{" + prefix + key + "}:lock", a name that a Cluster
 // hashes to the token's slot. If prefix has a hash tag of its own, such as
 // "{myapp}:", the lock is prefix + key + ":lock" instead, which shares it.
-// On a Cluster, prefix must not contain "}" outside a hash tag: the lock
-// could not share the token's slot, and tokens would not be saved.
+// A prefix that contains "}" but no hash tag, such as "myapp}:" or "{}:",
+// is refused: no lock name could share the token's slot, so on a Cluster
+// no token would ever be saved and every call would fetch one from
+// WeChat. It is refused whatever rdb is, so that a Store that works on a
+// single node keeps working when its Redis becomes a Cluster.
 //
-// New fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil
-// or an option is invalid. It does not contact Redis.
+// New fails with an error wrapping wechat.ErrInvalidConfig if rdb is nil,
+// prefix is refused or an option is invalid. It does not contact Redis.
 func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, error) {
 	if rdb == nil {
 		return nil, fmt.Errorf("%w: redisstore: nil Redis client", wechat.ErrInvalidConfig)
+	}
+	if strings.Contains(prefix, "}") && !hasHashTag(prefix) {
+		return nil, fmt.Errorf("%w: redisstore: prefix %q has a \"}\" outside a hash tag, which would put a token and its lock in different Cluster slots", wechat.ErrInvalidConfig, prefix)
 	}
 	s := &Store{
 		rdb:           rdb,
@@ -306,7 +319,8 @@ return {v, redis.call('PTTL', KEYS[1])}
 // its hash tag, the text between its first "{" and the next "}", when that
 // is not empty, and otherwise by the whole key. So the lock shares the
 // token's tag if it has one, and otherwise has the token's whole name as
-// its tag, which works unless that name contains "}".
+// its tag, which works unless that name contains "}": New refuses a prefix
+// that would, and the keys a wechat.Client chooses have no braces.
 func lockKey(tokenKey string) string {
 	if hasHashTag(tokenKey) || strings.Contains(tokenKey, "}") {
 		return tokenKey + ":lock"
@@ -437,7 +451,9 @@ func (s *Store) refresh(ctx context.Context, key string, fetch wechat.FetchFunc)
 		select {
 		case <-timer.C:
 		case <-wctx.Done():
-			return wechat.Token{}, fmt.Errorf("redisstore: waiting for another process to refresh %s: %w", key, wctx.Err())
+			// Only the Store's own bound ends wctx, not a caller's
+			// deadline, so the error must not look like one.
+			return wechat.Token{}, fmt.Errorf("redisstore: waiting for another process to refresh %s: %w: the lock stayed taken past the lease and the fetch timeout", key, ErrUnavailable)
 		}
 	}
 }
@@ -463,8 +479,14 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 		return t, nil
 	}
 
-	t, err = fetch(fctx)
+	// A fetch that ignores its context must not hold the lock for good,
+	// renewed while it hangs: it is given up at the fetch timeout, left to
+	// end in a goroutine of its own, and the lock is released.
+	t, err = call(fctx, fetch)
 	if err != nil {
+		if err == fctx.Err() {
+			err = fmt.Errorf("redisstore: fetching %s: no token within the fetch timeout of %v: %w", key, s.fetchTimeout, err)
+		}
 		return wechat.Token{}, err
 	}
 	// Save before releasing the lock, so that whoever takes the lock next
@@ -511,6 +533,9 @@ func (s *Store) fetchLocked(ctx context.Context, key, lockKey, owner string, fet
 
 // keepLease renews the lock every third of the lease until stop is called,
 // so that a fetch slower than the lease does not let another process in.
+// fetchLocked calls stop once the fetch has returned or been given up at
+// the fetch timeout, and the token saved, which waits a lease at most: a
+// lock is held for the fetch timeout and a lease, and then released.
 func (s *Store) keepLease(ctx context.Context, lockKey, owner string) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -554,8 +579,9 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 	})
 }
 
-// call runs cmd, which sends one Redis command or script, and returns
-// when cmd has returned or ctx has ended, whichever comes first.
+// call runs cmd, which sends one Redis command or script (or, in
+// fetchLocked, fetches a token), and returns when cmd has returned or ctx
+// has ended, whichever comes first.
 //
 // go-redis ignores context deadlines and cancellation unless its client
 // was built with ContextTimeoutEnabled: with the default options, a

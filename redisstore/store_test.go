@@ -337,6 +337,36 @@ func TestWaiterContextEnds(t *testing.T) {
 	assert.Zero(t, fetches.Load(), "fetch called while another process holds the lock")
 }
 
+// TestForeignLockOutlastsWait leaves a lock with a TTL far longer than
+// any Store holds one (a lock set by hand, or by a Store with a much
+// longer lease), to a caller without a deadline: the refresh, detached
+// from its callers, gives up at its own bound, the lease and the fetch
+// timeout, without fetching. Its error wraps ErrUnavailable and not
+// context.DeadlineExceeded, which the caller would take for its own
+// deadline, as Token's doc says.
+func TestForeignLockOutlastsWait(t *testing.T) {
+	srv := startRedis(t)
+	admin := srv.client()
+	ctx := context.Background()
+	store := newStore(t, srv, redisstore.WithLease(50*time.Millisecond),
+		redisstore.WithPollInterval(5*time.Millisecond), redisstore.WithFetchTimeout(100*time.Millisecond))
+	require.NoError(t, admin.Set(ctx, lockKey, "another-process", time.Hour).Err())
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := store.Token(ctx, storeKey, noFetch(t, "fetched while another process holds the lock"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, redisstore.ErrUnavailable)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller has no deadline")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Token did not return while another process held the lock")
+	}
+	assert.Equal(t, "another-process", admin.Get(ctx, lockKey).Val(), "the other process's lock")
+}
+
 // TestDeadHolder leaves a lock that nobody releases, as a process that
 // died mid-refresh would: the others fetch once its lease has ended, and
 // not before.
@@ -441,6 +471,51 @@ func TestLeaseRenewed(t *testing.T) {
 	require.NoError(t, <-holderDone)
 	assert.Equal(t, "slow", <-waited)
 	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
+}
+
+// TestHungFetchReleasesLock runs a fetch that ignores its context and
+// never returns. The holder renews its lease only until the fetch timeout:
+// it then gives the fetch up, with the timeout's error, and releases the
+// lock, so that another process refreshes instead of waiting behind a
+// lock renewed for good, and the holder's own later callers are not stuck
+// behind the hung fetch either.
+func TestHungFetchReleasesLock(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	holder := newStore(t, srv, redisstore.WithLease(100*time.Millisecond), redisstore.WithFetchTimeout(300*time.Millisecond))
+	// The waiter's own bound, its lease and fetch timeout, is long enough
+	// not to end its wait before the holder gives up.
+	waiter := newStore(t, srv, redisstore.WithPollInterval(5*time.Millisecond))
+
+	started, hung := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(hung) })
+	holderErr := make(chan error, 1)
+	go func() {
+		_, err := holder.Token(ctx, storeKey, func(context.Context) (wechat.Token, error) {
+			close(started)
+			<-hung
+			return wechat.Token{Value: "hung", ExpiresAt: time.Now().Add(time.Hour)}, nil
+		})
+		holderErr <- err
+	}()
+	<-started
+
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	tok, err := waiter.Token(wctx, storeKey, fetchToken("fresh", time.Hour))
+	assert.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
+
+	select {
+	case err := <-holderErr:
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "the fetch timeout's error")
+		assert.NotErrorIs(t, err, redisstore.ErrUnavailable)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the holder did not give up its hung fetch")
+	}
+	tok, err = holder.Token(wctx, storeKey, noFetch(t, "fetched although the waiter had saved a token"))
+	assert.NoError(t, err)
+	assert.Equal(t, "fresh", tok.Value)
 }
 
 // TestFetchError checks that a failed fetch releases the lock at once, so
@@ -691,6 +766,19 @@ func TestNew(t *testing.T) {
 	s, err := redisstore.New(rdb, "", nil, redisstore.WithLease(time.Minute))
 	require.NoError(t, err)
 	assert.NotNil(t, s)
+
+	// A prefix with a "}" that is not the end of a hash tag gives the token
+	// and its lock different slots on a Cluster, where saving a token
+	// touches both in one script: every save would fail with CROSSSLOT,
+	// and every call would fetch a token from WeChat.
+	for _, prefix := range []string{"app}:", "{}:", "}{}:"} {
+		t.Run(prefix, func(t *testing.T) {
+			s, err := redisstore.New(rdb, prefix)
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, wechat.ErrInvalidConfig)
+			assert.ErrorContains(t, err, "hash tag")
+		})
+	}
 }
 
 // TestContextDoneBeforeCall checks that a caller whose context has ended
@@ -850,7 +938,7 @@ func TestLapsedHolderNobodyElse(t *testing.T) {
 func TestCluster(t *testing.T) {
 	rdb := startRedisCluster(t)
 	ctx := context.Background()
-	for _, prefix := range []string{testPrefix, "{myapp}:"} {
+	for _, prefix := range []string{testPrefix, "{myapp}:", "my{app:", "{my}app}:", "a}b{c}:"} {
 		t.Run(prefix, func(t *testing.T) {
 			var logs bytes.Buffer
 			store, err := redisstore.New(rdb, prefix, redisstore.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
