@@ -116,6 +116,12 @@ type memoryPush struct {
 	// done is closed when the push finishes or is forgotten: the
 	// attempts of this process wait on it. Made when the first waits.
 	done chan struct{}
+	// waiters counts the attempts waiting on done, and taken reports
+	// that an attempt was given the finished state to answer with: a
+	// reply that no attempt waits for or took is handed on as late
+	// (see claimLate).
+	waiters int
+	taken   bool
 }
 
 // release wakes the attempts waiting for p.
@@ -168,6 +174,9 @@ func (s *MemoryDedupStore) Arrive(_ context.Context, key string, now time.Time, 
 		s.tail++
 	}
 	p.state.Attempt++
+	if p.state.Done {
+		p.taken = true // the attempt answers with the reply
+	}
 	return p.state, nil
 }
 
@@ -227,20 +236,74 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 
 // wait returns a channel closed when the push key finishes or is
 // forgotten; the webhook's attempts wait on it instead of polling. It is
-// closed already for a push the store does not know or that is done.
-func (s *MemoryDedupStore) wait(key string) <-chan struct{} {
+// closed already for a push the store does not know or that is done. An
+// attempt that waits calls leave with seq when it stops waiting.
+func (s *MemoryDedupStore) wait(key string) (done <-chan struct{}, seq uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.lookup(key)
 	if p == nil || p.state.Done {
 		c := make(chan struct{})
 		close(c)
-		return c
+		return c, 0
 	}
 	if p.done == nil {
 		p.done = make(chan struct{})
 	}
-	return p.done
+	p.waiters++
+	return p.done, s.pushes[key] + 1
+}
+
+// leave ends the wait of an attempt at the push key; seq is what wait
+// returned, zero for a wait that did not count. A push forgotten meanwhile
+// (or replaced by a newer one of the key) is left as it is.
+func (s *MemoryDedupStore) leave(key string, seq uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n, ok := s.pushes[key]; seq != 0 && ok && n+1 == seq {
+		if p := s.entry(n); p.waiters > 0 {
+			p.waiters--
+		}
+	}
+}
+
+// take returns the state of the push key for an attempt that answers
+// with it: a finished push counts as taken (see claimLate).
+func (s *MemoryDedupStore) take(key string) PushState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	if p == nil {
+		return PushState{}
+	}
+	if p.state.Done {
+		p.taken = true
+	}
+	return p.state
+}
+
+// claimLate decides, once WeChat's attempts at the push key are over,
+// whether its finished reply is handed on as late: taken reports that an
+// attempt took it, busy that an attempt still waits for it (it takes it
+// on waking; ask again later). Otherwise the reply is removed, so that an
+// attempt that comes now is answered "success", and the caller hands it
+// on: this store's lock orders the claim and every attempt's take.
+func (s *MemoryDedupStore) claimLate(key string) (taken, busy bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	switch {
+	case p == nil:
+		return false, false // forgotten: no attempt can take the reply
+	case p.waiters > 0:
+		return false, true
+	case p.taken:
+		return true, false
+	}
+	s.bytes -= len(p.state.Reply)
+	p.state.Reply = nil
+	p.taken = true // handed on: a second claim finds it taken
+	return false, false
 }
 
 // GiveUp implements DedupStore.
@@ -253,6 +316,8 @@ func (s *MemoryDedupStore) GiveUp(_ context.Context, key string) (PushState, err
 	}
 	if !p.state.Done {
 		p.state.GivenUp = true
+	} else {
+		p.taken = true // the last attempt answers with the reply
 	}
 	return p.state, nil
 }

@@ -514,3 +514,61 @@ func TestWebhookArriveFailedReplyOnce(t *testing.T) {
 	defer mu.Unlock()
 	assert.Empty(t, late, "the reply the attempt carried is not late too")
 }
+
+// The memory store decides between an attempt taking a finished reply
+// and the reply going late under one lock: a claim while an attempt
+// waits leaves the reply to it; one after an attempt took it finds it
+// taken; one with neither takes the reply back, so that an attempt that
+// arrives after it is answered without the reply, and a second claim
+// does not hand it on again.
+func TestMemoryDedupStoreClaimLate(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1700000000, 0)
+	reply := []byte("<xml>r</xml>")
+	newPush := func(t *testing.T) *MemoryDedupStore {
+		s := NewMemoryDedupStore(0, 0)
+		_, err := s.Arrive(ctx, "k", now, time.Minute)
+		require.NoError(t, err)
+		return s
+	}
+
+	t.Run("waiting attempt", func(t *testing.T) {
+		s := newPush(t)
+		done, seq := s.wait("k")
+		stored, err := s.Finish(ctx, "k", reply)
+		require.NoError(t, err)
+		require.True(t, stored)
+		<-done
+		taken, busy := s.claimLate("k")
+		assert.True(t, busy, "the woken attempt has not taken the reply yet")
+		assert.False(t, taken)
+		assert.Equal(t, reply, s.take("k").Reply, "the waiting attempt carries the reply")
+		s.leave("k", seq)
+		taken, busy = s.claimLate("k")
+		assert.True(t, taken)
+		assert.False(t, busy)
+	})
+
+	t.Run("retry after finish", func(t *testing.T) {
+		s := newPush(t)
+		_, _ = s.Finish(ctx, "k", reply)
+		st, _ := s.Arrive(ctx, "k", now, time.Minute)
+		require.Equal(t, reply, st.Reply)
+		taken, _ := s.claimLate("k")
+		assert.True(t, taken, "the retry took the reply")
+	})
+
+	t.Run("no attempt", func(t *testing.T) {
+		s := newPush(t)
+		_, _ = s.Finish(ctx, "k", reply)
+		taken, busy := s.claimLate("k")
+		assert.False(t, taken)
+		assert.False(t, busy)
+		st, _ := s.Arrive(ctx, "k", now, time.Minute)
+		assert.True(t, st.Done)
+		assert.Nil(t, st.Reply, "a retry after the claim gets no reply")
+		assert.Zero(t, s.bytes)
+		taken, _ = s.claimLate("k")
+		assert.True(t, taken, "a second claim does not hand the reply on again")
+	})
+}

@@ -70,7 +70,8 @@ func (m SlowReplyMode) String() string {
 }
 
 // LateReply is a reply the webhook could not return passively: the
-// handler finished after the push's last attempt was answered.
+// handler finished after the push's last attempt was answered, or no
+// attempt came to take it.
 type LateReply struct {
 	// Message is the push the handler answered.
 	Message *Message
@@ -123,10 +124,13 @@ func WithTyping() Option {
 
 // WithLateReplyFunc sets the function a webhook hands every late reply to:
 // in WaitForRetry mode one that came after the last attempt was
-// answered, in SendAsCustomerMessage mode each reply it sent, or failed
-// to send, as a customer-service message. It is called on the handler's
-// goroutine, with the handler's context. Without it a late reply is
-// logged.
+// answered, or that no attempt took by the end of WeChat's attempts
+// (about three of them after the first arrived: its retries went to
+// another process, or were lost), in SendAsCustomerMessage mode each
+// reply it sent, or failed to send, as a customer-service message. It is
+// called on the handler's goroutine, with the handler's context (one
+// without its deadline if that has passed while the attempts ran out).
+// Without it a late reply is logged.
 func WithLateReplyFunc(f func(ctx context.Context, late LateReply)) Option {
 	return func(c *Client) error {
 		if f == nil {
@@ -239,6 +243,11 @@ type flight struct {
 	// be the one that opened the flight: two attempts' Arrives may
 	// reach it in either order.
 	claimed bool
+	// waiters counts the attempts waiting for the flight to land, and
+	// taken reports that one was given its reply: a reply that no
+	// attempt here waits for or took may go late (see claimLate).
+	waiters int
+	taken   bool
 }
 
 // flights are the pushes whose handlers run in this process.
@@ -271,13 +280,15 @@ func (fs *flights) giveUp(f *flight) (reply []byte, landed bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if f.landed && !f.remote {
+		f.taken = true
 		return f.reply, true
 	}
 	f.gaveUp = true
 	return nil, false
 }
 
-// wait returns a channel closed when f lands.
+// wait returns a channel closed when f lands. The attempt that waits
+// calls leave when it stops waiting.
 func (fs *flights) wait(f *flight) <-chan struct{} {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -287,15 +298,53 @@ func (fs *flights) wait(f *flight) <-chan struct{} {
 			close(f.done)
 		}
 	}
+	f.waiters++
 	return f.done
 }
 
-// result returns what f landed with; call it once the wait channel is
-// closed.
+// leave ends an attempt's wait for f.
+func (fs *flights) leave(f *flight) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f.waiters--
+}
+
+// result returns what f landed with, for an attempt that answers with it;
+// call it once the wait channel is closed.
 func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if !f.remote {
+		f.taken = true
+	}
 	return f.reply, f.remote
+}
+
+// took records that an attempt that joined f answers with the reply the
+// store gave it.
+func (fs *flights) took(f *flight) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f.taken = true
+}
+
+// claimLate decides, once WeChat's attempts are over, whether the reply
+// f landed with is for late delivery as far as this process knows: taken
+// reports that an attempt here took it, busy that one still waits for it
+// (ask again later). Otherwise the reply is removed from f, so that no
+// attempt here takes it now, and attempts is how many attempts of this
+// process joined f.
+func (fs *flights) claimLate(f *flight) (taken, busy bool, attempts int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	switch {
+	case f.waiters > 0:
+		return false, true, 0
+	case f.taken:
+		return true, false, 0
+	}
+	f.reply, f.taken = nil, true
+	return false, false, f.attempts
 }
 
 // claim makes the attempt the store counted first the one of this
@@ -407,7 +456,11 @@ func (wh *webhook) dispatch(p *push) {
 	switch {
 	case !created && (st.Done || st.GivenUp):
 		// The push is over (the watchdog gave it up, its reply went as
-		// a customer-service message): nothing is waited for.
+		// a customer-service message, or it is done): nothing is
+		// waited for.
+		if st.Done {
+			wh.flights.took(f)
+		}
 		wh.retried(p, key, st)
 	case st.Attempt <= 1 && (created || err == nil):
 		// The store counted this attempt first. For one that joined a
@@ -482,8 +535,12 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		answered = g.finish()
 	}
 	delivered := !answered
+	// unwaited reports that the reply is kept for attempts, none of
+	// which may wait for it; unwaitedStore that the store holds it.
+	unwaited, unwaitedStore := false, false
 	if key != "" {
-		if time.Since(arrived) >= (pushAttempts+1)*c.span() {
+		elapsed := time.Since(arrived)
+		if elapsed >= (pushAttempts+1)*c.span() {
 			// Past WeChat's attempts none can take the reply. When no
 			// retry reached this webhook, none gave the push up either:
 			// the handler does, as the last attempt would have, so that
@@ -513,12 +570,94 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		}
 		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
 		delivered = delivered && !gaveUp && (stored || withoutStore)
+		// WeChat dropped this attempt, or has after its span whatever
+		// the connection says: the reply waits for a retry that may
+		// never come to this process (a load balancer sent it
+		// elsewhere, or it was lost).
+		unwaited = delivered && (p.r.Context().Err() != nil || elapsed >= c.span())
+		unwaitedStore = !withoutStore
 	}
 	if !answered {
 		wh.answer(p, out)
 	}
+	if unwaited && !wh.carriedLater(p, key, f, arrived, unwaitedStore) {
+		delivered = false
+	}
 	if !delivered {
-		wh.late(hctx, p.msg, reply, err)
+		lctx := context.Context(hctx)
+		if unwaited && hctx.Err() != nil {
+			// The handler's deadline came while the attempts ran out:
+			// the late reply still gets a context it can send with.
+			lctx = context.WithoutCancel(hctx)
+		}
+		wh.late(lctx, p.msg, reply, err)
+	}
+}
+
+// carriedLater waits until WeChat's attempts at the push are over, the
+// first having arrived at arrived, for a reply the handler finished after
+// WeChat dropped the first attempt, and reports whether an attempt took
+// it meanwhile. If none did, it makes sure none can now, and the caller
+// hands the reply on as late: the reply goes one way, never both.
+// Attempts of this process are known exactly, by the lock of the memory
+// store or of the flight f (nil if it was another process's); inStore
+// reports that a shared store holds the reply too, where an attempt that
+// another process counted is taken to have carried it, or to give the
+// push up: that process decides.
+func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Time, inStore bool) bool {
+	c := wh.c
+	ms, memory := c.dedup.(*MemoryDedupStore)
+	wait := time.Until(arrived.Add(pushAttempts * c.span()))
+	for {
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			<-t.C
+		}
+		// An attempt that waits takes the reply as it wakes, or gives up
+		// within its own span: ask again after that.
+		wait = c.span()
+		if memory {
+			taken, busy := ms.claimLate(key)
+			if busy {
+				continue
+			}
+			return taken
+		}
+		attempts := 1
+		if f != nil {
+			taken, busy, n := wh.flights.claimLate(f)
+			if busy {
+				continue
+			}
+			if taken {
+				return true
+			}
+			attempts = n
+		}
+		if !inStore {
+			return false
+		}
+		// Take the reply back first, then count the attempts: one that
+		// the store counted before took the reply, or its process
+		// decides. One that came in between read no reply but counts
+		// too, so that the reply, in that instant, may reach nobody,
+		// never two.
+		ctx := p.r.Context()
+		sctx, cancel := c.storeContext(ctx)
+		_, err := c.dedup.Finish(sctx, key, nil)
+		cancel()
+		if err != nil {
+			c.storeFailed(ctx, "to take a reply back", err)
+			return false
+		}
+		sctx, cancel = c.storeContext(ctx)
+		st, err := c.dedup.State(sctx, key)
+		cancel()
+		if err != nil {
+			c.storeFailed(ctx, "to read a push", err)
+			return false
+		}
+		return st.Attempt > attempts
 	}
 }
 
@@ -553,8 +692,11 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 	switch {
 	case f != nil:
 		done = wh.flights.wait(f)
+		defer wh.flights.leave(f)
 	case memory:
-		done = ms.wait(key)
+		var seq uint64
+		done, seq = ms.wait(key)
+		defer ms.leave(key, seq)
 	default:
 		startPolling()
 	}
@@ -564,7 +706,7 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 		case <-done:
 			if f == nil {
 				// The memory store's entry finished, or was forgotten.
-				if s, _ := ms.State(ctx, key); s.Done {
+				if s := ms.take(key); s.Done {
 					wh.answer(p, s.Reply)
 					return
 				}
@@ -626,6 +768,9 @@ func (wh *webhook) giveUp(ctx context.Context, key string, f *flight) []byte {
 	if err != nil {
 		c.storeFailed(ctx, "to give a push up", err)
 	} else if s.Done {
+		if f != nil {
+			wh.flights.took(f)
+		}
 		return s.Reply
 	}
 	if f != nil {

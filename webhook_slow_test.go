@@ -905,3 +905,139 @@ func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
 	assertSentOnce(t, srv, b)
 	assert.Empty(t, b.late, "one late reply")
 }
+
+// lateStores are the two kinds of DedupStore the webhook tells apart:
+// the in-memory one, whose entries are this process's flights, and one
+// it takes for a store shared between processes.
+var lateStores = []struct {
+	name  string
+	store func() wechat.DedupStore
+}{
+	{"MemoryDedupStore", func() wechat.DedupStore { return wechat.NewMemoryDedupStore(0, 0) }},
+	{"shared store", func() wechat.DedupStore { return newSharedStore() }},
+}
+
+// assertNoLate checks that no late reply was handed on; call it once the
+// webhook has returned, the handler's goroutine included.
+func assertNoLate(t *testing.T, b *gateBot, why string) {
+	t.Helper()
+	select {
+	case lr := <-b.late:
+		t.Errorf("%s, yet a late reply was handed on: %+v", why, lr)
+	default:
+	}
+}
+
+// takeLate checks that exactly one late reply, the handler's, was handed
+// on; call it once the webhook has returned.
+func takeLate(t *testing.T, b *gateBot, why string) {
+	t.Helper()
+	select {
+	case lr := <-b.late:
+		require.NotNil(t, lr.Reply, "%+v", lr)
+		assert.Equal(t, dlReply, replyText(t, lr.Reply))
+		assert.NoError(t, lr.Err)
+		assert.False(t, lr.Sent)
+	default:
+		t.Fatalf("%s: the reply reached nobody, and was not handed to WithLateReplyFunc", why)
+	}
+	assertNoLate(t, b, "one late reply only")
+}
+
+// In WaitForRetry mode, a handler that finishes after WeChat dropped the
+// first attempt, with no retry waiting and none to come to this process
+// (a load balancer sent them elsewhere, or they were lost), hands its
+// reply to WithLateReplyFunc once WeChat's attempts are over, instead of
+// keeping it in the store for attempts that never come. A retry that
+// arrives after that (a replay) is answered "success": the reply went
+// late, not a second time passively.
+func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
+	const rt = 300 * time.Millisecond
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			b := newGateBot(t)
+			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
+
+			ctx, cancel := context.WithCancel(context.Background())
+			first := send(ctx, wh)
+			b.waitStarted(t)
+			cancel() // WeChat drops the first attempt
+			assert.Error(t, await(t, first, "first attempt").err)
+
+			b.finish()
+			h.wait(t)
+			takeLate(t, b, "no attempt was left to carry the reply")
+			awaitSuccess(t, send(context.Background(), wh), "retry after the late reply", "the reply went late; a retry must not carry it too")
+			h.wait(t)
+			assertNoLate(t, b, "the retry was answered")
+			assert.Equal(t, int32(1), b.runs.Load())
+		})
+	}
+}
+
+// Likewise when a retry reached this process but WeChat dropped it before
+// the handler finished, and the last attempt never came: nothing waits
+// for the reply when it is ready.
+func TestWebhookFinishedReplyAfterDroppedRetryGoesLate(t *testing.T) {
+	const rt = 300 * time.Millisecond
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			b := newGateBot(t)
+			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
+
+			ctx, cancel := context.WithCancel(context.Background())
+			first := send(ctx, wh)
+			b.waitStarted(t)
+			cancel()
+			assert.Error(t, await(t, first, "first attempt").err)
+
+			// The second attempt has its own tracker: once it returned,
+			// the store counted it and it gave up waiting.
+			second := &tracked{h: h}
+			ctx, cancel = context.WithCancel(context.Background())
+			cancel() // WeChat drops it before the handler is done
+			assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
+			second.wait(t)
+
+			b.finish()
+			h.wait(t)
+			takeLate(t, b, "the retry that came was dropped before the reply was ready")
+			assert.Equal(t, int32(1), b.runs.Load())
+		})
+	}
+}
+
+// A retry that waits when the handler finishes carries the reply, and
+// the reply is not handed on as late as well.
+func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
+	const rt = 300 * time.Millisecond
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			b := newGateBot(t)
+			store := s.store()
+			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(store))
+
+			ctx, cancel := context.WithCancel(context.Background())
+			first := send(ctx, wh)
+			b.waitStarted(t)
+			cancel()
+			assert.Error(t, await(t, first, "first attempt").err)
+
+			retry := send(context.Background(), wh)
+			if ss, ok := store.(*sharedStore); ok {
+				ss.waitArrival(t) // the first's
+				assert.Equal(t, 2, ss.waitArrival(t).Attempt)
+			}
+			b.finish()
+			a := await(t, retry, "retry")
+			require.NoError(t, a.err)
+			assert.Equal(t, dlReply, replyText(t, a.reply), "the waiting retry carries the reply")
+			h.wait(t)
+			assertNoLate(t, b, "the retry carried the reply")
+			assert.Equal(t, int32(1), b.runs.Load())
+		})
+	}
+}
