@@ -917,6 +917,21 @@ var lateStores = []struct {
 	{"shared store", func() wechat.DedupStore { return newSharedStore() }},
 }
 
+// dropFirstAttempt starts a push on a webhook over store, of reply
+// timeout 300 ms, whose handler runs until the bot's finish, and has
+// WeChat drop its first attempt meanwhile.
+func dropFirstAttempt(t *testing.T, store wechat.DedupStore) (*gateBot, *tracked, *wechattest.Webhook) {
+	t.Helper()
+	b := newGateBot(t)
+	h, wh := b.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+	ctx, cancel := context.WithCancel(context.Background())
+	first := send(ctx, wh)
+	b.waitStarted(t)
+	cancel()
+	assert.Error(t, await(t, first, "first attempt").err)
+	return b, h, wh
+}
+
 // assertNoLate checks that no late reply was handed on; call it once the
 // webhook has returned, the handler's goroutine included.
 func assertNoLate(t *testing.T, b *gateBot, why string) {
@@ -952,18 +967,10 @@ func takeLate(t *testing.T, b *gateBot, why string) {
 // arrives after that (a replay) is answered "success": the reply went
 // late, not a second time passively.
 func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
-	const rt = 300 * time.Millisecond
 	for _, s := range lateStores {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			b := newGateBot(t)
-			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
-
-			ctx, cancel := context.WithCancel(context.Background())
-			first := send(ctx, wh)
-			b.waitStarted(t)
-			cancel() // WeChat drops the first attempt
-			assert.Error(t, await(t, first, "first attempt").err)
+			b, h, wh := dropFirstAttempt(t, s.store())
 
 			b.finish()
 			h.wait(t)
@@ -980,23 +987,15 @@ func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
 // the handler finished, and the last attempt never came: nothing waits
 // for the reply when it is ready.
 func TestWebhookFinishedReplyAfterDroppedRetryGoesLate(t *testing.T) {
-	const rt = 300 * time.Millisecond
 	for _, s := range lateStores {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			b := newGateBot(t)
-			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
-
-			ctx, cancel := context.WithCancel(context.Background())
-			first := send(ctx, wh)
-			b.waitStarted(t)
-			cancel()
-			assert.Error(t, await(t, first, "first attempt").err)
+			b, h, _ := dropFirstAttempt(t, s.store())
 
 			// The second attempt has its own tracker: once it returned,
 			// the store counted it and it gave up waiting.
 			second := &tracked{h: h}
-			ctx, cancel = context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(context.Background())
 			cancel() // WeChat drops it before the handler is done
 			assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
 			second.wait(t)
@@ -1012,19 +1011,11 @@ func TestWebhookFinishedReplyAfterDroppedRetryGoesLate(t *testing.T) {
 // A retry that waits when the handler finishes carries the reply, and
 // the reply is not handed on as late as well.
 func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
-	const rt = 300 * time.Millisecond
 	for _, s := range lateStores {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			b := newGateBot(t)
 			store := s.store()
-			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(store))
-
-			ctx, cancel := context.WithCancel(context.Background())
-			first := send(ctx, wh)
-			b.waitStarted(t)
-			cancel()
-			assert.Error(t, await(t, first, "first attempt").err)
+			b, h, wh := dropFirstAttempt(t, store)
 
 			retry := send(context.Background(), wh)
 			if ss, ok := store.(*sharedStore); ok {
