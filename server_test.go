@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -689,4 +690,201 @@ func TestWebhookMessageWithCharactersXMLCannotCarry(t *testing.T) {
 			assert.Equal(t, content.want, h.calls()[0].Content)
 		})
 	}
+}
+
+// keepingReply is a Reply of a user's own that keeps the buffer it
+// appended to, which nothing forbids it.
+type keepingReply struct {
+	text  string
+	kept  []byte
+	given int // the capacity of the buffer it was given
+}
+
+func (r *keepingReply) AppendXML(b []byte) ([]byte, error) {
+	r.given = cap(b)
+	b = append(b, "<xml><Content>"+r.text+"</Content></xml>"...)
+	r.kept = b
+	return b, nil
+}
+
+// render's result is the reply's XML in a slice of its own length, which
+// no later render writes over, whether the reply is of this package's
+// types (rendered in a reused buffer) or a user's that keeps its buffer
+// (never given a reused one).
+func TestRenderOwnsItsResult(t *testing.T) {
+	c, _ := newWebhookClient(t)
+	wh := c.Webhook(HandlerFunc(benchEcho)).(*webhook)
+	ctx := context.Background()
+	msg := &Message{ToUserName: "gh", FromUserName: "o1", MsgType: MsgTypeText}
+
+	var outs [][]byte
+	var want []string
+	for i, content := range []string{"first", strings.Repeat("long ", 5000), "third", "fourth"} {
+		r := msg.ReplyText(content)
+		out := wh.render(ctx, msg, r)
+		xml, err := r.AppendXML(nil)
+		require.NoError(t, err)
+		require.Equal(t, string(xml), string(out), "reply %d", i)
+		assert.Equal(t, len(out), cap(out), "reply %d is sized for itself", i)
+		outs, want = append(outs, out), append(want, string(xml))
+	}
+	for i := range outs {
+		assert.Equal(t, want[i], string(outs[i]), "reply %d after the later ones", i)
+	}
+
+	user := &keepingReply{text: "mine"}
+	out := wh.render(ctx, msg, user)
+	assert.Equal(t, "<xml><Content>mine</Content></xml>", string(out))
+	assert.Equal(t, 512, user.given, "a fresh buffer of 512 bytes, as ever")
+	_ = wh.render(ctx, msg, msg.ReplyText(strings.Repeat("x", 40)))
+	assert.Equal(t, "<xml><Content>mine</Content></xml>", string(user.kept), "the user's reply was given a reused buffer")
+
+	assert.Nil(t, wh.render(ctx, msg, nil))
+}
+
+// panickingReply is a Reply of the application's own whose AppendXML
+// panics, as a nil pointer of such a type would.
+type panickingReply struct{ fields map[string]string }
+
+func (r *panickingReply) AppendXML(b []byte) ([]byte, error) {
+	return append(b, r.fields["Content"]...), nil
+}
+
+// A reply that panics while it is rendered is the handler's failure like
+// any other: logged and answered "success", once, and the retries that
+// follow get "success" at once instead of waiting for a reply that will
+// never come.
+func TestWebhookReplyThatPanics(t *testing.T) {
+	c, logs := newWebhookClient(t, WithInsecurePlaintext(), WithReplyTimeout(time.Second))
+	h := &recordingHandler{reply: func(*Message) (Reply, error) { return (*panickingReply)(nil), nil }}
+	wh := c.Webhook(h)
+	text := fixture(t, "inbound/text.xml")
+
+	post := func(nonce string) (rec *httptest.ResponseRecorder, panicked any) {
+		defer func() { panicked = recover() }()
+		return serve(wh, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, nonce), text), nil
+	}
+	rec, p := post("1")
+	require.Nil(t, p, "the panic escapes the webhook")
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Contains(t, logs.String(), "panic")
+
+	start := time.Now()
+	rec, p = post("2")
+	require.Nil(t, p)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "the retry waited for a reply")
+	assert.Len(t, h.calls(), 1)
+}
+
+// parsePushQuery reads what url.ParseQuery reads, for random queries
+// made of the parameters it knows, others, and the bytes that matter to
+// it: separators, escapes good and bad, and '+'.
+func TestParsePushQueryMatchesURL(t *testing.T) {
+	keys := []string{"signature", "msg_signature", "timestamp", "nonce", "echostr", "encrypt_type", "openid", "time%73tamp", "non%63e", "x"}
+	bits := []string{"a", "0", "=", "%2B", "%3D", "%26", "+", "%zz", "%", "%4", "&", "ü"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for i := range 1 + rng.IntN(5) {
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(keys[rng.IntN(len(keys))])
+			if rng.IntN(8) > 0 {
+				b.WriteByte('=')
+			}
+			for range rng.IntN(4) {
+				b.WriteString(bits[rng.IntN(len(bits))])
+			}
+		}
+		raw := b.String()
+		want, _ := url.ParseQuery(raw)
+		q := parsePushQuery(raw)
+		got := map[string]string{"signature": q.signature, "msg_signature": q.msgSignature, "timestamp": q.timestamp,
+			"nonce": q.nonce, "echostr": q.echostr, "encrypt_type": q.encryptType}
+		// A parameter given twice, whether or not its values unescape, is
+		// reported: the webhook refuses the request, whatever it read.
+		seen := map[string]int{}
+		for pair := range strings.SplitSeq(raw, "&") {
+			k, _, _ := strings.Cut(pair, "=")
+			if k, err := url.QueryUnescape(k); err == nil {
+				if _, ok := got[k]; ok {
+					seen[k]++
+				}
+			}
+		}
+		repeated := false
+		for _, n := range seen {
+			repeated = repeated || n > 1
+		}
+		if q.repeated != repeated {
+			t.Fatalf("%q: repeated %v, want %v", raw, q.repeated, repeated)
+		}
+		if repeated {
+			continue
+		}
+		for key, v := range got {
+			if w := want.Get(key); w != v {
+				t.Fatalf("%q: %s is %q, url.ParseQuery reads %q", raw, key, v, w)
+			}
+		}
+	}
+}
+
+// A webhook built without a server token says so once, when it is built,
+// and answers with what is missing instead of a bare 500.
+func TestWebhookWithoutTokenSaysWhatIsMissing(t *testing.T) {
+	var logs bytes.Buffer
+	c, err := New(WithServerToken(""), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	wh := c.Webhook(echoHandler())
+	assert.Contains(t, logs.String(), "level=ERROR")
+	assert.Contains(t, logs.String(), "WithServerToken", "logged when built")
+	built := logs.Len()
+	for range 3 {
+		rec := serve(wh, http.MethodPost, "/wechat?"+plainQuery("t", nowTS, "2"), fixture(t, "inbound/text.xml"))
+		assert.Equal(t, http.StatusInternalServerError, rec.Code)
+		assert.Contains(t, rec.Body.String(), "no server token (WithServerToken)")
+	}
+	assert.Equal(t, built, logs.Len(), "not logged again on every request")
+}
+
+// An attempt's reply deadline counts from when the attempt arrived, not
+// from when the dedup store answered: a store that hangs to its bound (a
+// tenth of the reply timeout) on Arrive, and again on GiveUp, would
+// otherwise push the last attempt's "success" to 1.2 reply timeouts,
+// past WeChat's 5 seconds with the default 4.5.
+func TestWebhookDeadlineCountsFromArrival(t *testing.T) {
+	// Two seconds, not one, so that the 100 ms between the right
+	// deadline and the bound below absorbs a loaded machine's delays.
+	const reply = 2 * time.Second
+	c, _ := newWebhookClient(t, WithInsecurePlaintext(), WithDedupStore(failingStore{hang: true}), WithReplyTimeout(reply))
+	wh := c.Webhook(HandlerFunc(func(ctx context.Context, m *Message) (Reply, error) {
+		time.Sleep(3 * c.span()) // past all three attempts
+		return m.ReplyText("late"), nil
+	}))
+	v := safeVector(t)
+	target := "/wechat?" + plainQuery(v.Token, nowTS, "2")
+	body := []byte(strings.Replace(string(fixture(t, "inbound/text.xml")), "1234567890123456", "78", 1))
+
+	var wg sync.WaitGroup
+	answers := make([]*httptest.ResponseRecorder, 3)
+	took := make([]time.Duration, 3)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			answers[i] = serve(wh, http.MethodPost, target, body)
+			took[i] = time.Since(start)
+		}()
+		time.Sleep(c.span()) // WeChat's next attempt
+	}
+	wg.Wait()
+	assert.Equal(t, "success", answers[2].Body.String(), "the last attempt is answered")
+	// The reply timeout and one bounded GiveUp: 2.2 s. Counting from
+	// the store's answer made it 2.4 s.
+	assert.Less(t, took[2], reply+reply/10+reply/20, "the last attempt answered after %v", took[2])
 }
