@@ -178,8 +178,9 @@
 // [WaitForRetry], the default, leaves the attempt unanswered so that
 // WeChat retries, and the retry returns the reply when it is ready (about
 // 15 seconds in all; the last attempt is answered in time so that the user
-// never sees the failure message, and a reply later than that goes to
-// [WithLateReplyFunc]). It works for every account type.
+// never sees the failure message; a reply later than that, or one that
+// no retry came to take, goes to [WithLateReplyFunc]). It works for every
+// account type.
 // [SendAsCustomerMessage] answers "success" at the deadline and sends the
 // reply when ready as a customer-service message ([Client.SendReply]),
 // showing "typing" meanwhile with [WithTyping]; it needs the AppSecret and
