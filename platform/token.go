@@ -321,9 +321,13 @@ func (c *Client) fetchAuthorizerToken(ctx context.Context, appID string) (string
 	case r.RefreshToken != "" && r.RefreshToken != rt:
 		// WeChat replaced the refresh token: the old one no longer
 		// works, so this one must not be lost.
-		err = c.saveRefreshToken(ctx, appID, r.RefreshToken)
+		replaced := rt
+		if pending {
+			replaced = "" // the store never had it
+		}
+		err = c.saveRefreshToken(ctx, appID, replaced, r.RefreshToken)
 	case pending:
-		err = c.saveRefreshToken(ctx, appID, rt)
+		err = c.saveRefreshToken(ctx, appID, "", rt)
 	}
 	if err != nil {
 		return "", 0, &AuthorizerError{AppID: appID, Err: err}
@@ -368,19 +372,33 @@ func (c *Client) storeRefreshToken(ctx context.Context, appID, token string) err
 // the account was revoked: then the token is dropped and the error
 // matches ErrNotAuthorized, so that the refresh gives no access token
 // either. The account's lock orders this against Revoke.
-func (c *Client) saveRefreshToken(ctx context.Context, appID, token string) error {
+//
+// replaced is the stored token the refresh used, if it used one. When the
+// store holds another by now, an instance that took the account's lock
+// over while this refresh was paused past it (a long GC pause, a VM
+// migration) has stored a newer token, and this older one must not
+// overwrite it. The check and the write are two calls to the store, so
+// a pause between them can still let the older token in; a
+// RefreshTokenStore has no compare-and-set to close that.
+func (c *Client) saveRefreshToken(ctx context.Context, appID, replaced, token string) error {
 	l := c.accountLock(appID)
 	l.Lock()
 	defer l.Unlock()
-	if _, err := c.refresh.RefreshToken(ctx, appID); errors.Is(err, ErrNotAuthorized) {
+	stored, err := c.refresh.RefreshToken(ctx, appID)
+	switch {
+	case errors.Is(err, ErrNotAuthorized):
 		// Revoked, here or by another instance: a token kept while
 		// the store failed must not be refreshed with either.
 		c.mu.Lock()
 		delete(c.pending, appID)
 		c.mu.Unlock()
 		return err
+	case err == nil && replaced != "" && stored != replaced:
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: another instance stored a newer authorizer_refresh_token during this refresh; it is kept",
+			slog.String("appid", appID))
+		return nil
 	}
-	err := c.storeRefreshToken(ctx, appID, token)
+	err = c.storeRefreshToken(ctx, appID, token)
 	if err == nil {
 		return nil
 	}
