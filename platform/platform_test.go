@@ -252,38 +252,11 @@ func TestRotatedRefreshTokenStored(t *testing.T) {
 	assert.NoError(t, err, "refreshed with the new token")
 }
 
-// overtakenStore is a RefreshTokenStore where, once a refresh has read
-// the stored token, another instance stores a newer one: the refresh was
-// paused past its lock (a GC pause, a VM migration), and the instance
-// that took the lock over refreshed meanwhile.
-type overtakenStore struct {
-	*platform.MemoryRefreshTokenStore
-	mu    sync.Mutex
-	newer string // stored after the next read, when not empty
-}
-
-func (s *overtakenStore) RefreshToken(ctx context.Context, appID string) (string, error) {
-	t, err := s.MemoryRefreshTokenStore.RefreshToken(ctx, appID)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.newer != "" {
-		_ = s.MemoryRefreshTokenStore.SetRefreshToken(ctx, appID, s.newer)
-		s.newer = ""
-	}
-	return t, err
-}
-
-func (s *overtakenStore) overtakeNextRead(newer string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.newer = newer
-}
-
 // A refresh whose stored token another instance replaced after the
 // refresh read it does not write an older token over the newer one.
 func TestRefreshTokenStoredMeanwhileKept(t *testing.T) {
 	ctx := context.Background()
-	store := &overtakenStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
 	const appID = "wx1000000000000009"
 	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
 	e.fake.RotateRefreshToken(appID)
@@ -296,11 +269,15 @@ func TestRefreshTokenStoredMeanwhileKept(t *testing.T) {
 	assert.Equal(t, "refreshtoken@@@newer", stored, "the newer token stays")
 }
 
-// failingStore is a RefreshTokenStore whose writes fail while broken.
+// failingStore is a RefreshTokenStore whose writes fail while broken,
+// and where another instance may store a newer token just after a read:
+// a refresh was paused past the account's lock (a GC pause, a VM
+// migration), and the instance that took the lock over refreshed.
 type failingStore struct {
 	*platform.MemoryRefreshTokenStore
 	mu     sync.Mutex
 	broken bool
+	newer  string // stored after the next read, when not empty
 }
 
 var errStoreDown = errors.New("store down")
@@ -315,10 +292,27 @@ func (s *failingStore) SetRefreshToken(ctx context.Context, appID, token string)
 	return s.MemoryRefreshTokenStore.SetRefreshToken(ctx, appID, token)
 }
 
+func (s *failingStore) RefreshToken(ctx context.Context, appID string) (string, error) {
+	t, err := s.MemoryRefreshTokenStore.RefreshToken(ctx, appID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.newer != "" {
+		_ = s.MemoryRefreshTokenStore.SetRefreshToken(ctx, appID, s.newer)
+		s.newer = ""
+	}
+	return t, err
+}
+
 func (s *failingStore) setBroken(b bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.broken = b
+}
+
+func (s *failingStore) overtakeNextRead(newer string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.newer = newer
 }
 
 // A new refresh token the store does not take is not lost: the process
