@@ -570,11 +570,13 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		}
 		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
 		delivered = delivered && !gaveUp && (stored || withoutStore)
-		// WeChat dropped this attempt, or has after its span whatever
-		// the connection says: the reply waits for a retry that may
-		// never come to this process (a load balancer sent it
-		// elsewhere, or it was lost).
-		unwaited = delivered && (p.r.Context().Err() != nil || elapsed >= c.span())
+		// WeChat dropped this attempt: the reply waits for a retry that
+		// may never come to this process (a load balancer sent it
+		// elsewhere, or it was lost). An attempt still open may carry
+		// it, however long it took: WeChat waits its own 5 seconds,
+		// which a reply timeout set shorter does not change, so the
+		// span says nothing of whether WeChat is still there.
+		unwaited = delivered && p.r.Context().Err() != nil
 		unwaitedStore = !withoutStore
 	}
 	if !answered {

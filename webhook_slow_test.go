@@ -1032,3 +1032,29 @@ func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 		})
 	}
 }
+
+// A handler that finishes after the reply timeout's span, while WeChat
+// still holds the first attempt (WeChat waits its own 5 seconds, longer
+// than the span of a reply timeout set under DefaultReplyTimeout), has
+// its reply carried by that attempt: it is not handed on as late as
+// well. The test waits two spans before the handler replies, a lower
+// bound, not a measure of speed.
+func TestWebhookLiveFirstAttemptPastSpanIsNotLate(t *testing.T) {
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			const rt = 90 * time.Millisecond
+			b := newGateBot(t)
+			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
+			first := send(context.Background(), wh)
+			b.waitStarted(t)
+			<-time.After(2 * rt * 10 / 9) // past the span; the attempt is still open
+			b.finish()
+			a := await(t, first, "first attempt")
+			require.NoError(t, a.err)
+			assert.Equal(t, dlReply, replyText(t, a.reply), "the open first attempt carries the reply")
+			h.wait(t)
+			assertNoLate(t, b, "the first attempt carried the reply")
+		})
+	}
+}
