@@ -609,6 +609,10 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Time, inStore bool) bool {
 	c := wh.c
 	ms, memory := c.dedup.(*MemoryDedupStore)
+	var w *lateWatch
+	if memory {
+		w = ms.watch(key)
+	}
 	wait := time.Until(arrived.Add(pushAttempts * c.span()))
 	for {
 		if wait > 0 {
@@ -619,7 +623,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 		// within its own span: ask again after that.
 		wait = c.span()
 		if memory {
-			taken, busy := ms.claimLate(key)
+			taken, busy := ms.claimLate(key, w)
 			if busy {
 				continue
 			}

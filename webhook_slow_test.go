@@ -1058,3 +1058,26 @@ func TestWebhookLiveFirstAttemptPastSpanIsNotLate(t *testing.T) {
 		})
 	}
 }
+
+// A retry that took the reply keeps it when the memory store forgets the
+// push before WeChat's attempts are over (its limits pushed it out under
+// load): the reply is not handed on as late as well.
+func TestWebhookTakenReplyForgottenIsNotLate(t *testing.T) {
+	store := wechat.NewMemoryDedupStore(1, 0)
+	b, h, wh := dropFirstAttempt(t, store)
+	b.finish()
+	a := await(t, send(context.Background(), wh), "retry")
+	require.NoError(t, a.err)
+	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
+
+	// Another push pushes the first out of the store of one entry.
+	other := dlMessage()
+	other.MsgID++
+	other.Content = "other"
+	r, err := wh.Send(context.Background(), other)
+	require.NoError(t, err)
+	assert.Equal(t, "reply to other", replyText(t, r))
+
+	h.wait(t)
+	assertNoLate(t, b, "the retry carried the reply")
+}
