@@ -248,6 +248,10 @@ type flight struct {
 	// attempt here waits for or took may go late (see claimLate).
 	waiters int
 	taken   bool
+	// late reports that claimLate took the reply back to hand it on:
+	// an attempt here that the store gives the reply to after that
+	// (its Arrive was still on the network) must not carry it too.
+	late bool
 }
 
 // flights are the pushes whose handlers run in this process.
@@ -321,11 +325,13 @@ func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 }
 
 // took records that an attempt that joined f answers with the reply the
-// store gave it.
-func (fs *flights) took(f *flight) {
+// store gave it, and reports whether it may: not once the reply went
+// late.
+func (fs *flights) took(f *flight) bool {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f.taken = true
+	return !f.late
 }
 
 // claimLate decides, once WeChat's attempts are over, whether the reply
@@ -343,7 +349,7 @@ func (fs *flights) claimLate(f *flight) (taken, busy bool, attempts int) {
 	case f.taken:
 		return true, false, 0
 	}
-	f.reply, f.taken = nil, true
+	f.reply, f.taken, f.late = nil, true, true
 	return false, false, f.attempts
 }
 
@@ -458,8 +464,8 @@ func (wh *webhook) dispatch(p *push) {
 		// The push is over (the watchdog gave it up, its reply went as
 		// a customer-service message, or it is done): nothing is
 		// waited for.
-		if st.Done {
-			wh.flights.took(f)
+		if st.Done && !wh.flights.took(f) {
+			st.Reply = nil // it goes late
 		}
 		wh.retried(p, key, st)
 	case st.Attempt <= 1 && (created || err == nil):
@@ -774,8 +780,8 @@ func (wh *webhook) giveUp(ctx context.Context, key string, f *flight) []byte {
 	if err != nil {
 		c.storeFailed(ctx, "to give a push up", err)
 	} else if s.Done {
-		if f != nil {
-			wh.flights.took(f)
+		if f != nil && !wh.flights.took(f) {
+			return nil // it goes late
 		}
 		return s.Reply
 	}

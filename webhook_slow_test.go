@@ -735,16 +735,21 @@ func TestWebhookSharedStoreRemoteFlight(t *testing.T) {
 // between processes) with hooks a test sets before the webhook serves,
 // to learn of or hold the webhook's calls. Each hook runs on the
 // webhook's goroutine after the call has done its work in the store, or
-// before it for beforeGiveUp; a nil hook does nothing.
+// before it for the before hooks; a nil hook does nothing.
 type dvStore struct {
 	*sharedStore
+	beforeArrive func()
 	afterArrive  func(st wechat.PushState)
+	beforeFinish func(reply []byte)
 	afterFinish  func(stored bool)
 	beforeGiveUp func()
 	afterGiveUp  func(st wechat.PushState)
 }
 
 func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	if s.beforeArrive != nil {
+		s.beforeArrive()
+	}
 	st, err := s.sharedStore.Arrive(ctx, key, now, ttl)
 	if s.afterArrive != nil {
 		s.afterArrive(st)
@@ -753,6 +758,9 @@ func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl tim
 }
 
 func (s *dvStore) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	if s.beforeFinish != nil {
+		s.beforeFinish(reply)
+	}
 	stored, err := s.sharedStore.Finish(ctx, key, reply)
 	if s.afterFinish != nil {
 		s.afterFinish(stored)
@@ -1080,4 +1088,53 @@ func TestWebhookTakenReplyForgottenIsNotLate(t *testing.T) {
 
 	h.wait(t)
 	assertNoLate(t, b, "the retry carried the reply")
+}
+
+// With a shared store, a retry that reached this process while the
+// handler ran, and whose Arrive the store answers only as the late claim
+// takes the reply back (a slow network), finds the reply gone or leaves
+// it to the claim: the reply reaches the user once, passively or late.
+// The store holds the retry's Arrive, the retry having joined the
+// handler's flight, until the claim's Finish comes, and holds that
+// Finish until the retry is answered.
+func TestWebhookSharedStoreRetryArrivingAtTheClaim(t *testing.T) {
+	arriving, claiming := make(chan struct{}), make(chan struct{})
+	arriveGate, openArrive := newGate(t)
+	claimGate, openClaim := newGate(t)
+	var arrivals atomic.Int32
+	var claimOnce sync.Once
+	store := &dvStore{
+		sharedStore: newSharedStore(),
+		beforeArrive: func() {
+			if arrivals.Add(1) == 2 {
+				close(arriving)
+				hold(arriveGate)
+			}
+		},
+		beforeFinish: func(reply []byte) {
+			if reply == nil { // the claim's: the handler's reply is not nil
+				claimOnce.Do(func() {
+					close(claiming)
+					hold(claimGate)
+				})
+			}
+		},
+	}
+	b, h, wh := dropFirstAttempt(t, store)
+	retry := send(context.Background(), wh)
+	receive(t, arriving, "the retry's Arrive")
+	b.finish()
+	receive(t, claiming, "the late claim")
+	openArrive()
+	a := await(t, retry, "retry")
+	openClaim()
+	h.wait(t)
+
+	require.NoError(t, a.err)
+	if replyText(t, a.reply) == dlReply {
+		assertNoLate(t, b, "the retry carried the reply")
+	} else {
+		takeLate(t, b, "the retry was answered success")
+	}
+	assert.Equal(t, int32(1), b.runs.Load())
 }
