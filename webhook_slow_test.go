@@ -367,6 +367,19 @@ func (t *tracked) wait(tb testing.TB) {
 	}
 }
 
+// returned wraps h for one attempt and returns a channel closed once the
+// attempt's ServeHTTP has returned. Unlike tracked it also waits for an
+// attempt WeChat dropped before its request reached the webhook: the
+// pusher gives up on a dropped attempt at once, whether or not the
+// webhook has begun to serve it.
+func returned(h http.Handler) (http.Handler, <-chan struct{}) {
+	done := make(chan struct{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		h.ServeHTTP(w, r)
+	}), done
+}
+
 // dlAnswer is what WeChat got for one attempt.
 type dlAnswer struct {
 	reply wechat.Reply
@@ -1000,13 +1013,13 @@ func TestWebhookFinishedReplyAfterDroppedRetryGoesLate(t *testing.T) {
 			t.Parallel()
 			b, h, _ := dropFirstAttempt(t, s.store())
 
-			// The second attempt has its own tracker: once it returned,
-			// the store counted it and it gave up waiting.
-			second := &tracked{h: h}
+			// Once the second attempt returned, the store counted it and
+			// it gave up waiting.
+			second, served := returned(h)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel() // WeChat drops it before the handler is done
 			assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
-			second.wait(t)
+			receive(t, served, "the second attempt's return")
 
 			b.finish()
 			h.wait(t)
