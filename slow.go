@@ -238,6 +238,9 @@ type flight struct {
 	first    time.Time
 	attempts int
 	gaveUp   bool
+	// unrecorded counts the attempts whose Arrive the store failed:
+	// the store's count of attempts lacks them (see claimLate).
+	unrecorded int
 	// claimed reports that an attempt of this process runs the handler.
 	// The store names the attempt it counted first, and that need not
 	// be the one that opened the flight: two attempts' Arrives may
@@ -324,6 +327,13 @@ func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 	return f.reply, f.remote
 }
 
+// unrecord counts an attempt at f that the store failed to record.
+func (fs *flights) unrecord(f *flight) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f.unrecorded++
+}
+
 // took records that an attempt that joined f answers with the reply the
 // store gave it, and reports whether it may: not once the reply went
 // late.
@@ -339,7 +349,7 @@ func (fs *flights) took(f *flight) bool {
 // reports that an attempt here took it, busy that one still waits for it
 // (ask again later). Otherwise the reply is removed from f, so that no
 // attempt here takes it now, and attempts is how many attempts of this
-// process joined f.
+// process joined f that the store counted too.
 func (fs *flights) claimLate(f *flight) (taken, busy bool, attempts int) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -350,7 +360,7 @@ func (fs *flights) claimLate(f *flight) (taken, busy bool, attempts int) {
 		return true, false, 0
 	}
 	f.reply, f.taken, f.late = nil, true, true
-	return false, false, f.attempts
+	return false, false, f.attempts - f.unrecorded
 }
 
 // claim makes the attempt the store counted first the one of this
@@ -458,6 +468,7 @@ func (wh *webhook) dispatch(p *push) {
 		// this process has seen of the push stands in for the store.
 		c.storeFailed(ctx, "to record an attempt", err)
 		st, p.unrecorded = local, true
+		wh.flights.unrecord(f)
 	}
 	switch {
 	case !created && (st.Done || st.GivenUp):

@@ -8,6 +8,7 @@ package wechat_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -751,6 +752,7 @@ func TestWebhookSharedStoreRemoteFlight(t *testing.T) {
 // before it for the before hooks; a nil hook does nothing.
 type dvStore struct {
 	*sharedStore
+	arriveErr    func() error // an error for Arrive to fail with, recording nothing
 	beforeArrive func()
 	afterArrive  func(st wechat.PushState)
 	beforeFinish func(reply []byte)
@@ -760,6 +762,11 @@ type dvStore struct {
 }
 
 func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	if s.arriveErr != nil {
+		if err := s.arriveErr(); err != nil {
+			return wechat.PushState{}, err
+		}
+	}
 	if s.beforeArrive != nil {
 		s.beforeArrive()
 	}
@@ -1150,4 +1157,41 @@ func TestWebhookSharedStoreRetryArrivingAtTheClaim(t *testing.T) {
 		takeLate(t, b, "the retry was answered success")
 	}
 	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// With a shared store, an attempt here whose Arrive the store failed to
+// record does not stand, in the late claim's count, for an attempt the
+// store counted at another process: that attempt carried the reply, and
+// the reply is not handed on as late as well. The second attempt reaches
+// this process, its Arrive fails, and WeChat drops it; the third reaches
+// the other process and waits there for the reply.
+func TestWebhookSharedStoreUnrecordedAttemptIsNotCounted(t *testing.T) {
+	var arrivals atomic.Int32
+	store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
+		if arrivals.Add(1) == 2 {
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	b, h, _ := dropFirstAttempt(t, store)
+	assert.Equal(t, 1, store.waitArrival(t).Attempt)
+
+	second, served := returned(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // WeChat drops it while it waits
+	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
+	receive(t, served, "the second attempt's return")
+
+	there := newGateBot(t)
+	otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+	third := send(context.Background(), otherPusher)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the third attempt")
+	b.finish()
+	a := await(t, third, "third attempt")
+	require.NoError(t, a.err)
+	assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
+	h.wait(t)
+	otherHook.wait(t)
+	assertNoLate(t, b, "the third attempt carried the reply")
+	assert.Equal(t, int32(0), there.runs.Load())
 }
