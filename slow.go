@@ -670,8 +670,11 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 		_, err := c.dedup.Finish(sctx, key, nil)
 		cancel()
 		if err != nil {
+			// The store may still hold the reply, for an attempt that
+			// comes now (one still waiting at another process, or a
+			// replay): handed on as well, it could reach the user twice.
 			c.storeFailed(ctx, "to take a reply back", err)
-			return false
+			return true
 		}
 		sctx, cancel = c.storeContext(ctx)
 		st, err := c.dedup.State(sctx, key)

@@ -756,6 +756,7 @@ type dvStore struct {
 	beforeArrive func()
 	afterArrive  func(st wechat.PushState)
 	beforeFinish func(reply []byte)
+	finishErr    func(reply []byte) error // an error for Finish to fail with, storing nothing
 	afterFinish  func(stored bool)
 	beforeGiveUp func()
 	afterGiveUp  func(st wechat.PushState)
@@ -780,6 +781,11 @@ func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl tim
 func (s *dvStore) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
 	if s.beforeFinish != nil {
 		s.beforeFinish(reply)
+	}
+	if s.finishErr != nil {
+		if err := s.finishErr(reply); err != nil {
+			return false, err
+		}
 	}
 	stored, err := s.sharedStore.Finish(ctx, key, reply)
 	if s.afterFinish != nil {
@@ -1194,4 +1200,29 @@ func TestWebhookSharedStoreUnrecordedAttemptIsNotCounted(t *testing.T) {
 	otherHook.wait(t)
 	assertNoLate(t, b, "the third attempt carried the reply")
 	assert.Equal(t, int32(0), there.runs.Load())
+}
+
+// With a shared store that fails as the late claim takes the reply back,
+// the reply stays in the store, where an attempt that comes after (a
+// replay, or one still waiting at another process) takes it: it is not
+// handed on as late as well.
+func TestWebhookSharedStoreFailedTakeBackIsNotLate(t *testing.T) {
+	store := &dvStore{sharedStore: newSharedStore(), finishErr: func(reply []byte) error {
+		if reply == nil { // the claim's: the handler's reply is not nil
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	b, h, wh := dropFirstAttempt(t, store)
+	b.finish()
+	h.wait(t)
+	a := await(t, send(context.Background(), wh), "attempt after the claim")
+	require.NoError(t, a.err)
+	h.wait(t)
+	if replyText(t, a.reply) == dlReply {
+		assertNoLate(t, b, "the attempt after the claim carried the reply the store kept")
+	} else {
+		takeLate(t, b, "the attempt after the claim was answered success")
+	}
+	assert.Equal(t, int32(1), b.runs.Load())
 }
