@@ -594,7 +594,10 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		// which a reply timeout set shorter does not change, so the
 		// span says nothing of whether WeChat is still there.
 		unwaited = delivered && p.r.Context().Err() != nil
-		unwaitedStore = !withoutStore
+		// The store holds the reply when it took it, even for an
+		// attempt it failed to record: a retry it did record opened
+		// the push there, and attempts elsewhere may carry it.
+		unwaitedStore = stored
 	}
 	if !answered {
 		wh.answer(p, out)

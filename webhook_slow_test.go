@@ -1226,3 +1226,41 @@ func TestWebhookSharedStoreFailedTakeBackIsNotLate(t *testing.T) {
 	}
 	assert.Equal(t, int32(1), b.runs.Load())
 }
+
+// With a shared store that failed to record the first attempt, a retry
+// here that it recorded opens the push there, and the handler's reply is
+// kept in it for the attempts that follow: one that another process
+// counted carries it, and it is not handed on as late as well. The
+// second attempt reaches this process and WeChat drops it; the third
+// reaches the other process and waits there for the reply.
+func TestWebhookSharedStoreUnrecordedFirstAttemptKeepsTheStore(t *testing.T) {
+	var arrivals atomic.Int32
+	store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
+		if arrivals.Add(1) == 1 {
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	b, h, _ := dropFirstAttempt(t, store)
+
+	second, served := returned(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // WeChat drops it while it waits
+	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
+	receive(t, served, "the second attempt's return")
+	assert.Equal(t, 1, store.waitArrival(t).Attempt, "the store counted the second attempt first")
+
+	there := newGateBot(t)
+	otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+	third := send(context.Background(), otherPusher)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt)
+	b.finish()
+	a := await(t, third, "third attempt")
+	require.NoError(t, a.err)
+	assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
+	h.wait(t)
+	otherHook.wait(t)
+	assertNoLate(t, b, "the third attempt carried the reply")
+	assert.Equal(t, int32(1), b.runs.Load())
+	assert.Equal(t, int32(0), there.runs.Load())
+}
