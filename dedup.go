@@ -122,6 +122,25 @@ type memoryPush struct {
 	// (see claimLate).
 	waiters int
 	taken   bool
+	// watch, set by watch, keeps whether an attempt took the reply past
+	// the push's forgetting, for the late claim that comes after.
+	watch *lateWatch
+}
+
+// lateWatch is what a late claim learns of a push the store forgot
+// before the claim came: its limits may push it out, or its time run
+// out, while the claim waits for WeChat's attempts to be over. Its
+// fields are guarded by the store's lock.
+type lateWatch struct {
+	forgotten bool
+	taken     bool // an attempt took the reply before it was forgotten
+}
+
+// forget records in p's watch, if any, that p is forgotten.
+func (p *memoryPush) forget() {
+	if p.watch != nil {
+		p.watch.forgotten, p.watch.taken = true, p.taken
+	}
 }
 
 // release wakes the attempts waiting for p.
@@ -282,19 +301,41 @@ func (s *MemoryDedupStore) take(key string) PushState {
 	return p.state
 }
 
+// watch returns the watch of the finished push key for a late claim
+// (claimLate), which may come after the store forgot the push: whether
+// an attempt took its reply is kept there. A push forgotten already is
+// taken to be untaken.
+func (s *MemoryDedupStore) watch(key string) *lateWatch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	if p == nil {
+		return &lateWatch{forgotten: true}
+	}
+	if p.watch == nil {
+		p.watch = &lateWatch{}
+	}
+	return p.watch
+}
+
 // claimLate decides, once WeChat's attempts at the push key are over,
 // whether its finished reply is handed on as late: taken reports that an
 // attempt took it, busy that an attempt still waits for it (it takes it
 // on waking; ask again later). Otherwise the reply is removed, so that an
 // attempt that comes now is answered "success", and the caller hands it
-// on: this store's lock orders the claim and every attempt's take.
-func (s *MemoryDedupStore) claimLate(key string) (taken, busy bool) {
+// on: this store's lock orders the claim and every attempt's take. w is
+// what watch returned for the push: forgotten since, the push is no
+// longer the one of key, and w tells whether an attempt took its reply.
+func (s *MemoryDedupStore) claimLate(key string, w *lateWatch) (taken, busy bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.lookup(key)
+	var p *memoryPush
+	if !w.forgotten {
+		p = s.lookup(key) // which may forget it now
+	}
 	switch {
-	case p == nil:
-		return false, false // forgotten: no attempt can take the reply
+	case w.forgotten:
+		return w.taken, false // no attempt can take the reply now
 	case p.waiters > 0:
 		return false, true
 	case p.taken:
@@ -346,7 +387,8 @@ func (s *MemoryDedupStore) lookup(key string) *memoryPush {
 		delete(s.pushes, key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
-		p.state.Reply, p.done, p.dead = nil, nil, true
+		p.forget()
+		p.state.Reply, p.done, p.watch, p.dead = nil, nil, nil, true
 		return nil
 	}
 	return p
@@ -368,6 +410,7 @@ func (s *MemoryDedupStore) dropOldest() {
 		delete(s.pushes, p.key)
 		s.bytes -= len(p.state.Reply)
 		p.release()
+		p.forget()
 	}
 	*p = memoryPush{} // nothing of it stays reachable
 	s.head++

@@ -543,12 +543,13 @@ func TestMemoryDedupStoreClaimLate(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, stored)
 		<-done
-		taken, busy := s.claimLate("k")
+		w := s.watch("k")
+		taken, busy := s.claimLate("k", w)
 		assert.True(t, busy, "the woken attempt has not taken the reply yet")
 		assert.False(t, taken)
 		assert.Equal(t, reply, s.take("k").Reply, "the waiting attempt carries the reply")
 		s.leave("k", seq)
-		taken, busy = s.claimLate("k")
+		taken, busy = s.claimLate("k", w)
 		assert.True(t, taken)
 		assert.False(t, busy)
 	})
@@ -558,22 +559,60 @@ func TestMemoryDedupStoreClaimLate(t *testing.T) {
 		_, _ = s.Finish(ctx, "k", reply)
 		st, _ := s.Arrive(ctx, "k", now, time.Minute)
 		require.Equal(t, reply, st.Reply)
-		taken, _ := s.claimLate("k")
+		taken, _ := s.claimLate("k", s.watch("k"))
 		assert.True(t, taken, "the retry took the reply")
 	})
 
 	t.Run("no attempt", func(t *testing.T) {
 		s := newPush(t)
 		_, _ = s.Finish(ctx, "k", reply)
-		taken, busy := s.claimLate("k")
+		w := s.watch("k")
+		taken, busy := s.claimLate("k", w)
 		assert.False(t, taken)
 		assert.False(t, busy)
 		st, _ := s.Arrive(ctx, "k", now, time.Minute)
 		assert.True(t, st.Done)
 		assert.Nil(t, st.Reply, "a retry after the claim gets no reply")
 		assert.Zero(t, s.bytes)
-		taken, _ = s.claimLate("k")
+		taken, _ = s.claimLate("k", w)
 		assert.True(t, taken, "a second claim does not hand the reply on again")
+	})
+
+	// The store of one entry forgets the push when another arrives; the
+	// push is then posted again, a new push of the same key.
+	forget := func(t *testing.T, s *MemoryDedupStore) {
+		_, err := s.Arrive(ctx, "other", now, time.Minute)
+		require.NoError(t, err)
+		st, err := s.Arrive(ctx, "k", now, time.Minute)
+		require.NoError(t, err)
+		require.Equal(t, 1, st.Attempt, "the push was forgotten")
+	}
+
+	t.Run("taken, then forgotten", func(t *testing.T) {
+		s := NewMemoryDedupStore(1, 0)
+		_, _ = s.Arrive(ctx, "k", now, time.Minute)
+		_, _ = s.Finish(ctx, "k", reply)
+		w := s.watch("k")
+		st, _ := s.Arrive(ctx, "k", now, time.Minute)
+		require.Equal(t, reply, st.Reply)
+		forget(t, s)
+		taken, busy := s.claimLate("k", w)
+		assert.True(t, taken, "the retry took the reply before the push was forgotten")
+		assert.False(t, busy)
+	})
+
+	t.Run("untaken, then forgotten", func(t *testing.T) {
+		s := NewMemoryDedupStore(1, 0)
+		_, _ = s.Arrive(ctx, "k", now, time.Minute)
+		_, _ = s.Finish(ctx, "k", reply)
+		w := s.watch("k")
+		forget(t, s)
+		taken, busy := s.claimLate("k", w)
+		assert.False(t, taken, "no attempt took the reply")
+		assert.False(t, busy)
+		_, _ = s.Finish(ctx, "k", reply)
+		taken, _ = s.claimLate("k", s.watch("k"))
+		assert.False(t, taken, "the first claim left the new push of the key as it was: its own claim hands its reply on")
 	})
 }
 

@@ -238,6 +238,9 @@ type flight struct {
 	first    time.Time
 	attempts int
 	gaveUp   bool
+	// unrecorded counts the attempts whose Arrive the store failed:
+	// the store's count of attempts lacks them (see claimLate).
+	unrecorded int
 	// claimed reports that an attempt of this process runs the handler.
 	// The store names the attempt it counted first, and that need not
 	// be the one that opened the flight: two attempts' Arrives may
@@ -248,6 +251,10 @@ type flight struct {
 	// attempt here waits for or took may go late (see claimLate).
 	waiters int
 	taken   bool
+	// late reports that claimLate took the reply back to hand it on:
+	// an attempt here that the store gives the reply to after that
+	// (its Arrive was still on the network) must not carry it too.
+	late bool
 }
 
 // flights are the pushes whose handlers run in this process.
@@ -320,12 +327,21 @@ func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 	return f.reply, f.remote
 }
 
+// unrecord counts an attempt at f that the store failed to record.
+func (fs *flights) unrecord(f *flight) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f.unrecorded++
+}
+
 // took records that an attempt that joined f answers with the reply the
-// store gave it.
-func (fs *flights) took(f *flight) {
+// store gave it, and reports whether it may: not once the reply went
+// late.
+func (fs *flights) took(f *flight) bool {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f.taken = true
+	return !f.late
 }
 
 // claimLate decides, once WeChat's attempts are over, whether the reply
@@ -333,7 +349,7 @@ func (fs *flights) took(f *flight) {
 // reports that an attempt here took it, busy that one still waits for it
 // (ask again later). Otherwise the reply is removed from f, so that no
 // attempt here takes it now, and attempts is how many attempts of this
-// process joined f.
+// process joined f that the store counted too.
 func (fs *flights) claimLate(f *flight) (taken, busy bool, attempts int) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -343,8 +359,8 @@ func (fs *flights) claimLate(f *flight) (taken, busy bool, attempts int) {
 	case f.taken:
 		return true, false, 0
 	}
-	f.reply, f.taken = nil, true
-	return false, false, f.attempts
+	f.reply, f.taken, f.late = nil, true, true
+	return false, false, f.attempts - f.unrecorded
 }
 
 // claim makes the attempt the store counted first the one of this
@@ -452,14 +468,15 @@ func (wh *webhook) dispatch(p *push) {
 		// this process has seen of the push stands in for the store.
 		c.storeFailed(ctx, "to record an attempt", err)
 		st, p.unrecorded = local, true
+		wh.flights.unrecord(f)
 	}
 	switch {
 	case !created && (st.Done || st.GivenUp):
 		// The push is over (the watchdog gave it up, its reply went as
 		// a customer-service message, or it is done): nothing is
 		// waited for.
-		if st.Done {
-			wh.flights.took(f)
+		if st.Done && !wh.flights.took(f) {
+			st.Reply = nil // it goes late
 		}
 		wh.retried(p, key, st)
 	case st.Attempt <= 1 && (created || err == nil):
@@ -570,12 +587,17 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		}
 		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
 		delivered = delivered && !gaveUp && (stored || withoutStore)
-		// WeChat dropped this attempt, or has after its span whatever
-		// the connection says: the reply waits for a retry that may
-		// never come to this process (a load balancer sent it
-		// elsewhere, or it was lost).
-		unwaited = delivered && (p.r.Context().Err() != nil || elapsed >= c.span())
-		unwaitedStore = !withoutStore
+		// WeChat dropped this attempt: the reply waits for a retry that
+		// may never come to this process (a load balancer sent it
+		// elsewhere, or it was lost). An attempt still open may carry
+		// it, however long it took: WeChat waits its own 5 seconds,
+		// which a reply timeout set shorter does not change, so the
+		// span says nothing of whether WeChat is still there.
+		unwaited = delivered && p.r.Context().Err() != nil
+		// The store holds the reply when it took it, even for an
+		// attempt it failed to record: a retry it did record opened
+		// the push there, and attempts elsewhere may carry it.
+		unwaitedStore = stored
 	}
 	if !answered {
 		wh.answer(p, out)
@@ -607,6 +629,10 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Time, inStore bool) bool {
 	c := wh.c
 	ms, memory := c.dedup.(*MemoryDedupStore)
+	var w *lateWatch
+	if memory {
+		w = ms.watch(key)
+	}
 	wait := time.Until(arrived.Add(pushAttempts * c.span()))
 	for {
 		if wait > 0 {
@@ -617,7 +643,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 		// within its own span: ask again after that.
 		wait = c.span()
 		if memory {
-			taken, busy := ms.claimLate(key)
+			taken, busy := ms.claimLate(key, w)
 			if busy {
 				continue
 			}
@@ -647,8 +673,11 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 		_, err := c.dedup.Finish(sctx, key, nil)
 		cancel()
 		if err != nil {
+			// The store may still hold the reply, for an attempt that
+			// comes now (one still waiting at another process, or a
+			// replay): handed on as well, it could reach the user twice.
 			c.storeFailed(ctx, "to take a reply back", err)
-			return false
+			return true
 		}
 		sctx, cancel = c.storeContext(ctx)
 		st, err := c.dedup.State(sctx, key)
@@ -768,8 +797,8 @@ func (wh *webhook) giveUp(ctx context.Context, key string, f *flight) []byte {
 	if err != nil {
 		c.storeFailed(ctx, "to give a push up", err)
 	} else if s.Done {
-		if f != nil {
-			wh.flights.took(f)
+		if f != nil && !wh.flights.took(f) {
+			return nil // it goes late
 		}
 		return s.Reply
 	}

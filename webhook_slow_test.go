@@ -8,6 +8,7 @@ package wechat_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -365,6 +366,19 @@ func (t *tracked) wait(tb testing.TB) {
 	case <-time.After(dlWait):
 		tb.Fatal("the webhook did not return")
 	}
+}
+
+// returned wraps h for one attempt and returns a channel closed once the
+// attempt's ServeHTTP has returned. Unlike tracked it also waits for an
+// attempt WeChat dropped before its request reached the webhook: the
+// pusher gives up on a dropped attempt at once, whether or not the
+// webhook has begun to serve it.
+func returned(h http.Handler) (http.Handler, <-chan struct{}) {
+	done := make(chan struct{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		h.ServeHTTP(w, r)
+	}), done
 }
 
 // dlAnswer is what WeChat got for one attempt.
@@ -735,16 +749,28 @@ func TestWebhookSharedStoreRemoteFlight(t *testing.T) {
 // between processes) with hooks a test sets before the webhook serves,
 // to learn of or hold the webhook's calls. Each hook runs on the
 // webhook's goroutine after the call has done its work in the store, or
-// before it for beforeGiveUp; a nil hook does nothing.
+// before it for the before hooks; a nil hook does nothing.
 type dvStore struct {
 	*sharedStore
+	arriveErr    func() error // an error for Arrive to fail with, recording nothing
+	beforeArrive func()
 	afterArrive  func(st wechat.PushState)
+	beforeFinish func(reply []byte)
+	finishErr    func(reply []byte) error // an error for Finish to fail with, storing nothing
 	afterFinish  func(stored bool)
 	beforeGiveUp func()
 	afterGiveUp  func(st wechat.PushState)
 }
 
 func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	if s.arriveErr != nil {
+		if err := s.arriveErr(); err != nil {
+			return wechat.PushState{}, err
+		}
+	}
+	if s.beforeArrive != nil {
+		s.beforeArrive()
+	}
 	st, err := s.sharedStore.Arrive(ctx, key, now, ttl)
 	if s.afterArrive != nil {
 		s.afterArrive(st)
@@ -753,6 +779,14 @@ func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl tim
 }
 
 func (s *dvStore) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	if s.beforeFinish != nil {
+		s.beforeFinish(reply)
+	}
+	if s.finishErr != nil {
+		if err := s.finishErr(reply); err != nil {
+			return false, err
+		}
+	}
 	stored, err := s.sharedStore.Finish(ctx, key, reply)
 	if s.afterFinish != nil {
 		s.afterFinish(stored)
@@ -992,13 +1026,13 @@ func TestWebhookFinishedReplyAfterDroppedRetryGoesLate(t *testing.T) {
 			t.Parallel()
 			b, h, _ := dropFirstAttempt(t, s.store())
 
-			// The second attempt has its own tracker: once it returned,
-			// the store counted it and it gave up waiting.
-			second := &tracked{h: h}
+			// Once the second attempt returned, the store counted it and
+			// it gave up waiting.
+			second, served := returned(h)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel() // WeChat drops it before the handler is done
 			assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
-			second.wait(t)
+			receive(t, served, "the second attempt's return")
 
 			b.finish()
 			h.wait(t)
@@ -1031,4 +1065,202 @@ func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 			assert.Equal(t, int32(1), b.runs.Load())
 		})
 	}
+}
+
+// A handler that finishes after the reply timeout's span, while WeChat
+// still holds the first attempt (WeChat waits its own 5 seconds, longer
+// than the span of a reply timeout set under DefaultReplyTimeout), has
+// its reply carried by that attempt: it is not handed on as late as
+// well. The test waits two spans before the handler replies, a lower
+// bound, not a measure of speed.
+func TestWebhookLiveFirstAttemptPastSpanIsNotLate(t *testing.T) {
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			const rt = 90 * time.Millisecond
+			b := newGateBot(t)
+			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
+			first := send(context.Background(), wh)
+			b.waitStarted(t)
+			<-time.After(2 * rt * 10 / 9) // past the span; the attempt is still open
+			b.finish()
+			a := await(t, first, "first attempt")
+			require.NoError(t, a.err)
+			assert.Equal(t, dlReply, replyText(t, a.reply), "the open first attempt carries the reply")
+			h.wait(t)
+			assertNoLate(t, b, "the first attempt carried the reply")
+		})
+	}
+}
+
+// A retry that took the reply keeps it when the memory store forgets the
+// push before WeChat's attempts are over (its limits pushed it out under
+// load): the reply is not handed on as late as well.
+func TestWebhookTakenReplyForgottenIsNotLate(t *testing.T) {
+	store := wechat.NewMemoryDedupStore(1, 0)
+	b, h, wh := dropFirstAttempt(t, store)
+	b.finish()
+	a := await(t, send(context.Background(), wh), "retry")
+	require.NoError(t, a.err)
+	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
+
+	// Another push pushes the first out of the store of one entry.
+	other := dlMessage()
+	other.MsgID++
+	other.Content = "other"
+	r, err := wh.Send(context.Background(), other)
+	require.NoError(t, err)
+	assert.Equal(t, "reply to other", replyText(t, r))
+
+	h.wait(t)
+	assertNoLate(t, b, "the retry carried the reply")
+}
+
+// With a shared store, a retry that reached this process while the
+// handler ran, and whose Arrive the store answers only as the late claim
+// takes the reply back (a slow network), finds the reply gone or leaves
+// it to the claim: the reply reaches the user once, passively or late.
+// The store holds the retry's Arrive, the retry having joined the
+// handler's flight, until the claim's Finish comes, and holds that
+// Finish until the retry is answered.
+func TestWebhookSharedStoreRetryArrivingAtTheClaim(t *testing.T) {
+	arriving, claiming := make(chan struct{}), make(chan struct{})
+	arriveGate, openArrive := newGate(t)
+	claimGate, openClaim := newGate(t)
+	var arrivals atomic.Int32
+	var claimOnce sync.Once
+	store := &dvStore{
+		sharedStore: newSharedStore(),
+		beforeArrive: func() {
+			if arrivals.Add(1) == 2 {
+				close(arriving)
+				hold(arriveGate)
+			}
+		},
+		beforeFinish: func(reply []byte) {
+			if reply == nil { // the claim's: the handler's reply is not nil
+				claimOnce.Do(func() {
+					close(claiming)
+					hold(claimGate)
+				})
+			}
+		},
+	}
+	b, h, wh := dropFirstAttempt(t, store)
+	retry := send(context.Background(), wh)
+	receive(t, arriving, "the retry's Arrive")
+	b.finish()
+	receive(t, claiming, "the late claim")
+	openArrive()
+	a := await(t, retry, "retry")
+	openClaim()
+	h.wait(t)
+
+	require.NoError(t, a.err)
+	if replyText(t, a.reply) == dlReply {
+		assertNoLate(t, b, "the retry carried the reply")
+	} else {
+		takeLate(t, b, "the retry was answered success")
+	}
+	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// With a shared store, an attempt here whose Arrive the store failed to
+// record does not stand, in the late claim's count, for an attempt the
+// store counted at another process: that attempt carried the reply, and
+// the reply is not handed on as late as well. The second attempt reaches
+// this process, its Arrive fails, and WeChat drops it; the third reaches
+// the other process and waits there for the reply.
+func TestWebhookSharedStoreUnrecordedAttemptIsNotCounted(t *testing.T) {
+	var arrivals atomic.Int32
+	store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
+		if arrivals.Add(1) == 2 {
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	b, h, _ := dropFirstAttempt(t, store)
+	assert.Equal(t, 1, store.waitArrival(t).Attempt)
+
+	second, served := returned(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // WeChat drops it while it waits
+	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
+	receive(t, served, "the second attempt's return")
+
+	there := newGateBot(t)
+	otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+	third := send(context.Background(), otherPusher)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the third attempt")
+	b.finish()
+	a := await(t, third, "third attempt")
+	require.NoError(t, a.err)
+	assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
+	h.wait(t)
+	otherHook.wait(t)
+	assertNoLate(t, b, "the third attempt carried the reply")
+	assert.Equal(t, int32(0), there.runs.Load())
+}
+
+// With a shared store that fails as the late claim takes the reply back,
+// the reply stays in the store, where an attempt that comes after (a
+// replay, or one still waiting at another process) takes it: it is not
+// handed on as late as well.
+func TestWebhookSharedStoreFailedTakeBackIsNotLate(t *testing.T) {
+	store := &dvStore{sharedStore: newSharedStore(), finishErr: func(reply []byte) error {
+		if reply == nil { // the claim's: the handler's reply is not nil
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	b, h, wh := dropFirstAttempt(t, store)
+	b.finish()
+	h.wait(t)
+	a := await(t, send(context.Background(), wh), "attempt after the claim")
+	require.NoError(t, a.err)
+	h.wait(t)
+	if replyText(t, a.reply) == dlReply {
+		assertNoLate(t, b, "the attempt after the claim carried the reply the store kept")
+	} else {
+		takeLate(t, b, "the attempt after the claim was answered success")
+	}
+	assert.Equal(t, int32(1), b.runs.Load())
+}
+
+// With a shared store that failed to record the first attempt, a retry
+// here that it recorded opens the push there, and the handler's reply is
+// kept in it for the attempts that follow: one that another process
+// counted carries it, and it is not handed on as late as well. The
+// second attempt reaches this process and WeChat drops it; the third
+// reaches the other process and waits there for the reply.
+func TestWebhookSharedStoreUnrecordedFirstAttemptKeepsTheStore(t *testing.T) {
+	var arrivals atomic.Int32
+	store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
+		if arrivals.Add(1) == 1 {
+			return errors.New("store unreachable")
+		}
+		return nil
+	}}
+	b, h, _ := dropFirstAttempt(t, store)
+
+	second, served := returned(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // WeChat drops it while it waits
+	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
+	receive(t, served, "the second attempt's return")
+	assert.Equal(t, 1, store.waitArrival(t).Attempt, "the store counted the second attempt first")
+
+	there := newGateBot(t)
+	otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+	third := send(context.Background(), otherPusher)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt)
+	b.finish()
+	a := await(t, third, "third attempt")
+	require.NoError(t, a.err)
+	assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
+	h.wait(t)
+	otherHook.wait(t)
+	assertNoLate(t, b, "the third attempt carried the reply")
+	assert.Equal(t, int32(1), b.runs.Load())
+	assert.Equal(t, int32(0), there.runs.Load())
 }
