@@ -553,8 +553,11 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	delivered := !answered
 	// unwaited reports that the reply is kept for attempts, none of
-	// which may wait for it; unwaitedStore that the store holds it.
-	unwaited, unwaitedStore := false, false
+	// which may wait for it; stored that the store took it, which it
+	// holds then even for an attempt it failed to record: a retry it
+	// did record opened the push there, and attempts elsewhere may
+	// carry it.
+	unwaited, stored := false, false
 	var watch *lateWatch // the memory store's push, for the late claim
 	if key != "" {
 		// WeChat dropped this attempt: the reply waits for a retry that
@@ -583,7 +586,8 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 			cancel()
 		}
 		sctx, cancel := c.storeContext(p.r.Context())
-		stored, serr := c.dedup.Finish(sctx, key, out)
+		var serr error
+		stored, serr = c.dedup.Finish(sctx, key, out)
 		cancel()
 		if serr != nil {
 			c.storeFailed(hctx, "to keep a reply", serr)
@@ -602,15 +606,11 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
 		delivered = delivered && !gaveUp && (stored || withoutStore)
 		unwaited = delivered && dropped
-		// The store holds the reply when it took it, even for an
-		// attempt it failed to record: a retry it did record opened
-		// the push there, and attempts elsewhere may carry it.
-		unwaitedStore = stored
 	}
 	if !answered {
 		wh.answer(p, out)
 	}
-	if unwaited && !wh.carriedLater(p, key, f, watch, arrived, unwaitedStore) {
+	if unwaited && !wh.carriedLater(p, key, f, watch, arrived, stored) {
 		delivered = false
 	}
 	if !delivered {
