@@ -301,10 +301,11 @@ func (s *MemoryDedupStore) take(key string) PushState {
 	return p.state
 }
 
-// watch returns the watch of the finished push key for a late claim
-// (claimLate), which may come after the store forgot the push: whether
-// an attempt took its reply is kept there. A push forgotten already is
-// taken to be untaken.
+// watch returns the watch of the push key for a late claim (claimLate),
+// which may come after the store forgot the push: whether an attempt
+// took its reply is kept there. Call it before the push's Finish, so
+// that no attempt can take the reply unwatched. A push forgotten already
+// is taken to be untaken: its Finish will not store the reply.
 func (s *MemoryDedupStore) watch(key string) *lateWatch {
 	s.mu.Lock()
 	defer s.mu.Unlock()

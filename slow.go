@@ -553,9 +553,26 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	delivered := !answered
 	// unwaited reports that the reply is kept for attempts, none of
-	// which may wait for it; unwaitedStore that the store holds it.
-	unwaited, unwaitedStore := false, false
+	// which may wait for it; stored that the store took it, which it
+	// holds then even for an attempt it failed to record: a retry it
+	// did record opened the push there, and attempts elsewhere may
+	// carry it.
+	unwaited, stored := false, false
+	var watch *lateWatch // the memory store's push, for the late claim
 	if key != "" {
+		// WeChat dropped this attempt: the reply waits for a retry that
+		// may never come to this process (a load balancer sent it
+		// elsewhere, or it was lost). An attempt still open may carry
+		// it, however long it took: WeChat waits its own 5 seconds,
+		// which a reply timeout set shorter does not change, so the
+		// span says nothing of whether WeChat is still there.
+		dropped := p.r.Context().Err() != nil
+		if ms, ok := c.dedup.(*MemoryDedupStore); ok && dropped {
+			// Watched before Finish: a retry may take the reply as soon
+			// as it is stored, and the store forget the push before
+			// the claim begins; the watch keeps that it was taken.
+			watch = ms.watch(key)
+		}
 		elapsed := time.Since(arrived)
 		if elapsed >= (pushAttempts+1)*c.span() {
 			// Past WeChat's attempts none can take the reply. When no
@@ -569,7 +586,8 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 			cancel()
 		}
 		sctx, cancel := c.storeContext(p.r.Context())
-		stored, serr := c.dedup.Finish(sctx, key, out)
+		var serr error
+		stored, serr = c.dedup.Finish(sctx, key, out)
 		cancel()
 		if serr != nil {
 			c.storeFailed(hctx, "to keep a reply", serr)
@@ -587,22 +605,12 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		}
 		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
 		delivered = delivered && !gaveUp && (stored || withoutStore)
-		// WeChat dropped this attempt: the reply waits for a retry that
-		// may never come to this process (a load balancer sent it
-		// elsewhere, or it was lost). An attempt still open may carry
-		// it, however long it took: WeChat waits its own 5 seconds,
-		// which a reply timeout set shorter does not change, so the
-		// span says nothing of whether WeChat is still there.
-		unwaited = delivered && p.r.Context().Err() != nil
-		// The store holds the reply when it took it, even for an
-		// attempt it failed to record: a retry it did record opened
-		// the push there, and attempts elsewhere may carry it.
-		unwaitedStore = stored
+		unwaited = delivered && dropped
 	}
 	if !answered {
 		wh.answer(p, out)
 	}
-	if unwaited && !wh.carriedLater(p, key, f, arrived, unwaitedStore) {
+	if unwaited && !wh.carriedLater(p, key, f, watch, arrived, stored) {
 		delivered = false
 	}
 	if !delivered {
@@ -622,17 +630,13 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 // it meanwhile. If none did, it makes sure none can now, and the caller
 // hands the reply on as late: the reply goes one way, never both.
 // Attempts of this process are known exactly, by the lock of the memory
-// store or of the flight f (nil if it was another process's); inStore
+// store, whose push w watches (nil for another store), or of the flight
+// f (nil if it was another process's); inStore
 // reports that a shared store holds the reply too, where an attempt that
 // another process counted is taken to have carried it, or to give the
 // push up: that process decides.
-func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Time, inStore bool) bool {
+func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, arrived time.Time, inStore bool) bool {
 	c := wh.c
-	ms, memory := c.dedup.(*MemoryDedupStore)
-	var w *lateWatch
-	if memory {
-		w = ms.watch(key)
-	}
 	wait := time.Until(arrived.Add(pushAttempts * c.span()))
 	for {
 		if wait > 0 {
@@ -642,8 +646,8 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 		// An attempt that waits takes the reply as it wakes, or gives up
 		// within its own span: ask again after that.
 		wait = c.span()
-		if memory {
-			taken, busy := ms.claimLate(key, w)
+		if w != nil {
+			taken, busy := c.dedup.(*MemoryDedupStore).claimLate(key, w)
 			if busy {
 				continue
 			}

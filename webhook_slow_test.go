@@ -1264,3 +1264,74 @@ func TestWebhookSharedStoreUnrecordedFirstAttemptKeepsTheStore(t *testing.T) {
 	assert.Equal(t, int32(1), b.runs.Load())
 	assert.Equal(t, int32(0), there.runs.Load())
 }
+
+// heldWrite wraps a webhook and holds the first response write of its
+// first request until the test opens gate, telling on writing that the
+// write began: the first attempt's goroutine is then between the
+// store's Finish and the late claim.
+type heldWrite struct {
+	h       http.Handler
+	gate    <-chan struct{}
+	writing chan struct{}
+	served  atomic.Int32
+}
+
+func (hw *heldWrite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if hw.served.Add(1) == 1 {
+		w = &heldWriter{ResponseWriter: w, hw: hw}
+	}
+	hw.h.ServeHTTP(w, r)
+}
+
+// heldWriter is the ResponseWriter of heldWrite's first request.
+type heldWriter struct {
+	http.ResponseWriter
+	hw   *heldWrite
+	once sync.Once
+}
+
+func (w *heldWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() {
+		close(w.hw.writing)
+		hold(w.hw.gate)
+	})
+	return w.ResponseWriter.Write(p)
+}
+
+// A retry that took the reply keeps it when the memory store forgets the
+// push after the handler's Finish and before the late claim began to
+// watch it (the first attempt's goroutine was still writing the reply to
+// WeChat's dropped connection): the reply is not handed on as late too.
+func TestWebhookTakenReplyForgottenBeforeTheClaimIsNotLate(t *testing.T) {
+	b := newGateBot(t)
+	gate, open := newGate(t)
+	c, err := wechat.New(b.options(300*time.Millisecond, wechat.WithDedupStore(wechat.NewMemoryDedupStore(1, 0)))...)
+	require.NoError(t, err)
+	hw := &heldWrite{h: c.Webhook(b), gate: gate, writing: make(chan struct{})}
+	h := &tracked{h: hw}
+	wh := dlPusher(h, nil)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := send(ctx, wh)
+	b.waitStarted(t)
+	cancel()
+	assert.Error(t, await(t, first, "first attempt").err)
+
+	b.finish()
+	receive(t, hw.writing, "the first attempt's write")
+	a := await(t, send(context.Background(), wh), "retry")
+	require.NoError(t, a.err)
+	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
+
+	// Another push pushes the first out of the store of one entry.
+	other := dlMessage()
+	other.MsgID++
+	other.Content = "other"
+	r, err := wh.Send(context.Background(), other)
+	require.NoError(t, err)
+	assert.Equal(t, "reply to other", replyText(t, r))
+
+	open()
+	h.wait(t)
+	assertNoLate(t, b, "the retry carried the reply")
+}
