@@ -122,7 +122,7 @@ type memoryPush struct {
 	// (see claimLate).
 	waiters int
 	taken   bool
-	// watch, set by watch, keeps whether an attempt took the reply past
+	// watch, set by finishWatched, keeps whether an attempt took the reply past
 	// the push's forgetting, for the late claim that comes after.
 	watch *lateWatch
 }
@@ -227,13 +227,37 @@ func (s *MemoryDedupStore) resize(n int) {
 func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.finish(s.lookup(key), reply), nil
+}
+
+// finishWatched is Finish for a reply the webhook may hand on as late: it
+// returns the watch of the push for the late claim (claimLate) as well,
+// which keeps whether an attempt took the reply after the store forgot
+// the push. It is taken under the lock the reply is stored with, so that
+// no attempt can take the reply unwatched. A push not found is watched
+// as forgotten, its reply untaken: it was not stored.
+func (s *MemoryDedupStore) finishWatched(key string, reply []byte) (bool, *lateWatch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	p := s.lookup(key)
 	if p == nil {
+		return false, &lateWatch{forgotten: true}
+	}
+	if p.watch == nil {
+		p.watch = &lateWatch{}
+	}
+	return s.finish(p, reply), p.watch
+}
+
+// finish stores the reply of p, nil when the store forgot it, and reports
+// whether it did. The store's lock is held.
+func (s *MemoryDedupStore) finish(p *memoryPush, reply []byte) bool {
+	if p == nil {
 		// Forgotten (expired or pushed out): nothing waits for it.
-		return false, nil
+		return false
 	}
 	if p.state.GivenUp {
-		return false, nil
+		return false
 	}
 	if len(reply) > s.maxBytes {
 		reply = nil // cannot be kept; the attempts that follow get "success"
@@ -250,7 +274,7 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 	p.state.Reply = reply
 	s.bytes += len(reply)
 	p.release()
-	return true, nil
+	return true
 }
 
 // wait returns a channel closed when the push key finishes or is
@@ -301,31 +325,13 @@ func (s *MemoryDedupStore) take(key string) PushState {
 	return p.state
 }
 
-// watch returns the watch of the push key for a late claim (claimLate),
-// which may come after the store forgot the push: whether an attempt
-// took its reply is kept there. Call it before the push's Finish, so
-// that no attempt can take the reply unwatched. A push forgotten already
-// is taken to be untaken: its Finish will not store the reply.
-func (s *MemoryDedupStore) watch(key string) *lateWatch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.lookup(key)
-	if p == nil {
-		return &lateWatch{forgotten: true}
-	}
-	if p.watch == nil {
-		p.watch = &lateWatch{}
-	}
-	return p.watch
-}
-
 // claimLate decides, once WeChat's attempts at the push key are over,
 // whether its finished reply is handed on as late: taken reports that an
 // attempt took it, busy that an attempt still waits for it (it takes it
 // on waking; ask again later). Otherwise the reply is removed, so that an
 // attempt that comes now is answered "success", and the caller hands it
 // on: this store's lock orders the claim and every attempt's take. w is
-// what watch returned for the push: forgotten since, the push is no
+// what finishWatched returned for the push: forgotten since, the push is no
 // longer the one of key, and w tells whether an attempt took its reply.
 func (s *MemoryDedupStore) claimLate(key string, w *lateWatch) (taken, busy bool) {
 	s.mu.Lock()

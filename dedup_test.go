@@ -539,11 +539,9 @@ func TestMemoryDedupStoreClaimLate(t *testing.T) {
 	t.Run("waiting attempt", func(t *testing.T) {
 		s := newPush(t)
 		done, seq := s.wait("k")
-		stored, err := s.Finish(ctx, "k", reply)
-		require.NoError(t, err)
+		stored, w := s.finishWatched("k", reply)
 		require.True(t, stored)
 		<-done
-		w := s.watch("k")
 		taken, busy := s.claimLate("k", w)
 		assert.True(t, busy, "the woken attempt has not taken the reply yet")
 		assert.False(t, taken)
@@ -556,17 +554,16 @@ func TestMemoryDedupStoreClaimLate(t *testing.T) {
 
 	t.Run("retry after finish", func(t *testing.T) {
 		s := newPush(t)
-		_, _ = s.Finish(ctx, "k", reply)
+		_, w := s.finishWatched("k", reply)
 		st, _ := s.Arrive(ctx, "k", now, time.Minute)
 		require.Equal(t, reply, st.Reply)
-		taken, _ := s.claimLate("k", s.watch("k"))
+		taken, _ := s.claimLate("k", w)
 		assert.True(t, taken, "the retry took the reply")
 	})
 
 	t.Run("no attempt", func(t *testing.T) {
 		s := newPush(t)
-		_, _ = s.Finish(ctx, "k", reply)
-		w := s.watch("k")
+		_, w := s.finishWatched("k", reply)
 		taken, busy := s.claimLate("k", w)
 		assert.False(t, taken)
 		assert.False(t, busy)
@@ -591,8 +588,7 @@ func TestMemoryDedupStoreClaimLate(t *testing.T) {
 	t.Run("taken, then forgotten", func(t *testing.T) {
 		s := NewMemoryDedupStore(1, 0)
 		_, _ = s.Arrive(ctx, "k", now, time.Minute)
-		_, _ = s.Finish(ctx, "k", reply)
-		w := s.watch("k")
+		_, w := s.finishWatched("k", reply)
 		st, _ := s.Arrive(ctx, "k", now, time.Minute)
 		require.Equal(t, reply, st.Reply)
 		forget(t, s)
@@ -604,14 +600,13 @@ func TestMemoryDedupStoreClaimLate(t *testing.T) {
 	t.Run("untaken, then forgotten", func(t *testing.T) {
 		s := NewMemoryDedupStore(1, 0)
 		_, _ = s.Arrive(ctx, "k", now, time.Minute)
-		_, _ = s.Finish(ctx, "k", reply)
-		w := s.watch("k")
+		_, w := s.finishWatched("k", reply)
 		forget(t, s)
 		taken, busy := s.claimLate("k", w)
 		assert.False(t, taken, "no attempt took the reply")
 		assert.False(t, busy)
-		_, _ = s.Finish(ctx, "k", reply)
-		taken, _ = s.claimLate("k", s.watch("k"))
+		_, w = s.finishWatched("k", reply)
+		taken, _ = s.claimLate("k", w)
 		assert.False(t, taken, "the first claim left the new push of the key as it was: its own claim hands its reply on")
 	})
 }

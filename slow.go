@@ -560,19 +560,14 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	unwaited, stored := false, false
 	var watch *lateWatch // the memory store's push, for the late claim
 	if key != "" {
-		// WeChat dropped this attempt: the reply waits for a retry that
-		// may never come to this process (a load balancer sent it
-		// elsewhere, or it was lost). An attempt still open may carry
-		// it, however long it took: WeChat waits its own 5 seconds,
-		// which a reply timeout set shorter does not change, so the
-		// span says nothing of whether WeChat is still there.
-		dropped := p.r.Context().Err() != nil
-		if ms, ok := c.dedup.(*MemoryDedupStore); ok && dropped {
-			// Watched before Finish: a retry may take the reply as soon
-			// as it is stored, and the store forget the push before
-			// the claim begins; the watch keeps that it was taken.
-			watch = ms.watch(key)
-		}
+		// WeChat dropped this attempt: the reply, or the handler's
+		// error, waits for a retry that may never come to this process
+		// (a load balancer sent it elsewhere, or it was lost). A handler
+		// that gave neither has nothing to hand on. An attempt still
+		// open may carry the reply, however long it took: WeChat waits
+		// its own 5 seconds, which a reply timeout set shorter does not
+		// change, so the span says nothing of whether WeChat is there.
+		dropped := p.r.Context().Err() != nil && (reply != nil || err != nil)
 		elapsed := time.Since(arrived)
 		if elapsed >= (pushAttempts+1)*c.span() {
 			// Past WeChat's attempts none can take the reply. When no
@@ -585,10 +580,17 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 			}
 			cancel()
 		}
-		sctx, cancel := c.storeContext(p.r.Context())
 		var serr error
-		stored, serr = c.dedup.Finish(sctx, key, out)
-		cancel()
+		if ms, ok := c.dedup.(*MemoryDedupStore); ok && dropped {
+			// Watched as it is stored: a retry may take the reply at
+			// once, and the store forget the push before the claim
+			// begins; the watch keeps that it was taken.
+			stored, watch = ms.finishWatched(key, out)
+		} else {
+			sctx, cancel := c.storeContext(p.r.Context())
+			stored, serr = c.dedup.Finish(sctx, key, out)
+			cancel()
+		}
 		if serr != nil {
 			c.storeFailed(hctx, "to keep a reply", serr)
 		}

@@ -244,6 +244,7 @@ const dlReply = "reply to hello"
 // counting its runs; it collects late replies and logs.
 type gateBot struct {
 	runs    atomic.Int32
+	quiet   atomic.Bool   // the handler answers with no reply
 	started chan struct{} // a value per run, when it starts
 	release chan struct{} // closed to let the handler reply
 	once    sync.Once
@@ -264,6 +265,9 @@ func (b *gateBot) ServeMessage(ctx context.Context, m *wechat.Message) (wechat.R
 	case <-b.release:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	if b.quiet.Load() {
+		return nil, nil
 	}
 	return m.ReplyText("reply to " + m.Content), nil
 }
@@ -1013,6 +1017,25 @@ func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
 			h.wait(t)
 			assertNoLate(t, b, "the retry was answered")
 			assert.Equal(t, int32(1), b.runs.Load())
+		})
+	}
+}
+
+// A handler that answers with no reply, after WeChat dropped the first
+// attempt, has nothing to hand on: WithLateReplyFunc is not called, and
+// the attempt's goroutine does not stay for WeChat's attempts to end.
+func TestWebhookNoReplyAfterDroppedAttemptIsNotLate(t *testing.T) {
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			b, h, wh := dropFirstAttempt(t, s.store())
+			b.quiet.Store(true)
+			b.finish()
+			h.wait(t)
+			assertNoLate(t, b, "the handler gave no reply")
+			awaitSuccess(t, send(context.Background(), wh), "retry", "the handler gave no reply")
+			h.wait(t)
+			assertNoLate(t, b, "the retry was answered")
 		})
 	}
 }
