@@ -970,6 +970,18 @@ func dropFirstAttempt(t *testing.T, store wechat.DedupStore) (*gateBot, *tracked
 	return b, h, wh
 }
 
+// dropRetry sends the webhook h serves a retry that WeChat drops before
+// the handler is done, and returns once the attempt has returned: the
+// store counted it, and it gave up waiting.
+func dropRetry(t *testing.T, h *tracked) {
+	t.Helper()
+	second, served := returned(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
+	receive(t, served, "the second attempt's return")
+}
+
 // assertNoLate checks that no late reply was handed on; call it once the
 // webhook has returned, the handler's goroutine included.
 func assertNoLate(t *testing.T, b *gateBot, why string) {
@@ -1001,67 +1013,45 @@ func takeLate(t *testing.T, b *gateBot, why string) {
 // first attempt, with no retry waiting and none to come to this process
 // (a load balancer sent them elsewhere, or they were lost), hands its
 // reply to WithLateReplyFunc once WeChat's attempts are over, instead of
-// keeping it in the store for attempts that never come. A retry that
-// arrives after that (a replay) is answered "success": the reply went
-// late, not a second time passively.
+// keeping it in the store for attempts that never come. Likewise when a
+// retry reached this process but WeChat dropped it before the handler
+// finished. A retry that arrives after that (a replay) is answered
+// "success": the reply went late, not a second time passively. A handler
+// that gave no reply has nothing to hand on, and WithLateReplyFunc is not
+// called.
 func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
-	for _, s := range lateStores {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			b, h, wh := dropFirstAttempt(t, s.store())
-
-			b.finish()
-			h.wait(t)
-			takeLate(t, b, "no attempt was left to carry the reply")
-			awaitSuccess(t, send(context.Background(), wh), "retry after the late reply", "the reply went late; a retry must not carry it too")
-			h.wait(t)
-			assertNoLate(t, b, "the retry was answered")
-			assert.Equal(t, int32(1), b.runs.Load())
-		})
+	cases := []struct {
+		name         string
+		quiet        bool // the handler gives no reply
+		droppedRetry bool // a retry came, and WeChat dropped it
+	}{
+		{name: "no retry"},
+		{name: "no retry, no reply", quiet: true},
+		{name: "retry dropped", droppedRetry: true},
 	}
-}
-
-// A handler that answers with no reply, after WeChat dropped the first
-// attempt, has nothing to hand on: WithLateReplyFunc is not called, and
-// the attempt's goroutine does not stay for WeChat's attempts to end.
-func TestWebhookNoReplyAfterDroppedAttemptIsNotLate(t *testing.T) {
 	for _, s := range lateStores {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			b, h, wh := dropFirstAttempt(t, s.store())
-			b.quiet.Store(true)
-			b.finish()
-			h.wait(t)
-			assertNoLate(t, b, "the handler gave no reply")
-			awaitSuccess(t, send(context.Background(), wh), "retry", "the handler gave no reply")
-			h.wait(t)
-			assertNoLate(t, b, "the retry was answered")
-		})
-	}
-}
+		for _, tt := range cases {
+			t.Run(s.name+", "+tt.name, func(t *testing.T) {
+				t.Parallel()
+				b, h, wh := dropFirstAttempt(t, s.store())
+				b.quiet.Store(tt.quiet)
+				if tt.droppedRetry {
+					dropRetry(t, h)
+				}
 
-// Likewise when a retry reached this process but WeChat dropped it before
-// the handler finished, and the last attempt never came: nothing waits
-// for the reply when it is ready.
-func TestWebhookFinishedReplyAfterDroppedRetryGoesLate(t *testing.T) {
-	for _, s := range lateStores {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			b, h, _ := dropFirstAttempt(t, s.store())
-
-			// Once the second attempt returned, the store counted it and
-			// it gave up waiting.
-			second, served := returned(h)
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel() // WeChat drops it before the handler is done
-			assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
-			receive(t, served, "the second attempt's return")
-
-			b.finish()
-			h.wait(t)
-			takeLate(t, b, "the retry that came was dropped before the reply was ready")
-			assert.Equal(t, int32(1), b.runs.Load())
-		})
+				b.finish()
+				h.wait(t)
+				if tt.quiet {
+					assertNoLate(t, b, "the handler gave no reply")
+				} else {
+					takeLate(t, b, "no attempt was left to carry the reply")
+				}
+				awaitSuccess(t, send(context.Background(), wh), "retry after the late reply", "the reply went late; a retry must not carry it too")
+				h.wait(t)
+				assertNoLate(t, b, "the retry was answered")
+				assert.Equal(t, int32(1), b.runs.Load())
+			})
+		}
 	}
 }
 
@@ -1188,43 +1178,6 @@ func TestWebhookSharedStoreRetryArrivingAtTheClaim(t *testing.T) {
 	assert.Equal(t, int32(1), b.runs.Load())
 }
 
-// With a shared store, an attempt here whose Arrive the store failed to
-// record does not stand, in the late claim's count, for an attempt the
-// store counted at another process: that attempt carried the reply, and
-// the reply is not handed on as late as well. The second attempt reaches
-// this process, its Arrive fails, and WeChat drops it; the third reaches
-// the other process and waits there for the reply.
-func TestWebhookSharedStoreUnrecordedAttemptIsNotCounted(t *testing.T) {
-	var arrivals atomic.Int32
-	store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
-		if arrivals.Add(1) == 2 {
-			return errors.New("store unreachable")
-		}
-		return nil
-	}}
-	b, h, _ := dropFirstAttempt(t, store)
-	assert.Equal(t, 1, store.waitArrival(t).Attempt)
-
-	second, served := returned(h)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // WeChat drops it while it waits
-	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
-	receive(t, served, "the second attempt's return")
-
-	there := newGateBot(t)
-	otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
-	third := send(context.Background(), otherPusher)
-	assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the third attempt")
-	b.finish()
-	a := await(t, third, "third attempt")
-	require.NoError(t, a.err)
-	assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
-	h.wait(t)
-	otherHook.wait(t)
-	assertNoLate(t, b, "the third attempt carried the reply")
-	assert.Equal(t, int32(0), there.runs.Load())
-}
-
 // With a shared store that fails as the late claim takes the reply back,
 // the reply stays in the store, where an attempt that comes after (a
 // replay, or one still waiting at another process) takes it: it is not
@@ -1250,42 +1203,50 @@ func TestWebhookSharedStoreFailedTakeBackIsNotLate(t *testing.T) {
 	assert.Equal(t, int32(1), b.runs.Load())
 }
 
-// With a shared store that failed to record the first attempt, a retry
-// here that it recorded opens the push there, and the handler's reply is
-// kept in it for the attempts that follow: one that another process
-// counted carries it, and it is not handed on as late as well. The
-// second attempt reaches this process and WeChat drops it; the third
-// reaches the other process and waits there for the reply.
-func TestWebhookSharedStoreUnrecordedFirstAttemptKeepsTheStore(t *testing.T) {
-	var arrivals atomic.Int32
-	store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
-		if arrivals.Add(1) == 1 {
-			return errors.New("store unreachable")
-		}
-		return nil
-	}}
-	b, h, _ := dropFirstAttempt(t, store)
+// With a shared store that failed to record an attempt here, the
+// attempt the store counted at another process carried the reply, and
+// the reply is not handed on as late as well. The second attempt reaches
+// this process and WeChat drops it; the third reaches the other process
+// and waits there for the reply. When the store failed to record the
+// second attempt, that one does not stand, in the late claim's count, for
+// the third; when it failed to record the first, the second opened the
+// push there, and the reply is kept in it for the attempts that follow.
+func TestWebhookSharedStoreUnrecordedAttempt(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		failing int32 // the arrival the store fails to record
+	}{
+		{"second", 2},
+		{"first", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var arrivals atomic.Int32
+			store := &dvStore{sharedStore: newSharedStore(), arriveErr: func() error {
+				if arrivals.Add(1) == tt.failing {
+					return errors.New("store unreachable")
+				}
+				return nil
+			}}
+			b, h, _ := dropFirstAttempt(t, store)
 
-	second, served := returned(h)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // WeChat drops it while it waits
-	assert.Error(t, await(t, send(ctx, dlPusher(second, nil)), "second attempt").err)
-	receive(t, served, "the second attempt's return")
-	assert.Equal(t, 1, store.waitArrival(t).Attempt, "the store counted the second attempt first")
+			dropRetry(t, h)
+			assert.Equal(t, 1, store.waitArrival(t).Attempt, "the store counted one of the two")
 
-	there := newGateBot(t)
-	otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
-	third := send(context.Background(), otherPusher)
-	assert.Equal(t, 2, store.waitArrival(t).Attempt)
-	b.finish()
-	a := await(t, third, "third attempt")
-	require.NoError(t, a.err)
-	assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
-	h.wait(t)
-	otherHook.wait(t)
-	assertNoLate(t, b, "the third attempt carried the reply")
-	assert.Equal(t, int32(1), b.runs.Load())
-	assert.Equal(t, int32(0), there.runs.Load())
+			there := newGateBot(t)
+			otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+			third := send(context.Background(), otherPusher)
+			assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the third attempt")
+			b.finish()
+			a := await(t, third, "third attempt")
+			require.NoError(t, a.err)
+			assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
+			h.wait(t)
+			otherHook.wait(t)
+			assertNoLate(t, b, "the third attempt carried the reply")
+			assert.Equal(t, int32(1), b.runs.Load())
+			assert.Equal(t, int32(0), there.runs.Load())
+		})
+	}
 }
 
 // heldWrite wraps a webhook and holds the first response write of its
