@@ -134,6 +134,21 @@ type memoryPush struct {
 type lateWatch struct {
 	forgotten bool
 	taken     bool // an attempt took the reply before it was forgotten
+	// took is closed once an attempt took the reply: the claim's answer
+	// is then known, and its wait for WeChat's attempts ends early.
+	took chan struct{}
+}
+
+// markTaken records that an attempt answers with p's reply, and tells
+// p's late claim, if any.
+func (p *memoryPush) markTaken() {
+	if p.taken {
+		return
+	}
+	p.taken = true
+	if p.watch != nil {
+		close(p.watch.took)
+	}
 }
 
 // forget records in p's watch, if any, that p is forgotten.
@@ -194,7 +209,7 @@ func (s *MemoryDedupStore) Arrive(_ context.Context, key string, now time.Time, 
 	}
 	p.state.Attempt++
 	if p.state.Done {
-		p.taken = true // the attempt answers with the reply
+		p.markTaken() // the attempt answers with the reply
 	}
 	return p.state, nil
 }
@@ -241,10 +256,13 @@ func (s *MemoryDedupStore) finishWatched(key string, reply []byte) (bool, *lateW
 	defer s.mu.Unlock()
 	p := s.lookup(key)
 	if p == nil {
-		return false, &lateWatch{forgotten: true}
+		return false, &lateWatch{forgotten: true, took: make(chan struct{})}
 	}
 	if p.watch == nil {
-		p.watch = &lateWatch{}
+		p.watch = &lateWatch{took: make(chan struct{})}
+		if p.taken {
+			close(p.watch.took) // a reply an earlier Finish stored was taken
+		}
 	}
 	return s.finish(p, reply), p.watch
 }
@@ -320,7 +338,7 @@ func (s *MemoryDedupStore) take(key string) PushState {
 		return PushState{}
 	}
 	if p.state.Done {
-		p.taken = true
+		p.markTaken()
 	}
 	return p.state
 }
@@ -365,7 +383,7 @@ func (s *MemoryDedupStore) GiveUp(_ context.Context, key string) (PushState, err
 	if !p.state.Done {
 		p.state.GivenUp = true
 	} else {
-		p.taken = true // the last attempt answers with the reply
+		p.markTaken() // the last attempt answers with the reply
 	}
 	return p.state, nil
 }

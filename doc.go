@@ -181,8 +181,9 @@
 // never sees the failure message; a reply later than that, or one that
 // no retry came to take, goes to [WithLateReplyFunc]). It works for every
 // account type. To tell whether a retry took such a reply, the request of
-// the attempt WeChat dropped stays until WeChat's attempts are over: give
-// http.Server.Shutdown 15 seconds or so to let it hand the reply on.
+// the attempt WeChat dropped stays until a retry in this process takes it
+// or WeChat's attempts are over: give http.Server.Shutdown 15 seconds or
+// so to let it hand the reply on.
 // [SendAsCustomerMessage] answers "success" at the deadline and sends the
 // reply when ready as a customer-service message ([Client.SendReply]),
 // showing "typing" meanwhile with [WithTyping]; it needs the AppSecret and

@@ -255,6 +255,9 @@ type flight struct {
 	// an attempt here that the store gives the reply to after that
 	// (its Arrive was still on the network) must not carry it too.
 	late bool
+	// took, made for a late claim (tookChan), is closed once an
+	// attempt here took the reply.
+	took chan struct{}
 }
 
 // flights are the pushes whose handlers run in this process.
@@ -287,7 +290,7 @@ func (fs *flights) giveUp(f *flight) (reply []byte, landed bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if f.landed && !f.remote {
-		f.taken = true
+		f.markTaken()
 		return f.reply, true
 	}
 	f.gaveUp = true
@@ -322,7 +325,7 @@ func (fs *flights) result(f *flight) (reply []byte, remote bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if !f.remote {
-		f.taken = true
+		f.markTaken()
 	}
 	return f.reply, f.remote
 }
@@ -340,8 +343,34 @@ func (fs *flights) unrecord(f *flight) {
 func (fs *flights) took(f *flight) bool {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	f.taken = true
+	f.markTaken()
 	return !f.late
+}
+
+// markTaken records that an attempt here answers with f's reply, and
+// tells f's late claim, if any. The flights' lock is held.
+func (f *flight) markTaken() {
+	if f.taken {
+		return
+	}
+	f.taken = true
+	if f.took != nil {
+		close(f.took)
+	}
+}
+
+// tookChan returns a channel closed once an attempt here took f's reply,
+// for f's late claim.
+func (fs *flights) tookChan(f *flight) <-chan struct{} {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f.took == nil {
+		f.took = make(chan struct{})
+		if f.taken {
+			close(f.took)
+		}
+	}
+	return f.took
 }
 
 // claimLate decides, once WeChat's attempts are over, whether the reply
@@ -639,11 +668,25 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 // push up: that process decides.
 func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, arrived time.Time, inStore bool) bool {
 	c := wh.c
+	// An attempt here that took the reply settles the claim at once:
+	// the claims below find it taken, however long they would wait.
+	var took <-chan struct{}
+	switch {
+	case w != nil:
+		took = w.took
+	case f != nil:
+		took = wh.flights.tookChan(f)
+	}
 	wait := time.Until(arrived.Add(pushAttempts * c.span()))
 	for {
 		if wait > 0 {
 			t := time.NewTimer(wait)
-			<-t.C
+			select {
+			case <-t.C:
+			case <-took:
+				t.Stop()
+				return true
+			}
 		}
 		// An attempt that waits takes the reply as it wakes, or gives up
 		// within its own span: ask again after that.

@@ -1080,6 +1080,40 @@ func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 	}
 }
 
+// A retry waiting for the reply, as WeChat's second attempt at a slow
+// handler's push does, ends the wait of the attempt WeChat dropped for
+// WeChat's attempts to be over once it takes the reply: that attempt's
+// request returns then, so that a server's Shutdown does not wait on it.
+// With a reply timeout of 30 s the attempts are over 100 s after the
+// first arrived, far beyond the test's wait.
+func TestWebhookTakenReplyEndsTheLateWait(t *testing.T) {
+	for _, s := range lateStores {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			store := s.store()
+			b := newGateBot(t)
+			h, wh := b.webhook(t, nil, 30*time.Second, wechat.WithDedupStore(store))
+			ctx, cancel := context.WithCancel(context.Background())
+			first := send(ctx, wh)
+			b.waitStarted(t)
+			cancel() // WeChat drops the first attempt
+			assert.Error(t, await(t, first, "first attempt").err)
+
+			retry := send(context.Background(), wh)
+			if ss, ok := store.(*sharedStore); ok {
+				ss.waitArrival(t) // the first's
+				assert.Equal(t, 2, ss.waitArrival(t).Attempt)
+			}
+			b.finish()
+			a := await(t, retry, "retry")
+			require.NoError(t, a.err)
+			assert.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
+			h.wait(t)
+			assertNoLate(t, b, "the retry carried the reply")
+		})
+	}
+}
+
 // A handler that finishes after the reply timeout's span, while WeChat
 // still holds the first attempt (WeChat waits its own 5 seconds, longer
 // than the span of a reply timeout set under DefaultReplyTimeout), has
