@@ -955,13 +955,17 @@ var lateStores = []struct {
 	{"shared store", func() wechat.DedupStore { return newSharedStore() }},
 }
 
+// lateTimeout is the reply timeout of the late-reply tests: WeChat's
+// attempts are over a second after the first arrived.
+const lateTimeout = 300 * time.Millisecond
+
 // dropFirstAttempt starts a push on a webhook over store, of reply
-// timeout 300 ms, whose handler runs until the bot's finish, and has
-// WeChat drop its first attempt meanwhile.
-func dropFirstAttempt(t *testing.T, store wechat.DedupStore) (*gateBot, *tracked, *wechattest.Webhook) {
+// timeout rt, whose handler runs until the bot's finish, and has WeChat
+// drop its first attempt meanwhile.
+func dropFirstAttempt(t *testing.T, store wechat.DedupStore, rt time.Duration) (*gateBot, *tracked, *wechattest.Webhook) {
 	t.Helper()
 	b := newGateBot(t)
-	h, wh := b.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+	h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(store))
 	ctx, cancel := context.WithCancel(context.Background())
 	first := send(ctx, wh)
 	b.waitStarted(t)
@@ -1033,7 +1037,7 @@ func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
 		for _, tt := range cases {
 			t.Run(s.name+", "+tt.name, func(t *testing.T) {
 				t.Parallel()
-				b, h, wh := dropFirstAttempt(t, s.store())
+				b, h, wh := dropFirstAttempt(t, s.store(), lateTimeout)
 				b.quiet.Store(tt.quiet)
 				if tt.droppedRetry {
 					dropRetry(t, h)
@@ -1055,14 +1059,19 @@ func TestWebhookFinishedReplyWithNoRetryGoesLate(t *testing.T) {
 	}
 }
 
-// A retry that waits when the handler finishes carries the reply, and
-// the reply is not handed on as late as well.
+// A retry that waits when the handler finishes, as WeChat's second
+// attempt at a slow handler's push does, carries the reply, and the reply
+// is not handed on as late as well. The retry's taking the reply ends the
+// wait of the attempt WeChat dropped for WeChat's attempts to be over:
+// that attempt's request returns then, so that a server's Shutdown does
+// not wait on it. With a reply timeout of 30 s the attempts are over
+// 100 s after the first arrived, far beyond the test's wait.
 func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 	for _, s := range lateStores {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			store := s.store()
-			b, h, wh := dropFirstAttempt(t, store)
+			b, h, wh := dropFirstAttempt(t, store, 30*time.Second)
 
 			retry := send(context.Background(), wh)
 			if ss, ok := store.(*sharedStore); ok {
@@ -1073,43 +1082,9 @@ func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 			a := await(t, retry, "retry")
 			require.NoError(t, a.err)
 			assert.Equal(t, dlReply, replyText(t, a.reply), "the waiting retry carries the reply")
-			h.wait(t)
+			h.wait(t) // the dropped attempt returned too
 			assertNoLate(t, b, "the retry carried the reply")
 			assert.Equal(t, int32(1), b.runs.Load())
-		})
-	}
-}
-
-// A retry waiting for the reply, as WeChat's second attempt at a slow
-// handler's push does, ends the wait of the attempt WeChat dropped for
-// WeChat's attempts to be over once it takes the reply: that attempt's
-// request returns then, so that a server's Shutdown does not wait on it.
-// With a reply timeout of 30 s the attempts are over 100 s after the
-// first arrived, far beyond the test's wait.
-func TestWebhookTakenReplyEndsTheLateWait(t *testing.T) {
-	for _, s := range lateStores {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			store := s.store()
-			b := newGateBot(t)
-			h, wh := b.webhook(t, nil, 30*time.Second, wechat.WithDedupStore(store))
-			ctx, cancel := context.WithCancel(context.Background())
-			first := send(ctx, wh)
-			b.waitStarted(t)
-			cancel() // WeChat drops the first attempt
-			assert.Error(t, await(t, first, "first attempt").err)
-
-			retry := send(context.Background(), wh)
-			if ss, ok := store.(*sharedStore); ok {
-				ss.waitArrival(t) // the first's
-				assert.Equal(t, 2, ss.waitArrival(t).Attempt)
-			}
-			b.finish()
-			a := await(t, retry, "retry")
-			require.NoError(t, a.err)
-			assert.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
-			h.wait(t)
-			assertNoLate(t, b, "the retry carried the reply")
 		})
 	}
 }
@@ -1145,7 +1120,7 @@ func TestWebhookLiveFirstAttemptPastSpanIsNotLate(t *testing.T) {
 // load): the reply is not handed on as late as well.
 func TestWebhookTakenReplyForgottenIsNotLate(t *testing.T) {
 	store := wechat.NewMemoryDedupStore(1, 0)
-	b, h, wh := dropFirstAttempt(t, store)
+	b, h, wh := dropFirstAttempt(t, store, lateTimeout)
 	b.finish()
 	a := await(t, send(context.Background(), wh), "retry")
 	require.NoError(t, a.err)
@@ -1193,7 +1168,7 @@ func TestWebhookSharedStoreRetryArrivingAtTheClaim(t *testing.T) {
 			}
 		},
 	}
-	b, h, wh := dropFirstAttempt(t, store)
+	b, h, wh := dropFirstAttempt(t, store, lateTimeout)
 	retry := send(context.Background(), wh)
 	receive(t, arriving, "the retry's Arrive")
 	b.finish()
@@ -1223,7 +1198,7 @@ func TestWebhookSharedStoreFailedTakeBackIsNotLate(t *testing.T) {
 		}
 		return nil
 	}}
-	b, h, wh := dropFirstAttempt(t, store)
+	b, h, wh := dropFirstAttempt(t, store, lateTimeout)
 	b.finish()
 	h.wait(t)
 	a := await(t, send(context.Background(), wh), "attempt after the claim")
@@ -1261,13 +1236,13 @@ func TestWebhookSharedStoreUnrecordedAttempt(t *testing.T) {
 				}
 				return nil
 			}}
-			b, h, _ := dropFirstAttempt(t, store)
+			b, h, _ := dropFirstAttempt(t, store, lateTimeout)
 
 			dropRetry(t, h)
 			assert.Equal(t, 1, store.waitArrival(t).Attempt, "the store counted one of the two")
 
 			there := newGateBot(t)
-			otherHook, otherPusher := there.webhook(t, nil, 300*time.Millisecond, wechat.WithDedupStore(store))
+			otherHook, otherPusher := there.webhook(t, nil, lateTimeout, wechat.WithDedupStore(store))
 			third := send(context.Background(), otherPusher)
 			assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the third attempt")
 			b.finish()
@@ -1323,7 +1298,7 @@ func (w *heldWriter) Write(p []byte) (int, error) {
 func TestWebhookTakenReplyForgottenBeforeTheClaimIsNotLate(t *testing.T) {
 	b := newGateBot(t)
 	gate, open := newGate(t)
-	c, err := wechat.New(b.options(300*time.Millisecond, wechat.WithDedupStore(wechat.NewMemoryDedupStore(1, 0)))...)
+	c, err := wechat.New(b.options(lateTimeout, wechat.WithDedupStore(wechat.NewMemoryDedupStore(1, 0)))...)
 	require.NoError(t, err)
 	hw := &heldWrite{h: c.Webhook(b), gate: gate, writing: make(chan struct{})}
 	h := &tracked{h: hw}
