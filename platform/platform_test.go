@@ -3,6 +3,7 @@ package platform_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -253,20 +254,28 @@ func TestRotatedRefreshTokenStored(t *testing.T) {
 }
 
 // A refresh whose stored token another instance replaced after the
-// refresh read it does not write an older token over the newer one.
+// refresh read it does not write an older token over the newer one:
+// whether the other instance stored it while this refresh called WeChat
+// (after the first read), or in the instant between the check before the
+// write and the write (after the second), which the store's
+// SwapRefreshToken closes.
 func TestRefreshTokenStoredMeanwhileKept(t *testing.T) {
-	ctx := context.Background()
-	store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
-	const appID = "wx1000000000000009"
-	e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
-	e.fake.RotateRefreshToken(appID)
-	e.fake.ExpireTokens()
-	store.overtakeNextRead("refreshtoken@@@newer")
-	_, err := ac.ListCallbackIPs(ctx)
-	require.NoError(t, err, "the refresh's access token is used")
-	stored, err := store.MemoryRefreshTokenStore.RefreshToken(ctx, appID)
-	require.NoError(t, err)
-	assert.Equal(t, "refreshtoken@@@newer", stored, "the newer token stays")
+	for _, read := range []int{1, 2} {
+		t.Run(fmt.Sprintf("after read %d", read), func(t *testing.T) {
+			ctx := context.Background()
+			store := &failingStore{MemoryRefreshTokenStore: platform.NewMemoryRefreshTokenStore()}
+			const appID = "wx1000000000000009"
+			e, ac := authorized(t, appID, platform.WithRefreshTokenStore(store))
+			e.fake.RotateRefreshToken(appID)
+			e.fake.ExpireTokens()
+			store.overtakeRead(read, "refreshtoken@@@newer")
+			_, err := ac.ListCallbackIPs(ctx)
+			require.NoError(t, err, "the refresh's access token is used")
+			stored, err := store.MemoryRefreshTokenStore.RefreshToken(ctx, appID)
+			require.NoError(t, err)
+			assert.Equal(t, "refreshtoken@@@newer", stored, "the newer token stays")
+		})
+	}
 }
 
 // failingStore is a RefreshTokenStore whose writes fail while broken,
@@ -277,7 +286,8 @@ type failingStore struct {
 	*platform.MemoryRefreshTokenStore
 	mu     sync.Mutex
 	broken bool
-	newer  string // stored after the next read, when not empty
+	newer  string // stored after the read reads counts down to, when not empty
+	reads  int
 }
 
 var errStoreDown = errors.New("store down")
@@ -292,11 +302,21 @@ func (s *failingStore) SetRefreshToken(ctx context.Context, appID, token string)
 	return s.MemoryRefreshTokenStore.SetRefreshToken(ctx, appID, token)
 }
 
+func (s *failingStore) SwapRefreshToken(ctx context.Context, appID, old, token string) (bool, error) {
+	s.mu.Lock()
+	broken := s.broken
+	s.mu.Unlock()
+	if broken {
+		return false, errStoreDown
+	}
+	return s.MemoryRefreshTokenStore.SwapRefreshToken(ctx, appID, old, token)
+}
+
 func (s *failingStore) RefreshToken(ctx context.Context, appID string) (string, error) {
 	t, err := s.MemoryRefreshTokenStore.RefreshToken(ctx, appID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.newer != "" {
+	if s.reads--; s.newer != "" && s.reads == 0 {
 		_ = s.MemoryRefreshTokenStore.SetRefreshToken(ctx, appID, s.newer)
 		s.newer = ""
 	}
@@ -309,10 +329,12 @@ func (s *failingStore) setBroken(b bool) {
 	s.broken = b
 }
 
-func (s *failingStore) overtakeNextRead(newer string) {
+// overtakeRead has another instance store newer just after the nth read
+// from now.
+func (s *failingStore) overtakeRead(n int, newer string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.newer = newer
+	s.newer, s.reads = newer, n
 }
 
 // A new refresh token the store does not take is not lost: the process

@@ -189,6 +189,25 @@ type RefreshTokenStore interface {
 	Revoke(ctx context.Context, appID string) error
 }
 
+// A RefreshTokenSwapper is a RefreshTokenStore that can replace an
+// account's token in one step, only while it is the one expected. A
+// refresh that WeChat gave a new refresh token stores it with
+// SwapRefreshToken when the store has it, so that a refresh paused past
+// the account's lock (a long GC pause, a VM migration) cannot write its
+// older token over one another instance stored meanwhile. Without it the
+// platform reads the stored token before it writes, which leaves an
+// instant between the two. MemoryRefreshTokenStore and
+// redisstore.RefreshTokenStore implement it; a store that embeds one of
+// them, to change SetRefreshToken, gets its SwapRefreshToken too, and
+// must change that as well.
+type RefreshTokenSwapper interface {
+	RefreshTokenStore
+	// SwapRefreshToken stores token for appID if old is the token
+	// stored, and reports whether it did. An account with another
+	// token, none, or revoked is left as it is.
+	SwapRefreshToken(ctx context.Context, appID, old, token string) (bool, error)
+}
+
 // MemoryRefreshTokenStore is a RefreshTokenStore in memory, the default:
 // private to the process and lost when it ends. The zero value is not
 // usable; call NewMemoryRefreshTokenStore.
@@ -238,6 +257,20 @@ func (s *MemoryRefreshTokenStore) SetRefreshToken(_ context.Context, appID, toke
 	s.tokens[appID] = token
 	delete(s.revoked, appID)
 	return nil
+}
+
+// SwapRefreshToken implements RefreshTokenSwapper.
+func (s *MemoryRefreshTokenStore) SwapRefreshToken(_ context.Context, appID, old, token string) (bool, error) {
+	if token == "" {
+		return false, fmt.Errorf("%w: empty refresh token", wechat.ErrInvalidArgument)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.tokens[appID]; !ok || t != old || s.revoked[appID] {
+		return false, nil
+	}
+	s.tokens[appID] = token
+	return true, nil
 }
 
 // Revoke implements RefreshTokenStore.
@@ -377,9 +410,9 @@ func (c *Client) storeRefreshToken(ctx context.Context, appID, token string) err
 // store holds another by now, an instance that took the account's lock
 // over while this refresh was paused past it (a long GC pause, a VM
 // migration) has stored a newer token, and this older one must not
-// overwrite it. The check and the write are two calls to the store, so
-// a pause between them can still let the older token in; a
-// RefreshTokenStore has no compare-and-set to close that.
+// overwrite it. A RefreshTokenSwapper checks and writes in one step; with
+// another store, a pause between the check and the write can still let
+// the older token in.
 func (c *Client) saveRefreshToken(ctx context.Context, appID, replaced, token string) error {
 	l := c.accountLock(appID)
 	l.Lock()
@@ -394,12 +427,18 @@ func (c *Client) saveRefreshToken(ctx context.Context, appID, replaced, token st
 		c.mu.Unlock()
 		return err
 	case err == nil && replaced != "" && stored != replaced:
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: another instance stored a newer authorizer_refresh_token during this refresh; it is kept",
-			slog.String("appid", appID))
+		c.keptNewer(ctx, appID)
 		return nil
 	}
-	err = c.storeRefreshToken(ctx, appID, token)
-	if err == nil {
+	if sw, ok := c.refresh.(RefreshTokenSwapper); ok && replaced != "" {
+		var swapped bool
+		if swapped, err = sw.SwapRefreshToken(ctx, appID, replaced, token); err == nil {
+			if !swapped {
+				c.keptNewer(ctx, appID) // stored in the instant since the read
+			}
+			return nil
+		}
+	} else if err = c.storeRefreshToken(ctx, appID, token); err == nil {
 		return nil
 	}
 	c.mu.Lock()
@@ -408,6 +447,13 @@ func (c *Client) saveRefreshToken(ctx context.Context, appID, replaced, token st
 	c.logger.LogAttrs(ctx, slog.LevelError, "platform: storing a new authorizer_refresh_token failed; it is kept in memory until the store takes it",
 		slog.String("appid", appID), slog.String("error", err.Error()))
 	return nil
+}
+
+// keptNewer logs a refresh token not stored because another instance
+// stored a newer one during the refresh.
+func (c *Client) keptNewer(ctx context.Context, appID string) {
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: another instance stored a newer authorizer_refresh_token during this refresh; it is kept",
+		slog.String("appid", appID))
 }
 
 // accountLock returns the lock that orders, for the account appID, a

@@ -121,3 +121,38 @@ func TestRevokedElsewhereDropsKeptRefreshToken(t *testing.T) {
 	assert.ErrorIs(t, err, platform.ErrNotAuthorized)
 	assert.Equal(t, sent, e.fake.Calls(authorizerTokenPath), "the kept token is not sent again")
 }
+
+// SwapRefreshToken replaces a token only while it is the one expected:
+// not another, not a missing one, not a revoked account's.
+func TestMemoryRefreshTokenStoreSwap(t *testing.T) {
+	ctx := context.Background()
+	s := platform.NewMemoryRefreshTokenStore()
+	const appID = "wx100000000000000a"
+
+	swapped, err := s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "refreshtoken@@@two")
+	require.NoError(t, err)
+	assert.False(t, swapped, "none stored")
+
+	require.NoError(t, s.SetRefreshToken(ctx, appID, "refreshtoken@@@one"))
+	swapped, err = s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "refreshtoken@@@two")
+	require.NoError(t, err)
+	assert.True(t, swapped)
+	swapped, err = s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "refreshtoken@@@three")
+	require.NoError(t, err)
+	assert.False(t, swapped, "another token stored")
+	got, err := s.RefreshToken(ctx, appID)
+	require.NoError(t, err)
+	assert.Equal(t, "refreshtoken@@@two", got)
+
+	require.NoError(t, s.Revoke(ctx, appID))
+	for _, old := range []string{"refreshtoken@@@two", ""} {
+		swapped, err = s.SwapRefreshToken(ctx, appID, old, "refreshtoken@@@four")
+		require.NoError(t, err)
+		assert.False(t, swapped, "revoked, old %q", old)
+	}
+	_, err = s.RefreshToken(ctx, appID)
+	assert.ErrorIs(t, err, platform.ErrNotAuthorized, "still revoked")
+
+	_, err = s.SwapRefreshToken(ctx, appID, "refreshtoken@@@two", "")
+	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
+}

@@ -26,9 +26,21 @@ import (
 type RefreshTokenStore struct {
 	rdb    redis.UniversalClient
 	prefix string // of every key: the platform's own
+	swap   *redis.Script
 }
 
-var _ platform.RefreshTokenStore = (*RefreshTokenStore)(nil)
+var _ platform.RefreshTokenSwapper = (*RefreshTokenStore)(nil)
+
+// swapScript stores ARGV[2] under KEYS[1] if ARGV[1], the token a refresh
+// used, is stored there, and returns 1 if it did. A revoked account holds
+// "", which is no token.
+const swapScript = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then
+	redis.call('SET', KEYS[1], ARGV[2])
+	return 1
+end
+return 0
+`
 
 // NewRefreshTokenStore returns a RefreshTokenStore for the platform
 // componentAppID that keeps the token of the account appID under
@@ -44,7 +56,7 @@ func NewRefreshTokenStore(rdb redis.UniversalClient, prefix, componentAppID stri
 	if componentAppID == "" {
 		return nil, fmt.Errorf("%w: redisstore: empty platform AppID", wechat.ErrInvalidConfig)
 	}
-	return &RefreshTokenStore{rdb: rdb, prefix: prefix + "platform:" + componentAppID + ":refresh_token:"}, nil
+	return &RefreshTokenStore{rdb: rdb, prefix: prefix + "platform:" + componentAppID + ":refresh_token:", swap: redis.NewScript(swapScript)}, nil
 }
 
 func (s *RefreshTokenStore) key(appID string) string { return s.prefix + appID }
@@ -75,6 +87,21 @@ func (s *RefreshTokenStore) SetRefreshToken(ctx context.Context, appID, token st
 		return fmt.Errorf("%w: redisstore: empty refresh token", wechat.ErrInvalidArgument)
 	}
 	return s.set(ctx, "saving the refresh token of", appID, token)
+}
+
+// SwapRefreshToken implements platform.RefreshTokenSwapper, in one Lua
+// script. An empty token is an error wrapping wechat.ErrInvalidArgument.
+func (s *RefreshTokenStore) SwapRefreshToken(ctx context.Context, appID, old, token string) (bool, error) {
+	if token == "" {
+		return false, fmt.Errorf("%w: redisstore: empty refresh token", wechat.ErrInvalidArgument)
+	}
+	n, err := call(ctx, func(ctx context.Context) (int64, error) {
+		return s.swap.Run(ctx, s.rdb, []string{s.key(appID)}, old, token).Int64()
+	})
+	if err != nil {
+		return false, redisError("replacing the refresh token of", appID, err)
+	}
+	return n == 1, nil
 }
 
 // Revoke implements platform.RefreshTokenStore.
