@@ -246,7 +246,8 @@ func WithTokenStore(s wechat.TokenStore) Option {
 // WithRefreshTokenStore sets where the accounts' authorizer_refresh_tokens
 // are kept. The default is in memory, which a restart loses: give a
 // fleet, and any production platform, a durable one (redisstore's
-// RefreshTokenStore on a persistent Redis, or one on your database).
+// RefreshTokenStore on a persistent Redis, or one on your database,
+// which should be a RefreshTokenSwapper too).
 func WithRefreshTokenStore(s RefreshTokenStore) Option {
 	return required(s, "RefreshTokenStore", func(c *config) *RefreshTokenStore { return &c.refresh })
 }
