@@ -129,18 +129,28 @@ type memoryPush struct {
 
 // lateWatch is what a late claim learns of a push the store forgot
 // before the claim came: its limits may push it out, or its time run
-// out, while the claim waits for WeChat's attempts to be over. Its
-// fields are guarded by the store's lock.
+// out, while the claim waits for WeChat's attempts to be over.
+// forgotten is guarded by the store's lock.
 type lateWatch struct {
 	forgotten bool
-	taken     bool // an attempt took the reply before it was forgotten
-	// took is closed once an attempt took the reply: the claim's answer
-	// is then known, and its wait for WeChat's attempts ends early.
+	// took is closed once the reply is taken: an attempt answered with
+	// it, or the claim handed it on. The claim's answer is then known,
+	// forgotten or not, and its wait for WeChat's attempts ends early.
 	took chan struct{}
 }
 
-// markTaken records that an attempt answers with p's reply, and tells
-// p's late claim, if any.
+// taken reports whether w's reply was taken.
+func (w *lateWatch) taken() bool {
+	select {
+	case <-w.took:
+		return true
+	default:
+		return false
+	}
+}
+
+// markTaken records that an attempt answers with p's reply, or that the
+// late claim handed it on, and tells p's watch, if any.
 func (p *memoryPush) markTaken() {
 	if p.taken {
 		return
@@ -154,7 +164,7 @@ func (p *memoryPush) markTaken() {
 // forget records in p's watch, if any, that p is forgotten.
 func (p *memoryPush) forget() {
 	if p.watch != nil {
-		p.watch.forgotten, p.watch.taken = true, p.taken
+		p.watch.forgotten = true
 	}
 }
 
@@ -360,7 +370,7 @@ func (s *MemoryDedupStore) claimLate(key string, w *lateWatch) (taken, busy bool
 	}
 	switch {
 	case w.forgotten:
-		return w.taken, false // no attempt can take the reply now
+		return w.taken(), false // no attempt can take the reply now
 	case p.waiters > 0:
 		return false, true
 	case p.taken:
@@ -368,7 +378,7 @@ func (s *MemoryDedupStore) claimLate(key string, w *lateWatch) (taken, busy bool
 	}
 	s.bytes -= len(p.state.Reply)
 	p.state.Reply = nil
-	p.taken = true // handed on: a second claim finds it taken
+	p.markTaken() // handed on: a second claim finds it taken
 	return false, false
 }
 

@@ -597,8 +597,7 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		// its own 5 seconds, which a reply timeout set shorter does not
 		// change, so the span says nothing of whether WeChat is there.
 		dropped := p.r.Context().Err() != nil && (reply != nil || err != nil)
-		elapsed := time.Since(arrived)
-		if elapsed >= (pushAttempts+1)*c.span() {
+		if time.Since(arrived) >= (pushAttempts+1)*c.span() {
 			// Past WeChat's attempts none can take the reply. When no
 			// retry reached this webhook, none gave the push up either:
 			// the handler does, as the last attempt would have, so that
