@@ -434,7 +434,7 @@ func (c *Client) saveRefreshToken(ctx context.Context, appID, replaced, token st
 		var swapped bool
 		if swapped, err = sw.SwapRefreshToken(ctx, appID, replaced, token); err == nil {
 			if !swapped {
-				c.keptNewer(ctx, appID) // stored in the instant since the read
+				c.keptNewer(ctx, appID) // changed in the instant since the read
 			}
 			return nil
 		}
@@ -449,10 +449,11 @@ func (c *Client) saveRefreshToken(ctx context.Context, appID, replaced, token st
 	return nil
 }
 
-// keptNewer logs a refresh token not stored because another instance
-// stored a newer one during the refresh.
+// keptNewer logs a refresh token not stored because the stored one
+// changed during the refresh: another instance stored a newer one, or
+// revoked the account.
 func (c *Client) keptNewer(ctx context.Context, appID string) {
-	c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: another instance stored a newer authorizer_refresh_token during this refresh; it is kept",
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "platform: the stored authorizer_refresh_token changed during this refresh (another instance stored a newer one, or the account was revoked); it is left as it is",
 		slog.String("appid", appID))
 }
 
