@@ -55,6 +55,40 @@ type DedupStore interface {
 	State(ctx context.Context, key string) (PushState, error)
 }
 
+// A ReplyTracker is a DedupStore that also records whether an attempt
+// took a push's reply, so that a reply the handler finished after WeChat
+// dropped the first attempt reaches the user once: passively, by the
+// attempt that took it, or else late (WithLateReplyFunc). A store shared
+// between processes that is not one cannot tell an attempt that another
+// process counted and WeChat dropped from one that carried the reply;
+// the webhook then takes it to have carried it, and a reply no attempt
+// carried reaches nobody. MemoryDedupStore and redisstore.Store are
+// ReplyTrackers.
+//
+// An attempt takes a reply when Arrive, GiveUp or Take returns a
+// finished state: implementations record the take in the same atomic
+// step, and ClaimLate decides against it.
+type ReplyTracker interface {
+	DedupStore
+
+	// Take returns what State does, for an attempt that answers with
+	// the reply of a finished push: it records that the reply was
+	// taken.
+	Take(ctx context.Context, key string) (PushState, error)
+
+	// ClaimLate is called once WeChat's attempts at a finished push are
+	// over, to hand its reply on as late unless an attempt took it. It
+	// reports taken true when an attempt took the reply, or when the
+	// store no longer has the push or its reply (a reply is better lost
+	// than sent twice). Otherwise it removes the reply and records it
+	// taken, so that an attempt that comes after is answered without it
+	// and a second claim finds it taken, and reports false: the caller
+	// hands the reply on.
+	ClaimLate(ctx context.Context, key string) (taken bool, err error)
+}
+
+var _ ReplyTracker = (*MemoryDedupStore)(nil)
+
 // PushState is what a DedupStore knows of one push.
 type PushState struct {
 	// Attempt counts the attempts recorded, the latest included.
@@ -85,6 +119,7 @@ const (
 // posted again: with DefaultDedupEntries and the default timestamp
 // window, pushes are forgotten before their five minutes above about 330
 // a second, and before WeChat's retries are over above 5,000 a second).
+// It is a ReplyTracker.
 // The zero value is not usable; call NewMemoryDedupStore.
 type MemoryDedupStore struct {
 	mu sync.Mutex
@@ -119,7 +154,7 @@ type memoryPush struct {
 	// waiters counts the attempts waiting on done, and taken reports
 	// that an attempt was given the finished state to answer with: a
 	// reply that no attempt waits for or took is handed on as late
-	// (see claimLate).
+	// (see claimWatched).
 	waiters int
 	taken   bool
 	// watch, set by finishWatched, keeps whether an attempt took the reply past
@@ -256,7 +291,7 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte) (
 }
 
 // finishWatched is Finish for a reply the webhook may hand on as late: it
-// returns the watch of the push for the late claim (claimLate) as well,
+// returns the watch of the push for the late claim (claimWatched) as well,
 // which keeps whether an attempt took the reply after the store forgot
 // the push. It is taken under the lock the reply is stored with, so that
 // no attempt can take the reply unwatched. A push not found is watched
@@ -338,22 +373,44 @@ func (s *MemoryDedupStore) leave(key string, seq uint64) {
 	}
 }
 
-// take returns the state of the push key for an attempt that answers
-// with it: a finished push counts as taken (see claimLate).
-func (s *MemoryDedupStore) take(key string) PushState {
+// Take implements ReplyTracker.
+func (s *MemoryDedupStore) Take(_ context.Context, key string) (PushState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.lookup(key)
 	if p == nil {
-		return PushState{}
+		return PushState{}, nil
 	}
 	if p.state.Done {
 		p.markTaken()
 	}
-	return p.state
+	return p.state, nil
 }
 
-// claimLate decides, once WeChat's attempts at the push key are over,
+// ClaimLate implements ReplyTracker. An attempt that waits for the push
+// in this process (a Client's webhook over this store waits on it rather
+// than polling) takes the reply as it wakes: the reply counts as taken.
+func (s *MemoryDedupStore) ClaimLate(_ context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(key)
+	if p == nil || !p.state.Done || p.taken || p.waiters > 0 {
+		return true, nil
+	}
+	s.handOn(p)
+	return false, nil
+}
+
+// handOn removes the reply of p, which the caller hands on as late, and
+// records it taken, so that a second claim does not hand it on again.
+// The store's lock is held.
+func (s *MemoryDedupStore) handOn(p *memoryPush) {
+	s.bytes -= len(p.state.Reply)
+	p.state.Reply = nil
+	p.markTaken()
+}
+
+// claimWatched decides, once WeChat's attempts at the push key are over,
 // whether its finished reply is handed on as late: taken reports that an
 // attempt took it, busy that an attempt still waits for it (it takes it
 // on waking; ask again later). Otherwise the reply is removed, so that an
@@ -361,7 +418,7 @@ func (s *MemoryDedupStore) take(key string) PushState {
 // on: this store's lock orders the claim and every attempt's take. w is
 // what finishWatched returned for the push: forgotten since, the push is no
 // longer the one of key, and w tells whether an attempt took its reply.
-func (s *MemoryDedupStore) claimLate(key string, w *lateWatch) (taken, busy bool) {
+func (s *MemoryDedupStore) claimWatched(key string, w *lateWatch) (taken, busy bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var p *memoryPush
@@ -376,9 +433,7 @@ func (s *MemoryDedupStore) claimLate(key string, w *lateWatch) (taken, busy bool
 	case p.taken:
 		return true, false
 	}
-	s.bytes -= len(p.state.Reply)
-	p.state.Reply = nil
-	p.markTaken() // handed on: a second claim finds it taken
+	s.handOn(p)
 	return false, false
 }
 

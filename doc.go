@@ -167,8 +167,9 @@
 // as soon as that is ready. Pushes are kept in a [DedupStore]: by default
 // a bounded one in memory ([NewMemoryDedupStore]); for a fleet behind a
 // load balancer, where the three attempts can reach three processes, a
-// shared one ([WithDedupStore] with redisstore). [WithoutDedup] turns it
-// off.
+// shared one ([WithDedupStore] with redisstore), preferably one that is
+// also a [ReplyTracker], so that a reply no attempt took goes late rather
+// than to nobody. [WithoutDedup] turns it off.
 //
 // The handler is not bound to the connection: its context keeps the
 // request's values but is not cancelled when WeChat hangs up, and its

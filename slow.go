@@ -504,7 +504,11 @@ func (wh *webhook) dispatch(p *push) {
 		// The push is over (the watchdog gave it up, its reply went as
 		// a customer-service message, or it is done): nothing is
 		// waited for.
-		if st.Done && !wh.flights.took(f) {
+		if st.Done && !wh.flights.took(f) && !c.tracked() {
+			// This process's late claim took the flight's reply back.
+			// A ReplyTracker decides for itself: its claim, coming after
+			// this Arrive, finds the reply taken, and the attempt
+			// carries it.
 			st.Reply = nil // it goes late
 		}
 		wh.retried(p, key, st)
@@ -691,7 +695,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 		// within its own span: ask again after that.
 		wait = c.span()
 		if w != nil {
-			taken, busy := c.dedup.(*MemoryDedupStore).claimLate(key, w)
+			taken, busy := c.dedup.(*MemoryDedupStore).claimWatched(key, w)
 			if busy {
 				continue
 			}
@@ -711,12 +715,25 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 		if !inStore {
 			return false
 		}
+		ctx := p.r.Context()
+		if t, ok := c.dedup.(ReplyTracker); ok {
+			// The store knows whether an attempt took the reply, at any
+			// process, and its claim orders that against every take.
+			sctx, cancel := c.storeContext(ctx)
+			taken, err := t.ClaimLate(sctx, key)
+			cancel()
+			if err != nil {
+				// The store may still hold the reply, as below.
+				c.storeFailed(ctx, "to claim a reply", err)
+				return true
+			}
+			return taken
+		}
 		// Take the reply back first, then count the attempts: one that
 		// the store counted before took the reply, or its process
 		// decides. One that came in between read no reply but counts
 		// too, so that the reply, in that instant, may reach nobody,
 		// never two.
-		ctx := p.r.Context()
 		sctx, cancel := c.storeContext(ctx)
 		_, err := c.dedup.Finish(sctx, key, nil)
 		cancel()
@@ -783,7 +800,7 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 		case <-done:
 			if f == nil {
 				// The memory store's entry finished, or was forgotten.
-				if s := ms.take(key); s.Done {
+				if s, _ := ms.Take(ctx, key); s.Done {
 					wh.answer(p, s.Reply)
 					return
 				}
@@ -801,7 +818,7 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 			return
 		case <-poll:
 			sctx, cancel := c.storeContext(ctx)
-			s, err := c.dedup.State(sctx, key)
+			s, err := c.takeState(sctx, key)
 			cancel()
 			switch {
 			case err != nil:
@@ -845,8 +862,8 @@ func (wh *webhook) giveUp(ctx context.Context, key string, f *flight) []byte {
 	if err != nil {
 		c.storeFailed(ctx, "to give a push up", err)
 	} else if s.Done {
-		if f != nil && !wh.flights.took(f) {
-			return nil // it goes late
+		if f != nil && !wh.flights.took(f) && !c.tracked() {
+			return nil // it goes late (see dispatch)
 		}
 		return s.Reply
 	}
@@ -856,6 +873,22 @@ func (wh *webhook) giveUp(ctx context.Context, key string, f *flight) []byte {
 		}
 	}
 	return nil
+}
+
+// tracked reports whether the dedup store is a ReplyTracker, which
+// decides alone whether a reply was taken.
+func (c *Client) tracked() bool {
+	_, ok := c.dedup.(ReplyTracker)
+	return ok
+}
+
+// takeState reads the push key for an attempt that answers with its reply
+// if it is done: a ReplyTracker records the take.
+func (c *Client) takeState(ctx context.Context, key string) (PushState, error) {
+	if t, ok := c.dedup.(ReplyTracker); ok {
+		return t.Take(ctx, key)
+	}
+	return c.dedup.State(ctx, key)
 }
 
 // pollInterval is how often a retry looks for a reply another process

@@ -526,6 +526,18 @@ func (s *sharedStore) State(ctx context.Context, key string) (wechat.PushState, 
 	return s.mem.State(ctx, key)
 }
 
+// trackingStore is a sharedStore that is a ReplyTracker, as
+// redisstore.Store is: it records which attempts took a reply.
+type trackingStore struct{ *sharedStore }
+
+func (s trackingStore) Take(ctx context.Context, key string) (wechat.PushState, error) {
+	return s.mem.Take(ctx, key)
+}
+
+func (s trackingStore) ClaimLate(ctx context.Context, key string) (bool, error) {
+	return s.mem.ClaimLate(ctx, key)
+}
+
 // waitArrival waits for an attempt to be recorded and returns its state.
 func (s *sharedStore) waitArrival(t *testing.T) wechat.PushState {
 	t.Helper()
@@ -764,6 +776,21 @@ type dvStore struct {
 	afterFinish  func(stored bool)
 	beforeGiveUp func()
 	afterGiveUp  func(st wechat.PushState)
+	beforeClaim  func() // of a dvTracker's ClaimLate
+}
+
+// dvTracker is a dvStore that is a ReplyTracker.
+type dvTracker struct{ *dvStore }
+
+func (s dvTracker) Take(ctx context.Context, key string) (wechat.PushState, error) {
+	return s.mem.Take(ctx, key)
+}
+
+func (s dvTracker) ClaimLate(ctx context.Context, key string) (bool, error) {
+	if s.beforeClaim != nil {
+		s.beforeClaim()
+	}
+	return s.mem.ClaimLate(ctx, key)
 }
 
 func (s *dvStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
@@ -944,15 +971,17 @@ func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
 	assert.Empty(t, b.late, "one late reply")
 }
 
-// lateStores are the two kinds of DedupStore the webhook tells apart:
-// the in-memory one, whose entries are this process's flights, and one
-// it takes for a store shared between processes.
+// lateStores are the kinds of DedupStore the webhook tells apart: the
+// in-memory one, whose entries are this process's flights, and one it
+// takes for a store shared between processes, which records which
+// attempts took a reply (a ReplyTracker) or does not.
 var lateStores = []struct {
 	name  string
 	store func() wechat.DedupStore
 }{
 	{"MemoryDedupStore", func() wechat.DedupStore { return wechat.NewMemoryDedupStore(0, 0) }},
 	{"shared store", func() wechat.DedupStore { return newSharedStore() }},
+	{"shared ReplyTracker", func() wechat.DedupStore { return trackingStore{newSharedStore()} }},
 }
 
 // lateTimeout is the reply timeout of the late-reply tests: WeChat's
@@ -1074,7 +1103,9 @@ func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 			b, h, wh := dropFirstAttempt(t, store, 30*time.Second)
 
 			retry := send(context.Background(), wh)
-			if ss, ok := store.(*sharedStore); ok {
+			if ss, ok := store.(interface {
+				waitArrival(*testing.T) wechat.PushState
+			}); ok {
 				ss.waitArrival(t) // the first's
 				assert.Equal(t, 2, ss.waitArrival(t).Attempt)
 			}
@@ -1143,48 +1174,69 @@ func TestWebhookTakenReplyForgottenIsNotLate(t *testing.T) {
 // takes the reply back (a slow network), finds the reply gone or leaves
 // it to the claim: the reply reaches the user once, passively or late.
 // The store holds the retry's Arrive, the retry having joined the
-// handler's flight, until the claim's Finish comes, and holds that
-// Finish until the retry is answered.
+// handler's flight, until the claim comes (its Finish of no reply, or a
+// ReplyTracker's ClaimLate), and holds the claim until the retry is
+// answered. A ReplyTracker's Arrive took the reply, which the retry
+// carries then: this process's own claim of the flight does not stop it.
 func TestWebhookSharedStoreRetryArrivingAtTheClaim(t *testing.T) {
-	arriving, claiming := make(chan struct{}), make(chan struct{})
-	arriveGate, openArrive := newGate(t)
-	claimGate, openClaim := newGate(t)
-	var arrivals atomic.Int32
-	var claimOnce sync.Once
-	store := &dvStore{
-		sharedStore: newSharedStore(),
-		beforeArrive: func() {
-			if arrivals.Add(1) == 2 {
-				close(arriving)
-				hold(arriveGate)
-			}
-		},
-		beforeFinish: func(reply []byte) {
-			if reply == nil { // the claim's: the handler's reply is not nil
+	for _, tracker := range []bool{false, true} {
+		name := "DedupStore"
+		if tracker {
+			name = "ReplyTracker"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			arriving, claiming := make(chan struct{}), make(chan struct{})
+			arriveGate, openArrive := newGate(t)
+			claimGate, openClaim := newGate(t)
+			var arrivals atomic.Int32
+			var claimOnce sync.Once
+			claim := func() {
 				claimOnce.Do(func() {
 					close(claiming)
 					hold(claimGate)
 				})
 			}
-		},
-	}
-	b, h, wh := dropFirstAttempt(t, store, lateTimeout)
-	retry := send(context.Background(), wh)
-	receive(t, arriving, "the retry's Arrive")
-	b.finish()
-	receive(t, claiming, "the late claim")
-	openArrive()
-	a := await(t, retry, "retry")
-	openClaim()
-	h.wait(t)
+			dv := &dvStore{
+				sharedStore: newSharedStore(),
+				beforeArrive: func() {
+					if arrivals.Add(1) == 2 {
+						close(arriving)
+						hold(arriveGate)
+					}
+				},
+			}
+			var store wechat.DedupStore = dv
+			if tracker {
+				dv.beforeClaim = claim
+				store = dvTracker{dv}
+			} else {
+				dv.beforeFinish = func(reply []byte) {
+					if reply == nil { // the claim's: the handler's reply is not nil
+						claim()
+					}
+				}
+			}
+			b, h, wh := dropFirstAttempt(t, store, lateTimeout)
+			retry := send(context.Background(), wh)
+			receive(t, arriving, "the retry's Arrive")
+			b.finish()
+			receive(t, claiming, "the late claim")
+			openArrive()
+			a := await(t, retry, "retry")
+			openClaim()
+			h.wait(t)
 
-	require.NoError(t, a.err)
-	if replyText(t, a.reply) == dlReply {
-		assertNoLate(t, b, "the retry carried the reply")
-	} else {
-		takeLate(t, b, "the retry was answered success")
+			require.NoError(t, a.err)
+			if replyText(t, a.reply) == dlReply {
+				assertNoLate(t, b, "the retry carried the reply")
+			} else {
+				require.False(t, tracker, "the store gave the retry the reply, which it records taken")
+				takeLate(t, b, "the retry was answered success")
+			}
+			assert.Equal(t, int32(1), b.runs.Load())
+		})
 	}
-	assert.Equal(t, int32(1), b.runs.Load())
 }
 
 // With a shared store that fails as the late claim takes the reply back,
@@ -1256,6 +1308,30 @@ func TestWebhookSharedStoreUnrecordedAttempt(t *testing.T) {
 			assert.Equal(t, int32(0), there.runs.Load())
 		})
 	}
+}
+
+// With a shared store that records which attempts took a reply (a
+// ReplyTracker), a retry that another process counted, and that WeChat
+// dropped before the handler finished, took nothing: the reply is handed
+// on as late, not lost. A retry that comes after that is answered
+// "success".
+func TestWebhookSharedStoreRemoteDroppedRetryGoesLate(t *testing.T) {
+	store := trackingStore{newSharedStore()}
+	b, h, wh := dropFirstAttempt(t, store, lateTimeout)
+	store.waitArrival(t)
+
+	there := newGateBot(t)
+	otherHook, _ := there.webhook(t, nil, lateTimeout, wechat.WithDedupStore(store))
+	dropRetry(t, otherHook)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the other process's attempt")
+
+	b.finish()
+	h.wait(t)
+	takeLate(t, b, "the other process's attempt was dropped before the reply was ready")
+	awaitSuccess(t, send(context.Background(), wh), "retry after the late reply", "the reply went late; a retry must not carry it too")
+	h.wait(t)
+	assert.Equal(t, int32(1), b.runs.Load())
+	assert.Equal(t, int32(0), there.runs.Load())
 }
 
 // heldWrite wraps a webhook and holds the first response write of its

@@ -148,4 +148,10 @@
 //	// reply.(*wechat.TextReply).Content is what the bot answered
 //
 // The command cmd/wxsim is built on it.
+//
+// # A dedup store of your own
+//
+// TestDedupStore checks a wechat.DedupStore against what the webhook
+// relies on to handle each push once, and a wechat.ReplyTracker against
+// what it relies on to deliver each reply once.
 package wechattest

@@ -1,0 +1,317 @@
+package wechattest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mpkit/wechat"
+)
+
+// TestDedupStore checks that the stores newStore returns behave as a
+// wechat.DedupStore must for the webhook to handle each push once, and,
+// when they are wechat.ReplyTrackers, as a ReplyTracker must for each
+// reply to reach the user once. It returns nil if they do, and an error
+// naming every check that failed otherwise. Call it from a test of a
+// store of your own:
+//
+//	if err := wechattest.TestDedupStore(ctx, newStore); err != nil {
+//		t.Fatal(err)
+//	}
+//
+// newStore is called once for each check. The checks use keys of their
+// own, which start "wechattest:dedup:"; a store shared between calls
+// (one Redis database) is fine. One check waits for a push's ttl, 50
+// milliseconds, to end, by the wall clock and by the times given to
+// Arrive both.
+func TestDedupStore(ctx context.Context, newStore func() wechat.DedupStore) error {
+	var errs []error
+	tracker := false
+	// Keys of this call's own, so that a store kept between calls does
+	// not give one call's pushes to the next.
+	prefix := fmt.Sprintf("wechattest:dedup:%d:", time.Now().UnixNano())
+	run := func(name string, check func(*dedupCheck) error) {
+		s := newStore()
+		if s == nil {
+			errs = append(errs, fmt.Errorf("%s: newStore returned nil", name))
+			return
+		}
+		if _, ok := s.(wechat.ReplyTracker); ok {
+			tracker = true
+		}
+		c := &dedupCheck{ctx: ctx, s: s, key: prefix + name, now: time.UnixMilli(time.Now().UnixMilli())}
+		if err := check(c); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	for _, tc := range dedupChecks {
+		run(tc.name, tc.check)
+	}
+	if tracker {
+		for _, tc := range trackerChecks {
+			run(tc.name, func(c *dedupCheck) error {
+				t, ok := c.s.(wechat.ReplyTracker)
+				if !ok {
+					return errors.New("newStore returned a store that is not a ReplyTracker after one that is")
+				}
+				return tc.check(c, t)
+			})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dedupCheck is one check's store and push.
+type dedupCheck struct {
+	ctx context.Context
+	s   wechat.DedupStore
+	key string
+	now time.Time // whole milliseconds, as a store may keep them
+}
+
+// dedupTTL is the time each check's push is kept.
+const dedupTTL = time.Minute
+
+// arrive records an attempt and checks the state it returns against want
+// (First is checked against the check's time).
+func (c *dedupCheck) arrive(want wechat.PushState) error {
+	st, err := c.s.Arrive(c.ctx, c.key, c.now, dedupTTL)
+	if err != nil {
+		return fmt.Errorf("calling Arrive: %w", err)
+	}
+	want.First = c.now
+	return c.expect("Arrive", st, want)
+}
+
+// state checks what State returns against want.
+func (c *dedupCheck) state(want wechat.PushState) error {
+	st, err := c.s.State(c.ctx, c.key)
+	if err != nil {
+		return fmt.Errorf("calling State: %w", err)
+	}
+	return c.expect("State", st, want)
+}
+
+// finish stores reply and checks that Finish reports want.
+func (c *dedupCheck) finish(reply []byte, want bool) error {
+	stored, err := c.s.Finish(c.ctx, c.key, reply)
+	if err != nil {
+		return fmt.Errorf("calling Finish: %w", err)
+	}
+	if stored != want {
+		return fmt.Errorf("stored %v from Finish, want %v", stored, want)
+	}
+	return nil
+}
+
+// giveUp gives the push up and checks the state GiveUp returns.
+func (c *dedupCheck) giveUp(want wechat.PushState) error {
+	st, err := c.s.GiveUp(c.ctx, c.key)
+	if err != nil {
+		return fmt.Errorf("calling GiveUp: %w", err)
+	}
+	return c.expect("GiveUp", st, want)
+}
+
+// expect compares a state op returned with want. A reply of no bytes is
+// no reply: a store may give either for none.
+func (c *dedupCheck) expect(op string, got, want wechat.PushState) error {
+	if got.Attempt != want.Attempt || !got.First.Equal(want.First) || got.Done != want.Done ||
+		got.GivenUp != want.GivenUp || !bytes.Equal(got.Reply, want.Reply) {
+		return fmt.Errorf("state %s from %s, want %s", formatPush(got), op, formatPush(want))
+	}
+	return nil
+}
+
+// formatPush prints a state for a failed check.
+func formatPush(st wechat.PushState) string {
+	first := "zero"
+	if !st.First.IsZero() {
+		first = st.First.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("{Attempt:%d First:%s Done:%v Reply:%q GivenUp:%v}", st.Attempt, first, st.Done, st.Reply, st.GivenUp)
+}
+
+// all runs steps in order and returns the first error.
+func all(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dedupReply is the reply the checks store.
+var dedupReply = []byte("<xml><MsgType><![CDATA[text]]></MsgType></xml>")
+
+// The checks of every DedupStore. Each function builds its steps when
+// called, so that a step reads what the ones before it left.
+var dedupChecks = []struct {
+	name  string
+	check func(c *dedupCheck) error
+}{
+	{"unknown push", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.state(wechat.PushState{}) },
+			func() error { return c.finish(dedupReply, false) },
+			func() error { return c.state(wechat.PushState{}) }, // Finish does not make a push
+		)
+	}},
+	{"attempts", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.state(wechat.PushState{Attempt: 1, First: c.now}) },
+			func() error {
+				c.now = c.now.Add(5 * time.Second) // a retry; First stays the first's
+				st, err := c.s.Arrive(c.ctx, c.key, c.now, dedupTTL)
+				if err != nil {
+					return fmt.Errorf("calling Arrive: %w", err)
+				}
+				return c.expect("Arrive", st, wechat.PushState{Attempt: 2, First: c.now.Add(-5 * time.Second)})
+			},
+		)
+	}},
+	{"finish", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				return c.state(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
+			},
+			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true, Reply: dedupReply}) },
+		)
+	}},
+	{"finish without a reply", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(nil, true) },
+			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true}) },
+		)
+	}},
+	{"give up, then finish", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.giveUp(wechat.PushState{Attempt: 1, First: c.now, GivenUp: true}) },
+			func() error { return c.finish(dedupReply, false) },
+			func() error { return c.state(wechat.PushState{Attempt: 1, First: c.now, GivenUp: true}) },
+		)
+	}},
+	{"finish, then give up", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				return c.giveUp(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
+			},
+		)
+	}},
+	{"give up an unknown push", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.giveUp(wechat.PushState{GivenUp: true}) },
+			func() error { return c.state(wechat.PushState{}) }, // GiveUp does not make a push
+		)
+	}},
+	{"ttl", func(c *dedupCheck) error {
+		const ttl = 50 * time.Millisecond
+		return all(
+			func() error {
+				_, err := c.s.Arrive(c.ctx, c.key, c.now, ttl)
+				return err
+			},
+			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				time.Sleep(3 * ttl)
+				// A store that keeps time by the Arrives it is given sees it
+				// pass by another push's.
+				_, err := c.s.Arrive(c.ctx, c.key+":later", c.now.Add(3*ttl), ttl)
+				return err
+			},
+			func() error { return c.state(wechat.PushState{}) },
+			func() error { return c.finish(dedupReply, false) },
+		)
+	}},
+}
+
+// The checks of a ReplyTracker, besides those of a DedupStore.
+var trackerChecks = []struct {
+	name  string
+	check func(c *dedupCheck, t wechat.ReplyTracker) error
+}{
+	{"claim an untaken reply", func(c *dedupCheck, t wechat.ReplyTracker) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.arrive(wechat.PushState{Attempt: 2}) }, // an attempt before the reply takes nothing
+			func() error { return take(c, t, wechat.PushState{Attempt: 2, First: c.now}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error { return claim(c, t, false) },
+			func() error { return c.state(wechat.PushState{Attempt: 2, First: c.now, Done: true}) },
+			func() error { return c.arrive(wechat.PushState{Attempt: 3, Done: true}) },
+			func() error { return claim(c, t, true) }, // handed on once
+		)
+	}},
+	{"taken by Arrive", func(c *dedupCheck, t wechat.ReplyTracker) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true, Reply: dedupReply}) },
+			func() error { return claim(c, t, true) },
+		)
+	}},
+	{"taken by Take", func(c *dedupCheck, t wechat.ReplyTracker) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				return take(c, t, wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
+			},
+			func() error { return claim(c, t, true) },
+		)
+	}},
+	{"taken by GiveUp", func(c *dedupCheck, t wechat.ReplyTracker) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				return c.giveUp(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
+			},
+			func() error { return claim(c, t, true) },
+		)
+	}},
+	{"claim an unknown push", func(c *dedupCheck, t wechat.ReplyTracker) error {
+		return all(
+			func() error { return take(c, t, wechat.PushState{}) },
+			func() error { return claim(c, t, true) },
+			func() error { return c.state(wechat.PushState{}) }, // not made by the claim
+		)
+	}},
+	{"claim an unfinished push", func(c *dedupCheck, t wechat.ReplyTracker) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return claim(c, t, true) },
+		)
+	}},
+}
+
+// take checks what Take returns against want.
+func take(c *dedupCheck, t wechat.ReplyTracker, want wechat.PushState) error {
+	st, err := t.Take(c.ctx, c.key)
+	if err != nil {
+		return fmt.Errorf("calling Take: %w", err)
+	}
+	return c.expect("Take", st, want)
+}
+
+// claim checks that ClaimLate reports want.
+func claim(c *dedupCheck, t wechat.ReplyTracker, want bool) error {
+	taken, err := t.ClaimLate(c.ctx, c.key)
+	if err != nil {
+		return fmt.Errorf("calling ClaimLate: %w", err)
+	}
+	if taken != want {
+		return fmt.Errorf("taken %v from ClaimLate, want %v", taken, want)
+	}
+	return nil
+}

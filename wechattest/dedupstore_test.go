@@ -1,0 +1,77 @@
+package wechattest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/wechattest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDedupStoreMemory(t *testing.T) {
+	err := wechattest.TestDedupStore(context.Background(), func() wechat.DedupStore { return wechat.NewMemoryDedupStore(0, 0) })
+	require.NoError(t, err)
+}
+
+// untracked is a DedupStore over the memory store that is not a
+// ReplyTracker: the tracker's checks are not run on it.
+type untracked struct{ mem *wechat.MemoryDedupStore }
+
+func (s untracked) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	return s.mem.Arrive(ctx, key, now, ttl)
+}
+func (s untracked) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	return s.mem.Finish(ctx, key, reply)
+}
+func (s untracked) GiveUp(ctx context.Context, key string) (wechat.PushState, error) {
+	return s.mem.GiveUp(ctx, key)
+}
+func (s untracked) State(ctx context.Context, key string) (wechat.PushState, error) {
+	return s.mem.State(ctx, key)
+}
+
+// forgetful gives every push up when asked, done or not: a store whose
+// GiveUp is not atomic with its Finish.
+type forgetful struct{ untracked }
+
+func (s forgetful) GiveUp(ctx context.Context, key string) (wechat.PushState, error) {
+	st, err := s.mem.State(ctx, key)
+	st.Done, st.Reply, st.GivenUp = false, nil, true
+	return st, err
+}
+
+// alwaysLate is a ReplyTracker that hands on every reply as late, taken
+// or not: a reply would reach the user twice.
+type alwaysLate struct{ *wechat.MemoryDedupStore }
+
+func (alwaysLate) ClaimLate(context.Context, string) (bool, error) { return false, nil }
+
+// A store that breaks the contract is reported, each broken check named;
+// one that is no ReplyTracker is checked as a DedupStore only.
+func TestDedupStoreReportsBrokenStores(t *testing.T) {
+	ctx := context.Background()
+	require.NoError(t, wechattest.TestDedupStore(ctx, func() wechat.DedupStore {
+		return untracked{wechat.NewMemoryDedupStore(0, 0)}
+	}))
+
+	err := wechattest.TestDedupStore(ctx, func() wechat.DedupStore {
+		return forgetful{untracked{wechat.NewMemoryDedupStore(0, 0)}}
+	})
+	require.Error(t, err)
+	assert.Regexp(t, `finish, then give up: state \{.*GivenUp:true\} from GiveUp, want`, err.Error())
+
+	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore {
+		return alwaysLate{wechat.NewMemoryDedupStore(0, 0)}
+	})
+	require.Error(t, err)
+	for _, check := range []string{"taken by Arrive", "taken by Take", "taken by GiveUp", "claim an unknown push", "claim an unfinished push"} {
+		assert.Contains(t, err.Error(), check+": taken false from ClaimLate, want true")
+	}
+	assert.Regexp(t, `claim an untaken reply: state \{.*Reply:"<xml>.*\} from State, want`, err.Error(), "the claimed reply was left for attempts")
+
+	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore { return nil })
+	assert.ErrorContains(t, err, "newStore returned nil")
+}
