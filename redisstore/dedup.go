@@ -11,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-var _ wechat.DedupStore = (*Store)(nil)
+var _ wechat.ReplyTracker = (*Store)(nil)
 
 // A push is a Redis hash under prefix + key, the key the webhook chooses
 // (it includes the AppID): one key per push, so that every method is one
@@ -19,15 +19,18 @@ var _ wechat.DedupStore = (*Store)(nil)
 // hash tags. Its fields are "attempts" (the attempts recorded, counted by
 // HINCRBY), "first" (the first attempt's time in Unix milliseconds),
 // "done" ("1" once the handler finished), "reply" (the passive reply's
-// plaintext XML, empty for none) and "given_up" ("1" once the last
-// attempt was answered without the reply).
+// plaintext XML, empty for none), "given_up" ("1" once the last attempt
+// was answered without the reply) and "taken" ("1" once an attempt was
+// given the finished state to answer with, or the late claim took the
+// reply to hand it on: see wechat.ReplyTracker).
 
 // arriveScript counts an attempt at the push KEYS[1] and returns its
 // state as stateFields lists them. The first attempt also records its
 // time (ARGV[1]) and starts the push's TTL (ARGV[2] milliseconds), which
 // later attempts do not extend: WeChat's retries end a fixed time after
 // the first. A hash without a TTL (not written by a Store) gets one, so
-// that it cannot stay forever.
+// that it cannot stay forever. An attempt at a finished push takes its
+// reply.
 const arriveScript = `
 local n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if n == 1 then
@@ -35,6 +38,9 @@ if n == 1 then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
 elseif redis.call('PTTL', KEYS[1]) < 0 then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if redis.call('HGET', KEYS[1], 'done') == '1' then
+	redis.call('HSET', KEYS[1], 'taken', '1')
 end
 return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up')
 `
@@ -51,17 +57,42 @@ redis.call('HSET', KEYS[1], 'done', '1', 'reply', ARGV[1])
 return 1
 `
 
-// giveUpScript marks the push KEYS[1] given up unless it is done, and
-// returns its state as stateFields lists them; nil for a push that is
-// gone, which is not recreated.
+// giveUpScript marks the push KEYS[1] given up unless it is done (then
+// the last attempt takes the reply), and returns its state as
+// stateFields lists them; nil for a push that is gone, which is not
+// recreated.
 const giveUpScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
 	return false
 end
 if redis.call('HGET', KEYS[1], 'done') ~= '1' then
 	redis.call('HSET', KEYS[1], 'given_up', '1')
+else
+	redis.call('HSET', KEYS[1], 'taken', '1')
 end
 return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up')
+`
+
+// takeScript returns the state of the push KEYS[1] as stateFields lists
+// them, and marks the reply of a finished push taken. A push that is
+// gone is not recreated: HGET finds no "done".
+const takeScript = `
+if redis.call('HGET', KEYS[1], 'done') == '1' then
+	redis.call('HSET', KEYS[1], 'taken', '1')
+end
+return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up')
+`
+
+// claimLateScript returns 1 if the reply of the push KEYS[1] was taken,
+// or there is none to hand on (the push is gone or not finished).
+// Otherwise it empties the reply, marks it taken and returns 0: the
+// caller hands it on.
+const claimLateScript = `
+if redis.call('HGET', KEYS[1], 'done') ~= '1' or redis.call('HGET', KEYS[1], 'taken') == '1' then
+	return 1
+end
+redis.call('HSET', KEYS[1], 'reply', '', 'taken', '1')
+return 0
 `
 
 // stateFields are the fields a push's state is read from, in the order
@@ -128,6 +159,34 @@ func (s *Store) State(ctx context.Context, key string) (wechat.PushState, error)
 		return wechat.PushState{}, dedupError("reading", err)
 	}
 	return pushState(res)
+}
+
+// Take implements wechat.ReplyTracker: it reads the push key's state as
+// State does and, in the same step, records that an attempt took the
+// reply of a finished push.
+func (s *Store) Take(ctx context.Context, key string) (wechat.PushState, error) {
+	res, err := s.run(ctx, s.take, []string{s.prefix + key})
+	if err != nil {
+		return wechat.PushState{}, dedupError("taking the reply to", err)
+	}
+	return pushState(res)
+}
+
+// ClaimLate implements wechat.ReplyTracker: unless an attempt took the
+// reply of the push key, it removes the reply and reports false, in one
+// step, so that the webhook hands the reply on as late and no attempt at
+// any process can take it after. A push Redis no longer has counts as
+// taken.
+func (s *Store) ClaimLate(ctx context.Context, key string) (bool, error) {
+	res, err := s.run(ctx, s.claimLate, []string{s.prefix + key})
+	if err != nil {
+		return false, dedupError("claiming the reply to", err)
+	}
+	taken, ok := res.(int64)
+	if !ok {
+		return false, fmt.Errorf("redisstore: claiming the reply to a push: %w: unexpected reply %T to the claim script", ErrUnavailable, res)
+	}
+	return taken == 1, nil
 }
 
 // pushState decodes the values of stateFields, as HMGET and the scripts

@@ -21,86 +21,52 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The cases of the core's TestMemoryDedupStore, on Redis: attempts are
-// counted, the first attempt's time is kept, Finish and GiveUp decide
-// between them in either order, and pushes expire.
+// The Store keeps the contract of a DedupStore and a ReplyTracker, as
+// wechattest checks it, and what it writes is what Redis must hold: no
+// reply for a push given up, nothing for a push that is gone.
 func TestDedupStore(t *testing.T) {
 	srv := startRedis(t)
 	admin := srv.client()
 	s := newStore(t, srv)
 	ctx := context.Background()
+	require.NoError(t, wechattest.TestDedupStore(ctx, func() wechat.DedupStore { return s }))
+
 	now := time.UnixMilli(1700000000123)
-
-	st, err := s.Arrive(ctx, "a", now, time.Minute)
-	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 1, First: now}, st)
-	st, err = s.Arrive(ctx, "a", now.Add(5*time.Second), time.Minute)
-	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 2, First: now}, st, "the first attempt's time is kept")
-
-	st, err = s.State(ctx, "a")
-	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 2, First: now}, st, "State records no attempt")
-
-	stored, err := s.Finish(ctx, "a", []byte("<xml>reply</xml>"))
-	require.NoError(t, err)
-	assert.True(t, stored)
-	st, err = s.State(ctx, "a")
-	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 2, First: now, Done: true, Reply: []byte("<xml>reply</xml>")}, st)
-	st, err = s.GiveUp(ctx, "a")
-	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 2, First: now, Done: true, Reply: []byte("<xml>reply</xml>")}, st,
-		"GiveUp after Finish returns the reply and does not mark the push")
-	st, err = s.Arrive(ctx, "a", now.Add(10*time.Second), time.Minute)
-	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 3, First: now, Done: true, Reply: []byte("<xml>reply</xml>")}, st,
-		"a retry after Finish gets the reply in the same step")
-
 	// GiveUp first: the reply is late and not kept.
-	_, err = s.Arrive(ctx, "b", now, time.Minute)
+	_, err := s.Arrive(ctx, "b", now, time.Minute)
 	require.NoError(t, err)
-	st, err = s.GiveUp(ctx, "b")
+	_, err = s.GiveUp(ctx, "b")
 	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 1, First: now, GivenUp: true}, st)
-	stored, err = s.Finish(ctx, "b", []byte("late"))
+	stored, err := s.Finish(ctx, "b", []byte("late"))
 	require.NoError(t, err)
 	assert.False(t, stored)
-	st, _ = s.State(ctx, "b")
-	assert.Equal(t, wechat.PushState{Attempt: 1, First: now, GivenUp: true}, st, "nothing stored")
 	assert.NotContains(t, admin.HGetAll(ctx, testPrefix+"b").Val(), "reply")
 
-	// A handler without a reply.
-	_, _ = s.Arrive(ctx, "none", now, time.Minute)
-	stored, err = s.Finish(ctx, "none", nil)
+	// A claimed reply is emptied, and marked taken for the claims after.
+	_, _ = s.Arrive(ctx, "claimed", now, time.Minute)
+	_, _ = s.Finish(ctx, "claimed", []byte("<xml>reply</xml>"))
+	taken, err := s.ClaimLate(ctx, "claimed")
 	require.NoError(t, err)
-	assert.True(t, stored)
-	st, _ = s.State(ctx, "none")
-	assert.Equal(t, wechat.PushState{Attempt: 1, First: now, Done: true}, st)
+	assert.False(t, taken)
+	fields := admin.HGetAll(ctx, testPrefix+"claimed").Val()
+	assert.Equal(t, "", fields["reply"])
+	assert.Equal(t, "1", fields["taken"])
 
-	// A push nobody has seen.
-	st, err = s.State(ctx, "unknown")
-	require.NoError(t, err)
-	assert.Zero(t, st)
-
-	// Pushes expire ttl after their first attempt.
+	// Pushes expire ttl after their first attempt, and no call brings
+	// one back: it would have no TTL.
 	_, err = s.Arrive(ctx, "c", now, 50*time.Millisecond)
 	require.NoError(t, err)
 	waitFor(t, "c to expire", func() bool { return admin.Exists(ctx, testPrefix+"c").Val() == 0 })
-	st, _ = s.State(ctx, "c")
-	assert.Zero(t, st)
-	// Neither Finish nor GiveUp brings an expired push back: it would
-	// have no TTL.
-	stored, err = s.Finish(ctx, "c", []byte("late"))
+	_, err = s.Finish(ctx, "c", []byte("late"))
 	require.NoError(t, err)
-	assert.False(t, stored, "an expired push stores no reply")
-	st, err = s.GiveUp(ctx, "c")
+	_, err = s.GiveUp(ctx, "c")
 	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{GivenUp: true}, st)
-	assert.Zero(t, admin.Exists(ctx, testPrefix+"c").Val(), "Finish and GiveUp created nothing")
-	st, err = s.Arrive(ctx, "c", now.Add(time.Minute), 50*time.Millisecond)
+	_, err = s.Take(ctx, "c")
 	require.NoError(t, err)
-	assert.Equal(t, wechat.PushState{Attempt: 1, First: now.Add(time.Minute)}, st, "c expired and arrives anew")
+	taken, err = s.ClaimLate(ctx, "c")
+	require.NoError(t, err)
+	assert.True(t, taken, "a push that is gone counts as taken")
+	assert.Zero(t, admin.Exists(ctx, testPrefix+"c").Val(), "no call created the push again")
 }
 
 // The TTL starts with the first attempt and is not extended by the
@@ -236,7 +202,8 @@ func TestDedupCluster(t *testing.T) {
 	}
 }
 
-// dedupCalls are the four DedupStore methods, for tests that call each.
+// dedupCalls are the methods of the DedupStore and ReplyTracker, for
+// tests that call each.
 func dedupCalls(s *redisstore.Store) []namedCall {
 	return []namedCall{
 		{"Arrive", func(ctx context.Context) error {
@@ -246,6 +213,8 @@ func dedupCalls(s *redisstore.Store) []namedCall {
 		{"Finish", func(ctx context.Context) error { _, err := s.Finish(ctx, "k", []byte("reply")); return err }},
 		{"GiveUp", func(ctx context.Context) error { _, err := s.GiveUp(ctx, "k"); return err }},
 		{"State", func(ctx context.Context) error { _, err := s.State(ctx, "k"); return err }},
+		{"Take", func(ctx context.Context) error { _, err := s.Take(ctx, "k"); return err }},
+		{"ClaimLate", func(ctx context.Context) error { _, err := s.ClaimLate(ctx, "k"); return err }},
 	}
 }
 
@@ -543,6 +512,40 @@ func TestFleetRetriesSixTimesTooSlow(t *testing.T) {
 	assert.Equal(t, "1", f.admin.HGet(ctx, pushKey(2000), "given_up").Val())
 	assert.Empty(t, f.admin.HGet(ctx, pushKey(2000), "reply").Val(), "the late reply is not stored")
 	assert.Positive(t, f.admin.PTTL(ctx, pushKey(2000)).Val())
+}
+
+// A fleet whose third attempt is lost on the way to it: the first
+// attempt, at A, and the second, at B, are dropped by WeChat before the
+// handler at A is done. No attempt took the reply, and Redis knows it:
+// the reply goes to A's late-reply callback, once, rather than to
+// nobody.
+func TestFleetReplyNoAttemptTookGoesLate(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, hookAttempt*5/2)
+	var attempts atomic.Int32
+	hook := wechatFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if attempts.Add(1) == 3 {
+			<-r.Context().Done() // lost: no instance sees it
+			return
+		}
+		f.lb.ServeHTTP(w, r)
+	}))
+	m := wechattest.Text("hello")
+	m.MsgID = 3000
+	d, err := hook.Push(context.Background(), m)
+	require.NoError(t, err)
+	assert.True(t, d.Failed, d.String())
+
+	require.Eventually(t, func() bool { return len(f.a.lateReplies()) == 1 }, 10*hookAttempt, 10*time.Millisecond)
+	time.Sleep(2 * hookAttempt) // long enough for a second late reply to show up
+	late := f.a.lateReplies()
+	require.Len(t, late, 1, "the late reply is handed over once")
+	assert.Equal(t, "A answers: hello", late[0].Reply.(*wechat.TextReply).Content)
+	assert.Empty(t, f.b.lateReplies())
+	assert.Equal(t, [2]int32{1, 1}, [2]int32{f.lb.served[0].Load(), f.lb.served[1].Load()}, "attempts per instance")
+	assert.Equal(t, int32(1), f.a.runs.Load())
+	assert.Zero(t, f.b.runs.Load())
+	assert.Equal(t, "1", f.admin.HGet(context.Background(), pushKey(3000), "taken").Val(), "the claim marked the reply taken")
 }
 
 // Redis unreachable: the webhook handles the push anyway and logs a

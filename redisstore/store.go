@@ -110,7 +110,8 @@ const (
 // set by hand, or by a Store with a much longer lease, can be.
 var ErrUnavailable = errors.New("redis unavailable")
 
-// Store is a wechat.TokenStore and a wechat.DedupStore kept in Redis. It
+// Store is a wechat.TokenStore, a wechat.DedupStore and a
+// wechat.ReplyTracker kept in Redis. It
 // is safe for concurrent use; build one per process and Redis client and
 // share it between the Clients of that process. Create it with New.
 type Store struct {
@@ -135,6 +136,8 @@ type Store struct {
 	arrive        *redis.Script
 	finish        *redis.Script
 	giveUp        *redis.Script
+	take          *redis.Script
+	claimLate     *redis.Script
 }
 
 var _ wechat.TokenStore = (*Store)(nil)
@@ -236,6 +239,8 @@ func New(rdb redis.UniversalClient, prefix string, opts ...Option) (*Store, erro
 		arrive:        redis.NewScript(arriveScript),
 		finish:        redis.NewScript(finishScript),
 		giveUp:        redis.NewScript(giveUpScript),
+		take:          redis.NewScript(takeScript),
+		claimLate:     redis.NewScript(claimLateScript),
 	}
 	for _, opt := range opts {
 		if opt == nil {
