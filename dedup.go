@@ -30,7 +30,8 @@ const pushAttempts = 3
 // push posted again is answered as a retry, not handled again.
 // Implementations must make each method atomic for its key: Finish and
 // GiveUp in particular decide between them whether a reply is delivered
-// or late.
+// or late. wechattest.TestDedupStore checks one of your own against this
+// contract.
 type DedupStore interface {
 	// Arrive records an attempt at the push key, made at now, and
 	// returns what is known of the push, this attempt counted. The

@@ -175,7 +175,8 @@ func apiCode(err error) int {
 // issues, including a new one api_authorizer_token hands back.
 //
 // Implementations are safe for concurrent use; MemoryRefreshTokenStore is
-// one, redisstore.RefreshTokenStore another.
+// one, redisstore.RefreshTokenStore another. wechattest.TestRefreshTokenStore
+// checks one of your own against this contract.
 type RefreshTokenStore interface {
 	// RefreshToken returns the token stored for appID. It returns an
 	// error matching ErrNoRefreshToken when none was stored, and one

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/platform"
+	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -122,37 +123,21 @@ func TestRevokedElsewhereDropsKeptRefreshToken(t *testing.T) {
 	assert.Equal(t, sent, e.fake.Calls(authorizerTokenPath), "the kept token is not sent again")
 }
 
-// SwapRefreshToken replaces a token only while it is the one expected:
-// not another, not a missing one, not a revoked account's.
-func TestMemoryRefreshTokenStoreSwap(t *testing.T) {
+// The memory store keeps the contract of a RefreshTokenStore and a
+// RefreshTokenSwapper, and refuses an empty token.
+func TestMemoryRefreshTokenStore(t *testing.T) {
 	ctx := context.Background()
+	require.NoError(t, wechattest.TestRefreshTokenStore(ctx, func() platform.RefreshTokenStore {
+		return platform.NewMemoryRefreshTokenStore()
+	}))
+
 	s := platform.NewMemoryRefreshTokenStore()
 	const appID = "wx100000000000000a"
-
-	swapped, err := s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "refreshtoken@@@two")
-	require.NoError(t, err)
-	assert.False(t, swapped, "none stored")
-
+	assert.ErrorIs(t, s.SetRefreshToken(ctx, appID, ""), wechat.ErrInvalidArgument)
 	require.NoError(t, s.SetRefreshToken(ctx, appID, "refreshtoken@@@one"))
-	swapped, err = s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "refreshtoken@@@two")
-	require.NoError(t, err)
-	assert.True(t, swapped)
-	swapped, err = s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "refreshtoken@@@three")
-	require.NoError(t, err)
-	assert.False(t, swapped, "another token stored")
+	_, err := s.SwapRefreshToken(ctx, appID, "refreshtoken@@@one", "")
+	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
 	got, err := s.RefreshToken(ctx, appID)
 	require.NoError(t, err)
-	assert.Equal(t, "refreshtoken@@@two", got)
-
-	require.NoError(t, s.Revoke(ctx, appID))
-	for _, old := range []string{"refreshtoken@@@two", ""} {
-		swapped, err = s.SwapRefreshToken(ctx, appID, old, "refreshtoken@@@four")
-		require.NoError(t, err)
-		assert.False(t, swapped, "revoked, old %q", old)
-	}
-	_, err = s.RefreshToken(ctx, appID)
-	assert.ErrorIs(t, err, platform.ErrNotAuthorized, "still revoked")
-
-	_, err = s.SwapRefreshToken(ctx, appID, "refreshtoken@@@two", "")
-	assert.ErrorIs(t, err, wechat.ErrInvalidArgument)
+	assert.Equal(t, "refreshtoken@@@one", got, "kept")
 }

@@ -149,9 +149,12 @@
 //
 // The command cmd/wxsim is built on it.
 //
-// # A dedup store of your own
+// # A store of your own
 //
 // TestDedupStore checks a wechat.DedupStore against what the webhook
 // relies on to handle each push once, and a wechat.ReplyTracker against
-// what it relies on to deliver each reply once.
+// what it relies on to deliver each reply once. TestRefreshTokenStore
+// checks a platform.RefreshTokenStore, and a platform.RefreshTokenSwapper,
+// against what a third-party platform relies on to keep each account's
+// refresh token. Both return an error naming every check that failed.
 package wechattest
