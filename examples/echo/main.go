@@ -36,58 +36,38 @@ import (
 	"net/http"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/demo"
 	"github.com/mpkit/wechat/examples/internal/webserver"
 )
 
-// Demo settings, used when the environment does not set them.
 const (
 	defaultAddr = "127.0.0.1:8080"
-	demoToken   = "wechat-echo-demo"
-	demoAppID   = "wxd0000000000000e0"
-	demoAESKey  = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	webhookPath = "/wechat"
 	welcomeText = "欢迎关注！Thanks for following. Send me anything and I will send it back."
 )
 
 // config is what the bot reads from the environment.
 type config struct {
-	addr   string
-	token  string
-	appID  string
-	aesKey string
-	demo   []string // the variables that fell back to a demo value
+	addr string
+	demo.Account
 }
 
 func configFromEnv(getenv func(string) string) config {
-	var cfg config
-	get := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		if name != "ADDR" {
-			cfg.demo = append(cfg.demo, name)
-		}
-		return def
+	cfg := config{addr: getenv("ADDR"), Account: demo.FromEnv(getenv)}
+	if cfg.addr == "" {
+		cfg.addr = defaultAddr
 	}
-	cfg.addr = get("ADDR", defaultAddr)
-	cfg.token = get("WECHAT_TOKEN", demoToken)
-	cfg.appID = get("WECHAT_APPID", demoAppID)
-	cfg.aesKey = get("WECHAT_ENCODING_AES_KEY", demoAESKey)
 	return cfg
 }
 
-// demoKey reports whether the bot runs on the demo EncodingAESKey, and so
-// accepts plaintext pushes as well.
-func (cfg config) demoKey() bool { return cfg.aesKey == demoAESKey }
-
 func newClient(cfg config, logger *slog.Logger) (*wechat.Client, error) {
 	opts := []wechat.Option{
-		wechat.WithServerToken(cfg.token),
-		wechat.WithAppID(cfg.appID),
-		wechat.WithEncodingAESKey(cfg.aesKey),
+		wechat.WithServerToken(cfg.Token),
+		wechat.WithAppID(cfg.AppID),
+		wechat.WithEncodingAESKey(cfg.EncodingAESKey),
 		wechat.WithLogger(logger),
 	}
-	if cfg.demoKey() {
+	if cfg.DemoKey() {
 		opts = append(opts, wechat.WithInsecurePlaintext())
 	}
 	return wechat.New(opts...)
@@ -135,10 +115,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 	if err != nil {
 		return err
 	}
-	for _, name := range cfg.demo {
-		logger.Warn("using the demo value; set it for a real account", "variable", name)
-	}
-	if cfg.demoKey() {
+	cfg.Warn(logger)
+	if cfg.DemoKey() {
 		logger.Warn("on the demo EncodingAESKey plaintext pushes are accepted too; set WECHAT_ENCODING_AES_KEY to refuse them")
 	}
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/demo"
 	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
@@ -39,8 +40,8 @@ func newTestBot(t *testing.T) (http.Handler, *bytes.Buffer) {
 // webhook returns what WeChat would be to the bot h in the given mode,
 // with the demo settings.
 func webhook(h http.Handler, mode wechattest.Mode) *wechattest.Webhook {
-	return &wechattest.Webhook{Handler: h, URL: webhookPath, Token: demoToken, Mode: mode,
-		EncodingAESKey: demoAESKey, AppID: demoAppID}
+	return &wechattest.Webhook{Handler: h, URL: webhookPath, Token: demo.Token, Mode: mode,
+		EncodingAESKey: demo.EncodingAESKey, AppID: demo.AppID}
 }
 
 var modes = []wechattest.Mode{wechattest.ModePlain, wechattest.ModeCompatible, wechattest.ModeSafe}
@@ -80,7 +81,7 @@ func TestBot(t *testing.T) {
 			})
 		}
 		assert.Contains(t, logs.String(), "msg=message type=text")
-		assert.NotContains(t, logs.String(), demoAESKey)
+		assert.NotContains(t, logs.String(), demo.EncodingAESKey)
 	}
 }
 
@@ -171,12 +172,12 @@ func TestBotInSafeModeRefusesPlaintext(t *testing.T) {
 
 func TestConfigFromEnv(t *testing.T) {
 	cfg := configFromEnv(func(string) string { return "" })
-	assert.Equal(t, config{addr: defaultAddr, token: demoToken, appID: demoAppID, aesKey: demoAESKey,
-		demo: []string{"WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_ENCODING_AES_KEY"}}, cfg)
+	assert.Equal(t, config{addr: defaultAddr, Account: demo.FromEnv(func(string) string { return "" })}, cfg)
+	assert.Equal(t, []string{"WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_ENCODING_AES_KEY"}, cfg.Demo)
 
 	env := map[string]string{"ADDR": ":9000", "WECHAT_TOKEN": "t", "WECHAT_APPID": "wx1", "WECHAT_ENCODING_AES_KEY": strings.Repeat("k", 43)}
 	cfg = configFromEnv(func(k string) string { return env[k] })
-	assert.Equal(t, config{addr: ":9000", token: "t", appID: "wx1", aesKey: strings.Repeat("k", 43)}, cfg)
+	assert.Equal(t, config{addr: ":9000", Account: demo.Account{Token: "t", AppID: "wx1", EncodingAESKey: strings.Repeat("k", 43)}}, cfg)
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {
@@ -201,8 +202,8 @@ func TestRunServesAndStops(t *testing.T) {
 	ctx, stop := exampletest.Start(t, func(ctx context.Context) error { return serve(ctx, ln, newMux(client, logger), logger) })
 
 	for _, mode := range modes {
-		wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demoToken, Mode: mode,
-			EncodingAESKey: demoAESKey, AppID: demoAppID}
+		wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demo.Token, Mode: mode,
+			EncodingAESKey: demo.EncodingAESKey, AppID: demo.AppID}
 		require.NoError(t, wh.Verify(ctx), mode)
 		r, err := wh.Send(ctx, wechattest.Text("over the network"))
 		require.NoError(t, err, mode)
@@ -229,6 +230,6 @@ func TestRunWithDemoSettings(t *testing.T) {
 	stop()
 	assert.Contains(t, logs.String(), "variable=WECHAT_TOKEN")
 	assert.Contains(t, logs.String(), "plaintext pushes are accepted too")
-	assert.NotContains(t, logs.String(), demoToken)
-	assert.NotContains(t, logs.String(), demoAESKey)
+	assert.NotContains(t, logs.String(), demo.Token)
+	assert.NotContains(t, logs.String(), demo.EncodingAESKey)
 }

@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/demo"
 	"github.com/mpkit/wechat/examples/internal/webserver"
 )
 
@@ -49,40 +50,23 @@ import (
 const (
 	defaultAddr  = "127.0.0.1:8080"
 	defaultDelay = 8 * time.Second
-	demoToken    = "wechat-echo-demo"
-	demoAppID    = "wxd0000000000000e0"
-	demoAESKey   = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	webhookPath  = "/wechat"
 )
 
 // config is what the bot reads from the environment.
 type config struct {
 	addr      string
-	token     string
-	appID     string
 	appSecret string
-	aesKey    string
 	delay     time.Duration
 	mode      wechat.SlowReplyMode
-	demo      []string // the variables that fell back to a demo value
+	demo.Account
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
-	var cfg config
-	get := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		if name == "WECHAT_TOKEN" || name == "WECHAT_APPID" || name == "WECHAT_ENCODING_AES_KEY" {
-			cfg.demo = append(cfg.demo, name)
-		}
-		return def
+	cfg := config{addr: getenv("ADDR"), appSecret: getenv("WECHAT_APPSECRET"), Account: demo.FromEnv(getenv)}
+	if cfg.addr == "" {
+		cfg.addr = defaultAddr
 	}
-	cfg.addr = get("ADDR", defaultAddr)
-	cfg.token = get("WECHAT_TOKEN", demoToken)
-	cfg.appID = get("WECHAT_APPID", demoAppID)
-	cfg.aesKey = get("WECHAT_ENCODING_AES_KEY", demoAESKey)
-	cfg.appSecret = getenv("WECHAT_APPSECRET")
 	cfg.delay = defaultDelay
 	if v := getenv("SLOWBOT_DELAY"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -104,9 +88,9 @@ func configFromEnv(getenv func(string) string) (config, error) {
 
 func newClient(cfg config, logger *slog.Logger, extra ...wechat.Option) (*wechat.Client, error) {
 	opts := []wechat.Option{
-		wechat.WithServerToken(cfg.token),
-		wechat.WithAppID(cfg.appID),
-		wechat.WithEncodingAESKey(cfg.aesKey),
+		wechat.WithServerToken(cfg.Token),
+		wechat.WithAppID(cfg.AppID),
+		wechat.WithEncodingAESKey(cfg.EncodingAESKey),
 		wechat.WithLogger(logger),
 		wechat.WithSlowReplyMode(cfg.mode),
 		wechat.WithLateReplyFunc(func(ctx context.Context, late wechat.LateReply) {
@@ -116,7 +100,7 @@ func newClient(cfg config, logger *slog.Logger, extra ...wechat.Option) (*wechat
 	if cfg.appSecret != "" {
 		opts = append(opts, wechat.WithAppSecret(cfg.appSecret))
 	}
-	if cfg.aesKey == demoAESKey {
+	if cfg.DemoKey() {
 		// The demo takes every mode, as examples/echo does.
 		opts = append(opts, wechat.WithInsecurePlaintext())
 	}
@@ -163,9 +147,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 	if err != nil {
 		return err
 	}
-	for _, name := range cfg.demo {
-		logger.Warn("using the demo value; set it for a real account", "variable", name)
-	}
+	cfg.Warn(logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mpkit/wechat"
+	"github.com/mpkit/wechat/examples/internal/demo"
 	"github.com/mpkit/wechat/examples/internal/exampletest"
 	"github.com/mpkit/wechat/wechattest"
 	"github.com/stretchr/testify/assert"
@@ -40,8 +41,8 @@ func TestSlowReplyOnTheRetry(t *testing.T) {
 	require.NoError(t, err)
 	h := newMux(client, attempt*3/2, logger)
 	for _, mode := range []wechattest.Mode{wechattest.ModePlain, wechattest.ModeCompatible, wechattest.ModeSafe} {
-		wh := &wechattest.Webhook{Handler: h, URL: webhookPath, Token: demoToken, Mode: mode,
-			EncodingAESKey: demoAESKey, AppID: demoAppID, Timeout: attempt}
+		wh := &wechattest.Webhook{Handler: h, URL: webhookPath, Token: demo.Token, Mode: mode,
+			EncodingAESKey: demo.EncodingAESKey, AppID: demo.AppID, Timeout: attempt}
 		d, err := wh.Push(context.Background(), wechattest.Text("你好 "+mode.String()))
 		require.NoError(t, err, mode)
 		assert.Equal(t, 2, d.Attempt, "%s: %s", mode, d)
@@ -57,7 +58,7 @@ func TestTooSlowForEveryAttempt(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	client, err := newClient(demoConfig(t, nil), logger, wechat.WithReplyTimeout(replyTimeout))
 	require.NoError(t, err)
-	wh := &wechattest.Webhook{Handler: newMux(client, 4*attempt, logger), URL: webhookPath, Token: demoToken, Timeout: attempt}
+	wh := &wechattest.Webhook{Handler: newMux(client, 4*attempt, logger), URL: webhookPath, Token: demo.Token, Timeout: attempt}
 	d, err := wh.Push(context.Background(), wechattest.Text("hello"))
 	require.NoError(t, err)
 	assert.False(t, d.Failed, "the user sees no error")
@@ -70,7 +71,7 @@ func TestConfigFromEnv(t *testing.T) {
 	cfg := demoConfig(t, nil)
 	assert.Equal(t, defaultDelay, cfg.delay)
 	assert.Equal(t, wechat.WaitForRetry, cfg.mode)
-	assert.Equal(t, []string{"WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_ENCODING_AES_KEY"}, cfg.demo)
+	assert.Equal(t, []string{"WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_ENCODING_AES_KEY"}, cfg.Demo)
 
 	cfg = demoConfig(t, map[string]string{"SLOWBOT_DELAY": "20s", "SLOWBOT_MODE": "customer", "WECHAT_APPSECRET": "s"})
 	assert.Equal(t, 20*time.Second, cfg.delay)
@@ -95,8 +96,8 @@ func TestRunServesAndStops(t *testing.T) {
 	require.NoError(t, err)
 	ctx, stop := exampletest.Start(t, func(ctx context.Context) error { return serve(ctx, ln, newMux(client, attempt*3/2, logger), logger) })
 
-	wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demoToken, Mode: wechattest.ModeSafe,
-		EncodingAESKey: demoAESKey, AppID: demoAppID, Timeout: attempt}
+	wh := &wechattest.Webhook{URL: "http://" + ln.Addr().String() + webhookPath, Token: demo.Token, Mode: wechattest.ModeSafe,
+		EncodingAESKey: demo.EncodingAESKey, AppID: demo.AppID, Timeout: attempt}
 	d, err := wh.Push(ctx, wechattest.Text("over the network"))
 	require.NoError(t, err)
 	assert.Equal(t, 2, d.Attempt, d.String())
