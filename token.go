@@ -69,7 +69,8 @@ type FetchFunc func(ctx context.Context) (Token, error)
 // The store, not the Client, decides when to call fetch. This is what lets
 // a distributed store guarantee one refresh across many processes: it can
 // take a lock, call fetch once, publish the result and let every other
-// caller wait for it.
+// caller wait for it. wechattest.TestTokenStore checks one of your own
+// against this contract.
 type TokenStore interface {
 	// Token returns the token stored under key if it is still valid.
 	// Otherwise it calls fetch, stores and returns its result. Concurrent

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpkit/wechat"
 	"github.com/mpkit/wechat/redisstore"
+	"github.com/mpkit/wechat/wechattest"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -652,6 +653,16 @@ func TestLockWithoutTTL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "fresh", tok.Value)
 	assert.Zero(t, admin.Exists(ctx, lockKey).Val(), "the lock is released")
+}
+
+// The Store keeps the contract of a TokenStore. Each check has a Store of
+// its own on one Redis, as the processes of a fleet have.
+func TestTokenStoreContract(t *testing.T) {
+	srv := startRedis(t)
+	err := wechattest.TestTokenStore(context.Background(), func() wechat.TokenStore {
+		return newStore(t, srv, redisstore.WithPollInterval(5*time.Millisecond))
+	})
+	require.NoError(t, err)
 }
 
 // TestInvalidate checks the compare-and-delete: only the rejected value is

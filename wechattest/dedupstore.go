@@ -3,7 +3,6 @@ package wechattest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,46 +26,26 @@ import (
 // milliseconds, to end, by the wall clock and by the times given to
 // Arrive both.
 func TestDedupStore(ctx context.Context, newStore func() wechat.DedupStore) error {
-	var errs []error
-	tracker := false
 	// Keys of this call's own, so that a store kept between calls does
 	// not give one call's pushes to the next.
 	prefix := fmt.Sprintf("wechattest:dedup:%d:", time.Now().UnixNano())
-	run := func(name string, check func(*dedupCheck) error) {
-		s := newStore()
-		if s == nil {
-			errs = append(errs, fmt.Errorf("%s: newStore returned nil", name))
-			return
-		}
-		if _, ok := s.(wechat.ReplyTracker); ok {
-			tracker = true
-		}
-		c := &dedupCheck{ctx: ctx, s: s, key: prefix + name, now: time.UnixMilli(time.Now().UnixMilli())}
-		if err := check(c); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	for _, tc := range dedupChecks {
-		run(tc.name, tc.check)
-	}
-	if tracker {
-		for _, tc := range trackerChecks {
-			run(tc.name, func(c *dedupCheck) error {
-				t, ok := c.s.(wechat.ReplyTracker)
-				if !ok {
-					return errors.New("newStore returned a store that is not a ReplyTracker after one that is")
-				}
-				return tc.check(c, t)
-			})
-		}
-	}
-	return errors.Join(errs...)
+	return storeContract[wechat.DedupStore, *dedupCheck]{
+		begin: func(_ int, name string, s wechat.DedupStore) *dedupCheck {
+			t, _ := s.(wechat.ReplyTracker)
+			return &dedupCheck{ctx: ctx, s: s, t: t, key: prefix + name, now: time.UnixMilli(time.Now().UnixMilli())}
+		},
+		checks:   dedupChecks,
+		extended: implements[wechat.DedupStore, wechat.ReplyTracker],
+		ext:      "ReplyTracker",
+		more:     trackerChecks,
+	}.run(newStore)
 }
 
 // dedupCheck is one check's store and push.
 type dedupCheck struct {
 	ctx context.Context
 	s   wechat.DedupStore
+	t   wechat.ReplyTracker // s, when it is one
 	key string
 	now time.Time // whole milliseconds, as a store may keep them
 }
@@ -134,25 +113,12 @@ func formatPush(st wechat.PushState) string {
 	return fmt.Sprintf("{Attempt:%d First:%s Done:%v Reply:%q GivenUp:%v}", st.Attempt, first, st.Done, st.Reply, st.GivenUp)
 }
 
-// all runs steps in order and returns the first error.
-func all(steps ...func() error) error {
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // dedupReply is the reply the checks store.
 var dedupReply = []byte("<xml><MsgType><![CDATA[text]]></MsgType></xml>")
 
 // The checks of every DedupStore. Each function builds its steps when
 // called, so that a step reads what the ones before it left.
-var dedupChecks = []struct {
-	name  string
-	check func(c *dedupCheck) error
-}{
+var dedupChecks = []storeCheck[*dedupCheck]{
 	{"unknown push", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.state(wechat.PushState{}) },
@@ -236,68 +202,65 @@ var dedupChecks = []struct {
 }
 
 // The checks of a ReplyTracker, besides those of a DedupStore.
-var trackerChecks = []struct {
-	name  string
-	check func(c *dedupCheck, t wechat.ReplyTracker) error
-}{
-	{"claim an untaken reply", func(c *dedupCheck, t wechat.ReplyTracker) error {
+var trackerChecks = []storeCheck[*dedupCheck]{
+	{"claim an untaken reply", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
 			func() error { return c.arrive(wechat.PushState{Attempt: 2}) }, // an attempt before the reply takes nothing
-			func() error { return take(c, t, wechat.PushState{Attempt: 2, First: c.now}) },
+			func() error { return c.take(wechat.PushState{Attempt: 2, First: c.now}) },
 			func() error { return c.finish(dedupReply, true) },
-			func() error { return claim(c, t, false) },
+			func() error { return c.claim(false) },
 			func() error { return c.state(wechat.PushState{Attempt: 2, First: c.now, Done: true}) },
 			func() error { return c.arrive(wechat.PushState{Attempt: 3, Done: true}) },
-			func() error { return claim(c, t, true) }, // handed on once
+			func() error { return c.claim(true) }, // handed on once
 		)
 	}},
-	{"taken by Arrive", func(c *dedupCheck, t wechat.ReplyTracker) error {
+	{"taken by Arrive", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
 			func() error { return c.finish(dedupReply, true) },
 			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true, Reply: dedupReply}) },
-			func() error { return claim(c, t, true) },
+			func() error { return c.claim(true) },
 		)
 	}},
-	{"taken by Take", func(c *dedupCheck, t wechat.ReplyTracker) error {
+	{"taken by Take", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
 			func() error { return c.finish(dedupReply, true) },
 			func() error {
-				return take(c, t, wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
+				return c.take(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
 			},
-			func() error { return claim(c, t, true) },
+			func() error { return c.claim(true) },
 		)
 	}},
-	{"taken by GiveUp", func(c *dedupCheck, t wechat.ReplyTracker) error {
+	{"taken by GiveUp", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
 			func() error { return c.finish(dedupReply, true) },
 			func() error {
 				return c.giveUp(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
 			},
-			func() error { return claim(c, t, true) },
+			func() error { return c.claim(true) },
 		)
 	}},
-	{"claim an unknown push", func(c *dedupCheck, t wechat.ReplyTracker) error {
+	{"claim an unknown push", func(c *dedupCheck) error {
 		return all(
-			func() error { return take(c, t, wechat.PushState{}) },
-			func() error { return claim(c, t, true) },
+			func() error { return c.take(wechat.PushState{}) },
+			func() error { return c.claim(true) },
 			func() error { return c.state(wechat.PushState{}) }, // not made by the claim
 		)
 	}},
-	{"claim an unfinished push", func(c *dedupCheck, t wechat.ReplyTracker) error {
+	{"claim an unfinished push", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
-			func() error { return claim(c, t, true) },
+			func() error { return c.claim(true) },
 		)
 	}},
 }
 
 // take checks what Take returns against want.
-func take(c *dedupCheck, t wechat.ReplyTracker, want wechat.PushState) error {
-	st, err := t.Take(c.ctx, c.key)
+func (c *dedupCheck) take(want wechat.PushState) error {
+	st, err := c.t.Take(c.ctx, c.key)
 	if err != nil {
 		return fmt.Errorf("calling Take: %w", err)
 	}
@@ -305,8 +268,8 @@ func take(c *dedupCheck, t wechat.ReplyTracker, want wechat.PushState) error {
 }
 
 // claim checks that ClaimLate reports want.
-func claim(c *dedupCheck, t wechat.ReplyTracker, want bool) error {
-	taken, err := t.ClaimLate(c.ctx, c.key)
+func (c *dedupCheck) claim(want bool) error {
+	taken, err := c.t.ClaimLate(c.ctx, c.key)
 	if err != nil {
 		return fmt.Errorf("calling ClaimLate: %w", err)
 	}

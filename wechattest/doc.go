@@ -151,10 +151,12 @@
 //
 // # A store of your own
 //
+// TestTokenStore checks a wechat.TokenStore against what a Client relies
+// on to fetch each token once and to drop only the token WeChat refused.
 // TestDedupStore checks a wechat.DedupStore against what the webhook
 // relies on to handle each push once, and a wechat.ReplyTracker against
 // what it relies on to deliver each reply once. TestRefreshTokenStore
 // checks a platform.RefreshTokenStore, and a platform.RefreshTokenSwapper,
 // against what a third-party platform relies on to keep each account's
-// refresh token. Both return an error naming every check that failed.
+// refresh token. Each returns an error naming every check that failed.
 package wechattest

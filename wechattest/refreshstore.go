@@ -25,45 +25,25 @@ import (
 // own, made for the call, so a store shared between calls (one Redis
 // database, one table) is fine.
 func TestRefreshTokenStore(ctx context.Context, newStore func() platform.RefreshTokenStore) error {
-	var errs []error
-	swapper := false
 	// AppIDs of this call's own: "wx" and 16 hex digits, as WeChat's are.
 	base := uint64(time.Now().UnixNano()) << 8
-	run := func(i int, name string, check func(*refreshCheck) error) {
-		s := newStore()
-		if s == nil {
-			errs = append(errs, fmt.Errorf("%s: newStore returned nil", name))
-			return
-		}
-		if _, ok := s.(platform.RefreshTokenSwapper); ok {
-			swapper = true
-		}
-		c := &refreshCheck{ctx: ctx, s: s, appID: fmt.Sprintf("wx%016x", base+uint64(i))}
-		if err := check(c); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	for i, tc := range refreshChecks {
-		run(i, tc.name, tc.check)
-	}
-	if swapper {
-		for i, tc := range swapChecks {
-			run(len(refreshChecks)+i, tc.name, func(c *refreshCheck) error {
-				sw, ok := c.s.(platform.RefreshTokenSwapper)
-				if !ok {
-					return errors.New("newStore returned a store that is not a RefreshTokenSwapper after one that is")
-				}
-				return tc.check(c, sw)
-			})
-		}
-	}
-	return errors.Join(errs...)
+	return storeContract[platform.RefreshTokenStore, *refreshCheck]{
+		begin: func(i int, _ string, s platform.RefreshTokenStore) *refreshCheck {
+			sw, _ := s.(platform.RefreshTokenSwapper)
+			return &refreshCheck{ctx: ctx, s: s, sw: sw, appID: fmt.Sprintf("wx%016x", base+uint64(i))}
+		},
+		checks:   refreshChecks,
+		extended: implements[platform.RefreshTokenStore, platform.RefreshTokenSwapper],
+		ext:      "RefreshTokenSwapper",
+		more:     swapChecks,
+	}.run(newStore)
 }
 
 // refreshCheck is one check's store and account.
 type refreshCheck struct {
 	ctx   context.Context
 	s     platform.RefreshTokenStore
+	sw    platform.RefreshTokenSwapper // s, when it is one
 	appID string
 }
 
@@ -73,11 +53,11 @@ func (c *refreshCheck) get(want string, wantErr error) error {
 	got, err := c.s.RefreshToken(c.ctx, c.appID)
 	switch {
 	case wantErr != nil && !errors.Is(err, wantErr):
-		return fmt.Errorf("RefreshToken returned %q, %v; want an error matching %v", got, err, wantErr)
+		return fmt.Errorf("got %q, %v from RefreshToken; want an error matching %v", got, err, wantErr)
 	case wantErr == nil && err != nil:
 		return fmt.Errorf("calling RefreshToken: %w", err)
 	case wantErr == nil && got != want:
-		return fmt.Errorf("RefreshToken returned %q, want %q", got, want)
+		return fmt.Errorf("got %q from RefreshToken, want %q", got, want)
 	}
 	return nil
 }
@@ -99,8 +79,8 @@ func (c *refreshCheck) revoke() error {
 }
 
 // swap checks that SwapRefreshToken from old to token reports want.
-func (c *refreshCheck) swap(sw platform.RefreshTokenSwapper, old, token string, want bool) error {
-	swapped, err := sw.SwapRefreshToken(c.ctx, c.appID, old, token)
+func (c *refreshCheck) swap(old, token string, want bool) error {
+	swapped, err := c.sw.SwapRefreshToken(c.ctx, c.appID, old, token)
 	if err != nil {
 		return fmt.Errorf("calling SwapRefreshToken: %w", err)
 	}
@@ -119,10 +99,7 @@ const (
 
 // The checks of every RefreshTokenStore. Each function builds its steps
 // when called, so that a step reads what the ones before it left.
-var refreshChecks = []struct {
-	name  string
-	check func(c *refreshCheck) error
-}{
+var refreshChecks = []storeCheck[*refreshCheck]{
 	{"unknown account", func(c *refreshCheck) error {
 		return c.get("", platform.ErrNoRefreshToken)
 	}},
@@ -153,39 +130,36 @@ var refreshChecks = []struct {
 
 // The checks of a RefreshTokenSwapper, besides those of a
 // RefreshTokenStore.
-var swapChecks = []struct {
-	name  string
-	check func(c *refreshCheck, sw platform.RefreshTokenSwapper) error
-}{
-	{"swap the expected token", func(c *refreshCheck, sw platform.RefreshTokenSwapper) error {
+var swapChecks = []storeCheck[*refreshCheck]{
+	{"swap the expected token", func(c *refreshCheck) error {
 		return all(
 			func() error { return c.set(refreshOne) },
-			func() error { return c.swap(sw, refreshOne, refreshTwo, true) },
+			func() error { return c.swap(refreshOne, refreshTwo, true) },
 			func() error { return c.get(refreshTwo, nil) },
 		)
 	}},
-	{"swap another token", func(c *refreshCheck, sw platform.RefreshTokenSwapper) error {
+	{"swap another token", func(c *refreshCheck) error {
 		return all(
 			func() error { return c.set(refreshTwo) },
-			func() error { return c.swap(sw, refreshOne, refreshThree, false) },
+			func() error { return c.swap(refreshOne, refreshThree, false) },
 			func() error { return c.get(refreshTwo, nil) },
 		)
 	}},
-	{"swap when none is stored", func(c *refreshCheck, sw platform.RefreshTokenSwapper) error {
+	{"swap when none is stored", func(c *refreshCheck) error {
 		return all(
-			func() error { return c.swap(sw, refreshOne, refreshTwo, false) },
-			func() error { return c.swap(sw, "", refreshTwo, false) },
+			func() error { return c.swap(refreshOne, refreshTwo, false) },
+			func() error { return c.swap("", refreshTwo, false) },
 			func() error { return c.get("", platform.ErrNoRefreshToken) },
 		)
 	}},
-	{"swap a revoked account", func(c *refreshCheck, sw platform.RefreshTokenSwapper) error {
+	{"swap a revoked account", func(c *refreshCheck) error {
 		return all(
 			func() error { return c.set(refreshOne) },
 			func() error { return c.revoke() },
 			// A revoked account's token may be kept as empty: "" must not
 			// match it either.
-			func() error { return c.swap(sw, refreshOne, refreshTwo, false) },
-			func() error { return c.swap(sw, "", refreshTwo, false) },
+			func() error { return c.swap(refreshOne, refreshTwo, false) },
+			func() error { return c.swap("", refreshTwo, false) },
 			func() error { return c.get("", platform.ErrNotAuthorized) },
 		)
 	}},

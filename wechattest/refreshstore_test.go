@@ -66,7 +66,7 @@ func TestRefreshTokenStoreReportsBrokenStores(t *testing.T) {
 		return amnesiac{unswapping{platform.NewMemoryRefreshTokenStore()}}
 	})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `revoke and authorize again: RefreshToken returned "refreshtoken@@@stale", <nil>; want an error matching platform: the account has not authorized the platform`)
+	assert.Contains(t, err.Error(), `revoke and authorize again: got "refreshtoken@@@stale", <nil> from RefreshToken; want an error matching platform: the account has not authorized the platform`)
 	assert.Contains(t, err.Error(), "revoke an unknown account: ")
 	assert.NotContains(t, err.Error(), "set and replace")
 
