@@ -406,11 +406,16 @@ func TestWebhookLateReplyWithoutRetries(t *testing.T) {
 	late := make(chan LateReply, 1)
 	c, _ := newWebhookClient(t, WithInsecurePlaintext(), WithReplyTimeout(20*time.Millisecond),
 		WithLateReplyFunc(func(_ context.Context, lr LateReply) { late <- lr }))
+	ctx, hangUp := context.WithCancel(context.Background())
 	h := &recordingHandler{reply: func(m *Message) (Reply, error) {
+		hangUp()                           // WeChat drops the connection, as it does after 5 seconds
 		time.Sleep(200 * time.Millisecond) // past 3 × 22ms and the dedup record of 4
 		return m.ReplyText("at last"), nil
 	}}
-	rec := serve(c.Webhook(h), http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "1"), fixture(t, "inbound/text.xml"))
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/wechat?"+plainQuery(safeVector(t).Token, nowTS, "1"),
+		bytes.NewReader(fixture(t, "inbound/text.xml")))
+	rec := httptest.NewRecorder()
+	c.Webhook(h).ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	select {
 	case lr := <-late:

@@ -166,6 +166,10 @@ func WithoutDedup() Option {
 	}
 }
 
+// wechatWait is how long WeChat waits for the answer to an attempt,
+// whatever the reply timeout.
+const wechatWait = 5 * time.Second
+
 // span is how long WeChat gives an attempt: the reply timeout is nine
 // tenths of it (4.5 s of 5 s by default).
 func (c *Client) span() time.Duration { return c.replyTimeout * 10 / 9 }
@@ -580,19 +584,19 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	}
 	out := wh.render(hctx, p.msg, reply)
 
-	answered := false
-	if g != nil {
-		answered = g.finish()
-	}
-	delivered := !answered
-	// unwaited reports that the reply is kept for attempts, none of
-	// which may wait for it; stored that the store took it, which it
-	// holds then even for an attempt it failed to record: a retry it
-	// did record opened the push there, and attempts elsewhere may
-	// carry it.
-	unwaited, stored := false, false
-	var watch *lateWatch // the memory store's push, for the late claim
-	if key != "" {
+	answered := g != nil && g.finish()
+	var k kept
+	switch {
+	case answered:
+		// The watchdog answered "success" for the attempt, and gave the
+		// push up: no attempt may carry the reply.
+		k.route = goesLate
+		if f != nil {
+			wh.flights.land(key, f, nil, false)
+		}
+	case key == "":
+		k.route = answeredHere
+	default:
 		// WeChat dropped this attempt: the reply, or the handler's
 		// error, waits for a retry that may never come to this process
 		// (a load balancer sent it elsewhere, or it was lost). A handler
@@ -601,61 +605,119 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 		// its own 5 seconds, which a reply timeout set shorter does not
 		// change, so the span says nothing of whether WeChat is there.
 		dropped := p.r.Context().Err() != nil && (reply != nil || err != nil)
-		if time.Since(arrived) >= (pushAttempts+1)*c.span() {
-			// Past WeChat's attempts none can take the reply. When no
-			// retry reached this webhook, none gave the push up either:
-			// the handler does, as the last attempt would have, so that
-			// the reply goes late instead of into the store for nobody.
-			sctx, cancel := c.storeContext(p.r.Context())
-			if _, err := c.dedup.GiveUp(sctx, key); err != nil {
-				c.storeFailed(hctx, "to give a push up", err)
-			}
-			cancel()
-		}
-		var serr error
-		if ms, ok := c.dedup.(*MemoryDedupStore); ok && dropped {
-			// Watched as it is stored: a retry may take the reply at
-			// once, and the store forget the push before the claim
-			// begins; the watch keeps that it was taken.
-			stored, watch = ms.finishWatched(key, out)
-		} else {
-			sctx, cancel := c.storeContext(p.r.Context())
-			stored, serr = c.dedup.Finish(sctx, key, out)
-			cancel()
-		}
-		if serr != nil {
-			c.storeFailed(hctx, "to keep a reply", serr)
-		}
-		// A reply the store did not take was given up by the last
-		// attempt, or forgotten after WeChat's retries, and one the
-		// watchdog answered for goes late: no attempt may carry it.
-		// Without the store (it failed now, or when this attempt
-		// arrived, so that it has no push to take the reply for), this
-		// process's attempts tell.
-		withoutStore := serr != nil || p.unrecorded
-		carried := out
-		if answered || (!stored && !withoutStore) {
-			carried = nil
-		}
-		gaveUp := f != nil && wh.flights.land(key, f, carried, false)
-		delivered = delivered && !gaveUp && (stored || withoutStore)
-		unwaited = delivered && dropped
+		k = wh.keep(p, key, f, out, dropped, arrived)
 	}
-	if !answered {
+	switch {
+	case answered:
+	case k.route == goesLate:
+		// The attempt may still be open: it must not carry a reply that
+		// goes late as well.
+		wh.answer(p, nil)
+	default:
 		wh.answer(p, out)
 	}
-	if unwaited && !wh.carriedLater(p, key, f, watch, arrived, stored) {
-		delivered = false
-	}
-	if !delivered {
-		lctx := context.Context(hctx)
-		if unwaited && hctx.Err() != nil {
+	lctx := context.Context(hctx)
+	switch k.route {
+	case answeredHere:
+		return
+	case keptForAttempts:
+		if wh.carriedLater(p, key, f, k.watch, arrived, k.stored) {
+			return
+		}
+		if hctx.Err() != nil {
 			// The handler's deadline came while the attempts ran out:
 			// the late reply still gets a context it can send with.
 			lctx = context.WithoutCancel(hctx)
 		}
-		wh.late(lctx, p.msg, reply, err)
 	}
+	wh.late(lctx, p.msg, reply, err)
+}
+
+// A replyRoute is where the reply of a push's handler goes.
+type replyRoute int
+
+const (
+	// answeredHere: the attempt that ran the handler answers with the
+	// reply, and attempts that come later (replays) are given it too.
+	answeredHere replyRoute = iota
+	// keptForAttempts: WeChat dropped the attempt that ran the handler;
+	// the reply is kept for a retry to take, and goes late if none does
+	// while WeChat's attempts last (carriedLater).
+	keptForAttempts
+	// goesLate: no attempt may carry the reply; it goes to
+	// WithLateReplyFunc.
+	goesLate
+)
+
+// kept is what keep decided for a reply, and what it leaves for the late
+// claim: the memory store's watch of the push (nil for another store)
+// and whether the store holds the reply.
+type kept struct {
+	route  replyRoute
+	watch  *lateWatch
+	stored bool
+}
+
+// keep stores the handler's rendered reply out for the push's attempts,
+// lands the flight f (if this process has one), and decides where the
+// reply goes: answered by this attempt, kept for retries (dropped: WeChat
+// has dropped this attempt), or late, when the last attempt gave the push
+// up first or the store forgot it.
+func (wh *webhook) keep(p *push, key string, f *flight, out []byte, dropped bool, arrived time.Time) kept {
+	c := wh.c
+	if past := time.Since(arrived); past >= (pushAttempts+1)*c.span() && (dropped || past >= wechatWait) {
+		// Past WeChat's attempts none can take the reply. When no retry
+		// reached this webhook, none gave the push up either: the
+		// handler does, as the last attempt would have, so that the
+		// reply goes late instead of into the store for nobody. This
+		// attempt counts as over when its connection is, or when it has
+		// outlived WeChat's own wait (a proxy may keep the connection
+		// after WeChat hung up); before that WeChat may still be there,
+		// when a short reply timeout makes short spans, and the attempt
+		// carries the reply.
+		sctx, cancel := c.storeContext(p.r.Context())
+		if _, err := c.dedup.GiveUp(sctx, key); err != nil {
+			c.storeFailed(&p.hctx, "to give a push up", err)
+		}
+		cancel()
+	}
+	var k kept
+	var serr error
+	if ms, ok := c.dedup.(*MemoryDedupStore); ok && dropped {
+		// Watched as it is stored: a retry may take the reply at once,
+		// and the store forget the push before the claim begins; the
+		// watch keeps that it was taken.
+		k.stored, k.watch = ms.finishWatched(key, out)
+	} else {
+		sctx, cancel := c.storeContext(p.r.Context())
+		k.stored, serr = c.dedup.Finish(sctx, key, out)
+		cancel()
+	}
+	if serr != nil {
+		c.storeFailed(&p.hctx, "to keep a reply", serr)
+	}
+	// A reply the store did not take was given up by the last attempt,
+	// or forgotten after WeChat's retries: no attempt may carry it.
+	// Without the store (it failed now, or when this attempt arrived, so
+	// that it has no push to take the reply for), this process's attempts
+	// tell. The store holds the reply then even for an attempt it failed
+	// to record: a retry it did record opened the push there, and
+	// attempts elsewhere may carry it.
+	usable := k.stored || serr != nil || p.unrecorded
+	carried := out
+	if !usable {
+		carried = nil
+	}
+	gaveUp := f != nil && wh.flights.land(key, f, carried, false)
+	switch {
+	case gaveUp || !usable:
+		k.route = goesLate
+	case dropped:
+		k.route = keptForAttempts
+	default:
+		k.route = answeredHere
+	}
+	return k
 }
 
 // carriedLater waits until WeChat's attempts at the push are over, the

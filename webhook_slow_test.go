@@ -9,6 +9,7 @@ package wechat_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -775,6 +776,7 @@ type dvStore struct {
 	finishErr    func(reply []byte) error // an error for Finish to fail with, storing nothing
 	afterFinish  func(stored bool)
 	beforeGiveUp func()
+	giveUpErr    func() error // an error for GiveUp to fail with, giving nothing up
 	afterGiveUp  func(st wechat.PushState)
 	beforeClaim  func() // of a dvTracker's ClaimLate
 }
@@ -828,6 +830,11 @@ func (s *dvStore) Finish(ctx context.Context, key string, reply []byte) (bool, e
 func (s *dvStore) GiveUp(ctx context.Context, key string) (wechat.PushState, error) {
 	if s.beforeGiveUp != nil {
 		s.beforeGiveUp()
+	}
+	if s.giveUpErr != nil {
+		if err := s.giveUpErr(); err != nil {
+			return wechat.PushState{}, err
+		}
 	}
 	st, err := s.sharedStore.GiveUp(ctx, key)
 	if s.afterGiveUp != nil {
@@ -969,6 +976,29 @@ func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
 	h.wait(t)
 	assertSentOnce(t, srv, b)
 	assert.Empty(t, b.late, "one late reply")
+}
+
+// In SendAsCustomerMessage mode, a watchdog whose GiveUp the shared store
+// failed has still answered "success", and the reply goes as a
+// customer-service message: the handler must not keep it in the store as
+// well, where a retry would take it and carry it passively a second time.
+func TestWebhookWatchdogGiveUpFailedKeepsNoReply(t *testing.T) {
+	const rt = 100 * time.Millisecond
+	srv := newCustomerServer(t)
+	b := newGateBot(t)
+	store := &dvStore{sharedStore: newSharedStore(), giveUpErr: func() error { return errors.New("store down") }}
+	h, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+
+	first := send(context.Background(), wh)
+	b.waitStarted(t)
+	awaitSuccess(t, first, "first attempt", "answered at the deadline")
+	b.finish()
+	lr := b.waitLate(t)
+	require.True(t, lr.Sent, "the reply goes as a customer-service message: %v", lr.Err)
+
+	awaitSuccess(t, send(context.Background(), wh), "retry", "the retry must not deliver the reply a second time")
+	h.wait(t)
+	assertSentOnce(t, srv, b)
 }
 
 // lateStores are the kinds of DedupStore the webhook tells apart: the
@@ -1124,26 +1154,56 @@ func TestWebhookWaitingRetryCarriesReply(t *testing.T) {
 // still holds the first attempt (WeChat waits its own 5 seconds, longer
 // than the span of a reply timeout set under DefaultReplyTimeout), has
 // its reply carried by that attempt: it is not handed on as late as
-// well. The test waits two spans before the handler replies, a lower
-// bound, not a measure of speed.
+// well. So does one that finishes after all of WeChat's attempts would be
+// over by those spans. The test waits that long before the handler
+// replies, a lower bound, not a measure of speed.
 func TestWebhookLiveFirstAttemptPastSpanIsNotLate(t *testing.T) {
-	for _, s := range lateStores {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			const rt = 90 * time.Millisecond
-			b := newGateBot(t)
-			h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
-			first := send(context.Background(), wh)
-			b.waitStarted(t)
-			<-time.After(2 * rt * 10 / 9) // past the span; the attempt is still open
-			b.finish()
-			a := await(t, first, "first attempt")
-			require.NoError(t, a.err)
-			assert.Equal(t, dlReply, replyText(t, a.reply), "the open first attempt carries the reply")
-			h.wait(t)
-			assertNoLate(t, b, "the first attempt carried the reply")
-		})
+	const rt = 90 * time.Millisecond
+	for _, spans := range []time.Duration{2, 5} {
+		for _, s := range lateStores {
+			t.Run(fmt.Sprintf("%s, %d spans", s.name, spans), func(t *testing.T) {
+				t.Parallel()
+				b := newGateBot(t)
+				h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(s.store()))
+				first := send(context.Background(), wh)
+				b.waitStarted(t)
+				<-time.After(spans * rt * 10 / 9) // the attempt is still open
+				b.finish()
+				a := await(t, first, "first attempt")
+				require.NoError(t, a.err)
+				assert.Equal(t, dlReply, replyText(t, a.reply), "the open first attempt carries the reply")
+				h.wait(t)
+				assertNoLate(t, b, "the first attempt carried the reply")
+			})
+		}
 	}
+}
+
+// With a shared store, a first attempt still open when its handler
+// finishes, after WeChat's last attempt at another process gave the push
+// up (spans shorter than WeChat's wait), is answered "success": its reply
+// goes late, and must not reach the user on that attempt as well.
+func TestWebhookLiveFirstAttemptGivenUpElsewhereGetsSuccess(t *testing.T) {
+	const rt = 90 * time.Millisecond
+	store := newSharedStore()
+	b := newGateBot(t)
+	h, wh := b.webhook(t, nil, rt, wechat.WithDedupStore(store))
+	first := send(context.Background(), wh)
+	store.waitArrival(t)
+	b.waitStarted(t)
+
+	there := newGateBot(t)
+	otherHook, otherWh := there.webhook(t, nil, rt, wechat.WithDedupStore(store))
+	dropRetry(t, otherHook)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt)
+	awaitSuccess(t, send(context.Background(), otherWh), "last attempt", "it gives the push up at its deadline")
+	assert.Equal(t, 3, store.waitArrival(t).Attempt)
+
+	b.finish()
+	awaitSuccess(t, first, "first attempt", "the push was given up; its reply goes late")
+	h.wait(t)
+	takeLate(t, b, "the push was given up")
+	assert.Equal(t, int32(0), there.runs.Load())
 }
 
 // A retry that took the reply keeps it when the memory store forgets the
