@@ -599,10 +599,14 @@ func TestFleetFailsOpenWhenRedisHangs(t *testing.T) {
 // 300 pushes, each sent three times through the load balancer, the
 // retries interleaved with other pushes, from 16 goroutines: each
 // handler runs once across the two instances, and every attempt gets
-// the push's own reply, whichever instance it reached.
+// the push's own reply, whichever instance it reached. The handlers are
+// instant, so WeChat is played in real time: in a tenth of it, the
+// store's calls (bounded by a tenth of the reply timeout) can run out on
+// a machine busy with other tests, and the webhook fail open.
 func TestFleetUnderLoad(t *testing.T) {
 	const pushes, goroutines = 300, 16
-	f := newFleet(t, 0)
+	f := newFleet(t, 0, wechat.WithReplyTimeout(wechat.DefaultReplyTimeout))
+	f.hook.Timeout = 10 * hookAttempt
 	type job struct {
 		id      uint64
 		attempt int
