@@ -134,3 +134,32 @@ func ExampleServer_AuthorizeCode() {
 	// errcode: 40163
 	// account token requests: 0
 }
+
+// A TokenStore of your own is checked against what a Client relies on;
+// here a store that drops a token WeChat refused even after another
+// caller has replaced it.
+func ExampleTestTokenStore() {
+	ctx := context.Background()
+	err := wechattest.TestTokenStore(ctx, func() wechat.TokenStore { return wechat.NewMemoryStore() })
+	fmt.Println("MemoryStore:", err)
+
+	err = wechattest.TestTokenStore(ctx, func() wechat.TokenStore { return careless{wechat.NewMemoryStore()} })
+	fmt.Println(err)
+	// Output:
+	// MemoryStore: <nil>
+	// invalidate a token replaced: got "wechattest-token-one" from Token, want "wechattest-token-two"
+}
+
+// careless is a MemoryStore whose Invalidate removes the token under key
+// whatever its value.
+type careless struct{ *wechat.MemoryStore }
+
+func (s careless) Invalidate(ctx context.Context, key, _ string) error {
+	t, err := s.Token(ctx, key, func(context.Context) (wechat.Token, error) {
+		return wechat.Token{}, errors.New("none stored")
+	})
+	if err != nil {
+		return nil // nothing to remove
+	}
+	return s.MemoryStore.Invalidate(ctx, key, t.Value)
+}

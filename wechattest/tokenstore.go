@@ -184,12 +184,15 @@ var tokenChecks = []storeCheck[*tokenCheck]{
 			}()
 		}
 		// The callers that have not come yet when the fetch ends find its
-		// token kept: one fetch, however the callers are scheduled.
+		// token kept: one fetch, however the callers are scheduled. The
+		// fetch is held a moment, so that a store that does not share it
+		// is caught.
 		if err := c.awaitFetch(ctx); err != nil {
 			cancel()
 			wg.Wait()
 			return err
 		}
+		time.Sleep(20 * time.Millisecond)
 		close(release)
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
