@@ -47,7 +47,8 @@
 // processes with [WithTokenStore] and [github.com/mpkit/wechat/redisstore].
 // The store decides when to fetch, so concurrent callers that find no
 // valid token share one request to WeChat, and a distributed store
-// extends that to a fleet. A token is used until a tenth of its lifetime
+// extends that to a fleet (package wechattest checks a store of your own
+// against that contract, as it does a DedupStore). A token is used until a tenth of its lifetime
 // (at most five minutes, plus a little jitter) before WeChat's expires_in;
 // an expires_in over [MaxTokenLifetime] is clamped and one of zero or less
 // refused, so that a broken endpoint cannot make the Client cache a token
