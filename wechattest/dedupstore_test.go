@@ -75,3 +75,12 @@ func TestDedupStoreReportsBrokenStores(t *testing.T) {
 	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore { return nil })
 	assert.ErrorContains(t, err, "newStore returned nil")
 }
+
+// The doc says one store may be shared between calls: each check is given
+// the same MemoryDedupStore, whose clock is the latest time an Arrive gave
+// it. No check may move that clock past the times the checks after it
+// give, or a correct store fails them.
+func TestDedupStoreOneSharedStore(t *testing.T) {
+	s := wechat.NewMemoryDedupStore(0, 0)
+	require.NoError(t, wechattest.TestDedupStore(context.Background(), func() wechat.DedupStore { return s }))
+}
