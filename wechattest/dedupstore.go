@@ -163,6 +163,27 @@ var dedupChecks = []storeCheck[*dedupCheck]{
 			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true}) },
 		)
 	}},
+	{"take a reply back", func(c *dedupCheck) error {
+		if c.t != nil {
+			return nil // a ReplyTracker's reply is taken back by ClaimLate
+		}
+		// A store that is not a ReplyTracker: the webhook takes a reply
+		// back with a second Finish, of no reply, before it hands it on
+		// as late. An attempt that comes after must not carry it too.
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				_, err := c.s.Finish(c.ctx, c.key, nil)
+				if err != nil {
+					return fmt.Errorf("calling Finish: %w", err)
+				}
+				return nil
+			},
+			func() error { return c.state(wechat.PushState{Attempt: 1, First: c.now, Done: true}) },
+			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true}) },
+		)
+	}},
 	{"give up, then finish", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
@@ -226,6 +247,9 @@ var trackerChecks = []storeCheck[*dedupCheck]{
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
 			func() error { return c.finish(dedupReply, true) },
 			func() error { return c.arrive(wechat.PushState{Attempt: 2, Done: true, Reply: dedupReply}) },
+			// WeChat may have dropped that attempt as it took the reply:
+			// the next carries it instead.
+			func() error { return c.arrive(wechat.PushState{Attempt: 3, Done: true, Reply: dedupReply}) },
 			func() error { return c.claim(true) },
 		)
 	}},
@@ -233,6 +257,9 @@ var trackerChecks = []storeCheck[*dedupCheck]{
 		return all(
 			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
 			func() error { return c.finish(dedupReply, true) },
+			func() error {
+				return c.take(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
+			},
 			func() error {
 				return c.take(wechat.PushState{Attempt: 1, First: c.now, Done: true, Reply: dedupReply})
 			},
