@@ -42,8 +42,11 @@ type DedupStore interface {
 	// Finish stores reply, the handler's answer to the push (nil for
 	// none), for the attempts that are waiting or still to come. It
 	// returns false and stores nothing if the push was given up first:
-	// then no attempt can deliver the reply. The store may keep reply
-	// itself: the caller does not modify it afterwards.
+	// then no attempt can deliver the reply. A second Finish replaces
+	// the reply: the webhook takes a reply back with Finish(nil) before
+	// handing it on as late (a store that is not a ReplyTracker). The
+	// store may keep reply itself: the caller does not modify it
+	// afterwards.
 	Finish(ctx context.Context, key string, reply []byte) (stored bool, err error)
 
 	// GiveUp marks the push as answered without its reply, which the
@@ -68,7 +71,9 @@ type DedupStore interface {
 //
 // An attempt takes a reply when Arrive, GiveUp or Take returns a
 // finished state: implementations record the take in the same atomic
-// step, and ClaimLate decides against it.
+// step, and ClaimLate decides against it. A reply taken is still given
+// to the attempts after, until ClaimLate: WeChat may have dropped the
+// attempt that took it.
 type ReplyTracker interface {
 	DedupStore
 

@@ -621,7 +621,7 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	case answeredHere:
 		return
 	case keptForAttempts:
-		if wh.carriedLater(p, key, f, k.watch, arrived, k.stored) {
+		if wh.carriedLater(p, key, f, k.watch, arrived, k.stored, k.unsure, out) {
 			return
 		}
 		if hctx.Err() != nil {
@@ -656,6 +656,9 @@ type kept struct {
 	route  replyRoute
 	watch  *lateWatch
 	stored bool
+	// unsure reports that Finish failed: the store may hold the reply
+	// all the same (a call that outlived its deadline).
+	unsure bool
 }
 
 // keep stores the handler's rendered reply out for the push's attempts,
@@ -695,6 +698,7 @@ func (wh *webhook) keep(p *push, key string, f *flight, out []byte, dropped bool
 	}
 	if serr != nil {
 		c.storeFailed(&p.hctx, "to keep a reply", serr)
+		k.unsure = true
 	}
 	// A reply the store did not take was given up by the last attempt,
 	// or forgotten after WeChat's retries: no attempt may carry it.
@@ -730,8 +734,10 @@ func (wh *webhook) keep(p *push, key string, f *flight, out []byte, dropped bool
 // f (nil if it was another process's); inStore
 // reports that a shared store holds the reply too, where an attempt that
 // another process counted is taken to have carried it, or to give the
-// push up: that process decides.
-func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, arrived time.Time, inStore bool) bool {
+// push up: that process decides. unsure reports that the handler's
+// Finish failed, yet may have stored the reply: a ReplyTracker is given
+// it again (again) and decides.
+func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, arrived time.Time, inStore, unsure bool, again []byte) bool {
 	c := wh.c
 	// An attempt here that took the reply settles the claim at once:
 	// the claims below find it taken, however long they would wait.
@@ -774,11 +780,31 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 			}
 			attempts = n
 		}
-		if !inStore {
+		t, tracker := c.dedup.(ReplyTracker)
+		if !inStore && !(unsure && tracker) {
 			return false
 		}
 		ctx := p.r.Context()
-		if t, ok := c.dedup.(ReplyTracker); ok {
+		if !inStore {
+			// The failed Finish may have stored the reply, and an
+			// attempt at another process taken it. Stored again, the
+			// reply is claimed as one stored at once would be: a take
+			// stays recorded. A store that fails again, or that has no
+			// push to store it in (the last attempt gave it up before
+			// any Finish, or it is gone), gave no attempt the reply: it
+			// goes late.
+			sctx, cancel := c.storeContext(ctx)
+			stored, err := t.Finish(sctx, key, again)
+			cancel()
+			if err != nil {
+				c.storeFailed(ctx, "to keep a reply", err)
+				return false
+			}
+			if !stored {
+				return false
+			}
+		}
+		if tracker {
 			// The store knows whether an attempt took the reply, at any
 			// process, and its claim orders that against every take.
 			sctx, cancel := c.storeContext(ctx)

@@ -1464,3 +1464,44 @@ func TestWebhookTakenReplyForgottenBeforeTheClaimIsNotLate(t *testing.T) {
 	h.wait(t)
 	assertNoLate(t, b, "the retry carried the reply")
 }
+
+// unansweredFinish is a ReplyTracker whose first Finish of a reply takes
+// effect but reports an error, as a call to Redis that outlived its
+// deadline does: the store holds the reply, for any attempt to take.
+type unansweredFinish struct {
+	trackingStore
+	failed *atomic.Bool
+}
+
+func (s unansweredFinish) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	stored, err := s.trackingStore.Finish(ctx, key, reply)
+	if reply != nil && err == nil && s.failed.CompareAndSwap(false, true) {
+		return false, errors.New("redis: i/o timeout")
+	}
+	return stored, err
+}
+
+// With a ReplyTracker whose Finish stored the reply but failed to say so,
+// a retry that another process counted and that waits there takes the
+// reply from the store and carries it. The store knows it was taken: the
+// reply is not handed on as late as well.
+func TestWebhookSharedStoreFinishFailedAfterStoringIsNotLate(t *testing.T) {
+	store := unansweredFinish{trackingStore{newSharedStore()}, new(atomic.Bool)}
+	b, h, _ := dropFirstAttempt(t, store, lateTimeout)
+	store.waitArrival(t)
+
+	there := newGateBot(t)
+	otherHook, other := there.webhook(t, nil, lateTimeout, wechat.WithDedupStore(store))
+	retry := send(context.Background(), other)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the other process's attempt")
+
+	b.finish()
+	a := await(t, retry, "retry at the other process")
+	require.NoError(t, a.err)
+	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carried the reply the store holds")
+	h.wait(t)
+	otherHook.wait(t)
+	assertNoLate(t, b, "the retry carried the reply")
+	assert.Equal(t, int32(1), b.runs.Load())
+	assert.Equal(t, int32(0), there.runs.Load())
+}

@@ -22,7 +22,10 @@ var _ wechat.ReplyTracker = (*Store)(nil)
 // plaintext XML, empty for none), "given_up" ("1" once the last attempt
 // was answered without the reply) and "taken" ("1" once an attempt was
 // given the finished state to answer with, or the late claim took the
-// reply to hand it on: see wechat.ReplyTracker).
+// reply to hand it on: see wechat.ReplyTracker) and "tracked" (the
+// attempts recorded by a Store that records takes: one of a release
+// before, whose webhook polled with State, records none, so that a
+// reply its attempt carried is not marked taken).
 
 // arriveScript counts an attempt at the push KEYS[1] and returns its
 // state as stateFields lists them. The first attempt also records its
@@ -30,9 +33,10 @@ var _ wechat.ReplyTracker = (*Store)(nil)
 // later attempts do not extend: WeChat's retries end a fixed time after
 // the first. A hash without a TTL (not written by a Store) gets one, so
 // that it cannot stay forever. An attempt at a finished push takes its
-// reply.
+// reply. Each attempt counts in "tracked" too.
 const arriveScript = `
 local n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HINCRBY', KEYS[1], 'tracked', 1)
 if n == 1 then
 	redis.call('HSET', KEYS[1], 'first', ARGV[1])
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -84,11 +88,16 @@ return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given
 `
 
 // claimLateScript returns 1 if the reply of the push KEYS[1] was taken,
-// or there is none to hand on (the push is gone or not finished).
-// Otherwise it empties the reply, marks it taken and returns 0: the
-// caller hands it on.
+// or there is none to hand on (the push is gone or not finished), or an
+// attempt was recorded by a Store of a release before, which records no
+// take (in a rolling deploy): that attempt may have carried the reply,
+// which is better lost than sent twice. Otherwise it empties the reply,
+// marks it taken and returns 0: the caller hands it on.
 const claimLateScript = `
 if redis.call('HGET', KEYS[1], 'done') ~= '1' or redis.call('HGET', KEYS[1], 'taken') == '1' then
+	return 1
+end
+if tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0') ~= tonumber(redis.call('HGET', KEYS[1], 'tracked') or '0') then
 	return 1
 end
 redis.call('HSET', KEYS[1], 'reply', '', 'taken', '1')

@@ -2,6 +2,7 @@ package wechattest_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,4 +75,78 @@ func TestDedupStoreReportsBrokenStores(t *testing.T) {
 
 	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore { return nil })
 	assert.ErrorContains(t, err, "newStore returned nil")
+}
+
+// The doc says one store may be shared between calls: each check is given
+// the same MemoryDedupStore, whose clock is the latest time an Arrive gave
+// it. No check may move that clock past the times the checks after it
+// give, or a correct store fails them.
+func TestDedupStoreOneSharedStore(t *testing.T) {
+	s := wechat.NewMemoryDedupStore(0, 0)
+	require.NoError(t, wechattest.TestDedupStore(context.Background(), func() wechat.DedupStore { return s }))
+}
+
+// firstFinishWins keeps the first reply Finish stores: a second Finish,
+// the one of no reply with which the webhook takes a reply back before it
+// hands it on as late (a store that is not a ReplyTracker), leaves it
+// there, for an attempt that comes after to carry as well.
+type firstFinishWins struct{ untracked }
+
+func (s firstFinishWins) Finish(ctx context.Context, key string, reply []byte) (bool, error) {
+	if st, err := s.mem.State(ctx, key); err != nil || st.Done {
+		return st.Done, err
+	}
+	return s.mem.Finish(ctx, key, reply)
+}
+
+// takeOnce is a ReplyTracker that gives a reply to the first attempt
+// that takes it only: a retry that comes after one WeChat dropped as it
+// took the reply is answered without it, and the reply, recorded taken,
+// reaches nobody.
+type takeOnce struct {
+	*wechat.MemoryDedupStore
+	mu   sync.Mutex
+	took map[string]bool
+}
+
+func (s *takeOnce) once(key string, st wechat.PushState, err error) (wechat.PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st.Done {
+		if s.took[key] {
+			st.Reply = nil
+		}
+		s.took[key] = true
+	}
+	return st, err
+}
+
+func (s *takeOnce) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	st, err := s.MemoryDedupStore.Arrive(ctx, key, now, ttl)
+	return s.once(key, st, err)
+}
+
+func (s *takeOnce) Take(ctx context.Context, key string) (wechat.PushState, error) {
+	st, err := s.MemoryDedupStore.Take(ctx, key)
+	return s.once(key, st, err)
+}
+
+func (s *takeOnce) GiveUp(ctx context.Context, key string) (wechat.PushState, error) {
+	st, err := s.MemoryDedupStore.GiveUp(ctx, key)
+	return s.once(key, st, err)
+}
+
+// Stores that break what the webhook relies on, and that the checks
+// passed: a reply taken back stays, a reply taken once is not given again.
+func TestDedupStoreReportsStoresThatKeepOrDropAReply(t *testing.T) {
+	ctx := context.Background()
+	err := wechattest.TestDedupStore(ctx, func() wechat.DedupStore {
+		return firstFinishWins{untracked{wechat.NewMemoryDedupStore(0, 0)}}
+	})
+	assert.Error(t, err, "a reply taken back with Finish(nil) stays for the attempts after")
+
+	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore {
+		return &takeOnce{MemoryDedupStore: wechat.NewMemoryDedupStore(0, 0), took: map[string]bool{}}
+	})
+	assert.Error(t, err, "a reply taken is given to no attempt after")
 }
