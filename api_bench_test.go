@@ -89,3 +89,17 @@ func BenchmarkAPIGetMenu(b *testing.B) {
 		}
 	}
 }
+
+// GetMaterialCount's reply type does not embed status, and WeChat leaves
+// errcode out of its reply: decodeInto reads it.
+func BenchmarkAPIGetMaterialCount(b *testing.B) {
+	c := cannedClient(b, `{"voice_count":1,"video_count":2,"image_count":3,"news_count":4}`)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		n, err := c.GetMaterialCount(ctx)
+		if err != nil || n.News != 4 {
+			b.Fatal(n, err)
+		}
+	}
+}

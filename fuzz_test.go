@@ -183,3 +183,35 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeInto checks that decodeInto, which decodes a reply without
+// errcode or errmsg in one pass, gives the status, reply and error (or
+// none) that decoding the status and then the reply gives, for any input
+// and for any input as the key of an object.
+func FuzzDecodeInto(f *testing.F) {
+	addFiles(f, "api/*.json")
+	addFiles(f, "api/component/*.json")
+	for _, s := range []string{
+		`{"count":1,"name":"a","items":["b"],"extra":{"c":"d"},"inner":{"code":2}}`,
+		`{"errcode":40001,"errmsg":"invalid credential","count":1}`,
+		`{"ERRMSG":"x","Count":"1"}`,
+		`{"errmſg":"x"}`,
+		`{"errc\u006fde":1}`,
+		`{"inner":{"errcode":1},"count":true}`,
+		`{"name":"errcode"}`,
+		`{"url":"http:\/\/mmbiz.qpic.cn\/mmbiz_jpg\/0123456789abcdefghijklmnopqrstuvwxyz\/0"}`,
+		"{\"errm\xc5sg\":1}",
+		`{"count":1}{`,
+		`[{"count":1}]`,
+		` null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkDecodeInto(t, data)
+		// The bytes as a key, so that the fuzzer spells one rather than
+		// writing the object around it.
+		key := append(append([]byte(`{"`), data...), `":"1"}`...)
+		checkDecodeInto(t, key)
+	})
+}

@@ -79,9 +79,11 @@ type statusCarrier interface{ apiStatus() *status }
 // and decodes the reply into a new R. A non-zero errcode is an *APIError.
 //
 // A reply type that embeds status (errcode and errmsg) is decoded in one
-// pass; any other R is decoded after the status. A type with an
-// UnmarshalJSON of its own (Menu) must not be embedded next to status:
-// its method would be promoted and skip the status. Use it as R itself.
+// pass; any other R is decoded after the status, or in one pass too when
+// the reply provably has no errcode or errmsg (see decodeInto, which
+// says why that is exact). A type with an UnmarshalJSON of its own
+// (Menu) must not be embedded next to status: its method would be
+// promoted and skip the status. Use it as R itself.
 func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body any) (*R, error) {
 	ep := endpoint.Get(id)
 	var out *R
@@ -107,7 +109,19 @@ func call[R any](ctx context.Context, c *Client, id endpoint.ID, q query, body a
 
 // decodeInto decodes the status of a reply of ep and, when it is not an
 // error, the reply into out (unless out is nil).
+//
+// That takes two passes of encoding/json, one into a status and one into
+// out, unless the endpoint reports its status in errcode (endpoint.ErrCode)
+// and lacksStatus proves that data, an object, has no key encoding/json
+// would match to errcode or errmsg, as WeChat leaves them out of many a
+// successful reply: then the status pass could only come to a zero status
+// and no error (or, for input that is not JSON, to the *json.SyntaxError
+// the pass into out returns too, before either sets anything), so one pass
+// into out gives the same status, out and error as two.
 func decodeInto(ep *endpoint.Endpoint, data []byte, out any) (*status, error) {
+	if out != nil && ep.Status == endpoint.ErrCode && lacksStatus(data) {
+		return new(status), json.Unmarshal(data, out)
+	}
 	st, err := decodeStatus(ep, data)
 	if err != nil || st.ErrCode != 0 || out == nil {
 		return st, err
