@@ -886,6 +886,12 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 	for {
 		select {
 		case <-done:
+			if ctx.Err() != nil {
+				// WeChat dropped the attempt as the reply came: select
+				// chose at random between the two. Taken by an attempt
+				// nobody hears, the reply would reach nobody.
+				return
+			}
 			if f == nil {
 				// The memory store's entry finished, or was forgotten.
 				if s, _ := ms.Take(ctx, key); s.Done {
@@ -905,6 +911,9 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 			wh.answer(p, reply)
 			return
 		case <-poll:
+			if ctx.Err() != nil {
+				return // as above: a take would lose the reply
+			}
 			sctx, cancel := c.storeContext(ctx)
 			s, err := c.takeState(sctx, key)
 			cancel()
@@ -918,6 +927,9 @@ func (wh *webhook) follow(p *push, key string, f *flight, st PushState) {
 				return
 			}
 		case <-deadline.C:
+			if ctx.Err() != nil {
+				return // as above: a give-up would take a reply that came
+			}
 			if held {
 				// WeChat (or whatever is in between) did not drop the
 				// attempt: answering it ends WeChat's retries, so it is

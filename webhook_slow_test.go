@@ -488,6 +488,17 @@ func (s *sharedStore) holdArrivals() {
 	s.pair, s.pairCount = make(chan struct{}), 0
 }
 
+// key returns the key of a push the store has seen: the tests that call
+// it push one.
+func (s *sharedStore) key() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.keys {
+		return k
+	}
+	return ""
+}
+
 func (s *sharedStore) Arrive(ctx context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
 	st, err := s.mem.Arrive(ctx, key, now, ttl)
 	s.mu.Lock()
@@ -1504,4 +1515,67 @@ func TestWebhookSharedStoreFinishFailedAfterStoringIsNotLate(t *testing.T) {
 	assertNoLate(t, b, "the retry carried the reply")
 	assert.Equal(t, int32(1), b.runs.Load())
 	assert.Equal(t, int32(0), there.runs.Load())
+}
+
+// heldTake is a ReplyTracker whose first Take reads the push as it was
+// before the handler's Finish, and answers only when the test opens gate:
+// a poll's Take that ran just before the reply was stored, its answer
+// slow to come back.
+type heldTake struct {
+	trackingStore
+	once   sync.Once
+	taking chan struct{} // closed once the first Take has read the push
+	gate   <-chan struct{}
+}
+
+func (s *heldTake) Take(ctx context.Context, key string) (wechat.PushState, error) {
+	first := false
+	s.once.Do(func() { first = true })
+	if !first {
+		return s.trackingStore.Take(ctx, key)
+	}
+	st, err := s.mem.State(ctx, key)
+	close(s.taking)
+	hold(s.gate)
+	return st, err
+}
+
+// A retry polling a shared store that WeChat drops while a poll is under
+// way, the reply stored meanwhile, does not take the reply on its next
+// poll: that would mark it taken by an attempt nobody hears, and the
+// reply would reach nobody. It goes late. After the slow poll both the
+// dropped connection and the next tick are ready, so the scenario runs
+// many times: a retry that took the reply at random would lose one.
+func TestWebhookDroppedPollerTakesNothing(t *testing.T) {
+	const rt = 60 * time.Millisecond
+	for i := range 16 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			gate, openGate := newGate(t)
+			store := &heldTake{trackingStore: trackingStore{newSharedStore()}, taking: make(chan struct{}), gate: gate}
+			b, h, _ := dropFirstAttempt(t, store, rt)
+			store.waitArrival(t)
+
+			there := newGateBot(t)
+			otherHook, _ := there.webhook(t, nil, rt, wechat.WithDedupStore(store))
+			ctx, hangUp := context.WithCancel(context.Background())
+			retry := send(ctx, dlPusher(otherHook, nil))
+			assert.Equal(t, 2, store.waitArrival(t).Attempt)
+			receive(t, store.taking, "the retry's first poll")
+			hangUp()
+			assert.Error(t, await(t, retry, "retry").err)
+
+			b.finish()
+			require.Eventually(t, func() bool {
+				st, _ := store.mem.State(context.Background(), store.key())
+				return st.Done
+			}, dlWait, time.Millisecond, "the reply is stored")
+			time.Sleep(3 * max(rt/20, time.Millisecond)) // a poll's tick is due
+			openGate()
+
+			otherHook.wait(t)
+			h.wait(t)
+			takeLate(t, b, "the retry was dropped before the reply was ready")
+		})
+	}
 }
