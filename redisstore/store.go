@@ -604,9 +604,14 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 // one connection, for no longer, while the caller goes on.
 //
 // An abandoned command may still take effect after its caller has given
-// up. Each the Store sends is harmless then: a read changes nothing, the
-// save, the renewal and the deletions compare before they write, and a
-// lock taken that way ends with its lease.
+// up. Each token command the Store sends is harmless then: a read changes
+// nothing, the save, the renewal and the deletions compare before they
+// write, and a lock taken that way ends with its lease. The dedup scripts
+// are not all so: the webhook reads an error as the worst case for the
+// user (a reply lost rather than sent twice), and a Finish that took
+// effect is claimed through the store again (see wechat.ReplyTracker),
+// but a Take, GiveUp or ClaimLate that took effect after its caller gave
+// up may leave a reply marked taken that no attempt carried.
 func call[T any](ctx context.Context, cmd func(context.Context) (T, error)) (T, error) {
 	if ctx.Done() == nil {
 		// Nothing can end ctx, so there is nothing to return early for.
