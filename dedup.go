@@ -73,7 +73,10 @@ type DedupStore interface {
 // finished state: implementations record the take in the same atomic
 // step, and ClaimLate decides against it. A reply taken is still given
 // to the attempts after, until ClaimLate: WeChat may have dropped the
-// attempt that took it.
+// attempt that took it. The states a ReplyTracker returns report the take
+// (PushState.Taken), this call's included: the attempt WeChat dropped
+// asks State now and then, so that its wait ends as soon as an attempt
+// at any process took the reply.
 type ReplyTracker interface {
 	DedupStore
 
@@ -107,6 +110,10 @@ type PushState struct {
 	Reply []byte
 	// GivenUp reports that the push was answered without its reply.
 	GivenUp bool
+	// Taken reports that an attempt took the finished reply, or the late
+	// claim handed it on (see ReplyTracker, whose states report it; other
+	// stores may leave it false).
+	Taken bool
 }
 
 // Defaults of NewMemoryDedupStore.
@@ -157,12 +164,11 @@ type memoryPush struct {
 	// done is closed when the push finishes or is forgotten: the
 	// attempts of this process wait on it. Made when the first waits.
 	done chan struct{}
-	// waiters counts the attempts waiting on done, and taken reports
-	// that an attempt was given the finished state to answer with: a
-	// reply that no attempt waits for or took is handed on as late
-	// (see claimWatched).
+	// waiters counts the attempts waiting on done, and state.Taken
+	// reports that an attempt was given the finished state to answer
+	// with: a reply that no attempt waits for or took is handed on as
+	// late (see claimWatched).
 	waiters int
-	taken   bool
 	// watch, set by finishWatched, keeps whether an attempt took the reply past
 	// the push's forgetting, for the late claim that comes after.
 	watch *lateWatch
@@ -193,10 +199,10 @@ func (w *lateWatch) taken() bool {
 // markTaken records that an attempt answers with p's reply, or that the
 // late claim handed it on, and tells p's watch, if any.
 func (p *memoryPush) markTaken() {
-	if p.taken {
+	if p.state.Taken {
 		return
 	}
-	p.taken = true
+	p.state.Taken = true
 	if p.watch != nil {
 		close(p.watch.took)
 	}
@@ -311,7 +317,7 @@ func (s *MemoryDedupStore) finishWatched(key string, reply []byte) (bool, *lateW
 	}
 	if p.watch == nil {
 		p.watch = &lateWatch{took: make(chan struct{})}
-		if p.taken {
+		if p.state.Taken {
 			close(p.watch.took) // a reply an earlier Finish stored was taken
 		}
 	}
@@ -400,7 +406,7 @@ func (s *MemoryDedupStore) ClaimLate(_ context.Context, key string) (bool, error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.lookup(key)
-	if p == nil || !p.state.Done || p.taken || p.waiters > 0 {
+	if p == nil || !p.state.Done || p.state.Taken || p.waiters > 0 {
 		return true, nil
 	}
 	s.handOn(p)
@@ -436,7 +442,7 @@ func (s *MemoryDedupStore) claimWatched(key string, w *lateWatch) (taken, busy b
 		return w.taken(), false // no attempt can take the reply now
 	case p.waiters > 0:
 		return false, true
-	case p.taken:
+	case p.state.Taken:
 		return true, false
 	}
 	s.handOn(p)

@@ -723,6 +723,9 @@ func (m *modelDedup) arrive(key string, now time.Time, ttl time.Duration) PushSt
 		m.pushes = append(m.pushes, p)
 	}
 	p.state.Attempt++
+	if p.state.Done {
+		p.state.Taken = true // the attempt answers with the reply
+	}
 	return p.state
 }
 
@@ -748,6 +751,8 @@ func (m *modelDedup) giveUp(key string) PushState {
 	}
 	if !p.state.Done {
 		p.state.GivenUp = true
+	} else {
+		p.state.Taken = true // the last attempt answers with the reply
 	}
 	return p.state
 }

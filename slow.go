@@ -748,16 +748,19 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 	case f != nil:
 		took = wh.flights.tookChan(f)
 	}
+	// A take at another process is known to a ReplyTracker only: ask it
+	// now and then, so that the wait ends with such a take too.
+	t, tracker := c.dedup.(ReplyTracker)
+	var ask <-chan time.Time
+	if w == nil && inStore && tracker {
+		tick := time.NewTicker(min(c.span()/5, time.Second))
+		defer tick.Stop()
+		ask = tick.C
+	}
 	wait := time.Until(arrived.Add(pushAttempts * c.span()))
 	for {
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-took:
-				t.Stop()
-				return true
-			}
+		if wait > 0 && wh.awaitClaim(p, key, wait, took, ask) {
+			return true
 		}
 		// An attempt that waits takes the reply as it wakes, or gives up
 		// within its own span: ask again after that.
@@ -780,7 +783,6 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 			}
 			attempts = n
 		}
-		t, tracker := c.dedup.(ReplyTracker)
 		if !inStore && !(unsure && tracker) {
 			return false
 		}
@@ -840,6 +842,30 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 			return false
 		}
 		return st.Attempt > attempts
+	}
+}
+
+// awaitClaim waits d for the time of a late claim and reports whether
+// the reply was taken meanwhile: by an attempt of this process (took
+// closed), or, at each tick of ask, by one the store recorded.
+func (wh *webhook) awaitClaim(p *push, key string, d time.Duration, took <-chan struct{}, ask <-chan time.Time) bool {
+	c := wh.c
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return false
+		case <-took:
+			return true
+		case <-ask:
+			sctx, cancel := c.storeContext(p.r.Context())
+			st, err := c.dedup.State(sctx, key)
+			cancel()
+			if err == nil && st.Taken {
+				return true
+			}
+		}
 	}
 }
 

@@ -1579,3 +1579,27 @@ func TestWebhookDroppedPollerTakesNothing(t *testing.T) {
 		})
 	}
 }
+
+// With a ReplyTracker, a retry at another process that takes the reply
+// ends the dropped first attempt's wait for WeChat's attempts as well,
+// as one in this process does: the store tells of the take. With a reply
+// timeout of 30 s the attempts are over 100 s after the first arrived,
+// far beyond the test's wait.
+func TestWebhookRemoteTakeEndsTheWait(t *testing.T) {
+	const rt = 30 * time.Second
+	store := trackingStore{newSharedStore()}
+	b, h, _ := dropFirstAttempt(t, store, rt)
+	store.waitArrival(t)
+
+	there := newGateBot(t)
+	otherHook, otherWh := there.webhook(t, nil, rt, wechat.WithDedupStore(store))
+	retry := send(context.Background(), otherWh)
+	assert.Equal(t, 2, store.waitArrival(t).Attempt)
+	b.finish()
+	a := await(t, retry, "retry at the other process")
+	require.NoError(t, a.err)
+	assert.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
+	otherHook.wait(t)
+	h.wait(t) // the dropped attempt's request returned
+	assertNoLate(t, b, "the retry carried the reply")
+}

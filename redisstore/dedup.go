@@ -46,7 +46,7 @@ end
 if redis.call('HGET', KEYS[1], 'done') == '1' then
 	redis.call('HSET', KEYS[1], 'taken', '1')
 end
-return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up')
+return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up', 'taken')
 `
 
 // finishScript stores the reply ARGV[1] of the push KEYS[1] and returns 1,
@@ -74,7 +74,7 @@ if redis.call('HGET', KEYS[1], 'done') ~= '1' then
 else
 	redis.call('HSET', KEYS[1], 'taken', '1')
 end
-return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up')
+return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up', 'taken')
 `
 
 // takeScript returns the state of the push KEYS[1] as stateFields lists
@@ -84,7 +84,7 @@ const takeScript = `
 if redis.call('HGET', KEYS[1], 'done') == '1' then
 	redis.call('HSET', KEYS[1], 'taken', '1')
 end
-return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up')
+return redis.call('HMGET', KEYS[1], 'attempts', 'first', 'done', 'reply', 'given_up', 'taken')
 `
 
 // claimLateScript returns 1 if the reply of the push KEYS[1] was taken,
@@ -106,7 +106,7 @@ return 0
 
 // stateFields are the fields a push's state is read from, in the order
 // of the scripts' HMGET.
-var stateFields = []string{"attempts", "first", "done", "reply", "given_up"}
+var stateFields = []string{"attempts", "first", "done", "reply", "given_up", "taken"}
 
 // Arrive implements wechat.DedupStore: it counts an attempt at the push
 // key made at now, and returns the push's state, this attempt counted,
@@ -230,6 +230,7 @@ func pushState(res any) (wechat.PushState, error) {
 		st.Reply = []byte(r)
 	}
 	st.GivenUp = field(4) == "1"
+	st.Taken = field(5) == "1"
 	return st, nil
 }
 

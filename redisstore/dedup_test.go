@@ -193,7 +193,7 @@ func TestDedupCluster(t *testing.T) {
 			assert.True(t, stored)
 			st, err := s.GiveUp(ctx, key)
 			require.NoError(t, err)
-			assert.Equal(t, wechat.PushState{Attempt: 1, First: now, Done: true, Reply: []byte("reply")}, st)
+			assert.Equal(t, wechat.PushState{Attempt: 1, First: now, Done: true, Reply: []byte("reply"), Taken: true}, st)
 			st, err = s.State(ctx, key)
 			require.NoError(t, err)
 			assert.True(t, st.Done)

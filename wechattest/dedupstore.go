@@ -276,6 +276,15 @@ var trackerChecks = []storeCheck[*dedupCheck]{
 			func() error { return c.claim(true) },
 		)
 	}},
+	{"states report the take", func(c *dedupCheck) error {
+		return all(
+			func() error { return c.arrive(wechat.PushState{Attempt: 1}) },
+			func() error { return c.finish(dedupReply, true) },
+			func() error { return c.reportsTaken("State", false) },
+			func() error { return c.reportsTaken("Take", true) },
+			func() error { return c.reportsTaken("State", true) },
+		)
+	}},
 	{"claim an unknown push", func(c *dedupCheck) error {
 		return all(
 			func() error { return c.take(wechat.PushState{}) },
@@ -289,6 +298,23 @@ var trackerChecks = []storeCheck[*dedupCheck]{
 			func() error { return c.claim(true) },
 		)
 	}},
+}
+
+// reportsTaken calls State or Take and checks the Taken of the state it
+// returns.
+func (c *dedupCheck) reportsTaken(op string, want bool) error {
+	call := c.s.State
+	if op == "Take" {
+		call = c.t.Take
+	}
+	st, err := call(c.ctx, c.key)
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", op, err)
+	}
+	if st.Taken != want {
+		return fmt.Errorf("the state from %s reports Taken %v, want %v", op, st.Taken, want)
+	}
+	return nil
 }
 
 // take checks what Take returns against want.

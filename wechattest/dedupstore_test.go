@@ -73,8 +73,25 @@ func TestDedupStoreReportsBrokenStores(t *testing.T) {
 	}
 	assert.Regexp(t, `claim an untaken reply: state \{.*Reply:"<xml>.*\} from State, want`, err.Error(), "the claimed reply was left for attempts")
 
+	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore {
+		return silentTakes{wechat.NewMemoryDedupStore(0, 0)}
+	})
+	require.Error(t, err)
+	assert.Equal(t, "states report the take: the state from State reports Taken false, want true", err.Error())
+
 	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore { return nil })
 	assert.ErrorContains(t, err, "newStore returned nil")
+}
+
+// silentTakes is a ReplyTracker whose State does not report takes: an
+// attempt WeChat dropped would wait out WeChat's attempts for a reply a
+// retry at another process took long before.
+type silentTakes struct{ *wechat.MemoryDedupStore }
+
+func (s silentTakes) State(ctx context.Context, key string) (wechat.PushState, error) {
+	st, err := s.MemoryDedupStore.State(ctx, key)
+	st.Taken = false
+	return st, err
 }
 
 // The doc says one store may be shared between calls: each check is given
