@@ -809,15 +809,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 		if tracker {
 			// The store knows whether an attempt took the reply, at any
 			// process, and its claim orders that against every take.
-			sctx, cancel := c.storeContext(ctx)
-			taken, err := t.ClaimLate(sctx, key)
-			cancel()
-			if err != nil {
-				// The store may still hold the reply, as below.
-				c.storeFailed(ctx, "to claim a reply", err)
-				return true
-			}
-			return taken
+			return wh.claimLate(ctx, t, key)
 		}
 		// Take the reply back first, then count the attempts: one that
 		// the store counted before took the reply, or its process
@@ -842,6 +834,41 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 			return false
 		}
 		return st.Attempt > attempts
+	}
+}
+
+// claimLate asks the ReplyTracker t whether an attempt took the reply to
+// the push key, claiming it to hand on as late if none did. A claim that
+// fails may have taken effect all the same (a call that outlived its
+// deadline): the push's state tells, as only the claim removes a reply
+// it marks taken, and a claim that did not take effect is made once
+// more. Where the store cannot tell, the reply is taken to have been
+// carried: better lost than sent twice.
+func (wh *webhook) claimLate(ctx context.Context, t ReplyTracker, key string) (taken bool) {
+	c := wh.c
+	for try := 0; ; try++ {
+		sctx, cancel := c.storeContext(ctx)
+		taken, err := t.ClaimLate(sctx, key)
+		cancel()
+		if err == nil {
+			return taken
+		}
+		c.storeFailed(ctx, "to claim a reply", err)
+		sctx, cancel = c.storeContext(ctx)
+		st, err := t.State(sctx, key)
+		cancel()
+		switch {
+		case err != nil || !st.Done:
+			return true // the store may still hold the reply
+		case st.Taken:
+			// A reply an attempt took is still in the store; one the
+			// failed claim took is not. (A handler's error with no reply
+			// reads as claimed: handed on, it repeats nothing the user
+			// saw.)
+			return len(st.Reply) > 0
+		case try > 0:
+			return true
+		}
 	}
 }
 

@@ -1603,3 +1603,45 @@ func TestWebhookRemoteTakeEndsTheWait(t *testing.T) {
 	h.wait(t) // the dropped attempt's request returned
 	assertNoLate(t, b, "the retry carried the reply")
 }
+
+// failingClaim is a ReplyTracker whose first ClaimLate fails: after it
+// took effect, when ran is set (a call that outlived its deadline), or
+// before.
+type failingClaim struct {
+	trackingStore
+	ran  bool
+	once sync.Once
+}
+
+func (s *failingClaim) ClaimLate(ctx context.Context, key string) (bool, error) {
+	fail := false
+	s.once.Do(func() { fail = true })
+	if !fail {
+		return s.trackingStore.ClaimLate(ctx, key)
+	}
+	if s.ran {
+		if _, err := s.trackingStore.ClaimLate(ctx, key); err != nil {
+			return false, err
+		}
+	}
+	return false, errors.New("i/o timeout")
+}
+
+// A late claim that fails, whether or not it took effect, hands an
+// untaken reply on as late: the push's state tells whether the claim
+// removed the reply, and one that did not is made again. Taken for
+// carried, the reply reached nobody.
+func TestWebhookFailedClaimStillGoesLate(t *testing.T) {
+	for _, ran := range []bool{false, true} {
+		t.Run(fmt.Sprint("took effect: ", ran), func(t *testing.T) {
+			t.Parallel()
+			store := &failingClaim{trackingStore: trackingStore{newSharedStore()}, ran: ran}
+			b, h, _ := dropFirstAttempt(t, store, lateTimeout)
+			store.waitArrival(t)
+			b.finish()
+			h.wait(t)
+			takeLate(t, b, "no attempt took the reply")
+			assert.Contains(t, b.logs.String(), "failed to claim a reply")
+		})
+	}
+}
