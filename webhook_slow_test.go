@@ -572,6 +572,24 @@ func (s *sharedStore) state(t *testing.T) wechat.PushState {
 
 // newCustomerServer is a fake WeChat whose user may be sent
 // customer-service messages.
+// customerWebhook returns the webhook of a Client in SendAsCustomerMessage
+// mode on store, with a reply timeout of 100 ms, whose customer-service
+// messages go to srv.
+func (b *gateBot) customerWebhook(t *testing.T, srv *wechattest.Server, store wechat.DedupStore) (*tracked, *wechattest.Webhook) {
+	t.Helper()
+	return b.webhook(t, srv, 100*time.Millisecond, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+}
+
+// retryGetsSuccess checks that a retry after the reply went as a
+// customer-service message is answered "success", and that the user got
+// the reply once.
+func retryGetsSuccess(t *testing.T, retry <-chan dlAnswer, h *tracked, srv *wechattest.Server, b *gateBot) {
+	t.Helper()
+	awaitSuccess(t, retry, "retry", "the retry must not deliver the reply a second time")
+	h.wait(t)
+	assertSentOnce(t, srv, b)
+}
+
 func newCustomerServer(t *testing.T) *wechattest.Server {
 	srv := wechattest.NewServer(wechattest.WithFollowers(wechattest.Follower{OpenID: wechattest.DefaultOpenID}))
 	t.Cleanup(srv.Close)
@@ -898,7 +916,6 @@ func (w *dvWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // and a retry that comes after it (WeChat lost the "success") is
 // answered "success".
 func TestWebhookWatchdogGivesUpBeforeAnswering(t *testing.T) {
-	const rt = 100 * time.Millisecond
 	srv := newCustomerServer(t)
 	b := newGateBot(t)
 	giveUpCalled := make(chan bool, 1) // whether the attempt was answered before the watchdog's GiveUp
@@ -916,7 +933,7 @@ func TestWebhookWatchdogGivesUpBeforeAnswering(t *testing.T) {
 		},
 		afterFinish: func(bool) { finishOnce.Do(func() { close(finished) }) },
 	}
-	h, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+	h, wh := b.customerWebhook(t, srv, store)
 	hook.h, h.h = h.h, hook // so that the store's hook sees what was written
 
 	first := send(context.Background(), wh)
@@ -936,9 +953,7 @@ func TestWebhookWatchdogGivesUpBeforeAnswering(t *testing.T) {
 	require.True(t, lr.Sent, "the reply goes as a customer-service message: %v", lr.Err)
 	require.Len(t, srv.SentMessages(), 1)
 
-	awaitSuccess(t, send(context.Background(), wh), "retry", "the retry must not deliver the reply a second time")
-	h.wait(t)
-	assertSentOnce(t, srv, b)
+	retryGetsSuccess(t, send(context.Background(), wh), h, srv, b)
 	assert.Empty(t, b.late, "one late reply")
 }
 
@@ -951,7 +966,6 @@ func TestWebhookWatchdogGivesUpBeforeAnswering(t *testing.T) {
 // flight, until the handler has finished and its reply has gone as a
 // customer-service message.
 func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
-	const rt = 100 * time.Millisecond
 	srv := newCustomerServer(t)
 	b := newGateBot(t)
 	gaveUp := make(chan wechat.PushState, 1)
@@ -966,7 +980,7 @@ func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
 			}
 		},
 	}
-	h, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+	h, wh := b.customerWebhook(t, srv, store)
 
 	first := send(context.Background(), wh)
 	assert.Equal(t, 1, store.waitArrival(t).Attempt)
@@ -983,9 +997,7 @@ func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
 	require.True(t, lr.Sent, "the reply goes as a customer-service message: %v", lr.Err)
 	openGate()
 
-	awaitSuccess(t, retry, "retry", "the retry must not deliver the reply a second time")
-	h.wait(t)
-	assertSentOnce(t, srv, b)
+	retryGetsSuccess(t, retry, h, srv, b)
 	assert.Empty(t, b.late, "one late reply")
 }
 
@@ -994,11 +1006,10 @@ func TestWebhookSharedStoreRetryAfterGiveUpGetsSuccess(t *testing.T) {
 // customer-service message: the handler must not keep it in the store as
 // well, where a retry would take it and carry it passively a second time.
 func TestWebhookWatchdogGiveUpFailedKeepsNoReply(t *testing.T) {
-	const rt = 100 * time.Millisecond
 	srv := newCustomerServer(t)
 	b := newGateBot(t)
 	store := &dvStore{sharedStore: newSharedStore(), giveUpErr: func() error { return errors.New("store down") }}
-	h, wh := b.webhook(t, srv, rt, wechat.WithSlowReplyMode(wechat.SendAsCustomerMessage), wechat.WithDedupStore(store))
+	h, wh := b.customerWebhook(t, srv, store)
 
 	first := send(context.Background(), wh)
 	b.waitStarted(t)
@@ -1007,9 +1018,7 @@ func TestWebhookWatchdogGiveUpFailedKeepsNoReply(t *testing.T) {
 	lr := b.waitLate(t)
 	require.True(t, lr.Sent, "the reply goes as a customer-service message: %v", lr.Err)
 
-	awaitSuccess(t, send(context.Background(), wh), "retry", "the retry must not deliver the reply a second time")
-	h.wait(t)
-	assertSentOnce(t, srv, b)
+	retryGetsSuccess(t, send(context.Background(), wh), h, srv, b)
 }
 
 // lateStores are the kinds of DedupStore the webhook tells apart: the
@@ -1217,6 +1226,18 @@ func TestWebhookLiveFirstAttemptGivenUpElsewhereGetsSuccess(t *testing.T) {
 	assert.Equal(t, int32(0), there.runs.Load())
 }
 
+// pushOut sends another push, which pushes the first out of a memory
+// store of one entry.
+func pushOut(t *testing.T, wh *wechattest.Webhook) {
+	t.Helper()
+	other := dlMessage()
+	other.MsgID++
+	other.Content = "other"
+	r, err := wh.Send(context.Background(), other)
+	require.NoError(t, err)
+	assert.Equal(t, "reply to other", replyText(t, r))
+}
+
 // A retry that took the reply keeps it when the memory store forgets the
 // push before WeChat's attempts are over (its limits pushed it out under
 // load): the reply is not handed on as late as well.
@@ -1228,13 +1249,7 @@ func TestWebhookTakenReplyForgottenIsNotLate(t *testing.T) {
 	require.NoError(t, a.err)
 	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
 
-	// Another push pushes the first out of the store of one entry.
-	other := dlMessage()
-	other.MsgID++
-	other.Content = "other"
-	r, err := wh.Send(context.Background(), other)
-	require.NoError(t, err)
-	assert.Equal(t, "reply to other", replyText(t, r))
+	pushOut(t, wh)
 
 	h.wait(t)
 	assertNoLate(t, b, "the retry carried the reply")
@@ -1364,19 +1379,7 @@ func TestWebhookSharedStoreUnrecordedAttempt(t *testing.T) {
 			dropRetry(t, h)
 			assert.Equal(t, 1, store.waitArrival(t).Attempt, "the store counted one of the two")
 
-			there := newGateBot(t)
-			otherHook, otherPusher := there.webhook(t, nil, lateTimeout, wechat.WithDedupStore(store))
-			third := send(context.Background(), otherPusher)
-			assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the third attempt")
-			b.finish()
-			a := await(t, third, "third attempt")
-			require.NoError(t, a.err)
-			assert.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
-			h.wait(t)
-			otherHook.wait(t)
-			assertNoLate(t, b, "the third attempt carried the reply")
-			assert.Equal(t, int32(1), b.runs.Load())
-			assert.Equal(t, int32(0), there.runs.Load())
+			remoteAttemptCarries(t, b, h, store, lateTimeout, 2)
 		})
 	}
 }
@@ -1463,13 +1466,7 @@ func TestWebhookTakenReplyForgottenBeforeTheClaimIsNotLate(t *testing.T) {
 	require.NoError(t, a.err)
 	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
 
-	// Another push pushes the first out of the store of one entry.
-	other := dlMessage()
-	other.MsgID++
-	other.Content = "other"
-	r, err := wh.Send(context.Background(), other)
-	require.NoError(t, err)
-	assert.Equal(t, "reply to other", replyText(t, r))
+	pushOut(t, wh)
 
 	open()
 	h.wait(t)
@@ -1501,18 +1498,30 @@ func TestWebhookSharedStoreFinishFailedAfterStoringIsNotLate(t *testing.T) {
 	b, h, _ := dropFirstAttempt(t, store, lateTimeout)
 	store.waitArrival(t)
 
-	there := newGateBot(t)
-	otherHook, other := there.webhook(t, nil, lateTimeout, wechat.WithDedupStore(store))
-	retry := send(context.Background(), other)
-	assert.Equal(t, 2, store.waitArrival(t).Attempt, "the store counted the other process's attempt")
+	remoteAttemptCarries(t, b, h, store, lateTimeout, 2)
+}
 
+// remoteAttemptCarries sends an attempt at the push to another process on
+// store, with reply timeout rt, which the store counts as attempt n; lets
+// b's handler finish; and checks that the other process's attempt carries
+// the reply, that both webhooks return, that nothing goes late, and that
+// the handler ran once, here.
+func remoteAttemptCarries(t *testing.T, b *gateBot, h *tracked, store interface {
+	wechat.DedupStore
+	waitArrival(*testing.T) wechat.PushState
+}, rt time.Duration, n int) {
+	t.Helper()
+	there := newGateBot(t)
+	otherHook, other := there.webhook(t, nil, rt, wechat.WithDedupStore(store))
+	attempt := send(context.Background(), other)
+	assert.Equal(t, n, store.waitArrival(t).Attempt, "the store counted the other process's attempt")
 	b.finish()
-	a := await(t, retry, "retry at the other process")
+	a := await(t, attempt, "attempt at the other process")
 	require.NoError(t, a.err)
-	require.Equal(t, dlReply, replyText(t, a.reply), "the retry carried the reply the store holds")
+	require.Equal(t, dlReply, replyText(t, a.reply), "the other process's attempt carries the reply")
 	h.wait(t)
 	otherHook.wait(t)
-	assertNoLate(t, b, "the retry carried the reply")
+	assertNoLate(t, b, "the other process's attempt carried the reply")
 	assert.Equal(t, int32(1), b.runs.Load())
 	assert.Equal(t, int32(0), there.runs.Load())
 }
@@ -1591,17 +1600,7 @@ func TestWebhookRemoteTakeEndsTheWait(t *testing.T) {
 	b, h, _ := dropFirstAttempt(t, store, rt)
 	store.waitArrival(t)
 
-	there := newGateBot(t)
-	otherHook, otherWh := there.webhook(t, nil, rt, wechat.WithDedupStore(store))
-	retry := send(context.Background(), otherWh)
-	assert.Equal(t, 2, store.waitArrival(t).Attempt)
-	b.finish()
-	a := await(t, retry, "retry at the other process")
-	require.NoError(t, a.err)
-	assert.Equal(t, dlReply, replyText(t, a.reply), "the retry carries the reply")
-	otherHook.wait(t)
-	h.wait(t) // the dropped attempt's request returned
-	assertNoLate(t, b, "the retry carried the reply")
+	remoteAttemptCarries(t, b, h, store, rt, 2) // the dropped attempt's request returned too
 }
 
 // failingClaim is a ReplyTracker whose first ClaimLate fails: after it
