@@ -621,7 +621,7 @@ func (wh *webhook) lead(p *push, key string, f *flight) {
 	case answeredHere:
 		return
 	case keptForAttempts:
-		if wh.carriedLater(p, key, f, k.watch, arrived, k.stored, k.unsure, out) {
+		if wh.carriedLater(p, key, f, arrived, k, out) {
 			return
 		}
 		if hctx.Err() != nil {
@@ -725,19 +725,20 @@ func (wh *webhook) keep(p *push, key string, f *flight, out []byte, dropped bool
 }
 
 // carriedLater waits until WeChat's attempts at the push are over, the
-// first having arrived at arrived, for a reply the handler finished after
-// WeChat dropped the first attempt, and reports whether an attempt took
-// it meanwhile. If none did, it makes sure none can now, and the caller
-// hands the reply on as late: the reply goes one way, never both.
+// first having arrived at arrived, for the reply out the handler finished
+// after WeChat dropped the first attempt, and reports whether an attempt
+// took it meanwhile. If none did, it makes sure none can now, and the
+// caller hands the reply on as late: the reply goes one way, never both.
 // Attempts of this process are known exactly, by the lock of the memory
-// store, whose push w watches (nil for another store), or of the flight
-// f (nil if it was another process's); inStore
-// reports that a shared store holds the reply too, where an attempt that
-// another process counted is taken to have carried it, or to give the
-// push up: that process decides. unsure reports that the handler's
-// Finish failed, yet may have stored the reply: a ReplyTracker is given
-// it again (again) and decides.
-func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, arrived time.Time, inStore, unsure bool, again []byte) bool {
+// store, whose push k.watch watches (nil for another store), or of the
+// flight f (nil if it was another process's). k.stored reports that a
+// shared store holds the reply too, where an attempt that another process
+// counted is taken to have carried it, or to give the push up: that
+// process decides. k.unsure reports that the handler's Finish failed, yet
+// may have stored the reply: a ReplyTracker is given it again and
+// decides.
+func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Time, k kept, out []byte) bool {
+	w, inStore := k.watch, k.stored
 	c := wh.c
 	// An attempt here that took the reply settles the claim at once:
 	// the claims below find it taken, however long they would wait.
@@ -783,7 +784,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 			}
 			attempts = n
 		}
-		if !inStore && !(unsure && tracker) {
+		if !inStore && !(k.unsure && tracker) {
 			return false
 		}
 		ctx := p.r.Context()
@@ -796,7 +797,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, w *lateWatch, ar
 			// any Finish, or it is gone), gave no attempt the reply: it
 			// goes late.
 			sctx, cancel := c.storeContext(ctx)
-			stored, err := t.Finish(sctx, key, again)
+			stored, err := t.Finish(sctx, key, out)
 			cancel()
 			if err != nil {
 				c.storeFailed(ctx, "to keep a reply", err)
