@@ -117,21 +117,22 @@ func FuzzWebhookRequest(f *testing.F) {
 
 // fuzzSigned reports whether some value of the query's signature is
 // Sign of the token and some timestamp and nonce it carries, or some
-// msg_signature that of those and a base64 run of body: a superset of
-// what the webhook may take for signed.
+// msg_signature that of those and a base64 run of body, in either case
+// of hex (the webhook reads both): a superset of what the webhook may
+// take for signed.
 func fuzzSigned(query string, body []byte) bool {
 	q, _ := url.ParseQuery(query)
 	runs := base64Run.FindAll(body, -1)
 	for _, ts := range q["timestamp"] {
 		for _, nonce := range q["nonce"] {
 			for _, sig := range q["signature"] {
-				if sig == wechat.Sign(fuzzToken, ts, nonce) {
+				if strings.EqualFold(sig, wechat.Sign(fuzzToken, ts, nonce)) {
 					return true
 				}
 			}
 			for _, sig := range q["msg_signature"] {
 				for _, r := range runs {
-					if sig == wechat.Sign(fuzzToken, ts, nonce, string(r)) {
+					if strings.EqualFold(sig, wechat.Sign(fuzzToken, ts, nonce, string(r))) {
 						return true
 					}
 				}
