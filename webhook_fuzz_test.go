@@ -3,6 +3,7 @@ package wechat_test
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"io"
 	"log/slog"
 	"net/http"
@@ -123,6 +124,7 @@ func FuzzWebhookRequest(f *testing.F) {
 func fuzzSigned(query string, body []byte) bool {
 	q, _ := url.ParseQuery(query)
 	runs := base64Run.FindAll(body, -1)
+	runs = append(runs, encryptTexts(body)...)
 	for _, ts := range q["timestamp"] {
 		for _, nonce := range q["nonce"] {
 			for _, sig := range q["signature"] {
@@ -140,6 +142,36 @@ func fuzzSigned(query string, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// encryptTexts returns the text of each Encrypt element of body as an XML
+// reader decodes it (entities and CDATA sections read), as far as body
+// reads as XML.
+func encryptTexts(body []byte) [][]byte {
+	var texts [][]byte
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	var in bool
+	var text []byte
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return texts
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			in, text = tok.Name.Local == "Encrypt", nil
+		case xml.CharData:
+			if in {
+				text = append(text, tok...)
+			}
+		case xml.EndElement:
+			if in {
+				texts = append(texts, text)
+			}
+			in = false
+		}
+	}
 }
 
 // base64Run matches what may be a ciphertext in a body.
