@@ -92,7 +92,9 @@ type ReplyTracker interface {
 	// than sent twice). Otherwise it removes the reply and records it
 	// taken, so that an attempt that comes after is answered without it
 	// and a second claim finds it taken, and reports false: the caller
-	// hands the reply on.
+	// hands the reply on. Only ClaimLate removes a reply it records
+	// taken: after a ClaimLate that failed, the webhook reads State to
+	// tell whether it took effect.
 	ClaimLate(ctx context.Context, key string) (taken bool, err error)
 }
 

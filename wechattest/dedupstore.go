@@ -238,6 +238,7 @@ var trackerChecks = []storeCheck[*dedupCheck]{
 			func() error { return c.finish(dedupReply, true) },
 			func() error { return c.claim(false) },
 			func() error { return c.state(wechat.PushState{Attempt: 2, First: c.now, Done: true}) },
+			func() error { return c.reportsTaken("State", true) }, // a failed claim's caller reads it so
 			func() error { return c.arrive(wechat.PushState{Attempt: 3, Done: true}) },
 			func() error { return c.claim(true) }, // handed on once
 		)

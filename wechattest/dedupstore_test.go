@@ -77,7 +77,8 @@ func TestDedupStoreReportsBrokenStores(t *testing.T) {
 		return silentTakes{wechat.NewMemoryDedupStore(0, 0)}
 	})
 	require.Error(t, err)
-	assert.Equal(t, "states report the take: the state from State reports Taken false, want true", err.Error())
+	assert.Equal(t, "claim an untaken reply: the state from State reports Taken false, want true\n"+
+		"states report the take: the state from State reports Taken false, want true", err.Error())
 
 	err = wechattest.TestDedupStore(ctx, func() wechat.DedupStore { return nil })
 	assert.ErrorContains(t, err, "newStore returned nil")
