@@ -168,3 +168,81 @@ func TestDedupStoreReportsStoresThatKeepOrDropAReply(t *testing.T) {
 	})
 	assert.Error(t, err, "a reply taken is given to no attempt after")
 }
+
+// coarse is a DedupStore that keeps times to the second, as one on
+// memcached or on Redis EXPIRE does: a push's first attempt truncated to
+// its second, and the push kept until the whole second after its ttl.
+type coarse struct {
+	mu     sync.Mutex
+	pushes map[string]*coarsePush
+}
+
+type coarsePush struct {
+	st      wechat.PushState
+	expires time.Time
+}
+
+func (s *coarse) get(key string) *coarsePush {
+	p := s.pushes[key]
+	if p != nil && !time.Now().Before(p.expires) {
+		delete(s.pushes, key)
+		return nil
+	}
+	return p
+}
+
+func (s *coarse) Arrive(_ context.Context, key string, now time.Time, ttl time.Duration) (wechat.PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.get(key)
+	if p == nil {
+		secs := (ttl + time.Second - 1).Truncate(time.Second)
+		p = &coarsePush{st: wechat.PushState{First: now.Truncate(time.Second)}, expires: time.Now().Truncate(time.Second).Add(secs + time.Second)}
+		s.pushes[key] = p
+	}
+	p.st.Attempt++
+	return p.st, nil
+}
+
+func (s *coarse) Finish(_ context.Context, key string, reply []byte) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.get(key)
+	if p == nil || p.st.GivenUp {
+		return false, nil
+	}
+	p.st.Done, p.st.Reply = true, reply
+	return true, nil
+}
+
+func (s *coarse) GiveUp(_ context.Context, key string) (wechat.PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.get(key)
+	if p == nil {
+		return wechat.PushState{GivenUp: true}, nil
+	}
+	if !p.st.Done {
+		p.st.GivenUp = true
+	}
+	return p.st, nil
+}
+
+func (s *coarse) State(_ context.Context, key string) (wechat.PushState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.get(key); p != nil {
+		return p.st, nil
+	}
+	return wechat.PushState{}, nil
+}
+
+// A store that keeps times to the second passes: the webhook needs no
+// finer time of a first attempt, and a push kept a second past its ttl
+// is forgotten in time.
+func TestDedupStoreWholeSeconds(t *testing.T) {
+	err := wechattest.TestDedupStore(context.Background(), func() wechat.DedupStore {
+		return &coarse{pushes: map[string]*coarsePush{}}
+	})
+	require.NoError(t, err)
+}
