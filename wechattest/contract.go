@@ -3,6 +3,8 @@ package wechattest
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 )
 
 // A storeCheck is one named check of a store's contract. It runs on a
@@ -66,6 +68,17 @@ func (sc storeContract[S, C]) run(newStore func() S) error {
 func implements[S, X any](s S) bool {
 	_, ok := any(s).(X)
 	return ok
+}
+
+// shown is how a failed check prints a token a store returned: quoted if
+// it is one of the check's own (ours) or empty, else only as one the check
+// did not make (did is "fetch" or "store"), for it may be a real token of
+// the store's, and test logs are read widely.
+func shown(value, did string, ours ...string) string {
+	if value == "" || slices.Contains(ours, value) {
+		return strconv.Quote(value)
+	}
+	return "a token the check did not " + did
 }
 
 // all runs steps in order and returns the first error.

@@ -53,11 +53,11 @@ func (c *refreshCheck) get(want string, wantErr error) error {
 	got, err := c.s.RefreshToken(c.ctx, c.appID)
 	switch {
 	case wantErr != nil && !errors.Is(err, wantErr):
-		return fmt.Errorf("got %q, %v from RefreshToken; want an error matching %v", got, err, wantErr)
+		return fmt.Errorf("got %s, %v from RefreshToken; want an error matching %v", shown(got, "store", refreshOne, refreshTwo, refreshThree), err, wantErr)
 	case wantErr == nil && err != nil:
 		return fmt.Errorf("calling RefreshToken: %w", err)
 	case wantErr == nil && got != want:
-		return fmt.Errorf("got %q from RefreshToken, want %q", got, want)
+		return fmt.Errorf("got %s from RefreshToken, want %q", shown(got, "store", refreshOne, refreshTwo, refreshThree), want)
 	}
 	return nil
 }

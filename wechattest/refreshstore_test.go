@@ -66,7 +66,7 @@ func TestRefreshTokenStoreReportsBrokenStores(t *testing.T) {
 		return amnesiac{unswapping{platform.NewMemoryRefreshTokenStore()}}
 	})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `revoke and authorize again: got "refreshtoken@@@stale", <nil> from RefreshToken; want an error matching platform: the account has not authorized the platform`)
+	assert.Contains(t, err.Error(), `revoke and authorize again: got a token the check did not store, <nil> from RefreshToken; want an error matching platform: the account has not authorized the platform`)
 	assert.Contains(t, err.Error(), "revoke an unknown account: ")
 	assert.NotContains(t, err.Error(), "set and replace")
 
@@ -82,4 +82,15 @@ func TestRefreshTokenStoreReportsBrokenStores(t *testing.T) {
 	err = wechattest.TestRefreshTokenStore(ctx, func() platform.RefreshTokenStore { return nil })
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "unknown account: newStore returned nil")
+}
+
+// A refresh token the checks did not store is reported without its
+// value: it may be a real account's.
+func TestRefreshTokenStoreHidesForeignTokens(t *testing.T) {
+	err := wechattest.TestRefreshTokenStore(context.Background(), func() platform.RefreshTokenStore {
+		return amnesiac{unswapping{platform.NewMemoryRefreshTokenStore()}}
+	})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "refreshtoken@@@stale")
+	assert.Contains(t, err.Error(), `revoke and authorize again: got a token the check did not store, <nil> from RefreshToken`)
 }

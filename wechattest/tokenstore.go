@@ -66,7 +66,7 @@ func (c *tokenCheck) token(fetch wechat.FetchFunc, want string, fetches int64) e
 		return fmt.Errorf("calling Token: %w", err)
 	}
 	if got.Value != want {
-		return fmt.Errorf("got %q from Token, want %q", got.Value, want)
+		return fmt.Errorf("got %s from Token, want %q", shown(got.Value, "fetch", tokenOne, tokenTwo), want)
 	}
 	return c.fetched(fetches)
 }
@@ -178,7 +178,7 @@ var tokenChecks = []storeCheck[*tokenCheck]{
 				defer wg.Done()
 				got, err := c.s.Token(ctx, c.key, fetch)
 				if err == nil && got.Value != tokenOne {
-					err = fmt.Errorf("got %q from Token, want %q", got.Value, tokenOne)
+					err = fmt.Errorf("got %s from Token, want %q", shown(got.Value, "fetch", tokenOne, tokenTwo), tokenOne)
 				}
 				errs[i] = err
 			}()
@@ -232,7 +232,7 @@ var tokenChecks = []storeCheck[*tokenCheck]{
 		go func() {
 			got, err := c.s.Token(wait, c.key, fetch)
 			if err == nil && got.Value != tokenOne {
-				err = fmt.Errorf("got %q from Token, want %q", got.Value, tokenOne)
+				err = fmt.Errorf("got %s from Token, want %q", shown(got.Value, "fetch", tokenOne, tokenTwo), tokenOne)
 			}
 			second <- err
 		}()

@@ -3,6 +3,7 @@ package wechattest_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,25 @@ func TestTokenStoreReportsBrokenStores(t *testing.T) {
 	err = wechattest.TestTokenStore(ctx, func() wechat.TokenStore { return nil })
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "fetch, then keep: newStore returned nil")
+}
+
+// leaky answers every key with a token the checks did not fetch, as a
+// store that mixes keys up may give another account's, real one.
+type leaky struct{}
+
+func (leaky) Token(ctx context.Context, _ string, fetch wechat.FetchFunc) (wechat.Token, error) {
+	if _, err := fetch(ctx); err != nil {
+		return wechat.Token{}, err
+	}
+	return wechat.Token{Value: "real-access-token-of-another-account", ExpiresAt: time.Now().Add(time.Hour)}, nil
+}
+func (leaky) Invalidate(context.Context, string, string) error { return nil }
+
+// A token the checks did not fetch is reported without its value: it may
+// be a real one, and test logs are read widely.
+func TestTokenStoreHidesForeignTokens(t *testing.T) {
+	err := wechattest.TestTokenStore(context.Background(), func() wechat.TokenStore { return leaky{} })
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "real-access-token")
+	assert.Contains(t, err.Error(), `fetch, then keep: got a token the check did not fetch from Token, want "wechattest-token-one"`)
 }
