@@ -810,7 +810,7 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 		if tracker {
 			// The store knows whether an attempt took the reply, at any
 			// process, and its claim orders that against every take.
-			return wh.claimLate(ctx, t, key)
+			return wh.claimInStore(ctx, t, key)
 		}
 		// Take the reply back first, then count the attempts: one that
 		// the store counted before took the reply, or its process
@@ -838,14 +838,14 @@ func (wh *webhook) carriedLater(p *push, key string, f *flight, arrived time.Tim
 	}
 }
 
-// claimLate asks the ReplyTracker t whether an attempt took the reply to
+// claimInStore asks the ReplyTracker t whether an attempt took the reply to
 // the push key, claiming it to hand on as late if none did. A claim that
 // fails may have taken effect all the same (a call that outlived its
 // deadline): the push's state tells, as only the claim removes a reply
 // it marks taken, and a claim that did not take effect is made once
 // more. Where the store cannot tell, the reply is taken to have been
 // carried: better lost than sent twice.
-func (wh *webhook) claimLate(ctx context.Context, t ReplyTracker, key string) (taken bool) {
+func (wh *webhook) claimInStore(ctx context.Context, t ReplyTracker, key string) (taken bool) {
 	c := wh.c
 	for try := 0; ; try++ {
 		sctx, cancel := c.storeContext(ctx)
